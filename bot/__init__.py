@@ -1,0 +1,1 @@
+"""The chat surface: handlers, keyboards, conversation steps and texts."""

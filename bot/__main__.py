@@ -1,0 +1,57 @@
+"""`python -m bot` runs the bot; without a token (or with `demo`) it plays the offline demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import ConfigError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument(
+        "mode",
+        nargs="?",
+        choices=["run", "demo"],
+        help="run: connect to Telegram (needs TELEGRAM_BOT_TOKEN); demo: offline demo. "
+        "Default: run if a token is set, else demo.",
+    )
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and the URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+    mode = args.mode or ("run" if settings.token else "demo")
+    if mode == "demo":
+        if not args.mode:
+            print("No TELEGRAM_BOT_TOKEN set: playing the offline demo.\n")
+        logging.getLogger().setLevel(logging.WARNING)
+        from bot.demo import main as demo
+
+        demo()
+        return 0
+    if not settings.token:
+        print("Configuration error: TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
+        return 2
+    if not settings.therapist_ids:
+        print("Warning: THERAPIST_IDS is empty, so the bot will serve nobody.", file=sys.stderr)
+    from bot.app import run_bot
+
+    asyncio.run(run_bot(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Assembling the bot: the PTB Application, its handlers, and running it until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import timedelta
+
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import access, cards, history, start
+from bot.config import Settings
+from bot.delivery import ResilientRateLimiter
+from bot.errors import on_error
+from bot.notes import handlers as notes
+from bot.polling import poll
+from bot.runtime import Context, Services
+from practice.clock import Clock, SystemClock
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+# Telegram redelivers unconfirmed updates for 24 hours; a handled-update record older than
+# that can never be needed again.
+UPDATE_LOG_RETENTION = timedelta(days=2)
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    *,
+    read_timeout: float = 10.0,
+    backoff_base: float = 0.5,
+) -> Application:  # type: ignore[type-arg]
+    token = settings.token
+    if token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    base = settings.telegram_api_base_url.rstrip("/")
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base)
+        .base_file_url(base.removesuffix("/bot") + "/file/bot")
+        .updater(None)
+        .concurrent_updates(False)
+        .context_types(ContextTypes(context=Context))
+        .rate_limiter(ResilientRateLimiter(backoff_base=backoff_base))
+        .read_timeout(read_timeout)
+        .write_timeout(read_timeout)
+        .connect_timeout(read_timeout)
+        .build()
+    )
+    application.bot_data["services"] = Services(settings=settings, db=db, clock=clock)
+    application.add_handler(access.handler(), group=-1)
+    for handler in [*start.handlers(), *notes.handlers(), *history.handlers()]:
+        application.add_handler(handler)  # type: ignore[arg-type]
+    application.add_handler(CallbackQueryHandler(cards.unknown_button))
+    application.add_handler(MessageHandler(filters.COMMAND, start.unknown_command))
+    for handler in notes.text_handlers():
+        application.add_handler(handler)  # type: ignore[arg-type]
+    application.add_error_handler(on_error)  # type: ignore[arg-type]
+    return application
+
+
+async def prepare_database(settings: Settings, clock: Clock) -> Database:
+    db = Database(settings.database_url)
+    await db.migrate()
+    async with db.unit_of_work() as uow:
+        await uow.updates.forget_before(clock.now() - UPDATE_LOG_RETENTION)
+        await uow.commit()
+    return db
+
+
+async def run_bot(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    stop: asyncio.Event | None = None,
+    poll_timeout: int = 30,
+    read_timeout: float = 10.0,
+    backoff_base: float = 0.5,
+) -> None:
+    """Run until `stop` is set (or SIGINT/SIGTERM when run as a program)."""
+    clock = clock or SystemClock()
+    stop = stop or _stop_on_signals()
+    db = await prepare_database(settings, clock)
+    application = build_application(
+        settings, db, clock, read_timeout=read_timeout, backoff_base=backoff_base
+    )
+    try:
+        async with application:
+            await application.start()
+            await start.set_default_commands(application)
+            log.info("Aftercare is running as @%s", application.bot.username)
+            await poll(application, stop, timeout=poll_timeout)
+            await application.stop()
+    finally:
+        await db.dispose()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -1,0 +1,87 @@
+"""Configuration from the environment or `.env`; a wrong value stops start-up with one clear line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; str() is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    # Exactly PTB's base_url: the token is appended after it. A self-hosted Bot API server
+    # is e.g. http://127.0.0.1:8081/bot
+    telegram_api_base_url: str = TELEGRAM_API
+    database_url: str = "sqlite+aiosqlite:///aftercare.db"
+    therapist_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    practice_timezone: str = "UTC"
+    log_level: str = "INFO"
+
+    @field_validator("therapist_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            bad = [p for p in parts if not p.isdigit()]
+            if bad:
+                raise ValueError(
+                    f"must be comma-separated numeric Telegram user ids, got {bad[0]!r}"
+                )
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("practice_timezone")
+    @classmethod
+    def _check_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin"
+            ) from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"must be DEBUG, INFO, WARNING or ERROR, got {value!r}")
+        return level
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.practice_timezone)
+
+    @property
+    def token(self) -> str | None:
+        if self.telegram_bot_token is None:
+            return None
+        return self.telegram_bot_token.get_secret_value().strip() or None
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"Configuration error: {variable} {message}") from None

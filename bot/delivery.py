@@ -1,0 +1,71 @@
+"""Every Bot API call goes through here: Telegram's rate limits, and retries of passing failures.
+
+AIORateLimiter keeps the bot under ~30 messages per second and waits out 429 retry_after.
+On top of it, a 5xx answer or a timeout is retried a few times with exponential backoff and
+jitter. A 400 or 403 is never retried: it would fail the same way again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
+
+# getUpdates has its own loop (bot/polling.py), which already retries forever.
+_NOT_RETRIED = frozenset({"getUpdates"})
+
+
+class ResilientRateLimiter(AIORateLimiter):
+    def __init__(
+        self,
+        *,
+        network_retries: int = 3,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        max_retry_after_retries: int = 3,
+    ) -> None:
+        super().__init__(max_retries=max_retry_after_retries)
+        self._network_retries = network_retries
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+
+    async def process_request(
+        self,
+        callback: Callable[
+            ..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]] | None]
+        ],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]] | None:
+        attempts = 0 if endpoint in _NOT_RETRIED else self._network_retries
+        for attempt in range(attempts + 1):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # 5xx, timeouts, connection errors
+                if attempt == attempts:
+                    raise
+                delay = min(self._backoff_cap, self._backoff_base * 2**attempt)
+                delay *= random.uniform(0.5, 1.0)
+                log.warning(
+                    "%s failed (%s), retry %d in %.2fs",
+                    endpoint,
+                    type(exc).__name__,
+                    attempt + 1,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")

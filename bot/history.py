@@ -1,0 +1,120 @@
+"""/history: a client's notes, newest first, a page at a time, paged with buttons edited in place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import cards, texts
+from bot.callbacks import HistoryPage, HistoryPick, parse
+from bot.notes.flow import RECENT_CLIENTS, SEARCH_RESULTS
+from bot.runtime import Context
+from practice.notes import TextField
+from storage.models import Client, SessionNote
+
+PAGE_SIZE = 5
+# Each note is a few lines on the page; a page of five stays far below 4,096 characters.
+FIELD_EXCERPT = 140
+
+
+def _client_buttons(clients: list[Client]) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(c.name, callback_data=HistoryPick(c.id).encode()) for c in pair]
+        for pair in (clients[i : i + 2] for i in range(0, len(clients), 2))
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def _note_lines(note: SessionNote, today: date) -> list[str]:
+    lines = [
+        f"<b>#{note.number}</b> · {texts.long_date(note.session_date, today)} · "
+        f"pain {note.pain_before} → {note.pain_after}",
+        texts.esc(
+            f"{texts.area_labels(note.areas, note.area_other)} · "
+            f"{texts.technique_labels(note.techniques, note.technique_other)} · "
+            f"{texts.pressure_label(note.pressure)}"
+        ),
+    ]
+    for which in TextField:
+        value = getattr(note, which.value)
+        if value:
+            shown = texts.esc(texts.excerpt(value, FIELD_EXCERPT))
+            lines.append(f"<i>{texts.FIELD_LABELS[which]}:</i> {shown}")
+    return lines
+
+
+async def _page(
+    context: Context, therapist_id: int, client: Client, offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        page = await uow.notes.page(therapist_id, client.id, offset=offset, limit=PAGE_SIZE)
+    if page.total == 0:
+        return texts.HISTORY_NO_NOTES.format(name=texts.esc(client.name)), None
+    offset = min(offset, max(page.total - 1, 0))
+    today = services.today()
+    parts = [texts.history_header(client.name, offset + 1, offset + len(page.notes), page.total)]
+    for note in page.notes:
+        parts.append("\n".join(_note_lines(note, today)))
+    nav = []
+    if offset > 0:
+        newer = HistoryPage(client.id, max(offset - PAGE_SIZE, 0)).encode()
+        nav.append(InlineKeyboardButton(texts.NEWER, callback_data=newer))
+    if offset + PAGE_SIZE < page.total:
+        older = HistoryPage(client.id, offset + PAGE_SIZE).encode()
+        nav.append(InlineKeyboardButton(texts.OLDER, callback_data=older))
+    return "\n\n".join(parts), InlineKeyboardMarkup([nav]) if nav else None
+
+
+async def history_command(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    query = " ".join(context.args or [])
+    async with context.services.db.unit_of_work() as uow:
+        if query:
+            clients = await uow.clients.search(user.id, query, SEARCH_RESULTS)
+        else:
+            clients = await uow.clients.recent(user.id, RECENT_CLIENTS)
+    if query and not clients:
+        await message.reply_text(texts.history_no_match(query), parse_mode=ParseMode.HTML)
+    elif not clients:
+        await message.reply_text(texts.HISTORY_EMPTY_LIST)
+    elif query and len(clients) == 1:
+        text, keyboard = await _page(context, user.id, clients[0], 0)
+        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    else:
+        header = texts.matches(query) if query else texts.HISTORY_PICK
+        await message.reply_text(
+            header, parse_mode=ParseMode.HTML, reply_markup=_client_buttons(clients)
+        )
+
+
+async def history_button(update: Update, context: Context) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    button = parse(query.data)
+    if not isinstance(button, HistoryPage | HistoryPick):
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
+    async with context.services.db.unit_of_work() as uow:
+        # Re-checked against who pressed: a forged id of another therapist's client finds nothing.
+        client = await uow.clients.get(user.id, button.client_id)
+    if client is None:
+        await cards.answer(query, texts.NOT_YOUR_CLIENT)
+        return
+    offset = button.offset if isinstance(button, HistoryPage) else 0
+    text, keyboard = await _page(context, user.id, client, offset)
+    await cards.answer(query)
+    await cards.edit_card(
+        context.bot, query.message.chat.id, query.message.message_id, text, keyboard
+    )
+
+
+def handlers() -> list[object]:
+    return [
+        CommandHandler("history", history_command),
+        CallbackQueryHandler(history_button, pattern=r"^hp?:"),
+    ]

@@ -1,0 +1,1 @@
+"""The post-session note: a guided chat whose state and draft live in the database."""

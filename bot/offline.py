@@ -1,0 +1,82 @@
+"""The real bot against the Bot API emulator on 127.0.0.1: for the offline demo, tests and benchmarks.
+
+Nothing here is a stand-in for the bot: it is `run_bot`, the same code production runs,
+pointed at the emulator's base URL with a throwaway SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.app import run_bot
+from bot.config import Settings, load_settings
+from emulator import BotApiEmulator
+from practice.clock import Clock, FrozenClock
+from storage import Database
+
+DEMO_TOKEN = "123456:OFFLINE-DEMO"
+
+
+@dataclass
+class OfflineBot:
+    emulator: BotApiEmulator
+    settings: Settings
+    clock: Clock
+    db: Database  # a second connection pool for reading back what the bot stored
+    task: asyncio.Task[None]
+
+    def check_alive(self) -> None:
+        if self.task.done():
+            self.task.result()  # re-raise what stopped the bot
+            raise RuntimeError("the bot stopped")
+
+
+@contextlib.asynccontextmanager
+async def offline_bot(
+    database_url: str,
+    *,
+    therapist_ids: frozenset[int],
+    clock: Clock | None = None,
+    timezone: str = "UTC",
+    emulator: BotApiEmulator | None = None,
+    read_timeout: float = 2.0,
+    backoff_base: float = 0.02,
+) -> AsyncIterator[OfflineBot]:
+    owns_emulator = emulator is None
+    emu = emulator or BotApiEmulator(token=DEMO_TOKEN)
+    if owns_emulator:
+        await emu.start()
+    clock = clock or FrozenClock(datetime.now(UTC))
+    settings = load_settings(
+        telegram_bot_token=emu.token,
+        telegram_api_base_url=emu.base_url,
+        database_url=database_url,
+        therapist_ids=therapist_ids,
+        practice_timezone=timezone,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_bot(
+            settings,
+            clock=clock,
+            stop=stop,
+            poll_timeout=5,
+            read_timeout=read_timeout,
+            backoff_base=backoff_base,
+        )
+    )
+    db = Database(database_url)
+    try:
+        yield OfflineBot(emulator=emu, settings=settings, clock=clock, db=db, task=task)
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, timeout=10)
+        finally:
+            await db.dispose()
+            if owns_emulator:
+                await emu.stop()

@@ -1,0 +1,65 @@
+"""/start and /help, and the command menu each kind of user sees."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler
+
+from bot import texts
+from bot.runtime import Context
+
+log = logging.getLogger(__name__)
+
+
+def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
+    return [BotCommand(command, description) for command, description in pairs]
+
+
+async def set_default_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Everyone sees /start and /help; a therapist's own chat gets the therapist menu."""
+    await application.bot.set_my_commands(
+        _commands(texts.COMMANDS_DEFAULT), scope=BotCommandScopeAllPrivateChats()
+    )
+
+
+async def set_therapist_commands(context: Context, chat_id: int) -> None:
+    try:
+        await context.bot.set_my_commands(
+            _commands(texts.COMMANDS_THERAPIST), scope=BotCommandScopeChat(chat_id)
+        )
+    except TelegramError as exc:
+        # The menu is a convenience; the welcome must still arrive.
+        log.warning("could not set the therapist command menu: %s", exc)
+
+
+async def start_command(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        await uow.therapists.ensure(user.id, user.full_name, services.clock.now())
+        await uow.commit()
+    await set_therapist_commands(context, message.chat_id)
+    await message.reply_text(texts.WELCOME_THERAPIST, parse_mode=ParseMode.HTML)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(texts.HELP_THERAPIST, parse_mode=ParseMode.HTML)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(
+        "I don't know that command. " + texts.HELP_THERAPIST, parse_mode=ParseMode.HTML
+    )
+
+
+def handlers() -> list[object]:
+    return [CommandHandler("start", start_command), CommandHandler("help", help_command)]

@@ -1,0 +1,145 @@
+"""The tables. All times are stored in UTC; local time exists only at the chat's edges."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so migrations can refer to them on SQLite and PostgreSQL alike.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out — SQLite forgets the zone otherwise."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Therapist(Base):
+    __tablename__ = "therapists"
+
+    # The therapist's Telegram user id: who they are is decided by THERAPIST_IDS.
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    display_name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Client(Base):
+    __tablename__ = "clients"
+    __table_args__ = (Index("ix_clients_therapist_recent", "therapist_id", "last_note_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(60))
+    # The name folded for search (case, accents, punctuation); see practice.clients.name_key.
+    name_key: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_note_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notes_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    notes: Mapped[list[SessionNote]] = relationship(back_populates="client", lazy="raise")
+
+
+class SessionNote(Base):
+    __tablename__ = "session_notes"
+    __table_args__ = (
+        UniqueConstraint("client_id", "number", name="uq_session_notes_client_number"),
+        Index("ix_session_notes_client_date", "client_id", "session_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    # The client's note number: "Note #3 for Anna K." is Anna's third documented session.
+    number: Mapped[int] = mapped_column(Integer)
+    session_date: Mapped[date] = mapped_column(Date)
+    areas: Mapped[list[str]] = mapped_column(JSON)
+    area_other: Mapped[str | None] = mapped_column(String(80))
+    techniques: Mapped[list[str]] = mapped_column(JSON)
+    technique_other: Mapped[str | None] = mapped_column(String(80))
+    pressure: Mapped[str] = mapped_column(String(16))
+    pain_before: Mapped[int] = mapped_column(SmallInteger)
+    pain_after: Mapped[int] = mapped_column(SmallInteger)
+    subjective: Mapped[str | None] = mapped_column(Text)
+    findings: Mapped[str | None] = mapped_column(Text)
+    response: Mapped[str | None] = mapped_column(Text)
+    plan_next: Mapped[str | None] = mapped_column(Text)
+    # The draft this note was saved from: a Save tap delivered twice finds it and saves nothing.
+    draft_token: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    client: Mapped[Client] = relationship(back_populates="notes", lazy="raise")
+
+
+class StoredDraft(Base):
+    """The note a therapist is writing: step and contents survive a restart or kill -9."""
+
+    __tablename__ = "note_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapists.id", ondelete="CASCADE"), unique=True
+    )
+    # Random per draft; goes into every button of the note, so buttons of an earlier
+    # (saved or cancelled) note are recognised even if a row id is reused.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    step: Mapped[str] = mapped_column(String(24))
+    # Set while one field is being changed from the summary: finishing it goes back there.
+    editing: Mapped[bool] = mapped_column(default=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The bot message that carries the note's current step, edited in place.
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HandledUpdate(Base):
+    """Telegram update ids already acted on, recorded in the same transaction as the effect.
+
+    Telegram redelivers updates a crashed bot had not confirmed; this makes them harmless.
+    """
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,0 +1,242 @@
+"""Repositories: the only place that builds SQL. One class per aggregate; none knows Telegram.
+
+Every query that returns clients or notes takes the therapist's id, so a therapist can only
+ever reach their own clients: privacy is a property of the data access, not of the handlers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from practice.clients import matches_search, name_key
+from practice.notes import PreviousTreatment
+from storage.models import Client, HandledUpdate, SessionNote, StoredDraft, Therapist
+
+
+class TherapistRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def ensure(self, therapist_id: int, display_name: str, now: datetime) -> Therapist:
+        therapist = await self._session.get(Therapist, therapist_id)
+        if therapist is None:
+            therapist = Therapist(id=therapist_id, display_name=display_name, created_at=now)
+            self._session.add(therapist)
+            await self._session.flush()
+        elif therapist.display_name != display_name:
+            therapist.display_name = display_name
+        return therapist
+
+
+class ClientRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, therapist_id: int, client_id: int) -> Client | None:
+        client = await self._session.get(Client, client_id)
+        if client is None or client.therapist_id != therapist_id:
+            return None
+        return client
+
+    async def get_for_update(self, therapist_id: int, client_id: int) -> Client | None:
+        """The client row locked for this transaction (PostgreSQL; SQLite has one writer)."""
+        result = await self._session.execute(
+            select(Client)
+            .where(Client.id == client_id, Client.therapist_id == therapist_id)
+            .with_for_update()
+        )
+        return result.scalar_one_or_none()
+
+    async def recent(self, therapist_id: int, limit: int) -> list[Client]:
+        """Clients seen most recently first; new clients without notes after them."""
+        result = await self._session.scalars(
+            select(Client)
+            .where(Client.therapist_id == therapist_id)
+            .order_by(
+                Client.last_note_at.is_(None),
+                Client.last_note_at.desc(),
+                Client.created_at.desc(),
+            )
+            .limit(limit)
+        )
+        return list(result)
+
+    async def search(self, therapist_id: int, query: str, limit: int) -> list[Client]:
+        words = name_key(query).split()
+        if not words:
+            return []
+        # SQL narrows by the first word; the exact word-prefix rule is applied in Python.
+        candidates = await self._session.scalars(
+            select(Client)
+            .where(Client.therapist_id == therapist_id, Client.name_key.contains(words[0]))
+            .order_by(Client.last_note_at.is_(None), Client.last_note_at.desc(), Client.name)
+        )
+        return [c for c in candidates if matches_search(c.name, query)][:limit]
+
+    async def names(self, therapist_id: int) -> list[tuple[str, Client]]:
+        result = await self._session.scalars(
+            select(Client).where(Client.therapist_id == therapist_id).order_by(Client.name)
+        )
+        return [(c.name, c) for c in result]
+
+    async def add(self, therapist_id: int, name: str, now: datetime) -> Client:
+        client = Client(
+            therapist_id=therapist_id,
+            name=name,
+            name_key=name_key(name),
+            created_at=now,
+            notes_count=0,
+        )
+        self._session.add(client)
+        await self._session.flush()
+        return client
+
+
+@dataclass(frozen=True)
+class NewNote:
+    client_id: int
+    session_date: date
+    areas: list[str]
+    area_other: str | None
+    techniques: list[str]
+    technique_other: str | None
+    pressure: str
+    pain_before: int
+    pain_after: int
+    subjective: str | None
+    findings: str | None
+    response: str | None
+    plan_next: str | None
+    draft_token: str
+
+
+@dataclass(frozen=True)
+class NotesPage:
+    notes: list[SessionNote]
+    total: int
+
+
+class NoteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, therapist_id: int, note: NewNote, now: datetime) -> SessionNote:
+        client = await ClientRepository(self._session).get_for_update(therapist_id, note.client_id)
+        if client is None:
+            raise LookupError("client not found for this therapist")
+        client.notes_count += 1
+        client.last_note_at = now
+        row = SessionNote(
+            therapist_id=therapist_id,
+            number=client.notes_count,
+            created_at=now,
+            **note.__dict__,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row
+
+    async def by_draft_token(self, therapist_id: int, token: str) -> SessionNote | None:
+        return await self._session.scalar(
+            select(SessionNote).where(
+                SessionNote.draft_token == token, SessionNote.therapist_id == therapist_id
+            )
+        )
+
+    async def get(self, therapist_id: int, note_id: int) -> SessionNote | None:
+        note = await self._session.get(SessionNote, note_id)
+        if note is None or note.therapist_id != therapist_id:
+            return None
+        return note
+
+    async def last_treatment(self, therapist_id: int, client_id: int) -> PreviousTreatment | None:
+        note = await self._session.scalar(
+            select(SessionNote)
+            .where(SessionNote.client_id == client_id, SessionNote.therapist_id == therapist_id)
+            .order_by(SessionNote.session_date.desc(), SessionNote.number.desc())
+            .limit(1)
+        )
+        if note is None:
+            return None
+        return PreviousTreatment(
+            areas=list(note.areas),
+            area_other=note.area_other,
+            techniques=list(note.techniques),
+            technique_other=note.technique_other,
+            pressure=note.pressure,
+        )
+
+    async def page(
+        self, therapist_id: int, client_id: int, *, offset: int, limit: int
+    ) -> NotesPage:
+        """A client's notes, the most recent session first."""
+        where = (SessionNote.client_id == client_id, SessionNote.therapist_id == therapist_id)
+        total = await self._session.scalar(
+            select(func.count()).select_from(SessionNote).where(*where)
+        )
+        rows = await self._session.scalars(
+            select(SessionNote)
+            .where(*where)
+            .order_by(SessionNote.session_date.desc(), SessionNote.number.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return NotesPage(notes=list(rows), total=total or 0)
+
+
+class DraftRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, therapist_id: int) -> StoredDraft | None:
+        return await self._session.scalar(
+            select(StoredDraft).where(StoredDraft.therapist_id == therapist_id)
+        )
+
+    async def start(
+        self, therapist_id: int, token: str, step: str, data: dict[str, Any], now: datetime
+    ) -> StoredDraft:
+        await self._session.execute(
+            delete(StoredDraft).where(StoredDraft.therapist_id == therapist_id)
+        )
+        draft = StoredDraft(
+            therapist_id=therapist_id,
+            token=token,
+            step=step,
+            editing=False,
+            data=data,
+            card_message_id=None,
+            created_at=now,
+            updated_at=now,
+        )
+        self._session.add(draft)
+        await self._session.flush()
+        return draft
+
+    async def delete(self, draft: StoredDraft) -> None:
+        await self._session.delete(draft)
+        await self._session.flush()
+
+
+class UpdateLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, update_id: int, now: datetime) -> bool:
+        """Record the update as handled; False if it already was (a redelivery).
+
+        Part of the caller's transaction: the record and the effect commit together.
+        """
+        if await self._session.get(HandledUpdate, update_id) is not None:
+            return False
+        self._session.add(HandledUpdate(update_id=update_id, handled_at=now))
+        await self._session.flush()
+        return True
+
+    async def forget_before(self, moment: datetime) -> None:
+        await self._session.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < moment))

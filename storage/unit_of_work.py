@@ -1,0 +1,58 @@
+"""One transaction, with the repositories that work inside it.
+
+    async with db.unit_of_work() as uow:
+        client = await uow.clients.get(therapist_id, client_id)
+        ...
+        await uow.commit()
+
+Leaving the block without commit() rolls everything back: a note is saved whole or not at all.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import (
+    ClientRepository,
+    DraftRepository,
+    NoteRepository,
+    TherapistRepository,
+    UpdateLog,
+)
+
+
+class UnitOfWork:
+    session: AsyncSession
+    therapists: TherapistRepository
+    clients: ClientRepository
+    notes: NoteRepository
+    drafts: DraftRepository
+    updates: UpdateLog
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.therapists = TherapistRepository(self.session)
+        self.clients = ClientRepository(self.session)
+        self.notes = NoteRepository(self.session)
+        self.drafts = DraftRepository(self.session)
+        self.updates = UpdateLog(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()

@@ -1,0 +1,40 @@
+"""Short chats the tests repeat: a whole note, and reading notes back from the database."""
+
+from __future__ import annotations
+
+from bot.offline import OfflineBot
+from emulator import Phone
+from storage.models import SessionNote
+
+
+async def new_client_note(
+    phone: Phone,
+    name: str = "Anna K.",
+    *,
+    areas: tuple[str, ...] = ("Neck", "Shoulders"),
+    techniques: tuple[str, ...] = ("Swedish",),
+    pressure: str = "Medium",
+    before: str = "6",
+    after: str = "3",
+) -> int:
+    """A complete note for a new client, free text skipped. Returns the number of taps."""
+    taps = 0
+    await phone.send("/note")
+    await phone.tap("New client")
+    taps += 1
+    await phone.send(name)
+    for label in (*areas, "Done", *techniques, "Done", pressure, before, after):
+        await phone.tap(label)
+        taps += 1
+    await phone.tap("Skip to summary")
+    await phone.tap("Save")
+    return taps + 2
+
+
+async def notes_of(running: OfflineBot, therapist_id: int) -> list[SessionNote]:
+    async with running.db.unit_of_work() as uow:
+        notes: list[SessionNote] = []
+        for _, client in await uow.clients.names(therapist_id):
+            page = await uow.notes.page(therapist_id, client.id, offset=0, limit=1000)
+            notes += page.notes
+        return notes

@@ -1,0 +1,56 @@
+"""Configuration: wrong values stop start-up with one clear line naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("THERAPIST_IDS", " 1001, 1002 ")
+    settings = load_settings()
+    assert settings.therapist_ids == frozenset({1001, 1002})
+    assert settings.database_url == "sqlite+aiosqlite:///aftercare.db"
+    assert settings.practice_timezone == "UTC"
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert settings.token is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("THERAPIST_IDS", "abc", "THERAPIST_IDS must be comma-separated"),
+        ("PRACTICE_TIMEZONE", "Mars/Olympus", "PRACTICE_TIMEZONE unknown time zone"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be"),
+        ("TELEGRAM_API_BASE_URL", "api.telegram.org", "TELEGRAM_API_BASE_URL must be"),
+    ],
+)
+def test_a_wrong_value_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=message):
+        load_settings()
+
+
+def test_start_up_with_a_wrong_value_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "THERAPIST_IDS": "abc", "TELEGRAM_BOT_TOKEN": "1:x", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: THERAPIST_IDS must be comma-separated numeric Telegram user ids, got 'abc'"
+    ]
+    assert "Traceback" not in result.stderr
