@@ -34,6 +34,21 @@ log = logging.getLogger(__name__)
 UPDATE_LOG_RETENTION = timedelta(days=2)
 
 
+def keep_contents_out_of_logs() -> None:
+    """Health details never go to logs: PTB logs whole updates and API parameters at DEBUG,
+    and httpx logs request URLs (which contain the token) at INFO."""
+    for name, floor in (
+        ("telegram", logging.INFO),
+        ("httpx", logging.WARNING),
+        ("httpcore", logging.WARNING),
+        ("aiosqlite", logging.INFO),
+        ("sqlalchemy.engine", logging.WARNING),
+    ):
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < floor:
+            logger.setLevel(floor)
+
+
 def build_application(
     settings: Settings,
     db: Database,
@@ -91,6 +106,7 @@ async def run_bot(
     backoff_base: float = 0.5,
 ) -> None:
     """Run until `stop` is set (or SIGINT/SIGTERM when run as a program)."""
+    keep_contents_out_of_logs()
     clock = clock or SystemClock()
     stop = stop or _stop_on_signals()
     db = await prepare_database(settings, clock)

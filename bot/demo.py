@@ -40,14 +40,14 @@ async def play() -> list[str]:
             await maya.tap("3")
             await maya.send("Stiff neck after long drives; sleeps badly on the left side.")
             await maya.send("ROM limited in left rotation, hypertonic R upper trapezius.")
-            await maya.tap("Skip")
+            await maya.tap("Skip ➡️")
             await maya.send("Continue neck work; add pec release. Chin tucks daily.")
             await maya.tap("Save")
 
             # A second note for the same client: the last treatment comes preselected. Cancelled.
             await maya.send("/note")
-            await maya.tap("Anna K.")
-            await maya.tap("Done")
+            for label in ("Anna K.", "Done", "Done", "Medium", "5", "4", "Skip to summary"):
+                await maya.tap(label)
             await maya.tap("Cancel")
 
             out += ["", "── The chat, as the therapist's phone shows it ──", ""]

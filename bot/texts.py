@@ -73,9 +73,13 @@ NOTHING_TO_CANCEL = "There is no note in progress. Send /note to start one."
 CANCELLED = "✖️ Note cancelled — nothing was saved."
 CLIENT_GONE = "That client is no longer in your list. Pick another."
 
-STEP_CLIENT = "📝 <b>New note</b> — which client?\nTap one, type part of a name to search, or add a new client."
+STEP_CLIENT = (
+    "📝 <b>New note</b> — which client?\n"
+    "Tap one, type part of a name to search, or add a new client."
+)
 STEP_CLIENT_EMPTY = (
-    "📝 <b>New note</b> — your client list is empty.\nTap ➕ New client, or type the client's name."
+    "📝 <b>New note</b> — which client?\n"
+    "Your client list is empty: tap ➕ New client, or type the client's name."
 )
 STEP_NEW_CLIENT = "📝 Type the new client's name (for example <i>Anna K.</i>)."
 STEP_AREAS = "Which <b>areas</b> did you treat? Tap all that apply, then Done."

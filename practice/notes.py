@@ -7,6 +7,7 @@ The note follows the SOAP shape massage documentation uses: what the client repo
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
@@ -98,7 +99,9 @@ class NoteDraft:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NoteDraft:
         known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        # A deep copy: the draft is changed in place, the stored JSON must stay as loaded
+        # (the ORM notices a change by comparing the two).
+        values = {k: copy.deepcopy(v) for k, v in data.items() if k in known}
         if values.get("session_date"):
             values["session_date"] = date.fromisoformat(values["session_date"])
         return cls(**values)

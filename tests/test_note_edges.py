@@ -57,11 +57,11 @@ async def test_a_button_of_a_finished_note_changes_nothing(
     await maya.send("Anna K.")
     old_card = maya.last_message
     assert old_card is not None
-    neck = old_card.message_id
+    neck, neck_data = old_card.message_id, old_card.callback_data[0][0]
     await maya.send("/cancel")
     # The cancelled card has no buttons left; a client that kept an old keyboard still taps.
     await new_client_note(maya, "Boris P.")
-    answer = await maya.tap_data(old_card.callback_data[0][0], message_id=neck)
+    answer = await maya.tap_data(neck_data, message_id=neck)
     assert answer == "That button belongs to an earlier note."
     assert len(await notes_of(running, MAYA)) == 1
 

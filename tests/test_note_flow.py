@@ -37,7 +37,7 @@ async def test_a_new_clients_note_is_saved_whole(running: OfflineBot, maya: Phon
     await maya.send(" 3 ")
     await maya.send("Stiff neck after long drives")
     await maya.send("ROM limited in left rotation, hypertonic R upper trapezius")
-    await maya.tap("Skip")  # response to treatment
+    await maya.tap("Skip ➡️")  # response to treatment
     await maya.send("Continue neck work")
     summary = maya.last_text
     for expected in (
@@ -98,7 +98,7 @@ async def test_taps_edit_the_card_in_place(running: OfflineBot, maya: Phone) -> 
     card = maya.last_message
     assert card is not None
     sent_before = len(running.emulator.calls_to("sendMessage"))
-    for label in ("Neck", "Done", "Swedish", "Done", "Light", "4", "2", "Skip", "Skip"):
+    for label in ("Neck", "Done", "Swedish", "Done", "Light", "4", "2", "Skip ➡️", "Skip ➡️"):
         await maya.tap(label)
     assert len(running.emulator.calls_to("sendMessage")) == sent_before
     assert maya.last_message is not None
@@ -119,7 +119,8 @@ async def test_typed_input_moves_the_card_down_and_strips_the_old_one(
     await maya.send("7/10")
     with_buttons = [m for m in maya.messages if m.buttons]
     assert len(with_buttons) == 1
-    assert with_buttons[0] is maya.last_message
+    assert maya.last_message is not None
+    assert with_buttons[0].message_id == maya.last_message.message_id
 
 
 async def test_pain_accepts_digits_and_re_asks_clearly(running: OfflineBot, maya: Phone) -> None:
@@ -144,7 +145,7 @@ async def test_back_walks_through_every_step(running: OfflineBot, maya: Phone) -
     await new_client_note(maya)
     await maya.send("/note")
     await maya.tap("Anna K.")
-    for label in ("Done", "Done", "Medium", "5", "2", "Skip", "Skip", "Skip", "Skip"):
+    for label in ("Done", "Done", "Medium", "5", "2", "Skip ➡️", "Skip ➡️", "Skip ➡️", "Skip ➡️"):
         await maya.tap(label)
     assert "✅ Save" in maya.all_buttons
     expected = [

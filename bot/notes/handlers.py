@@ -126,7 +126,7 @@ async def note_button(update: Update, context: Context) -> None:
         else:
             outcome = Outcome()  # a redelivered tap: show where the note is, change nothing
         previous_card = state.card_message_id
-        view = None
+        view = views.View("")
         if outcome.final_text is None and row is not None:
             state.store(row)
             view = await _card_for(turn, state)
@@ -134,21 +134,17 @@ async def note_button(update: Update, context: Context) -> None:
 
     await cards.answer(query, outcome.toast, alert=outcome.alert)
     bot = context.bot
-    if outcome.final_text is not None:
-        await cards.edit_card(bot, chat_id, tapped, outcome.final_text, None)
+    if outcome.fresh:
+        shown = await cards.send_card(bot, chat_id, view.text, view.keyboard, replaces=previous_card)
+    else:
+        # The tapped message becomes the card; an older card (if any) loses its buttons first.
         if previous_card not in (None, tapped):
             await cards.strip_buttons(bot, chat_id, previous_card)
-        return
-    assert view is not None
-    if outcome.fresh:
-        shown = await cards.send_card(
-            bot, chat_id, view.text, view.keyboard, replaces=previous_card
-        )
-    else:
-        shown = await cards.edit_card(bot, chat_id, tapped, view.text, view.keyboard)
-        if previous_card not in (None, tapped, shown):
-            await cards.strip_buttons(bot, chat_id, previous_card)
-    await _remember_card(services, user.id, state.token, shown)
+        text = outcome.final_text if outcome.final_text is not None else view.text
+        keyboard = None if outcome.final_text is not None else view.keyboard
+        shown = await cards.edit_card(bot, chat_id, tapped, text, keyboard)
+    if outcome.final_text is None:
+        await _remember_card(services, user.id, state.token, shown)
 
 
 async def _already_saved(turn: Turn, button: NoteButton) -> str | None:

@@ -1,0 +1,301 @@
+"""A user's phone: send messages and tap buttons, see what the bot showed in this chat."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .models import BotMessage, ChatState
+
+if TYPE_CHECKING:
+    from .server import BotApiEmulator
+
+__all__ = ["Phone"]
+
+
+class Phone:
+    """One Telegram user talking to the bot in a private chat (chat id == user id).
+
+    Obtain it with ``emu.user(...)``. ``send``/``tap`` return once the bot has confirmed the
+    resulting update (polled getUpdates past it), so assertions right after them see the bot's
+    complete reaction.
+
+    Messages are handed out as snapshots: a ``card = phone.last_message`` kept across later
+    taps still shows what the screen showed then; read the property again for the present.
+    """
+
+    def __init__(self, emulator: BotApiEmulator, state: ChatState) -> None:
+        self._emulator = emulator
+        self._state = state
+
+    def __repr__(self) -> str:
+        return f"Phone({self.id}, {self.first_name!r})"
+
+    # ------------------------------------------------------------------ identity
+
+    @property
+    def id(self) -> int:
+        return self._state.id
+
+    @property
+    def chat_id(self) -> int:
+        return self._state.id
+
+    @property
+    def first_name(self) -> str:
+        return str(self._state.user.get("first_name", ""))
+
+    @property
+    def last_name(self) -> str | None:
+        return self._state.user.get("last_name")
+
+    @property
+    def username(self) -> str | None:
+        return self._state.user.get("username")
+
+    @property
+    def user_dict(self) -> dict[str, Any]:
+        """The Telegram ``User`` object this phone sends as ``from``."""
+        return dict(self._state.user)
+
+    @property
+    def blocked(self) -> bool:
+        return self._state.blocked
+
+    # ------------------------------------------------------------------ actions
+
+    # The waiting methods take ``timeout`` (default: emu.wait_timeout) instead of relying on
+    # asyncio.timeout so that their TimeoutError can say which update is stuck and why.
+
+    async def send(
+        self,
+        text: str,
+        *,
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Send a text message; with ``wait`` return after the bot has processed it."""
+        update_id = self._emulator._user_message(self._state, text)
+        if wait:
+            await self._emulator._wait_confirmed(update_id, timeout)
+
+    async def tap(
+        self,
+        label: str,
+        *,
+        message_id: int | None = None,
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> str:
+        """Tap an inline button and return the bot's answerCallbackQuery text ("" if none).
+
+        The button is looked up by exact label first, then as a unique case-insensitive
+        substring, on ``message_id`` or else on the latest message that has inline buttons.
+        """
+        message = self._message_with_buttons(message_id)
+        button = _find_button(message, label)
+        if "callback_data" not in button:
+            kind = next((k for k in button if k != "text"), "unknown")
+            raise AssertionError(
+                f"button [{button['text']}] on message #{message.message_id} is a {kind} "
+                "button; tapping it would not reach the bot"
+            )
+        where = f" on #{message.message_id}" if message_id is not None else ""
+        return await self._press(
+            message, str(button["callback_data"]), f"[{button['text']}]{where}", wait, timeout
+        )
+
+    async def tap_data(
+        self,
+        data: str,
+        *,
+        message_id: int | None = None,
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> str:
+        """Send a callback query with arbitrary ``data``, as a client showing an outdated
+        keyboard (or a forged one) would; returns the answer text like :meth:`tap`.
+
+        The message defaults to the latest one with inline buttons, else the latest bot
+        message; it only has to have existed, not to still carry a button with ``data``.
+        """
+        if not 1 <= len(data.encode("utf-8")) <= 64:
+            raise ValueError("Telegram callback data is 1-64 bytes")
+        if message_id is not None:
+            message = self._state.messages.get(message_id)
+            if message is None:
+                raise AssertionError(f"no bot message #{message_id} in chat with {self.first_name}")
+        else:
+            message = self._state.latest(with_keyboard=True) or self._state.latest()
+            if message is None:
+                raise AssertionError(f"the bot has not sent {self.first_name} anything yet")
+        label = next(
+            (
+                button.get("text")
+                for row in message.inline_keyboard
+                for button in row
+                if button.get("callback_data") == data
+            ),
+            None,
+        )
+        shown = f"[{label}]" if label is not None else f"a button with data {data!r}"
+        return await self._press(message, data, f"{shown} on #{message.message_id}", wait, timeout)
+
+    async def _press(
+        self, message: BotMessage, data: str, shown: str, wait: bool, within: float | None
+    ) -> str:
+        emulator = self._emulator
+        emulator._log(f"{emulator._name(self._state)} taps {shown}")
+        update_id, query_id = emulator._callback_query(self._state, message, data)
+        if not wait:
+            return ""
+        await emulator._wait_confirmed(update_id, within)
+        return emulator._answer_text(query_id)
+
+    async def wait_processed(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Wait until the bot has confirmed every pending update of this emulator."""
+        await self._emulator.wait_processed(timeout)
+
+    async def wait_for_message(
+        self,
+        predicate: Callable[[BotMessage], bool] | None = None,
+        *,
+        since: int | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> BotMessage:
+        """Wait for a new bot message in this chat (e.g. a scheduled reminder).
+
+        "New" means sent after this call, or with ``message_id > since`` when ``since`` is
+        given; pass ``since=phone.last_message_id`` captured before triggering the bot to rule
+        out the race where the message lands before the wait starts.
+        """
+        baseline = max(self._state.messages, default=0) if since is None else since
+        limit = self._emulator.wait_timeout if timeout is None else timeout
+        found: list[BotMessage] = []
+
+        def arrived() -> bool:
+            for message_id, message in self._state.messages.items():
+                if message_id > baseline and (predicate is None or predicate(message)):
+                    found.append(message)
+                    return True
+            return False
+
+        try:
+            await self._emulator._signal.wait_until(arrived, limit)
+        except TimeoutError:
+            raise TimeoutError(
+                f"no new bot message for {self.first_name} within {limit:g}s "
+                f"(last text: {self.last_text!r})"
+            ) from None
+        return found[0].snapshot()
+
+    # ------------------------------------------------------------------ what the screen shows
+
+    @property
+    def messages(self) -> list[BotMessage]:
+        """Bot messages in this chat in send order, as they look now (deleted ones omitted)."""
+        return [message.snapshot() for message in self._state.visible()]
+
+    @property
+    def last_message(self) -> BotMessage | None:
+        """The bot message most recently sent or edited."""
+        message = self._state.latest()
+        return message.snapshot() if message is not None else None
+
+    @property
+    def last_message_id(self) -> int:
+        """Highest bot message id in this chat so far (0 if none), deleted ones included."""
+        return max(self._state.messages, default=0)
+
+    @property
+    def last_text(self) -> str:
+        message = self.last_message
+        return message.text if message is not None else ""
+
+    @property
+    def buttons(self) -> list[list[str]]:
+        """Button rows of the most recently sent-or-edited message that has inline buttons."""
+        message = self._state.latest(with_keyboard=True)
+        return message.buttons if message is not None else []
+
+    @property
+    def all_buttons(self) -> list[str]:
+        return [label for row in self.buttons for label in row]
+
+    @property
+    def keyboard(self) -> list[list[str]]:
+        """The reply keyboard (below the input field) currently shown, if any."""
+        return [list(row) for row in self._state.reply_keyboard or []]
+
+    @property
+    def last_answer(self) -> str | None:
+        return self._state.last_answer
+
+    @property
+    def photos(self) -> list[BotMessage]:
+        return [m for m in self.messages if m.kind == "photo"]
+
+    @property
+    def documents(self) -> list[BotMessage]:
+        return [m for m in self.messages if m.kind == "document"]
+
+    @property
+    def commands(self) -> list[tuple[str, str]]:
+        """The command menu this user sees (setMyCommands scopes resolved like Telegram)."""
+        return self._emulator.commands_for(self.id, self._state.user.get("language_code"))
+
+    def message(self, message_id: int) -> BotMessage:
+        found = self._state.messages.get(message_id)
+        if found is None:
+            raise KeyError(f"no bot message #{message_id} in chat with {self.first_name}")
+        return found.snapshot()
+
+    # ------------------------------------------------------------------ internals
+
+    def _message_with_buttons(self, message_id: int | None) -> BotMessage:
+        if message_id is not None:
+            message = self._state.messages.get(message_id)
+            if message is None or message.deleted:
+                state = "was deleted" if message is not None else "does not exist"
+                raise AssertionError(
+                    f"message #{message_id} in chat with {self.first_name} {state}"
+                )
+            if not message.inline_keyboard:
+                raise AssertionError(
+                    f"message #{message_id} ({_preview(message.text)}) has no inline buttons"
+                )
+            return message
+        latest = self._state.latest(with_keyboard=True)
+        if latest is None:
+            raise AssertionError(
+                f"no message with inline buttons in chat with {self.first_name}; "
+                f"last bot text: {self.last_text!r}"
+            )
+        return latest
+
+
+def _find_button(message: BotMessage, label: str) -> dict[str, Any]:
+    buttons = [button for row in message.inline_keyboard for button in row]
+    exact = [b for b in buttons if b.get("text") == label]
+    if len(exact) == 1:
+        return exact[0]
+    needle = label.casefold()
+    partial = exact or [b for b in buttons if needle in str(b.get("text", "")).casefold()]
+    if len(partial) == 1:
+        return partial[0]
+    visible = " / ".join(" ".join(f"[{label}]" for label in row) for row in message.buttons)
+    problem = (
+        f"{len(partial)} buttons match {label!r}: "
+        + ", ".join(f"[{b.get('text')}]" for b in partial)
+        if partial
+        else f"no button matches {label!r}"
+    )
+    raise AssertionError(
+        f"{problem} on message #{message.message_id} ({_preview(message.text)}). "
+        f"Visible buttons: {visible}"
+    )
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= 60 else flat[:59] + "…")

@@ -1,0 +1,1453 @@
+"""An in-process Telegram Bot API server for tests, benchmarks and the offline demo.
+
+The emulator speaks the subset of the Bot API the Aftercare bot uses, answers like Telegram
+(including its error shapes and validation rules) and keeps what each user's phone would show,
+so a test can drive the real bot end to end without the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import math
+import mimetypes
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+from .htmltext import (
+    MAX_CAPTION_LENGTH,
+    MAX_TEXT_LENGTH,
+    EntityParseError,
+    FormattedText,
+    bot_command_entities,
+    format_text,
+)
+from .models import ApiCall, ApiError, BotMessage, ChatState, Fault, MessageKind, describe_error
+from .phone import Phone
+
+__all__ = ["BotApiEmulator"]
+
+logger = logging.getLogger("emulator")
+
+# PTB (and most clients) send every parameter as a form string; these are decoded so handlers
+# and ApiCall.params see real types.
+_JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "scope",
+        "commands",
+        "allowed_updates",
+        "reply_parameters",
+        "link_preview_options",
+        "menu_button",
+    }
+)
+_INT_PARAMS = frozenset(
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "cache_time",
+        "user_id",
+        "reply_to_message_id",
+        "message_thread_id",
+    }
+)
+_BOOL_PARAMS = frozenset(
+    {
+        "show_alert",
+        "drop_pending_updates",
+        "disable_notification",
+        "protect_content",
+        "disable_web_page_preview",
+        "allow_sending_without_reply",
+        "disable_content_type_detection",
+        "has_spoiler",
+        "show_caption_above_media",
+    }
+)
+_INLINE_BUTTON_ACTIONS = (
+    "callback_data",
+    "url",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "callback_game",
+    "pay",
+    "web_app",
+    "copy_text",
+)
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+_PARSE_MODES = frozenset({"html", "markdown", "markdownv2"})
+# What Telegram delivers when a bot never specified allowed_updates.
+_DEFAULT_ALLOWED_UPDATES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_join_request",
+        "chat_boost",
+        "removed_chat_boost",
+    }
+)
+_NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+_QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
+_MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Bot API limit for documents
+
+
+@dataclass(frozen=True)
+class _Upload:
+    filename: str
+    data: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class _StoredFile:
+    file_id: str
+    file_unique_id: str
+    kind: MessageKind
+    data: bytes
+    filename: str
+    mime_type: str
+    path: str
+    width: int = 0
+    height: int = 0
+
+
+@dataclass
+class _CallbackQuery:
+    user_id: int
+    message_id: int
+    data: str
+    answered: bool = False
+    text: str | None = None
+    show_alert: bool = False
+
+
+@dataclass
+class _Request:
+    method: str
+    params: dict[str, Any]
+    uploads: dict[str, _Upload]
+    http: web.Request
+
+
+@dataclass
+class _Bucket:
+    """Token bucket: ``rate`` tokens per second, at most ``capacity`` saved up."""
+
+    rate: float
+    capacity: float
+    tokens: float
+    updated: float = field(default_factory=time.monotonic)
+
+    def wait_needed(self, now: float) -> float:
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self.tokens -= 1
+
+
+class _Signal:
+    """Broadcast "something changed" to any number of waiters without a lock.
+
+    Everything runs on one event loop, so checking a predicate and then awaiting the current
+    event cannot miss a notification that happens in between.
+    """
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait_until(self, predicate: Callable[[], bool], seconds: float | None) -> None:
+        async with asyncio.timeout(seconds):
+            while not predicate():
+                await self._event.wait()
+
+
+Handler = Callable[[_Request], Awaitable[Any]]
+
+
+class BotApiEmulator:
+    """A fake api.telegram.org for one bot, with phones to play its users.
+
+    Point python-telegram-bot at ``base_url``/``base_file_url``; drive users with
+    :meth:`user`; inspect ``calls``, ``commands`` and :meth:`transcript`. Misbehaviour comes
+    from :meth:`inject` (errors, delays), :meth:`block` and ``rate_limits``.
+    """
+
+    def __init__(
+        self,
+        token: str = "123456:TEST",  # noqa: S107 - a fake token for a fake server
+        bot_username: str = "aftercare_demo_bot",
+        bot_first_name: str = "Aftercare",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.token = token
+        bot_id_part = token.split(":", 1)[0]
+        self.bot_user: dict[str, Any] = {
+            "id": int(bot_id_part) if bot_id_part.isdigit() else 1,
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+        self.host = host
+        self.port = port
+        self.wait_timeout: float = 10.0
+        self.calls: list[ApiCall] = []
+        self.commands: dict[str, list[tuple[str, str]]] = {}
+        self.bot_settings: dict[str, Any] = {}
+
+        # Flood control knobs. Telegram documents ~30 messages/s per bot and about one per
+        # second per chat but tolerates short bursts in private chats, hence the burst size.
+        self.rate_limits: bool = False
+        self.rate_limit_global: float = 30.0
+        self.rate_limit_per_chat: float = 1.0
+        self.rate_limit_chat_burst: int = 3
+        self._global_bucket: _Bucket | None = None
+        self._chat_buckets: dict[int, _Bucket] = {}
+
+        self._chats: dict[int, ChatState] = {}
+        self._phones: dict[int, Phone] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 1
+        # Every update ever enqueued, so redeliver() can hand one out again.
+        self._history: dict[int, dict[str, Any]] = {}
+        self._deliveries: dict[int, int] = {}  # update_id -> times getUpdates returned it
+        self._last_poll_offset: int | None = None
+        self._dropped: dict[int, str] = {}  # update_id -> why the bot will never see it
+        self._allowed_updates: frozenset[str] = _DEFAULT_ALLOWED_UPDATES
+        self._poll_generation = 0
+        self._queries: dict[str, _CallbackQuery] = {}
+        self._query_ids = itertools.count(5_836_204_917_000_001)
+        self._touch = itertools.count(1)
+        self._files: dict[str, _StoredFile] = {}
+        self._file_paths: dict[str, _StoredFile] = {}
+        self._file_counter = itertools.count(1)
+        self._faults: list[Fault] = []
+        self._transcript: list[str] = []
+        self._signal = _Signal()
+        self._stopping = False
+        self._runner: web.AppRunner | None = None
+        self._socket: socket.socket | None = None
+        self._handlers: dict[str, tuple[str, Handler]] = self._build_handlers()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        if self._runner is not None:
+            raise RuntimeError("emulator already started")
+        self._stopping = False
+        app = web.Application(client_max_size=_MAX_UPLOAD_BYTES + 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
+        # Telegram answers every other path with a JSON 404 too, never an HTML error page.
+        app.router.add_route("*", "/{path:.*}", self._handle_unknown_path)
+        # access_log=None: every call is already logged (with decoded params) by _handle_api.
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        # Binding our own socket is the only public way to learn which port 0 resolved to.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        site = web.SockSite(runner, sock)
+        try:
+            await site.start()
+        except BaseException:
+            sock.close()
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._socket = sock
+        self.port = sock.getsockname()[1]
+        logger.info("Bot API emulator listening on %s", self.base_url)
+
+    async def stop(self) -> None:
+        if self._runner is None:
+            return
+        # Release long polls and injected delays first so shutdown does not wait them out.
+        self._stopping = True
+        self._signal.notify()
+        runner, self._runner = self._runner, None
+        await runner.cleanup()
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        logger.info("Bot API emulator stopped")
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def root_url(self) -> str:
+        if self._runner is None:
+            raise RuntimeError("emulator is not running; await emu.start() first")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """For ``Bot(base_url=...)``; PTB appends the token itself."""
+        return f"{self.root_url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.root_url}/file/bot"
+
+    # ------------------------------------------------------------------ users & inspection
+
+    def user(
+        self,
+        id: int,
+        first_name: str = "User",
+        last_name: str | None = None,
+        username: str | None = None,
+        *,
+        language_code: str | None = None,
+    ) -> Phone:
+        """The phone of the user ``id`` (created on first use; later calls return it as is)."""
+        phone = self._phones.get(id)
+        if phone is None:
+            user: dict[str, Any] = {"id": id, "is_bot": False, "first_name": first_name}
+            if last_name:
+                user["last_name"] = last_name
+            if username:
+                user["username"] = username
+            if language_code:
+                user["language_code"] = language_code
+            state = self._chats.get(id)
+            if state is None:
+                state = self._chats[id] = ChatState(user=user)
+            else:
+                state.user = user
+            phone = self._phones[id] = Phone(self, state)
+        return phone
+
+    @property
+    def phones(self) -> dict[int, Phone]:
+        return dict(self._phones)
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        return [call for call in self.calls if call.method.lower() == method.lower()]
+
+    def unanswered_callback_queries(self) -> list[str]:
+        return [qid for qid, query in self._queries.items() if not query.answered]
+
+    def transcript(self) -> list[str]:
+        return list(self._transcript)
+
+    def clear_log(self) -> None:
+        """Forget recorded calls and transcript lines; chats and messages are kept."""
+        self.calls.clear()
+        self._transcript.clear()
+
+    def inject(self, fault: Fault) -> Fault:
+        self._faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def block(self, user_id: int) -> None:
+        """The user blocks the bot: sends to them fail with 403 until they come back.
+
+        Like Telegram, the bot also gets a ``my_chat_member`` update (status "kicked") if the
+        user had talked to it.
+        """
+        state = self._chat_state(user_id)
+        if state.blocked:
+            return
+        state.blocked = True
+        self._log(f"{self._name(state)} blocks the bot")
+        self._membership_update(state, old="member", new="kicked")
+
+    def unblock(self, user_id: int) -> None:
+        """The user unblocks the bot (sending a message does this implicitly)."""
+        state = self._chat_state(user_id)
+        if not state.blocked:
+            return
+        state.blocked = False
+        self._log(f"{self._name(state)} unblocks the bot")
+        self._membership_update(state, old="kicked", new="member")
+
+    def _membership_update(self, state: ChatState, *, old: str, new: str) -> None:
+        if not state.known:
+            return
+
+        def member(status: str) -> dict[str, Any]:
+            entry: dict[str, Any] = {"user": dict(self.bot_user), "status": status}
+            if status == "kicked":
+                entry["until_date"] = 0
+            return entry
+
+        self._enqueue(
+            {
+                "my_chat_member": {
+                    "chat": state.chat,
+                    "from": dict(state.user),
+                    "date": int(time.time()),
+                    "old_chat_member": member(old),
+                    "new_chat_member": member(new),
+                }
+            }
+        )
+
+    def commands_for(self, chat_id: int, language_code: str | None = None) -> list[tuple[str, str]]:
+        """The command menu a private chat would show, resolving scopes like Telegram does."""
+        for key in (f"chat:{chat_id}", "all_private_chats", "default"):
+            if language_code and f"{key}@{language_code}" in self.commands:
+                return list(self.commands[f"{key}@{language_code}"])
+            if key in self.commands:
+                return list(self.commands[key])
+        return []
+
+    # ------------------------------------------------------------------ update queue & sync
+
+    def _chat_state(self, user_id: int) -> ChatState:
+        state = self._chats.get(user_id)
+        if state is None:
+            state = self._chats[user_id] = ChatState(
+                user={"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+            )
+        return state
+
+    def _enqueue(self, payload: dict[str, Any]) -> int:
+        update_id = self._next_update_id
+        self._next_update_id += 1
+        update = {"update_id": update_id, **payload}
+        self._history[update_id] = update
+        self._updates.append(update)
+        self._signal.notify()
+        return update_id
+
+    @property
+    def last_update_id(self) -> int:
+        """The update_id of the newest update a phone produced (0 before the first)."""
+        return self._next_update_id - 1
+
+    def redeliver(self, update_id: int) -> None:
+        """Queue an already-confirmed update again, as Telegram does for a bot that crashed
+        before confirming it. It keeps its update_id (and a tap its callback query id, which
+        the bot already answered), and wait_processed() waits for it again.
+        """
+        update = self._history.get(update_id)
+        if update is None:
+            raise KeyError(f"no update {update_id} was ever sent (last is {self.last_update_id})")
+        if self._is_pending(update_id):
+            return
+        self._dropped.pop(update_id, None)
+        self._updates.append(update)
+        self._updates.sort(key=lambda u: u["update_id"])
+        self._log(f"↻ Telegram delivers update {update_id} again")
+        self._signal.notify()
+
+    def _is_pending(self, update_id: int) -> bool:
+        return any(u["update_id"] == update_id for u in self._updates)
+
+    def _user_message(self, state: ChatState, text: str) -> int:
+        if not text:
+            raise ValueError("Telegram clients cannot send an empty message")
+        # Writing to a bot you blocked means pressing "Restart", which unblocks it.
+        self.unblock(state.id)
+        state.known = True
+        message: dict[str, Any] = {
+            "message_id": state.allocate_message_id(),
+            "from": dict(state.user),
+            "chat": state.chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        if entities := bot_command_entities(text):
+            message["entities"] = entities
+        state.user_messages[message["message_id"]] = message
+        self._log(f"{self._name(state)}: {_indent(text)}")
+        return self._enqueue({"message": message})
+
+    def _callback_query(self, state: ChatState, message: BotMessage, data: str) -> tuple[int, str]:
+        query_id = str(next(self._query_ids))
+        self._queries[query_id] = _CallbackQuery(state.id, message.message_id, data)
+        update_id = self._enqueue(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": dict(state.user),
+                    "message": self._message_dict(state, message),
+                    "chat_instance": state.chat_instance,
+                    "data": data,
+                }
+            }
+        )
+        return update_id, query_id
+
+    def _answer_text(self, query_id: str) -> str:
+        query = self._queries.get(query_id)
+        return (query.text or "") if query is not None else ""
+
+    async def wait_processed(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Wait until the bot has confirmed every update enqueued so far.
+
+        ``timeout`` defaults to ``wait_timeout``; it is a parameter (rather than leaving it to
+        ``asyncio.timeout``) so the TimeoutError can explain which update is stuck and why.
+        """
+        # Dropped or filtered-out updates leave the queue too: they need no confirmation.
+        limit = self.wait_timeout if timeout is None else timeout
+        try:
+            await self._signal.wait_until(lambda: not self._updates or self._stopping, limit)
+        except TimeoutError:
+            stuck = self._updates[0]["update_id"]
+            raise TimeoutError(self._not_confirmed_reason(stuck, limit)) from None
+        if self._updates:
+            raise RuntimeError("emulator stopped while updates were still pending")
+
+    async def _wait_confirmed(self, update_id: int, within: float | None) -> None:
+        """Wait until the update has left the queue: confirmed by an offset past it (or
+        dropped, which is reported as an error because the bot never saw it).
+        """
+        limit = self.wait_timeout if within is None else within
+        try:
+            await self._signal.wait_until(
+                lambda: not self._is_pending(update_id) or self._stopping, limit
+            )
+        except TimeoutError:
+            raise TimeoutError(self._not_confirmed_reason(update_id, limit)) from None
+        if update_id in self._dropped:
+            raise RuntimeError(
+                f"update {update_id} never reached the bot: {self._dropped[update_id]}"
+            )
+        if self._is_pending(update_id):
+            raise RuntimeError(f"emulator stopped before the bot confirmed update {update_id}")
+
+    def _not_confirmed_reason(self, update_id: int, timeout: float) -> str:
+        base = f"bot did not confirm update {update_id} within {timeout:g}s"
+        if self._last_poll_offset is None:
+            return f"{base}: it never called getUpdates on this emulator"
+        if self._deliveries.get(update_id):
+            return (
+                f"{base}: getUpdates delivered it, but the bot has not polled again with "
+                f"offset > {update_id} (still busy handling it, or its handler hangs?)"
+            )
+        return (
+            f"{base}: the bot has not fetched it yet "
+            f"(last getUpdates offset={self._last_poll_offset})"
+        )
+
+    def _filter_allowed(self) -> None:
+        """Discard queued updates of types the bot opted out of; Telegram never creates them."""
+        kept: list[dict[str, Any]] = []
+        for update in self._updates:
+            kind = next(key for key in update if key != "update_id")
+            if kind in self._allowed_updates:
+                kept.append(update)
+            else:
+                self._dropped[update["update_id"]] = f"the bot's allowed_updates excludes {kind!r}"
+        if len(kept) != len(self._updates):
+            self._updates = kept
+            self._signal.notify()
+
+    def _apply_offset(self, offset: int) -> None:
+        if offset > 0:
+            kept = [u for u in self._updates if u["update_id"] >= offset]
+        elif offset < 0:
+            # Telegram: a negative offset returns the last |offset| updates and forgets the rest.
+            kept = self._updates[offset:]
+        else:
+            return
+        if len(kept) != len(self._updates):
+            self._updates = kept
+            self._signal.notify()
+
+    # ------------------------------------------------------------------ HTTP plumbing
+
+    def _build_handlers(self) -> dict[str, tuple[str, Handler]]:
+        table: dict[str, Handler] = {
+            "getMe": self._get_me,
+            "logOut": self._ok_true,
+            "close": self._ok_true,
+            "getUpdates": self._get_updates,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "setMyDescription": self._setting("description"),
+            "getMyDescription": self._getting("description"),
+            "setMyShortDescription": self._setting("short_description"),
+            "getMyShortDescription": self._getting("short_description"),
+            "setMyName": self._setting("name"),
+            "getMyName": self._getting("name"),
+            "setChatMenuButton": self._setting("menu_button"),
+            "getChatMenuButton": self._getting("menu_button"),
+            "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
+            "editMessageText": self._edit_message_text,
+            "editMessageCaption": self._edit_message_caption,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback_query,
+            "sendChatAction": self._send_chat_action,
+            "getFile": self._get_file,
+        }
+        # Bot API method names are case-insensitive.
+        return {name.lower(): (name, handler) for name, handler in table.items()}
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method_in_path = request.match_info["method"]
+        entry = self._handlers.get(method_in_path.lower())
+        method = entry[0] if entry else method_in_path
+        params: dict[str, Any] = {}
+        result: Any = None
+        try:
+            if request.match_info["token"] != self.token:
+                raise ApiError(401, "Unauthorized")
+            if entry is None:
+                raise ApiError(404, "Not Found")
+            params, uploads = await self._read_params(request)
+            result = await self._dispatch(entry[1], _Request(method, params, uploads, request))
+        except ApiError as error:
+            self._record(method, params, error=error)
+            return web.json_response(error.payload(), status=error.error_code)
+        except Exception as exc:
+            # An emulator bug must still look like a Telegram failure to the bot, and be loud.
+            logger.exception("emulator failed while handling %s %s", method, params)
+            error = ApiError(500, f"Internal Server Error: emulator bug: {exc!r}")
+            self._record(method, params, error=error)
+            return web.json_response(error.payload(), status=500)
+        self._record(method, params, result=result)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _handle_unknown_path(self, request: web.Request) -> web.Response:
+        return web.json_response(ApiError(404, "Not Found").payload(), status=404)
+
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        stored = self._file_paths.get(request.match_info["path"])
+        if request.match_info["token"] != self.token or stored is None:
+            return web.json_response(ApiError(404, "Not Found").payload(), status=404)
+        return web.Response(body=stored.data, content_type=stored.mime_type)
+
+    async def _read_params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, _Upload]]:
+        raw: dict[str, Any] = dict(request.query)
+        uploads: dict[str, _Upload] = {}
+        if request.body_exists:
+            if request.content_type == "application/json":
+                try:
+                    body = await request.json()
+                except ValueError:
+                    raise ApiError.bad_request("can't parse JSON body") from None
+                if not isinstance(body, dict):
+                    raise ApiError.bad_request("JSON body must be an object")
+                raw.update(body)
+            elif request.content_type in (
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            ):
+                form = await request.post()
+                for key, value in form.items():
+                    if isinstance(value, web.FileField):
+                        # Uploads are already spooled by aiohttp; reading is local and bounded.
+                        data = value.file.read()
+                        uploads[key] = _Upload(value.filename, data, value.content_type)
+                        raw[key] = f"<upload {value.filename}, {len(data)} bytes>"
+                    else:
+                        raw[key] = value
+        return {key: _decode_param(key, value) for key, value in raw.items()}, uploads
+
+    async def _dispatch(self, handler: Handler, call: _Request) -> Any:
+        fault = next(
+            (f for f in self._faults if f.matches(call.method, call.params.get("chat_id"))),
+            None,
+        )
+        if fault is not None:
+            fault.hits += 1
+            if fault.delay > 0:
+                await self._sleep(fault.delay)
+            if (error := fault.to_error()) is not None:
+                raise error
+        return await handler(call)
+
+    async def _sleep(self, seconds: float) -> None:
+        # Interruptible by stop(), so a long injected delay never holds up shutdown.
+        with contextlib.suppress(TimeoutError):
+            await self._signal.wait_until(lambda: self._stopping, seconds)
+
+    def _record(
+        self,
+        method: str,
+        params: dict[str, Any],
+        *,
+        result: Any = None,
+        error: ApiError | None = None,
+    ) -> None:
+        call = ApiCall(
+            method=method,
+            params=params,
+            ok=error is None,
+            error_code=error.error_code if error else None,
+            description=error.description if error else None,
+            at=time.monotonic(),
+            result=result,
+        )
+        self.calls.append(call)
+        if error is None:
+            logger.debug("%s %s -> ok", method, params)
+            return
+        logger.debug("%s %s -> %s %s", method, params, error.error_code, error.description)
+        if method != "getUpdates":
+            self._log(f"⚠ {method} failed: {error.error_code} {error.description}")
+
+    # ------------------------------------------------------------------ shared validation
+
+    def _target_chat(self, params: dict[str, Any], *, sending: bool = True) -> ChatState:
+        chat_id = params.get("chat_id")
+        if chat_id is None or chat_id == "":
+            raise ApiError.bad_request("chat_id is empty")
+        state = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        if state is None or not state.known:
+            raise ApiError.bad_request("chat not found")
+        if sending and state.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return state
+
+    def _check_flood(self, state: ChatState) -> None:
+        if not self.rate_limits:
+            return
+        now = time.monotonic()
+        if self._global_bucket is None:
+            self._global_bucket = _Bucket(
+                self.rate_limit_global, self.rate_limit_global, self.rate_limit_global
+            )
+        chat_bucket = self._chat_buckets.get(state.id)
+        if chat_bucket is None:
+            burst = float(self.rate_limit_chat_burst)
+            chat_bucket = self._chat_buckets[state.id] = _Bucket(
+                self.rate_limit_per_chat, burst, burst
+            )
+        wait = max(self._global_bucket.wait_needed(now), chat_bucket.wait_needed(now))
+        if wait > 0:
+            raise ApiError.too_many_requests(max(1, math.ceil(wait)))
+        self._global_bucket.take()
+        chat_bucket.take()
+
+    def _format(
+        self, params: dict[str, Any], key: str, *, caption: bool
+    ) -> tuple[FormattedText, str | None, str]:
+        raw = params.get(key)
+        raw_text = "" if raw is None else str(raw)
+        if not raw_text and not caption:
+            raise ApiError.bad_request("message text is empty")
+        parse_mode = params.get("parse_mode") or None
+        if parse_mode is not None and str(parse_mode).lower() not in _PARSE_MODES:
+            raise ApiError.bad_request("unsupported parse_mode")
+        entities = params.get("caption_entities" if caption else "entities")
+        try:
+            formatted = format_text(
+                raw_text, parse_mode, entities if isinstance(entities, list) else None
+            )
+        except EntityParseError as error:
+            raise ApiError.bad_request(f"can't parse entities: {error}") from None
+        if not caption and not formatted.text:
+            raise ApiError.bad_request("message text is empty")
+        if caption and len(formatted.text) > MAX_CAPTION_LENGTH:
+            raise ApiError.bad_request("message caption is too long")
+        if not caption and len(formatted.text) > MAX_TEXT_LENGTH:
+            raise ApiError.bad_request("message is too long")
+        return formatted, parse_mode, raw_text
+
+    def _markup(
+        self, params: dict[str, Any], state: ChatState | None, *, inline_only: bool
+    ) -> dict[str, Any] | None:
+        """Validate reply_markup; return the inline keyboard to store on the message, if any.
+
+        Reply keyboards are applied to the chat (not the message) as Telegram does: they are
+        never echoed back in the Message object.
+        """
+        markup = params.get("reply_markup")
+        if markup is None or markup == "":
+            return None
+        if not isinstance(markup, dict):
+            raise ApiError.bad_request("can't parse reply keyboard markup JSON object")
+        if "inline_keyboard" in markup:
+            return _validate_inline_keyboard(markup["inline_keyboard"])
+        if inline_only:
+            raise ApiError.bad_request("inline keyboard expected")
+        if "keyboard" in markup:
+            rows = _validate_reply_keyboard(markup["keyboard"])
+            if state is not None:
+                state.reply_keyboard = rows
+        elif markup.get("remove_keyboard") is True:
+            if state is not None:
+                state.reply_keyboard = None
+        elif markup.get("force_reply") is not True:
+            raise ApiError.bad_request("can't parse reply keyboard markup JSON object")
+        return None
+
+    def _reply_to(self, params: dict[str, Any], state: ChatState) -> int | None:
+        reply = params.get("reply_parameters")
+        message_id: Any = params.get("reply_to_message_id")
+        allow_missing = bool(params.get("allow_sending_without_reply"))
+        if isinstance(reply, dict):
+            message_id = reply.get("message_id")
+            allow_missing = bool(reply.get("allow_sending_without_reply", allow_missing))
+        if message_id is None:
+            return None
+        exists = isinstance(message_id, int) and (
+            message_id in state.user_messages or message_id in state.messages
+        )
+        if exists:
+            return int(message_id)
+        if allow_missing:
+            return None
+        raise ApiError.bad_request("message to be replied not found")
+
+    def _bot_message_for_edit(self, params: dict[str, Any]) -> tuple[ChatState, BotMessage]:
+        if params.get("inline_message_id"):
+            raise ApiError.bad_request("MESSAGE_ID_INVALID")
+        state = self._target_chat(params)
+        message_id = params.get("message_id")
+        if not isinstance(message_id, int):
+            raise ApiError.bad_request("message identifier is not specified")
+        if message_id in state.user_messages:
+            raise ApiError.bad_request("message can't be edited")
+        message = state.messages.get(message_id)
+        if message is None or message.deleted:
+            raise ApiError.bad_request("message to edit not found")
+        return state, message
+
+    # ------------------------------------------------------------------ message dicts
+
+    def _message_dict(self, state: ChatState, message: BotMessage) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "message_id": message.message_id,
+            "from": dict(self.bot_user),
+            "chat": state.chat,
+            "date": message.date,
+        }
+        if message.kind == "text":
+            result["text"] = message.text
+            if message.entities:
+                result["entities"] = message.entities
+        else:
+            if message.text:
+                result["caption"] = message.text
+                if message.entities:
+                    result["caption_entities"] = message.entities
+            stored = self._files.get(message.file_id or "")
+            if stored is not None:
+                result.update(_file_object(stored))
+        if message.reply_markup:
+            result["reply_markup"] = message.reply_markup
+        if message.edit_date is not None:
+            result["edit_date"] = message.edit_date
+        if message.reply_to_message_id is not None:
+            original = state.user_messages.get(message.reply_to_message_id)
+            if original is None and message.reply_to_message_id in state.messages:
+                original = self._message_dict(state, state.messages[message.reply_to_message_id])
+                original.pop("reply_to_message", None)
+            if original is not None:
+                result["reply_to_message"] = original
+        return result
+
+    def _new_message(
+        self,
+        state: ChatState,
+        kind: MessageKind,
+        formatted: FormattedText,
+        parse_mode: str | None,
+        raw_text: str,
+        markup: dict[str, Any] | None,
+        reply_to: int | None,
+        stored: _StoredFile | None = None,
+    ) -> BotMessage:
+        message = BotMessage(
+            message_id=state.allocate_message_id(),
+            chat_id=state.id,
+            text=formatted.text,
+            date=int(time.time()),
+            kind=kind,
+            parse_mode=parse_mode,
+            raw_text=raw_text,
+            entities=formatted.entities,
+            reply_markup=markup,
+            reply_to_message_id=reply_to,
+        )
+        if stored is not None:
+            message.file_bytes = stored.data
+            message.filename = stored.filename
+            message.mime_type = stored.mime_type
+            message.file_id = stored.file_id
+        state.messages[message.message_id] = message
+        state.touched[message.message_id] = next(self._touch)
+        self._signal.notify()
+        return message
+
+    # ------------------------------------------------------------------ method handlers
+
+    async def _ok_true(self, call: _Request) -> bool:
+        return True
+
+    async def _get_me(self, call: _Request) -> dict[str, Any]:
+        return dict(self.bot_user)
+
+    async def _get_updates(self, call: _Request) -> list[dict[str, Any]]:
+        params = call.params
+        if call.http.transport is None:
+            # The client gave up (e.g. during an injected delay); nothing can be delivered, and
+            # claiming the poll slot would wrongly evict the client's retry with a 409.
+            return []
+        offset = _int_param(params, "offset", 0)
+        limit = min(max(_int_param(params, "limit", 100), 1), 100)
+        timeout = max(_int_param(params, "timeout", 0), 0)
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._signal.notify()  # an older poll still waiting must now end with 409
+        self._last_poll_offset = offset
+        self._apply_offset(offset)
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            # Persistent like on Telegram; an empty list restores the default selection.
+            self._allowed_updates = frozenset(allowed) or _DEFAULT_ALLOWED_UPDATES
+        self._filter_allowed()
+
+        def ready() -> bool:
+            self._filter_allowed()
+            return bool(self._updates) or generation != self._poll_generation or self._stopping
+
+        if timeout > 0:
+            with contextlib.suppress(TimeoutError):
+                await self._signal.wait_until(ready, timeout)
+        if generation != self._poll_generation:
+            raise ApiError(409, describe_error(409))
+        batch = self._updates[:limit]
+        for update in batch:
+            self._deliveries[update["update_id"]] = self._deliveries.get(update["update_id"], 0) + 1
+        return batch
+
+    async def _delete_webhook(self, call: _Request) -> bool:
+        if call.params.get("drop_pending_updates") is True and self._updates:
+            reason = (
+                "dropped by deleteWebhook(drop_pending_updates=True); start the bot before sending"
+            )
+            self._dropped.update((u["update_id"], reason) for u in self._updates)
+            logger.warning("dropping %d pending updates at the bot's request", len(self._updates))
+            self._updates.clear()
+            self._signal.notify()
+        return True
+
+    async def _get_webhook_info(self, call: _Request) -> dict[str, Any]:
+        return {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    async def _set_my_commands(self, call: _Request) -> bool:
+        commands = call.params.get("commands")
+        if not isinstance(commands, list):
+            raise ApiError.bad_request("can't parse commands JSON object")
+        parsed: list[tuple[str, str]] = []
+        for item in commands:
+            if not isinstance(item, dict):
+                raise ApiError.bad_request("can't parse BotCommand JSON object")
+            command = str(item.get("command", "")).removeprefix("/")
+            description = str(item.get("description", ""))
+            if not (1 <= len(command) <= 32) or not all(
+                c.isascii() and (c.islower() or c.isdigit() or c == "_") for c in command
+            ):
+                raise ApiError.bad_request("BOT_COMMAND_INVALID")
+            if not (1 <= len(description) <= 256):
+                raise ApiError.bad_request("command description is empty or too long")
+            parsed.append((command, description))
+        key = _scope_key(call.params)
+        if parsed:
+            self.commands[key] = parsed
+        else:
+            self.commands.pop(key, None)
+        return True
+
+    async def _get_my_commands(self, call: _Request) -> list[dict[str, str]]:
+        return [
+            {"command": command, "description": description}
+            for command, description in self.commands.get(_scope_key(call.params), [])
+        ]
+
+    async def _delete_my_commands(self, call: _Request) -> bool:
+        self.commands.pop(_scope_key(call.params), None)
+        return True
+
+    def _setting(self, name: str) -> Handler:
+        async def handler(call: _Request) -> bool:
+            value = call.params.get(name)
+            if value is None and name == "menu_button":
+                value = {"type": "default"}
+            self.bot_settings[name] = value
+            return True
+
+        return handler
+
+    def _getting(self, name: str) -> Handler:
+        async def handler(call: _Request) -> Any:
+            value = self.bot_settings.get(name)
+            if name == "menu_button":
+                return value or {"type": "default"}
+            return {name: value or ""}
+
+        return handler
+
+    async def _send_message(self, call: _Request) -> dict[str, Any]:
+        params = call.params
+        state = self._target_chat(params)
+        formatted, parse_mode, raw_text = self._format(params, "text", caption=False)
+        keyboard_before = state.reply_keyboard
+        markup = self._markup(params, state, inline_only=False)
+        reply_to = self._reply_to(params, state)
+        self._check_flood(state)
+        message = self._new_message(
+            state, "text", formatted, parse_mode, raw_text, markup, reply_to
+        )
+        self._log(
+            f"Bot → {self._name(state)}: {_indent(message.text)}{_buttons(message)}"
+            f"{_keyboard_change(keyboard_before, state.reply_keyboard)}"
+        )
+        return self._message_dict(state, message)
+
+    async def _send_photo(self, call: _Request) -> dict[str, Any]:
+        return await self._send_media(call, "photo")
+
+    async def _send_document(self, call: _Request) -> dict[str, Any]:
+        return await self._send_media(call, "document")
+
+    async def _send_media(self, call: _Request, kind: MessageKind) -> dict[str, Any]:
+        params = call.params
+        state = self._target_chat(params)
+        stored = self._resolve_file(call, kind)
+        formatted, parse_mode, raw_text = self._format(params, "caption", caption=True)
+        keyboard_before = state.reply_keyboard
+        markup = self._markup(params, state, inline_only=False)
+        reply_to = self._reply_to(params, state)
+        self._check_flood(state)
+        message = self._new_message(
+            state, kind, formatted, parse_mode, raw_text, markup, reply_to, stored
+        )
+        size = _human_size(len(stored.data))
+        caption = f" {_indent(message.text)}" if message.text else ""
+        self._log(
+            f"Bot → {self._name(state)}: [{kind} {stored.filename}, {size}]{caption}"
+            f"{_buttons(message)}{_keyboard_change(keyboard_before, state.reply_keyboard)}"
+        )
+        return self._message_dict(state, message)
+
+    def _resolve_file(self, call: _Request, kind: MessageKind) -> _StoredFile:
+        value = call.params.get(kind)
+        upload = call.uploads.get(kind)
+        if isinstance(value, str) and value.startswith("attach://"):
+            upload = call.uploads.get(value.removeprefix("attach://"))
+            if upload is None:
+                raise ApiError.bad_request(f"wrong HTTP URL specified: {value}")
+        if upload is not None:
+            return self._store_upload(upload, kind)
+        if not value:
+            raise ApiError.bad_request(f"there is no {kind} in the request")
+        text = str(value)
+        existing = self._files.get(text)
+        if existing is not None:
+            if existing.kind != kind:
+                raise ApiError.bad_request("type of file mismatch")
+            return existing
+        if text.startswith(("http://", "https://")):
+            # The emulator is offline: accept the URL and record an empty file for it.
+            name = text.rsplit("/", 1)[-1] or kind
+            return self._store_upload(_Upload(name, b"", _guess_mime(name)), kind, check=False)
+        raise ApiError.bad_request("wrong file identifier/HTTP URL specified")
+
+    def _store_upload(
+        self, upload: _Upload, kind: MessageKind, *, check: bool = True
+    ) -> _StoredFile:
+        width = height = 0
+        if check:
+            if not upload.data:
+                raise ApiError.bad_request("file must be non-empty")
+            if kind == "photo":
+                size = _image_size(upload.data)
+                if size is None:
+                    raise ApiError.bad_request("IMAGE_PROCESS_FAILED")
+                width, height = size
+        number = next(self._file_counter)
+        filename = upload.filename or f"file_{number}"
+        mime_type = upload.content_type
+        if not mime_type or mime_type == "application/octet-stream":
+            mime_type = _guess_mime(filename)
+        extension = "." + filename.rsplit(".", 1)[-1] if "." in filename else ""
+        folder = "photos" if kind == "photo" else "documents"
+        stored = _StoredFile(
+            file_id=f"{'AgAC' if kind == 'photo' else 'BQAC'}emu{number:06d}",
+            file_unique_id=f"AQAD{number:06d}",
+            kind=kind,
+            data=upload.data,
+            filename=filename,
+            mime_type=mime_type,
+            path=f"{folder}/file_{number}{extension}",
+            width=width,
+            height=height,
+        )
+        self._files[stored.file_id] = stored
+        self._file_paths[stored.path] = stored
+        return stored
+
+    async def _get_file(self, call: _Request) -> dict[str, Any]:
+        stored = self._files.get(str(call.params.get("file_id", "")))
+        if stored is None:
+            raise ApiError.bad_request("invalid file_id")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data),
+            "file_path": stored.path,
+        }
+
+    async def _edit_message_text(self, call: _Request) -> dict[str, Any]:
+        params = call.params
+        state, message = self._bot_message_for_edit(params)
+        if message.kind != "text":
+            raise ApiError.bad_request("there is no text in the message to edit")
+        formatted, parse_mode, raw_text = self._format(params, "text", caption=False)
+        return self._apply_edit(call, state, message, formatted, parse_mode, raw_text)
+
+    async def _edit_message_caption(self, call: _Request) -> dict[str, Any]:
+        params = call.params
+        state, message = self._bot_message_for_edit(params)
+        if message.kind == "text":
+            raise ApiError.bad_request("there is no caption in the message to edit")
+        formatted, parse_mode, raw_text = self._format(params, "caption", caption=True)
+        return self._apply_edit(call, state, message, formatted, parse_mode, raw_text)
+
+    def _apply_edit(
+        self,
+        call: _Request,
+        state: ChatState,
+        message: BotMessage,
+        formatted: FormattedText,
+        parse_mode: str | None,
+        raw_text: str,
+    ) -> dict[str, Any]:
+        # Like Telegram, an edit without reply_markup removes the inline keyboard.
+        markup = self._markup(call.params, state, inline_only=True)
+        if (
+            formatted.text == message.text
+            and formatted.entities == message.entities
+            and markup == message.reply_markup
+        ):
+            raise ApiError.bad_request(_NOT_MODIFIED)
+        self._check_flood(state)
+        if formatted.text != message.text:
+            message.history.append(message.text)
+        message.text = formatted.text
+        message.entities = formatted.entities
+        message.parse_mode = parse_mode
+        message.raw_text = raw_text
+        message.reply_markup = markup
+        self._touch_edit(state, message)
+        self._log(f"Bot edits #{message.message_id} → {_indent(message.text)}{_buttons(message)}")
+        return self._message_dict(state, message)
+
+    async def _edit_message_reply_markup(self, call: _Request) -> dict[str, Any]:
+        state, message = self._bot_message_for_edit(call.params)
+        markup = self._markup(call.params, state, inline_only=True)
+        if markup == message.reply_markup:
+            raise ApiError.bad_request(_NOT_MODIFIED)
+        self._check_flood(state)
+        message.reply_markup = markup
+        self._touch_edit(state, message)
+        change = _buttons(message) or "\n   (buttons removed)"
+        self._log(f"Bot edits buttons of #{message.message_id}:{change}")
+        return self._message_dict(state, message)
+
+    def _touch_edit(self, state: ChatState, message: BotMessage) -> None:
+        message.edits += 1
+        message.edit_date = int(time.time())
+        state.touched[message.message_id] = next(self._touch)
+        self._signal.notify()
+
+    async def _delete_message(self, call: _Request) -> bool:
+        state = self._target_chat(call.params, sending=False)
+        message_id = call.params.get("message_id")
+        if isinstance(message_id, int) and state.user_messages.pop(message_id, None) is not None:
+            self._log(f"Bot deletes {self._name(state)}'s message #{message_id}")
+            return True
+        message = state.messages.get(message_id) if isinstance(message_id, int) else None
+        if message is None or message.deleted:
+            raise ApiError.bad_request("message to delete not found")
+        message.deleted = True
+        self._signal.notify()
+        self._log(f"Bot deletes #{message.message_id}")
+        return True
+
+    async def _answer_callback_query(self, call: _Request) -> bool:
+        query_id = str(call.params.get("callback_query_id", ""))
+        query = self._queries.get(query_id)
+        if query is None or query.answered:
+            raise ApiError.bad_request(_QUERY_INVALID)
+        text = call.params.get("text")
+        text = "" if text is None else str(text)
+        if len(text) > 200:
+            raise ApiError.bad_request("MESSAGE_TOO_LONG")
+        query.answered = True
+        query.text = text
+        query.show_alert = bool(call.params.get("show_alert"))
+        self._chat_state(query.user_id).last_answer = text
+        if text:
+            how = "alert" if query.show_alert else "tap"
+            self._log(f"Bot answers {how}: {_indent(text)}")
+        return True
+
+    async def _send_chat_action(self, call: _Request) -> bool:
+        self._target_chat(call.params)
+        if call.params.get("action") not in _CHAT_ACTIONS:
+            raise ApiError.bad_request("wrong parameter action in request")
+        return True
+
+    # ------------------------------------------------------------------ transcript
+
+    def _name(self, state: ChatState) -> str:
+        return str(state.user.get("first_name") or state.id)
+
+    def _log(self, line: str) -> None:
+        self._transcript.append(line)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _decode_param(key: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if key in _JSON_PARAMS:
+        try:
+            return json.loads(value)
+        except ValueError:
+            if key == "reply_markup":
+                raise ApiError.bad_request(
+                    "can't parse reply keyboard markup JSON object"
+                ) from None
+            raise ApiError.bad_request(f"can't parse {key} JSON object") from None
+    if key in _INT_PARAMS:
+        try:
+            return int(value)
+        except ValueError:
+            return value  # left for the handler to reject with its own message
+    if key in _BOOL_PARAMS and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def _int_param(params: dict[str, Any], key: str, default: int) -> int:
+    value = params.get(key)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ApiError.bad_request(f"invalid {key} parameter")
+    return int(value)
+
+
+def _scope_key(params: dict[str, Any]) -> str:
+    scope = params.get("scope") or {"type": "default"}
+    if not isinstance(scope, dict):
+        raise ApiError.bad_request("can't parse BotCommandScope JSON object")
+    kind = scope.get("type", "default")
+    if kind in ("default", "all_private_chats", "all_group_chats", "all_chat_administrators"):
+        key = str(kind)
+    elif kind in ("chat", "chat_administrators"):
+        key = f"{kind}:{scope.get('chat_id')}"
+    elif kind == "chat_member":
+        key = f"chat_member:{scope.get('chat_id')}:{scope.get('user_id')}"
+    else:
+        raise ApiError.bad_request("wrong bot command scope type specified")
+    language = params.get("language_code")
+    return f"{key}@{language}" if language else key
+
+
+def _validate_inline_keyboard(rows: Any) -> dict[str, Any] | None:
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise ApiError.bad_request('field "inline_keyboard" must be an Array of Arrays')
+    clean: list[list[dict[str, Any]]] = []
+    for row in rows:
+        for button in row:
+            _validate_inline_button(button)
+        if row:
+            clean.append(row)
+    # An empty keyboard is how a bot removes buttons; store it as "no markup".
+    return {"inline_keyboard": clean} if clean else None
+
+
+def _validate_inline_button(button: Any) -> None:
+    prefix = "can't parse inline keyboard button:"
+    if not isinstance(button, dict):
+        raise ApiError.bad_request(f"{prefix} InlineKeyboardButton must be an Object")
+    text = button.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ApiError.bad_request(f"{prefix} Text must be non-empty")
+    actions = [key for key in _INLINE_BUTTON_ACTIONS if key in button]
+    if not actions:
+        raise ApiError.bad_request(f"{prefix} Text buttons are unallowed in the inline keyboard")
+    if len(actions) > 1:
+        raise ApiError.bad_request(
+            f"{prefix} exactly one of the optional fields must be used, got {', '.join(actions)}"
+        )
+    if "callback_data" in button:
+        data = button["callback_data"]
+        if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
+            raise ApiError.bad_request("BUTTON_DATA_INVALID")
+    if "url" in button:
+        url = button["url"]
+        if not isinstance(url, str) or not url.startswith(("http://", "https://", "tg://")):
+            raise ApiError.bad_request("BUTTON_URL_INVALID")
+
+
+def _validate_reply_keyboard(rows: Any) -> list[list[str]]:
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise ApiError.bad_request('field "keyboard" must be an Array of Arrays')
+    labels: list[list[str]] = []
+    for row in rows:
+        labels.append([])
+        for button in row:
+            text = button.get("text") if isinstance(button, dict) else button
+            if not isinstance(text, str) or not text:
+                raise ApiError.bad_request("can't parse keyboard button: Text must be non-empty")
+            labels[-1].append(text)
+    return labels
+
+
+def _file_object(stored: _StoredFile) -> dict[str, Any]:
+    base = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": len(stored.data),
+    }
+    if stored.kind == "photo":
+        return {"photo": [{**base, "width": stored.width, "height": stored.height}]}
+    return {"document": {**base, "file_name": stored.filename, "mime_type": stored.mime_type}}
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG/JPEG/GIF/WebP, or None if Telegram could not process it."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return 0, 0  # valid image; its dimensions are irrelevant to the bot
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_size(data)
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            i += 1
+            continue
+        marker = data[i + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+            i += 1 if marker == 0xFF else 2
+            continue
+        # Any start-of-frame marker carries the dimensions (C4/C8/CC are other segments).
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[i + 5 : i + 7], "big")
+            width = int.from_bytes(data[i + 7 : i + 9], "big")
+            return width, height
+        i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+    return None
+
+
+def _guess_mime(filename: str) -> str:
+    return mimetypes.guess_type(filename, strict=False)[0] or "application/octet-stream"
+
+
+def _human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n   ")
+
+
+def _keyboard_change(before: list[list[str]] | None, after: list[list[str]] | None) -> str:
+    if after == before:
+        return ""
+    if not after:
+        return "\n   (keyboard removed)"
+    return "".join("\n   ⌨ " + " ".join(f"[{label}]" for label in row) for row in after)
+
+
+def _buttons(message: BotMessage) -> str:
+    return "".join("\n   " + " ".join(f"[{label}]" for label in row) for row in message.buttons)
