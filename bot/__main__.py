@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         demo()
         return 0
     if not settings.token:
-        print("Configuration error: TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
+        print(
+            "Configuration error: TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr
+        )
         return 2
     if not settings.therapist_ids:
         print("Warning: THERAPIST_IDS is empty, so the bot will serve nobody.", file=sys.stderr)

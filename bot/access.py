@@ -6,22 +6,28 @@ nothing else; what they wrote is neither stored nor logged.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import texts
 from bot.runtime import Context
 
+log = logging.getLogger(__name__)
+
 
 async def gate(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is not None and context.services.is_therapist(user.id):
         return
+    if user is not None:
+        # The id only (it is how a new therapist finds theirs for THERAPIST_IDS), never the text.
+        log.info("not a therapist: user id %s", user.id)
     if update.callback_query is not None:
         await update.callback_query.answer(texts.STRANGER_TAP, show_alert=True)
-    elif update.message is not None and update.effective_chat is not None:
-        if update.effective_chat.type == "private":
-            await context.bot.send_message(update.effective_chat.id, texts.STRANGER)
+    elif update.message is not None and update.message.chat.type == "private":
+        await context.bot.send_message(update.message.chat.id, texts.STRANGER)
     raise ApplicationHandlerStop
 
 

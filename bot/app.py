@@ -118,7 +118,7 @@ async def run_bot(
             await application.start()
             await start.set_default_commands(application)
             log.info("Aftercare is running as @%s", application.bot.username)
-            await poll(application, stop, timeout=poll_timeout)
+            await poll(application, stop, poll_timeout=poll_timeout)
             await application.stop()
     finally:
         await db.dispose()

@@ -51,8 +51,8 @@ class HistoryPick:
 
 Button = NoteButton | HistoryPage | HistoryPick
 
-_TOKEN = r"[A-Za-z0-9_-]{6,32}"
-_NOTE = re.compile(rf"^n:({_TOKEN}):([a-z*]{{1,3}}):([a-z]{{1,3}})(?::([a-z0-9_]{{1,20}}))?$")
+_DRAFT_TOKEN = r"[A-Za-z0-9_-]{6,32}"  # noqa: S105 -- a pattern, not a secret
+_NOTE = re.compile(rf"^n:({_DRAFT_TOKEN}):([a-z*]{{1,3}}):([a-z]{{1,3}})(?::([a-z0-9_]{{1,20}}))?$")
 _HISTORY = re.compile(r"^h:(\d{1,12}):(\d{1,6})$")
 _PICK = re.compile(r"^hp:(\d{1,12})$")
 

@@ -6,6 +6,7 @@ fills with keyboards that no longer work.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
@@ -61,13 +62,11 @@ async def send_card(
 
 
 async def strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
-    try:
+    # Already without buttons, or gone: either way nothing is left to tap.
+    with contextlib.suppress(BadRequest):
         await bot.edit_message_reply_markup(
             chat_id=chat_id, message_id=message_id, reply_markup=None
         )
-    except BadRequest:
-        # Already without buttons, or gone: either way nothing is left to tap.
-        pass
 
 
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:

@@ -1,4 +1,4 @@
-"""Configuration from the environment or `.env`; a wrong value stops start-up with one clear line."""
+"""Configuration from the environment or `.env`; a wrong value stops start-up with one line."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/history: a client's notes, newest first, a page at a time, paged with buttons edited in place."""
+"""/history: a client's notes, newest first, a page at a time; the page is edited in place."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The real bot against the Bot API emulator on 127.0.0.1: for the offline demo, tests and benchmarks.
+"""The real bot against the Bot API emulator on 127.0.0.1: for the demo, tests and benchmarks.
 
 Nothing here is a stand-in for the bot: it is `run_bot`, the same code production runs,
 pointed at the emulator's base URL with a throwaway SQLite file.
@@ -18,7 +18,7 @@ from emulator import BotApiEmulator
 from practice.clock import Clock, FrozenClock
 from storage import Database
 
-DEMO_TOKEN = "123456:OFFLINE-DEMO"
+DEMO_TOKEN = "123456:OFFLINE-DEMO"  # noqa: S105 -- only the local emulator accepts it
 
 
 @dataclass

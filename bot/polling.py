@@ -26,7 +26,7 @@ async def poll(
     application: Application,  # type: ignore[type-arg]
     stop: asyncio.Event,
     *,
-    timeout: int = 30,
+    poll_timeout: int = 30,
     backoff_cap: float = 30.0,
 ) -> None:
     bot = application.bot
@@ -37,7 +37,9 @@ async def poll(
         try:
             updates = await _unless_stopped(
                 stop,
-                bot.get_updates(offset=offset, timeout=timeout, allowed_updates=Update.ALL_TYPES),
+                bot.get_updates(
+                    offset=offset, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+                ),
             )
             if updates is None:
                 return
@@ -83,7 +85,5 @@ def _seconds(value: object) -> float:
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

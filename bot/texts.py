@@ -93,10 +93,20 @@ STEP_DATE = "📅 <b>Session date</b>? Tap one, or type a date such as <i>23.11<
 STEP_EDIT_MENU = "✏️ Which field do you want to change?"
 
 TEXT_PROMPTS: dict[TextField, str] = {
-    TextField.SUBJECTIVE: "What does the <b>client report</b>? (optional)\n<i>e.g. stiff neck after long drives, sleeps badly</i>",
-    TextField.FINDINGS: "Your <b>findings</b>? (optional)\n<i>e.g. ROM limited in left rotation, hypertonic R upper trapezius</i>",
-    TextField.RESPONSE: "<b>Response to treatment</b>? (optional)\n<i>e.g. rotation improved, tension eased</i>",
-    TextField.PLAN_NEXT: "<b>Plan for next time</b>? (optional)\n<i>e.g. continue neck work, add pec release</i>",
+    TextField.SUBJECTIVE: (
+        "What does the <b>client report</b>? (optional)\n"
+        "<i>e.g. stiff neck after long drives, sleeps badly</i>"
+    ),
+    TextField.FINDINGS: (
+        "Your <b>findings</b>? (optional)\n"
+        "<i>e.g. ROM limited in left rotation, hypertonic R upper trapezius</i>"
+    ),
+    TextField.RESPONSE: (
+        "<b>Response to treatment</b>? (optional)\n<i>e.g. rotation improved, tension eased</i>"
+    ),
+    TextField.PLAN_NEXT: (
+        "<b>Plan for next time</b>? (optional)\n<i>e.g. continue neck work, add pec release</i>"
+    ),
 }
 FIELD_LABELS: dict[TextField, str] = {
     TextField.SUBJECTIVE: "Client reports",

@@ -1204,7 +1204,8 @@ class BotApiEmulator:
         ):
             raise ApiError.bad_request(_NOT_MODIFIED)
         self._check_flood(state)
-        if formatted.text != message.text:
+        text_changed = formatted.text != message.text
+        if text_changed:
             message.history.append(message.text)
         message.text = formatted.text
         message.entities = formatted.entities
@@ -1212,8 +1213,18 @@ class BotApiEmulator:
         message.raw_text = raw_text
         message.reply_markup = markup
         self._touch_edit(state, message)
-        self._log(f"Bot edits #{message.message_id} → {_indent(message.text)}{_buttons(message)}")
+        if text_changed:
+            self._log(
+                f"Bot edits #{message.message_id} → {_indent(message.text)}{_buttons(message)}"
+            )
+        else:
+            # Toggling a checkbox re-sends the same text; repeating it would drown the chat.
+            self._log_buttons_edit(message)
         return self._message_dict(state, message)
+
+    def _log_buttons_edit(self, message: BotMessage) -> None:
+        change = _buttons(message) or "\n   (buttons removed)"
+        self._log(f"Bot edits buttons of #{message.message_id}:{change}")
 
     async def _edit_message_reply_markup(self, call: _Request) -> dict[str, Any]:
         state, message = self._bot_message_for_edit(call.params)
@@ -1223,8 +1234,7 @@ class BotApiEmulator:
         self._check_flood(state)
         message.reply_markup = markup
         self._touch_edit(state, message)
-        change = _buttons(message) or "\n   (buttons removed)"
-        self._log(f"Bot edits buttons of #{message.message_id}:{change}")
+        self._log_buttons_edit(message)
         return self._message_dict(state, message)
 
     def _touch_edit(self, state: ChatState, message: BotMessage) -> None:

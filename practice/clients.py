@@ -1,4 +1,4 @@
-"""Client names as a therapist types them: searching, and spotting a second record for one person."""
+"""Client names as typed by a therapist: searching, and spotting one person entered twice."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Shared pieces: a frozen clock, and the real bot running against the emulator on a real SQLite file."""
+"""Shared pieces: a frozen clock, and the real bot against the emulator on a real SQLite file."""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +17,9 @@ from bot.notes.steps import EDITABLE, MAIN_PATH, Step, next_step, previous_step
     action=st.from_regex(r"[a-z]{1,3}", fullmatch=True),
     arg=st.from_regex(r"[a-z0-9_]{0,20}", fullmatch=True),
 )
-def test_note_buttons_round_trip_under_64_bytes(token: str, step: str, action: str, arg: str) -> None:
+def test_note_buttons_round_trip_under_64_bytes(
+    token: str, step: str, action: str, arg: str
+) -> None:
     button = NoteButton(token, step, action, arg)
     data = button.encode()
     assert len(data.encode()) <= MAX_BYTES
@@ -35,7 +39,7 @@ def test_history_buttons() -> None:
 
 
 def test_next_and_back_are_inverse_along_the_main_path() -> None:
-    for here, there in zip(MAIN_PATH, MAIN_PATH[1:], strict=False):
+    for here, there in itertools.pairwise(MAIN_PATH):
         assert next_step(here, editing=False) is there
         assert previous_step(there, editing=False) is here
     assert previous_step(Step.CLIENT, editing=False) is None

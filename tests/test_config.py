@@ -44,13 +44,24 @@ def test_a_wrong_value_is_one_clear_line(
 
 
 def test_start_up_with_a_wrong_value_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
-    env = {**os.environ, "THERAPIST_IDS": "abc", "TELEGRAM_BOT_TOKEN": "1:x", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "THERAPIST_IDS": "abc",
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "PYTHONPATH": str(ROOT),
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "Configuration error: THERAPIST_IDS must be comma-separated numeric Telegram user ids, got 'abc'"
+        "Configuration error: THERAPIST_IDS must be comma-separated numeric Telegram user ids, "
+        "got 'abc'"
     ]
     assert "Traceback" not in result.stderr

@@ -74,7 +74,10 @@ async def test_forged_and_malformed_buttons_are_answered_and_ignored(
     assert card is not None
     for data in ("n:AAAAAAAAAAAA:cl:nw", "garbage", "n:x", "h:999999:0", "hp:1"):
         answer = await maya.tap_data(data, message_id=card.message_id)
-        assert answer in {"That button belongs to an earlier note.", "That client is not in your list."}
+        assert answer in {
+            "That button belongs to an earlier note.",
+            "That client is not in your list.",
+        }
     assert "which client" in maya.last_text
 
 

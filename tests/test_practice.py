@@ -23,7 +23,9 @@ from practice.notes import (
 TODAY = date(2026, 11, 25)
 
 
-@pytest.mark.parametrize(("typed", "value"), [("7", 7), (" 7 ", 7), ("7/10", 7), ("0", 0), ("10", 10), ("7 / 10", 7)])
+@pytest.mark.parametrize(
+    ("typed", "value"), [("7", 7), (" 7 ", 7), ("7/10", 7), ("0", 0), ("10", 10), ("7 / 10", 7)]
+)
 def test_pain_as_typed(typed: str, value: int) -> None:
     assert parse_pain(typed) == value
 
@@ -130,7 +132,12 @@ def test_prefill_keeps_only_known_choices() -> None:
 def test_missing_lists_what_save_needs() -> None:
     draft = NoteDraft()
     assert draft.missing() == [
-        "client", "areas treated", "techniques", "pressure", "pain before", "pain after",
+        "client",
+        "areas treated",
+        "techniques",
+        "pressure",
+        "pain before",
+        "pain after",
     ]
     draft.choose_client(None, "New Person")
     assert "client" not in draft.missing()

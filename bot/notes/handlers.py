@@ -135,7 +135,9 @@ async def note_button(update: Update, context: Context) -> None:
     await cards.answer(query, outcome.toast, alert=outcome.alert)
     bot = context.bot
     if outcome.fresh:
-        shown = await cards.send_card(bot, chat_id, view.text, view.keyboard, replaces=previous_card)
+        shown = await cards.send_card(
+            bot, chat_id, view.text, view.keyboard, replaces=previous_card
+        )
     else:
         # The tapped message becomes the card; an older card (if any) loses its buttons first.
         if previous_card not in (None, tapped):

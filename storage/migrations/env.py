@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection the bot hands over, or on DATABASE_URL from the CLI."""
+"""Alembic environment: the connection the bot hands over, or DATABASE_URL from the CLI."""
 
 from __future__ import annotations
 
