@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     if mode == "demo":
         if not args.mode:
             print("No TELEGRAM_BOT_TOKEN set: playing the offline demo.\n")
-        logging.getLogger().setLevel(logging.WARNING)
+        for name in ("", "telegram"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         from bot.demo import main as demo
 
         demo()

@@ -45,7 +45,8 @@ def keep_contents_out_of_logs() -> None:
         ("sqlalchemy.engine", logging.WARNING),
     ):
         logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < floor:
+        # An explicit level on the logger itself: lowering the root later must not reopen it.
+        if logger.level < floor:
             logger.setLevel(floor)
 
 
