@@ -30,8 +30,12 @@ async def _card_for(turn: Turn, state: DraftState) -> views.View:
 
 
 async def _remember_card(
-    services: Services, therapist_id: int, token: str, message_id: int
+    services: Services, therapist_id: int, state: DraftState, shown: int
 ) -> None:
+    """Store which message now carries the note's buttons (after the card moved)."""
+    if shown == state.card_message_id:
+        return  # edited in place: nothing moved, no second transaction
+    token, message_id = state.token, shown
     async with services.db.unit_of_work() as uow:
         row = await uow.drafts.get(therapist_id)
         if row is not None and row.token == token and row.card_message_id != message_id:
@@ -66,7 +70,7 @@ async def note_command(update: Update, context: Context) -> None:
     message_id = await cards.send_card(
         context.bot, chat.id, view.text, view.keyboard, replaces=state.card_message_id
     )
-    await _remember_card(services, user.id, state.token, message_id)
+    await _remember_card(services, user.id, state, message_id)
 
 
 async def cancel_command(update: Update, context: Context) -> None:
@@ -146,7 +150,7 @@ async def note_button(update: Update, context: Context) -> None:
         keyboard = None if outcome.final_text is not None else view.keyboard
         shown = await cards.edit_card(bot, chat_id, tapped, text, keyboard)
     if outcome.final_text is None:
-        await _remember_card(services, user.id, state.token, shown)
+        await _remember_card(services, user.id, state, shown)
 
 
 async def _already_saved(turn: Turn, button: NoteButton) -> str | None:
@@ -200,7 +204,7 @@ async def therapist_text(update: Update, context: Context) -> None:
     shown = await cards.send_card(
         context.bot, message.chat_id, view.text, view.keyboard, replaces=previous_card
     )
-    await _remember_card(services, user.id, state.token, shown)
+    await _remember_card(services, user.id, state, shown)
 
 
 async def therapist_other_message(update: Update, context: Context) -> None:

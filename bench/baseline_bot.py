@@ -1,0 +1,57 @@
+"""The floor for bench/latency.py: a bare PTB bot on the same transport, with no database.
+
+It answers every tap and edits the tapped message, and replies to every message, through the
+same polling loop and rate limiter as Aftercare. Aftercare's figures divided by these are
+what the note flow itself costs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler
+from telegram.ext import filters as f
+
+from bot.delivery import ResilientRateLimiter
+from bot.polling import poll
+
+KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Tap", callback_data="tap")]])
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text("Pong", reply_markup=KEYBOARD)
+
+
+async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    context.chat_data["n"] = context.chat_data.get("n", 0) + 1  # type: ignore[index,union-attr]
+    await query.edit_message_text(f"Tapped {context.chat_data['n']}", reply_markup=KEYBOARD)  # type: ignore[index]
+
+
+async def main() -> None:
+    application = (
+        ApplicationBuilder()
+        .token(os.environ["TELEGRAM_BOT_TOKEN"])
+        .base_url(os.environ["TELEGRAM_API_BASE_URL"])
+        .updater(None)
+        .rate_limiter(ResilientRateLimiter())
+        .build()
+    )
+    application.add_handler(CallbackQueryHandler(on_tap))
+    application.add_handler(MessageHandler(f.ALL, on_message))
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with application:
+        await application.start()
+        await poll(application, stop, poll_timeout=5)
+        await application.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
