@@ -31,6 +31,10 @@ STRANGER = (
     "If your therapist uses it, ask them for your personal invite link."
 )
 STRANGER_TAP = "This bot serves a practice's therapists and their invited clients."
+EDITS_NOT_READ = (
+    "I don't pick up edits to messages already sent. To change part of a note, "
+    "use ✏️ Edit a field on its summary, or send the text again."
+)
 THERAPIST_IDLE_TEXT = "To log a session, send /note. /history shows a client's notes."
 SOMETHING_WENT_WRONG = (
     "Sorry — something went wrong on my side. Nothing you entered is lost; "

@@ -79,6 +79,24 @@ class Phone:
         if wait:
             await self._emulator._wait_confirmed(update_id, timeout)
 
+    async def edit(
+        self,
+        message_id: int,
+        text: str,
+        *,
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Edit a message this user sent earlier (an ``edited_message`` update)."""
+        update_id = self._emulator._user_edit(self._state, message_id, text)
+        if wait:
+            await self._emulator._wait_confirmed(update_id, timeout)
+
+    @property
+    def sent_message_ids(self) -> list[int]:
+        """Ids of the messages this user sent, oldest first."""
+        return sorted(self._state.user_messages)
+
     async def tap(
         self,
         label: str,

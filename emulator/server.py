@@ -469,6 +469,18 @@ class BotApiEmulator:
         self._log(f"{self._name(state)}: {_indent(text)}")
         return self._enqueue({"message": message})
 
+    def _user_edit(self, state: ChatState, message_id: int, text: str) -> int:
+        original = state.user_messages.get(message_id)
+        if original is None:
+            raise AssertionError(f"{self._name(state)} sent no message #{message_id}")
+        edited = {**original, "text": text, "edit_date": int(time.time())}
+        edited.pop("entities", None)
+        if entities := bot_command_entities(text):
+            edited["entities"] = entities
+        state.user_messages[message_id] = edited
+        self._log(f"{self._name(state)} edits #{message_id}: {_indent(text)}")
+        return self._enqueue({"edited_message": edited})
+
     def _callback_query(self, state: ChatState, message: BotMessage, data: str) -> tuple[int, str]:
         query_id = str(next(self._query_ids))
         self._queries[query_id] = _CallbackQuery(state.id, message.message_id, data)

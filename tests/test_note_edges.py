@@ -196,3 +196,15 @@ async def test_a_therapist_typing_outside_a_note_is_pointed_to_note(
     await maya.send("/frobnicate")
     assert "don't know that command" in maya.last_text
     assert LEO != MAYA
+
+
+async def test_editing_a_sent_message_gets_a_hint_not_silence(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await _to_subjective(maya)
+    await maya.send("Stiff neck")
+    typed = maya.sent_message_ids[-1]
+    await maya.edit(typed, "Stiff neck and shoulders")
+    assert "don't pick up edits" in maya.last_text
+    await maya.tap("Skip to summary")
+    assert "Stiff neck" in maya.last_text and "shoulders" not in maya.last_text

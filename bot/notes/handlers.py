@@ -213,6 +213,12 @@ async def therapist_other_message(update: Update, context: Context) -> None:
     await message.reply_text("I can only read typed text here. " + texts.THERAPIST_IDLE_TEXT)
 
 
+async def therapist_edited_message(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(texts.EDITS_NOT_READ)
+
+
 def handlers() -> list[object]:
     return [
         CommandHandler("note", note_command),
@@ -227,4 +233,7 @@ def text_handlers() -> list[object]:
     return [
         MessageHandler(private_new & filters.TEXT & ~filters.COMMAND, therapist_text),
         MessageHandler(private_new & ~filters.COMMAND, therapist_other_message),
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, therapist_edited_message
+        ),
     ]
