@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import texts
@@ -19,6 +20,18 @@ log = logging.getLogger(__name__)
 
 async def gate(update: Update, context: Context) -> None:
     user = update.effective_user
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        # Notes are never shown where others could read them, even to a therapist.
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.PRIVATE_ONLY, show_alert=True)
+        elif (
+            update.message is not None
+            and update.message.text
+            and update.message.text.startswith("/")
+        ):
+            await update.message.reply_text(texts.PRIVATE_ONLY)
+        raise ApplicationHandlerStop
     if user is not None and context.services.is_therapist(user.id):
         return
     if user is not None:

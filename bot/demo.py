@@ -49,6 +49,7 @@ async def play() -> list[str]:
             for label in ("Anna K.", "Done", "Done", "Medium", "5", "4", "Skip to summary"):
                 await maya.tap(label)
             await maya.tap("Cancel")
+            await maya.tap("Yes, discard")
 
             out += ["", "── The chat, as the therapist's phone shows it ──", ""]
             out += running.emulator.transcript()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
 
 from bot import texts
+from bot.notes.handlers import show_note_again
 from bot.runtime import Context
 
 log = logging.getLogger(__name__)
@@ -26,9 +28,28 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update):
         return
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG[:200], show_alert=True)
-        elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WENT_WRONG)
-    except TelegramError as exc:
+        await _tell(update, context)
+    except Exception as exc:  # the apology must never become a second failure
         log.warning("could not tell the user about the failure: %s", type(exc).__name__)
+
+
+async def _tell(update: Update, context: Context) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    told = False
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG[:200], show_alert=True)
+            told = True
+        except BadRequest:
+            pass  # already answered before the failure
+    if (
+        user is not None
+        and chat is not None
+        and chat.type == ChatType.PRIVATE
+        and context.services.is_therapist(user.id)
+        # Show where the note stands rather than ask to repeat an input it may already hold.
+        and await show_note_again(context, user.id, chat.id, texts.NOTE_AFTER_FAILURE)
+    ):
+        return
+    if not told and chat is not None:
+        await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)

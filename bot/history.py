@@ -16,8 +16,10 @@ from practice.notes import TextField
 from storage.models import Client, SessionNote
 
 PAGE_SIZE = 5
-# Each note is a few lines on the page; a page of five stays far below 4,096 characters.
-FIELD_EXCERPT = 140
+# How much of each typed field a page shows, longest first; 0 leaves the fields out. With
+# no fields a note is at most ~450 characters, so a page of five always fits.
+FIELD_EXCERPTS = (140, 70, 40, 0)
+TELEGRAM_TEXT_LIMIT = 4096
 
 
 def _client_buttons(clients: list[Client]) -> InlineKeyboardMarkup:
@@ -28,7 +30,7 @@ def _client_buttons(clients: list[Client]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def _note_lines(note: SessionNote, today: date) -> list[str]:
+def _note_lines(note: SessionNote, today: date, excerpt: int) -> list[str]:
     lines = [
         f"<b>#{note.number}</b> · {texts.long_date(note.session_date, today)} · "
         f"pain {note.pain_before} → {note.pain_after}",
@@ -38,10 +40,10 @@ def _note_lines(note: SessionNote, today: date) -> list[str]:
             f"{texts.pressure_label(note.pressure)}"
         ),
     ]
-    for which in TextField:
+    for which in TextField if excerpt else ():
         value = getattr(note, which.value)
         if value:
-            shown = texts.esc(texts.excerpt(value, FIELD_EXCERPT))
+            shown = texts.esc(texts.excerpt(value, excerpt))
             lines.append(f"<i>{texts.FIELD_LABELS[which]}:</i> {shown}")
     return lines
 
@@ -52,13 +54,20 @@ async def _page(
     services = context.services
     async with services.db.unit_of_work() as uow:
         page = await uow.notes.page(therapist_id, client.id, offset=offset, limit=PAGE_SIZE)
+        if page.total and offset >= page.total:  # an old or forged button past the end
+            offset = (page.total - 1) // PAGE_SIZE * PAGE_SIZE
+            page = await uow.notes.page(therapist_id, client.id, offset=offset, limit=PAGE_SIZE)
     if page.total == 0:
         return texts.HISTORY_NO_NOTES.format(name=texts.esc(client.name)), None
-    offset = min(offset, max(page.total - 1, 0))
+    header = texts.history_header(client.name, offset + 1, offset + len(page.notes), page.total)
     today = services.today()
-    parts = [texts.history_header(client.name, offset + 1, offset + len(page.notes), page.total)]
-    for note in page.notes:
-        parts.append("\n".join(_note_lines(note, today)))
+    # Five detailed notes may not fit in one message: shorten the typed fields until they do.
+    for excerpt in FIELD_EXCERPTS:
+        text = "\n\n".join(
+            [header, *("\n".join(_note_lines(n, today, excerpt)) for n in page.notes)]
+        )
+        if len(text) <= TELEGRAM_TEXT_LIMIT:
+            break
     nav = []
     if offset > 0:
         newer = HistoryPage(client.id, max(offset - PAGE_SIZE, 0)).encode()
@@ -66,7 +75,7 @@ async def _page(
     if offset + PAGE_SIZE < page.total:
         older = HistoryPage(client.id, offset + PAGE_SIZE).encode()
         nav.append(InlineKeyboardButton(texts.OLDER, callback_data=older))
-    return "\n\n".join(parts), InlineKeyboardMarkup([nav]) if nav else None
+    return text, InlineKeyboardMarkup([nav]) if nav else None
 
 
 async def history_command(update: Update, context: Context) -> None:

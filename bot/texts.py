@@ -31,15 +31,21 @@ STRANGER = (
     "If your therapist uses it, ask them for your personal invite link."
 )
 STRANGER_TAP = "This bot serves a practice's therapists and their invited clients."
+TEXT_ONLY = "⚠️ I can only read typed text in a note."
+CONFIRM_CANCEL = "Discard this note? Nothing of it will be saved."
+DISCARD = "🗑 Yes, discard"
+KEEP = "↩️ No, keep it"
 EDITS_NOT_READ = (
     "I don't pick up edits to messages already sent. To change part of a note, "
     "use ✏️ Edit a field on its summary, or send the text again."
 )
 THERAPIST_IDLE_TEXT = "To log a session, send /note. /history shows a client's notes."
-SOMETHING_WENT_WRONG = (
-    "Sorry — something went wrong on my side. Nothing you entered is lost; "
-    "please try that again in a moment."
+SOMETHING_WENT_WRONG = "Sorry — something went wrong on my side. Please try that again in a moment."
+NOTE_AFTER_FAILURE = (
+    "⚠️ Sorry — something went wrong on my side. Here is your note as it stands now; "
+    "check the last step before you go on."
 )
+PRIVATE_ONLY = "I only work in a private chat with the practice's therapists and their clients."
 
 COMMANDS_THERAPIST = [
     ("note", "Log a session"),

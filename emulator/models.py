@@ -200,9 +200,11 @@ class BotMessage:
 
 @dataclass(eq=False)
 class ChatState:
-    """Everything the emulator knows about one private chat (chat id == user id)."""
+    """Everything the emulator knows about one chat: a private chat (chat id == user id), or
+    a group in which `user` is the member who writes (`group` set)."""
 
     user: dict[str, Any]
+    group: dict[str, Any] | None = None
     known: bool = False  # Telegram only lets a bot write to users who have contacted it
     blocked: bool = False
     next_message_id: int = 1
@@ -214,11 +216,13 @@ class ChatState:
 
     @property
     def id(self) -> int:
-        user_id: int = self.user["id"]
-        return user_id
+        chat_id: int = (self.group or self.user)["id"]
+        return chat_id
 
     @property
     def chat(self) -> dict[str, Any]:
+        if self.group is not None:
+            return dict(self.group)
         chat: dict[str, Any] = {"id": self.id, "type": "private"}
         for key in ("first_name", "last_name", "username"):
             if self.user.get(key):

@@ -302,6 +302,17 @@ class BotApiEmulator:
 
     # ------------------------------------------------------------------ users & inspection
 
+    def group(self, chat_id: int, title: str, member: Phone) -> Phone:
+        """A group chat (negative id) in which `member` writes: the returned phone sends there."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        phone = self._phones.get(chat_id)
+        if phone is None:
+            group = {"id": chat_id, "type": "group", "title": title}
+            state = self._chats[chat_id] = ChatState(user=member.user_dict, group=group)
+            phone = self._phones[chat_id] = Phone(self, state)
+        return phone
+
     def user(
         self,
         id: int,

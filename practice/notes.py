@@ -120,13 +120,25 @@ class NoteDraft:
     def has_treatment(self) -> bool:
         return bool(self.areas or self.area_other or self.techniques or self.technique_other)
 
-    def prefill_from(self, previous: PreviousTreatment) -> None:
-        """A returning client usually gets the same treatment: start from the last one."""
+    def prefill_from(self, previous: PreviousTreatment | None) -> None:
+        """A returning client usually gets the same treatment: start from the last one
+        (or from nothing, for a client without notes)."""
+        previous = previous or PreviousTreatment([], None, [], None, None)
         self.areas = [a for a in previous.areas if a in AREAS]
         self.area_other = previous.area_other
         self.techniques = [t for t in previous.techniques if t in TECHNIQUES]
         self.technique_other = previous.technique_other
         self.pressure = previous.pressure if previous.pressure in PRESSURES else None
+
+    def treatment(self) -> dict[str, Any]:
+        """The treatment part of the note (what a returning client's note starts from)."""
+        return {
+            "areas": list(self.areas),
+            "area_other": self.area_other,
+            "techniques": list(self.techniques),
+            "technique_other": self.technique_other,
+            "pressure": self.pressure,
+        }
 
     def text(self, which: TextField) -> str | None:
         return getattr(self, which.value)

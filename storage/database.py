@@ -38,7 +38,9 @@ def alembic_config(url: str | None = None) -> Config:
 class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo)
+        # hide_parameters: a failed statement's exception text would otherwise carry the note's
+        # contents into the logs.
+        self.engine: AsyncEngine = create_async_engine(url, echo=echo, hide_parameters=True)
         if self.url.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)

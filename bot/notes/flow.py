@@ -17,7 +17,6 @@ from bot.notes.state import DraftState
 from bot.notes.steps import TEXT_STEPS, Step, next_step, previous_step
 from practice.clients import near_duplicates
 from practice.notes import (
-    MAX_CLIENT_NAME_LENGTH,
     MAX_OTHER_LENGTH,
     MAX_TEXT_LENGTH,
     PRESSURES,
@@ -28,10 +27,12 @@ from practice.notes import (
     parse_pain,
     parse_session_date,
 )
+from storage.models import StoredDraft
 from storage.repositories import NewNote
 from storage.unit_of_work import UnitOfWork
 
 RECENT_CLIENTS = 8
+MAX_QUERY_LENGTH = 200
 SEARCH_RESULTS = 8
 MAX_LOOKALIKES = 3
 
@@ -45,7 +46,7 @@ class Outcome:
     warning: str | None = None  # a line above the card (a re-ask after bad input)
     final_text: str | None = None  # the note is over (saved, cancelled): the card becomes this
     fresh: bool = False  # show the card as a new message at the bottom of the chat
-    restarted: bool = False  # a new draft replaced the old one
+    confirm_cancel: bool = False  # ask "discard this note?" instead of showing the step
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,19 @@ def new_token() -> str:
     return secrets.token_urlsafe(9)
 
 
-async def start_draft(turn: Turn) -> tuple[DraftState, int]:
-    """A fresh note at the client step. Returns the state and the stored draft's row id."""
-    state = DraftState(token=new_token(), step=Step.CLIENT, editing=False, note=NoteDraft())
+async def start_draft(turn: Turn) -> tuple[DraftState, StoredDraft]:
+    """A fresh note at the client step, replacing any earlier draft of this therapist.
+
+    The session date is fixed now: a note begun at 23:55 is for today's session, whenever
+    it is saved.
+    """
+    note = NoteDraft(session_date=turn.today)
+    state = DraftState(token=new_token(), step=Step.CLIENT, editing=False, note=note)
     row = await turn.uow.drafts.start(
         turn.therapist_id, state.token, state.step.value, {}, turn.now
     )
-    state.store(row)
-    return state, row.id
+    state.store(row, turn.now)
+    return state, row
 
 
 async def clients_for(turn: Turn, state: DraftState) -> list[tuple[int, str]]:
@@ -141,12 +147,15 @@ async def _pick_client(turn: Turn, state: DraftState, arg: str) -> Outcome:
     state.note.choose_client(client.id, client.name)
     state.query = state.pending_name = None
     state.candidates = []
-    if not state.note.has_treatment():
-        previous = await turn.uow.notes.last_treatment(turn.therapist_id, client.id)
-        if previous is not None:
-            state.note.prefill_from(previous)
+    # Start from this client's last treatment, unless the therapist already chose one.
+    if state.note.treatment() in (_NO_TREATMENT, state.prefilled):
+        state.note.prefill_from(await turn.uow.notes.last_treatment(turn.therapist_id, client.id))
+        state.prefilled = state.note.treatment()
     state.go(next_step(Step.CLIENT, editing=state.editing))
     return Outcome()
+
+
+_NO_TREATMENT = NoteDraft().treatment()
 
 
 async def _name_new_client(turn: Turn, state: DraftState, typed: str) -> Outcome:
@@ -168,6 +177,9 @@ def _use_new_client(state: DraftState, name: str) -> Outcome:
     state.note.choose_client(None, name)
     state.query = state.pending_name = None
     state.candidates = []
+    if state.prefilled is not None and state.note.treatment() == state.prefilled:
+        state.note.prefill_from(None)  # another client's treatment is no start for a new one
+    state.prefilled = None
     state.go(next_step(Step.CLIENT, editing=state.editing))
     return Outcome()
 
@@ -293,6 +305,31 @@ _TAP_HANDLERS: dict[Step, TapHandler] = {
 }
 
 
+# --- buttons that work at any step ----------------------------------------------------
+
+
+async def on_any_step_tap(
+    turn: Turn, state: DraftState, row: StoredDraft, button: NoteButton
+) -> tuple[Outcome, DraftState | None, StoredDraft | None]:
+    """Cancel (confirmed once something was entered) and "continue or start over?".
+
+    Returns the outcome and the draft that goes on (None when the note ended).
+    """
+    action = button.action
+    if action == "x" and state.note.client_name:
+        return Outcome(confirm_cancel=True), state, row
+    if action in ("x", "xy"):
+        await turn.uow.drafts.delete(row)
+        return Outcome(toast="Cancelled", final_text=texts.CANCELLED), None, None
+    if action == "rs":
+        new_state, new_row = await start_draft(turn)
+        # The old card still carries buttons: it is stripped once the new card is shown.
+        new_state.card_message_id = state.card_message_id
+        return Outcome(toast="Started over"), new_state, new_row
+    # "go" (continue) and "xn" (keep the note): show the note where it is.
+    return Outcome(), state, row
+
+
 # --- saving ----------------------------------------------------------------------------
 
 
@@ -354,7 +391,8 @@ async def on_text(turn: Turn, state: DraftState, text: str) -> Outcome:
     step = state.step
     outcome: Outcome
     if step is Step.CLIENT:
-        state.query = " ".join(text.split())[:MAX_CLIENT_NAME_LENGTH] or None
+        # Kept whole (within reason): "Add …" turns it into a name, which has its own limit.
+        state.query = " ".join(text.split())[:MAX_QUERY_LENGTH] or None
         outcome = Outcome()
     elif step in (Step.NEW_CLIENT, Step.DUPLICATE):
         outcome = await _name_new_client(turn, state, text)

@@ -7,21 +7,20 @@ redelivers after a crash changes nothing twice; it only shows the current card a
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import cards, texts
 from bot.callbacks import ANY_STEP, NoteButton, parse
 from bot.notes import views
-from bot.notes.flow import Outcome, Turn, clients_for, on_tap, on_text, start_draft
+from bot.notes.flow import Outcome, Turn, clients_for, on_any_step_tap, on_tap, on_text, start_draft
 from bot.notes.state import DraftState
 from bot.notes.steps import Step
 from bot.runtime import Context, Services
-from storage.models import StoredDraft
+from storage.unit_of_work import UnitOfWork
 
 
-def _turn(services: Services, uow: object, user_id: int) -> Turn:
-    return Turn(uow=uow, therapist_id=user_id, now=services.clock.now(), today=services.today())  # type: ignore[arg-type]
+def _turn(services: Services, uow: UnitOfWork, user_id: int) -> Turn:
+    return Turn(uow=uow, therapist_id=user_id, now=services.clock.now(), today=services.today())
 
 
 async def _card_for(turn: Turn, state: DraftState) -> views.View:
@@ -35,19 +34,37 @@ async def _remember_card(
     """Store which message now carries the note's buttons (after the card moved)."""
     if shown == state.card_message_id:
         return  # edited in place: nothing moved, no second transaction
-    token, message_id = state.token, shown
     async with services.db.unit_of_work() as uow:
         row = await uow.drafts.get(therapist_id)
-        if row is not None and row.token == token and row.card_message_id != message_id:
-            row.card_message_id = message_id
+        if row is not None and row.token == state.token:
+            row.card_message_id = shown
             await uow.commit()
+
+
+async def show_note_again(context: Context, therapist_id: int, chat_id: int, warning: str) -> bool:
+    """Send the note's current card anew, under `warning`; False if no note is in progress.
+
+    Used after a failure: the therapist sees exactly where the note stands instead of being
+    asked to repeat an input that may already have been taken.
+    """
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        row = await uow.drafts.get(therapist_id)
+        if row is None:
+            return False
+        state = DraftState.load(row)
+        view = (await _card_for(_turn(services, uow, therapist_id), state)).with_warning(warning)
+    shown = await cards.send_card(
+        context.bot, chat_id, view.text, view.keyboard, replaces=state.card_message_id
+    )
+    await _remember_card(services, therapist_id, state, shown)
+    return True
 
 
 async def note_command(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     services = context.services
-    prompt_in_progress = False
     async with services.db.unit_of_work() as uow:
         turn = _turn(services, uow, user.id)
         first_time = await uow.updates.claim(update.update_id, turn.now)
@@ -55,22 +72,19 @@ async def note_command(update: Update, context: Context) -> None:
         row = await uow.drafts.get(user.id)
         if row is not None:
             state = DraftState.load(row)
-            # A redelivered /note shows the note it started; a new one asks first.
-            prompt_in_progress = first_time
-            view = views.in_progress(state) if prompt_in_progress else await _card_for(turn, state)
-        else:
+            # A new /note asks first; a redelivered one shows the note it started.
+            view = views.in_progress(state) if first_time else await _card_for(turn, state)
+        elif first_time:
             state, _ = await start_draft(turn)
             view = await _card_for(turn, state)
+        else:
+            return  # a redelivered /note whose note was since saved or cancelled
         await uow.commit()
-    if prompt_in_progress:
-        await context.bot.send_message(
-            chat.id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard
-        )
-        return
-    message_id = await cards.send_card(
+    # The question (or the card) replaces the old card: one message with buttons at a time.
+    shown = await cards.send_card(
         context.bot, chat.id, view.text, view.keyboard, replaces=state.card_message_id
     )
-    await _remember_card(services, user.id, state, message_id)
+    await _remember_card(services, user.id, state, shown)
 
 
 async def cancel_command(update: Update, context: Context) -> None:
@@ -96,49 +110,51 @@ async def note_button(update: Update, context: Context) -> None:
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None and query.message is not None
+    services = context.services
+    bot = context.bot
+    chat_id = query.message.chat.id
+    tapped = query.message.message_id
     button = parse(query.data)
     if not isinstance(button, NoteButton):
         await cards.answer(query, texts.STALE_BUTTON)
         return
-    services = context.services
-    chat_id = query.message.chat.id
-    tapped = query.message.message_id
     async with services.db.unit_of_work() as uow:
         turn = _turn(services, uow, user.id)
         first_time = await uow.updates.claim(update.update_id, turn.now)
         row = await uow.drafts.get(user.id)
         if row is None or row.token != button.token:
-            final = await _already_saved(turn, button)
+            saved = await _already_saved(turn, button)
             await uow.commit()
-            if final is None:
-                await cards.answer(query, texts.STALE_BUTTON)
+            await cards.answer(query, texts.STALE_BUTTON if saved is None else "Saved ✓")
+            if saved is None:
+                await cards.strip_buttons(bot, chat_id, tapped)
             else:
-                await cards.answer(query, "Saved ✓")
-                await cards.edit_card(context.bot, chat_id, tapped, final, None)
+                await cards.edit_card(bot, chat_id, tapped, saved, None)
             return
-        state = DraftState.load(row)
-        if button.step == ANY_STEP:
-            outcome, row = await _any_step(turn, state, row, button)
-            if row is not None:
-                state = DraftState.load(row)
-        elif button.step != state.step.value:
+        state: DraftState | None = DraftState.load(row)
+        assert state is not None
+        previous_card = state.card_message_id
+        if button.step != ANY_STEP and button.step != state.step.value:
             await uow.commit()
             await cards.answer(query, texts.OLD_STEP_BUTTON)
             return
-        elif first_time:
-            outcome = await on_tap(turn, state, button)
-        else:
+        if not first_time:
             outcome = Outcome()  # a redelivered tap: show where the note is, change nothing
-        previous_card = state.card_message_id
+        elif button.step == ANY_STEP:
+            outcome, state, row = await on_any_step_tap(turn, state, row, button)
+        else:
+            outcome = await on_tap(turn, state, button)
         view = views.View("")
-        if outcome.final_text is None and row is not None:
-            state.store(row)
-            view = await _card_for(turn, state)
+        if state is not None and row is not None and outcome.final_text is None:
+            state.store(row, turn.now)
+            if outcome.confirm_cancel:
+                view = views.confirm_cancel(state)
+            else:
+                view = (await _card_for(turn, state)).with_warning(outcome.warning)
         await uow.commit()
 
     await cards.answer(query, outcome.toast, alert=outcome.alert)
-    bot = context.bot
-    if outcome.fresh:
+    if outcome.fresh and state is not None:
         shown = await cards.send_card(
             bot, chat_id, view.text, view.keyboard, replaces=previous_card
         )
@@ -146,10 +162,11 @@ async def note_button(update: Update, context: Context) -> None:
         # The tapped message becomes the card; an older card (if any) loses its buttons first.
         if previous_card not in (None, tapped):
             await cards.strip_buttons(bot, chat_id, previous_card)
-        text = outcome.final_text if outcome.final_text is not None else view.text
-        keyboard = None if outcome.final_text is not None else view.keyboard
-        shown = await cards.edit_card(bot, chat_id, tapped, text, keyboard)
-    if outcome.final_text is None:
+        if outcome.final_text is not None:
+            await cards.edit_card(bot, chat_id, tapped, outcome.final_text, None)
+            return
+        shown = await cards.edit_card(bot, chat_id, tapped, view.text, view.keyboard)
+    if state is not None:
         await _remember_card(services, user.id, state, shown)
 
 
@@ -163,24 +180,6 @@ async def _already_saved(turn: Turn, button: NoteButton) -> str | None:
     client = await turn.uow.clients.get(turn.therapist_id, note.client_id)
     name = client.name if client else ""
     return texts.saved(note.number, name, note.session_date, note.pain_before, note.pain_after)
-
-
-async def _any_step(
-    turn: Turn, state: DraftState, row: StoredDraft, button: NoteButton
-) -> tuple[Outcome, StoredDraft | None]:
-    """Buttons that work at any step: cancel, and the answers to "continue or start over?"."""
-    if button.action == "x":
-        await turn.uow.drafts.delete(row)
-        return Outcome(toast="Cancelled", final_text=texts.CANCELLED), None
-    if button.action == "rs":
-        await start_draft(turn)
-        new_row = await turn.uow.drafts.get(turn.therapist_id)
-        assert new_row is not None
-        # The old card loses its buttons once the new one is shown.
-        new_row.card_message_id = state.card_message_id
-        return Outcome(toast="Started over", restarted=True), new_row
-    # "go": continue where the note was; the prompt becomes the card.
-    return Outcome(), row
 
 
 async def therapist_text(update: Update, context: Context) -> None:
@@ -198,7 +197,7 @@ async def therapist_text(update: Update, context: Context) -> None:
         state = DraftState.load(row)
         previous_card = state.card_message_id
         outcome = await on_text(turn, state, message.text) if first_time else Outcome()
-        state.store(row)
+        state.store(row, turn.now)
         view = (await _card_for(turn, state)).with_warning(outcome.warning)
         await uow.commit()
     shown = await cards.send_card(
@@ -208,9 +207,11 @@ async def therapist_text(update: Update, context: Context) -> None:
 
 
 async def therapist_other_message(update: Update, context: Context) -> None:
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text("I can only read typed text here. " + texts.THERAPIST_IDLE_TEXT)
+    """A photo, sticker or voice message: only typed text goes into a note."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    if not await show_note_again(context, user.id, message.chat_id, texts.TEXT_ONLY):
+        await message.reply_text(texts.TEXT_ONLY + " " + texts.THERAPIST_IDLE_TEXT)
 
 
 async def therapist_edited_message(update: Update, context: Context) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from bot.notes.steps import Step
 from practice.notes import NoteDraft
@@ -21,6 +23,9 @@ class DraftState:
     candidates: list[tuple[int, str]] = field(default_factory=list)
     # What the therapist typed to search the client list, if they did.
     query: str | None = None
+    # The treatment copied from the chosen client's last note, while it is left as it was:
+    # picking another client then replaces it with theirs instead of keeping the wrong one.
+    prefilled: dict[str, Any] | None = None
 
     @classmethod
     def load(cls, row: StoredDraft) -> DraftState:
@@ -34,9 +39,11 @@ class DraftState:
             pending_name=data.get("pending_name"),
             candidates=[(int(i), str(n)) for i, n in data.get("candidates", [])],
             query=data.get("query"),
+            prefilled=data.get("prefilled"),
         )
 
-    def store(self, row: StoredDraft) -> None:
+    def store(self, row: StoredDraft, now: datetime) -> None:
+        row.updated_at = now
         row.step = self.step.value
         row.editing = self.editing
         row.card_message_id = self.card_message_id
@@ -45,6 +52,7 @@ class DraftState:
             "pending_name": self.pending_name,
             "candidates": [[i, n] for i, n in self.candidates],
             "query": self.query,
+            "prefilled": self.prefilled,
         }
 
     def go(self, step: Step) -> None:

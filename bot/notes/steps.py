@@ -50,15 +50,18 @@ TEXT_STEPS: dict[Step, TextField] = {
     Step.PLAN_NEXT: TextField.PLAN_NEXT,
 }
 
-# Where a side step returns to (by Back, or when its input is complete).
+# The main-path step each side step hangs off: Back returns there.
 SIDE_STEP_PARENT: dict[Step, Step] = {
     Step.NEW_CLIENT: Step.CLIENT,
-    Step.DUPLICATE: Step.NEW_CLIENT,
+    Step.DUPLICATE: Step.CLIENT,
     Step.AREA_OTHER: Step.AREAS,
     Step.TECHNIQUE_OTHER: Step.TECHNIQUES,
     Step.EDIT_MENU: Step.SUMMARY,
     Step.DATE: Step.SUMMARY,
 }
+# Side steps that complete their parent's choice (naming a new client) move on as the parent
+# would; the others (an "Other…" entry, the date) return to their parent when done.
+COMPLETES_PARENT = frozenset({Step.NEW_CLIENT, Step.DUPLICATE})
 
 # Fields offered by "Edit a field", in the summary's order; each opens its step.
 EDITABLE: list[tuple[str, Step]] = [
@@ -98,12 +101,10 @@ LABELS: dict[Step, str] = {
 
 def next_step(step: Step, *, editing: bool) -> Step:
     """Where finishing `step` leads: the next main step, or back to the summary when editing."""
-    if step in SIDE_STEP_PARENT and step not in (Step.NEW_CLIENT, Step.DUPLICATE):
-        parent = SIDE_STEP_PARENT[step]
-        # An "Other…" entry returns to its multi-select; the date returns to the summary.
-        return parent
-    if step in (Step.NEW_CLIENT, Step.DUPLICATE):
-        step = Step.CLIENT
+    if step in SIDE_STEP_PARENT:
+        if step not in COMPLETES_PARENT:
+            return SIDE_STEP_PARENT[step]
+        step = SIDE_STEP_PARENT[step]
     if editing:
         return Step.SUMMARY
     index = MAIN_PATH.index(step)

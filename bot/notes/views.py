@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -63,7 +64,8 @@ def client_step(state: DraftState, clients: list[tuple[int, str]]) -> View:
     if state.query:
         text = texts.matches(state.query) if clients else texts.no_match(state.query)
         rows.append([_button(state, texts.add_named_client(_short(state.query, 30)), "an")])
-        rows.append([_button(state, texts.SHOW_RECENT, "rc"), _cancel(state)])
+        rows.append([_button(state, texts.SHOW_RECENT, "rc")])
+        rows.append([_back(state), _cancel(state)] if state.editing else [_cancel(state)])
     else:
         text = texts.STEP_CLIENT if clients else texts.STEP_CLIENT_EMPTY
         rows.append([_button(state, texts.NEW_CLIENT, "nw")])
@@ -218,6 +220,16 @@ def date_step(state: DraftState, today: date) -> View:
     return View(_header(state) + prompt, InlineKeyboardMarkup(rows))
 
 
+def confirm_cancel(state: DraftState) -> View:
+    rows = [
+        [
+            _button(state, texts.DISCARD, "xy", step=ANY_STEP),
+            _button(state, texts.KEEP, "xn", step=ANY_STEP),
+        ]
+    ]
+    return View(_header(state) + texts.CONFIRM_CANCEL, InlineKeyboardMarkup(rows))
+
+
 def in_progress(state: DraftState) -> View:
     rows = [
         [
@@ -235,27 +247,24 @@ def render(state: DraftState, today: date, clients: list[tuple[int, str]]) -> Vi
     step = state.step
     if step is Step.CLIENT:
         return client_step(state, clients)
-    if step is Step.NEW_CLIENT:
-        return new_client_step(state)
-    if step is Step.DUPLICATE:
-        return duplicate_step(state)
-    if step is Step.AREAS:
-        return areas_step(state)
-    if step is Step.TECHNIQUES:
-        return techniques_step(state)
-    if step in (Step.AREA_OTHER, Step.TECHNIQUE_OTHER):
-        return other_step(state)
-    if step is Step.PRESSURE:
-        return pressure_step(state)
-    if step in (Step.PAIN_BEFORE, Step.PAIN_AFTER):
-        return pain_step(state)
-    if step in TEXT_STEPS:
-        return text_step(state)
-    if step is Step.SUMMARY:
-        return summary_step(state, today)
-    if step is Step.EDIT_MENU:
-        return edit_menu_step(state)
-    return date_step(state, today)
+    if step in (Step.SUMMARY, Step.DATE):
+        return (summary_step if step is Step.SUMMARY else date_step)(state, today)
+    return _STEP_VIEWS[step](state)
+
+
+_STEP_VIEWS: dict[Step, Callable[[DraftState], View]] = {
+    Step.NEW_CLIENT: new_client_step,
+    Step.DUPLICATE: duplicate_step,
+    Step.AREAS: areas_step,
+    Step.TECHNIQUES: techniques_step,
+    Step.AREA_OTHER: other_step,
+    Step.TECHNIQUE_OTHER: other_step,
+    Step.PRESSURE: pressure_step,
+    Step.PAIN_BEFORE: pain_step,
+    Step.PAIN_AFTER: pain_step,
+    **dict.fromkeys(TEXT_STEPS, text_step),
+    Step.EDIT_MENU: edit_menu_step,
+}
 
 
 def _pain(value: int | None) -> str:
