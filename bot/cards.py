@@ -38,7 +38,7 @@ async def edit_card(
         )
         return message_id
     except BadRequest as exc:
-        if _NOT_MODIFIED in exc.message:
+        if _NOT_MODIFIED in exc.message.lower():  # PTB capitalises Telegram's text
             return message_id
         log.warning("could not edit card, sending a new one: %s", exc.message)
     return await send_card(bot, chat_id, text, keyboard)

@@ -83,6 +83,7 @@ async def test_a_redelivered_save_saves_one_note(
     kwargs = {"therapist_ids": frozenset({MAYA}), "clock": clock, "emulator": emulator}
     async with offline_bot(database_url, **kwargs) as running:  # type: ignore[arg-type]
         await maya.send("/note")
+        note_update = emulator.last_update_id
         await maya.tap("New client")
         await maya.send("Anna K.")
         for label in ("Neck", "Done", "Swedish", "Done", "Light", "4", "2", "Skip to summary"):
@@ -91,11 +92,14 @@ async def test_a_redelivered_save_saves_one_note(
         save_update = emulator.last_update_id
         toggle_update = save_update - 8  # the "Neck" tap
     # The bot crashed before confirming: Telegram sends both again to the restarted bot.
+    emulator.redeliver(note_update)
     emulator.redeliver(toggle_update)
     emulator.redeliver(save_update)
+    messages_before = len(maya.messages)
     async with offline_bot(database_url, **kwargs) as running:  # type: ignore[arg-type]
         await maya.wait_processed()
         notes = await notes_of(running, MAYA)
         assert len(notes) == 1
         assert notes[0].areas == ["neck"]
         assert maya.last_text == "Saved ✓ Note #1 for Anna K., 25 Nov. Pain 4 → 2."
+        assert len(maya.messages) == messages_before  # the old /note opened no new note

@@ -40,6 +40,11 @@ async def test_history_pages_newest_first(
     assert maya.all_buttons == ["⬅️ Newer"]
     assert maya.last_message is not None
     assert maya.last_message.message_id == first_page.message_id  # edited in place
+    # A button past the end (old, or forged) shows the last page with a true header.
+    async with running.db.unit_of_work() as uow:
+        [anna] = await uow.clients.search(1001, "Anna", 1)
+    await maya.tap_data(f"h:{anna.id}:500", message_id=first_page.message_id)
+    assert "notes 11–13 of 13" in maya.last_text
 
 
 async def test_history_with_a_name_goes_straight_to_the_notes(

@@ -79,6 +79,7 @@ async def test_forged_and_malformed_buttons_are_answered_and_ignored(
             "That client is not in your list.",
         }
     assert "which client" in maya.last_text
+    assert "➕ New client" in maya.all_buttons  # the real card keeps its buttons
 
 
 async def test_note_while_a_note_is_in_progress_asks_first(

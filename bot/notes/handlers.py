@@ -126,8 +126,8 @@ async def note_button(update: Update, context: Context) -> None:
             saved = await _already_saved(turn, button)
             await uow.commit()
             await cards.answer(query, texts.STALE_BUTTON if saved is None else "Saved ✓")
-            if saved is None:
-                await cards.strip_buttons(bot, chat_id, tapped)
+            if saved is None and (row is None or row.card_message_id != tapped):
+                await cards.strip_buttons(bot, chat_id, tapped)  # a keyboard left from before
             else:
                 await cards.edit_card(bot, chat_id, tapped, saved, None)
             return
