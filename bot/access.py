@@ -1,7 +1,11 @@
-"""Who may talk to the bot. Runs before every handler.
+"""Who may talk to the bot, decided before any handler runs.
 
-Anyone who is not one of the practice's therapists gets one polite answer per message and
-nothing else; what they wrote is neither stored nor logged.
+- The practice's therapists (THERAPIST_IDS).
+- Clients whose Telegram account is linked to a client record (they agreed to an invite).
+- Someone opening an invite link, and only to see and answer its consent card.
+
+Anyone else gets one polite answer per message and nothing else; what they wrote is neither
+stored nor logged. The bot works in private chats only: notes are never shown in a group.
 """
 
 from __future__ import annotations
@@ -19,29 +23,36 @@ log = logging.getLogger(__name__)
 
 
 async def gate(update: Update, context: Context) -> None:
-    user = update.effective_user
-    chat = update.effective_chat
+    user, chat = update.effective_user, update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
-        # Notes are never shown where others could read them, even to a therapist.
         if update.callback_query is not None:
             await update.callback_query.answer(texts.PRIVATE_ONLY, show_alert=True)
-        elif (
-            update.message is not None
-            and update.message.text
-            and update.message.text.startswith("/")
-        ):
+        elif update.message is not None and (update.message.text or "").startswith("/"):
             await update.message.reply_text(texts.PRIVATE_ONLY)
         raise ApplicationHandlerStop
-    if user is not None and context.services.is_therapist(user.id):
+    if user is None:
         return
-    if user is not None:
-        # The id only (it is how a new therapist finds theirs for THERAPIST_IDS), never the text.
-        log.info("not a therapist: user id %s", user.id)
+    services = context.services
+    if services.is_therapist(user.id) or _opens_invite(update):
+        return
+    async with services.db.unit_of_work() as uow:
+        if await uow.clients.by_telegram_user(user.id) is not None:
+            return
+    # The id only (it is how a new therapist finds theirs for THERAPIST_IDS), never the text.
+    log.info("not a therapist: user id %s", user.id)
     if update.callback_query is not None:
         await update.callback_query.answer(texts.STRANGER_TAP, show_alert=True)
-    elif update.message is not None and update.message.chat.type == "private":
-        await context.bot.send_message(update.message.chat.id, texts.STRANGER)
+    elif update.message is not None:
+        await update.message.reply_text(texts.STRANGER)
     raise ApplicationHandlerStop
+
+
+def _opens_invite(update: Update) -> bool:
+    """`/start <token>` (the invite link) or a tap on the consent card it shows."""
+    if update.callback_query is not None:
+        return (update.callback_query.data or "").startswith("j:")
+    text = update.message.text if update.message is not None else None
+    return text is not None and text.startswith("/start ") and len(text.split()) == 2
 
 
 def handler() -> TypeHandler:  # type: ignore[type-arg]

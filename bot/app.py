@@ -17,7 +17,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import access, cards, history, start
+from bot import access, cards, client_home, history, invites, reach, start
+from bot import clients as clients_
 from bot.config import Settings
 from bot.delivery import ResilientRateLimiter
 from bot.errors import on_error
@@ -77,12 +78,24 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = Services(settings=settings, db=db, clock=clock)
+    # Who is a therapist is configuration; everyone else who gets past the gate is a client
+    # (or someone answering an invite). Handlers are chosen by role, first match wins.
+    therapists = filters.User(user_id=settings.therapist_ids)
+    clients = ~therapists
     application.add_handler(access.handler(), group=-1)
-    for handler in [*start.handlers(), *notes.handlers(), *history.handlers()]:
-        application.add_handler(handler)  # type: ignore[arg-type]
-    application.add_handler(CallbackQueryHandler(cards.unknown_button))
-    application.add_handler(MessageHandler(filters.COMMAND, start.unknown_command))
-    for handler in notes.text_handlers():
+    for handler in [
+        *start.handlers(therapists),
+        *notes.handlers(therapists),
+        *history.handlers(therapists),
+        *clients_.handlers(therapists),
+        *invites.therapist_commands(therapists),
+        *invites.handlers(),
+        *client_home.handlers(clients),
+        reach.handler(),
+        CallbackQueryHandler(cards.unknown_button),
+        MessageHandler(filters.COMMAND, start.unknown_command),
+        *notes.text_handlers(therapists),
+    ]:
         application.add_handler(handler)  # type: ignore[arg-type]
     application.add_error_handler(on_error)  # type: ignore[arg-type]
     return application

@@ -3,6 +3,13 @@
     n:<draft token>:<step>:<action>[:<arg>]   a button of a note in progress
     h:<client id>:<offset>                    a page of a client's history
     hp:<client id>                            pick a client for /history
+    c:<client id>                             a client's card
+    cp:<offset>                               a page of the client list
+    ca:<client id>:<action>                   an action on a client's card
+    iv:<client id>                            make an invite link for a client
+    j:<invite token>:<y|n>                    a client's answer to the consent card
+    tz:<IANA zone>                            a client picks their time zone
+    st:<setting>[:<value>]                    a client changes a setting
 
 Telegram allows 64 bytes; the longest here is about 40.
 """
@@ -49,12 +56,90 @@ class HistoryPick:
         return _check(f"hp:{self.client_id}")
 
 
-Button = NoteButton | HistoryPage | HistoryPick
+@dataclass(frozen=True)
+class ClientCard:
+    client_id: int
+
+    def encode(self) -> str:
+        return _check(f"c:{self.client_id}")
+
+
+@dataclass(frozen=True)
+class ClientsPage:
+    offset: int
+
+    def encode(self) -> str:
+        return _check(f"cp:{self.offset}")
+
+
+@dataclass(frozen=True)
+class CardAction:
+    client_id: int
+    action: str  # n: new note, i: invite link, h: history
+
+    def encode(self) -> str:
+        return _check(f"ca:{self.client_id}:{self.action}")
+
+
+@dataclass(frozen=True)
+class InviteFor:
+    client_id: int
+
+    def encode(self) -> str:
+        return _check(f"iv:{self.client_id}")
+
+
+@dataclass(frozen=True)
+class Consent:
+    # The invite's own token: only whoever holds the link can answer its card.
+    token: str
+    agree: bool
+
+    def encode(self) -> str:
+        return _check(f"j:{self.token}:{'y' if self.agree else 'n'}")
+
+
+@dataclass(frozen=True)
+class ZoneChoice:
+    zone: str
+
+    def encode(self) -> str:
+        return _check(f"tz:{self.zone}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # rt: reminder time, qh: quiet hours, tz: time zone, menu: the settings card
+    value: str = ""
+
+    def encode(self) -> str:
+        return _check(f"st:{self.name}:{self.value}" if self.value else f"st:{self.name}")
+
+
+Button = (
+    NoteButton
+    | HistoryPage
+    | HistoryPick
+    | ClientCard
+    | ClientsPage
+    | CardAction
+    | InviteFor
+    | Consent
+    | ZoneChoice
+    | Setting
+)
 
 _DRAFT_TOKEN = r"[A-Za-z0-9_-]{6,32}"  # noqa: S105 -- a pattern, not a secret
 _NOTE = re.compile(rf"^n:({_DRAFT_TOKEN}):([a-z*]{{1,3}}):([a-z]{{1,3}})(?::([a-z0-9_]{{1,20}}))?$")
 _HISTORY = re.compile(r"^h:(\d{1,12}):(\d{1,6})$")
 _PICK = re.compile(r"^hp:(\d{1,12})$")
+_CARD = re.compile(r"^c:(\d{1,12})$")
+_CLIENTS_PAGE = re.compile(r"^cp:(\d{1,6})$")
+_CARD_ACTION = re.compile(r"^ca:(\d{1,12}):([nih])$")
+_INVITE_FOR = re.compile(r"^iv:(\d{1,12})$")
+_CONSENT = re.compile(r"^j:([A-Za-z0-9_-]{22}):([yn])$")
+_ZONE = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,60})$")
+_SETTING = re.compile(r"^st:(rt|qh|tz|menu)(?::([0-9a-z]{1,8}))?$")
 
 
 def parse(data: str | None) -> Button | None:
@@ -67,6 +152,20 @@ def parse(data: str | None) -> Button | None:
         return HistoryPage(client_id=int(m[1]), offset=int(m[2]))
     if m := _PICK.match(data):
         return HistoryPick(client_id=int(m[1]))
+    if m := _CARD.match(data):
+        return ClientCard(client_id=int(m[1]))
+    if m := _CLIENTS_PAGE.match(data):
+        return ClientsPage(offset=int(m[1]))
+    if m := _CARD_ACTION.match(data):
+        return CardAction(client_id=int(m[1]), action=m[2])
+    if m := _INVITE_FOR.match(data):
+        return InviteFor(client_id=int(m[1]))
+    if m := _CONSENT.match(data):
+        return Consent(token=m[1], agree=m[2] == "y")
+    if m := _ZONE.match(data):
+        return ZoneChoice(zone=m[1])
+    if m := _SETTING.match(data):
+        return Setting(name=m[1], value=m[2] or "")
     return None
 
 

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     therapist_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     practice_timezone: str = "UTC"
     log_level: str = "INFO"
+    # How long an invite link stays usable.
+    invite_ttl_days: int = Field(default=7, ge=1, le=90)
 
     @field_validator("therapist_ids", mode="before")
     @classmethod

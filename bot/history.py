@@ -6,7 +6,7 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cards, texts
 from bot.callbacks import HistoryPage, HistoryPick, parse
@@ -78,6 +78,17 @@ async def _page(
     return text, InlineKeyboardMarkup([nav]) if nav else None
 
 
+async def show_history(context: Context, therapist_id: int, chat_id: int, client_id: int) -> None:
+    """The first page of a client's history as a new message (from the client's card)."""
+    async with context.services.db.unit_of_work() as uow:
+        client = await uow.clients.get(therapist_id, client_id)
+    if client is None:
+        await context.bot.send_message(chat_id, texts.NOT_YOUR_CLIENT)
+        return
+    text, keyboard = await _page(context, therapist_id, client, 0)
+    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
 async def history_command(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
@@ -122,8 +133,8 @@ async def history_button(update: Update, context: Context) -> None:
     )
 
 
-def handlers() -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
-        CommandHandler("history", history_command),
+        CommandHandler("history", history_command, filters=therapists),
         CallbackQueryHandler(history_button, pattern=r"^hp?:"),
     ]

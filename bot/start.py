@@ -7,9 +7,10 @@ import logging
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application, CommandHandler, filters
 
 from bot import texts
+from bot.invites import therapist_opened_invite
 from bot.runtime import Context
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ async def set_therapist_commands(context: Context, chat_id: int) -> None:
 async def start_command(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
+    if context.args:  # a client's invite link, opened by a therapist
+        await therapist_opened_invite(update, context)
+        return
     services = context.services
     async with services.db.unit_of_work() as uow:
         await uow.therapists.ensure(user.id, user.full_name, services.clock.now())
@@ -54,12 +58,20 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    message = update.effective_message
-    assert message is not None
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    if not context.services.is_therapist(user.id):
+        await message.reply_text(
+            "I don't know that command. " + texts.CLIENT_HELP, parse_mode=ParseMode.HTML
+        )
+        return
     await message.reply_text(
         "I don't know that command. " + texts.HELP_THERAPIST, parse_mode=ParseMode.HTML
     )
 
 
-def handlers() -> list[object]:
-    return [CommandHandler("start", start_command), CommandHandler("help", help_command)]
+def handlers(therapists: filters.BaseFilter) -> list[object]:
+    return [
+        CommandHandler("start", start_command, filters=therapists),
+        CommandHandler("help", help_command, filters=therapists),
+    ]

@@ -244,3 +244,167 @@ def history_header(name: str, first: int, last: int, total: int) -> str:
 
 def history_no_match(query: str) -> str:
     return f"No client matches “{esc(query)}”. Send /history to pick from your clients."
+
+
+# --- clients on the bot: invites, consent, home, settings -----------------------------
+
+COMMANDS_CLIENT = [
+    ("start", "Your home: homework and settings"),
+    ("homework", "Your current exercises"),
+    ("settings", "Time zone, reminder time, quiet hours"),
+    ("help", "What this bot does"),
+]
+INVITE_PICK = "🔗 Invite which client? Tap one, or send /invite and part of a name."
+INVITE_FOR_CLIENTS = (
+    "This is a client's invite link: it works when the client opens it from their own "
+    "Telegram account. You are one of the practice's therapists here, so it does nothing "
+    "for you."
+)
+INVITE_UNKNOWN = "This invite link doesn't work. Please ask your therapist for a new one."
+INVITE_EXPIRED = "This invite link has expired. Please ask your therapist for a new one."
+INVITE_USED = (
+    "This invite link has already been used. If that was you, just send /start. "
+    "Otherwise, please ask your therapist for a new one."
+)
+INVITE_CLOSED = "This invite link is no longer valid. Please ask your therapist for a new one."
+ALREADY_LINKED_ELSEWHERE = (
+    "This Telegram account is already connected to a client record here. "
+    "Please ask your therapist to help."
+)
+AGREE = "✅ I agree"
+NO_THANKS = "No thanks"
+CLIENT_DECLINED = (
+    "No problem — nothing about you was stored. If you change your mind, "
+    "ask your therapist for a new link."
+)
+PICK_TIMEZONE = (
+    "One last thing: <b>which time zone are you in?</b> Reminders come at your local time.\n"
+    "Tap one, or type your city (e.g. <i>Madrid</i>) or a zone name (e.g. <i>Europe/Madrid</i>)."
+)
+TYPE_TIMEZONE = "Type your city (e.g. <i>Madrid</i>) or a zone name (e.g. <i>Europe/Madrid</i>)."
+CLIENT_HELP = (
+    "<b>Your commands</b>\n"
+    "/start — your home: homework and next reminders\n"
+    "/homework — your current exercises\n"
+    "/settings — time zone, reminder time, quiet hours\n"
+    "/help — this message\n\n"
+    "To stop all messages, block the bot (or ask your therapist). "
+    "To see or erase what is stored about you, ask your therapist."
+)
+CLIENT_WRONG_COMMAND = (
+    "That command is for therapists. Yours are /start, /homework, /settings and /help."
+)
+CLIENT_NO_HOMEWORK = "No homework yet — your therapist adds exercises after a session."
+SETTINGS_REMINDER_TIME = "🕘 Reminder time"
+SETTINGS_QUIET = "🌙 Quiet hours"
+SETTINGS_TIMEZONE = "🌍 Time zone"
+PICK_REMINDER_TIME = "At what time of day should homework reminders come (your time)?"
+PICK_QUIET = "When should I never write to you? (Nothing is sent in these hours.)"
+QUIET_NONE = "No quiet hours"
+CLIENT_OTHER_TEXT = (
+    "I send your homework and short check-ins; to talk to your therapist, message them "
+    "directly. /homework · /settings · /help"
+)
+PRIVATE_LINK_NOTE = "Single use · valid until {until} · opens a consent card for the client."
+
+
+def unknown_zone(typed: str) -> str:
+    return (
+        f"⚠️ I don't know the time zone “{esc(typed[:40])}”. Type a big city near you "
+        "(e.g. <i>Madrid</i>, <i>Chicago</i>) or a zone name like <i>Europe/Madrid</i>."
+    )
+
+
+def consent_card(therapist: str, quiet: str) -> str:
+    return (
+        f"👋 <b>{esc(therapist)}</b>, your massage therapist, invites you to Aftercare.\n\n"
+        "<b>What is stored:</b> your therapist's notes from your sessions, and the ratings "
+        "you send here (for example how your pain is).\n"
+        "<b>What you will get:</b> reminders for the exercises your therapist gives you, and a "
+        "short check-in every few days — a few messages a week at most, never during your "
+        f"quiet hours ({quiet}).\n"
+        "<b>Stopping:</b> change times with /settings, or block the bot to stop everything.\n"
+        "<b>Your data:</b> ask your therapist at any time to see it or erase it.\n\n"
+        "Is this OK?"
+    )
+
+
+def client_joined(name: str, therapist: str) -> str:
+    return f"You're connected with <b>{esc(therapist)}</b> ✓"
+
+
+def therapist_told_joined(name: str) -> str:
+    return f"✅ {esc(name)} joined the bot."
+
+
+def therapist_told_declined(name: str) -> str:
+    return f"{esc(name)} declined the invite; nothing about them was stored from it."
+
+
+def therapist_told_unreachable(name: str) -> str:
+    return (
+        f"⚠️ {esc(name)} has blocked the bot: nothing more will be sent to them until they "
+        "start it again."
+    )
+
+
+def invite_caption(name: str, link: str, until: str) -> str:
+    return (
+        f"🔗 Invite for <b>{esc(name)}</b> — show them this QR code, or send the link:\n"
+        f"{esc(link)}\n\n" + PRIVATE_LINK_NOTE.format(until=until)
+    )
+
+
+def zone_button(zone: str, local_now: str, practice: bool) -> str:
+    return f"{'🏠 ' if practice else ''}{zone.rsplit('/', 1)[-1].replace('_', ' ')} · {local_now}"
+
+
+def zone_set(zone: str, local_now: str, reminder: str, quiet: str) -> str:
+    return (
+        f"🌍 Time zone: <b>{esc(zone)}</b> (your time now: {local_now}).\n"
+        f"Reminders come at {reminder} your time, never during quiet hours ({quiet}). "
+        "Change this any time with /settings."
+    )
+
+
+def client_home(name: str, therapist: str, zone: str, reminder: str, quiet: str) -> str:
+    return (
+        f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
+        f"🧘 <b>Homework:</b> {CLIENT_NO_HOMEWORK}\n"
+        f"⚙️ Reminders at {reminder} ({esc(zone)}), quiet {quiet}.\n\n"
+        "/homework · /settings · /help"
+    )
+
+
+def settings_card(zone: str, reminder: str, quiet: str) -> str:
+    return (
+        "⚙️ <b>Your settings</b>\n"
+        f"Time zone: {esc(zone)}\nReminders at: {reminder}\nQuiet hours: {quiet}\n\n"
+        "Tap one to change it."
+    )
+
+
+# --- the therapist's client list and card -----------------------------------------------
+
+CLIENTS_EMPTY = "You have no clients yet. They are added with their first /note."
+CLIENT_NO_MATCH = (
+    "No client matches “{query}”. Send /note to log a session, /clients for your list."
+)
+CARD_NEW_NOTE = "📝 New note"
+CARD_INVITE = "🔗 Invite link"
+CARD_HISTORY = "📖 History"
+CARD_BACK = "⬅️ All clients"
+
+
+def clients_header(first: int, last: int, total: int) -> str:
+    return (
+        f"👥 <b>Your clients</b> — {first}–{last} of {total}, most recent first.\n"
+        "Tap one, or type part of a name to find a client."
+    )
+
+
+def client_card(name: str, joined: str, notes_line: str, last_notes: list[str]) -> str:
+    lines = [f"👤 <b>{esc(name)}</b>", joined, notes_line]
+    if last_notes:
+        lines += ["", "<b>Last notes</b>", *last_notes]
+    return "\n".join(lines)

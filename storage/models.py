@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -77,7 +78,40 @@ class Client(Base):
     last_note_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes_count: Mapped[int] = mapped_column(Integer, default=0)
 
+    # On the bot: set when the client agreed to the consent card from their invite. One
+    # Telegram account is one client record, so a client only ever sees their own data.
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The client's own settings, asked when joining and changed in /settings.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    reminder_time: Mapped[time | None] = mapped_column(Time)
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
+    # Telegram answered 403 (the client blocked the bot): nothing is sent until they return.
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the client's next typed message answers (e.g. "timezone"), if anything.
+    awaiting: Mapped[str | None] = mapped_column(String(16))
+
     notes: Mapped[list[SessionNote]] = relationship(back_populates="client", lazy="raise")
+
+
+class Invite(Base):
+    """A single-use link that turns a client record into a client on the bot.
+
+    Only a hash of the token is kept: the database alone cannot be used to join as anyone.
+    """
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # pending → used | declined | replaced (a newer invite for the same client)
+    status: Mapped[str] = mapped_column(String(16))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SessionNote(Base):

@@ -10,17 +10,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from practice.clients import matches_search, name_key
+from practice.invites import InviteStatus
 from practice.notes import PreviousTreatment
-from storage.models import Client, HandledUpdate, SessionNote, StoredDraft, Therapist
+from storage.models import Client, HandledUpdate, Invite, SessionNote, StoredDraft, Therapist
 
 
 class TherapistRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def get(self, therapist_id: int) -> Therapist | None:
+        return await self._session.get(Therapist, therapist_id)
 
     async def ensure(self, therapist_id: int, display_name: str, now: datetime) -> Therapist:
         therapist = await self._session.get(Therapist, therapist_id)
@@ -83,6 +87,30 @@ class ClientRepository:
             select(Client).where(Client.therapist_id == therapist_id).order_by(Client.name)
         )
         return [(c.name, c) for c in result]
+
+    async def by_telegram_user(self, telegram_user_id: int) -> Client | None:
+        """The client record a Telegram account is linked to (at most one)."""
+        return await self._session.scalar(
+            select(Client).where(Client.telegram_user_id == telegram_user_id)
+        )
+
+    async def page(self, therapist_id: int, *, offset: int, limit: int) -> tuple[list[Client], int]:
+        """The therapist's clients, most recently seen first, and how many there are."""
+        where = Client.therapist_id == therapist_id
+        total = await self._session.scalar(select(func.count()).select_from(Client).where(where))
+        rows = await self._session.scalars(
+            select(Client)
+            .where(where)
+            .order_by(
+                Client.last_note_at.is_(None),
+                Client.last_note_at.desc(),
+                Client.created_at.desc(),
+                Client.id,
+            )
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows), total or 0
 
     async def add(self, therapist_id: int, name: str, now: datetime) -> Client:
         client = Client(
@@ -220,6 +248,42 @@ class DraftRepository:
 
     async def delete(self, draft: StoredDraft) -> None:
         await self._session.delete(draft)
+        await self._session.flush()
+
+
+class InviteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create(
+        self, therapist_id: int, client_id: int, token_hash: str, now: datetime, expires: datetime
+    ) -> Invite:
+        """A new link for the client; any earlier link still open stops working."""
+        await self._session.execute(
+            update(Invite)
+            .where(Invite.client_id == client_id, Invite.status == InviteStatus.PENDING)
+            .values(status=InviteStatus.REPLACED, closed_at=now)
+        )
+        invite = Invite(
+            therapist_id=therapist_id,
+            client_id=client_id,
+            token_hash=token_hash,
+            created_at=now,
+            expires_at=expires,
+            status=InviteStatus.PENDING,
+        )
+        self._session.add(invite)
+        await self._session.flush()
+        return invite
+
+    async def by_token_hash(self, token_hash: str) -> Invite | None:
+        return await self._session.scalar(
+            select(Invite).where(Invite.token_hash == token_hash).with_for_update()
+        )
+
+    async def close(self, invite: Invite, status: InviteStatus, now: datetime) -> None:
+        invite.status = status
+        invite.closed_at = now
         await self._session.flush()
 
 

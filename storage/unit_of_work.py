@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories import (
     ClientRepository,
     DraftRepository,
+    InviteRepository,
     NoteRepository,
     TherapistRepository,
     UpdateLog,
@@ -29,6 +30,7 @@ class UnitOfWork:
     clients: ClientRepository
     notes: NoteRepository
     drafts: DraftRepository
+    invites: InviteRepository
     updates: UpdateLog
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -40,6 +42,7 @@ class UnitOfWork:
         self.clients = ClientRepository(self.session)
         self.notes = NoteRepository(self.session)
         self.drafts = DraftRepository(self.session)
+        self.invites = InviteRepository(self.session)
         self.updates = UpdateLog(self.session)
         return self
 

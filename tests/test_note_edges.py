@@ -10,7 +10,7 @@ from bot.offline import OfflineBot
 from emulator import Phone
 from practice.notes import MAX_TEXT_LENGTH
 from tests.chat import new_client_note, notes_of
-from tests.conftest import LEO, MAYA, STRANGER
+from tests.conftest import MAYA, STRANGER
 
 
 async def _to_subjective(maya: Phone) -> None:
@@ -189,14 +189,15 @@ async def test_typing_part_of_a_name_searches(running: OfflineBot, maya: Phone) 
     assert "Note for nobody" in maya.last_text
 
 
-async def test_a_therapist_typing_outside_a_note_is_pointed_to_note(
-    running: OfflineBot, maya: Phone
-) -> None:
+async def test_typing_outside_a_note_searches_clients(running: OfflineBot, maya: Phone) -> None:
     await maya.send("hello")
-    assert "send /note" in maya.last_text
+    assert "No client matches “hello”" in maya.last_text and "/note" in maya.last_text
+    await new_client_note(maya, "Anna K.")
+    await maya.send("ann")
+    await maya.tap("Anna K.")
+    assert "👤 Anna K." in maya.last_text and "1 session note" in maya.last_text
     await maya.send("/frobnicate")
     assert "don't know that command" in maya.last_text
-    assert LEO != MAYA
 
 
 async def test_editing_a_sent_message_gets_a_hint_not_silence(

@@ -79,6 +79,14 @@ async def start_draft(turn: Turn) -> tuple[DraftState, StoredDraft]:
     return state, row
 
 
+async def start_draft_for(turn: Turn, client_id: int) -> tuple[DraftState, StoredDraft]:
+    """A fresh note for a client chosen beforehand (from their card): the client step is done."""
+    state, row = await start_draft(turn)
+    await _pick_client(turn, state, str(client_id))
+    state.store(row, turn.now)
+    return state, row
+
+
 async def clients_for(turn: Turn, state: DraftState) -> list[tuple[int, str]]:
     """The client buttons of the client step: search results, or the most recent clients."""
     clients = turn.uow.clients

@@ -11,8 +11,18 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import cards, texts
 from bot.callbacks import ANY_STEP, NoteButton, parse
+from bot.client_search import search_clients
 from bot.notes import views
-from bot.notes.flow import Outcome, Turn, clients_for, on_any_step_tap, on_tap, on_text, start_draft
+from bot.notes.flow import (
+    Outcome,
+    Turn,
+    clients_for,
+    on_any_step_tap,
+    on_tap,
+    on_text,
+    start_draft,
+    start_draft_for,
+)
 from bot.notes.state import DraftState
 from bot.notes.steps import Step
 from bot.runtime import Context, Services
@@ -62,6 +72,15 @@ async def show_note_again(context: Context, therapist_id: int, chat_id: int, war
 
 
 async def note_command(update: Update, context: Context) -> None:
+    await _begin_note(update, context, client_id=None)
+
+
+async def start_note_for(update: Update, context: Context, client_id: int) -> None:
+    """ "New note" on a client's card: the same as /note with the client already chosen."""
+    await _begin_note(update, context, client_id=client_id)
+
+
+async def _begin_note(update: Update, context: Context, *, client_id: int | None) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     services = context.services
@@ -75,7 +94,10 @@ async def note_command(update: Update, context: Context) -> None:
             # A new /note asks first; a redelivered one shows the note it started.
             view = views.in_progress(state) if first_time else await _card_for(turn, state)
         elif first_time:
-            state, _ = await start_draft(turn)
+            if client_id is None:
+                state, _ = await start_draft(turn)
+            else:
+                state, _ = await start_draft_for(turn, client_id)
             view = await _card_for(turn, state)
         else:
             return  # a redelivered /note whose note was since saved or cancelled
@@ -192,7 +214,8 @@ async def therapist_text(update: Update, context: Context) -> None:
         row = await uow.drafts.get(user.id)
         if row is None:
             await uow.commit()
-            await message.reply_text(texts.THERAPIST_IDLE_TEXT)
+            # Outside a note, typing a name finds that client.
+            await search_clients(update, context, message.text)
             return
         state = DraftState.load(row)
         previous_card = state.card_message_id
@@ -220,21 +243,22 @@ async def therapist_edited_message(update: Update, context: Context) -> None:
     await message.reply_text(texts.EDITS_NOT_READ)
 
 
-def handlers() -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
-        CommandHandler("note", note_command),
-        CommandHandler("cancel", cancel_command),
+        CommandHandler("note", note_command, filters=therapists),
+        CommandHandler("cancel", cancel_command, filters=therapists),
         CallbackQueryHandler(note_button, pattern=r"^n:"),
     ]
 
 
-def text_handlers() -> list[object]:
+def text_handlers(therapists: filters.BaseFilter) -> list[object]:
     """Typed messages: registered after every command, so commands are never read as input."""
-    private_new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    private_new = therapists & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
         MessageHandler(private_new & filters.TEXT & ~filters.COMMAND, therapist_text),
         MessageHandler(private_new & ~filters.COMMAND, therapist_other_message),
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, therapist_edited_message
+            therapists & filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE,
+            therapist_edited_message,
         ),
     ]

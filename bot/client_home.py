@@ -1,0 +1,248 @@
+"""What a client sees: their home, help, settings (time zone, reminder time, quiet hours),
+and a clear answer when they type something meant for a therapist."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import cards, texts
+from bot.callbacks import Setting, ZoneChoice, parse
+from bot.invites import open_invite, zone_keyboard
+from bot.reach import client_back
+from bot.runtime import Context, Services
+from practice.preferences import (
+    QUIET_CHOICES,
+    REMINDER_TIME_CHOICES,
+    Preferences,
+    decode_time,
+    encode_time,
+    hhmm,
+    local_clock,
+    quiet_label,
+)
+from practice.timezones import resolve_timezone
+from storage.models import Client
+
+THERAPIST_COMMANDS = ["note", "cancel", "history", "clients", "invite"]
+
+
+def _preferences(services: Services, client: Client) -> Preferences:
+    return Preferences.of(
+        client.timezone,
+        client.reminder_time,
+        client.quiet_start,
+        client.quiet_end,
+        fallback_zone=services.settings.practice_timezone,
+    )
+
+
+async def client_start(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    if context.args:
+        await open_invite(update, context, context.args[0])
+        return
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(user.id)
+        therapist = await uow.therapists.get(client.therapist_id) if client else None
+    if client is None or therapist is None:
+        await message.reply_text(texts.STRANGER)
+        return
+    await client_back(services, user.id)
+    prefs = _preferences(services, client)
+    await message.reply_text(
+        texts.client_home(
+            client.name,
+            therapist.display_name,
+            prefs.timezone,
+            hhmm(prefs.reminder_time),
+            prefs.quiet_label,
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def client_help(update: Update, context: Context) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(texts.CLIENT_HELP, parse_mode=ParseMode.HTML)
+
+
+async def client_homework(update: Update, context: Context) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(texts.CLIENT_NO_HOMEWORK)
+
+
+async def client_wrong_command(update: Update, context: Context) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(texts.CLIENT_WRONG_COMMAND)
+
+
+def _settings_view(services: Services, client: Client) -> tuple[str, InlineKeyboardMarkup]:
+    prefs = _preferences(services, client)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.SETTINGS_REMINDER_TIME, callback_data=Setting("rt").encode()
+                )
+            ],
+            [InlineKeyboardButton(texts.SETTINGS_QUIET, callback_data=Setting("qh").encode())],
+            [InlineKeyboardButton(texts.SETTINGS_TIMEZONE, callback_data=Setting("tz").encode())],
+        ]
+    )
+    text = texts.settings_card(prefs.timezone, hhmm(prefs.reminder_time), prefs.quiet_label)
+    return text, keyboard
+
+
+async def client_settings(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    async with context.services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(user.id)
+    if client is None:
+        await message.reply_text(texts.STRANGER)
+        return
+    text, keyboard = _settings_view(context.services, client)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+def _choices(setting: str, options: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(label, callback_data=Setting(setting, value).encode())
+        for label, value in options
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(texts.BACK, callback_data=Setting("menu").encode())])
+    return InlineKeyboardMarkup(rows)
+
+
+async def settings_button(update: Update, context: Context) -> None:
+    """Every settings tap acts on the presser's own record: the data names no client."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    button = parse(query.data)
+    if not isinstance(button, Setting):
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
+    services = context.services
+    chat_id, card = query.message.chat.id, query.message.message_id
+    keyboard: InlineKeyboardMarkup | None
+    async with services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(user.id)
+        if client is None:
+            await cards.answer(query, texts.STRANGER_TAP, alert=True)
+            return
+        text: str | None = None
+        if button.name == "rt" and not button.value:
+            text = texts.PICK_REMINDER_TIME
+            keyboard = _choices("rt", [(hhmm(t), encode_time(t)) for t in REMINDER_TIME_CHOICES])
+        elif button.name == "qh" and not button.value:
+            text = texts.PICK_QUIET
+            options = [
+                (quiet_label(s, e), encode_time(s) + encode_time(e)) for s, e in QUIET_CHOICES
+            ]
+            keyboard = _choices("qh", [*options, (texts.QUIET_NONE, "off")])
+        elif button.name == "tz":
+            client.awaiting = "timezone"
+            text = texts.PICK_TIMEZONE
+            keyboard = zone_keyboard(context)
+        elif button.name == "rt" and (chosen := decode_time(button.value)):
+            client.reminder_time = chosen
+        elif button.name == "qh" and button.value == "off":
+            client.quiet_start = client.quiet_end = time(0, 0)
+        elif button.name == "qh" and (span := _quiet_span(button.value)):
+            client.quiet_start, client.quiet_end = span
+        elif button.name != "menu":
+            await cards.answer(query, texts.STALE_BUTTON)
+            return
+        if text is None:
+            text, keyboard = _settings_view(services, client)
+        await uow.commit()
+    await cards.answer(query)
+    await cards.edit_card(context.bot, chat_id, card, text, keyboard)
+
+
+def _quiet_span(value: str) -> tuple[time, time] | None:
+    start, end = decode_time(value[:4]), decode_time(value[4:])
+    if start is None or end is None or (start, end) not in QUIET_CHOICES:
+        return None
+    return start, end
+
+
+async def zone_button(update: Update, context: Context) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    button = parse(query.data)
+    zone = resolve_timezone(button.zone) if isinstance(button, ZoneChoice) else None
+    if zone is None:
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
+    text = await _set_zone(context, user.id, zone)
+    await cards.answer(query)
+    if text is not None:
+        await cards.edit_card(
+            context.bot, query.message.chat.id, query.message.message_id, text, None
+        )
+
+
+async def _set_zone(context: Context, telegram_user_id: int, zone: str) -> str | None:
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(telegram_user_id)
+        if client is None:
+            return None
+        client.timezone = zone
+        client.awaiting = None
+        prefs = _preferences(services, client)
+        await uow.commit()
+    return texts.zone_set(
+        zone, local_clock(zone, services.clock.now()), hhmm(prefs.reminder_time), prefs.quiet_label
+    )
+
+
+async def client_text(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None and message.text is not None
+    async with context.services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(user.id)
+    if client is None:
+        await message.reply_text(texts.STRANGER)
+        return
+    if client.awaiting == "timezone":
+        zone = resolve_timezone(message.text)
+        if zone is None:
+            await message.reply_text(
+                texts.unknown_zone(message.text),
+                parse_mode=ParseMode.HTML,
+                reply_markup=zone_keyboard(context),
+            )
+            return
+        text = await _set_zone(context, user.id, zone)
+        assert text is not None
+        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        return
+    await message.reply_text(texts.CLIENT_OTHER_TEXT)
+
+
+def handlers(clients: filters.BaseFilter) -> list[object]:
+    """`clients` matches everyone who is not a therapist (the gate let only clients and people
+    with an invite link through)."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("start", client_start, filters=clients),
+        CommandHandler("help", client_help, filters=clients),
+        CommandHandler("homework", client_homework, filters=clients),
+        CommandHandler("settings", client_settings, filters=clients),
+        CommandHandler(THERAPIST_COMMANDS, client_wrong_command, filters=clients),
+        CallbackQueryHandler(settings_button, pattern=r"^st:"),
+        CallbackQueryHandler(zone_button, pattern=r"^tz:"),
+        MessageHandler(
+            clients & private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+            client_text,
+        ),
+    ]

@@ -1,0 +1,137 @@
+"""The therapist's clients: a paged list, a search by typing a name, and each client's card
+with what to do next (a note, an invite link, the history)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import cards, texts
+from bot.callbacks import CardAction, ClientCard, ClientsPage, parse
+from bot.client_search import client_buttons
+from bot.history import show_history
+from bot.invites import send_invite
+from bot.notes.handlers import start_note_for
+from bot.runtime import Context
+
+PAGE_SIZE = 8
+CARD_NOTES = 3
+
+
+async def _list_page(
+    context: Context, therapist_id: int, offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    async with context.services.db.unit_of_work() as uow:
+        clients, total = await uow.clients.page(therapist_id, offset=offset, limit=PAGE_SIZE)
+        if total and offset >= total:
+            offset = (total - 1) // PAGE_SIZE * PAGE_SIZE
+            clients, total = await uow.clients.page(therapist_id, offset=offset, limit=PAGE_SIZE)
+    if not total:
+        return texts.CLIENTS_EMPTY, None
+    nav = []
+    if offset > 0:
+        nav.append(
+            InlineKeyboardButton(
+                texts.NEWER, callback_data=ClientsPage(max(offset - PAGE_SIZE, 0)).encode()
+            )
+        )
+    if offset + PAGE_SIZE < total:
+        nav.append(
+            InlineKeyboardButton(
+                texts.OLDER, callback_data=ClientsPage(offset + PAGE_SIZE).encode()
+            )
+        )
+    header = texts.clients_header(offset + 1, offset + len(clients), total)
+    return header, client_buttons(clients, nav)
+
+
+async def clients_command(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    text, keyboard = await _list_page(context, user.id, 0)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def _card(
+    context: Context, therapist_id: int, client_id: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        client = await uow.clients.get(therapist_id, client_id)
+        if client is None:
+            return None
+        page = await uow.notes.page(therapist_id, client.id, offset=0, limit=CARD_NOTES)
+    today = services.today()
+    if client.telegram_user_id is None:
+        joined = "Not on the bot yet — send them an invite link."
+    elif client.unreachable_at is not None:
+        joined = "📱 On the bot, but has blocked it: nothing is sent to them."
+    else:
+        assert client.joined_at is not None
+        day = client.joined_at.astimezone(services.settings.tz).date()
+        joined = f"📱 On the bot since {texts.long_date(day, today)}."
+    notes_line = f"{page.total} session note{'s' if page.total != 1 else ''}."
+    last = [
+        f"#{n.number} · {texts.long_date(n.session_date, today)} · pain {n.pain_before} → "
+        f"{n.pain_after} · {texts.esc(texts.area_labels(n.areas, n.area_other))}"
+        for n in page.notes
+    ]
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.CARD_NEW_NOTE, callback_data=CardAction(client.id, "n").encode()
+                ),
+                InlineKeyboardButton(
+                    texts.CARD_HISTORY, callback_data=CardAction(client.id, "h").encode()
+                ),
+            ],
+            [
+                InlineKeyboardButton(
+                    texts.CARD_INVITE, callback_data=CardAction(client.id, "i").encode()
+                )
+            ],
+            [InlineKeyboardButton(texts.CARD_BACK, callback_data=ClientsPage(0).encode())],
+        ]
+    )
+    return texts.client_card(client.name, joined, notes_line, last), keyboard
+
+
+async def clients_button(update: Update, context: Context) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    button = parse(query.data)
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    bot = context.bot
+    if isinstance(button, ClientsPage):
+        text, keyboard = await _list_page(context, user.id, button.offset)
+        await cards.answer(query)
+        await cards.edit_card(bot, chat_id, message_id, text, keyboard)
+        return
+    if not isinstance(button, ClientCard | CardAction):
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
+    card = await _card(context, user.id, button.client_id)
+    if card is None:  # not this therapist's client (forged), or gone
+        await cards.answer(query, texts.NOT_YOUR_CLIENT)
+        return
+    if isinstance(button, ClientCard):
+        await cards.answer(query)
+        await cards.edit_card(bot, chat_id, message_id, *card)
+    elif button.action == "i":
+        await cards.answer(query)
+        await send_invite(context, user.id, chat_id, button.client_id)
+    elif button.action == "h":
+        await cards.answer(query)
+        await show_history(context, user.id, chat_id, button.client_id)
+    else:
+        await cards.answer(query)
+        await start_note_for(update, context, button.client_id)
+
+
+def handlers(therapists: object) -> list[object]:
+    return [
+        CommandHandler("clients", clients_command, filters=therapists),  # type: ignore[arg-type]
+        CallbackQueryHandler(clients_button, pattern=r"^(c|cp|ca):"),
+    ]
