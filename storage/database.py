@@ -50,8 +50,24 @@ class Database:
 
     async def migrate(self) -> None:
         """Apply every Alembic migration up to head, on this engine's own connection."""
-        async with self.engine.begin() as connection:
-            await connection.run_sync(_upgrade_to_head)
+        sqlite = self.url.get_backend_name() == "sqlite"
+        async with self.engine.connect() as connection:
+            if sqlite:
+                # SQLite alters a table by copying it and dropping the original; with foreign
+                # keys on, the drop would cascade and delete every note of every client. The
+                # pragma only takes effect outside a transaction, hence before anything else.
+                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            try:
+                await connection.run_sync(_upgrade_to_head)
+                await connection.commit()
+                if sqlite:
+                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"migration left {len(broken)} broken references")
+            finally:
+                if sqlite:
+                    await connection.rollback()
+                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
     async def dispose(self) -> None:
         await self.engine.dispose()

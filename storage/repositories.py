@@ -65,6 +65,7 @@ class ClientRepository:
                 Client.last_note_at.is_(None),
                 Client.last_note_at.desc(),
                 Client.created_at.desc(),
+                Client.id.desc(),
             )
             .limit(limit)
         )
@@ -105,7 +106,7 @@ class ClientRepository:
                 Client.last_note_at.is_(None),
                 Client.last_note_at.desc(),
                 Client.created_at.desc(),
-                Client.id,
+                Client.id.desc(),
             )
             .offset(offset)
             .limit(limit)

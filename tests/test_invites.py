@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from sqlalchemy import text
+
 from bot.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
@@ -57,15 +59,15 @@ async def test_a_client_joins_by_the_link(running: OfflineBot, maya: Phone) -> N
     await anna.send("Narnia")
     assert "I don't know the time zone “Narnia”" in anna.last_text
     await anna.send("madrid")
-    assert "Time zone: Europe/Madrid" in anna.last_text and "(your time now: 11:00)" in anna.last_text
+    assert "Time zone: Europe/Madrid" in anna.last_text
+    assert "(your time now: 11:00)" in anna.last_text
 
     async with running.db.unit_of_work() as uow:
         client = await uow.clients.by_telegram_user(ANNA)
-        assert client is not None and client.name == "Anna K." and client.timezone == "Europe/Madrid"
+        assert client is not None
+        assert (client.name, client.timezone) == ("Anna K.", "Europe/Madrid")
     # Only a hash of the token is stored.
     async with running.db.unit_of_work() as uow:
-        from sqlalchemy import text
-
         stored = (await uow.session.execute(text("select token_hash from invites"))).scalars().all()
         assert token not in stored and len(stored[0]) == 64
 
@@ -77,7 +79,8 @@ async def test_zone_buttons_and_settings(running: OfflineBot, maya: Phone) -> No
     await anna.tap("Berlin")
     assert "Time zone: Europe/Berlin" in anna.last_text and "11:00" in anna.last_text
     await anna.send("/start")
-    assert "Hi Anna K.!" in anna.last_text and "Reminders at 09:00 (Europe/Berlin)" in anna.last_text
+    assert "Hi Anna K.!" in anna.last_text
+    assert "Reminders at 09:00 (Europe/Berlin)" in anna.last_text
     await anna.send("/settings")
     await anna.tap("Reminder time")
     await anna.tap("07:00")
@@ -135,7 +138,9 @@ async def test_every_way_an_invite_can_be_wrong(
     # Forged or truncated.
     for payload in ("abc", "x" * 22, "../../etc", "A" * 64):
         await eve.send(f"/start {payload}")
-        assert eve.last_text == "This invite link doesn't work. Please ask your therapist for a new one."
+        assert eve.last_text == (
+            "This invite link doesn't work. Please ask your therapist for a new one."
+        )
     token = await invite(maya)
     await eve.send(f"/start {token[:-1]}")
     assert "doesn't work" in eve.last_text
