@@ -17,11 +17,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import access, cards, client_home, history, invites, reach, start
+from bot import access, cards, care, client_home, history, invites, reach, start
 from bot import clients as clients_
 from bot.config import Settings
 from bot.delivery import ResilientRateLimiter
 from bot.errors import on_error
+from bot.forms import handlers as form_handlers
+from bot.forms.homework import HOMEWORK
+from bot.forms.plan import PLAN
 from bot.notes import handlers as notes
 from bot.polling import poll
 from bot.runtime import Context, Services
@@ -78,6 +81,8 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = Services(settings=settings, db=db, clock=clock)
+    for form in (PLAN, HOMEWORK):
+        form_handlers.register(form)
     # Who is a therapist is configuration; everyone else who gets past the gate is a client
     # (or someone answering an invite). Handlers are chosen by role, first match wins.
     therapists = filters.User(user_id=settings.therapist_ids)
@@ -89,6 +94,8 @@ def build_application(
         *history.handlers(therapists),
         *clients_.handlers(therapists),
         *invites.therapist_commands(therapists),
+        *care.handlers(therapists),
+        *form_handlers.handlers(),
         *invites.handlers(),
         *client_home.handlers(clients),
         reach.handler(),

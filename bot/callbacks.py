@@ -7,6 +7,8 @@
     cp:<offset>                               a page of the client list
     ca:<client id>:<action>                   an action on a client's card
     iv:<client id>                            make an invite link for a client
+    f:<form token>:<step>:<action>[:<arg>]    a button of a plan or homework form
+    hw:<assignment id>:<action>               pause, resume or end a homework assignment
     j:<invite token>:<y|n>                    a client's answer to the consent card
     tz:<IANA zone>                            a client picks their time zone
     st:<setting>[:<value>]                    a client changes a setting
@@ -75,7 +77,9 @@ class ClientsPage:
 @dataclass(frozen=True)
 class CardAction:
     client_id: int
-    action: str  # n: new note, i: invite link, h: history
+    # n: new note, i: invite link, h: history, p: plan, q: change plan, w: homework,
+    # a: add homework
+    action: str
 
     def encode(self) -> str:
         return _check(f"ca:{self.client_id}:{self.action}")
@@ -116,6 +120,27 @@ class Setting:
         return _check(f"st:{self.name}:{self.value}" if self.value else f"st:{self.name}")
 
 
+@dataclass(frozen=True)
+class FormButton:
+    token: str
+    step: str  # the question's index, "s" (summary) or "e" (the edit menu)
+    action: str
+    arg: str = ""
+
+    def encode(self) -> str:
+        data = f"f:{self.token}:{self.step}:{self.action}"
+        return _check(f"{data}:{self.arg}" if self.arg else data)
+
+
+@dataclass(frozen=True)
+class HomeworkAction:
+    assignment_id: int
+    action: str  # p: pause, r: resume, e: end, c: change
+
+    def encode(self) -> str:
+        return _check(f"hw:{self.assignment_id}:{self.action}")
+
+
 Button = (
     NoteButton
     | HistoryPage
@@ -127,6 +152,8 @@ Button = (
     | Consent
     | ZoneChoice
     | Setting
+    | FormButton
+    | HomeworkAction
 )
 
 _DRAFT_TOKEN = r"[A-Za-z0-9_-]{6,32}"  # noqa: S105 -- a pattern, not a secret
@@ -135,7 +162,9 @@ _HISTORY = re.compile(r"^h:(\d{1,12}):(\d{1,6})$")
 _PICK = re.compile(r"^hp:(\d{1,12})$")
 _CARD = re.compile(r"^c:(\d{1,12})$")
 _CLIENTS_PAGE = re.compile(r"^cp:(\d{1,6})$")
-_CARD_ACTION = re.compile(r"^ca:(\d{1,12}):([nih])$")
+_CARD_ACTION = re.compile(r"^ca:(\d{1,12}):([nihpqwa])$")
+_FORM = re.compile(rf"^f:({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?$")
+_HOMEWORK = re.compile(r"^hw:(\d{1,12}):([prec])$")
 _INVITE_FOR = re.compile(r"^iv:(\d{1,12})$")
 _CONSENT = re.compile(r"^j:([A-Za-z0-9_-]{22}):([yn])$")
 _ZONE = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,60})$")
@@ -166,6 +195,10 @@ def parse(data: str | None) -> Button | None:
         return ZoneChoice(zone=m[1])
     if m := _SETTING.match(data):
         return Setting(name=m[1], value=m[2] or "")
+    if m := _FORM.match(data):
+        return FormButton(token=m[1], step=m[2], action=m[3], arg=m[4] or "")
+    if m := _HOMEWORK.match(data):
+        return HomeworkAction(assignment_id=int(m[1]), action=m[2])
     return None
 
 

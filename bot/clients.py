@@ -9,11 +9,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import cards, texts
 from bot.callbacks import CardAction, ClientCard, ClientsPage, parse
+from bot.care import show_homework, show_plan
 from bot.client_search import client_buttons
+from bot.forms.handlers import start_form
 from bot.history import show_history
 from bot.invites import send_invite
 from bot.notes.handlers import start_note_for
 from bot.runtime import Context
+from practice.exercises import by_code
+from practice.plans import HomeworkStatus, where_in_plan
 
 PAGE_SIZE = 8
 CARD_NOTES = 3
@@ -62,6 +66,11 @@ async def _card(
         if client is None:
             return None
         page = await uow.notes.page(therapist_id, client.id, offset=0, limit=CARD_NOTES)
+        plan = await uow.plans.current(therapist_id, client.id)
+        done = (
+            await uow.plans.sessions_since(therapist_id, client.id, plan.start_date) if plan else 0
+        )
+        homework = await uow.homework.current(therapist_id, client.id)
     today = services.today()
     if client.telegram_user_id is None:
         joined = "Not on the bot yet — send them an invite link."
@@ -72,30 +81,39 @@ async def _card(
         day = client.joined_at.astimezone(services.settings.tz).date()
         joined = f"📱 On the bot since {texts.long_date(day, today)}."
     notes_line = f"{page.total} session note{'s' if page.total != 1 else ''}."
+    plan_line = (
+        f"📋 {texts.esc(plan.goal)} — "
+        + where_in_plan(done, plan.expected_sessions, plan.reevaluate_after)
+        if plan
+        else "📋 " + texts.NO_PLAN
+    )
+    homework_line = "🧘 " + (
+        ", ".join(
+            by_code(h.exercise_code).name
+            + (" (paused)" if h.status == HomeworkStatus.PAUSED else "")
+            for h in homework
+        )
+        or texts.NO_HOMEWORK_THERAPIST
+    )
     last = [
         f"#{n.number} · {texts.long_date(n.session_date, today)} · pain {n.pain_before} → "
         f"{n.pain_after} · {texts.esc(texts.area_labels(n.areas, n.area_other))}"
         for n in page.notes
     ]
+
+    def action(label: str, code: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=CardAction(client.id, code).encode())
+
     keyboard = InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(
-                    texts.CARD_NEW_NOTE, callback_data=CardAction(client.id, "n").encode()
-                ),
-                InlineKeyboardButton(
-                    texts.CARD_HISTORY, callback_data=CardAction(client.id, "h").encode()
-                ),
-            ],
-            [
-                InlineKeyboardButton(
-                    texts.CARD_INVITE, callback_data=CardAction(client.id, "i").encode()
-                )
-            ],
+            [action(texts.CARD_NEW_NOTE, "n"), action(texts.CARD_HISTORY, "h")],
+            [action(texts.CARD_PLAN, "p"), action(texts.CARD_HOMEWORK, "w")],
+            [action(texts.CARD_INVITE, "i")],
             [InlineKeyboardButton(texts.CARD_BACK, callback_data=ClientsPage(0).encode())],
         ]
     )
-    return texts.client_card(client.name, joined, notes_line, last), keyboard
+    summary = f"{notes_line}\n{plan_line}\n{homework_line}"
+    return texts.client_card(client.name, joined, summary, last), keyboard
 
 
 async def clients_button(update: Update, context: Context) -> None:
@@ -125,6 +143,18 @@ async def clients_button(update: Update, context: Context) -> None:
     elif button.action == "h":
         await cards.answer(query)
         await show_history(context, user.id, chat_id, button.client_id)
+    elif button.action == "p":
+        await cards.answer(query)
+        await show_plan(update, context, button.client_id)
+    elif button.action == "q":
+        await cards.answer(query)
+        await start_form(update, context, "plan", button.client_id)
+    elif button.action == "w":
+        await cards.answer(query)
+        await show_homework(update, context, button.client_id)
+    elif button.action == "a":
+        await cards.answer(query)
+        await start_form(update, context, "homework", button.client_id)
     else:
         await cards.answer(query)
         await start_note_for(update, context, button.client_id)

@@ -23,6 +23,9 @@ HELP_THERAPIST = (
     "<b>What I can do</b>\n"
     "/note — log a session (client, areas, techniques, pressure, pain before/after, notes)\n"
     "/history — a client's notes, newest first (or /history Anna)\n"
+    "/clients — your clients; each card has their plan, homework and invite link\n"
+    "/plan, /homework — a client's treatment plan and exercises\n"
+    "/invite — a link (and QR code) for a client to join the bot\n"
     "/cancel — stop the note you are writing; nothing is saved\n"
     "/help — this message"
 )
@@ -49,7 +52,11 @@ PRIVATE_ONLY = "I only work in a private chat with the practice's therapists and
 
 COMMANDS_THERAPIST = [
     ("note", "Log a session"),
+    ("clients", "Your clients and their cards"),
     ("history", "A client's notes"),
+    ("plan", "A client's treatment plan"),
+    ("homework", "A client's homework"),
+    ("invite", "Invite a client to the bot"),
     ("cancel", "Stop the current note"),
     ("help", "What this bot does"),
 ]
@@ -408,3 +415,99 @@ def client_card(name: str, joined: str, notes_line: str, last_notes: list[str]) 
     if last_notes:
         lines += ["", "<b>Last notes</b>", *last_notes]
     return "\n".join(lines)
+
+
+# --- forms: plans and homework ---------------------------------------------------------
+
+SHOW_ALL = "Show all"
+STALE_FORM_BUTTON = "That button belongs to an earlier form."
+FORM_CANCELLED = "✖️ Cancelled — nothing was saved."
+TAP_FORM_SUMMARY = "⚠️ Tap ✅ Save, ✏️ Edit a field or ✖️ Cancel below."
+PICK_AT_LEAST_ONE = "Pick at least one."
+FINISH_NOTE_FIRST = (
+    "You have a note in progress: finish it (or /cancel it) first, then come back to this."
+)
+
+
+def finish_form_first(title: str) -> str:
+    return f"You're in the middle of: {title}. Finish it or tap ✖️ Cancel there first."
+
+
+CARD_PLAN = "📋 Plan"
+CARD_HOMEWORK = "🧘 Homework"
+CHANGE_PLAN = "✏️ Change plan"
+ADD_EXERCISE = "➕ Add exercise"
+ADD_ANOTHER = "➕ Another exercise"
+SET_PLAN = "📋 Set a plan"
+ADD_HOMEWORK = "🧘 Add homework"
+PLAN_PICK = "📋 Whose plan? Tap a client, or send /plan and part of a name."
+HOMEWORK_PICK = "🧘 Homework for whom? Tap a client, or send /homework and part of a name."
+NO_PLAN = "No plan yet."
+NO_HOMEWORK_THERAPIST = "No homework yet."
+
+
+def plan_saved(name: str, version: int, changed: bool, sent: bool) -> str:
+    what = f"Plan changed (version {version})" if changed else "Plan saved"
+    tail = f" and sent to {esc(name)}." if sent else f" for {esc(name)}."
+    if not sent:
+        tail += " They are not on the bot, so nothing was sent."
+    return f"✓ {what}{tail}"
+
+
+def plan_message(
+    *,
+    therapist: str,
+    changed: bool,
+    complaint: str,
+    goal: str,
+    sessions: int,
+    frequency: str,
+    activity: str | None,
+) -> str:
+    head = "Your treatment plan has changed" if changed else "Your treatment plan"
+    lines = [
+        f"📋 <b>{head}</b>, from {esc(therapist)}",
+        "",
+        f"<b>What we're working on:</b> {esc(complaint)}",
+        f"<b>Your goal:</b> {esc(goal)}",
+        f"<b>Sessions:</b> about {sessions}, {esc(frequency)}",
+        "<b>Between visits:</b> the exercises your therapist gives you — I'll remind you.",
+    ]
+    if activity:
+        lines.append(
+            f"<b>We'll track:</b> {esc(activity)} — I'll ask you now and then how it goes, 0–10."
+        )
+    return "\n".join(lines)
+
+
+def homework_saved(exercise: str, name: str, when: str, sent: bool) -> str:
+    sent_text = f"sent to {esc(name)}" if sent else f"{esc(name)} is not on the bot yet"
+    return f"✓ {esc(exercise)} for {esc(name)}: {esc(when)} — {sent_text}."
+
+
+def homework_for_client(
+    *,
+    therapist: str,
+    name: str,
+    dose: str,
+    steps: list[str],
+    caution: str,
+    when: str,
+    note: str | None,
+) -> str:
+    lines = [
+        f"🧘 <b>Your homework from {esc(therapist)}</b>",
+        "",
+        f"<b>{esc(name)}</b> — {esc(dose)}",
+        *(f"{i}. {esc(step)}" for i, step in enumerate(steps, start=1)),
+        f"⚠️ {esc(caution)}",
+        f"🗓 {esc(when)}",
+    ]
+    if note:
+        lines.append(f"💬 {esc(note)}")
+    return "\n".join(lines)
+
+
+def homework_line(name: str, dose: str, when: str, paused: bool) -> str:
+    state = " (paused)" if paused else ""
+    return f"• <b>{esc(name)}</b> — {esc(dose)}; {esc(when)}{state}"

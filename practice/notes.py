@@ -246,10 +246,14 @@ _DAY_MONTH = re.compile(r"^(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
 _MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:,?\s+(\d{4}))?$")
 
 
-def parse_session_date(text: str, today: date) -> date:
-    """Read a session date as a therapist types it, day first: "yesterday", "24.11", "24 Nov".
+def parse_session_date(
+    text: str, today: date, *, future_days: int = 0, past_days: int = MAX_BACKDATE_DAYS
+) -> date:
+    """Read a date as a therapist types it, day first: "yesterday", "24.11", "24 Nov".
 
-    A date without a year means the most recent such day that is not in the future.
+    Only dates from `past_days` before today to `future_days` after it are accepted (a
+    session note: none in the future). A date without a year means the allowed one nearest
+    to today.
     """
     t = " ".join(text.strip().lower().split())
     if t in {"today", "now"}:
@@ -270,17 +274,17 @@ def parse_session_date(text: str, today: date) -> date:
         day, month, year = int(m[2]), _MONTHS[m[1]], int(m[3]) if m[3] else None
     else:
         raise InputError("not a date I can read")
-    try:
-        if year is None:
-            found = date(today.year, month, day)
-            if found > today:
-                found = date(today.year - 1, month, day)
-        else:
-            found = date(year, month, day)
-    except ValueError as exc:
-        raise InputError("no such day") from exc
-    if found > today:
-        raise InputError("that date is in the future")
-    if (today - found).days > MAX_BACKDATE_DAYS:
-        raise InputError("that date is more than a year ago")
-    return found
+    candidates = []
+    for y in (today.year - 1, today.year, today.year + 1) if year is None else (year,):
+        try:
+            candidates.append(date(y, month, day))
+        except ValueError:
+            continue  # 29 February of a year without one, 31 April…
+    if not candidates:
+        raise InputError("no such day")
+    allowed = [c for c in candidates if -past_days <= (c - today).days <= future_days]
+    if not allowed:
+        if any(c > today for c in candidates) and future_days == 0:
+            raise InputError("that date is in the future")
+        raise InputError("that date is too far from today")
+    return min(allowed, key=lambda c: abs((c - today).days))

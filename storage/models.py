@@ -177,3 +177,72 @@ class HandledUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class TreatmentPlan(Base):
+    """One version of a client's treatment plan. A change adds a version; none is overwritten."""
+
+    __tablename__ = "treatment_plans"
+    __table_args__ = (UniqueConstraint("client_id", "version", name="uq_treatment_plans_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    complaint: Mapped[str] = mapped_column(String(120))
+    area: Mapped[str] = mapped_column(String(16))
+    goal: Mapped[str] = mapped_column(String(200))
+    # Rated 0–10 by the client later, in the manner of the Patient-Specific Functional Scale.
+    activity: Mapped[str | None] = mapped_column(String(120))
+    expected_sessions: Mapped[int] = mapped_column(SmallInteger)
+    visit_frequency: Mapped[str] = mapped_column(String(16))
+    reevaluate_after: Mapped[int] = mapped_column(SmallInteger)
+    start_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HomeworkAssignment(Base):
+    """An exercise given to a client, with its schedule as data the reminders expand."""
+
+    __tablename__ = "homework_assignments"
+    __table_args__ = (Index("ix_homework_client_status", "client_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    exercise_code: Mapped[str] = mapped_column(String(40))
+    dose: Mapped[str] = mapped_column(String(60))
+    # practice.schedules.HomeworkSchedule: RFC 5545 rule for the days, and local wall-clock
+    # start, end and time of day. The client's time zone is read at expansion time, so a
+    # client who moves gets their reminders at the same local time.
+    rrule: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    time_of_day: Mapped[time] = mapped_column(Time)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))  # active, paused, ended
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FormDraft(Base):
+    """A plan or a homework assignment being filled in: its step and answers survive restarts."""
+
+    __tablename__ = "form_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapists.id", ondelete="CASCADE"), unique=True
+    )
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    form: Mapped[str] = mapped_column(String(16))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    # The record being changed (a homework assignment), when the form edits one.
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(24))
+    editing: Mapped[bool] = mapped_column(default=False)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    query: Mapped[str | None] = mapped_column(String(60))
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

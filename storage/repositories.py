@@ -16,7 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from practice.clients import matches_search, name_key
 from practice.invites import InviteStatus
 from practice.notes import PreviousTreatment
-from storage.models import Client, HandledUpdate, Invite, SessionNote, StoredDraft, Therapist
+from practice.plans import HomeworkStatus
+from storage.models import (
+    Client,
+    FormDraft,
+    HandledUpdate,
+    HomeworkAssignment,
+    Invite,
+    SessionNote,
+    StoredDraft,
+    Therapist,
+    TreatmentPlan,
+)
 
 
 class TherapistRepository:
@@ -285,6 +296,102 @@ class InviteRepository:
     async def close(self, invite: Invite, status: InviteStatus, now: datetime) -> None:
         invite.status = status
         invite.closed_at = now
+        await self._session.flush()
+
+
+class PlanRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def current(self, therapist_id: int, client_id: int) -> TreatmentPlan | None:
+        return await self._session.scalar(
+            select(TreatmentPlan)
+            .where(TreatmentPlan.client_id == client_id, TreatmentPlan.therapist_id == therapist_id)
+            .order_by(TreatmentPlan.version.desc())
+            .limit(1)
+        )
+
+    async def versions(self, therapist_id: int, client_id: int) -> list[TreatmentPlan]:
+        """Every version of the client's plan, the newest first."""
+        rows = await self._session.scalars(
+            select(TreatmentPlan)
+            .where(TreatmentPlan.client_id == client_id, TreatmentPlan.therapist_id == therapist_id)
+            .order_by(TreatmentPlan.version.desc())
+        )
+        return list(rows)
+
+    async def add(self, plan: TreatmentPlan) -> TreatmentPlan:
+        """A new version: the earlier ones stay as they were."""
+        latest = await self._session.scalar(
+            select(func.max(TreatmentPlan.version)).where(TreatmentPlan.client_id == plan.client_id)
+        )
+        plan.version = (latest or 0) + 1
+        self._session.add(plan)
+        await self._session.flush()
+        return plan
+
+    async def sessions_since(self, therapist_id: int, client_id: int, start: date) -> int:
+        """Documented sessions on or after the plan's start: "session 3 of 6"."""
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(SessionNote)
+            .where(
+                SessionNote.client_id == client_id,
+                SessionNote.therapist_id == therapist_id,
+                SessionNote.session_date >= start,
+            )
+        )
+        return count or 0
+
+
+class HomeworkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def current(self, therapist_id: int, client_id: int) -> list[HomeworkAssignment]:
+        """Active and paused assignments, oldest first."""
+        rows = await self._session.scalars(
+            select(HomeworkAssignment)
+            .where(
+                HomeworkAssignment.client_id == client_id,
+                HomeworkAssignment.therapist_id == therapist_id,
+                HomeworkAssignment.status != HomeworkStatus.ENDED,
+            )
+            .order_by(HomeworkAssignment.id)
+        )
+        return list(rows)
+
+    async def get(self, therapist_id: int, assignment_id: int) -> HomeworkAssignment | None:
+        row = await self._session.get(HomeworkAssignment, assignment_id)
+        if row is None or row.therapist_id != therapist_id:
+            return None
+        return row
+
+    async def add(self, assignment: HomeworkAssignment) -> HomeworkAssignment:
+        self._session.add(assignment)
+        await self._session.flush()
+        return assignment
+
+
+class FormRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, therapist_id: int) -> FormDraft | None:
+        return await self._session.scalar(
+            select(FormDraft).where(FormDraft.therapist_id == therapist_id)
+        )
+
+    async def start(self, draft: FormDraft) -> FormDraft:
+        await self._session.execute(
+            delete(FormDraft).where(FormDraft.therapist_id == draft.therapist_id)
+        )
+        self._session.add(draft)
+        await self._session.flush()
+        return draft
+
+    async def delete(self, draft: FormDraft) -> None:
+        await self._session.delete(draft)
         await self._session.flush()
 
 

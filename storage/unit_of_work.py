@@ -17,8 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories import (
     ClientRepository,
     DraftRepository,
+    FormRepository,
+    HomeworkRepository,
     InviteRepository,
     NoteRepository,
+    PlanRepository,
     TherapistRepository,
     UpdateLog,
 )
@@ -31,6 +34,9 @@ class UnitOfWork:
     notes: NoteRepository
     drafts: DraftRepository
     invites: InviteRepository
+    plans: PlanRepository
+    homework: HomeworkRepository
+    forms: FormRepository
     updates: UpdateLog
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -43,6 +49,9 @@ class UnitOfWork:
         self.notes = NoteRepository(self.session)
         self.drafts = DraftRepository(self.session)
         self.invites = InviteRepository(self.session)
+        self.plans = PlanRepository(self.session)
+        self.homework = HomeworkRepository(self.session)
+        self.forms = FormRepository(self.session)
         self.updates = UpdateLog(self.session)
         return self
 

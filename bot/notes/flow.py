@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot import texts
-from bot.callbacks import NoteButton
+from bot.callbacks import CardAction, NoteButton
 from bot.notes.state import DraftState
 from bot.notes.steps import TEXT_STEPS, Step, next_step, previous_step
 from practice.clients import near_duplicates
@@ -47,6 +47,7 @@ class Outcome:
     final_text: str | None = None  # the note is over (saved, cancelled): the card becomes this
     fresh: bool = False  # show the card as a new message at the bottom of the chat
     confirm_cancel: bool = False  # ask "discard this note?" instead of showing the step
+    offer: list[tuple[str, str]] = field(default_factory=list)  # buttons under a final text
 
 
 @dataclass(frozen=True)
@@ -383,7 +384,13 @@ async def _save(turn: Turn, state: DraftState) -> Outcome:
     row = await uow.drafts.get(turn.therapist_id)
     if row is not None:
         await uow.drafts.delete(row)
+    # The natural next steps, right where the therapist is: a plan after the first note,
+    # and homework.
+    offer = [(texts.ADD_HOMEWORK, CardAction(client_id, "a").encode())]
+    if await uow.plans.current(turn.therapist_id, client_id) is None:
+        offer.insert(0, (texts.SET_PLAN, CardAction(client_id, "p").encode()))
     return Outcome(
+        offer=offer,
         toast="Saved ✓",
         final_text=texts.saved(
             saved.number, note.client_name or "", day, note.pain_before, note.pain_after

@@ -6,12 +6,14 @@ redelivers after a crash changes nothing twice; it only shows the current card a
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import cards, texts
 from bot.callbacks import ANY_STEP, NoteButton, parse
 from bot.client_search import search_clients
+from bot.forms.handlers import cancel_form, form_in_progress, form_text
 from bot.notes import views
 from bot.notes.flow import (
     Outcome,
@@ -84,6 +86,11 @@ async def _begin_note(update: Update, context: Context, *, client_id: int | None
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     services = context.services
+    if (open_form := await form_in_progress(context, user.id)) is not None:
+        await context.bot.send_message(
+            chat.id, texts.finish_form_first(open_form), parse_mode=ParseMode.HTML
+        )
+        return
     async with services.db.unit_of_work() as uow:
         turn = _turn(services, uow, user.id)
         first_time = await uow.updates.claim(update.update_id, turn.now)
@@ -121,7 +128,8 @@ async def cancel_command(update: Update, context: Context) -> None:
             await uow.drafts.delete(row)
         await uow.commit()
     if row is None:
-        await context.bot.send_message(chat.id, texts.NOTHING_TO_CANCEL)
+        if not await cancel_form(context, user.id, chat.id):
+            await context.bot.send_message(chat.id, texts.NOTHING_TO_CANCEL)
         return
     if card is not None:
         await cards.strip_buttons(context.bot, chat.id, card)
@@ -185,7 +193,11 @@ async def note_button(update: Update, context: Context) -> None:
         if previous_card not in (None, tapped):
             await cards.strip_buttons(bot, chat_id, previous_card)
         if outcome.final_text is not None:
-            await cards.edit_card(bot, chat_id, tapped, outcome.final_text, None)
+            offer = [
+                InlineKeyboardButton(label, callback_data=data) for label, data in outcome.offer
+            ]
+            keyboard = InlineKeyboardMarkup([offer]) if offer else None
+            await cards.edit_card(bot, chat_id, tapped, outcome.final_text, keyboard)
             return
         shown = await cards.edit_card(bot, chat_id, tapped, view.text, view.keyboard)
     if state is not None:
@@ -208,6 +220,8 @@ async def therapist_text(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None and message.text is not None
     services = context.services
+    if await form_text(update, context):
+        return
     async with services.db.unit_of_work() as uow:
         turn = _turn(services, uow, user.id)
         first_time = await uow.updates.claim(update.update_id, turn.now)

@@ -1,0 +1,192 @@
+"""A client's plan and homework as the therapist sees them: the plan card with its history,
+the homework list with pause, resume, change and end, and the /plan and /homework commands."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot import cards, texts
+from bot.callbacks import CardAction, HomeworkAction, parse
+from bot.forms.handlers import start_form
+from bot.forms.homework import schedule_of
+from bot.forms.plan import plan_lines
+from bot.notes.flow import RECENT_CLIENTS, SEARCH_RESULTS
+from bot.runtime import Context
+from practice.exercises import by_code
+from practice.plans import HomeworkStatus
+
+
+async def show_plan(update: Update, context: Context, client_id: int) -> None:
+    """The plan card, or the plan form when the client has no plan yet."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        client = await uow.clients.get(user.id, client_id)
+        versions = await uow.plans.versions(user.id, client_id) if client else []
+        done = (
+            await uow.plans.sessions_since(user.id, client_id, versions[0].start_date)
+            if versions
+            else 0
+        )
+    if client is None:
+        await context.bot.send_message(chat.id, texts.NOT_YOUR_CLIENT)
+        return
+    if not versions:
+        await start_form(update, context, "plan", client_id)
+        return
+    today = services.today()
+    current = versions[0]
+    lines = [f"📋 <b>Plan for {texts.esc(client.name)}</b> (version {current.version})", ""]
+    lines += plan_lines(current, done, today)
+    if len(versions) > 1:
+        lines += ["", "<b>Earlier versions</b>"]
+        for old in versions[1:]:
+            day = old.created_at.astimezone(services.settings.tz).date()
+            lines.append(
+                f"v{old.version} · {texts.long_date(day, today)}: {texts.esc(old.goal)}; "
+                f"{old.expected_sessions} sessions, re-evaluate after {old.reevaluate_after}"
+            )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.CHANGE_PLAN, callback_data=CardAction(client_id, "q").encode()
+                ),
+                InlineKeyboardButton(
+                    texts.CARD_HOMEWORK, callback_data=CardAction(client_id, "w").encode()
+                ),
+            ]
+        ]
+    )
+    await context.bot.send_message(
+        chat.id, "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+
+
+async def _homework_view(
+    context: Context, therapist_id: int, client_id: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    async with context.services.db.unit_of_work() as uow:
+        client = await uow.clients.get(therapist_id, client_id)
+        current = await uow.homework.current(therapist_id, client_id) if client else []
+    if client is None:
+        return None
+    lines = [f"🧘 <b>Homework for {texts.esc(client.name)}</b>", ""]
+    rows: list[list[InlineKeyboardButton]] = []
+    for item in current:
+        name = by_code(item.exercise_code).name
+        paused = item.status == HomeworkStatus.PAUSED
+        lines.append(texts.homework_line(name, item.dose, schedule_of(item).describe(), paused))
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    f"{'▶️' if paused else '⏸'} {name}",
+                    callback_data=HomeworkAction(item.id, "r" if paused else "p").encode(),
+                ),
+                InlineKeyboardButton("✏️", callback_data=HomeworkAction(item.id, "c").encode()),
+                InlineKeyboardButton("⏹", callback_data=HomeworkAction(item.id, "e").encode()),
+            ]
+        )
+    if not current:
+        lines.append(texts.NO_HOMEWORK_THERAPIST)
+    else:
+        lines += ["", "⏸ pause · ▶️ resume · ✏️ change · ⏹ end"]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                texts.ADD_EXERCISE, callback_data=CardAction(client_id, "a").encode()
+            )
+        ]
+    )
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def show_homework(update: Update, context: Context, client_id: int) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    view = await _homework_view(context, user.id, client_id)
+    if view is None:
+        await context.bot.send_message(chat.id, texts.NOT_YOUR_CLIENT)
+        return
+    text, keyboard = view
+    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def homework_button(update: Update, context: Context) -> None:
+    """Pause, resume, change or end one assignment — re-checked against who pressed."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    button = parse(query.data)
+    if not isinstance(button, HomeworkAction):
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        item = await uow.homework.get(user.id, button.assignment_id)
+        if item is None or item.status == HomeworkStatus.ENDED:
+            await cards.answer(query, texts.NOT_YOUR_CLIENT if item is None else "Already ended.")
+            return
+        client_id = item.client_id
+        if button.action == "c":
+            await cards.answer(query)
+        else:
+            item.status = {
+                "p": HomeworkStatus.PAUSED,
+                "r": HomeworkStatus.ACTIVE,
+                "e": HomeworkStatus.ENDED,
+            }[button.action]
+            item.updated_at = services.clock.now()
+            await uow.commit()
+    if button.action == "c":
+        await start_form(update, context, "homework", client_id, target_id=button.assignment_id)
+        return
+    await cards.answer(query, {"p": "Paused", "r": "Resumed", "e": "Ended"}[button.action])
+    view = await _homework_view(context, user.id, client_id)
+    if view is not None:
+        await cards.edit_card(context.bot, query.message.chat.id, query.message.message_id, *view)
+
+
+def _picker(action: str):  # type: ignore[no-untyped-def]
+    """/plan and /homework: with a name, straight to that client; else a list to tap."""
+
+    async def command(update: Update, context: Context) -> None:
+        user, message = update.effective_user, update.effective_message
+        assert user is not None and message is not None
+        query = " ".join(context.args or [])
+        async with context.services.db.unit_of_work() as uow:
+            if query:
+                found = await uow.clients.search(user.id, query, SEARCH_RESULTS)
+            else:
+                found = await uow.clients.recent(user.id, RECENT_CLIENTS)
+        if query and len(found) == 1:
+            await (show_plan if action == "p" else show_homework)(update, context, found[0].id)
+            return
+        if not found:
+            text = texts.history_no_match(query) if query else texts.CLIENTS_EMPTY
+            await message.reply_text(text, parse_mode=ParseMode.HTML)
+            return
+        rows = [
+            [InlineKeyboardButton(c.name, callback_data=CardAction(c.id, action).encode())]
+            for c in found
+        ]
+        header = (
+            texts.matches(query)
+            if query
+            else (texts.PLAN_PICK if action == "p" else texts.HOMEWORK_PICK)
+        )
+        await message.reply_text(
+            header, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
+        )
+
+    return command
+
+
+def handlers(therapists: filters.BaseFilter) -> list[object]:
+    return [
+        CommandHandler("plan", _picker("p"), filters=therapists),
+        CommandHandler("homework", _picker("w"), filters=therapists),
+        CallbackQueryHandler(homework_button, pattern=r"^hw:"),
+    ]

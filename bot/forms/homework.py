@@ -1,0 +1,284 @@
+"""The homework form: an exercise (suggested from the areas last treated, or found by typing),
+its dose, the days, the time of day, for how many weeks, and a personal note."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from bot import texts
+from bot.callbacks import CardAction
+from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved
+from practice.clients import matches_search
+from practice.exercises import Exercise, by_code, load_library, suggest_for_areas
+from practice.notes import InputError
+from practice.plans import HomeworkStatus
+from practice.preferences import DEFAULT_REMINDER_TIME, decode_time, encode_time, hhmm
+from practice.schedules import Frequency, HomeworkSchedule
+from storage.models import HomeworkAssignment
+
+SUGGESTIONS = 6
+MAX_DOSE = 40
+MAX_NOTE = 300
+MAX_WEEKS = 26
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+FREQUENCIES = {
+    "daily": "Every day",
+    "weekdays": "Chosen weekdays",
+    "every_2": "Every 2 days",
+    "every_3": "Every 3 days",
+}
+TIME_CHOICES = (time(7, 0), time(8, 0), time(9, 0), time(12, 0), time(18, 0), time(20, 0))
+WEEK_CHOICES = (1, 2, 3, 4, 6, 8)
+_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?$")
+
+
+async def _exercises(ctx: FormContext) -> list[Option]:
+    if ctx.query:
+        found = [e for e in load_library() if matches_search(e.name, ctx.query)]
+        return [Option(e.code, e.name) for e in found[:8]]
+    last = await ctx.uow.notes.last_treatment(ctx.therapist_id, ctx.client.id)
+    areas = last.areas if last is not None else []
+    suggested = suggest_for_areas(areas or ["general"], limit=SUGGESTIONS)
+    return [Option(e.code, e.name) for e in suggested]
+
+
+def _exercise(ctx: FormContext) -> Exercise | None:
+    code = ctx.answers.get("exercise")
+    try:
+        return by_code(str(code)) if code else None
+    except KeyError:
+        return None
+
+
+async def _doses(ctx: FormContext) -> list[Option]:
+    exercise = _exercise(ctx)
+    standard = exercise.dose.describe() if exercise else "the usual dose"
+    return [Option("default", f"Keep: {standard}")]
+
+
+def _dose(typed: str, ctx: FormContext) -> Answer:
+    value = " ".join(typed.split())
+    if not value or len(value) > MAX_DOSE:
+        raise InputError(f"a dose is up to {MAX_DOSE} characters, e.g. 3 × 30 s hold")
+    return value
+
+
+def _show_dose(value: Answer, ctx: FormContext) -> str:
+    exercise = _exercise(ctx)
+    if value == "default":
+        return texts.esc(exercise.dose.describe()) if exercise else "—"
+    return texts.esc(str(value))
+
+
+async def _frequencies(ctx: FormContext) -> list[Option]:
+    return [Option(code, label) for code, label in FREQUENCIES.items()]
+
+
+async def _weekdays(ctx: FormContext) -> list[Option]:
+    return [Option(str(i), name) for i, name in enumerate(WEEKDAYS)]
+
+
+async def _times(ctx: FormContext) -> list[Option]:
+    preferred = ctx.client.reminder_time or DEFAULT_REMINDER_TIME
+    choices = [preferred, *(t for t in TIME_CHOICES if t != preferred)]
+    return [Option(encode_time(t), hhmm(t)) for t in choices]
+
+
+def _time(typed: str, ctx: FormContext) -> Answer:
+    match = _TIME.match(typed.strip().lower())
+    chosen = (
+        decode_time(f"{int(match[1]):02d}{match[2] or '00'}")
+        if match and len(match[1]) <= 2
+        else None
+    )
+    if chosen is None:
+        raise InputError("send a time like 7:30 or 18:00")
+    return encode_time(chosen)
+
+
+async def _weeks(ctx: FormContext) -> list[Option]:
+    return [Option(str(w), f"{w} wk") for w in WEEK_CHOICES]
+
+
+def _weeks_typed(typed: str, ctx: FormContext) -> Answer:
+    text = typed.strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WEEKS:
+        raise InputError(f"send a number of weeks from 1 to {MAX_WEEKS}")
+    return text
+
+
+def _show_exercise(value: Answer, ctx: FormContext) -> str:
+    exercise = _exercise(ctx)
+    return texts.esc(exercise.name) if exercise else "—"
+
+
+HOMEWORK = Form(
+    name="homework",
+    title=lambda client: f"🧘 Homework for <b>{texts.esc(client.name)}</b>",
+    questions=[
+        Question(
+            "exercise",
+            "Exercise",
+            "Which <b>exercise</b>?",
+            "choice",
+            options=_exercises,
+            narrows=True,
+            show=_show_exercise,
+            hint="Suggested for the areas you treated. Type a word (e.g. <i>hamstring</i>) "
+            "to find another.",
+        ),
+        Question(
+            "dose",
+            "Dose",
+            "The <b>dose</b>? Keep it, or type your own (e.g. <i>3 × 30 s hold</i>).",
+            "choice",
+            options=_doses,
+            parse=_dose,
+            show=_show_dose,
+            columns=1,
+        ),
+        Question(
+            "frequency",
+            "How often",
+            "<b>How often?</b>",
+            "choice",
+            options=_frequencies,
+            show=lambda v, ctx: FREQUENCIES.get(str(v), str(v)),
+        ),
+        Question(
+            "weekdays",
+            "Days",
+            "On which <b>days</b>? Tap all that apply, then Done.",
+            "multi",
+            options=_weekdays,
+            asked=lambda answers: answers.get("frequency") == "weekdays",
+            show=lambda v, ctx: ", ".join(WEEKDAYS[int(d)] for d in sorted(v)),
+            columns=4,
+        ),
+        Question(
+            "time",
+            "Reminder at",
+            "At what <b>time</b> of the client's day? Tap one or type it (e.g. <i>7:30</i>).",
+            "choice",
+            options=_times,
+            parse=_time,
+            show=lambda v, ctx: hhmm(decode_time(str(v)) or DEFAULT_REMINDER_TIME),
+            columns=3,
+        ),
+        Question(
+            "weeks",
+            "For",
+            "For how many <b>weeks</b>?",
+            "choice",
+            options=_weeks,
+            parse=_weeks_typed,
+            show=lambda v, ctx: f"{v} week{'s' if str(v) != '1' else ''}",
+            columns=3,
+        ),
+        Question(
+            "note",
+            "Note for the client",
+            "A personal <b>note</b> for the client? (optional) "
+            "<i>e.g. do it after your shower, when the muscles are warm</i>",
+            "text",
+            optional=True,
+            max_length=MAX_NOTE,
+        ),
+    ],
+    initial=lambda ctx: _initial(ctx),
+    save=lambda ctx, target: _save(ctx, target),
+    done_prompt="check and save:",
+)
+
+
+async def _initial(ctx: FormContext) -> dict[str, Answer]:
+    preferred = ctx.client.reminder_time or DEFAULT_REMINDER_TIME
+    return {"dose": "default", "frequency": "daily", "time": encode_time(preferred), "weeks": "4"}
+
+
+def schedule_from(answers: dict[str, Answer], start_day: object) -> HomeworkSchedule:
+    frequency = str(answers["frequency"])
+    at = decode_time(str(answers["time"])) or DEFAULT_REMINDER_TIME
+    weeks = int(str(answers["weeks"]))
+    if frequency == "weekdays":
+        days = frozenset(int(d) for d in answers.get("weekdays") or [])
+        return HomeworkSchedule.for_weeks(Frequency.WEEKDAYS, at, start_day, weeks, weekdays=days)  # type: ignore[arg-type]
+    if frequency.startswith("every_"):
+        interval = int(frequency.removeprefix("every_"))
+        return HomeworkSchedule.for_weeks(
+            Frequency.EVERY_N_DAYS,
+            at,
+            start_day,
+            weeks,
+            interval_days=interval,  # type: ignore[arg-type]
+        )
+    return HomeworkSchedule.for_weeks(Frequency.DAILY, at, start_day, weeks)  # type: ignore[arg-type]
+
+
+async def _save(ctx: FormContext, target: int | None) -> Saved:
+    a = ctx.answers
+    exercise = _exercise(ctx)
+    assert exercise is not None
+    schedule = schedule_from(a, ctx.today)
+    dose = exercise.dose.describe() if a["dose"] == "default" else str(a["dose"])
+    assignment = await ctx.uow.homework.get(ctx.therapist_id, target) if target else None
+    if assignment is None:
+        assignment = await ctx.uow.homework.add(
+            HomeworkAssignment(
+                therapist_id=ctx.therapist_id,
+                client_id=ctx.client.id,
+                exercise_code=exercise.code,
+                dose=dose,
+                rrule=schedule.rrule(),
+                start_date=schedule.start,
+                end_date=schedule.end,
+                time_of_day=schedule.time_of_day,
+                note=a.get("note"),
+                status=HomeworkStatus.ACTIVE,
+                created_at=ctx.now,
+                updated_at=ctx.now,
+            )
+        )
+    else:
+        assignment.exercise_code = exercise.code
+        assignment.dose = dose
+        assignment.rrule = schedule.rrule()
+        assignment.start_date, assignment.end_date = schedule.start, schedule.end
+        assignment.time_of_day = schedule.time_of_day
+        assignment.note = a.get("note")
+        assignment.updated_at = ctx.now
+    client = ctx.client
+    notify = []
+    if client.telegram_user_id is not None and client.unreachable_at is None:
+        notify.append(
+            (client.telegram_user_id, homework_message(assignment, ctx.therapist_name, schedule))
+        )
+    text = texts.homework_saved(exercise.name, client.name, schedule.describe(), bool(notify))
+    offer = [
+        (texts.ADD_ANOTHER, CardAction(client.id, "w").encode()),
+    ]
+    return Saved(text=text, notify=notify, offer=offer)
+
+
+def schedule_of(assignment: HomeworkAssignment) -> HomeworkSchedule:
+    return HomeworkSchedule.from_rrule(
+        assignment.rrule, assignment.start_date, assignment.time_of_day
+    )
+
+
+def homework_message(
+    assignment: HomeworkAssignment, therapist: str, schedule: HomeworkSchedule | None = None
+) -> str:
+    """What the client receives when homework is assigned: what, how, when."""
+    exercise = by_code(assignment.exercise_code)
+    schedule = schedule or schedule_of(assignment)
+    return texts.homework_for_client(
+        therapist=therapist,
+        name=exercise.name,
+        dose=assignment.dose,
+        steps=list(exercise.steps),
+        caution=exercise.cautions,
+        when=schedule.describe(),
+        note=assignment.note,
+    )
