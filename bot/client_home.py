@@ -11,9 +11,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import cards, texts
 from bot.callbacks import Setting, ZoneChoice, parse
+from bot.forms.homework import homework_message, schedule_of
 from bot.invites import open_invite, zone_keyboard
 from bot.reach import client_back
 from bot.runtime import Context, Services
+from practice.exercises import by_code
+from practice.plans import HomeworkStatus
 from practice.preferences import (
     QUIET_CHOICES,
     REMINDER_TIME_CHOICES,
@@ -25,9 +28,9 @@ from practice.preferences import (
     quiet_label,
 )
 from practice.timezones import resolve_timezone
-from storage.models import Client
+from storage.models import Client, HomeworkAssignment
 
-THERAPIST_COMMANDS = ["note", "cancel", "history", "clients", "invite"]
+THERAPIST_COMMANDS = ["note", "cancel", "history", "clients", "invite", "plan"]
 
 
 def _preferences(services: Services, client: Client) -> Preferences:
@@ -55,6 +58,10 @@ async def client_start(update: Update, context: Context) -> None:
         return
     await client_back(services, user.id)
     prefs = _preferences(services, client)
+    homework = [
+        texts.homework_line(by_code(h.exercise_code).name, h.dose, schedule_of(h).describe(), False)
+        for h in await _homework_of(services, client)
+    ]
     await message.reply_text(
         texts.client_home(
             client.name,
@@ -62,6 +69,7 @@ async def client_start(update: Update, context: Context) -> None:
             prefs.timezone,
             hhmm(prefs.reminder_time),
             prefs.quiet_label,
+            homework,
         ),
         parse_mode=ParseMode.HTML,
     )
@@ -72,9 +80,31 @@ async def client_help(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(texts.CLIENT_HELP, parse_mode=ParseMode.HTML)
 
 
+async def _homework_of(services: Services, client: Client) -> list[HomeworkAssignment]:
+    async with services.db.unit_of_work() as uow:
+        return [
+            h
+            for h in await uow.homework.current(client.therapist_id, client.id)
+            if h.status == HomeworkStatus.ACTIVE
+        ]
+
+
 async def client_homework(update: Update, context: Context) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(texts.CLIENT_NO_HOMEWORK)
+    """The client's current exercises, each with its full instructions."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    async with context.services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(user.id)
+        therapist = await uow.therapists.get(client.therapist_id) if client else None
+    if client is None or therapist is None:
+        await message.reply_text(texts.STRANGER)
+        return
+    homework = await _homework_of(context.services, client)
+    if not homework:
+        await message.reply_text(texts.CLIENT_NO_HOMEWORK)
+        return
+    parts = [homework_message(h, therapist.display_name) for h in homework]
+    await message.reply_text("\n\n".join(parts)[:4096], parse_mode=ParseMode.HTML)
 
 
 async def client_wrong_command(update: Update, context: Context) -> None:

@@ -374,10 +374,13 @@ def zone_set(zone: str, local_now: str, reminder: str, quiet: str) -> str:
     )
 
 
-def client_home(name: str, therapist: str, zone: str, reminder: str, quiet: str) -> str:
+def client_home(
+    name: str, therapist: str, zone: str, reminder: str, quiet: str, homework: list[str]
+) -> str:
+    work = "\n".join(homework) if homework else CLIENT_NO_HOMEWORK
     return (
         f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
-        f"🧘 <b>Homework:</b> {CLIENT_NO_HOMEWORK}\n"
+        f"🧘 <b>Homework</b>\n{work}\n\n"
         f"⚙️ Reminders at {reminder} ({esc(zone)}), quiet {quiet}.\n\n"
         "/homework · /settings · /help"
     )

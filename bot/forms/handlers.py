@@ -54,6 +54,11 @@ async def _context(services: Services, uow: UnitOfWork, draft: FormDraft) -> For
 async def _shown(question: Question, value: object, ctx: FormContext) -> str:
     if value in (None, "", []):
         return "—"
+    if question.show is None and question.options is not None:
+        # A choice reads as the label it was chosen by; a typed answer reads as typed.
+        labels = {o.value: o.label for o in await question.options(ctx)}
+        values = value if isinstance(value, list) else [value]
+        return texts.esc(", ".join(labels.get(str(v), str(v)) for v in values))
     if question.show is None:
         return texts.esc(str(value))
     result = question.show(value, ctx)
@@ -270,6 +275,7 @@ async def form_button(update: Update, context: Context) -> None:
             await cards.answer(query, texts.OLD_STEP_BUTTON)
             return
         draft.updated_at = ctx.now
+        ctx.query = draft.query
         if saved is None:
             text, keyboard = await render(form, draft, ctx)
         await uow.commit()
