@@ -16,6 +16,7 @@ from bot.offline import offline_bot
 from practice.notes import TextField
 
 THERAPIST_ID = 1001
+CLIENT_ID = 2001
 
 
 async def play() -> list[str]:
@@ -23,11 +24,24 @@ async def play() -> list[str]:
     out: list[str] = []
     with tempfile.TemporaryDirectory(prefix="aftercare-demo-") as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
-        async with offline_bot(url, therapist_ids=frozenset({THERAPIST_ID})) as running:
-            maya = running.emulator.user(id=THERAPIST_ID, first_name="Maya")
-            await maya.send("/start")
+        async with offline_bot(
+            url, therapist_ids=frozenset({THERAPIST_ID}), timezone="Europe/London"
+        ) as running:
+            emulator = running.emulator
+            shown = 0
 
-            # A new client's first note, typed and tapped as on a phone.
+            def scene(title: str) -> None:
+                """Print the chat since the last scene, under the last scene's title."""
+                nonlocal shown
+                lines = emulator.transcript()
+                out.extend(lines[shown:])
+                shown = len(lines)
+                out.extend(["", f"── {title} ──", ""])
+
+            maya = emulator.user(id=THERAPIST_ID, first_name="Maya")
+            anna = emulator.user(id=CLIENT_ID, first_name="Anna")
+            scene("1. Maya logs a new client's first session")
+            await maya.send("/start")
             await maya.send("/note")
             await maya.tap("New client")
             await maya.send("Anna K.")
@@ -44,16 +58,39 @@ async def play() -> list[str]:
             await maya.send("Continue neck work; add pec release. Chin tucks daily.")
             await maya.tap("Save")
 
-            # A second note for the same client: the last treatment comes preselected. Cancelled.
+            scene("2. A second note: the last treatment comes preselected; Maya cancels it")
             await maya.send("/note")
             for label in ("Anna K.", "Done", "Done", "Medium", "5", "4", "Skip to summary"):
                 await maya.tap(label)
             await maya.tap("Cancel")
             await maya.tap("Yes, discard")
 
-            out += ["", "── The chat, as the therapist's phone shows it ──", ""]
-            out += running.emulator.transcript()
-            out += ["", "── Read back from the database ──", ""]
+            scene("3. Anna joins the bot with her invite link")
+            await maya.send("/invite Anna")
+            token = emulator.transcript()[-1].rsplit("start=", 1)[-1].split()[0]
+            await anna.send(f"/start {token}")
+            await anna.tap("I agree")
+            await anna.send("Berlin")
+
+            scene("4. Maya sets Anna's treatment plan; Anna receives it")
+            await maya.send("/plan Anna")
+            await maya.send("Stiff neck, tension headaches")
+            await maya.tap("Neck")
+            await maya.send("Sleep through the night without neck pain")
+            await maya.send("Turn my head to check the blind spot while driving")
+            for label in ("6", "Weekly", "4", "Today", "Save"):
+                await maya.tap(label)
+
+            scene("5. Maya gives Anna homework; it arrives at once")
+            await maya.send("/homework Anna")
+            await maya.tap("Add exercise")
+            for label in ("Chin tucks", "Keep", "Every day", "08:00", "4 wk"):
+                await maya.tap(label)
+            await maya.send("After your morning shower, when the muscles are warm.")
+            await maya.tap("Save")
+            await anna.send("/start")
+
+            scene("Read back from the database")
             out += await _read_back(running.db, THERAPIST_ID)
     out.append(f"\nDemo finished in {time.monotonic() - started:.1f} s, offline.")
     return out
@@ -80,6 +117,19 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
                 for which in TextField:
                     value = getattr(note, which.value)
                     lines.append(f"    {texts.FIELD_LABELS[which]}: {value or '—'}")
+            plan = await uow.plans.current(therapist_id, client.id)
+            if plan is not None:
+                lines.append(
+                    f"  Plan v{plan.version}: {plan.goal}; {plan.expected_sessions} sessions, "
+                    f"re-evaluate after {plan.reevaluate_after}"
+                )
+            for item in await uow.homework.current(therapist_id, client.id):
+                lines.append(
+                    f"  Homework: {item.exercise_code}, {item.dose}, {item.rrule}, "
+                    f"at {item.time_of_day:%H:%M}, {item.start_date} to {item.end_date}"
+                )
+            linked = "on the bot" if client.telegram_user_id else "not on the bot"
+            lines.append(f"  {linked}, time zone {client.timezone or '—'}")
         drafts = await uow.drafts.get(therapist_id)
         lines.append(f"Notes in progress: {'none' if drafts is None else 'one'}")
     return lines

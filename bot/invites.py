@@ -15,6 +15,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Update,
 )
 from telegram.constants import ParseMode
@@ -111,7 +112,7 @@ async def send_invite(context: Context, therapist_id: int, chat_id: int, client_
     png = await asyncio.to_thread(qr_png, link)  # image work stays off the event loop
     await context.bot.send_photo(
         chat_id,
-        png,
+        InputFile(png, filename="invite.png"),
         caption=texts.invite_caption(client.name, link, until),
         parse_mode=ParseMode.HTML,
     )

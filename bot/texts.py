@@ -381,7 +381,7 @@ def client_home(
     return (
         f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
         f"🧘 <b>Homework</b>\n{work}\n\n"
-        f"⚙️ Reminders at {reminder} ({esc(zone)}), quiet {quiet}.\n\n"
+        f"⚙️ Time zone {esc(zone)} · quiet hours {quiet} · new homework at {reminder}\n\n"
         "/homework · /settings · /help"
     )
 
@@ -449,12 +449,22 @@ NO_PLAN = "No plan yet."
 NO_HOMEWORK_THERAPIST = "No homework yet."
 
 
-def plan_saved(name: str, version: int, changed: bool, sent: bool) -> str:
+def _end(sentence: str) -> str:
+    """A full stop, unless the sentence already ends with one (as "Anna K." does)."""
+    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
+
+
+def not_sent(blocked: bool) -> str:
+    if blocked:
+        return "They have blocked the bot, so nothing was sent."
+    return "They are not on the bot, so nothing was sent."
+
+
+def plan_saved(name: str, version: int, changed: bool, sent: bool, blocked: bool) -> str:
     what = f"Plan changed (version {version})" if changed else "Plan saved"
-    tail = f" and sent to {esc(name)}." if sent else f" for {esc(name)}."
-    if not sent:
-        tail += " They are not on the bot, so nothing was sent."
-    return f"✓ {what}{tail}"
+    if sent:
+        return _end(f"✓ {what} and sent to {esc(name)}")
+    return _end(f"✓ {what} for {esc(name)}") + " " + not_sent(blocked)
 
 
 def plan_message(
@@ -483,9 +493,11 @@ def plan_message(
     return "\n".join(lines)
 
 
-def homework_saved(exercise: str, name: str, when: str, sent: bool) -> str:
-    sent_text = f"sent to {esc(name)}" if sent else f"{esc(name)} is not on the bot yet"
-    return f"✓ {esc(exercise)} for {esc(name)}: {esc(when)} — {sent_text}."
+def homework_saved(exercise: str, name: str, when: str, sent: bool, blocked: bool) -> str:
+    saved = f"✓ {esc(exercise)} for {esc(name)}: {esc(when)}"
+    if sent:
+        return _end(f"{saved} — sent to {esc(name)}")
+    return f"{saved}. {not_sent(blocked)}"
 
 
 def homework_for_client(

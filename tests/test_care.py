@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.offline import OfflineBot
-from emulator import Phone
+from emulator import Fault, Phone
 from tests.chat import new_client_note
 from tests.conftest import LEO, MAYA
 from tests.test_invites import ANNA, join
@@ -128,3 +128,33 @@ async def test_a_form_survives_its_edges(running: OfflineBot, maya: Phone, leo: 
         assert answer in ("That client is not in your list.", "")
     assert all("Anna" not in m.text for m in leo.messages)
     assert LEO != ANNA
+
+
+async def test_a_403_when_sending_homework_marks_the_client_unreachable(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Anna K.")
+    anna = await join(running, maya)
+    await anna.tap("London")
+    # Telegram refuses: the client blocked the bot, and no membership update came (yet).
+    running.emulator.inject(Fault(method="sendMessage", error_code=403, chat_id=ANNA, times=1))
+    await maya.send("/homework Anna")
+    await maya.tap("Add exercise")
+    for label in ("Chin tucks", "Keep", "Every day", "08:00", "4 wk", "Skip ➡️", "Save"):
+        await maya.tap(label)
+    assert "Anna K. has blocked the bot" in maya.last_text
+    async with running.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(ANNA)
+        assert client is not None and client.unreachable_at is not None
+    # The next plan is not even attempted: the client is unreachable.
+    sent_before = len(running.emulator.calls_to("sendMessage"))
+    await maya.send("/plan Anna")
+    await maya.send("Neck pain")
+    await maya.tap("Neck")
+    await maya.send("Turn my head freely")
+    await maya.tap("Skip ➡️")
+    for label in ("6", "Weekly", "4", "Today", "Save"):
+        await maya.tap(label)
+    assert "They have blocked the bot, so nothing was sent." in maya.last_text
+    calls = running.emulator.calls_to("sendMessage")[sent_before:]
+    assert [c for c in calls if c.params.get("chat_id") == ANNA] == []

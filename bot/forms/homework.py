@@ -254,7 +254,10 @@ async def _save(ctx: FormContext, target: int | None) -> Saved:
         notify.append(
             (client.telegram_user_id, homework_message(assignment, ctx.therapist_name, schedule))
         )
-    text = texts.homework_saved(exercise.name, client.name, schedule.describe(), bool(notify))
+    blocked = client.unreachable_at is not None
+    text = texts.homework_saved(
+        exercise.name, client.name, schedule.describe(), bool(notify), blocked
+    )
     offer = [
         (texts.ADD_ANOTHER, CardAction(client.id, "w").encode()),
     ]

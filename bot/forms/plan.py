@@ -183,7 +183,8 @@ async def _save(ctx: FormContext) -> Saved:
     if client.telegram_user_id is not None and client.unreachable_at is None:
         notify.append((client.telegram_user_id, plan_for_client(plan, ctx.therapist_name)))
     changed = plan.version > 1
-    text = texts.plan_saved(client.name, plan.version, changed, bool(notify))
+    blocked = client.unreachable_at is not None
+    text = texts.plan_saved(client.name, plan.version, changed, bool(notify), blocked)
     offer = [(texts.CARD_HOMEWORK, CardAction(client.id, "w").encode())]
     return Saved(text=text, notify=notify, offer=offer)
 
