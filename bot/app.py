@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.delivery import ResilientRateLimiter
 from bot.errors import on_error
 from bot.forms import handlers as form_handlers
+from bot.forms.exercise import EXERCISE
 from bot.forms.homework import HOMEWORK
 from bot.forms.plan import PLAN
 from bot.notes import handlers as notes
@@ -81,7 +82,7 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = Services(settings=settings, db=db, clock=clock)
-    for form in (PLAN, HOMEWORK):
+    for form in (PLAN, HOMEWORK, EXERCISE):
         form_handlers.register(form)
     # Who is a therapist is configuration; everyone else who gets past the gate is a client
     # (or someone answering an invite). Handlers are chosen by role, first match wins.

@@ -9,12 +9,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cards, texts
 from bot.callbacks import CardAction, HomeworkAction, parse
+from bot.exercises import exercise_name
 from bot.forms.handlers import start_form
 from bot.forms.homework import schedule_of
 from bot.forms.plan import plan_lines
 from bot.notes.flow import RECENT_CLIENTS, SEARCH_RESULTS
 from bot.runtime import Context
-from practice.exercises import by_code
 from practice.plans import HomeworkStatus
 
 
@@ -72,12 +72,16 @@ async def _homework_view(
     async with context.services.db.unit_of_work() as uow:
         client = await uow.clients.get(therapist_id, client_id)
         current = await uow.homework.current(therapist_id, client_id) if client else []
+        names = {
+            h.exercise_code: await exercise_name(uow, therapist_id, h.exercise_code)
+            for h in current
+        }
     if client is None:
         return None
     lines = [f"🧘 <b>Homework for {texts.esc(client.name)}</b>", ""]
     rows: list[list[InlineKeyboardButton]] = []
     for item in current:
-        name = by_code(item.exercise_code).name
+        name = names[item.exercise_code]
         paused = item.status == HomeworkStatus.PAUSED
         lines.append(texts.homework_line(name, item.dose, schedule_of(item).describe(), paused))
         rows.append(
@@ -184,8 +188,14 @@ def _picker(action: str):  # type: ignore[no-untyped-def]
     return command
 
 
+async def exercise_command(update: Update, context: Context) -> None:
+    """/exercise: write an exercise of your own, offered beside the library's."""
+    await start_form(update, context, "exercise", None)
+
+
 def handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
+        CommandHandler("exercise", exercise_command, filters=therapists),
         CommandHandler("plan", _picker("p"), filters=therapists),
         CommandHandler("homework", _picker("w"), filters=therapists),
         CallbackQueryHandler(homework_button, pattern=r"^hw:"),

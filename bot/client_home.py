@@ -11,11 +11,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import cards, texts
 from bot.callbacks import Setting, ZoneChoice, parse
+from bot.exercises import exercise_card
 from bot.forms.homework import homework_message, schedule_of
 from bot.invites import open_invite, zone_keyboard
 from bot.reach import client_back
 from bot.runtime import Context, Services
-from practice.exercises import by_code
+from practice.exercises import ExerciseCard
 from practice.plans import HomeworkStatus
 from practice.preferences import (
     QUIET_CHOICES,
@@ -30,7 +31,7 @@ from practice.preferences import (
 from practice.timezones import resolve_timezone
 from storage.models import Client, HomeworkAssignment
 
-THERAPIST_COMMANDS = ["note", "cancel", "history", "clients", "invite", "plan"]
+THERAPIST_COMMANDS = ["note", "cancel", "history", "clients", "invite", "plan", "exercise"]
 
 
 def _preferences(services: Services, client: Client) -> Preferences:
@@ -59,8 +60,8 @@ async def client_start(update: Update, context: Context) -> None:
     await client_back(services, user.id)
     prefs = _preferences(services, client)
     homework = [
-        texts.homework_line(by_code(h.exercise_code).name, h.dose, schedule_of(h).describe(), False)
-        for h in await _homework_of(services, client)
+        texts.homework_line(card.name, h.dose, schedule_of(h).describe(), False)
+        for h, card in await _homework_of(services, client)
     ]
     await message.reply_text(
         texts.client_home(
@@ -80,13 +81,17 @@ async def client_help(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(texts.CLIENT_HELP, parse_mode=ParseMode.HTML)
 
 
-async def _homework_of(services: Services, client: Client) -> list[HomeworkAssignment]:
+async def _homework_of(
+    services: Services, client: Client
+) -> list[tuple[HomeworkAssignment, ExerciseCard]]:
+    """The client's active homework with its exercises (their therapist's own included)."""
     async with services.db.unit_of_work() as uow:
-        return [
-            h
-            for h in await uow.homework.current(client.therapist_id, client.id)
-            if h.status == HomeworkStatus.ACTIVE
-        ]
+        out = []
+        for item in await uow.homework.current(client.therapist_id, client.id):
+            card = await exercise_card(uow, client.therapist_id, item.exercise_code)
+            if item.status == HomeworkStatus.ACTIVE and card is not None:
+                out.append((item, card))
+        return out
 
 
 async def client_homework(update: Update, context: Context) -> None:
@@ -103,7 +108,7 @@ async def client_homework(update: Update, context: Context) -> None:
     if not homework:
         await message.reply_text(texts.CLIENT_NO_HOMEWORK)
         return
-    parts = [homework_message(h, therapist.display_name) for h in homework]
+    parts = [homework_message(h, card, therapist.display_name) for h, card in homework]
     await message.reply_text("\n\n".join(parts)[:4096], parse_mode=ParseMode.HTML)
 
 

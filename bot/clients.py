@@ -11,12 +11,12 @@ from bot import cards, texts
 from bot.callbacks import CardAction, ClientCard, ClientsPage, parse
 from bot.care import show_homework, show_plan
 from bot.client_search import client_buttons
+from bot.exercises import exercise_name
 from bot.forms.handlers import start_form
 from bot.history import show_history
 from bot.invites import send_invite
 from bot.notes.handlers import start_note_for
 from bot.runtime import Context
-from practice.exercises import by_code
 from practice.plans import HomeworkStatus, where_in_plan
 
 PAGE_SIZE = 8
@@ -71,6 +71,7 @@ async def _card(
             await uow.plans.sessions_since(therapist_id, client.id, plan.start_date) if plan else 0
         )
         homework = await uow.homework.current(therapist_id, client.id)
+        names = [await exercise_name(uow, therapist_id, h.exercise_code) for h in homework]
     today = services.today()
     if client.telegram_user_id is None:
         joined = "Not on the bot yet — send them an invite link."
@@ -89,9 +90,8 @@ async def _card(
     )
     homework_line = "🧘 " + (
         ", ".join(
-            by_code(h.exercise_code).name
-            + (" (paused)" if h.status == HomeworkStatus.PAUSED else "")
-            for h in homework
+            name + (" (paused)" if h.status == HomeworkStatus.PAUSED else "")
+            for name, h in zip(names, homework, strict=True)
         )
         or texts.NO_HOMEWORK_THERAPIST
     )

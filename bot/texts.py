@@ -26,6 +26,7 @@ HELP_THERAPIST = (
     "/clients — your clients; each card has their plan, homework and invite link\n"
     "/plan, /homework — a client's treatment plan and exercises\n"
     "/invite — a link (and QR code) for a client to join the bot\n"
+    "/exercise — add an exercise of your own to give as homework\n"
     "/cancel — stop the note you are writing; nothing is saved\n"
     "/help — this message"
 )
@@ -57,6 +58,7 @@ COMMANDS_THERAPIST = [
     ("plan", "A client's treatment plan"),
     ("homework", "A client's homework"),
     ("invite", "Invite a client to the bot"),
+    ("exercise", "Add an exercise of your own"),
     ("cancel", "Stop the current note"),
     ("help", "What this bot does"),
 ]
@@ -506,7 +508,7 @@ def homework_for_client(
     name: str,
     dose: str,
     steps: list[str],
-    caution: str,
+    caution: str | None,
     when: str,
     note: str | None,
 ) -> str:
@@ -515,7 +517,7 @@ def homework_for_client(
         "",
         f"<b>{esc(name)}</b> — {esc(dose)}",
         *(f"{i}. {esc(step)}" for i, step in enumerate(steps, start=1)),
-        f"⚠️ {esc(caution)}",
+        *([f"⚠️ {esc(caution)}"] if caution else []),
         f"🗓 {esc(when)}",
     ]
     if note:
@@ -526,3 +528,10 @@ def homework_for_client(
 def homework_line(name: str, dose: str, when: str, paused: bool) -> str:
     state = " (paused)" if paused else ""
     return f"• <b>{esc(name)}</b> — {esc(dose)}; {esc(when)}{state}"
+
+
+def exercise_saved(name: str) -> str:
+    return (
+        f"✓ {esc(name)} is in your exercises. It is offered when you give homework "
+        "(type its name at the exercise question)."
+    )

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from practice.notes import AREAS
+from practice.notes import AREAS, InputError
 
 DEFAULT_PATH = Path(__file__).with_name("exercises.toml")
 
@@ -288,3 +288,55 @@ def suggest_for_areas(areas: Iterable[str], limit: int = 4) -> list[Exercise]:
                 if len(chosen) == limit:
                     break
     return [by_code(code) for code in chosen]
+
+
+# --- a therapist's own exercises, beside the shipped library ------------------------------
+
+# Codes of a therapist's own exercises: "my_<row id>". Shipped codes never take this prefix.
+CUSTOM_PREFIX = "my_"
+_NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s*")
+
+
+@dataclass(frozen=True)
+class ExerciseCard:
+    """What a reminder or a list needs of any exercise, shipped or the therapist's own."""
+
+    code: str
+    name: str
+    area: str
+    steps: tuple[str, ...]
+    dose: str
+    cautions: str | None
+
+
+def card_of(exercise: Exercise) -> ExerciseCard:
+    return ExerciseCard(
+        code=exercise.code,
+        name=exercise.name,
+        area=exercise.area,
+        steps=exercise.steps,
+        dose=exercise.dose.describe(),
+        cautions=exercise.cautions,
+    )
+
+
+def custom_code(row_id: int) -> str:
+    return f"{CUSTOM_PREFIX}{row_id}"
+
+
+def custom_id(code: str) -> int | None:
+    rest = code.removeprefix(CUSTOM_PREFIX)
+    return int(rest) if code.startswith(CUSTOM_PREFIX) and rest.isdigit() else None
+
+
+def parse_steps(text: str) -> tuple[str, ...]:
+    """Steps typed one per line ("1. Sit tall", "- Breathe out"): numbering is dropped."""
+    steps = tuple(
+        cleaned for line in text.splitlines() if (cleaned := _NUMBERING.sub("", line).strip())
+    )
+    if not MIN_STEPS <= len(steps) <= MAX_STEPS:
+        raise InputError(f"write {MIN_STEPS} to {MAX_STEPS} steps, one per line")
+    long = next((s for s in steps if len(s) > MAX_STEP_LENGTH), None)
+    if long is not None:
+        raise InputError(f"a step has at most {MAX_STEP_LENGTH} characters")
+    return steps

@@ -236,7 +236,8 @@ class FormDraft(Base):
     )
     token: Mapped[str] = mapped_column(String(32), unique=True)
     form: Mapped[str] = mapped_column(String(16))
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    # The client the form is about; none for a form about the therapist's own library.
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     # The record being changed (a homework assignment), when the form edits one.
     target_id: Mapped[int | None] = mapped_column(Integer)
     step: Mapped[str] = mapped_column(String(24))
@@ -246,3 +247,20 @@ class FormDraft(Base):
     card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CustomExercise(Base):
+    """An exercise a therapist wrote themselves, offered beside the shipped library."""
+
+    __tablename__ = "custom_exercises"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapists.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(40))
+    area: Mapped[str] = mapped_column(String(16))
+    steps: Mapped[list[str]] = mapped_column(JSON)
+    dose: Mapped[str] = mapped_column(String(40))
+    cautions: Mapped[str | None] = mapped_column(String(160))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -19,6 +19,7 @@ from practice.notes import PreviousTreatment
 from practice.plans import HomeworkStatus
 from storage.models import (
     Client,
+    CustomExercise,
     FormDraft,
     HandledUpdate,
     HomeworkAssignment,
@@ -371,6 +372,32 @@ class HomeworkRepository:
         self._session.add(assignment)
         await self._session.flush()
         return assignment
+
+
+class ExerciseRepository:
+    """The exercises a therapist wrote; the shipped library is data, not rows."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def mine(self, therapist_id: int) -> list[CustomExercise]:
+        rows = await self._session.scalars(
+            select(CustomExercise)
+            .where(CustomExercise.therapist_id == therapist_id)
+            .order_by(CustomExercise.name)
+        )
+        return list(rows)
+
+    async def get(self, therapist_id: int, exercise_id: int) -> CustomExercise | None:
+        row = await self._session.get(CustomExercise, exercise_id)
+        if row is None or row.therapist_id != therapist_id:
+            return None
+        return row
+
+    async def add(self, exercise: CustomExercise) -> CustomExercise:
+        self._session.add(exercise)
+        await self._session.flush()
+        return exercise
 
 
 class FormRepository:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories import (
     ClientRepository,
     DraftRepository,
+    ExerciseRepository,
     FormRepository,
     HomeworkRepository,
     InviteRepository,
@@ -37,6 +38,7 @@ class UnitOfWork:
     plans: PlanRepository
     homework: HomeworkRepository
     forms: FormRepository
+    exercises: ExerciseRepository
     updates: UpdateLog
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -52,6 +54,7 @@ class UnitOfWork:
         self.plans = PlanRepository(self.session)
         self.homework = HomeworkRepository(self.session)
         self.forms = FormRepository(self.session)
+        self.exercises = ExerciseRepository(self.session)
         self.updates = UpdateLog(self.session)
         return self
 

@@ -158,3 +158,48 @@ async def test_a_403_when_sending_homework_marks_the_client_unreachable(
     assert "They have blocked the bot, so nothing was sent." in maya.last_text
     calls = running.emulator.calls_to("sendMessage")[sent_before:]
     assert [c for c in calls if c.params.get("chat_id") == ANNA] == []
+
+
+async def test_a_therapists_own_exercise_is_offered_and_sent(
+    running: OfflineBot, maya: Phone, leo: Phone
+) -> None:
+    await new_client_note(maya, "Anna K.", areas=("Neck",))
+    anna = await join(running, maya)
+    await anna.tap("London")
+    await maya.send("/exercise")
+    await maya.send("Towel neck stretch")
+    await maya.tap("Neck")
+    await maya.send("1. Hold a rolled towel behind your neck\n2. Pull gently forward\n3. Tilt back")
+    await maya.send("3 × 30 s hold")
+    await maya.tap("Skip ➡️")
+    assert "1. Hold a rolled towel" in maya.last_text and "3. Tilt back" in maya.last_text
+    await maya.tap("Save")
+    assert "Towel neck stretch is in your exercises" in maya.last_text
+
+    await maya.send("/homework Anna")
+    await maya.tap("Add exercise")
+    assert "Towel neck stretch" in maya.all_buttons  # offered with the neck suggestions
+    await maya.send("towel")
+    await maya.tap("Towel neck stretch")
+    assert "Keep: 3 × 30 s hold" in maya.all_buttons[0]
+    for label in ("Keep", "Every day", "08:00", "4 wk", "Skip ➡️", "Save"):
+        await maya.tap(label)
+    assert "Towel neck stretch" in anna.last_text and "2. Pull gently forward" in anna.last_text
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    assert "🧘 Towel neck stretch" in maya.last_text
+
+    # Leo never sees Maya's own exercise.
+    await new_client_note(leo, "Boris P.", areas=("Neck",))
+    await leo.send("/homework Boris")
+    await leo.tap("Add exercise")
+    await leo.send("towel")
+    assert "Towel neck stretch" not in leo.all_buttons
+
+
+async def test_steps_are_checked(running: OfflineBot, maya: Phone) -> None:
+    await maya.send("/exercise")
+    await maya.send("Tiny")
+    await maya.tap("Neck")
+    await maya.send("just one step")
+    assert "write 2 to 5 steps, one per line" in maya.last_text.lower()

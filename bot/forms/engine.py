@@ -32,7 +32,7 @@ class FormContext:
     uow: UnitOfWork
     therapist_id: int
     therapist_name: str
-    client: Client
+    client: Client | None  # None for a form about no one client (the therapist's library)
     answers: dict[str, Answer]
     now: datetime
     today: date
@@ -78,7 +78,7 @@ class Saved:
 @dataclass(frozen=True)
 class Form:
     name: str  # stored with the draft; short, never renamed
-    title: Callable[[Client], str]
+    title: Callable[[Client | None], str]
     questions: list[Question]
     initial: Callable[[FormContext], Awaitable[dict[str, Answer]]]
     save: Callable[[FormContext, int | None], Awaitable[Saved]]

@@ -34,9 +34,13 @@ def _step_code(form: Form, step: str) -> str:
 
 
 async def _context(services: Services, uow: UnitOfWork, draft: FormDraft) -> FormContext | None:
-    client = await uow.clients.get(draft.therapist_id, draft.client_id)
+    client = (
+        await uow.clients.get(draft.therapist_id, draft.client_id)
+        if draft.client_id is not None
+        else None
+    )
     therapist = await uow.therapists.get(draft.therapist_id)
-    if client is None or therapist is None:
+    if therapist is None or (client is None and draft.client_id is not None):
         return None
     return FormContext(
         uow=uow,
@@ -145,18 +149,19 @@ async def start_form(
     update: Update,
     context: Context,
     form_name: str,
-    client_id: int,
+    client_id: int | None,
     *,
     target_id: int | None = None,
 ) -> None:
-    """Open a form for one of the therapist's clients, as a new card at the bottom."""
+    """Open a form (for one of the therapist's clients, or none), as a card at the bottom."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     services = context.services
     form = FORMS[form_name]
     async with services.db.unit_of_work() as uow:
-        client = await uow.clients.get(user.id, client_id)
-        if client is None:
+        await uow.therapists.ensure(user.id, user.full_name, services.clock.now())
+        client = await uow.clients.get(user.id, client_id) if client_id is not None else None
+        if client_id is not None and client is None:
             await context.bot.send_message(chat.id, texts.NOT_YOUR_CLIENT)
             return
         if await uow.drafts.get(user.id) is not None:
@@ -167,7 +172,7 @@ async def start_form(
             therapist_id=user.id,
             token=secrets.token_urlsafe(9),
             form=form.name,
-            client_id=client.id,
+            client_id=client.id if client is not None else None,
             target_id=target_id,
             step=SUMMARY,
             editing=False,
@@ -390,8 +395,8 @@ async def form_in_progress(context: Context, therapist_id: int) -> str | None:
         draft = await uow.forms.get(therapist_id)
         if draft is None or draft.form not in FORMS:
             return None
-        client = await uow.clients.get(therapist_id, draft.client_id)
-    return FORMS[draft.form].title(client) if client else None
+        client = await uow.clients.get(therapist_id, draft.client_id) if draft.client_id else None
+    return FORMS[draft.form].title(client)
 
 
 def handlers() -> list[object]:

@@ -8,9 +8,9 @@ from datetime import time
 
 from bot import texts
 from bot.callbacks import CardAction
+from bot.exercises import card_of_custom, exercise_card, search_exercises
 from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved
-from practice.clients import matches_search
-from practice.exercises import Exercise, by_code, load_library, suggest_for_areas
+from practice.exercises import ExerciseCard, card_of, suggest_for_areas
 from practice.notes import InputError
 from practice.plans import HomeworkStatus
 from practice.preferences import DEFAULT_REMINDER_TIME, decode_time, encode_time, hhmm
@@ -35,25 +35,29 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?$")
 
 async def _exercises(ctx: FormContext) -> list[Option]:
     if ctx.query:
-        found = [e for e in load_library() if matches_search(e.name, ctx.query)]
-        return [Option(e.code, e.name) for e in found[:8]]
+        found = await search_exercises(ctx.uow, ctx.therapist_id, ctx.query, limit=8)
+        return [Option(c.code, c.name) for c in found]
+    assert ctx.client is not None
     last = await ctx.uow.notes.last_treatment(ctx.therapist_id, ctx.client.id)
     areas = last.areas if last is not None else []
-    suggested = suggest_for_areas(areas or ["general"], limit=SUGGESTIONS)
-    return [Option(e.code, e.name) for e in suggested]
+    suggested = [card_of(e) for e in suggest_for_areas(areas or ["general"], limit=SUGGESTIONS)]
+    # The therapist's own exercises for these areas come after the library's suggestions.
+    mine = [
+        card_of_custom(row)
+        for row in await ctx.uow.exercises.mine(ctx.therapist_id)
+        if row.area in areas or row.area == "general"
+    ]
+    return [Option(c.code, c.name) for c in (suggested + mine)[:8]]
 
 
-def _exercise(ctx: FormContext) -> Exercise | None:
+async def _exercise(ctx: FormContext) -> ExerciseCard | None:
     code = ctx.answers.get("exercise")
-    try:
-        return by_code(str(code)) if code else None
-    except KeyError:
-        return None
+    return await exercise_card(ctx.uow, ctx.therapist_id, str(code)) if code else None
 
 
 async def _doses(ctx: FormContext) -> list[Option]:
-    exercise = _exercise(ctx)
-    standard = exercise.dose.describe() if exercise else "the usual dose"
+    exercise = await _exercise(ctx)
+    standard = exercise.dose if exercise else "the usual dose"
     return [Option("default", f"Keep: {standard}")]
 
 
@@ -64,10 +68,10 @@ def _dose(typed: str, ctx: FormContext) -> Answer:
     return value
 
 
-def _show_dose(value: Answer, ctx: FormContext) -> str:
-    exercise = _exercise(ctx)
+async def _show_dose(value: Answer, ctx: FormContext) -> str:
+    exercise = await _exercise(ctx)
     if value == "default":
-        return texts.esc(exercise.dose.describe()) if exercise else "—"
+        return texts.esc(exercise.dose) if exercise else "—"
     return texts.esc(str(value))
 
 
@@ -108,14 +112,14 @@ def _weeks_typed(typed: str, ctx: FormContext) -> Answer:
     return text
 
 
-def _show_exercise(value: Answer, ctx: FormContext) -> str:
-    exercise = _exercise(ctx)
+async def _show_exercise(value: Answer, ctx: FormContext) -> str:
+    exercise = await _exercise(ctx)
     return texts.esc(exercise.name) if exercise else "—"
 
 
 HOMEWORK = Form(
     name="homework",
-    title=lambda client: f"🧘 Homework for <b>{texts.esc(client.name)}</b>",
+    title=lambda client: f"🧘 Homework for <b>{texts.esc(client.name if client else '')}</b>",
     questions=[
         Question(
             "exercise",
@@ -126,7 +130,7 @@ HOMEWORK = Form(
             narrows=True,
             show=_show_exercise,
             hint="Suggested for the areas you treated. Type a word (e.g. <i>hamstring</i>) "
-            "to find another.",
+            "to find another; /exercise adds your own.",
         ),
         Question(
             "dose",
@@ -218,16 +222,17 @@ def schedule_from(answers: dict[str, Answer], start_day: object) -> HomeworkSche
 
 async def _save(ctx: FormContext, target: int | None) -> Saved:
     a = ctx.answers
-    exercise = _exercise(ctx)
-    assert exercise is not None
+    exercise = await _exercise(ctx)
+    client = ctx.client
+    assert exercise is not None and client is not None
     schedule = schedule_from(a, ctx.today)
-    dose = exercise.dose.describe() if a["dose"] == "default" else str(a["dose"])
+    dose = exercise.dose if a["dose"] == "default" else str(a["dose"])
     assignment = await ctx.uow.homework.get(ctx.therapist_id, target) if target else None
     if assignment is None:
         assignment = await ctx.uow.homework.add(
             HomeworkAssignment(
                 therapist_id=ctx.therapist_id,
-                client_id=ctx.client.id,
+                client_id=client.id,
                 exercise_code=exercise.code,
                 dose=dose,
                 rrule=schedule.rrule(),
@@ -248,12 +253,10 @@ async def _save(ctx: FormContext, target: int | None) -> Saved:
         assignment.time_of_day = schedule.time_of_day
         assignment.note = a.get("note")
         assignment.updated_at = ctx.now
-    client = ctx.client
     notify = []
     if client.telegram_user_id is not None and client.unreachable_at is None:
-        notify.append(
-            (client.telegram_user_id, homework_message(assignment, ctx.therapist_name, schedule))
-        )
+        message = homework_message(assignment, exercise, ctx.therapist_name, schedule)
+        notify.append((client.telegram_user_id, message))
     blocked = client.unreachable_at is not None
     text = texts.homework_saved(
         exercise.name, client.name, schedule.describe(), bool(notify), blocked
@@ -271,10 +274,12 @@ def schedule_of(assignment: HomeworkAssignment) -> HomeworkSchedule:
 
 
 def homework_message(
-    assignment: HomeworkAssignment, therapist: str, schedule: HomeworkSchedule | None = None
+    assignment: HomeworkAssignment,
+    exercise: ExerciseCard,
+    therapist: str,
+    schedule: HomeworkSchedule | None = None,
 ) -> str:
     """What the client receives when homework is assigned: what, how, when."""
-    exercise = by_code(assignment.exercise_code)
     schedule = schedule or schedule_of(assignment)
     return texts.homework_for_client(
         therapist=therapist,

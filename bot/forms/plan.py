@@ -68,7 +68,7 @@ def _show_date(value: Answer, ctx: FormContext) -> str:
 
 PLAN = Form(
     name="plan",
-    title=lambda client: f"📋 Plan for <b>{texts.esc(client.name)}</b>",
+    title=lambda client: f"📋 Plan for <b>{texts.esc(client.name if client else '')}</b>",
     questions=[
         Question(
             "complaint",
@@ -143,6 +143,7 @@ PLAN = Form(
 
 
 async def _initial(ctx: FormContext) -> dict[str, Answer]:
+    assert ctx.client is not None
     current = await ctx.uow.plans.current(ctx.therapist_id, ctx.client.id)
     if current is None:
         return {"reevaluate": str(DEFAULT_REEVALUATE_AFTER), "start": "today"}
@@ -161,11 +162,13 @@ async def _initial(ctx: FormContext) -> dict[str, Answer]:
 
 async def _save(ctx: FormContext) -> Saved:
     a = ctx.answers
+    client = ctx.client
+    assert client is not None
     start = ctx.today if a["start"] == "today" else date.fromisoformat(a["start"])
     plan = await ctx.uow.plans.add(
         TreatmentPlan(
             therapist_id=ctx.therapist_id,
-            client_id=ctx.client.id,
+            client_id=client.id,
             version=0,
             complaint=a["complaint"],
             area=a["area"],
@@ -179,7 +182,6 @@ async def _save(ctx: FormContext) -> Saved:
         )
     )
     notify = []
-    client = ctx.client
     if client.telegram_user_id is not None and client.unreachable_at is None:
         notify.append((client.telegram_user_id, plan_for_client(plan, ctx.therapist_name)))
     changed = plan.version > 1
