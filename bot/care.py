@@ -9,11 +9,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cards, texts
 from bot.callbacks import CardAction, HomeworkAction, parse
+from bot.client_search import pick_client
 from bot.exercises import exercise_name
 from bot.forms.handlers import start_form
 from bot.forms.homework import schedule_of
 from bot.forms.plan import plan_lines
-from bot.notes.flow import RECENT_CLIENTS, SEARCH_RESULTS
 from bot.runtime import Context
 from practice.plans import HomeworkStatus
 
@@ -153,39 +153,24 @@ async def homework_button(update: Update, context: Context) -> None:
         await cards.edit_card(context.bot, query.message.chat.id, query.message.message_id, *view)
 
 
-def _picker(action: str):  # type: ignore[no-untyped-def]
-    """/plan and /homework: with a name, straight to that client; else a list to tap."""
+async def plan_command(update: Update, context: Context) -> None:
+    await pick_client(
+        update,
+        context,
+        prompt=texts.PLAN_PICK,
+        button=lambda client_id: CardAction(client_id, "p").encode(),
+        chosen=lambda client_id: show_plan(update, context, client_id),
+    )
 
-    async def command(update: Update, context: Context) -> None:
-        user, message = update.effective_user, update.effective_message
-        assert user is not None and message is not None
-        query = " ".join(context.args or [])
-        async with context.services.db.unit_of_work() as uow:
-            if query:
-                found = await uow.clients.search(user.id, query, SEARCH_RESULTS)
-            else:
-                found = await uow.clients.recent(user.id, RECENT_CLIENTS)
-        if query and len(found) == 1:
-            await (show_plan if action == "p" else show_homework)(update, context, found[0].id)
-            return
-        if not found:
-            text = texts.history_no_match(query) if query else texts.CLIENTS_EMPTY
-            await message.reply_text(text, parse_mode=ParseMode.HTML)
-            return
-        rows = [
-            [InlineKeyboardButton(c.name, callback_data=CardAction(c.id, action).encode())]
-            for c in found
-        ]
-        header = (
-            texts.matches(query)
-            if query
-            else (texts.PLAN_PICK if action == "p" else texts.HOMEWORK_PICK)
-        )
-        await message.reply_text(
-            header, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
-        )
 
-    return command
+async def homework_command(update: Update, context: Context) -> None:
+    await pick_client(
+        update,
+        context,
+        prompt=texts.HOMEWORK_PICK,
+        button=lambda client_id: CardAction(client_id, "w").encode(),
+        chosen=lambda client_id: show_homework(update, context, client_id),
+    )
 
 
 async def exercise_command(update: Update, context: Context) -> None:
@@ -196,7 +181,7 @@ async def exercise_command(update: Update, context: Context) -> None:
 def handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
         CommandHandler("exercise", exercise_command, filters=therapists),
-        CommandHandler("plan", _picker("p"), filters=therapists),
-        CommandHandler("homework", _picker("w"), filters=therapists),
+        CommandHandler("plan", plan_command, filters=therapists),
+        CommandHandler("homework", homework_command, filters=therapists),
         CallbackQueryHandler(homework_button, pattern=r"^hw:"),
     ]

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cards, texts
 from bot.callbacks import HistoryPage, HistoryPick, parse
-from bot.notes.flow import RECENT_CLIENTS, SEARCH_RESULTS
+from bot.client_search import pick_client
 from bot.runtime import Context
 from practice.notes import TextField
 from storage.models import Client, SessionNote
@@ -20,14 +20,6 @@ PAGE_SIZE = 5
 # no fields a note is at most ~450 characters, so a page of five always fits.
 FIELD_EXCERPTS = (140, 70, 40, 0)
 TELEGRAM_TEXT_LIMIT = 4096
-
-
-def _client_buttons(clients: list[Client]) -> InlineKeyboardMarkup:
-    rows = [
-        [InlineKeyboardButton(c.name, callback_data=HistoryPick(c.id).encode()) for c in pair]
-        for pair in (clients[i : i + 2] for i in range(0, len(clients), 2))
-    ]
-    return InlineKeyboardMarkup(rows)
 
 
 def _note_lines(note: SessionNote, today: date, excerpt: int) -> list[str]:
@@ -90,26 +82,16 @@ async def show_history(context: Context, therapist_id: int, chat_id: int, client
 
 
 async def history_command(update: Update, context: Context) -> None:
-    user, message = update.effective_user, update.effective_message
-    assert user is not None and message is not None
-    query = " ".join(context.args or [])
-    async with context.services.db.unit_of_work() as uow:
-        if query:
-            clients = await uow.clients.search(user.id, query, SEARCH_RESULTS)
-        else:
-            clients = await uow.clients.recent(user.id, RECENT_CLIENTS)
-    if query and not clients:
-        await message.reply_text(texts.history_no_match(query), parse_mode=ParseMode.HTML)
-    elif not clients:
-        await message.reply_text(texts.HISTORY_EMPTY_LIST)
-    elif query and len(clients) == 1:
-        text, keyboard = await _page(context, user.id, clients[0], 0)
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    else:
-        header = texts.matches(query) if query else texts.HISTORY_PICK
-        await message.reply_text(
-            header, parse_mode=ParseMode.HTML, reply_markup=_client_buttons(clients)
-        )
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    await pick_client(
+        update,
+        context,
+        prompt=texts.HISTORY_PICK,
+        empty=texts.HISTORY_EMPTY_LIST,
+        button=lambda client_id: HistoryPick(client_id).encode(),
+        chosen=lambda client_id: show_history(context, user.id, chat.id, client_id),
+    )
 
 
 async def history_button(update: Update, context: Context) -> None:

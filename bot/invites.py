@@ -24,7 +24,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import cards, texts
 from bot.callbacks import Consent, InviteFor, ZoneChoice, parse
-from bot.notes.flow import RECENT_CLIENTS, SEARCH_RESULTS
+from bot.client_search import pick_client
 from bot.reach import tell_therapist
 from bot.runtime import Context
 from practice.invites import (
@@ -62,25 +62,14 @@ def qr_png(link: str) -> bytes:
 
 
 async def invite_command(update: Update, context: Context) -> None:
-    user, message = update.effective_user, update.effective_message
-    assert user is not None and message is not None
-    query = " ".join(context.args or [])
-    async with context.services.db.unit_of_work() as uow:
-        if query:
-            clients = await uow.clients.search(user.id, query, SEARCH_RESULTS)
-        else:
-            clients = await uow.clients.recent(user.id, RECENT_CLIENTS)
-    if query and len(clients) == 1:
-        await send_invite(context, user.id, message.chat_id, clients[0].id)
-        return
-    if not clients:
-        text = texts.history_no_match(query) if query else texts.CLIENTS_EMPTY
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
-        return
-    rows = [[InlineKeyboardButton(c.name, callback_data=InviteFor(c.id).encode())] for c in clients]
-    header = texts.matches(query) if query else texts.INVITE_PICK
-    await message.reply_text(
-        header, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    await pick_client(
+        update,
+        context,
+        prompt=texts.INVITE_PICK,
+        button=lambda client_id: InviteFor(client_id).encode(),
+        chosen=lambda client_id: send_invite(context, user.id, chat.id, client_id),
     )
 
 
