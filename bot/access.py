@@ -21,6 +21,9 @@ from bot.runtime import Context
 
 log = logging.getLogger(__name__)
 
+# Callback data prefixes of the therapist's buttons (see bot/callbacks.py).
+THERAPIST_BUTTONS = ("n:", "h:", "hp:", "c:", "cp:", "ca:", "iv:", "f:", "hw:")
+
 
 async def gate(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
@@ -35,6 +38,11 @@ async def gate(update: Update, context: Context) -> None:
     services = context.services
     if services.is_therapist(user.id) or _opens_invite(update):
         return
+    query = update.callback_query
+    if query is not None and (query.data or "").startswith(THERAPIST_BUTTONS):
+        # A therapist's button in anyone else's hands is forged or misplaced: answer, do nothing.
+        await query.answer(texts.STALE_BUTTON)
+        raise ApplicationHandlerStop
     async with services.db.unit_of_work() as uow:
         if await uow.clients.by_telegram_user(user.id) is not None:
             return

@@ -135,7 +135,8 @@ class FormButton:
 @dataclass(frozen=True)
 class HomeworkAction:
     assignment_id: int
-    action: str  # p: pause, r: resume, e: end, c: change
+    # p: pause, r: resume, c: change, e: end (asks), x: end (confirmed), k: keep it
+    action: str
 
     def encode(self) -> str:
         return _check(f"hw:{self.assignment_id}:{self.action}")
@@ -164,7 +165,7 @@ _CARD = re.compile(r"^c:(\d{1,12})$")
 _CLIENTS_PAGE = re.compile(r"^cp:(\d{1,6})$")
 _CARD_ACTION = re.compile(r"^ca:(\d{1,12}):([nihpqwa])$")
 _FORM = re.compile(rf"^f:({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?$")
-_HOMEWORK = re.compile(r"^hw:(\d{1,12}):([prec])$")
+_HOMEWORK = re.compile(r"^hw:(\d{1,12}):([precxk])$")
 _INVITE_FOR = re.compile(r"^iv:(\d{1,12})$")
 _CONSENT = re.compile(r"^j:([A-Za-z0-9_-]{22}):([yn])$")
 _ZONE = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,60})$")

@@ -120,7 +120,10 @@ async def show_homework(update: Update, context: Context, client_id: int) -> Non
 
 
 async def homework_button(update: Update, context: Context) -> None:
-    """Pause, resume, change or end one assignment — re-checked against who pressed."""
+    """Pause, resume, change or end one assignment — re-checked against who pressed.
+
+    Ending cannot be undone, so ⏹ asks once ("x" confirms, "k" keeps it).
+    """
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and query.message is not None
     button = parse(query.data)
@@ -128,29 +131,44 @@ async def homework_button(update: Update, context: Context) -> None:
         await cards.answer(query, texts.STALE_BUTTON)
         return
     services = context.services
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    new_status = {"p": HomeworkStatus.PAUSED, "r": HomeworkStatus.ACTIVE, "x": HomeworkStatus.ENDED}
     async with services.db.unit_of_work() as uow:
         item = await uow.homework.get(user.id, button.assignment_id)
         if item is None or item.status == HomeworkStatus.ENDED:
             await cards.answer(query, texts.NOT_YOUR_CLIENT if item is None else "Already ended.")
             return
         client_id = item.client_id
-        if button.action == "c":
-            await cards.answer(query)
-        else:
-            item.status = {
-                "p": HomeworkStatus.PAUSED,
-                "r": HomeworkStatus.ACTIVE,
-                "e": HomeworkStatus.ENDED,
-            }[button.action]
+        name = await exercise_name(uow, user.id, item.exercise_code)
+        if button.action in new_status:
+            item.status = new_status[button.action]
             item.updated_at = services.clock.now()
             await uow.commit()
     if button.action == "c":
+        await cards.answer(query)
         await start_form(update, context, "homework", client_id, target_id=button.assignment_id)
         return
-    await cards.answer(query, {"p": "Paused", "r": "Resumed", "e": "Ended"}[button.action])
+    if button.action == "e":
+        await cards.answer(query)
+        confirm = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        texts.END_IT, callback_data=HomeworkAction(item.id, "x").encode()
+                    ),
+                    InlineKeyboardButton(
+                        texts.KEEP_IT, callback_data=HomeworkAction(item.id, "k").encode()
+                    ),
+                ]
+            ]
+        )
+        await cards.edit_card(context.bot, chat_id, message_id, texts.end_homework(name), confirm)
+        return
+    toast = {"p": "Paused", "r": "Resumed", "x": "Ended"}.get(button.action)
+    await cards.answer(query, toast)
     view = await _homework_view(context, user.id, client_id)
     if view is not None:
-        await cards.edit_card(context.bot, query.message.chat.id, query.message.message_id, *view)
+        await cards.edit_card(context.bot, chat_id, message_id, *view)
 
 
 async def plan_command(update: Update, context: Context) -> None:

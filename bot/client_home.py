@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import cards, texts
 from bot.callbacks import Setting, ZoneChoice, parse
 from bot.exercises import exercise_card
-from bot.forms.homework import homework_message, schedule_of
+from bot.forms.homework import homework_section, schedule_of
 from bot.invites import open_invite, zone_keyboard
 from bot.reach import client_back
 from bot.runtime import Context, Services
@@ -108,8 +108,9 @@ async def client_homework(update: Update, context: Context) -> None:
     if not homework:
         await message.reply_text(texts.CLIENT_NO_HOMEWORK)
         return
-    parts = [homework_message(h, card, therapist.display_name) for h, card in homework]
-    await message.reply_text("\n\n".join(parts)[:4096], parse_mode=ParseMode.HTML)
+    sections = [homework_section(h, card) for h, card in homework]
+    for chunk in texts.chunks(texts.your_homework(therapist.display_name), sections):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
 
 
 async def client_wrong_command(update: Update, context: Context) -> None:
@@ -139,6 +140,9 @@ async def client_settings(update: Update, context: Context) -> None:
     assert user is not None and message is not None
     async with context.services.db.unit_of_work() as uow:
         client = await uow.clients.by_telegram_user(user.id)
+        if client is not None and client.timezone is not None:
+            client.awaiting = None  # a fresh /settings leaves any half-asked question
+            await uow.commit()
     if client is None:
         await message.reply_text(texts.STRANGER)
         return
@@ -184,8 +188,8 @@ async def settings_button(update: Update, context: Context) -> None:
             keyboard = _choices("qh", [*options, (texts.QUIET_NONE, "off")])
         elif button.name == "tz":
             client.awaiting = "timezone"
-            text = texts.PICK_TIMEZONE
-            keyboard = zone_keyboard(context)
+            text = texts.CHANGE_TIMEZONE
+            keyboard = zone_keyboard(context, back=True)
         elif button.name == "rt" and (chosen := decode_time(button.value)):
             client.reminder_time = chosen
         elif button.name == "qh" and button.value == "off":
@@ -195,6 +199,8 @@ async def settings_button(update: Update, context: Context) -> None:
         elif button.name != "menu":
             await cards.answer(query, texts.STALE_BUTTON)
             return
+        if button.name != "tz":
+            client.awaiting = None  # any other settings tap leaves the time zone question
         if text is None:
             text, keyboard = _settings_view(services, client)
         await uow.commit()

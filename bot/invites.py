@@ -23,7 +23,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import cards, texts
-from bot.callbacks import Consent, InviteFor, ZoneChoice, parse
+from bot.callbacks import Consent, InviteFor, Setting, ZoneChoice, parse
 from bot.client_search import pick_client
 from bot.reach import tell_therapist
 from bot.runtime import Context
@@ -102,7 +102,7 @@ async def send_invite(context: Context, therapist_id: int, chat_id: int, client_
     await context.bot.send_photo(
         chat_id,
         InputFile(png, filename="invite.png"),
-        caption=texts.invite_caption(client.name, link, until),
+        caption=texts.invite_caption(client.name, link, until, client.telegram_user_id is not None),
         parse_mode=ParseMode.HTML,
     )
 
@@ -198,6 +198,7 @@ async def consent_button(update: Update, context: Context) -> None:
         client = await uow.clients.get(invite.therapist_id, invite.client_id)
         therapist = await uow.therapists.get(invite.therapist_id)
         assert client is not None and therapist is not None
+        previous_account = client.telegram_user_id
         if button.agree:
             client.telegram_user_id = user.id
             client.joined_at = now
@@ -223,10 +224,16 @@ async def consent_button(update: Update, context: Context) -> None:
         parse_mode=ParseMode.HTML,
         reply_markup=zone_keyboard(context),
     )
+    if previous_account is not None and previous_account != user.id:
+        # A re-invite used from another account (a new phone): say so to both sides.
+        await tell_therapist(bot, therapist.id, texts.therapist_told_moved(client.name))
+        with contextlib.suppress(TelegramError):
+            await bot.send_message(previous_account, texts.CLIENT_MOVED_AWAY)
+        return
     await tell_therapist(bot, therapist.id, texts.therapist_told_joined(client.name))
 
 
-def zone_keyboard(context: Context) -> InlineKeyboardMarkup:
+def zone_keyboard(context: Context, *, back: bool = False) -> InlineKeyboardMarkup:
     services = context.services
     now = services.clock.now()
     practice = services.settings.practice_timezone
@@ -237,7 +244,10 @@ def zone_keyboard(context: Context) -> InlineKeyboardMarkup:
         )
         for zone in zones_to_offer(practice)
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if back:  # from /settings, where the question can be left unanswered
+        rows.append([InlineKeyboardButton(texts.BACK, callback_data=Setting("menu").encode())])
+    return InlineKeyboardMarkup(rows)
 
 
 async def _set_client_commands(context: Context, chat_id: int) -> None:

@@ -290,7 +290,10 @@ PICK_TIMEZONE = (
     "One last thing: <b>which time zone are you in?</b> Reminders come at your local time.\n"
     "Tap one, or type your city (e.g. <i>Madrid</i>) or a zone name (e.g. <i>Europe/Madrid</i>)."
 )
-TYPE_TIMEZONE = "Type your city (e.g. <i>Madrid</i>) or a zone name (e.g. <i>Europe/Madrid</i>)."
+CHANGE_TIMEZONE = (
+    "🌍 <b>Which time zone are you in now?</b> Tap one, or type your city "
+    "(e.g. <i>Madrid</i>) or a zone name (e.g. <i>Europe/Madrid</i>)."
+)
 CLIENT_HELP = (
     "<b>Your commands</b>\n"
     "/start — your home: homework and next reminders\n"
@@ -357,11 +360,27 @@ def therapist_told_unreachable(name: str) -> str:
     )
 
 
-def invite_caption(name: str, link: str, until: str) -> str:
-    return (
+def invite_caption(name: str, link: str, until: str, already_linked: bool) -> str:
+    caption = (
         f"🔗 Invite for <b>{esc(name)}</b> — show them this QR code, or send the link:\n"
         f"{esc(link)}\n\n" + PRIVATE_LINK_NOTE.format(until=until)
     )
+    if already_linked:
+        caption += (
+            f"\n⚠️ {esc(name)} is already on the bot. If this link is opened from another "
+            "Telegram account (a new phone), their record moves to that account."
+        )
+    return caption
+
+
+def therapist_told_moved(name: str) -> str:
+    return f"🔁 {esc(name)} moved to a new Telegram account; the old one no longer gets anything."
+
+
+CLIENT_MOVED_AWAY = (
+    "Your therapist's record for you is now connected to another Telegram account, so this "
+    "one will get no more messages. If that wasn't you, please tell your therapist."
+)
 
 
 def zone_button(zone: str, local_now: str, practice: bool) -> str:
@@ -438,6 +457,21 @@ def finish_form_first(title: str) -> str:
     return f"You're in the middle of: {title}. Finish it or tap ✖️ Cancel there first."
 
 
+END_IT = "⏹ Yes, end it"
+KEEP_IT = "Keep it"
+
+
+def end_homework(name: str) -> str:
+    return f"End <b>{esc(name)}</b> for good? The client gets no more reminders for it."
+
+
+HOMEWORK_GONE = "That assignment has ended meanwhile; nothing was changed."
+
+
+def in_quiet_hours(at: str, quiet: str, ends: str) -> str:
+    return f"{at} is in the client's quiet hours ({quiet}): the reminder will come at {ends}."
+
+
 CARD_PLAN = "📋 Plan"
 CARD_HOMEWORK = "🧘 Homework"
 CHANGE_PLAN = "✏️ Change plan"
@@ -502,9 +536,25 @@ def homework_saved(exercise: str, name: str, when: str, sent: bool, blocked: boo
     return f"{saved}. {not_sent(blocked)}"
 
 
+def your_homework(therapist: str) -> str:
+    return f"🧘 <b>Your homework from {esc(therapist)}</b>"
+
+
+def chunks(header: str, sections: list[str], limit: int = 4096) -> list[str]:
+    """Messages under Telegram's limit, split between sections (never inside one's markup)."""
+    out, current = [], header
+    for section in sections:
+        if len(current) + 2 + len(section) > limit:
+            out.append(current)
+            current = section
+        else:
+            current += "\n\n" + section
+    out.append(current)
+    return out
+
+
 def homework_for_client(
     *,
-    therapist: str,
     name: str,
     dose: str,
     steps: list[str],
@@ -513,8 +563,6 @@ def homework_for_client(
     note: str | None,
 ) -> str:
     lines = [
-        f"🧘 <b>Your homework from {esc(therapist)}</b>",
-        "",
         f"<b>{esc(name)}</b> — {esc(dose)}",
         *(f"{i}. {esc(step)}" for i, step in enumerate(steps, start=1)),
         *([f"⚠️ {esc(caution)}"] if caution else []),

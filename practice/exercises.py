@@ -31,6 +31,8 @@ MIN_STEPS, MAX_STEPS = 2, 5
 MAX_STEP_LENGTH = 120
 MAX_CAUTION_LENGTH = 160
 MAX_SUMMARY_LENGTH = 80
+# A dose typed by a therapist ("3 × 30 s hold each side").
+MAX_DOSE_TEXT = 40
 
 # Codes are stored with a client's homework; they are ids, not text, so keep them boring.
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")

@@ -27,6 +27,8 @@ class HomeworkStatus(StrEnum):
 
 def where_in_plan(sessions_done: int, expected: int, reevaluate_after: int) -> str:
     """ "Session 3 of 6 planned · re-evaluate after 4" — or what is due now."""
+    if sessions_done == 0:
+        return f"No sessions yet · {expected} planned · re-evaluate after {reevaluate_after}"
     line = f"Session {sessions_done} of {expected} planned"
     if sessions_done >= expected:
         return line + " · planned sessions done: time to review"

@@ -105,6 +105,11 @@ async def test_homework_is_suggested_assigned_and_arrives(running: OfflineBot, m
     await maya.tap("▶️ Chin tucks")
     assert "(paused)" not in maya.last_text
     await maya.tap("⏹")
+    assert "End Chin tucks for good?" in maya.last_text
+    await maya.tap("Keep it")
+    assert "Chin tucks" in maya.last_text and "No homework yet." not in maya.last_text
+    await maya.tap("⏹")
+    await maya.tap("Yes, end it")
     assert "No homework yet." in maya.last_text
 
 

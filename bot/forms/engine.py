@@ -38,6 +38,7 @@ class FormContext:
     today: date
     practice_zone: str
     query: str | None = None  # what the therapist typed to narrow a list
+    target_id: int | None = None  # the record the form changes (a homework assignment), if any
 
 
 Options = Callable[[FormContext], Awaitable[list[Option]]]
@@ -83,6 +84,8 @@ class Form:
     initial: Callable[[FormContext], Awaitable[dict[str, Answer]]]
     save: Callable[[FormContext, int | None], Awaitable[Saved]]
     done_prompt: str = "Check and save:"
+    # Things worth knowing before saving that do not stop it (a time in quiet hours).
+    warnings: Callable[[FormContext], list[str]] = lambda ctx: []
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)
@@ -104,6 +107,17 @@ class Form:
         index = asked.index(key) if key in asked else 0
         return asked[index - 1] if index > 0 else None
 
+    def first_unanswered(self, answers: dict[str, Answer]) -> str | None:
+        """A question that a changed answer made necessary (weekdays, once "chosen weekdays")."""
+        return next(
+            (
+                q.key
+                for q in self.asked(answers)
+                if not q.optional and answers.get(q.key) in (None, "", [])
+            ),
+            None,
+        )
+
     def missing(self, answers: dict[str, Answer]) -> list[str]:
         return [
             q.label
@@ -114,6 +128,15 @@ class Form:
 
 SUMMARY = "summary"
 EDIT_MENU = "edit"
+
+
+def options_from(choices: dict[str, str]) -> Options:
+    """Options for a fixed vocabulary (code → label)."""
+
+    async def options(ctx: FormContext) -> list[Option]:
+        return [Option(code, label) for code, label in choices.items()]
+
+    return options
 
 
 def read_text(question: Question, typed: str) -> str:

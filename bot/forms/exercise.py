@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from bot import texts
-from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved
+from bot.forms.engine import Answer, Form, FormContext, Question, Saved, options_from
 from practice.exercises import (
     EXERCISE_AREAS,
     MAX_CAUTION_LENGTH,
+    MAX_DOSE_TEXT,
     MAX_NAME_LENGTH,
     MAX_STEP_LENGTH,
     MAX_STEPS,
     parse_steps,
 )
 from storage.models import CustomExercise
-
-MAX_DOSE = 40
-
-
-async def _areas(ctx: FormContext) -> list[Option]:
-    return [Option(code, label) for code, label in EXERCISE_AREAS.items()]
 
 
 def _steps(typed: str, ctx: FormContext) -> Answer:
@@ -40,7 +35,9 @@ EXERCISE = Form(
             "text",
             max_length=MAX_NAME_LENGTH,
         ),
-        Question("area", "Area", "For which <b>area</b>?", "choice", options=_areas),
+        Question(
+            "area", "Area", "For which <b>area</b>?", "choice", options=options_from(EXERCISE_AREAS)
+        ),
         Question(
             "steps",
             "Steps",
@@ -56,7 +53,7 @@ EXERCISE = Form(
             "Dose",
             "The usual <b>dose</b>? <i>e.g. 3 × 30 s hold each side</i>",
             "text",
-            max_length=MAX_DOSE,
+            max_length=MAX_DOSE_TEXT,
         ),
         Question(
             "cautions",

@@ -7,6 +7,7 @@ import inspect
 import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler
 
 from bot import cards, texts
@@ -52,6 +53,7 @@ async def _context(services: Services, uow: UnitOfWork, draft: FormDraft) -> For
         today=services.today(),
         practice_zone=services.settings.practice_timezone,
         query=draft.query,
+        target_id=draft.target_id,
     )
 
 
@@ -91,6 +93,7 @@ async def render(
         missing = form.missing(ctx.answers)
         if missing:
             lines += ["", "⚠️ Still needed: " + ", ".join(missing)]
+        lines += [f"ℹ️ {warning}" for warning in form.warnings(ctx)]
         rows = [
             [button(texts.SAVE, "sv")],
             [button(texts.EDIT_FIELD, "ed")],
@@ -167,6 +170,17 @@ async def start_form(
         if await uow.drafts.get(user.id) is not None:
             await context.bot.send_message(chat.id, texts.FINISH_NOTE_FIRST)
             return
+        if (open_draft := await uow.forms.get(user.id)) is not None:
+            # Never throw away a half-filled form: show where it is instead.
+            title = FORMS[open_draft.form].title(
+                await uow.clients.get(user.id, open_draft.client_id)
+                if open_draft.client_id
+                else None
+            )
+            await context.bot.send_message(
+                chat.id, texts.finish_form_first(title), parse_mode=ParseMode.HTML
+            )
+            return
         now = services.clock.now()
         draft = FormDraft(
             therapist_id=user.id,
@@ -184,6 +198,7 @@ async def start_form(
         )
         ctx = await _context(services, uow, draft)
         assert ctx is not None
+        await uow.updates.claim(update.update_id, now)
         ctx.answers = await form.initial(ctx)
         draft.answers = ctx.answers
         # A fresh form starts at its first question; one prefilled from a record (changing a
@@ -194,9 +209,8 @@ async def start_form(
             draft.step = form.asked(ctx.answers)[0].key
         await uow.forms.start(draft)
         text, keyboard = await render(form, draft, ctx)
-        old_card = None
         await uow.commit()
-    shown = await cards.send_card(context.bot, chat.id, text, keyboard, replaces=old_card)
+    shown = await cards.send_card(context.bot, chat.id, text, keyboard)
     await _remember(services, user.id, draft.token, shown)
 
 
@@ -209,7 +223,11 @@ async def _remember(services: Services, therapist_id: int, token: str, message_i
 
 
 def _advance(form: Form, draft: FormDraft, answers: dict[str, object]) -> None:
-    draft.step = SUMMARY if draft.editing else form.next_key(draft.step, answers)
+    if draft.editing:
+        # Back to the summary, unless the changed answer made another question necessary.
+        draft.step = form.first_unanswered(answers) or SUMMARY
+    else:
+        draft.step = form.next_key(draft.step, answers)
     draft.query = None
     if draft.step == SUMMARY:
         draft.editing = False
@@ -228,9 +246,12 @@ async def form_button(update: Update, context: Context) -> None:
     toast: str | None = None
     saved = None
     async with services.db.unit_of_work() as uow:
+        # Claimed with the effect: a tap Telegram delivers again changes nothing twice.
+        first_time = await uow.updates.claim(update.update_id, services.clock.now())
         draft = await uow.forms.get(user.id)
         form = FORMS.get(draft.form) if draft is not None else None
         if draft is None or form is None or draft.token != button.token:
+            await uow.commit()
             await cards.answer(query, texts.STALE_FORM_BUTTON)
             await cards.strip_buttons(bot, chat_id, tapped)
             return
@@ -245,7 +266,11 @@ async def form_button(update: Update, context: Context) -> None:
             return
         question = form.question(draft.step)
         action, arg = button.action, button.arg
-        if action == "x":
+        if not first_time:
+            action = "replay"
+        if action == "replay":
+            pass  # show the form where it is
+        elif action == "x":
             await uow.forms.delete(draft)
             await uow.commit()
             await cards.answer(query, "Cancelled")
@@ -270,11 +295,11 @@ async def form_button(update: Update, context: Context) -> None:
             draft.step = EDIT_MENU
         elif action == "f" and draft.step == EDIT_MENU and arg.isdigit():
             index = int(arg)
-            if index < len(form.questions):
+            if index < len(form.questions) and form.questions[index].asked(ctx.answers):
                 draft.step, draft.editing = form.questions[index].key, True
         elif action == "cq":
             draft.query = None
-        elif question is not None and action in ("v", "t", "d", "k"):
+        elif question is not None and (action, question.kind) in _TAPS_BY_KIND:
             toast = await _answer_tap(form, draft, question, ctx, action, arg)
         else:
             await cards.answer(query, texts.OLD_STEP_BUTTON)
@@ -302,11 +327,24 @@ async def form_button(update: Update, context: Context) -> None:
     await _remember(services, user.id, button.token, shown)
 
 
+# Which taps each kind of question takes; anything else is forged or from an old keyboard.
+_TAPS_BY_KIND = {
+    ("v", "choice"),
+    ("t", "multi"),
+    ("d", "multi"),
+    ("k", "text"),
+    ("k", "choice"),
+    ("k", "multi"),
+}
+
+
 async def _answer_tap(
     form: Form, draft: FormDraft, question: Question, ctx: FormContext, action: str, arg: str
 ) -> str | None:
     answers = dict(draft.answers)
-    if action == "k" and question.optional:
+    if action == "k":
+        if not question.optional:
+            return texts.OLD_STEP_BUTTON
         answers[question.key] = None
     elif action in ("v", "t"):
         assert question.options is not None
@@ -344,9 +382,12 @@ async def form_text(update: Update, context: Context) -> bool:
             await uow.forms.delete(draft)
             await uow.commit()
             return False
+        first_time = await uow.updates.claim(update.update_id, ctx.now)
         question = form.question(draft.step)
         typed = message.text
-        if question is None:
+        if not first_time:
+            pass  # a message Telegram delivered again: show the form where it is
+        elif question is None:
             warning = texts.TAP_FORM_SUMMARY
         elif question.kind == "text" or question.parse is not None:
             try:

@@ -9,16 +9,21 @@ from datetime import time
 from bot import texts
 from bot.callbacks import CardAction
 from bot.exercises import card_of_custom, exercise_card, search_exercises
-from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved
-from practice.exercises import ExerciseCard, card_of, suggest_for_areas
+from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved, options_from
+from practice.exercises import MAX_DOSE_TEXT, ExerciseCard, card_of, suggest_for_areas
 from practice.notes import InputError
 from practice.plans import HomeworkStatus
-from practice.preferences import DEFAULT_REMINDER_TIME, decode_time, encode_time, hhmm
-from practice.schedules import Frequency, HomeworkSchedule
+from practice.preferences import (
+    DEFAULT_REMINDER_TIME,
+    Preferences,
+    decode_time,
+    encode_time,
+    hhmm,
+)
+from practice.schedules import Frequency, HomeworkSchedule, QuietHours
 from storage.models import HomeworkAssignment
 
 SUGGESTIONS = 6
-MAX_DOSE = 40
 MAX_NOTE = 300
 MAX_WEEKS = 26
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -63,8 +68,8 @@ async def _doses(ctx: FormContext) -> list[Option]:
 
 def _dose(typed: str, ctx: FormContext) -> Answer:
     value = " ".join(typed.split())
-    if not value or len(value) > MAX_DOSE:
-        raise InputError(f"a dose is up to {MAX_DOSE} characters, e.g. 3 × 30 s hold")
+    if not value or len(value) > MAX_DOSE_TEXT:
+        raise InputError(f"a dose is up to {MAX_DOSE_TEXT} characters, e.g. 3 × 30 s hold")
     return value
 
 
@@ -73,10 +78,6 @@ async def _show_dose(value: Answer, ctx: FormContext) -> str:
     if value == "default":
         return texts.esc(exercise.dose) if exercise else "—"
     return texts.esc(str(value))
-
-
-async def _frequencies(ctx: FormContext) -> list[Option]:
-    return [Option(code, label) for code, label in FREQUENCIES.items()]
 
 
 async def _weekdays(ctx: FormContext) -> list[Option]:
@@ -147,7 +148,7 @@ HOMEWORK = Form(
             "How often",
             "<b>How often?</b>",
             "choice",
-            options=_frequencies,
+            options=options_from(FREQUENCIES),
             show=lambda v, ctx: FREQUENCIES.get(str(v), str(v)),
         ),
         Question(
@@ -193,12 +194,62 @@ HOMEWORK = Form(
     initial=lambda ctx: _initial(ctx),
     save=lambda ctx, target: _save(ctx, target),
     done_prompt="check and save:",
+    warnings=lambda ctx: _warnings(ctx),
 )
 
 
 async def _initial(ctx: FormContext) -> dict[str, Answer]:
+    assert ctx.client is not None
+    current = await ctx.uow.homework.get(ctx.therapist_id, ctx.target_id) if ctx.target_id else None
+    if current is not None:
+        return _answers_of(current, await _exercise_of(ctx, current.exercise_code))
     preferred = ctx.client.reminder_time or DEFAULT_REMINDER_TIME
     return {"dose": "default", "frequency": "daily", "time": encode_time(preferred), "weeks": "4"}
+
+
+async def _exercise_of(ctx: FormContext, code: str) -> ExerciseCard | None:
+    return await exercise_card(ctx.uow, ctx.therapist_id, code)
+
+
+def _answers_of(item: HomeworkAssignment, exercise: ExerciseCard | None) -> dict[str, Answer]:
+    """Changing an assignment starts from it as it is."""
+    schedule = schedule_of(item)
+    if schedule.frequency is Frequency.WEEKDAYS:
+        frequency = "weekdays"
+    elif schedule.frequency is Frequency.EVERY_N_DAYS:
+        frequency = f"every_{schedule.interval_days}"
+    else:
+        frequency = "daily"
+    days = (schedule.end - schedule.start).days + 1 if schedule.end else 28
+    return {
+        "exercise": item.exercise_code,
+        "dose": "default" if exercise is not None and item.dose == exercise.dose else item.dose,
+        "frequency": frequency if frequency in FREQUENCIES else "daily",
+        "weekdays": [str(d) for d in sorted(schedule.weekdays)],
+        "time": encode_time(item.time_of_day),
+        "weeks": str(max(1, days // 7)),
+        "note": item.note,
+    }
+
+
+def _warnings(ctx: FormContext) -> list[str]:
+    """A reminder time inside the client's quiet hours moves to their end: say so now."""
+    client, chosen = ctx.client, decode_time(str(ctx.answers.get("time", "")))
+    if client is None or chosen is None:
+        return []
+    prefs = Preferences.of(
+        client.timezone,
+        client.reminder_time,
+        client.quiet_start,
+        client.quiet_end,
+        fallback_zone=ctx.practice_zone,
+    )
+    if prefs.quiet_start is None or prefs.quiet_end is None:
+        return []
+    quiet = QuietHours(prefs.quiet_start, prefs.quiet_end)
+    if not quiet.contains(chosen):
+        return []
+    return [texts.in_quiet_hours(hhmm(chosen), prefs.quiet_label, hhmm(prefs.quiet_end))]
 
 
 def schedule_from(answers: dict[str, Answer], start_day: object) -> HomeworkSchedule:
@@ -228,6 +279,8 @@ async def _save(ctx: FormContext, target: int | None) -> Saved:
     schedule = schedule_from(a, ctx.today)
     dose = exercise.dose if a["dose"] == "default" else str(a["dose"])
     assignment = await ctx.uow.homework.get(ctx.therapist_id, target) if target else None
+    if target is not None and (assignment is None or assignment.status == HomeworkStatus.ENDED):
+        return Saved(text=texts.HOMEWORK_GONE)
     if assignment is None:
         assignment = await ctx.uow.homework.add(
             HomeworkAssignment(
@@ -254,7 +307,8 @@ async def _save(ctx: FormContext, target: int | None) -> Saved:
         assignment.note = a.get("note")
         assignment.updated_at = ctx.now
     notify = []
-    if client.telegram_user_id is not None and client.unreachable_at is None:
+    active = assignment.status == HomeworkStatus.ACTIVE
+    if active and client.telegram_user_id is not None and client.unreachable_at is None:
         message = homework_message(assignment, exercise, ctx.therapist_name, schedule)
         notify.append((client.telegram_user_id, message))
     blocked = client.unreachable_at is not None
@@ -262,7 +316,7 @@ async def _save(ctx: FormContext, target: int | None) -> Saved:
         exercise.name, client.name, schedule.describe(), bool(notify), blocked
     )
     offer = [
-        (texts.ADD_ANOTHER, CardAction(client.id, "w").encode()),
+        (texts.ADD_ANOTHER, CardAction(client.id, "a").encode()),
     ]
     return Saved(text=text, notify=notify, offer=offer)
 
@@ -280,9 +334,18 @@ def homework_message(
     schedule: HomeworkSchedule | None = None,
 ) -> str:
     """What the client receives when homework is assigned: what, how, when."""
+    section = homework_section(assignment, exercise, schedule)
+    return f"{texts.your_homework(therapist)}\n\n{section}"
+
+
+def homework_section(
+    assignment: HomeworkAssignment,
+    exercise: ExerciseCard,
+    schedule: HomeworkSchedule | None = None,
+) -> str:
+    """One exercise as the client reads it: name and dose, steps, caution, days, note."""
     schedule = schedule or schedule_of(assignment)
     return texts.homework_for_client(
-        therapist=therapist,
         name=exercise.name,
         dose=assignment.dose,
         steps=list(exercise.steps),

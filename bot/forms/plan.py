@@ -7,7 +7,7 @@ from datetime import date
 
 from bot import texts
 from bot.callbacks import CardAction
-from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved
+from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved, options_from
 from practice.notes import AREAS, InputError, parse_session_date
 from practice.plans import (
     DEFAULT_REEVALUATE_AFTER,
@@ -24,19 +24,11 @@ SESSION_CHOICES = (3, 4, 5, 6, 8, 10, 12)
 REEVALUATE_CHOICES = (2, 3, 4, 5, 6)
 
 
-async def _areas(ctx: FormContext) -> list[Option]:
-    return [Option(code, label) for code, label in AREAS.items()]
-
-
 def _numbers(values: tuple[int, ...]) -> object:
     async def options(ctx: FormContext) -> list[Option]:
         return [Option(str(v), str(v)) for v in values]
 
     return options
-
-
-async def _frequencies(ctx: FormContext) -> list[Option]:
-    return [Option(code, label) for code, label in VISIT_FREQUENCIES.items()]
 
 
 async def _start_dates(ctx: FormContext) -> list[Option]:
@@ -82,7 +74,7 @@ PLAN = Form(
             "Area",
             "Where is it mostly?",
             "choice",
-            options=_areas,
+            options=options_from(AREAS),
         ),
         Question(
             "goal",
@@ -115,7 +107,7 @@ PLAN = Form(
             "Visits",
             "How often will the client come?",
             "choice",
-            options=_frequencies,
+            options=options_from(VISIT_FREQUENCIES),
         ),
         Question(
             "reevaluate",
