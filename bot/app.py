@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from datetime import timedelta
 
 from telegram.ext import (
@@ -17,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import access, cards, care, client_home, history, invites, reach, start
+from bot import access, cards, care, client_home, history, homework_taps, invites, reach, start
 from bot import clients as clients_
 from bot.config import Settings
 from bot.delivery import ResilientRateLimiter
@@ -30,6 +31,7 @@ from bot.notes import handlers as notes
 from bot.polling import poll
 from bot.runtime import Context, Services
 from practice.clock import Clock, SystemClock
+from reminders.dispatcher import Dispatcher
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,9 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = Services(settings=settings, db=db, clock=clock)
+    application.bot_data["dispatcher"] = Dispatcher(
+        db, application.bot, clock, fallback_zone=settings.practice_timezone
+    )
     for form in (PLAN, HOMEWORK, EXERCISE):
         form_handlers.register(form)
     # Who is a therapist is configuration; everyone else who gets past the gate is a client
@@ -98,6 +103,7 @@ def build_application(
         *care.handlers(therapists),
         *form_handlers.handlers(),
         *invites.handlers(),
+        homework_taps.handler(),
         *client_home.handlers(clients),
         reach.handler(),
         CallbackQueryHandler(cards.unknown_button),
@@ -126,8 +132,14 @@ async def run_bot(
     poll_timeout: int = 30,
     read_timeout: float = 10.0,
     backoff_base: float = 0.5,
+    dispatch_interval: float | None = 30.0,
+    on_ready: Callable[[Application], None] | None = None,  # type: ignore[type-arg]
 ) -> None:
-    """Run until `stop` is set (or SIGINT/SIGTERM when run as a program)."""
+    """Run until `stop` is set (or SIGINT/SIGTERM when run as a program).
+
+    The dispatcher is woken every `dispatch_interval` seconds and at the next due time;
+    None leaves it to the caller (tests move a frozen clock and run it themselves).
+    """
     keep_contents_out_of_logs()
     clock = clock or SystemClock()
     stop = stop or _stop_on_signals()
@@ -139,11 +151,36 @@ async def run_bot(
         async with application:
             await application.start()
             await start.set_default_commands(application)
+            if dispatch_interval is not None:
+                assert application.job_queue is not None
+                application.job_queue.run_repeating(
+                    dispatch_job,
+                    interval=dispatch_interval,
+                    first=1.0,
+                    name="dispatch",
+                    data=dispatch_interval,
+                )
+            if on_ready is not None:
+                on_ready(application)
             log.info("Aftercare is running as @%s", application.bot.username)
             await poll(application, stop, poll_timeout=poll_timeout)
             await application.stop()
     finally:
         await db.dispose()
+
+
+async def dispatch_job(context: Context) -> None:
+    """APScheduler's tick: send what is due, then wake again when the next row is due."""
+    dispatcher: Dispatcher = context.application.bot_data["dispatcher"]
+    await dispatcher.run_until_idle()
+    interval = float(context.job.data) if context.job and context.job.data else 30.0
+    wait = await dispatcher.next_due_in()
+    if wait is not None and wait.total_seconds() < interval and context.job_queue is not None:
+        for job in context.job_queue.get_jobs_by_name("dispatch-next"):
+            job.schedule_removal()
+        context.job_queue.run_once(
+            dispatch_job, when=wait.total_seconds() + 0.05, name="dispatch-next", data=interval
+        )
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -9,6 +9,7 @@
     iv:<client id>                            make an invite link for a client
     f:<form token>:<step>:<action>[:<arg>]    a button of a plan or homework form
     hw:<assignment id>:<action>               pause, resume or end a homework assignment
+    rm:<delivery id>:<d|s|z>                  a client's answer to a homework reminder
     j:<invite token>:<y|n>                    a client's answer to the consent card
     tz:<IANA zone>                            a client picks their time zone
     st:<setting>[:<value>]                    a client changes a setting
@@ -142,6 +143,15 @@ class HomeworkAction:
         return _check(f"hw:{self.assignment_id}:{self.action}")
 
 
+@dataclass(frozen=True)
+class ReminderAnswer:
+    delivery_id: int
+    action: str  # d: done, s: skip today, z: in one hour
+
+    def encode(self) -> str:
+        return _check(f"rm:{self.delivery_id}:{self.action}")
+
+
 Button = (
     NoteButton
     | HistoryPage
@@ -155,6 +165,7 @@ Button = (
     | Setting
     | FormButton
     | HomeworkAction
+    | ReminderAnswer
 )
 
 _DRAFT_TOKEN = r"[A-Za-z0-9_-]{6,32}"  # noqa: S105 -- a pattern, not a secret
@@ -165,6 +176,7 @@ _CARD = re.compile(r"^c:(\d{1,12})$")
 _CLIENTS_PAGE = re.compile(r"^cp:(\d{1,6})$")
 _CARD_ACTION = re.compile(r"^ca:(\d{1,12}):([nihpqwa])$")
 _FORM = re.compile(rf"^f:({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?$")
+_REMINDER = re.compile(r"^rm:(\d{1,15}):([dsz])$")
 _HOMEWORK = re.compile(r"^hw:(\d{1,12}):([precxk])$")
 _INVITE_FOR = re.compile(r"^iv:(\d{1,12})$")
 _CONSENT = re.compile(r"^j:([A-Za-z0-9_-]{22}):([yn])$")
@@ -200,6 +212,8 @@ def parse(data: str | None) -> Button | None:
         return FormButton(token=m[1], step=m[2], action=m[3], arg=m[4] or "")
     if m := _HOMEWORK.match(data):
         return HomeworkAction(assignment_id=int(m[1]), action=m[2])
+    if m := _REMINDER.match(data):
+        return ReminderAnswer(delivery_id=int(m[1]), action=m[2])
     return None
 
 

@@ -16,6 +16,7 @@ from bot.forms.homework import schedule_of
 from bot.forms.plan import plan_lines
 from bot.runtime import Context
 from practice.plans import HomeworkStatus
+from reminders.planning import replan_assignment
 
 
 async def show_plan(update: Update, context: Context, client_id: int) -> None:
@@ -141,8 +142,15 @@ async def homework_button(update: Update, context: Context) -> None:
         client_id = item.client_id
         name = await exercise_name(uow, user.id, item.exercise_code)
         if button.action in new_status:
+            now = services.clock.now()
             item.status = new_status[button.action]
-            item.updated_at = services.clock.now()
+            item.updated_at = now
+            client = await uow.clients.get(user.id, client_id)
+            if client is not None:
+                # Paused or ended: nothing queued goes out. Resumed: the next one from now.
+                await replan_assignment(
+                    uow, item, client, now=now, fallback_zone=services.settings.practice_timezone
+                )
             await uow.commit()
     if button.action == "c":
         await cards.answer(query)

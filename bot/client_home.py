@@ -29,6 +29,7 @@ from practice.preferences import (
     quiet_label,
 )
 from practice.timezones import resolve_timezone
+from reminders.planning import replan_client
 from storage.models import Client, HomeworkAssignment
 
 THERAPIST_COMMANDS = ["note", "cancel", "history", "clients", "invite", "plan", "exercise"]
@@ -199,6 +200,13 @@ async def settings_button(update: Update, context: Context) -> None:
         elif button.name != "menu":
             await cards.answer(query, texts.STALE_BUTTON)
             return
+        if button.name == "qh" and button.value:
+            await replan_client(
+                uow,
+                client,
+                now=services.clock.now(),
+                fallback_zone=services.settings.practice_timezone,
+            )
         if button.name != "tz":
             client.awaiting = None  # any other settings tap leaves the time zone question
         if text is None:
@@ -240,6 +248,10 @@ async def _set_zone(context: Context, telegram_user_id: int, zone: str) -> str |
         client.timezone = zone
         client.awaiting = None
         prefs = _preferences(services, client)
+        # Queued reminders move to the same local time in the new zone.
+        await replan_client(
+            uow, client, now=services.clock.now(), fallback_zone=services.settings.practice_timezone
+        )
         await uow.commit()
     return texts.zone_set(
         zone, local_clock(zone, services.clock.now()), hhmm(prefs.reminder_time), prefs.quiet_label

@@ -23,6 +23,7 @@ def card_of_custom(row: CustomExercise) -> ExerciseCard:
         steps=tuple(row.steps),
         dose=row.dose,
         cautions=row.cautions,
+        summary=row.steps[0] if row.steps else "",
     )
 
 

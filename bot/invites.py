@@ -42,6 +42,7 @@ from practice.preferences import (
     quiet_label,
     zones_to_offer,
 )
+from reminders.planning import replan_client
 
 PROBLEM_TEXT = {
     InviteProblem.UNKNOWN: texts.INVITE_UNKNOWN,
@@ -205,6 +206,10 @@ async def consent_button(update: Update, context: Context) -> None:
             client.unreachable_at = None
             client.awaiting = "timezone"
             await uow.invites.close(invite, InviteStatus.USED, now)
+            # Homework given before the client joined starts reminding now.
+            await replan_client(
+                uow, client, now=now, fallback_zone=services.settings.practice_timezone
+            )
         else:
             await uow.invites.close(invite, InviteStatus.DECLINED, now)
         await uow.commit()

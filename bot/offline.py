@@ -12,10 +12,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from telegram.ext import Application
+
 from bot.app import run_bot
 from bot.config import Settings, load_settings
 from emulator import BotApiEmulator
 from practice.clock import Clock, FrozenClock
+from reminders.dispatcher import Dispatcher
 from storage import Database
 
 DEMO_TOKEN = "123456:OFFLINE-DEMO"  # noqa: S105 -- only the local emulator accepts it
@@ -28,6 +31,18 @@ class OfflineBot:
     clock: Clock
     db: Database  # a second connection pool for reading back what the bot stored
     task: asyncio.Task[None]
+    application: Application  # type: ignore[type-arg]
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        dispatcher: Dispatcher = self.application.bot_data["dispatcher"]
+        return dispatcher
+
+    async def dispatch(self) -> int:
+        """Send whatever is due by the (frozen) clock now, as the scheduler's tick would."""
+        sent = await self.dispatcher.run_until_idle()
+        await self.emulator.wait_processed()
+        return sent
 
     def check_alive(self) -> None:
         if self.task.done():
@@ -45,6 +60,7 @@ async def offline_bot(
     emulator: BotApiEmulator | None = None,
     read_timeout: float = 2.0,
     backoff_base: float = 0.02,
+    dispatch_interval: float | None = None,
 ) -> AsyncIterator[OfflineBot]:
     owns_emulator = emulator is None
     emu = emulator or BotApiEmulator(token=DEMO_TOKEN)
@@ -59,6 +75,7 @@ async def offline_bot(
         practice_timezone=timezone,
     )
     stop = asyncio.Event()
+    ready: asyncio.Future[Application] = asyncio.get_running_loop().create_future()  # type: ignore[type-arg]
     task = asyncio.create_task(
         run_bot(
             settings,
@@ -67,11 +84,25 @@ async def offline_bot(
             poll_timeout=5,
             read_timeout=read_timeout,
             backoff_base=backoff_base,
+            dispatch_interval=dispatch_interval,
+            on_ready=ready.set_result,
         )
     )
     db = Database(database_url)
     try:
-        yield OfflineBot(emulator=emu, settings=settings, clock=clock, db=db, task=task)
+        done, _ = await asyncio.wait({ready, task}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        if ready not in done:
+            if task.done():
+                task.result()  # re-raise what stopped the bot
+            raise RuntimeError("the bot did not start within 30 s")
+        yield OfflineBot(
+            emulator=emu,
+            settings=settings,
+            clock=clock,
+            db=db,
+            task=task,
+            application=ready.result(),
+        )
     finally:
         stop.set()
         try:

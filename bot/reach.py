@@ -12,6 +12,9 @@ from telegram.ext import ChatMemberHandler
 
 from bot import texts
 from bot.runtime import Context, Services
+from practice.clock import Clock
+from reminders.planning import replan_client
+from storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -37,27 +40,35 @@ async def send_to_client(
             telegram_user_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
     except Forbidden:
-        await client_unreachable(services, bot, telegram_user_id)
+        await client_unreachable(services.db, services.clock, bot, telegram_user_id)
         return None
 
 
-async def client_unreachable(services: Services, bot: Bot, telegram_user_id: int) -> None:
-    """The client blocked the bot: stop writing to them, and tell their therapist once."""
-    async with services.db.unit_of_work() as uow:
+async def client_unreachable(db: Database, clock: Clock, bot: Bot, telegram_user_id: int) -> None:
+    """The client blocked the bot: stop their reminders, and tell their therapist once."""
+    async with db.unit_of_work() as uow:
         client = await uow.clients.by_telegram_user(telegram_user_id)
         if client is None or client.unreachable_at is not None:
             return
-        client.unreachable_at = services.clock.now()
+        client.unreachable_at = clock.now()
+        await uow.outbox.cancel_pending(client_id=client.id)
         therapist_id, name = client.therapist_id, client.name
         await uow.commit()
     await tell_therapist(bot, therapist_id, texts.therapist_told_unreachable(name))
 
 
 async def client_back(services: Services, telegram_user_id: int) -> None:
+    """The client started the bot again: their reminders resume from now."""
     async with services.db.unit_of_work() as uow:
         client = await uow.clients.by_telegram_user(telegram_user_id)
         if client is not None and client.unreachable_at is not None:
             client.unreachable_at = None
+            await replan_client(
+                uow,
+                client,
+                now=services.clock.now(),
+                fallback_zone=services.settings.practice_timezone,
+            )
             await uow.commit()
 
 
@@ -68,7 +79,8 @@ async def on_membership(update: Update, context: Context) -> None:
         return
     user_id = change.chat.id
     if change.new_chat_member.status == ChatMemberStatus.BANNED:
-        await client_unreachable(context.services, context.bot, user_id)
+        services = context.services
+        await client_unreachable(services.db, services.clock, context.bot, user_id)
     elif change.new_chat_member.status == ChatMemberStatus.MEMBER:
         await client_back(context.services, user_id)
 

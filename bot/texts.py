@@ -583,3 +583,21 @@ def exercise_saved(name: str) -> str:
         f"✓ {esc(name)} is in your exercises. It is offered when you give homework "
         "(type its name at the exercise question)."
     )
+
+
+# --- homework reminders ----------------------------------------------------------------
+
+REMINDER_DONE = "✅ Done"
+REMINDER_SKIP = "⏭ Skip today"
+REMINDER_LATER = "⏰ In 1 hour"
+REMINDER_NOT_YOURS = "That reminder isn't one of yours."
+REMINDER_ALREADY = "Already logged for that day."
+REMINDER_LOGGED = {"done": "✅ Done — logged", "skipped": "⏭ Skipped today — see you next time"}
+
+
+def homework_reminder(name: str, dose: str, summary: str) -> str:
+    return f"🧘 <b>{esc(name)}</b> — {esc(dose)}\n{esc(summary)}"
+
+
+def reminder_snoozed(at: str) -> str:
+    return f"⏰ I'll remind you again at {at}."

@@ -309,6 +309,7 @@ class ExerciseCard:
     steps: tuple[str, ...]
     dose: str
     cautions: str | None
+    summary: str  # the one line a reminder carries
 
 
 def card_of(exercise: Exercise) -> ExerciseCard:
@@ -319,6 +320,7 @@ def card_of(exercise: Exercise) -> ExerciseCard:
         steps=exercise.steps,
         dose=exercise.dose.describe(),
         cautions=exercise.cautions,
+        summary=exercise.summary,
     )
 
 

@@ -264,3 +264,61 @@ class CustomExercise(Base):
     dose: Mapped[str] = mapped_column(String(40))
     cautions: Mapped[str | None] = mapped_column(String(160))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Delivery(Base):
+    """The outbox: every message the bot sends on its own initiative is first a row here.
+
+    Only the next occurrence of each schedule is a row, so a schedule costs one row however
+    long it runs. A row is claimed under a lease before sending; a process that dies with a
+    claim leaves a lease that expires, and the row is sent again (at most once more).
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_status_due", "status", "due_at"),
+        UniqueConstraint(
+            "assignment_id", "occurrence_date", "sequence", name="uq_deliveries_occurrence"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # homework
+    client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("homework_assignments.id", ondelete="CASCADE")
+    )
+    # The client's local day the occurrence belongs to, and 0 for it, 1… for its snoozes.
+    occurrence_date: Mapped[date | None] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # When the schedule says (UTC), and when to send: later if that fell in quiet hours.
+    occurs_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # pending → sending → sent | failed | missed | cancelled
+    status: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HomeworkLog(Base):
+    """What the client said about one day's exercise: done or skipped. Once per day."""
+
+    __tablename__ = "homework_logs"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "occurrence_date", name="uq_homework_logs_day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("homework_assignments.id", ondelete="CASCADE")
+    )
+    occurrence_date: Mapped[date] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(8))  # done, skipped
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime)

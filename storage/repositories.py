@@ -7,10 +7,10 @@ ever reach their own clients: privacy is a property of the data access, not of t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from practice.clients import matches_search, name_key
@@ -20,9 +20,11 @@ from practice.plans import HomeworkStatus
 from storage.models import (
     Client,
     CustomExercise,
+    Delivery,
     FormDraft,
     HandledUpdate,
     HomeworkAssignment,
+    HomeworkLog,
     Invite,
     SessionNote,
     StoredDraft,
@@ -368,6 +370,10 @@ class HomeworkRepository:
             return None
         return row
 
+    async def get_any(self, assignment_id: int) -> HomeworkAssignment | None:
+        """For the dispatcher, which acts for no one therapist; handlers use get()."""
+        return await self._session.get(HomeworkAssignment, assignment_id)
+
     async def add(self, assignment: HomeworkAssignment) -> HomeworkAssignment:
         self._session.add(assignment)
         await self._session.flush()
@@ -420,6 +426,117 @@ class FormRepository:
     async def delete(self, draft: FormDraft) -> None:
         await self._session.delete(draft)
         await self._session.flush()
+
+
+class Outbox:
+    """The delivery outbox. Claims are written so that several bot processes on one
+    PostgreSQL database never take the same row (FOR UPDATE SKIP LOCKED); SQLite has a
+    single writer and ignores the clause."""
+
+    PENDING, SENDING, SENT = "pending", "sending", "sent"
+    FAILED, MISSED, CANCELLED = "failed", "missed", "cancelled"
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+        """Due rows, and rows whose sender's lease ran out, leased to this process."""
+        due = or_(
+            and_(Delivery.status == self.PENDING, Delivery.due_at <= now),
+            and_(Delivery.status == self.SENDING, Delivery.lease_until < now),
+        )
+        rows = list(
+            await self._session.scalars(
+                select(Delivery)
+                .where(due)
+                .order_by(Delivery.due_at, Delivery.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            row.status = self.SENDING
+            row.lease_until = now + lease
+            row.attempts += 1
+        await self._session.flush()
+        return rows
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        return await self._session.get(Delivery, delivery_id)
+
+    async def add(self, delivery: Delivery) -> Delivery:
+        self._session.add(delivery)
+        await self._session.flush()
+        return delivery
+
+    async def pending_for(self, assignment_id: int) -> list[Delivery]:
+        rows = await self._session.scalars(
+            select(Delivery).where(
+                Delivery.assignment_id == assignment_id,
+                Delivery.status.in_((self.PENDING, self.SENDING)),
+            )
+        )
+        return list(rows)
+
+    async def cancel_pending(
+        self, *, assignment_id: int | None = None, client_id: int | None = None
+    ) -> None:
+        """Nothing more goes out for an assignment (paused, changed, ended) or a client."""
+        where = [Delivery.status == self.PENDING]
+        if assignment_id is not None:
+            where.append(Delivery.assignment_id == assignment_id)
+        if client_id is not None:
+            where.append(Delivery.client_id == client_id)
+        await self._session.execute(update(Delivery).where(*where).values(status=self.CANCELLED))
+
+    async def last_sequence(self, assignment_id: int, day: date) -> int:
+        value = await self._session.scalar(
+            select(func.max(Delivery.sequence)).where(
+                Delivery.assignment_id == assignment_id, Delivery.occurrence_date == day
+            )
+        )
+        return value if value is not None else -1
+
+    async def next_due_at(self) -> datetime | None:
+        """When the dispatcher next has work (for waking it exactly then)."""
+        return await self._session.scalar(
+            select(func.min(Delivery.due_at)).where(Delivery.status == self.PENDING)
+        )
+
+
+class HomeworkLogRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self, assignment_id: int, day: date, result: str, now: datetime
+    ) -> tuple[HomeworkLog, bool]:
+        """The day's answer, and whether it is new; a second tap the same day finds the first
+        and changes nothing."""
+        existing = await self.get(assignment_id, day)
+        if existing is not None:
+            return existing, False
+        log = HomeworkLog(
+            assignment_id=assignment_id, occurrence_date=day, result=result, logged_at=now
+        )
+        self._session.add(log)
+        await self._session.flush()
+        return log, True
+
+    async def get(self, assignment_id: int, day: date) -> HomeworkLog | None:
+        return await self._session.scalar(
+            select(HomeworkLog).where(
+                HomeworkLog.assignment_id == assignment_id, HomeworkLog.occurrence_date == day
+            )
+        )
+
+    async def for_assignment(self, assignment_id: int) -> list[HomeworkLog]:
+        rows = await self._session.scalars(
+            select(HomeworkLog)
+            .where(HomeworkLog.assignment_id == assignment_id)
+            .order_by(HomeworkLog.occurrence_date)
+        )
+        return list(rows)
 
 
 class UpdateLog:

@@ -19,9 +19,11 @@ from storage.repositories import (
     DraftRepository,
     ExerciseRepository,
     FormRepository,
+    HomeworkLogRepository,
     HomeworkRepository,
     InviteRepository,
     NoteRepository,
+    Outbox,
     PlanRepository,
     TherapistRepository,
     UpdateLog,
@@ -39,6 +41,8 @@ class UnitOfWork:
     homework: HomeworkRepository
     forms: FormRepository
     exercises: ExerciseRepository
+    outbox: Outbox
+    homework_log: HomeworkLogRepository
     updates: UpdateLog
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -55,6 +59,8 @@ class UnitOfWork:
         self.homework = HomeworkRepository(self.session)
         self.forms = FormRepository(self.session)
         self.exercises = ExerciseRepository(self.session)
+        self.outbox = Outbox(self.session)
+        self.homework_log = HomeworkLogRepository(self.session)
         self.updates = UpdateLog(self.session)
         return self
 

@@ -21,6 +21,7 @@ from practice.preferences import (
     hhmm,
 )
 from practice.schedules import Frequency, HomeworkSchedule, QuietHours
+from reminders.planning import replan_assignment, schedule_of
 from storage.models import HomeworkAssignment
 
 SUGGESTIONS = 6
@@ -306,6 +307,9 @@ async def _save(ctx: FormContext, target: int | None) -> Saved:
         assignment.time_of_day = schedule.time_of_day
         assignment.note = a.get("note")
         assignment.updated_at = ctx.now
+    await replan_assignment(
+        ctx.uow, assignment, client, now=ctx.now, fallback_zone=ctx.practice_zone
+    )
     notify = []
     active = assignment.status == HomeworkStatus.ACTIVE
     if active and client.telegram_user_id is not None and client.unreachable_at is None:
@@ -319,12 +323,6 @@ async def _save(ctx: FormContext, target: int | None) -> Saved:
         (texts.ADD_ANOTHER, CardAction(client.id, "a").encode()),
     ]
     return Saved(text=text, notify=notify, offer=offer)
-
-
-def schedule_of(assignment: HomeworkAssignment) -> HomeworkSchedule:
-    return HomeworkSchedule.from_rrule(
-        assignment.rrule, assignment.start_date, assignment.time_of_day
-    )
 
 
 def homework_message(

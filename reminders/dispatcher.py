@@ -1,0 +1,220 @@
+"""The dispatcher: claims due outbox rows under a lease, sends them, records the outcome, and
+queues each schedule's next occurrence. APScheduler (PTB's JobQueue) wakes it.
+
+No transaction is open while a message is in flight: the claim commits first, the outcome
+commits after. A crash between the two leaves a lease that expires, and the row is sent again
+once — the only way a reminder can arrive twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.exercises import exercise_card
+from bot.homework_taps import reminder_card
+from bot.reach import client_unreachable
+from practice.clock import Clock
+from practice.plans import HomeworkStatus
+from practice.reminders import retry_delay, too_late
+from reminders.planning import plan_next, reachable
+from storage import Database
+from storage.models import Client, Delivery, HomeworkAssignment
+from storage.repositories import Outbox
+from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0
+    missed: int = 0
+    failed: int = 0
+    retried: int = 0
+    cancelled: int = 0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        *,
+        fallback_zone: str,
+        batch: int = 50,
+        lease: timedelta = timedelta(minutes=5),
+        max_attempts: int = 8,
+    ) -> None:
+        self._db = db
+        self._bot = bot
+        self._clock = clock
+        self._zone = fallback_zone
+        self._batch = batch
+        self._lease = lease
+        self._max_attempts = max_attempts
+        self.stats = DispatchStats()
+
+    async def run_once(self) -> int:
+        """Claim one batch of due rows and deliver them; the number claimed."""
+        now = self._clock.now()
+        async with self._db.unit_of_work() as uow:
+            claimed = [d.id for d in await uow.outbox.claim_due(now, self._lease, self._batch)]
+            await uow.commit()
+        for delivery_id in claimed:
+            await self._deliver(delivery_id)
+        return len(claimed)
+
+    async def run_until_idle(self) -> int:
+        total = 0
+        while (count := await self.run_once()) > 0:
+            total += count
+        return total
+
+    async def next_due_in(self) -> timedelta | None:
+        async with self._db.unit_of_work() as uow:
+            due = await uow.outbox.next_due_at()
+        return None if due is None else max(due - self._clock.now(), timedelta(0))
+
+    async def _deliver(self, delivery_id: int) -> None:
+        now = self._clock.now()
+        async with self._db.unit_of_work() as uow:
+            delivery = await uow.outbox.get(delivery_id)
+            if delivery is None or delivery.status != Outbox.SENDING:
+                return
+            assignment = (
+                await uow.homework.get_any(delivery.assignment_id)
+                if delivery.assignment_id is not None
+                else None
+            )
+            client = (
+                await uow.clients.get(assignment.therapist_id, delivery.client_id)
+                if assignment is not None and delivery.client_id is not None
+                else None
+            )
+            if (
+                assignment is None
+                or client is None
+                or assignment.status != HomeworkStatus.ACTIVE
+                or not reachable(client)
+            ):
+                delivery.status = Outbox.CANCELLED
+                self.stats.cancelled += 1
+                await uow.commit()
+                return
+            if too_late(delivery.due_at, now):
+                # The bot was down: a stretch reminder hours late is noise, not help.
+                delivery.status = Outbox.MISSED
+                self.stats.missed += 1
+                await self._queue_next(uow, delivery, assignment, client, now)
+                await uow.commit()
+                return
+            card = await exercise_card(uow, assignment.therapist_id, assignment.exercise_code)
+            if card is None:
+                delivery.status = Outbox.FAILED
+                delivery.last_error = "exercise no longer exists"
+                await uow.commit()
+                return
+            text, keyboard = reminder_card(delivery.id, card, assignment.dose)
+            chat_id = delivery.chat_id
+        try:
+            message = await self._bot.send_message(
+                chat_id, text, parse_mode="HTML", reply_markup=keyboard
+            )
+        except Forbidden:
+            await self._finish(delivery_id, Outbox.FAILED, error="blocked by the client")
+            await client_unreachable(self._db, self._clock, self._bot, chat_id)
+            self.stats.failed += 1
+        except BadRequest as exc:
+            await self._finish(delivery_id, Outbox.FAILED, error=exc.message, queue_next=True)
+            self.stats.failed += 1
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            await self._retry(delivery_id, timedelta(seconds=seconds), count_attempt=False)
+        except NetworkError as exc:
+            log.warning("delivery %s failed in passing: %s", delivery_id, type(exc).__name__)
+            await self._retry(delivery_id, None, count_attempt=True)
+        else:
+            await self._finish(
+                delivery_id, Outbox.SENT, message_id=message.message_id, queue_next=True
+            )
+            self.stats.sent += 1
+
+    async def _queue_next(
+        self,
+        uow: UnitOfWork,
+        delivery: Delivery,
+        assignment: HomeworkAssignment,
+        client: Client,
+        now: datetime,
+    ) -> None:
+        if delivery.sequence == 0:  # a snooze's original already queued what follows
+            await plan_next(
+                uow,
+                assignment,
+                client,
+                after=delivery.occurs_at,
+                now=now,
+                fallback_zone=self._zone,
+            )
+
+    async def _finish(
+        self,
+        delivery_id: int,
+        status: str,
+        *,
+        message_id: int | None = None,
+        error: str | None = None,
+        queue_next: bool = False,
+    ) -> None:
+        now = self._clock.now()
+        async with self._db.unit_of_work() as uow:
+            delivery = await uow.outbox.get(delivery_id)
+            if delivery is None:
+                return
+            delivery.status = status
+            delivery.lease_until = None
+            delivery.message_id = message_id
+            delivery.sent_at = now if status == Outbox.SENT else None
+            delivery.last_error = error[:200] if error else None
+            if queue_next and delivery.assignment_id is not None:
+                assignment = await uow.homework.get_any(delivery.assignment_id)
+                client = (
+                    await uow.clients.get(assignment.therapist_id, delivery.client_id)
+                    if assignment is not None and delivery.client_id is not None
+                    else None
+                )
+                if assignment is not None and client is not None:
+                    await self._queue_next(uow, delivery, assignment, client, now)
+            await uow.commit()
+
+    async def _retry(
+        self, delivery_id: int, wait: timedelta | None, *, count_attempt: bool
+    ) -> None:
+        now = self._clock.now()
+        async with self._db.unit_of_work() as uow:
+            delivery = await uow.outbox.get(delivery_id)
+            if delivery is None:
+                return
+            if not count_attempt:
+                delivery.attempts -= 1  # a 429 is Telegram's pacing, not a failure
+            if count_attempt and delivery.attempts >= self._max_attempts:
+                delivery.status = Outbox.FAILED
+                delivery.last_error = "gave up after repeated network errors"
+                self.stats.failed += 1
+            else:
+                delivery.status = Outbox.PENDING
+                delay = (
+                    wait if wait is not None else retry_delay(delivery.attempts, random.random())
+                )
+                delivery.due_at = now + delay
+                self.stats.retried += 1
+            delivery.lease_until = None
+            await uow.commit()

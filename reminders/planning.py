@@ -1,0 +1,102 @@
+"""Putting the next occurrence of each homework schedule into the outbox.
+
+Called whenever something changes what a client should get: an assignment saved, paused,
+resumed or ended; the client's time zone or quiet hours changed; a reminder sent or missed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from practice.plans import HomeworkStatus
+from practice.preferences import Preferences
+from practice.reminders import next_due
+from practice.schedules import HomeworkSchedule, QuietHours
+from storage.models import Client, Delivery, HomeworkAssignment
+from storage.repositories import Outbox
+from storage.unit_of_work import UnitOfWork
+
+
+def schedule_of(assignment: HomeworkAssignment) -> HomeworkSchedule:
+    return HomeworkSchedule.from_rrule(
+        assignment.rrule, assignment.start_date, assignment.time_of_day
+    )
+
+
+def preferences_of(client: Client, fallback_zone: str) -> Preferences:
+    return Preferences.of(
+        client.timezone,
+        client.reminder_time,
+        client.quiet_start,
+        client.quiet_end,
+        fallback_zone=fallback_zone,
+    )
+
+
+def quiet_hours_of(prefs: Preferences) -> QuietHours | None:
+    if prefs.quiet_start is None or prefs.quiet_end is None:
+        return None
+    return QuietHours(prefs.quiet_start, prefs.quiet_end)
+
+
+def reachable(client: Client) -> bool:
+    return client.telegram_user_id is not None and client.unreachable_at is None
+
+
+async def plan_next(
+    uow: UnitOfWork,
+    assignment: HomeworkAssignment,
+    client: Client,
+    *,
+    after: datetime,
+    now: datetime,
+    fallback_zone: str,
+) -> Delivery | None:
+    """The assignment's next reminder after `after`, as one pending outbox row (if any)."""
+    if assignment.status != HomeworkStatus.ACTIVE or not reachable(client):
+        return None
+    if await uow.outbox.pending_for(assignment.id):
+        return None  # one pending row per schedule, never two
+    prefs = preferences_of(client, fallback_zone)
+    due = next_due(schedule_of(assignment), ZoneInfo(prefs.timezone), quiet_hours_of(prefs), after)
+    if due is None:
+        return None  # the schedule is over
+    assert client.telegram_user_id is not None
+    sequence = await uow.outbox.last_sequence(assignment.id, due.occurrence_date) + 1
+    return await uow.outbox.add(
+        Delivery(
+            kind="homework",
+            client_id=client.id,
+            chat_id=client.telegram_user_id,
+            assignment_id=assignment.id,
+            occurrence_date=due.occurrence_date,
+            sequence=sequence,
+            occurs_at=due.occurs_at,
+            due_at=due.due_at,
+            status=Outbox.PENDING,
+            attempts=0,
+            created_at=now,
+        )
+    )
+
+
+async def replan_assignment(
+    uow: UnitOfWork,
+    assignment: HomeworkAssignment,
+    client: Client,
+    *,
+    now: datetime,
+    fallback_zone: str,
+) -> None:
+    """After a change: forget what was queued, queue the next occurrence from now."""
+    await uow.outbox.cancel_pending(assignment_id=assignment.id)
+    await plan_next(uow, assignment, client, after=now, now=now, fallback_zone=fallback_zone)
+
+
+async def replan_client(
+    uow: UnitOfWork, client: Client, *, now: datetime, fallback_zone: str
+) -> None:
+    """After the client's time zone or quiet hours changed, or they came back."""
+    for assignment in await uow.homework.current(client.therapist_id, client.id):
+        await replan_assignment(uow, assignment, client, now=now, fallback_zone=fallback_zone)

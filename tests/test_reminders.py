@@ -1,0 +1,253 @@
+"""Homework reminders through the outbox, with the injected clock: weeks pass in seconds."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.offline import OfflineBot, offline_bot
+from emulator import Fault, Phone
+from practice.clock import FrozenClock
+from storage.models import Delivery, HomeworkLog
+from tests.chat import new_client_note
+from tests.conftest import LEO, MAYA
+from tests.test_invites import ANNA, join
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Monday 19 October 2026, 10:00 UTC: a week before Europe leaves summer time (25 Oct).
+START = datetime(2026, 10, 19, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+async def running(database_url: str, clock: FrozenClock) -> AsyncIterator[OfflineBot]:
+    async with offline_bot(
+        database_url,
+        therapist_ids=frozenset({MAYA, LEO}),
+        clock=clock,
+        timezone="Europe/London",
+    ) as bot:
+        yield bot
+        assert bot.emulator.unanswered_callback_queries() == []
+        bot.check_alive()
+
+
+async def assign(maya: Phone, exercise: str, *answers: str) -> None:
+    await maya.send("/homework Anna")
+    await maya.tap("Add exercise")
+    await maya.tap(exercise)
+    await maya.tap("Keep")
+    for answer in answers:
+        if answer[0].isdigit() and ":" in answer and len(answer) <= 5:
+            await maya.send(answer)
+        else:
+            await maya.tap(answer)
+    await maya.tap("Skip ➡️")
+    await maya.tap("Save")
+
+
+async def anna_on_the_bot(running: OfflineBot, maya: Phone) -> Phone:
+    await new_client_note(maya, "Anna K.", areas=("Neck", "Lower back"))
+    anna = await join(running, maya)
+    await anna.tap("Berlin")
+    return anna
+
+
+async def run_until(running: OfflineBot, clock: FrozenClock, end: datetime) -> list[datetime]:
+    """Jump from one due time to the next until `end`, dispatching each; when each went out."""
+    sent_at: list[datetime] = []
+    while True:
+        wait = await running.dispatcher.next_due_in()
+        if wait is None or clock.now() + wait > end:
+            clock.set(end)
+            return sent_at
+        clock.advance(wait)
+        if await running.dispatch():
+            sent_at.append(clock.now())
+
+
+async def test_four_weeks_of_two_exercises_across_the_change_of_time(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "4 wk")
+    # 22:30 is in Anna's quiet hours (21:00–08:00): it goes out at 08:00 the next morning.
+    await assign(maya, "Cat-cow", "Chosen weekdays", "Mon", "Wed", "Fri", "Done ➡️", "22:30", "4 wk")
+    first_message = len(anna.messages)
+    arrivals: list[tuple[datetime, str]] = []
+    end = START + timedelta(weeks=4, days=1)
+    while clock.now() < end:
+        wait = await running.dispatcher.next_due_in()
+        if wait is None:
+            break
+        clock.advance(wait)
+        before = len(anna.messages)
+        await running.dispatch()
+        for message in anna.messages[before:]:
+            arrivals.append((clock.now().astimezone(BERLIN), message.text))
+            # Anna does her chin tucks on even days, skips cat–cow on Fridays.
+            local = clock.now().astimezone(BERLIN)
+            if "Chin tucks" in message.text and local.day % 2 == 0:
+                await anna.tap("Done", message_id=message.message_id)
+            if "Cat-cow" in message.text and local.weekday() == 5:
+                await anna.tap("Skip today", message_id=message.message_id)
+
+    chin = [at for at, text in arrivals if "Chin tucks" in text]
+    cat = [at for at, text in arrivals if "Cat-cow" in text]
+    # Daily for 4 weeks from Monday 19 Oct (to Sunday 15 Nov), assigned after that morning's
+    # 08:00: 27 reminders, all at 08:00 Berlin time, before and after the clocks went back
+    # (06:00 UTC, then 07:00).
+    assert len(chin) == 27
+    assert {at.strftime("%H:%M") for at in chin} == {"08:00"}
+    assert {at.astimezone(UTC).hour for at in chin} == {6, 7}
+    assert chin[0].date() == date(2026, 10, 20)  # assigned after 08:00 on the 19th
+    # Mon/Wed/Fri 22:30 falls in quiet hours: it arrives at 08:00 the next morning.
+    assert len(cat) == 12
+    assert {at.strftime("%H:%M") for at in cat} == {"08:00"}
+    assert {at.weekday() for at in cat} == {1, 3, 5}  # Tue, Thu, Sat mornings
+    for at, _ in arrivals:
+        assert not (at.hour >= 21 or at.hour < 8), at
+    assert len(anna.messages) - first_message == 39
+
+    async with running.db.unit_of_work() as uow:
+        logs = list(await uow.session.scalars(select(HomeworkLog)))
+    done = [log for log in logs if log.result == "done"]
+    skipped = [log for log in logs if log.result == "skipped"]
+    assert len(done) == len([at for at in chin if at.day % 2 == 0])
+    # A reminder for Friday's cat–cow arrives on Saturday morning and counts for Friday.
+    assert len(skipped) == 4
+    assert {log.occurrence_date.weekday() for log in skipped} == {4}
+
+
+async def test_done_edits_the_reminder_and_counts_once_even_late(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "1 wk")
+    await run_until(running, clock, datetime(2026, 10, 20, 7, 0, tzinfo=UTC))
+    reminder = anna.last_message
+    assert reminder is not None and reminder.text.startswith("🧘 Chin tucks — 2 × 10, hold 5 s")
+    assert reminder.buttons == [["✅ Done", "⏭ Skip today"], ["⏰ In 1 hour"]]
+    clock.advance(timedelta(days=1, hours=5))  # a late tap, the next day
+    await anna.tap("Done", message_id=reminder.message_id)
+    assert anna.message(reminder.message_id).text.endswith("✅ Done — logged")
+    assert anna.message(reminder.message_id).buttons == []
+    answer = await anna.tap_data(reminder.callback_data[0][0], message_id=reminder.message_id)
+    assert answer == "Already logged for that day."
+    async with running.db.unit_of_work() as uow:
+        [log] = list(await uow.session.scalars(select(HomeworkLog)))
+        assert (log.occurrence_date, log.result) == (date(2026, 10, 20), "done")
+
+
+async def test_later_respects_quiet_hours(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "20:30", "1 wk")
+    await run_until(running, clock, datetime(2026, 10, 19, 19, 0, tzinfo=UTC))
+    reminder = anna.last_message
+    assert reminder is not None and "Chin tucks" in reminder.text
+    await anna.tap("In 1 hour", message_id=reminder.message_id)
+    # 21:30 would be in quiet hours: it comes back at 08:00 the next morning instead.
+    assert "I'll remind you again at 08:00" in anna.message(reminder.message_id).text
+    sent = await run_until(running, clock, datetime(2026, 10, 20, 12, 0, tzinfo=UTC))
+    assert [at.astimezone(BERLIN).strftime("%d %H:%M") for at in sent] == ["20 08:00"]
+
+
+async def test_after_downtime_a_late_reminder_is_missed_not_sent(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "1 wk")
+    before = len(anna.messages)
+    clock.set(datetime(2026, 10, 20, 12, 0, tzinfo=UTC))  # 14:00 in Berlin: six hours late
+    await running.dispatch()
+    assert len(anna.messages) == before
+    async with running.db.unit_of_work() as uow:
+        rows = list(await uow.session.scalars(select(Delivery).order_by(Delivery.id)))
+    assert [(r.occurrence_date, r.status) for r in rows] == [
+        (date(2026, 10, 20), "missed"),
+        (date(2026, 10, 21), "pending"),
+    ]
+
+
+async def test_telegram_failing_while_dispatching(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "1 wk")
+    emulator = running.emulator
+    # 5xx beyond the quick retries: the row waits and goes out on a later tick, once.
+    emulator.inject(Fault(method="sendMessage", error_code=502, chat_id=ANNA, times=4))
+    before = len(anna.messages)
+    await run_until(running, clock, datetime(2026, 10, 20, 6, 0, tzinfo=UTC))
+    assert len(anna.messages) == before
+    await run_until(running, clock, datetime(2026, 10, 20, 6, 30, tzinfo=UTC))
+    assert len(anna.messages) == before + 1
+    # 429 with retry_after: waited out, then sent.
+    emulator.inject(Fault(method="sendMessage", error_code=429, retry_after=1, chat_id=ANNA))
+    await run_until(running, clock, datetime(2026, 10, 21, 6, 30, tzinfo=UTC))
+    assert len(anna.messages) == before + 2
+    calls = [c for c in emulator.calls_to("sendMessage") if c.params.get("chat_id") == ANNA]
+    assert [c.error_code for c in calls[-2:]] == [429, None]
+    # 403: Anna blocked the bot. Her reminders stop and Maya is told once.
+    emulator.inject(Fault(method="sendMessage", error_code=403, chat_id=ANNA, times=None))
+    await run_until(running, clock, datetime(2026, 10, 24, 6, 30, tzinfo=UTC))
+    assert sum("Anna K. has blocked the bot" in m.text for m in maya.messages) == 1
+    async with running.db.unit_of_work() as uow:
+        pending = list(
+            await uow.session.scalars(select(Delivery).where(Delivery.status == "pending"))
+        )
+    assert pending == []
+    emulator.clear_faults()
+
+
+async def test_pausing_and_ending_stop_the_reminders(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "2 wk")
+    await maya.send("/homework Anna")
+    await maya.tap("⏸ Chin tucks")
+    before = len(anna.messages)
+    await run_until(running, clock, datetime(2026, 10, 23, 12, 0, tzinfo=UTC))
+    assert len(anna.messages) == before
+    await maya.tap("▶️ Chin tucks")
+    sent = await run_until(running, clock, datetime(2026, 10, 25, 12, 0, tzinfo=UTC))
+    assert [at.astimezone(BERLIN).strftime("%d %H:%M") for at in sent] == ["24 08:00", "25 08:00"]
+    await maya.tap("⏹")
+    await maya.tap("Yes, end it")
+    assert await run_until(running, clock, datetime(2026, 11, 5, 12, 0, tzinfo=UTC)) == []
+
+
+async def test_a_forged_reminder_answer_records_nothing(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "1 wk")
+    await run_until(running, clock, datetime(2026, 10, 20, 7, 0, tzinfo=UTC))
+    reminder = anna.last_message
+    assert reminder is not None
+    eve = running.emulator.user(id=2002, first_name="Eve")
+    await eve.send("/start")
+    data = reminder.callback_data[0][0]
+    # Another person tapping Anna's reminder id (the gate stops a stranger outright) …
+    answer = await eve.tap_data(data, message_id=eve.last_message_id)
+    assert answer == "This bot serves a practice's therapists and their invited clients."
+    # … and Maya, a therapist, gets nothing either.
+    await maya.send("/clients")
+    assert await maya.tap_data(data, message_id=maya.last_message_id) == (
+        "That reminder isn't one of yours."
+    )
+    for bad in ("rm:999999:d", "rm:x:d", "rm:1:q"):
+        await anna.tap_data(bad, message_id=reminder.message_id)
+    async with running.db.unit_of_work() as uow:
+        assert list(await uow.session.scalars(select(HomeworkLog))) == []
