@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Literal
 
 from telegram.ext import (
     Application,
@@ -85,7 +86,11 @@ def build_application(
     )
     application.bot_data["services"] = Services(settings=settings, db=db, clock=clock)
     application.bot_data["dispatcher"] = Dispatcher(
-        db, application.bot, clock, fallback_zone=settings.practice_timezone
+        db,
+        application.bot,
+        clock,
+        fallback_zone=settings.practice_timezone,
+        lease=timedelta(seconds=settings.dispatch_lease_seconds),
     )
     for form in (PLAN, HOMEWORK, EXERCISE):
         form_handlers.register(form)
@@ -132,7 +137,7 @@ async def run_bot(
     poll_timeout: int = 30,
     read_timeout: float = 10.0,
     backoff_base: float = 0.5,
-    dispatch_interval: float | None = 30.0,
+    dispatch_interval: float | Literal["settings"] | None = "settings",
     on_ready: Callable[[Application], None] | None = None,  # type: ignore[type-arg]
 ) -> None:
     """Run until `stop` is set (or SIGINT/SIGTERM when run as a program).
@@ -141,6 +146,8 @@ async def run_bot(
     None leaves it to the caller (tests move a frozen clock and run it themselves).
     """
     keep_contents_out_of_logs()
+    if dispatch_interval == "settings":
+        dispatch_interval = settings.dispatch_interval_seconds
     clock = clock or SystemClock()
     stop = stop or _stop_on_signals()
     db = await prepare_database(settings, clock)

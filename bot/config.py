@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # How long an invite link stays usable.
     invite_ttl_days: int = Field(default=7, ge=1, le=90)
+    # The dispatcher's safety tick (it is also woken at the next due time), and how long a
+    # claimed reminder stays with one process before another may send it.
+    dispatch_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    dispatch_lease_seconds: float = Field(default=300.0, ge=1, le=86400)
 
     @field_validator("therapist_ids", mode="before")
     @classmethod

@@ -321,8 +321,14 @@ class BotApiEmulator:
         username: str | None = None,
         *,
         language_code: str | None = None,
+        started: bool = False,
     ) -> Phone:
-        """The phone of the user ``id`` (created on first use; later calls return it as is)."""
+        """The phone of the user ``id`` (created on first use; later calls return it as is).
+
+        ``started`` marks the user as having opened the bot before (so the bot may write to
+        them without an update from them first), as for clients set up directly in a database
+        by a benchmark or a test.
+        """
         phone = self._phones.get(id)
         if phone is None:
             user: dict[str, Any] = {"id": id, "is_bot": False, "first_name": first_name}
@@ -338,6 +344,8 @@ class BotApiEmulator:
             else:
                 state.user = user
             phone = self._phones[id] = Phone(self, state)
+        if started:
+            phone._state.known = True
         return phone
 
     @property
