@@ -53,9 +53,11 @@ def keep_contents_out_of_logs() -> None:
         ("sqlalchemy.engine", logging.WARNING),
     ):
         logger = logging.getLogger(name)
-        # An explicit level on the logger itself: lowering the root later must not reopen it.
-        if logger.level < floor:
-            logger.setLevel(floor)
+        # An explicit level on the logger itself (lowering the root later must not reopen
+        # it), never below what the root asks for now.
+        wanted = max(floor, logging.getLogger().getEffectiveLevel())
+        if logger.level < wanted:
+            logger.setLevel(wanted)
 
 
 def build_application(
@@ -78,7 +80,11 @@ def build_application(
         .updater(None)
         .concurrent_updates(False)
         .context_types(ContextTypes(context=Context))
-        .rate_limiter(ResilientRateLimiter(backoff_base=backoff_base))
+        .rate_limiter(
+            ResilientRateLimiter(
+                backoff_base=backoff_base, messages_per_second=settings.telegram_rate_limit
+            )
+        )
         .read_timeout(read_timeout)
         .write_timeout(read_timeout)
         .connect_timeout(read_timeout)

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # claimed reminder stays with one process before another may send it.
     dispatch_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
     dispatch_lease_seconds: float = Field(default=300.0, ge=1, le=86400)
+    # Telegram's limit for one bot: about 30 messages a second. Only a self-hosted Bot API
+    # server or a benchmark has reason to change it.
+    telegram_rate_limit: float = Field(default=30.0, gt=0)
 
     @field_validator("therapist_ids", mode="before")
     @classmethod

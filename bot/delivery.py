@@ -30,8 +30,9 @@ class ResilientRateLimiter(AIORateLimiter):
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
         max_retry_after_retries: int = 3,
+        messages_per_second: float = 30.0,
     ) -> None:
-        super().__init__(max_retries=max_retry_after_retries)
+        super().__init__(max_retries=max_retry_after_retries, overall_max_rate=messages_per_second)
         self._network_retries = network_retries
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap

@@ -8,6 +8,7 @@ once — the only way a reminder can arrive twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from dataclasses import dataclass
@@ -48,9 +49,10 @@ class Dispatcher:
         clock: Clock,
         *,
         fallback_zone: str,
-        batch: int = 50,
+        batch: int = 100,
         lease: timedelta = timedelta(minutes=5),
         max_attempts: int = 8,
+        concurrency: int = 16,
     ) -> None:
         self._db = db
         self._bot = bot
@@ -59,6 +61,8 @@ class Dispatcher:
         self._batch = batch
         self._lease = lease
         self._max_attempts = max_attempts
+        # Sends overlap (the rate limiter paces them); each row is still finished on its own.
+        self._slots = asyncio.Semaphore(concurrency)
         self.stats = DispatchStats()
 
     async def run_once(self) -> int:
@@ -67,9 +71,17 @@ class Dispatcher:
         async with self._db.unit_of_work() as uow:
             claimed = [d.id for d in await uow.outbox.claim_due(now, self._lease, self._batch)]
             await uow.commit()
-        for delivery_id in claimed:
-            await self._deliver(delivery_id)
+        await asyncio.gather(*(self._deliver_in_slot(d) for d in claimed))
         return len(claimed)
+
+    async def _deliver_in_slot(self, delivery_id: int) -> None:
+        async with self._slots:
+            try:
+                await self._deliver(delivery_id)
+            except Exception:
+                # One row's surprise must not stop the batch; its lease expires and it is
+                # tried again.
+                log.exception("delivery %s failed unexpectedly", delivery_id)
 
     async def run_until_idle(self) -> int:
         total = 0

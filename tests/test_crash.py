@@ -209,5 +209,5 @@ async def test_kill_9_during_a_dispatch_batch_loses_no_reminder(
     assert all(count >= 1 for count in counts.values()), counts  # none lost
     twice = {c for c, count in counts.items() if count > 1}
     assert all(count <= 2 for count in counts.values()), counts  # at most once more
-    # The dispatcher sends one message at a time: at most one was in flight at the kill.
-    assert len(twice) <= 1, twice
+    # Only sends in flight at the kill (at most the dispatcher's 16 concurrent) come twice.
+    assert len(twice) <= 16, twice
