@@ -114,7 +114,8 @@ class ZoneChoice:
 
 @dataclass(frozen=True)
 class Setting:
-    name: str  # rt: reminder time, qh: quiet hours, tz: time zone, menu: the settings card
+    # rt: reminder time, qh: quiet hours, tz: time zone, pz: pause, menu: the settings card
+    name: str
     value: str = ""
 
     def encode(self) -> str:
@@ -181,7 +182,7 @@ _HOMEWORK = re.compile(r"^hw:(\d{1,12}):([precxk])$")
 _INVITE_FOR = re.compile(r"^iv:(\d{1,12})$")
 _CONSENT = re.compile(r"^j:([A-Za-z0-9_-]{22}):([yn])$")
 _ZONE = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,60})$")
-_SETTING = re.compile(r"^st:(rt|qh|tz|menu)(?::([0-9a-z]{1,8}))?$")
+_SETTING = re.compile(r"^st:(rt|qh|tz|pz|menu)(?::([0-9a-z]{1,8}))?$")
 
 
 def parse(data: str | None) -> Button | None:

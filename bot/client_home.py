@@ -3,7 +3,8 @@ and a clear answer when they type something meant for a therapist."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -17,6 +18,7 @@ from bot.invites import open_invite, zone_keyboard
 from bot.reach import client_back
 from bot.runtime import Context, Services
 from practice.exercises import ExerciseCard
+from practice.notes import InputError, parse_session_date
 from practice.plans import HomeworkStatus
 from practice.preferences import (
     QUIET_CHOICES,
@@ -28,9 +30,11 @@ from practice.preferences import (
     local_clock,
     quiet_label,
 )
+from practice.schedules import to_utc
 from practice.timezones import resolve_timezone
 from reminders.planning import replan_client
 from storage.models import Client, HomeworkAssignment
+from storage.unit_of_work import UnitOfWork
 
 THERAPIST_COMMANDS = ["note", "cancel", "history", "clients", "invite", "plan", "exercise"]
 
@@ -187,6 +191,13 @@ async def settings_button(update: Update, context: Context) -> None:
                 (quiet_label(s, e), encode_time(s) + encode_time(e)) for s, e in QUIET_CHOICES
             ]
             keyboard = _choices("qh", [*options, (texts.QUIET_NONE, "off")])
+        elif button.name == "pz" and button.value in ("1d", "1w"):
+            days = 1 if button.value == "1d" else 7
+            text = await _pause(context, client, services.clock.now() + timedelta(days=days), uow)
+            keyboard = None
+        elif button.name == "pz" and button.value == "date":
+            client.awaiting = "pause_until"
+            text, keyboard = texts.PAUSE_TYPE_DATE, None
         elif button.name == "tz":
             client.awaiting = "timezone"
             text = texts.CHANGE_TIMEZONE
@@ -207,8 +218,8 @@ async def settings_button(update: Update, context: Context) -> None:
                 now=services.clock.now(),
                 fallback_zone=services.settings.practice_timezone,
             )
-        if button.name != "tz":
-            client.awaiting = None  # any other settings tap leaves the time zone question
+        if button.name not in ("tz", "pz"):
+            client.awaiting = None  # any other settings tap leaves a half-asked question
         if text is None:
             text, keyboard = _settings_view(services, client)
         await uow.commit()
@@ -258,6 +269,70 @@ async def _set_zone(context: Context, telegram_user_id: int, zone: str) -> str |
     )
 
 
+def _pause_keyboard() -> InlineKeyboardMarkup:
+    def option(label: str, value: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=Setting("pz", value).encode())
+
+    return InlineKeyboardMarkup(
+        [
+            [option(texts.PAUSE_DAY, "1d"), option(texts.PAUSE_WEEK, "1w")],
+            [option(texts.PAUSE_DATE, "date")],
+        ]
+    )
+
+
+async def client_pause(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(texts.PAUSE_ASK, reply_markup=_pause_keyboard())
+
+
+async def _pause(context: Context, client: Client, until: datetime, uow: UnitOfWork) -> str:
+    """Pause the client's messages until `until`; what to tell them."""
+    services = context.services
+    client.paused_until = until
+    client.awaiting = None
+    await replan_client(
+        uow, client, now=services.clock.now(), fallback_zone=services.settings.practice_timezone
+    )
+    tz = ZoneInfo(_preferences(services, client).timezone)
+    local, today = until.astimezone(tz), services.clock.now().astimezone(tz).date()
+    return texts.paused_until(f"{texts.long_date(local.date(), today)}, {hhmm(local)}")
+
+
+async def client_stop(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(user.id)
+        if client is None:
+            return
+        client.stopped_at = services.clock.now()
+        await uow.outbox.cancel_pending(client_id=client.id)
+        await uow.commit()
+    await message.reply_text(texts.STOPPED)
+
+
+async def client_resume(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(user.id)
+        if client is None:
+            return
+        now = services.clock.now()
+        was_quiet = client.stopped_at is not None or (
+            client.paused_until is not None and client.paused_until > now
+        )
+        client.stopped_at = None
+        client.paused_until = None
+        await replan_client(uow, client, now=now, fallback_zone=services.settings.practice_timezone)
+        await uow.commit()
+    await message.reply_text(texts.RESUMED if was_quiet else texts.NOTHING_TO_RESUME)
+
+
 async def client_text(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None and message.text is not None
@@ -265,6 +340,24 @@ async def client_text(update: Update, context: Context) -> None:
         client = await uow.clients.by_telegram_user(user.id)
     if client is None:
         await message.reply_text(texts.STRANGER)
+        return
+    if client.awaiting == "pause_until":
+        services = context.services
+        tz = ZoneInfo(_preferences(services, client).timezone)
+        today = services.clock.now().astimezone(tz).date()
+        try:
+            last_day = parse_session_date(message.text, today, future_days=366, past_days=0)
+        except InputError as exc:
+            await message.reply_text(texts.bad_pause_date(str(exc)), parse_mode=ParseMode.HTML)
+            return
+        # To the end of that day, where the client is.
+        until = to_utc(datetime.combine(last_day + timedelta(days=1), time(0)), tz)
+        async with services.db.unit_of_work() as uow:
+            fresh = await uow.clients.by_telegram_user(user.id)
+            assert fresh is not None
+            reply = await _pause(context, fresh, until, uow)
+            await uow.commit()
+        await message.reply_text(reply)
         return
     if client.awaiting == "timezone":
         zone = resolve_timezone(message.text)
@@ -291,6 +384,9 @@ def handlers(clients: filters.BaseFilter) -> list[object]:
         CommandHandler("help", client_help, filters=clients),
         CommandHandler("homework", client_homework, filters=clients),
         CommandHandler("settings", client_settings, filters=clients),
+        CommandHandler("pause", client_pause, filters=clients),
+        CommandHandler("stop", client_stop, filters=clients),
+        CommandHandler("resume", client_resume, filters=clients),
         CommandHandler(THERAPIST_COMMANDS, client_wrong_command, filters=clients),
         CallbackQueryHandler(settings_button, pattern=r"^st:"),
         CallbackQueryHandler(zone_button, pattern=r"^tz:"),

@@ -3,6 +3,9 @@ with what to do next (a note, an invite link, the history)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -17,6 +20,7 @@ from bot.history import show_history
 from bot.invites import send_invite
 from bot.notes.handlers import start_note_for
 from bot.runtime import Context
+from practice.adherence import ADHERENCE_WINDOW_DAYS, Adherence
 from practice.plans import HomeworkStatus, where_in_plan
 
 PAGE_SIZE = 8
@@ -72,7 +76,32 @@ async def _card(
         )
         homework = await uow.homework.current(therapist_id, client.id)
         names = [await exercise_name(uow, therapist_id, h.exercise_code) for h in homework]
-    today = services.today()
+        today = services.today()
+        window_start = today - timedelta(days=ADHERENCE_WINDOW_DAYS - 1)
+        since_plan = plan.start_date if plan else None
+        recent, overall = [], []
+        for item in homework:
+            recent.append(
+                Adherence(
+                    await uow.homework_log.done_count(item.id, window_start),
+                    await uow.outbox.occurrences_due(item.id, window_start),
+                )
+            )
+            overall.append(
+                Adherence(
+                    await uow.homework_log.done_count(item.id, since_plan),
+                    await uow.outbox.occurrences_due(item.id, since_plan),
+                )
+            )
+        upcoming = await uow.outbox.upcoming(client.id, 2)
+        upcoming_names = [
+            await exercise_name(
+                uow,
+                therapist_id,
+                next((h.exercise_code for h in homework if h.id == d.assignment_id), ""),
+            )
+            for d in upcoming
+        ]
     if client.telegram_user_id is None:
         joined = "Not on the bot yet — send them an invite link."
     elif client.unreachable_at is not None:
@@ -81,6 +110,11 @@ async def _card(
         assert client.joined_at is not None
         day = client.joined_at.astimezone(services.settings.tz).date()
         joined = f"📱 On the bot since {texts.long_date(day, today)}."
+        if client.stopped_at is not None:
+            joined += " ⏹ Has stopped all messages (until they /resume)."
+        elif client.paused_until is not None and client.paused_until > services.clock.now():
+            until = client.paused_until.astimezone(services.settings.tz).date()
+            joined += f" ⏸ Paused until {texts.long_date(until, today)}."
     notes_line = f"{page.total} session note{'s' if page.total != 1 else ''}."
     plan_line = (
         f"📋 {texts.esc(plan.goal)} — "
@@ -88,13 +122,27 @@ async def _card(
         if plan
         else "📋 " + texts.NO_PLAN
     )
-    homework_line = "🧘 " + (
-        ", ".join(
-            name + (" (paused)" if h.status == HomeworkStatus.PAUSED else "")
-            for name, h in zip(names, homework, strict=True)
-        )
-        or texts.NO_HOMEWORK_THERAPIST
-    )
+    if homework:
+        since = "since the plan started" if plan else "since it was given"
+        lines = [f"🧘 Homework — done in the last {ADHERENCE_WINDOW_DAYS} days · {since}:"]
+        for name, item, last14, total in zip(names, homework, recent, overall, strict=True):
+            state = " (paused)" if item.status == HomeworkStatus.PAUSED else ""
+            lines.append(f"• {texts.esc(name)}{state}: {last14.describe()} · {total.describe()}")
+        if len(homework) > 1:
+            lines.append(
+                f"• Overall: {sum(recent, Adherence(0, 0)).describe()} · "
+                f"{sum(overall, Adherence(0, 0)).describe()}"
+            )
+        zone = ZoneInfo(client.timezone or services.settings.practice_timezone)
+        for delivery, name in zip(upcoming, upcoming_names, strict=True):
+            at = delivery.due_at.astimezone(zone)
+            lines.append(
+                f"⏭ Next: {texts.esc(name)}, {texts.long_date(at.date(), today)} "
+                f"{at:%H:%M} their time"
+            )
+        homework_line = "\n".join(lines)
+    else:
+        homework_line = "🧘 " + texts.NO_HOMEWORK_THERAPIST
     last = [
         f"#{n.number} · {texts.long_date(n.session_date, today)} · pain {n.pain_before} → "
         f"{n.pain_after} · {texts.esc(texts.area_labels(n.areas, n.area_other))}"

@@ -261,6 +261,9 @@ COMMANDS_CLIENT = [
     ("start", "Your home: homework and settings"),
     ("homework", "Your current exercises"),
     ("settings", "Time zone, reminder time, quiet hours"),
+    ("pause", "Pause reminders for a while"),
+    ("stop", "No more messages until /resume"),
+    ("resume", "Start reminders again"),
     ("help", "What this bot does"),
 ]
 INVITE_PICK = "🔗 Invite which client? Tap one, or send /invite and part of a name."
@@ -299,8 +302,9 @@ CLIENT_HELP = (
     "/start — your home: homework and next reminders\n"
     "/homework — your current exercises\n"
     "/settings — time zone, reminder time, quiet hours\n"
+    "/pause — a break from reminders (a day, a week, until a date)\n"
+    "/stop — nothing more until you send /resume\n"
     "/help — this message\n\n"
-    "To stop all messages, block the bot (or ask your therapist). "
     "To see or erase what is stored about you, ask your therapist."
 )
 CLIENT_WRONG_COMMAND = (
@@ -335,7 +339,8 @@ def consent_card(therapist: str, quiet: str) -> str:
         "<b>What you will get:</b> reminders for the exercises your therapist gives you, and a "
         "short check-in every few days — a few messages a week at most, never during your "
         f"quiet hours ({quiet}).\n"
-        "<b>Stopping:</b> change times with /settings, or block the bot to stop everything.\n"
+        "<b>Stopping:</b> /pause for a break, /stop for good (until /resume); change times "
+        "with /settings.\n"
         "<b>Your data:</b> ask your therapist at any time to see it or erase it.\n\n"
         "Is this OK?"
     )
@@ -601,3 +606,26 @@ def homework_reminder(name: str, dose: str, summary: str) -> str:
 
 def reminder_snoozed(at: str) -> str:
     return f"⏰ I'll remind you again at {at}."
+
+
+# --- a client's pause, stop and resume -------------------------------------------------
+
+PAUSE_ASK = "⏸ Pause reminders and check-ins for how long?"
+PAUSE_DAY = "1 day"
+PAUSE_WEEK = "1 week"
+PAUSE_DATE = "Until a date…"
+PAUSE_TYPE_DATE = "Type the last day of the pause, e.g. <i>12.12</i> or <i>12 Dec</i>."
+STOPPED = (
+    "⏹ Stopped. I won't send you anything until you send /resume. "
+    "Your therapist can still see your record."
+)
+RESUMED = "▶️ Welcome back — reminders start again from now."
+NOTHING_TO_RESUME = "Nothing is paused or stopped: your reminders are on."
+
+
+def paused_until(until: str) -> str:
+    return f"⏸ Paused until {until}. Send /resume to start earlier."
+
+
+def bad_pause_date(reason: str) -> str:
+    return f"⚠️ I couldn't use that date ({esc(reason)}). Type it like 12.12 or 12 Dec."

@@ -256,10 +256,14 @@ def parse_session_date(
     to today.
     """
     t = " ".join(text.strip().lower().split())
-    if t in {"today", "now"}:
-        return today
-    if t == "yesterday":
-        return today - timedelta(days=1)
+    named = {"today": 0, "now": 0, "yesterday": -1, "tomorrow": 1}
+    if t in named:
+        found = today + timedelta(days=named[t])
+        if not -past_days <= named[t] <= future_days:
+            raise InputError(
+                "that date is in the future" if named[t] > 0 else "that date is in the past"
+            )
+        return found
     day: int
     month: int
     year: int | None

@@ -23,7 +23,7 @@ from bot.reach import client_unreachable
 from practice.clock import Clock
 from practice.plans import HomeworkStatus
 from practice.reminders import retry_delay, too_late
-from reminders.planning import plan_next, reachable
+from reminders.planning import paused_at, plan_next, reachable
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment
 from storage.repositories import Outbox
@@ -118,6 +118,13 @@ class Dispatcher:
             ):
                 delivery.status = Outbox.CANCELLED
                 self.stats.cancelled += 1
+                await uow.commit()
+                return
+            if paused_at(client, now):
+                # Paused after this was queued: skip it, queue the first one after the pause.
+                delivery.status = Outbox.CANCELLED
+                self.stats.cancelled += 1
+                await self._queue_next(uow, delivery, assignment, client, now)
                 await uow.commit()
                 return
             if too_late(delivery.due_at, now):

@@ -41,7 +41,16 @@ def quiet_hours_of(prefs: Preferences) -> QuietHours | None:
 
 
 def reachable(client: Client) -> bool:
-    return client.telegram_user_id is not None and client.unreachable_at is None
+    """On the bot, has not blocked it, and has not asked for silence with /stop."""
+    return (
+        client.telegram_user_id is not None
+        and client.unreachable_at is None
+        and client.stopped_at is None
+    )
+
+
+def paused_at(client: Client, moment: datetime) -> bool:
+    return client.paused_until is not None and client.paused_until > moment
 
 
 async def plan_next(
@@ -58,6 +67,9 @@ async def plan_next(
         return None
     if await uow.outbox.pending_for(assignment.id):
         return None  # one pending row per schedule, never two
+    if paused_at(client, after):
+        assert client.paused_until is not None
+        after = client.paused_until  # nothing during a pause; the next one after it
     prefs = preferences_of(client, fallback_zone)
     due = next_due(schedule_of(assignment), ZoneInfo(prefs.timezone), quiet_hours_of(prefs), after)
     if due is None:

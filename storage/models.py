@@ -91,6 +91,10 @@ class Client(Base):
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the client's next typed message answers (e.g. "timezone"), if anything.
     awaiting: Mapped[str | None] = mapped_column(String(16))
+    # The client's own choices about messages: a pause until a moment, or stopped until
+    # they send /resume.
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     notes: Mapped[list[SessionNote]] = relationship(back_populates="client", lazy="raise")
 

@@ -497,6 +497,27 @@ class Outbox:
         )
         return value if value is not None else -1
 
+    async def occurrences_due(self, assignment_id: int, since: date | None) -> int:
+        """Occurrences the client was reminded of (or that passed while the bot was down)."""
+        where = [
+            Delivery.assignment_id == assignment_id,
+            Delivery.sequence == 0,
+            Delivery.status.in_((self.SENT, self.MISSED)),
+        ]
+        if since is not None:
+            where.append(Delivery.occurrence_date >= since)
+        count = await self._session.scalar(select(func.count()).select_from(Delivery).where(*where))
+        return count or 0
+
+    async def upcoming(self, client_id: int, limit: int) -> list[Delivery]:
+        rows = await self._session.scalars(
+            select(Delivery)
+            .where(Delivery.client_id == client_id, Delivery.status == self.PENDING)
+            .order_by(Delivery.due_at)
+            .limit(limit)
+        )
+        return list(rows)
+
     async def next_due_at(self) -> datetime | None:
         """When the dispatcher next has work (for waking it exactly then)."""
         return await self._session.scalar(
@@ -529,6 +550,15 @@ class HomeworkLogRepository:
                 HomeworkLog.assignment_id == assignment_id, HomeworkLog.occurrence_date == day
             )
         )
+
+    async def done_count(self, assignment_id: int, since: date | None) -> int:
+        where = [HomeworkLog.assignment_id == assignment_id, HomeworkLog.result == "done"]
+        if since is not None:
+            where.append(HomeworkLog.occurrence_date >= since)
+        count = await self._session.scalar(
+            select(func.count()).select_from(HomeworkLog).where(*where)
+        )
+        return count or 0
 
     async def for_assignment(self, assignment_id: int) -> list[HomeworkLog]:
         rows = await self._session.scalars(

@@ -251,3 +251,66 @@ async def test_a_forged_reminder_answer_records_nothing(
         await anna.tap_data(bad, message_id=reminder.message_id)
     async with running.db.unit_of_work() as uow:
         assert list(await uow.session.scalars(select(HomeworkLog))) == []
+
+
+async def test_pause_stop_and_resume(running: OfflineBot, maya: Phone, clock: FrozenClock) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "4 wk")
+    await run_until(running, clock, datetime(2026, 10, 20, 7, 0, tzinfo=UTC))
+    await anna.send("/pause")
+    await anna.tap("1 week")
+    assert "Paused until Tue 27 Oct, 08:00" in anna.last_text
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    assert "⏸ Paused until Tue 27 Oct" in maya.last_text
+    sent = await run_until(running, clock, datetime(2026, 10, 29, 12, 0, tzinfo=UTC))
+    assert [at.astimezone(BERLIN).strftime("%d") for at in sent] == ["28", "29"]
+
+    await anna.send("/stop")
+    assert "until you send /resume" in anna.last_text
+    assert await run_until(running, clock, datetime(2026, 11, 2, 12, 0, tzinfo=UTC)) == []
+    await anna.send("/resume")
+    assert "start again" in anna.last_text
+    sent = await run_until(running, clock, datetime(2026, 11, 3, 12, 0, tzinfo=UTC))
+    assert [at.astimezone(BERLIN).strftime("%d %H:%M") for at in sent] == ["03 08:00"]
+
+    await anna.send("/pause")
+    await anna.tap("Until a date")
+    await anna.send("yesterday")
+    assert "I couldn't use that date" in anna.last_text
+    await anna.send("5.11")
+    assert "Paused until Fri 6 Nov, 00:00" in anna.last_text
+    sent = await run_until(running, clock, datetime(2026, 11, 7, 12, 0, tzinfo=UTC))
+    assert [at.astimezone(BERLIN).strftime("%d") for at in sent] == ["06", "07"]
+    await anna.send("/resume")
+    assert "Nothing is paused" in anna.last_text
+
+
+async def test_adherence_on_the_card_is_exact(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "4 wk")
+    await assign(maya, "Cat-cow", "Every day", "18:00", "4 wk")
+    done = 0
+    end = datetime(2026, 10, 26, 20, 0, tzinfo=UTC)  # chin tucks 20–26 Oct, cat-cow 19–26
+    while True:
+        wait = await running.dispatcher.next_due_in()
+        if wait is None or clock.now() + wait > end:
+            break
+        clock.advance(wait)
+        before = len(anna.messages)
+        await running.dispatch()
+        for message in anna.messages[before:]:
+            day = clock.now().astimezone(BERLIN).day
+            if "Chin tucks" in message.text and day not in (21, 23):
+                await anna.tap("Done", message_id=message.message_id)
+                done += 1
+    assert done == 5
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    card = maya.last_text
+    assert "• Chin tucks: 5 of 7 (71%) · 5 of 7 (71%)" in card
+    assert "• Cat-cow: 0 of 8 (0%) · 0 of 8 (0%)" in card
+    assert "• Overall: 5 of 15 (33%)" in card
+    assert "⏭ Next: Chin tucks, Tue 27 Oct 08:00 their time" in card
