@@ -183,8 +183,16 @@ async def run_bot(
 
 
 async def dispatch_job(context: Context) -> None:
-    """APScheduler's tick: send what is due, then wake again when the next row is due."""
+    """APScheduler's tick. Sending a large backlog takes minutes at Telegram's pace, so the
+    work runs as a task of its own and a tick that finds it running does nothing."""
     dispatcher: Dispatcher = context.application.bot_data["dispatcher"]
+    if dispatcher.busy:
+        return
+    context.application.create_task(_drain(context, dispatcher))
+
+
+async def _drain(context: Context, dispatcher: Dispatcher) -> None:
+    """Send what is due, then wake again when the next row is due."""
     await dispatcher.run_until_idle()
     interval = float(context.job.data) if context.job and context.job.data else 30.0
     wait = await dispatcher.next_due_in()

@@ -63,6 +63,7 @@ class Dispatcher:
         self._max_attempts = max_attempts
         # Sends overlap (the rate limiter paces them); each row is still finished on its own.
         self._slots = asyncio.Semaphore(concurrency)
+        self._running = asyncio.Lock()
         self.stats = DispatchStats()
 
     async def run_once(self) -> int:
@@ -83,10 +84,16 @@ class Dispatcher:
                 # tried again.
                 log.exception("delivery %s failed unexpectedly", delivery_id)
 
+    @property
+    def busy(self) -> bool:
+        return self._running.locked()
+
     async def run_until_idle(self) -> int:
+        """Batches until nothing is due; one caller at a time in this process."""
         total = 0
-        while (count := await self.run_once()) > 0:
-            total += count
+        async with self._running:
+            while (count := await self.run_once()) > 0:
+                total += count
         return total
 
     async def next_due_in(self) -> timedelta | None:
