@@ -19,7 +19,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot import access, cards, care, client_home, history, homework_taps, invites, reach, start
+from bot import (
+    access,
+    cards,
+    care,
+    checkins,
+    client_home,
+    history,
+    homework_taps,
+    invites,
+    reach,
+    start,
+)
 from bot import clients as clients_
 from bot.config import Settings
 from bot.delivery import ResilientRateLimiter
@@ -115,6 +126,7 @@ def build_application(
         *form_handlers.handlers(),
         *invites.handlers(),
         homework_taps.handler(),
+        checkins.handler(),
         *client_home.handlers(clients),
         reach.handler(),
         CallbackQueryHandler(cards.unknown_button),

@@ -10,6 +10,7 @@
     f:<form token>:<step>:<action>[:<arg>]    a button of a plan or homework form
     hw:<assignment id>:<action>               pause, resume or end a homework assignment
     rm:<delivery id>:<d|s|z>                  a client's answer to a homework reminder
+    ci:<check-in id>:<p|g|a|k>[:<value>]      a client's answer to a check-in question
     j:<invite token>:<y|n>                    a client's answer to the consent card
     tz:<IANA zone>                            a client picks their time zone
     st:<setting>[:<value>]                    a client changes a setting
@@ -153,6 +154,17 @@ class ReminderAnswer:
         return _check(f"rm:{self.delivery_id}:{self.action}")
 
 
+@dataclass(frozen=True)
+class CheckInAnswer:
+    check_in_id: int
+    question: str  # p: pain, g: global change (value + 3), a: activity, k: skip the comment
+    value: int | None = None
+
+    def encode(self) -> str:
+        data = f"ci:{self.check_in_id}:{self.question}"
+        return _check(data if self.value is None else f"{data}:{self.value}")
+
+
 Button = (
     NoteButton
     | HistoryPage
@@ -167,6 +179,7 @@ Button = (
     | FormButton
     | HomeworkAction
     | ReminderAnswer
+    | CheckInAnswer
 )
 
 _DRAFT_TOKEN = r"[A-Za-z0-9_-]{6,32}"  # noqa: S105 -- a pattern, not a secret
@@ -177,6 +190,7 @@ _CARD = re.compile(r"^c:(\d{1,12})$")
 _CLIENTS_PAGE = re.compile(r"^cp:(\d{1,6})$")
 _CARD_ACTION = re.compile(r"^ca:(\d{1,12}):([nihpqwa])$")
 _FORM = re.compile(rf"^f:({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?$")
+_CHECK_IN = re.compile(r"^ci:(\d{1,15}):([pgak])(?::(\d{1,2}))?$")
 _REMINDER = re.compile(r"^rm:(\d{1,15}):([dsz])$")
 _HOMEWORK = re.compile(r"^hw:(\d{1,12}):([precxk])$")
 _INVITE_FOR = re.compile(r"^iv:(\d{1,12})$")
@@ -215,6 +229,8 @@ def parse(data: str | None) -> Button | None:
         return HomeworkAction(assignment_id=int(m[1]), action=m[2])
     if m := _REMINDER.match(data):
         return ReminderAnswer(delivery_id=int(m[1]), action=m[2])
+    if m := _CHECK_IN.match(data):
+        return CheckInAnswer(int(m[1]), m[2], int(m[3]) if m[3] is not None else None)
     return None
 
 

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import cards, texts
 from bot.callbacks import Setting, ZoneChoice, parse
+from bot.checkins import check_in_comment
 from bot.exercises import exercise_card
 from bot.forms.homework import homework_section, schedule_of
 from bot.invites import open_invite, zone_keyboard
@@ -340,6 +341,8 @@ async def client_text(update: Update, context: Context) -> None:
         client = await uow.clients.by_telegram_user(user.id)
     if client is None:
         await message.reply_text(texts.STRANGER)
+        return
+    if await check_in_comment(update, context, client):
         return
     if client.awaiting == "pause_until":
         services = context.services

@@ -21,6 +21,7 @@ from bot.invites import send_invite
 from bot.notes.handlers import start_note_for
 from bot.runtime import Context
 from practice.adherence import ADHERENCE_WINDOW_DAYS, Adherence
+from practice.checkins import check_in_summary
 from practice.plans import HomeworkStatus, where_in_plan
 
 PAGE_SIZE = 8
@@ -93,6 +94,7 @@ async def _card(
                     await uow.outbox.occurrences_due(item.id, since_plan),
                 )
             )
+        check_ins = await uow.check_ins.recent(client.id, 3)
         upcoming = await uow.outbox.upcoming(client.id, 2)
         upcoming_names = [
             await exercise_name(
@@ -143,6 +145,14 @@ async def _card(
         homework_line = "\n".join(lines)
     else:
         homework_line = "🧘 " + texts.NO_HOMEWORK_THERAPIST
+    if check_ins:
+        zone = services.settings.tz
+        homework_line += "\n📊 Check-ins: " + "; ".join(
+            f"{texts.long_date(c.answered_at.astimezone(zone).date(), today)}: "
+            + texts.esc(check_in_summary(c))
+            for c in check_ins
+            if c.answered_at is not None
+        )
     last = [
         f"#{n.number} · {texts.long_date(n.session_date, today)} · pain {n.pain_before} → "
         f"{n.pain_after} · {texts.esc(texts.area_labels(n.areas, n.area_other))}"

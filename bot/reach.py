@@ -21,8 +21,14 @@ log = logging.getLogger(__name__)
 
 async def tell_therapist(bot: Bot, therapist_id: int, text: str) -> None:
     """A notice for a therapist; one they cannot receive is logged, never fatal."""
+    await tell_therapist_with(bot, therapist_id, text, None)
+
+
+async def tell_therapist_with(
+    bot: Bot, therapist_id: int, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
     try:
-        await bot.send_message(therapist_id, text, parse_mode=ParseMode.HTML)
+        await bot.send_message(therapist_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     except (Forbidden, BadRequest) as exc:
         log.warning("could not notify therapist %s: %s", therapist_id, type(exc).__name__)
 

@@ -629,3 +629,48 @@ def paused_until(until: str) -> str:
 
 def bad_pause_date(reason: str) -> str:
     return f"⚠️ I couldn't use that date ({esc(reason)}). Type it like 12.12 or 12 Dec."
+
+
+# --- check-ins -------------------------------------------------------------------------
+
+CHECK_IN_CLOSED = "That check-in has closed — a newer one is waiting for you."
+CHECK_IN_NOT_YOURS = "That check-in isn't one of yours."
+SKIP = "Skip ➡️"
+
+
+def check_in_pain(therapist: str, area: str) -> str:
+    return (
+        f"📊 <b>Check-in from {esc(therapist)}</b>\n"
+        f"How is your {esc(area)} today? <b>Pain right now</b>, 0–10 "
+        "(0 = no pain, 10 = worst imaginable):"
+    )
+
+
+def check_in_change(area: str) -> str:
+    return f"Compared with before your last session, your {esc(area)} is…"
+
+
+def check_in_activity(activity: str) -> str:
+    return (
+        f"“{esc(activity)}” — how well can you do it now?\n"
+        "0 = not at all, 10 = as well as before the problem"
+    )
+
+
+def check_in_comment(therapist: str) -> str:
+    return f"Anything to add for {esc(therapist)}? Type it, or tap Skip."
+
+
+def check_in_thanks(therapist: str, answers: str) -> str:
+    return f"Thank you ✓ {esc(therapist)} will see this before your next visit.\n{answers}"
+
+
+def worse_alert(name: str, pain: str, change: str, comment: str | None) -> str:
+    text = f"⚠️ <b>{esc(name)}</b> reports feeling worse: {pain}{change}."
+    if comment:
+        text += f"\n💬 “{esc(comment)}”"
+    return text
+
+
+def comment_added(name: str, comment: str) -> str:
+    return f"💬 {esc(name)} added to their check-in: “{esc(comment)}”"

@@ -14,15 +14,17 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.checkins import check_in_card
 from bot.exercises import exercise_card
 from bot.homework_taps import reminder_card
 from bot.reach import client_unreachable
 from practice.clock import Clock
 from practice.plans import HomeworkStatus
 from practice.reminders import retry_delay, too_late
+from reminders.checkins import plan_check_in
 from reminders.planning import paused_at, plan_next, reachable
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment
@@ -107,47 +109,14 @@ class Dispatcher:
             delivery = await uow.outbox.get(delivery_id)
             if delivery is None or delivery.status != Outbox.SENDING:
                 return
-            assignment = (
-                await uow.homework.get_any(delivery.assignment_id)
-                if delivery.assignment_id is not None
-                else None
-            )
-            client = (
-                await uow.clients.get(assignment.therapist_id, delivery.client_id)
-                if assignment is not None and delivery.client_id is not None
-                else None
-            )
-            if (
-                assignment is None
-                or client is None
-                or assignment.status != HomeworkStatus.ACTIVE
-                or not reachable(client)
-            ):
-                delivery.status = Outbox.CANCELLED
-                self.stats.cancelled += 1
+            if delivery.kind == "checkin":
+                prepared = await self._prepare_check_in(uow, delivery, now)
+            else:
+                prepared = await self._prepare_homework(uow, delivery, now)
+            if prepared is None:  # settled without sending (cancelled, missed, failed)
                 await uow.commit()
                 return
-            if paused_at(client, now):
-                # Paused after this was queued: skip it, queue the first one after the pause.
-                delivery.status = Outbox.CANCELLED
-                self.stats.cancelled += 1
-                await self._queue_next(uow, delivery, assignment, client, now)
-                await uow.commit()
-                return
-            if too_late(delivery.due_at, now):
-                # The bot was down: a stretch reminder hours late is noise, not help.
-                delivery.status = Outbox.MISSED
-                self.stats.missed += 1
-                await self._queue_next(uow, delivery, assignment, client, now)
-                await uow.commit()
-                return
-            card = await exercise_card(uow, assignment.therapist_id, assignment.exercise_code)
-            if card is None:
-                delivery.status = Outbox.FAILED
-                delivery.last_error = "exercise no longer exists"
-                await uow.commit()
-                return
-            text, keyboard = reminder_card(delivery.id, card, assignment.dose)
+            text, keyboard = prepared
             chat_id = delivery.chat_id
         try:
             message = await self._bot.send_message(
@@ -172,6 +141,71 @@ class Dispatcher:
                 delivery_id, Outbox.SENT, message_id=message.message_id, queue_next=True
             )
             self.stats.sent += 1
+
+    async def _prepare_homework(
+        self, uow: UnitOfWork, delivery: Delivery, now: datetime
+    ) -> tuple[str, InlineKeyboardMarkup] | None:
+        assignment = (
+            await uow.homework.get_any(delivery.assignment_id)
+            if delivery.assignment_id is not None
+            else None
+        )
+        client = (
+            await uow.clients.get(assignment.therapist_id, delivery.client_id)
+            if assignment is not None and delivery.client_id is not None
+            else None
+        )
+        if (
+            assignment is None
+            or client is None
+            or assignment.status != HomeworkStatus.ACTIVE
+            or not reachable(client)
+        ):
+            delivery.status = Outbox.CANCELLED
+            self.stats.cancelled += 1
+            return None
+        if paused_at(client, now):
+            # Paused after this was queued: skip it, queue the first one after the pause.
+            delivery.status = Outbox.CANCELLED
+            self.stats.cancelled += 1
+            await self._queue_next(uow, delivery, assignment, client, now)
+            return None
+        if too_late(delivery.due_at, now):
+            # The bot was down: a stretch reminder hours late is noise, not help.
+            delivery.status = Outbox.MISSED
+            self.stats.missed += 1
+            await self._queue_next(uow, delivery, assignment, client, now)
+            return None
+        card = await exercise_card(uow, assignment.therapist_id, assignment.exercise_code)
+        if card is None:
+            delivery.status = Outbox.FAILED
+            delivery.last_error = "exercise no longer exists"
+            return None
+        return reminder_card(delivery.id, card, assignment.dose)
+
+    async def _prepare_check_in(
+        self, uow: UnitOfWork, delivery: Delivery, now: datetime
+    ) -> tuple[str, InlineKeyboardMarkup] | None:
+        check_in = (
+            await uow.check_ins.get(delivery.check_in_id)
+            if delivery.check_in_id is not None
+            else None
+        )
+        client = (
+            await uow.clients.get(check_in.therapist_id, check_in.client_id)
+            if check_in is not None
+            else None
+        )
+        if check_in is None or client is None or not reachable(client):
+            delivery.status = Outbox.CANCELLED
+            self.stats.cancelled += 1
+            return None
+        if paused_at(client, now):
+            delivery.status = Outbox.CANCELLED  # no check-in during a pause
+            self.stats.cancelled += 1
+            return None
+        # A check-in late after downtime is still worth asking: it goes out.
+        return await check_in_card(uow, check_in, client)
 
     async def _queue_next(
         self,
@@ -210,6 +244,8 @@ class Dispatcher:
             delivery.message_id = message_id
             delivery.sent_at = now if status == Outbox.SENT else None
             delivery.last_error = error[:200] if error else None
+            if status == Outbox.SENT and delivery.check_in_id is not None:
+                await self._check_in_sent(uow, delivery, now)
             if queue_next and delivery.assignment_id is not None:
                 assignment = await uow.homework.get_any(delivery.assignment_id)
                 client = (
@@ -220,6 +256,31 @@ class Dispatcher:
                 if assignment is not None and client is not None:
                     await self._queue_next(uow, delivery, assignment, client, now)
             await uow.commit()
+
+    async def _check_in_sent(self, uow: UnitOfWork, delivery: Delivery, now: datetime) -> None:
+        """The check-in is out: earlier ones close, the next of the series is queued."""
+        assert delivery.check_in_id is not None
+        check_in = await uow.check_ins.get(delivery.check_in_id)
+        if check_in is None:
+            return
+        check_in.sent_at = now
+        await uow.check_ins.close_open(check_in.client_id, now, except_id=check_in.id)
+        client = await uow.clients.get(check_in.therapist_id, check_in.client_id)
+        note = (
+            await uow.notes.get(check_in.therapist_id, check_in.after_note_id)
+            if check_in.after_note_id is not None
+            else None
+        )
+        if client is not None and note is not None:
+            await plan_check_in(
+                uow,
+                client,
+                note_id=note.id,
+                session_day=note.session_date,
+                number=check_in.number + 1,
+                now=now,
+                fallback_zone=self._zone,
+            )
 
     async def _retry(
         self, delivery_id: int, wait: timedelta | None, *, count_attempt: bool

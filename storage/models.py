@@ -287,7 +287,7 @@ class Delivery(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # homework
+    kind: Mapped[str] = mapped_column(String(16))  # homework, checkin
     client_id: Mapped[int | None] = mapped_column(
         ForeignKey("clients.id", ondelete="CASCADE"), index=True
     )
@@ -295,6 +295,7 @@ class Delivery(Base):
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("homework_assignments.id", ondelete="CASCADE")
     )
+    check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_ins.id", ondelete="CASCADE"))
     # The client's local day the occurrence belongs to, and 0 for it, 1… for its snoozes.
     occurrence_date: Mapped[date | None] = mapped_column(Date)
     sequence: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -326,3 +327,27 @@ class HomeworkLog(Base):
     occurrence_date: Mapped[date] = mapped_column(Date)
     result: Mapped[str] = mapped_column(String(8))  # done, skipped
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CheckIn(Base):
+    """One progress check-in sent to a client, and their answers as they give them."""
+
+    __tablename__ = "check_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    # The session the series follows, and this check-in's place in it (0 = the first).
+    after_note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_notes.id", ondelete="SET NULL")
+    )
+    number: Mapped[int] = mapped_column(SmallInteger)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pain: Mapped[int | None] = mapped_column(SmallInteger)
+    change: Mapped[int | None] = mapped_column(SmallInteger)  # -3 … +3
+    activity: Mapped[int | None] = mapped_column(SmallInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Closed when the next check-in arrives: answers to this one are no longer taken.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -18,6 +18,7 @@ from practice.invites import InviteStatus
 from practice.notes import PreviousTreatment
 from practice.plans import HomeworkStatus
 from storage.models import (
+    CheckIn,
     Client,
     CustomExercise,
     Delivery,
@@ -196,6 +197,15 @@ class NoteRepository:
         if note is None or note.therapist_id != therapist_id:
             return None
         return note
+
+    async def first(self, therapist_id: int, client_id: int) -> SessionNote | None:
+        """The first documented session: its pain before treatment is the baseline."""
+        return await self._session.scalar(
+            select(SessionNote)
+            .where(SessionNote.client_id == client_id, SessionNote.therapist_id == therapist_id)
+            .order_by(SessionNote.session_date, SessionNote.number)
+            .limit(1)
+        )
 
     async def last_treatment(self, therapist_id: int, client_id: int) -> PreviousTreatment | None:
         note = await self._session.scalar(
@@ -479,7 +489,11 @@ class Outbox:
         return list(rows)
 
     async def cancel_pending(
-        self, *, assignment_id: int | None = None, client_id: int | None = None
+        self,
+        *,
+        assignment_id: int | None = None,
+        client_id: int | None = None,
+        kind: str | None = None,
     ) -> None:
         """Nothing more goes out for an assignment (paused, changed, ended) or a client."""
         where = [Delivery.status == self.PENDING]
@@ -487,6 +501,8 @@ class Outbox:
             where.append(Delivery.assignment_id == assignment_id)
         if client_id is not None:
             where.append(Delivery.client_id == client_id)
+        if kind is not None:
+            where.append(Delivery.kind == kind)
         await self._session.execute(update(Delivery).where(*where).values(status=self.CANCELLED))
 
     async def last_sequence(self, assignment_id: int, day: date) -> int:
@@ -565,6 +581,41 @@ class HomeworkLogRepository:
             select(HomeworkLog)
             .where(HomeworkLog.assignment_id == assignment_id)
             .order_by(HomeworkLog.occurrence_date)
+        )
+        return list(rows)
+
+
+class CheckInRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, check_in: CheckIn) -> CheckIn:
+        self._session.add(check_in)
+        await self._session.flush()
+        return check_in
+
+    async def get(self, check_in_id: int) -> CheckIn | None:
+        return await self._session.get(CheckIn, check_in_id)
+
+    async def close_open(self, client_id: int, now: datetime, *, except_id: int) -> None:
+        """A new check-in arrived: earlier ones take no more answers."""
+        await self._session.execute(
+            update(CheckIn)
+            .where(
+                CheckIn.client_id == client_id,
+                CheckIn.closed_at.is_(None),
+                CheckIn.sent_at.is_not(None),
+                CheckIn.id != except_id,
+            )
+            .values(closed_at=now)
+        )
+
+    async def recent(self, client_id: int, limit: int) -> list[CheckIn]:
+        rows = await self._session.scalars(
+            select(CheckIn)
+            .where(CheckIn.client_id == client_id, CheckIn.answered_at.is_not(None))
+            .order_by(CheckIn.answered_at.desc())
+            .limit(limit)
         )
         return list(rows)
 

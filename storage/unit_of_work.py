@@ -15,6 +15,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
+    CheckInRepository,
     ClientRepository,
     DraftRepository,
     ExerciseRepository,
@@ -43,6 +44,7 @@ class UnitOfWork:
     exercises: ExerciseRepository
     outbox: Outbox
     homework_log: HomeworkLogRepository
+    check_ins: CheckInRepository
     updates: UpdateLog
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -61,6 +63,7 @@ class UnitOfWork:
         self.exercises = ExerciseRepository(self.session)
         self.outbox = Outbox(self.session)
         self.homework_log = HomeworkLogRepository(self.session)
+        self.check_ins = CheckInRepository(self.session)
         self.updates = UpdateLog(self.session)
         return self
 

@@ -27,6 +27,7 @@ from practice.notes import (
     parse_pain,
     parse_session_date,
 )
+from reminders.checkins import restart_check_ins
 from storage.models import StoredDraft
 from storage.repositories import NewNote
 from storage.unit_of_work import UnitOfWork
@@ -58,6 +59,7 @@ class Turn:
     therapist_id: int
     now: datetime
     today: date
+    zone: str = "UTC"  # the practice's, for clients who have not chosen one
 
 
 def new_token() -> str:
@@ -384,6 +386,12 @@ async def _save(turn: Turn, state: DraftState) -> Outcome:
     row = await uow.drafts.get(turn.therapist_id)
     if row is not None:
         await uow.drafts.delete(row)
+    client = await uow.clients.get(turn.therapist_id, client_id)
+    if client is not None:
+        # Check-ins follow each session: a new series starts from this one.
+        await restart_check_ins(
+            uow, client, note_id=saved.id, session_day=day, now=turn.now, fallback_zone=turn.zone
+        )
     # The natural next steps, right where the therapist is: a plan after the first note,
     # and homework.
     offer = [(texts.ADD_HOMEWORK, CardAction(client_id, "a").encode())]

@@ -32,7 +32,13 @@ from storage.unit_of_work import UnitOfWork
 
 
 def _turn(services: Services, uow: UnitOfWork, user_id: int) -> Turn:
-    return Turn(uow=uow, therapist_id=user_id, now=services.clock.now(), today=services.today())
+    return Turn(
+        uow=uow,
+        therapist_id=user_id,
+        now=services.clock.now(),
+        today=services.today(),
+        zone=services.settings.practice_timezone,
+    )
 
 
 async def _card_for(turn: Turn, state: DraftState) -> views.View:

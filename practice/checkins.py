@@ -1,0 +1,72 @@
+"""Progress check-ins between visits: when they are due, the scales, and when to alert.
+
+Scales: pain now on the 0–10 numeric rating scale; change since before the last session on a
+7-point global rating of change (GRC); the plan's functional activity 0–10 in the manner of
+the Patient-Specific Functional Scale (0 = unable, 10 = as before the problem).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from practice.schedules import QuietHours, move_out_of_quiet_hours, to_utc
+
+# Default plan: the first check-in two days after the session (soreness has settled, the
+# effect is still fresh), then every 3–4 days, for at most two weeks without a new session.
+FIRST_AFTER = timedelta(days=2)
+GAPS = (timedelta(days=3), timedelta(days=4))
+STOP_AFTER = timedelta(days=14)
+
+# Global rating of change, stored as -3 … +3.
+CHANGE_LABELS: dict[int, str] = {
+    3: "Much better",
+    2: "Better",
+    1: "A little better",
+    0: "About the same",
+    -1: "A little worse",
+    -2: "Worse",
+    -3: "Much worse",
+}
+# An alert for the therapist: pain this many points above the baseline, or "worse" and below.
+PAIN_WORSENING_POINTS = 2
+WORSE = -2
+
+
+def checkin_due(day: date, at: time, tz: ZoneInfo, quiet: QuietHours | None) -> datetime:
+    """A check-in on the client's local `day` at their reminder time, out of quiet hours."""
+    local = datetime.combine(day, at)
+    if quiet is not None:
+        local = move_out_of_quiet_hours(local, quiet)
+    return to_utc(local, tz)
+
+
+def next_checkin_day(session_day: date, sent_so_far: int) -> date | None:
+    """The day of the next check-in after `sent_so_far` were sent since the session; None
+    when the series is over (two weeks without a new session)."""
+    day = session_day + FIRST_AFTER
+    for n in range(sent_so_far):
+        day += GAPS[n % 2]
+    if day - session_day > STOP_AFTER:
+        return None
+    return day
+
+
+def check_in_summary(check_in: object) -> str:
+    """ "pain 4 · A little better · activity 6" from whatever was answered."""
+    pain = getattr(check_in, "pain", None)
+    change = getattr(check_in, "change", None)
+    activity = getattr(check_in, "activity", None)
+    parts = [f"pain {pain}" if pain is not None else "pain —"]
+    if change is not None:
+        parts.append(CHANGE_LABELS[change])
+    if activity is not None:
+        parts.append(f"activity {activity}")
+    return " · ".join(parts)
+
+
+def is_worsening(baseline: int | None, pain: int | None, change: int | None) -> bool:
+    """What brings the therapist an alert at once."""
+    if change is not None and change <= WORSE:
+        return True
+    return baseline is not None and pain is not None and pain - baseline >= PAIN_WORSENING_POINTS

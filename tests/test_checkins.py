@@ -1,0 +1,91 @@
+"""Progress check-ins between visits: answered with one tap per question, kept as given,
+closed when the next arrives; the therapist alerted at once when the client is worse."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.offline import OfflineBot
+from emulator import Phone
+from practice.clock import FrozenClock
+from storage.models import CheckIn
+from tests.test_reminders import BERLIN, anna_on_the_bot, run_until
+from tests.test_reminders import clock as clock
+from tests.test_reminders import running as running
+
+
+async def session_note(maya: Phone, before: str = "6", after: str = "3") -> None:
+    await maya.send("/note")
+    for label in ("Anna K.", "Done", "Done", "Medium", before, after, "Skip to summary", "Save"):
+        await maya.tap(label)
+
+
+async def test_a_series_of_check_ins_after_a_session(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)  # first note: pain 6 before
+    await maya.send("/plan Anna")
+    await maya.send("Stiff neck")
+    await maya.tap("Neck")
+    await maya.send("Sleep through the night")
+    await maya.send("Check the blind spot while driving")
+    for label in ("6", "Weekly", "4", "Today", "Save"):
+        await maya.tap(label)
+    await session_note(maya)  # Monday 19 Oct: check-ins on 21, 24, 28 and 31 Oct
+
+    sent = await run_until(running, clock, datetime(2026, 10, 21, 12, 0, tzinfo=UTC))
+    assert [at.astimezone(BERLIN).strftime("%d %H:%M") for at in sent] == ["21 09:00"]
+    assert "How is your neck today?" in anna.last_text
+    first_card = anna.last_message
+    assert first_card is not None
+
+    await anna.tap("8")
+    alert = maya.last_text
+    assert "Anna K. reports feeling worse: pain 8 (first session: 6)" in alert
+    assert maya.all_buttons == ["👤 Anna K."]
+    assert "Compared with before your last session" in anna.last_text
+    await anna.tap("Worse")
+    assert sum("reports feeling worse" in m.text for m in maya.messages) == 1  # once
+    assert "Check the blind spot while driving" in anna.last_text
+    await anna.tap("3")
+    assert "Anything to add for Maya?" in anna.last_text
+    await anna.send("Slept badly after a long drive")
+    assert "Thank you ✓ Maya will see this" in anna.last_text
+    assert "pain 8 · Worse · activity 3" in anna.last_text
+    assert "Anna K. added to their check-in: “Slept badly after a long drive”" in maya.last_text
+    await maya.tap("👤 Anna K.")
+    assert "📊 Check-ins: Wed 21 Oct (today): pain 8 · Worse · activity 3" in maya.last_text
+
+    # The next one closes the first; a half-answered one keeps its answers.
+    sent = await run_until(running, clock, datetime(2026, 10, 24, 12, 0, tzinfo=UTC))
+    assert [at.astimezone(BERLIN).strftime("%d") for at in sent] == ["24"]
+    await anna.tap("4")
+    sent = await run_until(running, clock, datetime(2026, 11, 10, 12, 0, tzinfo=UTC))
+    assert [at.astimezone(BERLIN).strftime("%d") for at in sent] == ["28", "31"]
+    answer = await anna.tap_data(first_card.callback_data[0][0], message_id=first_card.message_id)
+    assert answer == "That check-in has closed — a newer one is waiting for you."
+    async with running.db.unit_of_work() as uow:
+        rows = list(await uow.session.scalars(select(CheckIn).order_by(CheckIn.id)))
+    answers = [(r.pain, r.change, r.activity, r.comment) for r in rows]
+    assert answers[0] == (8, -2, 3, "Slept badly after a long drive")
+    assert answers[1] == (4, None, None, None)
+    assert len(rows) == 4 and all(r.sent_at is not None for r in rows)
+    assert all(r.closed_at is not None for r in rows[:3])
+
+
+async def test_a_new_session_starts_a_new_series(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await session_note(maya)
+    clock.set(datetime(2026, 10, 20, 16, 0, tzinfo=UTC))
+    await session_note(maya, before="5", after="2")  # Tuesday: the next is Thursday 22nd
+    sent = await run_until(running, clock, datetime(2026, 10, 23, 12, 0, tzinfo=UTC))
+    assert [at.astimezone(BERLIN).strftime("%d %H:%M") for at in sent] == ["22 09:00"]
+    await anna.tap("2")
+    await anna.tap("Much better")
+    assert not any("worse" in m.text for m in maya.messages)
+    await anna.tap("Skip ➡️")
+    assert "Thank you ✓" in anna.last_text
