@@ -30,7 +30,7 @@ class ResilientRateLimiter(AIORateLimiter):
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
         max_retry_after_retries: int = 3,
-        messages_per_second: float = 30.0,
+        messages_per_second: float = 29.0,
     ) -> None:
         super().__init__(max_retries=max_retry_after_retries, overall_max_rate=messages_per_second)
         self._network_retries = network_retries

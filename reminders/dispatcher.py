@@ -1,9 +1,12 @@
 """The dispatcher: claims due outbox rows under a lease, sends them, records the outcome, and
 queues each schedule's next occurrence. APScheduler (PTB's JobQueue) wakes it.
 
-No transaction is open while a message is in flight: the claim commits first, the outcome
-commits after. A crash between the two leaves a lease that expires, and the row is sent again
-once — the only way a reminder can arrive twice.
+A batch costs one transaction to claim its rows and prepare their messages, then the
+messages go out in waves of `concurrency` at once, each wave settled (outcomes recorded,
+next occurrences queued) in one transaction. No transaction is open while messages are in
+flight. A crash leaves leases that expire: the rows of the wave in flight are sent again
+once — the only way a reminder can arrive twice — and the rest of the batch for the first
+time.
 """
 
 from __future__ import annotations
@@ -11,21 +14,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.checkins import check_in_card
-from bot.exercises import exercise_card
+from bot.exercises import card_of_custom
 from bot.homework_taps import reminder_card
 from bot.reach import client_unreachable
 from practice.clock import Clock
+from practice.exercises import ExerciseCard, by_code, card_of, custom_id
 from practice.plans import HomeworkStatus
 from practice.reminders import retry_delay, too_late
 from reminders.checkins import plan_check_in
-from reminders.planning import paused_at, plan_next, reachable
+from reminders.planning import paused_at, plan_next_many, reachable
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment
 from storage.repositories import Outbox
@@ -43,6 +47,32 @@ class DispatchStats:
     cancelled: int = 0
 
 
+@dataclass(frozen=True)
+class _Message:
+    delivery_id: int
+    chat_id: int
+    text: str
+    keyboard: InlineKeyboardMarkup
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    delivery_id: int
+    status: str  # sent, failed, blocked, retry
+    message_id: int | None = None
+    error: str | None = None
+    wait: timedelta | None = None  # Telegram's retry_after
+    counts: bool = True  # a 429 is pacing, not a failed attempt
+
+
+@dataclass
+class _Batch:
+    """What settling a batch must do besides updating the rows themselves."""
+
+    next_homework: list[tuple[HomeworkAssignment, Client, datetime]] = field(default_factory=list)
+    blocked_chats: set[int] = field(default_factory=set)
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -51,10 +81,10 @@ class Dispatcher:
         clock: Clock,
         *,
         fallback_zone: str,
-        batch: int = 100,
+        batch: int = 200,
         lease: timedelta = timedelta(minutes=5),
         max_attempts: int = 8,
-        concurrency: int = 16,
+        concurrency: int = 32,
     ) -> None:
         self._db = db
         self._bot = bot
@@ -63,28 +93,10 @@ class Dispatcher:
         self._batch = batch
         self._lease = lease
         self._max_attempts = max_attempts
-        # Sends overlap (the rate limiter paces them); each row is still finished on its own.
-        self._slots = asyncio.Semaphore(concurrency)
+        # Sends overlap (the rate limiter paces them); a wave is what a crash can repeat.
+        self._wave = concurrency
         self._running = asyncio.Lock()
         self.stats = DispatchStats()
-
-    async def run_once(self) -> int:
-        """Claim one batch of due rows and deliver them; the number claimed."""
-        now = self._clock.now()
-        async with self._db.unit_of_work() as uow:
-            claimed = [d.id for d in await uow.outbox.claim_due(now, self._lease, self._batch)]
-            await uow.commit()
-        await asyncio.gather(*(self._deliver_in_slot(d) for d in claimed))
-        return len(claimed)
-
-    async def _deliver_in_slot(self, delivery_id: int) -> None:
-        async with self._slots:
-            try:
-                await self._deliver(delivery_id)
-            except Exception:
-                # One row's surprise must not stop the batch; its lease expires and it is
-                # tried again.
-                log.exception("delivery %s failed unexpectedly", delivery_id)
 
     @property
     def busy(self) -> bool:
@@ -103,58 +115,83 @@ class Dispatcher:
             due = await uow.outbox.next_due_at()
         return None if due is None else max(due - self._clock.now(), timedelta(0))
 
-    async def _deliver(self, delivery_id: int) -> None:
+    async def run_once(self) -> int:
+        """Claim one batch of due rows and deliver them; the number claimed."""
         now = self._clock.now()
+        batch = _Batch()
         async with self._db.unit_of_work() as uow:
-            delivery = await uow.outbox.get(delivery_id)
-            if delivery is None or delivery.status != Outbox.SENDING:
-                return
-            if delivery.kind == "checkin":
-                prepared = await self._prepare_check_in(uow, delivery, now)
-            else:
-                prepared = await self._prepare_homework(uow, delivery, now)
-            if prepared is None:  # settled without sending (cancelled, missed, failed)
+            claimed = await uow.outbox.claim_due(now, self._lease, self._batch)
+            messages = await self._prepare(uow, claimed, now, batch)
+            await uow.commit()
+        for start in range(0, len(messages), self._wave):
+            wave = messages[start : start + self._wave]
+            outcomes = await asyncio.gather(*(self._send(m) for m in wave))
+            async with self._db.unit_of_work() as uow:
+                await self._settle(uow, list(outcomes), batch)
                 await uow.commit()
-                return
-            text, keyboard = prepared
-            chat_id = delivery.chat_id
-        try:
-            message = await self._bot.send_message(
-                chat_id, text, parse_mode="HTML", reply_markup=keyboard
-            )
-        except Forbidden:
-            await self._finish(delivery_id, Outbox.FAILED, error="blocked by the client")
+        for chat_id in batch.blocked_chats:
             await client_unreachable(self._db, self._clock, self._bot, chat_id)
-            self.stats.failed += 1
-        except BadRequest as exc:
-            await self._finish(delivery_id, Outbox.FAILED, error=exc.message, queue_next=True)
-            self.stats.failed += 1
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            await self._retry(delivery_id, timedelta(seconds=seconds), count_attempt=False)
-        except NetworkError as exc:
-            log.warning("delivery %s failed in passing: %s", delivery_id, type(exc).__name__)
-            await self._retry(delivery_id, None, count_attempt=True)
-        else:
-            await self._finish(
-                delivery_id, Outbox.SENT, message_id=message.message_id, queue_next=True
-            )
-            self.stats.sent += 1
+        return len(claimed)
 
-    async def _prepare_homework(
-        self, uow: UnitOfWork, delivery: Delivery, now: datetime
+    # --- preparing: one query per kind of thing, for the whole batch --------------------
+
+    async def _prepare(
+        self, uow: UnitOfWork, claimed: list[Delivery], now: datetime, batch: _Batch
+    ) -> list[_Message]:
+        homework = [d for d in claimed if d.kind == "homework"]
+        assignments = await uow.homework.many(
+            [d.assignment_id for d in homework if d.assignment_id is not None]
+        )
+        clients = await uow.clients.many([d.client_id for d in claimed if d.client_id is not None])
+        cards = await self._exercise_cards(uow, list(assignments.values()))
+        messages: list[_Message] = []
+        for delivery in claimed:
+            client = clients.get(delivery.client_id) if delivery.client_id is not None else None
+            if delivery.kind == "checkin":
+                prepared = await self._prepare_check_in(uow, delivery, client, now)
+            else:
+                assignment = (
+                    assignments.get(delivery.assignment_id)
+                    if delivery.assignment_id is not None
+                    else None
+                )
+                prepared = self._prepare_homework(delivery, assignment, client, cards, now, batch)
+            if prepared is not None:
+                text, keyboard = prepared
+                messages.append(_Message(delivery.id, delivery.chat_id, text, keyboard))
+        # Rows settled without sending (missed, cancelled in a pause) queue what follows now.
+        await self._queue_homework(uow, batch, now)
+        return messages
+
+    async def _exercise_cards(
+        self, uow: UnitOfWork, assignments: list[HomeworkAssignment]
+    ) -> dict[str, ExerciseCard]:
+        cards: dict[str, ExerciseCard] = {}
+        for assignment in assignments:
+            code = assignment.exercise_code
+            if code in cards:
+                continue
+            row_id = custom_id(code)
+            if row_id is not None:
+                row = await uow.exercises.get(assignment.therapist_id, row_id)
+                if row is not None:
+                    cards[code] = card_of_custom(row)
+                continue
+            try:
+                cards[code] = card_of(by_code(code))
+            except KeyError:
+                continue
+        return cards
+
+    def _prepare_homework(
+        self,
+        delivery: Delivery,
+        assignment: HomeworkAssignment | None,
+        client: Client | None,
+        cards: dict[str, ExerciseCard],
+        now: datetime,
+        batch: _Batch,
     ) -> tuple[str, InlineKeyboardMarkup] | None:
-        assignment = (
-            await uow.homework.get_any(delivery.assignment_id)
-            if delivery.assignment_id is not None
-            else None
-        )
-        client = (
-            await uow.clients.get(assignment.therapist_id, delivery.client_id)
-            if assignment is not None and delivery.client_id is not None
-            else None
-        )
         if (
             assignment is None
             or client is None
@@ -168,15 +205,15 @@ class Dispatcher:
             # Paused after this was queued: skip it, queue the first one after the pause.
             delivery.status = Outbox.CANCELLED
             self.stats.cancelled += 1
-            await self._queue_next(uow, delivery, assignment, client, now)
+            self._then_next(delivery, assignment, client, batch)
             return None
         if too_late(delivery.due_at, now):
             # The bot was down: a stretch reminder hours late is noise, not help.
             delivery.status = Outbox.MISSED
             self.stats.missed += 1
-            await self._queue_next(uow, delivery, assignment, client, now)
+            self._then_next(delivery, assignment, client, batch)
             return None
-        card = await exercise_card(uow, assignment.therapist_id, assignment.exercise_code)
+        card = cards.get(assignment.exercise_code)
         if card is None:
             delivery.status = Outbox.FAILED
             delivery.last_error = "exercise no longer exists"
@@ -184,78 +221,108 @@ class Dispatcher:
         return reminder_card(delivery.id, card, assignment.dose)
 
     async def _prepare_check_in(
-        self, uow: UnitOfWork, delivery: Delivery, now: datetime
+        self, uow: UnitOfWork, delivery: Delivery, client: Client | None, now: datetime
     ) -> tuple[str, InlineKeyboardMarkup] | None:
         check_in = (
             await uow.check_ins.get(delivery.check_in_id)
             if delivery.check_in_id is not None
             else None
         )
-        client = (
-            await uow.clients.get(check_in.therapist_id, check_in.client_id)
-            if check_in is not None
-            else None
-        )
-        if check_in is None or client is None or not reachable(client):
-            delivery.status = Outbox.CANCELLED
-            self.stats.cancelled += 1
-            return None
-        if paused_at(client, now):
-            delivery.status = Outbox.CANCELLED  # no check-in during a pause
+        if check_in is None or client is None or not reachable(client) or paused_at(client, now):
+            delivery.status = Outbox.CANCELLED  # nothing while stopped or paused
             self.stats.cancelled += 1
             return None
         # A check-in late after downtime is still worth asking: it goes out.
         return await check_in_card(uow, check_in, client)
 
-    async def _queue_next(
-        self,
-        uow: UnitOfWork,
-        delivery: Delivery,
-        assignment: HomeworkAssignment,
-        client: Client,
-        now: datetime,
+    def _then_next(
+        self, delivery: Delivery, assignment: HomeworkAssignment, client: Client, batch: _Batch
     ) -> None:
         if delivery.sequence == 0:  # a snooze's original already queued what follows
-            await plan_next(
-                uow,
-                assignment,
-                client,
-                after=delivery.occurs_at,
-                now=now,
-                fallback_zone=self._zone,
-            )
+            batch.next_homework.append((assignment, client, delivery.occurs_at))
 
-    async def _finish(
-        self,
-        delivery_id: int,
-        status: str,
-        *,
-        message_id: int | None = None,
-        error: str | None = None,
-        queue_next: bool = False,
-    ) -> None:
+    async def _queue_homework(self, uow: UnitOfWork, batch: _Batch, now: datetime) -> None:
+        await plan_next_many(uow, batch.next_homework, now=now, fallback_zone=self._zone)
+        batch.next_homework.clear()
+
+    # --- sending: no database here --------------------------------------------------------
+
+    async def _send(self, message: _Message) -> _Outcome:
+        try:
+            sent = await self._bot.send_message(
+                message.chat_id, message.text, parse_mode="HTML", reply_markup=message.keyboard
+            )
+        except Forbidden:
+            return _Outcome(message.delivery_id, "blocked", error="blocked by the client")
+        except BadRequest as exc:
+            return _Outcome(message.delivery_id, "failed", error=exc.message)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            return _Outcome(
+                message.delivery_id, "retry", wait=timedelta(seconds=seconds), counts=False
+            )
+        except NetworkError as exc:
+            log.warning(
+                "delivery %s failed in passing: %s", message.delivery_id, type(exc).__name__
+            )
+            return _Outcome(message.delivery_id, "retry")
+        except Exception:
+            # One row's surprise must not stop the batch: it is tried again later.
+            log.exception("delivery %s failed unexpectedly", message.delivery_id)
+            return _Outcome(message.delivery_id, "retry")
+        return _Outcome(message.delivery_id, "sent", message_id=sent.message_id)
+
+    # --- settling: one transaction per wave ------------------------------------------------
+
+    async def _settle(self, uow: UnitOfWork, outcomes: list[_Outcome], batch: _Batch) -> None:
+        if not outcomes:
+            return
         now = self._clock.now()
-        async with self._db.unit_of_work() as uow:
-            delivery = await uow.outbox.get(delivery_id)
+        rows = await uow.outbox.many([o.delivery_id for o in outcomes])
+        homework_rows = [r for r in rows.values() if r.assignment_id is not None]
+        assignments = await uow.homework.many([r.assignment_id for r in homework_rows])  # type: ignore[misc]
+        clients = await uow.clients.many([r.client_id for r in rows.values() if r.client_id])
+        for outcome in outcomes:
+            delivery = rows.get(outcome.delivery_id)
             if delivery is None:
-                return
-            delivery.status = status
+                continue
             delivery.lease_until = None
-            delivery.message_id = message_id
-            delivery.sent_at = now if status == Outbox.SENT else None
-            delivery.last_error = error[:200] if error else None
-            if status == Outbox.SENT and delivery.check_in_id is not None:
-                await self._check_in_sent(uow, delivery, now)
-            if queue_next and delivery.assignment_id is not None:
-                assignment = await uow.homework.get_any(delivery.assignment_id)
-                client = (
-                    await uow.clients.get(assignment.therapist_id, delivery.client_id)
-                    if assignment is not None and delivery.client_id is not None
-                    else None
-                )
-                if assignment is not None and client is not None:
-                    await self._queue_next(uow, delivery, assignment, client, now)
-            await uow.commit()
+            if outcome.status == "retry":
+                self._retry(delivery, outcome, now)
+                continue
+            delivery.last_error = outcome.error[:200] if outcome.error else None
+            if outcome.status == "sent":
+                delivery.status = Outbox.SENT
+                delivery.message_id = outcome.message_id
+                delivery.sent_at = now
+                self.stats.sent += 1
+                if delivery.check_in_id is not None:
+                    await self._check_in_sent(uow, delivery, now)
+            else:
+                delivery.status = Outbox.FAILED
+                self.stats.failed += 1
+                if outcome.status == "blocked":
+                    batch.blocked_chats.add(delivery.chat_id)
+                    continue
+            assignment = assignments.get(delivery.assignment_id) if delivery.assignment_id else None
+            client = clients.get(delivery.client_id) if delivery.client_id else None
+            if assignment is not None and client is not None:
+                self._then_next(delivery, assignment, client, batch)
+        await self._queue_homework(uow, batch, now)
+
+    def _retry(self, delivery: Delivery, outcome: _Outcome, now: datetime) -> None:
+        if not outcome.counts:
+            delivery.attempts -= 1  # a 429 is Telegram's pacing, not a failure
+        if outcome.counts and delivery.attempts >= self._max_attempts:
+            delivery.status = Outbox.FAILED
+            delivery.last_error = "gave up after repeated network errors"
+            self.stats.failed += 1
+            return
+        delivery.status = Outbox.PENDING
+        delay = outcome.wait or retry_delay(delivery.attempts, random.random())
+        delivery.due_at = now + delay
+        self.stats.retried += 1
 
     async def _check_in_sent(self, uow: UnitOfWork, delivery: Delivery, now: datetime) -> None:
         """The check-in is out: earlier ones close, the next of the series is queued."""
@@ -281,27 +348,3 @@ class Dispatcher:
                 now=now,
                 fallback_zone=self._zone,
             )
-
-    async def _retry(
-        self, delivery_id: int, wait: timedelta | None, *, count_attempt: bool
-    ) -> None:
-        now = self._clock.now()
-        async with self._db.unit_of_work() as uow:
-            delivery = await uow.outbox.get(delivery_id)
-            if delivery is None:
-                return
-            if not count_attempt:
-                delivery.attempts -= 1  # a 429 is Telegram's pacing, not a failure
-            if count_attempt and delivery.attempts >= self._max_attempts:
-                delivery.status = Outbox.FAILED
-                delivery.last_error = "gave up after repeated network errors"
-                self.stats.failed += 1
-            else:
-                delivery.status = Outbox.PENDING
-                delay = (
-                    wait if wait is not None else retry_delay(delivery.attempts, random.random())
-                )
-                delivery.due_at = now + delay
-                self.stats.retried += 1
-            delivery.lease_until = None
-            await uow.commit()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from practice.plans import HomeworkStatus
 from practice.preferences import Preferences
-from practice.reminders import next_due
+from practice.reminders import Due, next_due
 from practice.schedules import HomeworkSchedule, QuietHours
 from storage.models import Client, Delivery, HomeworkAssignment
 from storage.repositories import Outbox
@@ -63,34 +63,63 @@ async def plan_next(
     fallback_zone: str,
 ) -> Delivery | None:
     """The assignment's next reminder after `after`, as one pending outbox row (if any)."""
-    if assignment.status != HomeworkStatus.ACTIVE or not reachable(client):
-        return None
-    if await uow.outbox.pending_for(assignment.id):
-        return None  # one pending row per schedule, never two
-    if paused_at(client, after):
-        assert client.paused_until is not None
-        after = client.paused_until  # nothing during a pause; the next one after it
-    prefs = preferences_of(client, fallback_zone)
-    due = next_due(schedule_of(assignment), ZoneInfo(prefs.timezone), quiet_hours_of(prefs), after)
-    if due is None:
-        return None  # the schedule is over
-    assert client.telegram_user_id is not None
-    sequence = await uow.outbox.last_sequence(assignment.id, due.occurrence_date) + 1
-    return await uow.outbox.add(
+    queued = await plan_next_many(
+        uow, [(assignment, client, after)], now=now, fallback_zone=fallback_zone
+    )
+    return queued[0] if queued else None
+
+
+async def plan_next_many(
+    uow: UnitOfWork,
+    items: list[tuple[HomeworkAssignment, Client, datetime]],
+    *,
+    now: datetime,
+    fallback_zone: str,
+) -> list[Delivery]:
+    """The next reminder of each (assignment, client, after): one pending row per schedule.
+
+    A handful of queries for the whole list, however long: the dispatcher settles a batch
+    of sent reminders at once.
+    """
+    items = [(a, c, after) for a, c, after in items if a.status == HomeworkStatus.ACTIVE]
+    items = [(a, c, after) for a, c, after in items if reachable(c)]
+    if not items:
+        return []
+    already = await uow.outbox.pending_assignments([a.id for a, _, _ in items])
+    planned: list[tuple[HomeworkAssignment, Client, Due]] = []
+    for assignment, client, after in items:
+        if assignment.id in already:
+            continue  # one pending row per schedule, never two
+        if paused_at(client, after):
+            assert client.paused_until is not None
+            after = client.paused_until  # nothing during a pause; the next one after it
+        prefs = preferences_of(client, fallback_zone)
+        tz = ZoneInfo(prefs.timezone)
+        due = next_due(schedule_of(assignment), tz, quiet_hours_of(prefs), after)
+        if due is not None:  # None: the schedule is over
+            planned.append((assignment, client, due))
+            already.add(assignment.id)
+    sequences = await uow.outbox.last_sequences(
+        [(a.id, due.occurrence_date) for a, _, due in planned]
+    )
+    rows = [
         Delivery(
             kind="homework",
             client_id=client.id,
             chat_id=client.telegram_user_id,
             assignment_id=assignment.id,
             occurrence_date=due.occurrence_date,
-            sequence=sequence,
+            sequence=sequences.get((assignment.id, due.occurrence_date), -1) + 1,
             occurs_at=due.occurs_at,
             due_at=due.due_at,
             status=Outbox.PENDING,
             attempts=0,
             created_at=now,
         )
-    )
+        for assignment, client, due in planned
+    ]
+    await uow.outbox.add_all(rows)
+    return rows
 
 
 async def replan_assignment(

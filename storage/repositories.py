@@ -104,6 +104,11 @@ class ClientRepository:
         )
         return [(c.name, c) for c in result]
 
+    async def many(self, ids: list[int]) -> dict[int, Client]:
+        """For the dispatcher, which acts for no one therapist."""
+        rows = await self._session.scalars(select(Client).where(Client.id.in_(ids)))
+        return {row.id: row for row in rows}
+
     async def by_telegram_user(self, telegram_user_id: int) -> Client | None:
         """The client record a Telegram account is linked to (at most one)."""
         return await self._session.scalar(
@@ -380,6 +385,13 @@ class HomeworkRepository:
             return None
         return row
 
+    async def many(self, ids: list[int]) -> dict[int, HomeworkAssignment]:
+        """For the dispatcher, which acts for no one therapist."""
+        rows = await self._session.scalars(
+            select(HomeworkAssignment).where(HomeworkAssignment.id.in_(ids))
+        )
+        return {row.id: row for row in rows}
+
     async def get_any(self, assignment_id: int) -> HomeworkAssignment | None:
         """For the dispatcher, which acts for no one therapist; handlers use get()."""
         return await self._session.get(HomeworkAssignment, assignment_id)
@@ -478,6 +490,38 @@ class Outbox:
         self._session.add(delivery)
         await self._session.flush()
         return delivery
+
+    async def add_all(self, deliveries: list[Delivery]) -> None:
+        self._session.add_all(deliveries)
+        await self._session.flush()
+
+    async def many(self, ids: list[int]) -> dict[int, Delivery]:
+        rows = await self._session.scalars(select(Delivery).where(Delivery.id.in_(ids)))
+        return {row.id: row for row in rows}
+
+    async def pending_assignments(self, assignment_ids: list[int]) -> set[int]:
+        """Which of these schedules already have a reminder waiting."""
+        rows = await self._session.scalars(
+            select(Delivery.assignment_id).where(
+                Delivery.assignment_id.in_(assignment_ids),
+                Delivery.status.in_((self.PENDING, self.SENDING)),
+            )
+        )
+        return {row for row in rows if row is not None}
+
+    async def last_sequences(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], int]:
+        """The highest sequence already used for each (assignment, day)."""
+        if not keys:
+            return {}
+        rows = await self._session.execute(
+            select(Delivery.assignment_id, Delivery.occurrence_date, func.max(Delivery.sequence))
+            .where(
+                Delivery.assignment_id.in_({a for a, _ in keys}),
+                Delivery.occurrence_date.in_({d for _, d in keys}),
+            )
+            .group_by(Delivery.assignment_id, Delivery.occurrence_date)
+        )
+        return {(a, d): s for a, d, s in rows if a is not None and d is not None}
 
     async def pending_for(self, assignment_id: int) -> list[Delivery]:
         rows = await self._session.scalars(
