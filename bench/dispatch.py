@@ -44,11 +44,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-async def populate(url: str, count: int) -> None:
-    """A therapist, `count` clients on the bot, one assignment each, its reminder due now."""
+async def populate(url: str, count: int, *, due_in_hours: float = -1 / 60) -> None:
+    """A therapist, `count` clients on the bot, one assignment each, its next reminder due
+    in `due_in_hours` (a minute ago by default)."""
     db = Database(url)
     await db.migrate()
     now = datetime.now(UTC)
+    due = now + timedelta(hours=due_in_hours)
     ids = range(FIRST_CLIENT, FIRST_CLIENT + count)
     async with db.engine.begin() as conn:
         await conn.execute(
@@ -104,8 +106,8 @@ async def populate(url: str, count: int) -> None:
                     "assignment_id": i - FIRST_CLIENT + 1,
                     "occurrence_date": now.date(),
                     "sequence": 0,
-                    "occurs_at": now - timedelta(minutes=1),
-                    "due_at": now - timedelta(minutes=1),
+                    "occurs_at": due,
+                    "due_at": due,
                     "status": "pending",
                     "attempts": 0,
                     "created_at": now,

@@ -7,6 +7,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -58,9 +60,9 @@ class Database:
                 # pragma only takes effect outside a transaction, hence before anything else.
                 await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             try:
-                await connection.run_sync(_upgrade_to_head)
+                upgraded = await connection.run_sync(_upgrade_to_head)
                 await connection.commit()
-                if sqlite:
+                if sqlite and upgraded:  # a full scan: only worth it after a change
                     broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
                     if broken:
                         raise RuntimeError(f"migration left {len(broken)} broken references")
@@ -73,7 +75,12 @@ class Database:
         await self.engine.dispose()
 
 
-def _upgrade_to_head(connection: Connection) -> None:
+def _upgrade_to_head(connection: Connection) -> bool:
+    """Upgrade to head; whether anything was applied (a restart usually applies nothing)."""
     config = alembic_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if MigrationContext.configure(connection).get_current_revision() == head:
+        return False
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+    return True
