@@ -5,8 +5,9 @@
 The bot keeps no schedule in memory: only the next occurrence of each is a row in the
 outbox, and APScheduler holds one safety tick. "Ready" is the moment the bot starts long
 polling (its deleteWebhook call at the emulator), after migrations and start-up; memory is
-the process's peak resident set (VmHWM). The baseline, measured in the same run, is the design this replaces:
-one APScheduler job per reminder, 100,000 add_job calls on a started AsyncIOScheduler.
+the process's peak resident set (VmHWM). The baseline, measured in the same run, is the
+design this replaces: one APScheduler job per reminder, 100,000 add_job calls on a started
+AsyncIOScheduler.
 """
 
 from __future__ import annotations
