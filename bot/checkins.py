@@ -65,10 +65,6 @@ async def _activity(uow: UnitOfWork, client: Client) -> str | None:
     return plan.activity if plan is not None else None
 
 
-def _answers(check_in: CheckIn) -> str:
-    return check_in_summary(check_in)
-
-
 async def check_in_button(update: Update, context: Context) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and query.message is not None
@@ -83,7 +79,12 @@ async def check_in_button(update: Update, context: Context) -> None:
         check_in = await uow.check_ins.get(button.check_in_id)
         client = await uow.clients.by_telegram_user(user.id)
         # Re-checked: only the client the check-in was sent to can answer it.
-        if check_in is None or client is None or client.id != check_in.client_id:
+        if (
+            check_in is None
+            or client is None
+            or client.id != check_in.client_id
+            or check_in.sent_at is None
+        ):
             await cards.answer(query, texts.CHECK_IN_NOT_YOURS)
             return
         if check_in.closed_at is not None:
@@ -111,7 +112,10 @@ async def check_in_button(update: Update, context: Context) -> None:
         text, keyboard = await _next_card(uow, check_in, client)
         # At the comment question, the client's next typed message is the comment.
         waiting = check_in.comment is None and await _at_comment(uow, check_in, client)
-        client.awaiting = f"ci{check_in.id}" if waiting else None
+        if waiting:
+            client.awaiting = f"ci{check_in.id}"
+        elif (client.awaiting or "").startswith("ci"):
+            client.awaiting = None  # other half-asked questions (a time zone) stay
         therapist_id, client_id, name = check_in.therapist_id, client.id, client.name
         await uow.commit()
     await cards.answer(query)
@@ -134,7 +138,7 @@ async def _next_card(
     if check_in.comment is not None:
         therapist = await uow.therapists.get(check_in.therapist_id)
         name = therapist.display_name if therapist else "Your therapist"
-        return texts.check_in_thanks(name, _answers(check_in)), None
+        return texts.check_in_thanks(name, check_in_summary(check_in)), None
     return await check_in_card(uow, check_in, client)
 
 
@@ -182,7 +186,7 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
         check_in.comment = message.text.strip()[:MAX_COMMENT]
         therapist = await uow.therapists.get(check_in.therapist_id)
         thanks = texts.check_in_thanks(
-            therapist.display_name if therapist else "Your therapist", _answers(check_in)
+            therapist.display_name if therapist else "Your therapist", check_in_summary(check_in)
         )
         alerted = check_in.alerted_at is not None
         therapist_id, name, comment = check_in.therapist_id, client.name, check_in.comment

@@ -33,7 +33,7 @@ from practice.preferences import (
 )
 from practice.schedules import to_utc
 from practice.timezones import resolve_timezone
-from reminders.planning import replan_client
+from reminders.checkins import replan_client
 from storage.models import Client, HomeworkAssignment
 from storage.unit_of_work import UnitOfWork
 
@@ -212,7 +212,7 @@ async def settings_button(update: Update, context: Context) -> None:
         elif button.name != "menu":
             await cards.answer(query, texts.STALE_BUTTON)
             return
-        if button.name == "qh" and button.value:
+        if button.name in ("qh", "rt") and button.value:
             await replan_client(
                 uow,
                 client,

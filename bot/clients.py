@@ -23,6 +23,7 @@ from bot.runtime import Context
 from practice.adherence import ADHERENCE_WINDOW_DAYS, Adherence
 from practice.checkins import check_in_summary
 from practice.plans import HomeworkStatus, where_in_plan
+from storage.repositories import HOMEWORK, SNOOZE
 
 PAGE_SIZE = 8
 CARD_NOTES = 3
@@ -95,7 +96,7 @@ async def _card(
                 )
             )
         check_ins = await uow.check_ins.recent(client.id, 3)
-        upcoming = await uow.outbox.upcoming(client.id, 2)
+        upcoming = await uow.outbox.upcoming(client.id, 2, kinds=(HOMEWORK, SNOOZE))
         upcoming_names = [
             await exercise_name(
                 uow,

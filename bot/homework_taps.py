@@ -21,7 +21,7 @@ from practice.preferences import hhmm
 from practice.reminders import snoozed_until
 from reminders.planning import preferences_of, quiet_hours_of
 from storage.models import Delivery
-from storage.repositories import Outbox
+from storage.repositories import SNOOZE, Outbox
 from storage.unit_of_work import UnitOfWork
 
 
@@ -54,7 +54,13 @@ async def reminder_button(update: Update, context: Context) -> None:
     async with services.db.unit_of_work() as uow:
         delivery = await uow.outbox.get(button.delivery_id)
         # Re-checked: only the client the reminder went to can answer it.
-        if delivery is None or delivery.chat_id != user.id or delivery.assignment_id is None:
+        # Re-checked: only the client the reminder went to can answer it, once it was sent.
+        if (
+            delivery is None
+            or delivery.chat_id != user.id
+            or delivery.assignment_id is None
+            or delivery.status != Outbox.SENT
+        ):
             await cards.answer(query, texts.REMINDER_NOT_YOURS)
             return
         assignment = await uow.homework.get_any(delivery.assignment_id)
@@ -78,9 +84,8 @@ async def reminder_button(update: Update, context: Context) -> None:
             prefs = preferences_of(client, services.settings.practice_timezone)
             tz = ZoneInfo(prefs.timezone)
             when = snoozed_until(now, tz, quiet_hours_of(prefs))
-            await _snooze(uow, delivery, when, now)
             footer = texts.reminder_snoozed(hhmm(when.astimezone(tz)))
-            toast = footer
+            toast = footer if await _snooze(uow, delivery, when, now) else texts.SNOOZE_WAITING
         await uow.commit()
     await cards.answer(query, toast)
     if card is not None:
@@ -94,12 +99,16 @@ async def reminder_button(update: Update, context: Context) -> None:
         )
 
 
-async def _snooze(uow: UnitOfWork, delivery: Delivery, when: datetime, now: datetime) -> None:
+async def _snooze(uow: UnitOfWork, delivery: Delivery, when: datetime, now: datetime) -> bool:
+    """Queue the reminder again at `when`; False if a snooze for that day already waits."""
     assert delivery.assignment_id is not None and delivery.occurrence_date is not None
-    sequence = await uow.outbox.last_sequence(delivery.assignment_id, delivery.occurrence_date)
+    key = (delivery.assignment_id, delivery.occurrence_date)
+    if await uow.outbox.snooze_waiting(*key):
+        return False
+    sequence = (await uow.outbox.last_sequences([key])).get(key, -1)
     await uow.outbox.add(
         Delivery(
-            kind=delivery.kind,
+            kind=SNOOZE,
             client_id=delivery.client_id,
             chat_id=delivery.chat_id,
             assignment_id=delivery.assignment_id,
@@ -112,6 +121,7 @@ async def _snooze(uow: UnitOfWork, delivery: Delivery, when: datetime, now: date
             created_at=now,
         )
     )
+    return True
 
 
 def handler() -> CallbackQueryHandler:  # type: ignore[type-arg]

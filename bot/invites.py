@@ -42,7 +42,7 @@ from practice.preferences import (
     quiet_label,
     zones_to_offer,
 )
-from reminders.planning import replan_client
+from reminders.checkins import replan_client
 
 PROBLEM_TEXT = {
     InviteProblem.UNKNOWN: texts.INVITE_UNKNOWN,

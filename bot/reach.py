@@ -13,7 +13,7 @@ from telegram.ext import ChatMemberHandler
 from bot import texts
 from bot.runtime import Context, Services
 from practice.clock import Clock
-from reminders.planning import replan_client
+from reminders.checkins import replan_client
 from storage import Database
 
 log = logging.getLogger(__name__)

@@ -597,6 +597,7 @@ REMINDER_SKIP = "⏭ Skip today"
 REMINDER_LATER = "⏰ In 1 hour"
 REMINDER_NOT_YOURS = "That reminder isn't one of yours."
 REMINDER_ALREADY = "Already logged for that day."
+SNOOZE_WAITING = "I'll already remind you again later today."
 REMINDER_LOGGED = {"done": "✅ Done — logged", "skipped": "⏭ Skipped today — see you next time"}
 
 

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from practice.checkins import checkin_due, next_checkin_day
-from reminders.planning import preferences_of, quiet_hours_of, reachable
+from reminders.planning import preferences_of, quiet_hours_of, reachable, replan_homework
 from storage.models import CheckIn, Client, Delivery
-from storage.repositories import Outbox
+from storage.repositories import CHECK_IN, Outbox
 from storage.unit_of_work import UnitOfWork
 
 
@@ -48,7 +48,7 @@ async def plan_check_in(
     )
     await uow.outbox.add(
         Delivery(
-            kind="checkin",
+            kind=CHECK_IN,
             client_id=client.id,
             chat_id=client.telegram_user_id,
             check_in_id=check_in.id,
@@ -73,8 +73,12 @@ async def restart_check_ins(
     now: datetime,
     fallback_zone: str,
 ) -> None:
-    """A new session: the old series stops, a new one starts from this session."""
-    await uow.outbox.cancel_pending(client_id=client.id, kind="checkin")
+    """A new session: the old series stops, a new one starts from this session — unless a
+    later session is already documented (this note was written late): its series stands."""
+    latest = await uow.notes.latest(client.therapist_id, client.id)
+    if latest is not None and latest.session_date > session_day:
+        return
+    await uow.outbox.cancel_pending(client_id=client.id, kind=CHECK_IN)
     await plan_check_in(
         uow,
         client,
@@ -84,3 +88,32 @@ async def restart_check_ins(
         now=now,
         fallback_zone=fallback_zone,
     )
+
+
+async def resume_check_ins(
+    uow: UnitOfWork, client: Client, *, now: datetime, fallback_zone: str
+) -> None:
+    """Queue the current series again from where it was (after /resume, the client coming
+    back or joining, a new time zone or reminder time)."""
+    await uow.outbox.cancel_pending(client_id=client.id, kind=CHECK_IN)
+    latest = await uow.notes.latest(client.therapist_id, client.id)
+    if latest is None:
+        return
+    await plan_check_in(
+        uow,
+        client,
+        note_id=latest.id,
+        session_day=latest.session_date,
+        number=await uow.check_ins.sent_after(latest.id),
+        now=now,
+        fallback_zone=fallback_zone,
+    )
+
+
+async def replan_client(
+    uow: UnitOfWork, client: Client, *, now: datetime, fallback_zone: str
+) -> None:
+    """Everything the bot will send the client, queued again from now: after a change of
+    time zone, reminder time or quiet hours, a pause or /resume, or the client coming back."""
+    await replan_homework(uow, client, now=now, fallback_zone=fallback_zone)
+    await resume_check_ins(uow, client, now=now, fallback_zone=fallback_zone)

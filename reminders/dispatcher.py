@@ -5,8 +5,9 @@ A batch costs one transaction to claim its rows and prepare their messages, then
 messages go out in waves of `concurrency` at once, each wave settled (outcomes recorded,
 next occurrences queued) in one transaction. No transaction is open while messages are in
 flight. A crash leaves leases that expire: the rows of the wave in flight are sent again
-once — the only way a reminder can arrive twice — and the rest of the batch for the first
-time.
+once, and the rest of the batch for the first time. The other way a reminder can arrive
+twice is a send that timed out although Telegram had delivered it: it is retried, as any
+client of the Bot API must.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -28,11 +30,18 @@ from practice.clock import Clock
 from practice.exercises import ExerciseCard, by_code, card_of, custom_id
 from practice.plans import HomeworkStatus
 from practice.reminders import retry_delay, too_late
+from practice.schedules import move_out_of_quiet_hours, to_utc
 from reminders.checkins import plan_check_in
-from reminders.planning import paused_at, plan_next_many, reachable
+from reminders.planning import (
+    paused_at,
+    plan_next_many,
+    preferences_of,
+    quiet_hours_of,
+    reachable,
+)
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment
-from storage.repositories import Outbox
+from storage.repositories import CHECK_IN, HOMEWORK, SNOOZE, Outbox
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -138,7 +147,7 @@ class Dispatcher:
     async def _prepare(
         self, uow: UnitOfWork, claimed: list[Delivery], now: datetime, batch: _Batch
     ) -> list[_Message]:
-        homework = [d for d in claimed if d.kind == "homework"]
+        homework = [d for d in claimed if d.kind in (HOMEWORK, SNOOZE)]
         assignments = await uow.homework.many(
             [d.assignment_id for d in homework if d.assignment_id is not None]
         )
@@ -147,7 +156,7 @@ class Dispatcher:
         messages: list[_Message] = []
         for delivery in claimed:
             client = clients.get(delivery.client_id) if delivery.client_id is not None else None
-            if delivery.kind == "checkin":
+            if delivery.kind == CHECK_IN:
                 prepared = await self._prepare_check_in(uow, delivery, client, now)
             else:
                 assignment = (
@@ -207,8 +216,9 @@ class Dispatcher:
             self.stats.cancelled += 1
             self._then_next(delivery, assignment, client, batch)
             return None
-        if too_late(delivery.due_at, now):
-            # The bot was down: a stretch reminder hours late is noise, not help.
+        if too_late(delivery.due_at, now) or self._quiet_now(client, now) is not None:
+            # The bot was down, or retries ran into the client's quiet hours: a stretch
+            # reminder hours late, or at night, is noise, not help.
             delivery.status = Outbox.MISSED
             self.stats.missed += 1
             self._then_next(delivery, assignment, client, batch)
@@ -217,6 +227,7 @@ class Dispatcher:
         if card is None:
             delivery.status = Outbox.FAILED
             delivery.last_error = "exercise no longer exists"
+            self.stats.failed += 1
             return None
         return reminder_card(delivery.id, card, assignment.dose)
 
@@ -228,17 +239,37 @@ class Dispatcher:
             if delivery.check_in_id is not None
             else None
         )
-        if check_in is None or client is None or not reachable(client) or paused_at(client, now):
-            delivery.status = Outbox.CANCELLED  # nothing while stopped or paused
+        if check_in is None or client is None or not reachable(client):
+            delivery.status = Outbox.CANCELLED  # /resume or coming back plans the series again
             self.stats.cancelled += 1
             return None
-        # A check-in late after downtime is still worth asking: it goes out.
+        # A check-in is still worth asking late (after a pause, downtime, quiet hours): it
+        # waits for the client's next good moment instead of being dropped.
+        later = client.paused_until if paused_at(client, now) else self._quiet_now(client, now)
+        if later is not None:
+            delivery.status = Outbox.PENDING
+            delivery.due_at = later
+            delivery.lease_until = None
+            delivery.attempts -= 1
+            return None
         return await check_in_card(uow, check_in, client)
+
+    def _quiet_now(self, client: Client, now: datetime) -> datetime | None:
+        """When the client's quiet hours end, if they are in them now; None otherwise."""
+        prefs = preferences_of(client, self._zone)
+        quiet = quiet_hours_of(prefs)
+        if quiet is None:
+            return None
+        tz = ZoneInfo(prefs.timezone)
+        local = now.astimezone(tz).replace(tzinfo=None)
+        if not quiet.contains(local.time()):
+            return None
+        return to_utc(move_out_of_quiet_hours(local, quiet), tz)
 
     def _then_next(
         self, delivery: Delivery, assignment: HomeworkAssignment, client: Client, batch: _Batch
     ) -> None:
-        if delivery.sequence == 0:  # a snooze's original already queued what follows
+        if delivery.kind == HOMEWORK:  # a snooze repeats an occurrence that queued its next
             batch.next_homework.append((assignment, client, delivery.occurs_at))
 
     async def _queue_homework(self, uow: UnitOfWork, batch: _Batch, now: datetime) -> None:
@@ -288,11 +319,13 @@ class Dispatcher:
             if delivery is None:
                 continue
             delivery.lease_until = None
+            if outcome.status == "retry" and not self._retry(delivery, outcome, now):
+                continue  # it goes again later
             if outcome.status == "retry":
-                self._retry(delivery, outcome, now)
-                continue
-            delivery.last_error = outcome.error[:200] if outcome.error else None
-            if outcome.status == "sent":
+                # Given up: this occurrence is lost, the schedule must not be.
+                if delivery.check_in_id is not None:
+                    await self._advance_series(uow, delivery, now)
+            elif outcome.status == "sent":
                 delivery.status = Outbox.SENT
                 delivery.message_id = outcome.message_id
                 delivery.sent_at = now
@@ -300,29 +333,34 @@ class Dispatcher:
                 if delivery.check_in_id is not None:
                     await self._check_in_sent(uow, delivery, now)
             else:
+                delivery.last_error = outcome.error[:200] if outcome.error else None
                 delivery.status = Outbox.FAILED
                 self.stats.failed += 1
                 if outcome.status == "blocked":
                     batch.blocked_chats.add(delivery.chat_id)
                     continue
+                if delivery.check_in_id is not None:
+                    await self._advance_series(uow, delivery, now)
             assignment = assignments.get(delivery.assignment_id) if delivery.assignment_id else None
             client = clients.get(delivery.client_id) if delivery.client_id else None
             if assignment is not None and client is not None:
                 self._then_next(delivery, assignment, client, batch)
         await self._queue_homework(uow, batch, now)
 
-    def _retry(self, delivery: Delivery, outcome: _Outcome, now: datetime) -> None:
+    def _retry(self, delivery: Delivery, outcome: _Outcome, now: datetime) -> bool:
+        """Put the row back for later; False when it has had its chances (then it failed)."""
         if not outcome.counts:
             delivery.attempts -= 1  # a 429 is Telegram's pacing, not a failure
         if outcome.counts and delivery.attempts >= self._max_attempts:
             delivery.status = Outbox.FAILED
             delivery.last_error = "gave up after repeated network errors"
             self.stats.failed += 1
-            return
+            return False
         delivery.status = Outbox.PENDING
         delay = outcome.wait or retry_delay(delivery.attempts, random.random())
         delivery.due_at = now + delay
         self.stats.retried += 1
+        return True
 
     async def _check_in_sent(self, uow: UnitOfWork, delivery: Delivery, now: datetime) -> None:
         """The check-in is out: earlier ones close, the next of the series is queued."""
@@ -332,6 +370,14 @@ class Dispatcher:
             return
         check_in.sent_at = now
         await uow.check_ins.close_open(check_in.client_id, now, except_id=check_in.id)
+        await self._advance_series(uow, delivery, now)
+
+    async def _advance_series(self, uow: UnitOfWork, delivery: Delivery, now: datetime) -> None:
+        """Queue the check-in after this one (sent, or given up on)."""
+        assert delivery.check_in_id is not None
+        check_in = await uow.check_ins.get(delivery.check_in_id)
+        if check_in is None:
+            return
         client = await uow.clients.get(check_in.therapist_id, check_in.client_id)
         note = (
             await uow.notes.get(check_in.therapist_id, check_in.after_note_id)

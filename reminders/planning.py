@@ -14,7 +14,7 @@ from practice.preferences import Preferences
 from practice.reminders import Due, next_due
 from practice.schedules import HomeworkSchedule, QuietHours
 from storage.models import Client, Delivery, HomeworkAssignment
-from storage.repositories import Outbox
+from storage.repositories import HOMEWORK, Outbox
 from storage.unit_of_work import UnitOfWork
 
 
@@ -104,7 +104,7 @@ async def plan_next_many(
     )
     rows = [
         Delivery(
-            kind="homework",
+            kind=HOMEWORK,
             client_id=client.id,
             chat_id=client.telegram_user_id,
             assignment_id=assignment.id,
@@ -135,9 +135,9 @@ async def replan_assignment(
     await plan_next(uow, assignment, client, after=now, now=now, fallback_zone=fallback_zone)
 
 
-async def replan_client(
+async def replan_homework(
     uow: UnitOfWork, client: Client, *, now: datetime, fallback_zone: str
 ) -> None:
-    """After the client's time zone or quiet hours changed, or they came back."""
+    """Every assignment of the client queued again from now."""
     for assignment in await uow.homework.current(client.therapist_id, client.id):
         await replan_assignment(uow, assignment, client, now=now, fallback_zone=fallback_zone)

@@ -203,6 +203,15 @@ class NoteRepository:
             return None
         return note
 
+    async def latest(self, therapist_id: int, client_id: int) -> SessionNote | None:
+        """The most recent documented session."""
+        return await self._session.scalar(
+            select(SessionNote)
+            .where(SessionNote.client_id == client_id, SessionNote.therapist_id == therapist_id)
+            .order_by(SessionNote.session_date.desc(), SessionNote.number.desc())
+            .limit(1)
+        )
+
     async def first(self, therapist_id: int, client_id: int) -> SessionNote | None:
         """The first documented session: its pain before treatment is the baseline."""
         return await self._session.scalar(
@@ -450,6 +459,11 @@ class FormRepository:
         await self._session.flush()
 
 
+# A homework reminder asked again for later ("In 1 hour"): it repeats an occurrence and,
+# unlike the occurrence itself, queues nothing after it.
+HOMEWORK, SNOOZE, CHECK_IN = "homework", "snooze", "checkin"
+
+
 class Outbox:
     """The delivery outbox. Claims are written so that several bot processes on one
     PostgreSQL database never take the same row (FOR UPDATE SKIP LOCKED); SQLite has a
@@ -523,14 +537,16 @@ class Outbox:
         )
         return {(a, d): s for a, d, s in rows if a is not None and d is not None}
 
-    async def pending_for(self, assignment_id: int) -> list[Delivery]:
-        rows = await self._session.scalars(
-            select(Delivery).where(
+    async def snooze_waiting(self, assignment_id: int, day: date) -> bool:
+        found = await self._session.scalar(
+            select(Delivery.id).where(
                 Delivery.assignment_id == assignment_id,
+                Delivery.occurrence_date == day,
+                Delivery.kind == SNOOZE,
                 Delivery.status.in_((self.PENDING, self.SENDING)),
             )
         )
-        return list(rows)
+        return found is not None
 
     async def cancel_pending(
         self,
@@ -549,30 +565,30 @@ class Outbox:
             where.append(Delivery.kind == kind)
         await self._session.execute(update(Delivery).where(*where).values(status=self.CANCELLED))
 
-    async def last_sequence(self, assignment_id: int, day: date) -> int:
-        value = await self._session.scalar(
-            select(func.max(Delivery.sequence)).where(
-                Delivery.assignment_id == assignment_id, Delivery.occurrence_date == day
-            )
-        )
-        return value if value is not None else -1
-
     async def occurrences_due(self, assignment_id: int, since: date | None) -> int:
         """Occurrences the client was reminded of (or that passed while the bot was down)."""
         where = [
             Delivery.assignment_id == assignment_id,
-            Delivery.sequence == 0,
+            Delivery.kind == HOMEWORK,
             Delivery.status.in_((self.SENT, self.MISSED)),
         ]
         if since is not None:
             where.append(Delivery.occurrence_date >= since)
-        count = await self._session.scalar(select(func.count()).select_from(Delivery).where(*where))
+        count = await self._session.scalar(
+            select(func.count(func.distinct(Delivery.occurrence_date))).where(*where)
+        )
         return count or 0
 
-    async def upcoming(self, client_id: int, limit: int) -> list[Delivery]:
+    async def upcoming(
+        self, client_id: int, limit: int, *, kinds: tuple[str, ...]
+    ) -> list[Delivery]:
         rows = await self._session.scalars(
             select(Delivery)
-            .where(Delivery.client_id == client_id, Delivery.status == self.PENDING)
+            .where(
+                Delivery.client_id == client_id,
+                Delivery.status == self.PENDING,
+                Delivery.kind.in_(kinds),
+            )
             .order_by(Delivery.due_at)
             .limit(limit)
         )
@@ -620,14 +636,6 @@ class HomeworkLogRepository:
         )
         return count or 0
 
-    async def for_assignment(self, assignment_id: int) -> list[HomeworkLog]:
-        rows = await self._session.scalars(
-            select(HomeworkLog)
-            .where(HomeworkLog.assignment_id == assignment_id)
-            .order_by(HomeworkLog.occurrence_date)
-        )
-        return list(rows)
-
 
 class CheckInRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -653,6 +661,15 @@ class CheckInRepository:
             )
             .values(closed_at=now)
         )
+
+    async def sent_after(self, note_id: int) -> int:
+        """How many check-ins of the series after this session went out."""
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(CheckIn)
+            .where(CheckIn.after_note_id == note_id, CheckIn.sent_at.is_not(None))
+        )
+        return count or 0
 
     async def recent(self, client_id: int, limit: int) -> list[CheckIn]:
         rows = await self._session.scalars(

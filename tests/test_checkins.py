@@ -4,6 +4,7 @@ closed when the next arrives; the therapist alerted at once when the client is w
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -35,7 +36,7 @@ async def test_a_series_of_check_ins_after_a_session(
         await maya.tap(label)
     await session_note(maya)  # Monday 19 Oct: check-ins on 21, 24, 28 and 31 Oct
 
-    sent = await run_until(running, clock, datetime(2026, 10, 21, 12, 0, tzinfo=UTC))
+    sent = await run_until(running, clock, datetime(2026, 10, 21, 12, 0, tzinfo=UTC), kind="📊")
     assert [at.astimezone(BERLIN).strftime("%d %H:%M") for at in sent] == ["21 09:00"]
     assert "How is your neck today?" in anna.last_text
     first_card = anna.last_message
@@ -59,15 +60,19 @@ async def test_a_series_of_check_ins_after_a_session(
     assert "📊 Check-ins: Wed 21 Oct (today): pain 8 · Worse · activity 3" in maya.last_text
 
     # The next one closes the first; a half-answered one keeps its answers.
-    sent = await run_until(running, clock, datetime(2026, 10, 24, 12, 0, tzinfo=UTC))
+    sent = await run_until(running, clock, datetime(2026, 10, 24, 12, 0, tzinfo=UTC), kind="📊")
     assert [at.astimezone(BERLIN).strftime("%d") for at in sent] == ["24"]
     await anna.tap("4")
-    sent = await run_until(running, clock, datetime(2026, 11, 10, 12, 0, tzinfo=UTC))
+    sent = await run_until(running, clock, datetime(2026, 11, 10, 12, 0, tzinfo=UTC), kind="📊")
     assert [at.astimezone(BERLIN).strftime("%d") for at in sent] == ["28", "31"]
     answer = await anna.tap_data(first_card.callback_data[0][0], message_id=first_card.message_id)
     assert answer == "That check-in has closed — a newer one is waiting for you."
     async with running.db.unit_of_work() as uow:
-        rows = list(await uow.session.scalars(select(CheckIn).order_by(CheckIn.id)))
+        rows = list(
+            await uow.session.scalars(
+                select(CheckIn).where(CheckIn.sent_at.is_not(None)).order_by(CheckIn.id)
+            )
+        )
     answers = [(r.pain, r.change, r.activity, r.comment) for r in rows]
     assert answers[0] == (8, -2, 3, "Slept badly after a long drive")
     assert answers[1] == (4, None, None, None)
@@ -82,10 +87,31 @@ async def test_a_new_session_starts_a_new_series(
     await session_note(maya)
     clock.set(datetime(2026, 10, 20, 16, 0, tzinfo=UTC))
     await session_note(maya, before="5", after="2")  # Tuesday: the next is Thursday 22nd
-    sent = await run_until(running, clock, datetime(2026, 10, 23, 12, 0, tzinfo=UTC))
+    sent = await run_until(running, clock, datetime(2026, 10, 23, 12, 0, tzinfo=UTC), kind="📊")
     assert [at.astimezone(BERLIN).strftime("%d %H:%M") for at in sent] == ["22 09:00"]
     await anna.tap("2")
     await anna.tap("Much better")
     assert not any("worse" in m.text for m in maya.messages)
     await anna.tap("Skip ➡️")
     assert "Thank you ✓" in anna.last_text
+
+
+async def test_check_ins_survive_a_pause_a_late_join_and_a_new_time_zone(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    from tests.chat import new_client_note
+    from tests.test_invites import join
+
+    # The session is documented before Anna joins: joining starts the series all the same.
+    await new_client_note(maya, "Anna K.")
+    anna = await join(running, maya)
+    await anna.tap("Berlin")
+    await anna.send("/pause")
+    await anna.tap("1 day")  # until Tuesday 11:00 UTC; the first check-in is Wednesday
+    await anna.send("/settings")
+    await anna.tap("Time zone")
+    await anna.send("Los Angeles")
+    sent = await run_until(running, clock, datetime(2026, 10, 22, 12, 0, tzinfo=UTC), kind="📊")
+    la = [at.astimezone(ZoneInfo("America/Los_Angeles")).strftime("%d %H:%M") for at in sent]
+    assert la == ["21 09:00"]  # 09:00 where she now is
+    assert "How is your" in anna.last_text

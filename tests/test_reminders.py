@@ -61,8 +61,12 @@ async def anna_on_the_bot(running: OfflineBot, maya: Phone) -> Phone:
     return anna
 
 
-async def run_until(running: OfflineBot, clock: FrozenClock, end: datetime) -> list[datetime]:
-    """Jump from one due time to the next until `end`, dispatching each; when each went out."""
+async def run_until(
+    running: OfflineBot, clock: FrozenClock, end: datetime, *, kind: str = "🧘"
+) -> list[datetime]:
+    """Jump from one due time to the next until `end`, dispatching each; when Anna got a
+    message of `kind` (🧘 homework reminders, 📊 check-ins)."""
+    anna = running.emulator.user(id=ANNA)
     sent_at: list[datetime] = []
     while True:
         wait = await running.dispatcher.next_due_in()
@@ -70,7 +74,9 @@ async def run_until(running: OfflineBot, clock: FrozenClock, end: datetime) -> l
             clock.set(end)
             return sent_at
         clock.advance(wait)
-        if await running.dispatch():
+        before = len(anna.messages)
+        await running.dispatch()
+        if any(m.text.startswith(kind) for m in anna.messages[before:]):
             sent_at.append(clock.now())
 
 
@@ -115,7 +121,7 @@ async def test_four_weeks_of_two_exercises_across_the_change_of_time(
     assert {at.weekday() for at in cat} == {1, 3, 5}  # Tue, Thu, Sat mornings
     for at, _ in arrivals:
         assert not (at.hour >= 21 or at.hour < 8), at
-    assert len(anna.messages) - first_message == 39
+    assert len([m for m in anna.messages[first_message:] if m.text.startswith("🧘")]) == 39
 
     async with running.db.unit_of_work() as uow:
         logs = list(await uow.session.scalars(select(HomeworkLog)))
@@ -172,7 +178,11 @@ async def test_after_downtime_a_late_reminder_is_missed_not_sent(
     await running.dispatch()
     assert len(anna.messages) == before
     async with running.db.unit_of_work() as uow:
-        rows = list(await uow.session.scalars(select(Delivery).order_by(Delivery.id)))
+        rows = list(
+            await uow.session.scalars(
+                select(Delivery).where(Delivery.kind == "homework").order_by(Delivery.id)
+            )
+        )
     assert [(r.occurrence_date, r.status) for r in rows] == [
         (date(2026, 10, 20), "missed"),
         (date(2026, 10, 21), "pending"),
@@ -217,9 +227,9 @@ async def test_pausing_and_ending_stop_the_reminders(
     await assign(maya, "Chin tucks", "Every day", "08:00", "2 wk")
     await maya.send("/homework Anna")
     await maya.tap("⏸ Chin tucks")
-    before = len(anna.messages)
+    before = len([m for m in anna.messages if m.text.startswith("🧘")])
     await run_until(running, clock, datetime(2026, 10, 23, 12, 0, tzinfo=UTC))
-    assert len(anna.messages) == before
+    assert len([m for m in anna.messages if m.text.startswith("🧘")]) == before
     await maya.tap("▶️ Chin tucks")
     sent = await run_until(running, clock, datetime(2026, 10, 25, 12, 0, tzinfo=UTC))
     assert [at.astimezone(BERLIN).strftime("%d %H:%M") for at in sent] == ["24 08:00", "25 08:00"]
@@ -314,3 +324,44 @@ async def test_adherence_on_the_card_is_exact(
     assert "• Cat-cow: 0 of 8 (0%) · 0 of 8 (0%)" in card
     assert "• Overall: 5 of 15 (33%)" in card
     assert "⏭ Next: Chin tucks, Tue 27 Oct 08:00 their time" in card
+
+
+async def test_a_replan_keeps_the_schedule_going(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "1 wk")
+    await anna.send("/resume")  # nothing paused: a replan all the same
+    await anna.send("/settings")
+    await anna.tap("Quiet hours")
+    await anna.tap("22:00–07:00")
+    sent = await run_until(running, clock, datetime(2026, 10, 25, 12, 0, tzinfo=UTC))
+    assert [at.astimezone(BERLIN).strftime("%d") for at in sent] == [
+        "20",
+        "21",
+        "22",
+        "23",
+        "24",
+        "25",
+    ]
+
+
+async def test_later_twice_reminds_once_and_unsent_reminders_cannot_be_answered(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "1 wk")
+    await run_until(running, clock, datetime(2026, 10, 20, 6, 30, tzinfo=UTC))
+    reminder = anna.last_message
+    assert reminder is not None
+    later = reminder.callback_data[1][0]
+    await anna.tap_data(later, message_id=reminder.message_id)
+    answer = await anna.tap_data(later, message_id=reminder.message_id)
+    assert answer == "I'll already remind you again later today."
+    sent = await run_until(running, clock, datetime(2026, 10, 20, 12, 0, tzinfo=UTC))
+    assert len(sent) == 1
+    # The next day's reminder is queued but not sent: answering it is refused.
+    async with running.db.unit_of_work() as uow:
+        pending = await uow.outbox.upcoming(1, 1, kinds=("homework",))
+    answer = await anna.tap_data(f"rm:{pending[0].id}:d", message_id=reminder.message_id)
+    assert answer == "That reminder isn't one of yours."
