@@ -13,8 +13,7 @@ from emulator import Phone
 from practice.clock import FrozenClock
 from storage.models import CheckIn
 from tests.test_reminders import BERLIN, anna_on_the_bot, run_until
-from tests.test_reminders import clock as clock
-from tests.test_reminders import running as running
+from tests.test_reminders import clock as clock  # the October clock, as a fixture
 
 
 async def session_note(maya: Phone, before: str = "6", after: str = "3") -> None:

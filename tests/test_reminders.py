@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from bot.offline import OfflineBot, offline_bot
-from emulator import Fault, Phone
+from bot.offline import OfflineBot
+from emulator import BotMessage, Fault, Phone
 from practice.clock import FrozenClock
 from storage.models import Delivery, HomeworkLog
 from tests.chat import new_client_note
-from tests.conftest import LEO, MAYA
 from tests.test_invites import ANNA, join
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -25,19 +24,6 @@ START = datetime(2026, 10, 19, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(START)
-
-
-@pytest.fixture
-async def running(database_url: str, clock: FrozenClock) -> AsyncIterator[OfflineBot]:
-    async with offline_bot(
-        database_url,
-        therapist_ids=frozenset({MAYA, LEO}),
-        clock=clock,
-        timezone="Europe/London",
-    ) as bot:
-        yield bot
-        assert bot.emulator.unanswered_callback_queries() == []
-        bot.check_alive()
 
 
 async def assign(maya: Phone, exercise: str, *answers: str) -> None:
@@ -62,10 +48,16 @@ async def anna_on_the_bot(running: OfflineBot, maya: Phone) -> Phone:
 
 
 async def run_until(
-    running: OfflineBot, clock: FrozenClock, end: datetime, *, kind: str = "🧘"
+    running: OfflineBot,
+    clock: FrozenClock,
+    end: datetime,
+    *,
+    kind: str = "🧘",
+    on_message: Callable[[BotMessage], Awaitable[None]] | None = None,
 ) -> list[datetime]:
     """Jump from one due time to the next until `end`, dispatching each; when Anna got a
-    message of `kind` (🧘 homework reminders, 📊 check-ins)."""
+    message of `kind` (🧘 homework reminders, 📊 check-ins). `on_message` plays Anna's
+    answer to each message as it arrives."""
     anna = running.emulator.user(id=ANNA)
     sent_at: list[datetime] = []
     while True:
@@ -76,8 +68,11 @@ async def run_until(
         clock.advance(wait)
         before = len(anna.messages)
         await running.dispatch()
-        if any(m.text.startswith(kind) for m in anna.messages[before:]):
+        arrived = anna.messages[before:]
+        if any(m.text.startswith(kind) for m in arrived):
             sent_at.append(clock.now())
+        for message in arrived if on_message is not None else ():
+            await on_message(message)
 
 
 async def test_four_weeks_of_two_exercises_across_the_change_of_time(
@@ -89,23 +84,17 @@ async def test_four_weeks_of_two_exercises_across_the_change_of_time(
     await assign(maya, "Cat-cow", "Chosen weekdays", "Mon", "Wed", "Fri", "Done ➡️", "22:30", "4 wk")
     first_message = len(anna.messages)
     arrivals: list[tuple[datetime, str]] = []
-    end = START + timedelta(weeks=4, days=1)
-    while clock.now() < end:
-        wait = await running.dispatcher.next_due_in()
-        if wait is None:
-            break
-        clock.advance(wait)
-        before = len(anna.messages)
-        await running.dispatch()
-        for message in anna.messages[before:]:
-            arrivals.append((clock.now().astimezone(BERLIN), message.text))
-            # Anna does her chin tucks on even days, skips cat–cow on Fridays.
-            local = clock.now().astimezone(BERLIN)
-            if "Chin tucks" in message.text and local.day % 2 == 0:
-                await anna.tap("Done", message_id=message.message_id)
-            if "Cat-cow" in message.text and local.weekday() == 5:
-                await anna.tap("Skip today", message_id=message.message_id)
 
+    async def answer(message: BotMessage) -> None:
+        local = clock.now().astimezone(BERLIN)
+        arrivals.append((local, message.text))
+        # Anna does her chin tucks on even days, skips cat-cow on Saturdays' reminders.
+        if "Chin tucks" in message.text and local.day % 2 == 0:
+            await anna.tap("Done", message_id=message.message_id)
+        if "Cat-cow" in message.text and local.weekday() == 5:
+            await anna.tap("Skip today", message_id=message.message_id)
+
+    await run_until(running, clock, START + timedelta(weeks=4, days=1), on_message=answer)
     chin = [at for at, text in arrivals if "Chin tucks" in text]
     cat = [at for at, text in arrivals if "Cat-cow" in text]
     # Daily for 4 weeks from Monday 19 Oct (to Sunday 15 Nov), assigned after that morning's
@@ -303,19 +292,15 @@ async def test_adherence_on_the_card_is_exact(
     await assign(maya, "Chin tucks", "Every day", "08:00", "4 wk")
     await assign(maya, "Cat-cow", "Every day", "18:00", "4 wk")
     done = 0
-    end = datetime(2026, 10, 26, 20, 0, tzinfo=UTC)  # chin tucks 20–26 Oct, cat-cow 19–26
-    while True:
-        wait = await running.dispatcher.next_due_in()
-        if wait is None or clock.now() + wait > end:
-            break
-        clock.advance(wait)
-        before = len(anna.messages)
-        await running.dispatch()
-        for message in anna.messages[before:]:
-            day = clock.now().astimezone(BERLIN).day
-            if "Chin tucks" in message.text and day not in (21, 23):
-                await anna.tap("Done", message_id=message.message_id)
-                done += 1
+
+    async def answer(message: BotMessage) -> None:
+        nonlocal done
+        if "Chin tucks" in message.text and clock.now().astimezone(BERLIN).day not in (21, 23):
+            await anna.tap("Done", message_id=message.message_id)
+            done += 1
+
+    # Chin tucks 20–26 Oct, cat-cow 19–26 Oct.
+    await run_until(running, clock, datetime(2026, 10, 26, 20, 0, tzinfo=UTC), on_message=answer)
     assert done == 5
     await maya.send("/clients")
     await maya.tap("Anna K.")
