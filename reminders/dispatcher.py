@@ -130,13 +130,14 @@ class Dispatcher:
         batch = _Batch()
         async with self._db.unit_of_work() as uow:
             claimed = await uow.outbox.claim_due(now, self._lease, self._batch)
+            leases = {d.id: d.lease_until for d in claimed}
             messages = await self._prepare(uow, claimed, now, batch)
             await uow.commit()
         for start in range(0, len(messages), self._wave):
             wave = messages[start : start + self._wave]
             outcomes = await asyncio.gather(*(self._send(m) for m in wave))
             async with self._db.unit_of_work() as uow:
-                await self._settle(uow, list(outcomes), batch)
+                await self._settle(uow, list(outcomes), batch, leases)
                 await uow.commit()
         for chat_id in batch.blocked_chats:
             await client_unreachable(self._db, self._clock, self._bot, chat_id)
@@ -306,7 +307,13 @@ class Dispatcher:
 
     # --- settling: one transaction per wave ------------------------------------------------
 
-    async def _settle(self, uow: UnitOfWork, outcomes: list[_Outcome], batch: _Batch) -> None:
+    async def _settle(
+        self,
+        uow: UnitOfWork,
+        outcomes: list[_Outcome],
+        batch: _Batch,
+        leases: dict[int, datetime | None],
+    ) -> None:
         if not outcomes:
             return
         now = self._clock.now()
@@ -316,7 +323,12 @@ class Dispatcher:
         clients = await uow.clients.many([r.client_id for r in rows.values() if r.client_id])
         for outcome in outcomes:
             delivery = rows.get(outcome.delivery_id)
-            if delivery is None:
+            if (
+                delivery is None
+                or delivery.status != Outbox.SENDING
+                or delivery.lease_until != leases.get(delivery.id)
+            ):
+                # Our lease ran out and another process took the row: it is theirs to settle.
                 continue
             delivery.lease_until = None
             if outcome.status == "retry" and not self._retry(delivery, outcome, now):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -350,3 +351,42 @@ async def test_later_twice_reminds_once_and_unsent_reminders_cannot_be_answered(
         pending = await uow.outbox.upcoming(1, 1, kinds=("homework",))
     answer = await anna.tap_data(f"rm:{pending[0].id}:d", message_id=reminder.message_id)
     assert answer == "That reminder isn't one of yours."
+
+
+async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_its_new_owner(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    """Two processes (here two dispatchers): the first is slow, its lease expires, the second
+    claims and sends; the first's late outcome must not overwrite the second's."""
+    from reminders.dispatcher import Dispatcher
+
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "1 wk")
+    clock.set(datetime(2026, 10, 20, 6, 0, tzinfo=UTC))
+    bot = running.application.bot
+    zone = "Europe/London"
+    slow = Dispatcher(running.db, bot, clock, fallback_zone=zone, lease=timedelta(seconds=30))
+    fast = Dispatcher(running.db, bot, clock, fallback_zone=zone, lease=timedelta(seconds=30))
+    running.emulator.inject(Fault(method="sendMessage", delay=0.5, chat_id=ANNA, times=1))
+    first = asyncio.create_task(slow.run_once())
+    await asyncio.sleep(0.2)  # the slow send is in flight
+    clock.advance(timedelta(minutes=1))  # … past its lease
+    assert await fast.run_once() >= 1
+    await first
+    await running.emulator.wait_processed()
+    async with running.db.unit_of_work() as uow:
+        rows = list(
+            await uow.session.scalars(
+                select(Delivery).where(Delivery.kind == "homework").order_by(Delivery.id)
+            )
+        )
+    assert [(r.occurrence_date, r.status) for r in rows] == [
+        (date(2026, 10, 20), "sent"),
+        (date(2026, 10, 21), "pending"),
+    ]
+    # Both sends reached Anna (the slow one was in flight: the documented duplicate); the
+    # row records the new owner's, which arrived first.
+    reminders = [m for m in anna.messages if m.text.startswith("🧘 Chin tucks")]
+    assert len(reminders) == 2
+    assert rows[0].message_id == reminders[0].message_id
+    assert slow.stats.sent == 0 and fast.stats.sent == 1
