@@ -43,6 +43,7 @@ from bot.notes import handlers as notes
 from bot.polling import poll
 from bot.runtime import Context, Services
 from practice.clock import Clock, SystemClock
+from reminders.digest import plan_digest
 from reminders.dispatcher import Dispatcher
 from storage import Database
 
@@ -108,6 +109,7 @@ def build_application(
         clock,
         fallback_zone=settings.practice_timezone,
         lease=timedelta(seconds=settings.dispatch_lease_seconds),
+        digest_time=settings.digest_time,
     )
     for form in (PLAN, HOMEWORK, EXERCISE):
         form_handlers.register(form)
@@ -143,6 +145,16 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
     await db.migrate()
     async with db.unit_of_work() as uow:
         await uow.updates.forget_before(clock.now() - UPDATE_LOG_RETENTION)
+        # Every therapist who has used the bot gets a morning digest queued.
+        for therapist_id in settings.therapist_ids:
+            if await uow.therapists.get(therapist_id) is not None:
+                await plan_digest(
+                    uow,
+                    therapist_id,
+                    now=clock.now(),
+                    zone=settings.practice_timezone,
+                    at=settings.digest_time,
+                )
         await uow.commit()
     return db
 

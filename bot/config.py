@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,6 +37,8 @@ class Settings(BaseSettings):
     # the two clocks from disagreeing into 429s (bench/dispatch.py: 0 429s at 29, hundreds at
     # 30). Only a self-hosted Bot API server or a benchmark has reason to change it.
     telegram_rate_limit: float = Field(default=29.0, gt=0)
+    # When each therapist's morning digest arrives, in the practice's time zone.
+    digest_time: time = time(8, 0)
 
     @field_validator("therapist_ids", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler, filters
 from bot import texts
 from bot.invites import therapist_opened_invite
 from bot.runtime import Context
+from reminders.digest import plan_digest
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,13 @@ async def start_command(update: Update, context: Context) -> None:
     services = context.services
     async with services.db.unit_of_work() as uow:
         await uow.therapists.ensure(user.id, user.full_name, services.clock.now())
+        await plan_digest(
+            uow,
+            user.id,
+            now=services.clock.now(),
+            zone=services.settings.practice_timezone,
+            at=services.settings.digest_time,
+        )
         await uow.commit()
     await set_therapist_commands(context, message.chat_id)
     await message.reply_text(texts.WELCOME_THERAPIST, parse_mode=ParseMode.HTML)

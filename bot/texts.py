@@ -675,3 +675,7 @@ def worse_alert(name: str, pain: str, change: str, comment: str | None) -> str:
 
 def comment_added(name: str, comment: str) -> str:
     return f"💬 {esc(name)} added to their check-in: “{esc(comment)}”"
+
+
+def digest(lines: list[str]) -> str:
+    return "☀️ <b>Good morning — since yesterday</b>\n" + "\n".join(esc(line) for line in lines)

@@ -16,12 +16,13 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot import texts
 from bot.checkins import check_in_card
 from bot.exercises import card_of_custom
 from bot.homework_taps import reminder_card
@@ -32,6 +33,7 @@ from practice.plans import HomeworkStatus
 from practice.reminders import retry_delay, too_late
 from practice.schedules import move_out_of_quiet_hours, to_utc
 from reminders.checkins import plan_check_in
+from reminders.digest import digest_lines, plan_digest
 from reminders.planning import (
     paused_at,
     plan_next_many,
@@ -41,7 +43,7 @@ from reminders.planning import (
 )
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment
-from storage.repositories import CHECK_IN, HOMEWORK, SNOOZE, Outbox
+from storage.repositories import CHECK_IN, DIGEST, HOMEWORK, SNOOZE, Outbox
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ class _Message:
     delivery_id: int
     chat_id: int
     text: str
-    keyboard: InlineKeyboardMarkup
+    keyboard: InlineKeyboardMarkup | None
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=5),
         max_attempts: int = 8,
         concurrency: int = 32,
+        digest_time: time = time(8, 0),
     ) -> None:
         self._db = db
         self._bot = bot
@@ -102,6 +105,7 @@ class Dispatcher:
         self._batch = batch
         self._lease = lease
         self._max_attempts = max_attempts
+        self._digest_time = digest_time
         # Sends overlap (the rate limiter paces them); a wave is what a crash can repeat.
         self._wave = concurrency
         self._running = asyncio.Lock()
@@ -159,6 +163,8 @@ class Dispatcher:
             client = clients.get(delivery.client_id) if delivery.client_id is not None else None
             if delivery.kind == CHECK_IN:
                 prepared = await self._prepare_check_in(uow, delivery, client, now)
+            elif delivery.kind == DIGEST:
+                prepared = await self._prepare_digest(uow, delivery, now)
             else:
                 assignment = (
                     assignments.get(delivery.assignment_id)
@@ -255,6 +261,25 @@ class Dispatcher:
             return None
         return await check_in_card(uow, check_in, client)
 
+    async def _prepare_digest(
+        self, uow: UnitOfWork, delivery: Delivery, now: datetime
+    ) -> tuple[str, None] | None:
+        lines = await digest_lines(uow, delivery.chat_id, now)
+        if lines is None:
+            delivery.status = Outbox.CANCELLED  # nothing to say: no message
+            await self._next_digest(uow, delivery, now)
+            return None
+        return texts.digest(lines), None
+
+    async def _next_digest(self, uow: UnitOfWork, delivery: Delivery, now: datetime) -> None:
+        await plan_digest(
+            uow,
+            delivery.chat_id,
+            now=max(now, delivery.due_at) + timedelta(minutes=1),
+            zone=self._zone,
+            at=self._digest_time,
+        )
+
     def _quiet_now(self, client: Client, now: datetime) -> datetime | None:
         """When the client's quiet hours end, if they are in them now; None otherwise."""
         prefs = preferences_of(client, self._zone)
@@ -344,6 +369,8 @@ class Dispatcher:
                 self.stats.sent += 1
                 if delivery.check_in_id is not None:
                     await self._check_in_sent(uow, delivery, now)
+                if delivery.kind == DIGEST:
+                    await self._next_digest(uow, delivery, now)
             else:
                 delivery.last_error = outcome.error[:200] if outcome.error else None
                 delivery.status = Outbox.FAILED

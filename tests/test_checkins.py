@@ -57,6 +57,13 @@ async def test_a_series_of_check_ins_after_a_session(
     assert "Anna K. added to their check-in: “Slept badly after a long drive”" in maya.last_text
     await maya.tap("👤 Anna K.")
     assert "📊 Check-ins: Wed 21 Oct (today): pain 8 · Worse · activity 3" in maya.last_text
+    # Tuesday's digest had nothing to say and was not sent; Thursday's tells Maya.
+    assert not any("Good morning" in m.text for m in maya.messages)
+    await run_until(running, clock, datetime(2026, 10, 22, 7, 30, tzinfo=UTC))
+    digest = maya.last_text
+    assert digest.startswith("☀️ Good morning — since yesterday")
+    assert "⚠️ Worse: Anna K." in digest
+    assert "• Anna K.: pain 8 · Worse · activity 3" in digest
 
     # The next one closes the first; a half-answered one keeps its answers.
     sent = await run_until(running, clock, datetime(2026, 10, 24, 12, 0, tzinfo=UTC), kind="📊")

@@ -204,7 +204,9 @@ async def test_telegram_failing_while_dispatching(
     assert sum("Anna K. has blocked the bot" in m.text for m in maya.messages) == 1
     async with running.db.unit_of_work() as uow:
         pending = list(
-            await uow.session.scalars(select(Delivery).where(Delivery.status == "pending"))
+            await uow.session.scalars(
+                select(Delivery).where(Delivery.status == "pending", Delivery.chat_id == ANNA)
+            )
         )
     assert pending == []
     emulator.clear_faults()

@@ -28,6 +28,7 @@ from bot.notes.flow import (
 from bot.notes.state import DraftState
 from bot.notes.steps import Step
 from bot.runtime import Context, Services
+from reminders.digest import plan_digest
 from storage.unit_of_work import UnitOfWork
 
 
@@ -101,6 +102,9 @@ async def _begin_note(update: Update, context: Context, *, client_id: int | None
         turn = _turn(services, uow, user.id)
         first_time = await uow.updates.claim(update.update_id, turn.now)
         await uow.therapists.ensure(user.id, user.full_name, turn.now)
+        await plan_digest(
+            uow, user.id, now=turn.now, zone=turn.zone, at=services.settings.digest_time
+        )
         row = await uow.drafts.get(user.id)
         if row is not None:
             state = DraftState.load(row)

@@ -1,0 +1,90 @@
+"""The therapist's morning digest: what came in from clients since yesterday, at their local
+time, through the outbox like every other message; skipped when there is nothing to say."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from practice.adherence import Adherence
+from practice.checkins import check_in_summary, is_worsening
+from practice.schedules import to_utc
+from storage.models import CheckIn, Client, Delivery
+from storage.repositories import DIGEST, Outbox
+from storage.unit_of_work import UnitOfWork
+
+
+async def plan_digest(
+    uow: UnitOfWork, therapist_id: int, *, now: datetime, zone: str, at: time
+) -> None:
+    """The therapist's next digest at `at` their (the practice's) time, unless one waits."""
+    if await uow.outbox.digest_waiting(therapist_id):
+        return
+    tz = ZoneInfo(zone)
+    local = now.astimezone(tz)
+    day = local.date() if local.time() < at else local.date() + timedelta(days=1)
+    due = to_utc(datetime.combine(day, at), tz)
+    await uow.outbox.add(
+        Delivery(
+            kind=DIGEST,
+            client_id=None,
+            chat_id=therapist_id,
+            occurrence_date=day,
+            sequence=0,
+            occurs_at=due,
+            due_at=due,
+            status=Outbox.PENDING,
+            attempts=0,
+            created_at=now,
+        )
+    )
+
+
+async def digest_lines(uow: UnitOfWork, therapist_id: int, now: datetime) -> list[str] | None:
+    """The digest's lines, or None when there is nothing worth a message."""
+    since = now - timedelta(days=1)
+    week = (now - timedelta(days=7)).date()
+    clients = list(
+        await uow.session.scalars(select(Client).where(Client.therapist_id == therapist_id))
+    )
+    answered, worse, silent, homework = [], [], [], []
+    for client in clients:
+        recent = list(
+            await uow.session.scalars(
+                select(CheckIn)
+                .where(CheckIn.client_id == client.id, CheckIn.sent_at.is_not(None))
+                .order_by(CheckIn.sent_at.desc())
+                .limit(2)
+            )
+        )
+        first = await uow.notes.first(therapist_id, client.id)
+        baseline = first.pain_before if first is not None else None
+        for check_in in recent:
+            if check_in.answered_at is not None and check_in.answered_at >= since:
+                answered.append(f"• {client.name}: {check_in_summary(check_in)}")
+                if is_worsening(baseline, check_in.pain, check_in.change):
+                    worse.append(client.name)
+        if len(recent) == 2 and all(c.answered_at is None for c in recent):
+            silent.append(client.name)
+        total = Adherence(0, 0)
+        for item in await uow.homework.current(therapist_id, client.id):
+            total = total + Adherence(
+                await uow.homework_log.done_count(item.id, week),
+                await uow.outbox.occurrences_due(item.id, week),
+            )
+        if total.due:
+            homework.append(f"• {client.name}: {total.describe()}")
+    if not (answered or worse or silent):
+        return None  # homework figures alone are for the weekly view, not a morning message
+    lines: list[str] = []
+    if worse:
+        lines.append("⚠️ Worse: " + ", ".join(sorted(set(worse))))
+    if answered:
+        lines += ["📊 Check-ins since yesterday:", *answered]
+    if silent:
+        lines.append("🔕 Missed their last two check-ins: " + ", ".join(silent))
+    if homework:
+        lines += ["🧘 Homework done in the last 7 days:", *homework]
+    return lines
