@@ -679,3 +679,7 @@ def comment_added(name: str, comment: str) -> str:
 
 def digest(lines: list[str]) -> str:
     return "☀️ <b>Good morning — since yesterday</b>\n" + "\n".join(esc(line) for line in lines)
+
+
+def weekly(note: str) -> str:
+    return f"🗓 {esc(note)}"

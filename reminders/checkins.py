@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from practice.checkins import checkin_due, next_checkin_day
 from reminders.planning import preferences_of, quiet_hours_of, reachable, replan_homework
+from reminders.weekly import plan_weekly
 from storage.models import CheckIn, Client, Delivery
-from storage.repositories import CHECK_IN, Outbox
+from storage.repositories import CHECK_IN, WEEKLY, Outbox
 from storage.unit_of_work import UnitOfWork
 
 
@@ -117,3 +118,5 @@ async def replan_client(
     time zone, reminder time or quiet hours, a pause or /resume, or the client coming back."""
     await replan_homework(uow, client, now=now, fallback_zone=fallback_zone)
     await resume_check_ins(uow, client, now=now, fallback_zone=fallback_zone)
+    await uow.outbox.cancel_pending(client_id=client.id, kind=WEEKLY)
+    await plan_weekly(uow, client, now=now, fallback_zone=fallback_zone)

@@ -41,9 +41,10 @@ from reminders.planning import (
     quiet_hours_of,
     reachable,
 )
+from reminders.weekly import plan_weekly, weekly_text
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment
-from storage.repositories import CHECK_IN, DIGEST, HOMEWORK, SNOOZE, Outbox
+from storage.repositories import CHECK_IN, DIGEST, HOMEWORK, SNOOZE, WEEKLY, Outbox
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,8 @@ class Dispatcher:
                 prepared = await self._prepare_check_in(uow, delivery, client, now)
             elif delivery.kind == DIGEST:
                 prepared = await self._prepare_digest(uow, delivery, now)
+            elif delivery.kind == WEEKLY:
+                prepared = await self._prepare_weekly(uow, delivery, client, now)
             else:
                 assignment = (
                     assignments.get(delivery.assignment_id)
@@ -271,6 +274,31 @@ class Dispatcher:
             return None
         return texts.digest(lines), None
 
+    async def _prepare_weekly(
+        self, uow: UnitOfWork, delivery: Delivery, client: Client | None, now: datetime
+    ) -> tuple[str, None] | None:
+        text = (
+            await weekly_text(uow, client, now)
+            if client is not None and reachable(client) and not paused_at(client, now)
+            else None
+        )
+        if text is None or client is None:
+            delivery.status = Outbox.CANCELLED  # nothing to say (or a pause): no message
+            if client is not None:
+                await self._next_weekly(uow, client, delivery, now)
+            return None
+        return texts.weekly(text), None
+
+    async def _next_weekly(
+        self, uow: UnitOfWork, client: Client, delivery: Delivery, now: datetime
+    ) -> None:
+        await plan_weekly(
+            uow,
+            client,
+            now=max(now, delivery.due_at) + timedelta(minutes=1),
+            fallback_zone=self._zone,
+        )
+
     async def _next_digest(self, uow: UnitOfWork, delivery: Delivery, now: datetime) -> None:
         await plan_digest(
             uow,
@@ -371,6 +399,8 @@ class Dispatcher:
                     await self._check_in_sent(uow, delivery, now)
                 if delivery.kind == DIGEST:
                     await self._next_digest(uow, delivery, now)
+                if delivery.kind == WEEKLY and delivery.client_id in clients:
+                    await self._next_weekly(uow, clients[delivery.client_id], delivery, now)
             else:
                 delivery.last_error = outcome.error[:200] if outcome.error else None
                 delivery.status = Outbox.FAILED

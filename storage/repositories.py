@@ -461,7 +461,7 @@ class FormRepository:
 
 # A homework reminder asked again for later ("In 1 hour"): it repeats an occurrence and,
 # unlike the occurrence itself, queues nothing after it.
-HOMEWORK, SNOOZE, CHECK_IN, DIGEST = "homework", "snooze", "checkin", "digest"
+HOMEWORK, SNOOZE, CHECK_IN, DIGEST, WEEKLY = "homework", "snooze", "checkin", "digest", "weekly"
 
 
 class Outbox:
@@ -536,6 +536,16 @@ class Outbox:
             .group_by(Delivery.assignment_id, Delivery.occurrence_date)
         )
         return {(a, d): s for a, d, s in rows if a is not None and d is not None}
+
+    async def weekly_waiting(self, client_id: int) -> bool:
+        found = await self._session.scalar(
+            select(Delivery.id).where(
+                Delivery.kind == WEEKLY,
+                Delivery.client_id == client_id,
+                Delivery.status.in_((self.PENDING, self.SENDING)),
+            )
+        )
+        return found is not None
 
     async def digest_waiting(self, therapist_id: int) -> bool:
         found = await self._session.scalar(

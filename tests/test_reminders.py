@@ -305,6 +305,9 @@ async def test_adherence_on_the_card_is_exact(
     # Chin tucks 20–26 Oct, cat-cow 19–26 Oct.
     await run_until(running, clock, datetime(2026, 10, 26, 20, 0, tzinfo=UTC), on_message=answer)
     assert done == 5
+    # Sunday's weekly note, 09:00 her time: six chin tucks and six cat-cows were due.
+    [weekly] = [m.text for m in anna.messages if m.text.startswith("🗓")]
+    assert weekly == WEEKLY_NOTE
     await maya.send("/clients")
     await maya.tap("Anna K.")
     card = maya.last_text
@@ -392,3 +395,14 @@ async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_its_new_owner(
     assert len(reminders) == 2
     assert rows[0].message_id == reminders[0].message_id
     assert slow.stats.sent == 0 and fast.stats.sent == 1
+
+
+WEEKLY_NOTE = "🗓 This week: 4 of 12 exercises done. A few minutes on any day still counts."
+
+
+async def test_no_weekly_note_when_there_is_nothing_to_say(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await run_until(running, clock, datetime(2026, 11, 3, 12, 0, tzinfo=UTC))
+    assert not any(m.text.startswith("🗓") for m in anna.messages)

@@ -1,0 +1,39 @@
+"""The client's short weekly note: what they did, how the pain went. Encouraging, never
+nagging, and only when there is something to say."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from practice.adherence import Adherence
+
+WEEKDAY = 6  # Sunday: the week looked back on is the one ending
+
+
+def next_weekly_day(local_today: date, local_now: time, at: time) -> date:
+    """The next Sunday (today, if it is Sunday and the time has not passed)."""
+    days = (WEEKDAY - local_today.weekday()) % 7
+    if days == 0 and local_now >= at:
+        days = 7
+    return local_today + timedelta(days=days)
+
+
+def weekly_note(homework: Adherence, pains: list[int]) -> str | None:
+    """ "This week: 5 of 7 exercises done. Pain 6 → 4." — None when there is nothing to say."""
+    parts = []
+    if homework.due:
+        parts.append(
+            f"This week: {min(homework.done, homework.due)} of {homework.due} exercises done."
+        )
+    if len(pains) >= 2:
+        parts.append(f"Pain {pains[0]} → {pains[-1]}.")
+    if not parts:
+        return None
+    share = homework.share
+    if share is not None and share >= 0.8:
+        parts.append("Great consistency 👏")
+    elif share is not None and share >= 0.5:
+        parts.append("Good work — keep it going.")
+    elif share is not None:
+        parts.append("A few minutes on any day still counts.")
+    return " ".join(parts)

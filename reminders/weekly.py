@@ -1,0 +1,63 @@
+"""Queuing and writing the client's weekly note (Sundays, at their reminder time)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from practice.adherence import Adherence
+from practice.schedules import to_utc
+from practice.weekly import next_weekly_day, weekly_note
+from reminders.planning import preferences_of, reachable
+from storage.models import CheckIn, Client, Delivery
+from storage.repositories import WEEKLY, Outbox
+from storage.unit_of_work import UnitOfWork
+
+
+async def plan_weekly(
+    uow: UnitOfWork, client: Client, *, now: datetime, fallback_zone: str
+) -> None:
+    if not reachable(client) or await uow.outbox.weekly_waiting(client.id):
+        return
+    assert client.telegram_user_id is not None
+    prefs = preferences_of(client, fallback_zone)
+    tz = ZoneInfo(prefs.timezone)
+    local = now.astimezone(tz)
+    day = next_weekly_day(local.date(), local.time(), prefs.reminder_time)
+    due = to_utc(datetime.combine(day, prefs.reminder_time), tz)
+    await uow.outbox.add(
+        Delivery(
+            kind=WEEKLY,
+            client_id=client.id,
+            chat_id=client.telegram_user_id,
+            occurrence_date=day,
+            sequence=0,
+            occurs_at=due,
+            due_at=due,
+            status=Outbox.PENDING,
+            attempts=0,
+            created_at=now,
+        )
+    )
+
+
+async def weekly_text(uow: UnitOfWork, client: Client, now: datetime) -> str | None:
+    since = now.date().fromordinal(now.date().toordinal() - 6)
+    total = Adherence(0, 0)
+    for item in await uow.homework.current(client.therapist_id, client.id):
+        total = total + Adherence(
+            await uow.homework_log.done_count(item.id, since),
+            await uow.outbox.occurrences_due(item.id, since),
+        )
+    pains = [
+        c.pain
+        for c in await uow.session.scalars(
+            select(CheckIn)
+            .where(CheckIn.client_id == client.id, CheckIn.answered_at.is_not(None))
+            .order_by(CheckIn.answered_at)
+        )
+        if c.pain is not None and c.answered_at is not None and (now - c.answered_at).days < 7
+    ]
+    return weekly_note(total, pains)
