@@ -103,22 +103,22 @@ async def _snooze(uow: UnitOfWork, delivery: Delivery, when: datetime, now: date
     """Queue the reminder again at `when`; False if a snooze for that day already waits."""
     assert delivery.assignment_id is not None and delivery.occurrence_date is not None
     key = (delivery.assignment_id, delivery.occurrence_date)
-    if await uow.outbox.snooze_waiting(*key):
+    if await uow.outbox.waiting(
+        SNOOZE, assignment_id=delivery.assignment_id, occurrence_date=delivery.occurrence_date
+    ):
         return False
     sequence = (await uow.outbox.last_sequences([key])).get(key, -1)
     await uow.outbox.add(
-        Delivery(
-            kind=SNOOZE,
-            client_id=delivery.client_id,
+        Outbox.pending(
+            SNOOZE,
             chat_id=delivery.chat_id,
+            client_id=delivery.client_id,
             assignment_id=delivery.assignment_id,
-            occurrence_date=delivery.occurrence_date,
+            day=delivery.occurrence_date,
             sequence=sequence + 1,
             occurs_at=delivery.occurs_at,
             due_at=when,
-            status=Outbox.PENDING,
-            attempts=0,
-            created_at=now,
+            now=now,
         )
     )
     return True

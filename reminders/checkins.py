@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from practice.checkins import checkin_due, next_checkin_day
 from reminders.planning import preferences_of, quiet_hours_of, reachable, replan_homework
 from reminders.weekly import plan_weekly
-from storage.models import CheckIn, Client, Delivery
+from storage.models import CheckIn, Client
 from storage.repositories import CHECK_IN, WEEKLY, Outbox
 from storage.unit_of_work import UnitOfWork
 
@@ -48,18 +48,14 @@ async def plan_check_in(
         )
     )
     await uow.outbox.add(
-        Delivery(
-            kind=CHECK_IN,
-            client_id=client.id,
+        Outbox.pending(
+            CHECK_IN,
             chat_id=client.telegram_user_id,
+            client_id=client.id,
             check_in_id=check_in.id,
-            occurrence_date=day,
-            sequence=0,
-            occurs_at=due,
+            day=day,
             due_at=due,
-            status=Outbox.PENDING,
-            attempts=0,
-            created_at=now,
+            now=now,
         )
     )
     return check_in

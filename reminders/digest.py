@@ -11,7 +11,7 @@ from sqlalchemy import select
 from practice.adherence import Adherence
 from practice.checkins import check_in_summary, is_worsening
 from practice.schedules import to_utc
-from storage.models import CheckIn, Client, Delivery
+from storage.models import CheckIn, Client
 from storage.repositories import DIGEST, Outbox
 from storage.unit_of_work import UnitOfWork
 
@@ -20,26 +20,13 @@ async def plan_digest(
     uow: UnitOfWork, therapist_id: int, *, now: datetime, zone: str, at: time
 ) -> None:
     """The therapist's next digest at `at` their (the practice's) time, unless one waits."""
-    if await uow.outbox.digest_waiting(therapist_id):
+    if await uow.outbox.waiting(DIGEST, chat_id=therapist_id):
         return
     tz = ZoneInfo(zone)
     local = now.astimezone(tz)
     day = local.date() if local.time() < at else local.date() + timedelta(days=1)
     due = to_utc(datetime.combine(day, at), tz)
-    await uow.outbox.add(
-        Delivery(
-            kind=DIGEST,
-            client_id=None,
-            chat_id=therapist_id,
-            occurrence_date=day,
-            sequence=0,
-            occurs_at=due,
-            due_at=due,
-            status=Outbox.PENDING,
-            attempts=0,
-            created_at=now,
-        )
-    )
+    await uow.outbox.add(Outbox.pending(DIGEST, chat_id=therapist_id, day=day, due_at=due, now=now))
 
 
 async def digest_lines(uow: UnitOfWork, therapist_id: int, now: datetime) -> list[str] | None:

@@ -103,20 +103,19 @@ async def plan_next_many(
         [(a.id, due.occurrence_date) for a, _, due in planned]
     )
     rows = [
-        Delivery(
-            kind=HOMEWORK,
-            client_id=client.id,
+        Outbox.pending(
+            HOMEWORK,
             chat_id=client.telegram_user_id,
+            client_id=client.id,
             assignment_id=assignment.id,
-            occurrence_date=due.occurrence_date,
+            day=due.occurrence_date,
             sequence=sequences.get((assignment.id, due.occurrence_date), -1) + 1,
             occurs_at=due.occurs_at,
             due_at=due.due_at,
-            status=Outbox.PENDING,
-            attempts=0,
-            created_at=now,
+            now=now,
         )
         for assignment, client, due in planned
+        if client.telegram_user_id is not None
     ]
     await uow.outbox.add_all(rows)
     return rows

@@ -11,7 +11,7 @@ from practice.adherence import Adherence
 from practice.schedules import to_utc
 from practice.weekly import next_weekly_day, weekly_note
 from reminders.planning import preferences_of, reachable
-from storage.models import CheckIn, Client, Delivery
+from storage.models import CheckIn, Client
 from storage.repositories import WEEKLY, Outbox
 from storage.unit_of_work import UnitOfWork
 
@@ -19,7 +19,7 @@ from storage.unit_of_work import UnitOfWork
 async def plan_weekly(
     uow: UnitOfWork, client: Client, *, now: datetime, fallback_zone: str
 ) -> None:
-    if not reachable(client) or await uow.outbox.weekly_waiting(client.id):
+    if not reachable(client) or await uow.outbox.waiting(WEEKLY, client_id=client.id):
         return
     assert client.telegram_user_id is not None
     prefs = preferences_of(client, fallback_zone)
@@ -28,17 +28,13 @@ async def plan_weekly(
     day = next_weekly_day(local.date(), local.time(), prefs.reminder_time)
     due = to_utc(datetime.combine(day, prefs.reminder_time), tz)
     await uow.outbox.add(
-        Delivery(
-            kind=WEEKLY,
-            client_id=client.id,
+        Outbox.pending(
+            WEEKLY,
             chat_id=client.telegram_user_id,
-            occurrence_date=day,
-            sequence=0,
-            occurs_at=due,
+            client_id=client.id,
+            day=day,
             due_at=due,
-            status=Outbox.PENDING,
-            attempts=0,
-            created_at=now,
+            now=now,
         )
     )
 

@@ -537,34 +537,47 @@ class Outbox:
         )
         return {(a, d): s for a, d, s in rows if a is not None and d is not None}
 
-    async def weekly_waiting(self, client_id: int) -> bool:
-        found = await self._session.scalar(
-            select(Delivery.id).where(
-                Delivery.kind == WEEKLY,
-                Delivery.client_id == client_id,
-                Delivery.status.in_((self.PENDING, self.SENDING)),
-            )
+    @classmethod
+    def pending(
+        cls,
+        kind: str,
+        *,
+        chat_id: int,
+        day: date,
+        due_at: datetime,
+        now: datetime,
+        occurs_at: datetime | None = None,
+        client_id: int | None = None,
+        assignment_id: int | None = None,
+        check_in_id: int | None = None,
+        sequence: int = 0,
+    ) -> Delivery:
+        """A new row waiting to be sent (every kind of message is queued through this)."""
+        return Delivery(
+            kind=kind,
+            client_id=client_id,
+            chat_id=chat_id,
+            assignment_id=assignment_id,
+            check_in_id=check_in_id,
+            occurrence_date=day,
+            sequence=sequence,
+            occurs_at=occurs_at or due_at,
+            due_at=due_at,
+            status=cls.PENDING,
+            attempts=0,
+            created_at=now,
         )
-        return found is not None
 
-    async def digest_waiting(self, therapist_id: int) -> bool:
+    async def waiting(self, kind: str, **match: object) -> bool:
+        """Whether a row of `kind` matching `match` (column=value) waits or is being sent."""
         found = await self._session.scalar(
-            select(Delivery.id).where(
-                Delivery.kind == DIGEST,
-                Delivery.chat_id == therapist_id,
+            select(Delivery.id)
+            .where(
+                Delivery.kind == kind,
                 Delivery.status.in_((self.PENDING, self.SENDING)),
+                *(getattr(Delivery, column) == value for column, value in match.items()),
             )
-        )
-        return found is not None
-
-    async def snooze_waiting(self, assignment_id: int, day: date) -> bool:
-        found = await self._session.scalar(
-            select(Delivery.id).where(
-                Delivery.assignment_id == assignment_id,
-                Delivery.occurrence_date == day,
-                Delivery.kind == SNOOZE,
-                Delivery.status.in_((self.PENDING, self.SENDING)),
-            )
+            .limit(1)
         )
         return found is not None
 

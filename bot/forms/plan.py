@@ -7,7 +7,17 @@ from datetime import date
 
 from bot import texts
 from bot.callbacks import CardAction
-from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved, options_from
+from bot.forms.engine import (
+    Answer,
+    Form,
+    FormContext,
+    Option,
+    Options,
+    Parse,
+    Question,
+    Saved,
+    options_from,
+)
 from practice.notes import AREAS, InputError, parse_session_date
 from practice.plans import (
     DEFAULT_REEVALUATE_AFTER,
@@ -24,7 +34,7 @@ SESSION_CHOICES = (3, 4, 5, 6, 8, 10, 12)
 REEVALUATE_CHOICES = (2, 3, 4, 5, 6)
 
 
-def _numbers(values: tuple[int, ...]) -> object:
+def _numbers(values: tuple[int, ...]) -> Options:
     async def options(ctx: FormContext) -> list[Option]:
         return [Option(str(v), str(v)) for v in values]
 
@@ -35,7 +45,7 @@ async def _start_dates(ctx: FormContext) -> list[Option]:
     return [Option("today", "Today")]
 
 
-def _count(limit: int) -> object:
+def _count(limit: int) -> Parse:
     def parse(typed: str, ctx: FormContext) -> Answer:
         text = typed.strip()
         if not text.isdigit() or not 1 <= int(text) <= limit:
@@ -98,8 +108,8 @@ PLAN = Form(
             "Expected sessions",
             "How many <b>sessions</b> do you expect? Tap one or type a number.",
             "choice",
-            options=_numbers(SESSION_CHOICES),  # type: ignore[arg-type]
-            parse=_count(MAX_SESSIONS),  # type: ignore[arg-type]
+            options=_numbers(SESSION_CHOICES),
+            parse=_count(MAX_SESSIONS),
             columns=4,
         ),
         Question(
@@ -114,8 +124,8 @@ PLAN = Form(
             "Re-evaluate after",
             "<b>Re-evaluate</b> after how many sessions?",
             "choice",
-            options=_numbers(REEVALUATE_CHOICES),  # type: ignore[arg-type]
-            parse=_count(MAX_SESSIONS),  # type: ignore[arg-type]
+            options=_numbers(REEVALUATE_CHOICES),
+            parse=_count(MAX_SESSIONS),
             columns=5,
         ),
         Question(
