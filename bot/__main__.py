@@ -15,8 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "mode",
         nargs="?",
-        choices=["run", "demo"],
-        help="run: connect to Telegram (needs TELEGRAM_BOT_TOKEN); demo: offline demo. "
+        choices=["run", "send", "demo"],
+        help="run: connect to Telegram (needs TELEGRAM_BOT_TOKEN); send: only deliver "
+        "reminders from the outbox (extra processes on PostgreSQL); demo: offline demo. "
         "Default: run if a token is set, else demo.",
     )
     args = parser.parse_args(argv)
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Warning: THERAPIST_IDS is empty, so the bot will serve nobody.", file=sys.stderr)
     from bot.app import run_bot
 
-    asyncio.run(run_bot(settings))
+    asyncio.run(run_bot(settings, receive_updates=mode == "run"))
     return 0
 
 

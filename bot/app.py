@@ -46,6 +46,7 @@ from practice.clock import Clock, SystemClock
 from reminders.digest import plan_digest
 from reminders.dispatcher import Dispatcher
 from storage import Database
+from storage.database import STARTUP_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
     db = Database(settings.database_url)
     await db.migrate()
     async with db.unit_of_work() as uow:
+        await uow.serialize(STARTUP_LOCK)  # two processes starting together queue one digest
         await uow.updates.forget_before(clock.now() - UPDATE_LOG_RETENTION)
         # Every therapist who has used the bot gets a morning digest queued.
         for therapist_id in settings.therapist_ids:
@@ -169,11 +171,14 @@ async def run_bot(
     backoff_base: float = 0.5,
     dispatch_interval: float | Literal["settings"] | None = "settings",
     on_ready: Callable[[Application], None] | None = None,  # type: ignore[type-arg]
+    receive_updates: bool = True,
 ) -> None:
     """Run until `stop` is set (or SIGINT/SIGTERM when run as a program).
 
     The dispatcher is woken every `dispatch_interval` seconds and at the next due time;
     None leaves it to the caller (tests move a frozen clock and run it themselves).
+    Without `receive_updates` the process only sends what the outbox holds: Telegram lets one
+    process poll a bot, but any number may share the sending (on PostgreSQL).
     """
     keep_contents_out_of_logs()
     if dispatch_interval == "settings":
@@ -200,7 +205,10 @@ async def run_bot(
             if on_ready is not None:
                 on_ready(application)
             log.info("Aftercare is running as @%s", application.bot.username)
-            await poll(application, stop, poll_timeout=poll_timeout)
+            if receive_updates:
+                await poll(application, stop, poll_timeout=poll_timeout)
+            else:
+                await stop.wait()
             await application.stop()
     finally:
         await db.dispose()

@@ -146,6 +146,9 @@ class Dispatcher:
                 await uow.commit()
         for chat_id in batch.blocked_chats:
             await client_unreachable(self._db, self._clock, self._bot, chat_id)
+        if claimed:
+            # Counts only: what was sent, to whom, stays out of the logs.
+            log.info("outbox batch: %d claimed; totals %s", len(claimed), self.stats)
         return len(claimed)
 
     # --- preparing: one query per kind of thing, for the whole batch --------------------

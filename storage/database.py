@@ -17,6 +17,10 @@ from storage.unit_of_work import UnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# PostgreSQL advisory lock keys: bot processes starting together take turns at these.
+MIGRATION_LOCK = 0x41465443_0001  # "AFTC" 1
+STARTUP_LOCK = 0x41465443_0002
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the writer; foreign keys are off in SQLite unless asked;
@@ -54,6 +58,10 @@ class Database:
         """Apply every Alembic migration up to head, on this engine's own connection."""
         sqlite = self.url.get_backend_name() == "sqlite"
         async with self.engine.connect() as connection:
+            if self.url.get_backend_name() == "postgresql":
+                # Several processes may start at once: one migrates, the others wait and then
+                # find the schema at head. A session lock, held until the connection closes.
+                await connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
             if sqlite:
                 # SQLite alters a table by copying it and dropping the original; with foreign
                 # keys on, the drop would cascade and delete every note of every client. The
@@ -70,6 +78,10 @@ class Database:
                 if sqlite:
                     await connection.rollback()
                     await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                elif self.url.get_backend_name() == "postgresql":
+                    await connection.rollback()
+                    await connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+                    await connection.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
@@ -79,3 +80,10 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+
+    async def serialize(self, key: int) -> None:
+        """Hold `key` until this transaction ends, so that several bot processes on one
+        PostgreSQL database do the same start-up work one after another, not twice at once.
+        SQLite has a single writer already: nothing to do there."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -1,8 +1,12 @@
-"""Shared pieces: a frozen clock, and the real bot against the emulator on a real SQLite file."""
+"""Shared pieces: a frozen clock, and the real bot against the emulator on a real database.
+
+Every test that takes `database_url` runs twice: on a SQLite file and on a PostgreSQL database
+of its own (skipped when no server is given; see tests/postgres.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +15,7 @@ import pytest
 from bot.offline import OfflineBot, offline_bot
 from emulator import Phone
 from practice.clock import FrozenClock
+from tests.postgres import SERVER_URL, SKIP_REASON, PostgresServer
 
 MAYA = 1001
 LEO = 1002
@@ -25,9 +30,29 @@ def clock() -> FrozenClock:
     return FrozenClock(NOW)
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'aftercare.db'}"
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer | None]:
+    if SERVER_URL is None:
+        yield None
+        return
+    server = PostgresServer(SERVER_URL)
+    server.prepare_template()
+    yield server
+    server.drop_template()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres: PostgresServer | None
+) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'aftercare.db'}"
+        return
+    if postgres is None:
+        pytest.skip(SKIP_REASON)
+    url = await postgres.fresh_database()
+    yield url
+    await postgres.drop(url)
 
 
 @pytest.fixture

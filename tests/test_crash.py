@@ -7,7 +7,6 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,9 @@ import pytest
 from bot.offline import DEMO_TOKEN, offline_bot
 from emulator import BotApiEmulator, Fault
 from practice.clock import FrozenClock
-from storage import Database
-from storage.models import Client, Delivery, HomeworkAssignment, Therapist
 from tests.chat import notes_of
 from tests.conftest import MAYA
+from tests.seed import seed_due_reminders
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,8 +27,8 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
         yield emu
 
 
-async def _spawn_bot(
-    emu: BotApiEmulator, database_url: str, **extra: str
+async def spawn_bot(
+    emu: BotApiEmulator, database_url: str, mode: str = "run", **extra: str
 ) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
@@ -42,14 +40,16 @@ async def _spawn_bot(
         "LOG_LEVEL": "WARNING",
         **extra,
     }
+    # With LOG_LEVEL=INFO the caller reads the process's log; otherwise it goes to the test's.
+    pipes = {"stderr": asyncio.subprocess.PIPE} if extra.get("LOG_LEVEL") == "INFO" else {}
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env
+        sys.executable, "-m", "bot", mode, cwd=ROOT, env=env, **pipes
     )
 
 
 async def test_kill_9_mid_note_loses_nothing(emulator: BotApiEmulator, database_url: str) -> None:
     maya = emulator.user(id=MAYA, first_name="Maya")
-    process = await _spawn_bot(emulator, database_url)
+    process = await spawn_bot(emulator, database_url)
     try:
         await maya.send("/note")
         await maya.tap("New client")
@@ -62,7 +62,7 @@ async def test_kill_9_mid_note_loses_nothing(emulator: BotApiEmulator, database_
         process.send_signal(signal.SIGKILL)
         await process.wait()
 
-    process = await _spawn_bot(emulator, database_url)
+    process = await spawn_bot(emulator, database_url)
     try:
         # The card from before the crash still works: the draft and its step were in the database.
         await maya.tap("Done")
@@ -118,61 +118,7 @@ async def test_kill_9_during_a_dispatch_batch_loses_no_reminder(
     one arrives, and only a send that was in flight at the kill may arrive twice."""
 
     clients = list(range(5001, 5151))
-    db = Database(database_url)
-    await db.migrate()
-    now = datetime.now(UTC)
-    async with db.unit_of_work() as uow:
-        uow.session.add(Therapist(id=MAYA, display_name="Maya", created_at=now))
-        await uow.session.flush()
-        for telegram_id in clients:
-            emulator.user(id=telegram_id, first_name=f"C{telegram_id}", started=True)
-            client = Client(
-                therapist_id=MAYA,
-                name=f"Client {telegram_id}",
-                name_key=f"client {telegram_id}",
-                created_at=now,
-                notes_count=0,
-                telegram_user_id=telegram_id,
-                joined_at=now,
-                timezone="UTC",
-                quiet_start=time(0),
-                quiet_end=time(0),
-            )
-            uow.session.add(client)
-            await uow.session.flush()
-            assignment = HomeworkAssignment(
-                therapist_id=MAYA,
-                client_id=client.id,
-                exercise_code="chin_tuck",
-                dose="2 × 10",
-                rrule="FREQ=DAILY;INTERVAL=1",
-                start_date=now.date(),
-                end_date=None,
-                time_of_day=time(12),
-                note=None,
-                status="active",
-                created_at=now,
-                updated_at=now,
-            )
-            uow.session.add(assignment)
-            await uow.session.flush()
-            uow.session.add(
-                Delivery(
-                    kind="homework",
-                    client_id=client.id,
-                    chat_id=telegram_id,
-                    assignment_id=assignment.id,
-                    occurrence_date=now.date(),
-                    sequence=0,
-                    occurs_at=now - timedelta(minutes=1),
-                    due_at=now - timedelta(minutes=1),
-                    status="pending",
-                    attempts=0,
-                    created_at=now,
-                )
-            )
-        await uow.commit()
-    await db.dispose()
+    await seed_due_reminders(database_url, emulator, clients)
 
     def reminders_to(telegram_id: int) -> int:
         return sum(
@@ -184,7 +130,7 @@ async def test_kill_9_during_a_dispatch_batch_loses_no_reminder(
     # Each send takes a while, so the kill lands in the middle of the batch.
     emulator.inject(Fault(method="sendMessage", delay=0.15, times=None))
     env_extra = {"DISPATCH_INTERVAL_SECONDS": "0.2", "DISPATCH_LEASE_SECONDS": "2"}
-    process = await _spawn_bot(emulator, database_url, **env_extra)
+    process = await spawn_bot(emulator, database_url, **env_extra)
     try:
         for _ in range(200):
             if sum(reminders_to(c) for c in clients) >= 8:
@@ -196,7 +142,7 @@ async def test_kill_9_during_a_dispatch_batch_loses_no_reminder(
     delivered_before = {c: reminders_to(c) for c in clients}
     assert 0 < sum(delivered_before.values()) < len(clients)  # killed mid-batch
     emulator.clear_faults()
-    process = await _spawn_bot(emulator, database_url, **env_extra)
+    process = await spawn_bot(emulator, database_url, **env_extra)
     try:
         for _ in range(200):
             if all(reminders_to(c) >= 1 for c in clients):
