@@ -44,7 +44,7 @@ from bot.polling import poll
 from bot.runtime import Context, Services
 from practice.clock import Clock, SystemClock
 from reminders.digest import plan_digest
-from reminders.dispatcher import Dispatcher
+from reminders.dispatcher import WAVE, Dispatcher
 from storage import Database
 from storage.database import STARTUP_LOCK
 
@@ -71,6 +71,11 @@ def keep_contents_out_of_logs() -> None:
         wanted = max(floor, logging.getLogger().getEffectiveLevel())
         if logger.level < wanted:
             logger.setLevel(wanted)
+
+
+# The dispatcher sends in waves of this many at once; handlers answer beside it. httpcore scans
+# every idle connection for each request, so a pool much larger than the traffic costs CPU.
+CONNECTIONS = WAVE + 8
 
 
 def build_application(
@@ -101,6 +106,7 @@ def build_application(
         .read_timeout(read_timeout)
         .write_timeout(read_timeout)
         .connect_timeout(read_timeout)
+        .connection_pool_size(CONNECTIONS)
         .build()
     )
     application.bot_data["services"] = Services(settings=settings, db=db, clock=clock)

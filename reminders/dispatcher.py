@@ -85,6 +85,11 @@ class _Batch:
     blocked_chats: set[int] = field(default_factory=set)
 
 
+# Sends in flight at once: enough to keep Telegram's 30/s busy through network latency, and
+# the most a crash can send twice.
+WAVE = 32
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -96,7 +101,7 @@ class Dispatcher:
         batch: int = 200,
         lease: timedelta = timedelta(minutes=5),
         max_attempts: int = 8,
-        concurrency: int = 32,
+        concurrency: int = WAVE,
         digest_time: time = time(8, 0),
     ) -> None:
         self._db = db

@@ -1,0 +1,132 @@
+"""When a saved note should stop and ask the therapist to decide about the plan.
+
+One question at most per session: after each note the bot calls `decision_due` with the
+progress verdict and what was asked before under the same plan version. A new plan version
+starts a new history, so every question may come again.
+
+In order of priority:
+
+- WORSENING: the verdict is WORSE. Asked at every session while it stays so: a client
+  getting worse deserves a fresh decision each visit.
+- REEVALUATION: the plan's re-evaluation point is reached (`sessions_count` ≥ its
+  `reevaluate_after`; normally at it exactly, or at the next note when a worsening question
+  took that one). Once per plan version.
+- NO_PROGRESS: no meaningful change after N sessions (N = `NO_PROGRESS_AFTER`, or the plan's
+  `reevaluate_after` when smaller); again at most every N sessions, counting a re-evaluation
+  as asked. Not for a client who started without pain and stays so: nothing is wrong there.
+- IMPROVED: a meaningful improvement. Once, and again only after a worsening or no-progress
+  question has been asked since (the verdict changed in between).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from practice.progress import Assessment, Flag, Verdict
+from practice.referrals import NO_PROGRESS as NO_PROGRESS_REASON
+
+# Four sessions is the common point where a trend shows (see plans.DEFAULT_REEVALUATE_AFTER);
+# without a change by then, the plan is worth a second look.
+NO_PROGRESS_AFTER = 4
+
+
+class DecisionKind(StrEnum):
+    """Codes are stored and go into callback data: short, never changed."""
+
+    WORSENING = "worse"
+    REEVALUATION = "reeval"
+    NO_PROGRESS = "noprog"
+    IMPROVED = "improved"
+
+
+DECISION_QUESTIONS: dict[DecisionKind, str] = {
+    DecisionKind.WORSENING: "The client is getting worse. Change the plan or refer?",
+    DecisionKind.REEVALUATION: "Time to re-evaluate the plan. Continue, change it or refer?",
+    DecisionKind.NO_PROGRESS: "No meaningful change so far. Continue, change the plan or refer?",
+    DecisionKind.IMPROVED: "A meaningful improvement. Continue, space the sessions out or finish?",
+}
+
+
+@dataclass(frozen=True)
+class AskedDecision:
+    """A question already put to the therapist under the current plan version."""
+
+    kind: DecisionKind
+    at_session: int
+
+
+@dataclass(frozen=True)
+class DecisionPrompt:
+    kind: DecisionKind
+    at_session: int
+
+    @property
+    def question(self) -> str:
+        return DECISION_QUESTIONS[self.kind]
+
+    @property
+    def referral_reason(self) -> str | None:
+        """The reason code to preselect if the therapist chooses to refer."""
+        return NO_PROGRESS_REASON if self.kind is DecisionKind.NO_PROGRESS else None
+
+
+def decision_due(
+    assessment: Assessment,
+    sessions_count: int,
+    reevaluate_after: int | None = None,
+    asked: Iterable[AskedDecision] = (),
+) -> DecisionPrompt | None:
+    """The question to ask after the note that made `sessions_count` sessions under the plan
+    (None: nothing to ask). `reevaluate_after` is the plan's; None without a plan. `asked` is
+    this plan version's history; nothing is asked twice at the same session count."""
+    asked = list(asked)
+    if sessions_count < 1 or any(a.at_session == sessions_count for a in asked):
+        return None
+    verdict = assessment.verdict
+    for kind in DecisionKind:  # in priority order
+        if _due(kind, assessment, verdict, sessions_count, reevaluate_after, asked):
+            return DecisionPrompt(kind, sessions_count)
+    return None
+
+
+def _due(
+    kind: DecisionKind,
+    assessment: Assessment,
+    verdict: Verdict,
+    sessions: int,
+    reevaluate_after: int | None,
+    asked: list[AskedDecision],
+) -> bool:
+    match kind:
+        case DecisionKind.WORSENING:
+            return verdict is Verdict.WORSE
+        case DecisionKind.REEVALUATION:
+            return (
+                reevaluate_after is not None
+                and sessions >= reevaluate_after
+                and not any(a.kind is DecisionKind.REEVALUATION for a in asked)
+            )
+        case DecisionKind.NO_PROGRESS:
+            flags = assessment.evidence.flags
+            pain_free = Flag.BASELINE_ZERO in flags and Flag.SIGNALS_DISAGREE not in flags
+            if verdict is not Verdict.NO_CHANGE or pain_free:
+                return False
+            every = NO_PROGRESS_AFTER
+            if reevaluate_after is not None and reevaluate_after > 0:
+                every = min(every, reevaluate_after)
+            looked = (DecisionKind.NO_PROGRESS, DecisionKind.REEVALUATION)
+            last = _last(asked, looked)
+            return sessions >= every and (last is None or sessions - last >= every)
+        case DecisionKind.IMPROVED:
+            if verdict is not Verdict.IMPROVING:
+                return False
+            offered = _last(asked, (DecisionKind.IMPROVED,))
+            turned = _last(asked, (DecisionKind.WORSENING, DecisionKind.NO_PROGRESS))
+            return offered is None or (turned is not None and turned > offered)
+    return False
+
+
+def _last(asked: list[AskedDecision], kinds: tuple[DecisionKind, ...]) -> int | None:
+    return max((a.at_session for a in asked if a.kind in kinds), default=None)

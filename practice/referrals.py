@@ -1,0 +1,75 @@
+"""Referring a client on: to whom, and why.
+
+A massage therapist does not diagnose; a referral says "this is for someone else to look at".
+The suggestions only order the buttons: the therapist may pick any profession for any reason.
+Codes are stored and go into callback data (short ascii); labels are shown.
+"""
+
+from __future__ import annotations
+
+PHYSICIAN = "physician"
+PHYSIO = "physio"
+CHIRO = "chiro"
+OSTEO = "osteo"
+TRAINER = "trainer"
+PSYCH = "psych"
+OTHER = "other"
+
+PROFESSIONS: dict[str, str] = {
+    PHYSICIAN: "Physician",
+    PHYSIO: "Physiotherapist",
+    CHIRO: "Chiropractor",
+    OSTEO: "Osteopath",
+    TRAINER: "Personal trainer",
+    PSYCH: "Psychologist",
+    OTHER: "Other",
+}
+
+DISC = "disc"
+NO_PROGRESS = "noprog"
+SYSTEMIC = "systemic"
+SCOPE = "scope"
+STRENGTH = "strength"
+MOOD = "mood"
+REQUEST = "request"
+
+REASONS: dict[str, str] = {
+    DISC: "Suspected disc or joint problem",
+    NO_PROGRESS: "No progress with massage",
+    SYSTEMIC: "Possible systemic or medical cause",
+    SCOPE: "Beyond the scope of massage",
+    STRENGTH: "Needs strength or conditioning work",
+    MOOD: "Stress, mood or sleep",
+    REQUEST: "The client asked",
+}
+
+# Most fitting first. A structural problem is for those who examine joints and discs; a
+# suspected medical cause, or anything beyond massage, goes to a physician first.
+SUGGESTIONS: dict[str, tuple[str, ...]] = {
+    DISC: (PHYSICIAN, PHYSIO, CHIRO, OSTEO),
+    NO_PROGRESS: (PHYSIO, PHYSICIAN),
+    SYSTEMIC: (PHYSICIAN,),
+    SCOPE: (PHYSICIAN,),
+    STRENGTH: (TRAINER, PHYSIO),
+    MOOD: (PSYCH, PHYSICIAN),
+}
+
+
+def suggested_professions(reason: str) -> tuple[str, ...]:
+    """Profession codes to offer first for a reason code. The client's own request, or a
+    reason not known (an old button), suggests every profession: the therapist chooses."""
+    return SUGGESTIONS.get(reason, tuple(p for p in PROFESSIONS if p != OTHER))
+
+
+def profession_choices(reason: str) -> tuple[str, ...]:
+    """All profession codes for the keyboard: the suggested ones first, "other" last."""
+    first = suggested_professions(reason)
+    rest = tuple(p for p in PROFESSIONS if p not in first and p != OTHER)
+    return (*first, *rest, OTHER)
+
+
+def referral_line(profession: str, reason: str) -> str:
+    """ "Referred to: Physiotherapist — No progress with massage" for the note and history."""
+    who = PROFESSIONS.get(profession, PROFESSIONS[OTHER])
+    why = REASONS.get(reason)
+    return f"Referred to: {who} — {why}" if why else f"Referred to: {who}"

@@ -1,0 +1,7 @@
+"""Documents made from plain data: the progress chart (PNG), the referral letter and the client
+record (PDF), and the record as a spreadsheet (CSV).
+
+No Telegram, no database, no event loop: a repository builds the dataclasses in `reports.data`,
+a handler calls a renderer through `asyncio.to_thread` and sends the bytes. Every renderer
+builds its own figure or document, so two of them may run at once in different threads.
+"""

@@ -1,0 +1,182 @@
+"""The client record as one spreadsheet: one row per session, amendment, plan version, homework,
+check-in, decision and referral, told apart by `record_type`.
+
+One file rather than seven, because a therapist opens it in Excel or Numbers and filters; the
+columns a record type does not use stay empty. Rows come in the order of the PDF: sessions
+(each followed by its amendments), plan versions, homework, check-ins, decisions, referrals.
+
+UTF-8 with a byte-order mark, so Excel reads "Zoë" as Zoë. Days are ISO (2026-11-03), moments
+"2026-11-03 14:05" in the record's zone. Free text typed by anyone could start with "=" and run
+as a formula when opened: such cells get a leading apostrophe (plain numbers such as -3 keep
+their sign).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from practice.checkins import CHANGE_LABELS
+from reports.data import ClientRecord
+
+COLUMNS = (
+    "record_type",
+    "date",
+    "client",
+    "session_number",
+    "plan_version",
+    "areas",
+    "techniques",
+    "pressure",
+    "pain_before",
+    "pain_after",
+    "subjective",
+    "findings",
+    "response",
+    "plan_next",
+    "revised_at",
+    "reason",
+    "changes",
+    "complaint",
+    "area",
+    "goal",
+    "functional_activity",
+    "expected_sessions",
+    "visit_frequency",
+    "reevaluate_after",
+    "exercise",
+    "dose",
+    "schedule",
+    "status",
+    "done",
+    "due",
+    "pain",
+    "change",
+    "change_label",
+    "activity",
+    "comment",
+    "question",
+    "answer",
+    "provider",
+    "profession",
+    "clinic",
+    "contact",
+    "consent",
+    "outcome",
+)
+
+# What spreadsheets read as the start of a formula (OWASP's list, tab and CR included).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def client_record_csv(record: ClientRecord) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="")
+    writer.writeheader()
+    for row in _rows(record):
+        writer.writerow({key: safe_cell(value) for key, value in row.items()})
+    return out.getvalue().encode("utf-8-sig")
+
+
+def safe_cell(value: object) -> str:
+    """The cell's text, defused if a spreadsheet would take it for a formula."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _rows(record: ClientRecord) -> Iterator[dict[str, Any]]:
+    client = record.client.name
+    for s in sorted(record.sessions, key=lambda s: (s.session_date, s.number)):
+        yield {
+            "record_type": "session",
+            "date": s.session_date.isoformat(),
+            "client": client,
+            "session_number": s.number,
+            "areas": "; ".join(s.areas),
+            "techniques": "; ".join(s.techniques),
+            "pressure": s.pressure,
+            "pain_before": s.pain_before,
+            "pain_after": s.pain_after,
+            "subjective": s.subjective,
+            "findings": s.findings,
+            "response": s.response,
+            "plan_next": s.plan_next,
+        }
+        for r in sorted(s.revisions, key=lambda r: r.revised_at):
+            local = r.revised_at.astimezone(record.tz)
+            yield {
+                "record_type": "revision",
+                "date": local.date().isoformat(),
+                "client": client,
+                "session_number": s.number,
+                "revised_at": f"{local:%Y-%m-%d %H:%M}",
+                "reason": r.reason,
+                "changes": r.changes,
+            }
+    plans = [record.plan, *record.plan.earlier] if record.plan else []
+    for p in sorted(plans, key=lambda p: p.version):
+        yield {
+            "record_type": "plan",
+            "date": p.start_date.isoformat(),
+            "client": client,
+            "plan_version": p.version,
+            "complaint": p.complaint,
+            "area": p.area,
+            "goal": p.goal,
+            "functional_activity": p.activity,
+            "expected_sessions": p.expected_sessions,
+            "visit_frequency": p.visit_frequency,
+            "reevaluate_after": p.reevaluate_after,
+        }
+    for h in record.homework:
+        yield {
+            "record_type": "homework",
+            "date": h.start_date.isoformat() if h.start_date else None,
+            "client": client,
+            "exercise": h.exercise,
+            "dose": h.dose,
+            "schedule": h.schedule,
+            "status": h.status,
+            "done": h.adherence.done,
+            "due": h.adherence.due,
+        }
+    for c in sorted(record.check_ins, key=lambda c: c.answered_on):
+        yield {
+            "record_type": "checkin",
+            "date": c.answered_on.isoformat(),
+            "client": client,
+            "pain": c.pain,
+            "change": c.change,
+            "change_label": CHANGE_LABELS.get(c.change) if c.change is not None else None,
+            "activity": c.activity,
+            "comment": c.comment,
+        }
+    for d in sorted(record.decisions, key=lambda d: d.decided_on):
+        yield {
+            "record_type": "decision",
+            "date": d.decided_on.isoformat(),
+            "client": client,
+            "question": d.question,
+            "answer": d.answer,
+        }
+    for r in sorted(record.referrals, key=lambda r: r.referred_on):
+        yield {
+            "record_type": "referral",
+            "date": r.referred_on.isoformat(),
+            "client": client,
+            "provider": r.provider,
+            "profession": r.profession,
+            "clinic": r.clinic,
+            "contact": r.contact,
+            "reason": r.reason,
+            "consent": {True: "yes", False: "no", None: "pending"}[r.consent],
+            "outcome": r.outcome,
+        }

@@ -1,0 +1,71 @@
+"""How days, moments and scores read in the documents, in one place so they can be translated.
+
+Month names are spelt out here rather than taken from the locale: a document must read the same
+whichever machine renders it, and `strftime` is locale-dependent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from practice.checkins import CHANGE_LABELS
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+NOTHING = "—"
+
+
+def short_day(day: date) -> str:
+    """ "3 Nov": chart ticks."""
+    return f"{day.day} {MONTHS[day.month - 1][:3]}"
+
+
+def day_label(day: date) -> str:
+    """ "3 Nov 2026": tables and headings."""
+    return f"{short_day(day)} {day.year}"
+
+
+def long_day(day: date) -> str:
+    """ "3 November 2026": a letter's date."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def moment_label(moment: datetime, tz: tzinfo) -> str:
+    """ "3 Nov 2026 14:05" in the reader's zone."""
+    local = moment.astimezone(tz)
+    return f"{day_label(local.date())} {local:%H:%M}"
+
+
+def pain_change(before: int, after: int) -> str:
+    """ "7 → 4", held together on one line by no-break spaces."""
+    return f"{before}\u00a0→\u00a0{after}"
+
+
+def change_label(change: int | None) -> str:
+    """ "+2 Better", "−1 A little worse", "0 About the same" (true minus sign)."""
+    if change is None:
+        return NOTHING
+    sign = "+" if change > 0 else "−" if change < 0 else ""
+    return f"{sign}{abs(change)} {CHANGE_LABELS.get(change, '')}".strip()
+
+
+def consent_label(consent: bool | None) -> str:
+    if consent is None:
+        return "Pending"
+    return "Given" if consent else "Declined"
+
+
+def or_nothing(value: object) -> str:
+    return NOTHING if value is None or value == "" else str(value)
