@@ -95,6 +95,11 @@ class Client(Base):
     # they send /resume.
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Days between progress check-ins, set by the therapist: None = the default rhythm (two
+    # days after a session, then every 3–4 days), 0 = no check-ins for this client.
+    check_in_days: Mapped[int | None] = mapped_column(SmallInteger)
+    # /forgetme: the Telegram link, ratings and messages are gone; the bot never writes again.
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     notes: Mapped[list[SessionNote]] = relationship(back_populates="client", lazy="raise")
 
@@ -145,8 +150,27 @@ class SessionNote(Base):
     # The draft this note was saved from: a Save tap delivered twice finds it and saves nothing.
     draft_token: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Amended notes keep every earlier state in note_revisions; this counts them.
+    revision: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    amended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client: Mapped[Client] = relationship(back_populates="notes", lazy="raise")
+
+
+class NoteRevision(Base):
+    """A saved note as it was before an amendment: notes are amended, never overwritten."""
+
+    __tablename__ = "note_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("session_notes.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int] = mapped_column(SmallInteger)  # the note's revision this replaced
+    # The fields as they were (only those the amendment changed), and why they changed.
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(200))
+    revised_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class StoredDraft(Base):
@@ -203,6 +227,8 @@ class TreatmentPlan(Base):
     reevaluate_after: Mapped[int] = mapped_column(SmallInteger)
     start_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The functional activity's rating when the plan was made (0–10), if the therapist asked.
+    activity_baseline: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class HomeworkAssignment(Base):
@@ -296,6 +322,8 @@ class Delivery(Base):
         ForeignKey("homework_assignments.id", ondelete="CASCADE")
     )
     check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_ins.id", ondelete="CASCADE"))
+    # A referral's consent question to the client, or its follow-up to the therapist.
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"))
     # The client's local day the occurrence belongs to, and 0 for it, 1… for its snoozes.
     occurrence_date: Mapped[date | None] = mapped_column(Date)
     sequence: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -351,3 +379,70 @@ class CheckIn(Base):
     # Closed when the next check-in arrives: answers to this one are no longer taken.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Decision(Base):
+    """A decision point put to the therapist (re-evaluate, no progress, worse, improved) and
+    their answer, so the record shows the question was asked and answered."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("treatment_plans.id", ondelete="SET NULL")
+    )
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("session_notes.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(12))  # practice.decisions.DecisionKind
+    at_session: Mapped[int] = mapped_column(SmallInteger)
+    summary: Mapped[str] = mapped_column(String(400))  # the evidence as it was shown
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answer: Mapped[str | None] = mapped_column(String(12))  # adjust, refer, continue, note
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Provider(Base):
+    """Someone in the therapist's referral network: a physician, a physiotherapist, …"""
+
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapists.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    profession: Mapped[str] = mapped_column(String(12))  # practice.referrals.PROFESSIONS
+    clinic: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(120))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Referral(Base):
+    """A client referred on: to whom, why, whether the client let their health details go
+    with the letter, and whether they went."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("providers.id", ondelete="SET NULL")
+    )
+    profession: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(String(12))  # a practice.referrals.REASONS code, or "typed"
+    reason_text: Mapped[str | None] = mapped_column(String(300))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="SET NULL"))
+    # pending (asked, no answer yet), given, refused, unasked (client not on the bot)
+    consent: Mapped[str] = mapped_column(String(10))
+    consent_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    letter_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(10))  # seen, not_yet, declined
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
