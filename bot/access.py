@@ -22,7 +22,22 @@ from bot.runtime import Context
 log = logging.getLogger(__name__)
 
 # Callback data prefixes of the therapist's buttons (see bot/callbacks.py).
-THERAPIST_BUTTONS = ("n:", "h:", "hp:", "c:", "cp:", "ca:", "iv:", "f:", "hw:")
+THERAPIST_BUTTONS = (
+    "n:",
+    "h:",
+    "hp:",
+    "c:",
+    "cp:",
+    "ca:",
+    "iv:",
+    "f:",
+    "hw:",
+    "ex:",
+    "am:",
+    "pv:",
+    "rf:",
+    "fu:",
+)
 
 
 async def gate(update: Update, context: Context) -> None:

@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from bot import (
     access,
+    amend,
     cards,
     care,
     checkins,
@@ -28,7 +29,12 @@ from bot import (
     history,
     homework_taps,
     invites,
+    my_data,
+    progress,
+    providers,
     reach,
+    records,
+    referrals,
     start,
 )
 from bot import clients as clients_
@@ -120,22 +126,32 @@ def build_application(
     )
     for form in (PLAN, HOMEWORK, EXERCISE):
         form_handlers.register(form)
+    form_handlers.register(providers.PROVIDER)
+    form_handlers.register(referrals.referral_form(settings))
     # Who is a therapist is configuration; everyone else who gets past the gate is a client
     # (or someone answering an invite). Handlers are chosen by role, first match wins.
     therapists = filters.User(user_id=settings.therapist_ids)
     clients = ~therapists
     application.add_handler(access.handler(), group=-1)
+    # Before everything else, a therapist's typing may be an amendment's value or reason.
+    application.add_handler(amend.typing_handler(therapists), group=-2)
     for handler in [
         *start.handlers(therapists),
         *notes.handlers(therapists),
         *history.handlers(therapists),
+        *records.handlers(therapists),
+        *amend.handlers(therapists),
         *clients_.handlers(therapists),
         *invites.therapist_commands(therapists),
         *care.handlers(therapists),
+        *providers.handlers(therapists),
+        *referrals.handlers(therapists),
+        *progress.handlers(therapists),
         *form_handlers.handlers(),
         *invites.handlers(),
         homework_taps.handler(),
         checkins.handler(),
+        *my_data.handlers(clients),
         *client_home.handlers(clients),
         reach.handler(),
         CallbackQueryHandler(cards.unknown_button),

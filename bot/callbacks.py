@@ -14,6 +14,18 @@
     j:<invite token>:<y|n>                    a client's answer to the consent card
     tz:<IANA zone>                            a client picks their time zone
     st:<setting>[:<value>]                    a client changes a setting
+    ck:<client id>:<d|0|2|3|7>                a client's check-in rhythm (d: the default)
+    pg:<client id>                            a client's progress: verdict and chart
+    dp:<decision id>:<a|r|c|n|s|x>            the answer to a decision point
+    pv:<provider id>:<l|a|v|e|x|y>            the provider network (id 0: list, add)
+    rf:<client id>:<reason|->[:<decision id>] start a referral, the reason preset or asked
+    rc:<referral id>:<y|n|p>                  consent: the client's answer, or agreed in person
+    fu:<referral id>:<s|n|d>                  did the client go: seen, not yet, declined
+    ex:<client id>                            export a client's record (PDF and CSV)
+    am:<note id>:<action>[:<arg>]             amend a saved note: o open, f field, v value,
+                                              d done choosing, r reason, x cancel
+    md:f                                      a client's /mydata: send the files
+    fm:<y|n>                                  a client confirms or declines /forgetme
 
 Telegram allows 64 bytes; the longest here is about 40.
 """
@@ -80,7 +92,7 @@ class ClientsPage:
 class CardAction:
     client_id: int
     # n: new note, i: invite link, h: history, p: plan, q: change plan, w: homework,
-    # a: add homework
+    # a: add homework, k: check-in rhythm
     action: str
 
     def encode(self) -> str:
@@ -165,6 +177,35 @@ class CheckInAnswer:
         return _check(data if self.value is None else f"{data}:{self.value}")
 
 
+@dataclass(frozen=True)
+class CheckInRhythm:
+    client_id: int
+    every_days: int | None  # None: the default rhythm; 0: no check-ins
+
+    def encode(self) -> str:
+        days = "d" if self.every_days is None else str(self.every_days)
+        return _check(f"ck:{self.client_id}:{days}")
+
+
+@dataclass(frozen=True)
+class ProgressOf:
+    client_id: int
+
+    def encode(self) -> str:
+        return _check(f"pg:{self.client_id}")
+
+
+@dataclass(frozen=True)
+class DecisionAnswer:
+    decision_id: int
+    # a: adjust the plan, r: refer, c: continue as planned, n: write the client a note,
+    # s: send the note as drafted, x: don't send it
+    answer: str
+
+    def encode(self) -> str:
+        return _check(f"dp:{self.decision_id}:{self.answer}")
+
+
 Button = (
     NoteButton
     | HistoryPage
@@ -180,6 +221,9 @@ Button = (
     | HomeworkAction
     | ReminderAnswer
     | CheckInAnswer
+    | CheckInRhythm
+    | ProgressOf
+    | DecisionAnswer
 )
 
 _DRAFT_TOKEN = r"[A-Za-z0-9_-]{6,32}"  # noqa: S105 -- a pattern, not a secret
@@ -188,7 +232,7 @@ _HISTORY = re.compile(r"^h:(\d{1,12}):(\d{1,6})$")
 _PICK = re.compile(r"^hp:(\d{1,12})$")
 _CARD = re.compile(r"^c:(\d{1,12})$")
 _CLIENTS_PAGE = re.compile(r"^cp:(\d{1,6})$")
-_CARD_ACTION = re.compile(r"^ca:(\d{1,12}):([nihpqwa])$")
+_CARD_ACTION = re.compile(r"^ca:(\d{1,12}):([nihpqwak])$")
 _FORM = re.compile(rf"^f:({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?$")
 _CHECK_IN = re.compile(r"^ci:(\d{1,15}):([pgak])(?::(\d{1,2}))?$")
 _REMINDER = re.compile(r"^rm:(\d{1,15}):([dsz])$")
@@ -197,9 +241,12 @@ _INVITE_FOR = re.compile(r"^iv:(\d{1,12})$")
 _CONSENT = re.compile(r"^j:([A-Za-z0-9_-]{22}):([yn])$")
 _ZONE = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,60})$")
 _SETTING = re.compile(r"^st:(rt|qh|tz|pz|menu)(?::([0-9a-z]{1,8}))?$")
+_RHYTHM = re.compile(r"^ck:(\d{1,12}):(d|0|2|3|7)$")
+_PROGRESS = re.compile(r"^pg:(\d{1,12})$")
+_DECISION = re.compile(r"^dp:(\d{1,12}):([arcnsx])$")
 
 
-def parse(data: str | None) -> Button | None:
+def parse(data: str | None) -> Button | ReferralButton | None:
     """The button a callback's data names, or None for anything forged or malformed."""
     if not data or len(data.encode()) > MAX_BYTES:
         return None
@@ -231,10 +278,144 @@ def parse(data: str | None) -> Button | None:
         return ReminderAnswer(delivery_id=int(m[1]), action=m[2])
     if m := _CHECK_IN.match(data):
         return CheckInAnswer(int(m[1]), m[2], int(m[3]) if m[3] is not None else None)
-    return None
+    if m := _RHYTHM.match(data):
+        return CheckInRhythm(int(m[1]), None if m[2] == "d" else int(m[2]))
+    if m := _PROGRESS.match(data):
+        return ProgressOf(int(m[1]))
+    if m := _DECISION.match(data):
+        return DecisionAnswer(int(m[1]), m[2])
+    return _parse_referrals(data)
 
 
 def _check(data: str) -> str:
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
+
+
+# --- referrals: the provider network, /refer, consent and follow-up --------------------------
+
+
+@dataclass(frozen=True)
+class ProviderButton:
+    provider_id: int  # 0 for the list and for a new provider
+    # l: the list, a: add, v: view, e: edit, x: archive (asks), y: archive (confirmed)
+    action: str
+
+    def encode(self) -> str:
+        return _check(f"pv:{self.provider_id}:{self.action}")
+
+
+@dataclass(frozen=True)
+class ReferStart:
+    """Start a referral for a client: from the card, a decision point, anywhere."""
+
+    client_id: int
+    reason: str = ""  # a practice.referrals.REASONS code, or "" to ask for one
+    decision_id: int | None = None  # the decision point that led here, if any
+
+    def encode(self) -> str:
+        data = f"rf:{self.client_id}:{self.reason or '-'}"
+        return _check(data if self.decision_id is None else f"{data}:{self.decision_id}")
+
+
+@dataclass(frozen=True)
+class ReferralConsent:
+    referral_id: int
+    answer: str  # y: allow, n: don't allow (the client's); p: agreed in person (the therapist's)
+
+    def encode(self) -> str:
+        return _check(f"rc:{self.referral_id}:{self.answer}")
+
+
+@dataclass(frozen=True)
+class FollowUpAnswer:
+    referral_id: int
+    outcome: str  # s: seen, n: not yet, d: declined
+
+    def encode(self) -> str:
+        return _check(f"fu:{self.referral_id}:{self.outcome}")
+
+
+ReferralButton = ProviderButton | ReferStart | ReferralConsent | FollowUpAnswer
+
+_PROVIDER = re.compile(r"^pv:(\d{1,12}):([laevxy])$")
+_REFER = re.compile(r"^rf:(\d{1,12}):([a-z]{1,12}|-)(?::(\d{1,12}))?$")
+_REFERRAL_CONSENT = re.compile(r"^rc:(\d{1,12}):([ynp])$")
+_FOLLOW_UP = re.compile(r"^fu:(\d{1,12}):([snd])$")
+
+
+def _parse_referrals(data: str) -> ReferralButton | None:
+    if m := _PROVIDER.match(data):
+        return ProviderButton(int(m[1]), m[2])
+    if m := _REFER.match(data):
+        reason = "" if m[2] == "-" else m[2]
+        return ReferStart(int(m[1]), reason, int(m[3]) if m[3] is not None else None)
+    if m := _REFERRAL_CONSENT.match(data):
+        return ReferralConsent(int(m[1]), m[2])
+    if m := _FOLLOW_UP.match(data):
+        return FollowUpAnswer(int(m[1]), m[2])
+    return None
+
+
+# --- records that travel: export, amendments, /mydata, /forgetme ---------------------------
+
+
+@dataclass(frozen=True)
+class ExportFor:
+    client_id: int
+
+    def encode(self) -> str:
+        return _check(f"ex:{self.client_id}")
+
+
+@dataclass(frozen=True)
+class AmendButton:
+    note_id: int
+    # o: open (pick a field), f: a field (arg: its code), v: a value (arg), d: done choosing,
+    # r: a reason (arg: its code), x: cancel
+    action: str
+    arg: str = ""
+
+    def encode(self) -> str:
+        data = f"am:{self.note_id}:{self.action}"
+        return _check(f"{data}:{self.arg}" if self.arg else data)
+
+
+@dataclass(frozen=True)
+class MyDataButton:
+    action: str  # f: send the files
+
+    def encode(self) -> str:
+        return _check(f"md:{self.action}")
+
+
+@dataclass(frozen=True)
+class ForgetMeButton:
+    erase: bool
+
+    def encode(self) -> str:
+        return _check(f"fm:{'y' if self.erase else 'n'}")
+
+
+RecordsButton = ExportFor | AmendButton | MyDataButton | ForgetMeButton
+
+_EXPORT = re.compile(r"^ex:(\d{1,12})$")
+_AMEND = re.compile(r"^am:(\d{1,12}):([ofvdrx])(?::([a-z0-9_-]{1,20}))?$")
+_MY_DATA = re.compile(r"^md:(f)$")
+_FORGET_ME = re.compile(r"^fm:([yn])$")
+
+
+def parse_records(data: str | None) -> RecordsButton | None:
+    """The records button a callback's data names, or None for anything forged or malformed."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    if m := _EXPORT.match(data):
+        return ExportFor(client_id=int(m[1]))
+    if m := _AMEND.match(data):
+        return AmendButton(note_id=int(m[1]), action=m[2], arg=m[3] or "")
+    if m := _MY_DATA.match(data):
+        return MyDataButton(action=m[1])
+    if m := _FORGET_ME.match(data):
+        return ForgetMeButton(erase=m[1] == "y")
+    return None

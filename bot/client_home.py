@@ -37,7 +37,16 @@ from reminders.checkins import replan_client
 from storage.models import Client, HomeworkAssignment
 from storage.unit_of_work import UnitOfWork
 
-THERAPIST_COMMANDS = ["note", "cancel", "history", "clients", "invite", "plan", "exercise"]
+THERAPIST_COMMANDS = [
+    "note",
+    "cancel",
+    "history",
+    "clients",
+    "invite",
+    "plan",
+    "exercise",
+    "export",
+]
 
 
 def _preferences(services: Services, client: Client) -> Preferences:

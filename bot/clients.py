@@ -11,7 +11,16 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import cards, texts
-from bot.callbacks import CardAction, ClientCard, ClientsPage, parse
+from bot.amend import amend_buttons, amendment_marks
+from bot.callbacks import (
+    CardAction,
+    CheckInRhythm,
+    ClientCard,
+    ClientsPage,
+    ExportFor,
+    ProgressOf,
+    parse,
+)
 from bot.care import show_homework, show_plan
 from bot.client_search import client_buttons
 from bot.exercises import exercise_name
@@ -19,10 +28,12 @@ from bot.forms.handlers import start_form
 from bot.history import show_history
 from bot.invites import send_invite
 from bot.notes.handlers import start_note_for
+from bot.referrals import refer_button_for, referral_lines
 from bot.runtime import Context
 from practice.adherence import ADHERENCE_WINDOW_DAYS, Adherence
-from practice.checkins import check_in_summary
+from practice.checkins import RHYTHMS, check_in_summary, describe_rhythm
 from practice.plans import HomeworkStatus, where_in_plan
+from reminders.checkins import resume_check_ins
 from storage.repositories import HOMEWORK, SNOOZE
 
 PAGE_SIZE = 8
@@ -72,6 +83,7 @@ async def _card(
         if client is None:
             return None
         page = await uow.notes.page(therapist_id, client.id, offset=0, limit=CARD_NOTES)
+        marks = await amendment_marks(uow, page.notes, services.today(), services.settings.tz)
         plan = await uow.plans.current(therapist_id, client.id)
         done = (
             await uow.plans.sessions_since(therapist_id, client.id, plan.start_date) if plan else 0
@@ -96,6 +108,7 @@ async def _card(
                 )
             )
         check_ins = await uow.check_ins.recent(client.id, 3)
+        referrals = await referral_lines(uow, therapist_id, client.id, services.settings.tz)
         upcoming = await uow.outbox.upcoming(client.id, 2, kinds=(HOMEWORK, SNOOZE))
         upcoming_names = [
             await exercise_name(
@@ -146,6 +159,7 @@ async def _card(
         homework_line = "\n".join(lines)
     else:
         homework_line = "🧘 " + texts.NO_HOMEWORK_THERAPIST
+    homework_line += "\n" + texts.rhythm_line(describe_rhythm(client.check_in_days))
     if check_ins:
         zone = services.settings.tz
         homework_line += "\n📊 Check-ins: " + "; ".join(
@@ -157,6 +171,7 @@ async def _card(
     last = [
         f"#{n.number} · {texts.long_date(n.session_date, today)} · pain {n.pain_before} → "
         f"{n.pain_after} · {texts.esc(texts.area_labels(n.areas, n.area_other))}"
+        + (f"\n   {marks[n.id]}" if n.id in marks else "")
         for n in page.notes
     ]
 
@@ -167,11 +182,23 @@ async def _card(
         [
             [action(texts.CARD_NEW_NOTE, "n"), action(texts.CARD_HISTORY, "h")],
             [action(texts.CARD_PLAN, "p"), action(texts.CARD_HOMEWORK, "w")],
-            [action(texts.CARD_INVITE, "i")],
+            [
+                InlineKeyboardButton(
+                    texts.CARD_PROGRESS, callback_data=ProgressOf(client.id).encode()
+                ),
+                action(texts.CARD_RHYTHM, "k"),
+            ],
+            [action(texts.CARD_INVITE, "i"), refer_button_for(client.id)],
+            [
+                InlineKeyboardButton(
+                    texts.EXPORT_BUTTON, callback_data=ExportFor(client.id).encode()
+                )
+            ],
+            *amend_buttons(page.notes),
             [InlineKeyboardButton(texts.CARD_BACK, callback_data=ClientsPage(0).encode())],
         ]
     )
-    summary = f"{notes_line}\n{plan_line}\n{homework_line}"
+    summary = "\n".join([notes_line, plan_line, homework_line, *referrals])
     return texts.client_card(client.name, joined, summary, last), keyboard
 
 
@@ -185,6 +212,12 @@ async def clients_button(update: Update, context: Context) -> None:
         text, keyboard = await _list_page(context, user.id, button.offset)
         await cards.answer(query)
         await cards.edit_card(bot, chat_id, message_id, text, keyboard)
+        return
+    if isinstance(button, CheckInRhythm):
+        if await _set_rhythm(context, user.id, chat_id, message_id, button):
+            await cards.answer(query, texts.rhythm_set(describe_rhythm(button.every_days)))
+        else:
+            await cards.answer(query, texts.NOT_YOUR_CLIENT)
         return
     if not isinstance(button, ClientCard | CardAction):
         await cards.answer(query, texts.STALE_BUTTON)
@@ -214,13 +247,53 @@ async def clients_button(update: Update, context: Context) -> None:
     elif button.action == "a":
         await cards.answer(query)
         await start_form(update, context, "homework", button.client_id)
+    elif button.action == "k":
+        await cards.answer(query)
+        await cards.edit_card(
+            bot, chat_id, message_id, texts.RHYTHM_QUESTION, _rhythm_keyboard(button.client_id)
+        )
     else:
         await cards.answer(query)
         await start_note_for(update, context, button.client_id)
 
 
+def _rhythm_keyboard(client_id: int) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                texts.rhythm_choice(describe_rhythm(days)),
+                callback_data=CheckInRhythm(client_id, days).encode(),
+            )
+        ]
+        for days in RHYTHMS
+    ]
+    rows.append([InlineKeyboardButton(texts.BACK, callback_data=ClientCard(client_id).encode())])
+    return InlineKeyboardMarkup(rows)
+
+
+async def _set_rhythm(
+    context: Context, therapist_id: int, chat_id: int, message_id: int, choice: CheckInRhythm
+) -> bool:
+    """The client's check-ins from now on follow the new rhythm; the card shows it. False
+    for somebody else's client (forged data)."""
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        client = await uow.clients.get(therapist_id, choice.client_id)
+        if client is None:
+            return False
+        client.check_in_days = choice.every_days
+        await resume_check_ins(
+            uow, client, now=services.clock.now(), fallback_zone=services.settings.practice_timezone
+        )
+        await uow.commit()
+    card = await _card(context, therapist_id, choice.client_id)
+    if card is not None:
+        await cards.edit_card(context.bot, chat_id, message_id, *card)
+    return True
+
+
 def handlers(therapists: object) -> list[object]:
     return [
         CommandHandler("clients", clients_command, filters=therapists),  # type: ignore[arg-type]
-        CallbackQueryHandler(clients_button, pattern=r"^(c|cp|ca):"),
+        CallbackQueryHandler(clients_button, pattern=r"^(c|cp|ca|ck):"),
     ]

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     telegram_rate_limit: float = Field(default=29.0, gt=0)
     # When each therapist's morning digest arrives, in the practice's time zone.
     digest_time: time = time(8, 0)
+    # How long a therapist's clinical notes are kept, also after a client's /forgetme (health
+    # records law: commonly 7–10 years for adults). Nothing is deleted automatically yet.
+    record_retention_years: int = Field(default=7, ge=1, le=100)
+    # How long after a referral the therapist is asked whether the client went.
+    referral_follow_up_days: int = Field(default=14, ge=1, le=365)
 
     @field_validator("therapist_ids", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cards, texts
+from bot.amend import amend_buttons, amendment_marks
 from bot.callbacks import HistoryPage, HistoryPick, parse
 from bot.client_search import pick_client
 from bot.runtime import Context
@@ -22,7 +23,7 @@ FIELD_EXCERPTS = (140, 70, 40, 0)
 TELEGRAM_TEXT_LIMIT = 4096
 
 
-def _note_lines(note: SessionNote, today: date, excerpt: int) -> list[str]:
+def _note_lines(note: SessionNote, today: date, excerpt: int, mark: str | None) -> list[str]:
     lines = [
         f"<b>#{note.number}</b> · {texts.long_date(note.session_date, today)} · "
         f"pain {note.pain_before} → {note.pain_after}",
@@ -32,6 +33,8 @@ def _note_lines(note: SessionNote, today: date, excerpt: int) -> list[str]:
             f"{texts.pressure_label(note.pressure)}"
         ),
     ]
+    if mark:
+        lines.append(texts.esc(mark))
     for which in TextField if excerpt else ():
         value = getattr(note, which.value)
         if value:
@@ -49,6 +52,7 @@ async def _page(
         if page.total and offset >= page.total:  # an old or forged button past the end
             offset = (page.total - 1) // PAGE_SIZE * PAGE_SIZE
             page = await uow.notes.page(therapist_id, client.id, offset=offset, limit=PAGE_SIZE)
+        marks = await amendment_marks(uow, page.notes, services.today(), services.settings.tz)
     if page.total == 0:
         return texts.HISTORY_NO_NOTES.format(name=texts.esc(client.name)), None
     header = texts.history_header(client.name, offset + 1, offset + len(page.notes), page.total)
@@ -56,7 +60,10 @@ async def _page(
     # Five detailed notes may not fit in one message: shorten the typed fields until they do.
     for excerpt in FIELD_EXCERPTS:
         text = "\n\n".join(
-            [header, *("\n".join(_note_lines(n, today, excerpt)) for n in page.notes)]
+            [
+                header,
+                *("\n".join(_note_lines(n, today, excerpt, marks.get(n.id))) for n in page.notes),
+            ]
         )
         if len(text) <= TELEGRAM_TEXT_LIMIT:
             break
@@ -67,7 +74,8 @@ async def _page(
     if offset + PAGE_SIZE < page.total:
         older = HistoryPage(client.id, offset + PAGE_SIZE).encode()
         nav.append(InlineKeyboardButton(texts.OLDER, callback_data=older))
-    return text, InlineKeyboardMarkup([nav]) if nav else None
+    rows = amend_buttons(page.notes)
+    return text, InlineKeyboardMarkup([*rows, nav] if nav else rows)
 
 
 async def show_history(context: Context, therapist_id: int, chat_id: int, client_id: int) -> None:

@@ -27,6 +27,8 @@ HELP_THERAPIST = (
     "/plan, /homework — a client's treatment plan and exercises\n"
     "/invite — a link (and QR code) for a client to join the bot\n"
     "/exercise — add an exercise of your own to give as homework\n"
+    "/refer — refer a client on (or /refer Anna): their consent, a letter, a follow-up\n"
+    "/providers — the physicians, physiotherapists and others you refer to\n"
     "/cancel — stop the note you are writing; nothing is saved\n"
     "/help — this message"
 )
@@ -59,6 +61,9 @@ COMMANDS_THERAPIST = [
     ("homework", "A client's homework"),
     ("invite", "Invite a client to the bot"),
     ("exercise", "Add an exercise of your own"),
+    ("export", "A client's record as PDF and CSV"),
+    ("refer", "Refer a client on, with a letter"),
+    ("providers", "Your referral network"),
     ("cancel", "Stop the current note"),
     ("help", "What this bot does"),
 ]
@@ -264,6 +269,8 @@ COMMANDS_CLIENT = [
     ("pause", "Pause reminders for a while"),
     ("stop", "No more messages until /resume"),
     ("resume", "Start reminders again"),
+    ("mydata", "What the bot holds about you"),
+    ("forgetme", "Erase your data"),
     ("help", "What this bot does"),
 ]
 INVITE_PICK = "🔗 Invite which client? Tap one, or send /invite and part of a name."
@@ -304,8 +311,9 @@ CLIENT_HELP = (
     "/settings — time zone, reminder time, quiet hours\n"
     "/pause — a break from reminders (a day, a week, until a date)\n"
     "/stop — nothing more until you send /resume\n"
-    "/help — this message\n\n"
-    "To see or erase what is stored about you, ask your therapist."
+    "/mydata — what the bot holds about you, also as PDF and CSV\n"
+    "/forgetme — erase it\n"
+    "/help — this message"
 )
 CLIENT_WRONG_COMMAND = (
     "That command is for therapists. Yours are /start, /homework, /settings and /help."
@@ -479,6 +487,106 @@ def in_quiet_hours(at: str, quiet: str, ends: str) -> str:
 
 CARD_PLAN = "📋 Plan"
 CARD_HOMEWORK = "🧘 Homework"
+CARD_PROGRESS = "📈 Progress"
+CARD_RHYTHM = "📊 Check-ins"
+RHYTHM_QUESTION = (
+    "How often should the bot ask this client how they are doing between visits?\n"
+    "<i>Pain now, compared with before the last session, and the plan's activity.</i>"
+)
+
+
+def rhythm_line(rhythm: str) -> str:
+    return f"📊 Check-in rhythm: {rhythm}."
+
+
+def rhythm_choice(rhythm: str) -> str:
+    return "No check-ins" if rhythm == "none" else rhythm[0].upper() + rhythm[1:]
+
+
+def rhythm_set(rhythm: str) -> str:
+    return "No check-ins for this client." if rhythm == "none" else f"Check-ins: {rhythm}."
+
+
+# --- progress and decision points -------------------------------------------------------
+
+PROGRESS_PICK = "Whose progress? Tap a client or type a name."
+CARD_OPEN = "👤 Open the card"
+DECISION_ADJUST = "📋 Adjust plan"
+DECISION_REFER = "↗️ Refer"
+DECISION_CONTINUE = "▶️ Continue as planned"
+DECISION_RECORDED = "Recorded ✓"
+NOTE_SEND = "✅ Send"
+NOTE_DROP = "✖️ Don't send"
+NOTE_ALREADY = "That note was already sent or dropped."
+NOTE_DROPPED = "Not sent. Nothing went to the client."
+NOTE_UNREACHABLE = "The client can't get messages from the bot (not on it, or has blocked it)."
+NOTE_FAILED = "Telegram did not take the message; nothing was sent. Try again later."
+NOTE_MAX = 1000
+
+_DECISION_TITLES = {
+    "worse": "⚠️ {name} is getting worse.",
+    "reeval": "📋 Time to re-evaluate {name}'s plan.",
+    "noprog": "⏸ {name}: no meaningful change.",
+    "improved": "🌱 {name} has improved meaningfully.",
+}
+_ANSWERS = {
+    "adjust": "adjust the plan",
+    "refer": "refer on",
+    "continue": "continue as planned",
+    "note": "send a note",
+    "sent": "note sent",
+}
+
+
+def first_name(name: str) -> str:
+    return name.split()[0] if name.split() else name
+
+
+def progress_caption(name: str, summary: str) -> str:
+    return f"📈 <b>{esc(name)}</b>\n{esc(summary)}"
+
+
+def decision_prompt(name: str, kind: str, summary: str) -> str:
+    title = _DECISION_TITLES.get(kind, "{name}").format(name=esc(name))
+    if kind == "improved":
+        return f"{title}\n{esc(summary)}"
+    return f"{title}\n{esc(summary)}\n<i>What would you like to do?</i>"
+
+
+def decision_send_note(first: str) -> str:
+    return f"💬 Send {first} a note"
+
+
+def decision_answered(name: str, summary: str, answer: str, today: date) -> str:
+    return (
+        f"{esc(summary)}\n✓ Decided {long_date(today, today)}: "
+        f"{_ANSWERS.get(answer, answer)} ({esc(name)})."
+    )
+
+
+def decision_already(answer: str) -> str:
+    return f"Already decided: {_ANSWERS.get(answer, answer)}."
+
+
+def improvement_note(first: str, therapist: str) -> str:
+    return (
+        f"Hi {first}, {therapist} here. Your ratings show a real, meaningful improvement since "
+        "we started — well done. The stretches you have kept up are a big part of it. "
+        "Keep going, and tell me at your next visit how everyday life feels now. 🌿"
+    )
+
+
+def note_draft(name: str, draft: str) -> str:
+    return (
+        f"A note for {name} — tap Send as it is, or reply to this message with your own "
+        f"words and those are sent instead:\n\n{draft}"
+    )
+
+
+def note_sent(name: str) -> str:
+    return f"Sent to {name} ✓"
+
+
 CHANGE_PLAN = "✏️ Change plan"
 ADD_EXERCISE = "➕ Add exercise"
 ADD_ANOTHER = "➕ Another exercise"
@@ -683,3 +791,302 @@ def digest(lines: list[str]) -> str:
 
 def weekly(note: str) -> str:
     return f"🗓 {esc(note)}"
+
+
+# --- records that travel: /export, amendments, /mydata, /forgetme ---------------------------
+
+EXPORT_PICK = "📄 Whose record? Tap a client, or send /export and part of a name."
+EXPORT_BUTTON = "📄 Export record"
+NOT_YOUR_NOTE = "That note is not in your records."
+AMEND_ENDED = "That amendment has ended — tap ✏️ Amend on the note again."
+AMEND_BUTTON = "✏️ Amend #{number}"
+AMEND_DONE = "Done"
+AMEND_CLEAR = "Clear the field"
+AMEND_CANCEL = "✖️ Cancel"
+AMEND_CANCELLED = "Amendment cancelled: the note is as it was."
+AMEND_NOTHING_CHANGED = "That is what the note already says: nothing to amend."
+AMEND_TYPE_REASON = "Or type the reason."
+FORGET_CONFIRM = "🗑 Erase my data"
+FORGET_KEEP = "Keep"
+FORGET_KEPT = "Nothing was erased. You can still use /mydata, /homework and /settings."
+MY_DATA_FILES = "📄 Send it as PDF and CSV"
+
+
+def export_preparing(name: str) -> str:
+    return f"⏳ Preparing the record for <b>{esc(name)}</b>…"
+
+
+def export_ready(name: str, sessions: int) -> str:
+    noun = "session" if sessions == 1 else "sessions"
+    return (
+        f"📄 The record for <b>{esc(name)}</b> ({sessions} {noun}): the PDF to read or hand over, "
+        "the spreadsheet to filter. Both are confidential health records."
+    )
+
+
+def amended_mark(count: int, last_day: str, reason: str) -> str:
+    return f"✏️ amended {count}× — last {last_day} ({reason})"
+
+
+def amend_fields(number: int, name: str, day: str) -> str:
+    return f"✏️ <b>Amend note #{number}</b> for {esc(name)} · {day}\nWhich field?"
+
+
+def amend_ask_value(field: str, current: str, typed: bool) -> str:
+    how = "Type the new value" if typed else "Tap the new value"
+    if typed and field == "Date":
+        how = "Type the session's date (e.g. 24 Nov, 24.11, yesterday)"
+    return f"✏️ <b>{esc(field)}</b> now reads: {esc(current)}\n{how}."
+
+
+def amend_ask_reason(change: str) -> str:
+    return f"✏️ {esc(change)}\nWhy the change? The reason is kept with the note."
+
+
+def amend_saved(number: int, revision: int, change: str, reason: str) -> str:
+    return (
+        f"✅ Note #{number} amended (revision {revision}): {esc(change)} · {esc(reason)}\n"
+        "The earlier wording is kept in the note's history."
+    )
+
+
+def my_data(
+    therapist: str,
+    sessions: list[str],
+    plan: str | None,
+    homework: list[str],
+    ratings: list[str],
+    settings: str,
+) -> str:
+    parts = [
+        f"🗂 <b>What the bot holds about you</b> (for your sessions with {esc(therapist)})",
+        "<b>Your sessions:</b> " + (esc(", ".join(sessions)) if sessions else "none yet"),
+        "<b>Your plan:</b> " + (esc(plan) if plan else "none yet"),
+        "<b>Your homework:</b>\n" + ("\n".join(esc(h) for h in homework) or "none"),
+        "<b>Your ratings between visits:</b>\n" + ("\n".join(esc(r) for r in ratings) or "none"),
+        f"<b>Your settings:</b> {esc(settings)}",
+        f"{esc(therapist)}'s own clinical notes about your sessions are part of their health "
+        "record and are not shown here; ask them for a copy.",
+        "To erase what the bot holds about you: /forgetme",
+    ]
+    return "\n\n".join(parts)
+
+
+def forget_me_question(therapist: str) -> str:
+    return (
+        "🗑 <b>Erase your data?</b>\n"
+        "This erases your ratings and comments, your homework answers and every message "
+        "waiting for you, unlinks your Telegram account, and the bot will never write to you "
+        "again. You will need a new invite from "
+        f"{esc(therapist)} to use it again.\n"
+        f"{esc(therapist)}'s clinical notes of your sessions are a health record they must keep "
+        "for a set time; they are not erased."
+    )
+
+
+FORGET_DONE = (
+    "✅ Done. Your data has been erased and your Telegram account unlinked. "
+    "The bot will not write to you again. Take care!"
+)
+
+
+def forgotten_to_therapist(name: str, years: int) -> str:
+    return (
+        f"🗑 {esc(name)} asked the bot to erase their data; your clinical notes are kept under "
+        f"the practice's retention setting ({years} years). Nothing more will be sent to them."
+    )
+
+
+# --- referrals: the provider network, /refer, the client's consent, the follow-up ----------
+
+CARD_REFER = "↗️ Refer"
+PROVIDERS_TITLE = "🩺 <b>Your referral network</b>"
+PROVIDERS_EMPTY = (
+    "No providers yet. Add the physicians, physiotherapists and others you refer clients to; "
+    "/refer offers them first."
+)
+ADD_PROVIDER = "➕ Add provider"
+EDIT_PROVIDER = "✏️ Edit"
+ARCHIVE_PROVIDER = "🗄 Archive"
+ALL_PROVIDERS = "⬅️ All providers"
+ARCHIVE_IT = "🗄 Yes, archive"
+PROVIDER_GONE = "That provider is not in your network."
+PROVIDER_FORM_TITLE = "🩺 <b>Provider</b>"
+PROVIDER_NAME_PROMPT = "Their <b>name</b>? <i>e.g. Dr Lee</i>"
+PROVIDER_PROFESSION_PROMPT = "Their <b>profession</b>?"
+PROVIDER_CLINIC_PROMPT = "Their <b>clinic</b> or practice? (optional)"
+PROVIDER_PHONE_PROMPT = "Their <b>phone</b>? (optional) <i>e.g. +44 20 7946 0958</i>"
+PROVIDER_EMAIL_PROMPT = "Their <b>email</b>? (optional)"
+PROVIDER_NOTES_PROMPT = (
+    "<b>Notes</b> for yourself? (optional) <i>e.g. takes referrals on Mondays</i>"
+)
+BAD_EMAIL = "that doesn't look like an email address (it should read like name@example.com)"
+BAD_PHONE = "a phone number has at least 5 digits, and only + ( ) - . / and spaces besides"
+
+
+def providers_list(lines: list[str]) -> str:
+    body = "\n".join(lines) if lines else PROVIDERS_EMPTY
+    return f"{PROVIDERS_TITLE}\n\n{body}"
+
+
+def provider_label(name: str, profession: str) -> str:
+    return f"{name} · {profession}"
+
+
+def provider_card(
+    name: str,
+    profession: str,
+    clinic: str | None,
+    phone: str | None,
+    email: str | None,
+    notes: str | None,
+) -> str:
+    lines = [f"🩺 <b>{esc(name)}</b> · {esc(profession)}"]
+    for icon, value in (("🏥", clinic), ("📞", phone), ("✉️", email), ("🗒", notes)):
+        if value:
+            lines.append(f"{icon} {esc(value)}")
+    return "\n".join(lines)
+
+
+def archive_provider(name: str) -> str:
+    return (
+        f"Archive <b>{esc(name)}</b>? They leave your network and /refer no longer offers them; "
+        "referrals already made keep their name."
+    )
+
+
+def provider_saved(name: str, profession: str) -> str:
+    return f"Saved ✓ <b>{esc(name)}</b> · {esc(profession)} is in your network."
+
+
+REFER_PICK = "↗️ Refer which client? Tap one, or send /refer and part of a name."
+REFER_REASON_PROMPT = "<b>Why</b> refer them? Tap a reason, or type it in your own words."
+REFER_TO_PROMPT = "<b>To whom</b>? One of your providers, or just a profession."
+REFER_TO_HINT = "Type part of a name to find a provider; /providers adds one."
+REFER_DONE_PROMPT = "check and send:"
+ALLOW = "✅ Allow"
+DONT_ALLOW = "✖️ Don't allow"
+AGREED_IN_PERSON = "🤝 Client agreed in person"
+CONSENT_NOT_YOURS = "That question isn't for you."
+CONSENT_ALREADY = "That was answered already — nothing was changed."
+REFERRAL_GONE = "That referral is not in your list."
+SEEN = "✅ Seen"
+NOT_YET = "⏳ Not yet — ask again in a week"
+DECLINED = "✖️ Declined"
+FOLLOW_UP_ALREADY = "That was answered already — nothing was changed."
+MAX_REASON = 300
+
+
+def referral_title(name: str) -> str:
+    return f"↗️ <b>Referral for {esc(name)}</b>"
+
+
+def no_progress_after(sessions: int) -> str:
+    return f"No progress after {sessions} sessions"
+
+
+def any_profession(profession: str) -> str:
+    return f"Any {profession.lower()}" if profession != "Other" else "Someone else"
+
+
+def referred_to(provider: str | None, profession: str) -> str:
+    """ "Dr Lee (physiotherapist)", or "a physiotherapist" when no one is named."""
+    if provider:
+        return f"{provider} ({profession.lower()})"
+    if profession == "Other":
+        return "another professional"
+    article = "an" if profession[:1].lower() in "aeiou" else "a"
+    return f"{article} {profession.lower()}"
+
+
+def reason_too_long(length: int) -> str:
+    return f"that is {length:,} characters; a reason holds up to {MAX_REASON}"
+
+
+def referral_asking(name: str, to: str) -> str:
+    return (
+        f"↗️ Referral saved: <b>{esc(name)}</b> → {esc(to)}.\n"
+        f"I'm asking {esc(name)} in the bot whether I may send a summary of their treatment. "
+        "The letter comes to you as soon as they answer."
+    )
+
+
+def referral_unasked(name: str, to: str) -> str:
+    return (
+        f"↗️ Referral saved: <b>{esc(name)}</b> → {esc(to)}.\n"
+        f"{esc(name)} is not on the bot, so I couldn't ask whether their treatment details may "
+        "be shared: the letter below gives only the reason. If they agreed in person, tap below "
+        "for a letter with the summary."
+    )
+
+
+def consent_question(therapist: str, to: str, reason: str) -> str:
+    return (
+        f"↗️ {esc(therapist)} would like to send a summary of your treatment to {esc(to)}.\n"
+        f"Why: {esc(reason)}.\n\n"
+        "The summary has your session dates, what was treated, your pain scores, your plan and "
+        "your exercises. If you don't allow it, the letter gives only the reason."
+    )
+
+
+def consent_thanks(allowed: bool, therapist: str, to: str) -> str:
+    if allowed:
+        return f"✅ Thank you — {esc(therapist)} will send the summary to {esc(to)}."
+    return (
+        f"✖️ Understood — no details of your treatment go to {esc(to)}; "
+        f"{esc(therapist)}'s letter gives only the reason."
+    )
+
+
+def therapist_told_consent(name: str, allowed: bool, to: str) -> str:
+    if allowed:
+        return f"✅ {esc(name)} allowed the summary to go to {esc(to)}. Here is the letter:"
+    return (
+        f"✖️ {esc(name)} did not allow their treatment details to go to {esc(to)}. "
+        "Here is the letter with the reason only:"
+    )
+
+
+def consent_not_asked(name: str) -> str:
+    return (
+        f"⚠️ I couldn't ask {esc(name)} about sharing their treatment details (they have "
+        "blocked the bot or stopped its messages). Here is the letter with the reason only; "
+        "if they agreed in person, tap below for one with the summary."
+    )
+
+
+def agreed_in_person(name: str) -> str:
+    return f"🤝 Noted: {esc(name)} agreed in person. Here is the letter with the summary:"
+
+
+def letter_caption(name: str, to: str, with_summary: bool) -> str:
+    what = "with the treatment summary" if with_summary else "with the reason only"
+    return f"📄 Referral letter for {esc(name)} to {esc(to)}, {what}. Forward it as it is."
+
+
+def follow_up_question(name: str, to: str, referred_on: str) -> str:
+    return f"↗️ Did <b>{esc(name)}</b> see {esc(to)}? (referred {referred_on})"
+
+
+def follow_up_answered(name: str, to: str, outcome: str, again: str | None) -> str:
+    if outcome == "seen":
+        return f"✅ {esc(name)} saw {esc(to)} — noted."
+    if outcome == "declined":
+        return f"✖️ {esc(name)} declined the referral to {esc(to)} — noted."
+    return f"⏳ {esc(name)} hasn't seen {esc(to)} yet — I'll ask again on {again}."
+
+
+CONSENT_WORDS = {
+    "pending": "waiting for consent",
+    "given": "consent given",
+    "refused": "consent refused",
+    "unasked": "reason only",
+}
+OUTCOME_WORDS = {"seen": "seen", "not_yet": "not seen yet", "declined": "declined"}
+
+
+def referral_line(to: str, day: str, consent: str, outcome: str | None) -> str:
+    parts = [f"↗️ Referred to {esc(to)} {day}", CONSENT_WORDS.get(consent, consent)]
+    if outcome:
+        parts.append(OUTCOME_WORDS.get(outcome, outcome))
+    return " — ".join(parts)

@@ -71,11 +71,13 @@ class Phone:
         self,
         text: str,
         *,
+        reply_to: int | None = None,
         wait: bool = True,
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> None:
-        """Send a text message; with ``wait`` return after the bot has processed it."""
-        update_id = self._emulator._user_message(self._state, text)
+        """Send a text message (as a reply to the bot's message ``reply_to``, if given); with
+        ``wait`` return after the bot has processed it."""
+        update_id = self._emulator._user_message(self._state, text, reply_to)
         if wait:
             await self._emulator._wait_confirmed(update_id, timeout)
 

@@ -469,7 +469,7 @@ class BotApiEmulator:
     def _is_pending(self, update_id: int) -> bool:
         return any(u["update_id"] == update_id for u in self._updates)
 
-    def _user_message(self, state: ChatState, text: str) -> int:
+    def _user_message(self, state: ChatState, text: str, reply_to: int | None = None) -> int:
         if not text:
             raise ValueError("Telegram clients cannot send an empty message")
         # Writing to a bot you blocked means pressing "Restart", which unblocks it.
@@ -484,6 +484,12 @@ class BotApiEmulator:
         }
         if entities := bot_command_entities(text):
             message["entities"] = entities
+        if reply_to is not None:  # swipe-to-reply on one of the bot's messages
+            if reply_to not in state.messages:
+                raise AssertionError(f"no bot message #{reply_to} to reply to")
+            original = self._message_dict(state, state.messages[reply_to])
+            original.pop("reply_to_message", None)
+            message["reply_to_message"] = original
         state.user_messages[message["message_id"]] = message
         self._log(f"{self._name(state)}: {_indent(text)}")
         return self._enqueue({"message": message})

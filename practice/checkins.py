@@ -41,15 +41,41 @@ def checkin_due(day: date, at: time, tz: ZoneInfo, quiet: QuietHours | None) -> 
     return to_utc(local, tz)
 
 
-def next_checkin_day(session_day: date, sent_so_far: int) -> date | None:
+# The rhythms a therapist can choose per client (days between check-ins); None is the default
+# above, 0 is none at all.
+RHYTHMS: tuple[int | None, ...] = (None, 2, 3, 7, 0)
+
+
+def next_checkin_day(
+    session_day: date, sent_so_far: int, every_days: int | None = None
+) -> date | None:
     """The day of the next check-in after `sent_so_far` were sent since the session; None
-    when the series is over (two weeks without a new session)."""
-    day = session_day + FIRST_AFTER
-    for n in range(sent_so_far):
-        day += GAPS[n % 2]
-    if day - session_day > STOP_AFTER:
+    when the series is over (two weeks without a new session, or two check-ins for a rhythm
+    longer than a week) or the client gets none (`every_days` 0)."""
+    if every_days == 0:
+        return None
+    if every_days is None:
+        day = session_day + FIRST_AFTER
+        for n in range(sent_so_far):
+            day += GAPS[n % 2]
+        last = STOP_AFTER
+    else:
+        day = session_day + min(FIRST_AFTER, timedelta(days=every_days))
+        day += timedelta(days=every_days * sent_so_far)
+        last = max(STOP_AFTER, timedelta(days=every_days * 2))
+    if day - session_day > last:
         return None
     return day
+
+
+def describe_rhythm(every_days: int | None) -> str:
+    if every_days is None:
+        return "2 days after a session, then every 3–4 days"
+    if every_days == 0:
+        return "none"
+    if every_days == 7:
+        return "2 days after a session, then weekly"
+    return f"every {every_days} days after a session"
 
 
 def check_in_summary(check_in: object) -> str:

@@ -32,7 +32,7 @@ async def plan_check_in(
     assert client.telegram_user_id is not None
     prefs = preferences_of(client, fallback_zone)
     tz = ZoneInfo(prefs.timezone)
-    while (day := next_checkin_day(session_day, number)) is not None:
+    while (day := next_checkin_day(session_day, number, client.check_in_days)) is not None:
         due = checkin_due(day, prefs.reminder_time, tz, quiet_hours_of(prefs))
         if due > now:
             break

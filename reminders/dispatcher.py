@@ -27,6 +27,7 @@ from bot.checkins import check_in_card
 from bot.exercises import card_of_custom
 from bot.homework_taps import reminder_card
 from bot.reach import client_unreachable
+from bot.referrals import consent_card, consent_not_asked, follow_up_card
 from practice.clock import Clock
 from practice.exercises import ExerciseCard, by_code, card_of, custom_id
 from practice.plans import HomeworkStatus
@@ -41,10 +42,20 @@ from reminders.planning import (
     quiet_hours_of,
     reachable,
 )
+from reminders.referrals import PENDING, can_ask
 from reminders.weekly import plan_weekly, weekly_text
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment
-from storage.repositories import CHECK_IN, DIGEST, HOMEWORK, SNOOZE, WEEKLY, Outbox
+from storage.repositories import (
+    CHECK_IN,
+    CONSENT,
+    DIGEST,
+    FOLLOW_UP,
+    HOMEWORK,
+    SNOOZE,
+    WEEKLY,
+    Outbox,
+)
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -83,6 +94,8 @@ class _Batch:
 
     next_homework: list[tuple[HomeworkAssignment, Client, datetime]] = field(default_factory=list)
     blocked_chats: set[int] = field(default_factory=set)
+    # Referrals whose client could not be asked for consent: the therapist is told.
+    consent_not_asked: list[int] = field(default_factory=list)
 
 
 # Sends in flight at once: enough to keep Telegram's 30/s busy through network latency, and
@@ -151,6 +164,8 @@ class Dispatcher:
                 await uow.commit()
         for chat_id in batch.blocked_chats:
             await client_unreachable(self._db, self._clock, self._bot, chat_id)
+        for referral_id in batch.consent_not_asked:
+            await consent_not_asked(self._db, self._clock, self._bot, referral_id, zone=self._zone)
         if claimed:
             # Counts only: what was sent, to whom, stays out of the logs.
             log.info("outbox batch: %d claimed; totals %s", len(claimed), self.stats)
@@ -176,6 +191,10 @@ class Dispatcher:
                 prepared = await self._prepare_digest(uow, delivery, now)
             elif delivery.kind == WEEKLY:
                 prepared = await self._prepare_weekly(uow, delivery, client, now)
+            elif delivery.kind == CONSENT:
+                prepared = await self._prepare_consent(uow, delivery, now, batch)
+            elif delivery.kind == FOLLOW_UP:
+                prepared = await self._prepare_follow_up(uow, delivery)
             else:
                 assignment = (
                     assignments.get(delivery.assignment_id)
@@ -297,6 +316,51 @@ class Dispatcher:
             return None
         return texts.weekly(text), None
 
+    async def _prepare_consent(
+        self, uow: UnitOfWork, delivery: Delivery, now: datetime, batch: _Batch
+    ) -> tuple[str, InlineKeyboardMarkup] | None:
+        referral = (
+            await uow.referrals.get_any(delivery.referral_id)
+            if delivery.referral_id is not None
+            else None
+        )
+        if referral is None or referral.consent != PENDING:
+            delivery.status = Outbox.CANCELLED  # answered meanwhile (agreed in person)
+            self.stats.cancelled += 1
+            return None
+        client = await uow.clients.get(referral.therapist_id, referral.client_id)
+        if client is None or not can_ask(client):
+            delivery.status = Outbox.CANCELLED
+            self.stats.cancelled += 1
+            batch.consent_not_asked.append(referral.id)
+            return None
+        later = self._quiet_now(client, now)
+        if later is not None:  # asked when the client's quiet hours end
+            delivery.status = Outbox.PENDING
+            delivery.due_at = later
+            delivery.lease_until = None
+            delivery.attempts -= 1
+            return None
+        return await consent_card(uow, referral, client)
+
+    async def _prepare_follow_up(
+        self, uow: UnitOfWork, delivery: Delivery
+    ) -> tuple[str, InlineKeyboardMarkup] | None:
+        referral = (
+            await uow.referrals.get_any(delivery.referral_id)
+            if delivery.referral_id is not None
+            else None
+        )
+        card = (
+            await follow_up_card(uow, referral, self._zone)
+            if referral is not None and referral.outcome in (None, "not_yet")
+            else None
+        )
+        if card is None:
+            delivery.status = Outbox.CANCELLED  # answered meanwhile, or the client is gone
+            self.stats.cancelled += 1
+        return card
+
     async def _next_weekly(
         self, uow: UnitOfWork, client: Client, delivery: Delivery, now: datetime
     ) -> None:
@@ -392,12 +456,13 @@ class Dispatcher:
                 # Our lease ran out and another process took the row: it is theirs to settle.
                 continue
             delivery.lease_until = None
-            if outcome.status == "retry" and not self._retry(delivery, outcome, now):
+            if outcome.status == "retry" and self._retry(delivery, outcome, now):
                 continue  # it goes again later
             if outcome.status == "retry":
                 # Given up: this occurrence is lost, the schedule must not be.
                 if delivery.check_in_id is not None:
                     await self._advance_series(uow, delivery, now)
+                self._consent_failed(delivery, batch)
             elif outcome.status == "sent":
                 delivery.status = Outbox.SENT
                 delivery.message_id = outcome.message_id
@@ -413,6 +478,7 @@ class Dispatcher:
                 delivery.last_error = outcome.error[:200] if outcome.error else None
                 delivery.status = Outbox.FAILED
                 self.stats.failed += 1
+                self._consent_failed(delivery, batch)
                 if outcome.status == "blocked":
                     batch.blocked_chats.add(delivery.chat_id)
                     continue
@@ -423,6 +489,17 @@ class Dispatcher:
             if assignment is not None and client is not None:
                 self._then_next(delivery, assignment, client, batch)
         await self._queue_homework(uow, batch, now)
+
+    @staticmethod
+    def _consent_failed(delivery: Delivery, batch: _Batch) -> None:
+        """A consent question that will not reach the client (blocked, refused by Telegram,
+        given up on): the therapist is told the client could not be asked."""
+        if (
+            delivery.kind == CONSENT
+            and delivery.status == Outbox.FAILED
+            and delivery.referral_id is not None
+        ):
+            batch.consent_not_asked.append(delivery.referral_id)
 
     def _retry(self, delivery: Delivery, outcome: _Outcome, now: datetime) -> bool:
         """Put the row back for later; False when it has had its chances (then it failed)."""

@@ -41,9 +41,11 @@ def quiet_hours_of(prefs: Preferences) -> QuietHours | None:
 
 
 def reachable(client: Client) -> bool:
-    """On the bot, has not blocked it, and has not asked for silence with /stop."""
+    """On the bot, has not blocked it, and has not asked for silence with /stop (or to be
+    forgotten with /forgetme: never written to again)."""
     return (
         client.telegram_user_id is not None
+        and client.forgotten_at is None
         and client.unreachable_at is None
         and client.stopped_at is None
     )

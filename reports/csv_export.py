@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from practice.checkins import CHANGE_LABELS
-from reports.data import ClientRecord
+from reports.data import ClientData, ClientInfo, ClientRecord, PracticeInfo
 
 COLUMNS = (
     "record_type",
@@ -180,3 +180,39 @@ def _rows(record: ClientRecord) -> Iterator[dict[str, Any]]:
             "consent": {True: "yes", False: "no", None: "pending"}[r.consent],
             "outcome": r.outcome,
         }
+
+
+def client_data_csv(data: ClientData) -> bytes:
+    """The client's own copy (/mydata) as a spreadsheet: sessions (dates), plan, homework,
+    check-ins and settings, in the record's columns."""
+    record = ClientRecord(
+        practice=PracticeInfo(data.therapist_name),
+        client=ClientInfo(data.client_name),
+        prepared_on=data.prepared_on,
+        plan=data.plan,
+        homework=data.homework,
+        check_ins=data.check_ins,
+    )
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=(*COLUMNS, "setting", "value"), restval="")
+    writer.writeheader()
+    for day in sorted(data.session_dates):
+        writer.writerow(
+            {
+                "record_type": "session",
+                "date": day.isoformat(),
+                "client": safe_cell(data.client_name),
+            }
+        )
+    for row in _rows(record):
+        writer.writerow({key: safe_cell(value) for key, value in row.items()})
+    for label, value in data.settings:
+        writer.writerow(
+            {
+                "record_type": "setting",
+                "client": safe_cell(data.client_name),
+                "setting": label,
+                "value": safe_cell(value),
+            }
+        )
+    return out.getvalue().encode("utf-8-sig")

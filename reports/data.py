@@ -222,3 +222,19 @@ def progress_chart_data(
         plan_start=plan.start_date if plan else None,
         days_between_visits=days_between_visits(plan.visit_frequency) if plan else None,
     )
+
+
+@dataclass(frozen=True)
+class ClientData:
+    """What the bot holds about a client, for the client (/mydata): their plan, homework,
+    ratings and session dates, and their own settings — not the therapist's clinical notes."""
+
+    therapist_name: str
+    client_name: str
+    prepared_on: date
+    session_dates: Sequence[date] = ()
+    plan: PlanInfo | None = None
+    homework: Sequence[HomeworkRow] = ()
+    check_ins: Sequence[CheckInRow] = ()
+    # ("Time zone", "Europe/London"), ("Joined the bot", "3 Nov 2026"), …
+    settings: Sequence[tuple[str, str]] = ()

@@ -24,6 +24,7 @@ from practice.plans import where_in_plan
 from reports.chart import HEIGHT_PX, WIDTH_PX
 from reports.data import (
     CheckInRow,
+    ClientData,
     ClientInfo,
     ClientRecord,
     DecisionRow,
@@ -654,3 +655,37 @@ def _shorter(text: str, where: str) -> str:
 def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return _UNPRINTABLE.sub("", text)
+
+
+def client_data_pdf(data: ClientData) -> bytes:
+    """The client's own copy (/mydata): what the bot holds about them, in plain words."""
+    doc = _Document(
+        title=f"Your data: {data.client_name}",
+        author=data.therapist_name,
+        footer=f"Your data held by the Aftercare bot · {data.client_name}",
+    )
+    doc.add_page()
+    doc.set_font(style="B", size=18)
+    doc.multi_cell(0, 9, _clean(data.client_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    doc.paragraph(
+        f"What the bot holds about you for your sessions with {data.therapist_name}, "
+        f"as of {day_label(data.prepared_on)}. Your therapist's clinical notes are their health "
+        "record and are not part of this copy; ask them for one.",
+        grey=True,
+    )
+    doc.heading("Your sessions")
+    if data.session_dates:
+        doc.paragraph(", ".join(day_label(d) for d in sorted(data.session_dates)))
+    else:
+        doc.paragraph("None yet.", grey=True)
+    doc.heading("Your plan")
+    if data.plan is None:
+        doc.paragraph("None yet.", grey=True)
+    else:
+        _plan_lines(doc, data.plan)
+    _homework(doc, data.homework)
+    _check_ins(doc, data.check_ins)
+    doc.heading("Your settings")
+    for label, value in data.settings:
+        doc.fact(label, value)
+    return doc.to_bytes()

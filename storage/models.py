@@ -430,9 +430,7 @@ class Referral(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
-    provider_id: Mapped[int | None] = mapped_column(
-        ForeignKey("providers.id", ondelete="SET NULL")
-    )
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id", ondelete="SET NULL"))
     profession: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str] = mapped_column(String(12))  # a practice.referrals.REASONS code, or "typed"
     reason_text: Mapped[str | None] = mapped_column(String(300))

@@ -16,9 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
+    AmendmentRepository,
     CheckInRepository,
     ClientRepository,
     DraftRepository,
+    ErasureRepository,
     ExerciseRepository,
     FormRepository,
     HomeworkLogRepository,
@@ -27,6 +29,9 @@ from storage.repositories import (
     NoteRepository,
     Outbox,
     PlanRepository,
+    ProviderRepository,
+    RecordRepository,
+    ReferralRepository,
     TherapistRepository,
     UpdateLog,
 )
@@ -46,7 +51,12 @@ class UnitOfWork:
     outbox: Outbox
     homework_log: HomeworkLogRepository
     check_ins: CheckInRepository
+    providers: ProviderRepository
+    referrals: ReferralRepository
     updates: UpdateLog
+    records: RecordRepository
+    amendments: AmendmentRepository
+    erasure: ErasureRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -65,7 +75,12 @@ class UnitOfWork:
         self.outbox = Outbox(self.session)
         self.homework_log = HomeworkLogRepository(self.session)
         self.check_ins = CheckInRepository(self.session)
+        self.providers = ProviderRepository(self.session)
+        self.referrals = ReferralRepository(self.session)
         self.updates = UpdateLog(self.session)
+        self.records = RecordRepository(self.session)
+        self.amendments = AmendmentRepository(self.session)
+        self.erasure = ErasureRepository(self.session)
         return self
 
     async def __aexit__(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.offline import OfflineBot
 from emulator import Phone
+from practice.checkins import next_checkin_day
 from practice.clock import FrozenClock
 from storage.models import CheckIn
 from tests.test_reminders import BERLIN, anna_on_the_bot, run_until
@@ -121,3 +122,58 @@ async def test_check_ins_survive_a_pause_a_late_join_and_a_new_time_zone(
     la = [at.astimezone(ZoneInfo("America/Los_Angeles")).strftime("%d %H:%M") for at in sent]
     assert la == ["21 09:00"]  # 09:00 where she now is
     assert "How is your" in anna.last_text
+
+
+def test_check_in_rhythms() -> None:
+    session = datetime(2026, 10, 19).date()
+
+    def days(every: int | None) -> list[int]:
+        found, n = [], 0
+        while (day := next_checkin_day(session, n, every)) is not None:
+            found.append((day - session).days)
+            n += 1
+        return found
+
+    assert days(None) == [2, 5, 9, 12]  # the default: 2 days after, then every 3–4 days
+    assert days(2) == [2, 4, 6, 8, 10, 12, 14]
+    assert days(3) == [2, 5, 8, 11, 14]
+    assert days(7) == [2, 9]
+    assert days(0) == []
+
+
+async def test_the_therapist_sets_a_client_s_check_in_rhythm(
+    running: OfflineBot, maya: Phone, leo: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    assert "📊 Check-in rhythm: 2 days after a session, then every 3–4 days." in maya.last_text
+    await maya.tap("📊 Check-ins")
+    assert maya.all_buttons[:5] == [
+        "2 days after a session, then every 3–4 days",
+        "Every 2 days after a session",
+        "Every 3 days after a session",
+        "2 days after a session, then weekly",
+        "No check-ins",
+    ]
+    weekly = maya.last_message
+    assert weekly is not None
+    # Another therapist's forged tap changes nothing.
+    await leo.send("/start")
+    answer = await leo.tap_data(weekly.callback_data[3][0])
+    assert answer == "That client is not in your list."
+    await maya.tap("2 days after a session, then weekly")
+    assert "📊 Check-in rhythm: 2 days after a session, then weekly." in maya.last_text
+    await session_note(maya)  # Monday 19 Oct: check-ins on 21 and 28 Oct only
+    sent = await run_until(running, clock, datetime(2026, 11, 10, 12, 0, tzinfo=UTC), kind="📊")
+    assert [at.astimezone(BERLIN).strftime("%d %b") for at in sent] == ["21 Oct", "28 Oct"]
+
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    await maya.tap("📊 Check-ins")
+    await maya.tap("No check-ins")
+    assert "📊 Check-in rhythm: none." in maya.last_text
+    before = len(anna.messages)
+    await session_note(maya)
+    await run_until(running, clock, datetime(2026, 11, 30, 12, 0, tzinfo=UTC), kind="📊")
+    assert not any("📊" in m.text for m in anna.messages[before:])

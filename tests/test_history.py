@@ -10,6 +10,11 @@ from practice.clock import FrozenClock
 from tests.chat import new_client_note
 
 
+def nav(phone: Phone) -> list[str]:
+    """The page's navigation: the buttons that are not ✏️ Amend."""
+    return [b for b in phone.all_buttons if not b.startswith("✏️")]
+
+
 async def test_history_pages_newest_first(
     running: OfflineBot, maya: Phone, clock: FrozenClock
 ) -> None:
@@ -31,13 +36,14 @@ async def test_history_pages_newest_first(
     assert first_page is not None
     assert "notes 1–5 of 13" in maya.last_text
     assert maya.last_text.index("#13") < maya.last_text.index("#12")
-    assert maya.all_buttons == ["Older ➡️"]
+    assert nav(maya) == ["Older ➡️"]
+    assert maya.buttons[0] == ["✏️ Amend #13", "✏️ Amend #12", "✏️ Amend #11"]
     await maya.tap("Older")
     assert "notes 6–10 of 13" in maya.last_text
-    assert maya.all_buttons == ["⬅️ Newer", "Older ➡️"]
+    assert nav(maya) == ["⬅️ Newer", "Older ➡️"]
     await maya.tap("Older")
     assert "notes 11–13 of 13" in maya.last_text and "#1 " in maya.last_text
-    assert maya.all_buttons == ["⬅️ Newer"]
+    assert nav(maya) == ["⬅️ Newer"]
     assert maya.last_message is not None
     assert maya.last_message.message_id == first_page.message_id  # edited in place
     # A button past the end (old, or forged) shows the last page with a true header.

@@ -406,3 +406,36 @@ async def test_no_weekly_note_when_there_is_nothing_to_say(
     anna = await anna_on_the_bot(running, maya)
     await run_until(running, clock, datetime(2026, 11, 3, 12, 0, tzinfo=UTC))
     assert not any(m.text.startswith("🗓") for m in anna.messages)
+
+
+async def test_a_check_in_that_cannot_be_sent_keeps_the_series_going_once(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    """A check-in retried after 5xx leaves one series (no second check-in queued beside it);
+    one given up after every retry failed is lost, but the series goes on."""
+    anna = await anna_on_the_bot(running, maya)  # Monday 19 Oct: check-ins from 21 Oct
+
+    async def waiting_check_ins() -> int:
+        async with running.db.unit_of_work() as uow:
+            rows = await uow.session.scalars(
+                select(Delivery).where(Delivery.kind == "checkin", Delivery.status == "pending")
+            )
+            return len(list(rows))
+
+    emulator = running.emulator
+    emulator.inject(Fault(method="sendMessage", error_code=502, chat_id=ANNA, times=None))
+    await run_until(running, clock, datetime(2026, 10, 21, 7, 10, tzinfo=UTC), kind="📊")
+    assert await waiting_check_ins() == 1  # the one being retried, and nothing beside it
+    await run_until(running, clock, datetime(2026, 10, 23, 12, 0, tzinfo=UTC), kind="📊")
+    async with running.db.unit_of_work() as uow:
+        failed = list(
+            await uow.session.scalars(
+                select(Delivery).where(Delivery.kind == "checkin", Delivery.status == "failed")
+            )
+        )
+    assert [d.last_error for d in failed] == ["gave up after repeated network errors"]
+    assert await waiting_check_ins() == 1  # the next of the series
+    emulator.clear_faults()
+    sent = await run_until(running, clock, datetime(2026, 10, 25, 12, 0, tzinfo=UTC), kind="📊")
+    assert len(sent) == 1
+    assert "📊" in anna.last_text

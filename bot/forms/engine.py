@@ -74,6 +74,8 @@ class Saved:
     text: str
     notify: list[tuple[int, str]] = field(default_factory=list)  # (telegram user id, HTML)
     offer: list[tuple[str, str]] = field(default_factory=list)  # follow-up buttons
+    # Anything more once the save is committed (a document to send); given the handler's context.
+    after: Callable[[Any], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)

@@ -155,8 +155,12 @@ async def start_form(
     client_id: int | None,
     *,
     target_id: int | None = None,
+    preset: dict[str, object] | None = None,
 ) -> None:
-    """Open a form (for one of the therapist's clients, or none), as a card at the bottom."""
+    """Open a form (for one of the therapist's clients, or none), as a card at the bottom.
+
+    `preset` answers (a referral's reason from a decision point) start it at the first
+    question they leave open."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     services = context.services
@@ -199,12 +203,14 @@ async def start_form(
         ctx = await _context(services, uow, draft)
         assert ctx is not None
         await uow.updates.claim(update.update_id, now)
-        ctx.answers = await form.initial(ctx)
+        ctx.answers = {**await form.initial(ctx), **(preset or {})}
         draft.answers = ctx.answers
         # A fresh form starts at its first question; one prefilled from a record (changing a
         # plan) starts at its summary, where one field can be changed.
         if not form.missing(ctx.answers) and ctx.answers:
             draft.step = SUMMARY
+        elif preset:
+            draft.step = form.first_unanswered(ctx.answers) or SUMMARY
         else:
             draft.step = form.asked(ctx.answers)[0].key
         await uow.forms.start(draft)
@@ -322,6 +328,8 @@ async def form_button(update: Update, context: Context) -> None:
         await cards.edit_card(bot, chat_id, tapped, saved.text, offer)
         for telegram_user_id, message in saved.notify:
             await send_to_client(services, bot, telegram_user_id, message)
+        if saved.after is not None:
+            await saved.after(context)
         return
     shown = await cards.edit_card(bot, chat_id, tapped, text, keyboard)
     await _remember(services, user.id, button.token, shown)

@@ -28,7 +28,8 @@ from practice.notes import (
     parse_session_date,
 )
 from reminders.checkins import restart_check_ins
-from storage.models import StoredDraft
+from reports.progress import raise_decision
+from storage.models import Client, Decision, StoredDraft
 from storage.repositories import NewNote
 from storage.unit_of_work import UnitOfWork
 
@@ -49,6 +50,8 @@ class Outcome:
     fresh: bool = False  # show the card as a new message at the bottom of the chat
     confirm_cancel: bool = False  # ask "discard this note?" instead of showing the step
     offer: list[tuple[str, str]] = field(default_factory=list)  # buttons under a final text
+    # A question the saved note raises (re-evaluate, no change, worse, improved), asked below.
+    decision: tuple[Decision, Client] | None = None
 
 
 @dataclass(frozen=True)
@@ -392,6 +395,12 @@ async def _save(turn: Turn, state: DraftState) -> Outcome:
         await restart_check_ins(
             uow, client, note_id=saved.id, session_day=day, now=turn.now, fallback_zone=turn.zone
         )
+    decision = None
+    if client is not None:
+        asked = await raise_decision(
+            uow, turn.therapist_id, client_id, saved.id, now=turn.now, zone=turn.zone
+        )
+        decision = (asked, client) if asked is not None else None
     # The natural next steps, right where the therapist is: a plan after the first note,
     # and homework.
     offer = [(texts.ADD_HOMEWORK, CardAction(client_id, "a").encode())]
@@ -400,6 +409,7 @@ async def _save(turn: Turn, state: DraftState) -> Outcome:
     return Outcome(
         offer=offer,
         toast="Saved ✓",
+        decision=decision,
         final_text=texts.saved(
             saved.number, note.client_name or "", day, note.pain_before, note.pain_after
         ),

@@ -27,6 +27,7 @@ from bot.notes.flow import (
 )
 from bot.notes.state import DraftState
 from bot.notes.steps import Step
+from bot.progress import send_decision
 from bot.runtime import Context, Services
 from reminders.digest import plan_digest
 from storage.unit_of_work import UnitOfWork
@@ -208,6 +209,8 @@ async def note_button(update: Update, context: Context) -> None:
             ]
             keyboard = InlineKeyboardMarkup([offer]) if offer else None
             await cards.edit_card(bot, chat_id, tapped, outcome.final_text, keyboard)
+            if outcome.decision is not None:
+                await send_decision(context, chat_id, *outcome.decision)
             return
         shown = await cards.edit_card(bot, chat_id, tapped, view.text, view.keyboard)
     if state is not None:

@@ -1,0 +1,293 @@
+"""Is it working? `/progress` (the verdict and a chart), and the decision points a saved note
+can raise: re-evaluate, no meaningful change, worse, improved — each answered with one tap
+and kept on the record."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import cards, texts
+from bot.callbacks import ClientCard, DecisionAnswer, ProgressOf, parse
+from bot.client_search import pick_client
+from bot.runtime import Context
+from practice.decisions import DecisionKind, DecisionPrompt
+from reports.chart import render_progress_chart
+from reports.progress import load_progress
+from storage.models import Client, Decision
+from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def decision_view(decision: Decision, client: Client) -> tuple[str, InlineKeyboardMarkup]:
+    def button(label: str, answer: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            label, callback_data=DecisionAnswer(decision.id, answer).encode()
+        )
+
+    kind = DecisionKind(decision.kind)
+    if kind is DecisionKind.IMPROVED:
+        rows = [
+            [button(texts.decision_send_note(texts.first_name(client.name)), "n")],
+            [button(texts.DECISION_ADJUST, "a"), button(texts.DECISION_CONTINUE, "c")],
+        ]
+    else:
+        rows = [
+            [button(texts.DECISION_ADJUST, "a"), button(texts.DECISION_REFER, "r")],
+            [button(texts.DECISION_CONTINUE, "c")],
+        ]
+    return texts.decision_prompt(client.name, kind.value, decision.summary), InlineKeyboardMarkup(
+        rows
+    )
+
+
+async def send_decision(context: Context, chat_id: int, decision: Decision, client: Client) -> None:
+    text, keyboard = decision_view(decision, client)
+    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+# --- /progress ---------------------------------------------------------------------------
+
+
+async def show_progress(update: Update, context: Context, client_id: int) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        progress = await load_progress(uow, user.id, client_id, zone=services.settings.tz)
+        open_question = None
+        if progress is not None:
+            decisions = await uow.records.decisions(user.id, client_id)
+            if decisions and decisions[-1].answer is None:
+                open_question = decisions[-1]
+    if progress is None:
+        await context.bot.send_message(chat.id, texts.NOT_YOUR_CLIENT)
+        return
+    caption = texts.progress_caption(progress.client.name, progress.summary)
+    await context.bot.send_chat_action(chat.id, "upload_photo")
+    # Rendering takes a few hundred milliseconds of CPU: off the event loop.
+    png = await asyncio.to_thread(render_progress_chart, progress.chart())
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.CARD_OPEN, callback_data=ClientCard(client_id).encode())]]
+    )
+    await context.bot.send_photo(
+        chat.id, png, caption=caption, parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+    if open_question is not None:  # asked after a note and not answered yet: ask again here
+        await send_decision(context, chat.id, open_question, progress.client)
+
+
+async def progress_command(update: Update, context: Context) -> None:
+    await pick_client(
+        update,
+        context,
+        prompt=texts.PROGRESS_PICK,
+        button=lambda client_id: ProgressOf(client_id).encode(),
+        chosen=lambda client_id: show_progress(update, context, client_id),
+    )
+
+
+async def progress_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    button = parse(query.data)
+    if not isinstance(button, ProgressOf):
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
+    await cards.answer(query)
+    await show_progress(update, context, button.client_id)
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+async def decision_button(update: Update, context: Context) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    button = parse(query.data)
+    if not isinstance(button, DecisionAnswer):
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
+    services = context.services
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        decision = await uow.session.get(Decision, button.decision_id)
+        client = None
+        if decision is not None and decision.therapist_id == user.id:
+            client = await uow.clients.get(user.id, decision.client_id)
+        if decision is None or client is None:
+            await cards.answer(query, texts.NOT_YOUR_CLIENT)
+            return
+        if button.answer in ("s", "x"):
+            await _send_or_drop_note(update, context, uow, decision, client, button.answer)
+            return
+        if decision.answer is not None and decision.answer != "n":
+            await cards.answer(query, texts.decision_already(decision.answer))
+            return
+        answer = {"a": "adjust", "r": "refer", "c": "continue", "n": "note"}[button.answer]
+        decision.answer = answer
+        decision.answered_at = now
+        await uow.commit()
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    done = texts.decision_answered(client.name, decision.summary, answer, services.today())
+    if answer == "note":
+        await cards.answer(query)
+        draft = texts.improvement_note(texts.first_name(client.name), user.first_name)
+        await cards.edit_card(context.bot, chat_id, message_id, done, None)
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        texts.NOTE_SEND, callback_data=DecisionAnswer(decision.id, "s").encode()
+                    ),
+                    InlineKeyboardButton(
+                        texts.NOTE_DROP, callback_data=DecisionAnswer(decision.id, "x").encode()
+                    ),
+                ]
+            ]
+        )
+        await context.bot.send_message(
+            chat_id, texts.note_draft(client.name, draft), reply_markup=keyboard
+        )
+        return
+    await cards.answer(query, texts.DECISION_RECORDED)
+    await cards.edit_card(context.bot, chat_id, message_id, done, None)
+    if answer == "adjust":
+        from bot.forms.handlers import start_form
+
+        await start_form(update, context, "plan", client.id)
+    elif answer == "refer":
+        await _refer(update, context, client.id, decision)
+
+
+async def _refer(update: Update, context: Context, client_id: int, decision: Decision) -> None:
+    """Into the referral flow with this client (and the reason the question implies)."""
+    try:
+        from bot.referrals import start_referral  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - the referral flow is part of the same release
+        return
+    reason = DecisionPrompt(DecisionKind(decision.kind), decision.at_session).referral_reason
+    await start_referral(update, context, client_id, reason=reason, decision_id=decision.id)
+
+
+async def _send_or_drop_note(
+    update: Update,
+    context: Context,
+    uow: UnitOfWork,
+    decision: Decision,
+    client: Client,
+    choice: str,
+    text: str | None = None,
+) -> None:
+    """[Send] the drafted note (or `text`, the therapist's own words) to the client, or drop
+    it. Sent once: the decision records it."""
+    query = update.callback_query
+    message = update.effective_message
+    assert message is not None
+    if decision.answer != "note":  # sent or dropped already
+        if query is not None:
+            await cards.answer(query, texts.NOTE_ALREADY)
+        else:
+            await message.reply_text(texts.NOTE_ALREADY)
+        return
+    services = context.services
+    if choice == "x":
+        decision.answer = "continue"
+        await uow.commit()
+        if query is not None:
+            await cards.answer(query)
+        await cards.edit_card(
+            context.bot, message.chat.id, message.message_id, texts.NOTE_DROPPED, None
+        )
+        return
+    user = update.effective_user
+    assert user is not None
+    words = text or texts.improvement_note(texts.first_name(client.name), user.first_name)
+    if client.telegram_user_id is None or client.unreachable_at or client.forgotten_at:
+        if query is not None:
+            await cards.answer(query, texts.NOTE_UNREACHABLE, alert=True)
+        else:
+            await message.reply_text(texts.NOTE_UNREACHABLE)
+        return
+    decision.answer = "sent"
+    decision.answered_at = services.clock.now()
+    await uow.commit()  # before sending: a retry after a crash cannot send it twice
+    try:
+        await context.bot.send_message(client.telegram_user_id, words)
+        result = texts.note_sent(client.name)
+    except Forbidden:
+        result = texts.NOTE_UNREACHABLE
+    except TelegramError as exc:
+        log.warning("improvement note not sent: %s", type(exc).__name__)
+        result = texts.NOTE_FAILED
+    if query is not None:
+        await cards.answer(query)
+        await cards.edit_card(context.bot, message.chat.id, message.message_id, result, None)
+    else:
+        await message.reply_text(result)
+
+
+async def own_words(update: Update, context: Context) -> None:
+    """The therapist replied to the drafted note with their own words: those are sent."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None and message.text is not None
+    target = message.reply_to_message
+    markup = target.reply_markup if target is not None else None
+    button = None
+    if markup is not None:
+        for row in markup.inline_keyboard:
+            for key in row:
+                parsed = parse(key.callback_data if isinstance(key.callback_data, str) else None)
+                if isinstance(parsed, DecisionAnswer) and parsed.answer == "s":
+                    button = parsed
+    if button is None:
+        return
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        decision = await uow.session.get(Decision, button.decision_id)
+        client = None
+        if decision is not None and decision.therapist_id == user.id:
+            client = await uow.clients.get(user.id, decision.client_id)
+        if decision is None or client is None:
+            await message.reply_text(texts.NOT_YOUR_CLIENT)
+            return
+        await _send_or_drop_note(
+            update, context, uow, decision, client, "s", message.text[: texts.NOTE_MAX]
+        )
+
+
+def _is_reply_to_a_draft(message: object) -> bool:
+    target = getattr(message, "reply_to_message", None)
+    markup = getattr(target, "reply_markup", None)
+    if markup is None:
+        return False
+    return any(
+        isinstance(
+            parse(k.callback_data if isinstance(k.callback_data, str) else None), DecisionAnswer
+        )
+        for row in markup.inline_keyboard
+        for k in row
+    )
+
+
+class _ReplyToDraft(filters.MessageFilter):
+    def filter(self, message: object) -> bool:  # type: ignore[override]
+        return _is_reply_to_a_draft(message)
+
+
+def handlers(therapists: object) -> list[object]:
+    return [
+        CommandHandler("progress", progress_command, filters=therapists),  # type: ignore[arg-type]
+        CallbackQueryHandler(progress_button, pattern=r"^pg:"),
+        CallbackQueryHandler(decision_button, pattern=r"^dp:"),
+        MessageHandler(
+            therapists & filters.TEXT & ~filters.COMMAND & _ReplyToDraft(),  # type: ignore[operator]
+            own_words,
+        ),
+    ]

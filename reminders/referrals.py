@@ -1,0 +1,50 @@
+"""Queuing a referral's messages through the outbox: the consent question to the client at
+once, and the "did they go?" question to the therapist on the follow-up day, at the time of
+their morning digest."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from practice.schedules import to_utc
+from reminders.planning import reachable
+from storage.models import Client, Referral
+from storage.repositories import CONSENT, FOLLOW_UP, Outbox
+from storage.unit_of_work import UnitOfWork
+
+# Referral.consent
+PENDING, GIVEN, REFUSED, UNASKED = "pending", "given", "refused", "unasked"
+# Referral.outcome
+SEEN, NOT_YET, DECLINED = "seen", "not_yet", "declined"
+ASK_AGAIN_DAYS = 7
+
+
+def can_ask(client: Client) -> bool:
+    """The client can be asked in the bot: on it, not blocked, not silenced, not forgotten."""
+    return reachable(client) and client.forgotten_at is None
+
+
+async def ask_consent(uow: UnitOfWork, referral: Referral, client: Client, now: datetime) -> None:
+    """The consent question, due now (the dispatcher waits out the client's quiet hours).
+
+    The row names no client: it must not be cancelled with the client's reminders when they
+    block the bot, since then the therapist is to be told the client could not be asked.
+    """
+    assert client.telegram_user_id is not None
+    row = Outbox.pending(
+        CONSENT, chat_id=client.telegram_user_id, day=now.date(), due_at=now, now=now
+    )
+    row.referral_id = referral.id
+    await uow.outbox.add(row)
+
+
+async def plan_follow_up(
+    uow: UnitOfWork, referral: Referral, *, on: date, now: datetime, zone: str, at: time
+) -> None:
+    """Ask the therapist on `on`, at `at` practice time, whether the client went."""
+    referral.follow_up_on = on
+    due = max(to_utc(datetime.combine(on, at), ZoneInfo(zone)), now)
+    row = Outbox.pending(FOLLOW_UP, chat_id=referral.therapist_id, day=on, due_at=due, now=now)
+    row.referral_id = referral.id
+    await uow.outbox.add(row)

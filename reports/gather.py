@@ -1,0 +1,389 @@
+"""Reading one client's whole record from the database into `reports.data`, ready to render.
+
+Everything goes through the repositories and the therapist's id: a client of another therapist
+reads as None. Labels, not codes, come out ("Lower back", "Chin tucks", "Weekly").
+
+What helped and what did not is derived simply, and says so: a technique "helped" when pain fell
+on the table by at least the pain MCID on average over the sessions that used it, and "did not
+help" when it fell by less than a point. Pain on the table is the immediate effect (it fades
+between visits), so the lines name it as such; the verdict above them is the real trend.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from practice.adherence import Adherence
+from practice.amendments import revision_changes
+from practice.checkins import CHANGE_LABELS
+from practice.decisions import DECISION_QUESTIONS, DecisionKind
+from practice.exercises import EXERCISE_AREAS, by_code, custom_id
+from practice.notes import AREAS, PRESSURES, TECHNIQUES
+from practice.plans import VISIT_FREQUENCIES
+from practice.preferences import Preferences, hhmm
+from practice.progress import (
+    PAIN_MCID_POINTS,
+    CheckInRating,
+    Plan,
+    ProgressSeries,
+    SessionRating,
+    describe,
+    judge,
+)
+from practice.referrals import PROFESSIONS, REASONS
+from practice.schedules import HomeworkSchedule
+from reports.data import (
+    CheckInRow,
+    ClientData,
+    ClientInfo,
+    ClientRecord,
+    DecisionRow,
+    HomeworkRow,
+    NoteRevision,
+    PlanInfo,
+    PracticeInfo,
+    ProgressChartData,
+    ReferralRow,
+    SessionRow,
+    WeekAdherence,
+    progress_chart_data,
+)
+from reports.wording import day_label
+from storage.models import CheckIn, Client, HomeworkAssignment, Provider, SessionNote, TreatmentPlan
+from storage.models import NoteRevision as StoredRevision
+from storage.unit_of_work import UnitOfWork
+
+DECISION_ANSWERS = {
+    "adjust": "Change the plan",
+    "refer": "Refer on",
+    "continue": "Continue",
+    "note": "Noted",
+}
+OUTCOMES = {"seen": "Seen", "not_yet": "Not seen yet", "declined": "Declined"}
+CONSENT = {"given": True, "refused": False}
+NOTE_FIELDS = (
+    "session_date",
+    "pain_before",
+    "pain_after",
+    "areas",
+    "area_other",
+    "techniques",
+    "technique_other",
+    "pressure",
+    "subjective",
+    "findings",
+    "response",
+    "plan_next",
+)
+
+
+async def client_record(
+    uow: UnitOfWork,
+    therapist_id: int,
+    client_id: int,
+    *,
+    today: date,
+    zone: ZoneInfo | str,
+) -> ClientRecord | None:
+    """The whole record of one of this therapist's clients; None for anyone else's."""
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    client = await uow.clients.get(therapist_id, client_id)
+    if client is None:
+        return None
+    therapist = await uow.therapists.get(therapist_id)
+    notes = await uow.records.notes(therapist_id, client_id)
+    revisions = await uow.amendments.for_notes([n.id for n in notes])
+    plans = await uow.plans.versions(therapist_id, client_id)
+    homework = await uow.records.homework(therapist_id, client_id)
+    adherence = await _adherence(uow, homework)
+    check_ins = await uow.records.check_ins(client_id)
+    decisions = await uow.records.decisions(therapist_id, client_id)
+    referrals = await uow.records.referrals(therapist_id, client_id)
+
+    sessions = [_session_row(n, revisions.get(n.id, [])) for n in notes]
+    plan = _plan_info(plans[0], plans[1:]) if plans else None
+    homework_rows = [
+        HomeworkRow(
+            exercise=await _exercise_name(uow, therapist_id, h.exercise_code),
+            dose=h.dose,
+            schedule=_schedule_text(h),
+            status=h.status.capitalize(),
+            adherence=adherence[h.id],
+            start_date=h.start_date,
+        )
+        for h in homework
+    ]
+    check_in_rows = [_check_in_row(c, tz) for c in check_ins]
+    total = sum(adherence.values(), Adherence(0, 0))
+    assessment = judge(_series(notes, check_ins, plans[0] if plans else None, tz))
+    verdict = describe(assessment, homework_share=total.share)
+    helped, not_helped = _what_helped(notes)
+    return ClientRecord(
+        practice=PracticeInfo(therapist.display_name if therapist else "Your therapist"),
+        client=ClientInfo(client.name, notes[0].session_date if notes else None),
+        prepared_on=today,
+        plan=plan,
+        sessions=sessions,
+        homework=homework_rows,
+        check_ins=check_in_rows,
+        decisions=[
+            DecisionRow(
+                decided_on=(d.answered_at or d.asked_at).astimezone(tz).date(),
+                question=_decision_question(d.kind),
+                answer=DECISION_ANSWERS.get(d.answer or "", d.answer or "Not answered yet"),
+            )
+            for d in decisions
+        ],
+        referrals=[
+            ReferralRow(
+                referred_on=r.created_at.astimezone(tz).date(),
+                provider=p.name if p is not None else "(provider since removed)",
+                profession=PROFESSIONS.get(r.profession, r.profession),
+                reason=r.reason_text or REASONS.get(r.reason, r.reason),
+                consent=CONSENT.get(r.consent),
+                outcome=OUTCOMES.get(r.outcome or "", r.outcome),
+                clinic=p.clinic if p is not None else None,
+                contact=_contact(p),
+            )
+            for r, p in referrals
+        ],
+        verdict=verdict,
+        helped=helped,
+        not_helped=not_helped,
+        tz=tz,
+    )
+
+
+async def weekly_adherence(
+    uow: UnitOfWork, therapist_id: int, client_id: int
+) -> list[WeekAdherence]:
+    """Share of each week's homework done (weeks start on Monday; weeks with nothing due are
+    left out), for the chart's lower panel."""
+    homework = await uow.records.homework(therapist_id, client_id)
+    due, done = await uow.records.homework_days([h.id for h in homework])
+    weeks_due: dict[date, int] = defaultdict(int)
+    weeks_done: dict[date, int] = defaultdict(int)
+    for _, day in due:
+        weeks_due[_monday(day)] += 1
+    for pair in done & due:
+        weeks_done[_monday(pair[1])] += 1
+    return [
+        WeekAdherence(week, min(weeks_done[week], count) / count)
+        for week, count in sorted(weeks_due.items())
+    ]
+
+
+def chart_data(record: ClientRecord, weekly: list[WeekAdherence]) -> ProgressChartData:
+    """The progress chart's data: the verdict's first line is its title."""
+    headline = (record.verdict or "").split("\n", 1)[0]
+    return progress_chart_data(record, headline=headline, weekly_adherence=weekly)
+
+
+async def _adherence(uow: UnitOfWork, homework: list[HomeworkAssignment]) -> dict[int, Adherence]:
+    """Done out of due for each assignment, over its whole life (the card shows 14 days)."""
+    due, done = await uow.records.homework_days([h.id for h in homework])
+    return {
+        h.id: Adherence(
+            done=sum(1 for a, _ in done if a == h.id), due=sum(1 for a, _ in due if a == h.id)
+        )
+        for h in homework
+    }
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _labels(codes: list[str], other: str | None, vocabulary: dict[str, str]) -> list[str]:
+    return [vocabulary.get(c, c) for c in codes] + ([other] if other else [])
+
+
+def _session_row(note: SessionNote, revisions: list[StoredRevision]) -> SessionRow:
+    current = {field: getattr(note, field) for field in NOTE_FIELDS}
+    changes = revision_changes([r.before for r in revisions], current)
+    return SessionRow(
+        number=note.number,
+        session_date=note.session_date,
+        areas=_labels(note.areas, note.area_other, AREAS),
+        techniques=_labels(note.techniques, note.technique_other, TECHNIQUES),
+        pressure=PRESSURES.get(note.pressure, note.pressure),
+        pain_before=note.pain_before,
+        pain_after=note.pain_after,
+        subjective=note.subjective,
+        findings=note.findings,
+        response=note.response,
+        plan_next=note.plan_next,
+        revisions=[
+            NoteRevision(revised_at=r.revised_at, reason=r.reason, changes=text)
+            for r, text in zip(revisions, changes, strict=True)
+        ],
+    )
+
+
+def _plan_info(plan: TreatmentPlan, earlier: list[TreatmentPlan]) -> PlanInfo:
+    return PlanInfo(
+        version=plan.version,
+        complaint=plan.complaint,
+        area=EXERCISE_AREAS.get(plan.area, plan.area),
+        goal=plan.goal,
+        expected_sessions=plan.expected_sessions,
+        visit_frequency=VISIT_FREQUENCIES.get(plan.visit_frequency, plan.visit_frequency),
+        reevaluate_after=plan.reevaluate_after,
+        start_date=plan.start_date,
+        activity=plan.activity,
+        earlier=[_plan_info(p, []) for p in earlier],
+    )
+
+
+def _check_in_row(check_in: CheckIn, tz: ZoneInfo) -> CheckInRow:
+    assert check_in.answered_at is not None
+    return CheckInRow(
+        answered_on=check_in.answered_at.astimezone(tz).date(),
+        pain=check_in.pain,
+        change=check_in.change if check_in.change in CHANGE_LABELS else None,
+        activity=check_in.activity,
+        comment=check_in.comment,
+    )
+
+
+def _schedule_text(assignment: HomeworkAssignment) -> str:
+    try:
+        schedule = HomeworkSchedule.from_rrule(
+            assignment.rrule, assignment.start_date, assignment.time_of_day
+        )
+    except ValueError:
+        return assignment.rrule
+    return schedule.describe()
+
+
+async def _exercise_name(uow: UnitOfWork, therapist_id: int, code: str) -> str:
+    row_id = custom_id(code)
+    if row_id is not None:
+        row = await uow.exercises.get(therapist_id, row_id)
+        return row.name if row is not None else "(an exercise no longer listed)"
+    try:
+        return by_code(code).name
+    except KeyError:
+        return "(an exercise no longer listed)"
+
+
+def _contact(provider: Provider | None) -> str | None:
+    if provider is None:
+        return None
+    return ", ".join(x for x in (provider.phone, provider.email) if x) or None
+
+
+def _decision_question(kind: str) -> str:
+    try:
+        return DECISION_QUESTIONS[DecisionKind(kind)]
+    except ValueError:
+        return kind
+
+
+def _series(
+    notes: list[SessionNote], check_ins: list[CheckIn], plan: TreatmentPlan | None, tz: ZoneInfo
+) -> ProgressSeries:
+    return ProgressSeries(
+        sessions=[SessionRating(n.session_date, n.pain_before, n.pain_after) for n in notes],
+        check_ins=[
+            CheckInRating(
+                _answered_day(c.answered_at, tz), pain=c.pain, change=c.change, activity=c.activity
+            )
+            for c in check_ins
+            if c.answered_at is not None
+        ],
+        plan=Plan(
+            start=plan.start_date,
+            expected_sessions=plan.expected_sessions,
+            reevaluate_after=plan.reevaluate_after,
+            has_activity=plan.activity is not None,
+            baseline_activity=plan.activity_baseline,
+        )
+        if plan is not None
+        else None,
+    )
+
+
+def _answered_day(moment: datetime | None, tz: ZoneInfo) -> date:
+    assert moment is not None
+    return moment.astimezone(tz).date()
+
+
+def _what_helped(notes: list[SessionNote]) -> tuple[list[str], list[str]]:
+    drops: dict[str, list[int]] = defaultdict(list)
+    for note in notes:
+        for label in _labels(note.techniques, note.technique_other, TECHNIQUES):
+            drops[label].append(note.pain_before - note.pain_after)
+    helped, not_helped = [], []
+    for label, values in drops.items():
+        mean = sum(values) / len(values)
+        sessions = f"{len(values)} session{'s' if len(values) != 1 else ''}"
+        if mean >= PAIN_MCID_POINTS:
+            helped.append(f"{label}: pain fell by {mean:.1f} points on the table ({sessions})")
+        elif mean < 1:
+            not_helped.append(f"{label}: pain barely changed on the table ({sessions})")
+    return helped, not_helped
+
+
+async def client_data(
+    uow: UnitOfWork,
+    client: Client,
+    *,
+    now: datetime,
+    today: date,
+    zone: ZoneInfo | str,
+    fallback_zone: str,
+) -> ClientData:
+    """What the bot holds about a client, for the client: see `reports.data.ClientData`.
+
+    Session dates, not the notes: the free text is the therapist's clinical record."""
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    therapist_id = client.therapist_id
+    therapist = await uow.therapists.get(therapist_id)
+    notes = await uow.records.notes(therapist_id, client.id)
+    plan = await uow.plans.current(therapist_id, client.id)
+    homework = await uow.records.homework(therapist_id, client.id)
+    adherence = await _adherence(uow, homework)
+    check_ins = await uow.records.check_ins(client.id)
+    prefs = Preferences.of(
+        client.timezone,
+        client.reminder_time,
+        client.quiet_start,
+        client.quiet_end,
+        fallback_zone=fallback_zone,
+    )
+    settings = [
+        ("Name", client.name),
+        ("Telegram account", "linked" if client.telegram_user_id else "not linked"),
+        ("Time zone", prefs.timezone),
+        ("Reminder time", hhmm(prefs.reminder_time)),
+        ("Quiet hours", prefs.quiet_label),
+    ]
+    if client.joined_at is not None:
+        settings.append(("Joined the bot", day_label(client.joined_at.astimezone(tz).date())))
+    if client.stopped_at is not None:
+        settings.append(("Messages", "stopped (send /resume to restart)"))
+    elif client.paused_until is not None and client.paused_until > now:
+        settings.append(("Messages", "paused"))
+    return ClientData(
+        therapist_name=therapist.display_name if therapist else "Your therapist",
+        client_name=client.name,
+        prepared_on=today,
+        session_dates=[n.session_date for n in notes],
+        plan=_plan_info(plan, []) if plan is not None else None,
+        homework=[
+            HomeworkRow(
+                exercise=await _exercise_name(uow, therapist_id, h.exercise_code),
+                dose=h.dose,
+                schedule=_schedule_text(h),
+                status=h.status.capitalize(),
+                adherence=adherence[h.id],
+                start_date=h.start_date,
+            )
+            for h in homework
+        ],
+        check_ins=[_check_in_row(c, tz) for c in check_ins],
+        settings=settings,
+    )

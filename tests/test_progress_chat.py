@@ -1,0 +1,119 @@
+"""Is it working? /progress with its verdict and chart, and the decision points a saved note
+raises: asked once, answered with one tap, kept on the record."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from PIL import Image
+from sqlalchemy import select
+
+from bot.offline import OfflineBot
+from emulator import Phone
+from practice.clock import FrozenClock
+from storage.models import Decision
+from tests.chat import new_client_note
+from tests.test_reminders import anna_on_the_bot
+from tests.test_reminders import clock as clock  # the October clock, as a fixture
+
+
+async def note(maya: Phone, clock: FrozenClock, before: str, after: str) -> None:
+    """A week later, a note for Anna with these pains (her last areas and techniques)."""
+    clock.advance(timedelta(days=7))
+    await maya.send("/note")
+    for label in ("Anna K.", "Done", "Done", "Medium", before, after, "Skip to summary", "Save"):
+        await maya.tap(label)
+
+
+async def plan(maya: Phone, reevaluate_after: str = "4") -> None:
+    await maya.send("/plan Anna")
+    await maya.send("Stiff neck")
+    await maya.tap("Neck")
+    await maya.send("Sleep through the night")
+    await maya.tap("Skip")  # no functional activity
+    for label in ("8", "Weekly", reevaluate_after, "Today", "Save"):
+        await maya.tap(label)
+
+
+async def decisions(running: OfflineBot) -> list[Decision]:
+    async with running.db.unit_of_work() as uow:
+        return list(await uow.session.scalars(select(Decision).order_by(Decision.id)))
+
+
+async def test_no_change_at_the_re_evaluation_point_asks_once_and_records_the_answer(
+    running: OfflineBot, maya: Phone, leo: Phone, clock: FrozenClock
+) -> None:
+    await new_client_note(maya, "Anna K.", areas=("Neck",))  # pain 6 → 3 by default
+    await plan(maya)  # from today: the first session counts towards it
+    for before, after in (("6", "4"), ("5", "3")):
+        await note(maya, clock, before, after)
+    assert await decisions(running) == []  # three sessions under the plan: nothing to ask
+    await note(maya, clock, "6", "4")
+    prompt = maya.last_text
+    assert "Time to re-evaluate Anna K.'s plan." in prompt
+    assert "No meaningful change after 4 sessions: pain 6 → 6 (0 %)" in prompt
+    assert maya.all_buttons == ["📋 Adjust plan", "↗️ Refer", "▶️ Continue as planned"]
+    card = maya.last_message
+    assert card is not None
+
+    await leo.send("/start")
+    assert await leo.tap_data(card.callback_data[1][0]) == "That client is not in your list."
+    assert await maya.tap("▶️ Continue as planned") == "Recorded ✓"
+    assert "✓ Decided" in maya.last_text and "continue as planned (Anna K.)" in maya.last_text
+    again = await maya.tap_data(card.callback_data[0][0], message_id=card.message_id)
+    assert again == "Already decided: continue as planned."
+    [decision] = await decisions(running)
+    assert (decision.kind, decision.at_session, decision.answer) == ("reeval", 4, "continue")
+    assert "pain 6 → 6" in decision.summary
+    # The same session is never asked about twice; the next one with no change is not asked
+    # again until four more sessions have passed.
+    await note(maya, clock, "6", "4")
+    assert len(await decisions(running)) == 1
+
+
+async def test_progress_shows_the_verdict_and_a_chart(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    await new_client_note(maya, "Anna K.", areas=("Neck",), before="8")
+    await plan(maya, reevaluate_after="6")
+    for before, after in (("7", "4"), ("5", "3"), ("4", "2")):
+        await note(maya, clock, before, after)
+    await maya.send("/progress Anna")
+    [photo] = maya.photos
+    assert photo.caption is not None
+    assert photo.caption.startswith("📈 Anna K.\nImproving: pain 8 → 5 (−38 %) over 4 sessions")
+    assert photo.file_bytes is not None
+    with Image.open(io.BytesIO(photo.file_bytes)) as image:
+        assert image.format == "PNG"
+        assert image.size == (1080, 1350)
+    assert [b["text"] for row in photo.inline_keyboard for b in row] == ["👤 Open the card"]
+    # The improvement raised after the last note is still unanswered: it is asked again here.
+    assert maya.last_text.startswith("🌱 Anna K. has improved meaningfully.")
+
+
+async def test_improvement_offers_a_note_the_therapist_can_rewrite(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)  # pain 6 → 3
+    for before, after in (("4", "2"), ("3", "1")):
+        await note(maya, clock, before, after)
+    assert maya.last_text.startswith(
+        "🌱 Anna K. has improved meaningfully.\nImproving: pain 6 → 3.5 (−42 %) over 3 sessions"
+    )
+    assert maya.all_buttons == ["💬 Send Anna a note", "📋 Adjust plan", "▶️ Continue as planned"]
+    await maya.tap("💬 Send Anna a note")
+    draft = maya.last_message
+    assert draft is not None and "reply to this message with your own words" in draft.text
+    assert "Hi Anna, Maya here." in draft.text
+    before = len(anna.messages)
+    await maya.send("Anna, lovely progress — see you Thursday!", reply_to=draft.message_id)
+    assert maya.last_text == "Sent to Anna K. ✓"
+    assert [m.text for m in anna.messages[before:]] == ["Anna, lovely progress — see you Thursday!"]
+    # Sent once: the draft's own button now has nothing left to send.
+    assert await maya.tap_data(draft.callback_data[0][0], message_id=draft.message_id) == (
+        "That note was already sent or dropped."
+    )
+    assert len(anna.messages) == before + 1
+    [decision] = await decisions(running)
+    assert (decision.kind, decision.answer) == ("improved", "sent")
