@@ -117,7 +117,7 @@ async def client_record(
     ]
     check_in_rows = [_check_in_row(c, tz) for c in check_ins]
     total = sum(adherence.values(), Adherence(0, 0))
-    assessment = judge(_series(notes, check_ins, plans[0] if plans else None, tz))
+    assessment = judge(progress_series(notes, check_ins, plans[0] if plans else None, tz))
     verdict = describe(assessment, homework_share=total.share)
     helped, not_helped = _what_helped(notes)
     return ClientRecord(
@@ -162,7 +162,11 @@ async def weekly_adherence(
     """Share of each week's homework done (weeks start on Monday; weeks with nothing due are
     left out), for the chart's lower panel."""
     homework = await uow.records.homework(therapist_id, client_id)
-    due, done = await uow.records.homework_days([h.id for h in homework])
+    return weekly_shares(*await uow.records.homework_days([h.id for h in homework]))
+
+
+def weekly_shares(due: set[tuple[int, date]], done: set[tuple[int, date]]) -> list[WeekAdherence]:
+    """Per week (from Monday), the share of the (assignment, day) pairs due that were done."""
     weeks_due: dict[date, int] = defaultdict(int)
     weeks_done: dict[date, int] = defaultdict(int)
     for _, day in due:
@@ -282,9 +286,10 @@ def _decision_question(kind: str) -> str:
         return kind
 
 
-def _series(
+def progress_series(
     notes: list[SessionNote], check_ins: list[CheckIn], plan: TreatmentPlan | None, tz: ZoneInfo
 ) -> ProgressSeries:
+    """What practice.progress.judge reads, from the stored notes, check-ins and plan."""
     return ProgressSeries(
         sessions=[SessionRating(n.session_date, n.pain_before, n.pain_after) for n in notes],
         check_ins=[

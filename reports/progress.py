@@ -3,24 +3,21 @@ point a saved note raises, recorded as asked. Used by /progress, the note flow a
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from practice.adherence import Adherence
 from practice.decisions import AskedDecision, DecisionKind, DecisionPrompt, decision_due
 from practice.progress import (
     Assessment,
-    CheckInRating,
-    Plan,
     ProgressSeries,
-    SessionRating,
     describe,
     judge,
 )
 from reports.data import DayScore, ProgressChartData, SessionPain, WeekAdherence
 from reports.data import days_between_visits as visit_gap
+from reports.gather import progress_series, weekly_shares
 from storage.models import Client, Decision, TreatmentPlan
 from storage.unit_of_work import UnitOfWork
 
@@ -74,31 +71,10 @@ async def load_progress(
     check_ins = await uow.records.check_ins(client_id)
     homework = await uow.records.homework(therapist_id, client_id)
     due, done = await uow.records.homework_days([h.id for h in homework])
-    series = ProgressSeries(
-        sessions=[SessionRating(n.session_date, n.pain_before, n.pain_after) for n in notes],
-        check_ins=[
-            CheckInRating(c.answered_at.astimezone(zone).date(), c.pain, c.change, c.activity)
-            for c in check_ins
-            if c.answered_at is not None
-        ],
-        plan=Plan(
-            start=plan.start_date,
-            expected_sessions=plan.expected_sessions,
-            reevaluate_after=plan.reevaluate_after,
-            has_activity=plan.activity is not None,
-            baseline_activity=plan.activity_baseline,
-        )
-        if plan
-        else None,
-    )
+    series = progress_series(notes, check_ins, plan, zone)
     since = plan.start_date if plan else None
     sessions = sum(1 for n in notes if since is None or n.session_date >= since)
     counted = {(a, d) for a, d in due if since is None or d >= since}
-    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for assignment_id, day in counted:
-        week = weeks[day - timedelta(days=day.weekday())]
-        week[1] += 1
-        week[0] += (assignment_id, day) in done
     return Progress(
         client=client,
         plan=plan,
@@ -106,7 +82,7 @@ async def load_progress(
         assessment=judge(series),
         sessions=sessions,
         homework=Adherence(len(counted & done), len(counted)),
-        weekly=[WeekAdherence(w, d / n) for w, (d, n) in sorted(weeks.items())],
+        weekly=weekly_shares(counted, done),
     )
 
 
