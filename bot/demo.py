@@ -1,7 +1,10 @@
-"""The offline demo: the real bot and a therapist's phone played on the Bot API emulator.
+"""The offline demo: the real bot and its users' phones played on the Bot API emulator.
 
-No token and no network: a fresh SQLite file in a temporary folder, a complete note, a cancelled
-one, the chat as a transcript, and the saved note read back from the database.
+No token and no network: a fresh SQLite file in a temporary folder and a frozen clock. The
+first act is one day: a complete note, a cancelled one, a client joining, a plan and homework.
+The second act (bot/demo_weeks.py) is eight weeks of two clients, one improving and one not,
+ending in a referral. The chat prints as a transcript; charts, the referral letter and a
+record are written to the output folder; the database is read back at the end.
 """
 
 from __future__ import annotations
@@ -9,23 +12,49 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import texts
+from bot.demo_weeks import play_weeks
 from bot.offline import offline_bot
+from practice.clock import FrozenClock
 from practice.notes import TextField
 
 THERAPIST_ID = 1001
 CLIENT_ID = 2001
+OUTPUT = Path("demo-output")  # charts, the referral letter and a record, to open afterwards
 
 
-async def play() -> list[str]:
+class Transcript(list[str]):
+    """The demo's lines; with `echo`, each is printed as it comes (the demo takes a while)."""
+
+    def __init__(self, *, echo: bool) -> None:
+        super().__init__()
+        self.echo = echo
+
+    def append(self, line: str) -> None:
+        super().append(line)
+        if self.echo:
+            print(line, flush=True)
+
+    def extend(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.append(line)
+
+
+async def play(output: Path = OUTPUT, *, echo: bool = False) -> list[str]:
     started = time.monotonic()
-    out: list[str] = []
+    out = Transcript(echo=echo)
+    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
     with tempfile.TemporaryDirectory(prefix="aftercare-demo-") as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
         async with offline_bot(
-            url, therapist_ids=frozenset({THERAPIST_ID}), timezone="Europe/London"
+            url,
+            therapist_ids=frozenset({THERAPIST_ID}),
+            timezone="Europe/London",
+            clock=clock,
         ) as running:
             emulator = running.emulator
             shown = 0
@@ -90,9 +119,14 @@ async def play() -> list[str]:
             await maya.tap("Save")
             await anna.send("/start")
 
+            out.extend(emulator.transcript()[shown:])  # the end of act one
+            files = await play_weeks(running, clock, out, output)
+            shown = len(emulator.transcript())
             scene("Read back from the database")
-            out += await _read_back(running.db, THERAPIST_ID)
+            out.extend(await _read_back(running.db, THERAPIST_ID))
     out.append(f"\nDemo finished in {time.monotonic() - started:.1f} s, offline.")
+    if files:
+        out.append(f"Open them in {output}/: {', '.join(files)}")
     return out
 
 
@@ -105,18 +139,17 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
         for name, client in await uow.clients.names(therapist_id):
             page = await uow.notes.page(therapist_id, client.id, offset=0, limit=50)
             lines.append(f"Client: {name} — {page.total} note(s)")
-            for note in page.notes:
+            for note in reversed(page.notes):
                 lines.append(
-                    f"  Note #{note.number}, {note.session_date:%a %d %b %Y}: "
+                    f"  #{note.number} {note.session_date:%a %d %b %Y}: "
                     f"pain {note.pain_before} → {note.pain_after}, "
-                    f"pressure {texts.pressure_label(note.pressure)}"
+                    f"{texts.area_labels(note.areas, note.area_other)} · "
+                    f"{texts.technique_labels(note.techniques, note.technique_other)} · "
+                    f"{texts.pressure_label(note.pressure)}"
                 )
-                lines.append(f"    Areas: {texts.area_labels(note.areas, note.area_other)}")
-                techniques = texts.technique_labels(note.techniques, note.technique_other)
-                lines.append(f"    Techniques: {techniques}")
                 for which in TextField:
-                    value = getattr(note, which.value)
-                    lines.append(f"    {texts.FIELD_LABELS[which]}: {value or '—'}")
+                    if value := getattr(note, which.value):
+                        lines.append(f"      {texts.FIELD_LABELS[which]}: {value}")
             plan = await uow.plans.current(therapist_id, client.id)
             if plan is not None:
                 lines.append(
@@ -128,6 +161,18 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
                     f"  Homework: {item.exercise_code}, {item.dose}, {item.rrule}, "
                     f"at {item.time_of_day:%H:%M}, {item.start_date} to {item.end_date}"
                 )
+            for decision in await uow.records.decisions(therapist_id, client.id):
+                lines.append(
+                    f"  Decision after session {decision.at_session} ({decision.kind}), "
+                    f"{decision.asked_at:%d %b}: {decision.answer or 'not answered'}"
+                )
+            for referral, provider in await uow.records.referrals(therapist_id, client.id):
+                to = provider.name if provider is not None else referral.profession
+                lines.append(
+                    f"  Referral to {to}, {referral.created_at:%d %b}: consent {referral.consent}, "
+                    f"letter {'sent' if referral.letter_sent_at else 'not sent'}, "
+                    f"outcome {referral.outcome or '—'}"
+                )
             linked = "on the bot" if client.telegram_user_id else "not on the bot"
             lines.append(f"  {linked}, time zone {client.timezone or '—'}")
         drafts = await uow.drafts.get(therapist_id)
@@ -136,5 +181,4 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
 
 
 def main() -> None:
-    for line in asyncio.run(play()):
-        print(line)
+    asyncio.run(play(echo=True))

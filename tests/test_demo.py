@@ -1,0 +1,72 @@
+"""The offline demo, played whole: what `./scripts/start` shows a new therapist must work.
+
+Its second act is eight weeks of two clients on the frozen clock: the decisions it prints, the
+referral letter and record it writes, and the database read back at the end are checked here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bot.demo import play
+from reports.wording import day_label
+from tests.test_reports import pdf_text
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """Played once for the module, on its own event loop, as `python -m bot demo` plays it."""
+    folder = tmp_path_factory.mktemp("demo-output")
+    lines = asyncio.run(play(folder))
+    return "\n".join(lines), folder
+
+
+def ben_sessions(transcript: str) -> list[str]:
+    """Ben's session dates as the read-back prints them ("Wed 25 Nov 2026")."""
+    ben = transcript.split("Client: Ben R.", 1)[1]
+    return re.findall(r"^  #\d+ (\w{3} \d{2} \w{3} \d{4}):", ben, flags=re.MULTILINE)
+
+
+def test_the_second_act_decides_refers_and_follows_up(demo: tuple[str, Path]) -> None:
+    transcript, _ = demo
+    assert "Traceback" not in transcript and "⚠ " not in transcript
+    # Anna improves: the bot says so, and Maya's note reaches her.
+    assert "🌱 Anna K. has improved meaningfully." in transcript
+    assert "Bot → Anna: Hi Anna, Maya here." in transcript
+    # Ben does not: re-evaluated at 4 sessions, asked again at 8, referred with his consent.
+    assert "📋 Time to re-evaluate Ben R.'s plan." in transcript
+    assert "continue as planned (Ben R.)" in transcript
+    assert "⏸ Ben R.: no meaningful change." in transcript
+    assert "No meaningful change after 8 sessions: pain 7 → " in transcript
+    assert "Ben taps [✅ Allow]" in transcript
+    assert "Did Ben R. see Dr Lee (physiotherapist)?" in transcript
+    assert "Ben R. saw Dr Lee (physiotherapist) — noted." in transcript
+    assert "Decision after session 8 (noprog)" in transcript
+    assert "Referral to Dr Lee" in transcript and "consent given, letter sent, outcome seen" in (
+        transcript
+    )
+    assert transcript.count("Week ") >= 7
+
+
+def test_the_letter_and_record_carry_every_session(demo: tuple[str, Path]) -> None:
+    transcript, folder = demo
+    sessions = ben_sessions(transcript)
+    assert len(sessions) == 8
+    for name in ("ben-referral-letter.pdf", "ben-record.pdf"):
+        _, text = pdf_text((folder / name).read_bytes())
+        assert "Ben R." in text and "Dr Lee" in text
+        for session in sessions:
+            assert day_label(datetime.strptime(session, "%a %d %b %Y").date()) in text, session
+    _, letter = pdf_text((folder / "ben-referral-letter.pdf").read_bytes())
+    assert "No progress after 8 sessions" in letter
+    assert (folder / "ben-record.csv").read_text(encoding="utf-8-sig").count("\n") > 8
+    for chart in ("anna-progress.png", "ben-progress.png"):
+        with Image.open(io.BytesIO((folder / chart).read_bytes())) as image:
+            assert image.size == (1080, 1350)
