@@ -2,24 +2,29 @@
 
 Reached by "✏️ Amend #n" under each note in /history and on the client card. The note itself
 changes only at the end, in one transaction with its `NoteRevision` (practice.amendments). What
-is chosen on the way (field, new value) lives in the therapist's `user_data`: an amendment is
-a minute's work, and one lost to a restart has changed nothing.
+is chosen on the way (field, new value) is kept like a form's answers: a `FormDraft` with form
+"amend" whose target is the note, so a restart in the middle loses nothing, and an amendment
+and a form (or a note being written) never replace each other in silence.
 
 Every tap is re-checked: the note must be the presser's own, and the tap must belong to the
-amendment in progress.
+amendment in progress (its note, its current card). A corrected session date moves the
+client's check-ins with it when that session is, or was, their latest.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from bot import cards, texts
 from bot.callbacks import AmendButton, parse_records
-from bot.runtime import Context
+from bot.forms.handlers import draft_title
+from bot.runtime import Context, Services
 from practice.amendments import (
     FIELD_CODES,
     FIELDS,
@@ -37,13 +42,17 @@ from practice.notes import (
     parse_pain,
     parse_session_date,
 )
-from storage.models import SessionNote
+from reminders.checkins import session_day_amended
+from storage.models import Client, FormDraft, SessionNote
 from storage.unit_of_work import UnitOfWork
 
-KEY = "amendment"
+FORM = "amend"  # the form_drafts row's `form`; its `target_id` is the note
+FIELD_STAGE, VALUE_STAGE, REASON_STAGE = "field", "value", "reason"  # the draft's `step`
 TAPPED = {"pain_before", "pain_after", "pressure", "areas", "techniques"}
 CHOICES = {"areas": AREAS, "techniques": TECHNIQUES, "pressure": PRESSURES}
 TEXT_FIELDS = {"subjective", "findings", "response", "plan_next"}
+
+Answers = dict[str, Any]  # field, chosen (areas, techniques), value: JSON in the draft
 
 
 def amend_buttons(notes: list[SessionNote]) -> list[list[InlineKeyboardButton]]:
@@ -75,6 +84,14 @@ async def amendment_marks(
     return marks
 
 
+def draft_title_of(draft: FormDraft, client: Client | None) -> str:
+    """What an amendment in progress is called when something else would replace it."""
+    return texts.amend_title(int(draft.answers.get("number") or 0), client.name if client else "")
+
+
+# --- the cards ----------------------------------------------------------------------------
+
+
 def _b(note_id: int, label: str, action: str, arg: str = "") -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=AmendButton(note_id, action, arg).encode())
 
@@ -91,8 +108,8 @@ def _fields_view(note: SessionNote, name: str, today: date) -> tuple[str, Inline
     return texts.amend_fields(note.number, name, day), InlineKeyboardMarkup(rows)
 
 
-def _value_view(note: SessionNote, state: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
-    field = state["field"]
+def _value_view(note: SessionNote, answers: Answers) -> tuple[str, InlineKeyboardMarkup]:
+    field = answers["field"]
     rows: list[list[InlineKeyboardButton]] = []
     if field in ("pain_before", "pain_after"):
         numbers = [_b(note.id, str(v), "v", str(v)) for v in range(11)]
@@ -100,7 +117,7 @@ def _value_view(note: SessionNote, state: dict[str, Any]) -> tuple[str, InlineKe
     elif field == "pressure":
         rows = [[_b(note.id, label, "v", code) for code, label in PRESSURES.items()]]
     elif field in ("areas", "techniques"):
-        chosen = state["chosen"]
+        chosen = answers["chosen"]
         buttons = [
             _b(note.id, f"✓ {label}" if code in chosen else label, "v", code)
             for code, label in CHOICES[field].items()
@@ -115,192 +132,64 @@ def _value_view(note: SessionNote, state: dict[str, Any]) -> tuple[str, InlineKe
     return text, InlineKeyboardMarkup(rows)
 
 
-def _reason_view(note: SessionNote, state: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
-    field = state["field"]
-    change = change_line(field, getattr(note, field), state["value"])
+def _reason_view(note: SessionNote, answers: Answers) -> tuple[str, InlineKeyboardMarkup]:
+    field = answers["field"]
+    change = change_line(field, getattr(note, field), _value(answers))
     rows = [[_b(note.id, label, "r", code) for code, label in REASONS.items()], _cancel(note.id)]
     text = f"{texts.amend_ask_reason(change)}\n{texts.AMEND_TYPE_REASON}"
     return text, InlineKeyboardMarkup(rows)
 
 
-async def _own_note(context: Context, therapist_id: int, note_id: int) -> SessionNote | None:
-    async with context.services.db.unit_of_work() as uow:
-        return await uow.notes.get(therapist_id, note_id)
+async def _view(
+    uow: UnitOfWork, note: SessionNote, draft: FormDraft, today: date
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card for the amendment's current stage."""
+    if draft.step == VALUE_STAGE:
+        return _value_view(note, draft.answers)
+    if draft.step == REASON_STAGE:
+        return _reason_view(note, draft.answers)
+    client = await uow.clients.get(note.therapist_id, note.client_id)
+    return _fields_view(note, client.name if client else "", today)
 
 
-async def amend_button(update: Update, context: Context) -> None:
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None and query.message is not None
-    button = parse_records(query.data)
-    if not isinstance(button, AmendButton):
-        await cards.answer(query, texts.STALE_BUTTON)
-        return
-    note = await _own_note(context, user.id, button.note_id)
-    if note is None:  # another therapist's note (forged), or gone
-        await cards.answer(query, texts.NOT_YOUR_NOTE)
-        return
-    user_data = context.user_data if context.user_data is not None else {}
-    chat_id, message_id = query.message.chat.id, query.message.message_id
-    today = context.services.today()
-    if button.action == "o":
-        async with context.services.db.unit_of_work() as uow:
-            client = await uow.clients.get(user.id, note.client_id)
-        assert client is not None
-        user_data[KEY] = {"note_id": note.id, "stage": "field"}
-        await cards.answer(query)
-        await cards.send_card(context.bot, chat_id, *_fields_view(note, client.name, today))
-        return
-    state = user_data.get(KEY)
-    if state is None or state.get("note_id") != note.id:
-        await cards.answer(query, texts.AMEND_ENDED)
-        return
-    if button.action == "x":
-        user_data.pop(KEY, None)
-        await cards.answer(query)
-        await cards.edit_card(context.bot, chat_id, message_id, texts.AMEND_CANCELLED, None)
-        return
-    if button.action == "f" and button.arg in FIELD_CODES:
-        field = FIELD_CODES[button.arg]
-        state.update(field=field, stage="value")
-        if field in CHOICES and field != "pressure":
-            state["chosen"] = list(getattr(note, field))
-        await cards.answer(query)
-        await cards.edit_card(context.bot, chat_id, message_id, *_value_view(note, state))
-        return
-    if state.get("stage") == "value" and button.action in ("v", "d"):
-        value = _tapped_value(state, button)
-        await cards.answer(query)
-        if value is _KEEP_CHOOSING:
-            await cards.edit_card(context.bot, chat_id, message_id, *_value_view(note, state))
-            return
-        await _take_value(context, note, state, value, chat_id, message_id)
-        return
-    if state.get("stage") == "reason" and button.action == "r" and button.arg in REASONS:
-        await cards.answer(query)
-        await _save(context, user.id, state, REASONS[button.arg], chat_id, message_id)
-        return
-    await cards.answer(query, texts.OLD_STEP_BUTTON)
+# --- the answers, as the draft keeps them ---------------------------------------------------
+
+
+def _value(answers: Answers) -> object:
+    """The new value as the note takes it (a date comes back from its JSON text)."""
+    value = answers.get("value")
+    if answers.get("field") == "session_date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+def _with_value(answers: Answers, value: object) -> Answers:
+    stored = value.isoformat() if isinstance(value, date) else value
+    return {**answers, "value": stored}
 
 
 _KEEP_CHOOSING = object()
 
 
-def _tapped_value(state: dict[str, Any], button: AmendButton) -> object:
-    field = state["field"]
+def _tapped_value(answers: Answers, button: AmendButton) -> tuple[object, Answers]:
+    """The value a tap gives (or _KEEP_CHOOSING), and the answers with a toggled choice."""
+    field = answers["field"]
     if field in ("areas", "techniques"):
+        chosen = list(answers["chosen"])
         if button.action == "d":
-            return list(state["chosen"]) if state["chosen"] else _KEEP_CHOOSING
-        if button.arg in CHOICES[field]:
-            chosen = state["chosen"]
-            if button.arg in chosen:
-                chosen.remove(button.arg)
-            else:
-                chosen.append(button.arg)
-        return _KEEP_CHOOSING
+            return (chosen if chosen else _KEEP_CHOOSING), answers
+        if button.arg in chosen:
+            chosen.remove(button.arg)
+        elif button.arg in CHOICES[field]:
+            chosen.append(button.arg)
+        return _KEEP_CHOOSING, {**answers, "chosen": chosen}
     if field in ("pain_before", "pain_after") and button.arg.isdigit() and int(button.arg) <= 10:
-        return int(button.arg)
+        return int(button.arg), answers
     if field == "pressure" and button.arg in PRESSURES:
-        return button.arg
+        return button.arg, answers
     if field in TEXT_FIELDS and button.arg == "-":
-        return None
-    return _KEEP_CHOOSING
-
-
-async def _take_value(
-    context: Context,
-    note: SessionNote,
-    state: dict[str, Any],
-    value: object,
-    chat_id: int,
-    message_id: int | None,
-) -> None:
-    if getattr(note, state["field"]) == value:
-        if context.user_data is not None:
-            context.user_data.pop(KEY, None)
-        await _show(context, chat_id, message_id, texts.AMEND_NOTHING_CHANGED, None)
-        return
-    state.update(value=value, stage="reason")
-    await _show(context, chat_id, message_id, *_reason_view(note, state))
-
-
-async def _show(
-    context: Context,
-    chat_id: int,
-    message_id: int | None,
-    text: str,
-    keyboard: InlineKeyboardMarkup | None,
-) -> None:
-    if message_id is None:
-        await cards.send_card(context.bot, chat_id, text, keyboard)
-    else:
-        await cards.edit_card(context.bot, chat_id, message_id, text, keyboard)
-
-
-async def _save(
-    context: Context,
-    therapist_id: int,
-    state: dict[str, Any],
-    reason: str,
-    chat_id: int,
-    message_id: int | None,
-) -> None:
-    """The amendment, whole: the new value, the revision keeping the old, in one transaction."""
-    services = context.services
-    field, value = state["field"], state["value"]
-    if context.user_data is not None:
-        context.user_data.pop(KEY, None)
-    async with services.db.unit_of_work() as uow:
-        note = await uow.notes.get(therapist_id, state["note_id"])
-        if note is None:
-            await _show(context, chat_id, message_id, texts.NOT_YOUR_NOTE, None)
-            return
-        old = getattr(note, field)
-        revision = await uow.amendments.amend(note, {field: value}, reason, services.clock.now())
-        await uow.commit()
-    if revision is None:
-        await _show(context, chat_id, message_id, texts.AMEND_NOTHING_CHANGED, None)
-        return
-    text = texts.amend_saved(note.number, note.revision, change_line(field, old, value), reason)
-    await _show(context, chat_id, message_id, text, None)
-
-
-async def typed(update: Update, context: Context) -> None:
-    """A therapist's typing while an amendment waits for a value or a reason. Anything else
-    (no amendment waiting) passes on to the note and search handlers untouched."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None or context.user_data is None:
-        return
-    state = context.user_data.get(KEY)
-    if state is None:
-        return
-    text = message.text or ""
-    if text.startswith("/"):
-        # A command leaves the amendment: the note stays as it was.
-        context.user_data.pop(KEY, None)
-        return
-    if state.get("stage") not in ("value", "reason"):
-        return
-    note = await _own_note(context, user.id, state["note_id"])
-    if note is None:
-        context.user_data.pop(KEY, None)
-        return
-    chat_id = message.chat_id
-    if state["stage"] == "reason":
-        reason = " ".join(text.split())[:MAX_REASON_LENGTH]
-        if reason:
-            await _save(context, user.id, state, reason, chat_id, None)
-        raise ApplicationHandlerStop
-    field = state["field"]
-    try:
-        value = _typed_value(field, text, context.services.today())
-    except InputError as problem:
-        await message.reply_text(f"⚠️ {problem}")
-        raise ApplicationHandlerStop from None
-    if value is _KEEP_CHOOSING:
-        await message.reply_text(texts.RE_TAP_CHOICES)
-        raise ApplicationHandlerStop
-    await _take_value(context, note, state, value, chat_id, None)
-    raise ApplicationHandlerStop
+        return None, answers
+    return _KEEP_CHOOSING, answers
 
 
 def _typed_value(field: str, text: str, today: date) -> object:
@@ -311,6 +200,254 @@ def _typed_value(field: str, text: str, today: date) -> object:
     if field in TEXT_FIELDS:
         return clean_text(text)
     return _KEEP_CHOOSING
+
+
+Shown = tuple[str, InlineKeyboardMarkup | None]
+
+
+async def _take_value(
+    uow: UnitOfWork,
+    services: Services,
+    note: SessionNote,
+    draft: FormDraft,
+    value: object,
+) -> Shown:
+    """A value chosen: on to the reason — or the end, when the note already says so."""
+    if getattr(note, draft.answers["field"]) == value:
+        await uow.forms.delete(draft)
+        return texts.AMEND_NOTHING_CHANGED, None
+    draft.answers = _with_value(draft.answers, value)
+    draft.step = REASON_STAGE
+    draft.updated_at = services.clock.now()
+    return _reason_view(note, draft.answers)
+
+
+async def _save(
+    uow: UnitOfWork, services: Services, note: SessionNote, draft: FormDraft, reason: str
+) -> Shown:
+    """The amendment, whole: the new value, the revision keeping the old, the draft gone, and
+    the check-ins moved with a corrected date — in the caller's one transaction."""
+    field, value = draft.answers["field"], _value(draft.answers)
+    now = services.clock.now()
+    await uow.forms.delete(draft)
+    latest = await uow.notes.latest(note.therapist_id, note.client_id)
+    old = getattr(note, field)
+    revision = await uow.amendments.amend(note, {field: value}, reason, now)
+    if revision is None:
+        return texts.AMEND_NOTHING_CHANGED, None
+    if field == "session_date":
+        client = await uow.clients.get(note.therapist_id, note.client_id)
+        if client is not None:
+            await session_day_amended(
+                uow,
+                client,
+                note_id=note.id,
+                was_latest=latest is not None and latest.id == note.id,
+                now=now,
+                fallback_zone=services.settings.practice_timezone,
+            )
+    text = texts.amend_saved(note.number, note.revision, change_line(field, old, value), reason)
+    return text, None
+
+
+async def _remember(services: Services, therapist_id: int, token: str, message_id: int) -> None:
+    """The card now carrying the amendment: only its buttons are taken."""
+    async with services.db.unit_of_work() as uow:
+        draft = await uow.forms.get(therapist_id)
+        if draft is not None and draft.token == token and draft.card_message_id != message_id:
+            draft.card_message_id = message_id
+            await uow.commit()
+
+
+# --- taps ---------------------------------------------------------------------------------
+
+
+async def _open(update: Update, context: Context, note_id: int) -> None:
+    """ "✏️ Amend #n": a new amendment, unless a note or form is in progress (never replaced
+    in silence); the same note's amendment shows again where it is."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    services, bot = context.services, context.bot
+    chat_id = query.message.chat.id
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        note = await uow.notes.get(user.id, note_id)
+        if note is None:  # another therapist's note (forged), or gone
+            await cards.answer(query, texts.NOT_YOUR_NOTE)
+            return
+        if await uow.drafts.get(user.id) is not None:
+            await cards.answer(query)
+            await bot.send_message(chat_id, texts.FINISH_NOTE_FIRST)
+            return
+        draft = await uow.forms.get(user.id)
+        if draft is not None and not (draft.form == FORM and draft.target_id == note.id):
+            title = await draft_title(uow, draft)
+            if title is not None:
+                await cards.answer(query)
+                await bot.send_message(
+                    chat_id, texts.finish_form_first(title), parse_mode=ParseMode.HTML
+                )
+                return
+            draft = None  # left by a form this version no longer has: replaced below
+        if draft is None:
+            draft = await uow.forms.start(
+                FormDraft(
+                    therapist_id=user.id,
+                    token=secrets.token_urlsafe(9),
+                    form=FORM,
+                    client_id=note.client_id,
+                    target_id=note.id,
+                    step=FIELD_STAGE,
+                    editing=False,
+                    answers={"number": note.number},
+                    query=None,
+                    card_message_id=None,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        text, keyboard = await _view(uow, note, draft, services.today())
+        old_card, token = draft.card_message_id, draft.token
+        await uow.commit()
+    await cards.answer(query)
+    shown = await cards.send_card(bot, chat_id, text, keyboard, replaces=old_card)
+    await _remember(services, user.id, token, shown)
+
+
+async def amend_button(update: Update, context: Context) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    button = parse_records(query.data)
+    if not isinstance(button, AmendButton):
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
+    if button.action == "o":
+        await _open(update, context, button.note_id)
+        return
+    services = context.services
+    chat_id, tapped = query.message.chat.id, query.message.message_id
+    async with services.db.unit_of_work() as uow:
+        note = await uow.notes.get(user.id, button.note_id)
+        if note is None:  # another therapist's note (forged), or gone
+            await cards.answer(query, texts.NOT_YOUR_NOTE)
+            return
+        draft = await uow.forms.get(user.id)
+        if draft is None or draft.form != FORM or draft.target_id != note.id:
+            await cards.answer(query, texts.AMEND_ENDED)
+            return
+        if draft.card_message_id is not None and draft.card_message_id != tapped:
+            await cards.answer(query, texts.OLD_STEP_BUTTON)
+            return
+        token = draft.token
+        if await uow.updates.claim(update.update_id, services.clock.now()):
+            shown = await _on_tap(uow, services, note, draft, button)
+        else:  # a tap Telegram delivers again: show the amendment where it is
+            shown = await _view(uow, note, draft, services.today())
+        if shown is None:
+            await cards.answer(query, texts.OLD_STEP_BUTTON)
+            return
+        await uow.commit()
+    await cards.answer(query)
+    card = await cards.edit_card(context.bot, chat_id, tapped, *shown)
+    await _remember(services, user.id, token, card)
+
+
+async def _on_tap(
+    uow: UnitOfWork, services: Services, note: SessionNote, draft: FormDraft, button: AmendButton
+) -> Shown | None:
+    """What a tap on the current card does; None for one that does not fit the stage."""
+    if button.action == "x":
+        await uow.forms.delete(draft)
+        return texts.AMEND_CANCELLED, None
+    if draft.step == FIELD_STAGE and button.action == "f" and button.arg in FIELD_CODES:
+        field = FIELD_CODES[button.arg]
+        answers: Answers = {"number": note.number, "field": field}
+        if field in ("areas", "techniques"):
+            answers["chosen"] = list(getattr(note, field))
+        draft.answers, draft.step = answers, VALUE_STAGE
+        draft.updated_at = services.clock.now()
+        return _value_view(note, answers)
+    if draft.step == VALUE_STAGE and button.action in ("v", "d"):
+        value, answers = _tapped_value(draft.answers, button)
+        if value is _KEEP_CHOOSING:
+            draft.answers = answers
+            draft.updated_at = services.clock.now()
+            return _value_view(note, answers)
+        return await _take_value(uow, services, note, draft, value)
+    if draft.step == REASON_STAGE and button.action == "r" and button.arg in REASONS:
+        return await _save(uow, services, note, draft, REASONS[button.arg])
+    return None
+
+
+# --- typing -------------------------------------------------------------------------------
+
+
+async def typed(update: Update, context: Context) -> None:
+    """A therapist's typing while an amendment waits for a value or a reason. Anything else
+    (no amendment waiting) passes on to the note and search handlers untouched."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    text = message.text or ""
+    if text.startswith("/"):
+        await _leave(context, user.id, message.chat_id, text)
+        return
+    services = context.services
+    warning: str | None = None
+    shown: Shown | None = None
+    async with services.db.unit_of_work() as uow:
+        draft = await uow.forms.get(user.id)
+        if draft is None or draft.form != FORM or draft.step not in (VALUE_STAGE, REASON_STAGE):
+            return
+        old_card, token = draft.card_message_id, draft.token
+        note = await uow.notes.get(user.id, draft.target_id or 0)
+        if note is None:
+            await uow.forms.delete(draft)
+            await uow.commit()
+            return
+        if not await uow.updates.claim(update.update_id, services.clock.now()):
+            raise ApplicationHandlerStop  # a message Telegram delivers again: taken already
+        if draft.step == REASON_STAGE:
+            reason = " ".join(text.split())[:MAX_REASON_LENGTH]
+            if reason:
+                shown = await _save(uow, services, note, draft, reason)
+        else:
+            try:
+                value = _typed_value(draft.answers["field"], text, services.today())
+            except InputError as problem:
+                warning = f"⚠️ {problem}"
+            else:
+                if value is _KEEP_CHOOSING:
+                    warning = texts.RE_TAP_CHOICES
+                else:
+                    shown = await _take_value(uow, services, note, draft, value)
+        await uow.commit()
+    if warning is not None:
+        await message.reply_text(warning)
+    if shown is not None:
+        card = await cards.send_card(context.bot, message.chat_id, *shown, replaces=old_card)
+        await _remember(services, user.id, token, card)
+    raise ApplicationHandlerStop
+
+
+async def _leave(context: Context, therapist_id: int, chat_id: int, command: str) -> None:
+    """A command leaves an amendment in progress, the note as it was: its card keeps no
+    buttons, and /cancel says so (and goes no further)."""
+    async with context.services.db.unit_of_work() as uow:
+        draft = await uow.forms.get(therapist_id)
+        if draft is None or draft.form != FORM:
+            return
+        card = draft.card_message_id
+        await uow.forms.delete(draft)
+        await uow.commit()
+    if command.split()[0].split("@")[0] == "/cancel":
+        if card is not None:
+            await cards.edit_card(context.bot, chat_id, card, texts.AMEND_CANCELLED, None)
+        else:
+            await context.bot.send_message(chat_id, texts.AMEND_CANCELLED)
+        raise ApplicationHandlerStop
+    if card is not None:
+        await cards.strip_buttons(context.bot, chat_id, card)
 
 
 def handlers(therapists: filters.BaseFilter) -> list[object]:

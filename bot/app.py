@@ -30,6 +30,7 @@ from bot import (
     homework_taps,
     invites,
     my_data,
+    profile,
     progress,
     providers,
     reach,
@@ -127,7 +128,9 @@ def build_application(
     for form in (PLAN, HOMEWORK, EXERCISE):
         form_handlers.register(form)
     form_handlers.register(providers.PROVIDER)
+    form_handlers.register(profile.PROFILE)
     form_handlers.register(referrals.referral_form(settings))
+    form_handlers.register_draft(amend.FORM, amend.draft_title_of)
     # Who is a therapist is configuration; everyone else who gets past the gate is a client
     # (or someone answering an invite). Handlers are chosen by role, first match wins.
     therapists = filters.User(user_id=settings.therapist_ids)
@@ -145,6 +148,7 @@ def build_application(
         *invites.therapist_commands(therapists),
         *care.handlers(therapists),
         *providers.handlers(therapists),
+        *profile.handlers(therapists),
         *referrals.handlers(therapists),
         *progress.handlers(therapists),
         *form_handlers.handlers(),

@@ -322,7 +322,9 @@ class ReferStart:
 @dataclass(frozen=True)
 class ReferralConsent:
     referral_id: int
-    answer: str  # y: allow, n: don't allow (the client's); p: agreed in person (the therapist's)
+    # y: allow, n: don't allow (the client's); p: agreed in person, r: the letter with the
+    # reason only now, without waiting for the client (the therapist's)
+    answer: str
 
     def encode(self) -> str:
         return _check(f"rc:{self.referral_id}:{self.answer}")
@@ -341,7 +343,7 @@ ReferralButton = ProviderButton | ReferStart | ReferralConsent | FollowUpAnswer
 
 _PROVIDER = re.compile(r"^pv:(\d{1,12}):([laevxy])$")
 _REFER = re.compile(r"^rf:(\d{1,12}):([a-z]{1,12}|-)(?::(\d{1,12}))?$")
-_REFERRAL_CONSENT = re.compile(r"^rc:(\d{1,12}):([ynp])$")
+_REFERRAL_CONSENT = re.compile(r"^rc:(\d{1,12}):([ynpr])$")
 _FOLLOW_UP = re.compile(r"^fu:(\d{1,12}):([snd])$")
 
 

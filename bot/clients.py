@@ -30,7 +30,7 @@ from bot.invites import send_invite
 from bot.notes.handlers import start_note_for
 from bot.referrals import refer_button_for, referral_lines
 from bot.runtime import Context
-from practice.adherence import ADHERENCE_WINDOW_DAYS, Adherence
+from practice.adherence import ADHERENCE_WINDOW_DAYS
 from practice.checkins import RHYTHMS, check_in_summary, describe_rhythm
 from practice.plans import HomeworkStatus, where_in_plan
 from reminders.checkins import resume_check_ins
@@ -90,23 +90,7 @@ async def _card(
         )
         homework = await uow.homework.current(therapist_id, client.id)
         names = [await exercise_name(uow, therapist_id, h.exercise_code) for h in homework]
-        today = services.today()
-        window_start = today - timedelta(days=ADHERENCE_WINDOW_DAYS - 1)
-        since_plan = plan.start_date if plan else None
-        recent, overall = [], []
-        for item in homework:
-            recent.append(
-                Adherence(
-                    await uow.homework_log.done_count(item.id, window_start),
-                    await uow.outbox.occurrences_due(item.id, window_start),
-                )
-            )
-            overall.append(
-                Adherence(
-                    await uow.homework_log.done_count(item.id, since_plan),
-                    await uow.outbox.occurrences_due(item.id, since_plan),
-                )
-            )
+        days = await uow.records.homework_days([h.id for h in homework])
         check_ins = await uow.check_ins.recent(client.id, 3)
         referrals = await referral_lines(uow, therapist_id, client.id, services.settings.tz)
         upcoming = await uow.outbox.upcoming(client.id, 2, kinds=(HOMEWORK, SNOOZE))
@@ -118,6 +102,7 @@ async def _card(
             )
             for d in upcoming
         ]
+    today = services.today()
     if client.telegram_user_id is None:
         joined = "Not on the bot yet — send them an invite link."
     elif client.unreachable_at is not None:
@@ -131,6 +116,10 @@ async def _card(
         elif client.paused_until is not None and client.paused_until > services.clock.now():
             until = client.paused_until.astimezone(services.settings.tz).date()
             joined += f" ⏸ Paused until {texts.long_date(until, today)}."
+    # Two windows, both named on the card: the last two weeks, and the plan's (as /progress
+    # counts it) or, without a plan, each exercise's whole life (as the export counts it).
+    window_start = today - timedelta(days=ADHERENCE_WINDOW_DAYS - 1)
+    since_plan = plan.start_date if plan else None
     notes_line = f"{page.total} session note{'s' if page.total != 1 else ''}."
     plan_line = (
         f"📋 {texts.esc(plan.goal)} — "
@@ -139,15 +128,17 @@ async def _card(
         else "📋 " + texts.NO_PLAN
     )
     if homework:
-        since = "since the plan started" if plan else "since it was given"
+        since = "since the plan started" if plan else "since assigned"
         lines = [f"🧘 Homework — done in the last {ADHERENCE_WINDOW_DAYS} days · {since}:"]
-        for name, item, last14, total in zip(names, homework, recent, overall, strict=True):
+        for name, item in zip(names, homework, strict=True):
             state = " (paused)" if item.status == HomeworkStatus.PAUSED else ""
-            lines.append(f"• {texts.esc(name)}{state}: {last14.describe()} · {total.describe()}")
+            recent = days.adherence(assignment_id=item.id, since=window_start)
+            overall = days.adherence(assignment_id=item.id, since=since_plan)
+            lines.append(f"• {texts.esc(name)}{state}: {recent.describe()} · {overall.describe()}")
         if len(homework) > 1:
             lines.append(
-                f"• Overall: {sum(recent, Adherence(0, 0)).describe()} · "
-                f"{sum(overall, Adherence(0, 0)).describe()}"
+                f"• Overall: {days.adherence(since=window_start).describe()} · "
+                f"{days.adherence(since=since_plan).describe()}"
             )
         zone = ZoneInfo(client.timezone or services.settings.practice_timezone)
         for delivery, name in zip(upcoming, upcoming_names, strict=True):

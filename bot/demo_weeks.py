@@ -189,7 +189,7 @@ async def play_weeks(
     await maya.tap("Save")
     weeks.show()
     weeks.say("   … Maya logs Ben's first session (lower back, pain 7 → 5), invites him,")
-    weeks.say("   sets an 8-session plan (re-evaluate after 4) and gives him cat-cow daily.")
+    weeks.say("   sets a 10-session plan (re-evaluate after 4) and gives him cat-cow daily.")
     await maya.send("/note")
     await maya.tap("New client")
     await maya.send("Ben R.")
@@ -207,7 +207,7 @@ async def play_weeks(
     await maya.tap("Lower back")
     await maya.send("Work a full day without back pain")
     await maya.send("Bend to tie my shoes")
-    for label in ("8", "Weekly", "4", "Today", "Save"):
+    for label in ("10", "Weekly", "4", "Today", "Save"):
         await maya.tap(label)
     await maya.send("/homework Ben")
     await maya.tap("Add exercise")

@@ -103,7 +103,13 @@ async def send_invite(context: Context, therapist_id: int, chat_id: int, client_
     await context.bot.send_photo(
         chat_id,
         InputFile(png, filename="invite.png"),
-        caption=texts.invite_caption(client.name, link, until, client.telegram_user_id is not None),
+        caption=texts.invite_caption(
+            client.name,
+            link,
+            until,
+            client.telegram_user_id is not None,
+            forgotten=client.forgotten_at is not None,
+        ),
         parse_mode=ParseMode.HTML,
     )
 
@@ -200,10 +206,15 @@ async def consent_button(update: Update, context: Context) -> None:
         therapist = await uow.therapists.get(invite.therapist_id)
         assert client is not None and therapist is not None
         previous_account = client.telegram_user_id
+        rejoined = button.agree and client.forgotten_at is not None
         if button.agree:
             client.telegram_user_id = user.id
             client.joined_at = now
             client.unreachable_at = None
+            # Someone who asked to be forgotten and now opens a new link and agrees has given
+            # a new, explicit consent: they are a client on the bot again, from now. What was
+            # erased stays erased.
+            client.forgotten_at = None
             client.awaiting = "timezone"
             await uow.invites.close(invite, InviteStatus.USED, now)
             # Homework given before the client joined starts reminding now.
@@ -229,6 +240,9 @@ async def consent_button(update: Update, context: Context) -> None:
         parse_mode=ParseMode.HTML,
         reply_markup=zone_keyboard(context),
     )
+    if rejoined:
+        await tell_therapist(bot, therapist.id, texts.therapist_told_rejoined(client.name))
+        return
     if previous_account is not None and previous_account != user.id:
         # A re-invite used from another account (a new phone): say so to both sides.
         await tell_therapist(bot, therapist.id, texts.therapist_told_moved(client.name))

@@ -2,15 +2,19 @@
 /forgetme erases it.
 
 What a client sees of themselves: the dates of their sessions, their plan, their homework with
-how much they did, their ratings and comments between visits, and their settings. Not the
-therapist's clinical notes (what was found, done and planned in a session): those are the
-therapist's health record, which the client asks the therapist for.
+how much they did, their ratings and comments between visits, their settings, and their answers
+to referral consent questions. Not the therapist's clinical notes (what was found, done and
+planned in a session): those are the therapist's health record, which the client asks the
+therapist for.
 
 What /forgetme erases, in one transaction: the Telegram link, their check-ins (ratings and
 comments), their homework answers, every message row queued or sent (each carries their chat
-id), their settings, and any consent question still waiting for them. The therapist's notes,
-plans and prescribed homework are kept under RECORD_RETENTION_YEARS (see README). Afterwards
-the account is a stranger to the bot, and nothing is ever sent to it (`reachable` is false).
+id), their settings, and any consent question still waiting for them (the therapist then gets
+that referral's letter with the reason only). Kept: the therapist's notes, plans and prescribed
+homework, under RECORD_RETENTION_YEARS (see README), and the consent answers already given —
+the therapist's evidence of what they were allowed to share. Afterwards the account is a
+stranger to the bot and nothing is ever sent to it (`reachable` is false), unless the person
+opens a new invite link themselves and agrees again (bot/invites.py).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot import cards, texts
 from bot.callbacks import ForgetMeButton, MyDataButton, parse_records
 from bot.records import document_name
+from bot.referrals import consent_lines, send_letter
 from bot.runtime import Context
 from practice.checkins import check_in_summary
 from reports.csv_export import client_data_csv
@@ -60,6 +65,13 @@ async def my_data_command(update: Update, context: Context) -> None:
     if data is None:
         await message.reply_text(texts.STRANGER)
         return
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(user.id)
+        assert client is not None
+        consents = await consent_lines(
+            uow, client, client.timezone or services.settings.practice_timezone
+        )
     plan = data.plan
     text = texts.my_data(
         data.therapist_name,
@@ -73,6 +85,7 @@ async def my_data_command(update: Update, context: Context) -> None:
         ],
         [f"• {day_label(c.answered_on)}: {check_in_summary(c)}" for c in data.check_ins],
         "; ".join(f"{label}: {value}" for label, value in data.settings),
+        consents,
     )
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.MY_DATA_FILES, callback_data=MyDataButton("f").encode())]]
@@ -119,8 +132,9 @@ async def forget_me_command(update: Update, context: Context) -> None:
             ]
         ]
     )
+    years = context.services.settings.record_retention_years
     await message.reply_text(
-        texts.forget_me_question(name), parse_mode=ParseMode.HTML, reply_markup=keyboard
+        texts.forget_me_question(name, years), parse_mode=ParseMode.HTML, reply_markup=keyboard
     )
 
 
@@ -137,24 +151,36 @@ async def forget_me_button(update: Update, context: Context) -> None:
         await cards.edit_card(context.bot, chat_id, message_id, texts.FORGET_KEPT, None)
         return
     services = context.services
+    years = services.settings.record_retention_years
     async with services.db.unit_of_work() as uow:
         # Whoever pressed is who is forgotten: the tap carries no id to forge.
         client = await uow.clients.by_telegram_user(user.id)
         if client is None:
             await cards.answer(query, texts.STRANGER_TAP, alert=True)
             return
-        await uow.erasure.forget(client, services.clock.now())
+        therapist = await uow.therapists.get(client.therapist_id)
+        withdrawn = await uow.erasure.forget(client, services.clock.now())
         await uow.commit()
+    name = therapist.display_name if therapist else "Your therapist"
     await cards.answer(query)
-    await cards.edit_card(context.bot, chat_id, message_id, texts.FORGET_DONE, None)
+    await cards.edit_card(context.bot, chat_id, message_id, texts.forget_done(name, years), None)
     try:
         await context.bot.send_message(
             client.therapist_id,
-            texts.forgotten_to_therapist(client.name, services.settings.record_retention_years),
+            texts.forgotten_to_therapist(client.name, years, len(withdrawn)),
             parse_mode=ParseMode.HTML,
         )
     except TelegramError as exc:  # the erasure stands whether or not the therapist hears now
-        log.warning("could not tell the therapist about an erasure: %s", exc.message)
+        log.warning("could not tell the therapist about an erasure: %s", type(exc).__name__)
+    # A referral that waited for the client's answer goes with the reason only.
+    for referral_id in withdrawn:
+        await send_letter(
+            context.bot,
+            services.db,
+            services.clock,
+            referral_id,
+            zone=services.settings.practice_timezone,
+        )
 
 
 def handlers(clients: filters.BaseFilter) -> list[object]:

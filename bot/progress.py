@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -15,6 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import cards, texts
 from bot.callbacks import ClientCard, DecisionAnswer, ProgressOf, parse
 from bot.client_search import pick_client
+from bot.forms.handlers import start_form
 from bot.runtime import Context
 from practice.decisions import DecisionKind, DecisionPrompt
 from reports.chart import render_progress_chart
@@ -77,7 +78,11 @@ async def show_progress(update: Update, context: Context, client_id: int) -> Non
         [[InlineKeyboardButton(texts.CARD_OPEN, callback_data=ClientCard(client_id).encode())]]
     )
     await context.bot.send_photo(
-        chat.id, png, caption=caption, parse_mode=ParseMode.HTML, reply_markup=keyboard
+        chat.id,
+        InputFile(png, filename="progress.png"),
+        caption=caption,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
     )
     if open_question is not None:  # asked after a note and not answered yet: ask again here
         await send_decision(context, chat.id, open_question, progress.client)
@@ -131,8 +136,8 @@ async def decision_button(update: Update, context: Context) -> None:
             await cards.answer(query, texts.decision_already(decision.answer))
             return
         answer = {"a": "adjust", "r": "refer", "c": "continue", "n": "note"}[button.answer]
-        decision.answer = answer
-        decision.answered_at = now
+        if answer != "refer":  # a referral answers it when it is saved (bot/referrals.py)
+            decision.answer, decision.answered_at = answer, now
         await uow.commit()
     chat_id, message_id = query.message.chat.id, query.message.message_id
     done = texts.decision_answered(client.name, decision.summary, answer, services.today())
@@ -156,11 +161,10 @@ async def decision_button(update: Update, context: Context) -> None:
             chat_id, texts.note_draft(client.name, draft), reply_markup=keyboard
         )
         return
-    await cards.answer(query, texts.DECISION_RECORDED)
+    # A referral records the answer when it is saved: no "Recorded" for it yet.
+    await cards.answer(query, None if answer == "refer" else texts.DECISION_RECORDED)
     await cards.edit_card(context.bot, chat_id, message_id, done, None)
     if answer == "adjust":
-        from bot.forms.handlers import start_form
-
         await start_form(update, context, "plan", client.id)
     elif answer == "refer":
         await _refer(update, context, client.id, decision)
@@ -168,10 +172,8 @@ async def decision_button(update: Update, context: Context) -> None:
 
 async def _refer(update: Update, context: Context, client_id: int, decision: Decision) -> None:
     """Into the referral flow with this client (and the reason the question implies)."""
-    try:
-        from bot.referrals import start_referral  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - the referral flow is part of the same release
-        return
+    from bot.referrals import start_referral  # bot.referrals imports this module
+
     reason = DecisionPrompt(DecisionKind(decision.kind), decision.at_session).referral_reason
     await start_referral(update, context, client_id, reason=reason, decision_id=decision.id)
 

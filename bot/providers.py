@@ -28,14 +28,14 @@ def profession_label(code: str) -> str:
     return PROFESSIONS.get(code, PROFESSIONS[OTHER])
 
 
-def _email(typed: str, ctx: FormContext) -> Answer:
+def email_answer(typed: str, ctx: FormContext) -> Answer:
     value = " ".join(typed.split())  # the engine has checked its length
     if not _EMAIL.match(value):
         raise InputError(texts.BAD_EMAIL)
     return value
 
 
-def _phone(typed: str, ctx: FormContext) -> Answer:
+def phone_answer(typed: str, ctx: FormContext) -> Answer:
     value = " ".join(typed.split())
     if not _PHONE.match(value) or sum(c.isdigit() for c in value) < 5:
         raise InputError(texts.BAD_PHONE)
@@ -107,7 +107,7 @@ PROVIDER = Form(
             "text",
             optional=True,
             max_length=MAX_PHONE,
-            parse=_phone,
+            parse=phone_answer,
         ),
         Question(
             "email",
@@ -116,7 +116,7 @@ PROVIDER = Form(
             "text",
             optional=True,
             max_length=MAX_EMAIL,
-            parse=_email,
+            parse=email_answer,
         ),
         Question(
             "notes",

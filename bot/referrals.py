@@ -7,6 +7,9 @@ other. The consent question and the follow-up go through the outbox; the dispatc
 them with `consent_card` and `follow_up_card` and calls `consent_not_asked` when a client
 cannot be reached. Every tap is re-checked: the client's answer only from that client and
 only while the referral waits for it; the therapist's only for their own referrals.
+
+A referral begun from a decision point answers it ("refer") only when it is saved: until then
+the decision stays open, and a referral cancelled (or unable to start) asks it again.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from bot.client_search import pick_client
 from bot.config import Settings
 from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.forms.handlers import start_form
+from bot.progress import decision_view
 from bot.providers import profession_label
 from bot.reach import tell_therapist_with
 from bot.runtime import Context
@@ -47,11 +51,12 @@ from reminders.referrals import (
     can_ask,
     plan_follow_up,
 )
-from reports.data import ReferralRow
-from reports.gather import client_record
+from reports.chart import render_progress_chart
+from reports.data import ClientRecord, ReferralRow
+from reports.gather import chart_data, client_record, weekly_adherence
 from reports.pdf import referral_letter
 from storage import Database
-from storage.models import Client, Referral
+from storage.models import Client, Decision, Referral
 from storage.repositories import FOLLOW_UP
 from storage.unit_of_work import UnitOfWork
 
@@ -130,6 +135,7 @@ def referral_form(settings: Settings) -> Form:
 
     return Form(
         name="referral",
+        cancelled=_cancelled,
         title=lambda client: texts.referral_title(client.name if client else ""),
         questions=[
             Question(
@@ -170,11 +176,10 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
     )
     reason = str(a["reason"])
     typed = reason.startswith(_TYPED_PREFIX)
-    decision = (
-        await uow.referrals.decision_of(ctx.therapist_id, client.id, int(a["decision"]))
-        if str(a.get("decision") or "").isdigit()
-        else None
-    )
+    decision = await _decision(uow, ctx.therapist_id, client.id, a.get("decision"))
+    if decision is not None and decision.answer is None:
+        # The decision point is answered by the referral made, not by the tap that began it.
+        decision.answer, decision.answered_at = "refer", ctx.now
     asking = can_ask(client)
     referral = await uow.referrals.add(
         Referral(
@@ -205,9 +210,12 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
     text = (
         texts.referral_asking(client.name, recipient)
         if asking
-        else texts.referral_unasked(client.name, recipient)
+        else texts.referral_unasked(client.name, recipient, _why_not_asked(client))
     )
     referral_id = referral.id
+    offer = [(texts.AGREED_IN_PERSON, ReferralConsent(referral_id, "p").encode())]
+    if asking:  # a client who never answers must not hold the letter back for good
+        offer.append((texts.REASON_ONLY_NOW, ReferralConsent(referral_id, "r").encode()))
 
     async def after(context: Context) -> None:
         if asking:
@@ -221,11 +229,49 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
                 zone=settings.practice_timezone,
             )
 
-    return Saved(
-        text=text,
-        offer=[(texts.AGREED_IN_PERSON, ReferralConsent(referral_id, "p").encode())],
-        after=after,
+    return Saved(text=text, offer=offer, after=after)
+
+
+def _why_not_asked(client: Client) -> str:
+    if client.telegram_user_id is None:
+        return texts.NOT_ON_THE_BOT
+    if client.unreachable_at is not None:
+        return texts.BLOCKED_THE_BOT
+    return texts.STOPPED_THE_BOT
+
+
+async def _decision(
+    uow: UnitOfWork, therapist_id: int, client_id: int, decision_id: object
+) -> Decision | None:
+    """The decision point a referral form was opened from, if it is this therapist's."""
+    if not str(decision_id or "").isdigit():
+        return None
+    return await uow.referrals.decision_of(therapist_id, client_id, int(str(decision_id)))
+
+
+async def _reopen_decision(
+    context: Context, therapist_id: int, client_id: int, decision_id: object
+) -> None:
+    """No referral was made after all: the decision point is asked again, still open."""
+    async with context.services.db.unit_of_work() as uow:
+        decision = await _decision(uow, therapist_id, client_id, decision_id)
+        client = await uow.clients.get(therapist_id, client_id)
+    if decision is None or client is None or decision.answer is not None:
+        return
+    text, keyboard = decision_view(decision, client)
+    await context.bot.send_message(
+        therapist_id,
+        f"{texts.DECISION_STILL_OPEN}\n\n{text}",
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
     )
+
+
+async def _cancelled(
+    context: Context, therapist_id: int, client_id: int | None, answers: dict[str, Answer]
+) -> None:
+    if client_id is not None and answers.get("decision"):
+        await _reopen_decision(context, therapist_id, client_id, answers["decision"])
 
 
 def _wake_dispatcher(context: Context) -> None:
@@ -258,7 +304,17 @@ async def start_referral(
         preset["reason"] = reason
     if decision_id is not None:
         preset["decision"] = str(decision_id)
-    await start_form(update, context, "referral", client_id, preset=preset or None)
+    if await start_form(update, context, "referral", client_id, preset=preset or None):
+        return
+    user = update.effective_user
+    if decision_id is None or user is None:
+        return
+    async with context.services.db.unit_of_work() as uow:
+        draft = await uow.forms.get(user.id)
+    if draft is not None and draft.answers.get("decision") == str(decision_id):
+        return  # a second tap: the referral for this decision is open already
+    # Something else was open: the question stays open, to answer once that is done.
+    await _reopen_decision(context, user.id, client_id, decision_id)
 
 
 async def refer_command(update: Update, context: Context) -> None:
@@ -340,6 +396,9 @@ async def consent_button(update: Update, context: Context) -> None:
     if button.answer == "p":
         await _agreed_in_person(update, context, button.referral_id)
         return
+    if button.answer == "r":
+        await _reason_only_now(update, context, button.referral_id)
+        return
     services = context.services
     now = services.clock.now()
     async with services.db.unit_of_work() as uow:
@@ -411,6 +470,31 @@ async def _agreed_in_person(update: Update, context: Context, referral_id: int) 
     )
 
 
+async def _reason_only_now(update: Update, context: Context, referral_id: int) -> None:
+    """The therapist would rather not wait for the client's answer: the letter with the reason
+    only, now. The question stays with the client; if they allow it, the full letter follows."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        referral = await uow.referrals.get(user.id, referral_id)
+        if referral is None:
+            await cards.answer(query, texts.REFERRAL_GONE)
+            return
+        waiting = referral.consent == PENDING and referral.letter_sent_at is None
+    if not waiting:
+        await cards.answer(query, texts.LETTER_SENT_ALREADY)
+        return
+    await cards.answer(query)
+    await send_letter(
+        context.bot,
+        services.db,
+        services.clock,
+        referral_id,
+        zone=services.settings.practice_timezone,
+    )
+
+
 async def consent_not_asked(
     db: Database, clock: Clock, bot: Bot, referral_id: int, *, zone: str
 ) -> None:
@@ -460,9 +544,14 @@ async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *,
             else None
         )
         to = await _to(uow, referral)
+        shared = referral.consent == GIVEN
+        weekly = (
+            await weekly_adherence(uow, referral.therapist_id, referral.client_id)
+            if shared and record is not None
+            else []
+        )
     if record is None:
         return
-    shared = referral.consent == GIVEN
     row = ReferralRow(
         referred_on=referral.created_at.astimezone(tz).date(),
         provider=provider.name if provider is not None else "Colleague",
@@ -474,18 +563,24 @@ async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *,
         if provider is not None
         else None,
     )
+
+    def render(record: ClientRecord) -> bytes:
+        # The chart is health information too: drawn only for a letter the client allowed.
+        chart = render_progress_chart(chart_data(record, weekly)) if shared else None
+        return referral_letter(
+            record.practice,
+            record.client,
+            row,
+            written_on=today,
+            sessions=record.sessions if shared else (),
+            plan=record.plan if shared else None,
+            homework=record.homework if shared else (),
+            verdict=record.verdict if shared else None,
+            chart_png=chart,
+        )
+
     # Rendering is CPU work: off the event loop, so other chats are not kept waiting.
-    pdf = await asyncio.to_thread(
-        referral_letter,
-        record.practice,
-        record.client,
-        row,
-        written_on=today,
-        sessions=record.sessions if shared else (),
-        plan=record.plan if shared else None,
-        homework=record.homework if shared else (),
-        verdict=record.verdict if shared else None,
-    )
+    pdf = await asyncio.to_thread(render, record)
     filename = f"Referral {record.client.name} {today.isoformat()}.pdf"
     try:
         await bot.send_document(
@@ -600,6 +695,18 @@ async def referral_lines(
         lines.append(
             texts.referral_line(await _to(uow, referral), day, referral.consent, referral.outcome)
         )
+    return lines
+
+
+async def consent_lines(uow: UnitOfWork, client: Client, zone: str) -> list[str]:
+    """The client's own answers to consent questions (and one still waiting), for /mydata."""
+    lines = []
+    for referral in await uow.referrals.of_client(client.therapist_id, client.id):
+        if referral.consent not in (GIVEN, REFUSED, PENDING):
+            continue
+        moment = referral.consent_answered_at or referral.consent_asked_at or referral.created_at
+        day = texts.short_date(moment.astimezone(ZoneInfo(zone)).date())
+        lines.append(texts.my_consent(day, await _to(uow, referral), referral.consent))
     return lines
 
 

@@ -29,6 +29,9 @@ HELP_THERAPIST = (
     "/exercise — add an exercise of your own to give as homework\n"
     "/refer — refer a client on (or /refer Anna): their consent, a letter, a follow-up\n"
     "/providers — the physicians, physiotherapists and others you refer to\n"
+    "/progress — is a client improving? The verdict and a chart (or /progress Anna)\n"
+    "/export — a client's whole record as PDF and CSV, to hand over\n"
+    "/profile — your name, practice and contact on letters and records\n"
     "/cancel — stop the note you are writing; nothing is saved\n"
     "/help — this message"
 )
@@ -64,6 +67,8 @@ COMMANDS_THERAPIST = [
     ("export", "A client's record as PDF and CSV"),
     ("refer", "Refer a client on, with a letter"),
     ("providers", "Your referral network"),
+    ("progress", "Is a client improving?"),
+    ("profile", "Your letterhead"),
     ("cancel", "Stop the current note"),
     ("help", "What this bot does"),
 ]
@@ -349,7 +354,7 @@ def consent_card(therapist: str, quiet: str) -> str:
         f"quiet hours ({quiet}).\n"
         "<b>Stopping:</b> /pause for a break, /stop for good (until /resume); change times "
         "with /settings.\n"
-        "<b>Your data:</b> ask your therapist at any time to see it or erase it.\n\n"
+        "<b>Your data:</b> /mydata shows what is stored about you; /forgetme erases it.\n\n"
         "Is this OK?"
     )
 
@@ -373,11 +378,19 @@ def therapist_told_unreachable(name: str) -> str:
     )
 
 
-def invite_caption(name: str, link: str, until: str, already_linked: bool) -> str:
+def invite_caption(
+    name: str, link: str, until: str, already_linked: bool, forgotten: bool = False
+) -> str:
     caption = (
         f"🔗 Invite for <b>{esc(name)}</b> — show them this QR code, or send the link:\n"
         f"{esc(link)}\n\n" + PRIVATE_LINK_NOTE.format(until=until)
     )
+    if forgotten:
+        caption += (
+            f"\n⚠️ {esc(name)} asked the bot to erase their data, so it will not contact them. "
+            "Only if they open this link themselves and agree do they rejoin; what was erased "
+            "stays erased."
+        )
     if already_linked:
         caption += (
             f"\n⚠️ {esc(name)} is already on the bot. If this link is opened from another "
@@ -388,6 +401,16 @@ def invite_caption(name: str, link: str, until: str, already_linked: bool) -> st
 
 def therapist_told_moved(name: str) -> str:
     return f"🔁 {esc(name)} moved to a new Telegram account; the old one no longer gets anything."
+
+
+def my_consent(day: str, to: str, consent: str) -> str:
+    """A line of /mydata: the client's answer to a request to share their treatment details."""
+    said = {
+        "given": "you allowed a summary of your treatment to go to",
+        "refused": "you did not allow your treatment details to go to",
+        "pending": "waiting for your answer: may a summary of your treatment go to",
+    }[consent]
+    return f"• {day}: {said} {to}" + ("?" if consent == "pending" else "")
 
 
 CLIENT_MOVED_AWAY = (
@@ -528,6 +551,7 @@ _DECISION_TITLES = {
     "reeval": "📋 Time to re-evaluate {name}'s plan.",
     "noprog": "⏸ {name}: no meaningful change.",
     "improved": "🌱 {name} has improved meaningfully.",
+    "end": "🏁 {name} has had the sessions the plan expected.",
 }
 _ANSWERS = {
     "adjust": "adjust the plan",
@@ -558,6 +582,11 @@ def decision_send_note(first: str) -> str:
 
 
 def decision_answered(name: str, summary: str, answer: str, today: date) -> str:
+    if answer == "refer":  # recorded only once the referral is saved
+        return (
+            f"{esc(summary)}\n↗️ Referring {esc(name)}: fill in the referral below. The decision "
+            "is recorded when you save it; cancel it and this question comes back."
+        )
     return (
         f"{esc(summary)}\n✓ Decided {long_date(today, today)}: "
         f"{_ANSWERS.get(answer, answer)} ({esc(name)})."
@@ -832,6 +861,11 @@ def amend_fields(number: int, name: str, day: str) -> str:
     return f"✏️ <b>Amend note #{number}</b> for {esc(name)} · {day}\nWhich field?"
 
 
+def amend_title(number: int, name: str) -> str:
+    """HTML, like the forms' titles: what an amendment in progress is called elsewhere."""
+    return f"✏️ Amending note #{number} for <b>{esc(name)}</b>"
+
+
 def amend_ask_value(field: str, current: str, typed: bool) -> str:
     how = "Type the new value" if typed else "Tap the new value"
     if typed and field == "Date":
@@ -857,6 +891,7 @@ def my_data(
     homework: list[str],
     ratings: list[str],
     settings: str,
+    consents: list[str] | None = None,
 ) -> str:
     parts = [
         f"🗂 <b>What the bot holds about you</b> (for your sessions with {esc(therapist)})",
@@ -865,6 +900,11 @@ def my_data(
         "<b>Your homework:</b>\n" + ("\n".join(esc(h) for h in homework) or "none"),
         "<b>Your ratings between visits:</b>\n" + ("\n".join(esc(r) for r in ratings) or "none"),
         f"<b>Your settings:</b> {esc(settings)}",
+        *(
+            ["<b>Sharing your details with other practitioners:</b>\n" + esc("\n".join(consents))]
+            if consents
+            else []
+        ),
         f"{esc(therapist)}'s own clinical notes about your sessions are part of their health "
         "record and are not shown here; ask them for a copy.",
         "To erase what the bot holds about you: /forgetme",
@@ -872,28 +912,54 @@ def my_data(
     return "\n\n".join(parts)
 
 
-def forget_me_question(therapist: str) -> str:
+def _kept_by(therapist: str, years: int) -> str:
     return (
-        "🗑 <b>Erase your data?</b>\n"
-        "This erases your ratings and comments, your homework answers and every message "
-        "waiting for you, unlinks your Telegram account, and the bot will never write to you "
-        "again. You will need a new invite from "
-        f"{esc(therapist)} to use it again.\n"
-        f"{esc(therapist)}'s clinical notes of your sessions are a health record they must keep "
-        "for a set time; they are not erased."
+        f"<b>{esc(therapist)} keeps</b> (not erased): the clinical notes of your sessions, "
+        "your plan and the exercises you were given — a health record they must keep for "
+        f"{years} years — and your answers to requests to share your treatment details with "
+        "another practitioner (what you allowed or refused)."
     )
 
 
-FORGET_DONE = (
-    "✅ Done. Your data has been erased and your Telegram account unlinked. "
-    "The bot will not write to you again. Take care!"
-)
-
-
-def forgotten_to_therapist(name: str, years: int) -> str:
+def forget_me_question(therapist: str, years: int) -> str:
     return (
+        "🗑 <b>Erase your data?</b>\n"
+        "<b>Erased now, for good:</b> your ratings and comments between visits, your homework "
+        "answers, your settings, the bot's record of every message it sent you or was going "
+        "to send, and any request to share your details you have not answered yet. Your "
+        "Telegram account is unlinked and the bot will never write to you again.\n"
+        f"{_kept_by(therapist, years)}\n"
+        f"To use the bot again later you would need a new invite link from {esc(therapist)}."
+    )
+
+
+def forget_done(therapist: str, years: int) -> str:
+    return (
+        "✅ Done. Your data has been erased and your Telegram account unlinked. "
+        "The bot will not write to you again.\n"
+        f"{_kept_by(therapist, years)}\nTake care!"
+    )
+
+
+def forgotten_to_therapist(name: str, years: int, withdrawn: int = 0) -> str:
+    text = (
         f"🗑 {esc(name)} asked the bot to erase their data; your clinical notes are kept under "
-        f"the practice's retention setting ({years} years). Nothing more will be sent to them."
+        f"the practice's retention setting ({years} years), and so are the consent answers they "
+        "gave to referrals. Nothing more will be sent to them."
+    )
+    if withdrawn:
+        letters = "the letter" if withdrawn == 1 else f"the {withdrawn} letters"
+        text += (
+            "\nThey had not answered whether their treatment details may go with a referral, so "
+            f"that question is withdrawn: here is {letters} with the reason only."
+        )
+    return text
+
+
+def therapist_told_rejoined(name: str) -> str:
+    return (
+        f"✅ {esc(name)} opened your new invite and agreed again, after having asked the bot to "
+        "erase their data: they are back on the bot from today. What was erased stays erased."
     )
 
 
@@ -920,6 +986,19 @@ PROVIDER_EMAIL_PROMPT = "Their <b>email</b>? (optional)"
 PROVIDER_NOTES_PROMPT = (
     "<b>Notes</b> for yourself? (optional) <i>e.g. takes referrals on Mondays</i>"
 )
+PROFILE_FORM_TITLE = "🪪 <b>Your letterhead</b> — on referral letters and records"
+PROFILE_NAME_PROMPT = "Your <b>name</b> as letters should show it? <i>e.g. Maya Collins, LMT</i>"
+PROFILE_PRACTICE_PROMPT = "Your <b>practice</b>'s name? (optional) <i>e.g. Riverside Massage</i>"
+PROFILE_PHONE_PROMPT = "The <b>phone</b> a physician can reach you on? (optional)"
+PROFILE_EMAIL_PROMPT = "Your <b>email</b> for replies? (optional)"
+PROFILE_HINT = "Tip: /profile puts your practice name and contact details on letters."
+
+
+def profile_saved(name: str, practice: str | None) -> str:
+    at = f", {esc(practice)}" if practice else ""
+    return f"Saved ✓ Letters and records now come from <b>{esc(name)}</b>{at}."
+
+
 BAD_EMAIL = "that doesn't look like an email address (it should read like name@example.com)"
 BAD_PHONE = "a phone number has at least 5 digits, and only + ( ) - . / and spaces besides"
 
@@ -962,11 +1041,20 @@ def provider_saved(name: str, profession: str) -> str:
 REFER_PICK = "↗️ Refer which client? Tap one, or send /refer and part of a name."
 REFER_REASON_PROMPT = "<b>Why</b> refer them? Tap a reason, or type it in your own words."
 REFER_TO_PROMPT = "<b>To whom</b>? One of your providers, or just a profession."
-REFER_TO_HINT = "Type part of a name to find a provider; /providers adds one."
+REFER_TO_HINT = (
+    "Type part of a name to find a provider. Someone not in your network yet: pick their "
+    "profession here, or cancel, add them with /providers, and refer again."
+)
 REFER_DONE_PROMPT = "check and send:"
 ALLOW = "✅ Allow"
 DONT_ALLOW = "✖️ Don't allow"
 AGREED_IN_PERSON = "🤝 Client agreed in person"
+REASON_ONLY_NOW = "📄 Reason only, now"
+LETTER_SENT_ALREADY = "The letter was sent to you already."
+DECISION_STILL_OPEN = "No referral was made, so this question is still open:"
+NOT_ON_THE_BOT = "is not on the bot"
+BLOCKED_THE_BOT = "has blocked the bot"
+STOPPED_THE_BOT = "has stopped the bot's messages"
 CONSENT_NOT_YOURS = "That question isn't for you."
 CONSENT_ALREADY = "That was answered already — nothing was changed."
 REFERRAL_GONE = "That referral is not in your list."
@@ -1007,14 +1095,16 @@ def referral_asking(name: str, to: str) -> str:
     return (
         f"↗️ Referral saved: <b>{esc(name)}</b> → {esc(to)}.\n"
         f"I'm asking {esc(name)} in the bot whether I may send a summary of their treatment. "
-        "The letter comes to you as soon as they answer."
+        "The letter comes to you as soon as they answer. Rather not wait? "
+        f"Tap “{REASON_ONLY_NOW}” for a letter with the reason alone; if they allow the "
+        "summary later, a letter with it follows."
     )
 
 
-def referral_unasked(name: str, to: str) -> str:
+def referral_unasked(name: str, to: str, why: str) -> str:
     return (
         f"↗️ Referral saved: <b>{esc(name)}</b> → {esc(to)}.\n"
-        f"{esc(name)} is not on the bot, so I couldn't ask whether their treatment details may "
+        f"{esc(name)} {why}, so I couldn't ask whether their treatment details may "
         "be shared: the letter below gives only the reason. If they agreed in person, tap below "
         "for a letter with the summary."
     )
@@ -1023,9 +1113,10 @@ def referral_unasked(name: str, to: str) -> str:
 def consent_question(therapist: str, to: str, reason: str) -> str:
     return (
         f"↗️ {esc(therapist)} would like to send a summary of your treatment to {esc(to)}.\n"
-        f"Why: {esc(reason)}.\n\n"
-        "The summary has your session dates, what was treated, your pain scores, your plan and "
-        "your exercises. If you don't allow it, the letter gives only the reason."
+        f"Why: {esc(reason.rstrip(' .'))}.\n\n"
+        "The summary has your session dates, what was treated, your pain scores and a chart "
+        "of your progress, your plan and your exercises. If you don't allow it, the letter "
+        "gives only the reason."
     )
 
 
@@ -1082,7 +1173,7 @@ CONSENT_WORDS = {
     "refused": "consent refused",
     "unasked": "reason only",
 }
-OUTCOME_WORDS = {"seen": "seen", "not_yet": "not seen yet", "declined": "declined"}
+OUTCOME_WORDS = {"seen": "seen", "not_yet": "not seen yet", "declined": "decided not to go"}
 
 
 def referral_line(to: str, day: str, consent: str, outcome: str | None) -> str:

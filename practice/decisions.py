@@ -11,6 +11,9 @@ In order of priority:
 - REEVALUATION: the plan's re-evaluation point is reached (`sessions_count` ≥ its
   `reevaluate_after`; normally at it exactly, or at the next note when a worsening question
   took that one). Once per plan version.
+- PLANNED_END: the plan's expected number of sessions is reached — finish, continue or
+  refer? Once per plan version; not when the re-evaluation was asked at that point or later
+  (a plan whose re-evaluation is its last session asks once).
 - NO_PROGRESS: no meaningful change after N sessions (N = `NO_PROGRESS_AFTER`, or the plan's
   `reevaluate_after` when smaller); again at most every N sessions, counting a re-evaluation
   as asked. Not for a client who started without pain and stays so: nothing is wrong there.
@@ -39,13 +42,23 @@ class DecisionKind(StrEnum):
     REEVALUATION = "reeval"
     NO_PROGRESS = "noprog"
     IMPROVED = "improved"
+    PLANNED_END = "end"
 
+
+# The order questions are considered in; the planned end comes right after the re-evaluation.
+PRIORITY = (
+    DecisionKind.WORSENING,
+    DecisionKind.REEVALUATION,
+    DecisionKind.NO_PROGRESS,
+    DecisionKind.IMPROVED,
+)
 
 DECISION_QUESTIONS: dict[DecisionKind, str] = {
     DecisionKind.WORSENING: "The client is getting worse. Change the plan or refer?",
     DecisionKind.REEVALUATION: "Time to re-evaluate the plan. Continue, change it or refer?",
     DecisionKind.NO_PROGRESS: "No meaningful change so far. Continue, change the plan or refer?",
     DecisionKind.IMPROVED: "A meaningful improvement. Continue, space the sessions out or finish?",
+    DecisionKind.PLANNED_END: "The planned sessions are done. Finish, continue or refer?",
 }
 
 
@@ -77,18 +90,33 @@ def decision_due(
     sessions_count: int,
     reevaluate_after: int | None = None,
     asked: Iterable[AskedDecision] = (),
+    expected_sessions: int | None = None,
 ) -> DecisionPrompt | None:
     """The question to ask after the note that made `sessions_count` sessions under the plan
-    (None: nothing to ask). `reevaluate_after` is the plan's; None without a plan. `asked` is
-    this plan version's history; nothing is asked twice at the same session count."""
+    (None: nothing to ask). `reevaluate_after` and `expected_sessions` are the plan's; None
+    without a plan. `asked` is this plan version's history; nothing is asked twice at the
+    same session count."""
     asked = list(asked)
     if sessions_count < 1 or any(a.at_session == sessions_count for a in asked):
         return None
     verdict = assessment.verdict
-    for kind in DecisionKind:  # in priority order
+    for kind in PRIORITY:
         if _due(kind, assessment, verdict, sessions_count, reevaluate_after, asked):
             return DecisionPrompt(kind, sessions_count)
+        if kind is DecisionKind.REEVALUATION and _planned_end_due(
+            sessions_count, expected_sessions, asked
+        ):
+            return DecisionPrompt(DecisionKind.PLANNED_END, sessions_count)
     return None
+
+
+def _planned_end_due(sessions: int, expected: int | None, asked: list[AskedDecision]) -> bool:
+    if expected is None or expected < 1 or sessions < expected:
+        return False
+    if any(a.kind is DecisionKind.PLANNED_END for a in asked):
+        return False
+    # A re-evaluation asked at the planned end (or after it) has already put the question.
+    return not any(a.kind is DecisionKind.REEVALUATION and a.at_session >= expected for a in asked)
 
 
 def _due(
@@ -116,7 +144,11 @@ def _due(
             every = NO_PROGRESS_AFTER
             if reevaluate_after is not None and reevaluate_after > 0:
                 every = min(every, reevaluate_after)
-            looked = (DecisionKind.NO_PROGRESS, DecisionKind.REEVALUATION)
+            looked = (
+                DecisionKind.NO_PROGRESS,
+                DecisionKind.REEVALUATION,
+                DecisionKind.PLANNED_END,
+            )
             last = _last(asked, looked)
             return sessions >= every and (last is None or sessions - last >= every)
         case DecisionKind.IMPROVED:

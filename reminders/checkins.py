@@ -87,6 +87,34 @@ async def restart_check_ins(
     )
 
 
+async def session_day_amended(
+    uow: UnitOfWork,
+    client: Client,
+    *,
+    note_id: int,
+    was_latest: bool,
+    now: datetime,
+    fallback_zone: str,
+) -> None:
+    """A session's date was corrected (the note is already changed, in this transaction).
+
+    Check-ins follow the latest session: when the amended one is the latest now, or was it
+    before (another session is the latest now), the series is planned again from the latest
+    session's date — the next check-in is the one that date's rhythm puts after now. Any other
+    session's date changes nothing that was scheduled."""
+    latest = await uow.notes.latest(client.therapist_id, client.id)
+    if latest is None or (latest.id != note_id and not was_latest):
+        return
+    await restart_check_ins(
+        uow,
+        client,
+        note_id=latest.id,
+        session_day=latest.session_date,
+        now=now,
+        fallback_zone=fallback_zone,
+    )
+
+
 async def resume_check_ins(
     uow: UnitOfWork, client: Client, *, now: datetime, fallback_zone: str
 ) -> None:

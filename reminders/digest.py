@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from practice.adherence import Adherence
 from practice.checkins import check_in_summary, is_worsening
 from practice.schedules import to_utc
 from storage.models import CheckIn, Client
@@ -55,12 +54,9 @@ async def digest_lines(uow: UnitOfWork, therapist_id: int, now: datetime) -> lis
                     worse.append(client.name)
         if len(recent) == 2 and all(c.answered_at is None for c in recent):
             silent.append(client.name)
-        total = Adherence(0, 0)
-        for item in await uow.homework.current(therapist_id, client.id):
-            total = total + Adherence(
-                await uow.homework_log.done_count(item.id, week),
-                await uow.outbox.occurrences_due(item.id, week),
-            )
+        current = await uow.homework.current(therapist_id, client.id)
+        days = await uow.records.homework_days([h.id for h in current], since=week)
+        total = days.adherence()
         if total.due:
             homework.append(f"• {client.name}: {total.describe()}")
     if not (answered or worse or silent):

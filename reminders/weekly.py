@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from practice.adherence import Adherence
 from practice.schedules import to_utc
 from practice.weekly import next_weekly_day, weekly_note
 from reminders.planning import preferences_of, reachable
@@ -41,12 +40,9 @@ async def plan_weekly(
 
 async def weekly_text(uow: UnitOfWork, client: Client, now: datetime) -> str | None:
     since = now.date().fromordinal(now.date().toordinal() - 6)
-    total = Adherence(0, 0)
-    for item in await uow.homework.current(client.therapist_id, client.id):
-        total = total + Adherence(
-            await uow.homework_log.done_count(item.id, since),
-            await uow.outbox.occurrences_due(item.id, since),
-        )
+    current = await uow.homework.current(client.therapist_id, client.id)
+    days = await uow.records.homework_days([h.id for h in current], since=since)
+    total = days.adherence()
     pains = [
         c.pain
         for c in await uow.session.scalars(

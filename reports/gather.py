@@ -12,10 +12,10 @@ between visits), so the lines name it as such; the verdict above them is the rea
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from practice.adherence import Adherence
+from practice.adherence import Adherence, HomeworkDays
 from practice.amendments import revision_changes
 from practice.checkins import CHANGE_LABELS
 from practice.decisions import DECISION_QUESTIONS, DecisionKind
@@ -23,15 +23,7 @@ from practice.exercises import EXERCISE_AREAS, by_code, custom_id
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
 from practice.plans import VISIT_FREQUENCIES
 from practice.preferences import Preferences, hhmm
-from practice.progress import (
-    PAIN_MCID_POINTS,
-    CheckInRating,
-    Plan,
-    ProgressSeries,
-    SessionRating,
-    describe,
-    judge,
-)
+from practice.progress import PAIN_MCID_POINTS
 from practice.referrals import PROFESSIONS, REASONS
 from practice.schedules import HomeworkSchedule
 from reports.data import (
@@ -50,8 +42,17 @@ from reports.data import (
     WeekAdherence,
     progress_chart_data,
 )
+from reports.progress import progress_of, weekly_shares
 from reports.wording import day_label
-from storage.models import CheckIn, Client, HomeworkAssignment, Provider, SessionNote, TreatmentPlan
+from storage.models import (
+    CheckIn,
+    Client,
+    HomeworkAssignment,
+    Provider,
+    SessionNote,
+    Therapist,
+    TreatmentPlan,
+)
 from storage.models import NoteRevision as StoredRevision
 from storage.unit_of_work import UnitOfWork
 
@@ -87,7 +88,10 @@ async def client_record(
     today: date,
     zone: ZoneInfo | str,
 ) -> ClientRecord | None:
-    """The whole record of one of this therapist's clients; None for anyone else's."""
+    """The whole record of one of this therapist's clients; None for anyone else's.
+
+    Its verdict is `reports.progress.progress_of`'s, word for word what /progress says; each
+    assignment's adherence is counted since it was assigned."""
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     client = await uow.clients.get(therapist_id, client_id)
     if client is None:
@@ -97,7 +101,7 @@ async def client_record(
     revisions = await uow.amendments.for_notes([n.id for n in notes])
     plans = await uow.plans.versions(therapist_id, client_id)
     homework = await uow.records.homework(therapist_id, client_id)
-    adherence = await _adherence(uow, homework)
+    days = await uow.records.homework_days([h.id for h in homework])
     check_ins = await uow.records.check_ins(client_id)
     decisions = await uow.records.decisions(therapist_id, client_id)
     referrals = await uow.records.referrals(therapist_id, client_id)
@@ -110,18 +114,16 @@ async def client_record(
             dose=h.dose,
             schedule=_schedule_text(h),
             status=h.status.capitalize(),
-            adherence=adherence[h.id],
+            adherence=days.adherence(assignment_id=h.id),
             start_date=h.start_date,
         )
         for h in homework
     ]
     check_in_rows = [_check_in_row(c, tz) for c in check_ins]
-    total = sum(adherence.values(), Adherence(0, 0))
-    assessment = judge(progress_series(notes, check_ins, plans[0] if plans else None, tz))
-    verdict = describe(assessment, homework_share=total.share)
+    progress = progress_of(client, plans[0] if plans else None, notes, check_ins, days, tz)
     helped, not_helped = _what_helped(notes)
     return ClientRecord(
-        practice=PracticeInfo(therapist.display_name if therapist else "Your therapist"),
+        practice=letterhead(therapist),
         client=ClientInfo(client.name, notes[0].session_date if notes else None),
         prepared_on=today,
         plan=plan,
@@ -149,7 +151,7 @@ async def client_record(
             )
             for r, p in referrals
         ],
-        verdict=verdict,
+        verdict=progress.summary,
         helped=helped,
         not_helped=not_helped,
         tz=tz,
@@ -159,24 +161,10 @@ async def client_record(
 async def weekly_adherence(
     uow: UnitOfWork, therapist_id: int, client_id: int
 ) -> list[WeekAdherence]:
-    """Share of each week's homework done (weeks start on Monday; weeks with nothing due are
-    left out), for the chart's lower panel."""
+    """Share of each week's homework done, every week since the first assignment (the
+    record's chart shows all sessions too)."""
     homework = await uow.records.homework(therapist_id, client_id)
-    return weekly_shares(*await uow.records.homework_days([h.id for h in homework]))
-
-
-def weekly_shares(due: set[tuple[int, date]], done: set[tuple[int, date]]) -> list[WeekAdherence]:
-    """Per week (from Monday), the share of the (assignment, day) pairs due that were done."""
-    weeks_due: dict[date, int] = defaultdict(int)
-    weeks_done: dict[date, int] = defaultdict(int)
-    for _, day in due:
-        weeks_due[_monday(day)] += 1
-    for pair in done & due:
-        weeks_done[_monday(pair[1])] += 1
-    return [
-        WeekAdherence(week, min(weeks_done[week], count) / count)
-        for week, count in sorted(weeks_due.items())
-    ]
+    return weekly_shares(await uow.records.homework_days([h.id for h in homework]))
 
 
 def chart_data(record: ClientRecord, weekly: list[WeekAdherence]) -> ProgressChartData:
@@ -186,18 +174,9 @@ def chart_data(record: ClientRecord, weekly: list[WeekAdherence]) -> ProgressCha
 
 
 async def _adherence(uow: UnitOfWork, homework: list[HomeworkAssignment]) -> dict[int, Adherence]:
-    """Done out of due for each assignment, over its whole life (the card shows 14 days)."""
-    due, done = await uow.records.homework_days([h.id for h in homework])
-    return {
-        h.id: Adherence(
-            done=sum(1 for a, _ in done if a == h.id), due=sum(1 for a, _ in due if a == h.id)
-        )
-        for h in homework
-    }
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+    """Done out of due for each assignment since it was assigned (the card adds 14 days)."""
+    days: HomeworkDays = await uow.records.homework_days([h.id for h in homework])
+    return {h.id: days.adherence(assignment_id=h.id) for h in homework}
 
 
 def _labels(codes: list[str], other: str | None, vocabulary: dict[str, str]) -> list[str]:
@@ -286,36 +265,6 @@ def _decision_question(kind: str) -> str:
         return kind
 
 
-def progress_series(
-    notes: list[SessionNote], check_ins: list[CheckIn], plan: TreatmentPlan | None, tz: ZoneInfo
-) -> ProgressSeries:
-    """What practice.progress.judge reads, from the stored notes, check-ins and plan."""
-    return ProgressSeries(
-        sessions=[SessionRating(n.session_date, n.pain_before, n.pain_after) for n in notes],
-        check_ins=[
-            CheckInRating(
-                _answered_day(c.answered_at, tz), pain=c.pain, change=c.change, activity=c.activity
-            )
-            for c in check_ins
-            if c.answered_at is not None
-        ],
-        plan=Plan(
-            start=plan.start_date,
-            expected_sessions=plan.expected_sessions,
-            reevaluate_after=plan.reevaluate_after,
-            has_activity=plan.activity is not None,
-            baseline_activity=plan.activity_baseline,
-        )
-        if plan is not None
-        else None,
-    )
-
-
-def _answered_day(moment: datetime | None, tz: ZoneInfo) -> date:
-    assert moment is not None
-    return moment.astimezone(tz).date()
-
-
 def _what_helped(notes: list[SessionNote]) -> tuple[list[str], list[str]]:
     drops: dict[str, list[int]] = defaultdict(list)
     for note in notes:
@@ -373,7 +322,7 @@ async def client_data(
     elif client.paused_until is not None and client.paused_until > now:
         settings.append(("Messages", "paused"))
     return ClientData(
-        therapist_name=therapist.display_name if therapist else "Your therapist",
+        therapist_name=letterhead(therapist).therapist_name,
         client_name=client.name,
         prepared_on=today,
         session_dates=[n.session_date for n in notes],
@@ -391,4 +340,16 @@ async def client_data(
         ],
         check_ins=[_check_in_row(c, tz) for c in check_ins],
         settings=settings,
+    )
+
+
+def letterhead(therapist: Therapist | None) -> PracticeInfo:
+    """Who letters and records come from: the /profile letterhead, else the Telegram name."""
+    if therapist is None:
+        return PracticeInfo("Your therapist")
+    return PracticeInfo(
+        therapist.letter_name or therapist.display_name,
+        practice_name=therapist.practice_name,
+        phone=therapist.phone,
+        email=therapist.email,
     )

@@ -546,13 +546,13 @@ def _homework_table(
 ) -> None:
     if not with_status:
         doc.data_table(
-            ("Exercise", "Dose", "Schedule", "Done"),
+            ("Exercise", "Dose", "Schedule", "Done since assigned"),
             [(h.exercise, h.dose, h.schedule, h.adherence.describe()) for h in homework],
             (0.28, 0.22, 0.3, 0.2),
         )
         return
     doc.data_table(
-        ("Exercise", "Dose", "Schedule", "From", "Status", "Done"),
+        ("Exercise", "Dose", "Schedule", "From", "Status", "Done since assigned"),
         [
             (
                 h.exercise,

@@ -1,24 +1,33 @@
 """A client's progress read from the record and judged (practice.progress), and the decision
-point a saved note raises, recorded as asked. Used by /progress, the note flow and exports."""
+point a saved note raises, recorded as asked.
+
+This is the one place the series is drawn and its verdict worded: /progress, the decision
+points after a note, the export's handover page and the referral letter all state
+`Progress.summary` — see `progress_of` for how it counts.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from practice.adherence import Adherence
+from practice.adherence import Adherence, HomeworkDays
 from practice.decisions import AskedDecision, DecisionKind, DecisionPrompt, decision_due
 from practice.progress import (
     Assessment,
+    CheckInRating,
+    Plan,
     ProgressSeries,
+    SessionRating,
     describe,
     judge,
 )
 from reports.data import DayScore, ProgressChartData, SessionPain, WeekAdherence
 from reports.data import days_between_visits as visit_gap
-from reports.gather import progress_series, weekly_shares
-from storage.models import Client, Decision, TreatmentPlan
+from storage.models import CheckIn, Client, Decision, SessionNote, TreatmentPlan
 from storage.unit_of_work import UnitOfWork
 
 
@@ -30,18 +39,27 @@ class Progress:
     plan: TreatmentPlan | None
     series: ProgressSeries
     assessment: Assessment
-    sessions: int  # under the current plan (all of them without a plan)
-    homework: Adherence
+    homework: Adherence  # over the series' period: since the plan's start, or all of it
     weekly: list[WeekAdherence]
 
     @property
+    def sessions(self) -> int:
+        """Sessions in the series: under the current plan (all of them without a plan)."""
+        return self.assessment.evidence.sessions
+
+    @property
     def summary(self) -> str:
+        """The verdict, as every surface states it; its first line is the verdict line."""
         return describe(self.assessment, self.sessions, self.homework.share)
+
+    @property
+    def verdict_line(self) -> str:
+        return self.summary.split("\n", 1)[0]
 
     def chart(self) -> ProgressChartData:
         plan = self.plan
         return ProgressChartData(
-            verdict=self.summary.splitlines()[0],
+            verdict=self.verdict_line,
             sessions=[
                 SessionPain(s.day, s.pain_before, s.pain_after) for s in self.series.sessions
             ],
@@ -60,9 +78,48 @@ class Progress:
         )
 
 
+def progress_of(
+    client: Client,
+    plan: TreatmentPlan | None,
+    notes: Sequence[SessionNote],
+    check_ins: Sequence[CheckIn],
+    homework: HomeworkDays,
+    zone: ZoneInfo,
+) -> Progress:
+    """The client's progress from their record, counted one way wherever it is shown:
+    "Improving: pain 7 → 3 (−57 %) over 5 sessions; homework 80 % done."
+
+    - The series starts at the current plan's start date; without a plan, at the first
+      session. Sessions before the plan stay in the record and on the chart, but the verdict
+      is about the plan being followed.
+    - Baseline pain is the series' first pain rating: the first session's pain before (with a
+      plan, the first on or after its start — or a check-in's pain, if that came first).
+      Current pain is the median of the last 3 ratings after it (pain before each session,
+      pain at check-ins); practice.progress.judge has the rules and thresholds.
+    - "over N sessions" counts the sessions in the series: those under the plan, or all.
+    - "homework X % done" is the exercise days due in the series' period that the client
+      marked done (practice.adherence).
+
+    `notes` and `check_ins` are all of the client's, in any order; `homework` the days of
+    every assignment they were given.
+    """
+    series = progress_series(notes, check_ins, plan, zone)
+    since = plan.start_date if plan else None
+    period = homework.since(since)
+    return Progress(
+        client=client,
+        plan=plan,
+        series=series,
+        assessment=judge(series),
+        homework=period.adherence(),
+        weekly=weekly_shares(period),
+    )
+
+
 async def load_progress(
     uow: UnitOfWork, therapist_id: int, client_id: int, *, zone: ZoneInfo
 ) -> Progress | None:
+    """`progress_of` one of this therapist's clients; None for anyone else's."""
     client = await uow.clients.get(therapist_id, client_id)
     if client is None:
         return None
@@ -70,20 +127,60 @@ async def load_progress(
     plan = await uow.plans.current(therapist_id, client_id)
     check_ins = await uow.records.check_ins(client_id)
     homework = await uow.records.homework(therapist_id, client_id)
-    due, done = await uow.records.homework_days([h.id for h in homework])
-    series = progress_series(notes, check_ins, plan, zone)
-    since = plan.start_date if plan else None
-    sessions = sum(1 for n in notes if since is None or n.session_date >= since)
-    counted = {(a, d) for a, d in due if since is None or d >= since}
-    return Progress(
-        client=client,
-        plan=plan,
-        series=series,
-        assessment=judge(series),
-        sessions=sessions,
-        homework=Adherence(len(counted & done), len(counted)),
-        weekly=weekly_shares(counted, done),
+    days = await uow.records.homework_days([h.id for h in homework])
+    return progress_of(client, plan, notes, check_ins, days, zone)
+
+
+def progress_series(
+    notes: Sequence[SessionNote],
+    check_ins: Sequence[CheckIn],
+    plan: TreatmentPlan | None,
+    tz: ZoneInfo,
+) -> ProgressSeries:
+    """What practice.progress.judge reads, from the stored notes, check-ins and plan."""
+    return ProgressSeries(
+        sessions=[SessionRating(n.session_date, n.pain_before, n.pain_after) for n in notes],
+        check_ins=[
+            CheckInRating(
+                _answered_day(c.answered_at, tz), pain=c.pain, change=c.change, activity=c.activity
+            )
+            for c in check_ins
+            if c.answered_at is not None
+        ],
+        plan=Plan(
+            start=plan.start_date,
+            expected_sessions=plan.expected_sessions,
+            reevaluate_after=plan.reevaluate_after,
+            has_activity=plan.activity is not None,
+            baseline_activity=plan.activity_baseline,
+        )
+        if plan is not None
+        else None,
     )
+
+
+def weekly_shares(days: HomeworkDays) -> list[WeekAdherence]:
+    """Per week (from Monday), the share of the exercise days due that were done; weeks with
+    nothing due are left out. The chart's lower panel."""
+    weeks_due: dict[date, int] = defaultdict(int)
+    weeks_done: dict[date, int] = defaultdict(int)
+    for _, day in days.due:
+        weeks_due[_monday(day)] += 1
+    for _, day in days.done & days.due:
+        weeks_done[_monday(day)] += 1
+    return [
+        WeekAdherence(week, min(weeks_done[week], count) / count)
+        for week, count in sorted(weeks_due.items())
+    ]
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _answered_day(moment: datetime | None, tz: ZoneInfo) -> date:
+    assert moment is not None
+    return moment.astimezone(tz).date()
 
 
 # --- decision points --------------------------------------------------------------------
@@ -108,6 +205,7 @@ async def raise_decision(
         progress.sessions,
         progress.plan.reevaluate_after if progress.plan else None,
         asked,
+        progress.plan.expected_sessions if progress.plan else None,
     )
     if prompt is None:
         return None

@@ -63,6 +63,12 @@ class Therapist(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     display_name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The letterhead of referral letters and records, set with /profile. Without it they
+    # carry the Telegram name only.
+    letter_name: Mapped[str | None] = mapped_column(String(120))
+    practice_name: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(120))
 
 
 class Client(Base):

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from practice.adherence import HomeworkDays
 from practice.clients import matches_search, name_key
 from practice.invites import InviteStatus
 from practice.notes import PreviousTreatment
@@ -601,20 +602,6 @@ class Outbox:
             where.append(Delivery.kind == kind)
         await self._session.execute(update(Delivery).where(*where).values(status=self.CANCELLED))
 
-    async def occurrences_due(self, assignment_id: int, since: date | None) -> int:
-        """Occurrences the client was reminded of (or that passed while the bot was down)."""
-        where = [
-            Delivery.assignment_id == assignment_id,
-            Delivery.kind == HOMEWORK,
-            Delivery.status.in_((self.SENT, self.MISSED)),
-        ]
-        if since is not None:
-            where.append(Delivery.occurrence_date >= since)
-        count = await self._session.scalar(
-            select(func.count(func.distinct(Delivery.occurrence_date))).where(*where)
-        )
-        return count or 0
-
     async def upcoming(
         self, client_id: int, limit: int, *, kinds: tuple[str, ...]
     ) -> list[Delivery]:
@@ -662,15 +649,6 @@ class HomeworkLogRepository:
                 HomeworkLog.assignment_id == assignment_id, HomeworkLog.occurrence_date == day
             )
         )
-
-    async def done_count(self, assignment_id: int, since: date | None) -> int:
-        where = [HomeworkLog.assignment_id == assignment_id, HomeworkLog.result == "done"]
-        if since is not None:
-            where.append(HomeworkLog.occurrence_date >= since)
-        count = await self._session.scalar(
-            select(func.count()).select_from(HomeworkLog).where(*where)
-        )
-        return count or 0
 
 
 class CheckInRepository:
@@ -767,25 +745,32 @@ class RecordRepository:
         return list(rows)
 
     async def homework_days(
-        self, assignment_ids: list[int]
-    ) -> tuple[set[tuple[int, date]], set[tuple[int, date]]]:
-        """(assignment, day) pairs the client was due (reminded, or passed while the bot was
-        down), and those they said they did."""
+        self, assignment_ids: list[int], *, since: date | None = None
+    ) -> HomeworkDays:
+        """The (assignment, day) pairs the client was due (reminded, or passed while the bot
+        was down) and those they said they did, from `since` on: every adherence figure is
+        cut from this (practice.adherence)."""
         if not assignment_ids:
-            return set(), set()
+            return HomeworkDays()
+        due_where = [
+            Delivery.assignment_id.in_(assignment_ids),
+            Delivery.kind == HOMEWORK,
+            Delivery.status.in_((Outbox.SENT, Outbox.MISSED)),
+        ]
+        done_where = [HomeworkLog.assignment_id.in_(assignment_ids), HomeworkLog.result == "done"]
+        if since is not None:
+            due_where.append(Delivery.occurrence_date >= since)
+            done_where.append(HomeworkLog.occurrence_date >= since)
         due = await self._session.execute(
-            select(Delivery.assignment_id, Delivery.occurrence_date).where(
-                Delivery.assignment_id.in_(assignment_ids),
-                Delivery.kind == HOMEWORK,
-                Delivery.status.in_((Outbox.SENT, Outbox.MISSED)),
-            )
+            select(Delivery.assignment_id, Delivery.occurrence_date).where(*due_where)
         )
         done = await self._session.execute(
-            select(HomeworkLog.assignment_id, HomeworkLog.occurrence_date).where(
-                HomeworkLog.assignment_id.in_(assignment_ids), HomeworkLog.result == "done"
-            )
+            select(HomeworkLog.assignment_id, HomeworkLog.occurrence_date).where(*done_where)
         )
-        return {(a, d) for a, d in due if a is not None}, {(a, d) for a, d in done}
+        return HomeworkDays.of(
+            ((a, d) for a, d in due if a is not None and d is not None),
+            ((a, d) for a, d in done),
+        )
 
     async def check_ins(self, client_id: int) -> list[CheckIn]:
         """Answered check-ins, oldest first."""
@@ -883,22 +868,39 @@ class ErasureRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def forget(self, client: Client, now: datetime) -> None:
+    async def forget(self, client: Client, now: datetime) -> list[int]:
         """In the caller's transaction: unlink the Telegram account, erase ratings, homework
         answers, every message row (queued or sent: they carry the chat id) and the client's
-        own settings, and withdraw unanswered questions."""
+        own settings, and withdraw unanswered questions. Returns the referrals whose consent
+        question was withdrawn (their letter goes with the reason only)."""
         assignment_ids = select(HomeworkAssignment.id).where(
             HomeworkAssignment.client_id == client.id
         )
-        await self._session.execute(delete(Delivery).where(Delivery.client_id == client.id))
+        referral_ids = select(tables.Referral.id).where(tables.Referral.client_id == client.id)
+        # Consent questions name no client (see reminders.referrals.ask_consent), only the chat.
+        await self._session.execute(
+            delete(Delivery).where(
+                or_(
+                    Delivery.client_id == client.id,
+                    and_(Delivery.kind == CONSENT, Delivery.referral_id.in_(referral_ids)),
+                )
+            )
+        )
         await self._session.execute(
             delete(HomeworkLog).where(HomeworkLog.assignment_id.in_(assignment_ids))
         )
         await self._session.execute(delete(CheckIn).where(CheckIn.client_id == client.id))
         # A consent question the client never answered cannot be answered now.
+        withdrawn = list(
+            await self._session.scalars(
+                select(tables.Referral.id).where(
+                    tables.Referral.client_id == client.id, tables.Referral.consent == "pending"
+                )
+            )
+        )
         await self._session.execute(
             update(tables.Referral)
-            .where(tables.Referral.client_id == client.id, tables.Referral.consent == "pending")
+            .where(tables.Referral.id.in_(withdrawn))
             .values(consent="unasked", consent_asked_at=None)
         )
         await self._session.execute(
@@ -917,6 +919,7 @@ class ErasureRepository:
         client.stopped_at = None
         client.forgotten_at = now
         await self._session.flush()
+        return withdrawn
 
 
 # --- referrals: the therapist's provider network, and clients referred on ------------------

@@ -545,6 +545,37 @@ def test_improvement_is_offered_once_until_the_verdict_turns() -> None:
     assert kind_due(Verdict.IMPROVING, 4, 6, asked) is DecisionKind.IMPROVED
 
 
+def test_the_planned_end_asks_once_after_the_reevaluation() -> None:
+    def due(sessions: int, asked: list[AskedDecision], verdict: Verdict = Verdict.IMPROVING):
+        prompt = decision_due(assessed(verdict), sessions, 4, asked, expected_sessions=6)
+        return None if prompt is None else prompt.kind
+
+    asked = [AskedDecision(DecisionKind.IMPROVED, 2), AskedDecision(DecisionKind.REEVALUATION, 4)]
+    assert due(5, asked) is None
+    assert due(6, asked) is DecisionKind.PLANNED_END
+    prompt = decision_due(assessed(Verdict.IMPROVING), 6, 4, asked, expected_sessions=6)
+    assert prompt is not None and "planned sessions are done" in prompt.question
+    asked.append(AskedDecision(DecisionKind.PLANNED_END, 6))
+    assert due(7, asked) is None and due(12, asked) is None
+    # Worse at the planned end: the worsening is asked; the planned end at the next note.
+    assert due(6, asked[:2], Verdict.WORSE) is DecisionKind.WORSENING
+    assert due(7, [*asked[:2], AskedDecision(DecisionKind.WORSENING, 6)]) is (
+        DecisionKind.PLANNED_END
+    )
+
+
+def test_a_reevaluation_at_the_last_session_is_the_planned_end_too() -> None:
+    assert decision_due(assessed(Verdict.NO_CHANGE), 6, 6, expected_sessions=6) == (
+        DecisionPrompt(DecisionKind.REEVALUATION, 6)
+    )
+    asked = [AskedDecision(DecisionKind.REEVALUATION, 6)]
+    assert decision_due(assessed(Verdict.IMPROVING), 7, 6, asked, expected_sessions=6) == (
+        DecisionPrompt(DecisionKind.IMPROVED, 7)
+    )
+    # Without a plan there is no planned end.
+    assert decision_due(assessed(Verdict.NOT_ENOUGH_DATA), 9, None) is None
+
+
 def test_no_session_no_question() -> None:
     assert kind_due(Verdict.WORSE, 0) is None
 
@@ -554,12 +585,15 @@ def test_no_session_no_question() -> None:
     st.lists(st.sampled_from(list(Verdict)), min_size=1, max_size=16),
     st.none() | st.integers(1, 8),
     st.lists(st.sampled_from(list(Flag)), max_size=2),
+    st.none() | st.integers(1, 12),
 )
-def test_a_plan_never_repeats_a_question(verdicts, reevaluate_after, flags) -> None:
+def test_a_plan_never_repeats_a_question(verdicts, reevaluate_after, flags, expected) -> None:
     asked: list[AskedDecision] = []
     for sessions, verdict in enumerate(verdicts, start=1):
         for _ in range(2):  # the same note saved twice asks nothing new
-            prompt = decision_due(assessed(verdict, *flags), sessions, reevaluate_after, asked)
+            prompt = decision_due(
+                assessed(verdict, *flags), sessions, reevaluate_after, asked, expected
+            )
             if prompt is not None:
                 assert prompt.at_session == sessions
                 asked.append(AskedDecision(prompt.kind, prompt.at_session))
@@ -567,6 +601,7 @@ def test_a_plan_never_repeats_a_question(verdicts, reevaluate_after, flags) -> N
     assert len(counts) == len(set(counts))
     reevaluations = [a for a in asked if a.kind is DecisionKind.REEVALUATION]
     assert len(reevaluations) <= 1
+    assert len([a for a in asked if a.kind is DecisionKind.PLANNED_END]) <= 1
     if reevaluate_after is not None and reevaluate_after <= len(verdicts):
         # Only a worsening question can put it off, to the next note that is not one.
         assert reevaluations or all(v is Verdict.WORSE for v in verdicts[reevaluate_after - 1 :])

@@ -117,3 +117,28 @@ async def test_improvement_offers_a_note_the_therapist_can_rewrite(
     assert len(anna.messages) == before + 1
     [decision] = await decisions(running)
     assert (decision.kind, decision.answer) == ("improved", "sent")
+
+
+async def test_the_planned_end_is_brought_to_the_therapist_once(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    await new_client_note(maya, "Anna K.", areas=("Neck",), before="6", after="4")
+    await plan(maya)  # 8 sessions, re-evaluate after 4
+    for _ in range(6):
+        await note(maya, clock, "6", "4")
+        if "▶️ Continue as planned" in maya.all_buttons:
+            await maya.tap("▶️ Continue as planned")
+    assert not any("🏁" in m.text for m in maya.messages)
+    await note(maya, clock, "6", "4")  # the eighth
+    assert maya.last_text.startswith("🏁 Anna K. has had the sessions the plan expected.")
+    assert "No meaningful change after 8 sessions" in maya.last_text
+    assert maya.all_buttons == ["📋 Adjust plan", "↗️ Refer", "▶️ Continue as planned"]
+    await maya.tap("↗️ Refer")
+    assert "Why" in maya.last_text  # no reason implied by a planned end: asked
+    await maya.tap("No progress")
+    await maya.tap("Any physiotherapist")
+    await maya.tap("Save")
+    kinds = [(d.kind, d.at_session, d.answer) for d in await decisions(running)]
+    assert kinds == [("reeval", 4, "continue"), ("end", 8, "refer")]
+    await note(maya, clock, "6", "4")
+    assert len(await decisions(running)) == 2  # asked once per plan version

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -14,10 +14,11 @@ from bot.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
 from reports.gather import client_record
-from storage.models import CheckIn, Client, Delivery, NoteRevision
+from storage.models import CheckIn, Client, Delivery, NoteRevision, Referral
 from tests.chat import new_client_note
 from tests.conftest import LEO, MAYA
-from tests.test_invites import join
+from tests.test_invites import ANNA, invite, join
+from tests.test_reminders import run_until
 
 
 async def second_note(maya: Phone, before: str = "5", after: str = "2") -> None:
@@ -197,12 +198,20 @@ async def test_forget_me_erases_and_the_bot_never_writes_again(
     assert queued
 
     await anna.send("/forgetme")
-    assert "Erase your data?" in anna.last_text and "never write to you again" in anna.last_text
+    question = anna.last_text
+    assert "Erase your data?" in question and "never write to you again" in question
+    # Exactly what goes, and what the therapist keeps and for how long.
+    assert "Erased now, for good: your ratings and comments between visits" in question
+    assert "any request to share your details you have not answered yet" in question
+    assert "Maya keeps (not erased): the clinical notes of your sessions" in question
+    assert "a health record they must keep for 7 years" in question
+    assert "your answers to requests to share your treatment details" in question
     await anna.tap("Keep")
     assert "Nothing was erased" in anna.last_text
     await anna.send("/forgetme")
     await anna.tap("🗑 Erase my data")
     assert "Your data has been erased" in anna.last_text
+    assert "Maya keeps (not erased)" in anna.last_text and "7 years" in anna.last_text
     assert (
         "Anna K. asked the bot to erase their data; your clinical notes are kept under the "
         "practice's retention setting (7 years)" in maya.last_text
@@ -232,3 +241,105 @@ async def test_forget_me_erases_and_the_bot_never_writes_again(
     assert "ask them for your personal invite link" in anna.last_text
     await anna.send("/mydata")
     assert "ask them for your personal invite link" in anna.last_text
+
+
+async def refer_to_dr_lee(maya: Phone) -> None:
+    await maya.send("/providers")
+    await maya.tap("Add provider")
+    await maya.send("Dr Lee")
+    await maya.tap("Physiotherapist")
+    for _ in range(4):
+        await maya.tap("Skip")
+    await maya.tap("Save")
+    await maya.send("/refer Anna")
+    await maya.tap("Suspected disc")
+    await maya.tap("Dr Lee")
+    await maya.tap("Save")
+
+
+async def test_a_forgotten_client_hears_nothing_until_they_rejoin_by_a_new_invite(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    await new_client_note(maya, "Anna K.", techniques=("Deep tissue",))
+    anna = await join(running, maya)
+    await anna.tap("London")
+    await second_note(maya)
+    await run_until(running, clock, datetime(2026, 11, 28, 12, 0, tzinfo=UTC), kind="📊")
+    await anna.tap("4")  # a rating between visits
+    # One referral she allowed, one still waiting for her answer.
+    await refer_to_dr_lee(maya)
+    await running.dispatch()
+    await anna.tap("✅ Allow")
+    await maya.send("/refer Anna")
+    await maya.tap("The client asked")
+    await maya.tap("Dr Lee")
+    await maya.tap("Save")
+    await running.dispatch()
+    waiting = anna.last_message
+    assert waiting is not None and waiting.buttons == [["✅ Allow", "✖️ Don't allow"]]
+    await anna.send("/mydata")
+    mine = anna.last_text
+    assert "pain 4" in mine
+    assert "you allowed a summary of your treatment to go to Dr Lee (physiotherapist)" in mine
+    assert "waiting for your answer: may a summary of your treatment go to Dr Lee" in mine
+
+    await anna.send("/forgetme")
+    await anna.tap("🗑 Erase my data")
+    told = next(m for m in reversed(maya.messages) if "asked the bot to erase" in m.text)
+    assert "so are the consent answers they gave to referrals" in told.text
+    assert "that question is withdrawn: here is the letter with the reason only" in told.text
+    letter = maya.documents[-1]
+    assert "with the reason only" in letter.text
+    assert "Deep tissue" not in pdf_text(letter.file_bytes or b"")
+    client_id = await anna_id(running)
+    async with running.db.unit_of_work() as uow:
+        kept = list(await uow.session.scalars(select(Referral).order_by(Referral.id)))
+        to_anna = await uow.session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.chat_id == ANNA)
+        )
+    assert [r.consent for r in kept] == ["given", "unasked"]  # the answer given is evidence
+    assert to_anna == 0  # no row is left that could ever reach her chat
+    # Her old consent question is a stranger's button now.
+    answer = await anna.tap_data(waiting.callback_data[0][0], message_id=waiting.message_id)
+    assert answer == "This bot serves a practice's therapists and their invited clients."
+
+    # A new invite: the bot still does not write to her; a note and days pass in silence.
+    token = await invite(maya)
+    assert "asked the bot to erase their data, so it will not contact them" in maya.last_text
+    received = len(anna.messages)
+    await second_note(maya)
+    for _ in range(6):  # the link works for 7 days
+        clock.advance(timedelta(days=1))
+        await running.dispatch()
+    assert len(anna.messages) == received
+
+    # She opens the link herself and agrees again: a new consent, a fresh start.
+    await anna.send(f"/start {token}")
+    assert "Is this OK?" in anna.last_text
+    await anna.tap("I agree")
+    assert "You're connected with Maya ✓" in anna.messages[-2].text
+    assert "which time zone" in anna.last_text
+    assert "Anna K. opened your new invite and agreed again" in maya.last_text
+    async with running.db.unit_of_work() as uow:
+        client = await uow.session.get(Client, client_id)
+        assert client is not None
+        assert (client.telegram_user_id, client.forgotten_at) == (ANNA, None)
+        assert client.joined_at == clock.now()
+        ratings = await uow.session.scalar(
+            select(func.count())
+            .select_from(CheckIn)
+            .where(CheckIn.client_id == client_id, CheckIn.answered_at.is_not(None))
+        )
+    assert ratings == 0  # what was erased stays erased
+    await anna.tap("London")
+    await anna.send("/mydata")
+    mine = anna.last_text
+    assert "Your ratings between visits:\nnone" in mine
+    assert "pain 4" not in mine
+    assert "you allowed a summary" in mine  # the therapist's evidence, shown to her
+    # And the bot writes to her again: the next session's check-in arrives.
+    await second_note(maya)
+    now = clock.now()
+    before = len(anna.messages)
+    await run_until(running, clock, now + timedelta(days=3), kind="📊")
+    assert any(m.text.startswith("📊") for m in anna.messages[before:])

@@ -3,8 +3,10 @@ bot, the letter as a PDF, and the follow-up two weeks later."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.callbacks import FollowUpAnswer, ProviderButton, ReferralConsent, ReferStart
@@ -13,10 +15,12 @@ from emulator import Phone
 from practice.clock import FrozenClock
 from practice.referrals import NO_PROGRESS
 from reports.wording import day_label
-from storage.models import Delivery, FormDraft, Provider, Referral
+from storage.models import Decision, Delivery, FormDraft, Provider, Referral
 from tests.chat import new_client_note
 from tests.conftest import NOW
 from tests.test_invites import ANNA, EVE, invite, join
+from tests.test_progress_chat import decisions, note, plan
+from tests.test_records import csv_rows
 from tests.test_reports import pdf_text
 
 # NOW is Wednesday 25 November 2026, 10:00 in London; the follow-up is 14 days later, 9 Dec.
@@ -66,6 +70,13 @@ async def referrals(running: OfflineBot) -> list[Referral]:
 async def providers(running: OfflineBot) -> list[Provider]:
     async with running.db.unit_of_work() as uow:
         return list(await uow.session.scalars(select(Provider).order_by(Provider.id)))
+
+
+def letter_images(phone: Phone) -> int:
+    """How many pictures (the progress chart) the latest letter holds."""
+    document = phone.documents[-1]
+    pages = PdfReader(io.BytesIO(document.file_bytes or b"")).pages
+    return sum(len(page.images) for page in pages)
 
 
 def letter_text(phone: Phone) -> str:
@@ -213,6 +224,7 @@ async def test_the_client_allows_the_summary(
     for day in (FIRST_SESSION, SECOND_SESSION):
         assert day_label(day) in text
     assert "Swedish" in text
+    assert letter_images(maya) == 1  # the progress chart
     assert "with the treatment summary" in maya.documents[-1].text
 
     # A second tap (or a stale one) changes nothing and sends no second letter.
@@ -245,6 +257,7 @@ async def test_the_client_refuses_and_the_letter_gives_only_the_reason(
     assert "did not consent" in text
     for absent in ("Swedish", "Neck", "→", day_label(FIRST_SESSION)):
         assert absent not in text
+    assert letter_images(maya) == 0  # no chart either
     (referral,) = await referrals(running)
     assert referral.consent == "refused"
     answer = await anna.tap_data(ReferralConsent(referral.id, "y").encode())
@@ -332,6 +345,7 @@ async def test_a_decision_point_starts_a_referral_with_its_reason(
         anna = (await uow.clients.names(1001))[0][1]
     await maya.tap_data(ReferStart(anna.id, NO_PROGRESS).encode())
     assert "To whom" in maya.last_text  # the reason is known: straight to the recipient
+    assert "cancel, add them with /providers, and refer again" in maya.last_text
     labels = maya.all_buttons
     assert labels.index("Any physiotherapist") < labels.index("Any physician")
     assert labels.index("Any physician") < labels.index("Any chiropractor")
@@ -413,3 +427,152 @@ async def test_no_form_is_left_behind_by_a_forged_start(running: OfflineBot, leo
     assert await leo.tap_data(ReferStart(999).encode()) == "That client is not in your list."
     async with running.db.unit_of_work() as uow:
         assert list(await uow.session.scalars(select(FormDraft))) == []
+
+
+async def exported_decisions(maya: Phone) -> tuple[list[str], list[dict[str, str]]]:
+    """The decisions' answers and the referrals, as the exported CSV has them."""
+    await maya.send("/export Anna")
+    rows = csv_rows(maya.documents[-1].file_bytes or b"")
+    answers = [r["answer"] for r in rows if r["record_type"] == "decision"]
+    return answers, [r for r in rows if r["record_type"] == "referral"]
+
+
+async def test_a_decision_point_is_answered_by_the_referral_made_not_the_tap(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    await new_client_note(maya, "Anna K.", areas=("Neck",))  # pain 6 → 3
+    await plan(maya)  # re-evaluate after 4 sessions
+    for before, after in (("6", "4"), ("5", "3"), ("6", "4")):
+        await note(maya, clock, before, after)
+    question = maya.last_message
+    assert question is not None and "Time to re-evaluate Anna K.'s plan." in question.text
+    [decision] = await decisions(running)
+
+    # A note in progress: the referral cannot open, and the question comes back at once.
+    await maya.send("/note")
+    await maya.tap("↗️ Refer", message_id=question.message_id)
+    assert "You have a note in progress" in maya.messages[-2].text
+    assert "No referral was made, so this question is still open:" in maya.last_text
+    assert maya.all_buttons == ["📋 Adjust plan", "↗️ Refer", "▶️ Continue as planned"]
+    assert (await decisions(running))[0].answer is None
+    await maya.send("/cancel")
+
+    # Begun, then cancelled halfway: no referral, and the decision claims none.
+    await maya.send("/progress Anna")
+    asked_again = maya.last_message
+    assert asked_again is not None and "Time to re-evaluate" in asked_again.text
+    await maya.tap("↗️ Refer", message_id=asked_again.message_id)
+    assert "fill in the referral below" in maya.message(asked_again.message_id).text
+    assert "Why" in maya.last_text
+    await maya.tap("Suspected disc")
+    assert (await decisions(running))[0].answer is None  # the form is open, nothing made yet
+    await maya.tap("✖️ Cancel")
+    assert "Cancelled — nothing was saved" in maya.messages[-2].text
+    assert "No referral was made, so this question is still open:" in maya.last_text
+    assert maya.all_buttons == ["📋 Adjust plan", "↗️ Refer", "▶️ Continue as planned"]
+    assert await referrals(running) == []
+    answers, referred = await exported_decisions(maya)
+    assert answers == ["Not answered yet"] and referred == []
+
+    # Made: the decision is answered, linked to the referral, and the record shows both.
+    reopened = next(m for m in reversed(maya.messages) if "still open" in m.text)
+    await maya.tap("↗️ Refer", message_id=reopened.message_id)
+    await maya.tap("Suspected disc")
+    await maya.tap("Any physician")
+    await maya.tap("Save")
+    [referral] = await referrals(running)
+    [decision] = await decisions(running)
+    assert referral.decision_id == decision.id
+    assert (decision.answer, decision.answered_at) == ("refer", clock.now())
+    answers, referred = await exported_decisions(maya)
+    assert answers == ["Refer on"]
+    assert [(r["profession"], r["reason"]) for r in referred] == [
+        ("Physician", "Suspected disc or joint problem")
+    ]
+    # Every copy of the question now knows it was answered.
+    for card in (question, asked_again, reopened):
+        answer = await maya.tap_data(card.callback_data[0][0], message_id=card.message_id)
+        assert answer == "Already decided: refer on."
+
+
+async def test_a_decision_cannot_be_answered_by_anyone_else_s_referral(
+    running: OfflineBot, maya: Phone, leo: Phone, clock: FrozenClock
+) -> None:
+    await new_client_note(maya, "Anna K.", areas=("Neck",))
+    await plan(maya)
+    for before, after in (("6", "4"), ("5", "3"), ("6", "4")):
+        await note(maya, clock, before, after)
+    [decision] = await decisions(running)
+    # Leo's own client, with Maya's decision forged into his referral button.
+    await new_client_note(leo, "Ben T.")
+    async with running.db.unit_of_work() as uow:
+        ben = (await uow.clients.names(1002))[0][1]
+    await leo.tap_data(ReferStart(ben.id, NO_PROGRESS, decision.id).encode())
+    await leo.tap("Any physiotherapist")
+    await leo.tap("Save")
+    [referral] = await referrals(running)
+    assert referral.decision_id is None
+    async with running.db.unit_of_work() as uow:
+        stored = await uow.session.get(Decision, decision.id)
+    assert stored is not None and stored.answer is None
+
+
+async def test_the_letter_need_not_wait_for_a_client_who_does_not_answer(
+    running: OfflineBot, maya: Phone, leo: Phone, clock: FrozenClock
+) -> None:
+    anna = await two_sessions(running, maya, clock)
+    await add_provider(maya, "Dr Lee", "Physiotherapist")
+    await maya.send("/refer Anna")
+    await maya.send("Shoulder clicks on every lift.")
+    await maya.tap("Dr Lee")
+    await maya.tap("Save")
+    saved = maya.last_message
+    assert saved is not None and "Rather not wait?" in saved.text
+    assert saved.buttons == [["🤝 Client agreed in person", "📄 Reason only, now"]]
+    await running.dispatch()
+    assert "Why: Shoulder clicks on every lift.\n" in anna.last_text  # not "lift.."
+    (referral,) = await referrals(running)
+    # Neither another therapist nor the client can ask for the therapist's letter.
+    await leo.send("/start")
+    for phone in (leo, anna):
+        answer = await phone.tap_data(ReferralConsent(referral.id, "r").encode())
+        assert answer == "That referral is not in your list."
+    assert not maya.documents
+
+    await maya.tap("Reason only, now", message_id=saved.message_id)
+    text = letter_text(maya)
+    assert "Shoulder clicks on every lift" in text and "Swedish" not in text
+    assert "has not yet consented" in text
+    assert "with the reason only" in maya.documents[-1].text
+    answer = await maya.tap("Reason only, now", message_id=saved.message_id)
+    assert answer == "The letter was sent to you already."
+    assert len(maya.documents) == 1
+    assert (await referrals(running))[0].consent == "pending"  # still hers to answer
+    # She answers after all: the letter with the summary follows.
+    await anna.tap("✅ Allow")
+    assert len(maya.documents) == 2 and "Swedish" in letter_text(maya)
+
+
+async def test_a_client_who_stopped_the_bot_and_a_referral_declined(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await two_sessions(running, maya, clock)
+    await anna.send("/stop")
+    await add_provider(maya, "Dr Lee", "Physiotherapist")
+    await refer_anna(maya)
+    saved = maya.messages[-2]
+    assert "Anna K. has stopped the bot's messages, so I couldn't ask" in saved.text
+    assert "not on the bot" not in saved.text
+    assert "Swedish" not in letter_text(maya)
+    await running.dispatch()
+    assert not any("summary of your treatment" in m.text for m in anna.messages)
+
+    clock.set(datetime(2026, 12, 11, 8, 0, tzinfo=UTC))
+    await running.dispatch()
+    await maya.tap("Declined")
+    assert "Anna K. declined the referral to Dr Lee (physiotherapist) — noted." in maya.last_text
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    assert "↗️ Referred to Dr Lee (physiotherapist) 27 Nov — reason only — decided not to go" in (
+        maya.last_text
+    )

@@ -88,6 +88,9 @@ class Form:
     done_prompt: str = "Check and save:"
     # Things worth knowing before saving that do not stop it (a time in quiet hours).
     warnings: Callable[[FormContext], list[str]] = lambda ctx: []
+    # Anything more once the form is cancelled (a question it was answering reopens); given
+    # the handler's context, the therapist, the draft's client and its answers.
+    cancelled: Callable[[Any, int, int | None, dict[str, Answer]], Awaitable[None]] | None = None
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)

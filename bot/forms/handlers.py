@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import secrets
+from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -16,14 +17,36 @@ from bot.forms.engine import EDIT_MENU, SUMMARY, Form, FormContext, Question, re
 from bot.reach import send_to_client
 from bot.runtime import Context, Services
 from practice.notes import InputError
-from storage.models import FormDraft
+from storage.models import Client, FormDraft
 from storage.unit_of_work import UnitOfWork
 
 FORMS: dict[str, Form] = {}
+# Drafts kept beside the forms by flows of their own (a note's amendment), by `form`: what
+# each is called, so that neither replaces the other in silence.
+DraftTitle = Callable[[FormDraft, Client | None], str]
+OTHER_DRAFTS: dict[str, DraftTitle] = {}
 
 
 def register(form: Form) -> None:
     FORMS[form.name] = form
+
+
+def register_draft(name: str, title: DraftTitle) -> None:
+    OTHER_DRAFTS[name] = title
+
+
+async def draft_title(uow: UnitOfWork, draft: FormDraft) -> str | None:
+    """What the open draft is called ("Plan for Anna K."); None for one no flow knows."""
+    client = (
+        await uow.clients.get(draft.therapist_id, draft.client_id)
+        if draft.client_id is not None
+        else None
+    )
+    if draft.form in FORMS:
+        return FORMS[draft.form].title(client)
+    if draft.form in OTHER_DRAFTS:
+        return OTHER_DRAFTS[draft.form](draft, client)
+    return None
 
 
 def _step_code(form: Form, step: str) -> str:
@@ -156,8 +179,9 @@ async def start_form(
     *,
     target_id: int | None = None,
     preset: dict[str, object] | None = None,
-) -> None:
-    """Open a form (for one of the therapist's clients, or none), as a card at the bottom.
+) -> bool:
+    """Open a form (for one of the therapist's clients, or none), as a card at the bottom;
+    False if it could not open (another form or a note in progress, not their client).
 
     `preset` answers (a referral's reason from a decision point) start it at the first
     question they leave open."""
@@ -170,21 +194,17 @@ async def start_form(
         client = await uow.clients.get(user.id, client_id) if client_id is not None else None
         if client_id is not None and client is None:
             await context.bot.send_message(chat.id, texts.NOT_YOUR_CLIENT)
-            return
+            return False
         if await uow.drafts.get(user.id) is not None:
             await context.bot.send_message(chat.id, texts.FINISH_NOTE_FIRST)
-            return
-        if (open_draft := await uow.forms.get(user.id)) is not None:
+            return False
+        open_draft = await uow.forms.get(user.id)
+        if open_draft is not None and (title := await draft_title(uow, open_draft)) is not None:
             # Never throw away a half-filled form: show where it is instead.
-            title = FORMS[open_draft.form].title(
-                await uow.clients.get(user.id, open_draft.client_id)
-                if open_draft.client_id
-                else None
-            )
             await context.bot.send_message(
                 chat.id, texts.finish_form_first(title), parse_mode=ParseMode.HTML
             )
-            return
+            return False
         now = services.clock.now()
         draft = FormDraft(
             therapist_id=user.id,
@@ -218,6 +238,7 @@ async def start_form(
         await uow.commit()
     shown = await cards.send_card(context.bot, chat.id, text, keyboard)
     await _remember(services, user.id, draft.token, shown)
+    return True
 
 
 async def _remember(services: Services, therapist_id: int, token: str, message_id: int) -> None:
@@ -281,6 +302,8 @@ async def form_button(update: Update, context: Context) -> None:
             await uow.commit()
             await cards.answer(query, "Cancelled")
             await cards.edit_card(bot, chat_id, tapped, texts.FORM_CANCELLED, None)
+            if form.cancelled is not None:
+                await form.cancelled(context, user.id, draft.client_id, dict(draft.answers))
             return
         if action == "b":
             if draft.step == EDIT_MENU or (draft.editing and question is not None):
@@ -435,6 +458,9 @@ async def cancel_form(context: Context, therapist_id: int, chat_id: int) -> bool
     if card is not None:
         await cards.strip_buttons(context.bot, chat_id, card)
     await context.bot.send_message(chat_id, texts.FORM_CANCELLED)
+    form = FORMS.get(draft.form)
+    if form is not None and form.cancelled is not None:
+        await form.cancelled(context, therapist_id, draft.client_id, dict(draft.answers))
     return True
 
 
@@ -442,10 +468,7 @@ async def form_in_progress(context: Context, therapist_id: int) -> str | None:
     """The title of the form the therapist has open, if any."""
     async with context.services.db.unit_of_work() as uow:
         draft = await uow.forms.get(therapist_id)
-        if draft is None or draft.form not in FORMS:
-            return None
-        client = await uow.clients.get(therapist_id, draft.client_id) if draft.client_id else None
-    return FORMS[draft.form].title(client)
+        return await draft_title(uow, draft) if draft is not None else None
 
 
 def handlers() -> list[object]:

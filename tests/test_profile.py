@@ -1,0 +1,72 @@
+"""The therapist's letterhead (/profile): the name, practice and contact printed on referral
+letters and exported records, so a physician knows who wrote and how to answer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.offline import OfflineBot
+from emulator import Phone
+from storage.models import Therapist
+from tests.chat import new_client_note
+from tests.test_referrals import add_provider
+from tests.test_reports import pdf_text
+
+
+async def fill_profile(maya: Phone) -> None:
+    await maya.send("/profile")
+    assert "Your letterhead" in maya.last_text and "name" in maya.last_text
+    await maya.send("Maya Collins, LMT")
+    await maya.send("Riverside Massage")
+    await maya.send("call me")  # not a phone number: asked again, nothing lost
+    assert "at least 5 digits" in maya.last_text
+    await maya.send("+44 20 7946 0000")
+    await maya.send("maya@riverside.example")
+    summary = maya.last_text
+    assert "Name: Maya Collins, LMT" in summary and "Practice: Riverside Massage" in summary
+    await maya.tap("Save")
+    assert "Letters and records now come from Maya Collins, LMT, Riverside Massage" in (
+        maya.last_text
+    )
+
+
+async def test_the_letterhead_reaches_the_letter_and_the_record(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Ben T.")  # not on the bot: consent is given in person
+    await fill_profile(maya)
+    await add_provider(maya, "Dr Lee", "Physiotherapist")
+    await maya.send("/refer Ben")
+    await maya.tap("Beyond the scope of massage")
+    await maya.tap("Dr Lee")
+    await maya.tap("Save")
+    await maya.tap("Client agreed in person")
+    _, letter = pdf_text(maya.documents[-1].file_bytes or b"")
+    for part in ("Riverside Massage", "Maya Collins, LMT", "+44 20 7946 0000", "maya@riverside"):
+        assert part in letter, part
+
+    await maya.send("/export Ben")
+    record = maya.documents[-2]  # the PDF, then the CSV
+    assert (record.filename or "").endswith(".pdf")
+    _, text = pdf_text(record.file_bytes or b"")
+    assert "Prepared by Maya Collins, LMT" in text
+
+
+async def test_profile_opens_at_its_summary_once_set_and_is_the_therapists_own(
+    running: OfflineBot, maya: Phone, leo: Phone
+) -> None:
+    await fill_profile(maya)
+    await maya.send("/profile")
+    assert "Name: Maya Collins, LMT" in maya.last_text  # straight to the summary
+    await maya.tap("Edit a field")
+    await maya.tap("Practice")
+    await maya.tap("Skip")  # the practice name is optional: cleared
+    await maya.tap("Save")
+    assert maya.last_text.endswith("Letters and records now come from Maya Collins, LMT.")
+    await leo.send("/profile")
+    assert "as letters should show it" in leo.last_text  # Leo starts his own, empty
+    assert "Riverside" not in leo.last_text and "+44" not in leo.last_text
+    async with running.db.unit_of_work() as uow:
+        rows = {t.id: t for t in await uow.session.scalars(select(Therapist))}
+    assert rows[maya.id].practice_name is None and rows[maya.id].phone == "+44 20 7946 0000"
+    assert rows[leo.id].letter_name is None
