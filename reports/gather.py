@@ -3,10 +3,8 @@
 Everything goes through the repositories and the therapist's id: a client of another therapist
 reads as None. Labels, not codes, come out ("Lower back", "Chin tucks", "Weekly").
 
-What helped and what did not is derived simply, and says so: a technique "helped" when pain fell
-on the table by at least the pain MCID on average over the sessions that used it, and "did not
-help" when it fell by less than a point. Pain on the table is the immediate effect (it fades
-between visits), so the lines name it as such; the verdict above them is the real trend.
+What helped and what did not is practice.handover's: each technique's relief on the table,
+and whether it lasts, judged by the verdict.
 """
 
 from __future__ import annotations
@@ -20,10 +18,10 @@ from practice.amendments import revision_changes
 from practice.checkins import CHANGE_LABELS
 from practice.decisions import DECISION_QUESTIONS, DecisionKind
 from practice.exercises import EXERCISE_AREAS, by_code, custom_id
+from practice.handover import what_helped
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
 from practice.plans import VISIT_FREQUENCIES
 from practice.preferences import Preferences, hhmm
-from practice.progress import PAIN_MCID_POINTS
 from practice.referrals import PROFESSIONS, REASONS
 from practice.schedules import HomeworkSchedule
 from reports.data import (
@@ -42,7 +40,7 @@ from reports.data import (
     WeekAdherence,
     progress_chart_data,
 )
-from reports.progress import progress_of, weekly_shares
+from reports.progress import Progress, progress_of, weekly_shares
 from reports.wording import day_label
 from storage.models import (
     CheckIn,
@@ -62,7 +60,7 @@ DECISION_ANSWERS = {
     "continue": "Continue",
     "note": "Noted",
 }
-OUTCOMES = {"seen": "Seen", "not_yet": "Not seen yet", "declined": "Declined"}
+OUTCOMES = {"seen": "Seen", "not_yet": "Not seen yet", "declined": "Decided not to go"}
 CONSENT = {"given": True, "refused": False}
 NOTE_FIELDS = (
     "session_date",
@@ -121,7 +119,7 @@ async def client_record(
     ]
     check_in_rows = [_check_in_row(c, tz) for c in check_ins]
     progress = progress_of(client, plans[0] if plans else None, notes, check_ins, days, tz)
-    helped, not_helped = _what_helped(notes)
+    helped, not_helped = _what_helped(notes, progress)
     return ClientRecord(
         practice=letterhead(therapist),
         client=ClientInfo(client.name, notes[0].session_date if notes else None),
@@ -141,7 +139,8 @@ async def client_record(
         referrals=[
             ReferralRow(
                 referred_on=r.created_at.astimezone(tz).date(),
-                provider=p.name if p is not None else "(provider since removed)",
+                # None: referred to a profession, not to one of the therapist's providers.
+                provider=p.name if p is not None else "",
                 profession=PROFESSIONS.get(r.profession, r.profession),
                 reason=r.reason_text or REASONS.get(r.reason, r.reason),
                 consent=CONSENT.get(r.consent),
@@ -265,20 +264,16 @@ def _decision_question(kind: str) -> str:
         return kind
 
 
-def _what_helped(notes: list[SessionNote]) -> tuple[list[str], list[str]]:
+def _what_helped(notes: list[SessionNote], progress: Progress) -> tuple[list[str], list[str]]:
+    """Each technique's pain drop on the table, judged with the verdict (practice.handover)."""
     drops: dict[str, list[int]] = defaultdict(list)
     for note in notes:
         for label in _labels(note.techniques, note.technique_other, TECHNIQUES):
             drops[label].append(note.pain_before - note.pain_after)
-    helped, not_helped = [], []
-    for label, values in drops.items():
-        mean = sum(values) / len(values)
-        sessions = f"{len(values)} session{'s' if len(values) != 1 else ''}"
-        if mean >= PAIN_MCID_POINTS:
-            helped.append(f"{label}: pain fell by {mean:.1f} points on the table ({sessions})")
-        elif mean < 1:
-            not_helped.append(f"{label}: pain barely changed on the table ({sessions})")
-    return helped, not_helped
+    found = what_helped(
+        drops, progress.assessment.verdict, progress.sessions, progress.homework.share
+    )
+    return found.helped, found.not_helped
 
 
 async def client_data(

@@ -425,7 +425,8 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
     if first:
         facts.append(f"first session {day_label(first)}")
     if sessions:
-        facts.append(f"{len(sessions)} session(s), latest {day_label(sessions[-1].session_date)}")
+        count = f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
+        facts.append(f"{count}, latest {day_label(sessions[-1].session_date)}")
     doc.paragraph(" · ".join(facts), grey=True)
     doc.ln(3)
     doc.highlight(record.verdict or "No progress verdict yet.")
@@ -450,16 +451,8 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
     if sessions and sessions[-1].plan_next:
         latest = sessions[-1]
         doc.fact("Next session", _shorter(latest.plan_next or "", f"note #{latest.number}"))
-    open_referrals = [r for r in record.referrals if not r.outcome]
-    if open_referrals:
-        doc.fact(
-            "Open referrals",
-            "; ".join(
-                f"{r.profession} {r.provider} ({day_label(r.referred_on)}, consent "
-                f"{consent_label(r.consent).lower()})"
-                for r in open_referrals
-            ),
-        )
+    if record.referrals:
+        doc.fact("Referred", "; ".join(_referral_line(r) for r in record.referrals))
     doc.ln(2)
 
     for title, items in (("What helped", record.helped), ("What did not help", record.not_helped)):
@@ -472,6 +465,14 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
 
     doc.subheading("Current homework")
     _homework_table(doc, [h for h in record.homework if h.status.lower() != "ended"])
+
+
+def _referral_line(r: ReferralRow) -> str:
+    """ "Dr Lee (physiotherapist), 13 Jan 2027 — consent given — seen"."""
+    to = f"{r.provider} ({r.profession.lower()})" if r.provider else f"a {r.profession.lower()}"
+    parts = [f"{to}, {day_label(r.referred_on)}", f"consent {consent_label(r.consent).lower()}"]
+    parts.append(r.outcome.lower() if r.outcome else "outcome not known yet")
+    return " — ".join(parts)
 
 
 def _session_notes(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) -> None:

@@ -65,6 +65,11 @@ def test_the_letter_and_record_carry_every_session(demo: tuple[str, Path]) -> No
         assert "Ben R." in text and "Dr Lee" in text
         for session in sessions:
             assert day_label(datetime.strptime(session, "%a %d %b %Y").date()) in text, session
+    reader, _ = pdf_text((folder / "ben-record.pdf").read_bytes())
+    handover = " ".join(reader.pages[0].extract_text().split())
+    assert "does not last: no meaningful change after 8 sessions" in handover
+    assert "Too little to judge the exercises" in handover
+    assert "Dr Lee (physiotherapist)" in handover and "— seen" in handover
     _, letter = pdf_text((folder / "ben-referral-letter.pdf").read_bytes())
     assert "No progress after 8 sessions" in letter
     assert (folder / "ben-record.csv").read_text(encoding="utf-8-sig").count("\n") > 8

@@ -1,0 +1,82 @@
+"""What helped and what did not: the lines an incoming therapist reads on the handover page.
+
+Derived simply, and saying so. Pain on the table is the immediate effect of a technique: it
+"helped" when pain fell by at least the pain MCID on average over the sessions that used it,
+gave "some relief" between one point and that, and "did not help" below a point. Whether the
+relief lasts is the verdict's question (pain between visits, the functional activity, the
+client's own rating), so the treatment as a whole is judged by it: relief on the table that
+does not last, and homework rarely done, are what a successor most needs to know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from practice.progress import PAIN_MCID_POINTS, Verdict
+
+# Below this share of due days done, the exercises cannot be judged either way.
+LOW_ADHERENCE = 0.5
+# From this share on, homework is worth naming among what helped an improving client.
+GOOD_ADHERENCE = 0.7
+
+
+@dataclass(frozen=True)
+class Helped:
+    helped: list[str]
+    not_helped: list[str]
+
+
+def _sessions(n: int) -> str:
+    return f"{n} session{'s' if n != 1 else ''}"
+
+
+def what_helped(
+    drops: Mapping[str, Sequence[int]],
+    verdict: Verdict,
+    sessions: int,
+    homework_share: float | None,
+) -> Helped:
+    """`drops`: each technique's pain drop on the table (before − after) at every session that
+    used it. `verdict`, `sessions` and `homework_share` are the progress verdict's."""
+    helped: list[str] = []
+    not_helped: list[str] = []
+    relief: list[float] = []
+    for label, values in drops.items():
+        if not values:
+            continue
+        mean = sum(values) / len(values)
+        relief.extend(values)
+        on = f"on the table ({_sessions(len(values))})"
+        if mean >= PAIN_MCID_POINTS:
+            helped.append(f"{label}: pain fell by {mean:.1f} points {on}")
+        elif mean >= 1:
+            helped.append(
+                f"{label}: some relief, pain fell by {mean:.1f} points {on} — less than the "
+                f"{PAIN_MCID_POINTS} that counts as meaningful"
+            )
+        else:
+            not_helped.append(f"{label}: pain barely changed {on}")
+
+    lasting = verdict is Verdict.IMPROVING
+    if lasting:
+        helped.insert(0, f"The relief lasts: a meaningful improvement over {_sessions(sessions)}")
+    elif verdict in (Verdict.NO_CHANGE, Verdict.WORSE) and sessions >= 2:
+        on_table = sum(relief) / len(relief) if relief else 0.0
+        what = "no meaningful change" if verdict is Verdict.NO_CHANGE else "getting worse"
+        if on_table >= 1:
+            not_helped.insert(
+                0,
+                f"The relief on the table (pain −{on_table:.1f} on average) does not last: "
+                f"{what} after {_sessions(sessions)}",
+            )
+        else:
+            not_helped.insert(0, f"The treatment so far: {what} after {_sessions(sessions)}")
+
+    if homework_share is not None:
+        done = f"homework done on {homework_share:.0%} of the days it was due"
+        if homework_share < LOW_ADHERENCE and not lasting:
+            not_helped.append(f"Too little to judge the exercises: {done}")
+        elif homework_share >= GOOD_ADHERENCE and lasting:
+            helped.append(f"The client kept up the exercises: {done}")
+    return Helped(helped, not_helped)

@@ -1,0 +1,47 @@
+"""What helped and what did not (practice.handover): relief on the table, judged by whether
+it lasts, and homework named where it explains the verdict."""
+
+from __future__ import annotations
+
+from practice.handover import what_helped
+from practice.progress import Verdict
+
+
+def test_relief_on_the_table_that_does_not_last_is_said_plainly() -> None:
+    found = what_helped(
+        {"Swedish": [2, 2, 1, 2], "Myofascial release": [2, 2, 2, 1]}, Verdict.NO_CHANGE, 8, 0.29
+    )
+    assert found.not_helped[0] == (
+        "The relief on the table (pain −1.8 on average) does not last: "
+        "no meaningful change after 8 sessions"
+    )
+    assert "Too little to judge the exercises: homework done on 29% of the days it was due" in (
+        found.not_helped
+    )
+    assert found.helped == [
+        "Swedish: some relief, pain fell by 1.8 points on the table (4 sessions) — less than the "
+        "2 that counts as meaningful",
+        "Myofascial release: some relief, pain fell by 1.8 points on the table (4 sessions) — "
+        "less than the 2 that counts as meaningful",
+    ]
+
+
+def test_an_improving_client_names_the_lasting_relief_and_the_homework() -> None:
+    found = what_helped({"Trigger point": [3, 3], "Cupping": [0]}, Verdict.IMPROVING, 6, 0.89)
+    assert found.helped == [
+        "The relief lasts: a meaningful improvement over 6 sessions",
+        "Trigger point: pain fell by 3.0 points on the table (2 sessions)",
+        "The client kept up the exercises: homework done on 89% of the days it was due",
+    ]
+    assert found.not_helped == ["Cupping: pain barely changed on the table (1 session)"]
+
+
+def test_too_early_to_say_says_nothing_about_the_whole() -> None:
+    found = what_helped({"Swedish": [3]}, Verdict.NOT_ENOUGH_DATA, 1, None)
+    assert found.helped == ["Swedish: pain fell by 3.0 points on the table (1 session)"]
+    assert found.not_helped == []
+    worse = what_helped({"Swedish": [0, 0]}, Verdict.WORSE, 3, 0.9)
+    assert worse.not_helped == [
+        "The treatment so far: getting worse after 3 sessions",
+        "Swedish: pain barely changed on the table (2 sessions)",
+    ]
