@@ -54,7 +54,7 @@ MAX_PROJECTION = timedelta(days=42)
 TITLE_WIDTH = 38
 LABEL_HEIGHTS = (11.5, 10.8)
 TITLE_LINES = 3
-ACTIVITY_NAME_WIDTH = 20
+ACTIVITY_NAME_WIDTH = 16  # the legend spans the figure at 1080 px: longer ones are cut
 
 
 @dataclass(frozen=True)
