@@ -19,7 +19,8 @@
     dp:<decision id>:<a|r|c|n|s|x>            the answer to a decision point
     pv:<provider id>:<l|a|v|e|x|y>            the provider network (id 0: list, add)
     rf:<client id>:<reason|->[:<decision id>] start a referral, the reason preset or asked
-    rc:<referral id>:<y|n|p>                  consent: the client's answer, or agreed in person
+    rc:<referral id>:<y|n|p|r|l>              consent: the client's answer, agreed in person;
+                                              the letter: reason only now, l again
     fu:<referral id>:<s|n|d>                  did the client go: seen, not yet, declined
     ex:<client id>                            export a client's record (PDF and CSV)
     am:<note id>:<action>[:<arg>]             amend a saved note: o open, f field, v value,
@@ -323,7 +324,8 @@ class ReferStart:
 class ReferralConsent:
     referral_id: int
     # y: allow, n: don't allow (the client's); p: agreed in person, r: the letter with the
-    # reason only now, without waiting for the client (the therapist's)
+    # reason only now, without waiting for the client; l: the current letter again (the
+    # therapist's)
     answer: str
 
     def encode(self) -> str:
@@ -343,7 +345,7 @@ ReferralButton = ProviderButton | ReferStart | ReferralConsent | FollowUpAnswer
 
 _PROVIDER = re.compile(r"^pv:(\d{1,12}):([laevxy])$")
 _REFER = re.compile(r"^rf:(\d{1,12}):([a-z]{1,12}|-)(?::(\d{1,12}))?$")
-_REFERRAL_CONSENT = re.compile(r"^rc:(\d{1,12}):([ynpr])$")
+_REFERRAL_CONSENT = re.compile(r"^rc:(\d{1,12}):([ynprl])$")
 _FOLLOW_UP = re.compile(r"^fu:(\d{1,12}):([snd])$")
 
 

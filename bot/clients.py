@@ -28,7 +28,7 @@ from bot.forms.handlers import start_form
 from bot.history import show_history
 from bot.invites import send_invite
 from bot.notes.handlers import start_note_for
-from bot.referrals import refer_button_for, referral_lines
+from bot.referrals import letter_buttons, refer_button_for, referral_lines
 from bot.runtime import Context
 from practice.adherence import ADHERENCE_WINDOW_DAYS
 from practice.checkins import RHYTHMS, check_in_summary, describe_rhythm
@@ -93,6 +93,7 @@ async def _card(
         days = await uow.records.homework_days([h.id for h in homework])
         check_ins = await uow.check_ins.recent(client.id, 3)
         referrals = await referral_lines(uow, therapist_id, client.id, services.settings.tz)
+        letters = await letter_buttons(uow, therapist_id, client.id)
         upcoming = await uow.outbox.upcoming(client.id, 2, kinds=(HOMEWORK, SNOOZE))
         upcoming_names = [
             await exercise_name(
@@ -180,6 +181,7 @@ async def _card(
                 action(texts.CARD_RHYTHM, "k"),
             ],
             [action(texts.CARD_INVITE, "i"), refer_button_for(client.id)],
+            *letters,
             [
                 InlineKeyboardButton(
                     texts.EXPORT_BUTTON, callback_data=ExportFor(client.id).encode()

@@ -30,7 +30,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot import cards, texts
 from bot.callbacks import ForgetMeButton, MyDataButton, parse_records
 from bot.records import document_name
-from bot.referrals import consent_lines, send_letter
+from bot.referrals import consent_lines, letter_to_therapist
 from bot.runtime import Context
 from practice.checkins import check_in_summary
 from reports.csv_export import client_data_csv
@@ -174,13 +174,7 @@ async def forget_me_button(update: Update, context: Context) -> None:
         log.warning("could not tell the therapist about an erasure: %s", type(exc).__name__)
     # A referral that waited for the client's answer goes with the reason only.
     for referral_id in withdrawn:
-        await send_letter(
-            context.bot,
-            services.db,
-            services.clock,
-            referral_id,
-            zone=services.settings.practice_timezone,
-        )
+        await letter_to_therapist(context, referral_id)
 
 
 def handlers(clients: filters.BaseFilter) -> list[object]:

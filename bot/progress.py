@@ -53,6 +53,32 @@ async def send_decision(context: Context, chat_id: int, decision: Decision, clie
     await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
+async def linked_decision(
+    uow: UnitOfWork, therapist_id: int, client_id: int, decision_id: object
+) -> Decision | None:
+    """The decision point a form (a referral, a plan) was opened from, if it is this
+    therapist's, about this client."""
+    if not str(decision_id or "").isdigit():
+        return None
+    return await uow.referrals.decision_of(therapist_id, client_id, int(str(decision_id)))
+
+
+async def reopen_decision(
+    context: Context, therapist_id: int, client_id: int, decision_id: object, lead: str
+) -> None:
+    """The form a decision point opened was not saved: the question is asked again, still
+    open, after `lead` (why it is back)."""
+    async with context.services.db.unit_of_work() as uow:
+        decision = await linked_decision(uow, therapist_id, client_id, decision_id)
+        client = await uow.clients.get(therapist_id, client_id)
+    if decision is None or client is None or decision.answer is not None:
+        return
+    text, keyboard = decision_view(decision, client)
+    await context.bot.send_message(
+        therapist_id, f"{lead}\n\n{text}", parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+
+
 # --- /progress ---------------------------------------------------------------------------
 
 
@@ -136,7 +162,8 @@ async def decision_button(update: Update, context: Context) -> None:
             await cards.answer(query, texts.decision_already(decision.answer))
             return
         answer = {"a": "adjust", "r": "refer", "c": "continue", "n": "note"}[button.answer]
-        if answer != "refer":  # a referral answers it when it is saved (bot/referrals.py)
+        # A referral or a plan answers it when it is saved (bot/referrals.py, bot/forms/plan.py).
+        if answer not in ("refer", "adjust"):
             decision.answer, decision.answered_at = answer, now
         await uow.commit()
     chat_id, message_id = query.message.chat.id, query.message.message_id
@@ -161,13 +188,33 @@ async def decision_button(update: Update, context: Context) -> None:
             chat_id, texts.note_draft(client.name, draft), reply_markup=keyboard
         )
         return
-    # A referral records the answer when it is saved: no "Recorded" for it yet.
-    await cards.answer(query, None if answer == "refer" else texts.DECISION_RECORDED)
+    # A referral or a plan records the answer when it is saved: no "Recorded" for it yet.
+    pending = answer in ("refer", "adjust")
+    await cards.answer(query, None if pending else texts.DECISION_RECORDED)
     await cards.edit_card(context.bot, chat_id, message_id, done, None)
     if answer == "adjust":
-        await start_form(update, context, "plan", client.id)
+        await _adjust(update, context, client.id, decision.id)
     elif answer == "refer":
         await _refer(update, context, client.id, decision)
+
+
+async def _adjust(update: Update, context: Context, client_id: int, decision_id: int) -> None:
+    """Into the plan form, which answers the decision ("adjust") when it is saved."""
+    preset: dict[str, object] = {"decision": str(decision_id)}
+    if await start_form(update, context, "plan", client_id, preset=preset):
+        return
+    user = update.effective_user
+    assert user is not None
+    async with context.services.db.unit_of_work() as uow:
+        draft = await uow.forms.get(user.id)
+    if (
+        draft is not None
+        and draft.form == "plan"
+        and draft.answers.get("decision") == str(decision_id)
+    ):
+        return  # a second tap: the plan form for this decision is open already
+    # Something else was open: the question stays open, to answer once that is done.
+    await reopen_decision(context, user.id, client_id, decision_id, texts.PLAN_STILL_OPEN)
 
 
 async def _refer(update: Update, context: Context, client_id: int, decision: Decision) -> None:

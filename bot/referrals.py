@@ -6,7 +6,9 @@ The choice of reason and recipient is a form (bot/forms), so it survives restart
 other. The consent question and the follow-up go through the outbox; the dispatcher renders
 them with `consent_card` and `follow_up_card` and calls `consent_not_asked` when a client
 cannot be reached. Every tap is re-checked: the client's answer only from that client and
-only while the referral waits for it; the therapist's only for their own referrals.
+only while the referral waits for it; the therapist's only for their own referrals. The
+client card's "📄 Letter to Dr Lee" sends the letter as it stands again (one lost, or one
+never sent because the bot stopped between the consent and the letter).
 
 A referral begun from a decision point answers it ("refer") only when it is saved: until then
 the decision stays open, and a referral cancelled (or unable to start) asks it again.
@@ -30,7 +32,7 @@ from bot.client_search import pick_client
 from bot.config import Settings
 from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.forms.handlers import start_form
-from bot.progress import decision_view
+from bot.progress import linked_decision, reopen_decision
 from bot.providers import profession_label
 from bot.reach import tell_therapist_with
 from bot.runtime import Context
@@ -221,13 +223,7 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
         if asking:
             _wake_dispatcher(context)
         else:
-            await send_letter(
-                context.bot,
-                context.services.db,
-                context.services.clock,
-                referral_id,
-                zone=settings.practice_timezone,
-            )
+            await letter_to_therapist(context, referral_id)
 
     return Saved(text=text, offer=offer, after=after)
 
@@ -244,27 +240,14 @@ async def _decision(
     uow: UnitOfWork, therapist_id: int, client_id: int, decision_id: object
 ) -> Decision | None:
     """The decision point a referral form was opened from, if it is this therapist's."""
-    if not str(decision_id or "").isdigit():
-        return None
-    return await uow.referrals.decision_of(therapist_id, client_id, int(str(decision_id)))
+    return await linked_decision(uow, therapist_id, client_id, decision_id)
 
 
 async def _reopen_decision(
     context: Context, therapist_id: int, client_id: int, decision_id: object
 ) -> None:
     """No referral was made after all: the decision point is asked again, still open."""
-    async with context.services.db.unit_of_work() as uow:
-        decision = await _decision(uow, therapist_id, client_id, decision_id)
-        client = await uow.clients.get(therapist_id, client_id)
-    if decision is None or client is None or decision.answer is not None:
-        return
-    text, keyboard = decision_view(decision, client)
-    await context.bot.send_message(
-        therapist_id,
-        f"{texts.DECISION_STILL_OPEN}\n\n{text}",
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard,
-    )
+    await reopen_decision(context, therapist_id, client_id, decision_id, texts.DECISION_STILL_OPEN)
 
 
 async def _cancelled(
@@ -399,6 +382,9 @@ async def consent_button(update: Update, context: Context) -> None:
     if button.answer == "r":
         await _reason_only_now(update, context, button.referral_id)
         return
+    if button.answer == "l":
+        await _letter_again(update, context, button.referral_id)
+        return
     services = context.services
     now = services.clock.now()
     async with services.db.unit_of_work() as uow:
@@ -430,13 +416,7 @@ async def consent_button(update: Update, context: Context) -> None:
     await tell_therapist_with(
         context.bot, therapist_id, texts.therapist_told_consent(name, allowed, to), None
     )
-    await send_letter(
-        context.bot,
-        services.db,
-        services.clock,
-        referral_id,
-        zone=services.settings.practice_timezone,
-    )
+    await letter_to_therapist(context, referral_id)
 
 
 async def _agreed_in_person(update: Update, context: Context, referral_id: int) -> None:
@@ -461,13 +441,7 @@ async def _agreed_in_person(update: Update, context: Context, referral_id: int) 
     await cards.answer(query, "Noted")
     await cards.strip_buttons(context.bot, query.message.chat.id, query.message.message_id)
     await tell_therapist_with(context.bot, user.id, texts.agreed_in_person(name), None)
-    await send_letter(
-        context.bot,
-        services.db,
-        services.clock,
-        referral_id,
-        zone=services.settings.practice_timezone,
-    )
+    await letter_to_therapist(context, referral_id)
 
 
 async def _reason_only_now(update: Update, context: Context, referral_id: int) -> None:
@@ -486,13 +460,27 @@ async def _reason_only_now(update: Update, context: Context, referral_id: int) -
         await cards.answer(query, texts.LETTER_SENT_ALREADY)
         return
     await cards.answer(query)
-    await send_letter(
-        context.bot,
-        services.db,
-        services.clock,
-        referral_id,
-        zone=services.settings.practice_timezone,
-    )
+    await letter_to_therapist(context, referral_id)
+
+
+async def _letter_again(update: Update, context: Context, referral_id: int) -> None:
+    """The card's "📄 Letter to Dr Lee": the letter as it stands now, sent again (one lost, or
+    never sent when the bot stopped between the consent and the letter). Only for the
+    referral's own therapist; the summary only with the client's consent."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        referral = await uow.referrals.get(user.id, referral_id)
+        client = (
+            await uow.clients.get(user.id, referral.client_id) if referral is not None else None
+        )
+        if referral is None or client is None:
+            await cards.answer(query, texts.REFERRAL_GONE)
+            return
+        pending, name = referral.consent == PENDING, client.name
+    await cards.answer(query, texts.letter_again(name, pending))
+    await letter_to_therapist(context, referral_id)
 
 
 async def consent_not_asked(
@@ -524,6 +512,18 @@ async def consent_not_asked(
 
 
 # --- the letter ---------------------------------------------------------------------------
+
+
+async def letter_to_therapist(context: Context, referral_id: int) -> None:
+    """`send_letter` from a handler, with the running bot's services."""
+    services = context.services
+    await send_letter(
+        context.bot,
+        services.db,
+        services.clock,
+        referral_id,
+        zone=services.settings.practice_timezone,
+    )
 
 
 async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *, zone: str) -> None:
@@ -696,6 +696,26 @@ async def referral_lines(
             texts.referral_line(await _to(uow, referral), day, referral.consent, referral.outcome)
         )
     return lines
+
+
+LETTER_BUTTONS = 3  # the newest referrals' letters, on the client card
+
+
+async def letter_buttons(
+    uow: UnitOfWork, therapist_id: int, client_id: int
+) -> list[list[InlineKeyboardButton]]:
+    """ "📄 Letter to Dr Lee", one row per referral (the newest few): the letter again."""
+    rows = []
+    for referral in (await uow.referrals.of_client(therapist_id, client_id))[:LETTER_BUTTONS]:
+        provider = (
+            await uow.providers.get(therapist_id, referral.provider_id)
+            if referral.provider_id is not None
+            else None
+        )
+        to = provider.name if provider is not None else await _to(uow, referral)
+        data = ReferralConsent(referral.id, "l").encode()
+        rows.append([InlineKeyboardButton(texts.letter_button(to), callback_data=data)])
+    return rows
 
 
 async def consent_lines(uow: UnitOfWork, client: Client, zone: str) -> list[str]:

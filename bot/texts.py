@@ -587,6 +587,11 @@ def decision_answered(name: str, summary: str, answer: str, today: date) -> str:
             f"{esc(summary)}\n↗️ Referring {esc(name)}: fill in the referral below. The decision "
             "is recorded when you save it; cancel it and this question comes back."
         )
+    if answer == "adjust":  # recorded only once the plan is saved
+        return (
+            f"{esc(summary)}\n📋 Adjusting {esc(name)}'s plan: change it below. The decision "
+            "is recorded when you save it; cancel it and this question comes back."
+        )
     return (
         f"{esc(summary)}\n✓ Decided {long_date(today, today)}: "
         f"{_ANSWERS.get(answer, answer)} ({esc(name)})."
@@ -1052,12 +1057,25 @@ AGREED_IN_PERSON = "🤝 Client agreed in person"
 REASON_ONLY_NOW = "📄 Reason only, now"
 LETTER_SENT_ALREADY = "The letter was sent to you already."
 DECISION_STILL_OPEN = "No referral was made, so this question is still open:"
+PLAN_STILL_OPEN = "The plan was not changed, so this question is still open:"
 NOT_ON_THE_BOT = "is not on the bot"
 BLOCKED_THE_BOT = "has blocked the bot"
 STOPPED_THE_BOT = "has stopped the bot's messages"
 CONSENT_NOT_YOURS = "That question isn't for you."
 CONSENT_ALREADY = "That was answered already — nothing was changed."
 REFERRAL_GONE = "That referral is not in your list."
+
+
+def letter_button(to: str) -> str:
+    return f"📄 Letter to {to}"
+
+
+def letter_again(name: str, pending: bool) -> str:
+    if pending:  # nothing of their treatment goes out before they answer
+        return f"{name} hasn't answered yet: the letter gives the reason only."
+    return "Sending the letter again…"
+
+
 SEEN = "✅ Seen"
 NOT_YET = "⏳ Not yet — ask again in a week"
 DECLINED = "✖️ Declined"

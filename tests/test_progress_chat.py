@@ -142,3 +142,39 @@ async def test_the_planned_end_is_brought_to_the_therapist_once(
     assert kinds == [("reeval", 4, "continue"), ("end", 8, "refer")]
     await note(maya, clock, "6", "4")
     assert len(await decisions(running)) == 2  # asked once per plan version
+
+
+async def test_adjust_plan_is_recorded_when_the_plan_is_saved_not_on_the_tap(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    await new_client_note(maya, "Anna K.", areas=("Neck",))  # pain 6 → 3
+    await plan(maya)  # re-evaluate after 4 sessions
+    for before, after in (("6", "4"), ("5", "3"), ("6", "4")):
+        await note(maya, clock, before, after)
+    question = maya.last_message
+    assert question is not None and "Time to re-evaluate Anna K.'s plan." in question.text
+
+    # Begun, then cancelled: the plan is unchanged and the decision claims nothing.
+    assert await maya.tap("📋 Adjust plan", message_id=question.message_id) == ""  # no "Recorded"
+    assert "change it below" in maya.message(question.message_id).text
+    assert "check the plan and save" in maya.last_text
+    assert (await decisions(running))[0].answer is None  # the form is open, nothing saved
+    await maya.tap("✖️ Cancel")
+    assert "Cancelled — nothing was saved" in maya.messages[-2].text
+    assert "The plan was not changed, so this question is still open:" in maya.last_text
+    assert maya.all_buttons == ["📋 Adjust plan", "↗️ Refer", "▶️ Continue as planned"]
+    [decision] = await decisions(running)
+    assert (decision.answer, decision.answered_at) == (None, None)
+
+    # Saved: the decision is answered "adjust", when the plan was saved.
+    reopened = maya.last_message
+    assert reopened is not None
+    clock.advance(timedelta(minutes=5))
+    await maya.tap("📋 Adjust plan", message_id=reopened.message_id)
+    await maya.tap("Save")
+    assert any("✓ Plan changed (version 2)" in m.text for m in maya.messages[-2:])
+    [decision] = await decisions(running)
+    assert (decision.answer, decision.answered_at) == ("adjust", clock.now())
+    for card in (question, reopened):
+        answer = await maya.tap_data(card.callback_data[0][0], message_id=card.message_id)
+        assert answer == "Already decided: adjust the plan."

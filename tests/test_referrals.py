@@ -576,3 +576,50 @@ async def test_a_client_who_stopped_the_bot_and_a_referral_declined(
     assert "↗️ Referred to Dr Lee (physiotherapist) 27 Nov — reason only — decided not to go" in (
         maya.last_text
     )
+
+
+async def test_the_letter_can_be_had_again_from_the_client_card(
+    running: OfflineBot, maya: Phone, leo: Phone, clock: FrozenClock
+) -> None:
+    anna = await two_sessions(running, maya, clock)
+    await add_provider(maya, "Dr Lee", "Physiotherapist")
+    await refer_anna_to_dr_lee(maya)
+    await running.dispatch()
+    assert not maya.documents  # waiting for Anna
+
+    # While Anna has not answered: said so, and the letter gives the reason only.
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    assert "📄 Letter to Dr Lee" in maya.all_buttons
+    answer = await maya.tap("📄 Letter to Dr Lee")
+    assert answer == "Anna K. hasn't answered yet: the letter gives the reason only."
+    assert len(maya.documents) == 1
+    text = letter_text(maya)
+    assert "Suspected disc or joint problem" in text and "has not yet consented" in text
+    assert "Swedish" not in text and letter_images(maya) == 0
+    assert "with the reason only" in maya.documents[-1].text
+
+    # The bot stopped between Anna's "Allow" and the letter: the consent is on record, the
+    # letter never went. The card's button sends it, with the summary.
+    (referral,) = await referrals(running)
+    async with running.db.unit_of_work() as uow:
+        stored = await uow.session.get(Referral, referral.id)
+        assert stored is not None
+        stored.consent = "given"
+        await uow.commit()
+    clock.set(datetime(2026, 11, 27, 11, 0, tzinfo=UTC))
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    await maya.tap("📄 Letter to Dr Lee")
+    assert len(maya.documents) == 2
+    assert "Swedish" in letter_text(maya) and letter_images(maya) == 1
+    assert "with the treatment summary" in maya.documents[-1].text
+    assert (await referrals(running))[0].letter_sent_at == clock.now()
+
+    # Nobody else can have it: not another therapist, not the client.
+    await leo.send("/start")
+    for phone in (leo, anna):
+        answer = await phone.tap_data(ReferralConsent(referral.id, "l").encode())
+        assert answer == "That referral is not in your list."
+        assert not phone.documents
+    assert len(maya.documents) == 2
