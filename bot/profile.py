@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot import texts
+from bot.forms.contact import email_question, phone_question
 from bot.forms.engine import Answer, Form, FormContext, Question, Saved
 from bot.forms.handlers import start_form
-from bot.providers import MAX_EMAIL, MAX_PHONE, email_answer, phone_answer
 from bot.runtime import Context
 
 MAX_NAME = MAX_PRACTICE = 120
@@ -52,24 +52,8 @@ PROFILE = Form(
             optional=True,
             max_length=MAX_PRACTICE,
         ),
-        Question(
-            "phone",
-            "Phone",
-            texts.PROFILE_PHONE_PROMPT,
-            "text",
-            optional=True,
-            max_length=MAX_PHONE,
-            parse=phone_answer,
-        ),
-        Question(
-            "email",
-            "Email",
-            texts.PROFILE_EMAIL_PROMPT,
-            "text",
-            optional=True,
-            max_length=MAX_EMAIL,
-            parse=email_answer,
-        ),
+        phone_question(texts.PROFILE_PHONE_PROMPT),
+        email_question(texts.PROFILE_EMAIL_PROMPT),
     ],
     initial=_initial,
     save=_save,

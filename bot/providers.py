@@ -4,42 +4,24 @@ so a half-typed provider survives a restart; every button is re-checked against 
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cards, texts
 from bot.callbacks import ProviderButton, parse
+from bot.forms.contact import email_question, phone_question
 from bot.forms.engine import Answer, Form, FormContext, Question, Saved, options_from
 from bot.forms.handlers import start_form
 from bot.runtime import Context
-from practice.notes import InputError
 from practice.referrals import OTHER, PROFESSIONS
 from storage.models import Provider
 
-MAX_NAME, MAX_CLINIC, MAX_PHONE, MAX_EMAIL, MAX_NOTES = 80, 120, 40, 120, 1000
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
-_PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
+MAX_NAME, MAX_CLINIC, MAX_NOTES = 80, 120, 1000
 
 
 def profession_label(code: str) -> str:
     return PROFESSIONS.get(code, PROFESSIONS[OTHER])
-
-
-def email_answer(typed: str, ctx: FormContext) -> Answer:
-    value = " ".join(typed.split())  # the engine has checked its length
-    if not _EMAIL.match(value):
-        raise InputError(texts.BAD_EMAIL)
-    return value
-
-
-def phone_answer(typed: str, ctx: FormContext) -> Answer:
-    value = " ".join(typed.split())
-    if not _PHONE.match(value) or sum(c.isdigit() for c in value) < 5:
-        raise InputError(texts.BAD_PHONE)
-    return value
 
 
 async def _initial(ctx: FormContext) -> dict[str, Answer]:
@@ -100,24 +82,8 @@ PROVIDER = Form(
             optional=True,
             max_length=MAX_CLINIC,
         ),
-        Question(
-            "phone",
-            "Phone",
-            texts.PROVIDER_PHONE_PROMPT,
-            "text",
-            optional=True,
-            max_length=MAX_PHONE,
-            parse=phone_answer,
-        ),
-        Question(
-            "email",
-            "Email",
-            texts.PROVIDER_EMAIL_PROMPT,
-            "text",
-            optional=True,
-            max_length=MAX_EMAIL,
-            parse=email_answer,
-        ),
+        phone_question(texts.PROVIDER_PHONE_PROMPT),
+        email_question(texts.PROVIDER_EMAIL_PROMPT),
         Question(
             "notes",
             "Notes",
