@@ -44,7 +44,8 @@ class Client:
     done: int = 0
     check_ins: list[int] = field(default_factory=list)
 
-    def week_line(self) -> str:
+    def close_week(self) -> str:
+        """The week's line; the counts start again for the next."""
         pains = ", ".join(map(str, self.check_ins)) or "—"
         homework = (
             f"homework done {self.done} of {self.reminders}"
@@ -117,7 +118,6 @@ class Weeks:
     async def answer(self, client: Client, week: int) -> None:
         phone = client.phone
         new = phone.messages[client.seen :]
-        client.seen = len(phone.messages)
         for message in new:
             if message.text.startswith("🧘") and _has(message, "Done"):
                 client.reminders += 1
@@ -126,7 +126,7 @@ class Weeks:
                     await phone.tap("Done", message_id=message.message_id)
             elif message.text.startswith("📊"):
                 await self.check_in(client, message, week)
-        client.seen = len(phone.messages)
+        client.seen = len(phone.messages)  # the check-in's questions were answered inline
 
     async def check_in(self, client: Client, message: BotMessage, week: int) -> None:
         phone = client.phone
@@ -247,8 +247,8 @@ async def play_weeks(
     for week in range(1, WEEKS):
         await weeks.live_until(weeks.visit(week), week)
         weeks.skip()
-        weeks.say(f"Week {week}, to {weeks.visit(week):%a %d %b} · {anna.week_line()}")
-        weeks.say(f"{'':>22}· {ben.week_line()}")
+        weeks.say(f"Week {week}, to {weeks.visit(week):%a %d %b} · {anna.close_week()}")
+        weeks.say(f"{'':>22}· {ben.close_week()}")
         for client in (anna, ben):
             if week > len(client.sessions):
                 continue

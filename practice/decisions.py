@@ -40,18 +40,10 @@ class DecisionKind(StrEnum):
 
     WORSENING = "worse"
     REEVALUATION = "reeval"
+    PLANNED_END = "end"
     NO_PROGRESS = "noprog"
     IMPROVED = "improved"
-    PLANNED_END = "end"
 
-
-# The order questions are considered in; the planned end comes right after the re-evaluation.
-PRIORITY = (
-    DecisionKind.WORSENING,
-    DecisionKind.REEVALUATION,
-    DecisionKind.NO_PROGRESS,
-    DecisionKind.IMPROVED,
-)
 
 DECISION_QUESTIONS: dict[DecisionKind, str] = {
     DecisionKind.WORSENING: "The client is getting worse. Change the plan or refer?",
@@ -100,23 +92,11 @@ def decision_due(
     if sessions_count < 1 or any(a.at_session == sessions_count for a in asked):
         return None
     verdict = assessment.verdict
-    for kind in PRIORITY:
-        if _due(kind, assessment, verdict, sessions_count, reevaluate_after, asked):
+    plan = (reevaluate_after, expected_sessions)
+    for kind in DecisionKind:  # in priority order
+        if _due(kind, assessment, verdict, sessions_count, plan, asked):
             return DecisionPrompt(kind, sessions_count)
-        if kind is DecisionKind.REEVALUATION and _planned_end_due(
-            sessions_count, expected_sessions, asked
-        ):
-            return DecisionPrompt(DecisionKind.PLANNED_END, sessions_count)
     return None
-
-
-def _planned_end_due(sessions: int, expected: int | None, asked: list[AskedDecision]) -> bool:
-    if expected is None or expected < 1 or sessions < expected:
-        return False
-    if any(a.kind is DecisionKind.PLANNED_END for a in asked):
-        return False
-    # A re-evaluation asked at the planned end (or after it) has already put the question.
-    return not any(a.kind is DecisionKind.REEVALUATION and a.at_session >= expected for a in asked)
 
 
 def _due(
@@ -124,9 +104,10 @@ def _due(
     assessment: Assessment,
     verdict: Verdict,
     sessions: int,
-    reevaluate_after: int | None,
+    plan: tuple[int | None, int | None],  # re-evaluate after, expected sessions
     asked: list[AskedDecision],
 ) -> bool:
+    reevaluate_after, expected = plan
     match kind:
         case DecisionKind.WORSENING:
             return verdict is Verdict.WORSE
@@ -135,6 +116,15 @@ def _due(
                 reevaluate_after is not None
                 and sessions >= reevaluate_after
                 and not any(a.kind is DecisionKind.REEVALUATION for a in asked)
+            )
+        case DecisionKind.PLANNED_END:
+            if expected is None or expected < 1 or sessions < expected:
+                return False
+            # Once; a re-evaluation asked at the planned end (or after it) has put it already.
+            return not any(
+                a.kind is DecisionKind.PLANNED_END
+                or (a.kind is DecisionKind.REEVALUATION and a.at_session >= expected)
+                for a in asked
             )
         case DecisionKind.NO_PROGRESS:
             flags = assessment.evidence.flags
