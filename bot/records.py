@@ -35,10 +35,10 @@ def document_name(name: str, what: str, day: date, extension: str) -> str:
     return f"{safe[:60]} — {what} {day.isoformat()}.{extension}"
 
 
-def render_record(record: ClientRecord, weekly: list[WeekAdherence]) -> tuple[bytes, bytes, bytes]:
-    """The chart, the PDF and the CSV; called in a worker thread."""
+def render_record(record: ClientRecord, weekly: list[WeekAdherence]) -> tuple[bytes, bytes]:
+    """The PDF (with the chart) and the CSV; called in a worker thread."""
     chart = render_progress_chart(chart_data(record, weekly))
-    return chart, client_record_pdf(record, chart_png=chart), client_record_csv(record)
+    return client_record_pdf(record, chart_png=chart), client_record_csv(record)
 
 
 async def send_export(context: Context, therapist_id: int, chat_id: int, client_id: int) -> None:
@@ -59,7 +59,7 @@ async def send_export(context: Context, therapist_id: int, chat_id: int, client_
     preparing = await context.bot.send_message(
         chat_id, texts.export_preparing(name), parse_mode=ParseMode.HTML
     )
-    _, pdf, csv = await asyncio.to_thread(render_record, record, weekly)
+    pdf, csv = await asyncio.to_thread(render_record, record, weekly)
     day = services.today()
     await context.bot.send_document(
         chat_id, InputFile(pdf, filename=document_name(name, "record", day, "pdf"))

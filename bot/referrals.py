@@ -40,6 +40,7 @@ from practice.clients import matches_search
 from practice.clock import Clock
 from practice.notes import InputError
 from practice.referrals import NO_PROGRESS, REASONS, profession_choices
+from reminders.planning import reachable
 from reminders.referrals import (
     ASK_AGAIN_DAYS,
     DECLINED,
@@ -50,7 +51,6 @@ from reminders.referrals import (
     SEEN,
     UNASKED,
     ask_consent,
-    can_ask,
     plan_follow_up,
 )
 from reports.chart import render_progress_chart
@@ -182,7 +182,7 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
     if decision is not None and decision.answer is None:
         # The decision point is answered by the referral made, not by the tap that began it.
         decision.answer, decision.answered_at = "refer", ctx.now
-    asking = can_ask(client)
+    asking = reachable(client)
     referral = await uow.referrals.add(
         Referral(
             therapist_id=ctx.therapist_id,

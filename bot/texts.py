@@ -996,7 +996,6 @@ PROFILE_NAME_PROMPT = "Your <b>name</b> as letters should show it? <i>e.g. Maya 
 PROFILE_PRACTICE_PROMPT = "Your <b>practice</b>'s name? (optional) <i>e.g. Riverside Massage</i>"
 PROFILE_PHONE_PROMPT = "The <b>phone</b> a physician can reach you on? (optional)"
 PROFILE_EMAIL_PROMPT = "Your <b>email</b> for replies? (optional)"
-PROFILE_HINT = "Tip: /profile puts your practice name and contact details on letters."
 
 
 def profile_saved(name: str, practice: str | None) -> str:

@@ -89,7 +89,3 @@ def revision_changes(
             parts.append(change_line(field, old, later))
         out.append("; ".join(parts))
     return out
-
-
-def reason_label(reason: str) -> str:
-    return REASONS.get(reason, reason)

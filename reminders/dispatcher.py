@@ -42,7 +42,7 @@ from reminders.planning import (
     quiet_hours_of,
     reachable,
 )
-from reminders.referrals import PENDING, can_ask
+from reminders.referrals import PENDING
 from reminders.weekly import plan_weekly, weekly_text
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment
@@ -329,7 +329,7 @@ class Dispatcher:
             self.stats.cancelled += 1
             return None
         client = await uow.clients.get(referral.therapist_id, referral.client_id)
-        if client is None or not can_ask(client):
+        if client is None or not reachable(client):
             delivery.status = Outbox.CANCELLED
             self.stats.cancelled += 1
             batch.consent_not_asked.append(referral.id)

@@ -8,7 +8,6 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from practice.schedules import to_utc
-from reminders.planning import reachable
 from storage.models import Client, Referral
 from storage.repositories import CONSENT, FOLLOW_UP, Outbox
 from storage.unit_of_work import UnitOfWork
@@ -18,11 +17,6 @@ PENDING, GIVEN, REFUSED, UNASKED = "pending", "given", "refused", "unasked"
 # Referral.outcome
 SEEN, NOT_YET, DECLINED = "seen", "not_yet", "declined"
 ASK_AGAIN_DAYS = 7
-
-
-def can_ask(client: Client) -> bool:
-    """The client can be asked in the bot: on it, not blocked, not silenced, not forgotten."""
-    return reachable(client) and client.forgotten_at is None
 
 
 async def ask_consent(uow: UnitOfWork, referral: Referral, client: Client, now: datetime) -> None:

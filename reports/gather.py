@@ -14,7 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from practice.adherence import Adherence, HomeworkDays
-from practice.amendments import revision_changes
+from practice.amendments import FIELDS, revision_changes
 from practice.checkins import CHANGE_LABELS
 from practice.decisions import DECISION_QUESTIONS, DecisionKind
 from practice.exercises import EXERCISE_AREAS, by_code, custom_id
@@ -62,20 +62,6 @@ DECISION_ANSWERS = {
 }
 OUTCOMES = {"seen": "Seen", "not_yet": "Not seen yet", "declined": "Decided not to go"}
 CONSENT = {"given": True, "refused": False}
-NOTE_FIELDS = (
-    "session_date",
-    "pain_before",
-    "pain_after",
-    "areas",
-    "area_other",
-    "techniques",
-    "technique_other",
-    "pressure",
-    "subjective",
-    "findings",
-    "response",
-    "plan_next",
-)
 
 
 async def client_record(
@@ -183,7 +169,7 @@ def _labels(codes: list[str], other: str | None, vocabulary: dict[str, str]) -> 
 
 
 def _session_row(note: SessionNote, revisions: list[StoredRevision]) -> SessionRow:
-    current = {field: getattr(note, field) for field in NOTE_FIELDS}
+    current = {field: getattr(note, field) for field in FIELDS}
     changes = revision_changes([r.before for r in revisions], current)
     return SessionRow(
         number=note.number,

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from practice.adherence import Adherence, HomeworkDays
-from practice.decisions import AskedDecision, DecisionKind, DecisionPrompt, decision_due
+from practice.decisions import AskedDecision, DecisionKind, decision_due
 from practice.progress import (
     Assessment,
     CheckInRating,
@@ -216,14 +216,9 @@ async def raise_decision(
         note_id=note_id,
         kind=prompt.kind.value,
         at_session=prompt.at_session,
-        summary=_evidence(progress, prompt)[:400],
+        summary=progress.summary[:400],  # the evidence as shown with the question
         asked_at=now,
     )
     uow.session.add(decision)
     await uow.session.flush()
     return decision
-
-
-def _evidence(progress: Progress, prompt: DecisionPrompt) -> str:
-    """What the therapist is shown with the question, kept with the answer."""
-    return progress.summary
