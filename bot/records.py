@@ -21,8 +21,8 @@ from bot.client_search import pick_client
 from bot.runtime import Context
 from reports.chart import render_progress_chart
 from reports.csv_export import client_record_csv
-from reports.data import ClientRecord, WeekAdherence
-from reports.gather import chart_data, client_record, weekly_adherence
+from reports.data import ClientRecord
+from reports.gather import chart_data, client_record
 from reports.pdf import client_record as client_record_pdf
 
 # Letters (any script), digits, spaces and a little punctuation survive in a file name.
@@ -35,9 +35,9 @@ def document_name(name: str, what: str, day: date, extension: str) -> str:
     return f"{safe[:60]} — {what} {day.isoformat()}.{extension}"
 
 
-def render_record(record: ClientRecord, weekly: list[WeekAdherence]) -> tuple[bytes, bytes]:
+def render_record(record: ClientRecord) -> tuple[bytes, bytes]:
     """The PDF (with the chart) and the CSV; called in a worker thread."""
-    chart = render_progress_chart(chart_data(record, weekly))
+    chart = render_progress_chart(chart_data(record))
     return client_record_pdf(record, chart_png=chart), client_record_csv(record)
 
 
@@ -51,7 +51,6 @@ async def send_export(context: Context, therapist_id: int, chat_id: int, client_
             today=services.today(),
             zone=services.settings.practice_timezone,
         )
-        weekly = await weekly_adherence(uow, therapist_id, client_id) if record else []
     if record is None:
         await context.bot.send_message(chat_id, texts.NOT_YOUR_CLIENT)
         return
@@ -59,7 +58,7 @@ async def send_export(context: Context, therapist_id: int, chat_id: int, client_
     preparing = await context.bot.send_message(
         chat_id, texts.export_preparing(name), parse_mode=ParseMode.HTML
     )
-    pdf, csv = await asyncio.to_thread(render_record, record, weekly)
+    pdf, csv = await asyncio.to_thread(render_record, record)
     day = services.today()
     await context.bot.send_document(
         chat_id, InputFile(pdf, filename=document_name(name, "record", day, "pdf"))

@@ -55,7 +55,7 @@ from reminders.referrals import (
 )
 from reports.chart import render_progress_chart
 from reports.data import ClientRecord, ReferralRow
-from reports.gather import chart_data, client_record, weekly_adherence
+from reports.gather import chart_data, client_record
 from reports.pdf import referral_letter
 from storage import Database
 from storage.models import Client, Decision, Referral
@@ -543,13 +543,8 @@ async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *,
             if referral.provider_id is not None
             else None
         )
-        to = await _to(uow, referral)
+        to = _recipient(provider.name if provider is not None else None, referral.profession)
         shared = referral.consent == GIVEN
-        weekly = (
-            await weekly_adherence(uow, referral.therapist_id, referral.client_id)
-            if shared and record is not None
-            else []
-        )
     if record is None:
         return
     row = ReferralRow(
@@ -566,7 +561,7 @@ async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *,
 
     def render(record: ClientRecord) -> bytes:
         # The chart is health information too: drawn only for a letter the client allowed.
-        chart = render_progress_chart(chart_data(record, weekly)) if shared else None
+        chart = render_progress_chart(chart_data(record)) if shared else None
         return referral_letter(
             record.practice,
             record.client,

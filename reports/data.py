@@ -138,6 +138,8 @@ class ClientRecord:
     verdict: str | None = None
     helped: Sequence[str] = ()
     not_helped: Sequence[str] = ()
+    # Share of each week's homework done, every week since the first assignment (the chart).
+    weekly: Sequence[WeekAdherence] = ()
     # Where revision times are shown in: the therapist's zone.
     tz: tzinfo = UTC
 

@@ -37,7 +37,6 @@ from reports.data import (
     ProgressChartData,
     ReferralRow,
     SessionRow,
-    WeekAdherence,
     progress_chart_data,
 )
 from reports.progress import Progress, progress_of, weekly_shares
@@ -139,23 +138,16 @@ async def client_record(
         verdict=progress.summary,
         helped=helped,
         not_helped=not_helped,
+        # Every week since the first assignment: the record's chart shows all sessions too.
+        weekly=weekly_shares(days),
         tz=tz,
     )
 
 
-async def weekly_adherence(
-    uow: UnitOfWork, therapist_id: int, client_id: int
-) -> list[WeekAdherence]:
-    """Share of each week's homework done, every week since the first assignment (the
-    record's chart shows all sessions too)."""
-    homework = await uow.records.homework(therapist_id, client_id)
-    return weekly_shares(await uow.records.homework_days([h.id for h in homework]))
-
-
-def chart_data(record: ClientRecord, weekly: list[WeekAdherence]) -> ProgressChartData:
+def chart_data(record: ClientRecord) -> ProgressChartData:
     """The progress chart's data: the verdict's first line is its title."""
     headline = (record.verdict or "").split("\n", 1)[0]
-    return progress_chart_data(record, headline=headline, weekly_adherence=weekly)
+    return progress_chart_data(record, headline=headline, weekly_adherence=record.weekly)
 
 
 async def _adherence(uow: UnitOfWork, homework: list[HomeworkAssignment]) -> dict[int, Adherence]:
