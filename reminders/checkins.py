@@ -75,6 +75,18 @@ async def restart_check_ins(
     latest = await uow.notes.latest(client.therapist_id, client.id)
     if latest is not None and latest.session_date > session_day:
         return
+    await _new_series(uow, client, note_id, session_day, now, fallback_zone)
+
+
+async def _new_series(
+    uow: UnitOfWork,
+    client: Client,
+    note_id: int,
+    session_day: date,
+    now: datetime,
+    fallback_zone: str,
+) -> None:
+    """The pending check-ins stop; the series starts again from this session."""
     await uow.outbox.cancel_pending(client_id=client.id, kind=CHECK_IN)
     await plan_check_in(
         uow,
@@ -105,14 +117,7 @@ async def session_day_amended(
     latest = await uow.notes.latest(client.therapist_id, client.id)
     if latest is None or (latest.id != note_id and not was_latest):
         return
-    await restart_check_ins(
-        uow,
-        client,
-        note_id=latest.id,
-        session_day=latest.session_date,
-        now=now,
-        fallback_zone=fallback_zone,
-    )
+    await _new_series(uow, client, latest.id, latest.session_date, now, fallback_zone)
 
 
 async def resume_check_ins(

@@ -226,12 +226,7 @@ class NoteRepository:
         )
 
     async def last_treatment(self, therapist_id: int, client_id: int) -> PreviousTreatment | None:
-        note = await self._session.scalar(
-            select(SessionNote)
-            .where(SessionNote.client_id == client_id, SessionNote.therapist_id == therapist_id)
-            .order_by(SessionNote.session_date.desc(), SessionNote.number.desc())
-            .limit(1)
-        )
+        note = await self.latest(therapist_id, client_id)
         if note is None:
             return None
         return PreviousTreatment(
