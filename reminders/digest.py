@@ -32,8 +32,13 @@ async def digest_lines(uow: UnitOfWork, therapist_id: int, now: datetime) -> lis
     """The digest's lines, or None when there is nothing worth a message."""
     since = now - timedelta(days=1)
     week = (now - timedelta(days=7)).date()
+    # Only clients on the bot have check-ins and homework reminders to report.
     clients = list(
-        await uow.session.scalars(select(Client).where(Client.therapist_id == therapist_id))
+        await uow.session.scalars(
+            select(Client).where(
+                Client.therapist_id == therapist_id, Client.telegram_user_id.is_not(None)
+            )
+        )
     )
     answered, worse, silent, homework = [], [], [], []
     for client in clients:
@@ -45,10 +50,12 @@ async def digest_lines(uow: UnitOfWork, therapist_id: int, now: datetime) -> lis
                 .limit(2)
             )
         )
-        first = await uow.notes.first(therapist_id, client.id)
-        baseline = first.pain_before if first is not None else None
+        baseline: int | None = None
         for check_in in recent:
             if check_in.answered_at is not None and check_in.answered_at >= since:
+                if baseline is None:  # read only for a client with something to report
+                    first = await uow.notes.first(therapist_id, client.id)
+                    baseline = first.pain_before if first is not None else None
                 answered.append(f"• {client.name}: {check_in_summary(check_in)}")
                 if is_worsening(baseline, check_in.pain, check_in.change):
                     worse.append(client.name)
