@@ -23,12 +23,12 @@ from bot.callbacks import (
 )
 from bot.care import show_homework, show_plan
 from bot.client_search import client_buttons
-from bot.exercises import exercise_name
+from bot.exercises import UNLISTED, exercise_name
 from bot.forms.handlers import start_form
 from bot.history import show_history
 from bot.invites import send_invite
 from bot.notes.handlers import start_note_for
-from bot.referrals import letter_buttons, refer_button_for, referral_lines
+from bot.referrals import refer_button_for, referral_view
 from bot.runtime import Context
 from practice.adherence import ADHERENCE_WINDOW_DAYS
 from practice.checkins import RHYTHMS, check_in_summary, describe_rhythm
@@ -92,17 +92,10 @@ async def _card(
         names = [await exercise_name(uow, therapist_id, h.exercise_code) for h in homework]
         days = await uow.records.homework_days([h.id for h in homework])
         check_ins = await uow.check_ins.recent(client.id, 3)
-        referrals = await referral_lines(uow, therapist_id, client.id, services.settings.tz)
-        letters = await letter_buttons(uow, therapist_id, client.id)
+        referrals, letters = await referral_view(uow, therapist_id, client.id, services.settings.tz)
         upcoming = await uow.outbox.upcoming(client.id, 2, kinds=(HOMEWORK, SNOOZE))
-        upcoming_names = [
-            await exercise_name(
-                uow,
-                therapist_id,
-                next((h.exercise_code for h in homework if h.id == d.assignment_id), ""),
-            )
-            for d in upcoming
-        ]
+        name_of = dict(zip((h.id for h in homework), names, strict=True))
+        upcoming_names = [name_of.get(d.assignment_id, UNLISTED) for d in upcoming]
     today = services.today()
     if client.telegram_user_id is None:
         joined = "Not on the bot yet — send them an invite link."

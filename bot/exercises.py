@@ -39,9 +39,12 @@ async def exercise_card(uow: UnitOfWork, therapist_id: int, code: str) -> Exerci
         return None
 
 
+UNLISTED = "(an exercise no longer listed)"
+
+
 async def exercise_name(uow: UnitOfWork, therapist_id: int, code: str) -> str:
     card = await exercise_card(uow, therapist_id, code)
-    return card.name if card is not None else "(an exercise no longer listed)"
+    return card.name if card is not None else UNLISTED
 
 
 async def search_exercises(

@@ -680,37 +680,29 @@ def refer_button_for(client_id: int) -> InlineKeyboardButton:
     return InlineKeyboardButton(texts.CARD_REFER, callback_data=ReferStart(client_id).encode())
 
 
-async def referral_lines(
-    uow: UnitOfWork, therapist_id: int, client_id: int, zone: ZoneInfo
-) -> list[str]:
-    """One line per referral, newest first: to whom, when, consent, outcome."""
-    lines = []
-    for referral in await uow.referrals.of_client(therapist_id, client_id):
-        day = texts.short_date(referral.created_at.astimezone(zone).date())
-        lines.append(
-            texts.referral_line(await _to(uow, referral), day, referral.consent, referral.outcome)
-        )
-    return lines
-
-
 LETTER_BUTTONS = 3  # the newest referrals' letters, on the client card
 
 
-async def letter_buttons(
-    uow: UnitOfWork, therapist_id: int, client_id: int
-) -> list[list[InlineKeyboardButton]]:
-    """ "📄 Letter to Dr Lee", one row per referral (the newest few): the letter again."""
-    rows = []
-    for referral in (await uow.referrals.of_client(therapist_id, client_id))[:LETTER_BUTTONS]:
+async def referral_view(
+    uow: UnitOfWork, therapist_id: int, client_id: int, zone: ZoneInfo
+) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+    """For the client card: one line per referral, newest first (to whom, when, consent,
+    outcome), and "📄 Letter to Dr Lee" for the newest few, to have the letter again."""
+    lines, rows = [], []
+    for n, referral in enumerate(await uow.referrals.of_client(therapist_id, client_id)):
         provider = (
             await uow.providers.get(therapist_id, referral.provider_id)
             if referral.provider_id is not None
             else None
         )
-        to = provider.name if provider is not None else await _to(uow, referral)
-        data = ReferralConsent(referral.id, "l").encode()
-        rows.append([InlineKeyboardButton(texts.letter_button(to), callback_data=data)])
-    return rows
+        to = _recipient(provider.name if provider is not None else None, referral.profession)
+        day = texts.short_date(referral.created_at.astimezone(zone).date())
+        lines.append(texts.referral_line(to, day, referral.consent, referral.outcome))
+        if n < LETTER_BUTTONS:
+            label = provider.name if provider is not None else to
+            data = ReferralConsent(referral.id, "l").encode()
+            rows.append([InlineKeyboardButton(texts.letter_button(label), callback_data=data)])
+    return lines, rows
 
 
 async def consent_lines(uow: UnitOfWork, client: Client, zone: str) -> list[str]:
