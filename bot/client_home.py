@@ -34,6 +34,7 @@ from practice.preferences import (
 from practice.schedules import to_utc
 from practice.timezones import resolve_timezone
 from reminders.checkins import replan_client
+from reminders.planning import preferences_of
 from storage.models import Client, HomeworkAssignment
 from storage.unit_of_work import UnitOfWork
 
@@ -50,13 +51,7 @@ THERAPIST_COMMANDS = [
 
 
 def _preferences(services: Services, client: Client) -> Preferences:
-    return Preferences.of(
-        client.timezone,
-        client.reminder_time,
-        client.quiet_start,
-        client.quiet_end,
-        fallback_zone=services.settings.practice_timezone,
-    )
+    return preferences_of(client, services.settings.practice_timezone)
 
 
 async def client_start(update: Update, context: Context) -> None:

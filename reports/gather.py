@@ -21,9 +21,10 @@ from practice.exercises import EXERCISE_AREAS, by_code, custom_id
 from practice.handover import what_helped
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
 from practice.plans import VISIT_FREQUENCIES
-from practice.preferences import Preferences, hhmm
+from practice.preferences import hhmm
 from practice.referrals import PROFESSIONS, REASONS
 from practice.schedules import HomeworkSchedule
+from reminders.planning import preferences_of
 from reports.data import (
     CheckInRow,
     ClientData,
@@ -274,13 +275,7 @@ async def client_data(
     homework = await uow.records.homework(therapist_id, client.id)
     adherence = await _adherence(uow, homework)
     check_ins = await uow.records.check_ins(client.id)
-    prefs = Preferences.of(
-        client.timezone,
-        client.reminder_time,
-        client.quiet_start,
-        client.quiet_end,
-        fallback_zone=fallback_zone,
-    )
+    prefs = preferences_of(client, fallback_zone)
     settings = [
         ("Name", client.name),
         ("Telegram account", "linked" if client.telegram_user_id else "not linked"),

@@ -15,13 +15,12 @@ from practice.notes import InputError
 from practice.plans import HomeworkStatus
 from practice.preferences import (
     DEFAULT_REMINDER_TIME,
-    Preferences,
     decode_time,
     encode_time,
     hhmm,
 )
-from practice.schedules import Frequency, HomeworkSchedule, QuietHours
-from reminders.planning import replan_assignment, schedule_of
+from practice.schedules import Frequency, HomeworkSchedule
+from reminders.planning import preferences_of, quiet_hours_of, replan_assignment, schedule_of
 from storage.models import HomeworkAssignment
 
 SUGGESTIONS = 6
@@ -238,19 +237,11 @@ def _warnings(ctx: FormContext) -> list[str]:
     client, chosen = ctx.client, decode_time(str(ctx.answers.get("time", "")))
     if client is None or chosen is None:
         return []
-    prefs = Preferences.of(
-        client.timezone,
-        client.reminder_time,
-        client.quiet_start,
-        client.quiet_end,
-        fallback_zone=ctx.practice_zone,
-    )
-    if prefs.quiet_start is None or prefs.quiet_end is None:
+    prefs = preferences_of(client, ctx.practice_zone)
+    quiet = quiet_hours_of(prefs)
+    if quiet is None or not quiet.contains(chosen):
         return []
-    quiet = QuietHours(prefs.quiet_start, prefs.quiet_end)
-    if not quiet.contains(chosen):
-        return []
-    return [texts.in_quiet_hours(hhmm(chosen), prefs.quiet_label, hhmm(prefs.quiet_end))]
+    return [texts.in_quiet_hours(hhmm(chosen), prefs.quiet_label, hhmm(quiet.end))]
 
 
 def schedule_from(answers: dict[str, Answer], start_day: object) -> HomeworkSchedule:
