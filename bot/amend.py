@@ -23,7 +23,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHa
 
 from bot import cards, texts
 from bot.callbacks import AmendButton, parse_records
-from bot.forms.handlers import draft_title
+from bot.forms.handlers import draft_title, remember_card
 from bot.runtime import Context, Services
 from practice.amendments import (
     FIELD_CODES,
@@ -250,15 +250,6 @@ async def _save(
     return text, None
 
 
-async def _remember(services: Services, therapist_id: int, token: str, message_id: int) -> None:
-    """The card now carrying the amendment: only its buttons are taken."""
-    async with services.db.unit_of_work() as uow:
-        draft = await uow.forms.get(therapist_id)
-        if draft is not None and draft.token == token and draft.card_message_id != message_id:
-            draft.card_message_id = message_id
-            await uow.commit()
-
-
 # --- taps ---------------------------------------------------------------------------------
 
 
@@ -311,7 +302,7 @@ async def _open(update: Update, context: Context, note_id: int) -> None:
         await uow.commit()
     await cards.answer(query)
     shown = await cards.send_card(bot, chat_id, text, keyboard, replaces=old_card)
-    await _remember(services, user.id, token, shown)
+    await remember_card(services, user.id, token, shown)
 
 
 async def amend_button(update: Update, context: Context) -> None:
@@ -349,7 +340,7 @@ async def amend_button(update: Update, context: Context) -> None:
         await uow.commit()
     await cards.answer(query)
     card = await cards.edit_card(context.bot, chat_id, tapped, *shown)
-    await _remember(services, user.id, token, card)
+    await remember_card(services, user.id, token, card)
 
 
 async def _on_tap(
@@ -426,7 +417,7 @@ async def typed(update: Update, context: Context) -> None:
         await message.reply_text(warning)
     if shown is not None:
         card = await cards.send_card(context.bot, message.chat_id, *shown, replaces=old_card)
-        await _remember(services, user.id, token, card)
+        await remember_card(services, user.id, token, card)
     raise ApplicationHandlerStop
 
 

@@ -237,11 +237,12 @@ async def start_form(
         text, keyboard = await render(form, draft, ctx)
         await uow.commit()
     shown = await cards.send_card(context.bot, chat.id, text, keyboard)
-    await _remember(services, user.id, draft.token, shown)
+    await remember_card(services, user.id, draft.token, shown)
     return True
 
 
-async def _remember(services: Services, therapist_id: int, token: str, message_id: int) -> None:
+async def remember_card(services: Services, therapist_id: int, token: str, message_id: int) -> None:
+    """The message now carrying the form (or amendment) `token`: only its buttons count."""
     async with services.db.unit_of_work() as uow:
         draft = await uow.forms.get(therapist_id)
         if draft is not None and draft.token == token and draft.card_message_id != message_id:
@@ -355,7 +356,7 @@ async def form_button(update: Update, context: Context) -> None:
             await saved.after(context)
         return
     shown = await cards.edit_card(bot, chat_id, tapped, text, keyboard)
-    await _remember(services, user.id, button.token, shown)
+    await remember_card(services, user.id, button.token, shown)
 
 
 # Which taps each kind of question takes; anything else is forged or from an old keyboard.
@@ -442,7 +443,7 @@ async def form_text(update: Update, context: Context) -> bool:
         old_card, token = draft.card_message_id, draft.token
         await uow.commit()
     shown = await cards.send_card(context.bot, message.chat_id, text, keyboard, replaces=old_card)
-    await _remember(services, user.id, token, shown)
+    await remember_card(services, user.id, token, shown)
     return True
 
 
