@@ -184,10 +184,7 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
             await uow.commit()
             return False
         check_in.comment = message.text.strip()[:MAX_COMMENT]
-        therapist = await uow.therapists.get(check_in.therapist_id)
-        thanks = texts.check_in_thanks(
-            therapist.display_name if therapist else "Your therapist", check_in_summary(check_in)
-        )
+        thanks, _ = await _next_card(uow, check_in, fresh)  # with a comment: the thanks
         alerted = check_in.alerted_at is not None
         therapist_id, name, comment = check_in.therapist_id, client.name, check_in.comment
         await uow.commit()

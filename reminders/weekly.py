@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
 
 from practice.schedules import to_utc
 from practice.weekly import next_weekly_day, weekly_note
 from reminders.planning import preferences_of, reachable
-from storage.models import CheckIn, Client
+from storage.models import Client
 from storage.repositories import WEEKLY, Outbox
 from storage.unit_of_work import UnitOfWork
 
@@ -39,17 +37,13 @@ async def plan_weekly(
 
 
 async def weekly_text(uow: UnitOfWork, client: Client, now: datetime) -> str | None:
-    since = now.date().fromordinal(now.date().toordinal() - 6)
+    since = now.date() - timedelta(days=6)
     current = await uow.homework.current(client.therapist_id, client.id)
     days = await uow.records.homework_days([h.id for h in current], since=since)
     total = days.adherence()
     pains = [
         c.pain
-        for c in await uow.session.scalars(
-            select(CheckIn)
-            .where(CheckIn.client_id == client.id, CheckIn.answered_at.is_not(None))
-            .order_by(CheckIn.answered_at)
-        )
+        for c in await uow.records.check_ins(client.id)
         if c.pain is not None and c.answered_at is not None and (now - c.answered_at).days < 7
     ]
     return weekly_note(total, pains)
