@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from practice.adherence import Adherence, HomeworkDays
+from practice.adherence import HomeworkDays
 from practice.amendments import FIELDS, revision_changes
 from practice.checkins import CHANGE_LABELS
 from practice.decisions import DECISION_QUESTIONS, DecisionKind
@@ -92,17 +92,7 @@ async def client_record(
 
     sessions = [_session_row(n, revisions.get(n.id, [])) for n in notes]
     plan = _plan_info(plans[0], plans[1:]) if plans else None
-    homework_rows = [
-        HomeworkRow(
-            exercise=await _exercise_name(uow, therapist_id, h.exercise_code),
-            dose=h.dose,
-            schedule=_schedule_text(h),
-            status=h.status.capitalize(),
-            adherence=days.adherence(assignment_id=h.id),
-            start_date=h.start_date,
-        )
-        for h in homework
-    ]
+    homework_rows = await _homework_rows(uow, therapist_id, homework, days)
     check_in_rows = [_check_in_row(c, tz) for c in check_ins]
     progress = progress_of(client, plans[0] if plans else None, notes, check_ins, days, tz)
     helped, not_helped = _what_helped(notes, progress)
@@ -151,10 +141,21 @@ def chart_data(record: ClientRecord) -> ProgressChartData:
     return progress_chart_data(record, headline=headline, weekly_adherence=record.weekly)
 
 
-async def _adherence(uow: UnitOfWork, homework: list[HomeworkAssignment]) -> dict[int, Adherence]:
-    """Done out of due for each assignment since it was assigned (the card adds 14 days)."""
-    days: HomeworkDays = await uow.records.homework_days([h.id for h in homework])
-    return {h.id: days.adherence(assignment_id=h.id) for h in homework}
+async def _homework_rows(
+    uow: UnitOfWork, therapist_id: int, homework: list[HomeworkAssignment], days: HomeworkDays
+) -> list[HomeworkRow]:
+    """Each assignment with its adherence since it was assigned (the card adds 14 days)."""
+    return [
+        HomeworkRow(
+            exercise=await _exercise_name(uow, therapist_id, h.exercise_code),
+            dose=h.dose,
+            schedule=_schedule_text(h),
+            status=h.status.capitalize(),
+            adherence=days.adherence(assignment_id=h.id),
+            start_date=h.start_date,
+        )
+        for h in homework
+    ]
 
 
 def _labels(codes: list[str], other: str | None, vocabulary: dict[str, str]) -> list[str]:
@@ -273,7 +274,7 @@ async def client_data(
     notes = await uow.records.notes(therapist_id, client.id)
     plan = await uow.plans.current(therapist_id, client.id)
     homework = await uow.records.homework(therapist_id, client.id)
-    adherence = await _adherence(uow, homework)
+    days = await uow.records.homework_days([h.id for h in homework])
     check_ins = await uow.records.check_ins(client.id)
     prefs = preferences_of(client, fallback_zone)
     settings = [
@@ -295,17 +296,7 @@ async def client_data(
         prepared_on=today,
         session_dates=[n.session_date for n in notes],
         plan=_plan_info(plan, []) if plan is not None else None,
-        homework=[
-            HomeworkRow(
-                exercise=await _exercise_name(uow, therapist_id, h.exercise_code),
-                dose=h.dose,
-                schedule=_schedule_text(h),
-                status=h.status.capitalize(),
-                adherence=adherence[h.id],
-                start_date=h.start_date,
-            )
-            for h in homework
-        ],
+        homework=await _homework_rows(uow, therapist_id, homework, days),
         check_ins=[_check_in_row(c, tz) for c in check_ins],
         settings=settings,
     )
