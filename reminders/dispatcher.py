@@ -284,11 +284,7 @@ class Dispatcher:
         # waits for the client's next good moment instead of being dropped.
         later = client.paused_until if paused_at(client, now) else self._quiet_now(client, now)
         if later is not None:
-            delivery.status = Outbox.PENDING
-            delivery.due_at = later
-            delivery.lease_until = None
-            delivery.attempts -= 1
-            return None
+            return _wait_until(delivery, later)
         return await check_in_card(uow, check_in, client)
 
     async def _prepare_digest(
@@ -336,11 +332,7 @@ class Dispatcher:
             return None
         later = self._quiet_now(client, now)
         if later is not None:  # asked when the client's quiet hours end
-            delivery.status = Outbox.PENDING
-            delivery.due_at = later
-            delivery.lease_until = None
-            delivery.attempts -= 1
-            return None
+            return _wait_until(delivery, later)
         return await consent_card(uow, referral, client)
 
     async def _prepare_follow_up(
@@ -548,3 +540,11 @@ class Dispatcher:
                 now=now,
                 fallback_zone=self._zone,
             )
+
+
+def _wait_until(delivery: Delivery, later: datetime) -> None:
+    """Back to the outbox, due `later`: a claim that waits is not an attempt to send."""
+    delivery.status = Outbox.PENDING
+    delivery.due_at = later
+    delivery.lease_until = None
+    delivery.attempts -= 1
