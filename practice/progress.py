@@ -329,19 +329,17 @@ def describe(
     """
     evidence = assessment.evidence
     sessions = evidence.sessions if sessions_count is None else sessions_count
-    pain = evidence.pain_text()
+    pain, label = evidence.pain_text(), assessment.verdict.label
     match assessment.verdict:
-        case Verdict.IMPROVING:
-            line = f"Improving: {pain} {_over(sessions)}"
-        case Verdict.WORSE:
-            line = f"Getting worse: {pain} {_over(sessions)}"
+        case Verdict.IMPROVING | Verdict.WORSE:
+            line = f"{label}: {pain} {_over(sessions)}"
         case Verdict.NO_CHANGE:
             when = "so far" if sessions <= 0 else f"after {_plural(sessions, 'session')}"
-            line = f"No meaningful change {when}: {pain}"
+            line = f"{label} {when}: {pain}"
         case Verdict.NOT_ENOUGH_DATA:
             count = evidence.pain_ratings
             ratings = _plural(count, "pain rating") if count else "no pain rating"
-            line = f"Not enough ratings yet: {ratings} so far"
+            line = f"{label}: {ratings} so far"
     if homework_share is not None:
         line += f"; homework {_round_half_away(100 * homework_share)} % done"
     line += "."
