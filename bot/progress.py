@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -15,6 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import cards, texts
 from bot.callbacks import ClientCard, DecisionAnswer, ProgressOf, parse
 from bot.client_search import pick_client
+from bot.forms.engine import FormContext
 from bot.forms.handlers import start_form
 from bot.runtime import Context
 from practice.decisions import DecisionKind, DecisionPrompt
@@ -61,6 +63,60 @@ async def linked_decision(
     if not str(decision_id or "").isdigit():
         return None
     return await uow.referrals.decision_of(therapist_id, client_id, int(str(decision_id)))
+
+
+async def answer_linked(ctx: FormContext, client_id: int, answer: str) -> Decision | None:
+    """A form opened from a decision point is being saved: the decision is answered by what
+    was saved (a plan, a referral), not by the tap that began it. Returns the decision."""
+    decision = await linked_decision(
+        ctx.uow, ctx.therapist_id, client_id, ctx.answers.get("decision")
+    )
+    if decision is not None and decision.answer is None:
+        decision.answer, decision.answered_at = answer, ctx.now
+    return decision
+
+
+def reopen_on_cancel(
+    lead: str,
+) -> Callable[[Context, int, int | None, dict[str, object]], Awaitable[None]]:
+    """A form's `cancelled` hook: one opened from a decision point and cancelled asks the
+    question again, after `lead`."""
+
+    async def cancelled(
+        context: Context, therapist_id: int, client_id: int | None, answers: dict[str, object]
+    ) -> None:
+        if client_id is not None and answers.get("decision"):
+            await reopen_decision(context, therapist_id, client_id, answers["decision"], lead)
+
+    return cancelled
+
+
+async def open_from_decision(
+    update: Update,
+    context: Context,
+    form: str,
+    client_id: int,
+    decision_id: int,
+    preset: dict[str, object],
+    lead: str,
+) -> None:
+    """Open `form` to answer a decision point. If something else is open, the question stays
+    open and comes back after `lead`; a second tap on the same decision does nothing."""
+    if await start_form(
+        update, context, form, client_id, preset={**preset, "decision": str(decision_id)}
+    ):
+        return
+    user = update.effective_user
+    assert user is not None
+    async with context.services.db.unit_of_work() as uow:
+        draft = await uow.forms.get(user.id)
+    if (
+        draft is not None
+        and draft.form == form
+        and draft.answers.get("decision") == str(decision_id)
+    ):
+        return  # a second tap: the form for this decision is open already
+    await reopen_decision(context, user.id, client_id, decision_id, lead)
 
 
 async def reopen_decision(
@@ -200,21 +256,9 @@ async def decision_button(update: Update, context: Context) -> None:
 
 async def _adjust(update: Update, context: Context, client_id: int, decision_id: int) -> None:
     """Into the plan form, which answers the decision ("adjust") when it is saved."""
-    preset: dict[str, object] = {"decision": str(decision_id)}
-    if await start_form(update, context, "plan", client_id, preset=preset):
-        return
-    user = update.effective_user
-    assert user is not None
-    async with context.services.db.unit_of_work() as uow:
-        draft = await uow.forms.get(user.id)
-    if (
-        draft is not None
-        and draft.form == "plan"
-        and draft.answers.get("decision") == str(decision_id)
-    ):
-        return  # a second tap: the plan form for this decision is open already
-    # Something else was open: the question stays open, to answer once that is done.
-    await reopen_decision(context, user.id, client_id, decision_id, texts.PLAN_STILL_OPEN)
+    await open_from_decision(
+        update, context, "plan", client_id, decision_id, {}, texts.PLAN_STILL_OPEN
+    )
 
 
 async def _refer(update: Update, context: Context, client_id: int, decision: Decision) -> None:

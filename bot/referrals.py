@@ -32,7 +32,7 @@ from bot.client_search import pick_client
 from bot.config import Settings
 from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.forms.handlers import start_form
-from bot.progress import linked_decision, reopen_decision
+from bot.progress import answer_linked, open_from_decision, reopen_on_cancel
 from bot.providers import profession_label
 from bot.reach import tell_therapist_with
 from bot.runtime import Context
@@ -58,7 +58,7 @@ from reports.data import ClientRecord, ReferralRow
 from reports.gather import chart_data, client_record
 from reports.pdf import referral_letter
 from storage import Database
-from storage.models import Client, Decision, Referral
+from storage.models import Client, Referral
 from storage.repositories import FOLLOW_UP
 from storage.unit_of_work import UnitOfWork
 
@@ -137,7 +137,7 @@ def referral_form(settings: Settings) -> Form:
 
     return Form(
         name="referral",
-        cancelled=_cancelled,
+        cancelled=reopen_on_cancel(texts.DECISION_STILL_OPEN),
         title=lambda client: texts.referral_title(client.name if client else ""),
         questions=[
             Question(
@@ -178,10 +178,7 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
     )
     reason = str(a["reason"])
     typed = reason.startswith(_TYPED_PREFIX)
-    decision = await _decision(uow, ctx.therapist_id, client.id, a.get("decision"))
-    if decision is not None and decision.answer is None:
-        # The decision point is answered by the referral made, not by the tap that began it.
-        decision.answer, decision.answered_at = "refer", ctx.now
+    decision = await answer_linked(ctx, client.id, "refer")
     asking = reachable(client)
     referral = await uow.referrals.add(
         Referral(
@@ -236,27 +233,6 @@ def _why_not_asked(client: Client) -> str:
     return texts.STOPPED_THE_BOT
 
 
-async def _decision(
-    uow: UnitOfWork, therapist_id: int, client_id: int, decision_id: object
-) -> Decision | None:
-    """The decision point a referral form was opened from, if it is this therapist's."""
-    return await linked_decision(uow, therapist_id, client_id, decision_id)
-
-
-async def _reopen_decision(
-    context: Context, therapist_id: int, client_id: int, decision_id: object
-) -> None:
-    """No referral was made after all: the decision point is asked again, still open."""
-    await reopen_decision(context, therapist_id, client_id, decision_id, texts.DECISION_STILL_OPEN)
-
-
-async def _cancelled(
-    context: Context, therapist_id: int, client_id: int | None, answers: dict[str, Answer]
-) -> None:
-    if client_id is not None and answers.get("decision"):
-        await _reopen_decision(context, therapist_id, client_id, answers["decision"])
-
-
 def _wake_dispatcher(context: Context) -> None:
     """Ask the client now rather than at the dispatcher's next tick (when one is running)."""
     queue = context.job_queue
@@ -282,22 +258,13 @@ async def start_referral(
 ) -> None:
     """Open the referral form for one of the therapist's clients; a known reason is preset
     (and the form starts at the recipient), a decision point is linked when it is theirs."""
-    preset: dict[str, object] = {}
-    if reason in REASONS:
-        preset["reason"] = reason
-    if decision_id is not None:
-        preset["decision"] = str(decision_id)
-    if await start_form(update, context, "referral", client_id, preset=preset or None):
+    preset: dict[str, object] = {"reason": reason} if reason in REASONS else {}
+    if decision_id is None:
+        await start_form(update, context, "referral", client_id, preset=preset or None)
         return
-    user = update.effective_user
-    if decision_id is None or user is None:
-        return
-    async with context.services.db.unit_of_work() as uow:
-        draft = await uow.forms.get(user.id)
-    if draft is not None and draft.answers.get("decision") == str(decision_id):
-        return  # a second tap: the referral for this decision is open already
-    # Something else was open: the question stays open, to answer once that is done.
-    await _reopen_decision(context, user.id, client_id, decision_id)
+    await open_from_decision(
+        update, context, "referral", client_id, decision_id, preset, texts.DECISION_STILL_OPEN
+    )
 
 
 async def refer_command(update: Update, context: Context) -> None:

@@ -4,7 +4,6 @@ track, the expected number of sessions and visits, when to re-evaluate, the star
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from bot import texts
 from bot.callbacks import CardAction
@@ -19,7 +18,7 @@ from bot.forms.engine import (
     Saved,
     options_from,
 )
-from bot.progress import linked_decision, reopen_decision
+from bot.progress import answer_linked, reopen_on_cancel
 from practice.notes import AREAS, InputError, parse_session_date
 from practice.plans import (
     DEFAULT_REEVALUATE_AFTER,
@@ -143,21 +142,10 @@ PLAN = Form(
     initial=lambda ctx: _initial(ctx),
     save=lambda ctx, target: _save(ctx),
     done_prompt="check the plan and save:",
-    cancelled=lambda context, therapist_id, client_id, answers: _cancelled(
-        context, therapist_id, client_id, answers
-    ),
+    # Opened from a decision point ("Adjust plan") and cancelled: the plan was not changed,
+    # so the question is asked again.
+    cancelled=reopen_on_cancel(texts.PLAN_STILL_OPEN),
 )
-
-
-async def _cancelled(
-    context: Any, therapist_id: int, client_id: int | None, answers: dict[str, Answer]
-) -> None:
-    """A plan form opened from a decision point ("Adjust plan") and cancelled: the plan was
-    not changed, so the question is asked again."""
-    if client_id is not None and answers.get("decision"):
-        await reopen_decision(
-            context, therapist_id, client_id, answers["decision"], texts.PLAN_STILL_OPEN
-        )
 
 
 async def _initial(ctx: FormContext) -> dict[str, Answer]:
@@ -183,10 +171,7 @@ async def _save(ctx: FormContext) -> Saved:
     client = ctx.client
     assert client is not None
     start = ctx.today if a["start"] == "today" else date.fromisoformat(a["start"])
-    decision = await linked_decision(ctx.uow, ctx.therapist_id, client.id, a.get("decision"))
-    if decision is not None and decision.answer is None:
-        # The decision point is answered by the plan saved, not by the tap that began it.
-        decision.answer, decision.answered_at = "adjust", ctx.now
+    await answer_linked(ctx, client.id, "adjust")
     plan = await ctx.uow.plans.add(
         TreatmentPlan(
             therapist_id=ctx.therapist_id,
