@@ -623,7 +623,8 @@ async def follow_up_button(update: Update, context: Context) -> None:
                 at=settings.digest_time,
             )
         else:
-            await uow.referrals.cancel_follow_ups(referral.id)
+            # The outcome is known: no more "did they go?" questions.
+            await uow.outbox.cancel_pending(referral_id=referral.id, kind=FOLLOW_UP)
         client = await uow.clients.get(user.id, referral.client_id)
         name = client.name if client is not None else "The client"
         to = await _to(uow, referral)

@@ -27,9 +27,13 @@ async def ask_consent(uow: UnitOfWork, referral: Referral, client: Client, now: 
     """
     assert client.telegram_user_id is not None
     row = Outbox.pending(
-        CONSENT, chat_id=client.telegram_user_id, day=now.date(), due_at=now, now=now
+        CONSENT,
+        chat_id=client.telegram_user_id,
+        day=now.date(),
+        due_at=now,
+        now=now,
+        referral_id=referral.id,
     )
-    row.referral_id = referral.id
     await uow.outbox.add(row)
 
 
@@ -39,6 +43,12 @@ async def plan_follow_up(
     """Ask the therapist on `on`, at `at` practice time, whether the client went."""
     referral.follow_up_on = on
     due = max(to_utc(datetime.combine(on, at), ZoneInfo(zone)), now)
-    row = Outbox.pending(FOLLOW_UP, chat_id=referral.therapist_id, day=on, due_at=due, now=now)
-    row.referral_id = referral.id
+    row = Outbox.pending(
+        FOLLOW_UP,
+        chat_id=referral.therapist_id,
+        day=on,
+        due_at=due,
+        now=now,
+        referral_id=referral.id,
+    )
     await uow.outbox.add(row)

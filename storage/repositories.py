@@ -549,6 +549,7 @@ class Outbox:
         client_id: int | None = None,
         assignment_id: int | None = None,
         check_in_id: int | None = None,
+        referral_id: int | None = None,
         sequence: int = 0,
     ) -> Delivery:
         """A new row waiting to be sent (every kind of message is queued through this)."""
@@ -558,6 +559,7 @@ class Outbox:
             chat_id=chat_id,
             assignment_id=assignment_id,
             check_in_id=check_in_id,
+            referral_id=referral_id,
             occurrence_date=day,
             sequence=sequence,
             occurs_at=occurs_at or due_at,
@@ -585,12 +587,16 @@ class Outbox:
         *,
         assignment_id: int | None = None,
         client_id: int | None = None,
+        referral_id: int | None = None,
         kind: str | None = None,
     ) -> None:
-        """Nothing more goes out for an assignment (paused, changed, ended) or a client."""
+        """Nothing more goes out for an assignment (paused, changed, ended), a client or a
+        referral (its outcome is known)."""
         where = [Delivery.status == self.PENDING]
         if assignment_id is not None:
             where.append(Delivery.assignment_id == assignment_id)
+        if referral_id is not None:
+            where.append(Delivery.referral_id == referral_id)
         if client_id is not None:
             where.append(Delivery.client_id == client_id)
         if kind is not None:
@@ -985,15 +991,3 @@ class ReferralRepository:
         if row is None or row.therapist_id != therapist_id or row.client_id != client_id:
             return None
         return row
-
-    async def cancel_follow_ups(self, referral_id: int) -> None:
-        """The outcome is known: no more "did they go?" questions."""
-        await self._session.execute(
-            update(Delivery)
-            .where(
-                Delivery.referral_id == referral_id,
-                Delivery.kind == FOLLOW_UP,
-                Delivery.status == Outbox.PENDING,
-            )
-            .values(status=Outbox.CANCELLED)
-        )
