@@ -112,23 +112,20 @@ class Form:
         index = asked.index(key) if key in asked else 0
         return asked[index - 1] if index > 0 else None
 
-    def first_unanswered(self, answers: dict[str, Answer]) -> str | None:
-        """A question that a changed answer made necessary (weekdays, once "chosen weekdays")."""
-        return next(
-            (
-                q.key
-                for q in self.asked(answers)
-                if not q.optional and answers.get(q.key) in (None, "", [])
-            ),
-            None,
-        )
-
-    def missing(self, answers: dict[str, Answer]) -> list[str]:
+    def unanswered(self, answers: dict[str, Answer]) -> list[Question]:
+        """The questions asked that still need an answer, in order."""
         return [
-            q.label
+            q
             for q in self.asked(answers)
             if not q.optional and answers.get(q.key) in (None, "", [])
         ]
+
+    def first_unanswered(self, answers: dict[str, Answer]) -> str | None:
+        """A question that a changed answer made necessary (weekdays, once "chosen weekdays")."""
+        return next((q.key for q in self.unanswered(answers)), None)
+
+    def missing(self, answers: dict[str, Answer]) -> list[str]:
+        return [q.label for q in self.unanswered(answers)]
 
 
 SUMMARY = "summary"
