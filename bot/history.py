@@ -34,7 +34,7 @@ def _note_lines(note: SessionNote, today: date, excerpt: int, mark: str | None) 
         ),
     ]
     if mark:
-        lines.append(texts.esc(mark))
+        lines.append(mark)
     for which in TextField if excerpt else ():
         value = getattr(note, which.value)
         if value:

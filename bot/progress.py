@@ -241,7 +241,10 @@ async def decision_button(update: Update, context: Context) -> None:
             ]
         )
         await context.bot.send_message(
-            chat_id, texts.note_draft(client.name, draft), reply_markup=keyboard
+            chat_id,
+            texts.note_draft(client.name, draft),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
         )
         return
     # A referral or a plan records the answer when it is saved: no "Recorded" for it yet.
@@ -323,7 +326,7 @@ async def _send_or_drop_note(
         await cards.answer(query)
         await cards.edit_card(context.bot, message.chat.id, message.message_id, result, None)
     else:
-        await message.reply_text(result)
+        await message.reply_text(result, parse_mode=ParseMode.HTML)
 
 
 async def own_words(update: Update, context: Context) -> None:

@@ -603,6 +603,7 @@ def decision_already(answer: str) -> str:
 
 
 def improvement_note(first: str, therapist: str) -> str:
+    """Plain text, not HTML: it goes to the client as the therapist's own words would."""
     return (
         f"Hi {first}, {therapist} here. Your ratings show a real, meaningful improvement since "
         "we started — well done. The stretches you have kept up are a big part of it. "
@@ -612,13 +613,13 @@ def improvement_note(first: str, therapist: str) -> str:
 
 def note_draft(name: str, draft: str) -> str:
     return (
-        f"A note for {name} — tap Send as it is, or reply to this message with your own "
-        f"words and those are sent instead:\n\n{draft}"
+        f"A note for {esc(name)} — tap Send as it is, or reply to this message with your own "
+        f"words and those are sent instead:\n\n{esc(draft)}"
     )
 
 
 def note_sent(name: str) -> str:
-    return f"Sent to {name} ✓"
+    return f"Sent to {esc(name)} ✓"
 
 
 CHANGE_PLAN = "✏️ Change plan"
@@ -859,7 +860,7 @@ def export_ready(name: str, sessions: int) -> str:
 
 
 def amended_mark(count: int, last_day: str, reason: str) -> str:
-    return f"✏️ amended {count}× — last {last_day} ({reason})"
+    return f"✏️ amended {count}× — last {last_day} ({esc(reason)})"
 
 
 def amend_fields(number: int, name: str, day: str) -> str:
