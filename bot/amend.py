@@ -399,8 +399,10 @@ async def typed(update: Update, context: Context) -> None:
         if not await uow.updates.claim(update.update_id, services.clock.now()):
             raise ApplicationHandlerStop  # a message Telegram delivers again: taken already
         if draft.step == REASON_STAGE:
-            reason = " ".join(text.split())[:MAX_REASON_LENGTH]
-            if reason:
+            reason = " ".join(text.split())
+            if len(reason) > MAX_REASON_LENGTH:
+                warning = texts.too_long(len(reason), MAX_REASON_LENGTH)
+            elif reason:
                 shown = await _save(uow, services, note, draft, reason)
         else:
             try:

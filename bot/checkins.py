@@ -12,11 +12,9 @@ from bot.callbacks import CheckInAnswer, ClientCard, parse
 from bot.reach import tell_therapist_with
 from bot.runtime import Context, Services
 from practice.checkins import CHANGE_LABELS, check_in_summary, is_worsening
-from practice.notes import AREAS
+from practice.notes import AREAS, MAX_TEXT_LENGTH
 from storage.models import CheckIn, Client
 from storage.unit_of_work import UnitOfWork
-
-MAX_COMMENT = 1000
 
 
 async def _area(uow: UnitOfWork, client: Client) -> str:
@@ -179,15 +177,23 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
         check_in = await uow.check_ins.get(int(client.awaiting[2:]))  # type: ignore[index]
         if fresh is None or check_in is None or check_in.client_id != client.id:
             return False
-        fresh.awaiting = None
         if check_in.closed_at is not None or check_in.comment is not None:
+            fresh.awaiting = None
             await uow.commit()
             return False
-        check_in.comment = message.text.strip()[:MAX_COMMENT]
-        thanks, _ = await _next_card(uow, check_in, fresh)  # with a comment: the thanks
-        alerted = check_in.alerted_at is not None
-        therapist_id, name, comment = check_in.therapist_id, client.name, check_in.comment
-        await uow.commit()
+        comment = message.text.strip()
+        too_long = len(comment) > MAX_TEXT_LENGTH
+        if not too_long:
+            fresh.awaiting = None
+            check_in.comment = comment
+            thanks, _ = await _next_card(uow, check_in, fresh)  # with a comment: the thanks
+            alerted = check_in.alerted_at is not None
+            therapist_id, name = check_in.therapist_id, client.name
+            await uow.commit()
+    if too_long:
+        # The comment is still awaited: the client shortens it and sends it again.
+        await message.reply_text(texts.too_long(len(comment), MAX_TEXT_LENGTH))
+        return True
     await message.reply_text(thanks, parse_mode=ParseMode.HTML)
     if alerted and comment:
         await _send_alert(

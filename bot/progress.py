@@ -20,6 +20,7 @@ from bot.forms.engine import FormContext
 from bot.forms.handlers import start_form
 from bot.runtime import Context
 from practice.decisions import DecisionKind, DecisionPrompt
+from practice.notes import MAX_TEXT_LENGTH
 from reports.chart import render_progress_chart
 from reports.progress import load_progress
 from storage.models import Client, Decision
@@ -353,9 +354,11 @@ async def own_words(update: Update, context: Context) -> None:
         if decision is None or client is None:
             await message.reply_text(texts.NOT_YOUR_CLIENT)
             return
-        await _send_or_drop_note(
-            update, context, uow, decision, client, "s", message.text[: texts.NOTE_MAX]
-        )
+        words = message.text.strip()
+        if len(words) > MAX_TEXT_LENGTH:  # the draft keeps its button: shorten and reply again
+            await message.reply_text(texts.too_long(len(words), MAX_TEXT_LENGTH, sent=True))
+            return
+        await _send_or_drop_note(update, context, uow, decision, client, "s", words)
 
 
 def _is_reply_to_a_draft(message: object) -> bool:

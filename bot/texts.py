@@ -151,7 +151,13 @@ TAP_SUMMARY = "⚠️ Tap ✅ Save, ✏️ Edit a field or ✖️ Cancel below."
 MAX_HINT = f"(up to {MAX_TEXT_LENGTH:,} characters)"
 
 
-def too_long(length: int, limit: int) -> str:
+def too_long(length: int, limit: int, *, sent: bool = False) -> str:
+    """A typed text over its limit is refused whole, never cut (`sent`: it was to be sent)."""
+    if sent:
+        return (
+            f"⚠️ That is {length:,} characters; a message holds up to {limit:,} here. "
+            "Please shorten it and send it again — nothing was sent."
+        )
     return (
         f"⚠️ That is {length:,} characters; this field holds up to {limit:,}. "
         "Please shorten it and send it again — nothing was saved from it."
@@ -544,7 +550,6 @@ NOTE_ALREADY = "That note was already sent or dropped."
 NOTE_DROPPED = "Not sent. Nothing went to the client."
 NOTE_UNREACHABLE = "The client can't get messages from the bot (not on it, or has blocked it)."
 NOTE_FAILED = "Telegram did not take the message; nothing was sent. Try again later."
-NOTE_MAX = 1000
 
 _DECISION_TITLES = {
     "worse": "⚠️ {name} is getting worse.",

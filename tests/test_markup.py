@@ -247,3 +247,65 @@ async def test_the_improvement_note_confirms_with_the_name_as_typed(
     assert maya.last_text == f"Sent to {MARKUP} ✓"
     assert anna.last_text.startswith("Hi <b>x</b>, <b>Maya</b> & here.")
     assert_literal(running, maya, anna)
+
+
+async def test_markup_in_the_letterhead_providers_and_referrals_shows_literally(
+    running: OfflineBot, clock: FrozenClock
+) -> None:
+    maya = running.emulator.user(id=MAYA, first_name="Maya")
+    await new_client_note(maya, MARKUP, areas=("Neck",))
+    anna = await join_as_typed(running, maya)
+    await maya.send("/profile")
+    await maya.send(MARKUP)  # the name on letters
+    await maya.send(MARKUP)  # the practice
+    await maya.tap("Skip")  # phone
+    await maya.tap("Skip")  # email
+    assert maya.last_text.count(MARKUP) == 2
+    await maya.tap("Save")
+    assert maya.last_text.endswith(f"come from {MARKUP}, {MARKUP}.")
+
+    await maya.send("/providers")
+    await maya.tap("Add provider")
+    await maya.send(MARKUP)
+    await maya.tap("Physiotherapist")
+    await maya.send(MARKUP)  # the clinic
+    await maya.tap("Skip")  # phone
+    await maya.tap("Skip")  # email
+    await maya.send(MARKUP)  # notes
+    assert maya.last_text.count(MARKUP) == 3
+    await maya.tap("Save")
+    assert f"Saved ✓ {MARKUP} · Physiotherapist" in maya.last_text
+    await maya.send("/providers")
+    assert f"• {MARKUP} · Physiotherapist — {MARKUP}" in maya.last_text
+    await maya.tap(f"{MARKUP} · Physiotherapist")
+    assert maya.last_text.count(MARKUP) == 3
+
+    await maya.send("/refer")
+    await maya.tap(MARKUP)
+    await maya.send(MARKUP)  # the reason, in her own words
+    await maya.tap(MARKUP)  # to the provider
+    assert maya.last_text.count(MARKUP) >= 3
+    await maya.tap("Save")
+    assert f"Referral saved: {MARKUP} → {MARKUP} (physiotherapist)" in maya.last_text
+    await running.dispatch()
+    question = anna.last_text
+    assert f"of your treatment to {MARKUP} (physiotherapist)" in question
+    assert f"Why: {MARKUP}." in question
+    await anna.tap("✅ Allow")
+    assert f"send the summary to {MARKUP} (physiotherapist)." in anna.last_text
+    assert f"{MARKUP} allowed the summary to go to {MARKUP}" in shown(maya)
+    letter = maya.documents[-1]
+    assert f"Referral letter for {MARKUP} to {MARKUP}" in letter.text
+    _, words = pdf_text(letter.file_bytes or b"")
+    assert "&lt;" not in words and "&amp;" not in words and "pain <5" in words
+    await maya.send("/clients")
+    await maya.tap(MARKUP)
+    assert f"Referred to {MARKUP} (physiotherapist)" in maya.last_text
+
+    await run_until(running, clock, clock.now() + timedelta(days=15))
+    assert f"Did {MARKUP} see {MARKUP} (physiotherapist)?" in shown(maya)
+    await maya.tap("Seen")
+    assert f"{MARKUP} saw {MARKUP} (physiotherapist) — noted." in maya.last_text
+    await anna.send("/mydata")
+    assert f"may go to {MARKUP}" in anna.last_text or f"go to {MARKUP}" in anna.last_text
+    assert_literal(running, maya, anna)
