@@ -130,6 +130,17 @@ async def test_markup_in_a_note_shows_literally_in_every_screen_of_the_record(
     await maya.send(NO_ONE)
     assert NO_ONE in maya.last_text
 
+    # The same name again: the near duplicate is pointed out; /note again: the one in progress.
+    await maya.send("/note")
+    await maya.tap("New client")
+    await maya.send(MARKUP.upper())
+    assert f"You already have {MARKUP}. Is {MARKUP.upper()} the same person?" in maya.last_text
+    await maya.tap(f"Use {MARKUP}")
+    await maya.send("/note")
+    assert f"You have a note in progress for {MARKUP}" in maya.last_text
+    await maya.tap("Start over")
+    await maya.send("/cancel")
+
     await maya.send("/export")
     await maya.tap(MARKUP)
     pdf, spreadsheet = maya.documents[-2:]
@@ -186,6 +197,9 @@ async def test_markup_in_plans_homework_and_check_ins_shows_literally_on_both_ph
     await maya.tap(MARKUP)
     await maya.tap("🧘 Homework")
     await maya.tap("Add exercise")
+    await maya.send(NO_ONE)  # a search, echoed
+    assert f"Showing matches for “{NO_ONE}”" in maya.last_text
+    await maya.send("x")
     await maya.tap(SHORT)
     for label in ("Keep", "Every day", "08:00", "4 wk"):
         await maya.tap(label)
@@ -200,6 +214,11 @@ async def test_markup_in_plans_homework_and_check_ins_shows_literally_on_both_ph
     assert f"Hi {MARKUP}!" in anna.last_text and SHORT in anna.last_text
     await anna.send("/homework")
     assert anna.last_text.count(MARKUP) == 4
+    await anna.send("/settings")
+    await anna.tap("Time zone")
+    await anna.send(MARKUP)
+    assert f"I don't know the time zone “{MARKUP[:40]}”" in anna.last_text
+    await anna.send("Berlin")
     await anna.send("/mydata")
     assert anna.last_text.count(MARKUP) >= 1 and SHORT in anna.last_text
     await anna.tap("📄 Send it as PDF and CSV")
@@ -215,7 +234,12 @@ async def test_markup_in_plans_homework_and_check_ins_shows_literally_on_both_ph
     # Wednesday 21 Oct: the first check-in; worse, with a comment; Thursday's digest.
     await run_until(running, clock, datetime(2026, 10, 21, 12, 0, tzinfo=UTC), kind="📊")
     assert therapist in anna.last_text
-    assert SHORT in shown(anna)  # the homework reminders
+    reminder = next(m for m in anna.messages if m.text.startswith(f"🧘 {SHORT}"))
+    await anna.tap("✅ Done", message_id=reminder.message_id)
+    assert anna.message(reminder.message_id).text.startswith(f"🧘 {SHORT} — {SHORT}")
+    stranger = running.emulator.user(id=4242, first_name=MARKUP, last_name=MARKUP)
+    await stranger.send(MARKUP)
+    assert "ask them for your personal invite link" in stranger.last_text
     await anna.tap("9")
     assert f"{MARKUP} reports feeling worse" in maya.last_text
     await anna.tap("Worse")
@@ -229,7 +253,7 @@ async def test_markup_in_plans_homework_and_check_ins_shows_literally_on_both_ph
     await maya.send("/clients")
     await maya.tap(MARKUP)
     assert maya.last_text.count(MARKUP) == 2 and SHORT in maya.last_text  # name, goal
-    assert_literal(running, maya, anna)
+    assert_literal(running, maya, anna, stranger)
 
 
 async def test_the_improvement_note_confirms_with_the_name_as_typed(
@@ -241,6 +265,9 @@ async def test_the_improvement_note_confirms_with_the_name_as_typed(
     for before, after in (("4", "2"), ("3", "1")):
         await improving_note(maya, clock, before, after)
     assert maya.last_text.startswith(f"🌱 {MARKUP} has improved meaningfully.")
+    await maya.send("/progress")
+    await maya.tap(MARKUP)
+    assert maya.photos[-1].text.startswith(f"📈 {MARKUP}\nImproving")
     await maya.tap("💬 Send <b>x</b> a note")
     assert "Hi <b>x</b>, <b>Maya</b> & here." in maya.last_text
     await maya.tap("✅ Send")
