@@ -1,16 +1,25 @@
 """Every sentence the bot says, in one place (to be translated later). HTML parse mode.
 
-Anything a user typed is escaped with `esc()` before it goes into these texts.
+What anyone typed (names, Telegram names included, notes, reasons, comments) comes in as typed,
+as a `str` argument, and the function escapes it with `esc()` itself: callers pass raw values
+(a PDF or a CSV takes them too) and never escape for it. An `Html` argument is markup made here,
+or words the bot made (dates, times, counts), and goes in as it is. A `Plain` result is shown
+without a parse mode: a button's label, a tap's answer, `improvement_note` (sent as the
+therapist's own words would be), or a part of a line its caller escapes with the line.
+tests/test_texts.py holds every function here to this.
 """
 
 from __future__ import annotations
 
 import html
 from datetime import date
+from typing import Literal, NewType
 
 from practice.notes import AREAS, MAX_TEXT_LENGTH, PRESSURES, TECHNIQUES, TextField
 
 esc = html.escape
+Html = NewType("Html", str)  # put in as it is; a `str` argument is escaped
+Plain = NewType("Plain", str)  # shown as it is, never parsed: so never escaped
 
 # --- welcome, help, access -------------------------------------------------------------
 
@@ -176,7 +185,7 @@ def matches(query: str) -> str:
     return f"Clients matching “{esc(query)}”:"
 
 
-def add_named_client(name: str) -> str:
+def add_named_client(name: str) -> Plain:
     return f"➕ Add “{name}”"
 
 
@@ -188,11 +197,11 @@ def near_duplicate(name: str, existing: list[str]) -> str:
     )
 
 
-def create_anyway(name: str) -> str:
+def create_anyway(name: str) -> Plain:
     return f"➕ No, create “{name}”"
 
 
-def use_existing(name: str) -> str:
+def use_existing(name: str) -> Plain:
     return f"Use {name}"
 
 
@@ -200,7 +209,7 @@ def note_for(name: str) -> str:
     return f"📝 Note for <b>{esc(name)}</b>"
 
 
-def in_progress(name: str | None, step_label: str) -> str:
+def in_progress(name: str | None, step_label: Html) -> str:
     who = f" for <b>{esc(name)}</b>" if name else ""
     return (
         f"You have a note in progress{who} (at: {step_label}).\n"
@@ -227,11 +236,11 @@ def long_date(day: date, today: date) -> str:
     return label
 
 
-def area_labels(codes: list[str], other: str | None) -> str:
+def area_labels(codes: list[str], other: str | None) -> Plain:
     return _labels(codes, other, AREAS)
 
 
-def technique_labels(codes: list[str], other: str | None) -> str:
+def technique_labels(codes: list[str], other: str | None) -> Plain:
     return _labels(codes, other, TECHNIQUES)
 
 
@@ -246,7 +255,7 @@ def _labels(codes: list[str], other: str | None, vocabulary: dict[str, str]) -> 
     return ", ".join(parts) if parts else "—"
 
 
-def excerpt(text: str, limit: int) -> str:
+def excerpt(text: str, limit: int) -> Plain:
     """At most `limit` characters of a typed text, on one screen; says how much was left out."""
     if len(text) <= limit:
         return text
@@ -350,7 +359,7 @@ def unknown_zone(typed: str) -> str:
     )
 
 
-def consent_card(therapist: str, quiet: str) -> str:
+def consent_card(therapist: str, quiet: Html) -> str:
     return (
         f"👋 <b>{esc(therapist)}</b>, your massage therapist, invites you to Aftercare.\n\n"
         "<b>What is stored:</b> your therapist's notes from your sessions, and the ratings "
@@ -385,7 +394,7 @@ def therapist_told_unreachable(name: str) -> str:
 
 
 def invite_caption(
-    name: str, link: str, until: str, already_linked: bool, forgotten: bool = False
+    name: str, link: str, until: Html, already_linked: bool, forgotten: bool = False
 ) -> str:
     caption = (
         f"🔗 Invite for <b>{esc(name)}</b> — show them this QR code, or send the link:\n"
@@ -409,7 +418,7 @@ def therapist_told_moved(name: str) -> str:
     return f"🔁 {esc(name)} moved to a new Telegram account; the old one no longer gets anything."
 
 
-def my_consent(day: str, to: str, consent: str) -> str:
+def my_consent(day: str, to: str, consent: Literal["given", "refused", "pending"]) -> Plain:
     """A line of /mydata: the client's answer to a request to share their treatment details."""
     said = {
         "given": "you allowed a summary of your treatment to go to",
@@ -425,11 +434,11 @@ CLIENT_MOVED_AWAY = (
 )
 
 
-def zone_button(zone: str, local_now: str, practice: bool) -> str:
+def zone_button(zone: str, local_now: str, practice: bool) -> Plain:
     return f"{'🏠 ' if practice else ''}{zone.rsplit('/', 1)[-1].replace('_', ' ')} · {local_now}"
 
 
-def zone_set(zone: str, local_now: str, reminder: str, quiet: str) -> str:
+def zone_set(zone: str, local_now: Html, reminder: Html, quiet: Html) -> str:
     return (
         f"🌍 Time zone: <b>{esc(zone)}</b> (your time now: {local_now}).\n"
         f"Reminders come at {reminder} your time, never during quiet hours ({quiet}). "
@@ -438,7 +447,7 @@ def zone_set(zone: str, local_now: str, reminder: str, quiet: str) -> str:
 
 
 def client_home(
-    name: str, therapist: str, zone: str, reminder: str, quiet: str, homework: list[str]
+    name: str, therapist: str, zone: str, reminder: Html, quiet: Html, homework: list[Html]
 ) -> str:
     work = "\n".join(homework) if homework else CLIENT_NO_HOMEWORK
     return (
@@ -449,7 +458,7 @@ def client_home(
     )
 
 
-def settings_card(zone: str, reminder: str, quiet: str) -> str:
+def settings_card(zone: str, reminder: Html, quiet: Html) -> str:
     return (
         "⚙️ <b>Your settings</b>\n"
         f"Time zone: {esc(zone)}\nReminders at: {reminder}\nQuiet hours: {quiet}\n\n"
@@ -476,7 +485,7 @@ def clients_header(first: int, last: int, total: int) -> str:
     )
 
 
-def client_card(name: str, joined: str, notes_line: str, last_notes: list[str]) -> str:
+def client_card(name: str, joined: Html, notes_line: Html, last_notes: list[Html]) -> str:
     lines = [f"👤 <b>{esc(name)}</b>", joined, notes_line]
     if last_notes:
         lines += ["", "<b>Last notes</b>", *last_notes]
@@ -495,7 +504,7 @@ FINISH_NOTE_FIRST = (
 )
 
 
-def finish_form_first(title: str) -> str:
+def finish_form_first(title: Html) -> str:
     return f"You're in the middle of: {title}. Finish it or tap ✖️ Cancel there first."
 
 
@@ -510,7 +519,7 @@ def end_homework(name: str) -> str:
 HOMEWORK_GONE = "That assignment has ended meanwhile; nothing was changed."
 
 
-def in_quiet_hours(at: str, quiet: str, ends: str) -> str:
+def in_quiet_hours(at: Html, quiet: Html, ends: Html) -> str:
     return f"{at} is in the client's quiet hours ({quiet}): the reminder will come at {ends}."
 
 
@@ -524,15 +533,15 @@ RHYTHM_QUESTION = (
 )
 
 
-def rhythm_line(rhythm: str) -> str:
+def rhythm_line(rhythm: Html) -> str:
     return f"📊 Check-in rhythm: {rhythm}."
 
 
-def rhythm_choice(rhythm: str) -> str:
+def rhythm_choice(rhythm: str) -> Plain:
     return "No check-ins" if rhythm == "none" else rhythm[0].upper() + rhythm[1:]
 
 
-def rhythm_set(rhythm: str) -> str:
+def rhythm_set(rhythm: Html) -> str:
     return "No check-ins for this client." if rhythm == "none" else f"Check-ins: {rhythm}."
 
 
@@ -567,7 +576,7 @@ _ANSWERS = {
 }
 
 
-def first_name(name: str) -> str:
+def first_name(name: str) -> Plain:
     return name.split()[0] if name.split() else name
 
 
@@ -582,11 +591,11 @@ def decision_prompt(name: str, kind: str, summary: str) -> str:
     return f"{title}\n{esc(summary)}\n<i>What would you like to do?</i>"
 
 
-def decision_send_note(first: str) -> str:
+def decision_send_note(first: str) -> Plain:
     return f"💬 Send {first} a note"
 
 
-def decision_answered(name: str, summary: str, answer: str, today: date) -> str:
+def decision_answered(name: str, summary: str, answer: Html, today: date) -> str:
     if answer == "refer":  # recorded only once the referral is saved
         return (
             f"{esc(summary)}\n↗️ Referring {esc(name)}: fill in the referral below. The decision "
@@ -603,11 +612,11 @@ def decision_answered(name: str, summary: str, answer: str, today: date) -> str:
     )
 
 
-def decision_already(answer: str) -> str:
+def decision_already(answer: str) -> Plain:
     return f"Already decided: {_ANSWERS.get(answer, answer)}."
 
 
-def improvement_note(first: str, therapist: str) -> str:
+def improvement_note(first: str, therapist: str) -> Plain:
     """Plain text, not HTML: it goes to the client as the therapist's own words would."""
     return (
         f"Hi {first}, {therapist} here. Your ratings show a real, meaningful improvement since "
@@ -693,7 +702,7 @@ def your_homework(therapist: str) -> str:
     return f"🧘 <b>Your homework from {esc(therapist)}</b>"
 
 
-def chunks(header: str, sections: list[str], limit: int = 4096) -> list[str]:
+def chunks(header: Html, sections: list[Html], limit: int = 4096) -> list[str]:
     """Messages under Telegram's limit, split between sections (never inside one's markup)."""
     out, current = [], header
     for section in sections:
@@ -753,7 +762,7 @@ def homework_reminder(name: str, dose: str, summary: str) -> str:
     return f"🧘 <b>{esc(name)}</b> — {esc(dose)}\n{esc(summary)}"
 
 
-def reminder_snoozed(at: str) -> str:
+def reminder_snoozed(at: Html) -> str:
     return f"⏰ I'll remind you again at {at}."
 
 
@@ -772,7 +781,7 @@ RESUMED = "▶️ Welcome back — reminders start again from now."
 NOTHING_TO_RESUME = "Nothing is paused or stopped: your reminders are on."
 
 
-def paused_until(until: str) -> str:
+def paused_until(until: Html) -> str:
     return f"⏸ Paused until {until}. Send /resume to start earlier."
 
 
@@ -810,11 +819,11 @@ def check_in_comment(therapist: str) -> str:
     return f"Anything to add for {esc(therapist)}? Type it, or tap Skip."
 
 
-def check_in_thanks(therapist: str, answers: str) -> str:
+def check_in_thanks(therapist: str, answers: Html) -> str:
     return f"Thank you ✓ {esc(therapist)} will see this before your next visit.\n{answers}"
 
 
-def worse_alert(name: str, pain: str, change: str, comment: str | None) -> str:
+def worse_alert(name: str, pain: Html, change: Html, comment: str | None) -> str:
     text = f"⚠️ <b>{esc(name)}</b> reports feeling worse: {pain}{change}."
     if comment:
         text += f"\n💬 “{esc(comment)}”"
@@ -864,11 +873,11 @@ def export_ready(name: str, sessions: int) -> str:
     )
 
 
-def amended_mark(count: int, last_day: str, reason: str) -> str:
+def amended_mark(count: int, last_day: Html, reason: str) -> str:
     return f"✏️ amended {count}× — last {last_day} ({esc(reason)})"
 
 
-def amend_fields(number: int, name: str, day: str) -> str:
+def amend_fields(number: int, name: str, day: Html) -> str:
     return f"✏️ <b>Amend note #{number}</b> for {esc(name)} · {day}\nWhich field?"
 
 
@@ -1013,12 +1022,12 @@ BAD_EMAIL = "that doesn't look like an email address (it should read like name@e
 BAD_PHONE = "a phone number has at least 5 digits, and only + ( ) - . / and spaces besides"
 
 
-def providers_list(lines: list[str]) -> str:
+def providers_list(lines: list[Html]) -> str:
     body = "\n".join(lines) if lines else PROVIDERS_EMPTY
     return f"{PROVIDERS_TITLE}\n\n{body}"
 
 
-def provider_label(name: str, profession: str) -> str:
+def provider_label(name: str, profession: str) -> Plain:
     return f"{name} · {profession}"
 
 
@@ -1071,11 +1080,11 @@ CONSENT_ALREADY = "That was answered already — nothing was changed."
 REFERRAL_GONE = "That referral is not in your list."
 
 
-def letter_button(to: str) -> str:
+def letter_button(to: str) -> Plain:
     return f"📄 Letter to {to}"
 
 
-def letter_again(name: str, pending: bool) -> str:
+def letter_again(name: str, pending: bool) -> Plain:
     if pending:  # nothing of their treatment goes out before they answer
         return f"{name} hasn't answered yet: the letter gives the reason only."
     return "Sending the letter again…"
@@ -1096,11 +1105,11 @@ def no_progress_after(sessions: int) -> str:
     return f"No progress after {sessions} sessions"
 
 
-def any_profession(profession: str) -> str:
+def any_profession(profession: str) -> Plain:
     return f"Any {profession.lower()}" if profession != "Other" else "Someone else"
 
 
-def referred_to(provider: str | None, profession: str) -> str:
+def referred_to(provider: str | None, profession: str) -> Plain:
     """ "Dr Lee (physiotherapist)", or "a physiotherapist" when no one is named."""
     if provider:
         return f"{provider} ({profession.lower()})"
@@ -1124,7 +1133,7 @@ def referral_asking(name: str, to: str) -> str:
     )
 
 
-def referral_unasked(name: str, to: str, why: str) -> str:
+def referral_unasked(name: str, to: str, why: Html) -> str:
     return (
         f"↗️ Referral saved: <b>{esc(name)}</b> → {esc(to)}.\n"
         f"{esc(name)} {why}, so I couldn't ask whether their treatment details may "
@@ -1178,11 +1187,13 @@ def letter_caption(name: str, to: str, with_summary: bool) -> str:
     return f"📄 Referral letter for {esc(name)} to {esc(to)}, {what}. Forward it as it is."
 
 
-def follow_up_question(name: str, to: str, referred_on: str) -> str:
+def follow_up_question(name: str, to: str, referred_on: Html) -> str:
     return f"↗️ Did <b>{esc(name)}</b> see {esc(to)}? (referred {referred_on})"
 
 
-def follow_up_answered(name: str, to: str, outcome: str, again: str | None) -> str:
+def follow_up_answered(
+    name: str, to: str, outcome: Literal["seen", "not_yet", "declined"], again: Html | None
+) -> str:
     if outcome == "seen":
         return f"✅ {esc(name)} saw {esc(to)} — noted."
     if outcome == "declined":
@@ -1199,7 +1210,7 @@ CONSENT_WORDS = {
 OUTCOME_WORDS = {"seen": "seen", "not_yet": "not seen yet", "declined": "decided not to go"}
 
 
-def referral_line(to: str, day: str, consent: str, outcome: str | None) -> str:
+def referral_line(to: str, day: Html, consent: Html, outcome: Html | None) -> str:
     parts = [f"↗️ Referred to {esc(to)} {day}", CONSENT_WORDS.get(consent, consent)]
     if outcome:
         parts.append(OUTCOME_WORDS.get(outcome, outcome))
