@@ -329,7 +329,8 @@ async def test_markup_in_the_letterhead_providers_and_referrals_shows_literally(
     await maya.tap(MARKUP)
     assert f"Referred to {MARKUP} (physiotherapist)" in maya.last_text
 
-    await run_until(running, clock, clock.now() + timedelta(days=15))
+    clock.advance(timedelta(days=15))  # the follow-up, two weeks on
+    await running.dispatch()
     assert f"Did {MARKUP} see {MARKUP} (physiotherapist)?" in shown(maya)
     await maya.tap("Seen")
     assert f"{MARKUP} saw {MARKUP} (physiotherapist) — noted." in maya.last_text
