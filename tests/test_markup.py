@@ -253,6 +253,10 @@ async def test_markup_in_plans_homework_and_check_ins_shows_literally_on_both_ph
     await maya.send("/clients")
     await maya.tap(MARKUP)
     assert maya.last_text.count(MARKUP) == 2 and SHORT in maya.last_text  # name, goal
+    await anna.send("/pause")
+    await anna.tap("Until a date…")
+    await anna.send(MARKUP)
+    assert anna.last_text.startswith("⚠️ I couldn't use that date")
     await anna.send("/forgetme")
     assert therapist in anna.last_text
     await anna.tap("🗑 Erase my data")
