@@ -3,6 +3,7 @@ and an exit status a script can test (0 done, 1 failed, 2 refused)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -10,19 +11,24 @@ from bot.config import Settings
 from practice.clock import Clock, SystemClock
 from storage import Database
 from storage.backup import MANUAL, BackupError, RestoreRefused, back_up, restore
+from storage.database import sqlite_path
 
 
 async def backup_command(settings: Settings, clock: Clock | None = None) -> int:
     clock = clock or SystemClock()
+    path = sqlite_path(settings.database_url)
+    if path is not None and not await asyncio.to_thread(path.is_file):
+        print(f"No database at {path} (DATABASE_URL)", file=sys.stderr)
+        return 1
     db = Database(settings.database_url)
     try:
-        path = await back_up(db, settings.backups, clock.now(), MANUAL)
+        written = await back_up(db, settings.backups, clock.now(), MANUAL)
     except BackupError as exc:
         print(exc, file=sys.stderr)
         return 1
     finally:
         await db.dispose()
-    print(f"Backup written: {path}")
+    print(f"Backup written: {written}")
     return 0
 
 

@@ -71,7 +71,10 @@ async def back_up(db: Database, folder: Path, now: datetime, tag: str) -> Path:
     try:
         if db.kind == "sqlite":
             await _vacuum_into(db, partial)
-            await asyncio.to_thread(check_sqlite_backup, partial)
+            try:
+                await asyncio.to_thread(check_sqlite_backup, partial)
+            except BackupError as exc:
+                raise BackupError(f"Backup failed: the copy is not sound ({exc})") from None
         else:
             await _pg_dump(db.url, partial)
         await asyncio.to_thread(_publish, partial, target)
