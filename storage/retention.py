@@ -77,6 +77,7 @@ class RetentionRepository:
             .outerjoin(SessionNote, SessionNote.client_id == Client.id)
             .group_by(Client.id, Client.therapist_id, Client.created_at, Client.purge_on)
             .having(or_(last < ended_before, last.is_(None), Client.purge_on.is_not(None)))
+            .order_by(Client.id)
         )
         records = [
             RecordAge(client_id, therapist_id, session or created.date(), purge_on)
