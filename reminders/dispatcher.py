@@ -361,15 +361,14 @@ class Dispatcher:
     async def _prepare_retention(
         self, uow: UnitOfWork, delivery: Delivery, client: Client | None
     ) -> tuple[str, None] | None:
-        last = await uow.retention.last_session(client.id) if client is not None else None
-        if client is None or client.purge_on is None or client.purge_on != delivery.occurrence_date:
+        if client is None or client.purge_on != delivery.occurrence_date:
             delivery.status = Outbox.CANCELLED  # a session since: the day told no longer holds
             self.stats.cancelled += 1
             return None
-        last_day = last or client.created_at.date()
-        return texts.retention_notice(
-            client.name, last_day, client.purge_on, self._retention_years
-        ), None
+        assert client.purge_on is not None
+        last = await uow.retention.last_session(client.id) or client.created_at.date()
+        notice = texts.retention_notice(client.name, last, client.purge_on, self._retention_years)
+        return notice, None
 
     async def _next_weekly(
         self, uow: UnitOfWork, client: Client, delivery: Delivery, now: datetime

@@ -99,6 +99,9 @@ class Housekeeping:
         except BackupError as exc:
             log.error("daily backup failed: %s", exc)
             result = BackupResult(ok=False, at=now, error=str(exc))
+        except Exception as exc:  # a surprise is still a failed backup the operator hears of
+            log.exception("daily backup failed unexpectedly")
+            result = BackupResult(ok=False, at=now, error=f"Backup failed: {type(exc).__name__}")
         else:
             await asyncio.to_thread(rotate, folder, DAILY, keep)
             log.info("daily backup written: %s", path.name)
