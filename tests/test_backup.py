@@ -21,10 +21,11 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, make_url
 
 from bot.__main__ import main
+from bot.config import load_settings
 from bot.offline import OfflineBot, offline_bot
 from emulator import Phone
 from practice.clock import FrozenClock
-from reminders.housekeeping import Housekeeping
+from reminders.housekeeping import Housekeeping, plan_chores
 from storage import Database
 from storage.backup import BackupResult, RestoreRefused, restore
 from storage.database import alembic_config, sqlite_path
@@ -334,3 +335,31 @@ def test_the_command_line_backs_up_and_restores(
         os.umask(umask)
     with pytest.raises(SystemExit):
         main(["restore"])  # the file is required
+
+
+async def test_a_surprise_in_a_backup_is_still_reported_as_a_failure(
+    sqlite_url: str, clock: FrozenClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: object) -> Path:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("reminders.housekeeping.back_up", broken)
+    settings = load_settings(database_url=sqlite_url, practice_timezone=LONDON)
+    db = Database(sqlite_url)
+    heard: list[BackupResult] = []
+
+    async def listener(result: BackupResult) -> None:
+        heard.append(result)
+
+    try:
+        await db.migrate()
+        async with db.unit_of_work() as uow:
+            await plan_chores(uow, settings, NIGHT - timedelta(hours=1))
+            await uow.commit()
+        keeper = Housekeeping(settings, db, FrozenClock(NIGHT))
+        keeper.on_backup(listener)
+        assert await keeper.run_due() == ["backup", "retention"]
+    finally:
+        await db.dispose()
+    assert heard == [BackupResult(ok=False, at=NIGHT, error="Backup failed: RuntimeError")]
+    assert keeper.last_backup == heard[0]
