@@ -5,22 +5,36 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
+from pathlib import Path
 
 from bot.config import ConfigError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything the bot writes (database, backups, exported records) is health data: private
+    # to the account that runs it, whatever that account's own umask says.
+    os.umask(0o077)
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument(
         "mode",
         nargs="?",
-        choices=["run", "send", "demo"],
+        choices=["run", "send", "demo", "backup", "restore"],
         help="run: connect to Telegram (needs TELEGRAM_BOT_TOKEN); send: only deliver "
-        "reminders from the outbox (extra processes on PostgreSQL); demo: offline demo. "
-        "Default: run if a token is set, else demo.",
+        "reminders from the outbox (extra processes on PostgreSQL); demo: offline demo; "
+        "backup: write a backup to BACKUP_DIR; restore FILE: replace the database with a "
+        "backup (the bot stopped). Default: run if a token is set, else demo.",
+    )
+    parser.add_argument("file", nargs="?", type=Path, help="restore: the backup file")
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="restore: replace a database that holds records (a copy of it is kept first)",
     )
     args = parser.parse_args(argv)
+    if (args.mode == "restore") != (args.file is not None):
+        parser.error("restore takes the backup file to restore, and only restore takes a file")
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -33,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
     mode = args.mode or ("run" if settings.token else "demo")
+    if mode in ("backup", "restore"):
+        from bot import maintenance
+
+        if mode == "backup":
+            return asyncio.run(maintenance.backup_command(settings))
+        return asyncio.run(maintenance.restore_command(settings, args.file, replace=args.replace))
     if mode == "demo":
         if not args.mode:
             print("No TELEGRAM_BOT_TOKEN set: playing the offline demo.\n")

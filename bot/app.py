@@ -52,6 +52,7 @@ from bot.runtime import Context, Services
 from practice.clock import Clock, SystemClock
 from reminders.digest import plan_digest
 from reminders.dispatcher import WAVE, Dispatcher
+from reminders.housekeeping import Housekeeping, plan_chores, snapshot_before_migration
 from storage import Database
 from storage.database import STARTUP_LOCK
 
@@ -124,7 +125,9 @@ def build_application(
         fallback_zone=settings.practice_timezone,
         lease=timedelta(seconds=settings.dispatch_lease_seconds),
         digest_time=settings.digest_time,
+        retention_years=settings.record_retention_years,
     )
+    application.bot_data["housekeeping"] = Housekeeping(settings, db, clock)
     for form in (PLAN, HOMEWORK, EXERCISE):
         form_handlers.register(form)
     form_handlers.register(providers.PROVIDER)
@@ -169,10 +172,11 @@ def build_application(
 
 async def prepare_database(settings: Settings, clock: Clock) -> Database:
     db = Database(settings.database_url)
-    await db.migrate()
+    await db.migrate(before_upgrade=snapshot_before_migration(settings, db, clock))
     async with db.unit_of_work() as uow:
         await uow.serialize(STARTUP_LOCK)  # two processes starting together queue one digest
         await uow.updates.forget_before(clock.now() - UPDATE_LOG_RETENTION)
+        await plan_chores(uow, settings, clock.now())
         # Every therapist who has used the bot gets a morning digest queued.
         for therapist_id in settings.therapist_ids:
             if await uow.therapists.get(therapist_id) is not None:
@@ -228,6 +232,10 @@ async def run_bot(
                     name="dispatch",
                     data=dispatch_interval,
                 )
+            if dispatch_interval is not None and receive_updates:
+                application.job_queue.run_repeating(  # type: ignore[union-attr]
+                    housekeeping_job, interval=HOUSEKEEPING_TICK, first=5.0, name="housekeeping"
+                )
             if on_ready is not None:
                 on_ready(application)
             log.info("Aftercare is running as @%s", application.bot.username)
@@ -260,6 +268,15 @@ async def _drain(context: Context, dispatcher: Dispatcher) -> None:
         context.job_queue.run_once(
             dispatch_job, when=wait.total_seconds() + 0.05, name="dispatch-next", data=interval
         )
+
+
+# How often the scheduler asks whether a daily chore (backup, retention) is due.
+HOUSEKEEPING_TICK = 60.0
+
+
+async def housekeeping_job(context: Context) -> None:
+    housekeeping: Housekeeping = context.application.bot_data["housekeeping"]
+    await housekeeping.run_due()
 
 
 def _stop_on_signals() -> asyncio.Event:

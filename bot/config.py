@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import time
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 
@@ -39,9 +41,16 @@ class Settings(BaseSettings):
     telegram_rate_limit: float = Field(default=29.0, gt=0)
     # When each therapist's morning digest arrives, in the practice's time zone.
     digest_time: time = time(8, 0)
-    # How long a therapist's clinical notes are kept, also after a client's /forgetme (health
-    # records law: commonly 7–10 years for adults). Nothing is deleted automatically yet.
+    # How long a therapist's clinical notes are kept after the client's last session, also
+    # after a client's /forgetme (health records law: commonly 7–10 years for adults); then
+    # the whole record is deleted, the therapist told a month before (reminders/retention.py).
     record_retention_years: int = Field(default=7, ge=1, le=100)
+    # Daily backups: where (default: a `backups` folder beside the SQLite file, or in the
+    # working directory for PostgreSQL), how many are kept (0: no automatic backups, also none
+    # before a migration), and when, in the practice's time zone (the retention purge follows).
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=14, ge=0, le=1000)
+    backup_time: time = time(3, 0)
     # How long after a referral the therapist is asked whether the client went.
     referral_follow_up_days: int = Field(default=14, ge=1, le=365)
 
@@ -87,6 +96,15 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.practice_timezone)
+
+    @property
+    def backups(self) -> Path:
+        if self.backup_dir is not None:
+            return self.backup_dir
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).parent / "backups"
+        return Path("backups")
 
     @property
     def token(self) -> str | None:

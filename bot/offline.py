@@ -61,7 +61,9 @@ async def offline_bot(
     read_timeout: float = 2.0,
     backoff_base: float = 0.02,
     dispatch_interval: float | None = None,
+    **overrides: object,
 ) -> AsyncIterator[OfflineBot]:
+    """`overrides` are further settings by name (e.g. backup_dir=...)."""
     owns_emulator = emulator is None
     emu = emulator or BotApiEmulator(token=DEMO_TOKEN)
     if owns_emulator:
@@ -73,6 +75,7 @@ async def offline_bot(
         database_url=database_url,
         therapist_ids=therapist_ids,
         practice_timezone=timezone,
+        **overrides,
     )
     stop = asyncio.Event()
     ready: asyncio.Future[Application] = asyncio.get_running_loop().create_future()  # type: ignore[type-arg]

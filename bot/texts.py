@@ -961,6 +961,19 @@ def forget_done(therapist: str, years: int) -> str:
     )
 
 
+def retention_notice(name: str, last_session: date, purge_on: date, years: int) -> str:
+    return (
+        f"🗄 {esc(name)}'s record (last session {day_month_year(last_session)}) will be deleted "
+        f"on {day_month_year(purge_on)} under your retention period of {years} years: every "
+        "note, plan, homework, check-in and referral. To keep a copy, send "
+        f"/export {esc(name)} before then."
+    )
+
+
+def day_month_year(day: date) -> str:
+    return f"{day.day} {day:%b} {day.year}"
+
+
 def forgotten_to_therapist(name: str, years: int, withdrawn: int = 0) -> str:
     text = (
         f"🗑 {esc(name)} asked the bot to erase their data; your clinical notes are kept under "

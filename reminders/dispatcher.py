@@ -52,6 +52,7 @@ from storage.repositories import (
     DIGEST,
     FOLLOW_UP,
     HOMEWORK,
+    RETENTION,
     SNOOZE,
     WEEKLY,
     Outbox,
@@ -116,6 +117,7 @@ class Dispatcher:
         max_attempts: int = 8,
         concurrency: int = WAVE,
         digest_time: time = time(8, 0),
+        retention_years: int = 7,
     ) -> None:
         self._db = db
         self._bot = bot
@@ -125,6 +127,7 @@ class Dispatcher:
         self._lease = lease
         self._max_attempts = max_attempts
         self._digest_time = digest_time
+        self._retention_years = retention_years
         # Sends overlap (the rate limiter paces them); a wave is what a crash can repeat.
         self._wave = concurrency
         self._running = asyncio.Lock()
@@ -195,6 +198,8 @@ class Dispatcher:
                 prepared = await self._prepare_consent(uow, delivery, now, batch)
             elif delivery.kind == FOLLOW_UP:
                 prepared = await self._prepare_follow_up(uow, delivery)
+            elif delivery.kind == RETENTION:
+                prepared = await self._prepare_retention(uow, delivery, client)
             else:
                 assignment = (
                     assignments.get(delivery.assignment_id)
@@ -352,6 +357,18 @@ class Dispatcher:
             delivery.status = Outbox.CANCELLED  # answered meanwhile, or the client is gone
             self.stats.cancelled += 1
         return card
+
+    async def _prepare_retention(
+        self, uow: UnitOfWork, delivery: Delivery, client: Client | None
+    ) -> tuple[str, None] | None:
+        if client is None or client.purge_on != delivery.occurrence_date:
+            delivery.status = Outbox.CANCELLED  # a session since: the day told no longer holds
+            self.stats.cancelled += 1
+            return None
+        assert client.purge_on is not None
+        last = await uow.retention.last_session(client.id) or client.created_at.date()
+        notice = texts.retention_notice(client.name, last, client.purge_on, self._retention_years)
+        return notice, None
 
     async def _next_weekly(
         self, uow: UnitOfWork, client: Client, delivery: Delivery, now: datetime

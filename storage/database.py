@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,9 @@ from storage.unit_of_work import UnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# How the bot's connections name themselves to PostgreSQL: a restore refuses while any is open.
+APPLICATION_NAME = "aftercare"
+
 # PostgreSQL advisory lock keys: bot processes starting together take turns at these.
 MIGRATION_LOCK = 0x41465443_0001  # "AFTC" 1
 STARTUP_LOCK = 0x41465443_0002
@@ -30,7 +36,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, not left in free pages: after /forgetme or the
+    # retention purge (and a checkpoint) no trace of the text is in the file or the WAL.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The SQLite database file a URL names, or None (PostgreSQL, or in memory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only. SQLite gives the -wal and -shm
+    files the database file's own permissions, so they are private too, whatever the umask
+    of whoever runs the bot. A missing folder is left for SQLite to report."""
+    if path.exists() or not path.parent.is_dir():
+        return
+    with contextlib.suppress(FileExistsError):  # another process created it meanwhile
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -44,9 +71,17 @@ def alembic_config(url: str | None = None) -> Config:
 class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
+        connect_args: dict[str, Any] = {}
+        if self.url.get_backend_name() == "postgresql":
+            connect_args["server_settings"] = {"application_name": APPLICATION_NAME}
+        path = sqlite_path(url)
+        if path is not None:
+            _create_private(path)
         # hide_parameters: a failed statement's exception text would otherwise carry the note's
         # contents into the logs.
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, hide_parameters=True)
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args=connect_args
+        )
         if self.url.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -54,8 +89,17 @@ class Database:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self._sessions)
 
-    async def migrate(self) -> None:
-        """Apply every Alembic migration up to head, on this engine's own connection."""
+    @property
+    def kind(self) -> str:
+        """ "sqlite" or "postgresql"."""
+        return self.url.get_backend_name()
+
+    async def migrate(self, before_upgrade: Callable[[], Awaitable[object]] | None = None) -> None:
+        """Apply every Alembic migration up to head, on this engine's own connection.
+
+        `before_upgrade` runs when an existing schema is about to change (not on a fresh
+        database, nor when it is at head already): the snapshot to go back to.
+        """
         sqlite = self.url.get_backend_name() == "sqlite"
         async with self.engine.connect() as connection:
             if self.url.get_backend_name() == "postgresql":
@@ -68,6 +112,8 @@ class Database:
                 # pragma only takes effect outside a transaction, hence before anything else.
                 await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             try:
+                if before_upgrade is not None and await connection.run_sync(_behind_head):
+                    await before_upgrade()
                 upgraded = await connection.run_sync(_upgrade_to_head)
                 await connection.commit()
                 if sqlite and upgraded:  # a full scan: only worth it after a change
@@ -85,6 +131,13 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _behind_head(connection: Connection) -> bool:
+    """Whether an existing schema has migrations still to apply."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    current = MigrationContext.configure(connection).get_current_revision()
+    return current is not None and current != head
 
 
 def _upgrade_to_head(connection: Connection) -> bool:

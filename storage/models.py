@@ -106,6 +106,9 @@ class Client(Base):
     check_in_days: Mapped[int | None] = mapped_column(SmallInteger)
     # /forgetme: the Telegram link, ratings and messages are gone; the bot never writes again.
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The day the whole record is deleted under the retention period, set when the therapist
+    # was told (a month before); a later session moves it (reminders/retention.py).
+    purge_on: Mapped[date | None] = mapped_column(Date)
 
     notes: Mapped[list[SessionNote]] = relationship(back_populates="client", lazy="raise")
 
@@ -450,3 +453,17 @@ class Referral(Base):
     outcome: Mapped[str | None] = mapped_column(String(10))  # seen, not_yet, declined
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Chore(Base):
+    """A daily task of the bot's own (the backup, the retention purge) and when it is next
+    due: kept here, not in the scheduler's memory, so a restart neither skips nor repeats it."""
+
+    __tablename__ = "chores"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Held by the process doing it, so two processes never do it at once.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -461,6 +461,8 @@ class FormRepository:
 # A homework reminder asked again for later ("In 1 hour"): it repeats an occurrence and,
 # unlike the occurrence itself, queues nothing after it.
 HOMEWORK, SNOOZE, CHECK_IN, DIGEST, WEEKLY = "homework", "snooze", "checkin", "digest", "weekly"
+# The therapist told a month ahead that a record will be deleted under the retention period.
+RETENTION = "retention"
 
 
 class Outbox:

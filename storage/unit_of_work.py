@@ -35,6 +35,7 @@ from storage.repositories import (
     TherapistRepository,
     UpdateLog,
 )
+from storage.retention import ChoreRepository, RetentionRepository
 
 
 class UnitOfWork:
@@ -57,6 +58,8 @@ class UnitOfWork:
     records: RecordRepository
     amendments: AmendmentRepository
     erasure: ErasureRepository
+    chores: ChoreRepository
+    retention: RetentionRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -81,6 +84,8 @@ class UnitOfWork:
         self.records = RecordRepository(self.session)
         self.amendments = AmendmentRepository(self.session)
         self.erasure = ErasureRepository(self.session)
+        self.chores = ChoreRepository(self.session)
+        self.retention = RetentionRepository(self.session)
         return self
 
     async def __aexit__(

@@ -1,0 +1,131 @@
+"""The bot's own daily chores: a backup of the database (rotated), then the retention purge.
+
+Each chore's next time is a row in `chores`, not a job in the scheduler's memory: a restart
+neither skips a day nor repeats one, and several processes never run one at once. The
+scheduler's tick (bot/app.py) only asks whether one is due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from practice.clock import Clock
+from reminders.retention import apply_retention, next_at
+from storage import Database
+from storage.backup import BEFORE_MIGRATION, DAILY, BackupError, BackupResult, back_up, rotate
+from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+BACKUP, RETENTION = "backup", "retention"
+CHORES = (BACKUP, RETENTION)  # in this order: the day's backup is taken before the purge
+LEASE = timedelta(hours=1)
+# A failed chore is tried again this much later (and the operator told each time).
+RETRY = timedelta(hours=1)
+
+BackupListener = Callable[[BackupResult], Awaitable[None]]
+
+
+async def plan_chores(uow: UnitOfWork, settings: Settings, now: datetime) -> None:
+    """At start-up: each chore exists, first due at the next `BACKUP_TIME`."""
+    due = next_at(now, settings.tz, settings.backup_time)
+    for name in CHORES:
+        await uow.chores.plan(name, due)
+
+
+def snapshot_before_migration(
+    settings: Settings, db: Database, clock: Clock
+) -> Callable[[], Awaitable[None]]:
+    """What `Database.migrate` runs before changing an existing schema: a backup to go back
+    to. If it cannot be taken, the migration (and the start) does not happen."""
+
+    async def snapshot() -> None:
+        if settings.backup_keep == 0:
+            return  # automatic backups are off: the operator takes their own
+        path = await back_up(db, settings.backups, clock.now(), BEFORE_MIGRATION)
+        await asyncio.to_thread(rotate, settings.backups, BEFORE_MIGRATION, settings.backup_keep)
+        log.info("backup before migrating written: %s", path.name)
+
+    return snapshot
+
+
+class Housekeeping:
+    def __init__(self, settings: Settings, db: Database, clock: Clock) -> None:
+        self._settings = settings
+        self._db = db
+        self._clock = clock
+        self._backup_listeners: list[BackupListener] = []
+        self.last_backup: BackupResult | None = None
+
+    def on_backup(self, listener: BackupListener) -> None:
+        """`listener` hears every scheduled backup's result, failed (`ok` False, `error` a
+        one-line cause with no contents) or not: how an operator is told."""
+        self._backup_listeners.append(listener)
+
+    async def run_due(self) -> list[str]:
+        """Run the chores that are due by the clock now; the names of those run."""
+        ran: list[str] = []
+        for name in CHORES:
+            now = self._clock.now()
+            async with self._db.unit_of_work() as uow:
+                mine = await uow.chores.claim(name, now, LEASE)
+                await uow.commit()
+            if not mine:
+                continue
+            ran.append(name)
+            ok = await (self._backup() if name == BACKUP else self._retention())
+            later = self._clock.now()
+            async with self._db.unit_of_work() as uow:
+                if ok:
+                    tomorrow = next_at(later, self._settings.tz, self._settings.backup_time)
+                    await uow.chores.done(name, later, tomorrow)
+                else:
+                    await uow.chores.failed(name, later, later + RETRY)
+                await uow.commit()
+        return ran
+
+    async def _backup(self) -> bool:
+        keep = self._settings.backup_keep
+        if keep == 0:
+            return True  # automatic backups are off
+        folder = self._settings.backups
+        now = self._clock.now()
+        try:
+            path = await back_up(self._db, folder, now, DAILY)
+        except BackupError as exc:
+            log.error("daily backup failed: %s", exc)
+            result = BackupResult(ok=False, at=now, error=str(exc))
+        except Exception as exc:  # a surprise is still a failed backup the operator hears of
+            log.exception("daily backup failed unexpectedly")
+            result = BackupResult(ok=False, at=now, error=f"Backup failed: {type(exc).__name__}")
+        else:
+            await asyncio.to_thread(rotate, folder, DAILY, keep)
+            log.info("daily backup written: %s", path.name)
+            result = BackupResult(ok=True, at=now, path=path)
+        self.last_backup = result
+        for listener in self._backup_listeners:
+            try:
+                await listener(result)
+            except Exception:
+                log.exception("a backup listener failed")
+        return result.ok
+
+    async def _retention(self) -> bool:
+        try:
+            async with self._db.unit_of_work() as uow:
+                await apply_retention(
+                    uow,
+                    now=self._clock.now(),
+                    years=self._settings.record_retention_years,
+                    zone=self._settings.practice_timezone,
+                    notice_at=self._settings.digest_time,
+                )
+                await uow.commit()
+        except Exception as exc:
+            log.error("retention run failed: %s", type(exc).__name__)
+            return False
+        return True
