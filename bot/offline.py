@@ -61,6 +61,7 @@ async def offline_bot(
     read_timeout: float = 2.0,
     backoff_base: float = 0.02,
     dispatch_interval: float | None = None,
+    **settings_overrides: object,
 ) -> AsyncIterator[OfflineBot]:
     owns_emulator = emulator is None
     emu = emulator or BotApiEmulator(token=DEMO_TOKEN)
@@ -73,6 +74,7 @@ async def offline_bot(
         database_url=database_url,
         therapist_ids=therapist_ids,
         practice_timezone=timezone,
+        **settings_overrides,
     )
     stop = asyncio.Event()
     ready: asyncio.Future[Application] = asyncio.get_running_loop().create_future()  # type: ignore[type-arg]
@@ -86,6 +88,7 @@ async def offline_bot(
             backoff_base=backoff_base,
             dispatch_interval=dispatch_interval,
             on_ready=ready.set_result,
+            watch_interval=None,  # tests look with watch.check() after moving the clock
         )
     )
     db = Database(database_url)
