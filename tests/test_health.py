@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from bot import texts
-from bot.config import ConfigError
+from bot.config import ConfigError, load_settings
 from bot.health import CONTACT_LIMIT, Health, Problem, judge
 from bot.offline import DEMO_TOKEN, OfflineBot, offline_bot
 from bot.watch import Cause, Watch, record_backup
@@ -203,6 +203,25 @@ def test_no_answer_from_telegram_for_five_minutes_is_a_problem(clock: FrozenCloc
     clock.advance(timedelta(hours=3))
     assert judge(clock.now(), quiet, oldest_due=None, failing=2) == ()
     assert judge(clock.now(), quiet, oldest_due=None, failing=3) == (Problem.DELIVERIES_FAILING,)
+
+
+def test_the_watching_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    # As .env.example has them: no endpoint, nobody told.
+    monkeypatch.setenv("HEALTH_PORT", "")
+    monkeypatch.setenv("OPERATOR_IDS", "")
+    settings = load_settings()
+    assert settings.health_port is None and settings.operator_ids == frozenset()
+    assert settings.health_host == "127.0.0.1"
+    monkeypatch.setenv("HEALTH_PORT", "8080")
+    monkeypatch.setenv("OPERATOR_IDS", "5005, 5006")
+    settings = load_settings()
+    assert settings.health_port == 8080 and settings.operator_ids == frozenset({5005, 5006})
+    for variable, value in (("HEALTH_PORT", "99999"), ("OPERATOR_IDS", "@olga")):
+        monkeypatch.setenv(variable, value)
+        with pytest.raises(ConfigError, match=f"^Configuration error: {variable} "):
+            load_settings()
+        monkeypatch.delenv(variable)
 
 
 def _listening_sockets() -> set[str]:
