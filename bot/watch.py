@@ -108,7 +108,7 @@ class Watch:
                 row = stored[row_id]
                 if result is None:
                     # Failed in passing: as if never tried, so the next look tries again.
-                    await uow.session.delete(row)
+                    await uow.outbox.discard(row)
                 elif isinstance(result, int):
                     row.status, row.message_id, row.sent_at = Outbox.SENT, result, now
                 else:

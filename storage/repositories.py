@@ -670,6 +670,11 @@ class Outbox:
         )
         return count or 0
 
+    async def discard(self, delivery: Delivery) -> None:
+        """A notice that never reached Telegram: as if it had not been tried."""
+        await self._session.delete(delivery)
+        await self._session.flush()
+
     async def last_notice(self, cause: str) -> datetime | None:
         """When operators were last sent (or were being sent) a notice of this cause."""
         return await self._session.scalar(
