@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Callable
 from datetime import timedelta
@@ -274,7 +275,7 @@ async def _serve_health(
     except OSError as exc:
         raise ConfigError(
             f"Configuration error: HEALTH_PORT {settings.health_port} on {settings.health_host} "
-            f"cannot be listened on ({exc.strerror or type(exc).__name__})"
+            f"cannot be listened on ({os.strerror(exc.errno) if exc.errno else exc})"
         ) from None
     application.bot_data["health_server"] = server
     return server

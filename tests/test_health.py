@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 from bot import texts
+from bot.__main__ import main
 from bot.config import ConfigError, load_settings
 from bot.health import CONTACT_LIMIT, Health, Problem, judge
 from bot.offline import DEMO_TOKEN, OfflineBot, offline_bot
@@ -263,6 +264,30 @@ async def test_a_health_port_in_use_stops_start_up_with_one_line(
         with pytest.raises(ConfigError, match=f"HEALTH_PORT {port} on 127.0.0.1 cannot be"):
             async with watched_bot(database_url, clock, emulator, health_port=port):
                 pass
+
+
+def test_python_m_bot_says_a_taken_health_port_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for variable, value in {
+            "TELEGRAM_BOT_TOKEN": DEMO_TOKEN,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",  # never reached
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'aftercare.db'}",
+            "THERAPIST_IDS": str(MAYA),
+            "HEALTH_PORT": str(port),
+        }.items():
+            monkeypatch.setenv(variable, value)
+        # Exit status 2 is a configuration error: the systemd unit does not restart it.
+        assert main(["run"]) == 2
+    assert capsys.readouterr().err == (
+        f"Configuration error: HEALTH_PORT {port} on 127.0.0.1 cannot be listened on "
+        "(Address already in use)\n"
+    )
 
 
 # --- notices to the operators ------------------------------------------------------------
