@@ -71,7 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         print("Warning: THERAPIST_IDS is empty, so the bot will serve nobody.", file=sys.stderr)
     from bot.app import run_bot
 
-    asyncio.run(run_bot(settings, receive_updates=mode == "run"))
+    try:
+        asyncio.run(run_bot(settings, receive_updates=mode == "run"))
+    except ConfigError as exc:  # a setting only start-up can find wrong (HEALTH_PORT taken)
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

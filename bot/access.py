@@ -18,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import texts
 from bot.runtime import Context
+from bot.watch import operator_answer
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ async def gate(update: Update, context: Context) -> None:
     async with services.db.unit_of_work() as uow:
         if await uow.clients.by_telegram_user(user.id) is not None:
             return
+    if user.id in services.settings.operator_ids:
+        await operator_answer(update)  # never raises: the update stops here whatever happens
+        raise ApplicationHandlerStop
     # The id only (it is how a new therapist finds theirs for THERAPIST_IDS), never the text.
     log.info("not a therapist: user id %s", user.id)
     if update.callback_query is not None:

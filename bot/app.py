@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Callable
 from datetime import timedelta
@@ -39,16 +40,18 @@ from bot import (
     start,
 )
 from bot import clients as clients_
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.delivery import ResilientRateLimiter
 from bot.errors import on_error
 from bot.forms import handlers as form_handlers
 from bot.forms.exercise import EXERCISE
 from bot.forms.homework import HOMEWORK
 from bot.forms.plan import PLAN
+from bot.health import Health, HealthServer
 from bot.notes import handlers as notes
 from bot.polling import poll
 from bot.runtime import Context, Services
+from bot.watch import WATCH_INTERVAL, Watch, watch_job
 from practice.clock import Clock, SystemClock
 from reminders.digest import plan_digest
 from reminders.dispatcher import WAVE, Dispatcher
@@ -98,6 +101,7 @@ def build_application(
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base = settings.telegram_api_base_url.rstrip("/")
+    health = Health(clock)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -108,7 +112,9 @@ def build_application(
         .context_types(ContextTypes(context=Context))
         .rate_limiter(
             ResilientRateLimiter(
-                backoff_base=backoff_base, messages_per_second=settings.telegram_rate_limit
+                backoff_base=backoff_base,
+                messages_per_second=settings.telegram_rate_limit,
+                on_success=health.contact,
             )
         )
         .read_timeout(read_timeout)
@@ -118,6 +124,8 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = Services(settings=settings, db=db, clock=clock)
+    application.bot_data["health"] = health
+    application.bot_data["watch"] = Watch(db, application.bot, clock, health, settings.operator_ids)
     application.bot_data["dispatcher"] = Dispatcher(
         db,
         application.bot,
@@ -202,11 +210,13 @@ async def run_bot(
     dispatch_interval: float | Literal["settings"] | None = "settings",
     on_ready: Callable[[Application], None] | None = None,  # type: ignore[type-arg]
     receive_updates: bool = True,
+    watch_interval: float | None = WATCH_INTERVAL,
 ) -> None:
     """Run until `stop` is set (or SIGINT/SIGTERM when run as a program).
 
     The dispatcher is woken every `dispatch_interval` seconds and at the next due time;
-    None leaves it to the caller (tests move a frozen clock and run it themselves).
+    None leaves it to the caller (tests move a frozen clock and run it themselves); so does
+    a `watch_interval` of None for the operators' notices.
     Without `receive_updates` the process only sends what the outbox holds: Telegram lets one
     process poll a bot, but any number may share the sending (on PostgreSQL).
     """
@@ -219,7 +229,10 @@ async def run_bot(
     application = build_application(
         settings, db, clock, read_timeout=read_timeout, backoff_base=backoff_base
     )
+    application.bot_data["health"].expects_contact = receive_updates
+    health_server: HealthServer | None = None
     try:
+        health_server = await _serve_health(settings, application, db, clock)
         async with application:
             await application.start()
             await start.set_default_commands(application)
@@ -236,6 +249,11 @@ async def run_bot(
                 application.job_queue.run_repeating(  # type: ignore[union-attr]
                     housekeeping_job, interval=HOUSEKEEPING_TICK, first=5.0, name="housekeeping"
                 )
+            if watch_interval is not None and settings.operator_ids:
+                assert application.job_queue is not None
+                application.job_queue.run_repeating(
+                    watch_job, interval=watch_interval, first=watch_interval, name="watch"
+                )
             if on_ready is not None:
                 on_ready(application)
             log.info("Aftercare is running as @%s", application.bot.username)
@@ -245,7 +263,30 @@ async def run_bot(
                 await stop.wait()
             await application.stop()
     finally:
+        if health_server is not None:
+            await health_server.stop()
         await db.dispose()
+
+
+async def _serve_health(
+    settings: Settings,
+    application: Application,  # type: ignore[type-arg]
+    db: Database,
+    clock: Clock,
+) -> HealthServer | None:
+    """GET /healthz when HEALTH_PORT is set; nothing listens otherwise."""
+    if settings.health_port is None:
+        return None
+    server = HealthServer(db, application.bot_data["health"], clock)
+    try:
+        await server.start(settings.health_host, settings.health_port)
+    except OSError as exc:
+        raise ConfigError(
+            f"Configuration error: HEALTH_PORT {settings.health_port} on {settings.health_host} "
+            f"cannot be listened on ({os.strerror(exc.errno) if exc.errno else exc})"
+        ) from None
+    application.bot_data["health_server"] = server
+    return server
 
 
 async def dispatch_job(context: Context) -> None:

@@ -54,7 +54,17 @@ class Settings(BaseSettings):
     # How long after a referral the therapist is asked whether the client went.
     referral_follow_up_days: int = Field(default=14, ge=1, le=365)
 
-    @field_validator("therapist_ids", mode="before")
+    # --- watching it (bot/health.py, bot/watch.py) ---
+    # GET /healthz answers on this port (none when unset; 0 picks a free one), on HEALTH_HOST:
+    # the loopback by default, since a monitor on the same machine is all it needs.
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    health_host: str = "127.0.0.1"
+    # Telegram user ids told (with counts only, never a client or a message) when deliveries
+    # keep failing, the outbox falls behind or a backup fails. Each must have sent the bot
+    # /start once: Telegram lets a bot write only to those who did.
+    operator_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+
+    @field_validator("therapist_ids", "operator_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -66,6 +76,12 @@ class Settings(BaseSettings):
                 )
             return frozenset(int(p) for p in parts)
         return value
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _empty_port(cls, value: object) -> object:
+        # `HEALTH_PORT=` as .env.example has it means no endpoint, not a bad number.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("practice_timezone")
     @classmethod

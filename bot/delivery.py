@@ -31,8 +31,11 @@ class ResilientRateLimiter(AIORateLimiter):
         backoff_cap: float = 8.0,
         max_retry_after_retries: int = 3,
         messages_per_second: float = 29.0,
+        on_success: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(max_retries=max_retry_after_retries, overall_max_rate=messages_per_second)
+        # Told of every call Telegram answered well (bot/health.py's last contact).
+        self._on_success = on_success
         self._network_retries = network_retries
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
@@ -51,7 +54,7 @@ class ResilientRateLimiter(AIORateLimiter):
         attempts = 0 if endpoint in _NOT_RETRIED else self._network_retries
         for attempt in range(attempts + 1):
             try:
-                return await super().process_request(
+                result = await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
             except BadRequest:
@@ -69,4 +72,8 @@ class ResilientRateLimiter(AIORateLimiter):
                     delay,
                 )
                 await asyncio.sleep(delay)
+                continue
+            if self._on_success is not None:
+                self._on_success()
+            return result
         raise AssertionError("unreachable")

@@ -89,6 +89,7 @@ async def offline_bot(
             backoff_base=backoff_base,
             dispatch_interval=dispatch_interval,
             on_ready=ready.set_result,
+            watch_interval=None,  # tests look with watch.check() after moving the clock
         )
     )
     db = Database(database_url)

@@ -55,6 +55,8 @@ async def poll(
             await _sleep_or_stop(stop, delay)
             continue
         failures = 0
+        # Telegram answered (getUpdates bypasses the rate limiter, which sees all other calls).
+        application.bot_data["health"].contact()
         for update in updates:
             # Errors inside handlers go to the application's error handler, never out of here.
             await application.process_update(update)

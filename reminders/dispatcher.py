@@ -419,7 +419,7 @@ class Dispatcher:
                 message.chat_id, message.text, parse_mode="HTML", reply_markup=message.keyboard
             )
         except Forbidden:
-            return _Outcome(message.delivery_id, "blocked", error="blocked by the client")
+            return _Outcome(message.delivery_id, "blocked", error=Outbox.BLOCKED)
         except BadRequest as exc:
             return _Outcome(message.delivery_id, "failed", error=exc.message)
         except RetryAfter as exc:

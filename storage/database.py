@@ -26,6 +26,7 @@ APPLICATION_NAME = "aftercare"
 # PostgreSQL advisory lock keys: bot processes starting together take turns at these.
 MIGRATION_LOCK = 0x41465443_0001  # "AFTC" 1
 STARTUP_LOCK = 0x41465443_0002
+NOTICE_LOCK = 0x41465443_0003  # operator notices (bot/watch.py)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -465,6 +465,11 @@ HOMEWORK, SNOOZE, CHECK_IN, DIGEST, WEEKLY = "homework", "snooze", "checkin", "d
 RETENTION = "retention"
 
 
+# A notice to the operators (bot/watch.py): the kind is this prefix and its cause. The row is
+# the record that it went, so a restart or a second process does not send it again.
+NOTICE = "notice:"
+
+
 class Outbox:
     """The delivery outbox. Claims are written so that several bot processes on one
     PostgreSQL database never take the same row (FOR UPDATE SKIP LOCKED); SQLite has a
@@ -472,6 +477,8 @@ class Outbox:
 
     PENDING, SENDING, SENT = "pending", "sending", "sent"
     FAILED, MISSED, CANCELLED = "failed", "missed", "cancelled"
+    # A failed row's last_error when the client blocked the bot: their choice, not a fault.
+    BLOCKED = "blocked by the client"
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -624,6 +631,59 @@ class Outbox:
         """When the dispatcher next has work (for waking it exactly then)."""
         return await self._session.scalar(
             select(func.min(Delivery.due_at)).where(Delivery.status == self.PENDING)
+        )
+
+    # --- how the outbox is doing (bot/health.py): counts and times, never a row's contents
+
+    async def oldest_due(self, now: datetime) -> datetime | None:
+        """When the longest-waiting row was due: pending and due, or claimed by a sender whose
+        lease ran out (it died or hangs)."""
+        return await self._session.scalar(
+            select(func.min(Delivery.due_at)).where(
+                or_(
+                    and_(Delivery.status == self.PENDING, Delivery.due_at <= now),
+                    and_(Delivery.status == self.SENDING, Delivery.lease_until < now),
+                )
+            )
+        )
+
+    async def failed_since(self, since: datetime) -> int:
+        """Rows given up on whose last try was due since `since` (a failed row keeps the due
+        time of its last try), other than those the client blocked and operator notices."""
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.status == self.FAILED,
+                Delivery.due_at >= since,
+                or_(Delivery.last_error.is_(None), Delivery.last_error != self.BLOCKED),
+                Delivery.kind.not_like(f"{NOTICE}%"),
+            )
+        )
+        return count or 0
+
+    async def retrying(self, attempts: int) -> int:
+        """Rows waiting for another try after at least `attempts` tries that failed in passing
+        (a wait for quiet hours or a 429 is not counted as a try)."""
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.status == self.PENDING, Delivery.attempts >= attempts)
+        )
+        return count or 0
+
+    async def discard(self, delivery: Delivery) -> None:
+        """A notice that never reached Telegram: as if it had not been tried."""
+        await self._session.delete(delivery)
+        await self._session.flush()
+
+    async def last_notice(self, cause: str) -> datetime | None:
+        """When operators were last sent (or were being sent) a notice of this cause."""
+        return await self._session.scalar(
+            select(func.max(Delivery.created_at)).where(
+                Delivery.kind == NOTICE + cause,
+                Delivery.status.in_((self.SENDING, self.SENT, self.FAILED)),
+            )
         )
 
 

@@ -13,11 +13,17 @@ from tests.conftest import MAYA
 
 
 async def seed_due_reminders(
-    database_url: str, emulator: BotApiEmulator, telegram_ids: list[int]
+    database_url: str,
+    emulator: BotApiEmulator,
+    telegram_ids: list[int],
+    *,
+    now: datetime | None = None,
+    late: timedelta = timedelta(minutes=1),
 ) -> None:
+    """One reminder for each client, due `late` before `now` (the system time by default)."""
     db = Database(database_url)
     await db.migrate()
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     try:
         async with db.unit_of_work() as uow:
             uow.session.add(Therapist(id=MAYA, display_name="Maya", created_at=now))
@@ -54,7 +60,7 @@ async def seed_due_reminders(
                 )
                 uow.session.add(assignment)
                 await uow.session.flush()
-                due = now - timedelta(minutes=1)
+                due = now - late
                 uow.session.add(
                     Outbox.pending(
                         HOMEWORK,
