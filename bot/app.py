@@ -125,7 +125,8 @@ def build_application(
     )
     application.bot_data["services"] = Services(settings=settings, db=db, clock=clock)
     application.bot_data["health"] = health
-    application.bot_data["watch"] = Watch(db, application.bot, clock, health, settings.operator_ids)
+    watch = Watch(db, application.bot, clock, health, settings.operator_ids)
+    application.bot_data["watch"] = watch
     application.bot_data["dispatcher"] = Dispatcher(
         db,
         application.bot,
@@ -135,7 +136,9 @@ def build_application(
         digest_time=settings.digest_time,
         retention_years=settings.record_retention_years,
     )
-    application.bot_data["housekeeping"] = Housekeeping(settings, db, clock)
+    housekeeping = Housekeeping(settings, db, clock)
+    housekeeping.on_backup(lambda result: watch.record_backup(result.ok))
+    application.bot_data["housekeeping"] = housekeeping
     for form in (PLAN, HOMEWORK, EXERCISE):
         form_handlers.register(form)
     form_handlers.register(providers.PROVIDER)

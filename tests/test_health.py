@@ -421,3 +421,21 @@ async def test_an_operator_gets_a_short_answer_and_nothing_of_the_records(
         assert operator.last_text == texts.OPERATOR
     assert all("Anna" not in message.text for message in operator.messages)
     assert len(operator.messages) == 6
+
+
+async def test_the_nightly_backup_failing_tells_the_operator(
+    database_url: str, clock: FrozenClock, emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    """The wiring, end to end: the daily chore's failure reaches the operator's chat."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    operator = emulator.user(id=OPERATOR, first_name="Olga", started=True)
+    night = NOW.replace(hour=3) + timedelta(days=1)
+    clock.set(night - timedelta(hours=1))
+    async with watched_bot(database_url, clock, emulator, backup_dir=blocked) as bot:
+        clock.set(night)
+        await bot.application.bot_data["housekeeping"].run_due()
+        assert operator.last_text.startswith("⚠️ Aftercare: a backup failed")
+        assert str(blocked) not in operator.last_text
+        _, body = await healthz(bot)
+        assert body["last_backup_ok"] is False
