@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    from bot.logs import quiet_libraries
+
+    quiet_libraries()
 
     mode = args.mode or ("run" if settings.token else "demo")
     if mode == "demo":
@@ -50,8 +53,16 @@ def main(argv: list[str] | None = None) -> int:
     if not settings.therapist_ids:
         print("Warning: THERAPIST_IDS is empty, so the bot will serve nobody.", file=sys.stderr)
     from bot.app import run_bot
+    from storage.database import DatabaseUnusable
 
-    asyncio.run(run_bot(settings, receive_updates=mode == "run"))
+    try:
+        asyncio.run(run_bot(settings, receive_updates=mode == "run"))
+    except ConfigError as exc:  # a refused token: restarting cannot help
+        print(exc, file=sys.stderr)
+        return 2
+    except DatabaseUnusable as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 
