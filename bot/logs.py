@@ -39,6 +39,7 @@ def keep_contents_out_of_logs() -> None:
     redact_library_logs()
     for name, floor in (
         ("telegram", logging.INFO),
+        ("telegram.ext.Application", logging.WARNING),  # "started", "stopping", "stopped"
         ("httpx", logging.WARNING),
         ("httpcore", logging.WARNING),
         ("aiosqlite", logging.INFO),

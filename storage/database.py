@@ -115,13 +115,19 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
 
+    def _sqlite_file(self) -> Path:
+        database = self.url.database or ""
+        if self.url.query.get("uri") and database.startswith("file:"):
+            database = database.removeprefix("file:").split("?", 1)[0]
+        return Path(database)
+
     def explain(self, error: BaseException) -> DatabaseUnusable | None:
         """What an operator must hear about a failure to open or write the database, in one
         line; None for a failure that is not about the database being usable (a bug)."""
         if isinstance(error, DBAPIError):
             error = error.orig or error
         if self.url.get_backend_name() == "sqlite":
-            path = Path(self.url.database or "")
+            path = self._sqlite_file()
             if not isinstance(error, sqlite3.Error):
                 return None
             if not path.parent.is_dir():

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from telegram.error import Conflict
 
-from bot.app import HANDLED_UPDATES, run_bot
+from bot.app import HANDLED_UPDATES, prepare_database, run_bot
 from bot.config import load_settings
 from bot.offline import DEMO_TOKEN, OfflineBot, offline_bot
 from bot.polling import TelegramContact
 from emulator import BotApiEmulator, Fault
 from practice.clock import FrozenClock
+from storage import Database
+from storage.database import DatabaseUnusable
 from tests.conftest import LEO, MAYA, STRANGER
+from tests.test_crash import spawn_bot
 
 SECRET = "my divorce made the migraines worse"
 
@@ -240,3 +245,150 @@ async def test_an_outage_at_start_up_is_waited_out(
     assert all(DEMO_TOKEN not in line for line in lines)
     assert "getMe, attempt 1;" in lines[0]
     assert not [r for r in caplog.records if r.exc_info]  # no traceback
+
+
+async def _stderr_of(process: asyncio.subprocess.Process) -> list[str]:
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    return stderr.decode().splitlines()
+
+
+async def test_a_wrong_token_ends_in_one_line_without_the_token(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    wrong = "123456:AAH-wrong-token-from-a-typo"
+    process = await spawn_bot(
+        emulator,
+        await _database_at_head(tmp_path / "aftercare.db"),
+        TELEGRAM_BOT_TOKEN=wrong,
+        LOG_LEVEL="INFO",
+    )
+    lines = await _stderr_of(process)
+    assert process.returncode == 2
+    assert lines == [
+        "Configuration error: Telegram refused TELEGRAM_BOT_TOKEN (check it with @BotFather), "
+        "or TELEGRAM_API_BASE_URL is not a Bot API server"
+    ]
+    assert "AAH-wrong" not in "".join(lines)
+
+
+async def test_a_missing_database_folder_ends_in_one_line(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-such-folder" / "aftercare.db"
+    process = await spawn_bot(emulator, f"sqlite+aiosqlite:///{missing}", LOG_LEVEL="INFO")
+    lines = await _stderr_of(process)
+    assert process.returncode == 1
+    assert lines == [f"Database error: the folder {missing.parent} does not exist"]
+
+
+async def test_an_operator_reads_one_line_per_start(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    """A fresh database (every migration applied) and several dispatcher ticks at INFO."""
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    process = await spawn_bot(
+        emulator,
+        f"sqlite+aiosqlite:///{tmp_path / 'aftercare.db'}",
+        LOG_LEVEL="INFO",
+        DISPATCH_INTERVAL_SECONDS="0.1",
+    )
+    try:
+        await maya.send("/help", timeout=120)
+        await asyncio.sleep(1.5)  # the dispatcher's first tick is 1 s in, then every 0.1 s
+    finally:
+        process.send_signal(signal.SIGTERM)
+    lines = await _stderr_of(process)
+    assert process.returncode == 0
+    assert len(lines) == 2, lines
+    assert "database schema upgraded from nothing to" in lines[0]
+    assert "INFO bot.app: Aftercare 0.1.0 started (run): sqlite database, " in lines[1]
+    assert lines[1].endswith("1 therapist(s) configured, bot @aftercare_demo_bot")
+
+
+async def _database_at_head(path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{path}"
+    db = Database(url)
+    await db.migrate()
+    await db.dispose()
+    return url
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "truncated", "read-only", "locked", "no folder"])
+async def test_a_database_that_cannot_be_used_is_named_with_its_cause(
+    damage: str, tmp_path: Path, clock: FrozenClock
+) -> None:
+    path = tmp_path / "aftercare.db"
+    url = await _database_at_head(path)
+    holder: sqlite3.Connection | None = None
+    if damage == "corrupt":
+        path.write_bytes(b"this is a note, not a database" * 200)
+        expected = f"Database error: {path} is not an SQLite database"
+    elif damage == "truncated":
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+        expected = f"Database error: {path} is damaged"
+    elif damage == "read-only":
+        # The tests run as root, whom a file's mode does not stop: open it read-only instead.
+        url = f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
+        expected = f"Database error: {path} is read-only"
+    elif damage == "locked":
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process in the middle of writing
+        url += "?timeout=0.2"
+        expected = f"Database error: {path} is locked by another process"
+    else:
+        path = tmp_path / "gone" / "aftercare.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        expected = f"Database error: the folder {path.parent} does not exist"
+    settings = load_settings(database_url=url, therapist_ids=frozenset({MAYA}))
+    try:
+        with pytest.raises(DatabaseUnusable) as raised:
+            await prepare_database(settings, clock)
+    finally:
+        if holder is not None:
+            holder.close()
+    assert str(raised.value).startswith(expected), str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+# ---------------------------------------------------------------- chats side by side
+
+
+async def test_strangers_queued_ahead_do_not_delay_a_therapists_command(
+    running: OfflineBot,
+) -> None:
+    emulator = running.emulator
+    strangers = [emulator.user(id=STRANGER + n, first_name=f"S{n}") for n in range(5)]
+    for stranger in strangers:
+        # Each answer to a stranger takes Telegram a while: one chat's slow traffic.
+        emulator.inject(Fault(method="sendMessage", chat_id=stranger.id, delay=0.2, times=None))
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    for _ in range(6):
+        for stranger in strangers:
+            await stranger.send("hello?", wait=False)
+    await maya.send("/help", wait=False)
+    await emulator.wait_processed(timeout=30)
+    answered = [call.params["chat_id"] for call in emulator.calls_to("sendMessage") if call.ok]
+    # One after another, Maya's answer would come after all 30 of theirs.
+    assert answered.index(MAYA) < len(strangers), answered
+
+
+async def test_one_chats_updates_are_still_handled_in_order(
+    running: OfflineBot,
+) -> None:
+    emulator = running.emulator
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    leo = emulator.user(id=LEO, first_name="Leo")
+    # Maya's first answer is slow: her second must still wait for it, Leo's need not.
+    emulator.inject(Fault(method="sendMessage", chat_id=MAYA, delay=0.3, times=1))
+    await maya.send("/help", wait=False)
+    await maya.send("/start", wait=False)
+    for _ in range(5):
+        await leo.send("/start", wait=False)  # a second therapist writing at the same time
+    await emulator.wait_processed(timeout=30)
+    to_maya = [m.text for m in maya.messages]
+    assert to_maya[0].startswith("What I can do") and "Aftercare keeps" in to_maya[1]
+    assert len(leo.messages) == 5
+    answered = [call.params["chat_id"] for call in emulator.calls_to("sendMessage") if call.ok]
+    assert answered.index(LEO) < answered.index(MAYA)  # Leo was not held up behind Maya
+    running.check_alive()
