@@ -222,11 +222,11 @@ async def run_bot(
     )
     wait = StartupWait(stop, settings.token or "", backoff_base=backoff_base)
     try:
-        if not await wait.until_answered("getMe", application.initialize):
-            return
         # Not `async with application`: its exit would raise "This Application is still
         # running!" over whatever went wrong while it ran, hiding the cause.
         try:
+            if not await wait.until_answered("getMe", application.initialize):
+                return
             await application.start()
             try:
                 await _serve(
@@ -246,6 +246,7 @@ async def run_bot(
                     await application.stop()
         finally:
             await application.shutdown()
+            await application.bot.shutdown()  # its connections, also when getMe never answered
     finally:
         await db.dispose()
 
@@ -308,6 +309,12 @@ def _version() -> str:
         return "(not installed)"
 
 
+REFUSED_BY_TELEGRAM = (
+    "Configuration error: Telegram refused TELEGRAM_BOT_TOKEN (check it with @BotFather), "
+    "or TELEGRAM_API_BASE_URL is not a Bot API server"
+)
+
+
 class StartupWait:
     """Start-up calls to Telegram, repeated with backoff while Telegram is out of reach (a
     network outage passes; an exit would only be restarted into the same outage)."""
@@ -329,10 +336,7 @@ class StartupWait:
                 await call()
                 return True
             except InvalidToken:
-                raise ConfigError(
-                    "Configuration error: Telegram refused TELEGRAM_BOT_TOKEN (check it with "
-                    "@BotFather), or TELEGRAM_API_BASE_URL is not a Bot API server"
-                ) from None
+                raise ConfigError(REFUSED_BY_TELEGRAM) from None
             except BadRequest:
                 raise
             except NetworkError as exc:  # no network, DNS, timeouts, 5xx
@@ -350,8 +354,14 @@ class StartupWait:
         return False
 
     def _redact(self, text: str) -> str:
-        # An httpx error may quote the URL, and the URL holds the token.
-        return (text.replace(self._token, "<token>") if self._token else text)[:200]
+        return without_token(text, self._token)
+
+
+def without_token(text: str, token: str | None) -> str:
+    """One line of an error's text for the log: an httpx error may quote the URL, and the
+    URL holds the token."""
+    line = text.splitlines()[0] if text else ""
+    return (line.replace(token, "<token>") if token else line)[:200]
 
 
 async def dispatch_job(context: Context) -> None:

@@ -26,7 +26,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x41465443_0001  # "AFTC" 1
 STARTUP_LOCK = 0x41465443_0002
 
-BUSY_TIMEOUT_SECONDS = 5.0
+# Updates of different chats are handled side by side, and a transaction may be open across a
+# Telegram call (an answer to a tap): a second writer waits that long rather than fail.
+BUSY_TIMEOUT_SECONDS = 30.0
 
 
 class DatabaseUnusable(Exception):
@@ -142,8 +144,9 @@ class Database:
         if isinstance(error, OSError | TimeoutError):
             reason = getattr(error, "strerror", None) or type(error).__name__
             return DatabaseUnusable(f"Database error: {where} cannot be reached ({reason})")
-        if type(error).__module__.startswith("asyncpg"):
-            reason = type(error).__name__
+        cause = error.__cause__ or error  # SQLAlchemy's asyncpg adapter wraps the server's error
+        if type(cause).__module__.startswith("asyncpg"):
+            reason = f"{type(cause).__name__}: {cause}".splitlines()[0][:200]
             return DatabaseUnusable(f"Database error: {where} refused the bot ({reason})")
         return None
 

@@ -351,6 +351,18 @@ async def test_a_database_that_cannot_be_used_is_named_with_its_cause(
     assert "\n" not in str(raised.value)
 
 
+async def test_a_database_server_out_of_reach_is_named_without_its_password(
+    clock: FrozenClock,
+) -> None:
+    url = "postgresql+asyncpg://aftercare:s3cret-pw@127.0.0.1:1/aftercare"  # nothing listens
+    settings = load_settings(database_url=url, therapist_ids=frozenset({MAYA}))
+    with pytest.raises(DatabaseUnusable) as raised:
+        await prepare_database(settings, clock)
+    message = str(raised.value)
+    assert message.startswith("Database error: postgresql+asyncpg://aftercare:***@127.0.0.1:1/")
+    assert "cannot be reached" in message and "s3cret-pw" not in message
+
+
 # ---------------------------------------------------------------- chats side by side
 
 
