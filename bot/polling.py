@@ -10,7 +10,8 @@ Updates of different chats are handled side by side, each chat's in the order Te
 them, so one chat's traffic never waits behind another's. Telegram's offset is a single
 watermark, so a later update handled before an earlier one stays unconfirmed until the earlier
 one is done; each getUpdates therefore brings back the updates already in hand, and only the
-new ones are handled.
+new ones are handled. Telegram answers at most 100 updates from the offset: an update more
+than 100 behind the oldest unfinished one is fetched once that one is done.
 
 Each update is read on its own from the raw answer: one the library cannot parse (a field
 an older Bot API server omits) is skipped and counted, by its id only, instead of failing the
