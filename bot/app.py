@@ -13,7 +13,7 @@ from typing import Literal
 
 from sqlalchemy.engine import make_url
 from telegram.constants import UpdateType
-from telegram.error import BadRequest, InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -52,7 +52,7 @@ from bot.forms.homework import HOMEWORK
 from bot.forms.plan import PLAN
 from bot.logs import keep_contents_out_of_logs
 from bot.notes import handlers as notes
-from bot.polling import poll
+from bot.polling import poll, seconds_of
 from bot.runtime import Context, Services
 from practice.clock import Clock, SystemClock
 from reminders.digest import plan_digest
@@ -339,8 +339,10 @@ class StartupWait:
                 raise ConfigError(REFUSED_BY_TELEGRAM) from None
             except BadRequest:
                 raise
-            except NetworkError as exc:  # no network, DNS, timeouts, 5xx
+            except (NetworkError, RetryAfter) as exc:  # no network, DNS, timeouts, 5xx, 429
                 delay = min(self._cap, self._base * 2 ** min(attempt - 1, 10))
+                if isinstance(exc, RetryAfter):
+                    delay = max(delay, seconds_of(exc.retry_after))
                 log.warning(
                     "Telegram cannot be reached (%s: %s) at %s, attempt %d; again in %.1fs",
                     type(exc).__name__,

@@ -86,7 +86,7 @@ async def poll(
             except (InvalidToken, Forbidden, Conflict):
                 raise  # the token is wrong or another process polls: retrying cannot help
             except RetryAfter as exc:
-                await _sleep_or_stop(stop, _seconds(exc.retry_after))
+                await _sleep_or_stop(stop, seconds_of(exc.retry_after))
                 continue
             except NetworkError as exc:
                 failures += 1
@@ -253,7 +253,7 @@ async def _unless_stopped(
     return None
 
 
-def _seconds(value: object) -> float:
+def seconds_of(value: object) -> float:
     total = getattr(value, "total_seconds", None)
     return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
 
