@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 HANDLED_AT_ONCE = 8
 # While updates are in hand, getUpdates answers at once (they are still unconfirmed): ask again
 # only after this long, or as soon as the lowest of them is done.
-BUSY_POLL_SECONDS = 0.25
+BUSY_POLL_SECONDS = 0.5
 
 
 @dataclass
