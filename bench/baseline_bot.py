@@ -17,6 +17,7 @@ from telegram.ext import filters as f
 
 from bot.delivery import ResilientRateLimiter
 from bot.polling import poll
+from practice.clock import SystemClock
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Tap", callback_data="tap")]])
 
@@ -49,7 +50,14 @@ async def main() -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with application:
         await application.start()
-        await poll(application, stop, poll_timeout=5)
+        await application.bot.delete_webhook(drop_pending_updates=False)
+        await poll(
+            application,
+            stop,
+            allowed_updates=["message", "callback_query"],
+            clock=SystemClock(),
+            poll_timeout=5,
+        )
         await application.stop()
 
 

@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    from bot.logs import quiet_libraries
+
+    quiet_libraries()
 
     mode = args.mode or ("run" if settings.token else "demo")
     if mode in ("backup", "restore"):
@@ -69,13 +72,27 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not settings.therapist_ids:
         print("Warning: THERAPIST_IDS is empty, so the bot will serve nobody.", file=sys.stderr)
-    from bot.app import run_bot
+    from telegram.error import InvalidToken, TelegramError
 
+    from bot.app import REFUSED_BY_TELEGRAM, run_bot, without_token
+    from storage.database import DatabaseUnusable
+
+    # What ends the bot is said in one line (the cause, never the token), not a traceback.
     try:
         asyncio.run(run_bot(settings, receive_updates=mode == "run"))
-    except ConfigError as exc:  # a setting only start-up can find wrong (HEALTH_PORT taken)
+    except ConfigError as exc:  # a refused token: restarting cannot help
         print(exc, file=sys.stderr)
         return 2
+    except InvalidToken:  # revoked while running
+        print(REFUSED_BY_TELEGRAM, file=sys.stderr)
+        return 2
+    except TelegramError as exc:  # e.g. Conflict: another process polls this bot
+        reason = without_token(str(exc), settings.token)
+        print(f"Telegram stopped the bot: {type(exc).__name__}: {reason}", file=sys.stderr)
+        return 1
+    except DatabaseUnusable as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,10 +7,14 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from importlib import metadata
 from typing import Literal
 
+from sqlalchemy.engine import make_url
+from telegram.constants import UpdateType
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -48,8 +52,9 @@ from bot.forms.exercise import EXERCISE
 from bot.forms.homework import HOMEWORK
 from bot.forms.plan import PLAN
 from bot.health import Health, HealthServer
+from bot.logs import keep_contents_out_of_logs
 from bot.notes import handlers as notes
-from bot.polling import poll
+from bot.polling import poll, seconds_of
 from bot.runtime import Context, Services
 from bot.watch import WATCH_INTERVAL, Watch, watch_job
 from practice.clock import Clock, SystemClock
@@ -66,23 +71,14 @@ log = logging.getLogger(__name__)
 UPDATE_LOG_RETENTION = timedelta(days=2)
 
 
-def keep_contents_out_of_logs() -> None:
-    """Health details never go to logs: PTB logs whole updates and API parameters at DEBUG,
-    and httpx logs request URLs (which contain the token) at INFO."""
-    for name, floor in (
-        ("telegram", logging.INFO),
-        ("httpx", logging.WARNING),
-        ("httpcore", logging.WARNING),
-        ("aiosqlite", logging.INFO),
-        ("sqlalchemy.engine", logging.WARNING),
-    ):
-        logger = logging.getLogger(name)
-        # An explicit level on the logger itself (lowering the root later must not reopen
-        # it), never below what the root asks for now.
-        wanted = max(floor, logging.getLogger().getEffectiveLevel())
-        if logger.level < wanted:
-            logger.setLevel(wanted)
-
+# The update types the handlers below act on; Telegram is asked for these only, so a business
+# chat or a channel the bot was added to never reaches a handler at all.
+HANDLED_UPDATES: tuple[str, ...] = (
+    UpdateType.MESSAGE,
+    UpdateType.EDITED_MESSAGE,  # answered: edits are never acted on
+    UpdateType.CALLBACK_QUERY,
+    UpdateType.MY_CHAT_MEMBER,  # a client blocking or unblocking the bot (bot/reach.py)
+)
 
 # The dispatcher sends in waves of this many at once; handlers answer beside it. httpcore scans
 # every idle connection for each request, so a pool much larger than the traffic costs CPU.
@@ -183,22 +179,29 @@ def build_application(
 
 async def prepare_database(settings: Settings, clock: Clock) -> Database:
     db = Database(settings.database_url)
-    await db.migrate(before_upgrade=snapshot_before_migration(settings, db, clock))
-    async with db.unit_of_work() as uow:
-        await uow.serialize(STARTUP_LOCK)  # two processes starting together queue one digest
-        await uow.updates.forget_before(clock.now() - UPDATE_LOG_RETENTION)
-        await plan_chores(uow, settings, clock.now())
-        # Every therapist who has used the bot gets a morning digest queued.
-        for therapist_id in settings.therapist_ids:
-            if await uow.therapists.get(therapist_id) is not None:
-                await plan_digest(
-                    uow,
-                    therapist_id,
-                    now=clock.now(),
-                    zone=settings.practice_timezone,
-                    at=settings.digest_time,
-                )
-        await uow.commit()
+    try:
+        await db.migrate(before_upgrade=snapshot_before_migration(settings, db, clock))
+        async with db.unit_of_work() as uow:
+            await uow.serialize(STARTUP_LOCK)  # two processes starting together queue one digest
+            await uow.updates.forget_before(clock.now() - UPDATE_LOG_RETENTION)
+            await plan_chores(uow, settings, clock.now())
+            # Every therapist who has used the bot gets a morning digest queued.
+            for therapist_id in settings.therapist_ids:
+                if await uow.therapists.get(therapist_id) is not None:
+                    await plan_digest(
+                        uow,
+                        therapist_id,
+                        now=clock.now(),
+                        zone=settings.practice_timezone,
+                        at=settings.digest_time,
+                    )
+            await uow.commit()
+    except Exception as exc:
+        await db.dispose()
+        unusable = db.explain(exc)
+        if unusable is None:
+            raise
+        raise unusable from None
     return db
 
 
@@ -222,6 +225,8 @@ async def run_bot(
     a `watch_interval` of None for the operators' notices.
     Without `receive_updates` the process only sends what the outbox holds: Telegram lets one
     process poll a bot, but any number may share the sending (on PostgreSQL).
+    Telegram out of reach at start-up is waited for (backoff from `backoff_base`); a token it
+    refuses raises ConfigError, a database that cannot be used DatabaseUnusable.
     """
     keep_contents_out_of_logs()
     if dispatch_interval == "settings":
@@ -233,38 +238,36 @@ async def run_bot(
         settings, db, clock, read_timeout=read_timeout, backoff_base=backoff_base
     )
     application.bot_data["health"].expects_contact = receive_updates
+    wait = StartupWait(stop, settings.token or "", backoff_base=backoff_base)
     health_server: HealthServer | None = None
     try:
         health_server = await _serve_health(settings, application, db, clock)
-        async with application:
+        # Not `async with application`: its exit would raise "This Application is still
+        # running!" over whatever went wrong while it ran, hiding the cause.
+        try:
+            if not await wait.until_answered("getMe", application.initialize):
+                return
             await application.start()
-            await start.set_default_commands(application)
-            if dispatch_interval is not None:
-                assert application.job_queue is not None
-                application.job_queue.run_repeating(
-                    dispatch_job,
-                    interval=dispatch_interval,
-                    first=1.0,
-                    name="dispatch",
-                    data=dispatch_interval,
+            try:
+                await _serve(
+                    application,
+                    settings,
+                    clock,
+                    stop,
+                    wait,
+                    poll_timeout=poll_timeout,
+                    read_timeout=read_timeout,
+                    dispatch_interval=dispatch_interval,
+                    on_ready=on_ready,
+                    receive_updates=receive_updates,
+                    watch_interval=watch_interval,
                 )
-            if dispatch_interval is not None and receive_updates:
-                application.job_queue.run_repeating(  # type: ignore[union-attr]
-                    housekeeping_job, interval=HOUSEKEEPING_TICK, first=5.0, name="housekeeping"
-                )
-            if watch_interval is not None and settings.operator_ids:
-                assert application.job_queue is not None
-                application.job_queue.run_repeating(
-                    watch_job, interval=watch_interval, first=watch_interval, name="watch"
-                )
-            if on_ready is not None:
-                on_ready(application)
-            log.info("Aftercare is running as @%s", application.bot.username)
-            if receive_updates:
-                await poll(application, stop, poll_timeout=poll_timeout)
-            else:
-                await stop.wait()
-            await application.stop()
+            finally:
+                if application.running:
+                    await application.stop()
+        finally:
+            await application.shutdown()
+            await application.bot.shutdown()  # its connections, also when getMe never answered
     finally:
         if health_server is not None:
             await health_server.stop()
@@ -290,6 +293,128 @@ async def _serve_health(
         ) from None
     application.bot_data["health_server"] = server
     return server
+
+
+async def _serve(
+    application: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    clock: Clock,
+    stop: asyncio.Event,
+    wait: StartupWait,
+    *,
+    poll_timeout: int,
+    read_timeout: float,
+    dispatch_interval: float | None,
+    on_ready: Callable[[Application], None] | None,  # type: ignore[type-arg]
+    receive_updates: bool,
+    watch_interval: float | None,
+) -> None:
+    await start.set_default_commands(application)
+    jobs = application.job_queue
+    assert jobs is not None
+    if dispatch_interval is not None:
+        jobs.run_repeating(
+            dispatch_job,
+            interval=dispatch_interval,
+            first=1.0,
+            name="dispatch",
+            data=dispatch_interval,
+        )
+        if receive_updates:  # one process does the daily chores: the one that polls
+            jobs.run_repeating(
+                housekeeping_job, interval=HOUSEKEEPING_TICK, first=5.0, name="housekeeping"
+            )
+    if watch_interval is not None and settings.operator_ids:
+        jobs.run_repeating(watch_job, interval=watch_interval, first=watch_interval, name="watch")
+    if on_ready is not None:
+        on_ready(application)
+    mode = "run" if receive_updates else "send"
+    log.info(
+        "Aftercare %s started (%s): %s database, %d therapist(s) configured, bot @%s",
+        _version(),
+        mode,
+        make_url(settings.database_url).get_backend_name(),
+        len(settings.therapist_ids),
+        application.bot.username,
+    )
+    if not receive_updates:
+        await stop.wait()
+        return
+    deleted = await wait.until_answered(
+        "deleteWebhook", lambda: application.bot.delete_webhook(drop_pending_updates=False)
+    )
+    if deleted:
+        await poll(
+            application,
+            stop,
+            allowed_updates=HANDLED_UPDATES,
+            poll_timeout=poll_timeout,
+            read_timeout=read_timeout,
+        )
+
+
+def _version() -> str:
+    try:
+        return metadata.version("aftercare")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+REFUSED_BY_TELEGRAM = (
+    "Configuration error: Telegram refused TELEGRAM_BOT_TOKEN (check it with @BotFather), "
+    "or TELEGRAM_API_BASE_URL is not a Bot API server"
+)
+
+
+class StartupWait:
+    """Start-up calls to Telegram, repeated with backoff while Telegram is out of reach (a
+    network outage passes; an exit would only be restarted into the same outage)."""
+
+    def __init__(
+        self, stop: asyncio.Event, token: str, *, backoff_base: float, backoff_cap: float = 60.0
+    ) -> None:
+        self._stop = stop
+        self._token = token
+        self._base = backoff_base
+        self._cap = backoff_cap
+
+    async def until_answered(self, method: str, call: Callable[[], Awaitable[object]]) -> bool:
+        """True once `call` succeeded; False if told to stop first."""
+        attempt = 0
+        while not self._stop.is_set():
+            attempt += 1
+            try:
+                await call()
+                return True
+            except InvalidToken:
+                raise ConfigError(REFUSED_BY_TELEGRAM) from None
+            except BadRequest:
+                raise
+            except (NetworkError, RetryAfter) as exc:  # no network, DNS, timeouts, 5xx, 429
+                delay = min(self._cap, self._base * 2 ** min(attempt - 1, 10))
+                if isinstance(exc, RetryAfter):
+                    delay = max(delay, seconds_of(exc.retry_after))
+                log.warning(
+                    "Telegram cannot be reached (%s: %s) at %s, attempt %d; again in %.1fs",
+                    type(exc).__name__,
+                    self._redact(str(exc)),
+                    method,
+                    attempt,
+                    delay,
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=delay)
+        return False
+
+    def _redact(self, text: str) -> str:
+        return without_token(text, self._token)
+
+
+def without_token(text: str, token: str | None) -> str:
+    """One line of an error's text for the log: an httpx error may quote the URL, and the
+    URL holds the token."""
+    line = text.splitlines()[0] if text else ""
+    return (line.replace(token, "<token>") if token else line)[:200]
 
 
 async def dispatch_job(context: Context) -> None:

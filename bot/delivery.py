@@ -18,8 +18,9 @@ from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
 
-# getUpdates has its own loop (bot/polling.py), which already retries forever.
-_NOT_RETRIED = frozenset({"getUpdates"})
+# getUpdates has its own loop (bot/polling.py), which already retries forever, and the calls
+# at start-up theirs (bot/app.py StartupWait), with one log line per attempt.
+_NOT_RETRIED = frozenset({"getUpdates", "getMe", "deleteWebhook"})
 
 
 class ResilientRateLimiter(AIORateLimiter):

@@ -57,6 +57,7 @@ class Health:
         self.last_contact: datetime | None = None
         self.last_backup_at: datetime | None = None
         self.last_backup_ok: bool | None = None
+        self.unreadable_updates = 0  # skipped because the library could not parse them
 
     def contact(self) -> None:
         self.last_contact = self._clock.now()
@@ -75,6 +76,7 @@ class Report:
     failing: int | None  # given up within the hour, plus those retried FAILING times or more
     last_backup_at: datetime | None
     last_backup_ok: bool | None
+    unreadable_updates: int
     problems: tuple[Problem, ...]
 
     @property
@@ -104,6 +106,7 @@ class Report:
             "failing_deliveries_last_hour": self.failing,
             "last_backup_at": _iso(self.last_backup_at),
             "last_backup_ok": self.last_backup_ok,
+            "unreadable_updates": self.unreadable_updates,
         }
 
 
@@ -152,6 +155,7 @@ async def assess(db: Database, health: Health, clock: Clock) -> Report:
         failing=failing,
         last_backup_at=health.last_backup_at,
         last_backup_ok=health.last_backup_ok,
+        unreadable_updates=health.unreadable_updates,
         problems=(*problems, Problem.DATABASE) if unavailable else problems,
     )
 

@@ -23,9 +23,13 @@ def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
 
 async def set_default_commands(application: Application) -> None:  # type: ignore[type-arg]
     """Everyone sees /start and /help; a therapist's own chat gets the therapist menu."""
-    await application.bot.set_my_commands(
-        _commands(texts.COMMANDS_DEFAULT), scope=BotCommandScopeAllPrivateChats()
-    )
+    try:
+        await application.bot.set_my_commands(
+            _commands(texts.COMMANDS_DEFAULT), scope=BotCommandScopeAllPrivateChats()
+        )
+    except TelegramError as exc:
+        # The menu is a convenience (the last one set stays): never a reason not to start.
+        log.warning("could not set the default command menu: %s", type(exc).__name__)
 
 
 async def set_therapist_commands(context: Context, chat_id: int) -> None:

@@ -466,6 +466,20 @@ class BotApiEmulator:
         self._log(f"↻ Telegram delivers update {update_id} again")
         self._signal.notify()
 
+    def enqueue_raw(self, payload: dict[str, Any]) -> int:
+        """Queue an update exactly as given (its update_id is added): a kind no phone produces
+        (a business message, a channel post), or one a library cannot parse, such as the poll
+        an older self-hosted Bot API server sends without `persistent_id`. Returns its id."""
+        kinds = [key for key in payload if key != "update_id"]
+        if len(kinds) != 1:
+            raise ValueError(f"an update carries exactly one kind of object, got {kinds}")
+        self._log(f"⚙ Telegram delivers a raw {kinds[0]} update")
+        return self._enqueue(dict(payload))
+
+    def dropped_reason(self, update_id: int) -> str | None:
+        """Why the bot will never see this update (its allowed_updates, a dropped queue)."""
+        return self._dropped.get(update_id)
+
     def _is_pending(self, update_id: int) -> bool:
         return any(u["update_id"] == update_id for u in self._updates)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,12 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,14 +33,35 @@ MIGRATION_LOCK = 0x41465443_0001  # "AFTC" 1
 STARTUP_LOCK = 0x41465443_0002
 NOTICE_LOCK = 0x41465443_0003  # operator notices (bot/watch.py)
 
+# Updates of different chats are handled side by side, and a transaction may be open across a
+# Telegram call (an answer to a tap): a second writer waits that long rather than fail.
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+class DatabaseUnusable(Exception):
+    """The database cannot be opened or written; str() is one line naming the cause and the
+    file (or the server, never its password)."""
+
+
+# SQLite's own error names (sqlite3.Error.sqlite_errorname), as an operator would act on them.
+_SQLITE_CAUSES = {
+    "SQLITE_NOTADB": "is not an SQLite database (damaged, or another kind of file)",
+    "SQLITE_CORRUPT": "is damaged (truncated or overwritten); restore it from a backup",
+    "SQLITE_READONLY": "is read-only: the bot needs to write to it, and to its folder",
+    "SQLITE_BUSY": "is locked by another process (is another bot running on this file?)",
+    "SQLITE_FULL": "cannot grow: the disk is full",
+    "SQLITE_PERM": "may not be opened: permission denied",
+    "SQLITE_IOERR": "cannot be read or written (an I/O error on the disk)",
+}
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the writer; foreign keys are off in SQLite unless asked;
-    # the busy timeout makes a second writer wait instead of failing at once.
+    # the busy timeout (sqlite3's `timeout`, BUSY_TIMEOUT_SECONDS unless the URL's ?timeout=
+    # says otherwise) makes a second writer wait instead of failing at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Deleted rows are overwritten with zeros, not left in free pages: after /forgetme or the
     # retention purge (and a checkpoint) no trace of the text is in the file or the WAL.
@@ -80,6 +106,8 @@ class Database:
             _create_private(path)
         # hide_parameters: a failed statement's exception text would otherwise carry the note's
         # contents into the logs.
+        if self.url.get_backend_name() == "sqlite" and "timeout" not in self.url.query:
+            connect_args["timeout"] = BUSY_TIMEOUT_SECONDS
         self.engine: AsyncEngine = create_async_engine(
             url, echo=echo, hide_parameters=True, connect_args=connect_args
         )
@@ -133,6 +161,39 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
 
+    def _sqlite_file(self) -> Path:
+        database = self.url.database or ""
+        if self.url.query.get("uri") and database.startswith("file:"):
+            database = database.removeprefix("file:").split("?", 1)[0]
+        return Path(database)
+
+    def explain(self, error: BaseException) -> DatabaseUnusable | None:
+        """What an operator must hear about a failure to open or write the database, in one
+        line; None for a failure that is not about the database being usable (a bug)."""
+        if isinstance(error, DBAPIError):
+            error = error.orig or error
+        if self.url.get_backend_name() == "sqlite":
+            path = self._sqlite_file()
+            if not isinstance(error, sqlite3.Error):
+                return None
+            if not path.parent.is_dir():
+                return DatabaseUnusable(f"Database error: the folder {path.parent} does not exist")
+            cause = _SQLITE_CAUSES.get(getattr(error, "sqlite_errorname", ""))
+            if cause is None:
+                if getattr(error, "sqlite_errorname", "") != "SQLITE_CANTOPEN":
+                    return None
+                cause = "cannot be opened (check that it and its folder are readable and writable)"
+            return DatabaseUnusable(f"Database error: {path} {cause}")
+        where = self.url.render_as_string(hide_password=True)
+        if isinstance(error, OSError | TimeoutError):
+            reason = getattr(error, "strerror", None) or type(error).__name__
+            return DatabaseUnusable(f"Database error: {where} cannot be reached ({reason})")
+        cause = error.__cause__ or error  # SQLAlchemy's asyncpg adapter wraps the server's error
+        if type(cause).__module__.startswith("asyncpg"):
+            reason = f"{type(cause).__name__}: {cause}".splitlines()[0][:200]
+            return DatabaseUnusable(f"Database error: {where} refused the bot ({reason})")
+        return None
+
 
 def _behind_head(connection: Connection) -> bool:
     """Whether an existing schema has migrations still to apply."""
@@ -145,8 +206,11 @@ def _upgrade_to_head(connection: Connection) -> bool:
     """Upgrade to head; whether anything was applied (a restart usually applies nothing)."""
     config = alembic_config()
     head = ScriptDirectory.from_config(config).get_current_head()
-    if MigrationContext.configure(connection).get_current_revision() == head:
+    current = MigrationContext.configure(connection).get_current_revision()
+    if current == head:
         return False
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+    # One line for the operator (Alembic's own, one per step, are quieted in bot/logs.py).
+    log.info("database schema upgraded from %s to %s", current or "nothing", head)
     return True

@@ -777,6 +777,25 @@ async def test_allowed_updates_filters_and_wait_processed_copes(
     assert emu.calls_to("getUpdates")[0].params["allowed_updates"] == ["message", "callback_query"]
 
 
+async def test_a_raw_update_is_delivered_as_given_unless_its_kind_is_not_allowed(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    chat = {"id": 555, "type": "private", "first_name": "A customer"}
+    business = {"message_id": 7, "business_connection_id": "bc-1", "chat": chat, "date": 0}
+    delivered = emu.enqueue_raw({"business_message": {**business, "text": "hi"}})
+    (update,) = await bot.get_updates(timeout=0)
+    assert update.update_id == delivered
+    assert update.business_message is not None and update.business_message.text == "hi"
+    # Telegram never creates updates of kinds the bot opted out of.
+    await bot.get_updates(offset=delivered + 1, timeout=0, allowed_updates=["message"])
+    dropped = emu.enqueue_raw({"business_message": {**business, "text": "again"}})
+    assert await bot.get_updates(offset=delivered + 1, timeout=0) == ()
+    assert "allowed_updates excludes 'business_message'" in (emu.dropped_reason(dropped) or "")
+    assert emu.dropped_reason(delivered) is None
+    with pytest.raises(ValueError, match="exactly one kind"):
+        emu.enqueue_raw({"message": {}, "poll": {}})
+
+
 async def test_negative_offset_keeps_only_latest(emu: BotApiEmulator, bot: Bot) -> None:
     maya = emu.user(id=1001, first_name="Maya")
     for text in ("one", "two", "three"):

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from storage import Database
-from storage.database import alembic_config
+from storage.database import BUSY_TIMEOUT_SECONDS, alembic_config
 from storage.models import Base
 
 
@@ -28,7 +28,8 @@ async def test_migrations_reach_head_and_match_the_models(tmp_path: Path) -> Non
         assert await connection.run_sync(diff) == []
         assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
-        assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
+        busy = (await connection.execute(text("PRAGMA busy_timeout"))).scalar()
+        assert busy == BUSY_TIMEOUT_SECONDS * 1000
     await db.dispose()
 
 
