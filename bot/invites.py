@@ -78,7 +78,9 @@ async def invite_button(update: Update, context: Context) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and query.message is not None
     button = parse(query.data)
-    assert isinstance(button, InviteFor)
+    if not isinstance(button, InviteFor):
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
     await cards.answer(query)
     await send_invite(context, user.id, query.message.chat.id, button.client_id)
 
@@ -172,7 +174,9 @@ async def consent_button(update: Update, context: Context) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and query.message is not None
     button = parse(query.data)
-    assert isinstance(button, Consent)
+    if not isinstance(button, Consent):
+        await cards.answer(query, texts.INVITE_UNKNOWN[:200])
+        return
     services = context.services
     bot = context.bot
     chat_id, card = query.message.chat.id, query.message.message_id

@@ -14,7 +14,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import cards, texts
-from bot.callbacks import ClientCard, DecisionAnswer, ProgressOf, parse
+from bot.callbacks import ClientCard, DecisionAnswer, ProgressOf, parse, row_id
 from bot.client_search import pick_client
 from bot.forms.engine import FormContext
 from bot.forms.handlers import start_form
@@ -60,9 +60,10 @@ async def linked_decision(
 ) -> Decision | None:
     """The decision point a form (a referral, a plan) was opened from, if it is this
     therapist's, about this client."""
-    if not str(decision_id or "").isdigit():
+    row = row_id(str(decision_id or ""))
+    if row is None:
         return None
-    return await uow.referrals.decision_of(therapist_id, client_id, int(str(decision_id)))
+    return await uow.referrals.decision_of(therapist_id, client_id, row)
 
 
 async def answer_linked(ctx: FormContext, client_id: int, answer: str) -> Decision | None:
