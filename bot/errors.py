@@ -51,5 +51,16 @@ async def _tell(update: Update, context: Context) -> None:
         and await show_note_again(context, user.id, chat.id, texts.NOTE_AFTER_FAILURE)
     ):
         return
-    if not told and chat is not None:
+    if not told and chat is not None and user is not None and await _may_write_to(context, user.id):
         await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)
+
+
+async def _may_write_to(context: Context, user_id: int) -> bool:
+    """Only therapists and clients on the bot get messages: not a stranger, and never someone
+    whose data was erased, whose account is unlinked (a late tap on their erase card cannot
+    be answered any more, and must not become a message to them)."""
+    services = context.services
+    if services.is_therapist(user_id):
+        return True
+    async with services.db.unit_of_work() as uow:
+        return await uow.clients.by_telegram_user(user_id) is not None
