@@ -21,6 +21,7 @@ from bot.forms.handlers import start_form
 from bot.runtime import Context
 from practice.decisions import DecisionKind, DecisionPrompt
 from reports.chart import render_progress_chart
+from reports.filenames import document_name
 from reports.progress import load_progress
 from storage.models import Client, Decision
 from storage.unit_of_work import UnitOfWork
@@ -157,12 +158,13 @@ async def show_progress(update: Update, context: Context, client_id: int) -> Non
     await context.bot.send_chat_action(chat.id, "upload_photo")
     # Rendering takes a few hundred milliseconds of CPU: off the event loop.
     png = await asyncio.to_thread(render_progress_chart, progress.chart())
+    name = document_name(progress.client.name, "progress", services.today(), "png")
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.CARD_OPEN, callback_data=ClientCard(client_id).encode())]]
     )
     await context.bot.send_photo(
         chat.id,
-        InputFile(png, filename="progress.png"),
+        InputFile(png, filename=name),
         caption=caption,
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard,

@@ -55,6 +55,7 @@ from reminders.referrals import (
 )
 from reports.chart import render_progress_chart
 from reports.data import ClientRecord, ReferralRow
+from reports.filenames import document_name
 from reports.gather import chart_data, client_record
 from reports.pdf import referral_letter
 from storage import Database
@@ -542,7 +543,7 @@ async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *,
 
     # Rendering is CPU work: off the event loop, so other chats are not kept waiting.
     pdf = await asyncio.to_thread(render, record)
-    filename = f"Referral {record.client.name} {today.isoformat()}.pdf"
+    filename = document_name(record.client.name, "referral", today, "pdf")
     try:
         await bot.send_document(
             referral.therapist_id,
