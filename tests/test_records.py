@@ -17,7 +17,7 @@ from reports.gather import client_record
 from storage.models import CheckIn, Client, Delivery, NoteRevision, Referral
 from tests.chat import new_client_note
 from tests.conftest import LEO, MAYA
-from tests.test_invites import ANNA, invite, join
+from tests.test_invites import ANNA, invite, invite_text, join
 from tests.test_reminders import run_until
 
 
@@ -305,7 +305,7 @@ async def test_a_forgotten_client_hears_nothing_until_they_rejoin_by_a_new_invit
 
     # A new invite: the bot still does not write to her; a note and days pass in silence.
     token = await invite(maya)
-    assert "asked the bot to erase their data, so it will not contact them" in maya.last_text
+    assert "asked the bot to erase their data, so it will not contact them" in invite_text(maya)
     received = len(anna.messages)
     await second_note(maya)
     for _ in range(6):  # the link works for 7 days
