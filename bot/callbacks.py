@@ -29,14 +29,34 @@
     fm:<y|n>                                  a client confirms or declines /forgetme
 
 Telegram allows 64 bytes; the longest here is about 40.
+
+Ids are bounded here, for every button and for the ids a button's argument carries (`row_id`):
+a number no row can have (PostgreSQL's `integer` ends at 2³¹−1, and a forged button can say
+anything) makes the button unparseable, answered like any stale or forged one.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import TypeVar
 
 MAX_BYTES = 64
+
+# The database's row ids are 32-bit: a larger number names no row, and handing it to
+# PostgreSQL raises instead of finding nothing.
+MAX_ROW_ID = 2**31 - 1
+
+_B = TypeVar("_B")
+
+
+def row_id(text: str) -> int | None:
+    """The row id `text` spells, or None if it spells none (not plain digits, or too large)."""
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if value <= MAX_ROW_ID else None
+
 
 ANY_STEP = "*"  # for buttons that work whatever the note's step (continue, start over, cancel)
 
@@ -249,6 +269,21 @@ _DECISION = re.compile(r"^dp:(\d{1,12}):([arcnsx])$")
 
 def parse(data: str | None) -> Button | ReferralButton | None:
     """The button a callback's data names, or None for anything forged or malformed."""
+    return _in_range(_parse(data))
+
+
+def _in_range(button: _B | None) -> _B | None:
+    """The button, unless a number in it is larger than any row id (so forged)."""
+    if button is None:
+        return None
+    for field in fields(button):
+        value = getattr(button, field.name)
+        if isinstance(value, int) and value > MAX_ROW_ID:
+            return None
+    return button
+
+
+def _parse(data: str | None) -> Button | ReferralButton | None:
     if not data or len(data.encode()) > MAX_BYTES:
         return None
     if m := _NOTE.match(data):
@@ -412,6 +447,10 @@ _FORGET_ME = re.compile(r"^fm:([yn])$")
 
 def parse_records(data: str | None) -> RecordsButton | None:
     """The records button a callback's data names, or None for anything forged or malformed."""
+    return _in_range(_parse_records(data))
+
+
+def _parse_records(data: str | None) -> RecordsButton | None:
     if not data or len(data.encode()) > MAX_BYTES:
         return None
     if m := _EXPORT.match(data):

@@ -40,7 +40,8 @@ async def edit_card(
     except BadRequest as exc:
         if _NOT_MODIFIED in exc.message.lower():  # PTB capitalises Telegram's text
             return message_id
-        log.warning("could not edit card, sending a new one: %s", exc.message)
+        # The type only: Telegram's description may quote the card's text.
+        log.warning("could not edit card, sending a new one: %s", type(exc).__name__)
     return await send_card(bot, chat_id, text, keyboard)
 
 
@@ -75,7 +76,7 @@ async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool =
     try:
         await query.answer(text, show_alert=alert)
     except BadRequest as exc:
-        log.info("tap not answered: %s", exc.message)
+        log.info("tap not answered: %s", type(exc).__name__)
 
 
 async def unknown_button(update: Update, context: object) -> None:

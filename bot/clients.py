@@ -217,7 +217,7 @@ async def clients_button(update: Update, context: Context) -> None:
         await cards.edit_card(bot, chat_id, message_id, *card)
     elif button.action == "i":
         await cards.answer(query)
-        await send_invite(context, user.id, chat_id, button.client_id)
+        await send_invite(context, user.id, chat_id, button.client_id, update_id=update.update_id)
     elif button.action == "h":
         await cards.answer(query)
         await show_history(context, user.id, chat_id, button.client_id)

@@ -96,7 +96,8 @@ async def play(output: Path = OUTPUT, *, echo: bool = False) -> list[str]:
 
             scene("3. Anna joins the bot with her invite link")
             await maya.send("/invite Anna")
-            token = emulator.transcript()[-1].rsplit("start=", 1)[-1].split()[0]
+            link = next(line for line in reversed(emulator.transcript()) if "start=" in line)
+            token = link.rsplit("start=", 1)[-1].split()[0]
             await anna.send(f"/start {token}")
             await anna.tap("I agree")
             await anna.send("Berlin")

@@ -198,7 +198,8 @@ async def play_weeks(
     await maya.tap("Skip to summary")
     await maya.tap("Save")
     await maya.send("/invite Ben")
-    token = emulator.transcript()[-1].rsplit("start=", 1)[-1].split()[0]
+    link = next(line for line in reversed(emulator.transcript()) if "start=" in line)
+    token = link.rsplit("start=", 1)[-1].split()[0]
     await ben_phone.send(f"/start {token}")
     await ben_phone.tap("I agree")
     await ben_phone.send("London")

@@ -6,10 +6,11 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 
 from bot import texts
 from bot.notes.handlers import show_note_again
+from bot.redact import error_type, where
 from bot.runtime import Context
 
 log = logging.getLogger(__name__)
@@ -18,13 +19,13 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: Context) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    # Type and update id only: messages may carry health details, which never go to logs.
-    log.error(
-        "handler failed on update %s: %s",
-        update_id,
-        type(error).__name__,
-        exc_info=error if not isinstance(error, TelegramError) else None,
-    )
+    # No message, no traceback text: either may quote what a user typed (bot/redact.py).
+    if error is None:
+        log.error("handler failed on update %s", update_id)
+    else:
+        log.error(
+            "handler failed on update %s: %s at %s", update_id, error_type(error), where(error)
+        )
     if not isinstance(update, Update):
         return
     try:
@@ -51,5 +52,16 @@ async def _tell(update: Update, context: Context) -> None:
         and await show_note_again(context, user.id, chat.id, texts.NOTE_AFTER_FAILURE)
     ):
         return
-    if not told and chat is not None:
+    if not told and chat is not None and user is not None and await _may_write_to(context, user.id):
         await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)
+
+
+async def _may_write_to(context: Context, user_id: int) -> bool:
+    """Only therapists and clients on the bot get messages: not a stranger, and never someone
+    whose data was erased, whose account is unlinked (a late tap on their erase card cannot
+    be answered any more, and must not become a message to them)."""
+    services = context.services
+    if services.is_therapist(user_id):
+        return True
+    async with services.db.unit_of_work() as uow:
+        return await uow.clients.by_telegram_user(user_id) is not None

@@ -29,12 +29,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cards, texts
 from bot.callbacks import ForgetMeButton, MyDataButton, parse_records
-from bot.records import document_name
 from bot.referrals import consent_lines, letter_to_therapist
 from bot.runtime import Context
 from practice.checkins import check_in_summary
 from reports.csv_export import client_data_csv
 from reports.data import ClientData
+from reports.filenames import document_name
 from reports.gather import client_data
 from reports.pdf import client_data_pdf
 from reports.wording import day_label

@@ -14,7 +14,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import cards, texts
-from bot.callbacks import ClientCard, DecisionAnswer, ProgressOf, parse
+from bot.callbacks import ClientCard, DecisionAnswer, ProgressOf, parse, row_id
 from bot.client_search import pick_client
 from bot.forms.engine import FormContext
 from bot.forms.handlers import start_form
@@ -22,6 +22,7 @@ from bot.runtime import Context
 from practice.decisions import DecisionKind, DecisionPrompt
 from practice.notes import MAX_TEXT_LENGTH
 from reports.chart import render_progress_chart
+from reports.filenames import document_name
 from reports.progress import load_progress
 from storage.models import Client, Decision
 from storage.unit_of_work import UnitOfWork
@@ -61,9 +62,10 @@ async def linked_decision(
 ) -> Decision | None:
     """The decision point a form (a referral, a plan) was opened from, if it is this
     therapist's, about this client."""
-    if not str(decision_id or "").isdigit():
+    row = row_id(str(decision_id or ""))
+    if row is None:
         return None
-    return await uow.referrals.decision_of(therapist_id, client_id, int(str(decision_id)))
+    return await uow.referrals.decision_of(therapist_id, client_id, row)
 
 
 async def answer_linked(ctx: FormContext, client_id: int, answer: str) -> Decision | None:
@@ -157,12 +159,13 @@ async def show_progress(update: Update, context: Context, client_id: int) -> Non
     await context.bot.send_chat_action(chat.id, "upload_photo")
     # Rendering takes a few hundred milliseconds of CPU: off the event loop.
     png = await asyncio.to_thread(render_progress_chart, progress.chart())
+    name = document_name(progress.client.name, "progress", services.today(), "png")
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.CARD_OPEN, callback_data=ClientCard(client_id).encode())]]
     )
     await context.bot.send_photo(
         chat.id,
-        InputFile(png, filename="progress.png"),
+        InputFile(png, filename=name),
         caption=caption,
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard,

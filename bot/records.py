@@ -8,8 +8,6 @@ taps are answered meanwhile.
 from __future__ import annotations
 
 import asyncio
-import re
-from datetime import date
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
@@ -22,17 +20,9 @@ from bot.runtime import Context
 from reports.chart import render_progress_chart
 from reports.csv_export import client_record_csv
 from reports.data import ClientRecord
+from reports.filenames import document_name
 from reports.gather import chart_data, client_record
 from reports.pdf import client_record as client_record_pdf
-
-# Letters (any script), digits, spaces and a little punctuation survive in a file name.
-_UNSAFE = re.compile(r"[^\w .,'()\-—]+")
-
-
-def document_name(name: str, what: str, day: date, extension: str) -> str:
-    """ "Anna K. — record 2026-11-25.pdf": nothing a file system or a shell would trip on."""
-    safe = " ".join(_UNSAFE.sub("_", name).split()).lstrip(".") or "client"
-    return f"{safe[:60]} — {what} {day.isoformat()}.{extension}"
 
 
 def render_record(record: ClientRecord) -> tuple[bytes, bytes]:

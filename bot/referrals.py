@@ -27,7 +27,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cards, texts
-from bot.callbacks import FollowUpAnswer, ReferralConsent, ReferStart, parse
+from bot.callbacks import FollowUpAnswer, ReferralConsent, ReferStart, parse, row_id
 from bot.client_search import pick_client
 from bot.config import Settings
 from bot.forms.engine import Answer, Form, FormContext, Option, Question, Saved
@@ -55,6 +55,7 @@ from reminders.referrals import (
 )
 from reports.chart import render_progress_chart
 from reports.data import ClientRecord, ReferralRow
+from reports.filenames import document_name
 from reports.gather import chart_data, client_record
 from reports.pdf import referral_letter
 from storage import Database
@@ -171,10 +172,9 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
     client, uow, a = ctx.client, ctx.uow, ctx.answers
     assert client is not None
     to = str(a["to"])
+    provider_id = row_id(to[1:]) if to.startswith("p") else None
     provider = (
-        await uow.providers.get(ctx.therapist_id, int(to[1:]))
-        if to.startswith("p") and to[1:].isdigit()
-        else None
+        await uow.providers.get(ctx.therapist_id, provider_id) if provider_id is not None else None
     )
     reason = str(a["reason"])
     typed = reason.startswith(_TYPED_PREFIX)
@@ -543,7 +543,7 @@ async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *,
 
     # Rendering is CPU work: off the event loop, so other chats are not kept waiting.
     pdf = await asyncio.to_thread(render, record)
-    filename = f"Referral {record.client.name} {today.isoformat()}.pdf"
+    filename = document_name(record.client.name, "referral", today, "pdf")
     try:
         await bot.send_document(
             referral.therapist_id,

@@ -39,7 +39,7 @@ async def set_therapist_commands(context: Context, chat_id: int) -> None:
         )
     except TelegramError as exc:
         # The menu is a convenience; the welcome must still arrive.
-        log.warning("could not set the therapist command menu: %s", exc)
+        log.warning("could not set the therapist command menu: %s", type(exc).__name__)
 
 
 async def start_command(update: Update, context: Context) -> None:

@@ -313,8 +313,12 @@ ALREADY_LINKED_ELSEWHERE = (
 AGREE = "✅ I agree"
 NO_THANKS = "No thanks"
 CLIENT_DECLINED = (
-    "No problem — nothing about you was stored. If you change your mind, "
-    "ask your therapist for a new link."
+    "No problem — nothing about you was stored, and nothing was sent to your therapist. "
+    "If you change your mind, open the link again while it is valid."
+)
+STILL_CONNECTED = (
+    "You're already connected, so nothing changed. /stop ends reminders and check-ins; "
+    "/forgetme erases your data."
 )
 PICK_TIMEZONE = (
     "One last thing: <b>which time zone are you in?</b> Reminders come at your local time.\n"
@@ -382,10 +386,6 @@ def therapist_told_joined(name: str) -> str:
     return f"✅ {esc(name)} joined the bot."
 
 
-def therapist_told_declined(name: str) -> str:
-    return f"{esc(name)} declined the invite; nothing about them was stored from it."
-
-
 def therapist_told_unreachable(name: str) -> str:
     return (
         f"⚠️ {esc(name)} has blocked the bot: nothing more will be sent to them until they "
@@ -393,11 +393,12 @@ def therapist_told_unreachable(name: str) -> str:
     )
 
 
-def invite_caption(
+def invite_message(
     name: str, link: str, until: Html, already_linked: bool, forgotten: bool = False
 ) -> str:
     caption = (
-        f"🔗 Invite for <b>{esc(name)}</b> — show them this QR code, or send the link:\n"
+        f"🔗 Invite for <b>{esc(name)}</b> — send them this link, or show them the QR code "
+        "below:\n"
         f"{esc(link)}\n\n" + PRIVATE_LINK_NOTE.format(until=until)
     )
     if forgotten:
@@ -412,6 +413,17 @@ def invite_caption(
             "Telegram account (a new phone), their record moves to that account."
         )
     return caption
+
+
+def invite_replaces(made: str) -> str:
+    return f"\n🔁 This replaces the link made {made}: that one no longer works."
+
+
+def invite_qr_caption(name: str) -> str:
+    return f"📷 The QR code of {esc(name)}'s link above, to scan from this screen."
+
+
+INVITE_QR_FAILED = "⚠️ The QR code could not be sent; the link above works just the same."
 
 
 def therapist_told_moved(name: str) -> str:

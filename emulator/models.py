@@ -96,6 +96,11 @@ class Fault:
     response is held back that long and then processed normally (the action still happens, as
     it may on real Telegram when a client gives up waiting); with ``error_code`` the call fails
     without any effect. Both together: wait, then fail.
+
+    ``description`` may hold ``{text}``, replaced by the call's text (or caption): Telegram's
+    descriptions quote what they tripped on (``can't parse entities: Unsupported start tag
+    "…"`` names a word of the text), and which word is the text's business, so the whole of it
+    stands in for any.
     """
 
     method: str = "*"
@@ -129,10 +134,13 @@ class Fault:
             return False
         return self.chat_id is None or str(self.chat_id) == str(chat_id)
 
-    def to_error(self) -> ApiError | None:
+    def to_error(self, params: dict[str, Any] | None = None) -> ApiError | None:
         if self.error_code is None:
             return None
         description = self.description or describe_error(self.error_code, self.retry_after)
+        if "{text}" in description:
+            quoted = str((params or {}).get("text") or (params or {}).get("caption") or "")
+            description = description.replace("{text}", quoted)
         retry_after = self.retry_after if self.error_code == 429 else None
         return ApiError(self.error_code, description, retry_after=retry_after)
 

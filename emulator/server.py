@@ -718,7 +718,7 @@ class BotApiEmulator:
             fault.hits += 1
             if fault.delay > 0:
                 await self._sleep(fault.delay)
-            if (error := fault.to_error()) is not None:
+            if (error := fault.to_error(call.params)) is not None:
                 raise error
         return await handler(call)
 

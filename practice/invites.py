@@ -17,7 +17,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")
 class InviteStatus(StrEnum):
     PENDING = "pending"
     USED = "used"
-    DECLINED = "declined"
+    DECLINED = "declined"  # only in rows from before "No thanks" left the link open
     REPLACED = "replaced"  # the therapist made a newer link for the same client
 
 
@@ -27,7 +27,7 @@ class InviteProblem(StrEnum):
     UNKNOWN = "unknown"  # never issued, mangled, or forged
     EXPIRED = "expired"
     USED = "used"
-    CLOSED = "closed"  # declined, or replaced by a newer link
+    CLOSED = "closed"  # replaced by a newer link (or declined, in an old row)
 
 
 def new_token() -> str:

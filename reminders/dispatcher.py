@@ -27,6 +27,7 @@ from bot.checkins import check_in_card
 from bot.exercises import card_of_custom
 from bot.homework_taps import reminder_card
 from bot.reach import client_unreachable
+from bot.redact import error_type, reason, where
 from bot.referrals import consent_card, consent_not_asked, follow_up_card
 from practice.clock import Clock
 from practice.exercises import ExerciseCard, by_code, card_of, custom_id
@@ -421,7 +422,7 @@ class Dispatcher:
         except Forbidden:
             return _Outcome(message.delivery_id, "blocked", error=Outbox.BLOCKED)
         except BadRequest as exc:
-            return _Outcome(message.delivery_id, "failed", error=exc.message)
+            return _Outcome(message.delivery_id, "failed", error=reason(exc.message))
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -433,9 +434,15 @@ class Dispatcher:
                 "delivery %s failed in passing: %s", message.delivery_id, type(exc).__name__
             )
             return _Outcome(message.delivery_id, "retry")
-        except Exception:
-            # One row's surprise must not stop the batch: it is tried again later.
-            log.exception("delivery %s failed unexpectedly", message.delivery_id)
+        except Exception as exc:
+            # One row's surprise must not stop the batch: it is tried again later. Logged
+            # without its message, which may quote the text (bot/redact.py).
+            log.error(
+                "delivery %s failed unexpectedly: %s at %s",
+                message.delivery_id,
+                error_type(exc),
+                where(exc),
+            )
             return _Outcome(message.delivery_id, "retry")
         return _Outcome(message.delivery_id, "sent", message_id=sent.message_id)
 

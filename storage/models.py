@@ -127,7 +127,7 @@ class Invite(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # pending → used | declined | replaced (a newer invite for the same client)
+    # pending → used | replaced (a newer invite for the same client); "declined" in old rows
     status: Mapped[str] = mapped_column(String(16))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

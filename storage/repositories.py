@@ -314,6 +314,17 @@ class InviteRepository:
         await self._session.flush()
         return invite
 
+    async def open_link_made_at(self, client_id: int, now: datetime) -> datetime | None:
+        """When the client's link that still works was made, if one does (a new one replaces
+        it)."""
+        return await self._session.scalar(
+            select(func.max(Invite.created_at)).where(
+                Invite.client_id == client_id,
+                Invite.status == InviteStatus.PENDING,
+                Invite.expires_at > now,
+            )
+        )
+
     async def by_token_hash(self, token_hash: str) -> Invite | None:
         return await self._session.scalar(
             select(Invite).where(Invite.token_hash == token_hash).with_for_update()

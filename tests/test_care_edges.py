@@ -11,7 +11,7 @@ from practice.plans import HomeworkStatus, where_in_plan
 from storage.models import HomeworkAssignment
 from tests.chat import new_client_note
 from tests.conftest import MAYA
-from tests.test_invites import ANNA, EVE, invite, join
+from tests.test_invites import ANNA, EVE, invite, invite_text, join
 
 
 async def _assign(maya: Phone, *labels: str, note: str | None = None) -> None:
@@ -112,7 +112,7 @@ async def test_a_client_record_moves_to_a_new_account_openly(
     anna = await join(running, maya)
     await anna.tap("London")
     token = await invite(maya)
-    assert "Anna K. is already on the bot" in maya.photos[-1].text
+    assert "Anna K. is already on the bot" in invite_text(maya)
     new_phone = running.emulator.user(id=EVE, first_name="Anna")
     await new_phone.send(f"/start {token}")
     await new_phone.tap("I agree")

@@ -384,6 +384,18 @@ async def test_injected_5xx_is_network_error(emu: BotApiEmulator, bot: Bot, maya
     assert maya.last_text == "v2"
 
 
+async def test_a_fault_can_quote_the_text_as_telegram_descriptions_do(
+    emu: BotApiEmulator, bot: Bot, maya: Phone
+) -> None:
+    quoting = 'Bad Request: can\'t parse entities: Unsupported start tag "{text}" at byte offset 0'
+    emu.inject(Fault(method="sendMessage", error_code=400, description=quoting))
+    with pytest.raises(BadRequest, match=r'(?i)start tag "pain is 7 since tuesday"'):
+        await bot.send_message(maya.id, "pain is 7 since Tuesday")
+    emu.inject(Fault(method="sendDocument", error_code=400, description="Bad Request: {text}"))
+    with pytest.raises(BadRequest, match="(?i)^" + "x" * 100 + "$"):
+        await bot.send_document(maya.id, InputFile(b"a", filename="a.csv"), caption="x" * 100)
+
+
 async def test_fault_filters_by_chat_and_star_spares_get_updates(
     emu: BotApiEmulator, bot: Bot, maya: Phone
 ) -> None:

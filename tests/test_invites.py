@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from bot.offline import OfflineBot
-from emulator import Phone
+from emulator import Fault, Phone
 from practice.clock import FrozenClock
 from tests.chat import new_client_note
 from tests.conftest import LEO, MAYA
@@ -24,8 +24,17 @@ async def invite(therapist: Phone, name: str = "Anna") -> str:
     await therapist.send(f"/invite {name}")
     photo = therapist.photos[-1]
     assert photo.file_bytes is not None and photo.file_bytes.startswith(b"\x89PNG")
-    match = LINK.search(photo.text)
-    assert match, photo.text
+    return token_in(invite_text(therapist))
+
+
+def invite_text(therapist: Phone) -> str:
+    """The latest message with an invite link: the link travels as text, beside its QR code."""
+    return next(m.text for m in reversed(therapist.messages) if LINK.search(m.text))
+
+
+def token_in(text: str) -> str:
+    match = LINK.search(text)
+    assert match, text
     return match.group(1)
 
 
@@ -41,9 +50,11 @@ async def test_a_client_joins_by_the_link(running: OfflineBot, maya: Phone) -> N
     await new_client_note(maya, "Anna K.")
     token = await invite(maya)
     assert len(token) == 22  # 128 bits
-    caption = maya.photos[-1].text
+    caption = invite_text(maya)
     assert "Invite for Anna K." in caption and "Single use" in caption
     assert "Wed 2 Dec" in caption  # seven days
+    assert "replaces" not in caption  # the first link
+    assert "QR code of Anna K.'s link above" in maya.photos[-1].caption  # type: ignore[operator]
 
     anna = running.emulator.user(id=ANNA, first_name="Anna")
     await anna.send(f"/start {token}")
@@ -112,22 +123,31 @@ async def test_a_client_typing_a_therapist_command(running: OfflineBot, maya: Ph
     assert not any("Anna K." in m.text and "pain" in m.text for m in anna.messages)
 
 
-async def test_declining_stores_nothing_and_tells_the_therapist(
+async def test_no_thanks_from_whoever_holds_the_link_changes_nothing(
     running: OfflineBot, maya: Phone
 ) -> None:
+    """The link was forwarded, and a stranger taps "No thanks": the therapist is not told that
+    Anna declined (nobody knows who tapped), and Anna's link still works."""
     await new_client_note(maya, "Anna K.")
     token = await invite(maya)
+    told = len(maya.messages)
+    bob = running.emulator.user(id=EVE, first_name="Bob", last_name="Z.")
+    await bob.send(f"/start {token}")
+    await bob.tap("No thanks")
+    assert len(maya.messages) == told
+    assert "nothing about you was stored, and nothing was sent to your therapist" in bob.last_text
+    await bob.tap_data(f"j:{token}:n")  # again, and again nobody is told
+    assert len(maya.messages) == told
+    async with running.db.unit_of_work() as uow:
+        assert await uow.clients.by_telegram_user(EVE) is None
+    await bob.send("/start")
+    assert "serves a massage practice's therapists" in bob.last_text
+
     anna = running.emulator.user(id=ANNA, first_name="Anna")
     await anna.send(f"/start {token}")
-    await anna.tap("No thanks")
-    assert "nothing about you was stored" in anna.last_text
-    assert "Anna K. declined the invite" in maya.last_text
-    async with running.db.unit_of_work() as uow:
-        assert await uow.clients.by_telegram_user(ANNA) is None
-    await anna.send("/start")
-    assert "serves a massage practice's therapists" in anna.last_text
-    await anna.send(f"/start {token}")
-    assert "no longer valid" in anna.last_text
+    await anna.tap("I agree")
+    assert "Anna K. joined the bot" in maya.last_text
+    assert [m.text for m in maya.messages[told:]] == [maya.last_text]
 
 
 async def test_every_way_an_invite_can_be_wrong(
@@ -237,3 +257,74 @@ async def test_a_therapist_listed_as_someones_client_stays_a_therapist(
     await maya.send("/note")
     assert "which client" in maya.last_text  # still her own therapist tools
     assert LEO != MAYA
+
+
+async def test_i_agree_delivered_twice_leaves_you_are_connected(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Anna K.")
+    token = await invite(maya)
+    anna = running.emulator.user(id=ANNA, first_name="Anna")
+    await anna.send(f"/start {token}")
+    card = anna.last_message_id
+    await anna.tap("I agree")
+    agreed = running.emulator.last_update_id
+    told = len(maya.messages)
+    screen = [(m.message_id, m.text) for m in anna.messages]
+    running.emulator.redeliver(agreed)  # the bot crashed before confirming the tap
+    await anna.wait_processed()
+    await anna.tap_data(f"j:{token}:y", message_id=card)  # and a second tap on the same card
+    assert [(m.message_id, m.text) for m in anna.messages] == screen
+    assert anna.message(card).text == "You're connected with Maya ✓"
+    assert len(maya.messages) == told
+    # A second consent card, opened before agreeing, says so too.
+    await anna.tap_data(f"j:{token}:n", message_id=card)
+    assert "You're already connected, so nothing changed" in anna.message(card).text
+
+
+async def test_invite_delivered_twice_makes_one_link(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    """The QR code on the screen keeps working when Telegram delivers /invite again; a new
+    /invite says which link it replaces."""
+    await new_client_note(maya, "Anna K.")
+    first = await invite(maya)
+    shown = len(maya.messages)
+    running.emulator.redeliver(running.emulator.last_update_id)
+    await maya.wait_processed()
+    assert len(maya.messages) == shown
+    async with running.db.unit_of_work() as uow:
+        assert await uow.session.scalar(text("select count(*) from invites")) == 1
+
+    clock.advance(timedelta(days=1))
+    second = await invite(maya)
+    assert "This replaces the link made Wed 25 Nov (yesterday): that one no longer works." in (
+        invite_text(maya)
+    )
+    anna = running.emulator.user(id=ANNA, first_name="Anna")
+    await anna.send(f"/start {first}")
+    assert "no longer valid" in anna.last_text
+    await anna.send(f"/start {second}")
+    await anna.tap("I agree")
+    assert "Anna K. joined the bot" in maya.last_text
+    # An expired link is not "replaced": nothing worked any more.
+    clock.advance(timedelta(days=8))
+    await invite(maya)
+    assert "replaces" not in invite_text(maya)
+
+
+async def test_the_link_arrives_as_text_when_the_qr_photo_fails(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Anna K.")
+    running.emulator.inject(
+        Fault(method="sendPhoto", error_code=400, description="Bad Request: IMAGE_PROCESS_FAILED")
+    )
+    await maya.send("/invite Anna")
+    assert maya.photos == []
+    assert maya.last_text == "⚠️ The QR code could not be sent; the link above works just the same."
+    token = token_in(invite_text(maya))
+    anna = running.emulator.user(id=ANNA, first_name="Anna")
+    await anna.send(f"/start {token}")
+    await anna.tap("I agree")
+    assert "Anna K. joined the bot" in maya.last_text

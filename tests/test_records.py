@@ -17,7 +17,7 @@ from reports.gather import client_record
 from storage.models import CheckIn, Client, Delivery, NoteRevision, Referral
 from tests.chat import new_client_note
 from tests.conftest import LEO, MAYA
-from tests.test_invites import ANNA, invite, join
+from tests.test_invites import ANNA, invite, invite_text, join
 from tests.test_reminders import run_until
 
 
@@ -305,7 +305,7 @@ async def test_a_forgotten_client_hears_nothing_until_they_rejoin_by_a_new_invit
 
     # A new invite: the bot still does not write to her; a note and days pass in silence.
     token = await invite(maya)
-    assert "asked the bot to erase their data, so it will not contact them" in maya.last_text
+    assert "asked the bot to erase their data, so it will not contact them" in invite_text(maya)
     received = len(anna.messages)
     await second_note(maya)
     for _ in range(6):  # the link works for 7 days
@@ -343,3 +343,29 @@ async def test_a_forgotten_client_hears_nothing_until_they_rejoin_by_a_new_invit
     before = len(anna.messages)
     await run_until(running, clock, now + timedelta(days=3), kind="📊")
     assert any(m.text.startswith("📊") for m in anna.messages[before:])
+
+
+async def test_a_late_erase_tap_writes_nothing_to_the_erased_person(
+    running: OfflineBot, maya: Phone
+) -> None:
+    """After erasure a tap on an erase card (a second card, the same card again, or the
+    erasing tap delivered again after a crash) gets a callback answer at most, never a
+    message or an edit."""
+    await new_client_note(maya, "Anna K.")
+    anna = await join(running, maya)
+    await anna.tap("London")
+    await anna.send("/forgetme")
+    older = anna.last_message_id
+    await anna.send("/forgetme")
+    await anna.tap("🗑 Erase my data")
+    erasing = running.emulator.last_update_id
+    screen = [(m.message_id, m.text, m.edits) for m in anna.messages]
+    told = len(maya.messages)
+
+    await anna.tap("🗑 Erase my data", message_id=older)
+    await anna.tap("Keep", message_id=older)
+    await anna.tap_data("fm:y")
+    running.emulator.redeliver(erasing)
+    await anna.wait_processed()
+    assert [(m.message_id, m.text, m.edits) for m in anna.messages] == screen
+    assert len(maya.messages) == told

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot import texts
-from bot.callbacks import CardAction, NoteButton
+from bot.callbacks import CardAction, NoteButton, row_id
 from bot.notes.state import DraftState
 from bot.notes.steps import TEXT_STEPS, Step, next_step, previous_step
 from practice.clients import near_duplicates
@@ -155,7 +155,8 @@ async def _duplicate_tap(turn: Turn, state: DraftState, button: NoteButton) -> O
 
 
 async def _pick_client(turn: Turn, state: DraftState, arg: str) -> Outcome:
-    client = await turn.uow.clients.get(turn.therapist_id, int(arg)) if arg.isdigit() else None
+    client_id = row_id(arg)
+    client = await turn.uow.clients.get(turn.therapist_id, client_id) if client_id else None
     if client is None:
         return Outcome(toast=texts.CLIENT_GONE)
     state.note.choose_client(client.id, client.name)
