@@ -415,7 +415,7 @@ def invite_message(
     return caption
 
 
-def invite_replaces(made: str) -> str:
+def invite_replaces(made: Html) -> str:
     return f"\n🔁 This replaces the link made {made}: that one no longer works."
 
 
