@@ -203,6 +203,8 @@ class Dispatcher:
                 )
                 prepared = self._prepare_homework(delivery, assignment, client, cards, now, batch)
             if prepared is not None:
+                if client is not None:
+                    _address(delivery, client)
                 text, keyboard = prepared
                 messages.append(_Message(delivery.id, delivery.chat_id, text, keyboard))
         # Rows settled without sending (missed, cancelled in a pause) queue what follows now.
@@ -333,6 +335,7 @@ class Dispatcher:
         later = self._quiet_now(client, now)
         if later is not None:  # asked when the client's quiet hours end
             return _wait_until(delivery, later)
+        _address(delivery, client)
         return await consent_card(uow, referral, client)
 
     async def _prepare_follow_up(
@@ -540,6 +543,14 @@ class Dispatcher:
                 now=now,
                 fallback_zone=self._zone,
             )
+
+
+def _address(delivery: Delivery, client: Client) -> None:
+    """A message for a client goes to the account they have now, not the one they had when
+    it was queued (they may have moved to a new one by a new invite since); the row keeps
+    the chat it went to, which a tap on its buttons is checked against."""
+    assert client.telegram_user_id is not None  # reachable() was checked first
+    delivery.chat_id = client.telegram_user_id
 
 
 def _wait_until(delivery: Delivery, later: datetime) -> None:
