@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from datetime import date
 
+from bot.bounded import TEXT_LIMIT, fit, shares
 from practice.notes import AREAS, MAX_TEXT_LENGTH, PRESSURES, TECHNIQUES, TextField
 
 esc = html.escape
@@ -819,8 +820,38 @@ def comment_added(name: str, comment: str) -> str:
     return f"💬 {esc(name)} added to their check-in: “{esc(comment)}”"
 
 
-def digest(lines: list[str]) -> str:
-    return "☀️ <b>Good morning — since yesterday</b>\n" + "\n".join(esc(line) for line in lines)
+DIGEST_MORE = "… and {count} more — on each client's card (/clients)"
+
+
+def digest(worse: list[str], answered: list[str], silent: list[str], homework: list[str]) -> str:
+    """One message however many clients: a section too long for its share of Telegram's
+    limit shows its first lines and counts the rest."""
+    header = "☀️ <b>Good morning — since yesterday</b>"
+    sections = [
+        (title, [esc(item) for item in items], sep)
+        for title, items, sep in (
+            ("⚠️ Worse: ", worse, ", "),
+            ("📊 Check-ins since yesterday:\n", answered, "\n"),
+            ("🔕 Missed their last two check-ins: ", silent, ", "),
+            ("🧘 Homework done in the last 7 days:\n", homework, "\n"),
+        )
+        if items
+    ]
+    room = TEXT_LIMIT - len(header) - sum(len(title) + 1 for title, _, _ in sections)
+    rooms = shares(room, [len(sep.join(items)) for _, items, sep in sections])
+    return "\n".join(
+        [
+            header,
+            *(
+                title + sep.join(fit(items, share, _digest_more, sep=sep))
+                for (title, items, sep), share in zip(sections, rooms, strict=True)
+            ),
+        ]
+    )
+
+
+def _digest_more(count: int) -> str:
+    return DIGEST_MORE.format(count=count)
 
 
 def weekly(note: str) -> str:

@@ -1,5 +1,6 @@
-"""Many clients with a reminder due now, written straight into the database (for the tests
-that start bot processes and watch them drain the outbox)."""
+"""Data written straight into the database: many clients with a reminder due now (for the
+tests that start bot processes and watch them drain the outbox), and the long histories of
+a busy practice (for the tests that messages built from growing lists stay bounded)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from emulator import BotApiEmulator
 from storage import Database
-from storage.models import Client, HomeworkAssignment, Therapist
+from storage.models import CheckIn, Client, HomeworkAssignment, Therapist
 from storage.repositories import HOMEWORK, Outbox
 from tests.conftest import MAYA
 
@@ -69,3 +70,49 @@ async def seed_due_reminders(
             await uow.commit()
     finally:
         await db.dispose()
+
+
+async def seed_clients_on_the_bot(
+    db: Database, therapist_id: int, count: int, now: datetime, *, first_telegram_id: int = 50_000
+) -> list[int]:
+    """`count` clients of the therapist (who must exist) who joined by invite; their ids."""
+    async with db.unit_of_work() as uow:
+        clients = [
+            Client(
+                therapist_id=therapist_id,
+                name=f"Client {number:03d} Longname",
+                name_key=f"client {number:03d} longname",
+                created_at=now,
+                notes_count=0,
+                telegram_user_id=first_telegram_id + number,
+                joined_at=now,
+                timezone="Europe/London",
+            )
+            for number in range(count)
+        ]
+        uow.session.add_all(clients)
+        await uow.session.flush()
+        ids = [client.id for client in clients]
+        await uow.commit()
+    return ids
+
+
+async def seed_answered_check_ins(
+    db: Database, therapist_id: int, client_ids: list[int], answered_at: datetime
+) -> None:
+    """A check-in per client, sent an hour before `answered_at` and answered then."""
+    async with db.unit_of_work() as uow:
+        uow.session.add_all(
+            CheckIn(
+                therapist_id=therapist_id,
+                client_id=client_id,
+                number=0,
+                sent_at=answered_at - timedelta(hours=1),
+                answered_at=answered_at,
+                pain=5,
+                change=-1,
+                activity=4,
+            )
+            for client_id in client_ids
+        )
+        await uow.commit()

@@ -1,0 +1,70 @@
+"""Messages built from lists that grow with a practice — the digest, /mydata, the client
+card, /plan — stay within Telegram's limits however long the lists get, and say what they
+left out; a periodic message that fails once still plans the next."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.bounded import TEXT_LIMIT, fit, shares
+from bot.offline import OfflineBot
+from emulator import Fault, Phone
+from practice.clock import FrozenClock
+from storage.models import Delivery
+from tests.conftest import MAYA
+from tests.seed import seed_answered_check_ins, seed_clients_on_the_bot
+
+
+def test_fit_keeps_what_fits_and_counts_the_rest() -> None:
+    lines = [f"line {n}" for n in range(10)]
+    assert fit(lines, 1000, lambda n: f"and {n} more") == lines
+    kept = fit(lines, 31, lambda n: f"and {n} more")
+    assert kept == ["line 0", "line 1", "line 2", "and 7 more"]
+    assert len("\n".join(kept)) == 31
+    assert fit(lines, 30, lambda n: f"and {n} more") == ["line 0", "line 1", "and 8 more"]
+    assert fit(["a" * 50], 20, lambda n: f"+{n}") == ["+1"]
+    assert fit(["ab", "cd", "ef"], 7, lambda n: f"+{n}", sep=", ") == ["ab", "+2"]
+
+
+def test_shares_give_small_parts_all_they_want() -> None:
+    assert shares(100, [10, 500, 20]) == [10, 70, 20]
+    assert shares(90, [500, 500, 500]) == [30, 30, 30]
+    assert sum(shares(4000, [3000, 2000, 100])) == 4000
+
+
+async def digests(running: OfflineBot) -> list[Delivery]:
+    async with running.db.unit_of_work() as uow:
+        return list(
+            await uow.session.scalars(
+                select(Delivery).where(Delivery.kind == "digest").order_by(Delivery.id)
+            )
+        )
+
+
+async def test_the_digest_of_80_clients_fits_and_a_failed_one_plans_the_next(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    await maya.send("/start")
+    clients = await seed_clients_on_the_bot(running.db, MAYA, 80, clock.now())
+    await seed_answered_check_ins(running.db, MAYA, clients, clock.now())
+    # Thursday's digest is refused once by Telegram: Friday's is planned all the same.
+    running.emulator.inject(Fault(method="sendMessage", chat_id=MAYA, error_code=400, times=1))
+    clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+    await running.dispatch()
+    *_, failed, planned = await digests(running)
+    assert failed.status == "failed"
+    assert planned.status == "pending"
+    assert planned.due_at == datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+    await seed_answered_check_ins(running.db, MAYA, clients, clock.now())
+    clock.set(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
+    await running.dispatch()
+    digest = maya.last_text
+    assert digest.startswith("☀️ Good morning — since yesterday")
+    assert len(digest) <= TEXT_LIMIT
+    assert "• Client 000 Longname: pain 5" in digest
+    assert "more — on each client's card (/clients)" in digest
+    *_, sent, following = await digests(running)
+    assert sent.status == "sent" and following.status == "pending"
