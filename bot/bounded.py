@@ -15,12 +15,21 @@ CAPTION_LIMIT = 1024  # a photo's or document's caption
 
 
 def fit(
-    items: Sequence[str], room: int, tail: Callable[[int], str], *, sep: str = "\n"
+    items: Sequence[str],
+    room: int,
+    tail: Callable[[int], str],
+    *,
+    sep: str = "\n",
+    latest: bool = False,
 ) -> list[str]:
     """The first `items` that fit in `room` characters when joined by `sep`, and, when some
-    do not, `tail(n)` for the n left out (its own room kept)."""
+    do not, `tail(n)` for the n left out (its own room kept). With `latest`, the last items
+    (of a list oldest first), after the tail."""
     if len(sep.join(items)) <= room:
         return list(items)
+    if latest:
+        kept = fit(items[::-1], room, tail, sep=sep)
+        return [kept[-1], *kept[-2::-1]]
     kept: list[str] = []
     used = 0
     for index, item in enumerate(items):

@@ -929,23 +929,56 @@ def my_data(
     settings: str,
     consents: list[str] | None = None,
 ) -> str:
-    parts = [
-        f"🗂 <b>What the bot holds about you</b> (for your sessions with {esc(therapist)})",
-        "<b>Your sessions:</b> " + (esc(", ".join(sessions)) if sessions else "none yet"),
-        "<b>Your plan:</b> " + (esc(plan) if plan else "none yet"),
-        "<b>Your homework:</b>\n" + ("\n".join(esc(h) for h in homework) or "none"),
-        "<b>Your ratings between visits:</b>\n" + ("\n".join(esc(r) for r in ratings) or "none"),
-        f"<b>Your settings:</b> {esc(settings)}",
-        *(
-            ["<b>Sharing your details with other practitioners:</b>\n" + esc("\n".join(consents))]
-            if consents
-            else []
-        ),
+    """One message however long the history: each list shows its latest entries that fit
+    and counts the rest, which the PDF and CSV hold (the consent answers, which they do not,
+    are counted too)."""
+    head = f"🗂 <b>What the bot holds about you</b> (for your sessions with {esc(therapist)})"
+    plan_part = "<b>Your plan:</b> " + (esc(plan) if plan else "none yet")
+    settings_part = f"<b>Your settings:</b> {esc(settings)}"
+    closing = [
         f"{esc(therapist)}'s own clinical notes about your sessions are part of their health "
         "record and are not shown here; ask them for a copy.",
         "To erase what the bot holds about you: /forgetme",
     ]
-    return "\n\n".join(parts)
+    lists = [
+        ("<b>Your sessions:</b> ", sessions, ", ", "none yet", _in_the_pdf),
+        ("<b>Your homework:</b>\n", homework, "\n", "none", _in_the_pdf),
+        ("<b>Your ratings between visits:</b>\n", ratings, "\n", "none", _in_the_pdf),
+        (
+            "<b>Sharing your details with other practitioners:</b>\n",
+            consents or [],
+            "\n",
+            "",
+            _earlier,
+        ),
+    ]
+    escaped = [[esc(item) for item in items] for _, items, _, _, _ in lists]
+    # The lists share what the rest leaves of one message (9 parts, 8 blank lines at most).
+    fixed = [head, plan_part, settings_part, *closing, *(t + e for t, _, _, e, _ in lists)]
+    rooms = shares(
+        TEXT_LIMIT - sum(len(part) + 2 for part in fixed),
+        [len(sep.join(items)) for items, (_, _, sep, _, _) in zip(escaped, lists, strict=True)],
+    )
+    sessions_part, homework_part, ratings_part, consents_part = (
+        title + (sep.join(fit(items, room, tail, sep=sep, latest=True)) if items else empty)
+        for items, room, (title, _, sep, empty, tail) in zip(escaped, rooms, lists, strict=True)
+    )
+    parts = [head, sessions_part, plan_part, homework_part, ratings_part, settings_part]
+    if consents:
+        parts.append(consents_part)
+    return "\n\n".join([*parts, *closing])
+
+
+MY_DATA_MORE = "… {count} earlier — all of it is in the PDF and CSV"
+MY_DATA_EARLIER = "… and {count} earlier"
+
+
+def _in_the_pdf(count: int) -> str:
+    return MY_DATA_MORE.format(count=count)
+
+
+def _earlier(count: int) -> str:
+    return MY_DATA_EARLIER.format(count=count)
 
 
 def _kept_by(therapist: str, years: int) -> str:

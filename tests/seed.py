@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from emulator import BotApiEmulator
 from storage import Database
-from storage.models import CheckIn, Client, HomeworkAssignment, Therapist
+from storage.models import CheckIn, Client, HomeworkAssignment, SessionNote, Therapist
 from storage.repositories import HOMEWORK, Outbox
 from tests.conftest import MAYA
 
@@ -115,4 +115,49 @@ async def seed_answered_check_ins(
             )
             for client_id in client_ids
         )
+        await uow.commit()
+
+
+async def seed_weekly_history(
+    db: Database, therapist_id: int, client_id: int, weeks: int, end: datetime
+) -> None:
+    """A session a week for `weeks` weeks before `end`, each followed by two answered
+    check-ins with a comment (numbered after the client's notes so far)."""
+    async with db.unit_of_work() as uow:
+        client = await uow.session.get(Client, client_id)
+        assert client is not None
+        for week in range(weeks):
+            day = end - timedelta(weeks=weeks - week)
+            note = SessionNote(
+                therapist_id=therapist_id,
+                client_id=client_id,
+                number=client.notes_count + week + 1,
+                session_date=day.date(),
+                areas=["neck"],
+                techniques=["swedish"],
+                pressure="medium",
+                pain_before=6,
+                pain_after=3,
+                draft_token=f"seed-{client_id}-{week}",
+                created_at=day,
+            )
+            uow.session.add(note)
+            await uow.session.flush()
+            for number, after in enumerate((timedelta(days=2), timedelta(days=5))):
+                uow.session.add(
+                    CheckIn(
+                        therapist_id=therapist_id,
+                        client_id=client_id,
+                        after_note_id=note.id,
+                        number=number,
+                        sent_at=day + after,
+                        answered_at=day + after + timedelta(hours=1),
+                        closed_at=day + after + timedelta(days=3),
+                        pain=4,
+                        change=1,
+                        activity=6,
+                        comment="Stiff in the morning, better after the stretches",
+                    )
+                )
+        client.notes_count += weeks
         await uow.commit()

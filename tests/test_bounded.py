@@ -13,8 +13,10 @@ from bot.offline import OfflineBot
 from emulator import Fault, Phone
 from practice.clock import FrozenClock
 from storage.models import Delivery
-from tests.conftest import MAYA
-from tests.seed import seed_answered_check_ins, seed_clients_on_the_bot
+from tests.chat import new_client_note
+from tests.conftest import MAYA, NOW
+from tests.seed import seed_answered_check_ins, seed_clients_on_the_bot, seed_weekly_history
+from tests.test_invites import ANNA, join
 
 
 def test_fit_keeps_what_fits_and_counts_the_rest() -> None:
@@ -68,3 +70,26 @@ async def test_the_digest_of_80_clients_fits_and_a_failed_one_plans_the_next(
     assert "more — on each client's card (/clients)" in digest
     *_, sent, following = await digests(running)
     assert sent.status == "sent" and following.status == "pending"
+
+
+async def test_mydata_after_60_weeks_fits_and_keeps_its_files_button(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Anna K.")
+    anna = await join(running, maya)
+    await anna.tap("London")
+    async with running.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(ANNA)
+        assert client is not None
+    await seed_weekly_history(running.db, MAYA, client.id, 60, NOW)
+
+    await anna.send("/mydata")
+    text = anna.last_text
+    assert text.startswith("🗂 What the bot holds about you")
+    assert len(text) <= TEXT_LIMIT
+    assert "earlier — all of it is in the PDF and CSV" in text
+    assert "To erase what the bot holds about you: /forgetme" in text
+    await anna.tap("Send it as PDF and CSV")
+    pdf, csv = anna.documents[-2:]
+    assert pdf.filename is not None and pdf.filename.endswith(".pdf")
+    assert csv.file_bytes is not None and csv.file_bytes.count(b"Stiff in the morning") == 120
