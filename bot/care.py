@@ -8,6 +8,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cards, texts
+from bot.bounded import TEXT_LIMIT, fit
 from bot.callbacks import CardAction, HomeworkAction, parse
 from bot.client_search import pick_client
 from bot.exercises import exercise_name
@@ -43,13 +44,17 @@ async def show_plan(update: Update, context: Context, client_id: int) -> None:
     lines = [f"📋 <b>Plan for {texts.esc(client.name)}</b> (version {current.version})", ""]
     lines += plan_lines(current, done, today)
     if len(versions) > 1:
-        lines += ["", "<b>Earlier versions</b>"]
+        earlier = []
         for old in versions[1:]:
             day = old.created_at.astimezone(services.settings.tz).date()
-            lines.append(
+            earlier.append(
                 f"v{old.version} · {texts.long_date(day, today)}: {texts.esc(old.goal)}; "
                 f"{old.expected_sessions} sessions, re-evaluate after {old.reevaluate_after}"
             )
+        lines += ["", "<b>Earlier versions</b>"]
+        # The newest earlier versions that fit; the export has every one.
+        room = TEXT_LIMIT - len("\n".join(lines)) - 1
+        lines += fit(earlier, room, texts.earlier_plan_versions)
     keyboard = InlineKeyboardMarkup(
         [
             [

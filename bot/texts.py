@@ -1257,6 +1257,14 @@ CONSENT_WORDS = {
 OUTCOME_WORDS = {"seen": "seen", "not_yet": "not seen yet", "declined": "decided not to go"}
 
 
+def earlier_plan_versions(count: int) -> str:
+    return f"… and {count} earlier version{'s' if count != 1 else ''} — all in 📄 Export record"
+
+
+def earlier_referrals(count: int) -> str:
+    return f"↗️ … and {count} earlier referral{'s' if count != 1 else ''} — all in 📄 Export record"
+
+
 def referral_line(to: str, day: str, consent: str, outcome: str | None) -> str:
     parts = [f"↗️ Referred to {esc(to)} {day}", CONSENT_WORDS.get(consent, consent)]
     if outcome:

@@ -8,7 +8,16 @@ from datetime import UTC, datetime, time, timedelta
 
 from emulator import BotApiEmulator
 from storage import Database
-from storage.models import CheckIn, Client, HomeworkAssignment, SessionNote, Therapist
+from storage.models import (
+    CheckIn,
+    Client,
+    HomeworkAssignment,
+    Provider,
+    Referral,
+    SessionNote,
+    Therapist,
+    TreatmentPlan,
+)
 from storage.repositories import HOMEWORK, Outbox
 from tests.conftest import MAYA
 
@@ -160,4 +169,61 @@ async def seed_weekly_history(
                     )
                 )
         client.notes_count += weeks
+        await uow.commit()
+
+
+async def seed_referrals(
+    db: Database, therapist_id: int, client_id: int, count: int, end: datetime
+) -> None:
+    """`count` referrals of the client to a provider with a long name, a week apart up to
+    `end`, answered and followed up."""
+    async with db.unit_of_work() as uow:
+        provider = Provider(
+            therapist_id=therapist_id,
+            name="Dr Alexandra Montgomery-Whitfield",
+            profession="physio",
+            created_at=end,
+        )
+        uow.session.add(provider)
+        await uow.session.flush()
+        uow.session.add_all(
+            Referral(
+                therapist_id=therapist_id,
+                client_id=client_id,
+                provider_id=provider.id,
+                profession="physio",
+                reason="typed",
+                reason_text=f"Referral number {number}",
+                consent="given",
+                consent_answered_at=end - timedelta(weeks=count - number),
+                outcome="seen",
+                created_at=end - timedelta(weeks=count - number),
+            )
+            for number in range(count)
+        )
+        await uow.commit()
+
+
+async def seed_plan_versions(
+    db: Database, therapist_id: int, client_id: int, count: int, end: datetime
+) -> None:
+    """`count` versions of the client's plan, a week apart up to `end`, each with a long goal."""
+    async with db.unit_of_work() as uow:
+        uow.session.add_all(
+            TreatmentPlan(
+                therapist_id=therapist_id,
+                client_id=client_id,
+                version=number + 1,
+                complaint="Neck pain when working at the desk",
+                area="neck",
+                goal=f"Version {number + 1}: "
+                + "turn my head to check the mirror while driving " * 3,
+                expected_sessions=6,
+                visit_frequency="weekly",
+                reevaluate_after=4,
+                start_date=(end - timedelta(weeks=count - number)).date(),
+                created_at=end - timedelta(weeks=count - number),
+            )
+            for number in range(count)
+        )
         await uow.commit()

@@ -15,7 +15,13 @@ from practice.clock import FrozenClock
 from storage.models import Delivery
 from tests.chat import new_client_note
 from tests.conftest import MAYA, NOW
-from tests.seed import seed_answered_check_ins, seed_clients_on_the_bot, seed_weekly_history
+from tests.seed import (
+    seed_answered_check_ins,
+    seed_clients_on_the_bot,
+    seed_plan_versions,
+    seed_referrals,
+    seed_weekly_history,
+)
 from tests.test_invites import ANNA, join
 
 
@@ -93,3 +99,34 @@ async def test_mydata_after_60_weeks_fits_and_keeps_its_files_button(
     pdf, csv = anna.documents[-2:]
     assert pdf.filename is not None and pdf.filename.endswith(".pdf")
     assert csv.file_bytes is not None and csv.file_bytes.count(b"Stiff in the morning") == 120
+
+
+async def anna_k(running: OfflineBot) -> int:
+    async with running.db.unit_of_work() as uow:
+        [(_, client)] = await uow.clients.names(MAYA)
+        return client.id
+
+
+async def test_a_client_card_with_40_referrals_fits(running: OfflineBot, maya: Phone) -> None:
+    await new_client_note(maya, "Anna K.")
+    await seed_referrals(running.db, MAYA, await anna_k(running), 40, NOW)
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    card = maya.last_text
+    assert card.startswith("👤 Anna K.")
+    assert len(card) <= TEXT_LIMIT
+    newest = "↗️ Referred to Dr Alexandra Montgomery-Whitfield (physiotherapist) 18 Nov"
+    assert f"{newest} — consent given — seen" in card
+    assert "earlier referral — all in 📄 Export record" in card
+    assert "📄 Export record" in maya.all_buttons
+
+
+async def test_a_plan_with_25_versions_fits(running: OfflineBot, maya: Phone) -> None:
+    await new_client_note(maya, "Anna K.")
+    await seed_plan_versions(running.db, MAYA, await anna_k(running), 25, NOW)
+    await maya.send("/plan Anna")
+    card = maya.last_text
+    assert card.startswith("📋 Plan for Anna K. (version 25)")
+    assert len(card) <= TEXT_LIMIT
+    assert "v24 · " in card
+    assert "earlier versions — all in 📄 Export record" in card
