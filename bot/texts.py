@@ -1072,8 +1072,13 @@ BAD_PHONE = "a phone number has at least 5 digits, and only + ( ) - . / and spac
 
 
 def providers_list(lines: list[str]) -> str:
-    body = "\n".join(lines) if lines else PROVIDERS_EMPTY
+    room = TEXT_LIMIT - len(PROVIDERS_TITLE) - 2
+    body = "\n".join(fit(lines, room, _more_providers)) if lines else PROVIDERS_EMPTY
     return f"{PROVIDERS_TITLE}\n\n{body}"
+
+
+def _more_providers(count: int) -> str:
+    return f"… and {count} more — each has its button below"
 
 
 def provider_label(name: str, profession: str) -> str:

@@ -227,3 +227,19 @@ async def seed_plan_versions(
             for number in range(count)
         )
         await uow.commit()
+
+
+async def seed_providers(db: Database, therapist_id: int, count: int, now: datetime) -> None:
+    """`count` providers in the therapist's network, each with a long name and clinic."""
+    async with db.unit_of_work() as uow:
+        uow.session.add_all(
+            Provider(
+                therapist_id=therapist_id,
+                name=f"Dr Alexandra Montgomery-Whitfield {number:02d}",
+                profession="physio",
+                clinic="Riverside Sports Medicine and Rehabilitation Centre, Upper Floor",
+                created_at=now,
+            )
+            for number in range(count)
+        )
+        await uow.commit()

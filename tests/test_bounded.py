@@ -19,6 +19,7 @@ from tests.seed import (
     seed_answered_check_ins,
     seed_clients_on_the_bot,
     seed_plan_versions,
+    seed_providers,
     seed_referrals,
     seed_weekly_history,
 )
@@ -130,3 +131,14 @@ async def test_a_plan_with_25_versions_fits(running: OfflineBot, maya: Phone) ->
     assert len(card) <= TEXT_LIMIT
     assert "v24 · " in card
     assert "earlier versions — all in 📄 Export record" in card
+
+
+async def test_a_network_of_60_providers_fits(running: OfflineBot, maya: Phone) -> None:
+    await maya.send("/start")
+    await seed_providers(running.db, MAYA, 60, NOW)
+    await maya.send("/providers")
+    listing = maya.last_text
+    assert listing.startswith("🩺 Your referral network")
+    assert len(listing) <= TEXT_LIMIT
+    assert "more — each has its button below" in listing
+    assert len(maya.all_buttons) == 61  # every provider, and Add
