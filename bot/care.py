@@ -85,11 +85,12 @@ async def _homework_view(
     if client is None:
         return None
     lines = [f"🧘 <b>Homework for {texts.esc(client.name)}</b>", ""]
+    items: list[str] = []
     rows: list[list[InlineKeyboardButton]] = []
     for item in current:
         name = names[item.exercise_code]
         paused = item.status == HomeworkStatus.PAUSED
-        lines.append(texts.homework_line(name, item.dose, schedule_of(item).describe(), paused))
+        items.append(texts.homework_line(name, item.dose, schedule_of(item).describe(), paused))
         rows.append(
             [
                 InlineKeyboardButton(
@@ -103,7 +104,9 @@ async def _homework_view(
     if not current:
         lines.append(texts.NO_HOMEWORK_THERAPIST)
     else:
-        lines += ["", "⏸ pause · ▶️ resume · ✏️ change · ⏹ end"]
+        legend = ["", "⏸ pause · ▶️ resume · ✏️ change · ⏹ end"]
+        room = TEXT_LIMIT - len("\n".join([*lines, *legend])) - 1
+        lines += [*fit(items, room, texts.more_with_buttons), *legend]
     rows.append(
         [
             InlineKeyboardButton(

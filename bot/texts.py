@@ -435,13 +435,18 @@ def zone_set(zone: str, local_now: str, reminder: str, quiet: str) -> str:
 def client_home(
     name: str, therapist: str, zone: str, reminder: str, quiet: str, homework: list[str]
 ) -> str:
-    work = "\n".join(homework) if homework else CLIENT_NO_HOMEWORK
-    return (
-        f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
-        f"🧘 <b>Homework</b>\n{work}\n\n"
+    before = f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
+    after = (
         f"⚙️ Time zone {esc(zone)} · quiet hours {quiet} · new homework at {reminder}\n\n"
         "/homework · /settings · /help"
     )
+    room = TEXT_LIMIT - len(before) - len(after) - len("🧘 <b>Homework</b>\n\n\n")
+    work = "\n".join(fit(homework, room, _more_homework)) if homework else CLIENT_NO_HOMEWORK
+    return f"{before}🧘 <b>Homework</b>\n{work}\n\n{after}"
+
+
+def _more_homework(count: int) -> str:
+    return f"… and {count} more — /homework shows them all"
 
 
 def settings_card(zone: str, reminder: str, quiet: str) -> str:
@@ -1073,11 +1078,11 @@ BAD_PHONE = "a phone number has at least 5 digits, and only + ( ) - . / and spac
 
 def providers_list(lines: list[str]) -> str:
     room = TEXT_LIMIT - len(PROVIDERS_TITLE) - 2
-    body = "\n".join(fit(lines, room, _more_providers)) if lines else PROVIDERS_EMPTY
+    body = "\n".join(fit(lines, room, more_with_buttons)) if lines else PROVIDERS_EMPTY
     return f"{PROVIDERS_TITLE}\n\n{body}"
 
 
-def _more_providers(count: int) -> str:
+def more_with_buttons(count: int) -> str:
     return f"… and {count} more — each has its button below"
 
 

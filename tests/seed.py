@@ -243,3 +243,28 @@ async def seed_providers(db: Database, therapist_id: int, count: int, now: datet
             for number in range(count)
         )
         await uow.commit()
+
+
+async def seed_assignments(
+    db: Database, therapist_id: int, client_id: int, count: int, now: datetime
+) -> None:
+    """`count` active homework assignments of the client (none queued in the outbox)."""
+    async with db.unit_of_work() as uow:
+        uow.session.add_all(
+            HomeworkAssignment(
+                therapist_id=therapist_id,
+                client_id=client_id,
+                exercise_code="chin_tuck",
+                dose=f"Set {number}: 2 × 10, hold 5 s, slowly and with full control",
+                rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR",
+                start_date=now.date(),
+                end_date=None,
+                time_of_day=time(12),
+                note=None,
+                status="active",
+                created_at=now,
+                updated_at=now,
+            )
+            for number in range(count)
+        )
+        await uow.commit()

@@ -17,6 +17,7 @@ from tests.chat import new_client_note
 from tests.conftest import MAYA, NOW
 from tests.seed import (
     seed_answered_check_ins,
+    seed_assignments,
     seed_clients_on_the_bot,
     seed_plan_versions,
     seed_providers,
@@ -142,3 +143,23 @@ async def test_a_network_of_60_providers_fits(running: OfflineBot, maya: Phone) 
     assert len(listing) <= TEXT_LIMIT
     assert "more — each has its button below" in listing
     assert len(maya.all_buttons) == 61  # every provider, and Add
+
+
+async def test_sixty_exercises_fit_the_homework_list_and_the_clients_home(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Anna K.")
+    anna = await join(running, maya)
+    await anna.tap("London")
+    await seed_assignments(running.db, MAYA, await anna_k(running), 60, NOW)
+    await maya.send("/homework Anna")
+    listing = maya.last_text
+    assert listing.startswith("🧘 Homework for Anna K.")
+    assert len(listing) <= TEXT_LIMIT
+    assert "more — each has its button below" in listing
+    await anna.send("/start")
+    home = anna.last_text
+    assert home.startswith("👋 Hi Anna K.") and len(home) <= TEXT_LIMIT
+    assert "more — /homework shows them all" in home
+    await anna.send("/homework")  # split between messages already, never cut
+    assert all(len(m.text) <= TEXT_LIMIT for m in anna.messages)
