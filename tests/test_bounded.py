@@ -97,7 +97,8 @@ async def test_mydata_after_60_weeks_fits_and_keeps_its_files_button(
     assert len(text) <= TEXT_LIMIT
     assert "earlier — all of it is in the PDF and CSV" in text
     assert "To erase what the bot holds about you: /forgetme" in text
-    await anna.tap("Send it as PDF and CSV")
+    # Sixty weeks make a long PDF: rendering it may outlast the default wait on a busy machine.
+    await anna.tap("Send it as PDF and CSV", timeout=30)
     pdf, csv = anna.documents[-2:]
     assert pdf.filename is not None and pdf.filename.endswith(".pdf")
     assert csv.file_bytes is not None and csv.file_bytes.count(b"Stiff in the morning") == 120
