@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from sqlalchemy import select
+from telegram.error import NetworkError, TimedOut
 
+from bot.delivery import delivers_a_message, may_have_arrived
 from bot.offline import OfflineBot, offline_bot
 from emulator import Fault, Phone
 from practice.clock import FrozenClock
@@ -74,3 +77,31 @@ async def test_a_handlers_reply_under_a_slow_telegram_arrives_once(
     running.emulator.clear_faults()
     await running.emulator.wait_held()
     assert sum("No homework yet" in m.text for m in anna.messages) == 1
+
+
+def _raised_from(cause: BaseException | None) -> NetworkError:
+    error = TimedOut() if isinstance(cause, httpx.TimeoutException) else NetworkError("failed")
+    error.__cause__ = cause
+    return error
+
+
+def test_which_failures_may_have_reached_telegram() -> None:
+    request = httpx.Request("POST", "https://api.telegram.org/bot/sendMessage")
+    never_sent = [
+        httpx.ConnectError("refused", request=request),
+        httpx.ConnectTimeout("slow connect", request=request),
+        httpx.PoolTimeout("pool full", request=request),
+        None,  # a 5xx: Telegram answered that it failed
+    ]
+    perhaps = [
+        httpx.ReadTimeout("no answer", request=request),
+        httpx.WriteTimeout("half written", request=request),
+        httpx.RemoteProtocolError("dropped", request=request),
+    ]
+    assert [may_have_arrived(_raised_from(c)) for c in never_sent] == [False] * 4
+    assert [may_have_arrived(_raised_from(c)) for c in perhaps] == [True] * 3
+    assert delivers_a_message("sendMessage") and delivers_a_message("sendDocument")
+    assert delivers_a_message("copyMessage") and delivers_a_message("forwardMessage")
+    assert not delivers_a_message("sendChatAction")
+    assert not delivers_a_message("editMessageText")
+    assert not delivers_a_message("answerCallbackQuery")
