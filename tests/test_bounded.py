@@ -4,7 +4,7 @@ left out; a periodic message that fails once still plans the next."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -164,3 +164,30 @@ async def test_sixty_exercises_fit_the_homework_list_and_the_clients_home(
     assert "more — /homework shows them all" in home
     await anna.send("/homework")  # split between messages already, never cut
     assert all(len(m.text) <= TEXT_LIMIT for m in anna.messages)
+
+
+async def test_a_weekly_note_refused_once_plans_the_next(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    await new_client_note(maya, "Anna K.")
+    anna = await join(running, maya)
+    await anna.tap("London")
+    anna_id = await anna_k(running)
+    for day in (27, 28):  # two pains this week: something for Sunday's note to say
+        await seed_answered_check_ins(
+            running.db, MAYA, [anna_id], datetime(2026, 11, day, 12, 0, tzinfo=UTC)
+        )
+    running.emulator.inject(Fault(method="sendMessage", chat_id=ANNA, error_code=400, times=None))
+    clock.set(datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
+    await running.dispatch()
+    running.emulator.clear_faults()
+    async with running.db.unit_of_work() as uow:
+        weekly = list(
+            await uow.session.scalars(
+                select(Delivery).where(Delivery.kind == "weekly").order_by(Delivery.id)
+            )
+        )
+    assert [(w.status, w.occurrence_date) for w in weekly][-2:] == [
+        ("failed", date(2026, 11, 29)),
+        ("pending", date(2026, 12, 6)),
+    ]
