@@ -565,7 +565,7 @@ def _unanswered(delivery: Delivery) -> str:
     """What a send Telegram did not answer comes to: it may have arrived, so it is tried once
     more (the one duplicate a send in flight may cause), and after a second such send the row
     is taken as sent (its buttons then work) instead of risking a third copy."""
-    if delivery.last_error in (UNANSWERED, TAKEN_AS_SENT):
+    if delivery.last_error == UNANSWERED:  # kept through attempts that certainly failed
         delivery.last_error = TAKEN_AS_SENT
         return "sent"
     delivery.last_error = UNANSWERED
