@@ -8,6 +8,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cards, texts
+from bot.bounded import TEXT_LIMIT, fit
 from bot.callbacks import CardAction, HomeworkAction, parse
 from bot.client_search import pick_client
 from bot.exercises import exercise_name
@@ -43,13 +44,17 @@ async def show_plan(update: Update, context: Context, client_id: int) -> None:
     lines = [f"📋 <b>Plan for {texts.esc(client.name)}</b> (version {current.version})", ""]
     lines += plan_lines(current, done, today)
     if len(versions) > 1:
-        lines += ["", "<b>Earlier versions</b>"]
+        earlier = []
         for old in versions[1:]:
             day = old.created_at.astimezone(services.settings.tz).date()
-            lines.append(
+            earlier.append(
                 f"v{old.version} · {texts.long_date(day, today)}: {texts.esc(old.goal)}; "
                 f"{old.expected_sessions} sessions, re-evaluate after {old.reevaluate_after}"
             )
+        lines += ["", "<b>Earlier versions</b>"]
+        # The newest earlier versions that fit; the export has every one.
+        room = TEXT_LIMIT - len("\n".join(lines)) - 1
+        lines += fit(earlier, room, texts.earlier_plan_versions)
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -80,11 +85,12 @@ async def _homework_view(
     if client is None:
         return None
     lines = [f"🧘 <b>Homework for {texts.esc(client.name)}</b>", ""]
+    items: list[str] = []
     rows: list[list[InlineKeyboardButton]] = []
     for item in current:
         name = names[item.exercise_code]
         paused = item.status == HomeworkStatus.PAUSED
-        lines.append(texts.homework_line(name, item.dose, schedule_of(item).describe(), paused))
+        items.append(texts.homework_line(name, item.dose, schedule_of(item).describe(), paused))
         rows.append(
             [
                 InlineKeyboardButton(
@@ -98,7 +104,9 @@ async def _homework_view(
     if not current:
         lines.append(texts.NO_HOMEWORK_THERAPIST)
     else:
-        lines += ["", "⏸ pause · ▶️ resume · ✏️ change · ⏹ end"]
+        legend = ["", "⏸ pause · ▶️ resume · ✏️ change · ⏹ end"]
+        room = TEXT_LIMIT - len("\n".join([*lines, *legend])) - 1
+        lines += [*fit(items, room, texts.more_with_buttons), *legend]
     rows.append(
         [
             InlineKeyboardButton(

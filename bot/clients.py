@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import cards, texts
 from bot.amend import amend_buttons, amendment_marks
+from bot.bounded import TEXT_LIMIT, fit
 from bot.callbacks import (
     CardAction,
     CheckInRhythm,
@@ -184,7 +185,11 @@ async def _card(
             [InlineKeyboardButton(texts.CARD_BACK, callback_data=ClientsPage(0).encode())],
         ]
     )
-    summary = "\n".join([notes_line, plan_line, homework_line, *referrals])
+    summary = "\n".join([notes_line, plan_line, homework_line])
+    # Referrals grow without end: the newest that fit, and a count of the rest (the export
+    # lists them all).
+    room = TEXT_LIMIT - len(texts.client_card(client.name, joined, summary, last)) - 1
+    summary = "\n".join([summary, *fit(referrals, room, texts.earlier_referrals)])
     return texts.client_card(client.name, joined, summary, last), keyboard
 
 

@@ -15,6 +15,7 @@ import html
 from datetime import date
 from typing import Literal, NewType
 
+from bot.bounded import TEXT_LIMIT, fit, shares
 from practice.notes import AREAS, MAX_TEXT_LENGTH, PRESSURES, TECHNIQUES, TextField
 
 esc = html.escape
@@ -461,13 +462,18 @@ def zone_set(zone: str, local_now: Html, reminder: Html, quiet: Html) -> str:
 def client_home(
     name: str, therapist: str, zone: str, reminder: Html, quiet: Html, homework: list[Html]
 ) -> str:
-    work = "\n".join(homework) if homework else CLIENT_NO_HOMEWORK
-    return (
-        f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
-        f"🧘 <b>Homework</b>\n{work}\n\n"
+    before = f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
+    after = (
         f"⚙️ Time zone {esc(zone)} · quiet hours {quiet} · new homework at {reminder}\n\n"
         "/homework · /settings · /help"
     )
+    room = TEXT_LIMIT - len(before) - len(after) - len("🧘 <b>Homework</b>\n\n\n")
+    work = "\n".join(fit(homework, room, _more_homework)) if homework else CLIENT_NO_HOMEWORK
+    return f"{before}🧘 <b>Homework</b>\n{work}\n\n{after}"
+
+
+def _more_homework(count: int) -> str:
+    return f"… and {count} more — /homework shows them all"
 
 
 def settings_card(zone: str, reminder: Html, quiet: Html) -> str:
@@ -846,8 +852,38 @@ def comment_added(name: str, comment: str) -> str:
     return f"💬 {esc(name)} added to their check-in: “{esc(comment)}”"
 
 
-def digest(lines: list[str]) -> str:
-    return "☀️ <b>Good morning — since yesterday</b>\n" + "\n".join(esc(line) for line in lines)
+DIGEST_MORE = "… and {count} more — on each client's card (/clients)"
+
+
+def digest(worse: list[str], answered: list[str], silent: list[str], homework: list[str]) -> str:
+    """One message however many clients: a section too long for its share of Telegram's
+    limit shows its first lines and counts the rest."""
+    header = "☀️ <b>Good morning — since yesterday</b>"
+    sections = [
+        (title, [esc(item) for item in items], sep)
+        for title, items, sep in (
+            ("⚠️ Worse: ", worse, ", "),
+            ("📊 Check-ins since yesterday:\n", answered, "\n"),
+            ("🔕 Missed their last two check-ins: ", silent, ", "),
+            ("🧘 Homework done in the last 7 days:\n", homework, "\n"),
+        )
+        if items
+    ]
+    room = TEXT_LIMIT - len(header) - sum(len(title) + 1 for title, _, _ in sections)
+    rooms = shares(room, [len(sep.join(items)) for _, items, sep in sections])
+    return "\n".join(
+        [
+            header,
+            *(
+                title + sep.join(fit(items, share, _digest_more, sep=sep))
+                for (title, items, sep), share in zip(sections, rooms, strict=True)
+            ),
+        ]
+    )
+
+
+def _digest_more(count: int) -> str:
+    return DIGEST_MORE.format(count=count)
 
 
 def weekly(note: str) -> str:
@@ -925,23 +961,56 @@ def my_data(
     settings: str,
     consents: list[str] | None = None,
 ) -> str:
-    parts = [
-        f"🗂 <b>What the bot holds about you</b> (for your sessions with {esc(therapist)})",
-        "<b>Your sessions:</b> " + (esc(", ".join(sessions)) if sessions else "none yet"),
-        "<b>Your plan:</b> " + (esc(plan) if plan else "none yet"),
-        "<b>Your homework:</b>\n" + ("\n".join(esc(h) for h in homework) or "none"),
-        "<b>Your ratings between visits:</b>\n" + ("\n".join(esc(r) for r in ratings) or "none"),
-        f"<b>Your settings:</b> {esc(settings)}",
-        *(
-            ["<b>Sharing your details with other practitioners:</b>\n" + esc("\n".join(consents))]
-            if consents
-            else []
-        ),
+    """One message however long the history: each list shows its latest entries that fit
+    and counts the rest, which the PDF and CSV hold (the consent answers, which they do not,
+    are counted too)."""
+    head = f"🗂 <b>What the bot holds about you</b> (for your sessions with {esc(therapist)})"
+    plan_part = "<b>Your plan:</b> " + (esc(plan) if plan else "none yet")
+    settings_part = f"<b>Your settings:</b> {esc(settings)}"
+    closing = [
         f"{esc(therapist)}'s own clinical notes about your sessions are part of their health "
         "record and are not shown here; ask them for a copy.",
         "To erase what the bot holds about you: /forgetme",
     ]
-    return "\n\n".join(parts)
+    lists = [
+        ("<b>Your sessions:</b> ", sessions, ", ", "none yet", _in_the_pdf),
+        ("<b>Your homework:</b>\n", homework, "\n", "none", _in_the_pdf),
+        ("<b>Your ratings between visits:</b>\n", ratings, "\n", "none", _in_the_pdf),
+        (
+            "<b>Sharing your details with other practitioners:</b>\n",
+            consents or [],
+            "\n",
+            "",
+            _earlier,
+        ),
+    ]
+    escaped = [[esc(item) for item in items] for _, items, _, _, _ in lists]
+    # The lists share what the rest leaves of one message (9 parts, 8 blank lines at most).
+    fixed = [head, plan_part, settings_part, *closing, *(t + e for t, _, _, e, _ in lists)]
+    rooms = shares(
+        TEXT_LIMIT - sum(len(part) + 2 for part in fixed),
+        [len(sep.join(items)) for items, (_, _, sep, _, _) in zip(escaped, lists, strict=True)],
+    )
+    sessions_part, homework_part, ratings_part, consents_part = (
+        title + (sep.join(fit(items, room, tail, sep=sep, latest=True)) if items else empty)
+        for items, room, (title, _, sep, empty, tail) in zip(escaped, rooms, lists, strict=True)
+    )
+    parts = [head, sessions_part, plan_part, homework_part, ratings_part, settings_part]
+    if consents:
+        parts.append(consents_part)
+    return "\n\n".join([*parts, *closing])
+
+
+MY_DATA_MORE = "… {count} earlier — all of it is in the PDF and CSV"
+MY_DATA_EARLIER = "… and {count} earlier"
+
+
+def _in_the_pdf(count: int) -> str:
+    return MY_DATA_MORE.format(count=count)
+
+
+def _earlier(count: int) -> str:
+    return MY_DATA_EARLIER.format(count=count)
 
 
 def _kept_by(therapist: str, years: int) -> str:
@@ -1048,8 +1117,13 @@ BAD_PHONE = "a phone number has at least 5 digits, and only + ( ) - . / and spac
 
 
 def providers_list(lines: list[Html]) -> str:
-    body = "\n".join(lines) if lines else PROVIDERS_EMPTY
+    room = TEXT_LIMIT - len(PROVIDERS_TITLE) - 2
+    body = "\n".join(fit(lines, room, more_with_buttons)) if lines else PROVIDERS_EMPTY
     return f"{PROVIDERS_TITLE}\n\n{body}"
+
+
+def more_with_buttons(count: int) -> str:
+    return f"… and {count} more — each has its button below"
 
 
 def provider_label(name: str, profession: str) -> Plain:
@@ -1233,6 +1307,14 @@ CONSENT_WORDS = {
     "unasked": "reason only",
 }
 OUTCOME_WORDS = {"seen": "seen", "not_yet": "not seen yet", "declined": "decided not to go"}
+
+
+def earlier_plan_versions(count: int) -> str:
+    return f"… and {count} earlier version{'s' if count != 1 else ''} — all in 📄 Export record"
+
+
+def earlier_referrals(count: int) -> str:
+    return f"↗️ … and {count} earlier referral{'s' if count != 1 else ''} — all in 📄 Export record"
 
 
 def referral_line(to: str, day: Html, consent: Html, outcome: Html | None) -> str:

@@ -223,6 +223,7 @@ class BotApiEmulator:
         self._file_paths: dict[str, _StoredFile] = {}
         self._file_counter = itertools.count(1)
         self._faults: list[Fault] = []
+        self._held = 0  # calls held back by a delay fault, not yet carried out
         self._transcript: list[str] = []
         self._signal = _Signal()
         self._stopping = False
@@ -714,13 +715,24 @@ class BotApiEmulator:
             (f for f in self._faults if f.matches(call.method, call.params.get("chat_id"))),
             None,
         )
-        if fault is not None:
-            fault.hits += 1
+        if fault is None:
+            return await handler(call)
+        fault.hits += 1
+        self._held += 1
+        try:
             if fault.delay > 0:
                 await self._sleep(fault.delay)
             if (error := fault.to_error(call.params)) is not None:
                 raise error
-        return await handler(call)
+            return await handler(call)
+        finally:
+            self._held -= 1
+            self._signal.notify()
+
+    async def wait_held(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until every call held back by a delay fault has been carried out (the bot may
+        have given up on them long ago: what a slow Telegram still delivers arrives now)."""
+        await self._signal.wait_until(lambda: self._held == 0 or self._stopping, timeout)
 
     async def _sleep(self, seconds: float) -> None:
         # Interruptible by stop(), so a long injected delay never holds up shutdown.

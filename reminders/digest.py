@@ -3,6 +3,7 @@ time, through the outbox like every other message; skipped when there is nothing
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,8 +29,19 @@ async def plan_digest(
     await uow.outbox.add(Outbox.pending(DIGEST, chat_id=therapist_id, day=day, due_at=due, now=now))
 
 
-async def digest_lines(uow: UnitOfWork, therapist_id: int, now: datetime) -> list[str] | None:
-    """The digest's lines, or None when there is nothing worth a message."""
+@dataclass(frozen=True)
+class Digest:
+    """What the morning digest says, section by section (texts.digest fits it into one
+    message)."""
+
+    worse: list[str]  # names
+    answered: list[str]  # a line per check-in
+    silent: list[str]  # names
+    homework: list[str]  # a line per client
+
+
+async def digest_of(uow: UnitOfWork, therapist_id: int, now: datetime) -> Digest | None:
+    """The digest, or None when there is nothing worth a message."""
     since = now - timedelta(days=1)
     week = (now - timedelta(days=7)).date()
     # Only clients on the bot have check-ins and homework reminders to report.
@@ -68,13 +80,4 @@ async def digest_lines(uow: UnitOfWork, therapist_id: int, now: datetime) -> lis
             homework.append(f"• {client.name}: {total.describe()}")
     if not (answered or worse or silent):
         return None  # homework figures alone are for the weekly view, not a morning message
-    lines: list[str] = []
-    if worse:
-        lines.append("⚠️ Worse: " + ", ".join(sorted(set(worse))))
-    if answered:
-        lines += ["📊 Check-ins since yesterday:", *answered]
-    if silent:
-        lines.append("🔕 Missed their last two check-ins: " + ", ".join(silent))
-    if homework:
-        lines += ["🧘 Homework done in the last 7 days:", *homework]
-    return lines
+    return Digest(sorted(set(worse)), answered, silent, homework)

@@ -6,8 +6,9 @@ messages go out in waves of `concurrency` at once, each wave settled (outcomes r
 next occurrences queued) in one transaction. No transaction is open while messages are in
 flight. A crash leaves leases that expire: the rows of the wave in flight are sent again
 once, and the rest of the batch for the first time. The other way a reminder can arrive
-twice is a send that timed out although Telegram had delivered it: it is retried, as any
-client of the Bot API must.
+twice is a send Telegram carried out without answering in time: it is tried once more (the
+request layer does not retry such a send, bot/delivery.py), and if that one goes unanswered
+too, the row is taken as sent rather than risk a third copy.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot import texts
 from bot.checkins import check_in_card
+from bot.delivery import may_have_arrived
 from bot.exercises import card_of_custom
 from bot.homework_taps import reminder_card
 from bot.reach import client_unreachable
@@ -35,7 +37,7 @@ from practice.plans import HomeworkStatus
 from practice.reminders import retry_delay, too_late
 from practice.schedules import move_out_of_quiet_hours, to_utc
 from reminders.checkins import plan_check_in
-from reminders.digest import digest_lines, plan_digest
+from reminders.digest import digest_of, plan_digest
 from reminders.planning import (
     paused_at,
     plan_next_many,
@@ -83,7 +85,7 @@ class _Message:
 @dataclass(frozen=True)
 class _Outcome:
     delivery_id: int
-    status: str  # sent, failed, blocked, retry
+    status: str  # sent, failed, blocked, retry, unanswered (Telegram may have delivered it)
     message_id: int | None = None
     error: str | None = None
     wait: timedelta | None = None  # Telegram's retry_after
@@ -209,6 +211,8 @@ class Dispatcher:
                 )
                 prepared = self._prepare_homework(delivery, assignment, client, cards, now, batch)
             if prepared is not None:
+                if client is not None:
+                    _address(delivery, client)
                 text, keyboard = prepared
                 messages.append(_Message(delivery.id, delivery.chat_id, text, keyboard))
         # Rows settled without sending (missed, cancelled in a pause) queue what follows now.
@@ -296,12 +300,12 @@ class Dispatcher:
     async def _prepare_digest(
         self, uow: UnitOfWork, delivery: Delivery, now: datetime
     ) -> tuple[str, None] | None:
-        lines = await digest_lines(uow, delivery.chat_id, now)
-        if lines is None:
+        digest = await digest_of(uow, delivery.chat_id, now)
+        if digest is None:
             delivery.status = Outbox.CANCELLED  # nothing to say: no message
             await self._next_digest(uow, delivery, now)
             return None
-        return texts.digest(lines), None
+        return texts.digest(digest.worse, digest.answered, digest.silent, digest.homework), None
 
     async def _prepare_weekly(
         self, uow: UnitOfWork, delivery: Delivery, client: Client | None, now: datetime
@@ -339,6 +343,7 @@ class Dispatcher:
         later = self._quiet_now(client, now)
         if later is not None:  # asked when the client's quiet hours end
             return _wait_until(delivery, later)
+        _address(delivery, client)
         return await consent_card(uow, referral, client)
 
     async def _prepare_follow_up(
@@ -433,7 +438,7 @@ class Dispatcher:
             log.warning(
                 "delivery %s failed in passing: %s", message.delivery_id, type(exc).__name__
             )
-            return _Outcome(message.delivery_id, "retry")
+            return _Outcome(message.delivery_id, "unanswered" if may_have_arrived(exc) else "retry")
         except Exception as exc:
             # One row's surprise must not stop the batch: it is tried again later. Logged
             # without its message, which may quote the text (bot/redact.py).
@@ -472,39 +477,48 @@ class Dispatcher:
                 # Our lease ran out and another process took the row: it is theirs to settle.
                 continue
             delivery.lease_until = None
-            if outcome.status == "retry" and self._retry(delivery, outcome, now):
+            status = _unanswered(delivery) if outcome.status == "unanswered" else outcome.status
+            if status == "retry" and self._retry(delivery, outcome, now):
                 continue  # it goes again later
-            if outcome.status == "retry":
+            if status == "retry":
                 # Given up: this occurrence is lost, the schedule must not be.
                 if delivery.check_in_id is not None:
                     await self._advance_series(uow, delivery, now)
                 self._consent_failed(delivery, batch)
-            elif outcome.status == "sent":
+            elif status == "sent":
                 delivery.status = Outbox.SENT
                 delivery.message_id = outcome.message_id
                 delivery.sent_at = now
                 self.stats.sent += 1
                 if delivery.check_in_id is not None:
                     await self._check_in_sent(uow, delivery, now)
-                if delivery.kind == DIGEST:
-                    await self._next_digest(uow, delivery, now)
-                if delivery.kind == WEEKLY and delivery.client_id in clients:
-                    await self._next_weekly(uow, clients[delivery.client_id], delivery, now)
             else:
                 delivery.last_error = outcome.error[:200] if outcome.error else None
                 delivery.status = Outbox.FAILED
                 self.stats.failed += 1
                 self._consent_failed(delivery, batch)
-                if outcome.status == "blocked":
+                if status == "blocked":
                     batch.blocked_chats.add(delivery.chat_id)
-                    continue
-                if delivery.check_in_id is not None:
+                elif delivery.check_in_id is not None:
                     await self._advance_series(uow, delivery, now)
+            await self._next_periodic(uow, delivery, clients, now)
+            if status == "blocked":
+                continue  # the client's reminders stop (client_unreachable, after the batch)
             assignment = assignments.get(delivery.assignment_id) if delivery.assignment_id else None
             client = clients.get(delivery.client_id) if delivery.client_id else None
             if assignment is not None and client is not None:
                 self._then_next(delivery, assignment, client, batch)
         await self._queue_homework(uow, batch, now)
+
+    async def _next_periodic(
+        self, uow: UnitOfWork, delivery: Delivery, clients: dict[int, Client], now: datetime
+    ) -> None:
+        """A digest or weekly note that is settled — sent, refused or given up on — plans
+        the next one: one that failed must not end the schedule."""
+        if delivery.kind == DIGEST:
+            await self._next_digest(uow, delivery, now)
+        elif delivery.kind == WEEKLY and delivery.client_id in clients:
+            await self._next_weekly(uow, clients[delivery.client_id], delivery, now)
 
     @staticmethod
     def _consent_failed(delivery: Delivery, batch: _Batch) -> None:
@@ -564,6 +578,30 @@ class Dispatcher:
                 now=now,
                 fallback_zone=self._zone,
             )
+
+
+# Delivery.last_error of a row whose send went unanswered once, and of one taken as sent.
+UNANSWERED = "Telegram did not answer a send in time; it may have arrived"
+TAKEN_AS_SENT = "Telegram answered neither send; taken as delivered"
+
+
+def _unanswered(delivery: Delivery) -> str:
+    """What a send Telegram did not answer comes to: it may have arrived, so it is tried once
+    more (the one duplicate a send in flight may cause), and after a second such send the row
+    is taken as sent (its buttons then work) instead of risking a third copy."""
+    if delivery.last_error == UNANSWERED:  # kept through attempts that certainly failed
+        delivery.last_error = TAKEN_AS_SENT
+        return "sent"
+    delivery.last_error = UNANSWERED
+    return "retry"
+
+
+def _address(delivery: Delivery, client: Client) -> None:
+    """A message for a client goes to the account they have now, not the one they had when
+    it was queued (they may have moved to a new one by a new invite since); the row keeps
+    the chat it went to, which a tap on its buttons is checked against."""
+    assert client.telegram_user_id is not None  # reachable() was checked first
+    delivery.chat_id = client.telegram_user_id
 
 
 def _wait_until(delivery: Delivery, later: datetime) -> None:

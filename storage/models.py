@@ -326,6 +326,9 @@ class Delivery(Base):
     client_id: Mapped[int | None] = mapped_column(
         ForeignKey("clients.id", ondelete="CASCADE"), index=True
     )
+    # The therapist's chat, or for a client's message the chat it was last addressed to: the
+    # dispatcher addresses it again from the client (or the referral's client) when sending,
+    # since a client may move to a new Telegram account while it waits.
     chat_id: Mapped[int] = mapped_column(BigInteger)
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("homework_assignments.id", ondelete="CASCADE")

@@ -420,6 +420,18 @@ async def test_delay_fault_times_out_client_but_still_acts(
     assert arrived.text == "slow"
 
 
+async def test_wait_held_waits_for_what_a_slow_answer_still_delivers(
+    emu: BotApiEmulator, bot: Bot, maya: Phone
+) -> None:
+    emu.inject(Fault(method="sendMessage", delay=0.3, times=2))
+    for text in ("one", "two"):
+        with pytest.raises(TimedOut):
+            await bot.send_message(maya.id, text, read_timeout=0.05)
+    assert [m.text for m in maya.messages] == []
+    await emu.wait_held()
+    assert [m.text for m in maya.messages] == ["one", "two"]
+
+
 async def test_blocked_user_is_forbidden(emu: BotApiEmulator, bot: Bot, maya: Phone) -> None:
     emu.block(maya.id)
     with pytest.raises(Forbidden, match="bot was blocked by the user"):

@@ -623,3 +623,23 @@ async def test_the_letter_can_be_had_again_from_the_client_card(
         assert answer == "That referral is not in your list."
         assert not phone.documents
     assert len(maya.documents) == 2
+
+
+async def test_a_consent_question_queued_before_a_move_reaches_the_new_account_only(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await two_sessions(running, maya, clock)
+    await add_provider(maya, "Dr Lee", "Physiotherapist")
+    await refer_anna_to_dr_lee(maya)  # the question is queued, not yet sent
+    token = await invite(maya)
+    new_phone = running.emulator.user(id=EVE, first_name="Anna")
+    await new_phone.send(f"/start {token}")
+    await new_phone.tap("I agree")
+    await new_phone.tap("Berlin")
+    before = len(anna.messages)
+
+    await running.dispatch()
+    assert "Maya would like to send a summary" in new_phone.last_text
+    assert all("summary of your treatment" not in m.text for m in anna.messages[before:])
+    await new_phone.tap("✅ Allow")
+    assert (await referrals(running))[0].consent == "given"
