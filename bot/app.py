@@ -135,8 +135,9 @@ def build_application(
     # (or someone answering an invite). Handlers are chosen by role, first match wins.
     therapists = filters.User(user_id=settings.therapist_ids)
     clients = ~therapists
-    application.add_handler(access.handler(), group=-1)
-    # Before everything else, a therapist's typing may be an amendment's value or reason.
+    # The gate first of all: nothing it stops reaches any handler (amend's typing included).
+    application.add_handler(access.handler(), group=-3)
+    # Before the rest, a therapist's typing may be an amendment's value or reason.
     application.add_handler(amend.typing_handler(therapists), group=-2)
     for handler in [
         *start.handlers(therapists),
