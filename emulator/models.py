@@ -236,6 +236,10 @@ class ChatState:
         return chat_id
 
     @property
+    def is_channel(self) -> bool:
+        return self.group is not None and self.group.get("type") == "channel"
+
+    @property
     def _peer(self) -> dict[str, Any]:
         if self.group is not None:
             return self.group

@@ -99,6 +99,18 @@ class Phone:
         if wait:
             await self._emulator._wait_confirmed(update_id, timeout)
 
+    async def inline_query(
+        self,
+        query: str,
+        *,
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Type "@bot <query>" in any chat (an ``inline_query``; only with inline mode on)."""
+        update_id = self._emulator._inline_query(self._state, query)
+        if wait:
+            await self._emulator._wait_confirmed(update_id, timeout)
+
     @property
     def sent_message_ids(self) -> list[int]:
         """Ids of the messages this user sent, oldest first."""

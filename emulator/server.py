@@ -336,6 +336,18 @@ class BotApiEmulator:
             phone = self._phones[chat_id] = Phone(self, state)
         return phone
 
+    def channel(self, chat_id: int, title: str, admin: Phone) -> Phone:
+        """A channel (negative id) with the bot as an administrator, in which `admin` posts:
+        the bot gets ``channel_post`` updates, signed by the channel (no ``from``)."""
+        if chat_id >= 0:
+            raise ValueError("channel chat ids are negative")
+        phone = self._phones.get(chat_id)
+        if phone is None:
+            channel = {"id": chat_id, "type": "channel", "title": title}
+            state = self._chats[chat_id] = ChatState(user=admin.user_dict, group=channel)
+            phone = self._phones[chat_id] = Phone(self, state)
+        return phone
+
     def connect_business(self, owner: Phone, *, can_reply: bool = True) -> str:
         """`owner` connects the bot to her Telegram Business account (Settings → Business →
         Chatbots); the bot gets a ``business_connection`` update. Returns the connection id."""
@@ -555,6 +567,9 @@ class BotApiEmulator:
         }
         if state.business is not None:
             message["business_connection_id"] = state.business.connection_id
+        if state.is_channel:
+            del message["from"]
+            message["sender_chat"] = state.chat
         if entities := bot_command_entities(text):
             message["entities"] = entities
         if reply_to is not None:  # swipe-to-reply on one of the bot's messages
@@ -582,9 +597,29 @@ class BotApiEmulator:
         if entities := bot_command_entities(text):
             edited["entities"] = entities
         state.user_messages[message_id] = edited
-        who = edited["from"].get("first_name") or edited["from"]["id"]
+        author = edited.get("from") or edited["sender_chat"]
+        who = author.get("first_name") or author.get("title") or author["id"]
         self._log(f"{who}{self._where(state)} edits #{message_id}: {_indent(text)}")
         return self._enqueue({_kind(state, "edited_message"): edited})
+
+    def _inline_query(self, state: ChatState, query: str) -> int:
+        if not self.bot_user["supports_inline_queries"]:
+            raise AssertionError(
+                "the bot's inline mode is off (BotFather /setinline): "
+                "Telegram sends it no inline queries"
+            )
+        self._log(f"{self._name(state)} types @{self.bot_user['username']} {query}")
+        return self._enqueue(
+            {
+                "inline_query": {
+                    "id": str(next(self._query_ids)),
+                    "from": dict(state.user),
+                    "query": query,
+                    "offset": "",
+                    "chat_type": "sender",
+                }
+            }
+        )
 
     def _callback_query(self, state: ChatState, message: BotMessage, data: str) -> tuple[int, str]:
         query_id = str(next(self._query_ids))
@@ -1387,10 +1422,13 @@ class BotApiEmulator:
 
 
 def _kind(state: ChatState, kind: str) -> str:
-    """The update type for a user's message or edit: a business chat's have their own."""
-    if state.business is None:
-        return kind
-    return {"message": "business_message", "edited_message": "edited_business_message"}[kind]
+    """The update type for a user's message or edit: a business chat's and a channel's have
+    their own."""
+    if state.business is not None:
+        return {"message": "business_message", "edited_message": "edited_business_message"}[kind]
+    if state.is_channel:
+        return {"message": "channel_post", "edited_message": "edited_channel_post"}[kind]
+    return kind
 
 
 def _file_object(stored: _StoredFile) -> dict[str, Any]:

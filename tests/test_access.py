@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import OperationalError
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot import texts
 from bot.access import OncePer
@@ -99,6 +101,32 @@ async def test_business_chats_get_nothing_from_the_bot(running: OfflineBot, maya
     assert in_chat.messages == [] and customer.messages == []
     assert [c for c in emulator.calls if "business_connection_id" in c.params] == []
     assert len(maya.messages) == before  # nor into Maya's own chat with the bot
+
+
+async def test_only_messages_taps_and_membership_get_past_the_gate(
+    running: OfflineBot, maya: Phone
+) -> None:
+    reached: list[Update] = []
+
+    async def record(update: Update, context: object) -> None:
+        reached.append(update)
+
+    # In a group of its own before the handlers: whatever the gate lets through comes here.
+    running.application.add_handler(TypeHandler(Update, record), group=-1)
+    await maya.send("/start")
+    assert [u.message.text for u in reached if u.message] == ["/start"]
+    emulator = running.emulator
+    emulator.honours_allowed_updates = False
+    emulator.bot_user["supports_inline_queries"] = True  # as if turned on in BotFather
+    await maya.inline_query("Anna")
+    channel = emulator.channel(-100300, "Practice news", admin=maya)
+    await channel.send("/clients")
+    await channel.edit(channel.sent_message_ids[-1], "/history Anna")
+    emulator.connect_business(maya)
+    emulator.block(maya.id)  # her own membership of her chat with the bot does get through
+    await maya.wait_processed()
+    assert len(reached) == 2 and reached[-1].my_chat_member is not None
+    assert channel.messages == []
 
 
 async def test_an_old_message_edited_into_a_command_does_nothing(

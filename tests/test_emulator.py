@@ -968,3 +968,22 @@ async def test_a_server_may_deliver_what_allowed_updates_excludes(
     emu.honours_allowed_updates = False
     emu.connect_business(maya)
     assert [u for u in await bot.get_updates(timeout=0) if u.business_connection] != []
+
+
+async def test_channel_posts_and_inline_queries(emu: BotApiEmulator, bot: Bot, maya: Phone) -> None:
+    channel = emu.channel(-100300, "Practice news", admin=maya)
+    await channel.send("/clients", wait=False)
+    with pytest.raises(AssertionError, match="inline mode is off"):
+        await maya.inline_query("Anna", wait=False)
+    emu.bot_user["supports_inline_queries"] = True
+    await maya.inline_query("Anna", wait=False)
+    await channel.edit(channel.sent_message_ids[-1], "/history", wait=False)
+    *_, post, query, edited = await bot.get_updates(timeout=0)
+    assert post.channel_post is not None and post.message is None
+    assert post.channel_post.from_user is None
+    assert post.channel_post.sender_chat is not None
+    assert post.channel_post.sender_chat.id == -100300
+    assert query.inline_query is not None and query.inline_query.query == "Anna"
+    assert query.inline_query.from_user.id == maya.id
+    assert edited.edited_channel_post is not None
+    assert edited.edited_channel_post.text == "/history"
