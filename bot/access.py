@@ -9,12 +9,13 @@
   connects the bot to her Business account must not have it answer a customer as her).
 - No edit is ever acted on: edits are not read, and a known person is told what to do instead.
 - A command or tap in a group is answered "private chats only"; plain chatter is not.
-- Anyone else gets one polite answer; what they wrote is neither stored nor logged.
+- Anyone else gets a polite answer; what they wrote is neither stored nor logged.
 
-Every answer here is a courtesy, given once an hour at most to the same person (and place),
-so that strangers cannot keep the bot busy. The gate fails closed: whatever becomes of its
-answer (the command was deleted by a group's clean-up bot, Telegram fails, the chat is
-blocked), or if who is asking cannot be found out, the update goes no further.
+A reply here is a courtesy, sent once an hour at most to the same person (in the same place),
+so that strangers cannot keep the bot busy; a tap is always answered. The gate fails closed:
+whatever becomes of its answer (the command was deleted by a group's clean-up bot, Telegram
+fails, the chat is blocked), or if who is asking cannot be found out, the update goes no
+further.
 """
 
 from __future__ import annotations
@@ -123,34 +124,41 @@ class Gate:
 
     async def _refusal(self, update: Update, services: Services) -> Refusal | None:
         """None lets the update through to the handlers; a Refusal stops it."""
-        user, chat = update.effective_user, update.effective_chat
+        user, chat, query = update.effective_user, update.effective_chat, update.callback_query
         edit = update.edited_message is not None
         if user is None or chat is None or not (_kind(update) in SERVED or edit):
             return SILENCE
-        asks = update.callback_query is not None or _typed(update) is not None
-        now = services.clock.now()
         if chat.type != ChatType.PRIVATE:
-            if edit or not (update.callback_query is not None or _is_command(update.message)):
+            if query is not None:
+                return Refusal(tap=texts.PRIVATE_ONLY, alert=True)
+            if edit or not _is_command(update.message):
                 return SILENCE
-            if not self._answered.due(("group", chat.id, user.id), now):
-                return SILENCE
-            return Refusal(texts.PRIVATE_ONLY, texts.PRIVATE_ONLY, alert=True)
+            return self._once(("group", chat.id, user.id), Refusal(texts.PRIVATE_ONLY), services)
         if services.is_therapist(user.id):
             return Refusal(texts.EDITS_NOT_READ) if edit else None
         if not edit and _opens_invite(update):
             return None
-        query = update.callback_query
         if query is not None and (query.data or "").startswith(THERAPIST_BUTTONS):
             # A therapist's button in anyone else's hands is forged or misplaced.
             return Refusal(tap=texts.STALE_BUTTON)
         async with services.db.unit_of_work() as uow:
             if await uow.clients.by_telegram_user(user.id) is not None:
                 return Refusal(texts.EDITS_NOT_READ_CLIENT) if edit else None
-        if not asks or not self._answered.due(("stranger", user.id), now):
-            return SILENCE
-        # The id only (it is how a new therapist finds theirs for THERAPIST_IDS), never the text.
-        log.info("not a therapist: user id %s", user.id)
-        return Refusal(texts.STRANGER, texts.STRANGER_TAP, alert=True)
+        if query is not None:
+            return Refusal(tap=texts.STRANGER_TAP, alert=True)
+        if _typed(update) is None:
+            return SILENCE  # a stranger's membership: nothing to answer
+        refusal = self._once(("stranger", user.id), Refusal(texts.STRANGER), services)
+        if refusal is not SILENCE:
+            # The id only (how a new therapist finds theirs for THERAPIST_IDS), never the text.
+            log.info("not a therapist: user id %s", user.id)
+        return refusal
+
+    def _once(self, key: Hashable, refusal: Refusal, services: Services) -> Refusal:
+        """A reply is a message, which counts against the bot's limits at Telegram (and
+        makes every other chat wait): the same person gets it once an hour. A tap is
+        answered anyway, so its answer always says why."""
+        return refusal if self._answered.due(key, services.clock.now()) else SILENCE
 
 
 async def _say(update: Update, refusal: Refusal) -> None:
