@@ -85,8 +85,7 @@ class OncePer:
         self._said: OrderedDict[Hashable, datetime] = OrderedDict()
 
     def due(self, key: Hashable, now: datetime) -> bool:
-        said = self._said.get(key)
-        if said is not None and now - said < self._period:
+        if self.recent(key, now):
             return False
         self._said[key] = now
         self._said.move_to_end(key)
@@ -97,6 +96,14 @@ class OncePer:
                 break
             del self._said[oldest_key]
         return True
+
+    def recent(self, key: Hashable, now: datetime) -> bool:
+        """Said to `key` less than a period ago."""
+        said = self._said.get(key)
+        return said is not None and now - said < self._period
+
+    def forget(self, key: Hashable) -> None:
+        self._said.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._said)
@@ -136,19 +143,24 @@ class Gate:
             return self._once(("group", chat.id, user.id), Refusal(texts.PRIVATE_ONLY), services)
         if services.is_therapist(user.id):
             return Refusal(texts.EDITS_NOT_READ) if edit else None
+        stranger = ("stranger", user.id)
         if not edit and _opens_invite(update):
+            self._answered.forget(stranger)  # they may become a client now: look them up again
             return None
         if query is not None and (query.data or "").startswith(THERAPIST_BUTTONS):
             # A therapist's button in anyone else's hands is forged or misplaced.
             return Refusal(tap=texts.STALE_BUTTON)
-        async with services.db.unit_of_work() as uow:
-            if await uow.clients.by_telegram_user(user.id) is not None:
-                return Refusal(texts.EDITS_NOT_READ_CLIENT) if edit else None
+        # Told within the hour, they are a stranger still (only an invite, above, changes
+        # that): a flood of a stranger's messages costs no database work.
+        if not self._answered.recent(stranger, services.clock.now()):
+            async with services.db.unit_of_work() as uow:
+                if await uow.clients.by_telegram_user(user.id) is not None:
+                    return Refusal(texts.EDITS_NOT_READ_CLIENT) if edit else None
         if query is not None:
             return Refusal(tap=texts.STRANGER_TAP, alert=True)
         if _typed(update) is None:
             return SILENCE  # a stranger's membership: nothing to answer
-        refusal = self._once(("stranger", user.id), Refusal(texts.STRANGER), services)
+        refusal = self._once(stranger, Refusal(texts.STRANGER), services)
         if refusal is not SILENCE:
             # The id only (how a new therapist finds theirs for THERAPIST_IDS), never the text.
             log.info("not a therapist: user id %s", user.id)

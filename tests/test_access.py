@@ -220,3 +220,29 @@ def test_once_per_period_per_key_in_bounded_memory() -> None:
     assert not told.due(4, NOW + timedelta(hours=1, minutes=1))
     told.due("late", NOW + timedelta(hours=5))
     assert len(told) == 1  # whatever has expired goes as soon as anyone is told
+    assert told.recent("late", NOW + timedelta(hours=5, minutes=30))
+    told.forget("late")
+    assert not told.recent("late", NOW + timedelta(hours=5, minutes=30))
+    assert told.due("late", NOW + timedelta(hours=5, minutes=30))
+
+
+async def test_a_told_stranger_costs_no_lookup_and_an_invite_makes_them_a_client_at_once(
+    running: OfflineBot, maya: Phone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looked_up: list[int] = []
+    real = ClientRepository.by_telegram_user
+
+    async def counted(self: ClientRepository, telegram_user_id: int) -> Client | None:
+        looked_up.append(telegram_user_id)
+        return await real(self, telegram_user_id)
+
+    monkeypatch.setattr(ClientRepository, "by_telegram_user", counted)
+    stranger = running.emulator.user(id=STRANGER, first_name="Anna")
+    for n in range(5):
+        await stranger.send(f"hello {n}")
+    assert looked_up == [STRANGER]  # the first message only
+    await new_client_note(maya, "Anna K.")
+    anna = await join(running, maya, client_id=STRANGER)  # within the same hour
+    await anna.tap("London")
+    await anna.send("/help")
+    assert "Your commands" in anna.last_text
