@@ -46,9 +46,9 @@ DISCARD = "🗑 Yes, discard"
 KEEP = "↩️ No, keep it"
 # An edit changes nothing, and sending the text again would answer whatever is asked now.
 EDITS_NOT_READ = (
-    "✏️ I don't read edits, so nothing has changed. To correct the note you are writing, "
-    "go ⬅️ Back to that step (or use ✏️ Edit a field on its summary) and send the text as a "
-    "new message; a saved note is corrected with ✏️ Amend in /history."
+    "✏️ I don't read edits, so nothing has changed. To change an answer, go ⬅️ Back to its "
+    "question (or, on a note's summary, ✏️ Edit a field) and send it as a new message; a saved "
+    "note is corrected with ✏️ Amend in /history."
 )
 EDITS_NOT_READ_CLIENT = (
     "✏️ I don't read edits, so nothing has changed. To tell me something, send it as a new message."
