@@ -13,7 +13,6 @@ from importlib import metadata
 from typing import Literal
 
 from sqlalchemy.engine import make_url
-from telegram.constants import UpdateType
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
@@ -71,14 +70,9 @@ log = logging.getLogger(__name__)
 UPDATE_LOG_RETENTION = timedelta(days=2)
 
 
-# The update types the handlers below act on; Telegram is asked for these only, so a business
-# chat or a channel the bot was added to never reaches a handler at all.
-HANDLED_UPDATES: tuple[str, ...] = (
-    UpdateType.MESSAGE,
-    UpdateType.EDITED_MESSAGE,  # answered: edits are never acted on
-    UpdateType.CALLBACK_QUERY,
-    UpdateType.MY_CHAT_MEMBER,  # a client blocking or unblocking the bot (bot/reach.py)
-)
+# Telegram is asked only for the update types the gate lets through or answers, so a business
+# chat or a channel the bot was added to never reaches the bot at all.
+HANDLED_UPDATES: tuple[str, ...] = access.ASKED_FOR
 
 # The dispatcher sends in waves of this many at once; handlers answer beside it. httpcore scans
 # every idle connection for each request, so a pool much larger than the traffic costs CPU.
@@ -145,8 +139,9 @@ def build_application(
     # (or someone answering an invite). Handlers are chosen by role, first match wins.
     therapists = filters.User(user_id=settings.therapist_ids)
     clients = ~therapists
-    application.add_handler(access.handler(), group=-1)
-    # Before everything else, a therapist's typing may be an amendment's value or reason.
+    # The gate first of all: nothing it stops reaches any handler (amend's typing included).
+    application.add_handler(access.handler(), group=-3)
+    # Before the rest, a therapist's typing may be an amendment's value or reason.
     application.add_handler(amend.typing_handler(therapists), group=-2)
     for handler in [
         *start.handlers(therapists),

@@ -54,9 +54,14 @@ TEXT_ONLY = "⚠️ I can only read typed text in a note."
 CONFIRM_CANCEL = "Discard this note? Nothing of it will be saved."
 DISCARD = "🗑 Yes, discard"
 KEEP = "↩️ No, keep it"
+# An edit changes nothing, and sending the text again would answer whatever is asked now.
 EDITS_NOT_READ = (
-    "I don't pick up edits to messages already sent. To change part of a note, "
-    "use ✏️ Edit a field on its summary, or send the text again."
+    "✏️ I don't read edits, so nothing has changed. To change an answer, go ⬅️ Back to its "
+    "question (or, on a note's summary, ✏️ Edit a field) and send it as a new message; a saved "
+    "note is corrected with ✏️ Amend in /history."
+)
+EDITS_NOT_READ_CLIENT = (
+    "✏️ I don't read edits, so nothing has changed. To tell me something, send it as a new message."
 )
 THERAPIST_IDLE_TEXT = "To log a session, send /note. /history shows a client's notes."
 SOMETHING_WENT_WRONG = "Sorry — something went wrong on my side. Please try that again in a moment."

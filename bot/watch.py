@@ -16,7 +16,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
@@ -142,15 +142,3 @@ async def record_backup(application: Application, ok: bool) -> None:  # type: ig
     """For the backup job: how the backup went (see Watch.record_backup)."""
     watch: Watch = application.bot_data["watch"]
     await watch.record_backup(ok)
-
-
-async def operator_answer(update: Update) -> None:
-    """The access gate's answer to an operator's message or tap. Never raises: the gate stops
-    the update after it, whether or not Telegram took the answer."""
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.OPERATOR_TAP, show_alert=True)
-        elif update.message is not None:
-            await update.message.reply_text(texts.OPERATOR)
-    except TelegramError as exc:
-        log.warning("the operator's answer failed: %s", type(exc).__name__)

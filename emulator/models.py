@@ -10,6 +10,7 @@ __all__ = [
     "ApiCall",
     "ApiError",
     "BotMessage",
+    "BusinessChat",
     "ChatState",
     "Fault",
     "MessageKind",
@@ -206,13 +207,28 @@ class BotMessage:
         return f"BotMessage(#{self.message_id} {self.kind} {preview!r} buttons={self.buttons})"
 
 
+@dataclass(frozen=True)
+class BusinessChat:
+    """A Telegram Business account's private chat with one of its customers, which a bot
+    connected to the account sees (and writes in, as the account) through `connection_id`."""
+
+    connection_id: str
+    owner: dict[str, Any]
+    customer: dict[str, Any]
+
+
 @dataclass(eq=False)
 class ChatState:
-    """Everything the emulator knows about one chat: a private chat (chat id == user id), or
-    a group in which `user` is the member who writes (`group` set)."""
+    """Everything the emulator knows about one chat: a private chat (chat id == user id), a
+    group in which `user` is the member who writes (`group` set), or a business account's
+    chat with a customer (`business` set; `user` is the account's owner, the chat's id the
+    customer's)."""
 
     user: dict[str, Any]
     group: dict[str, Any] | None = None
+    business: BusinessChat | None = None
+    # A clean-up bot in the group deletes each command as soon as it is posted.
+    deletes_commands: bool = False
     known: bool = False  # Telegram only lets a bot write to users who have contacted it
     blocked: bool = False
     next_message_id: int = 1
@@ -224,8 +240,18 @@ class ChatState:
 
     @property
     def id(self) -> int:
-        chat_id: int = (self.group or self.user)["id"]
+        chat_id: int = self._peer["id"]
         return chat_id
+
+    @property
+    def is_channel(self) -> bool:
+        return self.group is not None and self.group.get("type") == "channel"
+
+    @property
+    def _peer(self) -> dict[str, Any]:
+        if self.group is not None:
+            return self.group
+        return self.business.customer if self.business is not None else self.user
 
     @property
     def chat(self) -> dict[str, Any]:
@@ -233,8 +259,8 @@ class ChatState:
             return dict(self.group)
         chat: dict[str, Any] = {"id": self.id, "type": "private"}
         for key in ("first_name", "last_name", "username"):
-            if self.user.get(key):
-                chat[key] = self.user[key]
+            if self._peer.get(key):
+                chat[key] = self._peer[key]
         return chat
 
     @property

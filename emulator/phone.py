@@ -14,7 +14,9 @@ __all__ = ["Phone"]
 
 
 class Phone:
-    """One Telegram user talking to the bot in a private chat (chat id == user id).
+    """One Telegram user writing in one chat: their private chat with the bot (chat id ==
+    user id), a group (``emu.group``) or a business account's chat with a customer
+    (``emu.business_chat``).
 
     Obtain it with ``emu.user(...)``. ``send``/``tap`` return once the bot has confirmed the
     resulting update (polled getUpdates past it), so assertions right after them see the bot's
@@ -24,9 +26,12 @@ class Phone:
     taps still shows what the screen showed then; read the property again for the present.
     """
 
-    def __init__(self, emulator: BotApiEmulator, state: ChatState) -> None:
+    def __init__(
+        self, emulator: BotApiEmulator, state: ChatState, sender: dict[str, Any] | None = None
+    ) -> None:
         self._emulator = emulator
         self._state = state
+        self._sender = sender  # who types, when not the chat's own user (a business customer)
 
     def __repr__(self) -> str:
         return f"Phone({self.id}, {self.first_name!r})"
@@ -43,20 +48,20 @@ class Phone:
 
     @property
     def first_name(self) -> str:
-        return str(self._state.user.get("first_name", ""))
+        return str(self.user_dict.get("first_name", ""))
 
     @property
     def last_name(self) -> str | None:
-        return self._state.user.get("last_name")
+        return self.user_dict.get("last_name")
 
     @property
     def username(self) -> str | None:
-        return self._state.user.get("username")
+        return self.user_dict.get("username")
 
     @property
     def user_dict(self) -> dict[str, Any]:
         """The Telegram ``User`` object this phone sends as ``from``."""
-        return dict(self._state.user)
+        return dict(self._sender or self._state.user)
 
     @property
     def blocked(self) -> bool:
@@ -77,7 +82,7 @@ class Phone:
     ) -> None:
         """Send a text message (as a reply to the bot's message ``reply_to``, if given); with
         ``wait`` return after the bot has processed it."""
-        update_id = self._emulator._user_message(self._state, text, reply_to)
+        update_id = self._emulator._user_message(self._state, text, reply_to, self._sender)
         if wait:
             await self._emulator._wait_confirmed(update_id, timeout)
 
@@ -91,6 +96,18 @@ class Phone:
     ) -> None:
         """Edit a message this user sent earlier (an ``edited_message`` update)."""
         update_id = self._emulator._user_edit(self._state, message_id, text)
+        if wait:
+            await self._emulator._wait_confirmed(update_id, timeout)
+
+    async def inline_query(
+        self,
+        query: str,
+        *,
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Type "@bot <query>" in any chat (an ``inline_query``; only with inline mode on)."""
+        update_id = self._emulator._inline_query(self._state, query)
         if wait:
             await self._emulator._wait_confirmed(update_id, timeout)
 

@@ -30,7 +30,16 @@ from .htmltext import (
     bot_command_entities,
     format_text,
 )
-from .models import ApiCall, ApiError, BotMessage, ChatState, Fault, MessageKind, describe_error
+from .models import (
+    ApiCall,
+    ApiError,
+    BotMessage,
+    BusinessChat,
+    ChatState,
+    Fault,
+    MessageKind,
+    describe_error,
+)
 from .phone import Phone
 from .validation import (
     CHAT_ACTIONS,
@@ -215,6 +224,13 @@ class BotApiEmulator:
         self._last_poll_offset: int | None = None
         self._dropped: dict[int, str] = {}  # update_id -> why the bot will never see it
         self._allowed_updates: frozenset[str] = _DEFAULT_ALLOWED_UPDATES
+        # False plays a server that delivers what the bot opted out of: Telegram documents
+        # that allowed_updates "doesn't affect updates created before the call", and a
+        # self-hosted Bot API server of another version may not honour it at all.
+        self.honours_allowed_updates: bool = True
+        self._business: dict[str, dict[str, Any]] = {}  # connection id -> BusinessConnection
+        self._business_chats: dict[tuple[str, int], ChatState] = {}
+        self._business_phones: dict[tuple[str, int, int], Phone] = {}
         self._poll_generation = 0
         self._queries: dict[str, _CallbackQuery] = {}
         self._query_ids = itertools.count(5_836_204_917_000_001)
@@ -303,15 +319,74 @@ class BotApiEmulator:
 
     # ------------------------------------------------------------------ users & inspection
 
-    def group(self, chat_id: int, title: str, member: Phone) -> Phone:
-        """A group chat (negative id) in which `member` writes: the returned phone sends there."""
+    def group(self, chat_id: int, title: str, member: Phone, *, cleanup_bot: bool = False) -> Phone:
+        """A group chat (negative id) in which `member` writes: the returned phone sends there.
+
+        With `cleanup_bot`, another bot in the group deletes every command the moment it is
+        posted (as group clean-up bots do): the bot still receives the update, but replying
+        to it fails like on Telegram, with "message to be replied not found".
+        """
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         phone = self._phones.get(chat_id)
         if phone is None:
             group = {"id": chat_id, "type": "group", "title": title}
-            state = self._chats[chat_id] = ChatState(user=member.user_dict, group=group)
+            state = self._chats[chat_id] = ChatState(
+                user=member.user_dict, group=group, deletes_commands=cleanup_bot
+            )
             phone = self._phones[chat_id] = Phone(self, state)
+        return phone
+
+    def channel(self, chat_id: int, title: str, admin: Phone) -> Phone:
+        """A channel (negative id) with the bot as an administrator, in which `admin` posts:
+        the bot gets ``channel_post`` updates, signed by the channel (no ``from``)."""
+        if chat_id >= 0:
+            raise ValueError("channel chat ids are negative")
+        phone = self._phones.get(chat_id)
+        if phone is None:
+            channel = {"id": chat_id, "type": "channel", "title": title}
+            state = self._chats[chat_id] = ChatState(user=admin.user_dict, group=channel)
+            phone = self._phones[chat_id] = Phone(self, state)
+        return phone
+
+    def connect_business(self, owner: Phone, *, can_reply: bool = True) -> str:
+        """`owner` connects the bot to her Telegram Business account (Settings → Business →
+        Chatbots); the bot gets a ``business_connection`` update. Returns the connection id."""
+        self.bot_user["can_connect_to_business"] = True  # BotFather's Business Mode
+        connection_id = f"emu-business-{len(self._business) + 1}"
+        connection: dict[str, Any] = {
+            "id": connection_id,
+            "user": owner.user_dict,
+            "user_chat_id": owner.id,
+            "date": int(time.time()),
+            "is_enabled": True,
+            "rights": {"can_reply": can_reply, "can_read_messages": True},
+        }
+        self._business[connection_id] = connection
+        self._log(f"{owner.first_name} connects the bot to her Business account")
+        self._enqueue({"business_connection": dict(connection)})
+        return connection_id
+
+    def business_chat(
+        self, connection_id: str, customer: Phone, *, as_customer: bool = False
+    ) -> Phone:
+        """The business account's chat with `customer`, as the owner types in it (or, with
+        `as_customer`, as the customer does). Both phones show the same chat; what the bot
+        sends with this ``business_connection_id`` lands there, as if the owner wrote it."""
+        connection = self._business.get(connection_id)
+        if connection is None:
+            raise KeyError(f"no business connection {connection_id!r}")
+        key = (connection_id, customer.id)
+        state = self._business_chats.get(key)
+        if state is None:
+            business = BusinessChat(connection_id, dict(connection["user"]), customer.user_dict)
+            state = self._business_chats[key] = ChatState(user=business.owner, business=business)
+            state.known = True
+        writer = customer.user_dict if as_customer else state.user
+        phone = self._business_phones.get((*key, writer["id"]))
+        if phone is None:
+            phone = Phone(self, state, sender=writer)
+            self._business_phones[(*key, writer["id"])] = phone
         return phone
 
     def user(
@@ -484,19 +559,32 @@ class BotApiEmulator:
     def _is_pending(self, update_id: int) -> bool:
         return any(u["update_id"] == update_id for u in self._updates)
 
-    def _user_message(self, state: ChatState, text: str, reply_to: int | None = None) -> int:
+    def _user_message(
+        self,
+        state: ChatState,
+        text: str,
+        reply_to: int | None = None,
+        sender: dict[str, Any] | None = None,
+    ) -> int:
         if not text:
             raise ValueError("Telegram clients cannot send an empty message")
-        # Writing to a bot you blocked means pressing "Restart", which unblocks it.
-        self.unblock(state.id)
+        if state.business is None:
+            # Writing to a bot you blocked means pressing "Restart", which unblocks it.
+            self.unblock(state.id)
         state.known = True
+        sender = sender or state.user
         message: dict[str, Any] = {
             "message_id": state.allocate_message_id(),
-            "from": dict(state.user),
+            "from": dict(sender),
             "chat": state.chat,
             "date": int(time.time()),
             "text": text,
         }
+        if state.business is not None:
+            message["business_connection_id"] = state.business.connection_id
+        if state.is_channel:
+            del message["from"]
+            message["sender_chat"] = state.chat
         if entities := bot_command_entities(text):
             message["entities"] = entities
         if reply_to is not None:  # swipe-to-reply on one of the bot's messages
@@ -506,8 +594,14 @@ class BotApiEmulator:
             original.pop("reply_to_message", None)
             message["reply_to_message"] = original
         state.user_messages[message["message_id"]] = message
-        self._log(f"{self._name(state)}: {_indent(text)}")
-        return self._enqueue({"message": message})
+        who = sender.get("first_name") or sender["id"]
+        self._log(f"{who}{self._where(state)}: {_indent(text)}")
+        update_id = self._enqueue({_kind(state, "message"): message})
+        if state.deletes_commands and text.startswith("/"):
+            # The update exists already; only the message is gone when the bot answers.
+            del state.user_messages[message["message_id"]]
+            self._log(f"🧹 a clean-up bot deletes #{message['message_id']}")
+        return update_id
 
     def _user_edit(self, state: ChatState, message_id: int, text: str) -> int:
         original = state.user_messages.get(message_id)
@@ -518,8 +612,29 @@ class BotApiEmulator:
         if entities := bot_command_entities(text):
             edited["entities"] = entities
         state.user_messages[message_id] = edited
-        self._log(f"{self._name(state)} edits #{message_id}: {_indent(text)}")
-        return self._enqueue({"edited_message": edited})
+        author = edited.get("from") or edited["sender_chat"]
+        who = author.get("first_name") or author.get("title") or author["id"]
+        self._log(f"{who}{self._where(state)} edits #{message_id}: {_indent(text)}")
+        return self._enqueue({_kind(state, "edited_message"): edited})
+
+    def _inline_query(self, state: ChatState, query: str) -> int:
+        if not self.bot_user["supports_inline_queries"]:
+            raise AssertionError(
+                "the bot's inline mode is off (BotFather /setinline): "
+                "Telegram sends it no inline queries"
+            )
+        self._log(f"{self._name(state)} types @{self.bot_user['username']} {query}")
+        return self._enqueue(
+            {
+                "inline_query": {
+                    "id": str(next(self._query_ids)),
+                    "from": dict(state.user),
+                    "query": query,
+                    "offset": "",
+                    "chat_type": "sender",
+                }
+            }
+        )
 
     def _callback_query(self, state: ChatState, message: BotMessage, data: str) -> tuple[int, str]:
         query_id = str(next(self._query_ids))
@@ -591,6 +706,8 @@ class BotApiEmulator:
 
     def _filter_allowed(self) -> None:
         """Discard queued updates of types the bot opted out of; Telegram never creates them."""
+        if not self.honours_allowed_updates:
+            return
         kept: list[dict[str, Any]] = []
         for update in self._updates:
             kind = next(key for key in update if key != "update_id")
@@ -645,6 +762,7 @@ class BotApiEmulator:
             "answerCallbackQuery": self._answer_callback_query,
             "sendChatAction": self._send_chat_action,
             "getFile": self._get_file,
+            "getBusinessConnection": self._get_business_connection,
         }
         # Bot API method names are case-insensitive.
         return {name.lower(): (name, handler) for name, handler in table.items()}
@@ -770,6 +888,16 @@ class BotApiEmulator:
         chat_id = params.get("chat_id")
         if chat_id is None or chat_id == "":
             raise ApiError.bad_request("chat_id is empty")
+        connection_id = params.get("business_connection_id")
+        if connection_id:
+            # On behalf of a business account: into its chat with that customer.
+            connection = self._business.get(str(connection_id))
+            if connection is None or not connection["is_enabled"]:
+                raise ApiError.bad_request("BUSINESS_CONNECTION_INVALID")
+            business_chat = self._business_chats.get((str(connection_id), chat_id))
+            if business_chat is None:
+                raise ApiError.bad_request("chat not found")
+            return business_chat
         state = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if state is None or not state.known:
             raise ApiError.bad_request("chat not found")
@@ -859,6 +987,8 @@ class BotApiEmulator:
             allow_missing = bool(reply.get("allow_sending_without_reply", allow_missing))
         if message_id is None:
             return None
+        if state.business is not None:
+            allow_missing = True  # "always True for messages sent on behalf of a business account"
         exists = isinstance(message_id, int) and (
             message_id in state.user_messages or message_id in state.messages
         )
@@ -891,6 +1021,10 @@ class BotApiEmulator:
             "chat": state.chat,
             "date": message.date,
         }
+        if state.business is not None:  # written by the bot, shown as the account's own
+            result["from"] = dict(state.business.owner)
+            result["sender_business_bot"] = dict(self.bot_user)
+            result["business_connection_id"] = state.business.connection_id
         if message.kind == "text":
             result["text"] = message.text
             if message.entities:
@@ -956,6 +1090,12 @@ class BotApiEmulator:
 
     async def _get_me(self, call: _Request) -> dict[str, Any]:
         return dict(self.bot_user)
+
+    async def _get_business_connection(self, call: _Request) -> dict[str, Any]:
+        connection = self._business.get(str(call.params.get("business_connection_id", "")))
+        if connection is None:
+            raise ApiError.bad_request("BUSINESS_CONNECTION_INVALID")
+        return dict(connection)
 
     async def _get_updates(self, call: _Request) -> list[dict[str, Any]]:
         params = call.params
@@ -1287,13 +1427,34 @@ class BotApiEmulator:
     # ------------------------------------------------------------------ transcript
 
     def _name(self, state: ChatState) -> str:
+        if state.business is not None:
+            customer = state.business.customer
+            return f"{state.user.get('first_name')}'s chat with {customer.get('first_name')}"
         return str(state.user.get("first_name") or state.id)
+
+    def _where(self, state: ChatState) -> str:
+        """Where a user writes, for the transcript: nothing for the bot's own private chat."""
+        if state.business is not None:
+            return f" (to {state.business.customer.get('first_name')}, Business)"
+        if state.group is not None:
+            return f" (in {state.group.get('title')})"
+        return ""
 
     def _log(self, line: str) -> None:
         self._transcript.append(line)
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _kind(state: ChatState, kind: str) -> str:
+    """The update type for a user's message or edit: a business chat's and a channel's have
+    their own."""
+    if state.business is not None:
+        return {"message": "business_message", "edited_message": "edited_business_message"}[kind]
+    if state.is_channel:
+        return {"message": "channel_post", "edited_message": "edited_channel_post"}[kind]
+    return kind
 
 
 def _file_object(stored: _StoredFile) -> dict[str, Any]:

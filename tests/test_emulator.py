@@ -20,6 +20,7 @@ from telegram import (
     InputFile,
     Message,
     ReplyKeyboardMarkup,
+    ReplyParameters,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -929,3 +930,103 @@ async def test_redeliver_hands_out_a_confirmed_update_again(emu: BotApiEmulator,
     assert "↻ Telegram delivers update 2 again" in emu.transcript()
     with pytest.raises(KeyError):
         emu.redeliver(99)
+
+
+# ---------------------------------------------------------------------- groups and Business
+
+
+async def test_a_clean_up_bot_deletes_commands_so_replying_to_them_fails(
+    emu: BotApiEmulator, bot: Bot, maya: Phone
+) -> None:
+    group = emu.group(-100200, "Staff room", member=maya, cleanup_bot=True)
+    await group.send("/history Anna", wait=False)
+    await group.send("see you at noon", wait=False)
+    *_, command, chatter = await bot.get_updates(timeout=0)
+    assert command.message is not None and command.message.text == "/history Anna"
+    # PTB's reply_text quotes in groups, without allow_sending_without_reply.
+    with pytest.raises(BadRequest, match="Message to be replied not found"):
+        await command.message.reply_text("Only in private")
+    assert group.messages == []
+    sent = await command.message.reply_text(
+        "Only in private",
+        reply_parameters=ReplyParameters(
+            command.message.message_id, allow_sending_without_reply=True
+        ),
+    )
+    assert sent.reply_to_message is None
+    assert chatter.message is not None
+    reply = await chatter.message.reply_text("noted")  # plain chatter stays
+    assert reply.reply_to_message is not None
+    assert "🧹 a clean-up bot deletes #1" in emu.transcript()
+
+
+async def test_business_messages_and_what_the_bot_sends_on_the_accounts_behalf(
+    emu: BotApiEmulator, bot: Bot, maya: Phone
+) -> None:
+    carl = emu.user(id=5005, first_name="Carl")
+    connection_id = emu.connect_business(maya)
+    in_chat = emu.business_chat(connection_id, carl)
+    carl_writes = emu.business_chat(connection_id, carl, as_customer=True)
+    await carl_writes.send("Can I book Friday?", wait=False)
+    await in_chat.send("/clients", wait=False)
+    *_, connected, asked, typed = await bot.get_updates(timeout=0)
+    connection = connected.business_connection
+    assert connection is not None and connection.user.id == maya.id and connection.is_enabled
+    assert connection.user_chat_id == maya.id
+    assert asked.business_message is not None and asked.message is None
+    assert asked.business_message.from_user is not None
+    assert asked.business_message.from_user.id == carl.id
+    message = typed.business_message
+    assert message is not None and message.business_connection_id == connection_id
+    assert message.chat.id == carl.id and message.chat.type == "private"
+    assert message.from_user is not None and message.from_user.id == maya.id
+
+    # PTB's reply_text carries the connection: the answer goes to Carl, as Maya.
+    sent = await message.reply_text("Your clients: …")
+    assert sent.business_connection_id == connection_id
+    assert sent.sender_business_bot is not None and sent.from_user is not None
+    assert sent.from_user.id == maya.id
+    assert [m.text for m in carl_writes.messages] == ["Your clients: …"]
+    assert carl.messages == []  # not Carl's private chat with the bot
+    # Replies on a business account's behalf never fail for a missing message.
+    await bot.send_message(
+        carl.id, "ok", business_connection_id=connection_id, reply_to_message_id=999
+    )
+    with pytest.raises(BadRequest, match="Business_connection_invalid"):
+        await bot.send_message(carl.id, "x", business_connection_id="nope")
+    assert (await bot.get_business_connection(connection_id)).id == connection_id
+
+    await in_chat.edit(in_chat.sent_message_ids[-1], "/export Anna", wait=False)
+    (edited,) = await bot.get_updates(offset=typed.update_id + 1, timeout=0)
+    assert edited.edited_business_message is not None
+    assert edited.edited_business_message.text == "/export Anna"
+
+
+async def test_a_server_may_deliver_what_allowed_updates_excludes(
+    emu: BotApiEmulator, bot: Bot, maya: Phone
+) -> None:
+    await bot.get_updates(timeout=0, allowed_updates=["message", "callback_query"])
+    emu.connect_business(maya)
+    assert [u for u in await bot.get_updates(timeout=0) if u.business_connection] == []
+    emu.honours_allowed_updates = False
+    emu.connect_business(maya)
+    assert [u for u in await bot.get_updates(timeout=0) if u.business_connection] != []
+
+
+async def test_channel_posts_and_inline_queries(emu: BotApiEmulator, bot: Bot, maya: Phone) -> None:
+    channel = emu.channel(-100300, "Practice news", admin=maya)
+    await channel.send("/clients", wait=False)
+    with pytest.raises(AssertionError, match="inline mode is off"):
+        await maya.inline_query("Anna", wait=False)
+    emu.bot_user["supports_inline_queries"] = True
+    await maya.inline_query("Anna", wait=False)
+    await channel.edit(channel.sent_message_ids[-1], "/history", wait=False)
+    *_, post, query, edited = await bot.get_updates(timeout=0)
+    assert post.channel_post is not None and post.message is None
+    assert post.channel_post.from_user is None
+    assert post.channel_post.sender_chat is not None
+    assert post.channel_post.sender_chat.id == -100300
+    assert query.inline_query is not None and query.inline_query.query == "Anna"
+    assert query.inline_query.from_user.id == maya.id
+    assert edited.edited_channel_post is not None
+    assert edited.edited_channel_post.text == "/history"

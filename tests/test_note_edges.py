@@ -125,7 +125,7 @@ async def test_a_stranger_gets_one_polite_answer_and_nothing_is_kept(
     await stranger.send(secret)
     assert "serves a massage practice's therapists" in stranger.last_text
     await stranger.send("/note")
-    assert len(stranger.messages) == 2
+    assert len(stranger.messages) == 1  # once an hour; then silence
     assert "serves a massage practice's therapists" in stranger.last_text
     assert secret not in caplog.text
     async with running.db.unit_of_work() as uow:
@@ -200,13 +200,21 @@ async def test_typing_outside_a_note_searches_clients(running: OfflineBot, maya:
     assert "don't know that command" in maya.last_text
 
 
-async def test_editing_a_sent_message_gets_a_hint_not_silence(
+async def test_editing_a_sent_message_gets_advice_that_works(
     running: OfflineBot, maya: Phone
 ) -> None:
     await _to_subjective(maya)
     await maya.send("Stiff neck")
+    asking = maya.last_text  # the next step, findings
     typed = maya.sent_message_ids[-1]
     await maya.edit(typed, "Stiff neck and shoulders")
-    assert "don't pick up edits" in maya.last_text
+    assert "don't read edits" in maya.last_text and "⬅️ Back" in maya.last_text
+    # The advice followed: back to the step, the text again as a new message.
+    await maya.tap("⬅️ Back")
+    assert "client report" in maya.last_text
+    await maya.send("Stiff neck and shoulders")
+    assert maya.last_text == asking
     await maya.tap("Skip to summary")
-    assert "Stiff neck" in maya.last_text and "shoulders" not in maya.last_text
+    assert "Stiff neck and shoulders" in maya.last_text
+    [draft_subjective] = [line for line in maya.last_text.splitlines() if "Stiff" in line]
+    assert draft_subjective.count("Stiff") == 1  # the findings field did not get it

@@ -264,12 +264,6 @@ async def therapist_other_message(update: Update, context: Context) -> None:
         await message.reply_text(texts.TEXT_ONLY + " " + texts.THERAPIST_IDLE_TEXT)
 
 
-async def therapist_edited_message(update: Update, context: Context) -> None:
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text(texts.EDITS_NOT_READ)
-
-
 def handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
         CommandHandler("note", note_command, filters=therapists),
@@ -284,8 +278,4 @@ def text_handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
         MessageHandler(private_new & filters.TEXT & ~filters.COMMAND, therapist_text),
         MessageHandler(private_new & ~filters.COMMAND, therapist_other_message),
-        MessageHandler(
-            therapists & filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE,
-            therapist_edited_message,
-        ),
     ]
