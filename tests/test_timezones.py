@@ -7,17 +7,10 @@ import pytest
 
 from bot.offline import OfflineBot
 from emulator import Phone
-from practice import timezones
 from tests.chat import new_client_note
 from tests.test_invites import ANNA, join
 
 LYON = (45.7640, 4.8357)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _places() -> None:
-    """The gazetteer and the zone borders take seconds to open: once, before the tests."""
-    timezones.warm_up()
 
 
 async def client_asked(running: OfflineBot, maya: Phone) -> Phone:
