@@ -83,11 +83,11 @@ def find_zone(text: str, *, now: datetime, home: str | None = None) -> ZoneLooku
         return _country(code, start)
     if zones := _abbreviations(start.year).get(key):
         return ZoneLookup(Found.ABBREVIATION, choices=_clocks(zones, start, prominent=True))
+    if (code := _country_codes().get(key)) is not None:
+        return _country(code, start)
     if legacy := _legacy_names().get(key):
         same = [z for z in _listed_zones() if _signature(z, start) == _signature(legacy, start)]
         return ZoneLookup(Found.ABBREVIATION, choices=_clocks(same, start, prominent=True))
-    if (code := _country_codes().get(key)) is not None:
-        return _country(code, start)
     if zone := _zone_cities().get(key):
         return ZoneLookup(Found.ZONE, zone=zone)
     city, _, country = typed.rpartition(",")

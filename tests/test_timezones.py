@@ -3,10 +3,13 @@ consent flow after "I agree" and from /settings."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.offline import OfflineBot
 from emulator import Phone
+from practice.timezones import Found, clock_abbreviations, find_zone, zone_at
 from tests.chat import new_client_note
 from tests.test_invites import ANNA, join
 
@@ -109,3 +112,87 @@ async def test_a_location_at_sea_asks_for_a_city(running: OfflineBot, maya: Phon
     assert await zone_of(running) is None
     await anna.send("Lyon")
     assert "Time zone: Europe/Paris" in anna.last_text
+
+
+# ---------------------------------------------------------------- the lookup itself
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("US/Eastern", "US/Eastern"),
+        ("UTC", "UTC"),
+        ("berlin", "Europe/Berlin"),
+        ("São Paulo", "America/Sao_Paulo"),
+        ("Leeds", "Europe/London"),
+        ("München", "Europe/Berlin"),
+        ("Munchen", "Europe/Berlin"),
+        ("Munich", "Europe/Berlin"),
+        ("Lyon", "Europe/Paris"),
+        ("Stuttgart", "Europe/Berlin"),
+        ("Stratford-upon-Avon", "Europe/London"),
+        ("Москва", "Europe/Moscow"),
+        ("東京", "Asia/Tokyo"),
+        ("Paris", "Europe/Paris"),  # Paris, Texas is fifty times smaller
+        ("Germany", "Europe/Berlin"),  # Büsingen keeps Berlin's clock
+        ("Deutschland", None),
+        ("France", "Europe/Paris"),
+        ("UK", "Europe/London"),
+        ("Britain", "Europe/London"),
+        ("South Korea", "Asia/Seoul"),
+        ("Japan", "Asia/Tokyo"),  # a country before tzdata's old "Japan" zone
+        ("GB", "Europe/London"),
+        ("Estonia", "Europe/Tallinn"),
+        ("Narnia", None),
+        ("", None),
+        ("x" * 200, None),
+    ],
+)
+def test_a_typed_place(typed: str, zone: str | None) -> None:
+    assert find_zone(typed, now=NOW).zone == zone
+
+
+def test_abbreviations_offer_clocks_and_set_nothing() -> None:
+    est = find_zone("EST", now=NOW)  # tzdata's EST is Panama's clock: no summer time
+    assert (est.found, est.zone) == (Found.ABBREVIATION, None)
+    assert est.choices == ("America/New_York", "America/Cancun")
+    mst = find_zone("mst", now=NOW)
+    assert "America/Phoenix" in mst.choices and len(mst.choices) == 2
+    assert find_zone("IST", now=NOW).choices == ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem")
+    assert find_zone("BST", now=NOW).choices == ("Europe/London",)
+    # Old zone names without a region: the clock they keep, to tap, never set.
+    assert find_zone("EST5EDT", now=NOW).choices == ("America/New_York",)
+    assert find_zone("EST", now=NOW).zone is None  # not Estonia's code either
+
+
+def test_countries_with_several_clocks_and_cities_with_namesakes() -> None:
+    us = find_zone("United States", now=NOW)
+    assert (us.found, us.place) == (Found.COUNTRY, "United States")
+    assert us.choices[:3] == ("America/New_York", "America/Chicago", "America/Denver")
+    assert find_zone("usa", now=NOW).choices == us.choices
+    assert find_zone("Spain", now=NOW).choices == ("Europe/Madrid", "Atlantic/Canary")
+    portland = find_zone("Portland", now=NOW)
+    assert portland.found is Found.CITY and portland.choices[0] == "America/Los_Angeles"
+    assert find_zone("Portland, United States", now=NOW).choices == portland.choices
+    # The practice's country decides between namesakes.
+    assert find_zone("Bristol", now=NOW).zone is None
+    assert find_zone("Bristol", now=NOW, home="Europe/London").zone == "Europe/London"
+    assert find_zone("Birmingham", now=NOW, home="Europe/London").zone == "Europe/London"
+    # Two Birminghams in the US, on two clocks: asked even of a practice in Chicago.
+    assert len(find_zone("Birmingham", now=NOW, home="America/Chicago").choices) == 3
+
+
+def test_a_location() -> None:
+    assert zone_at(*LYON) == "Europe/Paris"
+    assert zone_at(53.8008, -1.5491) == "Europe/London"  # Leeds
+    assert zone_at(0.0, -30.0) is None  # the Atlantic: a nautical Etc/GMT+2, no place
+    assert zone_at(91.0, 0.0) is None
+
+
+def test_clock_abbreviations() -> None:
+    assert clock_abbreviations("America/New_York", NOW) == ["EST", "EDT"]
+    assert clock_abbreviations("America/Phoenix", NOW) == ["MST"]
