@@ -312,7 +312,7 @@ async def test_a_location_is_shared_from_a_request_location_button(
     assert maya.keyboard == [] and maya.location_buttons == []
     # A location can be sent from the attachment menu without any button.
     await maya.send_location(51.5, -0.12, wait=False)
-    with pytest.raises(BadRequest, match="(?i)must be of type boolean"):
+    with pytest.raises(BadRequest, match=r"(?i)must be of type boolean"):
         await bot.send_message(
             maya.id,
             "Where?",
