@@ -24,7 +24,6 @@ from functools import cache
 from pathlib import Path
 
 import matplotlib
-import weblate_fonts
 from fontTools.ttLib import TTFont
 from fpdf import FPDF, FontFace, XPos, YPos
 from fpdf.enums import MethodReturnValue
@@ -43,6 +42,7 @@ from reports.data import (
     ReferralRow,
     SessionRow,
 )
+from reports.fonts import FALLBACKS, fallback_file
 from reports.wording import (
     NOTHING,
     change_label,
@@ -63,8 +63,6 @@ FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans
 # kana is Japanese and one with Hangul Korean: their face comes first, so that a Japanese name
 # gets Japanese forms of its Han characters, and one face (each is 5-10 MB to read) instead
 # of two.
-FALLBACK_DIR = Path(weblate_fonts.__file__).parent / "static" / "weblate_fonts" / "kurinto" / "ttf"
-FALLBACKS = ("KurintoSans", "KurintoSansSC", "KurintoSansJP", "KurintoSansKR")
 _KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 MISSING = "\ufffd"
@@ -257,7 +255,7 @@ class _Document(FPDF):
             self.set_text_shaping(False)
 
     def _cover(self, text: str, house: frozenset[int]) -> None:
-        loaded = [_cmap(_fallback_file(f)) for f in self._fallbacks]
+        loaded = [_cmap(fallback_file(f)) for f in self._fallbacks]
         needed = {
             ord(ch)
             for ch in text
@@ -272,14 +270,14 @@ class _Document(FPDF):
                 not (f == "KurintoSansKR" and _HANGUL.search(text)),
             ),
         )
-        whole = next((f for f in order if needed <= _cmap(_fallback_file(f))), None)
+        whole = next((f for f in order if needed <= _cmap(fallback_file(f))), None)
         for point in needed:
-            family = whole or next((f for f in order if point in _cmap(_fallback_file(f))), None)
+            family = whole or next((f for f in order if point in _cmap(fallback_file(f))), None)
             if family is not None and family not in self._fallbacks:
                 # The regular face only, also for bold text: each face costs about a second
                 # to load and embed, and a name in a heading printed in the regular weight
                 # reads as well.
-                self.add_font(family, "", str(_fallback_file(family)))
+                self.add_font(family, "", str(fallback_file(family)))
                 self._fallbacks.append(family)
                 self.set_fallback_fonts(self._fallbacks, exact_match=False)
 
@@ -759,14 +757,10 @@ def _cmap(path: Path) -> frozenset[int]:
         font.close()
 
 
-def _fallback_file(family: str) -> Path:
-    return FALLBACK_DIR / f"{family}-Rg.ttf"
-
-
 def _printable(ch: str, house: frozenset[int]) -> bool:
     if ch.isspace() or ord(ch) in house:
         return True
-    return any(ord(ch) in _cmap(_fallback_file(f)) for f in FALLBACKS)
+    return any(ord(ch) in _cmap(fallback_file(f)) for f in FALLBACKS)
 
 
 def client_data_pdf(data: ClientData) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -426,3 +427,11 @@ def test_a_face_is_embedded_only_where_its_script_is_used() -> None:
     assert [font for font in korean if "Kurinto" in font] == [
         f for f in korean if "KurintoSansKR" in f
     ]
+
+
+def test_an_activity_named_in_any_script_prints_in_the_chart() -> None:
+    """matplotlib warns for each glyph no font has; with the fallback faces, none is missing."""
+    data = replace(chart_data(5), activity_name="太極拳 ताई ची 걷기")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Glyph .* missing")
+        assert render_progress_chart(data).startswith(b"\x89PNG")
