@@ -11,13 +11,14 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import cards, texts
-from bot.callbacks import Setting, ZoneChoice, parse
+from bot.callbacks import Setting, parse
 from bot.checkins import check_in_comment
 from bot.exercises import exercise_card
 from bot.forms.homework import homework_section, schedule_of
-from bot.invites import open_invite, zone_keyboard
+from bot.invites import open_invite
 from bot.reach import client_back
 from bot.runtime import Context, Services
+from bot.zones import ask_zone, shared_location, typed_zone, zone_button
 from practice.exercises import ExerciseCard
 from practice.notes import InputError, parse_session_date
 from practice.plans import HomeworkStatus
@@ -28,11 +29,9 @@ from practice.preferences import (
     decode_time,
     encode_time,
     hhmm,
-    local_clock,
     quiet_label,
 )
 from practice.schedules import to_utc
-from practice.timezones import resolve_timezone
 from reminders.checkins import replan_client
 from reminders.planning import preferences_of
 from storage.models import Client, HomeworkAssignment
@@ -205,8 +204,6 @@ async def settings_button(update: Update, context: Context) -> None:
             text, keyboard = texts.PAUSE_TYPE_DATE, None
         elif button.name == "tz":
             client.awaiting = "timezone"
-            text = texts.CHANGE_TIMEZONE
-            keyboard = zone_keyboard(context, back=True)
         elif button.name == "rt" and (chosen := decode_time(button.value)):
             client.reminder_time = chosen
         elif button.name == "qh" and button.value == "off":
@@ -225,10 +222,13 @@ async def settings_button(update: Update, context: Context) -> None:
             )
         if button.name not in ("tz", "pz"):
             client.awaiting = None  # any other settings tap leaves a half-asked question
-        if text is None:
+        if text is None and button.name != "tz":
             text, keyboard = _settings_view(services, client)
         await uow.commit()
     await cards.answer(query)
+    if text is None:  # the zone question comes as new messages, with the 📍 keyboard
+        await ask_zone(context, chat_id, texts.CHANGE_TIMEZONE, back=True)
+        return
     await cards.edit_card(context.bot, chat_id, card, text, keyboard)
 
 
@@ -237,41 +237,6 @@ def _quiet_span(value: str) -> tuple[time, time] | None:
     if start is None or end is None or (start, end) not in QUIET_CHOICES:
         return None
     return start, end
-
-
-async def zone_button(update: Update, context: Context) -> None:
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None and query.message is not None
-    button = parse(query.data)
-    zone = resolve_timezone(button.zone) if isinstance(button, ZoneChoice) else None
-    if zone is None:
-        await cards.answer(query, texts.STALE_BUTTON)
-        return
-    text = await _set_zone(context, user.id, zone)
-    await cards.answer(query)
-    if text is not None:
-        await cards.edit_card(
-            context.bot, query.message.chat.id, query.message.message_id, text, None
-        )
-
-
-async def _set_zone(context: Context, telegram_user_id: int, zone: str) -> str | None:
-    services = context.services
-    async with services.db.unit_of_work() as uow:
-        client = await uow.clients.by_telegram_user(telegram_user_id)
-        if client is None:
-            return None
-        client.timezone = zone
-        client.awaiting = None
-        prefs = _preferences(services, client)
-        # Queued reminders move to the same local time in the new zone.
-        await replan_client(
-            uow, client, now=services.clock.now(), fallback_zone=services.settings.practice_timezone
-        )
-        await uow.commit()
-    return texts.zone_set(
-        zone, local_clock(zone, services.clock.now()), hhmm(prefs.reminder_time), prefs.quiet_label
-    )
 
 
 def _pause_keyboard() -> InlineKeyboardMarkup:
@@ -367,17 +332,7 @@ async def client_text(update: Update, context: Context) -> None:
         await message.reply_text(reply)
         return
     if client.awaiting == "timezone":
-        zone = resolve_timezone(message.text)
-        if zone is None:
-            await message.reply_text(
-                texts.unknown_zone(message.text),
-                parse_mode=ParseMode.HTML,
-                reply_markup=zone_keyboard(context),
-            )
-            return
-        text = await _set_zone(context, user.id, zone)
-        assert text is not None
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        await typed_zone(message, context, user.id)
         return
     await message.reply_text(texts.CLIENT_OTHER_TEXT)
 
@@ -400,5 +355,8 @@ def handlers(clients: filters.BaseFilter) -> list[object]:
         MessageHandler(
             clients & private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
             client_text,
+        ),
+        MessageHandler(
+            clients & private & filters.UpdateType.MESSAGE & filters.LOCATION, shared_location
         ),
     ]

@@ -28,10 +28,11 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import cards, texts
-from bot.callbacks import Consent, InviteFor, Setting, ZoneChoice, parse
+from bot.callbacks import Consent, InviteFor, parse
 from bot.client_search import pick_client
 from bot.reach import tell_therapist
 from bot.runtime import Context
+from bot.zones import ask_zone
 from practice.invites import (
     InviteProblem,
     InviteStatus,
@@ -43,9 +44,7 @@ from practice.invites import (
 from practice.preferences import (
     DEFAULT_QUIET_END,
     DEFAULT_QUIET_START,
-    local_clock,
     quiet_label,
-    zones_to_offer,
 )
 from reminders.checkins import replan_client
 
@@ -271,12 +270,7 @@ async def consent_button(update: Update, context: Context) -> None:
         bot, chat_id, card, texts.client_joined(client.name, therapist.display_name), None
     )
     await _set_client_commands(context, chat_id)
-    await bot.send_message(
-        chat_id,
-        texts.PICK_TIMEZONE,
-        parse_mode=ParseMode.HTML,
-        reply_markup=zone_keyboard(context),
-    )
+    await ask_zone(context, chat_id, texts.PICK_TIMEZONE)
     if rejoined:
         await tell_therapist(bot, therapist.id, texts.therapist_told_rejoined(client.name))
         return
@@ -294,23 +288,6 @@ async def _declined(context: Context, telegram_user_id: int) -> str:
         linked = await uow.clients.by_telegram_user(telegram_user_id)
     # A client already on the bot who taps "No thanks" on a card left from before stays on it.
     return texts.STILL_CONNECTED if linked is not None else texts.CLIENT_DECLINED
-
-
-def zone_keyboard(context: Context, *, back: bool = False) -> InlineKeyboardMarkup:
-    services = context.services
-    now = services.clock.now()
-    practice = services.settings.practice_timezone
-    buttons = [
-        InlineKeyboardButton(
-            texts.zone_button(zone, local_clock(zone, now), zone == practice),
-            callback_data=ZoneChoice(zone).encode(),
-        )
-        for zone in zones_to_offer(practice)
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    if back:  # from /settings, where the question can be left unanswered
-        rows.append([InlineKeyboardButton(texts.BACK, callback_data=Setting("menu").encode())])
-    return InlineKeyboardMarkup(rows)
 
 
 async def _set_client_commands(context: Context, chat_id: int) -> None:

@@ -328,11 +328,23 @@ STILL_CONNECTED = (
 )
 PICK_TIMEZONE = (
     "One last thing: <b>which time zone are you in?</b> Reminders come at your local time.\n"
-    "Tap one, or type your city (e.g. <i>Madrid</i>) or a zone name (e.g. <i>Europe/Madrid</i>)."
+    "Tap one, share your location with the 📍 button, or type your city or country "
+    "(e.g. <i>Leeds</i>, <i>Germany</i>) or a zone name (e.g. <i>Europe/Madrid</i>)."
 )
 CHANGE_TIMEZONE = (
-    "🌍 <b>Which time zone are you in now?</b> Tap one, or type your city "
-    "(e.g. <i>Madrid</i>) or a zone name (e.g. <i>Europe/Madrid</i>)."
+    "🌍 <b>Which time zone are you in now?</b> Tap one, share your location with the 📍 button, "
+    "or type your city or country (e.g. <i>Leeds</i>, <i>Germany</i>) or a zone name "
+    "(e.g. <i>Europe/Madrid</i>)."
+)
+LOCATION_BUTTON = "📍 Share my location"
+LOCATION_OFFER = (
+    "📍 The quickest way: tap <b>Share my location</b> below and I'll find your time zone "
+    "from it. Only the time zone is kept, not where you are."
+)
+CITY_PLACEHOLDER = "Your city, e.g. Leeds"
+LOCATION_NO_ZONE = (
+    "⚠️ I found no time zone at that spot (out at sea?). Type your city or country instead, "
+    "e.g. <i>Leeds</i> or <i>Germany</i>."
 )
 CLIENT_HELP = (
     "<b>Your commands</b>\n"
@@ -364,9 +376,36 @@ PRIVATE_LINK_NOTE = "Single use · valid until {until} · opens a consent card f
 
 def unknown_zone(typed: str) -> str:
     return (
-        f"⚠️ I don't know the time zone “{esc(typed[:40])}”. Type a big city near you "
-        "(e.g. <i>Madrid</i>, <i>Chicago</i>) or a zone name like <i>Europe/Madrid</i>."
+        f"⚠️ I don't know the time zone “{esc(typed[:40])}”. Type a city near you or your "
+        "country (e.g. <i>Leeds</i>, <i>Germany</i>), a zone name like <i>Europe/Madrid</i>, "
+        "or share your location with the 📍 button."
     )
+
+
+def zone_abbreviation(typed: str, offered: bool) -> str:
+    """ "EST" and the like: a clock's name, and not the place, so summer time is unknown."""
+    start = (
+        f"⚠️ “{esc(typed[:12])}” names a clock, not a place, so I can't tell whether your clocks "
+        "change for summer: reminders could come an hour off for half the year."
+    )
+    if offered:
+        return f"{start} Tap the place whose time you keep, or type your city."
+    return f"{start} Type your city or country instead, e.g. <i>Leeds</i> or <i>Germany</i>."
+
+
+def zone_country_choice(country: str) -> str:
+    return f"🌍 {esc(country)} has more than one time zone. Tap yours, or type your city."
+
+
+def zone_city_choice(typed: str) -> str:
+    return (
+        f"🌍 There is more than one “{esc(typed[:40])}”, on different clocks. Tap yours, or "
+        "type the city and its country, e.g. <i>Paris, France</i>."
+    )
+
+
+def zone_chosen(zone: str) -> str:
+    return f"🌍 {esc(zone)}"
 
 
 def consent_card(therapist: str, quiet: Html) -> str:
@@ -452,8 +491,15 @@ CLIENT_MOVED_AWAY = (
 )
 
 
-def zone_button(zone: str, local_now: str, practice: bool) -> Plain:
-    return f"{'🏠 ' if practice else ''}{zone.rsplit('/', 1)[-1].replace('_', ' ')} · {local_now}"
+def zone_button(zone: str, local_now: str, practice: bool, clock: str = "") -> Plain:
+    """ "🏠 London · 10:00", or with the clock's names "Phoenix · 03:00 · MST all year"."""
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{'🏠 ' if practice else ''}{city} · {local_now}{f' · {clock}' if clock else ''}"
+
+
+def clock_names(names: list[str]) -> Plain:
+    """ "MST all year" or "EST/EDT": what a client who typed an abbreviation compares."""
+    return f"{names[0]} all year" if len(names) == 1 else "/".join(names)
 
 
 def zone_set(zone: str, local_now: Html, reminder: Html, quiet: Html) -> str:

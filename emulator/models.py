@@ -236,6 +236,8 @@ class ChatState:
     user_messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     touched: dict[int, int] = field(default_factory=dict)
     reply_keyboard: list[list[str]] | None = None
+    # Reply keyboard buttons that ask the client for something: label → "request_location".
+    reply_keyboard_requests: dict[str, str] = field(default_factory=dict)
     last_answer: str | None = None
 
     @property

@@ -86,6 +86,45 @@ class Phone:
         if wait:
             await self._emulator._wait_confirmed(update_id, timeout)
 
+    async def send_location(
+        self,
+        latitude: float,
+        longitude: float,
+        *,
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Send a location from the attachment menu (possible in any private chat)."""
+        update_id = self._emulator._user_location(self._state, latitude, longitude)
+        if wait:
+            await self._emulator._wait_confirmed(update_id, timeout)
+
+    async def share_location(
+        self,
+        latitude: float,
+        longitude: float,
+        *,
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Press the reply keyboard's request_location button: the client asks the user, then
+        sends the location as a message. Fails if no such button is shown."""
+        if not self.location_buttons:
+            raise AssertionError(
+                f"no request_location button on {self.first_name}'s reply keyboard "
+                f"(shown: {self.keyboard})"
+            )
+        await self.send_location(latitude, longitude, wait=wait, timeout=timeout)
+
+    @property
+    def location_buttons(self) -> list[str]:
+        """Labels of the reply keyboard's buttons that share the user's location."""
+        return [
+            label
+            for label, request in self._state.reply_keyboard_requests.items()
+            if request == "request_location"
+        ]
+
     async def edit(
         self,
         message_id: int,

@@ -603,6 +603,22 @@ class BotApiEmulator:
             self._log(f"🧹 a clean-up bot deletes #{message['message_id']}")
         return update_id
 
+    def _user_location(self, state: ChatState, latitude: float, longitude: float) -> int:
+        """A location message, as a client sends it from the attachment menu or from a
+        reply keyboard's request_location button."""
+        self.unblock(state.id)
+        state.known = True
+        message: dict[str, Any] = {
+            "message_id": state.allocate_message_id(),
+            "from": dict(state.user),
+            "chat": state.chat,
+            "date": int(time.time()),
+            "location": {"latitude": latitude, "longitude": longitude},
+        }
+        state.user_messages[message["message_id"]] = message
+        self._log(f"{self._name(state)}: 📍 {latitude:.4f}, {longitude:.4f}")
+        return self._enqueue({"message": message})
+
     def _user_edit(self, state: ChatState, message_id: int, text: str) -> int:
         original = state.user_messages.get(message_id)
         if original is None:
@@ -968,12 +984,12 @@ class BotApiEmulator:
         if inline_only:
             raise ApiError.bad_request("inline keyboard expected")
         if "keyboard" in markup:
-            rows = validate_reply_keyboard(markup["keyboard"])
+            rows, requests = validate_reply_keyboard(markup["keyboard"])
             if state is not None:
-                state.reply_keyboard = rows
+                state.reply_keyboard, state.reply_keyboard_requests = rows, requests
         elif markup.get("remove_keyboard") is True:
             if state is not None:
-                state.reply_keyboard = None
+                state.reply_keyboard, state.reply_keyboard_requests = None, {}
         elif markup.get("force_reply") is not True:
             raise ApiError.bad_request("can't parse reply keyboard markup JSON object")
         return None

@@ -176,10 +176,13 @@ def _validate_inline_button(button: Any) -> None:
             raise ApiError.bad_request("BUTTON_URL_INVALID")
 
 
-def validate_reply_keyboard(rows: Any) -> list[list[str]]:
+def validate_reply_keyboard(rows: Any) -> tuple[list[list[str]], dict[str, str]]:
+    """The labels of a reply keyboard, and which buttons ask the user's client for something
+    ("request_location", "request_contact"): label → that field."""
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise ApiError.bad_request('field "keyboard" must be an Array of Arrays')
     labels: list[list[str]] = []
+    requests: dict[str, str] = {}
     for row in rows:
         labels.append([])
         for button in row:
@@ -187,7 +190,17 @@ def validate_reply_keyboard(rows: Any) -> list[list[str]]:
             if not isinstance(text, str) or not text:
                 raise ApiError.bad_request("can't parse keyboard button: Text must be non-empty")
             labels[-1].append(text)
-    return labels
+            if isinstance(button, dict):
+                for field in ("request_location", "request_contact"):
+                    if field not in button:
+                        continue
+                    if not isinstance(button[field], bool):
+                        raise ApiError.bad_request(
+                            f'can\'t parse keyboard button: Field "{field}" must be of type Boolean'
+                        )
+                    if button[field]:
+                        requests[text] = field
+    return labels, requests
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:

@@ -13,6 +13,11 @@ project with, it is left out. A projection more than six weeks beyond the data i
 chart's right edge ("Planned end ≈ 7 Apr 2027 →") instead of squeezing the data into a corner.
 
 Thread-safe: each call builds its own `Figure` on an Agg canvas; pyplot is never imported.
+
+Typed words (the plan's activity) may be in any script: glyphs DejaVu lacks come from the
+Kurinto faces the PDFs use, through matplotlib's font fallback. matplotlib does not shape
+text, so Arabic letters print unjoined and Devanagari marks may sit apart: readable, not
+typeset.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import matplotlib
 from matplotlib import dates as mdates
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -30,10 +37,27 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
 
 from reports.data import ProgressChartData
+from reports.fonts import FALLBACKS, fallback_file
 from reports.wording import day_label, short_day
 
 WIDTH_PX, HEIGHT_PX = 1080, 1350
 DPI = 150
+
+
+def _fonts() -> list[str]:
+    """DejaVu first, then the fallback faces, by the family names their files declare."""
+    families = ["DejaVu Sans"]
+    for family in FALLBACKS:
+        path = fallback_file(family)
+        font_manager.fontManager.addfont(str(path))
+        # The bold face too, for the title: FreeType reads a face's glyphs only when drawn.
+        font_manager.fontManager.addfont(str(path.with_name(path.name.replace("-Rg", "-Bd"))))
+        families.append(font_manager.FontProperties(fname=path).get_name())
+    return families
+
+
+# Set once, on import, before any thread draws: rcParams are global.
+matplotlib.rcParams["font.family"] = _fonts()
 
 TITLE_PT = 18
 TEXT_PT = 15

@@ -1,7 +1,13 @@
 """The PDF documents: a referral letter to another provider, and the client record.
 
 Fonts are the DejaVu faces shipped with matplotlib, so accented names and "→", "−" print
-without a system font. Emoji (which DejaVu lacks) are dropped rather than printed as boxes.
+without a system font. A name or note in a script DejaVu lacks (Chinese, Japanese, Korean,
+Devanagari, Thai) is printed in a Kurinto face (a Noto-derived family from the weblate-fonts
+package) through fpdf2's font fallback; those faces are big, so a document loads only the ones
+its text needs. Text in a script that needs shaping (Arabic letters join, Devanagari and Thai
+marks stack, Hebrew and Arabic read right to left) goes through HarfBuzz, block by block, as
+shaping costs time and PDF size that Latin text does not need. Emoji (which no face here has)
+are dropped rather than printed as boxes; any other character no face has prints as "�".
 
 Table cells longer than MAX_CELL_CHARS are printed in full under their table, with a pointer in
 the cell: a table row must fit on one page, a client's comment need not.
@@ -14,9 +20,11 @@ import re
 import textwrap
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import matplotlib
+from fontTools.ttLib import TTFont
 from fpdf import FPDF, FontFace, XPos, YPos
 from fpdf.enums import MethodReturnValue
 
@@ -34,6 +42,7 @@ from reports.data import (
     ReferralRow,
     SessionRow,
 )
+from reports.fonts import FALLBACKS, fallback_file
 from reports.wording import (
     NOTHING,
     change_label,
@@ -48,6 +57,20 @@ from reports.wording import (
 FONT = "DejaVu"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+# For the characters of a text that DejaVu lacks: the first of these faces that has them all
+# (else, character by character, the first that has each). The pan-script face has Devanagari,
+# Thai and kana; Han alone is Chinese (the Simplified face, the widest Han set). A text with
+# kana is Japanese and one with Hangul Korean: their face comes first, so that a Japanese name
+# gets Japanese forms of its Han characters, and one face (each is 5-10 MB to read) instead
+# of two.
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+MISSING = "\ufffd"
+# Scripts that print wrongly without shaping: Hebrew to Arabic and their neighbours (joining,
+# right to left), the Indic scripts, Thai to Tibetan, Myanmar, Khmer, and presentation forms.
+_NEEDS_SHAPING = re.compile(
+    "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]"
+)
 
 # A4 in millimetres; the bottom margin leaves room for the footer.
 MARGIN = 18
@@ -181,7 +204,8 @@ class _Document(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         for style, file in FONT_FILES.items():
             self.add_font(FONT, style, str(FONT_DIR / file))
-        self.footer_text = _clean(footer)
+        self._fallbacks: list[str] = []
+        self.footer_text = self.text(footer)
         self.set_margins(MARGIN, TOP_MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
         self.set_title(_clean(title))
@@ -191,6 +215,10 @@ class _Document(FPDF):
         self.set_font(FONT, size=BODY_PT)
 
     def footer(self) -> None:
+        # The footer can come in the middle of a block (a page break inside a paragraph):
+        # that block's shaping is left as it was.
+        shaping = self.text_shaping
+        self.shape(self.footer_text)
         self.set_y(-14)
         self.set_draw_color(*RULE)
         self.line(self.l_margin, self.y, self.w - self.r_margin, self.y)
@@ -200,9 +228,58 @@ class _Document(FPDF):
         self.cell(0, 4, self.footer_text, align="L")
         self.set_x(self.l_margin)
         self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.text_shaping = shaping
 
     def to_bytes(self) -> bytes:
         return bytes(self.output())
+
+    # Text.
+
+    def text(self, text: str) -> str:
+        """`text` as it will print: emoji and control characters dropped, the fallback faces
+        its characters need loaded, the characters no face has shown as "�"; and shaping
+        switched on if the text needs it."""
+        cleaned = _clean(text)
+        # The faces differ: DejaVu's oblique has no Arabic, for one.
+        house = _cmap(FONT_DIR / FONT_FILES.get(self.font_style, FONT_FILES[""]))
+        self._cover(cleaned, house)
+        printable = "".join(ch if _printable(ch, house) else MISSING for ch in cleaned)
+        self.shape(printable)
+        return printable
+
+    def shape(self, *texts: str) -> None:
+        if any(_NEEDS_SHAPING.search(t) for t in texts):
+            if not self.text_shaping:
+                self.set_text_shaping(True)
+        else:
+            self.set_text_shaping(False)
+
+    def _cover(self, text: str, house: frozenset[int]) -> None:
+        loaded = [_cmap(fallback_file(f)) for f in self._fallbacks]
+        needed = {
+            ord(ch)
+            for ch in text
+            if not ch.isspace() and ord(ch) not in house and not any(ord(ch) in c for c in loaded)
+        }
+        if not needed:
+            return
+        order = sorted(
+            FALLBACKS,
+            key=lambda f: (
+                not (f == "KurintoSansJP" and _KANA.search(text)),
+                not (f == "KurintoSansKR" and _HANGUL.search(text)),
+            ),
+        )
+        whole = next((f for f in order if needed <= _cmap(fallback_file(f))), None)
+        for point in needed:
+            family = whole or next((f for f in order if point in _cmap(fallback_file(f))), None)
+            if family is not None and family not in self._fallbacks:
+                # The regular face only, also for bold text: each face costs about a second
+                # to load and embed, and a name in a heading printed in the regular weight
+                # reads as well.
+                self.add_font(family, "", str(fallback_file(family)))
+                self._fallbacks.append(family)
+                self.set_fallback_fonts(self._fallbacks, exact_match=False)
 
     # Blocks.
 
@@ -215,16 +292,16 @@ class _Document(FPDF):
         if self.y > self.t_margin:
             self.ln(4)
         self.keep_together(30)
-        self.start_section(_clean(text))
+        self.start_section(self.text(text))
         self.set_font(style="B", size=15)
-        self.cell(0, 9, _clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 9, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(style="", size=BODY_PT)
         self.ln(1)
 
     def subheading(self, text: str) -> None:
         self.keep_together(22)
         self.set_font(style="B", size=11.5)
-        self.multi_cell(0, 6.5, _clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.multi_cell(0, 6.5, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_font(style="", size=BODY_PT)
 
     def paragraph(
@@ -233,7 +310,9 @@ class _Document(FPDF):
         self.set_font(style=style, size=size)
         if grey:
             self.set_text_color(*GREY)
-        self.multi_cell(0, size * 0.5, _clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.multi_cell(
+            0, size * 0.5, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+        )
         self.set_text_color(*INK)
         self.set_font(style="", size=BODY_PT)
 
@@ -242,7 +321,7 @@ class _Document(FPDF):
         self.set_font(style="B", size=BODY_PT)
         self.write(LINE, f"{label}: ")
         self.set_font(style="")
-        self.write(LINE, _clean(text or "") or NOTHING)
+        self.write(LINE, self.text(text or "") or NOTHING)
         self.ln(LINE)
 
     def fact(self, label: str, text: str | None) -> None:
@@ -253,7 +332,7 @@ class _Document(FPDF):
         label_height = self.multi_cell(
             LABEL_WIDTH,
             LINE,
-            _clean(label),
+            self.text(label),
             new_x=XPos.RIGHT,
             new_y=YPos.TOP,
             align="L",
@@ -261,7 +340,12 @@ class _Document(FPDF):
         )
         self.set_font(style="")
         self.multi_cell(
-            0, LINE, _clean(text or "") or NOTHING, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+            0,
+            LINE,
+            self.text(text or "") or NOTHING,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+            align="L",
         )
         if self.page == page:
             self.y = max(self.y, top + label_height)
@@ -273,7 +357,7 @@ class _Document(FPDF):
         self.multi_cell(
             0,
             6,
-            _clean(text),
+            self.text(text),
             fill=True,
             padding=2.5,
             align="L",
@@ -287,7 +371,9 @@ class _Document(FPDF):
         for item in items:
             self.set_x(self.l_margin + 2)
             self.cell(4, LINE, "•")
-            self.multi_cell(0, LINE, _clean(item), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+            self.multi_cell(
+                0, LINE, self.text(item), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+            )
 
     def rule(self) -> None:
         self.ln(1.5)
@@ -305,7 +391,7 @@ class _Document(FPDF):
         overflow: list[str] = []
 
         def fit(text: str) -> str:
-            text = _clean(text) or NOTHING
+            text = self.text(text) or NOTHING
             if len(text) <= MAX_CELL_CHARS:
                 return text
             overflow.append(text)
@@ -314,6 +400,9 @@ class _Document(FPDF):
 
         self.keep_together(20)
         self.set_font(size=TABLE_PT)
+        cells = [[fit(text) for text in row] for row in rows]
+        # The table prints when its block ends: one shaping setting for all its cells.
+        self.shape(*(text for row in cells for text in row))
         with self.table(
             col_widths=tuple(widths),
             text_align="LEFT",
@@ -326,10 +415,10 @@ class _Document(FPDF):
             header = table.row()
             for heading in headings:
                 header.cell(heading)
-            for row in rows:
-                cells = table.row()
+            for row in cells:
+                printed = table.row()
                 for text in row:
-                    cells.cell(fit(text))
+                    printed.cell(text)
         self.set_font(size=BODY_PT)
         self.ln(2)
         for number, text in enumerate(overflow, start=1):
@@ -347,7 +436,7 @@ class _Document(FPDF):
         self.cell(
             0,
             8,
-            _clean(practice.practice_name or practice.therapist_name),
+            self.text(practice.practice_name or practice.therapist_name),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
@@ -419,7 +508,7 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
     client, plan = record.client, record.plan
     doc.paragraph("HANDOVER", size=SMALL_PT, style="B", grey=True)
     doc.set_font(style="B", size=18)
-    doc.multi_cell(0, 9, _clean(client.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    doc.multi_cell(0, 9, doc.text(client.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     facts = [f"Prepared by {record.practice.therapist_name} on {day_label(record.prepared_on)}"]
     first = client.first_session or (sessions[0].session_date if sessions else None)
     if first:
@@ -658,6 +747,22 @@ def _clean(text: str) -> str:
     return _UNPRINTABLE.sub("", text)
 
 
+@cache
+def _cmap(path: Path) -> frozenset[int]:
+    """The characters a face has; read once a process (the Han faces take a moment)."""
+    font = TTFont(str(path), lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
+def _printable(ch: str, house: frozenset[int]) -> bool:
+    if ch.isspace() or ord(ch) in house:
+        return True
+    return any(ord(ch) in _cmap(fallback_file(f)) for f in FALLBACKS)
+
+
 def client_data_pdf(data: ClientData) -> bytes:
     """The client's own copy (/mydata): what the bot holds about them, in plain words."""
     doc = _Document(
@@ -667,7 +772,7 @@ def client_data_pdf(data: ClientData) -> bytes:
     )
     doc.add_page()
     doc.set_font(style="B", size=18)
-    doc.multi_cell(0, 9, _clean(data.client_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    doc.multi_cell(0, 9, doc.text(data.client_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     doc.paragraph(
         f"What the bot holds about you for your sessions with {data.therapist_name}, "
         f"as of {day_label(data.prepared_on)}. Your therapist's clinical notes are their health "

@@ -14,6 +14,7 @@ import pytest
 
 from bot.offline import OfflineBot, offline_bot
 from emulator import Phone
+from practice import timezones
 from practice.clock import FrozenClock
 from tests.postgres import SERVER_URL, SKIP_REASON, PostgresServer
 
@@ -55,8 +56,15 @@ async def database_url(
     await postgres.drop(url)
 
 
+@pytest.fixture(scope="session")
+def places() -> None:
+    """The gazetteer and the zone borders take seconds to open, once a process: before the
+    first bot, so that no client's typed city waits for them past the emulator's timeout."""
+    timezones.warm_up()
+
+
 @pytest.fixture
-async def running(database_url: str, clock: FrozenClock) -> AsyncIterator[OfflineBot]:
+async def running(database_url: str, clock: FrozenClock, places: None) -> AsyncIterator[OfflineBot]:
     async with offline_bot(
         database_url,
         therapist_ids=frozenset({MAYA, LEO}),

@@ -18,8 +18,10 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     ReplyParameters,
     Update,
 )
@@ -291,6 +293,32 @@ async def test_reply_keyboard_is_tracked_on_the_chat(bot: Bot, maya: Phone) -> N
     assert sent.reply_markup is None  # Telegram never echoes reply keyboards
     assert maya.keyboard == [["Yes", "No"]]
     assert maya.buttons == []
+
+
+async def test_a_location_is_shared_from_a_request_location_button(
+    emu: BotApiEmulator, bot: Bot, maya: Phone
+) -> None:
+    with pytest.raises(AssertionError, match="no request_location button"):
+        await maya.share_location(45.76, 4.84, wait=False)
+    markup = ReplyKeyboardMarkup([[KeyboardButton("📍 Here", request_location=True)], ["No"]])
+    await bot.send_message(maya.id, "Where?", reply_markup=markup)
+    assert maya.keyboard == [["📍 Here"], ["No"]] and maya.location_buttons == ["📍 Here"]
+    await bot.get_updates(offset=emu.last_update_id + 1, timeout=0)  # the /start
+    await maya.share_location(45.76, 4.84, wait=False)
+    (update,) = await bot.get_updates(offset=emu.last_update_id, timeout=0)
+    assert update.message is not None and update.message.location is not None
+    assert (update.message.location.latitude, update.message.location.longitude) == (45.76, 4.84)
+    assert update.message.text is None
+    await bot.send_message(maya.id, "Thanks", reply_markup=ReplyKeyboardRemove())
+    assert maya.keyboard == [] and maya.location_buttons == []
+    # A location can be sent from the attachment menu without any button.
+    await maya.send_location(51.5, -0.12, wait=False)
+    with pytest.raises(BadRequest, match=r"(?i)must be of type boolean"):
+        await bot.send_message(
+            maya.id,
+            "Where?",
+            api_kwargs={"reply_markup": {"keyboard": [[{"text": "x", "request_location": 1}]]}},
+        )
 
 
 # ---------------------------------------------------------------------- edits & deletes

@@ -317,7 +317,7 @@ async def test_a_forgotten_client_hears_nothing_until_they_rejoin_by_a_new_invit
     await anna.send(f"/start {token}")
     assert "Is this OK?" in anna.last_text
     await anna.tap("I agree")
-    assert "You're connected with Maya ✓" in anna.messages[-2].text
+    assert "You're connected with Maya ✓" in anna.messages[-3].text
     assert "which time zone" in anna.last_text
     assert "Anna K. opened your new invite and agreed again" in maya.last_text
     async with running.db.unit_of_work() as uow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -34,6 +35,7 @@ from reports.data import (
 )
 from reports.pdf import client_record, referral_letter
 from reports.wording import day_label
+from tests.test_scripts_in_pdfs import NAMES
 
 FIRST = date(2026, 9, 2)
 TODAY = date(2026, 11, 25)
@@ -386,3 +388,50 @@ def test_csv_defuses_formulas_but_keeps_numbers() -> None:
 )
 def test_safe_cell(value: object, cell: str) -> None:
     assert safe_cell(value) == cell
+
+
+@pytest.mark.parametrize("script", NAMES)
+def test_a_name_in_any_script_prints_in_the_record_and_the_letter(script: str) -> None:
+    name = NAMES[script]
+    client = replace(ZOE, name=name)
+    written = record(2, text=f"Notes by {name}")
+    printed = client_record(replace(written, client=client))
+    _, text = pdf_text(printed)
+    assert text.count(name) >= 3  # the title, the typed notes, the footers
+    letter = referral_letter(PRACTICE, client, PHYSIO, written_on=TODAY)
+    _, text = pdf_text(letter)
+    assert f"Referral: {name}" in text and text.count(name) >= 4
+
+
+def test_a_character_no_face_has_is_marked_not_dropped() -> None:
+    # Runic is in no face shipped here.
+    printed = client_record(replace(record(1), client=replace(ZOE, name="Anna \u16a0\u16a2")))
+    _, text = pdf_text(printed)
+    assert "Anna \ufffd\ufffd" in text
+
+
+def fonts_of(pdf: bytes) -> set[str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
+def test_a_face_is_embedded_only_where_its_script_is_used() -> None:
+    """The fallback faces are 5-10 MB to read: a record in Latin script loads none."""
+    latin = fonts_of(client_record(record(2)))
+    assert latin and not any("Kurinto" in font for font in latin)
+    korean = fonts_of(client_record(replace(record(2), client=replace(ZOE, name="김민준"))))
+    assert [font for font in korean if "Kurinto" in font] == [
+        f for f in korean if "KurintoSansKR" in f
+    ]
+
+
+def test_an_activity_named_in_any_script_prints_in_the_chart() -> None:
+    """matplotlib warns for each glyph no font has; with the fallback faces, none is missing."""
+    data = replace(chart_data(5), activity_name="太極拳 ताई ची 걷기")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Glyph .* missing")
+        assert render_progress_chart(data).startswith(b"\x89PNG")
