@@ -13,7 +13,7 @@ from emulator import Phone
 from practice.clock import FrozenClock
 from tests.chat import new_client_note
 from tests.conftest import MAYA
-from tests.test_invites import ANNA, invite
+from tests.test_invites import ANNA, invite, invite_text
 from tests.test_reminders import clock as clock  # the October clock, as a fixture
 from tests.test_reminders import run_until
 from tests.test_reports import pdf_text
@@ -161,7 +161,8 @@ async def test_markup_in_plans_homework_and_check_ins_shows_literally_on_both_ph
     therapist = f"<b>Maya</b> & {SHORT}"
     await new_client_note(maya, MARKUP, areas=("Neck",))
     token = await invite(maya, MARKUP)
-    assert f"Invite for {MARKUP}" in maya.photos[-1].text
+    assert f"Invite for {MARKUP}" in invite_text(maya)
+    assert f"The QR code of {MARKUP}'s link" in maya.photos[-1].text
     anna = running.emulator.user(id=ANNA, first_name=MARKUP, last_name=SHORT)
     await anna.send(f"/start {token}")
     assert therapist in anna.last_text
