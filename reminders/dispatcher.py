@@ -211,7 +211,7 @@ class Dispatcher:
                 )
                 prepared = self._prepare_homework(delivery, assignment, client, cards, now, batch)
             if prepared is not None:
-                if client is not None:
+                if client is not None and delivery.kind in FOR_THE_CLIENT:
                     _address(delivery, client)
                 text, keyboard = prepared
                 messages.append(_Message(delivery.id, delivery.chat_id, text, keyboard))
@@ -594,6 +594,12 @@ def _unanswered(delivery: Delivery) -> str:
         return "sent"
     delivery.last_error = UNANSWERED
     return "retry"
+
+
+# The kinds that go to the client a row names; the others name a client but go to their
+# therapist (a follow-up, a retention notice) or are the consent question (addressed through
+# its referral).
+FOR_THE_CLIENT = frozenset({HOMEWORK, SNOOZE, CHECK_IN, WEEKLY})
 
 
 def _address(delivery: Delivery, client: Client) -> None:
