@@ -45,6 +45,13 @@ def keep_contents_out_of_logs() -> None:
         ("aiosqlite", logging.INFO),
         ("sqlalchemy.engine", logging.WARNING),
         ("apscheduler", logging.WARNING),
+        # Rendering a record: fontTools lists the glyphs it keeps (a name's letters, by
+        # codepoint) at INFO, fpdf2 names the characters a face lacks in its warnings, and
+        # matplotlib's font manager writes hundreds of lines at DEBUG.
+        ("fontTools", logging.ERROR),
+        ("fpdf", logging.ERROR),
+        ("matplotlib", logging.WARNING),
+        ("PIL", logging.WARNING),
     ):
         logger = logging.getLogger(name)
         # An explicit level on the logger itself (lowering the root later must not reopen

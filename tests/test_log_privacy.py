@@ -12,6 +12,7 @@ from bot.offline import OfflineBot
 from bot.redact import error_type, reason, where
 from emulator import Fault, Phone
 from storage.models import Delivery
+from tests.chat import new_client_note
 from tests.test_invites import ANNA, join
 
 SECRET = "Quartz zebra 7781"  # nothing else in a chat says this
@@ -95,3 +96,19 @@ def test_an_error_is_told_by_its_types_and_frames_only() -> None:
     assert reason('Unsupported start tag "pain 7" at byte offset 3') == (
         'Unsupported start tag "…" at byte offset 3'
     )
+
+
+async def test_rendering_a_record_logs_no_letter_of_it(
+    running: OfflineBot, maya: Phone, caplog: pytest.LogCaptureFixture
+) -> None:
+    """fontTools lists the glyphs it keeps in a PDF at INFO: for a name in Chinese, its very
+    letters ("uni5F20" is 张). The PDF libraries write nothing to the bot's log."""
+    caplog.set_level(logging.DEBUG)
+    await new_client_note(maya, "张伟 李")
+    await maya.send("/export 张伟")
+    assert [d.filename for d in maya.documents][-2].endswith(".pdf")
+    logs = _bot_logs(caplog)
+    assert "uni5f20" not in logs and "张" not in logs
+    assert not [
+        r.name for r in caplog.records if r.name.startswith(("fontTools", "fpdf", "matplotlib"))
+    ]
