@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import quiet_libraries
 
     quiet_libraries()
+    # A library's warning may quote what it was given (matplotlib names the glyph a font
+    # lacks): warnings go through logging, where bot/logs.py keeps them out.
+    logging.captureWarnings(True)
 
     mode = args.mode or ("run" if settings.token else "demo")
     if mode in ("backup", "restore"):

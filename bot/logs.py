@@ -52,6 +52,7 @@ def keep_contents_out_of_logs() -> None:
         ("fpdf", logging.ERROR),
         ("matplotlib", logging.WARNING),
         ("PIL", logging.WARNING),
+        ("py.warnings", logging.ERROR),  # the warnings module's, once captured (bot/__main__)
     ):
         logger = logging.getLogger(name)
         # An explicit level on the logger itself (lowering the root later must not reopen
