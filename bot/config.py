@@ -92,6 +92,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin"
             ) from None
+        # tzdata's names without a region are old ones, some of them a clock that never
+        # changes for summer ("EST" is New York's winter all year): the digest and backups
+        # would come an hour off half the year.
+        if "/" not in value and value != "UTC":
+            raise ValueError(
+                f"{value!r} is an old zone name (some keep no summer time); use the name of "
+                "a place, such as America/New_York or Europe/Berlin"
+            )
         return value
 
     @field_validator("log_level")

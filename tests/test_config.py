@@ -30,6 +30,8 @@ def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     [
         ("THERAPIST_IDS", "abc", "THERAPIST_IDS must be comma-separated"),
         ("PRACTICE_TIMEZONE", "Mars/Olympus", "PRACTICE_TIMEZONE unknown time zone"),
+        ("PRACTICE_TIMEZONE", "EST", "PRACTICE_TIMEZONE 'EST' is an old zone name"),
+        ("PRACTICE_TIMEZONE", "EST5EDT", "PRACTICE_TIMEZONE 'EST5EDT' is an old zone name"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be"),
         ("TELEGRAM_API_BASE_URL", "api.telegram.org", "TELEGRAM_API_BASE_URL must be"),
     ],
