@@ -89,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidToken:  # revoked while running
         print(REFUSED_BY_TELEGRAM, file=sys.stderr)
         return 2
-    except TelegramError as exc:  # e.g. Conflict: another process polls this bot
+    except TelegramError as exc:  # e.g. Forbidden: the bot was deleted at @BotFather
         reason = without_token(str(exc), settings.token)
-        print(f"Telegram stopped the bot: {type(exc).__name__}: {reason}", file=sys.stderr)
+        print(f"Telegram stopped the bot ({type(exc).__name__}): {reason}", file=sys.stderr)
         return 1
     except DatabaseUnusable as exc:
         print(exc, file=sys.stderr)

@@ -344,6 +344,7 @@ async def _serve(
             stop,
             allowed_updates=HANDLED_UPDATES,
             poll_timeout=poll_timeout,
+            backoff_base=wait.backoff_base,
             read_timeout=read_timeout,
         )
 
@@ -370,7 +371,7 @@ class StartupWait:
     ) -> None:
         self._stop = stop
         self._token = token
-        self._base = backoff_base
+        self.backoff_base = backoff_base
         self._cap = backoff_cap
 
     async def until_answered(self, method: str, call: Callable[[], Awaitable[object]]) -> bool:
@@ -386,7 +387,7 @@ class StartupWait:
             except BadRequest:
                 raise
             except (NetworkError, RetryAfter) as exc:  # no network, DNS, timeouts, 5xx, 429
-                delay = min(self._cap, self._base * 2 ** min(attempt - 1, 10))
+                delay = min(self._cap, self.backoff_base * 2 ** min(attempt - 1, 10))
                 if isinstance(exc, RetryAfter):
                     delay = max(delay, seconds_of(exc.retry_after))
                 log.warning(

@@ -49,6 +49,7 @@ async def poll(
     allowed_updates: Sequence[str],
     poll_timeout: int = 30,
     read_timeout: float = 10.0,
+    backoff_base: float = 0.5,
     backoff_cap: float = 30.0,
     handled_at_once: int = HANDLED_AT_ONCE,
 ) -> None:
@@ -73,15 +74,26 @@ async def poll(
                 )
                 if raw is None:
                     return
-            except (InvalidToken, Forbidden, Conflict):
-                raise  # the token is wrong or another process polls: retrying cannot help
+            except (InvalidToken, Forbidden):
+                raise  # the token is wrong: retrying cannot help
             except RetryAfter as exc:
                 await _sleep_or_stop(stop, seconds_of(exc.retry_after))
                 continue
-            except NetworkError as exc:
+            except (Conflict, NetworkError) as exc:
+                # A Conflict is another process polling this bot: Telegram ends the older
+                # poll. Exiting would hand the bot to a stray second run (or, restarted by
+                # systemd, fight it); waiting keeps serving once it is gone.
                 failures += 1
-                delay = min(backoff_cap, 0.5 * 2 ** min(failures, 8))
-                log.warning("getUpdates failed (%s); retrying in %.1fs", type(exc).__name__, delay)
+                delay = min(backoff_cap, backoff_base * 2 ** min(failures, 8))
+                if isinstance(exc, Conflict):
+                    log.warning(
+                        "another process is polling this bot (only one may); again in %.1fs",
+                        delay,
+                    )
+                else:
+                    log.warning(
+                        "getUpdates failed (%s); retrying in %.1fs", type(exc).__name__, delay
+                    )
                 await _sleep_or_stop(stop, delay)
                 continue
             failures = 0

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from telegram.error import Conflict
+from telegram.error import InvalidToken
 
 from bot.app import HANDLED_UPDATES, prepare_database, run_bot
 from bot.config import load_settings
@@ -165,16 +165,16 @@ async def test_a_refused_command_menu_does_not_stop_the_bot(
 async def test_an_error_while_running_is_reported_as_itself(
     emulator: BotApiEmulator, database_url: str, clock: FrozenClock
 ) -> None:
-    """Another process polls the same bot: the Conflict is what ends this one, not "This
+    """The token is revoked while the bot runs: InvalidToken is what ends it, not "This
     Application is still running!" raised over it."""
-    emulator.inject(Fault(method="getUpdates", error_code=409, times=None))
+    emulator.inject(Fault(method="getUpdates", error_code=401, times=None))
     settings = load_settings(
         telegram_bot_token=emulator.token,
         telegram_api_base_url=emulator.base_url,
         database_url=database_url,
         therapist_ids=frozenset({MAYA}),
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(InvalidToken):
         await asyncio.wait_for(
             run_bot(
                 settings,
@@ -186,6 +186,23 @@ async def test_an_error_while_running_is_reported_as_itself(
             ),
             timeout=20,
         )
+
+
+async def test_another_process_polling_is_waited_out(
+    emulator: BotApiEmulator, database_url: str, clock: FrozenClock
+) -> None:
+    """A second run of the bot (a deploy's overlap, a stray manual start) makes Telegram end
+    this one's poll with 409 Conflict: this process waits and serves again, instead of exiting
+    and leaving the bot to the stray one (or, restarted by systemd, fighting it)."""
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    conflict = emulator.inject(Fault(method="getUpdates", error_code=409, times=3))
+    async with offline_bot(
+        database_url, therapist_ids=frozenset({MAYA}), clock=clock, emulator=emulator
+    ) as running:
+        await maya.send("/help")
+        assert "/note" in maya.last_text
+        assert conflict.hits == 3
+        running.check_alive()
 
 
 def _free_port() -> int:
