@@ -335,6 +335,7 @@ async def amend_button(update: Update, context: Context) -> None:
         else:  # a tap Telegram delivers again: show the amendment where it is
             shown = await _view(uow, note, draft, services.today())
         if shown is None:
+            await uow.rollback()
             await cards.answer(query, texts.OLD_STEP_BUTTON)
             return
         await uow.commit()

@@ -98,6 +98,11 @@ class UnitOfWork:
         # without expiring them, so what a handler read stays readable after the block.
         await self.session.close()
 
+    async def rollback(self) -> None:
+        """Give up what this unit wrote so far: before waiting on Telegram with nothing to
+        keep, so that a slow answer does not hold SQLite's write lock from every other chat."""
+        await self.session.rollback()
+
     async def commit(self) -> None:
         await self.session.commit()
 

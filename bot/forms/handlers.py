@@ -284,6 +284,7 @@ async def form_button(update: Update, context: Context) -> None:
             await cards.strip_buttons(bot, chat_id, tapped)
             return
         if button.step != _step_code(form, draft.step):
+            await uow.rollback()
             await cards.answer(query, texts.OLD_STEP_BUTTON)
             return
         ctx = await _context(services, uow, draft)
@@ -317,6 +318,7 @@ async def form_button(update: Update, context: Context) -> None:
         elif action == "sv" and draft.step == SUMMARY:
             missing = form.missing(ctx.answers)
             if missing:
+                await uow.rollback()
                 await cards.answer(query, "Still needed: " + ", ".join(missing), alert=True)
                 return
             saved = await form.save(ctx, draft.target_id)
@@ -332,6 +334,7 @@ async def form_button(update: Update, context: Context) -> None:
         elif question is not None and (action, question.kind) in _TAPS_BY_KIND:
             toast = await _answer_tap(form, draft, question, ctx, action, arg)
         else:
+            await uow.rollback()
             await cards.answer(query, texts.OLD_STEP_BUTTON)
             return
         draft.updated_at = ctx.now
