@@ -47,9 +47,27 @@ async def spawn_bot(
     )
 
 
+async def spawn_polling(
+    emu: BotApiEmulator, database_url: str, **extra: str
+) -> asyncio.subprocess.Process:
+    """`python -m bot run`, once it has asked Telegram for updates: a bot process takes a few
+    seconds to import on a quiet machine and many more on a busy one, longer than a phone
+    waits for an answer."""
+    asked = len(emu.calls_to("getUpdates"))
+    process = await spawn_bot(emu, database_url, "run", **extra)
+    for _ in range(1200):  # a minute at most
+        if len(emu.calls_to("getUpdates")) > asked:
+            return process
+        if process.returncode is not None:
+            raise AssertionError(f"the bot exited with {process.returncode} before polling")
+        await asyncio.sleep(0.05)
+    process.kill()
+    raise AssertionError("the bot did not poll within a minute")
+
+
 async def test_kill_9_mid_note_loses_nothing(emulator: BotApiEmulator, database_url: str) -> None:
     maya = emulator.user(id=MAYA, first_name="Maya")
-    process = await spawn_bot(emulator, database_url)
+    process = await spawn_polling(emulator, database_url)
     try:
         await maya.send("/note")
         await maya.tap("New client")
@@ -62,7 +80,7 @@ async def test_kill_9_mid_note_loses_nothing(emulator: BotApiEmulator, database_
         process.send_signal(signal.SIGKILL)
         await process.wait()
 
-    process = await spawn_bot(emulator, database_url)
+    process = await spawn_polling(emulator, database_url)
     try:
         # The card from before the crash still works: the draft and its step were in the database.
         await maya.tap("Done")
@@ -132,7 +150,7 @@ async def test_kill_9_during_a_dispatch_batch_loses_no_reminder(
     env_extra = {"DISPATCH_INTERVAL_SECONDS": "0.2", "DISPATCH_LEASE_SECONDS": "2"}
     process = await spawn_bot(emulator, database_url, **env_extra)
     try:
-        for _ in range(200):
+        for _ in range(1200):  # a minute at most: starting takes seconds on a busy machine
             if sum(reminders_to(c) for c in clients) >= 8:
                 break
             await asyncio.sleep(0.05)
@@ -144,7 +162,7 @@ async def test_kill_9_during_a_dispatch_batch_loses_no_reminder(
     emulator.clear_faults()
     process = await spawn_bot(emulator, database_url, **env_extra)
     try:
-        for _ in range(200):
+        for _ in range(1200):
             if all(reminders_to(c) >= 1 for c in clients):
                 break
             await asyncio.sleep(0.05)

@@ -63,7 +63,7 @@ async def test_three_processes_share_the_outbox_and_send_each_reminder_once(
         )
 
     try:
-        for _ in range(600):
+        for _ in range(1200):  # a minute at most: starting takes seconds on a busy machine
             if len(sent()) == len(clients):
                 break
             await asyncio.sleep(0.05)
@@ -120,11 +120,13 @@ async def test_processes_starting_together_migrate_once(
         await spawn_bot(emulator, database_url, mode, **env) for mode in ("run", "send", "send")
     ]
     try:
-        for _ in range(200):
-            if emulator.calls_to("getUpdates"):
+        # Each has migrated (or waited for the one migrating) once it asks for the bot's name;
+        # importing takes seconds, more on a busy machine.
+        for _ in range(1200):
+            if len(emulator.calls_to("getMe")) >= 3 and emulator.calls_to("getUpdates"):
                 break
             await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(0.5)
     finally:
         await stop(processes)
         logs = [await process.communicate() for process in processes]
