@@ -192,7 +192,7 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
                     )
             await uow.commit()
     except Exception as exc:
-        await db.dispose()
+        await db.dispose_after_failure()
         unusable = db.explain(exc)
         if unusable is None:
             raise

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -160,6 +162,19 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    async def dispose_after_failure(self) -> None:
+        """dispose(), and a moment for aiosqlite's threads to finish: a connection that failed
+        to open is stopped by a message to its thread, which then answers the event loop; a
+        process that leaves before that prints the thread's traceback after its one line."""
+        await self.dispose()
+        for _ in range(100):
+            if not any(
+                thread.name.endswith("(_connection_worker_thread)")
+                for thread in threading.enumerate()
+            ):
+                return
+            await asyncio.sleep(0.01)
 
     def _sqlite_file(self) -> Path:
         database = self.url.database or ""
