@@ -23,17 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reports.pdf import client_record, referral_letter
 from tests.test_reports import PHYSIO, PLAN, PRACTICE, record
+from tests.test_scripts_in_pdfs import NAMES as SCRIPTS
 
-NAMES = {
-    "Latin": "Zoë Łukasiewicz",
-    "Chinese": "王秀英",
-    "Japanese": "佐藤 さくら",
-    "Korean": "김민준",
-    "Hindi": "अनन्या शर्मा",
-    "Thai": "สมชาย ใจดี",
-    "Arabic": "ليلى حداد",
-    "Hebrew": "נועה כהן",
-}
+NAMES = {"Latin": "Zoë Łukasiewicz", **SCRIPTS}
 
 
 def main() -> None:
