@@ -630,7 +630,12 @@ async def test_stop_releases_long_poll() -> None:
     await emulator.start()
     async with httpx.AsyncClient(base_url=f"{emulator.base_url}{TOKEN}") as client:
         poll = asyncio.create_task(client.post("/getUpdates", data={"timeout": "30"}))
-        await asyncio.sleep(0.05)
+        # Stop only once the poll is held: on a busy machine the request can take a while to arrive.
+        for _ in range(1000):
+            if emulator._poll_generation:
+                break
+            await asyncio.sleep(0.01)
+        assert emulator._poll_generation, "the long poll never reached the emulator"
         await asyncio.wait_for(emulator.stop(), 3)
         response = await asyncio.wait_for(poll, 3)
     assert response.json() == {"ok": True, "result": []}
