@@ -15,8 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler
 from telegram.ext import filters as f
 
-from bot.delivery import ResilientRateLimiter
-from bot.polling import poll
+from bot.runtime.delivery import ResilientRateLimiter
+from bot.runtime.polling import poll
 from practice.clock import SystemClock
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Tap", callback_data="tap")]])

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from bot.offline import DEMO_TOKEN  # noqa: E402
+from demo.offline import DEMO_TOKEN  # noqa: E402
 from emulator import BotApiEmulator  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.models import Client, Delivery, HomeworkAssignment, Therapist  # noqa: E402

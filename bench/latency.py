@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.offline import DEMO_TOKEN  # noqa: E402
+from demo.offline import DEMO_TOKEN  # noqa: E402
 from emulator import BotApiEmulator, Phone  # noqa: E402
 
 THERAPIST = 1001

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dispatch import THERAPIST, populate  # noqa: E402
-from bot.offline import DEMO_TOKEN  # noqa: E402
+from demo.offline import DEMO_TOKEN  # noqa: E402
 from emulator import BotApiEmulator  # noqa: E402
 
 BASELINE = """

@@ -7,7 +7,7 @@ next occurrences queued) in one transaction. No transaction is open while messag
 flight. A crash leaves leases that expire: the rows of the wave in flight are sent again
 once, and the rest of the batch for the first time. The other way a reminder can arrive
 twice is a send Telegram carried out without answering in time: it is tried once more (the
-request layer does not retry such a send, bot/delivery.py), and if that one goes unanswered
+request layer does not retry such a send, bot/runtime/delivery.py), and if that one goes unanswered
 too, the row is taken as sent rather than risk a third copy.
 """
 
@@ -23,17 +23,17 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot import texts
-from bot.checkins import check_in_card
-from bot.delivery import may_have_arrived
-from bot.exercises import card_of_custom
-from bot.homework_taps import reminder_card
-from bot.reach import client_unreachable
-from bot.redact import error_type, reason, where
-from bot.referrals import consent_card, consent_not_asked, follow_up_card
+from bot.client.checkins import check_in_card
+from bot.client.homework import reminder_card
+from bot.runtime.delivery import may_have_arrived
+from bot.shared import texts
+from bot.shared.exercises import card_of_custom
+from bot.shared.reach import client_unreachable
+from bot.therapist.referrals import consent_card, consent_not_asked, follow_up_card
 from practice.clock import Clock
 from practice.exercises import ExerciseCard, by_code, card_of, custom_id
 from practice.plans import HomeworkStatus
+from practice.redact import error_type, reason, where
 from practice.reminders import retry_delay, too_late
 from practice.schedules import move_out_of_quiet_hours, to_utc
 from reminders.checkins import plan_check_in
@@ -441,7 +441,7 @@ class Dispatcher:
             return _Outcome(message.delivery_id, "unanswered" if may_have_arrived(exc) else "retry")
         except Exception as exc:
             # One row's surprise must not stop the batch: it is tried again later. Logged
-            # without its message, which may quote the text (bot/redact.py).
+            # without its message, which may quote the text (practice/redact.py).
             log.error(
                 "delivery %s failed unexpectedly: %s at %s",
                 message.delivery_id,

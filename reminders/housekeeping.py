@@ -2,7 +2,7 @@
 
 Each chore's next time is a row in `chores`, not a job in the scheduler's memory: a restart
 neither skips a day nor repeats one, and several processes never run one at once. The
-scheduler's tick (bot/app.py) only asks whether one is due.
+scheduler's tick (bot/runtime/app.py) only asks whether one is due.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.config import Settings
+from bot.shared.config import Settings
 from practice.clock import Clock
 from reminders.retention import apply_retention, next_at
 from storage import Database

@@ -33,7 +33,7 @@ APPLICATION_NAME = "aftercare"
 # PostgreSQL advisory lock keys: bot processes starting together take turns at these.
 MIGRATION_LOCK = 0x41465443_0001  # "AFTC" 1
 STARTUP_LOCK = 0x41465443_0002
-NOTICE_LOCK = 0x41465443_0003  # operator notices (bot/watch.py)
+NOTICE_LOCK = 0x41465443_0003  # operator notices (bot/runtime/watch.py)
 
 # Updates of different chats are handled side by side, and a transaction may be open across a
 # Telegram call (an answer to a tap): a second writer waits that long rather than fail.
@@ -226,6 +226,6 @@ def _upgrade_to_head(connection: Connection) -> bool:
         return False
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
-    # One line for the operator (Alembic's own, one per step, are quieted in bot/logs.py).
+    # One line for the operator (Alembic's own, one per step, are quieted in bot/runtime/logs.py).
     log.info("database schema upgraded from %s to %s", current or "nothing", head)
     return True

@@ -476,8 +476,8 @@ HOMEWORK, SNOOZE, CHECK_IN, DIGEST, WEEKLY = "homework", "snooze", "checkin", "d
 RETENTION = "retention"
 
 
-# A notice to the operators (bot/watch.py): the kind is this prefix and its cause. The row is
-# the record that it went, so a restart or a second process does not send it again.
+# A notice to the operators (bot/runtime/watch.py): the kind is this prefix and its cause. The
+# row is the record that it went, so a restart or a second process does not send it again.
 NOTICE = "notice:"
 
 
@@ -644,7 +644,7 @@ class Outbox:
             select(func.min(Delivery.due_at)).where(Delivery.status == self.PENDING)
         )
 
-    # --- how the outbox is doing (bot/health.py): counts and times, never a row's contents
+    # --- how the outbox is doing (bot/runtime/health.py): counts and times, never a row's contents
 
     async def oldest_due(self, now: datetime) -> datetime | None:
         """When the longest-waiting row was due: pending and due, or claimed by a sender whose

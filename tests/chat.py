@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Phone
 from storage.models import SessionNote
 

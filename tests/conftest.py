@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.offline import OfflineBot, offline_bot
+from demo.offline import OfflineBot, offline_bot
 from emulator import Phone
 from practice import timezones
 from practice.clock import FrozenClock

@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.access import OncePer
-from bot.offline import OfflineBot
+from bot.shared.access import OncePer
+from demo.offline import OfflineBot
 from emulator import Fault, Phone
 from practice.clock import FrozenClock
 from storage.models import Client
@@ -203,7 +203,7 @@ async def test_when_who_is_asking_cannot_be_told_nothing_goes_through(
     monkeypatch.setattr(ClientRepository, "by_telegram_user", flaky)
     await stranger.send("/mydata")
     # Nothing: /mydata itself (which would answer "ask for an invite") never ran, and the
-    # apology is written only to therapists and clients on the bot (bot/errors.py).
+    # apology is written only to therapists and clients on the bot (bot/runtime/errors.py).
     assert stranger.messages == []
 
 

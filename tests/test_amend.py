@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.offline import DEMO_TOKEN, OfflineBot, offline_bot
+from demo.offline import DEMO_TOKEN, OfflineBot, offline_bot
 from emulator import BotApiEmulator, Phone
 from practice.clock import FrozenClock
 from storage.models import FormDraft, NoteRevision

@@ -20,9 +20,9 @@ from alembic import command
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, make_url
 
-from bot.__main__ import main
-from bot.config import load_settings
-from bot.offline import OfflineBot, offline_bot
+from bot.runtime.cli import main
+from bot.shared.config import load_settings
+from demo.offline import OfflineBot, offline_bot
 from emulator import Phone
 from practice.clock import FrozenClock
 from reminders.housekeeping import Housekeeping, plan_chores

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from bot.bounded import TEXT_LIMIT, fit, shares
-from bot.offline import OfflineBot
+from bot.shared.bounded import TEXT_LIMIT, fit, shares
+from demo.offline import OfflineBot
 from emulator import Fault, Phone
 from practice.clock import FrozenClock
 from storage.models import Delivery

@@ -7,8 +7,8 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import texts
-from bot.callbacks import (
+from bot.shared import texts
+from bot.shared.callbacks import (
     MAX_BYTES,
     MAX_ROW_ID,
     ClientCard,
@@ -19,8 +19,8 @@ from bot.callbacks import (
     parse_records,
     row_id,
 )
-from bot.notes.steps import EDITABLE, MAIN_PATH, Step, next_step, previous_step
-from bot.offline import OfflineBot
+from bot.therapist.notes.steps import EDITABLE, MAIN_PATH, Step, next_step, previous_step
+from demo.offline import OfflineBot
 from emulator import Phone
 from tests.chat import new_client_note
 from tests.test_invites import join

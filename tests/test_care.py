@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Fault, Phone
 from tests.chat import new_client_note
 from tests.conftest import LEO, MAYA

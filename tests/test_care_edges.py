@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from bot.offline import OfflineBot, offline_bot
+from demo.offline import OfflineBot, offline_bot
 from emulator import BotApiEmulator, Phone
 from practice.clock import FrozenClock
 from practice.plans import HomeworkStatus, where_in_plan

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Phone
 from practice.checkins import next_checkin_day
 from practice.clock import FrozenClock

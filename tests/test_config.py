@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.shared.config import ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.offline import DEMO_TOKEN, offline_bot
+from demo.offline import DEMO_TOKEN, offline_bot
 from emulator import BotApiEmulator, Fault
 from practice.clock import FrozenClock
 from tests.chat import notes_of

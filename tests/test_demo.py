@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.demo import play
+from demo.play import play
 from reports.wording import day_label
 from tests.test_reports import pdf_text
 

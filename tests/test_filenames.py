@@ -8,7 +8,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Phone
 from reports.filenames import MAX_NAME_BYTES, document_name, safe_name
 from tests.chat import new_client_note

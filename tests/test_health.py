@@ -12,12 +12,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot import texts
-from bot.__main__ import main
-from bot.config import ConfigError, load_settings
-from bot.health import CONTACT_LIMIT, Health, Problem, judge
-from bot.offline import DEMO_TOKEN, OfflineBot, offline_bot
-from bot.watch import Cause, Watch, record_backup
+from bot.runtime.cli import main
+from bot.runtime.health import CONTACT_LIMIT, Health, Problem, judge
+from bot.runtime.watch import Cause, Watch, record_backup
+from bot.shared import texts
+from bot.shared.config import ConfigError, load_settings
+from demo.offline import DEMO_TOKEN, OfflineBot, offline_bot
 from emulator import BotApiEmulator, Fault, Phone
 from practice.clock import FrozenClock
 from tests.conftest import MAYA, NOW, STRANGER

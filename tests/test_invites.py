@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Fault, Phone
 from practice.clock import FrozenClock
 from tests.chat import new_client_note

@@ -8,9 +8,9 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
-from bot.redact import error_type, reason, where
+from demo.offline import OfflineBot
 from emulator import Fault, Phone
+from practice.redact import error_type, reason, where
 from storage.models import Delivery
 from tests.chat import new_client_note
 from tests.test_invites import ANNA, join

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
 from storage.models import CheckIn, NoteRevision

@@ -8,7 +8,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
 from tests.chat import new_client_note

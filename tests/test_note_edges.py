@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Phone
 from practice.notes import MAX_TEXT_LENGTH
 from tests.chat import new_client_note, notes_of

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from bot.offline import OfflineBot, offline_bot
+from demo.offline import OfflineBot, offline_bot
 from emulator import Phone
 from practice.clock import FrozenClock
 from tests.chat import new_client_note

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.offline import DEMO_TOKEN
+from demo.offline import DEMO_TOKEN
 from emulator import BotApiEmulator, Fault
 from storage import Database
 from storage.database import STARTUP_LOCK

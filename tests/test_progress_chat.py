@@ -9,7 +9,7 @@ from datetime import timedelta
 from PIL import Image
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
 from storage.models import Decision

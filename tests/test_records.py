@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
 from reports.gather import client_record

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from bot.callbacks import FollowUpAnswer, ProviderButton, ReferralConsent, ReferStart
-from bot.offline import OfflineBot
+from bot.shared.callbacks import FollowUpAnswer, ProviderButton, ReferralConsent, ReferStart
+from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
 from practice.referrals import NO_PROGRESS

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import BotMessage, Fault, Phone
 from practice.clock import FrozenClock
 from storage.models import Delivery, HomeworkLog

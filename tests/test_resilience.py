@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Fault, Phone
 from tests.chat import notes_of
 from tests.conftest import MAYA

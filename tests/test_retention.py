@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot import texts
-from bot.offline import OfflineBot
+from bot.shared import texts
+from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
 from practice.retention import Retention, Step, kept_until, retention_step

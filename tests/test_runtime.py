@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from telegram.error import InvalidToken
 
-from bot.app import HANDLED_UPDATES, prepare_database, run_bot
-from bot.config import load_settings
-from bot.health import Health
-from bot.offline import DEMO_TOKEN, OfflineBot, offline_bot
+from bot.runtime.app import HANDLED_UPDATES, prepare_database, run_bot
+from bot.runtime.health import Health
+from bot.shared.config import load_settings
+from demo.offline import DEMO_TOKEN, OfflineBot, offline_bot
 from emulator import BotApiEmulator, Fault
 from practice.clock import FrozenClock
 from storage import Database
@@ -318,7 +318,7 @@ async def test_an_operator_reads_one_line_per_start(
     assert process.returncode == 0
     assert len(lines) == 2, lines
     assert "database schema upgraded from nothing to" in lines[0]
-    assert "INFO bot.app: Aftercare 0.1.0 started (run): sqlite database, " in lines[1]
+    assert "INFO bot.runtime.app: Aftercare 0.1.0 started (run): sqlite database, " in lines[1]
     assert lines[1].endswith("1 therapist(s) configured, bot @aftercare_demo_bot")
 
 

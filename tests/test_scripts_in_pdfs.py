@@ -14,7 +14,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Phone
 from tests.chat import new_client_note
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from telegram.error import NetworkError, TimedOut
 
-from bot.delivery import delivers_a_message, may_have_arrived
-from bot.offline import OfflineBot, offline_bot
+from bot.runtime.delivery import delivers_a_message, may_have_arrived
+from demo.offline import OfflineBot, offline_bot
 from emulator import Fault, Phone
 from practice.clock import FrozenClock
 from storage.models import Delivery

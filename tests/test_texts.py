@@ -1,5 +1,5 @@
 """Every text the bot builds shows what was typed as it was typed: each `str` argument of a
-function in bot/texts.py is what someone typed and comes out literally in Telegram's HTML (no
+function in bot/shared/texts.py is what someone typed and comes out literally in Telegram's HTML (no
 link, no broken message, no `&lt;`), and a plain text (a button's label) is never escaped."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot import texts
+from bot.shared import texts
 from emulator.htmltext import parse_html
 
 MARKUP = '<b>x</b> & <a href="http://evil">y</a> pain <5'

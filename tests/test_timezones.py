@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import Phone
 from practice.timezones import Found, clock_abbreviations, find_zone, zone_at
 from tests.chat import new_client_note

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.offline import OfflineBot
+from demo.offline import OfflineBot
 from emulator import BotMessage, Phone
 from practice.adherence import Adherence, HomeworkDays
 from practice.clock import FrozenClock

@@ -47,7 +47,7 @@ if connection is not None:
 else:
     url = context.config.get_main_option("sqlalchemy.url")
     if not url:
-        from bot.config import load_settings
+        from bot.shared.config import load_settings
 
         url = load_settings().database_url
     asyncio.run(_run_from_url(url))

@@ -1,0 +1,112 @@
+"""Every Bot API call goes through here: Telegram's rate limits, and retries of passing failures.
+
+AIORateLimiter keeps the bot under ~30 messages per second and waits out 429 retry_after.
+On top of it, a call that failed in passing is retried a few times with exponential backoff
+and jitter — unless retrying could deliver a message twice. A 400 or 403 is never retried:
+it would fail the same way again.
+
+What may be retried, by whether the request can have taken effect:
+
+- the request never reached Telegram (no connection could be made, or no connection was free
+  in the pool): anything is retried, a send too;
+- Telegram answered 5xx: it reports that it failed, so the call is retried (Telegram gives no
+  sign that a 5xx ever delivers; if one did, that is one duplicate per retry, as for any
+  client of the Bot API);
+- no answer came to a request that was (perhaps) sent — a read or write timeout, a dropped
+  connection: Telegram may well have acted on it. A call that changes nothing when repeated
+  (an edit, a callback answer, a read) is retried; a send is not, since each retry could be
+  one more copy of the message in the client's chat. The dispatcher's own attempts are then
+  the one retry level for what it sends (see `reminders/dispatcher.py`), and a handler's
+  reply fails into the handler's apology rather than arrive several times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import httpx
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
+
+# getUpdates has its own loop (bot/runtime/polling.py), which already retries forever, and the calls
+# at start-up theirs (bot/runtime/app.py StartupWait), with one log line per attempt.
+_NOT_RETRIED = frozenset({"getUpdates", "getMe", "deleteWebhook"})
+# PTB's HTTPXRequest raises TimedOut / NetworkError from the httpx exception; these three
+# mean no request went out on the wire (PTB itself says so of a pool timeout).
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def may_have_arrived(exc: NetworkError) -> bool:
+    """Whether a call that failed with `exc` may still have been carried out by Telegram: the
+    request went out and no answer came back (a 5xx is an answer: Telegram says it failed)."""
+    cause = exc.__cause__
+    return cause is not None and not isinstance(cause, (TelegramError, *_NEVER_SENT))
+
+
+def delivers_a_message(endpoint: str) -> bool:
+    """sendMessage, sendDocument, forwardMessage, copyMessage…: a repeat is a second message."""
+    name = endpoint.lower()
+    return name.startswith(("send", "forward", "copy")) and name != "sendchataction"
+
+
+class ResilientRateLimiter(AIORateLimiter):
+    def __init__(
+        self,
+        *,
+        network_retries: int = 3,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        max_retry_after_retries: int = 3,
+        messages_per_second: float = 29.0,
+        on_success: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(max_retries=max_retry_after_retries, overall_max_rate=messages_per_second)
+        # Told of every call Telegram answered well (bot/runtime/health.py's last contact).
+        self._on_success = on_success
+        self._network_retries = network_retries
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+
+    async def process_request(
+        self,
+        callback: Callable[
+            ..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]] | None]
+        ],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]] | None:
+        attempts = 0 if endpoint in _NOT_RETRIED else self._network_retries
+        for attempt in range(attempts + 1):
+            try:
+                result = await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # 5xx, timeouts, connection errors
+                if attempt == attempts or (delivers_a_message(endpoint) and may_have_arrived(exc)):
+                    raise
+                delay = min(self._backoff_cap, self._backoff_base * 2**attempt)
+                delay *= random.uniform(0.5, 1.0)
+                log.warning(
+                    "%s failed (%s), retry %d in %.2fs",
+                    endpoint,
+                    type(exc).__name__,
+                    attempt + 1,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                continue
+            if self._on_success is not None:
+                self._on_success()
+            return result
+        raise AssertionError("unreachable")

@@ -1,0 +1,67 @@
+"""The last line: an exception in a handler is logged without content, and the user told kindly."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot.shared import texts
+from bot.shared.context import Context
+from bot.therapist.notes.handlers import show_note_again
+from practice.redact import error_type, where
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: Context) -> None:
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    # No message, no traceback text: either may quote what a user typed (practice/redact.py).
+    if error is None:
+        log.error("handler failed on update %s", update_id)
+    else:
+        log.error(
+            "handler failed on update %s: %s at %s", update_id, error_type(error), where(error)
+        )
+    if not isinstance(update, Update):
+        return
+    try:
+        await _tell(update, context)
+    except Exception as exc:  # the apology must never become a second failure
+        log.warning("could not tell the user about the failure: %s", type(exc).__name__)
+
+
+async def _tell(update: Update, context: Context) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    told = False
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG[:200], show_alert=True)
+            told = True
+        except BadRequest:
+            pass  # already answered before the failure
+    if (
+        user is not None
+        and chat is not None
+        and chat.type == ChatType.PRIVATE
+        and context.services.is_therapist(user.id)
+        # Show where the note stands rather than ask to repeat an input it may already hold.
+        and await show_note_again(context, user.id, chat.id, texts.NOTE_AFTER_FAILURE)
+    ):
+        return
+    if not told and chat is not None and user is not None and await _may_write_to(context, user.id):
+        await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)
+
+
+async def _may_write_to(context: Context, user_id: int) -> bool:
+    """Only therapists and clients on the bot get messages: not a stranger, and never someone
+    whose data was erased, whose account is unlinked (a late tap on their erase card cannot
+    be answered any more, and must not become a message to them)."""
+    services = context.services
+    if services.is_therapist(user_id):
+        return True
+    async with services.db.unit_of_work() as uow:
+        return await uow.clients.by_telegram_user(user_id) is not None

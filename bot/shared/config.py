@@ -1,0 +1,147 @@
+"""Configuration from the environment or `.env`; a wrong value stops start-up with one line."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; str() is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    # Exactly PTB's base_url: the token is appended after it. A self-hosted Bot API server
+    # is e.g. http://127.0.0.1:8081/bot
+    telegram_api_base_url: str = TELEGRAM_API
+    database_url: str = "sqlite+aiosqlite:///aftercare.db"
+    therapist_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    practice_timezone: str = "UTC"
+    log_level: str = "INFO"
+    # How long an invite link stays usable.
+    invite_ttl_days: int = Field(default=7, ge=1, le=90)
+    # The dispatcher's safety tick (it is also woken at the next due time), and how long a
+    # claimed reminder stays with one process before another may send it.
+    dispatch_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    dispatch_lease_seconds: float = Field(default=300.0, ge=1, le=86400)
+    # Telegram's limit for one bot is about 30 messages a second; pacing a hair under it keeps
+    # the two clocks from disagreeing into 429s (bench/dispatch.py: 0 429s at 29, hundreds at
+    # 30). Only a self-hosted Bot API server or a benchmark has reason to change it.
+    telegram_rate_limit: float = Field(default=29.0, gt=0)
+    # When each therapist's morning digest arrives, in the practice's time zone.
+    digest_time: time = time(8, 0)
+    # How long a therapist's clinical notes are kept after the client's last session, also
+    # after a client's /forgetme (health records law: commonly 7–10 years for adults); then
+    # the whole record is deleted, the therapist told a month before (reminders/retention.py).
+    record_retention_years: int = Field(default=7, ge=1, le=100)
+    # Daily backups: where (default: a `backups` folder beside the SQLite file, or in the
+    # working directory for PostgreSQL), how many are kept (0: no automatic backups, also none
+    # before a migration), and when, in the practice's time zone (the retention purge follows).
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=14, ge=0, le=1000)
+    backup_time: time = time(3, 0)
+    # How long after a referral the therapist is asked whether the client went.
+    referral_follow_up_days: int = Field(default=14, ge=1, le=365)
+
+    # --- watching it (bot/runtime/health.py, bot/runtime/watch.py) ---
+    # GET /healthz answers on this port (none when unset; 0 picks a free one), on HEALTH_HOST:
+    # the loopback by default, since a monitor on the same machine is all it needs.
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    health_host: str = "127.0.0.1"
+    # Telegram user ids told (with counts only, never a client or a message) when deliveries
+    # keep failing, the outbox falls behind or a backup fails. Each must have sent the bot
+    # /start once: Telegram lets a bot write only to those who did.
+    operator_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+
+    @field_validator("therapist_ids", "operator_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            bad = [p for p in parts if not p.isdigit()]
+            if bad:
+                raise ValueError(
+                    f"must be comma-separated numeric Telegram user ids, got {bad[0]!r}"
+                )
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _empty_port(cls, value: object) -> object:
+        # `HEALTH_PORT=` as .env.example has it means no endpoint, not a bad number.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("practice_timezone")
+    @classmethod
+    def _check_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin"
+            ) from None
+        # tzdata's names without a region are old ones, some of them a clock that never
+        # changes for summer ("EST" is New York's winter all year): the digest and backups
+        # would come an hour off half the year.
+        if "/" not in value and value != "UTC":
+            raise ValueError(
+                f"{value!r} is an old zone name (some keep no summer time); use the name of "
+                "a place, such as America/New_York or Europe/Berlin"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"must be DEBUG, INFO, WARNING or ERROR, got {value!r}")
+        return level
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.practice_timezone)
+
+    @property
+    def backups(self) -> Path:
+        if self.backup_dir is not None:
+            return self.backup_dir
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).parent / "backups"
+        return Path("backups")
+
+    @property
+    def token(self) -> str | None:
+        if self.telegram_bot_token is None:
+            return None
+        return self.telegram_bot_token.get_secret_value().strip() or None
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"Configuration error: {variable} {message}") from None

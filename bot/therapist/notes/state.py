@@ -1,0 +1,61 @@
+"""A note in progress as the conversation sees it: the step, the note so far, and side inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.therapist.notes.steps import Step
+from practice.notes import NoteDraft
+from storage.models import StoredDraft
+
+
+@dataclass
+class DraftState:
+    token: str
+    step: Step
+    editing: bool
+    note: NoteDraft
+    card_message_id: int | None = None
+    # A typed new-client name waiting for "same person?" to be answered, and the look-alikes.
+    pending_name: str | None = None
+    candidates: list[tuple[int, str]] = field(default_factory=list)
+    # What the therapist typed to search the client list, if they did.
+    query: str | None = None
+    # The treatment copied from the chosen client's last note, while it is left as it was:
+    # picking another client then replaces it with theirs instead of keeping the wrong one.
+    prefilled: dict[str, Any] | None = None
+
+    @classmethod
+    def load(cls, row: StoredDraft) -> DraftState:
+        data = row.data
+        return cls(
+            token=row.token,
+            step=Step(row.step),
+            editing=row.editing,
+            note=NoteDraft.from_json(data.get("note", {})),
+            card_message_id=row.card_message_id,
+            pending_name=data.get("pending_name"),
+            candidates=[(int(i), str(n)) for i, n in data.get("candidates", [])],
+            query=data.get("query"),
+            prefilled=data.get("prefilled"),
+        )
+
+    def store(self, row: StoredDraft, now: datetime) -> None:
+        row.updated_at = now
+        row.step = self.step.value
+        row.editing = self.editing
+        row.card_message_id = self.card_message_id
+        row.data = {
+            "note": self.note.to_json(),
+            "pending_name": self.pending_name,
+            "candidates": [[i, n] for i, n in self.candidates],
+            "query": self.query,
+            "prefilled": self.prefilled,
+        }
+
+    def go(self, step: Step) -> None:
+        self.step = step
+        if step is Step.SUMMARY:
+            self.editing = False

@@ -1,0 +1,327 @@
+"""The demo's second act: eight weeks between visits, in seconds, on the frozen clock.
+
+Two clients live through the same weeks. Anna does her homework and gets better; Ben does
+little of his and does not. The bot sends their reminders and check-ins from the outbox, they
+answer with one tap, Maya logs a note after every visit, and the bot brings her the decisions:
+Anna's improvement (and a note to her), Ben's re-evaluation, then no change after eight
+sessions, a referral to a physiotherapist with Ben's consent, its letter, and the follow-up two
+weeks later. Everyday traffic is condensed to a line a week; the moments that matter are shown
+as the phones saw them. The chart, letter and record land in the output folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from demo.offline import OfflineBot
+from emulator import Phone
+from emulator.models import BotMessage
+from practice.clock import FrozenClock
+
+LONDON = ZoneInfo("Europe/London")
+WEEKS = 8
+CONTINUE = "▶️ Continue as planned"
+
+
+@dataclass
+class Client:
+    """One client's side of the weeks: how they answer, and what happened this week."""
+
+    phone: Phone
+    name: str
+    pains: list[int]  # pain at this week's check-ins, from week 1
+    change: str  # their answer to "compared with before your last session"
+    activity: list[int]  # the plan's functional activity, 0–10, per week
+    does_homework: Callable[[int], bool]  # by day number since the first session
+    sessions: list[tuple[int, int]]  # pain before → after at each weekly visit, from week 1
+    pressure: str = "Medium"
+    seen: int = 0  # messages already looked at
+    reminders: int = 0
+    done: int = 0
+    check_ins: list[int] = field(default_factory=list)
+
+    def close_week(self) -> str:
+        """The week's line; the counts start again for the next."""
+        pains = ", ".join(map(str, self.check_ins)) or "—"
+        homework = (
+            f"homework done {self.done} of {self.reminders}"
+            if self.reminders
+            else "homework finished"
+        )
+        line = f"{self.name}: {homework}, check-in pain {pains} ({self.change.lower()})"
+        self.reminders = self.done = 0
+        self.check_ins = []
+        return line
+
+
+class Weeks:
+    """Plays the weeks on a running offline bot; `out` receives the transcript to print."""
+
+    def __init__(
+        self, running: OfflineBot, clock: FrozenClock, maya: Phone, out: list[str], folder: Path
+    ) -> None:
+        self.running = running
+        self.clock = clock
+        self.maya = maya
+        self.out = out
+        self.folder = folder
+        self.start = clock.now()
+        self.shown = len(running.emulator.transcript())
+        self.clients: list[Client] = []
+        self.saved: list[str] = []  # the files written to the output folder
+
+    # --- printing -------------------------------------------------------------------------
+
+    def scene(self, title: str) -> None:
+        self.show()
+        self.out.extend(["", f"── {title} ──", ""])
+
+    def show(self) -> None:
+        """Print the chat since the last print."""
+        lines = self.running.emulator.transcript()
+        self.out.extend(lines[self.shown :])
+        self.shown = len(lines)
+
+    def skip(self) -> None:
+        """Pass over the chat since the last print (summarised by the caller instead)."""
+        self.shown = len(self.running.emulator.transcript())
+
+    def say(self, line: str) -> None:
+        self.out.append(line)
+
+    # --- time -----------------------------------------------------------------------------
+
+    def day(self) -> int:
+        return (self.clock.now() - self.start).days
+
+    def visit(self, week: int) -> datetime:
+        """Week `week`'s visit: the same weekday as the first session, at 10:00 in London."""
+        day = (self.start.astimezone(LONDON) + timedelta(weeks=week)).date()
+        return datetime.combine(day, time(10, 0), LONDON)
+
+    async def live_until(self, end: datetime, week: int) -> None:
+        """Jump from one due message to the next until `end`, each client answering."""
+        while True:
+            wait = await self.running.dispatcher.next_due_in()
+            if wait is None or self.clock.now() + wait > end:
+                self.clock.set(end)
+                return
+            self.clock.advance(max(wait, timedelta(0)))
+            await self.running.dispatch()
+            for client in self.clients:
+                await self.answer(client, week)
+
+    async def answer(self, client: Client, week: int) -> None:
+        phone = client.phone
+        new = phone.messages[client.seen :]
+        for message in new:
+            if message.text.startswith("🧘") and _has(message, "Done"):
+                client.reminders += 1
+                if client.does_homework(self.day()):
+                    client.done += 1
+                    await phone.tap("Done", message_id=message.message_id)
+            elif message.text.startswith("📊"):
+                await self.check_in(client, message, week)
+        client.seen = len(phone.messages)  # the check-in's questions were answered inline
+
+    async def check_in(self, client: Client, message: BotMessage, week: int) -> None:
+        phone = client.phone
+        pain = client.pains[min(week, len(client.pains)) - 1]
+        pain += len(client.check_ins) % 2  # a little noise between the week's two answers
+        client.check_ins.append(pain)
+        await phone.tap(str(pain), message_id=message.message_id)
+        if "Compared with" in phone.last_text:
+            await phone.tap(client.change)
+        if "how well can you do it" in phone.last_text:
+            await phone.tap(str(client.activity[min(week, len(client.activity)) - 1]))
+        if "Anything to add" in phone.last_text:
+            await phone.tap("Skip")
+
+    # --- the therapist --------------------------------------------------------------------
+
+    async def note(self, client: Client, week: int) -> None:
+        before, after = client.sessions[week - 1]
+        await self.maya.send("/note")
+        for label in (client.name, "Done", "Done", client.pressure, str(before), str(after)):
+            await self.maya.tap(label)
+        await self.maya.tap("Skip to summary")
+        await self.maya.tap("Save")
+
+    def asked(self) -> bool:
+        """Did the note just saved bring a decision to Maya?"""
+        return CONTINUE in self.maya.all_buttons
+
+    async def save(self, message: BotMessage | None, name: str) -> None:
+        if message is None or message.file_bytes is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / name).write_bytes(message.file_bytes)
+        self.saved.append(name)
+        self.say(f"   (saved as {self.folder / name})")
+
+
+def _has(message: BotMessage, label: str) -> bool:
+    return any(label in text for row in message.buttons for text in row)
+
+
+async def play_weeks(
+    running: OfflineBot, clock: FrozenClock, out: list[str], folder: Path
+) -> list[str]:
+    """Play the second act; returns the names of the files written to `folder`."""
+    emulator = running.emulator
+    maya = emulator.user(id=1001)
+    anna_phone = emulator.user(id=2001)
+    ben_phone = emulator.user(id=2002, first_name="Ben")
+    weeks = Weeks(running, clock, maya, out, folder)
+
+    weeks.scene("6. A second client, Ben: lower back, little time for homework")
+    await maya.send("/providers")
+    await maya.tap("Add provider")
+    await maya.send("Dr Lee")
+    await maya.tap("Physiotherapist")
+    await maya.send("City Physio")
+    for _ in range(3):  # phone, email, notes
+        await maya.tap("Skip")
+    await maya.tap("Save")
+    weeks.show()
+    weeks.say("   … Maya logs Ben's first session (lower back, pain 7 → 5), invites him,")
+    weeks.say("   sets a 10-session plan (re-evaluate after 4) and gives him cat-cow daily.")
+    await maya.send("/note")
+    await maya.tap("New client")
+    await maya.send("Ben R.")
+    for label in ("Lower back", "Done", "Swedish", "Myofascial", "Done", "Firm", "7", "5"):
+        await maya.tap(label)
+    await maya.tap("Skip to summary")
+    await maya.tap("Save")
+    await maya.send("/invite Ben")
+    link = next(line for line in reversed(emulator.transcript()) if "start=" in line)
+    token = link.rsplit("start=", 1)[-1].split()[0]
+    await ben_phone.send(f"/start {token}")
+    await ben_phone.tap("I agree")
+    await ben_phone.send("London")
+    await maya.send("/plan Ben")
+    await maya.send("Low back pain after long days at the desk")
+    await maya.tap("Lower back")
+    await maya.send("Work a full day without back pain")
+    await maya.send("Bend to tie my shoes")
+    for label in ("10", "Weekly", "4", "Today", "Save"):
+        await maya.tap(label)
+    await maya.send("/homework Ben")
+    await maya.tap("Add exercise")
+    for label in ("Cat-cow", "Keep", "Every day", "08:00", "8 wk"):
+        await maya.tap(label)
+    await maya.tap("Skip")
+    await maya.tap("Save")
+    weeks.skip()
+
+    anna = Client(
+        phone=anna_phone,
+        name="Anna K.",
+        pains=[5, 4, 4, 3, 2, 2, 2],
+        change="Better",
+        activity=[4, 5, 6, 7, 8, 8, 9],
+        does_homework=lambda day: day % 7 != 6,  # all but one day a week
+        sessions=[(5, 3), (4, 2), (4, 2), (3, 1), (2, 1)],
+    )
+    ben = Client(
+        phone=ben_phone,
+        name="Ben R.",
+        pains=[6, 6, 7, 6, 6, 7, 6],
+        change="About the same",
+        activity=[3, 3, 4, 3, 3, 3, 4],
+        does_homework=lambda day: day % 7 in (1, 4),  # twice a week
+        sessions=[(7, 5), (6, 4), (7, 5), (7, 5), (6, 4), (7, 5), (6, 5)],
+        pressure="Firm",
+    )
+    weeks.clients = [anna, ben]
+    for client in weeks.clients:
+        client.seen = len(client.phone.messages)
+
+    weeks.scene(
+        f"7. {WEEKS} weeks of reminders, check-ins and visits — a line a week; "
+        "the decisions as Maya sees them"
+    )
+    for week in range(1, WEEKS):
+        await weeks.live_until(weeks.visit(week), week)
+        weeks.skip()
+        weeks.say(f"Week {week}, to {weeks.visit(week):%a %d %b} · {anna.close_week()}")
+        weeks.say(f"{'':>22}· {ben.close_week()}")
+        for client in (anna, ben):
+            if week > len(client.sessions):
+                continue
+            before, after = client.sessions[week - 1]
+            await weeks.note(client, week)
+            weeks.say(
+                f"{'':>22}· Maya's note after the visit: {client.name} pain {before} → {after}"
+            )
+            if not weeks.asked():
+                weeks.skip()
+                continue
+            prompt = maya.last_message
+            assert prompt is not None
+            weeks.say("")
+            weeks.out.append(
+                f"Bot → Maya: {prompt.text}".replace("\n", "\n   ") + _buttons_line(prompt)
+            )
+            weeks.skip()
+            await decide(weeks, client, prompt)
+            weeks.show()
+            weeks.say("")
+
+    weeks.scene("8. Two weeks later: did Ben see Dr Lee?")
+    await weeks.live_until(weeks.visit(WEEKS + 1) + timedelta(days=1), WEEKS)
+    weeks.skip()
+    await weeks.live_until(weeks.visit(WEEKS + 1) + timedelta(days=2), WEEKS)
+    question = next((m for m in maya.messages if "Did Ben R. see" in m.text), None)
+    if question is not None:
+        weeks.out.append(f"Bot → Maya: {question.text}" + _buttons_line(question))
+        weeks.skip()
+        await maya.tap("Seen", message_id=question.message_id)
+        weeks.show()
+
+    weeks.scene("9. Where each client stands: /progress, and Ben's record for the next therapist")
+    for name, file in (("Anna", "anna-progress.png"), ("Ben", "ben-progress.png")):
+        await maya.send(f"/progress {name}")
+        photo = maya.photos[-1] if maya.photos else None
+        weeks.show()
+        await weeks.save(photo, file)
+    await maya.send("/export Ben")
+    weeks.show()
+    documents = maya.documents
+    for document in documents[-2:]:
+        suffix = (document.filename or "").rsplit(".", 1)[-1]
+        await weeks.save(document, f"ben-record.{suffix}")
+    return sorted(weeks.saved)
+
+
+async def decide(weeks: Weeks, client: Client, prompt: BotMessage) -> None:
+    """Maya's answer to a decision: a note to Anna when she improves; for Ben, continue at
+    the re-evaluation and refer when there is still no change."""
+    maya = weeks.maya
+    if client.name.startswith("Anna"):
+        if _has(prompt, "Send Anna a note"):
+            await maya.tap("Send Anna a note", message_id=prompt.message_id)
+            await maya.tap("✅ Send")
+        else:
+            await maya.tap(CONTINUE, message_id=prompt.message_id)
+        return
+    if "re-evaluate" in prompt.text:
+        await maya.tap(CONTINUE, message_id=prompt.message_id)
+        return
+    await maya.tap("Refer", message_id=prompt.message_id)
+    await maya.tap("Dr Lee")
+    await maya.tap("Save")
+    weeks.show()
+    await weeks.running.dispatch()
+    await client.phone.tap("✅ Allow")
+    weeks.show()
+    await weeks.save(maya.documents[-1] if maya.documents else None, "ben-referral-letter.pdf")
+
+
+def _buttons_line(message: BotMessage) -> str:
+    rows = [" ".join(f"[{label}]" for label in row) for row in message.buttons]
+    return "".join(f"\n   {row}" for row in rows)
