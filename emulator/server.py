@@ -200,7 +200,9 @@ class BotApiEmulator:
         }
         self.host = host
         self.port = port
-        self.wait_timeout: float = 10.0
+        # How long the waiting helpers wait for the bot: long only when something is wrong, and
+        # long enough for a loaded two-core machine shaping a Hindi PDF.
+        self.wait_timeout: float = 30.0
         self.calls: list[ApiCall] = []
         self.commands: dict[str, list[tuple[str, str]]] = {}
         self.bot_settings: dict[str, Any] = {}
