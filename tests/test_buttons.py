@@ -110,7 +110,7 @@ def prefix_of(data: str) -> str:
 def test_every_kind_encodes_as_before_and_parses_back() -> None:
     assert {type(button) for button, _ in EXAMPLES} == set(KINDS.values())
     for button, data in EXAMPLES:
-        assert button.encode() == data  # type: ignore[attr-defined]
+        assert button.encode() == data
         assert prefix_of(data) == button.PREFIX
         assert button.PREFIX in KINDS and KINDS[button.PREFIX] is type(button)
         parsed = parse_records(data) if isinstance(button, callbacks.RecordsButton) else parse(data)

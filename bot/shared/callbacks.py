@@ -103,6 +103,10 @@ class CallbackData:
         cls.PRESSED_BY = pressed_by
         KINDS[prefix] = cls
 
+    def encode(self) -> str:
+        """The button's data: its prefix, ":", and what it carries."""
+        raise NotImplementedError
+
     @classmethod
     def pattern(cls) -> re.Pattern[str]:
         """For its CallbackQueryHandler: the data of every button of this kind."""
