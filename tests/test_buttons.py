@@ -117,11 +117,21 @@ def test_every_kind_encodes_as_before_and_parses_back() -> None:
         assert parsed == button, data
 
 
-def test_the_docstring_table_names_every_kind_once() -> None:
-    doc = callbacks.__doc__ or ""
-    table = re.findall(r"^    ([a-z]+):", doc, flags=re.MULTILINE)
+# A row of the table in callbacks.py's docstring: `ci:<check-in id>:<p|g|a|k>[:<value>]`.
+_PART = r"(?:<[^>]*>|[a-z0-9|]+)"
+_ROW = re.compile(rf"^    ([a-z]+)((?::{_PART}|\[:{_PART}\])*)", flags=re.MULTILINE)
+
+
+def test_the_docstring_table_names_every_kind_once_in_its_shape() -> None:
+    rows = _ROW.findall(callbacks.__doc__ or "")
+    table = [prefix for prefix, _ in rows]
     assert len(table) == len(set(table)), table
     assert set(table) == set(KINDS)
+    # Each example has as many parts as its row says: the required ones, and the optional.
+    shapes = {prefix: (rest.count(":") - rest.count("["), rest.count(":")) for prefix, rest in rows}
+    for _, data in EXAMPLES:
+        least, most = shapes[prefix_of(data)]
+        assert least <= data.count(":") <= most, data
 
 
 def test_a_prefix_is_declared_once_and_is_a_prefix() -> None:
