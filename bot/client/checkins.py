@@ -203,4 +203,4 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
 
 
 def handler() -> CallbackQueryHandler:  # type: ignore[type-arg]
-    return CallbackQueryHandler(check_in_button, pattern=r"^ci:")
+    return CallbackQueryHandler(check_in_button, pattern=CheckInAnswer.pattern())

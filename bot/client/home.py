@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.client.checkins import check_in_comment
 from bot.client.zones import ask_zone, shared_location, typed_zone, zone_button
 from bot.shared import cards, texts
-from bot.shared.callbacks import Setting, parse
+from bot.shared.callbacks import Setting, ZoneChoice, parse
 from bot.shared.context import Context, Services
 from bot.shared.exercises import exercise_card
 from bot.shared.reach import client_back
@@ -350,8 +350,8 @@ def handlers(clients: filters.BaseFilter) -> list[object]:
         CommandHandler("stop", client_stop, filters=clients),
         CommandHandler("resume", client_resume, filters=clients),
         CommandHandler(THERAPIST_COMMANDS, client_wrong_command, filters=clients),
-        CallbackQueryHandler(settings_button, pattern=r"^st:"),
-        CallbackQueryHandler(zone_button, pattern=r"^tz:"),
+        CallbackQueryHandler(settings_button, pattern=Setting.pattern()),
+        CallbackQueryHandler(zone_button, pattern=ZoneChoice.pattern()),
         MessageHandler(
             clients & private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
             client_text,

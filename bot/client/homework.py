@@ -125,4 +125,4 @@ async def _snooze(uow: UnitOfWork, delivery: Delivery, when: datetime, now: date
 
 
 def handler() -> CallbackQueryHandler:  # type: ignore[type-arg]
-    return CallbackQueryHandler(reminder_button, pattern=r"^rm:")
+    return CallbackQueryHandler(reminder_button, pattern=ReminderAnswer.pattern())

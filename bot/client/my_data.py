@@ -181,6 +181,6 @@ def handlers(clients: filters.BaseFilter) -> list[object]:
     return [
         CommandHandler("mydata", my_data_command, filters=clients),
         CommandHandler("forgetme", forget_me_command, filters=clients),
-        CallbackQueryHandler(my_data_button, pattern=r"^md:"),
-        CallbackQueryHandler(forget_me_button, pattern=r"^fm:"),
+        CallbackQueryHandler(my_data_button, pattern=MyDataButton.pattern()),
+        CallbackQueryHandler(forget_me_button, pattern=ForgetMeButton.pattern()),
     ]

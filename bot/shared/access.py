@@ -31,27 +31,20 @@ from telegram.constants import ChatType, UpdateType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.shared import texts
+from bot.shared.callbacks import ANY_ROLE, CLIENT, INVITEE, THERAPIST, prefixes_for
 from bot.shared.context import Context, Services
 
 log = logging.getLogger(__name__)
 
-# Callback data prefixes of the therapist's buttons (see bot/shared/callbacks.py).
-THERAPIST_BUTTONS = (
-    "n:",
-    "h:",
-    "hp:",
-    "c:",
-    "cp:",
-    "ca:",
-    "iv:",
-    "f:",
-    "hw:",
-    "ex:",
-    "am:",
-    "pv:",
-    "rf:",
-    "fu:",
-)
+# The gate's rule for each kind of button, by the prefix of its data, as the kind declares it
+# (bot/shared/callbacks.py). A tap of no kind goes on as a client's would: a known person's to
+# be answered as stale (bot/shared/cards.py: unknown_button), anyone else's as a stranger's.
+# Refused for anyone but a therapist:
+THERAPIST_BUTTONS = prefixes_for(THERAPIST)
+# Let through for a therapist or a linked client; their handlers decide by who pressed:
+CLIENT_BUTTONS = prefixes_for(CLIENT, ANY_ROLE)
+# Let through for anyone, on top: the invite's consent card, answered before anyone is a client.
+INVITE_BUTTONS = prefixes_for(INVITEE)
 
 # What the handlers act on: messages, taps, and a client blocking or unblocking the bot
 # (bot/shared/reach.py). Edits are asked for too, only to be answered: they are never acted on.
@@ -206,7 +199,7 @@ def _is_command(message: Message | None) -> bool:
 def _opens_invite(update: Update) -> bool:
     """`/start <token>` (the invite link) or a tap on the consent card it shows."""
     if update.callback_query is not None:
-        return (update.callback_query.data or "").startswith("j:")
+        return (update.callback_query.data or "").startswith(INVITE_BUTTONS)
     text = update.message.text if update.message is not None else None
     return text is not None and text.startswith("/start ") and len(text.split()) == 2
 

@@ -30,6 +30,11 @@
 
 Telegram allows 64 bytes; the longest here is about 40.
 
+Each kind's prefix is written once, where its class declares it with who may press it
+(`CallbackData`): encode(), the regexes here, every handler's pattern (`NoteButton.pattern()`)
+and the gate's lists (`prefixes_for`) are made from it. tests/test_buttons.py holds this table,
+the handlers and the gate to the classes.
+
 Ids are bounded here, for every button and for the ids a button's argument carries (`row_id`):
 a number no row can have (PostgreSQL's `integer` ends at 2³¹−1, and a forged button can say
 anything) makes the button unparseable, answered like any stale or forged one.
@@ -39,7 +44,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from typing import TypeVar
+from enum import Enum
+from typing import ClassVar, TypeVar
 
 MAX_BYTES = 64
 
@@ -61,15 +67,81 @@ def row_id(text: str) -> int | None:
 ANY_STEP = "*"  # for buttons that work whatever the note's step (continue, start over, cancel)
 
 
+class PressedBy(Enum):
+    """Who may press a kind of button: the gate (bot/shared/access.py) is built from this."""
+
+    THERAPIST = "the therapist"  # anyone else's tap is answered as a stale button, at the gate
+    CLIENT = "a client"  # let through for a linked client (and a therapist): the handler checks
+    ANY_ROLE = "either"  # let through for both: the handler decides by who pressed it
+    INVITEE = "whoever holds an invite"  # let through for anyone: the invite's token is the check
+
+
+THERAPIST = PressedBy.THERAPIST
+CLIENT = PressedBy.CLIENT
+ANY_ROLE = PressedBy.ANY_ROLE
+INVITEE = PressedBy.INVITEE
+
+# Every kind of button, by its prefix, in the order declared (filled in by CallbackData).
+KINDS: dict[str, type[CallbackData]] = {}
+
+
+class CallbackData:
+    """A kind of button. Its prefix, the text before the first ":" of its data, is declared
+    once, with the class (`class ProgressOf(CallbackData, prefix="pg", pressed_by=...)`):
+    encode(), the parser's regex, the handler's pattern and the gate's lists all use it."""
+
+    PREFIX: ClassVar[str]
+    PRESSED_BY: ClassVar[PressedBy]
+
+    def __init_subclass__(cls, *, prefix: str, pressed_by: PressedBy, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if not re.fullmatch(r"[a-z]{1,2}", prefix):
+            raise TypeError(f"{cls.__name__}: a prefix is one or two letters, not {prefix!r}")
+        if prefix in KINDS:
+            raise TypeError(f"{cls.__name__}: prefix {prefix!r} is {KINDS[prefix].__name__}'s")
+        cls.PREFIX = prefix
+        cls.PRESSED_BY = pressed_by
+        KINDS[prefix] = cls
+
+    def encode(self) -> str:
+        """The button's data: its prefix, ":", and what it carries."""
+        raise NotImplementedError
+
+    @classmethod
+    def pattern(cls) -> re.Pattern[str]:
+        """For its CallbackQueryHandler: the data of every button of this kind."""
+        return handler_pattern(cls)
+
+    @classmethod
+    def regex(cls, rest: str) -> re.Pattern[str]:
+        """The parser's: this kind's data in full, `rest` being what follows the prefix's ":"."""
+        return re.compile(rf"^{cls.PREFIX}:{rest}$")
+
+
+def handler_pattern(*kinds: type[CallbackData]) -> re.Pattern[str]:
+    """For a CallbackQueryHandler that takes several kinds of button (`^(?:h|hp):`)."""
+    if not kinds:
+        raise ValueError("a pattern for no kind of button")
+    if len(kinds) == 1:
+        return re.compile(rf"^{kinds[0].PREFIX}:")
+    return re.compile(rf"^(?:{'|'.join(kind.PREFIX for kind in kinds)}):")
+
+
+def prefixes_for(*pressed_by: PressedBy) -> tuple[str, ...]:
+    """The data prefixes ("n:", "h:", ...) of the kinds of button these may press, for
+    str.startswith."""
+    return tuple(f"{prefix}:" for prefix, kind in KINDS.items() if kind.PRESSED_BY in pressed_by)
+
+
 @dataclass(frozen=True)
-class NoteButton:
+class NoteButton(CallbackData, prefix="n", pressed_by=THERAPIST):
     token: str
     step: str
     action: str
     arg: str = ""
 
     def encode(self) -> str:
-        data = f"n:{self.token}:{self.step}:{self.action}"
+        data = f"{self.PREFIX}:{self.token}:{self.step}:{self.action}"
         if self.arg:
             data += f":{self.arg}"
         _check(data)
@@ -77,154 +149,161 @@ class NoteButton:
 
 
 @dataclass(frozen=True)
-class HistoryPage:
+class HistoryPage(CallbackData, prefix="h", pressed_by=THERAPIST):
     client_id: int
     offset: int
 
     def encode(self) -> str:
-        return _check(f"h:{self.client_id}:{self.offset}")
+        return _check(f"{self.PREFIX}:{self.client_id}:{self.offset}")
 
 
 @dataclass(frozen=True)
-class HistoryPick:
+class HistoryPick(CallbackData, prefix="hp", pressed_by=THERAPIST):
     client_id: int
 
     def encode(self) -> str:
-        return _check(f"hp:{self.client_id}")
+        return _check(f"{self.PREFIX}:{self.client_id}")
 
 
 @dataclass(frozen=True)
-class ClientCard:
+class ClientCard(CallbackData, prefix="c", pressed_by=THERAPIST):
     client_id: int
 
     def encode(self) -> str:
-        return _check(f"c:{self.client_id}")
+        return _check(f"{self.PREFIX}:{self.client_id}")
 
 
 @dataclass(frozen=True)
-class ClientsPage:
+class ClientsPage(CallbackData, prefix="cp", pressed_by=THERAPIST):
     offset: int
 
     def encode(self) -> str:
-        return _check(f"cp:{self.offset}")
+        return _check(f"{self.PREFIX}:{self.offset}")
 
 
 @dataclass(frozen=True)
-class CardAction:
+class CardAction(CallbackData, prefix="ca", pressed_by=THERAPIST):
     client_id: int
     # n: new note, i: invite link, h: history, p: plan, q: change plan, w: homework,
     # a: add homework, k: check-in rhythm
     action: str
 
     def encode(self) -> str:
-        return _check(f"ca:{self.client_id}:{self.action}")
+        return _check(f"{self.PREFIX}:{self.client_id}:{self.action}")
 
 
 @dataclass(frozen=True)
-class InviteFor:
+class InviteFor(CallbackData, prefix="iv", pressed_by=THERAPIST):
     client_id: int
 
     def encode(self) -> str:
-        return _check(f"iv:{self.client_id}")
+        return _check(f"{self.PREFIX}:{self.client_id}")
 
 
 @dataclass(frozen=True)
-class Consent:
+class Consent(CallbackData, prefix="j", pressed_by=INVITEE):
     # The invite's own token: only whoever holds the link can answer its card.
     token: str
     agree: bool
 
     def encode(self) -> str:
-        return _check(f"j:{self.token}:{'y' if self.agree else 'n'}")
+        return _check(f"{self.PREFIX}:{self.token}:{'y' if self.agree else 'n'}")
 
 
 @dataclass(frozen=True)
-class ZoneChoice:
+class ZoneChoice(CallbackData, prefix="tz", pressed_by=CLIENT):
     zone: str
 
     def encode(self) -> str:
-        return _check(f"tz:{self.zone}")
+        return _check(f"{self.PREFIX}:{self.zone}")
 
 
 @dataclass(frozen=True)
-class Setting:
+class Setting(CallbackData, prefix="st", pressed_by=CLIENT):
     # rt: reminder time, qh: quiet hours, tz: time zone, pz: pause, menu: the settings card
     name: str
     value: str = ""
 
     def encode(self) -> str:
-        return _check(f"st:{self.name}:{self.value}" if self.value else f"st:{self.name}")
+        return _check(
+            f"{self.PREFIX}:{self.name}:{self.value}"
+            if self.value
+            else f"{self.PREFIX}:{self.name}"
+        )
 
 
 @dataclass(frozen=True)
-class FormButton:
+class FormButton(CallbackData, prefix="f", pressed_by=THERAPIST):
     token: str
     step: str  # the question's index, "s" (summary) or "e" (the edit menu)
     action: str
     arg: str = ""
 
     def encode(self) -> str:
-        data = f"f:{self.token}:{self.step}:{self.action}"
+        data = f"{self.PREFIX}:{self.token}:{self.step}:{self.action}"
         return _check(f"{data}:{self.arg}" if self.arg else data)
 
 
 @dataclass(frozen=True)
-class HomeworkAction:
+class HomeworkAction(CallbackData, prefix="hw", pressed_by=THERAPIST):
     assignment_id: int
     # p: pause, r: resume, c: change, e: end (asks), x: end (confirmed), k: keep it
     action: str
 
     def encode(self) -> str:
-        return _check(f"hw:{self.assignment_id}:{self.action}")
+        return _check(f"{self.PREFIX}:{self.assignment_id}:{self.action}")
 
 
 @dataclass(frozen=True)
-class ReminderAnswer:
+class ReminderAnswer(CallbackData, prefix="rm", pressed_by=CLIENT):
     delivery_id: int
     action: str  # d: done, s: skip today, z: in one hour
 
     def encode(self) -> str:
-        return _check(f"rm:{self.delivery_id}:{self.action}")
+        return _check(f"{self.PREFIX}:{self.delivery_id}:{self.action}")
 
 
 @dataclass(frozen=True)
-class CheckInAnswer:
+class CheckInAnswer(CallbackData, prefix="ci", pressed_by=CLIENT):
     check_in_id: int
     question: str  # p: pain, g: global change (value + 3), a: activity, k: skip the comment
     value: int | None = None
 
     def encode(self) -> str:
-        data = f"ci:{self.check_in_id}:{self.question}"
+        data = f"{self.PREFIX}:{self.check_in_id}:{self.question}"
         return _check(data if self.value is None else f"{data}:{self.value}")
 
 
+# The therapist's, but not refused for others at the gate: its handler checks who pressed.
 @dataclass(frozen=True)
-class CheckInRhythm:
+class CheckInRhythm(CallbackData, prefix="ck", pressed_by=ANY_ROLE):
     client_id: int
     every_days: int | None  # None: the default rhythm; 0: no check-ins
 
     def encode(self) -> str:
         days = "d" if self.every_days is None else str(self.every_days)
-        return _check(f"ck:{self.client_id}:{days}")
+        return _check(f"{self.PREFIX}:{self.client_id}:{days}")
 
 
+# The therapist's, but not refused for others at the gate: its handler checks who pressed.
 @dataclass(frozen=True)
-class ProgressOf:
+class ProgressOf(CallbackData, prefix="pg", pressed_by=ANY_ROLE):
     client_id: int
 
     def encode(self) -> str:
-        return _check(f"pg:{self.client_id}")
+        return _check(f"{self.PREFIX}:{self.client_id}")
 
 
+# The therapist's, but not refused for others at the gate: its handler checks who pressed.
 @dataclass(frozen=True)
-class DecisionAnswer:
+class DecisionAnswer(CallbackData, prefix="dp", pressed_by=ANY_ROLE):
     decision_id: int
     # a: adjust the plan, r: refer, c: continue as planned, n: write the client a note,
     # s: send the note as drafted, x: don't send it
     answer: str
 
     def encode(self) -> str:
-        return _check(f"dp:{self.decision_id}:{self.answer}")
+        return _check(f"{self.PREFIX}:{self.decision_id}:{self.answer}")
 
 
 Button = (
@@ -248,23 +327,27 @@ Button = (
 )
 
 _DRAFT_TOKEN = r"[A-Za-z0-9_-]{6,32}"  # noqa: S105 -- a pattern, not a secret
-_NOTE = re.compile(rf"^n:({_DRAFT_TOKEN}):([a-z*]{{1,3}}):([a-z]{{1,3}})(?::([a-z0-9_]{{1,20}}))?$")
-_HISTORY = re.compile(r"^h:(\d{1,12}):(\d{1,6})$")
-_PICK = re.compile(r"^hp:(\d{1,12})$")
-_CARD = re.compile(r"^c:(\d{1,12})$")
-_CLIENTS_PAGE = re.compile(r"^cp:(\d{1,6})$")
-_CARD_ACTION = re.compile(r"^ca:(\d{1,12}):([nihpqwak])$")
-_FORM = re.compile(rf"^f:({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?$")
-_CHECK_IN = re.compile(r"^ci:(\d{1,15}):([pgak])(?::(\d{1,2}))?$")
-_REMINDER = re.compile(r"^rm:(\d{1,15}):([dsz])$")
-_HOMEWORK = re.compile(r"^hw:(\d{1,12}):([precxk])$")
-_INVITE_FOR = re.compile(r"^iv:(\d{1,12})$")
-_CONSENT = re.compile(r"^j:([A-Za-z0-9_-]{22}):([yn])$")
-_ZONE = re.compile(r"^tz:([A-Za-z0-9_+/-]{1,60})$")
-_SETTING = re.compile(r"^st:(rt|qh|tz|pz|menu)(?::([0-9a-z]{1,8}))?$")
-_RHYTHM = re.compile(r"^ck:(\d{1,12}):(d|0|2|3|7)$")
-_PROGRESS = re.compile(r"^pg:(\d{1,12})$")
-_DECISION = re.compile(r"^dp:(\d{1,12}):([arcnsx])$")
+_NOTE = NoteButton.regex(
+    rf"({_DRAFT_TOKEN}):([a-z*]{{1,3}}):([a-z]{{1,3}})(?::([a-z0-9_]{{1,20}}))?"
+)
+_HISTORY = HistoryPage.regex(r"(\d{1,12}):(\d{1,6})")
+_PICK = HistoryPick.regex(r"(\d{1,12})")
+_CARD = ClientCard.regex(r"(\d{1,12})")
+_CLIENTS_PAGE = ClientsPage.regex(r"(\d{1,6})")
+_CARD_ACTION = CardAction.regex(r"(\d{1,12}):([nihpqwak])")
+_FORM = FormButton.regex(
+    rf"({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?"
+)
+_CHECK_IN = CheckInAnswer.regex(r"(\d{1,15}):([pgak])(?::(\d{1,2}))?")
+_REMINDER = ReminderAnswer.regex(r"(\d{1,15}):([dsz])")
+_HOMEWORK = HomeworkAction.regex(r"(\d{1,12}):([precxk])")
+_INVITE_FOR = InviteFor.regex(r"(\d{1,12})")
+_CONSENT = Consent.regex(r"([A-Za-z0-9_-]{22}):([yn])")
+_ZONE = ZoneChoice.regex(r"([A-Za-z0-9_+/-]{1,60})")
+_SETTING = Setting.regex(r"(rt|qh|tz|pz|menu)(?::([0-9a-z]{1,8}))?")
+_RHYTHM = CheckInRhythm.regex(r"(\d{1,12}):(d|0|2|3|7)")
+_PROGRESS = ProgressOf.regex(r"(\d{1,12})")
+_DECISION = DecisionAnswer.regex(r"(\d{1,12}):([arcnsx])")
 
 
 def parse(data: str | None) -> Button | ReferralButton | None:
@@ -333,17 +416,17 @@ def _check(data: str) -> str:
 
 
 @dataclass(frozen=True)
-class ProviderButton:
+class ProviderButton(CallbackData, prefix="pv", pressed_by=THERAPIST):
     provider_id: int  # 0 for the list and for a new provider
     # l: the list, a: add, v: view, e: edit, x: archive (asks), y: archive (confirmed)
     action: str
 
     def encode(self) -> str:
-        return _check(f"pv:{self.provider_id}:{self.action}")
+        return _check(f"{self.PREFIX}:{self.provider_id}:{self.action}")
 
 
 @dataclass(frozen=True)
-class ReferStart:
+class ReferStart(CallbackData, prefix="rf", pressed_by=THERAPIST):
     """Start a referral for a client: from the card, a decision point, anywhere."""
 
     client_id: int
@@ -351,12 +434,13 @@ class ReferStart:
     decision_id: int | None = None  # the decision point that led here, if any
 
     def encode(self) -> str:
-        data = f"rf:{self.client_id}:{self.reason or '-'}"
+        data = f"{self.PREFIX}:{self.client_id}:{self.reason or '-'}"
         return _check(data if self.decision_id is None else f"{data}:{self.decision_id}")
 
 
+# The client answers (y, n), the therapist acts for them (p, r, l): the handler tells which.
 @dataclass(frozen=True)
-class ReferralConsent:
+class ReferralConsent(CallbackData, prefix="rc", pressed_by=ANY_ROLE):
     referral_id: int
     # y: allow, n: don't allow (the client's); p: agreed in person, r: the letter with the
     # reason only now, without waiting for the client; l: the current letter again (the
@@ -364,24 +448,24 @@ class ReferralConsent:
     answer: str
 
     def encode(self) -> str:
-        return _check(f"rc:{self.referral_id}:{self.answer}")
+        return _check(f"{self.PREFIX}:{self.referral_id}:{self.answer}")
 
 
 @dataclass(frozen=True)
-class FollowUpAnswer:
+class FollowUpAnswer(CallbackData, prefix="fu", pressed_by=THERAPIST):
     referral_id: int
     outcome: str  # s: seen, n: not yet, d: declined
 
     def encode(self) -> str:
-        return _check(f"fu:{self.referral_id}:{self.outcome}")
+        return _check(f"{self.PREFIX}:{self.referral_id}:{self.outcome}")
 
 
 ReferralButton = ProviderButton | ReferStart | ReferralConsent | FollowUpAnswer
 
-_PROVIDER = re.compile(r"^pv:(\d{1,12}):([laevxy])$")
-_REFER = re.compile(r"^rf:(\d{1,12}):([a-z]{1,12}|-)(?::(\d{1,12}))?$")
-_REFERRAL_CONSENT = re.compile(r"^rc:(\d{1,12}):([ynprl])$")
-_FOLLOW_UP = re.compile(r"^fu:(\d{1,12}):([snd])$")
+_PROVIDER = ProviderButton.regex(r"(\d{1,12}):([laevxy])")
+_REFER = ReferStart.regex(r"(\d{1,12}):([a-z]{1,12}|-)(?::(\d{1,12}))?")
+_REFERRAL_CONSENT = ReferralConsent.regex(r"(\d{1,12}):([ynprl])")
+_FOLLOW_UP = FollowUpAnswer.regex(r"(\d{1,12}):([snd])")
 
 
 def _parse_referrals(data: str) -> ReferralButton | None:
@@ -401,15 +485,15 @@ def _parse_referrals(data: str) -> ReferralButton | None:
 
 
 @dataclass(frozen=True)
-class ExportFor:
+class ExportFor(CallbackData, prefix="ex", pressed_by=THERAPIST):
     client_id: int
 
     def encode(self) -> str:
-        return _check(f"ex:{self.client_id}")
+        return _check(f"{self.PREFIX}:{self.client_id}")
 
 
 @dataclass(frozen=True)
-class AmendButton:
+class AmendButton(CallbackData, prefix="am", pressed_by=THERAPIST):
     note_id: int
     # o: open (pick a field), f: a field (arg: its code), v: a value (arg), d: done choosing,
     # r: a reason (arg: its code), x: cancel
@@ -417,32 +501,32 @@ class AmendButton:
     arg: str = ""
 
     def encode(self) -> str:
-        data = f"am:{self.note_id}:{self.action}"
+        data = f"{self.PREFIX}:{self.note_id}:{self.action}"
         return _check(f"{data}:{self.arg}" if self.arg else data)
 
 
 @dataclass(frozen=True)
-class MyDataButton:
+class MyDataButton(CallbackData, prefix="md", pressed_by=CLIENT):
     action: str  # f: send the files
 
     def encode(self) -> str:
-        return _check(f"md:{self.action}")
+        return _check(f"{self.PREFIX}:{self.action}")
 
 
 @dataclass(frozen=True)
-class ForgetMeButton:
+class ForgetMeButton(CallbackData, prefix="fm", pressed_by=CLIENT):
     erase: bool
 
     def encode(self) -> str:
-        return _check(f"fm:{'y' if self.erase else 'n'}")
+        return _check(f"{self.PREFIX}:{'y' if self.erase else 'n'}")
 
 
 RecordsButton = ExportFor | AmendButton | MyDataButton | ForgetMeButton
 
-_EXPORT = re.compile(r"^ex:(\d{1,12})$")
-_AMEND = re.compile(r"^am:(\d{1,12}):([ofvdrx])(?::([a-z0-9_-]{1,20}))?$")
-_MY_DATA = re.compile(r"^md:(f)$")
-_FORGET_ME = re.compile(r"^fm:([yn])$")
+_EXPORT = ExportFor.regex(r"(\d{1,12})")
+_AMEND = AmendButton.regex(r"(\d{1,12}):([ofvdrx])(?::([a-z0-9_-]{1,20}))?")
+_MY_DATA = MyDataButton.regex(r"(f)")
+_FORGET_ME = ForgetMeButton.regex(r"([yn])")
 
 
 def parse_records(data: str | None) -> RecordsButton | None:

@@ -445,7 +445,7 @@ async def _leave(context: Context, therapist_id: int, chat_id: int, command: str
 
 
 def handlers(therapists: filters.BaseFilter) -> list[object]:
-    return [CallbackQueryHandler(amend_button, pattern=r"^am:")]
+    return [CallbackQueryHandler(amend_button, pattern=AmendButton.pattern())]
 
 
 def typing_handler(therapists: filters.BaseFilter) -> MessageHandler:  # type: ignore[type-arg]

@@ -217,5 +217,5 @@ def handlers(therapists: filters.BaseFilter) -> list[object]:
         CommandHandler("exercise", exercise_command, filters=therapists),
         CommandHandler("plan", plan_command, filters=therapists),
         CommandHandler("homework", homework_command, filters=therapists),
-        CallbackQueryHandler(homework_button, pattern=r"^hw:"),
+        CallbackQueryHandler(homework_button, pattern=HomeworkAction.pattern()),
     ]

@@ -19,6 +19,7 @@ from bot.shared.callbacks import (
     ClientsPage,
     ExportFor,
     ProgressOf,
+    handler_pattern,
     parse,
 )
 from bot.shared.context import Context
@@ -286,5 +287,8 @@ async def _set_rhythm(
 def handlers(therapists: object) -> list[object]:
     return [
         CommandHandler("clients", clients_command, filters=therapists),  # type: ignore[arg-type]
-        CallbackQueryHandler(clients_button, pattern=r"^(c|cp|ca|ck):"),
+        CallbackQueryHandler(
+            clients_button,
+            pattern=handler_pattern(ClientCard, ClientsPage, CardAction, CheckInRhythm),
+        ),
     ]

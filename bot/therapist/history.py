@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
-from bot.shared.callbacks import HistoryPage, HistoryPick, parse
+from bot.shared.callbacks import HistoryPage, HistoryPick, handler_pattern, parse
 from bot.shared.context import Context
 from bot.therapist.amend import amend_buttons, amendment_marks
 from bot.therapist.client_search import pick_client
@@ -126,5 +126,5 @@ async def history_button(update: Update, context: Context) -> None:
 def handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
         CommandHandler("history", history_command, filters=therapists),
-        CallbackQueryHandler(history_button, pattern=r"^hp?:"),
+        CallbackQueryHandler(history_button, pattern=handler_pattern(HistoryPage, HistoryPick)),
     ]

@@ -298,8 +298,8 @@ async def _set_client_commands(context: Context, chat_id: int) -> None:
 
 def handlers() -> list[object]:
     return [
-        CallbackQueryHandler(invite_button, pattern=r"^iv:"),
-        CallbackQueryHandler(consent_button, pattern=r"^j:"),
+        CallbackQueryHandler(invite_button, pattern=InviteFor.pattern()),
+        CallbackQueryHandler(consent_button, pattern=Consent.pattern()),
     ]
 
 

@@ -389,8 +389,8 @@ class _ReplyToDraft(filters.MessageFilter):
 def handlers(therapists: object) -> list[object]:
     return [
         CommandHandler("progress", progress_command, filters=therapists),  # type: ignore[arg-type]
-        CallbackQueryHandler(progress_button, pattern=r"^pg:"),
-        CallbackQueryHandler(decision_button, pattern=r"^dp:"),
+        CallbackQueryHandler(progress_button, pattern=ProgressOf.pattern()),
+        CallbackQueryHandler(decision_button, pattern=DecisionAnswer.pattern()),
         MessageHandler(
             therapists & filters.TEXT & ~filters.COMMAND & _ReplyToDraft(),  # type: ignore[operator]
             own_words,

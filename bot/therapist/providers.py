@@ -204,5 +204,5 @@ async def provider_button(update: Update, context: Context) -> None:
 def handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
         CommandHandler("providers", providers_command, filters=therapists),
-        CallbackQueryHandler(provider_button, pattern=r"^pv:"),
+        CallbackQueryHandler(provider_button, pattern=ProviderButton.pattern()),
     ]

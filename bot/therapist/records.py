@@ -97,5 +97,5 @@ async def export_button(update: Update, context: Context) -> None:
 def handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
         CommandHandler("export", export_command, filters=therapists),
-        CallbackQueryHandler(export_button, pattern=r"^ex:"),
+        CallbackQueryHandler(export_button, pattern=ExportFor.pattern()),
     ]

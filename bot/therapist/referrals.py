@@ -688,8 +688,8 @@ async def consent_lines(uow: UnitOfWork, client: Client, zone: str) -> list[str]
 def handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
         CommandHandler("refer", refer_command, filters=therapists),
-        CallbackQueryHandler(refer_button, pattern=r"^rf:"),
-        CallbackQueryHandler(follow_up_button, pattern=r"^fu:"),
+        CallbackQueryHandler(refer_button, pattern=ReferStart.pattern()),
+        CallbackQueryHandler(follow_up_button, pattern=FollowUpAnswer.pattern()),
         # Clients answer here too: not limited to therapists.
-        CallbackQueryHandler(consent_button, pattern=r"^rc:"),
+        CallbackQueryHandler(consent_button, pattern=ReferralConsent.pattern()),
     ]

@@ -476,4 +476,4 @@ async def form_in_progress(context: Context, therapist_id: int) -> str | None:
 
 
 def handlers() -> list[object]:
-    return [CallbackQueryHandler(form_button, pattern=r"^f:")]
+    return [CallbackQueryHandler(form_button, pattern=FormButton.pattern())]

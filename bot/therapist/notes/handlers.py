@@ -268,7 +268,7 @@ def handlers(therapists: filters.BaseFilter) -> list[object]:
     return [
         CommandHandler("note", note_command, filters=therapists),
         CommandHandler("cancel", cancel_command, filters=therapists),
-        CallbackQueryHandler(note_button, pattern=r"^n:"),
+        CallbackQueryHandler(note_button, pattern=NoteButton.pattern()),
     ]
 
 
