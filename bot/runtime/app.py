@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.client import checkins, home, homework, my_data
+from bot.client import checkins, home, homework, joining, my_data
 from bot.runtime import start
 from bot.runtime.delivery import ResilientRateLimiter
 from bot.runtime.errors import error_handler
@@ -160,6 +160,7 @@ def build_application(
         *progress.handlers(therapists),
         *form_handlers.handlers(),
         *invites.handlers(),
+        *joining.handlers(),
         homework.handler(),
         checkins.handler(),
         *my_data.handlers(clients),
