@@ -23,21 +23,16 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.client.checkins import check_in_card
-from bot.client.homework import reminder_card
-from bot.runtime.delivery import may_have_arrived
-from bot.shared import texts
-from bot.shared.exercises import card_of_custom
-from bot.shared.reach import client_unreachable
-from bot.therapist.referrals import consent_card, consent_not_asked, follow_up_card
 from practice.clock import Clock
 from practice.exercises import ExerciseCard, by_code, card_of, custom_id
 from practice.plans import HomeworkStatus
 from practice.redact import error_type, reason, where
 from practice.reminders import retry_delay, too_late
 from practice.schedules import move_out_of_quiet_hours, to_utc
+from reminders.arrival import may_have_arrived
 from reminders.checkins import plan_check_in
 from reminders.digest import digest_of, plan_digest
+from reminders.outbox_cards import OutboxCards
 from reminders.planning import (
     paused_at,
     plan_next_many,
@@ -114,6 +109,7 @@ class Dispatcher:
         bot: Bot,
         clock: Clock,
         *,
+        cards: OutboxCards,
         fallback_zone: str,
         batch: int = 200,
         lease: timedelta = timedelta(minutes=5),
@@ -125,6 +121,7 @@ class Dispatcher:
         self._db = db
         self._bot = bot
         self._clock = clock
+        self._cards = cards
         self._zone = fallback_zone
         self._batch = batch
         self._lease = lease
@@ -169,9 +166,11 @@ class Dispatcher:
                 await self._settle(uow, list(outcomes), batch, leases)
                 await uow.commit()
         for chat_id in batch.blocked_chats:
-            await client_unreachable(self._db, self._clock, self._bot, chat_id)
+            await self._cards.client_unreachable(self._db, self._clock, self._bot, chat_id)
         for referral_id in batch.consent_not_asked:
-            await consent_not_asked(self._db, self._clock, self._bot, referral_id, zone=self._zone)
+            await self._cards.consent_not_asked(
+                self._db, self._clock, self._bot, referral_id, zone=self._zone
+            )
         if claimed:
             # Counts only: what was sent, to whom, stays out of the logs.
             log.info("outbox batch: %d claimed; totals %s", len(claimed), self.stats)
@@ -231,7 +230,7 @@ class Dispatcher:
             if row_id is not None:
                 row = await uow.exercises.get(assignment.therapist_id, row_id)
                 if row is not None:
-                    cards[code] = card_of_custom(row)
+                    cards[code] = self._cards.custom_exercise(row)
                 continue
             try:
                 cards[code] = card_of(by_code(code))
@@ -276,7 +275,7 @@ class Dispatcher:
             delivery.last_error = "exercise no longer exists"
             self.stats.failed += 1
             return None
-        return reminder_card(delivery.id, card, assignment.dose)
+        return self._cards.homework_reminder(delivery.id, card, assignment.dose)
 
     async def _prepare_check_in(
         self, uow: UnitOfWork, delivery: Delivery, client: Client | None, now: datetime
@@ -295,7 +294,7 @@ class Dispatcher:
         later = client.paused_until if paused_at(client, now) else self._quiet_now(client, now)
         if later is not None:
             return _wait_until(delivery, later)
-        return await check_in_card(uow, check_in, client)
+        return await self._cards.check_in(uow, check_in, client)
 
     async def _prepare_digest(
         self, uow: UnitOfWork, delivery: Delivery, now: datetime
@@ -305,7 +304,8 @@ class Dispatcher:
             delivery.status = Outbox.CANCELLED  # nothing to say: no message
             await self._next_digest(uow, delivery, now)
             return None
-        return texts.digest(digest.worse, digest.answered, digest.silent, digest.homework), None
+        text = self._cards.digest(digest.worse, digest.answered, digest.silent, digest.homework)
+        return text, None
 
     async def _prepare_weekly(
         self, uow: UnitOfWork, delivery: Delivery, client: Client | None, now: datetime
@@ -320,7 +320,7 @@ class Dispatcher:
             if client is not None:
                 await self._next_weekly(uow, client, delivery, now)
             return None
-        return texts.weekly(text), None
+        return self._cards.weekly(text), None
 
     async def _prepare_consent(
         self, uow: UnitOfWork, delivery: Delivery, now: datetime, batch: _Batch
@@ -344,7 +344,7 @@ class Dispatcher:
         if later is not None:  # asked when the client's quiet hours end
             return _wait_until(delivery, later)
         _address(delivery, client)
-        return await consent_card(uow, referral, client)
+        return await self._cards.consent_request(uow, referral, client)
 
     async def _prepare_follow_up(
         self, uow: UnitOfWork, delivery: Delivery
@@ -355,7 +355,7 @@ class Dispatcher:
             else None
         )
         card = (
-            await follow_up_card(uow, referral, self._zone)
+            await self._cards.follow_up(uow, referral, self._zone)
             if referral is not None and referral.outcome in (None, "not_yet")
             else None
         )
@@ -373,7 +373,9 @@ class Dispatcher:
             return None
         assert client.purge_on is not None
         last = await uow.retention.last_session(client.id) or client.created_at.date()
-        notice = texts.retention_notice(client.name, last, client.purge_on, self._retention_years)
+        notice = self._cards.retention_notice(
+            client.name, last, client.purge_on, self._retention_years
+        )
         return notice, None
 
     async def _next_weekly(

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from bot.shared.config import Settings
 from practice.clock import Clock
 from reminders.retention import apply_retention, next_at
 from storage import Database
@@ -30,32 +32,49 @@ RETRY = timedelta(hours=1)
 BackupListener = Callable[[BackupResult], Awaitable[None]]
 
 
-async def plan_chores(uow: UnitOfWork, settings: Settings, now: datetime) -> None:
+@dataclass(frozen=True)
+class ChorePolicy:
+    """What the chores go by, from the operator's configuration (bot/runtime/app.py makes it
+    from Settings)."""
+
+    zone: str  # the practice's time zone: the chores' day, the retention notices' hour
+    backup_time: time  # local time of the daily backup (then the purge)
+    backups: Path  # the folder backups are written to
+    backup_keep: int  # how many of each kind are kept; 0: no automatic backups
+    retention_years: int  # records untouched this long are purged
+    notice_at: time  # local time a retention notice is queued for (the digest's)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+
+async def plan_chores(uow: UnitOfWork, policy: ChorePolicy, now: datetime) -> None:
     """At start-up: each chore exists, first due at the next `BACKUP_TIME`."""
-    due = next_at(now, settings.tz, settings.backup_time)
+    due = next_at(now, policy.tz, policy.backup_time)
     for name in CHORES:
         await uow.chores.plan(name, due)
 
 
 def snapshot_before_migration(
-    settings: Settings, db: Database, clock: Clock
+    policy: ChorePolicy, db: Database, clock: Clock
 ) -> Callable[[], Awaitable[None]]:
     """What `Database.migrate` runs before changing an existing schema: a backup to go back
     to. If it cannot be taken, the migration (and the start) does not happen."""
 
     async def snapshot() -> None:
-        if settings.backup_keep == 0:
+        if policy.backup_keep == 0:
             return  # automatic backups are off: the operator takes their own
-        path = await back_up(db, settings.backups, clock.now(), BEFORE_MIGRATION)
-        await asyncio.to_thread(rotate, settings.backups, BEFORE_MIGRATION, settings.backup_keep)
+        path = await back_up(db, policy.backups, clock.now(), BEFORE_MIGRATION)
+        await asyncio.to_thread(rotate, policy.backups, BEFORE_MIGRATION, policy.backup_keep)
         log.info("backup before migrating written: %s", path.name)
 
     return snapshot
 
 
 class Housekeeping:
-    def __init__(self, settings: Settings, db: Database, clock: Clock) -> None:
-        self._settings = settings
+    def __init__(self, policy: ChorePolicy, db: Database, clock: Clock) -> None:
+        self._policy = policy
         self._db = db
         self._clock = clock
         self._backup_listeners: list[BackupListener] = []
@@ -81,7 +100,7 @@ class Housekeeping:
             later = self._clock.now()
             async with self._db.unit_of_work() as uow:
                 if ok:
-                    tomorrow = next_at(later, self._settings.tz, self._settings.backup_time)
+                    tomorrow = next_at(later, self._policy.tz, self._policy.backup_time)
                     await uow.chores.done(name, later, tomorrow)
                 else:
                     await uow.chores.failed(name, later, later + RETRY)
@@ -89,10 +108,10 @@ class Housekeeping:
         return ran
 
     async def _backup(self) -> bool:
-        keep = self._settings.backup_keep
+        keep = self._policy.backup_keep
         if keep == 0:
             return True  # automatic backups are off
-        folder = self._settings.backups
+        folder = self._policy.backups
         now = self._clock.now()
         try:
             path = await back_up(self._db, folder, now, DAILY)
@@ -120,9 +139,9 @@ class Housekeeping:
                 await apply_retention(
                     uow,
                     now=self._clock.now(),
-                    years=self._settings.record_retention_years,
-                    zone=self._settings.practice_timezone,
-                    notice_at=self._settings.digest_time,
+                    years=self._policy.retention_years,
+                    zone=self._policy.zone,
+                    notice_at=self._policy.notice_at,
                 )
                 await uow.commit()
         except Exception as exc:

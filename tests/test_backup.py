@@ -20,6 +20,7 @@ from alembic import command
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, make_url
 
+from bot.runtime.app import chore_policy
 from bot.runtime.cli import main
 from bot.shared.config import load_settings
 from demo.offline import OfflineBot, offline_bot
@@ -354,9 +355,9 @@ async def test_a_surprise_in_a_backup_is_still_reported_as_a_failure(
     try:
         await db.migrate()
         async with db.unit_of_work() as uow:
-            await plan_chores(uow, settings, NIGHT - timedelta(hours=1))
+            await plan_chores(uow, chore_policy(settings), NIGHT - timedelta(hours=1))
             await uow.commit()
-        keeper = Housekeeping(settings, db, FrozenClock(NIGHT))
+        keeper = Housekeeping(chore_policy(settings), db, FrozenClock(NIGHT))
         keeper.on_backup(listener)
         assert await keeper.run_due() == ["backup", "retention"]
     finally:

@@ -363,6 +363,7 @@ async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_its_new_owner(
 ) -> None:
     """Two processes (here two dispatchers): the first is slow, its lease expires, the second
     claims and sends; the first's late outcome must not overwrite the second's."""
+    from bot.runtime.outbox_cards import OUTBOX_CARDS
     from reminders.dispatcher import Dispatcher
 
     anna = await anna_on_the_bot(running, maya)
@@ -370,8 +371,9 @@ async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_its_new_owner(
     clock.set(datetime(2026, 10, 20, 6, 0, tzinfo=UTC))
     bot = running.application.bot
     zone = "Europe/London"
-    slow = Dispatcher(running.db, bot, clock, fallback_zone=zone, lease=timedelta(seconds=30))
-    fast = Dispatcher(running.db, bot, clock, fallback_zone=zone, lease=timedelta(seconds=30))
+    lease = timedelta(seconds=30)
+    slow = Dispatcher(running.db, bot, clock, cards=OUTBOX_CARDS, fallback_zone=zone, lease=lease)
+    fast = Dispatcher(running.db, bot, clock, cards=OUTBOX_CARDS, fallback_zone=zone, lease=lease)
     running.emulator.inject(Fault(method="sendMessage", delay=0.5, chat_id=ANNA, times=1))
     first = asyncio.create_task(slow.run_once())
     await asyncio.sleep(0.2)  # the slow send is in flight

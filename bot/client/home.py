@@ -11,14 +11,13 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.client.checkins import check_in_comment
+from bot.client.joining import open_invite
 from bot.client.zones import ask_zone, shared_location, typed_zone, zone_button
 from bot.shared import cards, texts
 from bot.shared.callbacks import Setting, ZoneChoice, parse
 from bot.shared.context import Context, Services
-from bot.shared.exercises import exercise_card
+from bot.shared.exercises import exercise_card, homework_section
 from bot.shared.reach import client_back
-from bot.therapist.forms.homework import homework_section, schedule_of
-from bot.therapist.invites import open_invite
 from practice.exercises import ExerciseCard
 from practice.notes import InputError, parse_session_date
 from practice.plans import HomeworkStatus
@@ -33,7 +32,7 @@ from practice.preferences import (
 )
 from practice.schedules import to_utc
 from reminders.checkins import replan_client
-from reminders.planning import preferences_of
+from reminders.planning import preferences_of, schedule_of
 from storage.models import Client, HomeworkAssignment
 from storage.unit_of_work import UnitOfWork
 

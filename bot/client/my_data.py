@@ -14,7 +14,7 @@ that referral's letter with the reason only). Kept: the therapist's notes, plans
 homework, under RECORD_RETENTION_YEARS (see README), and the consent answers already given —
 the therapist's evidence of what they were allowed to share. Afterwards the account is a
 stranger to the bot and nothing is ever sent to it (`reachable` is false), unless the person
-opens a new invite link themselves and agrees again (bot/therapist/invites.py).
+opens a new invite link themselves and agrees again (bot/client/joining.py).
 """
 
 from __future__ import annotations

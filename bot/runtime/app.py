@@ -23,15 +23,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.client import checkins, home, homework, my_data
+from bot.client import checkins, home, homework, joining, my_data
 from bot.runtime import start
 from bot.runtime.delivery import ResilientRateLimiter
-from bot.runtime.errors import on_error
+from bot.runtime.errors import error_handler
 from bot.runtime.health import Health, HealthServer
 from bot.runtime.logs import keep_contents_out_of_logs
+from bot.runtime.outbox_cards import OUTBOX_CARDS
 from bot.runtime.polling import poll, seconds_of
 from bot.runtime.watch import WATCH_INTERVAL, Watch, watch_job
-from bot.shared import access, cards, reach
+from bot.shared import access, cards, reach, texts
 from bot.shared.config import ConfigError, Settings
 from bot.shared.context import Context, Services
 from bot.shared.forms import handlers as form_handlers
@@ -54,7 +55,12 @@ from bot.therapist.notes import handlers as notes
 from practice.clock import Clock, SystemClock
 from reminders.digest import plan_digest
 from reminders.dispatcher import WAVE, Dispatcher
-from reminders.housekeeping import Housekeeping, plan_chores, snapshot_before_migration
+from reminders.housekeeping import (
+    ChorePolicy,
+    Housekeeping,
+    plan_chores,
+    snapshot_before_migration,
+)
 from storage import Database
 from storage.database import STARTUP_LOCK
 
@@ -116,12 +122,13 @@ def build_application(
         db,
         application.bot,
         clock,
+        cards=OUTBOX_CARDS,
         fallback_zone=settings.practice_timezone,
         lease=timedelta(seconds=settings.dispatch_lease_seconds),
         digest_time=settings.digest_time,
         retention_years=settings.record_retention_years,
     )
-    housekeeping = Housekeeping(settings, db, clock)
+    housekeeping = Housekeeping(chore_policy(settings), db, clock)
     housekeeping.on_backup(lambda result: watch.record_backup(result.ok))
     application.bot_data["housekeeping"] = housekeeping
     for form in (PLAN, HOMEWORK, EXERCISE):
@@ -153,6 +160,7 @@ def build_application(
         *progress.handlers(therapists),
         *form_handlers.handlers(),
         *invites.handlers(),
+        *joining.handlers(),
         homework.handler(),
         checkins.handler(),
         *my_data.handlers(clients),
@@ -163,18 +171,37 @@ def build_application(
         *notes.text_handlers(therapists),
     ]:
         application.add_handler(handler)  # type: ignore[arg-type]
-    application.add_error_handler(on_error)  # type: ignore[arg-type]
+    application.add_error_handler(error_handler([_note_after_failure]))  # type: ignore[arg-type]
     return application
+
+
+async def _note_after_failure(context: Context, therapist_id: int, chat_id: int) -> bool:
+    """After a failure a therapist sees where their note stands (if one is in progress)."""
+    return await notes.show_note_again(context, therapist_id, chat_id, texts.NOTE_AFTER_FAILURE)
+
+
+def chore_policy(settings: Settings) -> ChorePolicy:
+    """What the daily chores (backup, retention purge) go by, from the configuration."""
+    return ChorePolicy(
+        zone=settings.practice_timezone,
+        backup_time=settings.backup_time,
+        backups=settings.backups,
+        backup_keep=settings.backup_keep,
+        retention_years=settings.record_retention_years,
+        notice_at=settings.digest_time,
+    )
 
 
 async def prepare_database(settings: Settings, clock: Clock) -> Database:
     db = Database(settings.database_url)
     try:
-        await db.migrate(before_upgrade=snapshot_before_migration(settings, db, clock))
+        await db.migrate(
+            before_upgrade=snapshot_before_migration(chore_policy(settings), db, clock)
+        )
         async with db.unit_of_work() as uow:
             await uow.serialize(STARTUP_LOCK)  # two processes starting together queue one digest
             await uow.updates.forget_before(clock.now() - UPDATE_LOG_RETENTION)
-            await plan_chores(uow, settings, clock.now())
+            await plan_chores(uow, chore_policy(settings), clock.now())
             # Every therapist who has used the bot gets a morning digest queued.
             for therapist_id in settings.therapist_ids:
                 if await uow.therapists.get(therapist_id) is not None:

@@ -28,25 +28,16 @@ import random
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import httpx
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
+
+from reminders.arrival import may_have_arrived
 
 log = logging.getLogger(__name__)
 
 # getUpdates has its own loop (bot/runtime/polling.py), which already retries forever, and the calls
 # at start-up theirs (bot/runtime/app.py StartupWait), with one log line per attempt.
 _NOT_RETRIED = frozenset({"getUpdates", "getMe", "deleteWebhook"})
-# PTB's HTTPXRequest raises TimedOut / NetworkError from the httpx exception; these three
-# mean no request went out on the wire (PTB itself says so of a pool timeout).
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def may_have_arrived(exc: NetworkError) -> bool:
-    """Whether a call that failed with `exc` may still have been carried out by Telegram: the
-    request went out and no answer came back (a 5xx is an answer: Telegram says it failed)."""
-    cause = exc.__cause__
-    return cause is not None and not isinstance(cause, (TelegramError, *_NEVER_SENT))
 
 
 def delivers_a_message(endpoint: str) -> bool:

@@ -1,8 +1,13 @@
-"""The last line: an exception in a handler is logged without content, and the user told kindly."""
+"""The last line: an exception in a handler is logged without content, and the user told kindly.
+
+A screen that can show a therapist where they stand (the note in progress) is given to
+`error_handler` when the application is assembled (bot/runtime/app.py): this module knows no
+screen."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -10,13 +15,28 @@ from telegram.error import BadRequest
 
 from bot.shared import texts
 from bot.shared.context import Context
-from bot.therapist.notes.handlers import show_note_again
 from practice.redact import error_type, where
 
 log = logging.getLogger(__name__)
 
+# A screen showing itself again after a failure, under its own warning: (context, therapist's
+# id, chat id) -> whether it had something to show (False: nothing in progress).
+ShowAgain = Callable[[Context, int, int], Awaitable[bool]]
+ErrorHandler = Callable[[object, Context], Awaitable[None]]
 
-async def on_error(update: object, context: Context) -> None:
+
+def error_handler(show_again: Sequence[ShowAgain] = ()) -> ErrorHandler:
+    """The application's error handler; after a therapist's failure the first of
+    `show_again` that has something in progress shows it, instead of a bare apology."""
+    screens = tuple(show_again)
+
+    async def on_error(update: object, context: Context) -> None:
+        await _on_error(update, context, screens)
+
+    return on_error
+
+
+async def _on_error(update: object, context: Context, show_again: Sequence[ShowAgain]) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
     # No message, no traceback text: either may quote what a user typed (practice/redact.py).
@@ -29,12 +49,12 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update):
         return
     try:
-        await _tell(update, context)
+        await _tell(update, context, show_again)
     except Exception as exc:  # the apology must never become a second failure
         log.warning("could not tell the user about the failure: %s", type(exc).__name__)
 
 
-async def _tell(update: Update, context: Context) -> None:
+async def _tell(update: Update, context: Context, show_again: Sequence[ShowAgain]) -> None:
     user, chat = update.effective_user, update.effective_chat
     told = False
     if update.callback_query is not None:
@@ -48,12 +68,22 @@ async def _tell(update: Update, context: Context) -> None:
         and chat is not None
         and chat.type == ChatType.PRIVATE
         and context.services.is_therapist(user.id)
-        # Show where the note stands rather than ask to repeat an input it may already hold.
-        and await show_note_again(context, user.id, chat.id, texts.NOTE_AFTER_FAILURE)
+        # Show where (say) the note stands rather than ask to repeat an input it may
+        # already hold.
+        and await _shown_again(context, user.id, chat.id, show_again)
     ):
         return
     if not told and chat is not None and user is not None and await _may_write_to(context, user.id):
         await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)
+
+
+async def _shown_again(
+    context: Context, therapist_id: int, chat_id: int, show_again: Sequence[ShowAgain]
+) -> bool:
+    for show in show_again:
+        if await show(context, therapist_id, chat_id):
+            return True
+    return False
 
 
 async def _may_write_to(context: Context, user_id: int) -> bool:

@@ -1,7 +1,9 @@
-"""Finding an exercise by its code, whether shipped in the library or written by the therapist."""
+"""Finding an exercise by its code, whether shipped in the library or written by the therapist,
+and how one reads in the client's homework."""
 
 from __future__ import annotations
 
+from bot.shared import texts
 from practice.clients import matches_search
 from practice.exercises import (
     ExerciseCard,
@@ -11,7 +13,9 @@ from practice.exercises import (
     custom_id,
     load_library,
 )
-from storage.models import CustomExercise
+from practice.schedules import HomeworkSchedule
+from reminders.planning import schedule_of
+from storage.models import CustomExercise, HomeworkAssignment
 from storage.unit_of_work import UnitOfWork
 
 
@@ -54,3 +58,20 @@ async def search_exercises(
     mine = [card_of_custom(r) for r in await uow.exercises.mine(therapist_id)]
     library = [card_of(e) for e in load_library()]
     return [c for c in mine + library if matches_search(c.name, query)][:limit]
+
+
+def homework_section(
+    assignment: HomeworkAssignment,
+    exercise: ExerciseCard,
+    schedule: HomeworkSchedule | None = None,
+) -> str:
+    """One exercise as the client reads it: name and dose, steps, caution, days, note."""
+    schedule = schedule or schedule_of(assignment)
+    return texts.homework_for_client(
+        name=exercise.name,
+        dose=assignment.dose,
+        steps=list(exercise.steps),
+        caution=exercise.cautions,
+        when=schedule.describe(),
+        note=assignment.note,
+    )

@@ -241,9 +241,9 @@ def _wake_dispatcher(context: Context) -> None:
     ticks = queue.get_jobs_by_name("dispatch")
     if not ticks:
         return  # tests run the dispatcher themselves
-    from bot.runtime.app import dispatch_job
-
-    queue.run_once(dispatch_job, when=0.05, name="dispatch-next", data=ticks[0].data)
+    # The tick's own callback (bot/runtime/app.py's dispatch_job), run once now.
+    tick = ticks[0]
+    queue.run_once(tick.callback, when=0.05, name="dispatch-next", data=tick.data)
 
 
 # --- starting: /refer, the card's button, a decision point --------------------------------

@@ -8,7 +8,7 @@ from datetime import time
 
 from bot.shared import texts
 from bot.shared.callbacks import CardAction
-from bot.shared.exercises import card_of_custom, exercise_card, search_exercises
+from bot.shared.exercises import card_of_custom, exercise_card, homework_section, search_exercises
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved, options_from
 from practice.exercises import MAX_DOSE_TEXT, ExerciseCard, card_of, suggest_for_areas
 from practice.notes import InputError
@@ -325,20 +325,3 @@ def homework_message(
     """What the client receives when homework is assigned: what, how, when."""
     section = homework_section(assignment, exercise, schedule)
     return f"{texts.your_homework(therapist)}\n\n{section}"
-
-
-def homework_section(
-    assignment: HomeworkAssignment,
-    exercise: ExerciseCard,
-    schedule: HomeworkSchedule | None = None,
-) -> str:
-    """One exercise as the client reads it: name and dose, steps, caution, days, note."""
-    schedule = schedule or schedule_of(assignment)
-    return texts.homework_for_client(
-        name=exercise.name,
-        dose=assignment.dose,
-        steps=list(exercise.steps),
-        caution=exercise.cautions,
-        when=schedule.describe(),
-        note=assignment.note,
-    )

@@ -1,0 +1,63 @@
+"""What the dispatcher is given by the chat surface: how each kind of outbox row reads as a
+message, and what follows when a message cannot reach its person.
+
+The dispatcher decides what is due, whether it still holds, and what to do with the outcome;
+the words and buttons belong to the screens that answer them (bot/), which fill this in once
+(bot/runtime/outbox_cards.py) when the application is assembled. reminders/ imports nothing
+of bot/."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from telegram import Bot, InlineKeyboardMarkup
+
+from practice.clock import Clock
+from practice.exercises import ExerciseCard
+from storage import Database
+from storage.models import CheckIn, Client, CustomExercise, Referral
+from storage.unit_of_work import UnitOfWork
+
+# A message with buttons: its HTML text and its keyboard.
+Card = tuple[str, InlineKeyboardMarkup]
+
+
+class ConsentNotAsked(Protocol):
+    """The client could not be asked for consent to a referral: the therapist is told."""
+
+    def __call__(
+        self, db: Database, clock: Clock, bot: Bot, referral_id: int, *, zone: str
+    ) -> Awaitable[None]: ...
+
+
+@dataclass(frozen=True)
+class OutboxCards:
+    """One member per kind of message the dispatcher renders, and per consequence it
+    triggers after a batch."""
+
+    # HOMEWORK and SNOOZE rows: the reminder (delivery id, exercise, dose) with its buttons.
+    homework_reminder: Callable[[int, ExerciseCard, str], Card]
+    # A therapist's own exercise, as the reminder shows it.
+    custom_exercise: Callable[[CustomExercise], ExerciseCard]
+    # CHECK_IN: the check-in's next unanswered question for the client.
+    check_in: Callable[[UnitOfWork, CheckIn, Client], Awaitable[Card]]
+    # DIGEST: the therapist's morning digest (worse, answered, silent, homework).
+    digest: Callable[[list[str], list[str], list[str], list[str]], str]
+    # WEEKLY: the client's weekly note.
+    weekly: Callable[[str], str]
+    # RETENTION: the therapist told a record will be deleted (name, last session, purge day,
+    # retention years).
+    retention_notice: Callable[[str, date, date, int], str]
+    # CONSENT: the client asked whether a referral may go ahead.
+    consent_request: Callable[[UnitOfWork, Referral, Client], Awaitable[Card]]
+    # FOLLOW_UP: the therapist asked how a referral went (None: the client is gone); the
+    # third argument is the practice's time zone.
+    follow_up: Callable[[UnitOfWork, Referral, str], Awaitable[Card | None]]
+    # A client's chat refused a message (they blocked the bot): their reminders stop and
+    # their therapist is told.
+    client_unreachable: Callable[[Database, Clock, Bot, int], Awaitable[None]]
+    # A consent question that will not reach the client.
+    consent_not_asked: ConsentNotAsked
