@@ -1,11 +1,15 @@
 """Every text the bot builds shows what was typed as it was typed: each `str` argument of a
-function in bot/shared/texts.py is what someone typed and comes out literally in Telegram's HTML (no
-link, no broken message, no `&lt;`), and a plain text (a button's label) is never escaped."""
+function in bot/shared/texts/ (every module of it) is what someone typed and comes out literally in
+Telegram's HTML (no link, no broken message, no `&lt;`), and a plain text (a button's label) is
+never escaped."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import inspect
 import itertools
+import pkgutil
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -21,14 +25,40 @@ MARKUP = '<b>x</b> & <a href="http://evil">y</a> pain <5'
 MADE_BY_THE_BOT = texts.Html("Wed 25 Nov, 21:00–08:00")
 
 
+def _modules() -> list[types.ModuleType]:
+    """Every module of the package, so that no text escapes the checks below."""
+    return [
+        importlib.import_module(f"{texts.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(texts.__path__)
+    ]
+
+
 def _functions() -> list[Callable[..., Any]]:
     return [
         member
-        for name, member in vars(texts).items()
+        for module in _modules()
+        for name, member in vars(module).items()
         if inspect.isfunction(member)
-        and member.__module__ == texts.__name__
+        and member.__module__ == module.__name__
         and not name.startswith("_")
     ]
+
+
+def test_every_text_is_there_as_texts_dot_its_name() -> None:
+    """Callers write `texts.X`: each module's public names are re-exported by the package."""
+    assert len(_modules()) > 10
+    for module in _modules():
+        for node in ast.parse(inspect.getsource(module)).body:
+            if isinstance(node, ast.FunctionDef):
+                names = [node.name]
+            elif isinstance(node, ast.Assign):
+                names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+            else:
+                continue  # an import (`date`, `fit`, …) is not a text of this module
+            for name in names:
+                if not name.startswith("_"):
+                    member = getattr(module, name)
+                    assert getattr(texts, name, None) is member, f"texts.{name} ({module.__name__})"
 
 
 def _choices(hint: Any) -> list[Any]:
@@ -65,7 +95,9 @@ def _calls(function: Callable[..., Any]) -> Iterator[tuple[dict[str, Any], Any]]
         yield arguments, function(**arguments)
 
 
-@pytest.mark.parametrize("function", _functions(), ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "function", _functions(), ids=lambda f: f"{f.__module__.rsplit('.', 1)[-1]}.{f.__name__}"
+)
 def test_what_was_typed_comes_out_as_typed(function: Callable[..., Any]) -> None:
     plain = typing.get_type_hints(function).get("return") is texts.Plain
     for arguments, result in _calls(function):

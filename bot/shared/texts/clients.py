@@ -1,0 +1,258 @@
+"""What the bot says: clients on the bot: invites, consent, home, settings.
+
+The rules for every text (what is escaped, `Html` and `Plain`): bot/shared/texts/__init__.py.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.shared.bounded import TEXT_LIMIT, fit
+
+from .common import Html, Plain, esc
+
+COMMANDS_CLIENT = [
+    ("start", "Your home: homework and settings"),
+    ("homework", "Your current exercises"),
+    ("settings", "Time zone, reminder time, quiet hours"),
+    ("pause", "Pause reminders for a while"),
+    ("stop", "No more messages until /resume"),
+    ("resume", "Start reminders again"),
+    ("mydata", "What the bot holds about you"),
+    ("forgetme", "Erase your data"),
+    ("help", "What this bot does"),
+]
+INVITE_PICK = "🔗 Invite which client? Tap one, or send /invite and part of a name."
+INVITE_FOR_CLIENTS = (
+    "This is a client's invite link: it works when the client opens it from their own "
+    "Telegram account. You are one of the practice's therapists here, so it does nothing "
+    "for you."
+)
+INVITE_UNKNOWN = "This invite link doesn't work. Please ask your therapist for a new one."
+INVITE_EXPIRED = "This invite link has expired. Please ask your therapist for a new one."
+INVITE_USED = (
+    "This invite link has already been used. If that was you, just send /start. "
+    "Otherwise, please ask your therapist for a new one."
+)
+INVITE_CLOSED = "This invite link is no longer valid. Please ask your therapist for a new one."
+ALREADY_LINKED_ELSEWHERE = (
+    "This Telegram account is already connected to a client record here. "
+    "Please ask your therapist to help."
+)
+AGREE = "✅ I agree"
+NO_THANKS = "No thanks"
+CLIENT_DECLINED = (
+    "No problem — nothing about you was stored, and nothing was sent to your therapist. "
+    "If you change your mind, open the link again while it is valid."
+)
+STILL_CONNECTED = (
+    "You're already connected, so nothing changed. /stop ends reminders and check-ins; "
+    "/forgetme erases your data."
+)
+PICK_TIMEZONE = (
+    "One last thing: <b>which time zone are you in?</b> Reminders come at your local time.\n"
+    "Tap one, share your location with the 📍 button, or type your city or country "
+    "(e.g. <i>Leeds</i>, <i>Germany</i>) or a zone name (e.g. <i>Europe/Madrid</i>)."
+)
+CHANGE_TIMEZONE = (
+    "🌍 <b>Which time zone are you in now?</b> Tap one, share your location with the 📍 button, "
+    "or type your city or country (e.g. <i>Leeds</i>, <i>Germany</i>) or a zone name "
+    "(e.g. <i>Europe/Madrid</i>)."
+)
+LOCATION_BUTTON = "📍 Share my location"
+LOCATION_OFFER = (
+    "📍 The quickest way: tap <b>Share my location</b> below and I'll find your time zone "
+    "from it. Only the time zone is kept, not where you are."
+)
+CITY_PLACEHOLDER = "Your city, e.g. Leeds"
+LOCATION_NO_ZONE = (
+    "⚠️ I found no time zone at that spot (out at sea?). Type your city or country instead, "
+    "e.g. <i>Leeds</i> or <i>Germany</i>."
+)
+CLIENT_HELP = (
+    "<b>Your commands</b>\n"
+    "/start — your home: homework and next reminders\n"
+    "/homework — your current exercises\n"
+    "/settings — time zone, reminder time, quiet hours\n"
+    "/pause — a break from reminders (a day, a week, until a date)\n"
+    "/stop — nothing more until you send /resume\n"
+    "/mydata — what the bot holds about you, also as PDF and CSV\n"
+    "/forgetme — erase it\n"
+    "/help — this message"
+)
+CLIENT_WRONG_COMMAND = (
+    "That command is for therapists. Yours are /start, /homework, /settings and /help."
+)
+CLIENT_NO_HOMEWORK = "No homework yet — your therapist adds exercises after a session."
+SETTINGS_REMINDER_TIME = "🕘 Reminder time"
+SETTINGS_QUIET = "🌙 Quiet hours"
+SETTINGS_TIMEZONE = "🌍 Time zone"
+PICK_REMINDER_TIME = "At what time of day should homework reminders come (your time)?"
+PICK_QUIET = "When should I never write to you? (Nothing is sent in these hours.)"
+QUIET_NONE = "No quiet hours"
+CLIENT_OTHER_TEXT = (
+    "I send your homework and short check-ins; to talk to your therapist, message them "
+    "directly. /homework · /settings · /help"
+)
+PRIVATE_LINK_NOTE = "Single use · valid until {until} · opens a consent card for the client."
+
+
+def unknown_zone(typed: str) -> str:
+    return (
+        f"⚠️ I don't know the time zone “{esc(typed[:40])}”. Type a city near you or your "
+        "country (e.g. <i>Leeds</i>, <i>Germany</i>), a zone name like <i>Europe/Madrid</i>, "
+        "or share your location with the 📍 button."
+    )
+
+
+def zone_abbreviation(typed: str, offered: bool) -> str:
+    """ "EST" and the like: a clock's name, and not the place, so summer time is unknown."""
+    start = (
+        f"⚠️ “{esc(typed[:12])}” names a clock, not a place, so I can't tell whether your clocks "
+        "change for summer: reminders could come an hour off for half the year."
+    )
+    if offered:
+        return f"{start} Tap the place whose time you keep, or type your city."
+    return f"{start} Type your city or country instead, e.g. <i>Leeds</i> or <i>Germany</i>."
+
+
+def zone_country_choice(country: str) -> str:
+    return f"🌍 {esc(country)} has more than one time zone. Tap yours, or type your city."
+
+
+def zone_city_choice(typed: str) -> str:
+    return (
+        f"🌍 There is more than one “{esc(typed[:40])}”, on different clocks. Tap yours, or "
+        "type the city and its country, e.g. <i>Paris, France</i>."
+    )
+
+
+def zone_chosen(zone: str) -> str:
+    return f"🌍 {esc(zone)}"
+
+
+def consent_card(therapist: str, quiet: Html) -> str:
+    return (
+        f"👋 <b>{esc(therapist)}</b>, your massage therapist, invites you to Aftercare.\n\n"
+        "<b>What is stored:</b> your therapist's notes from your sessions, and the ratings "
+        "you send here (for example how your pain is).\n"
+        "<b>What you will get:</b> reminders for the exercises your therapist gives you, and a "
+        "short check-in every few days — a few messages a week at most, never during your "
+        f"quiet hours ({quiet}).\n"
+        "<b>Stopping:</b> /pause for a break, /stop for good (until /resume); change times "
+        "with /settings.\n"
+        "<b>Your data:</b> /mydata shows what is stored about you; /forgetme erases it.\n\n"
+        "Is this OK?"
+    )
+
+
+def client_joined(name: str, therapist: str) -> str:
+    return f"You're connected with <b>{esc(therapist)}</b> ✓"
+
+
+def therapist_told_joined(name: str) -> str:
+    return f"✅ {esc(name)} joined the bot."
+
+
+def therapist_told_unreachable(name: str) -> str:
+    return (
+        f"⚠️ {esc(name)} has blocked the bot: nothing more will be sent to them until they "
+        "start it again."
+    )
+
+
+def invite_message(
+    name: str, link: str, until: Html, already_linked: bool, forgotten: bool = False
+) -> str:
+    caption = (
+        f"🔗 Invite for <b>{esc(name)}</b> — send them this link, or show them the QR code "
+        "below:\n"
+        f"{esc(link)}\n\n" + PRIVATE_LINK_NOTE.format(until=until)
+    )
+    if forgotten:
+        caption += (
+            f"\n⚠️ {esc(name)} asked the bot to erase their data, so it will not contact them. "
+            "Only if they open this link themselves and agree do they rejoin; what was erased "
+            "stays erased."
+        )
+    if already_linked:
+        caption += (
+            f"\n⚠️ {esc(name)} is already on the bot. If this link is opened from another "
+            "Telegram account (a new phone), their record moves to that account."
+        )
+    return caption
+
+
+def invite_replaces(made: Html) -> str:
+    return f"\n🔁 This replaces the link made {made}: that one no longer works."
+
+
+def invite_qr_caption(name: str) -> str:
+    return f"📷 The QR code of {esc(name)}'s link above, to scan from this screen."
+
+
+INVITE_QR_FAILED = "⚠️ The QR code could not be sent; the link above works just the same."
+
+
+def therapist_told_moved(name: str) -> str:
+    return f"🔁 {esc(name)} moved to a new Telegram account; the old one no longer gets anything."
+
+
+def my_consent(day: str, to: str, consent: Literal["given", "refused", "pending"]) -> Plain:
+    """A line of /mydata: the client's answer to a request to share their treatment details."""
+    said = {
+        "given": "you allowed a summary of your treatment to go to",
+        "refused": "you did not allow your treatment details to go to",
+        "pending": "waiting for your answer: may a summary of your treatment go to",
+    }[consent]
+    return f"• {day}: {said} {to}" + ("?" if consent == "pending" else "")
+
+
+CLIENT_MOVED_AWAY = (
+    "Your therapist's record for you is now connected to another Telegram account, so this "
+    "one will get no more messages. If that wasn't you, please tell your therapist."
+)
+
+
+def zone_button(zone: str, local_now: str, practice: bool, clock: str = "") -> Plain:
+    """ "🏠 London · 10:00", or with the clock's names "Phoenix · 03:00 · MST all year"."""
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{'🏠 ' if practice else ''}{city} · {local_now}{f' · {clock}' if clock else ''}"
+
+
+def clock_names(names: list[str]) -> Plain:
+    """ "MST all year" or "EST/EDT": what a client who typed an abbreviation compares."""
+    return f"{names[0]} all year" if len(names) == 1 else "/".join(names)
+
+
+def zone_set(zone: str, local_now: Html, reminder: Html, quiet: Html) -> str:
+    return (
+        f"🌍 Time zone: <b>{esc(zone)}</b> (your time now: {local_now}).\n"
+        f"Reminders come at {reminder} your time, never during quiet hours ({quiet}). "
+        "Change this any time with /settings."
+    )
+
+
+def client_home(
+    name: str, therapist: str, zone: str, reminder: Html, quiet: Html, homework: list[Html]
+) -> str:
+    before = f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
+    after = (
+        f"⚙️ Time zone {esc(zone)} · quiet hours {quiet} · new homework at {reminder}\n\n"
+        "/homework · /settings · /help"
+    )
+    room = TEXT_LIMIT - len(before) - len(after) - len("🧘 <b>Homework</b>\n\n\n")
+    work = "\n".join(fit(homework, room, _more_homework)) if homework else CLIENT_NO_HOMEWORK
+    return f"{before}🧘 <b>Homework</b>\n{work}\n\n{after}"
+
+
+def _more_homework(count: int) -> str:
+    return f"… and {count} more — /homework shows them all"
+
+
+def settings_card(zone: str, reminder: Html, quiet: Html) -> str:
+    return (
+        "⚙️ <b>Your settings</b>\n"
+        f"Time zone: {esc(zone)}\nReminders at: {reminder}\nQuiet hours: {quiet}\n\n"
+        "Tap one to change it."
+    )

@@ -1,0 +1,210 @@
+"""What the bot says: progress and decision points.
+
+The rules for every text (what is escaped, `Html` and `Plain`): bot/shared/texts/__init__.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .common import Html, Plain, esc
+from .notes import long_date
+
+PROGRESS_PICK = "Whose progress? Tap a client or type a name."
+CARD_OPEN = "👤 Open the card"
+DECISION_ADJUST = "📋 Adjust plan"
+DECISION_REFER = "↗️ Refer"
+DECISION_CONTINUE = "▶️ Continue as planned"
+DECISION_RECORDED = "Recorded ✓"
+NOTE_SEND = "✅ Send"
+NOTE_DROP = "✖️ Don't send"
+NOTE_ALREADY = "That note was already sent or dropped."
+NOTE_DROPPED = "Not sent. Nothing went to the client."
+NOTE_UNREACHABLE = "The client can't get messages from the bot (not on it, or has blocked it)."
+NOTE_FAILED = "Telegram did not take the message; nothing was sent. Try again later."
+
+_DECISION_TITLES = {
+    "worse": "⚠️ {name} is getting worse.",
+    "reeval": "📋 Time to re-evaluate {name}'s plan.",
+    "noprog": "⏸ {name}: no meaningful change.",
+    "improved": "🌱 {name} has improved meaningfully.",
+    "end": "🏁 {name} has had the sessions the plan expected.",
+}
+_ANSWERS = {
+    "adjust": "adjust the plan",
+    "refer": "refer on",
+    "continue": "continue as planned",
+    "note": "send a note",
+    "sent": "note sent",
+}
+
+
+def first_name(name: str) -> Plain:
+    return name.split()[0] if name.split() else name
+
+
+def progress_caption(name: str, summary: str) -> str:
+    return f"📈 <b>{esc(name)}</b>\n{esc(summary)}"
+
+
+def decision_prompt(name: str, kind: str, summary: str) -> str:
+    title = _DECISION_TITLES.get(kind, "{name}").format(name=esc(name))
+    if kind == "improved":
+        return f"{title}\n{esc(summary)}"
+    return f"{title}\n{esc(summary)}\n<i>What would you like to do?</i>"
+
+
+def decision_send_note(first: str) -> Plain:
+    return f"💬 Send {first} a note"
+
+
+def decision_answered(name: str, summary: str, answer: Html, today: date) -> str:
+    if answer == "refer":  # recorded only once the referral is saved
+        return (
+            f"{esc(summary)}\n↗️ Referring {esc(name)}: fill in the referral below. The decision "
+            "is recorded when you save it; cancel it and this question comes back."
+        )
+    if answer == "adjust":  # recorded only once the plan is saved
+        return (
+            f"{esc(summary)}\n📋 Adjusting {esc(name)}'s plan: change it below. The decision "
+            "is recorded when you save it; cancel it and this question comes back."
+        )
+    return (
+        f"{esc(summary)}\n✓ Decided {long_date(today, today)}: "
+        f"{_ANSWERS.get(answer, answer)} ({esc(name)})."
+    )
+
+
+def decision_already(answer: str) -> Plain:
+    return f"Already decided: {_ANSWERS.get(answer, answer)}."
+
+
+def improvement_note(first: str, therapist: str) -> Plain:
+    """Plain text, not HTML: it goes to the client as the therapist's own words would."""
+    return (
+        f"Hi {first}, {therapist} here. Your ratings show a real, meaningful improvement since "
+        "we started — well done. The stretches you have kept up are a big part of it. "
+        "Keep going, and tell me at your next visit how everyday life feels now. 🌿"
+    )
+
+
+def note_draft(name: str, draft: str) -> str:
+    return (
+        f"A note for {esc(name)} — tap Send as it is, or reply to this message with your own "
+        f"words and those are sent instead:\n\n{esc(draft)}"
+    )
+
+
+def note_sent(name: str) -> str:
+    return f"Sent to {esc(name)} ✓"
+
+
+CHANGE_PLAN = "✏️ Change plan"
+ADD_EXERCISE = "➕ Add exercise"
+ADD_ANOTHER = "➕ Another exercise"
+SET_PLAN = "📋 Set a plan"
+ADD_HOMEWORK = "🧘 Add homework"
+PLAN_PICK = "📋 Whose plan? Tap a client, or send /plan and part of a name."
+HOMEWORK_PICK = "🧘 Homework for whom? Tap a client, or send /homework and part of a name."
+NO_PLAN = "No plan yet."
+NO_HOMEWORK_THERAPIST = "No homework yet."
+
+
+def _end(sentence: str) -> str:
+    """A full stop, unless the sentence already ends with one (as "Anna K." does)."""
+    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
+
+
+def not_sent(blocked: bool) -> str:
+    if blocked:
+        return "They have blocked the bot, so nothing was sent."
+    return "They are not on the bot, so nothing was sent."
+
+
+def plan_saved(name: str, version: int, changed: bool, sent: bool, blocked: bool) -> str:
+    what = f"Plan changed (version {version})" if changed else "Plan saved"
+    if sent:
+        return _end(f"✓ {what} and sent to {esc(name)}")
+    return _end(f"✓ {what} for {esc(name)}") + " " + not_sent(blocked)
+
+
+def plan_message(
+    *,
+    therapist: str,
+    changed: bool,
+    complaint: str,
+    goal: str,
+    sessions: int,
+    frequency: str,
+    activity: str | None,
+) -> str:
+    head = "Your treatment plan has changed" if changed else "Your treatment plan"
+    lines = [
+        f"📋 <b>{head}</b>, from {esc(therapist)}",
+        "",
+        f"<b>What we're working on:</b> {esc(complaint)}",
+        f"<b>Your goal:</b> {esc(goal)}",
+        f"<b>Sessions:</b> about {sessions}, {esc(frequency)}",
+        "<b>Between visits:</b> the exercises your therapist gives you — I'll remind you.",
+    ]
+    if activity:
+        lines.append(
+            f"<b>We'll track:</b> {esc(activity)} — I'll ask you now and then how it goes, 0–10."
+        )
+    return "\n".join(lines)
+
+
+def homework_saved(exercise: str, name: str, when: str, sent: bool, blocked: bool) -> str:
+    saved = f"✓ {esc(exercise)} for {esc(name)}: {esc(when)}"
+    if sent:
+        return _end(f"{saved} — sent to {esc(name)}")
+    return f"{saved}. {not_sent(blocked)}"
+
+
+def your_homework(therapist: str) -> str:
+    return f"🧘 <b>Your homework from {esc(therapist)}</b>"
+
+
+def chunks(header: Html, sections: list[Html], limit: int = 4096) -> list[str]:
+    """Messages under Telegram's limit, split between sections (never inside one's markup)."""
+    out, current = [], header
+    for section in sections:
+        if len(current) + 2 + len(section) > limit:
+            out.append(current)
+            current = section
+        else:
+            current += "\n\n" + section
+    out.append(current)
+    return out
+
+
+def homework_for_client(
+    *,
+    name: str,
+    dose: str,
+    steps: list[str],
+    caution: str | None,
+    when: str,
+    note: str | None,
+) -> str:
+    lines = [
+        f"<b>{esc(name)}</b> — {esc(dose)}",
+        *(f"{i}. {esc(step)}" for i, step in enumerate(steps, start=1)),
+        *([f"⚠️ {esc(caution)}"] if caution else []),
+        f"🗓 {esc(when)}",
+    ]
+    if note:
+        lines.append(f"💬 {esc(note)}")
+    return "\n".join(lines)
+
+
+def homework_line(name: str, dose: str, when: str, paused: bool) -> str:
+    state = " (paused)" if paused else ""
+    return f"• <b>{esc(name)}</b> — {esc(dose)}; {esc(when)}{state}"
+
+
+def exercise_saved(name: str) -> str:
+    return (
+        f"✓ {esc(name)} is in your exercises. It is offered when you give homework "
+        "(type its name at the exercise question)."
+    )

@@ -1,0 +1,256 @@
+"""What the bot says: referrals: the provider network, /refer, the client's consent, the follow-up.
+
+The rules for every text (what is escaped, `Html` and `Plain`): bot/shared/texts/__init__.py.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.shared.bounded import TEXT_LIMIT, fit
+
+from .common import Html, Plain, esc
+
+CARD_REFER = "↗️ Refer"
+PROVIDERS_TITLE = "🩺 <b>Your referral network</b>"
+PROVIDERS_EMPTY = (
+    "No providers yet. Add the physicians, physiotherapists and others you refer clients to; "
+    "/refer offers them first."
+)
+ADD_PROVIDER = "➕ Add provider"
+EDIT_PROVIDER = "✏️ Edit"
+ARCHIVE_PROVIDER = "🗄 Archive"
+ALL_PROVIDERS = "⬅️ All providers"
+ARCHIVE_IT = "🗄 Yes, archive"
+PROVIDER_GONE = "That provider is not in your network."
+PROVIDER_FORM_TITLE = "🩺 <b>Provider</b>"
+PROVIDER_NAME_PROMPT = "Their <b>name</b>? <i>e.g. Dr Lee</i>"
+PROVIDER_PROFESSION_PROMPT = "Their <b>profession</b>?"
+PROVIDER_CLINIC_PROMPT = "Their <b>clinic</b> or practice? (optional)"
+PROVIDER_PHONE_PROMPT = "Their <b>phone</b>? (optional) <i>e.g. +44 20 7946 0958</i>"
+PROVIDER_EMAIL_PROMPT = "Their <b>email</b>? (optional)"
+PROVIDER_NOTES_PROMPT = (
+    "<b>Notes</b> for yourself? (optional) <i>e.g. takes referrals on Mondays</i>"
+)
+PROFILE_FORM_TITLE = "🪪 <b>Your letterhead</b> — on referral letters and records"
+PROFILE_NAME_PROMPT = "Your <b>name</b> as letters should show it? <i>e.g. Maya Collins, LMT</i>"
+PROFILE_PRACTICE_PROMPT = "Your <b>practice</b>'s name? (optional) <i>e.g. Riverside Massage</i>"
+PROFILE_PHONE_PROMPT = "The <b>phone</b> a physician can reach you on? (optional)"
+PROFILE_EMAIL_PROMPT = "Your <b>email</b> for replies? (optional)"
+
+
+def profile_saved(name: str, practice: str | None) -> str:
+    at = f", {esc(practice)}" if practice else ""
+    return f"Saved ✓ Letters and records now come from <b>{esc(name)}</b>{at}."
+
+
+BAD_EMAIL = "that doesn't look like an email address (it should read like name@example.com)"
+BAD_PHONE = "a phone number has at least 5 digits, and only + ( ) - . / and spaces besides"
+
+
+def providers_list(lines: list[Html]) -> str:
+    room = TEXT_LIMIT - len(PROVIDERS_TITLE) - 2
+    body = "\n".join(fit(lines, room, more_with_buttons)) if lines else PROVIDERS_EMPTY
+    return f"{PROVIDERS_TITLE}\n\n{body}"
+
+
+def more_with_buttons(count: int) -> str:
+    return f"… and {count} more — each has its button below"
+
+
+def provider_label(name: str, profession: str) -> Plain:
+    return f"{name} · {profession}"
+
+
+def provider_card(
+    name: str,
+    profession: str,
+    clinic: str | None,
+    phone: str | None,
+    email: str | None,
+    notes: str | None,
+) -> str:
+    lines = [f"🩺 <b>{esc(name)}</b> · {esc(profession)}"]
+    for icon, value in (("🏥", clinic), ("📞", phone), ("✉️", email), ("🗒", notes)):
+        if value:
+            lines.append(f"{icon} {esc(value)}")
+    return "\n".join(lines)
+
+
+def archive_provider(name: str) -> str:
+    return (
+        f"Archive <b>{esc(name)}</b>? They leave your network and /refer no longer offers them; "
+        "referrals already made keep their name."
+    )
+
+
+def provider_saved(name: str, profession: str) -> str:
+    return f"Saved ✓ <b>{esc(name)}</b> · {esc(profession)} is in your network."
+
+
+REFER_PICK = "↗️ Refer which client? Tap one, or send /refer and part of a name."
+REFER_REASON_PROMPT = "<b>Why</b> refer them? Tap a reason, or type it in your own words."
+REFER_TO_PROMPT = "<b>To whom</b>? One of your providers, or just a profession."
+REFER_TO_HINT = (
+    "Type part of a name to find a provider. Someone not in your network yet: pick their "
+    "profession here, or cancel, add them with /providers, and refer again."
+)
+REFER_DONE_PROMPT = "check and send:"
+ALLOW = "✅ Allow"
+DONT_ALLOW = "✖️ Don't allow"
+AGREED_IN_PERSON = "🤝 Client agreed in person"
+REASON_ONLY_NOW = "📄 Reason only, now"
+LETTER_SENT_ALREADY = "The letter was sent to you already."
+DECISION_STILL_OPEN = "No referral was made, so this question is still open:"
+PLAN_STILL_OPEN = "The plan was not changed, so this question is still open:"
+NOT_ON_THE_BOT = "is not on the bot"
+BLOCKED_THE_BOT = "has blocked the bot"
+STOPPED_THE_BOT = "has stopped the bot's messages"
+CONSENT_NOT_YOURS = "That question isn't for you."
+CONSENT_ALREADY = "That was answered already — nothing was changed."
+REFERRAL_GONE = "That referral is not in your list."
+
+
+def letter_button(to: str) -> Plain:
+    return f"📄 Letter to {to}"
+
+
+def letter_again(name: str, pending: bool) -> Plain:
+    if pending:  # nothing of their treatment goes out before they answer
+        return f"{name} hasn't answered yet: the letter gives the reason only."
+    return "Sending the letter again…"
+
+
+SEEN = "✅ Seen"
+NOT_YET = "⏳ Not yet — ask again in a week"
+DECLINED = "✖️ Declined"
+FOLLOW_UP_ALREADY = "That was answered already — nothing was changed."
+MAX_REASON = 300
+
+
+def referral_title(name: str) -> str:
+    return f"↗️ <b>Referral for {esc(name)}</b>"
+
+
+def no_progress_after(sessions: int) -> str:
+    return f"No progress after {sessions} sessions"
+
+
+def any_profession(profession: str) -> Plain:
+    return f"Any {profession.lower()}" if profession != "Other" else "Someone else"
+
+
+def referred_to(provider: str | None, profession: str) -> Plain:
+    """ "Dr Lee (physiotherapist)", or "a physiotherapist" when no one is named."""
+    if provider:
+        return f"{provider} ({profession.lower()})"
+    if profession == "Other":
+        return "another professional"
+    article = "an" if profession[:1].lower() in "aeiou" else "a"
+    return f"{article} {profession.lower()}"
+
+
+def reason_too_long(length: int) -> str:
+    return f"that is {length:,} characters; a reason holds up to {MAX_REASON}"
+
+
+def referral_asking(name: str, to: str) -> str:
+    return (
+        f"↗️ Referral saved: <b>{esc(name)}</b> → {esc(to)}.\n"
+        f"I'm asking {esc(name)} in the bot whether I may send a summary of their treatment. "
+        "The letter comes to you as soon as they answer. Rather not wait? "
+        f"Tap “{REASON_ONLY_NOW}” for a letter with the reason alone; if they allow the "
+        "summary later, a letter with it follows."
+    )
+
+
+def referral_unasked(name: str, to: str, why: Html) -> str:
+    return (
+        f"↗️ Referral saved: <b>{esc(name)}</b> → {esc(to)}.\n"
+        f"{esc(name)} {why}, so I couldn't ask whether their treatment details may "
+        "be shared: the letter below gives only the reason. If they agreed in person, tap below "
+        "for a letter with the summary."
+    )
+
+
+def consent_question(therapist: str, to: str, reason: str) -> str:
+    return (
+        f"↗️ {esc(therapist)} would like to send a summary of your treatment to {esc(to)}.\n"
+        f"Why: {esc(reason.rstrip(' .'))}.\n\n"
+        "The summary has your session dates, what was treated, your pain scores and a chart "
+        "of your progress, your plan and your exercises. If you don't allow it, the letter "
+        "gives only the reason."
+    )
+
+
+def consent_thanks(allowed: bool, therapist: str, to: str) -> str:
+    if allowed:
+        return f"✅ Thank you — {esc(therapist)} will send the summary to {esc(to)}."
+    return (
+        f"✖️ Understood — no details of your treatment go to {esc(to)}; "
+        f"{esc(therapist)}'s letter gives only the reason."
+    )
+
+
+def therapist_told_consent(name: str, allowed: bool, to: str) -> str:
+    if allowed:
+        return f"✅ {esc(name)} allowed the summary to go to {esc(to)}. Here is the letter:"
+    return (
+        f"✖️ {esc(name)} did not allow their treatment details to go to {esc(to)}. "
+        "Here is the letter with the reason only:"
+    )
+
+
+def consent_not_asked(name: str) -> str:
+    return (
+        f"⚠️ I couldn't ask {esc(name)} about sharing their treatment details (they have "
+        "blocked the bot or stopped its messages). Here is the letter with the reason only; "
+        "if they agreed in person, tap below for one with the summary."
+    )
+
+
+def agreed_in_person(name: str) -> str:
+    return f"🤝 Noted: {esc(name)} agreed in person. Here is the letter with the summary:"
+
+
+def letter_caption(name: str, to: str, with_summary: bool) -> str:
+    what = "with the treatment summary" if with_summary else "with the reason only"
+    return f"📄 Referral letter for {esc(name)} to {esc(to)}, {what}. Forward it as it is."
+
+
+def follow_up_question(name: str, to: str, referred_on: Html) -> str:
+    return f"↗️ Did <b>{esc(name)}</b> see {esc(to)}? (referred {referred_on})"
+
+
+def follow_up_answered(
+    name: str, to: str, outcome: Literal["seen", "not_yet", "declined"], again: Html | None
+) -> str:
+    if outcome == "seen":
+        return f"✅ {esc(name)} saw {esc(to)} — noted."
+    if outcome == "declined":
+        return f"✖️ {esc(name)} declined the referral to {esc(to)} — noted."
+    return f"⏳ {esc(name)} hasn't seen {esc(to)} yet — I'll ask again on {again}."
+
+
+CONSENT_WORDS = {
+    "pending": "waiting for consent",
+    "given": "consent given",
+    "refused": "consent refused",
+    "unasked": "reason only",
+}
+OUTCOME_WORDS = {"seen": "seen", "not_yet": "not seen yet", "declined": "decided not to go"}
+
+
+def earlier_plan_versions(count: int) -> str:
+    return f"… and {count} earlier version{'s' if count != 1 else ''} — all in 📄 Export record"
+
+
+def earlier_referrals(count: int) -> str:
+    return f"↗️ … and {count} earlier referral{'s' if count != 1 else ''} — all in 📄 Export record"
+
+
+def referral_line(to: str, day: Html, consent: Html, outcome: Html | None) -> str:
+    parts = [f"↗️ Referred to {esc(to)} {day}", CONSENT_WORDS.get(consent, consent)]
+    if outcome:
+        parts.append(OUTCOME_WORDS.get(outcome, outcome))
+    return " — ".join(parts)

@@ -1,0 +1,71 @@
+"""What the bot says: welcome, help, access.
+
+The rules for every text (what is escaped, `Html` and `Plain`): bot/shared/texts/__init__.py.
+"""
+
+from __future__ import annotations
+
+WELCOME_THERAPIST = (
+    "👋 <b>Aftercare</b> keeps your post-session notes: log one in under a minute "
+    "right after the session, and look back at any client's history.\n"
+    "Send /note to log a session, /history to see a client's notes."
+)
+HELP_THERAPIST = (
+    "<b>What I can do</b>\n"
+    "/note — log a session (client, areas, techniques, pressure, pain before/after, notes)\n"
+    "/history — a client's notes, newest first (or /history Anna)\n"
+    "/clients — your clients; each card has their plan, homework and invite link\n"
+    "/plan, /homework — a client's treatment plan and exercises\n"
+    "/invite — a link (and QR code) for a client to join the bot\n"
+    "/exercise — add an exercise of your own to give as homework\n"
+    "/refer — refer a client on (or /refer Anna): their consent, a letter, a follow-up\n"
+    "/providers — the physicians, physiotherapists and others you refer to\n"
+    "/progress — is a client improving? The verdict and a chart (or /progress Anna)\n"
+    "/export — a client's whole record as PDF and CSV, to hand over\n"
+    "/profile — your name, practice and contact on letters and records\n"
+    "/cancel — stop the note you are writing; nothing is saved\n"
+    "/help — this message"
+)
+STRANGER = (
+    "Hello! This bot serves a massage practice's therapists and the clients they invite. "
+    "If your therapist uses it, ask them for your personal invite link."
+)
+STRANGER_TAP = "This bot serves a practice's therapists and their invited clients."
+TEXT_ONLY = "⚠️ I can only read typed text in a note."
+CONFIRM_CANCEL = "Discard this note? Nothing of it will be saved."
+DISCARD = "🗑 Yes, discard"
+KEEP = "↩️ No, keep it"
+# An edit changes nothing, and sending the text again would answer whatever is asked now.
+EDITS_NOT_READ = (
+    "✏️ I don't read edits, so nothing has changed. To change an answer, go ⬅️ Back to its "
+    "question (or, on a note's summary, ✏️ Edit a field) and send it as a new message; a saved "
+    "note is corrected with ✏️ Amend in /history."
+)
+EDITS_NOT_READ_CLIENT = (
+    "✏️ I don't read edits, so nothing has changed. To tell me something, send it as a new message."
+)
+THERAPIST_IDLE_TEXT = "To log a session, send /note. /history shows a client's notes."
+SOMETHING_WENT_WRONG = "Sorry — something went wrong on my side. Please try that again in a moment."
+NOTE_AFTER_FAILURE = (
+    "⚠️ Sorry — something went wrong on my side. Here is your note as it stands now; "
+    "check the last step before you go on."
+)
+PRIVATE_ONLY = "I only work in a private chat with the practice's therapists and their clients."
+
+COMMANDS_THERAPIST = [
+    ("note", "Log a session"),
+    ("clients", "Your clients and their cards"),
+    ("history", "A client's notes"),
+    ("plan", "A client's treatment plan"),
+    ("homework", "A client's homework"),
+    ("invite", "Invite a client to the bot"),
+    ("exercise", "Add an exercise of your own"),
+    ("export", "A client's record as PDF and CSV"),
+    ("refer", "Refer a client on, with a letter"),
+    ("providers", "Your referral network"),
+    ("progress", "Is a client improving?"),
+    ("profile", "Your letterhead"),
+    ("cancel", "Stop the current note"),
+    ("help", "What this bot does"),
+]
+COMMANDS_DEFAULT = [("start", "What this bot is"), ("help", "Help")]

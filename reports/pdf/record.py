@@ -1,0 +1,305 @@
+"""The client record (/export): a one-page handover, then every note, plan, homework,
+check-in, decision and referral; and the blocks of it that the other documents print too."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from fpdf import XPos, YPos
+
+from practice.plans import where_in_plan
+from reports.data import (
+    CheckInRow,
+    ClientRecord,
+    DecisionRow,
+    HomeworkRow,
+    PlanInfo,
+    ReferralRow,
+    SessionRow,
+)
+from reports.wording import (
+    NOTHING,
+    change_label,
+    consent_label,
+    day_label,
+    moment_label,
+    or_nothing,
+    pain_change,
+)
+
+from .document import (
+    BODY_PT,
+    HANDOVER_TEXT,
+    LINE,
+    RECORD_CHART_WIDTH,
+    SMALL_PT,
+    TABLE_PT,
+    _Document,
+)
+
+
+def client_record(record: ClientRecord, *, chart_png: bytes | None = None) -> bytes:
+    """The whole record: a one-page handover, then every note, plan, homework, check-in,
+    decision and referral."""
+    client = record.client
+    doc = _Document(
+        title=f"Client record: {client.name}",
+        author=record.practice.therapist_name,
+        footer=f"Confidential health record · {client.name}",
+    )
+    sessions = sorted(record.sessions, key=lambda s: (s.session_date, s.number))
+    doc.add_page()
+    _handover(doc, record, sessions)
+
+    if chart_png is not None:
+        doc.add_page()
+        doc.heading("Progress chart")
+        doc.chart(chart_png, width=RECORD_CHART_WIDTH)
+
+    doc.add_page()
+    _session_notes(doc, record, sessions)
+    _plans(doc, record.plan)
+    _homework(doc, record.homework)
+    _check_ins(doc, record.check_ins)
+    _decisions(doc, record.decisions)
+    _referrals(doc, record.referrals)
+    return doc.to_bytes()
+
+
+def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) -> None:
+    client, plan = record.client, record.plan
+    doc.paragraph("HANDOVER", size=SMALL_PT, style="B", grey=True)
+    doc.set_font(style="B", size=18)
+    doc.multi_cell(0, 9, doc.text(client.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    facts = [f"Prepared by {record.practice.therapist_name} on {day_label(record.prepared_on)}"]
+    first = client.first_session or (sessions[0].session_date if sessions else None)
+    if first:
+        facts.append(f"first session {day_label(first)}")
+    if sessions:
+        count = f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
+        facts.append(f"{count}, latest {day_label(sessions[-1].session_date)}")
+    doc.paragraph(" · ".join(facts), grey=True)
+    doc.ln(3)
+    doc.highlight(record.verdict or "No progress verdict yet.")
+    doc.ln(3)
+
+    if plan is not None:
+        done = sum(1 for s in sessions if s.session_date >= plan.start_date)
+        doc.fact("Complaint", f"{plan.complaint} ({plan.area})")
+        doc.fact("Goal", plan.goal)
+        doc.fact(
+            "Plan",
+            f"Version {plan.version} since {day_label(plan.start_date)}: "
+            f"{where_in_plan(done, plan.expected_sessions, plan.reevaluate_after)}; "
+            f"{plan.visit_frequency.lower()} visits.",
+        )
+        if plan.activity:
+            doc.fact("Functional activity", _activity_progress(plan.activity, record))
+    else:
+        doc.fact("Plan", "No treatment plan recorded.")
+    if sessions:
+        doc.fact("Pain (0–10)", _pain_story(sessions, record.check_ins))
+    if sessions and sessions[-1].plan_next:
+        latest = sessions[-1]
+        doc.fact("Next session", _shorter(latest.plan_next or "", f"note #{latest.number}"))
+    if record.referrals:
+        doc.fact("Referred", "; ".join(_referral_line(r) for r in record.referrals))
+    doc.ln(2)
+
+    for title, items in (("What helped", record.helped), ("What did not help", record.not_helped)):
+        doc.subheading(title)
+        if items:
+            doc.bullets(items)
+        else:
+            doc.paragraph("Nothing noted yet.", grey=True)
+        doc.ln(1.5)
+
+    doc.subheading("Current homework")
+    _homework_table(doc, [h for h in record.homework if h.status.lower() != "ended"])
+
+
+def _referral_line(r: ReferralRow) -> str:
+    """ "Dr Lee (physiotherapist), 13 Jan 2027 — consent given — seen"."""
+    to = f"{r.provider} ({r.profession.lower()})" if r.provider else f"a {r.profession.lower()}"
+    parts = [f"{to}, {day_label(r.referred_on)}", f"consent {consent_label(r.consent).lower()}"]
+    parts.append(r.outcome.lower() if r.outcome else "outcome not known yet")
+    return " — ".join(parts)
+
+
+def _session_notes(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) -> None:
+    doc.heading("Session notes")
+    zone = getattr(record.tz, "key", None) or record.tz.tzname(None) or "UTC"
+    doc.paragraph(
+        f"{len(sessions)} note(s), oldest first. Pain is 0–10. Amendment times are {zone}.",
+        grey=True,
+    )
+    doc.ln(2)
+    if not sessions:
+        doc.paragraph("None recorded.", grey=True)
+    for session in sessions:
+        amended = " · amended" if session.revisions else ""
+        doc.subheading(f"Note #{session.number} · {day_label(session.session_date)}{amended}")
+        doc.fact(
+            "Treatment",
+            f"{', '.join(session.areas) or NOTHING} — {', '.join(session.techniques) or NOTHING}"
+            f" — {session.pressure.lower()} pressure",
+        )
+        doc.fact("Pain", f"{pain_change(session.pain_before, session.pain_after)} (before → after)")
+        doc.fact("Subjective", session.subjective)
+        doc.fact("Findings", session.findings)
+        doc.fact("Response", session.response)
+        doc.fact("Plan next time", session.plan_next)
+        if session.revisions:
+            doc.set_font(style="I", size=TABLE_PT)
+            doc.cell(0, LINE, "Amendments", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            doc.bullets(
+                [
+                    f"{moment_label(r.revised_at, record.tz)} — {r.reason.rstrip('.')}. "
+                    f"Changed: {r.changes}"
+                    for r in sorted(session.revisions, key=lambda r: r.revised_at)
+                ]
+            )
+            doc.set_font(style="", size=BODY_PT)
+        doc.rule()
+
+
+def _plans(doc: _Document, plan: PlanInfo | None) -> None:
+    doc.heading("Treatment plan")
+    if plan is None:
+        doc.paragraph("None recorded.", grey=True)
+        return
+    versions = sorted([plan, *plan.earlier], key=lambda p: p.version, reverse=True)
+    for version in versions:
+        current = " (current)" if version is plan else ""
+        doc.subheading(f"Version {version.version}{current} · from {day_label(version.start_date)}")
+        _plan_lines(doc, version)
+        doc.ln(2)
+
+
+def _plan_lines(doc: _Document, plan: PlanInfo) -> None:
+    doc.fact("Complaint", f"{plan.complaint} ({plan.area})")
+    doc.fact("Goal", plan.goal)
+    if plan.activity:
+        doc.fact("Functional activity", f"{plan.activity} (rated 0–10)")
+    doc.fact(
+        "Sessions",
+        f"{plan.expected_sessions} expected, {plan.visit_frequency.lower()}; re-evaluate after "
+        f"{plan.reevaluate_after}; started {day_label(plan.start_date)}",
+    )
+
+
+def _homework(doc: _Document, homework: Sequence[HomeworkRow]) -> None:
+    doc.heading("Homework and adherence")
+    _homework_table(doc, homework, with_status=True)
+
+
+def _homework_table(
+    doc: _Document, homework: Sequence[HomeworkRow], *, with_status: bool = False
+) -> None:
+    if not with_status:
+        doc.data_table(
+            ("Exercise", "Dose", "Schedule", "Done since assigned"),
+            [(h.exercise, h.dose, h.schedule, h.adherence.describe()) for h in homework],
+            (0.28, 0.22, 0.3, 0.2),
+        )
+        return
+    doc.data_table(
+        ("Exercise", "Dose", "Schedule", "From", "Status", "Done since assigned"),
+        [
+            (
+                h.exercise,
+                h.dose,
+                h.schedule,
+                day_label(h.start_date) if h.start_date else NOTHING,
+                h.status[:1].upper() + h.status[1:],
+                h.adherence.describe(),
+            )
+            for h in homework
+        ],
+        (0.22, 0.17, 0.22, 0.14, 0.1, 0.15),
+    )
+
+
+def _check_ins(doc: _Document, check_ins: Sequence[CheckInRow]) -> None:
+    doc.heading("Check-ins between visits")
+    doc.data_table(
+        ("Date", "Pain", "Change", "Activity", "Comment"),
+        [
+            (
+                day_label(c.answered_on),
+                or_nothing(c.pain),
+                change_label(c.change),
+                or_nothing(c.activity),
+                c.comment or "",
+            )
+            for c in sorted(check_ins, key=lambda c: c.answered_on)
+        ],
+        (0.15, 0.08, 0.2, 0.1, 0.47),
+    )
+
+
+def _decisions(doc: _Document, decisions: Sequence[DecisionRow]) -> None:
+    doc.heading("Decisions")
+    doc.data_table(
+        ("Date", "Question", "Answer"),
+        [
+            (day_label(d.decided_on), d.question, d.answer)
+            for d in sorted(decisions, key=lambda d: d.decided_on)
+        ],
+        (0.15, 0.4, 0.45),
+    )
+
+
+def _referrals(doc: _Document, referrals: Sequence[ReferralRow]) -> None:
+    doc.heading("Referrals")
+    doc.data_table(
+        ("Date", "To", "Reason", "Consent", "Outcome"),
+        [
+            (
+                day_label(r.referred_on),
+                ", ".join(p for p in (r.provider, r.profession, r.clinic) if p),
+                r.reason,
+                consent_label(r.consent),
+                r.outcome or "",
+            )
+            for r in sorted(referrals, key=lambda r: r.referred_on)
+        ],
+        (0.14, 0.24, 0.28, 0.12, 0.22),
+    )
+
+
+def _pain_story(sessions: list[SessionRow], check_ins: Sequence[CheckInRow]) -> str:
+    first, latest = sessions[0], sessions[-1]
+    story = (
+        f"{first.pain_before} before the first session ({day_label(first.session_date)}); "
+        f"{latest.pain_before} → {latest.pain_after} at the latest "
+        f"({day_label(latest.session_date)})"
+    )
+    later = [c for c in check_ins if c.pain is not None and c.answered_on > latest.session_date]
+    if later:
+        last = max(later, key=lambda c: c.answered_on)
+        story += f"; {last.pain} at the latest check-in ({day_label(last.answered_on)})"
+    return story + "."
+
+
+def _activity_progress(activity: str, record: ClientRecord) -> str:
+    rated = sorted(
+        (c for c in record.check_ins if c.activity is not None), key=lambda c: c.answered_on
+    )
+    if not rated:
+        return f"{activity} — not rated yet"
+    first, last = rated[0], rated[-1]
+    if first is last:
+        return f"{activity} — {last.activity}/10 ({day_label(last.answered_on)})"
+    return (
+        f"{activity} — {first.activity}/10 ({day_label(first.answered_on)}) → "
+        f"{last.activity}/10 ({day_label(last.answered_on)})"
+    )
+
+
+def _shorter(text: str, where: str) -> str:
+    """Page 1 stays one page: a long text is cut there and read in full where it lives."""
+    if len(text) <= HANDOVER_TEXT:
+        return text
+    return textwrap.shorten(text, HANDOVER_TEXT, placeholder=f" … (in full in {where})")

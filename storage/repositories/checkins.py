@@ -1,0 +1,54 @@
+"""A client's check-ins: asked, answered, or closed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import CheckIn
+
+
+class CheckInRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, check_in: CheckIn) -> CheckIn:
+        self._session.add(check_in)
+        await self._session.flush()
+        return check_in
+
+    async def get(self, check_in_id: int) -> CheckIn | None:
+        return await self._session.get(CheckIn, check_in_id)
+
+    async def close_open(self, client_id: int, now: datetime, *, except_id: int) -> None:
+        """A new check-in arrived: earlier ones take no more answers."""
+        await self._session.execute(
+            update(CheckIn)
+            .where(
+                CheckIn.client_id == client_id,
+                CheckIn.closed_at.is_(None),
+                CheckIn.sent_at.is_not(None),
+                CheckIn.id != except_id,
+            )
+            .values(closed_at=now)
+        )
+
+    async def sent_after(self, note_id: int) -> int:
+        """How many check-ins of the series after this session went out."""
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(CheckIn)
+            .where(CheckIn.after_note_id == note_id, CheckIn.sent_at.is_not(None))
+        )
+        return count or 0
+
+    async def recent(self, client_id: int, limit: int) -> list[CheckIn]:
+        rows = await self._session.scalars(
+            select(CheckIn)
+            .where(CheckIn.client_id == client_id, CheckIn.answered_at.is_not(None))
+            .order_by(CheckIn.answered_at.desc())
+            .limit(limit)
+        )
+        return list(rows)

@@ -1,0 +1,171 @@
+"""Therapists, their clients, and the invites that bring a client to the bot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from practice.clients import matches_search, name_key
+from practice.invites import InviteStatus
+from storage.models import Client, Invite, Therapist
+
+
+class TherapistRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, therapist_id: int) -> Therapist | None:
+        return await self._session.get(Therapist, therapist_id)
+
+    async def ensure(self, therapist_id: int, display_name: str, now: datetime) -> Therapist:
+        therapist = await self._session.get(Therapist, therapist_id)
+        if therapist is None:
+            therapist = Therapist(id=therapist_id, display_name=display_name, created_at=now)
+            self._session.add(therapist)
+            await self._session.flush()
+        elif therapist.display_name != display_name:
+            therapist.display_name = display_name
+        return therapist
+
+
+class ClientRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, therapist_id: int, client_id: int) -> Client | None:
+        client = await self._session.get(Client, client_id)
+        if client is None or client.therapist_id != therapist_id:
+            return None
+        return client
+
+    async def get_for_update(self, therapist_id: int, client_id: int) -> Client | None:
+        """The client row locked for this transaction (PostgreSQL; SQLite has one writer)."""
+        result = await self._session.execute(
+            select(Client)
+            .where(Client.id == client_id, Client.therapist_id == therapist_id)
+            .with_for_update()
+        )
+        return result.scalar_one_or_none()
+
+    async def recent(self, therapist_id: int, limit: int) -> list[Client]:
+        """Clients seen most recently first; new clients without notes after them."""
+        result = await self._session.scalars(
+            select(Client)
+            .where(Client.therapist_id == therapist_id)
+            .order_by(
+                Client.last_note_at.is_(None),
+                Client.last_note_at.desc(),
+                Client.created_at.desc(),
+                Client.id.desc(),
+            )
+            .limit(limit)
+        )
+        return list(result)
+
+    async def search(self, therapist_id: int, query: str, limit: int) -> list[Client]:
+        words = name_key(query).split()
+        if not words:
+            return []
+        # SQL narrows by the first word; the exact word-prefix rule is applied in Python.
+        candidates = await self._session.scalars(
+            select(Client)
+            .where(Client.therapist_id == therapist_id, Client.name_key.contains(words[0]))
+            .order_by(Client.last_note_at.is_(None), Client.last_note_at.desc(), Client.name)
+        )
+        return [c for c in candidates if matches_search(c.name, query)][:limit]
+
+    async def names(self, therapist_id: int) -> list[tuple[str, Client]]:
+        result = await self._session.scalars(
+            select(Client).where(Client.therapist_id == therapist_id).order_by(Client.name)
+        )
+        return [(c.name, c) for c in result]
+
+    async def many(self, ids: list[int]) -> dict[int, Client]:
+        """For the dispatcher, which acts for no one therapist."""
+        rows = await self._session.scalars(select(Client).where(Client.id.in_(ids)))
+        return {row.id: row for row in rows}
+
+    async def by_telegram_user(self, telegram_user_id: int) -> Client | None:
+        """The client record a Telegram account is linked to (at most one)."""
+        return await self._session.scalar(
+            select(Client).where(Client.telegram_user_id == telegram_user_id)
+        )
+
+    async def page(self, therapist_id: int, *, offset: int, limit: int) -> tuple[list[Client], int]:
+        """The therapist's clients, most recently seen first, and how many there are."""
+        where = Client.therapist_id == therapist_id
+        total = await self._session.scalar(select(func.count()).select_from(Client).where(where))
+        rows = await self._session.scalars(
+            select(Client)
+            .where(where)
+            .order_by(
+                Client.last_note_at.is_(None),
+                Client.last_note_at.desc(),
+                Client.created_at.desc(),
+                Client.id.desc(),
+            )
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows), total or 0
+
+    async def add(self, therapist_id: int, name: str, now: datetime) -> Client:
+        client = Client(
+            therapist_id=therapist_id,
+            name=name,
+            name_key=name_key(name),
+            created_at=now,
+            notes_count=0,
+        )
+        self._session.add(client)
+        await self._session.flush()
+        return client
+
+
+class InviteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create(
+        self, therapist_id: int, client_id: int, token_hash: str, now: datetime, expires: datetime
+    ) -> Invite:
+        """A new link for the client; any earlier link still open stops working."""
+        await self._session.execute(
+            update(Invite)
+            .where(Invite.client_id == client_id, Invite.status == InviteStatus.PENDING)
+            .values(status=InviteStatus.REPLACED, closed_at=now)
+        )
+        invite = Invite(
+            therapist_id=therapist_id,
+            client_id=client_id,
+            token_hash=token_hash,
+            created_at=now,
+            expires_at=expires,
+            status=InviteStatus.PENDING,
+        )
+        self._session.add(invite)
+        await self._session.flush()
+        return invite
+
+    async def open_link_made_at(self, client_id: int, now: datetime) -> datetime | None:
+        """When the client's link that still works was made, if one does (a new one replaces
+        it)."""
+        return await self._session.scalar(
+            select(func.max(Invite.created_at)).where(
+                Invite.client_id == client_id,
+                Invite.status == InviteStatus.PENDING,
+                Invite.expires_at > now,
+            )
+        )
+
+    async def by_token_hash(self, token_hash: str) -> Invite | None:
+        return await self._session.scalar(
+            select(Invite).where(Invite.token_hash == token_hash).with_for_update()
+        )
+
+    async def close(self, invite: Invite, status: InviteStatus, now: datetime) -> None:
+        invite.status = status
+        invite.closed_at = now
+        await self._session.flush()

@@ -1,0 +1,239 @@
+"""The delivery outbox: every message the bot sends later (reminders, check-ins, digests,
+notices) is a row here first, and its kinds."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Delivery
+
+# A homework reminder asked again for later ("In 1 hour"): it repeats an occurrence and,
+# unlike the occurrence itself, queues nothing after it.
+HOMEWORK, SNOOZE, CHECK_IN, DIGEST, WEEKLY = "homework", "snooze", "checkin", "digest", "weekly"
+# The therapist told a month ahead that a record will be deleted under the retention period.
+RETENTION = "retention"
+
+
+# A notice to the operators (bot/runtime/watch.py): the kind is this prefix and its cause. The
+# row is the record that it went, so a restart or a second process does not send it again.
+NOTICE = "notice:"
+
+
+class Outbox:
+    """The delivery outbox. Claims are written so that several bot processes on one
+    PostgreSQL database never take the same row (FOR UPDATE SKIP LOCKED); SQLite has a
+    single writer and ignores the clause."""
+
+    PENDING, SENDING, SENT = "pending", "sending", "sent"
+    FAILED, MISSED, CANCELLED = "failed", "missed", "cancelled"
+    # A failed row's last_error when the client blocked the bot: their choice, not a fault.
+    BLOCKED = "blocked by the client"
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+        """Due rows, and rows whose sender's lease ran out, leased to this process."""
+        due = or_(
+            and_(Delivery.status == self.PENDING, Delivery.due_at <= now),
+            and_(Delivery.status == self.SENDING, Delivery.lease_until < now),
+        )
+        rows = list(
+            await self._session.scalars(
+                select(Delivery)
+                .where(due)
+                .order_by(Delivery.due_at, Delivery.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            row.status = self.SENDING
+            row.lease_until = now + lease
+            row.attempts += 1
+        await self._session.flush()
+        return rows
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        return await self._session.get(Delivery, delivery_id)
+
+    async def add(self, delivery: Delivery) -> Delivery:
+        self._session.add(delivery)
+        await self._session.flush()
+        return delivery
+
+    async def add_all(self, deliveries: list[Delivery]) -> None:
+        self._session.add_all(deliveries)
+        await self._session.flush()
+
+    async def many(self, ids: list[int]) -> dict[int, Delivery]:
+        rows = await self._session.scalars(select(Delivery).where(Delivery.id.in_(ids)))
+        return {row.id: row for row in rows}
+
+    async def pending_assignments(self, assignment_ids: list[int]) -> set[int]:
+        """Which of these schedules already have a reminder waiting."""
+        rows = await self._session.scalars(
+            select(Delivery.assignment_id).where(
+                Delivery.assignment_id.in_(assignment_ids),
+                Delivery.status.in_((self.PENDING, self.SENDING)),
+            )
+        )
+        return {row for row in rows if row is not None}
+
+    async def last_sequences(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], int]:
+        """The highest sequence already used for each (assignment, day)."""
+        if not keys:
+            return {}
+        rows = await self._session.execute(
+            select(Delivery.assignment_id, Delivery.occurrence_date, func.max(Delivery.sequence))
+            .where(
+                Delivery.assignment_id.in_({a for a, _ in keys}),
+                Delivery.occurrence_date.in_({d for _, d in keys}),
+            )
+            .group_by(Delivery.assignment_id, Delivery.occurrence_date)
+        )
+        return {(a, d): s for a, d, s in rows if a is not None and d is not None}
+
+    @classmethod
+    def pending(
+        cls,
+        kind: str,
+        *,
+        chat_id: int,
+        day: date,
+        due_at: datetime,
+        now: datetime,
+        occurs_at: datetime | None = None,
+        client_id: int | None = None,
+        assignment_id: int | None = None,
+        check_in_id: int | None = None,
+        referral_id: int | None = None,
+        sequence: int = 0,
+    ) -> Delivery:
+        """A new row waiting to be sent (every kind of message is queued through this)."""
+        return Delivery(
+            kind=kind,
+            client_id=client_id,
+            chat_id=chat_id,
+            assignment_id=assignment_id,
+            check_in_id=check_in_id,
+            referral_id=referral_id,
+            occurrence_date=day,
+            sequence=sequence,
+            occurs_at=occurs_at or due_at,
+            due_at=due_at,
+            status=cls.PENDING,
+            attempts=0,
+            created_at=now,
+        )
+
+    async def waiting(self, kind: str, **match: object) -> bool:
+        """Whether a row of `kind` matching `match` (column=value) waits or is being sent."""
+        found = await self._session.scalar(
+            select(Delivery.id)
+            .where(
+                Delivery.kind == kind,
+                Delivery.status.in_((self.PENDING, self.SENDING)),
+                *(getattr(Delivery, column) == value for column, value in match.items()),
+            )
+            .limit(1)
+        )
+        return found is not None
+
+    async def cancel_pending(
+        self,
+        *,
+        assignment_id: int | None = None,
+        client_id: int | None = None,
+        referral_id: int | None = None,
+        kind: str | None = None,
+    ) -> None:
+        """Nothing more goes out for an assignment (paused, changed, ended), a client or a
+        referral (its outcome is known)."""
+        where = [Delivery.status == self.PENDING]
+        if assignment_id is not None:
+            where.append(Delivery.assignment_id == assignment_id)
+        if referral_id is not None:
+            where.append(Delivery.referral_id == referral_id)
+        if client_id is not None:
+            where.append(Delivery.client_id == client_id)
+        if kind is not None:
+            where.append(Delivery.kind == kind)
+        await self._session.execute(update(Delivery).where(*where).values(status=self.CANCELLED))
+
+    async def upcoming(
+        self, client_id: int, limit: int, *, kinds: tuple[str, ...]
+    ) -> list[Delivery]:
+        rows = await self._session.scalars(
+            select(Delivery)
+            .where(
+                Delivery.client_id == client_id,
+                Delivery.status == self.PENDING,
+                Delivery.kind.in_(kinds),
+            )
+            .order_by(Delivery.due_at)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def next_due_at(self) -> datetime | None:
+        """When the dispatcher next has work (for waking it exactly then)."""
+        return await self._session.scalar(
+            select(func.min(Delivery.due_at)).where(Delivery.status == self.PENDING)
+        )
+
+    # --- how the outbox is doing (bot/runtime/health.py): counts and times, never a row's contents
+
+    async def oldest_due(self, now: datetime) -> datetime | None:
+        """When the longest-waiting row was due: pending and due, or claimed by a sender whose
+        lease ran out (it died or hangs)."""
+        return await self._session.scalar(
+            select(func.min(Delivery.due_at)).where(
+                or_(
+                    and_(Delivery.status == self.PENDING, Delivery.due_at <= now),
+                    and_(Delivery.status == self.SENDING, Delivery.lease_until < now),
+                )
+            )
+        )
+
+    async def failed_since(self, since: datetime) -> int:
+        """Rows given up on whose last try was due since `since` (a failed row keeps the due
+        time of its last try), other than those the client blocked and operator notices."""
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.status == self.FAILED,
+                Delivery.due_at >= since,
+                or_(Delivery.last_error.is_(None), Delivery.last_error != self.BLOCKED),
+                Delivery.kind.not_like(f"{NOTICE}%"),
+            )
+        )
+        return count or 0
+
+    async def retrying(self, attempts: int) -> int:
+        """Rows waiting for another try after at least `attempts` tries that failed in passing
+        (a wait for quiet hours or a 429 is not counted as a try)."""
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.status == self.PENDING, Delivery.attempts >= attempts)
+        )
+        return count or 0
+
+    async def discard(self, delivery: Delivery) -> None:
+        """A notice that never reached Telegram: as if it had not been tried."""
+        await self._session.delete(delivery)
+        await self._session.flush()
+
+    async def last_notice(self, cause: str) -> datetime | None:
+        """When operators were last sent (or were being sent) a notice of this cause."""
+        return await self._session.scalar(
+            select(func.max(Delivery.created_at)).where(
+                Delivery.kind == NOTICE + cause,
+                Delivery.status.in_((self.SENDING, self.SENT, self.FAILED)),
+            )
+        )
