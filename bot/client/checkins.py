@@ -202,5 +202,5 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
     return True
 
 
-def handler() -> CallbackQueryHandler:  # type: ignore[type-arg]
+def handler() -> CallbackQueryHandler[Context, None]:
     return CallbackQueryHandler(check_in_button, pattern=r"^ci:")

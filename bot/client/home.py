@@ -14,7 +14,7 @@ from bot.client.checkins import check_in_comment
 from bot.client.zones import ask_zone, shared_location, typed_zone, zone_button
 from bot.shared import cards, texts
 from bot.shared.callbacks import Setting, parse
-from bot.shared.context import Context, Services
+from bot.shared.context import Context, Handler, Services
 from bot.shared.exercises import exercise_card
 from bot.shared.reach import client_back
 from bot.therapist.forms.homework import homework_section, schedule_of
@@ -337,7 +337,7 @@ async def client_text(update: Update, context: Context) -> None:
     await message.reply_text(texts.CLIENT_OTHER_TEXT)
 
 
-def handlers(clients: filters.BaseFilter) -> list[object]:
+def handlers(clients: filters.BaseFilter) -> list[Handler]:
     """`clients` matches everyone who is not a therapist (the gate let only clients and people
     with an invite link through)."""
     private = filters.ChatType.PRIVATE

@@ -124,5 +124,5 @@ async def _snooze(uow: UnitOfWork, delivery: Delivery, when: datetime, now: date
     return True
 
 
-def handler() -> CallbackQueryHandler:  # type: ignore[type-arg]
+def handler() -> CallbackQueryHandler[Context, None]:
     return CallbackQueryHandler(reminder_button, pattern=r"^rm:")

@@ -23,7 +23,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHa
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import AmendButton, parse_records
-from bot.shared.context import Context, Services
+from bot.shared.context import Context, Handler, Services
 from bot.shared.forms.handlers import draft_title, remember_card
 from practice.amendments import (
     FIELD_CODES,
@@ -444,10 +444,10 @@ async def _leave(context: Context, therapist_id: int, chat_id: int, command: str
         await cards.strip_buttons(context.bot, chat_id, card)
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [CallbackQueryHandler(amend_button, pattern=r"^am:")]
 
 
-def typing_handler(therapists: filters.BaseFilter) -> MessageHandler:  # type: ignore[type-arg]
+def typing_handler(therapists: filters.BaseFilter) -> MessageHandler[Context, None]:
     """In a group of its own before the others: it stops the update only when it used it."""
     return MessageHandler(therapists & filters.ChatType.PRIVATE & filters.TEXT, typed)

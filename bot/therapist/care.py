@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.shared import cards, texts
 from bot.shared.bounded import TEXT_LIMIT, fit
 from bot.shared.callbacks import CardAction, HomeworkAction, parse
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.shared.exercises import exercise_name
 from bot.shared.forms.handlers import start_form
 from bot.therapist.client_search import pick_client
@@ -212,7 +212,7 @@ async def exercise_command(update: Update, context: Context) -> None:
     await start_form(update, context, "exercise", None)
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("exercise", exercise_command, filters=therapists),
         CommandHandler("plan", plan_command, filters=therapists),

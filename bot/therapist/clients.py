@@ -21,7 +21,7 @@ from bot.shared.callbacks import (
     ProgressOf,
     parse,
 )
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.shared.exercises import UNLISTED, exercise_name
 from bot.shared.forms.handlers import start_form
 from bot.therapist.amend import amend_buttons, amendment_marks
@@ -283,7 +283,7 @@ async def _set_rhythm(
     return True
 
 
-def handlers(therapists: object) -> list[object]:
+def handlers(therapists: object) -> list[Handler]:
     return [
         CommandHandler("clients", clients_command, filters=therapists),  # type: ignore[arg-type]
         CallbackQueryHandler(clients_button, pattern=r"^(c|cp|ca|ck):"),

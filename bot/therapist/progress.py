@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import ClientCard, DecisionAnswer, ProgressOf, parse, row_id
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.shared.forms.engine import FormContext
 from bot.shared.forms.handlers import start_form
 from bot.therapist.client_search import pick_client
@@ -386,7 +386,7 @@ class _ReplyToDraft(filters.MessageFilter):
         return _is_reply_to_a_draft(message)
 
 
-def handlers(therapists: object) -> list[object]:
+def handlers(therapists: object) -> list[Handler]:
     return [
         CommandHandler("progress", progress_command, filters=therapists),  # type: ignore[arg-type]
         CallbackQueryHandler(progress_button, pattern=r"^pg:"),

@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import FormButton, parse
-from bot.shared.context import Context, Services
+from bot.shared.context import Context, Handler, Services
 from bot.shared.forms.engine import EDIT_MENU, SUMMARY, Form, FormContext, Question, read_text
 from bot.shared.reach import send_to_client
 from practice.notes import InputError
@@ -475,5 +475,5 @@ async def form_in_progress(context: Context, therapist_id: int) -> str | None:
         return await draft_title(uow, draft) if draft is not None else None
 
 
-def handlers() -> list[object]:
+def handlers() -> list[Handler]:
     return [CallbackQueryHandler(form_button, pattern=r"^f:")]

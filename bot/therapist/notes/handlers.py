@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import ANY_STEP, NoteButton, parse
-from bot.shared.context import Context, Services
+from bot.shared.context import Context, Handler, Services
 from bot.shared.forms.handlers import cancel_form, form_in_progress, form_text
 from bot.therapist.client_search import search_clients
 from bot.therapist.notes import views
@@ -264,7 +264,7 @@ async def therapist_other_message(update: Update, context: Context) -> None:
         await message.reply_text(texts.TEXT_ONLY + " " + texts.THERAPIST_IDLE_TEXT)
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("note", note_command, filters=therapists),
         CommandHandler("cancel", cancel_command, filters=therapists),
@@ -272,7 +272,7 @@ def handlers(therapists: filters.BaseFilter) -> list[object]:
     ]
 
 
-def text_handlers(therapists: filters.BaseFilter) -> list[object]:
+def text_handlers(therapists: filters.BaseFilter) -> list[Handler]:
     """Typed messages: registered after every command, so commands are never read as input."""
     private_new = therapists & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
