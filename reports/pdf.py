@@ -27,6 +27,7 @@ import matplotlib
 from fontTools.ttLib import TTFont
 from fpdf import FPDF, FontFace, XPos, YPos
 from fpdf.enums import MethodReturnValue
+from fpdf.util import Padding
 
 from practice.plans import where_in_plan
 from reports.chart import HEIGHT_PX, WIDTH_PX
@@ -205,7 +206,7 @@ class _Document(FPDF):
         for style, file in FONT_FILES.items():
             self.add_font(FONT, style, str(FONT_DIR / file))
         self._fallbacks: list[str] = []
-        self.footer_text = self.text(footer)
+        self.footer_text = self.printable(footer)
         self.set_margins(MARGIN, TOP_MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
         self.set_title(_clean(title))
@@ -235,7 +236,8 @@ class _Document(FPDF):
 
     # Text.
 
-    def text(self, text: str) -> str:
+    # Not `text`: FPDF.text(x, y, text) prints at a point, and a caller of it would get this.
+    def printable(self, text: str) -> str:
         """`text` as it will print: emoji and control characters dropped, the fallback faces
         its characters need loaded, the characters no face has shown as "�"; and shaping
         switched on if the text needs it."""
@@ -243,9 +245,9 @@ class _Document(FPDF):
         # The faces differ: DejaVu's oblique has no Arabic, for one.
         house = _cmap(FONT_DIR / FONT_FILES.get(self.font_style, FONT_FILES[""]))
         self._cover(cleaned, house)
-        printable = "".join(ch if _printable(ch, house) else MISSING for ch in cleaned)
-        self.shape(printable)
-        return printable
+        shown = "".join(ch if _printable(ch, house) else MISSING for ch in cleaned)
+        self.shape(shown)
+        return shown
 
     def shape(self, *texts: str) -> None:
         if any(_NEEDS_SHAPING.search(t) for t in texts):
@@ -292,16 +294,18 @@ class _Document(FPDF):
         if self.y > self.t_margin:
             self.ln(4)
         self.keep_together(30)
-        self.start_section(self.text(text))
+        self.start_section(self.printable(text))
         self.set_font(style="B", size=15)
-        self.cell(0, 9, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 9, self.printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(style="", size=BODY_PT)
         self.ln(1)
 
     def subheading(self, text: str) -> None:
         self.keep_together(22)
         self.set_font(style="B", size=11.5)
-        self.multi_cell(0, 6.5, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.multi_cell(
+            0, 6.5, self.printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+        )
         self.set_font(style="", size=BODY_PT)
 
     def paragraph(
@@ -311,7 +315,7 @@ class _Document(FPDF):
         if grey:
             self.set_text_color(*GREY)
         self.multi_cell(
-            0, size * 0.5, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+            0, size * 0.5, self.printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
         )
         self.set_text_color(*INK)
         self.set_font(style="", size=BODY_PT)
@@ -321,7 +325,7 @@ class _Document(FPDF):
         self.set_font(style="B", size=BODY_PT)
         self.write(LINE, f"{label}: ")
         self.set_font(style="")
-        self.write(LINE, self.text(text or "") or NOTHING)
+        self.write(LINE, self.printable(text or "") or NOTHING)
         self.ln(LINE)
 
     def fact(self, label: str, text: str | None) -> None:
@@ -329,10 +333,10 @@ class _Document(FPDF):
         self.keep_together(2 * LINE)
         top, page = self.y, self.page
         self.set_font(style="B", size=BODY_PT)
-        label_height = self.multi_cell(
+        label_height: float = self.multi_cell(  # type: ignore[assignment]  # output=HEIGHT: a float
             LABEL_WIDTH,
             LINE,
-            self.text(label),
+            self.printable(label),
             new_x=XPos.RIGHT,
             new_y=YPos.TOP,
             align="L",
@@ -342,7 +346,7 @@ class _Document(FPDF):
         self.multi_cell(
             0,
             LINE,
-            self.text(text or "") or NOTHING,
+            self.printable(text or "") or NOTHING,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
             align="L",
@@ -351,15 +355,16 @@ class _Document(FPDF):
             self.y = max(self.y, top + label_height)
         self.ln(0.8)
 
-    def highlight(self, text: str) -> None:
+    # Not `highlight`: that is FPDF's context manager for a text markup annotation.
+    def banner(self, text: str) -> None:
         self.set_font(style="B", size=11)
         self.set_fill_color(*HEADING_FILL)
         self.multi_cell(
             0,
             6,
-            self.text(text),
+            self.printable(text),
             fill=True,
-            padding=2.5,
+            padding=Padding.new(2.5),
             align="L",
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
@@ -372,7 +377,7 @@ class _Document(FPDF):
             self.set_x(self.l_margin + 2)
             self.cell(4, LINE, "•")
             self.multi_cell(
-                0, LINE, self.text(item), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+                0, LINE, self.printable(item), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
             )
 
     def rule(self) -> None:
@@ -391,7 +396,7 @@ class _Document(FPDF):
         overflow: list[str] = []
 
         def fit(text: str) -> str:
-            text = self.text(text) or NOTHING
+            text = self.printable(text) or NOTHING
             if len(text) <= MAX_CELL_CHARS:
                 return text
             overflow.append(text)
@@ -436,7 +441,7 @@ class _Document(FPDF):
         self.cell(
             0,
             8,
-            self.text(practice.practice_name or practice.therapist_name),
+            self.printable(practice.practice_name or practice.therapist_name),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
@@ -508,7 +513,7 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
     client, plan = record.client, record.plan
     doc.paragraph("HANDOVER", size=SMALL_PT, style="B", grey=True)
     doc.set_font(style="B", size=18)
-    doc.multi_cell(0, 9, doc.text(client.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    doc.multi_cell(0, 9, doc.printable(client.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     facts = [f"Prepared by {record.practice.therapist_name} on {day_label(record.prepared_on)}"]
     first = client.first_session or (sessions[0].session_date if sessions else None)
     if first:
@@ -518,7 +523,7 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
         facts.append(f"{count}, latest {day_label(sessions[-1].session_date)}")
     doc.paragraph(" · ".join(facts), grey=True)
     doc.ln(3)
-    doc.highlight(record.verdict or "No progress verdict yet.")
+    doc.banner(record.verdict or "No progress verdict yet.")
     doc.ln(3)
 
     if plan is not None:
@@ -772,7 +777,9 @@ def client_data_pdf(data: ClientData) -> bytes:
     )
     doc.add_page()
     doc.set_font(style="B", size=18)
-    doc.multi_cell(0, 9, doc.text(data.client_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    doc.multi_cell(
+        0, 9, doc.printable(data.client_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+    )
     doc.paragraph(
         f"What the bot holds about you for your sessions with {data.therapist_name}, "
         f"as of {day_label(data.prepared_on)}. Your therapist's clinical notes are their health "

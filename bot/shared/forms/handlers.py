@@ -139,7 +139,7 @@ async def render(
     number = [q.key for q in asked].index(question.key) + 1
     lines = [f"{title} · {number} of {len(asked)}", question.prompt]
     current = ctx.answers.get(question.key)
-    rows: list[list[InlineKeyboardButton]] = []
+    rows = []
     if question.kind == "text":
         if current:
             lines.append(f"Now: <i>{texts.esc(str(current))}</i>")
