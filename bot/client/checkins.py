@@ -136,7 +136,7 @@ async def _next_card(
     if check_in.comment is not None:
         therapist = await uow.therapists.get(check_in.therapist_id)
         name = therapist.display_name if therapist else "Your therapist"
-        return texts.check_in_thanks(name, check_in_summary(check_in)), None
+        return texts.check_in_thanks(name, texts.Html(check_in_summary(check_in))), None
     return await check_in_card(uow, check_in, client)
 
 
@@ -153,7 +153,7 @@ async def _alert_if_worse(uow: UnitOfWork, check_in: CheckIn, client: Client) ->
     if baseline is not None and check_in.pain is not None:
         pain += f" (first session: {baseline})"
     change = f" · “{CHANGE_LABELS[check_in.change]}”" if check_in.change is not None else ""
-    return texts.worse_alert(client.name, pain, change, None)
+    return texts.worse_alert(client.name, texts.Html(pain), texts.Html(change), None)
 
 
 async def _send_alert(

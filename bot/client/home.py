@@ -17,7 +17,7 @@ from bot.shared.callbacks import Setting, parse
 from bot.shared.context import Context, Handler, Services
 from bot.shared.exercises import exercise_card
 from bot.shared.reach import client_back
-from bot.therapist.forms.homework import homework_section, schedule_of
+from bot.therapist.forms.homework import homework_section
 from bot.therapist.invites import open_invite
 from practice.exercises import ExerciseCard
 from practice.notes import InputError, parse_session_date
@@ -33,7 +33,7 @@ from practice.preferences import (
 )
 from practice.schedules import to_utc
 from reminders.checkins import replan_client
-from reminders.planning import preferences_of
+from reminders.planning import preferences_of, schedule_of
 from storage.models import Client, HomeworkAssignment
 from storage.unit_of_work import UnitOfWork
 
@@ -69,7 +69,7 @@ async def client_start(update: Update, context: Context) -> None:
     await client_back(services, user.id)
     prefs = _preferences(services, client)
     homework = [
-        texts.homework_line(card.name, h.dose, schedule_of(h).describe(), False)
+        texts.Html(texts.homework_line(card.name, h.dose, schedule_of(h).describe(), False))
         for h, card in await _homework_of(services, client)
     ]
     await message.reply_text(
@@ -77,8 +77,8 @@ async def client_start(update: Update, context: Context) -> None:
             client.name,
             therapist.display_name,
             prefs.timezone,
-            hhmm(prefs.reminder_time),
-            prefs.quiet_label,
+            texts.Html(hhmm(prefs.reminder_time)),
+            texts.Html(prefs.quiet_label),
             homework,
         ),
         parse_mode=ParseMode.HTML,
@@ -117,8 +117,9 @@ async def client_homework(update: Update, context: Context) -> None:
     if not homework:
         await message.reply_text(texts.CLIENT_NO_HOMEWORK)
         return
-    sections = [homework_section(h, card) for h, card in homework]
-    for chunk in texts.chunks(texts.your_homework(therapist.display_name), sections):
+    sections = [texts.Html(homework_section(h, card)) for h, card in homework]
+    header = texts.Html(texts.your_homework(therapist.display_name))
+    for chunk in texts.chunks(header, sections):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
 
 
@@ -140,7 +141,9 @@ def _settings_view(services: Services, client: Client) -> tuple[str, InlineKeybo
             [InlineKeyboardButton(texts.SETTINGS_TIMEZONE, callback_data=Setting("tz").encode())],
         ]
     )
-    text = texts.settings_card(prefs.timezone, hhmm(prefs.reminder_time), prefs.quiet_label)
+    text = texts.settings_card(
+        prefs.timezone, texts.Html(hhmm(prefs.reminder_time)), texts.Html(prefs.quiet_label)
+    )
     return text, keyboard
 
 
@@ -267,7 +270,7 @@ async def _pause(context: Context, client: Client, until: datetime, uow: UnitOfW
     )
     tz = ZoneInfo(_preferences(services, client).timezone)
     local, today = until.astimezone(tz), services.clock.now().astimezone(tz).date()
-    return texts.paused_until(f"{texts.long_date(local.date(), today)}, {hhmm(local)}")
+    return texts.paused_until(texts.Html(f"{texts.long_date(local.date(), today)}, {hhmm(local)}"))
 
 
 async def client_stop(update: Update, context: Context) -> None:

@@ -79,7 +79,7 @@ async def amendment_marks(
         if not rows:
             continue
         last = rows[-1]
-        day = texts.long_date(last.revised_at.astimezone(zone).date(), today)
+        day = texts.Html(texts.long_date(last.revised_at.astimezone(zone).date(), today))
         marks[note.id] = texts.amended_mark(len(rows), day, last.reason)
     return marks
 
@@ -104,7 +104,7 @@ def _fields_view(note: SessionNote, name: str, today: date) -> tuple[str, Inline
     buttons = [_b(note.id, FIELDS[field], "f", code) for code, field in FIELD_CODES.items()]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(_cancel(note.id))
-    day = texts.long_date(note.session_date, today)
+    day = texts.Html(texts.long_date(note.session_date, today))
     return texts.amend_fields(note.number, name, day), InlineKeyboardMarkup(rows)
 
 
@@ -276,7 +276,7 @@ async def _open(update: Update, context: Context, note_id: int) -> None:
             if title is not None:
                 await cards.answer(query)
                 await bot.send_message(
-                    chat_id, texts.finish_form_first(title), parse_mode=ParseMode.HTML
+                    chat_id, texts.finish_form_first(texts.Html(title)), parse_mode=ParseMode.HTML
                 )
                 return
             draft = None  # left by a form this version no longer has: replaced below

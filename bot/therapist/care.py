@@ -14,10 +14,9 @@ from bot.shared.context import Context, Handler
 from bot.shared.exercises import exercise_name
 from bot.shared.forms.handlers import start_form
 from bot.therapist.client_search import pick_client
-from bot.therapist.forms.homework import schedule_of
 from bot.therapist.forms.plan import plan_lines
 from practice.plans import HomeworkStatus
-from reminders.planning import replan_assignment
+from reminders.planning import replan_assignment, schedule_of
 
 
 async def show_plan(update: Update, context: Context, client_id: int) -> None:

@@ -103,9 +103,11 @@ async def _list_view(context: Context, therapist_id: int) -> tuple[str, InlineKe
     async with context.services.db.unit_of_work() as uow:
         rows = await uow.providers.active(therapist_id)
     lines = [
-        "• "
-        + texts.esc(texts.provider_label(r.name, profession_label(r.profession)))
-        + (f" — {texts.esc(r.clinic)}" if r.clinic else "")
+        texts.Html(
+            "• "
+            + texts.esc(texts.provider_label(r.name, profession_label(r.profession)))
+            + (f" — {texts.esc(r.clinic)}" if r.clinic else "")
+        )
         for r in rows
     ]
     buttons = [

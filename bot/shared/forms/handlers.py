@@ -202,7 +202,7 @@ async def start_form(
         if open_draft is not None and (title := await draft_title(uow, open_draft)) is not None:
             # Never throw away a half-filled form: show where it is instead.
             await context.bot.send_message(
-                chat.id, texts.finish_form_first(title), parse_mode=ParseMode.HTML
+                chat.id, texts.finish_form_first(texts.Html(title)), parse_mode=ParseMode.HTML
             )
             return False
         now = services.clock.now()

@@ -96,7 +96,7 @@ async def _begin_note(update: Update, context: Context, *, client_id: int | None
     services = context.services
     if (open_form := await form_in_progress(context, user.id)) is not None:
         await context.bot.send_message(
-            chat.id, texts.finish_form_first(open_form), parse_mode=ParseMode.HTML
+            chat.id, texts.finish_form_first(texts.Html(open_form)), parse_mode=ParseMode.HTML
         )
         return
     async with services.db.unit_of_work() as uow:
@@ -167,10 +167,10 @@ async def note_button(update: Update, context: Context) -> None:
             saved = await _already_saved(turn, button)
             await uow.commit()
             await cards.answer(query, texts.STALE_BUTTON if saved is None else "Saved ✓")
-            if saved is None and (row is None or row.card_message_id != tapped):
-                await cards.strip_buttons(bot, chat_id, tapped)  # a keyboard left from before
-            else:
+            if saved is not None:
                 await cards.edit_card(bot, chat_id, tapped, saved, None)
+            elif row is None or row.card_message_id != tapped:
+                await cards.strip_buttons(bot, chat_id, tapped)  # a keyboard left from before
             return
         state: DraftState | None = DraftState.load(row)
         assert state is not None
