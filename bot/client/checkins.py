@@ -169,12 +169,13 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
     """A typed message while a check-in waits for its comment; False if none waits."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    if not (client.awaiting or "").startswith("ci"):
+    awaiting = client.awaiting or ""
+    if not awaiting.startswith("ci"):
         return False
     services: Services = context.services
     async with services.db.unit_of_work() as uow:
         fresh = await uow.clients.get(client.therapist_id, client.id)
-        check_in = await uow.check_ins.get(int(client.awaiting[2:]))  # type: ignore[index]
+        check_in = await uow.check_ins.get(int(awaiting[2:]))
         if fresh is None or check_in is None or check_in.client_id != client.id:
             return False
         if check_in.closed_at is not None or check_in.comment is not None:
