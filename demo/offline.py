@@ -11,11 +11,11 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from telegram.ext import Application
+from typing import Any
 
 from bot.runtime.app import run_bot
 from bot.shared.config import Settings, load_settings
+from bot.shared.context import App
 from emulator import BotApiEmulator
 from practice.clock import Clock, FrozenClock
 from reminders.dispatcher import Dispatcher
@@ -31,7 +31,7 @@ class OfflineBot:
     clock: Clock
     db: Database  # a second connection pool for reading back what the bot stored
     task: asyncio.Task[None]
-    application: Application  # type: ignore[type-arg]
+    application: App
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -78,7 +78,7 @@ async def offline_bot(
         **overrides,
     )
     stop = asyncio.Event()
-    ready: asyncio.Future[Application] = asyncio.get_running_loop().create_future()  # type: ignore[type-arg]
+    ready: asyncio.Future[App] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(
         run_bot(
             settings,
@@ -94,7 +94,8 @@ async def offline_bot(
     )
     db = Database(database_url)
     try:
-        done, _ = await asyncio.wait({ready, task}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        started: set[asyncio.Future[Any]] = {ready, task}
+        done, _ = await asyncio.wait(started, timeout=30, return_when=asyncio.FIRST_COMPLETED)
         if ready not in done:
             if task.done():
                 task.result()  # re-raise what stopped the bot

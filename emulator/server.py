@@ -804,9 +804,9 @@ class BotApiEmulator:
         except Exception as exc:
             # An emulator bug must still look like a Telegram failure to the bot, and be loud.
             logger.exception("emulator failed while handling %s %s", method, params)
-            error = ApiError(500, f"Internal Server Error: emulator bug: {exc!r}")
-            self._record(method, params, error=error)
-            return web.json_response(error.payload(), status=500)
+            failure = ApiError(500, f"Internal Server Error: emulator bug: {exc!r}")
+            self._record(method, params, error=failure)
+            return web.json_response(failure.payload(), status=500)
         self._record(method, params, result=result)
         return web.json_response({"ok": True, "result": result})
 

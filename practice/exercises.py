@@ -181,7 +181,7 @@ def _parse_entry(entry: Any, position: int) -> Exercise:
         raise ValueError(f"{label}: {exc}") from None
     # Exercise checks the rest and names the code itself.
     return Exercise(
-        code=code,
+        code=entry["code"],  # there: checked with the other keys above
         name=entry["name"],
         area=entry["area"],
         kind=kind,

@@ -141,7 +141,8 @@ class NoteDraft:
         }
 
     def text(self, which: TextField) -> str | None:
-        return getattr(self, which.value)
+        value: str | None = getattr(self, which.value)
+        return value
 
     def set_text(self, which: TextField, value: str | None) -> None:
         setattr(self, which.value, value)

@@ -336,11 +336,10 @@ def _local_occurrences_from(schedule: HomeworkSchedule, not_before: date) -> Ite
 
 
 def _frequency(value: object) -> Frequency:
-    try:
+    if isinstance(value, str) and value in Frequency.__members__.values():
         return Frequency(value)
-    except ValueError:
-        choices = ", ".join(f.value for f in Frequency)
-        raise ValueError(f"frequency must be one of {choices}, not {value!r}") from None
+    choices = ", ".join(f.value for f in Frequency)
+    raise ValueError(f"frequency must be one of {choices}, not {value!r}")
 
 
 def _aware_utc(moment: datetime, name: str) -> datetime:

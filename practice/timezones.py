@@ -99,14 +99,14 @@ def find_zone(text: str, *, now: datetime, home: str | None = None) -> ZoneLooku
     found = _city(key, start, country=_country_of(home)) if home else ZoneLookup(Found.NOTHING)
     if found.zone:
         return found
-    city, region = _city(key, start), _region(key, start)
+    place, region = _city(key, start), _region(key, start)
     if region.found is Found.NOTHING:
-        return city
-    if city.found is Found.NOTHING:
+        return place
+    if place.found is Found.NOTHING:
         return region
     # A region and a city abroad of one name ("Ontario": the province, and a town in
     # California; "Portland": Maine's, Oregon's and a parish of Jamaica): the client picks.
-    both = (city.zone,) if city.zone else city.choices
+    both = (place.zone,) if place.zone else place.choices
     both += (region.zone,) if region.zone else region.choices
     clocks = _clocks(both, start)
     if len(clocks) == 1:  # "Leeds", the city and the borough: one clock

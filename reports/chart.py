@@ -26,6 +26,7 @@ import io
 import textwrap
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import matplotlib
 from matplotlib import dates as mdates
@@ -218,7 +219,7 @@ def _draw_milestones(
     heights = iter(LABEL_HEIGHTS)
     for milestone, height in zip(near, heights, strict=False):
         x = mdates.date2num(milestone.day)
-        style = {
+        style: dict[str, Any] = {  # axvline's keywords, of as many types
             "color": MILESTONE_GREY,
             "linewidth": 2,
             "linestyle": (0, (2, 3)) if milestone.projected else (0, (6, 3)),

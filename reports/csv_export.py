@@ -167,18 +167,18 @@ def _rows(record: ClientRecord) -> Iterator[dict[str, Any]]:
             "question": d.question,
             "answer": d.answer,
         }
-    for r in sorted(record.referrals, key=lambda r: r.referred_on):
+    for ref in sorted(record.referrals, key=lambda r: r.referred_on):
         yield {
             "record_type": "referral",
-            "date": r.referred_on.isoformat(),
+            "date": ref.referred_on.isoformat(),
             "client": client,
-            "provider": r.provider,
-            "profession": r.profession,
-            "clinic": r.clinic,
-            "contact": r.contact,
-            "reason": r.reason,
-            "consent": {True: "yes", False: "no", None: "pending"}[r.consent],
-            "outcome": r.outcome,
+            "provider": ref.provider,
+            "profession": ref.profession,
+            "clinic": ref.clinic,
+            "contact": ref.contact,
+            "reason": ref.reason,
+            "consent": {True: "yes", False: "no", None: "pending"}[ref.consent],
+            "outcome": ref.outcome,
         }
 
 

@@ -203,9 +203,9 @@ class Database:
         if isinstance(error, OSError | TimeoutError):
             reason = getattr(error, "strerror", None) or type(error).__name__
             return DatabaseUnusable(f"Database error: {where} cannot be reached ({reason})")
-        cause = error.__cause__ or error  # SQLAlchemy's asyncpg adapter wraps the server's error
-        if type(cause).__module__.startswith("asyncpg"):
-            reason = f"{type(cause).__name__}: {cause}".splitlines()[0][:200]
+        inner = error.__cause__ or error  # SQLAlchemy's asyncpg adapter wraps the server's error
+        if type(inner).__module__.startswith("asyncpg"):
+            reason = f"{type(inner).__name__}: {inner}".splitlines()[0][:200]
             return DatabaseUnusable(f"Database error: {where} refused the bot ({reason})")
         return None
 

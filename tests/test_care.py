@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
+from bot.shared.forms.engine import FormContext
+from bot.therapist.forms.homework import HOMEWORK
 from demo.offline import OfflineBot
 from emulator import Fault, Phone
+from practice.preferences import DEFAULT_REMINDER_TIME, encode_time
 from tests.chat import new_client_note
 from tests.conftest import LEO, MAYA
 from tests.test_invites import ANNA, join
@@ -208,3 +213,21 @@ async def test_steps_are_checked(running: OfflineBot, maya: Phone) -> None:
     await maya.tap("Neck")
     await maya.send("just one step")
     assert "write 2 to 5 steps, one per line" in maya.last_text.lower()
+
+
+async def test_the_homework_time_question_without_a_client_offers_the_default_time_first() -> None:
+    # The form is opened for a client, but its context allows none: the question must not fail.
+    ctx = FormContext(
+        uow=None,  # the time question reads no records
+        therapist_id=MAYA,
+        therapist_name="Maya",
+        client=None,
+        answers={},
+        now=datetime(2026, 11, 25, 9, tzinfo=UTC),
+        today=date(2026, 11, 25),
+        practice_zone="Europe/Berlin",
+    )
+    times = next(q for q in HOMEWORK.questions if q.key == "time")
+    assert times.options is not None
+    options = await times.options(ctx)
+    assert options[0].value == encode_time(DEFAULT_REMINDER_TIME)

@@ -218,3 +218,17 @@ async def test_editing_a_sent_message_gets_advice_that_works(
     assert "Stiff neck and shoulders" in maya.last_text
     [draft_subjective] = [line for line in maya.last_text.splitlines() if "Stiff" in line]
     assert draft_subjective.count("Stiff") == 1  # the findings field did not get it
+
+
+async def test_a_stale_button_on_the_current_card_leaves_the_card_alone(
+    running: OfflineBot, maya: Phone, caplog: pytest.LogCaptureFixture
+) -> None:
+    await maya.send("/note")
+    card = maya.last_message
+    assert card is not None
+    before = [(m.message_id, m.text, m.buttons) for m in maya.messages]
+    # Another note's token on the card of the note in progress: nothing was saved by it.
+    answer = await maya.tap_data("n:AAAAAAAAAAAA:cl:nw", message_id=card.message_id)
+    assert answer == "That button belongs to an earlier note."
+    assert [(m.message_id, m.text, m.buttons) for m in maya.messages] == before
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

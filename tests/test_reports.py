@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfReader
 
@@ -33,7 +34,7 @@ from reports.data import (
     WeekAdherence,
     progress_chart_data,
 )
-from reports.pdf import client_record, referral_letter
+from reports.pdf import _Document, client_record, referral_letter
 from reports.wording import day_label
 from tests.test_scripts_in_pdfs import NAMES
 
@@ -435,3 +436,10 @@ def test_an_activity_named_in_any_script_prints_in_the_chart() -> None:
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="Glyph .* missing")
         assert render_progress_chart(data).startswith(b"\x89PNG")
+
+
+def test_the_document_keeps_fpdfs_own_text_and_highlight() -> None:
+    # Its cleaning of a text (`printable`) and its verdict band (`banner`) once took these
+    # names: a caller of FPDF's text(x, y, text) or highlight() got a different method.
+    assert _Document.text is FPDF.text
+    assert _Document.highlight is FPDF.highlight

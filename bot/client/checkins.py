@@ -136,7 +136,7 @@ async def _next_card(
     if check_in.comment is not None:
         therapist = await uow.therapists.get(check_in.therapist_id)
         name = therapist.display_name if therapist else "Your therapist"
-        return texts.check_in_thanks(name, check_in_summary(check_in)), None
+        return texts.check_in_thanks(name, texts.Html(check_in_summary(check_in))), None
     return await check_in_card(uow, check_in, client)
 
 
@@ -153,7 +153,7 @@ async def _alert_if_worse(uow: UnitOfWork, check_in: CheckIn, client: Client) ->
     if baseline is not None and check_in.pain is not None:
         pain += f" (first session: {baseline})"
     change = f" · “{CHANGE_LABELS[check_in.change]}”" if check_in.change is not None else ""
-    return texts.worse_alert(client.name, pain, change, None)
+    return texts.worse_alert(client.name, texts.Html(pain), texts.Html(change), None)
 
 
 async def _send_alert(
@@ -169,12 +169,13 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
     """A typed message while a check-in waits for its comment; False if none waits."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    if not (client.awaiting or "").startswith("ci"):
+    awaiting = client.awaiting or ""
+    if not awaiting.startswith("ci"):
         return False
     services: Services = context.services
     async with services.db.unit_of_work() as uow:
         fresh = await uow.clients.get(client.therapist_id, client.id)
-        check_in = await uow.check_ins.get(int(client.awaiting[2:]))  # type: ignore[index]
+        check_in = await uow.check_ins.get(int(awaiting[2:]))
         if fresh is None or check_in is None or check_in.client_id != client.id:
             return False
         if check_in.closed_at is not None or check_in.comment is not None:
@@ -202,5 +203,5 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
     return True
 
 
-def handler() -> CallbackQueryHandler:  # type: ignore[type-arg]
+def handler() -> CallbackQueryHandler[Context, None]:
     return CallbackQueryHandler(check_in_button, pattern=CheckInAnswer.pattern())

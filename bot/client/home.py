@@ -15,7 +15,7 @@ from bot.client.joining import open_invite
 from bot.client.zones import ask_zone, shared_location, typed_zone, zone_button
 from bot.shared import cards, texts
 from bot.shared.callbacks import Setting, ZoneChoice, parse
-from bot.shared.context import Context, Services
+from bot.shared.context import Context, Handler, Services
 from bot.shared.exercises import exercise_card, homework_section
 from bot.shared.reach import client_back
 from practice.exercises import ExerciseCard
@@ -68,7 +68,7 @@ async def client_start(update: Update, context: Context) -> None:
     await client_back(services, user.id)
     prefs = _preferences(services, client)
     homework = [
-        texts.homework_line(card.name, h.dose, schedule_of(h).describe(), False)
+        texts.Html(texts.homework_line(card.name, h.dose, schedule_of(h).describe(), False))
         for h, card in await _homework_of(services, client)
     ]
     await message.reply_text(
@@ -76,8 +76,8 @@ async def client_start(update: Update, context: Context) -> None:
             client.name,
             therapist.display_name,
             prefs.timezone,
-            hhmm(prefs.reminder_time),
-            prefs.quiet_label,
+            texts.Html(hhmm(prefs.reminder_time)),
+            texts.Html(prefs.quiet_label),
             homework,
         ),
         parse_mode=ParseMode.HTML,
@@ -116,8 +116,9 @@ async def client_homework(update: Update, context: Context) -> None:
     if not homework:
         await message.reply_text(texts.CLIENT_NO_HOMEWORK)
         return
-    sections = [homework_section(h, card) for h, card in homework]
-    for chunk in texts.chunks(texts.your_homework(therapist.display_name), sections):
+    sections = [texts.Html(homework_section(h, card)) for h, card in homework]
+    header = texts.Html(texts.your_homework(therapist.display_name))
+    for chunk in texts.chunks(header, sections):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
 
 
@@ -139,7 +140,9 @@ def _settings_view(services: Services, client: Client) -> tuple[str, InlineKeybo
             [InlineKeyboardButton(texts.SETTINGS_TIMEZONE, callback_data=Setting("tz").encode())],
         ]
     )
-    text = texts.settings_card(prefs.timezone, hhmm(prefs.reminder_time), prefs.quiet_label)
+    text = texts.settings_card(
+        prefs.timezone, texts.Html(hhmm(prefs.reminder_time)), texts.Html(prefs.quiet_label)
+    )
     return text, keyboard
 
 
@@ -266,7 +269,7 @@ async def _pause(context: Context, client: Client, until: datetime, uow: UnitOfW
     )
     tz = ZoneInfo(_preferences(services, client).timezone)
     local, today = until.astimezone(tz), services.clock.now().astimezone(tz).date()
-    return texts.paused_until(f"{texts.long_date(local.date(), today)}, {hhmm(local)}")
+    return texts.paused_until(texts.Html(f"{texts.long_date(local.date(), today)}, {hhmm(local)}"))
 
 
 async def client_stop(update: Update, context: Context) -> None:
@@ -336,7 +339,7 @@ async def client_text(update: Update, context: Context) -> None:
     await message.reply_text(texts.CLIENT_OTHER_TEXT)
 
 
-def handlers(clients: filters.BaseFilter) -> list[object]:
+def handlers(clients: filters.BaseFilter) -> list[Handler]:
     """`clients` matches everyone who is not a therapist (the gate let only clients and people
     with an invite link through)."""
     private = filters.ChatType.PRIVATE

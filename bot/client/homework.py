@@ -84,7 +84,7 @@ async def reminder_button(update: Update, context: Context) -> None:
             prefs = preferences_of(client, services.settings.practice_timezone)
             tz = ZoneInfo(prefs.timezone)
             when = snoozed_until(now, tz, quiet_hours_of(prefs))
-            footer = texts.reminder_snoozed(hhmm(when.astimezone(tz)))
+            footer = texts.reminder_snoozed(texts.Html(hhmm(when.astimezone(tz))))
             toast = footer if await _snooze(uow, delivery, when, now) else texts.SNOOZE_WAITING
         await uow.commit()
     await cards.answer(query, toast)
@@ -124,5 +124,5 @@ async def _snooze(uow: UnitOfWork, delivery: Delivery, when: datetime, now: date
     return True
 
 
-def handler() -> CallbackQueryHandler:  # type: ignore[type-arg]
+def handler() -> CallbackQueryHandler[Context, None]:
     return CallbackQueryHandler(reminder_button, pattern=ReminderAnswer.pattern())

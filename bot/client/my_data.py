@@ -29,7 +29,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import ForgetMeButton, MyDataButton, parse_records
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.therapist.referrals import consent_lines, letter_to_therapist
 from practice.checkins import check_in_summary
 from reports.csv_export import client_data_csv
@@ -177,7 +177,7 @@ async def forget_me_button(update: Update, context: Context) -> None:
         await letter_to_therapist(context, referral_id)
 
 
-def handlers(clients: filters.BaseFilter) -> list[object]:
+def handlers(clients: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("mydata", my_data_command, filters=clients),
         CommandHandler("forgetme", forget_me_command, filters=clients),

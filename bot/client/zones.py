@@ -164,5 +164,9 @@ async def set_zone(context: Context, telegram_user_id: int, zone: str) -> str | 
         )
         await uow.commit()
     return texts.zone_set(
-        zone, local_clock(zone, services.clock.now()), hhmm(prefs.reminder_time), prefs.quiet_label
+        zone,
+        *map(
+            texts.Html,
+            (local_clock(zone, services.clock.now()), hhmm(prefs.reminder_time), prefs.quiet_label),
+        ),
     )

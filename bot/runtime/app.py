@@ -15,10 +15,10 @@ from typing import Literal
 from sqlalchemy.engine import make_url
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
+    JobQueue,
     MessageHandler,
     filters,
 )
@@ -34,7 +34,7 @@ from bot.runtime.polling import poll, seconds_of
 from bot.runtime.watch import WATCH_INTERVAL, Watch, watch_job
 from bot.shared import access, cards, reach, texts
 from bot.shared.config import ConfigError, Settings
-from bot.shared.context import Context, Services
+from bot.shared.context import App, Context, Services
 from bot.shared.forms import handlers as form_handlers
 from bot.therapist import (
     amend,
@@ -87,7 +87,7 @@ def build_application(
     *,
     read_timeout: float = 10.0,
     backoff_base: float = 0.5,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     token = settings.token
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -101,6 +101,7 @@ def build_application(
         .updater(None)
         .concurrent_updates(False)
         .context_types(ContextTypes(context=Context))
+        .job_queue(JobQueue[Context]())  # the default one, typed for `Context`
         .rate_limiter(
             ResilientRateLimiter(
                 backoff_base=backoff_base,
@@ -171,7 +172,7 @@ def build_application(
         *notes.text_handlers(therapists),
     ]:
         application.add_handler(handler)  # type: ignore[arg-type]
-    application.add_error_handler(error_handler([_note_after_failure]))  # type: ignore[arg-type]
+    application.add_error_handler(error_handler([_note_after_failure]))
     return application
 
 
@@ -231,7 +232,7 @@ async def run_bot(
     read_timeout: float = 10.0,
     backoff_base: float = 0.5,
     dispatch_interval: float | Literal["settings"] | None = "settings",
-    on_ready: Callable[[Application], None] | None = None,  # type: ignore[type-arg]
+    on_ready: Callable[[App], None] | None = None,
     receive_updates: bool = True,
     watch_interval: float | None = WATCH_INTERVAL,
 ) -> None:
@@ -293,7 +294,7 @@ async def run_bot(
 
 async def _serve_health(
     settings: Settings,
-    application: Application,  # type: ignore[type-arg]
+    application: App,
     db: Database,
     clock: Clock,
 ) -> HealthServer | None:
@@ -313,7 +314,7 @@ async def _serve_health(
 
 
 async def _serve(
-    application: Application,  # type: ignore[type-arg]
+    application: App,
     settings: Settings,
     clock: Clock,
     stop: asyncio.Event,
@@ -322,7 +323,7 @@ async def _serve(
     poll_timeout: int,
     read_timeout: float,
     dispatch_interval: float | None,
-    on_ready: Callable[[Application], None] | None,  # type: ignore[type-arg]
+    on_ready: Callable[[App], None] | None,
     receive_updates: bool,
     watch_interval: float | None,
 ) -> None:
@@ -447,7 +448,8 @@ async def dispatch_job(context: Context) -> None:
 async def _drain(context: Context, dispatcher: Dispatcher) -> None:
     """Send what is due, then wake again when the next row is due."""
     await dispatcher.run_until_idle()
-    interval = float(context.job.data) if context.job and context.job.data else 30.0
+    data = context.job.data if context.job else None
+    interval = float(data) if isinstance(data, int | float) and data else 30.0
     wait = await dispatcher.next_due_in()
     if wait is not None and wait.total_seconds() < interval and context.job_queue is not None:
         for job in context.job_queue.get_jobs_by_name("dispatch-next"):

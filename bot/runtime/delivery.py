@@ -66,15 +66,13 @@ class ResilientRateLimiter(AIORateLimiter):
 
     async def process_request(
         self,
-        callback: Callable[
-            ..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]] | None]
-        ],
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]] | None:
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         attempts = 0 if endpoint in _NOT_RETRIED else self._network_retries
         for attempt in range(attempts + 1):
             try:

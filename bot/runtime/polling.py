@@ -24,13 +24,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine, Sequence
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
-from telegram.ext import Application
 
 from bot.runtime.health import Health
+from bot.shared.context import App
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ BUSY_POLL_SECONDS = 0.5
 
 
 async def poll(
-    application: Application,  # type: ignore[type-arg]
+    application: App,
     stop: asyncio.Event,
     *,
     allowed_updates: Sequence[str],
@@ -107,7 +108,7 @@ async def poll(
 
 
 async def _fetch(
-    application: Application,  # type: ignore[type-arg]
+    application: App,
     *,
     offset: int | None,
     poll_timeout: int,
@@ -134,7 +135,7 @@ class _Inbox:
 
     def __init__(
         self,
-        application: Application,  # type: ignore[type-arg]
+        application: App,
         health: Health,
         handled_at_once: int,
     ) -> None:
@@ -255,9 +256,9 @@ async def _unless_stopped(
     return None
 
 
-def seconds_of(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
+def seconds_of(value: float | timedelta) -> float:
+    """RetryAfter.retry_after: seconds, or a timedelta (PTB's choice)."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -7,10 +7,10 @@ import logging
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.shared import texts
-from bot.shared.context import Context
+from bot.shared.context import App, Context, Handler
 from bot.therapist.invites import therapist_opened_invite
 from reminders.digest import plan_digest
 
@@ -21,7 +21,7 @@ def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
     return [BotCommand(command, description) for command, description in pairs]
 
 
-async def set_default_commands(application: Application) -> None:  # type: ignore[type-arg]
+async def set_default_commands(application: App) -> None:
     """Everyone sees /start and /help; a therapist's own chat gets the therapist menu."""
     try:
         await application.bot.set_my_commands(
@@ -82,7 +82,7 @@ async def unknown_command(update: Update, context: Context) -> None:
     )
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("start", start_command, filters=therapists),
         CommandHandler("help", help_command, filters=therapists),

@@ -18,11 +18,10 @@ from enum import StrEnum
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application
 
 from bot.runtime.health import Health, Problem, assess
 from bot.shared import texts
-from bot.shared.context import Context
+from bot.shared.context import App, Context
 from practice.clock import Clock
 from storage import Database
 from storage.database import NOTICE_LOCK
@@ -138,7 +137,7 @@ async def watch_job(context: Context) -> None:
     await watch.check()
 
 
-async def record_backup(application: Application, ok: bool) -> None:  # type: ignore[type-arg]
+async def record_backup(application: App, ok: bool) -> None:
     """For the backup job: how the backup went (see Watch.record_backup)."""
     watch: Watch = application.bot_data["watch"]
     await watch.record_backup(ok)

@@ -204,6 +204,6 @@ def _opens_invite(update: Update) -> bool:
     return text is not None and text.startswith("/start ") and len(text.split()) == 2
 
 
-def handler() -> TypeHandler:  # type: ignore[type-arg]
+def handler() -> TypeHandler[Update, Context, None]:
     """The gate, to be registered in a group before every other handler."""
     return TypeHandler(Update, Gate())

@@ -30,7 +30,7 @@ def fit(
     if latest:
         kept = fit(items[::-1], room, tail, sep=sep)
         return [kept[-1], *kept[-2::-1]]
-    kept: list[str] = []
+    kept = []
     used = 0
     for index, item in enumerate(items):
         rest = len(items) - index - 1

@@ -45,7 +45,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from enum import Enum
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 MAX_BYTES = 64
 
@@ -53,7 +56,7 @@ MAX_BYTES = 64
 # PostgreSQL raises instead of finding nothing.
 MAX_ROW_ID = 2**31 - 1
 
-_B = TypeVar("_B")
+_B = TypeVar("_B", bound="DataclassInstance | None")  # every button is a dataclass
 
 
 def row_id(text: str) -> int | None:
@@ -355,7 +358,7 @@ def parse(data: str | None) -> Button | ReferralButton | None:
     return _in_range(_parse(data))
 
 
-def _in_range(button: _B | None) -> _B | None:
+def _in_range(button: _B) -> _B | None:
     """The button, unless a number in it is larger than any row id (so forged)."""
     if button is None:
         return None

@@ -13,6 +13,7 @@ from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.shared.context import Context
 from bot.shared.texts import STALE_BUTTON
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool =
         log.info("tap not answered: %s", type(exc).__name__)
 
 
-async def unknown_button(update: Update, context: object) -> None:
+async def unknown_button(update: Update, context: Context) -> None:
     """A tap whose data no handler recognises (forged, or from a bot version long gone)."""
     if update.callback_query is not None:
         await answer(update.callback_query, STALE_BUTTON)

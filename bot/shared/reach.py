@@ -91,5 +91,5 @@ async def on_membership(update: Update, context: Context) -> None:
         await client_back(context.services, user_id)
 
 
-def handler() -> ChatMemberHandler:  # type: ignore[type-arg]
+def handler() -> ChatMemberHandler[Context, None]:
     return ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER)

@@ -23,7 +23,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHa
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import AmendButton, parse_records
-from bot.shared.context import Context, Services
+from bot.shared.context import Context, Handler, Services
 from bot.shared.forms.handlers import draft_title, remember_card
 from practice.amendments import (
     FIELD_CODES,
@@ -79,7 +79,7 @@ async def amendment_marks(
         if not rows:
             continue
         last = rows[-1]
-        day = texts.long_date(last.revised_at.astimezone(zone).date(), today)
+        day = texts.Html(texts.long_date(last.revised_at.astimezone(zone).date(), today))
         marks[note.id] = texts.amended_mark(len(rows), day, last.reason)
     return marks
 
@@ -104,7 +104,7 @@ def _fields_view(note: SessionNote, name: str, today: date) -> tuple[str, Inline
     buttons = [_b(note.id, FIELDS[field], "f", code) for code, field in FIELD_CODES.items()]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(_cancel(note.id))
-    day = texts.long_date(note.session_date, today)
+    day = texts.Html(texts.long_date(note.session_date, today))
     return texts.amend_fields(note.number, name, day), InlineKeyboardMarkup(rows)
 
 
@@ -276,7 +276,7 @@ async def _open(update: Update, context: Context, note_id: int) -> None:
             if title is not None:
                 await cards.answer(query)
                 await bot.send_message(
-                    chat_id, texts.finish_form_first(title), parse_mode=ParseMode.HTML
+                    chat_id, texts.finish_form_first(texts.Html(title)), parse_mode=ParseMode.HTML
                 )
                 return
             draft = None  # left by a form this version no longer has: replaced below
@@ -444,10 +444,10 @@ async def _leave(context: Context, therapist_id: int, chat_id: int, command: str
         await cards.strip_buttons(context.bot, chat_id, card)
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [CallbackQueryHandler(amend_button, pattern=AmendButton.pattern())]
 
 
-def typing_handler(therapists: filters.BaseFilter) -> MessageHandler:  # type: ignore[type-arg]
+def typing_handler(therapists: filters.BaseFilter) -> MessageHandler[Context, None]:
     """In a group of its own before the others: it stops the update only when it used it."""
     return MessageHandler(therapists & filters.ChatType.PRIVATE & filters.TEXT, typed)

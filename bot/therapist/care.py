@@ -10,14 +10,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.shared import cards, texts
 from bot.shared.bounded import TEXT_LIMIT, fit
 from bot.shared.callbacks import CardAction, HomeworkAction, parse
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.shared.exercises import exercise_name
 from bot.shared.forms.handlers import start_form
 from bot.therapist.client_search import pick_client
-from bot.therapist.forms.homework import schedule_of
 from bot.therapist.forms.plan import plan_lines
 from practice.plans import HomeworkStatus
-from reminders.planning import replan_assignment
+from reminders.planning import replan_assignment, schedule_of
 
 
 async def show_plan(update: Update, context: Context, client_id: int) -> None:
@@ -212,7 +211,7 @@ async def exercise_command(update: Update, context: Context) -> None:
     await start_form(update, context, "exercise", None)
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("exercise", exercise_command, filters=therapists),
         CommandHandler("plan", plan_command, filters=therapists),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
 from bot.shared.bounded import TEXT_LIMIT, fit
@@ -22,7 +22,7 @@ from bot.shared.callbacks import (
     handler_pattern,
     parse,
 )
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.shared.exercises import UNLISTED, exercise_name
 from bot.shared.forms.handlers import start_form
 from bot.therapist.amend import amend_buttons, amendment_marks
@@ -96,7 +96,7 @@ async def _card(
         check_ins = await uow.check_ins.recent(client.id, 3)
         referrals, letters = await referral_view(uow, therapist_id, client.id, services.settings.tz)
         upcoming = await uow.outbox.upcoming(client.id, 2, kinds=(HOMEWORK, SNOOZE))
-        name_of = dict(zip((h.id for h in homework), names, strict=True))
+        name_of: dict[int | None, str] = dict(zip((h.id for h in homework), names, strict=True))
         upcoming_names = [name_of.get(d.assignment_id, UNLISTED) for d in upcoming]
     today = services.today()
     if client.telegram_user_id is None:
@@ -146,7 +146,7 @@ async def _card(
         homework_line = "\n".join(lines)
     else:
         homework_line = "🧘 " + texts.NO_HOMEWORK_THERAPIST
-    homework_line += "\n" + texts.rhythm_line(describe_rhythm(client.check_in_days))
+    homework_line += "\n" + texts.rhythm_line(texts.Html(describe_rhythm(client.check_in_days)))
     if check_ins:
         zone = services.settings.tz
         homework_line += "\n📊 Check-ins: " + "; ".join(
@@ -156,9 +156,11 @@ async def _card(
             if c.answered_at is not None
         )
     last = [
-        f"#{n.number} · {texts.long_date(n.session_date, today)} · pain {n.pain_before} → "
-        f"{n.pain_after} · {texts.esc(texts.area_labels(n.areas, n.area_other))}"
-        + (f"\n   {marks[n.id]}" if n.id in marks else "")
+        texts.Html(
+            f"#{n.number} · {texts.long_date(n.session_date, today)} · pain {n.pain_before} → "
+            f"{n.pain_after} · {texts.esc(texts.area_labels(n.areas, n.area_other))}"
+            + (f"\n   {marks[n.id]}" if n.id in marks else "")
+        )
         for n in page.notes
     ]
 
@@ -189,9 +191,13 @@ async def _card(
     summary = "\n".join([notes_line, plan_line, homework_line])
     # Referrals grow without end: the newest that fit, and a count of the rest (the export
     # lists them all).
-    room = TEXT_LIMIT - len(texts.client_card(client.name, joined, summary, last)) - 1
+    room = (
+        TEXT_LIMIT
+        - len(texts.client_card(client.name, texts.Html(joined), texts.Html(summary), last))
+        - 1
+    )
     summary = "\n".join([summary, *fit(referrals, room, texts.earlier_referrals)])
-    return texts.client_card(client.name, joined, summary, last), keyboard
+    return texts.client_card(client.name, texts.Html(joined), texts.Html(summary), last), keyboard
 
 
 async def clients_button(update: Update, context: Context) -> None:
@@ -207,7 +213,9 @@ async def clients_button(update: Update, context: Context) -> None:
         return
     if isinstance(button, CheckInRhythm):
         if await _set_rhythm(context, user.id, chat_id, message_id, button):
-            await cards.answer(query, texts.rhythm_set(describe_rhythm(button.every_days)))
+            await cards.answer(
+                query, texts.rhythm_set(texts.Html(describe_rhythm(button.every_days)))
+            )
         else:
             await cards.answer(query, texts.NOT_YOUR_CLIENT)
         return
@@ -284,9 +292,9 @@ async def _set_rhythm(
     return True
 
 
-def handlers(therapists: object) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
-        CommandHandler("clients", clients_command, filters=therapists),  # type: ignore[arg-type]
+        CommandHandler("clients", clients_command, filters=therapists),
         CallbackQueryHandler(
             clients_button,
             pattern=handler_pattern(ClientCard, ClientsPage, CardAction, CheckInRhythm),

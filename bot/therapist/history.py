@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import HistoryPage, HistoryPick, handler_pattern, parse
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.therapist.amend import amend_buttons, amendment_marks
 from bot.therapist.client_search import pick_client
 from practice.notes import TextField
@@ -123,7 +123,7 @@ async def history_button(update: Update, context: Context) -> None:
     )
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("history", history_command, filters=therapists),
         CallbackQueryHandler(history_button, pattern=handler_pattern(HistoryPage, HistoryPick)),

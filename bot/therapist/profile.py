@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.shared import texts
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.shared.forms.contact import email_question, phone_question
 from bot.shared.forms.engine import Answer, Form, FormContext, Question, Saved
 from bot.shared.forms.handlers import start_form
@@ -65,5 +65,5 @@ async def profile_command(update: Update, context: Context) -> None:
     await start_form(update, context, PROFILE.name, None)
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [CommandHandler("profile", profile_command, filters=therapists)]

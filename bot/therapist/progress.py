@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import ClientCard, DecisionAnswer, ProgressOf, parse, row_id
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.shared.forms.engine import FormContext
 from bot.shared.forms.handlers import start_form
 from bot.therapist.client_search import pick_client
@@ -228,7 +228,9 @@ async def decision_button(update: Update, context: Context) -> None:
             decision.answer, decision.answered_at = answer, now
         await uow.commit()
     chat_id, message_id = query.message.chat.id, query.message.message_id
-    done = texts.decision_answered(client.name, decision.summary, answer, services.today())
+    done = texts.decision_answered(
+        client.name, decision.summary, texts.Html(answer), services.today()
+    )
     if answer == "note":
         await cards.answer(query)
         draft = texts.improvement_note(texts.first_name(client.name), user.first_name)
@@ -276,7 +278,7 @@ async def _refer(update: Update, context: Context, client_id: int, decision: Dec
     )
 
     reason = DecisionPrompt(DecisionKind(decision.kind), decision.at_session).referral_reason
-    await start_referral(update, context, client_id, reason=reason, decision_id=decision.id)
+    await start_referral(update, context, client_id, reason=reason or "", decision_id=decision.id)
 
 
 async def _send_or_drop_note(
@@ -382,17 +384,17 @@ def _is_reply_to_a_draft(message: object) -> bool:
 
 
 class _ReplyToDraft(filters.MessageFilter):
-    def filter(self, message: object) -> bool:  # type: ignore[override]
+    def filter(self, message: object) -> bool:
         return _is_reply_to_a_draft(message)
 
 
-def handlers(therapists: object) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
-        CommandHandler("progress", progress_command, filters=therapists),  # type: ignore[arg-type]
+        CommandHandler("progress", progress_command, filters=therapists),
         CallbackQueryHandler(progress_button, pattern=ProgressOf.pattern()),
         CallbackQueryHandler(decision_button, pattern=DecisionAnswer.pattern()),
         MessageHandler(
-            therapists & filters.TEXT & ~filters.COMMAND & _ReplyToDraft(),  # type: ignore[operator]
+            therapists & filters.TEXT & ~filters.COMMAND & _ReplyToDraft(),
             own_words,
         ),
     ]

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import ProviderButton, parse
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.shared.forms.contact import email_question, phone_question
 from bot.shared.forms.engine import Answer, Form, FormContext, Question, Saved, options_from
 from bot.shared.forms.handlers import start_form
@@ -103,9 +103,11 @@ async def _list_view(context: Context, therapist_id: int) -> tuple[str, InlineKe
     async with context.services.db.unit_of_work() as uow:
         rows = await uow.providers.active(therapist_id)
     lines = [
-        "• "
-        + texts.esc(texts.provider_label(r.name, profession_label(r.profession)))
-        + (f" — {texts.esc(r.clinic)}" if r.clinic else "")
+        texts.Html(
+            "• "
+            + texts.esc(texts.provider_label(r.name, profession_label(r.profession)))
+            + (f" — {texts.esc(r.clinic)}" if r.clinic else "")
+        )
         for r in rows
     ]
     buttons = [
@@ -201,7 +203,7 @@ async def provider_button(update: Update, context: Context) -> None:
         await cards.edit_card(bot, chat_id, message_id, *_card(row))
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("providers", providers_command, filters=therapists),
         CallbackQueryHandler(provider_button, pattern=ProviderButton.pattern()),

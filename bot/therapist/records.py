@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import ExportFor, parse_records
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.therapist.client_search import pick_client
 from reports.chart import render_progress_chart
 from reports.csv_export import client_record_csv
@@ -94,7 +94,7 @@ async def export_button(update: Update, context: Context) -> None:
     await send_export(context, user.id, query.message.chat.id, client.id)
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("export", export_command, filters=therapists),
         CallbackQueryHandler(export_button, pattern=ExportFor.pattern()),

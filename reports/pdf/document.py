@@ -27,6 +27,7 @@ import matplotlib
 from fontTools.ttLib import TTFont
 from fpdf import FPDF, FontFace, XPos, YPos
 from fpdf.enums import MethodReturnValue
+from fpdf.util import Padding
 
 from reports.chart import HEIGHT_PX, WIDTH_PX
 from reports.data import PracticeInfo
@@ -87,7 +88,7 @@ class _Document(FPDF):
         for style, file in FONT_FILES.items():
             self.add_font(FONT, style, str(FONT_DIR / file))
         self._fallbacks: list[str] = []
-        self.footer_text = self.text(footer)
+        self.footer_text = self.printable(footer)
         self.set_margins(MARGIN, TOP_MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
         self.set_title(_clean(title))
@@ -117,7 +118,8 @@ class _Document(FPDF):
 
     # Text.
 
-    def text(self, text: str) -> str:
+    # Not `text`: FPDF.text(x, y, text) prints at a point, and a caller of it would get this.
+    def printable(self, text: str) -> str:
         """`text` as it will print: emoji and control characters dropped, the fallback faces
         its characters need loaded, the characters no face has shown as "�"; and shaping
         switched on if the text needs it."""
@@ -125,9 +127,9 @@ class _Document(FPDF):
         # The faces differ: DejaVu's oblique has no Arabic, for one.
         house = _cmap(FONT_DIR / FONT_FILES.get(self.font_style, FONT_FILES[""]))
         self._cover(cleaned, house)
-        printable = "".join(ch if _printable(ch, house) else MISSING for ch in cleaned)
-        self.shape(printable)
-        return printable
+        shown = "".join(ch if _printable(ch, house) else MISSING for ch in cleaned)
+        self.shape(shown)
+        return shown
 
     def shape(self, *texts: str) -> None:
         if any(_NEEDS_SHAPING.search(t) for t in texts):
@@ -174,16 +176,18 @@ class _Document(FPDF):
         if self.y > self.t_margin:
             self.ln(4)
         self.keep_together(30)
-        self.start_section(self.text(text))
+        self.start_section(self.printable(text))
         self.set_font(style="B", size=15)
-        self.cell(0, 9, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 9, self.printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(style="", size=BODY_PT)
         self.ln(1)
 
     def subheading(self, text: str) -> None:
         self.keep_together(22)
         self.set_font(style="B", size=11.5)
-        self.multi_cell(0, 6.5, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.multi_cell(
+            0, 6.5, self.printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+        )
         self.set_font(style="", size=BODY_PT)
 
     def paragraph(
@@ -193,7 +197,7 @@ class _Document(FPDF):
         if grey:
             self.set_text_color(*GREY)
         self.multi_cell(
-            0, size * 0.5, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+            0, size * 0.5, self.printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
         )
         self.set_text_color(*INK)
         self.set_font(style="", size=BODY_PT)
@@ -203,7 +207,7 @@ class _Document(FPDF):
         self.set_font(style="B", size=BODY_PT)
         self.write(LINE, f"{label}: ")
         self.set_font(style="")
-        self.write(LINE, self.text(text or "") or NOTHING)
+        self.write(LINE, self.printable(text or "") or NOTHING)
         self.ln(LINE)
 
     def fact(self, label: str, text: str | None) -> None:
@@ -211,10 +215,10 @@ class _Document(FPDF):
         self.keep_together(2 * LINE)
         top, page = self.y, self.page
         self.set_font(style="B", size=BODY_PT)
-        label_height = self.multi_cell(
+        label_height: float = self.multi_cell(  # type: ignore[assignment]  # output=HEIGHT: a float
             LABEL_WIDTH,
             LINE,
-            self.text(label),
+            self.printable(label),
             new_x=XPos.RIGHT,
             new_y=YPos.TOP,
             align="L",
@@ -224,7 +228,7 @@ class _Document(FPDF):
         self.multi_cell(
             0,
             LINE,
-            self.text(text or "") or NOTHING,
+            self.printable(text or "") or NOTHING,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
             align="L",
@@ -233,15 +237,16 @@ class _Document(FPDF):
             self.y = max(self.y, top + label_height)
         self.ln(0.8)
 
-    def highlight(self, text: str) -> None:
+    # Not `highlight`: that is FPDF's context manager for a text markup annotation.
+    def banner(self, text: str) -> None:
         self.set_font(style="B", size=11)
         self.set_fill_color(*HEADING_FILL)
         self.multi_cell(
             0,
             6,
-            self.text(text),
+            self.printable(text),
             fill=True,
-            padding=2.5,
+            padding=Padding.new(2.5),
             align="L",
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
@@ -254,7 +259,7 @@ class _Document(FPDF):
             self.set_x(self.l_margin + 2)
             self.cell(4, LINE, "•")
             self.multi_cell(
-                0, LINE, self.text(item), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+                0, LINE, self.printable(item), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
             )
 
     def rule(self) -> None:
@@ -273,7 +278,7 @@ class _Document(FPDF):
         overflow: list[str] = []
 
         def fit(text: str) -> str:
-            text = self.text(text) or NOTHING
+            text = self.printable(text) or NOTHING
             if len(text) <= MAX_CELL_CHARS:
                 return text
             overflow.append(text)
@@ -318,7 +323,7 @@ class _Document(FPDF):
         self.cell(
             0,
             8,
-            self.text(practice.practice_name or practice.therapist_name),
+            self.printable(practice.practice_name or practice.therapist_name),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )

@@ -20,7 +20,9 @@ def client_data_pdf(data: ClientData) -> bytes:
     )
     doc.add_page()
     doc.set_font(style="B", size=18)
-    doc.multi_cell(0, 9, doc.text(data.client_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    doc.multi_cell(
+        0, 9, doc.printable(data.client_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+    )
     doc.paragraph(
         f"What the bot holds about you for your sessions with {data.therapist_name}, "
         f"as of {day_label(data.prepared_on)}. Your therapist's clinical notes are their health "

@@ -71,7 +71,7 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
     client, plan = record.client, record.plan
     doc.paragraph("HANDOVER", size=SMALL_PT, style="B", grey=True)
     doc.set_font(style="B", size=18)
-    doc.multi_cell(0, 9, doc.text(client.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    doc.multi_cell(0, 9, doc.printable(client.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     facts = [f"Prepared by {record.practice.therapist_name} on {day_label(record.prepared_on)}"]
     first = client.first_session or (sessions[0].session_date if sessions else None)
     if first:
@@ -81,7 +81,7 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
         facts.append(f"{count}, latest {day_label(sessions[-1].session_date)}")
     doc.paragraph(" · ".join(facts), grey=True)
     doc.ln(3)
-    doc.highlight(record.verdict or "No progress verdict yet.")
+    doc.banner(record.verdict or "No progress verdict yet.")
     doc.ln(3)
 
     if plan is not None:

@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import FormButton, parse
-from bot.shared.context import Context, Services
+from bot.shared.context import Context, Handler, Services
 from bot.shared.forms.engine import EDIT_MENU, SUMMARY, Form, FormContext, Question, read_text
 from bot.shared.reach import send_to_client
 from practice.notes import InputError
@@ -139,7 +139,7 @@ async def render(
     number = [q.key for q in asked].index(question.key) + 1
     lines = [f"{title} · {number} of {len(asked)}", question.prompt]
     current = ctx.answers.get(question.key)
-    rows: list[list[InlineKeyboardButton]] = []
+    rows = []
     if question.kind == "text":
         if current:
             lines.append(f"Now: <i>{texts.esc(str(current))}</i>")
@@ -202,7 +202,7 @@ async def start_form(
         if open_draft is not None and (title := await draft_title(uow, open_draft)) is not None:
             # Never throw away a half-filled form: show where it is instead.
             await context.bot.send_message(
-                chat.id, texts.finish_form_first(title), parse_mode=ParseMode.HTML
+                chat.id, texts.finish_form_first(texts.Html(title)), parse_mode=ParseMode.HTML
             )
             return False
         now = services.clock.now()
@@ -475,5 +475,5 @@ async def form_in_progress(context: Context, therapist_id: int) -> str | None:
         return await draft_title(uow, draft) if draft is not None else None
 
 
-def handlers() -> list[object]:
+def handlers() -> list[Handler]:
     return [CallbackQueryHandler(form_button, pattern=FormButton.pattern())]

@@ -4,7 +4,7 @@ its dose, the days, the time of day, for how many weeks, and a personal note."""
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 
 from bot.shared import texts
 from bot.shared.callbacks import CardAction
@@ -85,7 +85,7 @@ async def _weekdays(ctx: FormContext) -> list[Option]:
 
 
 async def _times(ctx: FormContext) -> list[Option]:
-    preferred = ctx.client.reminder_time or DEFAULT_REMINDER_TIME
+    preferred = (ctx.client.reminder_time if ctx.client else None) or DEFAULT_REMINDER_TIME
     choices = [preferred, *(t for t in TIME_CHOICES if t != preferred)]
     return [Option(encode_time(t), hhmm(t)) for t in choices]
 
@@ -241,16 +241,18 @@ def _warnings(ctx: FormContext) -> list[str]:
     quiet = quiet_hours_of(prefs)
     if quiet is None or not quiet.contains(chosen):
         return []
-    return [texts.in_quiet_hours(hhmm(chosen), prefs.quiet_label, hhmm(quiet.end))]
+    return [
+        texts.in_quiet_hours(*map(texts.Html, (hhmm(chosen), prefs.quiet_label, hhmm(quiet.end))))
+    ]
 
 
-def schedule_from(answers: dict[str, Answer], start_day: object) -> HomeworkSchedule:
+def schedule_from(answers: dict[str, Answer], start_day: date) -> HomeworkSchedule:
     frequency = str(answers["frequency"])
     at = decode_time(str(answers["time"])) or DEFAULT_REMINDER_TIME
     weeks = int(str(answers["weeks"]))
     if frequency == "weekdays":
         days = frozenset(int(d) for d in answers.get("weekdays") or [])
-        return HomeworkSchedule.for_weeks(Frequency.WEEKDAYS, at, start_day, weeks, weekdays=days)  # type: ignore[arg-type]
+        return HomeworkSchedule.for_weeks(Frequency.WEEKDAYS, at, start_day, weeks, weekdays=days)
     if frequency.startswith("every_"):
         interval = int(frequency.removeprefix("every_"))
         return HomeworkSchedule.for_weeks(
@@ -258,9 +260,9 @@ def schedule_from(answers: dict[str, Answer], start_day: object) -> HomeworkSche
             at,
             start_day,
             weeks,
-            interval_days=interval,  # type: ignore[arg-type]
+            interval_days=interval,
         )
-    return HomeworkSchedule.for_weeks(Frequency.DAILY, at, start_day, weeks)  # type: ignore[arg-type]
+    return HomeworkSchedule.for_weeks(Frequency.DAILY, at, start_day, weeks)
 
 
 async def _save(ctx: FormContext, target: int | None) -> Saved:

@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import ANY_STEP, NoteButton, parse
-from bot.shared.context import Context, Services
+from bot.shared.context import Context, Handler, Services
 from bot.shared.forms.handlers import cancel_form, form_in_progress, form_text
 from bot.therapist.client_search import search_clients
 from bot.therapist.notes import views
@@ -96,7 +96,7 @@ async def _begin_note(update: Update, context: Context, *, client_id: int | None
     services = context.services
     if (open_form := await form_in_progress(context, user.id)) is not None:
         await context.bot.send_message(
-            chat.id, texts.finish_form_first(open_form), parse_mode=ParseMode.HTML
+            chat.id, texts.finish_form_first(texts.Html(open_form)), parse_mode=ParseMode.HTML
         )
         return
     async with services.db.unit_of_work() as uow:
@@ -167,10 +167,10 @@ async def note_button(update: Update, context: Context) -> None:
             saved = await _already_saved(turn, button)
             await uow.commit()
             await cards.answer(query, texts.STALE_BUTTON if saved is None else "Saved ✓")
-            if saved is None and (row is None or row.card_message_id != tapped):
-                await cards.strip_buttons(bot, chat_id, tapped)  # a keyboard left from before
-            else:
+            if saved is not None:
                 await cards.edit_card(bot, chat_id, tapped, saved, None)
+            elif row is None or row.card_message_id != tapped:
+                await cards.strip_buttons(bot, chat_id, tapped)  # a keyboard left from before
             return
         state: DraftState | None = DraftState.load(row)
         assert state is not None
@@ -264,7 +264,7 @@ async def therapist_other_message(update: Update, context: Context) -> None:
         await message.reply_text(texts.TEXT_ONLY + " " + texts.THERAPIST_IDLE_TEXT)
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("note", note_command, filters=therapists),
         CommandHandler("cancel", cancel_command, filters=therapists),
@@ -272,7 +272,7 @@ def handlers(therapists: filters.BaseFilter) -> list[object]:
     ]
 
 
-def text_handlers(therapists: filters.BaseFilter) -> list[object]:
+def text_handlers(therapists: filters.BaseFilter) -> list[Handler]:
     """Typed messages: registered after every command, so commands are never read as input."""
     private_new = therapists & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [

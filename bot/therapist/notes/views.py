@@ -238,7 +238,8 @@ def in_progress(state: DraftState) -> View:
         ]
     ]
     return View(
-        texts.in_progress(state.note.client_name, LABELS[state.step]), InlineKeyboardMarkup(rows)
+        texts.in_progress(state.note.client_name, texts.Html(LABELS[state.step])),
+        InlineKeyboardMarkup(rows),
     )
 
 
