@@ -190,6 +190,7 @@ class Dispatcher:
         messages: list[_Message] = []
         for delivery in claimed:
             client = clients.get(delivery.client_id) if delivery.client_id is not None else None
+            prepared: tuple[str, InlineKeyboardMarkup | None] | None
             if delivery.kind == CHECK_IN:
                 prepared = await self._prepare_check_in(uow, delivery, client, now)
             elif delivery.kind == DIGEST:
@@ -293,7 +294,8 @@ class Dispatcher:
         # waits for the client's next good moment instead of being dropped.
         later = client.paused_until if paused_at(client, now) else self._quiet_now(client, now)
         if later is not None:
-            return _wait_until(delivery, later)
+            _wait_until(delivery, later)
+            return None
         return await self._cards.check_in(uow, check_in, client)
 
     async def _prepare_digest(
@@ -342,7 +344,8 @@ class Dispatcher:
             return None
         later = self._quiet_now(client, now)
         if later is not None:  # asked when the client's quiet hours end
-            return _wait_until(delivery, later)
+            _wait_until(delivery, later)
+            return None
         _address(delivery, client)
         return await self._cards.consent_request(uow, referral, client)
 

@@ -5,6 +5,7 @@ their morning digest."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from practice.schedules import to_utc
@@ -13,9 +14,14 @@ from storage.repositories import CONSENT, FOLLOW_UP, Outbox
 from storage.unit_of_work import UnitOfWork
 
 # Referral.consent
-PENDING, GIVEN, REFUSED, UNASKED = "pending", "given", "refused", "unasked"
+PENDING: Final = "pending"
+GIVEN: Final = "given"
+REFUSED: Final = "refused"
+UNASKED: Final = "unasked"
 # Referral.outcome
-SEEN, NOT_YET, DECLINED = "seen", "not_yet", "declined"
+SEEN: Final = "seen"
+NOT_YET: Final = "not_yet"
+DECLINED: Final = "declined"
 ASK_AGAIN_DAYS = 7
 
 

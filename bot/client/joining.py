@@ -86,7 +86,7 @@ async def open_invite(update: Update, context: Context, token: str) -> None:
     )
     quiet = quiet_label(DEFAULT_QUIET_START, DEFAULT_QUIET_END)
     await message.reply_text(
-        texts.consent_card(therapist.display_name, quiet),
+        texts.consent_card(therapist.display_name, texts.Html(quiet)),
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard,
     )
@@ -157,6 +157,8 @@ async def consent_button(update: Update, context: Context) -> None:
         await cards.answer(query)
         await cards.edit_card(bot, chat_id, card, problem_text or texts.INVITE_UNKNOWN, None)
         return
+    # Both were found above whenever there was no problem with the invite.
+    assert client is not None and therapist is not None
     await cards.answer(query)
     await cards.edit_card(
         bot, chat_id, card, texts.client_joined(client.name, therapist.display_name), None

@@ -7,7 +7,8 @@ screen."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 # A screen showing itself again after a failure, under its own warning: (context, therapist's
 # id, chat id) -> whether it had something to show (False: nothing in progress).
 ShowAgain = Callable[[Context, int, int], Awaitable[bool]]
-ErrorHandler = Callable[[object, Context], Awaitable[None]]
+ErrorHandler = Callable[[object, Context], Coroutine[Any, Any, None]]
 
 
 def error_handler(show_again: Sequence[ShowAgain] = ()) -> ErrorHandler:

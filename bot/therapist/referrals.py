@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -29,7 +30,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.shared import cards, texts
 from bot.shared.callbacks import FollowUpAnswer, ReferralConsent, ReferStart, parse, row_id
 from bot.shared.config import Settings
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.shared.forms.handlers import start_form
 from bot.shared.reach import tell_therapist_with
@@ -67,7 +68,14 @@ log = logging.getLogger(__name__)
 
 TYPED = "typed"  # Referral.reason for a reason in the therapist's own words
 _TYPED_PREFIX = "t:"  # how a typed reason is kept among the form's answers
-OUTCOMES = {"s": SEEN, "n": NOT_YET, "d": DECLINED}
+Outcome = Literal["seen", "not_yet", "declined"]
+OUTCOMES: dict[str, Outcome] = {"s": SEEN, "n": NOT_YET, "d": DECLINED}
+# The consents a client is shown in /mydata (a referral never asked is not theirs to see).
+SHOWN_CONSENTS: dict[str, Literal["given", "refused", "pending"]] = {
+    GIVEN: GIVEN,
+    REFUSED: REFUSED,
+    PENDING: PENDING,
+}
 
 
 # --- the form: why, and to whom -----------------------------------------------------------
@@ -225,12 +233,12 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
     return Saved(text=text, offer=offer, after=after)
 
 
-def _why_not_asked(client: Client) -> str:
+def _why_not_asked(client: Client) -> texts.Html:
     if client.telegram_user_id is None:
-        return texts.NOT_ON_THE_BOT
+        return texts.Html(texts.NOT_ON_THE_BOT)
     if client.unreachable_at is not None:
-        return texts.BLOCKED_THE_BOT
-    return texts.STOPPED_THE_BOT
+        return texts.Html(texts.BLOCKED_THE_BOT)
+    return texts.Html(texts.STOPPED_THE_BOT)
 
 
 def _wake_dispatcher(context: Context) -> None:
@@ -665,7 +673,8 @@ async def referral_view(
         )
         to = _recipient(provider.name if provider is not None else None, referral.profession)
         day = texts.short_date(referral.created_at.astimezone(zone).date())
-        lines.append(texts.referral_line(to, day, referral.consent, referral.outcome))
+        outcome = texts.Html(referral.outcome) if referral.outcome is not None else None
+        lines.append(texts.referral_line(to, day, texts.Html(referral.consent), outcome))
         if n < LETTER_BUTTONS:
             label = provider.name if provider is not None else to
             data = ReferralConsent(referral.id, "l").encode()
@@ -675,17 +684,18 @@ async def referral_view(
 
 async def consent_lines(uow: UnitOfWork, client: Client, zone: str) -> list[str]:
     """The client's own answers to consent questions (and one still waiting), for /mydata."""
-    lines = []
+    lines: list[str] = []
     for referral in await uow.referrals.of_client(client.therapist_id, client.id):
-        if referral.consent not in (GIVEN, REFUSED, PENDING):
+        consent = SHOWN_CONSENTS.get(referral.consent)
+        if consent is None:
             continue
         moment = referral.consent_answered_at or referral.consent_asked_at or referral.created_at
         day = texts.short_date(moment.astimezone(ZoneInfo(zone)).date())
-        lines.append(texts.my_consent(day, await _to(uow, referral), referral.consent))
+        lines.append(texts.my_consent(day, await _to(uow, referral), consent))
     return lines
 
 
-def handlers(therapists: filters.BaseFilter) -> list[object]:
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("refer", refer_command, filters=therapists),
         CallbackQueryHandler(refer_button, pattern=ReferStart.pattern()),

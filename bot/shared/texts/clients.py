@@ -205,7 +205,7 @@ def my_consent(day: str, to: str, consent: Literal["given", "refused", "pending"
         "refused": "you did not allow your treatment details to go to",
         "pending": "waiting for your answer: may a summary of your treatment go to",
     }[consent]
-    return f"• {day}: {said} {to}" + ("?" if consent == "pending" else "")
+    return Plain(f"• {day}: {said} {to}" + ("?" if consent == "pending" else ""))
 
 
 CLIENT_MOVED_AWAY = (
@@ -217,12 +217,12 @@ CLIENT_MOVED_AWAY = (
 def zone_button(zone: str, local_now: str, practice: bool, clock: str = "") -> Plain:
     """ "🏠 London · 10:00", or with the clock's names "Phoenix · 03:00 · MST all year"."""
     city = zone.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{'🏠 ' if practice else ''}{city} · {local_now}{f' · {clock}' if clock else ''}"
+    return Plain(f"{'🏠 ' if practice else ''}{city} · {local_now}{f' · {clock}' if clock else ''}")
 
 
 def clock_names(names: list[str]) -> Plain:
     """ "MST all year" or "EST/EDT": what a client who typed an abbreviation compares."""
-    return f"{names[0]} all year" if len(names) == 1 else "/".join(names)
+    return Plain(f"{names[0]} all year" if len(names) == 1 else "/".join(names))
 
 
 def zone_set(zone: str, local_now: Html, reminder: Html, quiet: Html) -> str:

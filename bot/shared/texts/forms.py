@@ -51,7 +51,7 @@ def rhythm_line(rhythm: Html) -> str:
 
 
 def rhythm_choice(rhythm: str) -> Plain:
-    return "No check-ins" if rhythm == "none" else rhythm[0].upper() + rhythm[1:]
+    return Plain("No check-ins" if rhythm == "none" else rhythm[0].upper() + rhythm[1:])
 
 
 def rhythm_set(rhythm: Html) -> str:

@@ -112,7 +112,7 @@ def matches(query: str) -> str:
 
 
 def add_named_client(name: str) -> Plain:
-    return f"➕ Add “{name}”"
+    return Plain(f"➕ Add “{name}”")
 
 
 def near_duplicate(name: str, existing: list[str]) -> str:
@@ -124,11 +124,11 @@ def near_duplicate(name: str, existing: list[str]) -> str:
 
 
 def create_anyway(name: str) -> Plain:
-    return f"➕ No, create “{name}”"
+    return Plain(f"➕ No, create “{name}”")
 
 
 def use_existing(name: str) -> Plain:
-    return f"Use {name}"
+    return Plain(f"Use {name}")
 
 
 def note_for(name: str) -> str:
@@ -147,11 +147,11 @@ def saved(number: int, name: str, day: date, before: int, after: int) -> str:
     return f"Saved ✓ Note #{number} for {esc(name)}, {short_date(day)}. Pain {before} → {after}."
 
 
-def short_date(day: date) -> str:
-    return f"{day.day} {day:%b}"
+def short_date(day: date) -> Html:
+    return Html(f"{day.day} {day:%b}")
 
 
-def long_date(day: date, today: date) -> str:
+def long_date(day: date, today: date) -> Html:
     label = f"{day:%a} {day.day} {day:%b}"
     if day.year != today.year:
         label += f" {day.year}"
@@ -159,15 +159,15 @@ def long_date(day: date, today: date) -> str:
         label += " (today)"
     elif (today - day).days == 1:
         label += " (yesterday)"
-    return label
+    return Html(label)
 
 
 def area_labels(codes: list[str], other: str | None) -> Plain:
-    return _labels(codes, other, AREAS)
+    return Plain(_labels(codes, other, AREAS))
 
 
 def technique_labels(codes: list[str], other: str | None) -> Plain:
-    return _labels(codes, other, TECHNIQUES)
+    return Plain(_labels(codes, other, TECHNIQUES))
 
 
 def pressure_label(code: str | None) -> str:
@@ -184,5 +184,5 @@ def _labels(codes: list[str], other: str | None, vocabulary: dict[str, str]) -> 
 def excerpt(text: str, limit: int) -> Plain:
     """At most `limit` characters of a typed text, on one screen; says how much was left out."""
     if len(text) <= limit:
-        return text
-    return text[: limit - 1].rstrip() + f"… ({len(text):,} characters in all)"
+        return Plain(text)
+    return Plain(text[: limit - 1].rstrip() + f"… ({len(text):,} characters in all)")

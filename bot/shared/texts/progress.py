@@ -40,7 +40,7 @@ _ANSWERS = {
 
 
 def first_name(name: str) -> Plain:
-    return name.split()[0] if name.split() else name
+    return Plain(name.split()[0] if name.split() else name)
 
 
 def progress_caption(name: str, summary: str) -> str:
@@ -55,7 +55,7 @@ def decision_prompt(name: str, kind: str, summary: str) -> str:
 
 
 def decision_send_note(first: str) -> Plain:
-    return f"💬 Send {first} a note"
+    return Plain(f"💬 Send {first} a note")
 
 
 def decision_answered(name: str, summary: str, answer: Html, today: date) -> str:
@@ -76,12 +76,12 @@ def decision_answered(name: str, summary: str, answer: Html, today: date) -> str
 
 
 def decision_already(answer: str) -> Plain:
-    return f"Already decided: {_ANSWERS.get(answer, answer)}."
+    return Plain(f"Already decided: {_ANSWERS.get(answer, answer)}.")
 
 
 def improvement_note(first: str, therapist: str) -> Plain:
     """Plain text, not HTML: it goes to the client as the therapist's own words would."""
-    return (
+    return Plain(
         f"Hi {first}, {therapist} here. Your ratings show a real, meaningful improvement since "
         "we started — well done. The stretches you have kept up are a big part of it. "
         "Keep going, and tell me at your next visit how everyday life feels now. 🌿"
@@ -167,7 +167,8 @@ def your_homework(therapist: str) -> str:
 
 def chunks(header: Html, sections: list[Html], limit: int = 4096) -> list[str]:
     """Messages under Telegram's limit, split between sections (never inside one's markup)."""
-    out, current = [], header
+    out: list[str] = []
+    current: str = header
     for section in sections:
         if len(current) + 2 + len(section) > limit:
             out.append(current)

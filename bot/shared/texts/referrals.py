@@ -59,7 +59,7 @@ def more_with_buttons(count: int) -> str:
 
 
 def provider_label(name: str, profession: str) -> Plain:
-    return f"{name} · {profession}"
+    return Plain(f"{name} · {profession}")
 
 
 def provider_card(
@@ -112,13 +112,13 @@ REFERRAL_GONE = "That referral is not in your list."
 
 
 def letter_button(to: str) -> Plain:
-    return f"📄 Letter to {to}"
+    return Plain(f"📄 Letter to {to}")
 
 
 def letter_again(name: str, pending: bool) -> Plain:
     if pending:  # nothing of their treatment goes out before they answer
-        return f"{name} hasn't answered yet: the letter gives the reason only."
-    return "Sending the letter again…"
+        return Plain(f"{name} hasn't answered yet: the letter gives the reason only.")
+    return Plain("Sending the letter again…")
 
 
 SEEN = "✅ Seen"
@@ -137,17 +137,17 @@ def no_progress_after(sessions: int) -> str:
 
 
 def any_profession(profession: str) -> Plain:
-    return f"Any {profession.lower()}" if profession != "Other" else "Someone else"
+    return Plain(f"Any {profession.lower()}" if profession != "Other" else "Someone else")
 
 
 def referred_to(provider: str | None, profession: str) -> Plain:
     """ "Dr Lee (physiotherapist)", or "a physiotherapist" when no one is named."""
     if provider:
-        return f"{provider} ({profession.lower()})"
+        return Plain(f"{provider} ({profession.lower()})")
     if profession == "Other":
-        return "another professional"
+        return Plain("another professional")
     article = "an" if profession[:1].lower() in "aeiou" else "a"
-    return f"{article} {profession.lower()}"
+    return Plain(f"{article} {profession.lower()}")
 
 
 def reason_too_long(length: int) -> str:
