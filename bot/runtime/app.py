@@ -13,12 +13,14 @@ from importlib import metadata
 from typing import Literal
 
 from sqlalchemy.engine import make_url
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     filters,
 )
@@ -95,6 +97,9 @@ def build_application(
         .updater(None)
         .concurrent_updates(False)
         .context_types(ContextTypes(context=Context))
+        # Every text the bot sends is HTML (bot/shared/texts.py); one sent as typed, or as a
+        # `texts.Plain`, says parse_mode=None at its call.
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(
             ResilientRateLimiter(
                 backoff_base=backoff_base,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
@@ -86,7 +85,7 @@ async def show_history(context: Context, therapist_id: int, chat_id: int, client
         await context.bot.send_message(chat_id, texts.NOT_YOUR_CLIENT)
         return
     text, keyboard = await _page(context, therapist_id, client, 0)
-    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 async def history_command(update: Update, context: Context) -> None:

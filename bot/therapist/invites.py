@@ -23,7 +23,6 @@ from telegram import (
     InputFile,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -131,14 +130,13 @@ async def send_invite(
     if earlier is not None:
         text += texts.invite_replaces(texts.long_date(earlier.astimezone(zone).date(), today))
     # The link goes as text first: if the photo fails, the link is on the screen anyway.
-    await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+    await bot.send_message(chat_id, text)
     png = await asyncio.to_thread(qr_png, link)  # image work stays off the event loop
     try:
         await bot.send_photo(
             chat_id,
             InputFile(png, filename="invite.png"),
             caption=texts.invite_qr_caption(client.name),
-            parse_mode=ParseMode.HTML,
         )
     except TelegramError as exc:
         log.warning("could not send an invite's QR code: %s", type(exc).__name__)
@@ -173,9 +171,7 @@ async def open_invite(update: Update, context: Context, token: str) -> None:
         linked = await uow.clients.by_telegram_user(user.id)
         therapist = await uow.therapists.get(invite.therapist_id) if invite else None
     if linked is not None and invite is not None and linked.id == invite.client_id:
-        await message.reply_text(
-            "You're already connected. " + texts.CLIENT_HELP, parse_mode=ParseMode.HTML
-        )
+        await message.reply_text("You're already connected. " + texts.CLIENT_HELP)
         return
     if problem is not None:
         await message.reply_text(PROBLEM_TEXT[problem])
@@ -195,7 +191,6 @@ async def open_invite(update: Update, context: Context, token: str) -> None:
     quiet = quiet_label(DEFAULT_QUIET_START, DEFAULT_QUIET_END)
     await message.reply_text(
         texts.consent_card(therapist.display_name, quiet),
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboard,
     )
 
