@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.shared import texts
+from bot.shared.bounded import TAP_ANSWER_LIMIT
 from bot.shared.context import Context
 from bot.therapist.notes.handlers import show_note_again
 from practice.redact import error_type, where
@@ -39,7 +40,9 @@ async def _tell(update: Update, context: Context) -> None:
     told = False
     if update.callback_query is not None:
         try:
-            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG[:200], show_alert=True)
+            await update.callback_query.answer(
+                texts.SOMETHING_WENT_WRONG[:TAP_ANSWER_LIMIT], show_alert=True
+            )
             told = True
         except BadRequest:
             pass  # already answered before the failure

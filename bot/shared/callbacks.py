@@ -41,7 +41,9 @@ import re
 from dataclasses import dataclass, fields
 from typing import TypeVar
 
-MAX_BYTES = 64
+from telegram.constants import InlineKeyboardButtonLimit
+
+MAX_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
 
 # The database's row ids are 32-bit: a larger number names no row, and handing it to
 # PostgreSQL raises instead of finding nothing.

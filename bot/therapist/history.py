@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import MessageLimit
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
@@ -19,7 +20,7 @@ PAGE_SIZE = 5
 # How much of each typed field a page shows, longest first; 0 leaves the fields out. With
 # no fields a note is at most ~450 characters, so a page of five always fits.
 FIELD_EXCERPTS = (140, 70, 40, 0)
-TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 
 
 def _note_lines(note: SessionNote, today: date, excerpt: int, mark: str | None) -> list[str]:

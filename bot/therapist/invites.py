@@ -25,9 +25,11 @@ from telegram import (
 )
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.helpers import create_deep_linked_url
 
 from bot.client.zones import ask_zone
 from bot.shared import cards, texts
+from bot.shared.bounded import TAP_ANSWER_LIMIT
 from bot.shared.callbacks import Consent, InviteFor, parse
 from bot.shared.context import Context
 from bot.shared.reach import tell_therapist
@@ -118,7 +120,7 @@ async def send_invite(
         earlier = await uow.invites.open_link_made_at(client.id, now)
         await uow.invites.create(therapist_id, client.id, token_hash(token), now, expires)
         await uow.commit()
-    link = f"https://t.me/{bot.username}?start={token}"
+    link = create_deep_linked_url(bot.username, token)
     zone, today = services.settings.tz, services.today()
     text = texts.invite_message(
         client.name,
@@ -200,13 +202,13 @@ async def consent_button(update: Update, context: Context) -> None:
     assert query is not None and user is not None and query.message is not None
     button = parse(query.data)
     if not isinstance(button, Consent):
-        await cards.answer(query, texts.INVITE_UNKNOWN[:200])
+        await cards.answer(query, texts.INVITE_UNKNOWN[:TAP_ANSWER_LIMIT])
         return
     services = context.services
     bot = context.bot
     chat_id, card = query.message.chat.id, query.message.message_id
     if services.is_therapist(user.id):
-        await cards.answer(query, texts.INVITE_FOR_CLIENTS[:200], alert=True)
+        await cards.answer(query, texts.INVITE_FOR_CLIENTS[:TAP_ANSWER_LIMIT], alert=True)
         return
     if not button.agree:
         # Whoever holds the link can tap this, so it stores, closes and tells nothing: the
