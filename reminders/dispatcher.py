@@ -427,7 +427,7 @@ class Dispatcher:
     async def _send(self, message: _Message) -> _Outcome:
         try:
             sent = await self._bot.send_message(
-                message.chat_id, message.text, parse_mode="HTML", reply_markup=message.keyboard
+                message.chat_id, message.text, reply_markup=message.keyboard
             )
         except Forbidden:
             return _Outcome(message.delivery_id, "blocked", error=Outbox.BLOCKED)

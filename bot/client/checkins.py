@@ -4,7 +4,6 @@ as it is given; and the therapist's alert when the answers say the client is wor
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler
 
 from bot.shared import cards, texts
@@ -195,7 +194,7 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
         # The comment is still awaited: the client shortens it and sends it again.
         await message.reply_text(texts.too_long(len(comment), MAX_TEXT_LENGTH))
         return True
-    await message.reply_text(thanks, parse_mode=ParseMode.HTML)
+    await message.reply_text(thanks)
     if alerted and comment:
         await _send_alert(
             context, therapist_id, client.id, name, texts.comment_added(name, comment)

@@ -7,7 +7,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.client.checkins import check_in_comment
@@ -80,13 +79,12 @@ async def client_start(update: Update, context: Context) -> None:
             texts.Html(prefs.quiet_label),
             homework,
         ),
-        parse_mode=ParseMode.HTML,
     )
 
 
 async def client_help(update: Update, context: Context) -> None:
     assert update.effective_message is not None
-    await update.effective_message.reply_text(texts.CLIENT_HELP, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(texts.CLIENT_HELP)
 
 
 async def _homework_of(
@@ -119,7 +117,7 @@ async def client_homework(update: Update, context: Context) -> None:
     sections = [texts.Html(homework_section(h, card)) for h, card in homework]
     header = texts.Html(texts.your_homework(therapist.display_name))
     for chunk in texts.chunks(header, sections):
-        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+        await message.reply_text(chunk)
 
 
 async def client_wrong_command(update: Update, context: Context) -> None:
@@ -158,7 +156,7 @@ async def client_settings(update: Update, context: Context) -> None:
         await message.reply_text(texts.STRANGER)
         return
     text, keyboard = _settings_view(context.services, client)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await message.reply_text(text, reply_markup=keyboard)
 
 
 def _choices(setting: str, options: list[tuple[str, str]]) -> InlineKeyboardMarkup:
@@ -322,7 +320,7 @@ async def client_text(update: Update, context: Context) -> None:
         try:
             last_day = parse_session_date(message.text, today, future_days=366, past_days=0)
         except InputError as exc:
-            await message.reply_text(texts.bad_pause_date(str(exc)), parse_mode=ParseMode.HTML)
+            await message.reply_text(texts.bad_pause_date(str(exc)))
             return
         # To the end of that day, where the client is.
         until = to_utc(datetime.combine(last_day + timedelta(days=1), time(0)), tz)

@@ -17,12 +17,12 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.client.zones import ask_zone
 from bot.shared import cards, texts
+from bot.shared.bounded import TAP_ANSWER_LIMIT
 from bot.shared.callbacks import Consent, parse
 from bot.shared.context import Context
 from bot.shared.reach import tell_therapist
@@ -65,9 +65,7 @@ async def open_invite(update: Update, context: Context, token: str) -> None:
         linked = await uow.clients.by_telegram_user(user.id)
         therapist = await uow.therapists.get(invite.therapist_id) if invite else None
     if linked is not None and invite is not None and linked.id == invite.client_id:
-        await message.reply_text(
-            "You're already connected. " + texts.CLIENT_HELP, parse_mode=ParseMode.HTML
-        )
+        await message.reply_text("You're already connected. " + texts.CLIENT_HELP)
         return
     if problem is not None:
         await message.reply_text(PROBLEM_TEXT[problem])
@@ -87,7 +85,6 @@ async def open_invite(update: Update, context: Context, token: str) -> None:
     quiet = quiet_label(DEFAULT_QUIET_START, DEFAULT_QUIET_END)
     await message.reply_text(
         texts.consent_card(therapist.display_name, texts.Html(quiet)),
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboard,
     )
 
@@ -97,13 +94,13 @@ async def consent_button(update: Update, context: Context) -> None:
     assert query is not None and user is not None and query.message is not None
     button = parse(query.data)
     if not isinstance(button, Consent):
-        await cards.answer(query, texts.INVITE_UNKNOWN[:200])
+        await cards.answer(query, texts.INVITE_UNKNOWN[:TAP_ANSWER_LIMIT])
         return
     services = context.services
     bot = context.bot
     chat_id, card = query.message.chat.id, query.message.message_id
     if services.is_therapist(user.id):
-        await cards.answer(query, texts.INVITE_FOR_CLIENTS[:200], alert=True)
+        await cards.answer(query, texts.INVITE_FOR_CLIENTS[:TAP_ANSWER_LIMIT], alert=True)
         return
     if not button.agree:
         # Whoever holds the link can tap this, so it stores, closes and tells nothing: the

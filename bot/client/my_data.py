@@ -23,7 +23,6 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -90,7 +89,7 @@ async def my_data_command(update: Update, context: Context) -> None:
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.MY_DATA_FILES, callback_data=MyDataButton("f").encode())]]
     )
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await message.reply_text(text, reply_markup=keyboard)
 
 
 async def my_data_button(update: Update, context: Context) -> None:
@@ -133,9 +132,7 @@ async def forget_me_command(update: Update, context: Context) -> None:
         ]
     )
     years = context.services.settings.record_retention_years
-    await message.reply_text(
-        texts.forget_me_question(name, years), parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    await message.reply_text(texts.forget_me_question(name, years), reply_markup=keyboard)
 
 
 async def forget_me_button(update: Update, context: Context) -> None:
@@ -168,7 +165,6 @@ async def forget_me_button(update: Update, context: Context) -> None:
         await context.bot.send_message(
             client.therapist_id,
             texts.forgotten_to_therapist(client.name, years, len(withdrawn)),
-            parse_mode=ParseMode.HTML,
         )
     except TelegramError as exc:  # the erasure stands whether or not the therapist hears now
         log.warning("could not tell the therapist about an erasure: %s", type(exc).__name__)

@@ -15,7 +15,6 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ParseMode
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import Setting, ZoneChoice, parse
@@ -65,11 +64,9 @@ def location_keyboard() -> ReplyKeyboardMarkup:
 async def ask_zone(context: Context, chat_id: int, question: str, *, back: bool = False) -> None:
     """The 📍 button rides on a message of its own: one message carries either a reply
     keyboard or inline buttons, and the question needs its buttons."""
+    await context.bot.send_message(chat_id, texts.LOCATION_OFFER, reply_markup=location_keyboard())
     await context.bot.send_message(
-        chat_id, texts.LOCATION_OFFER, parse_mode=ParseMode.HTML, reply_markup=location_keyboard()
-    )
-    await context.bot.send_message(
-        chat_id, question, parse_mode=ParseMode.HTML, reply_markup=zone_keyboard(context, back=back)
+        chat_id, question, reply_markup=zone_keyboard(context, back=back)
     )
 
 
@@ -90,9 +87,7 @@ async def zone_button(update: Update, context: Context) -> None:
     await cards.edit_card(
         context.bot, chat_id, query.message.message_id, texts.zone_chosen(button.zone), None
     )
-    await context.bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=ReplyKeyboardRemove()
-    )
+    await context.bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove())
 
 
 async def typed_zone(message: Message, context: Context, user_id: int) -> None:
@@ -121,7 +116,7 @@ async def typed_zone(message: Message, context: Context, user_id: int) -> None:
         list(lookup.choices) if lookup.choices else None,
         clocks=lookup.found is Found.ABBREVIATION,
     )
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await message.reply_text(text, reply_markup=keyboard)
 
 
 async def shared_location(update: Update, context: Context) -> None:
@@ -136,16 +131,14 @@ async def shared_location(update: Update, context: Context) -> None:
     place = message.location
     zone = await asyncio.to_thread(zone_at, place.latitude, place.longitude)
     if zone is None:
-        await message.reply_text(texts.LOCATION_NO_ZONE, parse_mode=ParseMode.HTML)
+        await message.reply_text(texts.LOCATION_NO_ZONE)
         return
     await _confirm(message, await set_zone(context, user.id, zone))
 
 
 async def _confirm(message: Message, text: str | None) -> None:
     if text is not None:
-        await message.reply_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=ReplyKeyboardRemove()
-        )
+        await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
 async def set_zone(context: Context, telegram_user_id: int, zone: str) -> str | None:

@@ -13,11 +13,13 @@ from importlib import metadata
 from typing import Literal
 
 from sqlalchemy.engine import make_url
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
+    Defaults,
     JobQueue,
     MessageHandler,
     filters,
@@ -102,6 +104,9 @@ def build_application(
         .concurrent_updates(False)
         .context_types(ContextTypes(context=Context))
         .job_queue(JobQueue[Context]())  # the default one, typed for `Context`
+        # Every text the bot sends is HTML (bot/shared/texts.py); one sent as typed, or as a
+        # `texts.Plain`, says parse_mode=None at its call.
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(
             ResilientRateLimiter(
                 backoff_base=backoff_base,

@@ -15,6 +15,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.shared import texts
+from bot.shared.bounded import TAP_ANSWER_LIMIT
 from bot.shared.context import Context
 from practice.redact import error_type, where
 
@@ -60,7 +61,9 @@ async def _tell(update: Update, context: Context, show_again: Sequence[ShowAgain
     told = False
     if update.callback_query is not None:
         try:
-            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG[:200], show_alert=True)
+            await update.callback_query.answer(
+                texts.SOMETHING_WENT_WRONG[:TAP_ANSWER_LIMIT], show_alert=True
+            )
             told = True
         except BadRequest:
             pass  # already answered before the failure

@@ -28,6 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
+from telegram.constants import PollingLimit
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 
 from bot.runtime.health import Health
@@ -120,7 +121,7 @@ async def _fetch(
     data = {
         "offset": offset,
         "timeout": poll_timeout,
-        "limit": 100,
+        "limit": PollingLimit.MAX_LIMIT,  # 100
         "allowed_updates": list(allowed_updates),
     }
     # Telegram holds the long poll open for `poll_timeout` seconds before it answers.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
@@ -60,26 +59,22 @@ async def start_command(update: Update, context: Context) -> None:
         )
         await uow.commit()
     await set_therapist_commands(context, message.chat_id)
-    await message.reply_text(texts.WELCOME_THERAPIST, parse_mode=ParseMode.HTML)
+    await message.reply_text(texts.WELCOME_THERAPIST)
 
 
 async def help_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    await message.reply_text(texts.HELP_THERAPIST, parse_mode=ParseMode.HTML)
+    await message.reply_text(texts.HELP_THERAPIST)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     if not context.services.is_therapist(user.id):
-        await message.reply_text(
-            "I don't know that command. " + texts.CLIENT_HELP, parse_mode=ParseMode.HTML
-        )
+        await message.reply_text("I don't know that command. " + texts.CLIENT_HELP)
         return
-    await message.reply_text(
-        "I don't know that command. " + texts.HELP_THERAPIST, parse_mode=ParseMode.HTML
-    )
+    await message.reply_text("I don't know that command. " + texts.HELP_THERAPIST)
 
 
 def handlers(therapists: filters.BaseFilter) -> list[Handler]:

@@ -118,7 +118,7 @@ class Watch:
     async def _send(self, row: Delivery, text: str) -> int | str | None:
         """The message id; the reason the operator cannot be written to; None to try later."""
         try:
-            sent = await self._bot.send_message(row.chat_id, text, parse_mode="HTML")
+            sent = await self._bot.send_message(row.chat_id, text)
         except (Forbidden, BadRequest) as exc:
             # Never sent the bot /start, or blocked it: trying every minute would not help.
             log.warning("operator %s cannot be sent a notice: %s", row.chat_id, type(exc).__name__)

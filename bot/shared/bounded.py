@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-TEXT_LIMIT = 4096  # a message's text
-CAPTION_LIMIT = 1024  # a photo's or document's caption
+from telegram.constants import CallbackQueryLimit, MessageLimit
+
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # a message's text: 4096
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # a photo's or document's caption: 1024
+TAP_ANSWER_LIMIT = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH  # a tap's answer: 200
 
 
 def fit(

@@ -50,7 +50,9 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-MAX_BYTES = 64
+from telegram.constants import InlineKeyboardButtonLimit
+
+MAX_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
 
 # The database's row ids are 32-bit: a larger number names no row, and handing it to
 # PostgreSQL raises instead of finding nothing.

@@ -10,7 +10,6 @@ import contextlib
 import logging
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.shared.context import Context
@@ -34,7 +33,6 @@ async def edit_card(
             text,
             chat_id=chat_id,
             message_id=message_id,
-            parse_mode=ParseMode.HTML,
             reply_markup=keyboard,
         )
         return message_id
@@ -57,9 +55,7 @@ async def send_card(
     """Send a card as a new message; strip the buttons of the card it `replaces`."""
     if replaces is not None:
         await strip_buttons(bot, chat_id, replaces)
-    message = await bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    message = await bot.send_message(chat_id, text, reply_markup=keyboard)
     return message.message_id
 
 

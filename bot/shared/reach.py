@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, ChatMemberUpdated, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ChatMemberHandler
 
@@ -28,7 +28,7 @@ async def tell_therapist_with(
     bot: Bot, therapist_id: int, text: str, keyboard: InlineKeyboardMarkup | None
 ) -> None:
     try:
-        await bot.send_message(therapist_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        await bot.send_message(therapist_id, text, reply_markup=keyboard)
     except (Forbidden, BadRequest) as exc:
         log.warning("could not notify therapist %s: %s", therapist_id, type(exc).__name__)
 
@@ -42,9 +42,7 @@ async def send_to_client(
 ) -> Message | None:
     """Send to a client; on 403 the client is marked unreachable (and their therapist told)."""
     try:
-        return await bot.send_message(
-            telegram_user_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-        )
+        return await bot.send_message(telegram_user_id, text, reply_markup=keyboard)
     except Forbidden:
         await client_unreachable(services.db, services.clock, bot, telegram_user_id)
         return None

@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from bot.shared import cards, texts
@@ -275,9 +274,7 @@ async def _open(update: Update, context: Context, note_id: int) -> None:
             title = await draft_title(uow, draft)
             if title is not None:
                 await cards.answer(query)
-                await bot.send_message(
-                    chat_id, texts.finish_form_first(texts.Html(title)), parse_mode=ParseMode.HTML
-                )
+                await bot.send_message(chat_id, texts.finish_form_first(texts.Html(title)))
                 return
             draft = None  # left by a form this version no longer has: replaced below
         if draft is None:
@@ -417,7 +414,7 @@ async def typed(update: Update, context: Context) -> None:
                     shown = await _take_value(uow, services, note, draft, value)
         await uow.commit()
     if warning is not None:
-        await message.reply_text(warning)
+        await message.reply_text(warning, parse_mode=None)  # an InputError's words, unescaped
     if shown is not None:
         card = await cards.send_card(context.bot, message.chat_id, *shown, replaces=old_card)
         await remember_card(services, user.id, token, card)

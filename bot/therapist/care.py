@@ -4,7 +4,6 @@ the homework list with pause, resume, change and end, and the /plan and /homewor
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
@@ -66,9 +65,7 @@ async def show_plan(update: Update, context: Context, client_id: int) -> None:
             ]
         ]
     )
-    await context.bot.send_message(
-        chat.id, "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=keyboard)
 
 
 async def _homework_view(
@@ -124,7 +121,7 @@ async def show_homework(update: Update, context: Context, client_id: int) -> Non
         await context.bot.send_message(chat.id, texts.NOT_YOUR_CLIENT)
         return
     text, keyboard = view
-    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await context.bot.send_message(chat.id, text, reply_markup=keyboard)
 
 
 async def homework_button(update: Update, context: Context) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 
 from bot.shared import texts
 from bot.shared.callbacks import ClientCard
@@ -36,13 +35,9 @@ async def search_clients(update: Update, context: Context, query: str) -> None:
     async with context.services.db.unit_of_work() as uow:
         found = await uow.clients.search(user.id, query, SEARCH_RESULTS)
     if not found:
-        await message.reply_text(
-            texts.CLIENT_NO_MATCH.format(query=texts.esc(query[:60])), parse_mode=ParseMode.HTML
-        )
+        await message.reply_text(texts.CLIENT_NO_MATCH.format(query=texts.esc(query[:60])))
         return
-    await message.reply_text(
-        texts.matches(query[:60]), parse_mode=ParseMode.HTML, reply_markup=client_buttons(found, [])
-    )
+    await message.reply_text(texts.matches(query[:60]), reply_markup=client_buttons(found, []))
 
 
 async def pick_client(
@@ -69,12 +64,11 @@ async def pick_client(
         return
     if not found:
         text = texts.history_no_match(query) if query else empty
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        await message.reply_text(text)
         return
     buttons = [InlineKeyboardButton(c.name, callback_data=button(c.id)) for c in found]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     await message.reply_text(
         texts.matches(query) if query else prompt,
-        parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup(rows),
     )

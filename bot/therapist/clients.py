@@ -7,7 +7,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
@@ -73,7 +72,7 @@ async def clients_command(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     text, keyboard = await _list_page(context, user.id, 0)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await message.reply_text(text, reply_markup=keyboard)
 
 
 async def _card(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram.constants import MessageLimit
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
@@ -20,7 +20,7 @@ PAGE_SIZE = 5
 # How much of each typed field a page shows, longest first; 0 leaves the fields out. With
 # no fields a note is at most ~450 characters, so a page of five always fits.
 FIELD_EXCERPTS = (140, 70, 40, 0)
-TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 
 
 def _note_lines(note: SessionNote, today: date, excerpt: int, mark: str | None) -> list[str]:
@@ -86,7 +86,7 @@ async def show_history(context: Context, therapist_id: int, chat_id: int, client
         await context.bot.send_message(chat_id, texts.NOT_YOUR_CLIENT)
         return
     text, keyboard = await _page(context, therapist_id, client, 0)
-    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 async def history_command(update: Update, context: Context) -> None:

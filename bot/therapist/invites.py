@@ -12,9 +12,9 @@ from datetime import timedelta
 
 import segno
 from telegram import InputFile, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.helpers import create_deep_linked_url
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import InviteFor, parse
@@ -86,7 +86,7 @@ async def send_invite(
         earlier = await uow.invites.open_link_made_at(client.id, now)
         await uow.invites.create(therapist_id, client.id, token_hash(token), now, expires)
         await uow.commit()
-    link = f"https://t.me/{bot.username}?start={token}"
+    link = create_deep_linked_url(bot.username, token)
     zone, today = services.settings.tz, services.today()
     text = texts.invite_message(
         client.name,
@@ -98,14 +98,13 @@ async def send_invite(
     if earlier is not None:
         text += texts.invite_replaces(texts.long_date(earlier.astimezone(zone).date(), today))
     # The link goes as text first: if the photo fails, the link is on the screen anyway.
-    await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+    await bot.send_message(chat_id, text)
     png = await asyncio.to_thread(qr_png, link)  # image work stays off the event loop
     try:
         await bot.send_photo(
             chat_id,
             InputFile(png, filename="invite.png"),
             caption=texts.invite_qr_caption(client.name),
-            parse_mode=ParseMode.HTML,
         )
     except TelegramError as exc:
         log.warning("could not send an invite's QR code: %s", type(exc).__name__)

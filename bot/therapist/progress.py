@@ -9,7 +9,6 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -54,7 +53,7 @@ def decision_view(decision: Decision, client: Client) -> tuple[str, InlineKeyboa
 
 async def send_decision(context: Context, chat_id: int, decision: Decision, client: Client) -> None:
     text, keyboard = decision_view(decision, client)
-    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 async def linked_decision(
@@ -133,9 +132,7 @@ async def reopen_decision(
     if decision is None or client is None or decision.answer is not None:
         return
     text, keyboard = decision_view(decision, client)
-    await context.bot.send_message(
-        therapist_id, f"{lead}\n\n{text}", parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    await context.bot.send_message(therapist_id, f"{lead}\n\n{text}", reply_markup=keyboard)
 
 
 # --- /progress ---------------------------------------------------------------------------
@@ -167,7 +164,6 @@ async def show_progress(update: Update, context: Context, client_id: int) -> Non
         chat.id,
         InputFile(png, filename=name),
         caption=caption,
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboard,
     )
     if open_question is not None:  # asked after a note and not answered yet: ask again here
@@ -250,7 +246,6 @@ async def decision_button(update: Update, context: Context) -> None:
         await context.bot.send_message(
             chat_id,
             texts.note_draft(client.name, draft),
-            parse_mode=ParseMode.HTML,
             reply_markup=keyboard,
         )
         return
@@ -324,7 +319,7 @@ async def _send_or_drop_note(
     decision.answered_at = services.clock.now()
     await uow.commit()  # before sending: a retry after a crash cannot send it twice
     try:
-        await context.bot.send_message(client.telegram_user_id, words)
+        await context.bot.send_message(client.telegram_user_id, words, parse_mode=None)  # as typed
         result = texts.note_sent(client.name)
     except Forbidden:
         result = texts.NOTE_UNREACHABLE
@@ -335,7 +330,7 @@ async def _send_or_drop_note(
         await cards.answer(query)
         await cards.edit_card(context.bot, message.chat.id, message.message_id, result, None)
     else:
-        await message.reply_text(result, parse_mode=ParseMode.HTML)
+        await message.reply_text(result)
 
 
 async def own_words(update: Update, context: Context) -> None:

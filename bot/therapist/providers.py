@@ -5,7 +5,6 @@ so a half-typed provider survives a restart; every button is re-checked against 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
@@ -149,7 +148,7 @@ async def providers_command(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     text, keyboard = await _list_view(context, user.id)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await message.reply_text(text, reply_markup=keyboard)
 
 
 async def provider_button(update: Update, context: Context) -> None:

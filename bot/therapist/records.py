@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
@@ -45,9 +44,7 @@ async def send_export(context: Context, therapist_id: int, chat_id: int, client_
         await context.bot.send_message(chat_id, texts.NOT_YOUR_CLIENT)
         return
     name = record.client.name
-    preparing = await context.bot.send_message(
-        chat_id, texts.export_preparing(name), parse_mode=ParseMode.HTML
-    )
+    preparing = await context.bot.send_message(chat_id, texts.export_preparing(name))
     pdf, csv = await asyncio.to_thread(render_record, record)
     day = services.today()
     await context.bot.send_document(

@@ -23,7 +23,6 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -557,7 +556,6 @@ async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *,
             referral.therapist_id,
             InputFile(pdf, filename=filename),
             caption=texts.letter_caption(record.client.name, to, shared),
-            parse_mode=ParseMode.HTML,
         )
     except (Forbidden, BadRequest) as exc:
         log.warning("could not send a referral letter: %s", type(exc).__name__)

@@ -8,7 +8,6 @@ import secrets
 from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler
 
 from bot.shared import cards, texts
@@ -201,9 +200,7 @@ async def start_form(
         open_draft = await uow.forms.get(user.id)
         if open_draft is not None and (title := await draft_title(uow, open_draft)) is not None:
             # Never throw away a half-filled form: show where it is instead.
-            await context.bot.send_message(
-                chat.id, texts.finish_form_first(texts.Html(title)), parse_mode=ParseMode.HTML
-            )
+            await context.bot.send_message(chat.id, texts.finish_form_first(texts.Html(title)))
             return False
         now = services.clock.now()
         draft = FormDraft(

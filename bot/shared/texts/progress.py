@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.shared.bounded import TEXT_LIMIT
+
 from .common import Html, Plain, esc
 from .notes import long_date
 
@@ -165,7 +167,7 @@ def your_homework(therapist: str) -> str:
     return f"🧘 <b>Your homework from {esc(therapist)}</b>"
 
 
-def chunks(header: Html, sections: list[Html], limit: int = 4096) -> list[str]:
+def chunks(header: Html, sections: list[Html], limit: int = TEXT_LIMIT) -> list[str]:
     """Messages under Telegram's limit, split between sections (never inside one's markup)."""
     out: list[str] = []
     current: str = header

@@ -7,7 +7,6 @@ redelivers after a crash changes nothing twice; it only shows the current card a
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.shared import cards, texts
@@ -95,9 +94,7 @@ async def _begin_note(update: Update, context: Context, *, client_id: int | None
     assert user is not None and chat is not None
     services = context.services
     if (open_form := await form_in_progress(context, user.id)) is not None:
-        await context.bot.send_message(
-            chat.id, texts.finish_form_first(texts.Html(open_form)), parse_mode=ParseMode.HTML
-        )
+        await context.bot.send_message(chat.id, texts.finish_form_first(texts.Html(open_form)))
         return
     async with services.db.unit_of_work() as uow:
         turn = _turn(services, uow, user.id)

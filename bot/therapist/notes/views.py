@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
 
 from bot.shared import texts
 from bot.shared.callbacks import ANY_STEP, NoteButton
@@ -17,7 +18,7 @@ from practice.notes import AREAS, PRESSURES, TECHNIQUES, TextField
 # How much of each typed field the summary shows; keeps the card well under Telegram's 4,096.
 SUMMARY_EXCERPT = 500
 PROMPT_EXCERPT = 300
-TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 
 
 @dataclass(frozen=True)
