@@ -25,6 +25,12 @@ PROFESSIONS: dict[str, str] = {
     OTHER: "Other",
 }
 
+
+def profession_label(code: str) -> str:
+    """The profession's name; a code not known (an old row) reads "Other"."""
+    return PROFESSIONS.get(code, PROFESSIONS[OTHER])
+
+
 DISC = "disc"
 NO_PROGRESS = "noprog"
 SYSTEMIC = "systemic"

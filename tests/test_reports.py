@@ -34,7 +34,8 @@ from reports.data import (
     WeekAdherence,
     progress_chart_data,
 )
-from reports.pdf import _Document, client_record, referral_letter
+from reports.pdf import client_record, referral_letter
+from reports.pdf.document import _Document
 from reports.wording import day_label
 from tests.test_scripts_in_pdfs import NAMES
 

@@ -29,7 +29,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.shared import cards, texts
 from bot.shared.callbacks import ForgetMeButton, MyDataButton, parse_records
 from bot.shared.context import Context, Handler
-from bot.therapist.referrals import consent_lines, letter_to_therapist
+from bot.shared.referral_letter import consent_lines, letter_to_therapist
 from practice.checkins import check_in_summary
 from reports.csv_export import client_data_csv
 from reports.data import ClientData

@@ -13,14 +13,10 @@ from bot.shared.context import Context, Handler
 from bot.shared.forms.contact import email_question, phone_question
 from bot.shared.forms.engine import Answer, Form, FormContext, Question, Saved, options_from
 from bot.shared.forms.handlers import start_form
-from practice.referrals import OTHER, PROFESSIONS
+from practice.referrals import PROFESSIONS, profession_label
 from storage.models import Provider
 
 MAX_NAME, MAX_CLINIC, MAX_NOTES = 80, 120, 1000
-
-
-def profession_label(code: str) -> str:
-    return PROFESSIONS.get(code, PROFESSIONS[OTHER])
 
 
 async def _initial(ctx: FormContext) -> dict[str, Answer]:

@@ -16,14 +16,12 @@ the decision stays open, and a referral cancelled (or unable to start) asks it a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest, Forbidden
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
@@ -33,13 +31,19 @@ from bot.shared.context import Context, Handler
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.shared.forms.handlers import start_form
 from bot.shared.reach import tell_therapist_with
+from bot.shared.referral_letter import (
+    letter_to_therapist,
+    reason_of,
+    recipient_of,
+    referral_to,
+    send_letter,
+)
 from bot.therapist.client_search import pick_client
 from bot.therapist.progress import answer_linked, open_from_decision, reopen_on_cancel
-from bot.therapist.providers import profession_label
 from practice.clients import matches_search
 from practice.clock import Clock
 from practice.notes import InputError
-from practice.referrals import NO_PROGRESS, REASONS, profession_choices
+from practice.referrals import NO_PROGRESS, REASONS, profession_choices, profession_label
 from reminders.planning import reachable
 from reminders.referrals import (
     ASK_AGAIN_DAYS,
@@ -53,11 +57,6 @@ from reminders.referrals import (
     ask_consent,
     plan_follow_up,
 )
-from reports.chart import render_progress_chart
-from reports.data import ClientRecord, ReferralRow
-from reports.filenames import document_name
-from reports.gather import chart_data, client_record
-from reports.pdf import referral_letter
 from storage import Database
 from storage.models import Client, Referral
 from storage.repositories import FOLLOW_UP
@@ -69,12 +68,6 @@ TYPED = "typed"  # Referral.reason for a reason in the therapist's own words
 _TYPED_PREFIX = "t:"  # how a typed reason is kept among the form's answers
 Outcome = Literal["seen", "not_yet", "declined"]
 OUTCOMES: dict[str, Outcome] = {"s": SEEN, "n": NOT_YET, "d": DECLINED}
-# The consents a client is shown in /mydata (a referral never asked is not theirs to see).
-SHOWN_CONSENTS: dict[str, Literal["given", "refused", "pending"]] = {
-    GIVEN: GIVEN,
-    REFUSED: REFUSED,
-    PENDING: PENDING,
-}
 
 
 # --- the form: why, and to whom -----------------------------------------------------------
@@ -212,7 +205,7 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
         zone=settings.practice_timezone,
         at=settings.digest_time,
     )
-    recipient = _recipient(provider.name if provider else None, referral.profession)
+    recipient = recipient_of(provider.name if provider else None, referral.profession)
     text = (
         texts.referral_asking(client.name, recipient)
         if asking
@@ -303,30 +296,13 @@ async def refer_button(update: Update, context: Context) -> None:
 # --- consent ------------------------------------------------------------------------------
 
 
-def _recipient(provider: str | None, profession: str) -> str:
-    return texts.referred_to(provider, profession_label(profession))
-
-
-async def _to(uow: UnitOfWork, referral: Referral) -> str:
-    provider = (
-        await uow.providers.get(referral.therapist_id, referral.provider_id)
-        if referral.provider_id is not None
-        else None
-    )
-    return _recipient(provider.name if provider is not None else None, referral.profession)
-
-
-def _reason(referral: Referral) -> str:
-    return referral.reason_text or REASONS.get(referral.reason, referral.reason)
-
-
 async def consent_card(
     uow: UnitOfWork, referral: Referral, client: Client
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The question the client is asked in the bot (rendered by the dispatcher)."""
     therapist = await uow.therapists.get(referral.therapist_id)
     name = therapist.display_name if therapist is not None else "Your therapist"
-    text = texts.consent_question(name, await _to(uow, referral), _reason(referral))
+    text = texts.consent_question(name, await referral_to(uow, referral), reason_of(referral))
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -376,7 +352,7 @@ async def consent_button(update: Update, context: Context) -> None:
         referral.consent_answered_at = now
         therapist = await uow.therapists.get(referral.therapist_id)
         therapist_name = therapist.display_name if therapist is not None else "Your therapist"
-        to = await _to(uow, referral)
+        to = await referral_to(uow, referral)
         therapist_id, referral_id, name = referral.therapist_id, referral.id, client.name
         await uow.commit()
     await cards.answer(query)
@@ -488,85 +464,6 @@ async def consent_not_asked(
 # --- the letter ---------------------------------------------------------------------------
 
 
-async def letter_to_therapist(context: Context, referral_id: int) -> None:
-    """`send_letter` from a handler, with the running bot's services."""
-    services = context.services
-    await send_letter(
-        context.bot,
-        services.db,
-        services.clock,
-        referral_id,
-        zone=services.settings.practice_timezone,
-    )
-
-
-async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *, zone: str) -> None:
-    """The referral letter as a PDF to the therapist. Health details go in only with the
-    client's consent; otherwise the letter gives the reason alone."""
-    tz = ZoneInfo(zone)
-    today = clock.now().astimezone(tz).date()
-    async with db.unit_of_work() as uow:
-        referral = await uow.referrals.get_any(referral_id)
-        if referral is None:
-            return
-        record = await client_record(
-            uow, referral.therapist_id, referral.client_id, today=today, zone=tz
-        )
-        provider = (
-            await uow.providers.get(referral.therapist_id, referral.provider_id)
-            if referral.provider_id is not None
-            else None
-        )
-        to = _recipient(provider.name if provider is not None else None, referral.profession)
-        shared = referral.consent == GIVEN
-    if record is None:
-        return
-    row = ReferralRow(
-        referred_on=referral.created_at.astimezone(tz).date(),
-        provider=provider.name if provider is not None else "Colleague",
-        profession=profession_label(referral.profession),
-        reason=_reason(referral),
-        consent=True if shared else False if referral.consent == REFUSED else None,
-        clinic=provider.clinic if provider is not None else None,
-        contact=", ".join(x for x in (provider.phone, provider.email) if x) or None
-        if provider is not None
-        else None,
-    )
-
-    def render(record: ClientRecord) -> bytes:
-        # The chart is health information too: drawn only for a letter the client allowed.
-        chart = render_progress_chart(chart_data(record)) if shared else None
-        return referral_letter(
-            record.practice,
-            record.client,
-            row,
-            written_on=today,
-            sessions=record.sessions if shared else (),
-            plan=record.plan if shared else None,
-            homework=record.homework if shared else (),
-            verdict=record.verdict if shared else None,
-            chart_png=chart,
-        )
-
-    # Rendering is CPU work: off the event loop, so other chats are not kept waiting.
-    pdf = await asyncio.to_thread(render, record)
-    filename = document_name(record.client.name, "referral", today, "pdf")
-    try:
-        await bot.send_document(
-            referral.therapist_id,
-            InputFile(pdf, filename=filename),
-            caption=texts.letter_caption(record.client.name, to, shared),
-        )
-    except (Forbidden, BadRequest) as exc:
-        log.warning("could not send a referral letter: %s", type(exc).__name__)
-        return
-    async with db.unit_of_work() as uow:
-        stored = await uow.referrals.get_any(referral_id)
-        if stored is not None:
-            stored.letter_sent_at = clock.now()
-            await uow.commit()
-
-
 # --- the follow-up ------------------------------------------------------------------------
 
 
@@ -578,7 +475,9 @@ async def follow_up_card(
     if client is None:
         return None
     day = referral.created_at.astimezone(ZoneInfo(zone)).date()
-    text = texts.follow_up_question(client.name, await _to(uow, referral), texts.short_date(day))
+    text = texts.follow_up_question(
+        client.name, await referral_to(uow, referral), texts.short_date(day)
+    )
 
     def row(label: str, outcome: str) -> list[InlineKeyboardButton]:
         data = FollowUpAnswer(referral.id, outcome).encode()
@@ -633,7 +532,7 @@ async def follow_up_button(update: Update, context: Context) -> None:
             await uow.outbox.cancel_pending(referral_id=referral.id, kind=FOLLOW_UP)
         client = await uow.clients.get(user.id, referral.client_id)
         name = client.name if client is not None else "The client"
-        to = await _to(uow, referral)
+        to = await referral_to(uow, referral)
         await uow.commit()
     await cards.answer(query)
     await cards.edit_card(
@@ -669,7 +568,7 @@ async def referral_view(
             if referral.provider_id is not None
             else None
         )
-        to = _recipient(provider.name if provider is not None else None, referral.profession)
+        to = recipient_of(provider.name if provider is not None else None, referral.profession)
         day = texts.short_date(referral.created_at.astimezone(zone).date())
         outcome = texts.Html(referral.outcome) if referral.outcome is not None else None
         lines.append(texts.referral_line(to, day, texts.Html(referral.consent), outcome))
@@ -678,19 +577,6 @@ async def referral_view(
             data = ReferralConsent(referral.id, "l").encode()
             rows.append([InlineKeyboardButton(texts.letter_button(label), callback_data=data)])
     return lines, rows
-
-
-async def consent_lines(uow: UnitOfWork, client: Client, zone: str) -> list[str]:
-    """The client's own answers to consent questions (and one still waiting), for /mydata."""
-    lines: list[str] = []
-    for referral in await uow.referrals.of_client(client.therapist_id, client.id):
-        consent = SHOWN_CONSENTS.get(referral.consent)
-        if consent is None:
-            continue
-        moment = referral.consent_answered_at or referral.consent_asked_at or referral.created_at
-        day = texts.short_date(moment.astimezone(ZoneInfo(zone)).date())
-        lines.append(texts.my_consent(day, await _to(uow, referral), consent))
-    return lines
 
 
 def handlers(therapists: filters.BaseFilter) -> list[Handler]:
