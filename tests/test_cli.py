@@ -209,3 +209,21 @@ async def test_migrate_backs_up_an_existing_schema_before_changing_it(
     assert snapshot.name == "aftercare-20261125T100000Z-before-migration.sqlite3"
     with closing(sqlite3.connect(snapshot)) as copy:
         assert copy.execute("SELECT display_name FROM therapists").fetchall() == [("Maya",)]
+
+
+async def test_migrate_on_either_database(
+    database_url: str, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = load_settings(database_url=database_url)
+    assert await migrate_command(settings, clock) == 0
+    first = capsys.readouterr().out
+    head = first.split(" at ")[1].split()[0].rstrip(":")
+    # The PostgreSQL databases of the tests are copies of one already migrated.
+    fresh = database_url.startswith("sqlite")
+    assert first == (
+        f"Database schema created at {head} (a new database).\n"
+        if fresh
+        else f"Database schema already at {head}: nothing to do.\n"
+    )
+    assert await migrate_command(settings, clock) == 0
+    assert capsys.readouterr().out == f"Database schema already at {head}: nothing to do.\n"
