@@ -1,5 +1,6 @@
-"""`python -m bot backup` and `python -m bot restore FILE`: one line on stdout or stderr each,
-and an exit status a script can test (0 done, 1 failed, 2 refused)."""
+"""`aftercare backup`, `restore FILE`, `migrate` and `check-config` (also `python -m bot …`):
+one line on stdout or stderr each, and an exit status a script can test (0 done, 1 failed,
+2 refused or misconfigured)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.shared.config import Settings
+from alembic.migration import MigrationContext
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from sqlalchemy.engine import Connection, make_url
+
+from bot.shared.config import TELEGRAM_API, Settings
 from practice.clock import Clock, SystemClock
+from reminders.housekeeping import snapshot_before_migration
 from storage import Database
 from storage.backup import MANUAL, BackupError, RestoreRefused, back_up, restore
 from storage.database import sqlite_path
@@ -55,3 +62,136 @@ async def restore_command(
         print(f"The database it replaced was kept as {kept}.")
     print("Start the bot as usual: its schema is brought up to date on start.")
     return 0
+
+
+async def migrate_command(settings: Settings, clock: Clock | None = None) -> int:
+    """Bring the schema to head as a start would (storage.database's `migrate`, a backup of
+    an existing schema first: reminders.housekeeping's `snapshot_before_migration`), and say
+    in one line what that came to."""
+    clock = clock or SystemClock()
+    db = Database(settings.database_url)
+    snapshot = snapshot_before_migration(settings, db, clock)
+    snapshotted = False
+
+    async def before_upgrade() -> None:
+        nonlocal snapshotted
+        await snapshot()
+        snapshotted = settings.backup_keep > 0
+
+    try:
+        before = await _revision(db)
+        await db.migrate(before_upgrade=before_upgrade)
+        after = await _revision(db)
+    except BackupError as exc:  # the snapshot failed: nothing was migrated
+        await db.dispose_after_failure()
+        print(f"{exc}; the schema was left as it was", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        await db.dispose_after_failure()
+        unusable = db.explain(exc)
+        if unusable is None:
+            raise
+        print(unusable, file=sys.stderr)
+        return 1
+    await db.dispose()
+    if before == after:
+        print(f"Database schema already at {after}: nothing to do.")
+    elif before is None:
+        print(f"Database schema created at {after} (a new database).")
+    else:
+        first = (
+            f"a backup was written to {settings.backups} first"
+            if snapshotted
+            else "no backup first (BACKUP_KEEP=0)"
+        )
+        print(f"Database schema upgraded from {before} to {after}; {first}.")
+    return 0
+
+
+async def _revision(db: Database) -> str | None:
+    """The schema's Alembic revision; None for a database without one (a new one)."""
+
+    def current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with db.engine.connect() as connection:
+        return await connection.run_sync(current)
+
+
+def check_config_command() -> int:
+    """Load the settings as a start would: each problem in one line on stderr (status 2), or
+    a summary with no secret in it (the token's secret part hidden, no database password)."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(_problem(error), file=sys.stderr)
+        return 2
+    problems = []
+    if not settings.token:
+        problems.append(
+            "Configuration error: TELEGRAM_BOT_TOKEN is not set (see .env.example); "
+            "without it the bot only plays the offline demo"
+        )
+    path = sqlite_path(settings.database_url)
+    if path is not None and not path.parent.is_dir():
+        problems.append(
+            f"Configuration error: DATABASE_URL names a file in {path.parent}, "
+            "a folder that does not exist"
+        )
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 2
+    url = make_url(settings.database_url)
+    env_file = Path(".env")
+    source = (
+        f"the environment and {env_file.resolve()}" if env_file.is_file() else "the environment"
+    )
+    lines = [
+        f"Configuration OK (read from {source}):",
+        f"  TELEGRAM_BOT_TOKEN  {_masked(settings.token or '')}",
+        f"  DATABASE_URL        {url.render_as_string(hide_password=True)}",
+        f"  THERAPIST_IDS       {len(settings.therapist_ids)} therapist(s)",
+        f"  PRACTICE_TIMEZONE   {settings.practice_timezone}",
+        f"  BACKUP_DIR          {_backups(settings)}",
+        f"  HEALTH_PORT         {_health(settings)}",
+        f"  OPERATOR_IDS        {len(settings.operator_ids)} operator(s)",
+        f"  LOG_LEVEL           {settings.log_level}",
+    ]
+    if settings.telegram_api_base_url != TELEGRAM_API:
+        lines.insert(2, f"  TELEGRAM_API_BASE_URL {settings.telegram_api_base_url}")
+    print("\n".join(lines))
+    if not settings.therapist_ids:
+        print("Warning: THERAPIST_IDS is empty, so the bot will serve nobody.", file=sys.stderr)
+    return 0
+
+
+def _problem(error: ErrorDetails) -> str:
+    """One validation error, worded as bot.shared.config's `load_settings` words the first."""
+    variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"Configuration error: {variable} {message}"
+
+
+def _masked(token: str) -> str:
+    """The bot's id (the digits before the colon, which Telegram shows anyone) and stars."""
+    bot_id, colon, _secret = token.partition(":")
+    if colon and bot_id.isdigit():
+        return f"{bot_id}:{'*' * 8}"
+    return "*" * 8
+
+
+def _backups(settings: Settings) -> str:
+    if settings.backup_keep == 0:
+        return f"{settings.backups.absolute()} (automatic backups off: BACKUP_KEEP=0)"
+    return (
+        f"{settings.backups.absolute()} (the newest {settings.backup_keep} kept, daily at "
+        f"{settings.backup_time:%H:%M})"
+    )
+
+
+def _health(settings: Settings) -> str:
+    if settings.health_port is None:
+        return "none (no /healthz)"
+    return f"{settings.health_host}:{settings.health_port}"
