@@ -20,9 +20,8 @@ from alembic import command
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, make_url
 
-from bot.runtime.app import chore_policy
 from bot.runtime.cli import main
-from bot.shared.config import load_settings
+from bot.shared.config import chore_policy, load_settings
 from demo.offline import OfflineBot, offline_bot
 from emulator import Phone
 from practice.clock import FrozenClock

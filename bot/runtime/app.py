@@ -35,7 +35,7 @@ from bot.runtime.outbox_cards import OUTBOX_CARDS
 from bot.runtime.polling import poll, seconds_of
 from bot.runtime.watch import WATCH_INTERVAL, Watch, watch_job
 from bot.shared import access, cards, reach, texts
-from bot.shared.config import ConfigError, Settings
+from bot.shared.config import ConfigError, Settings, chore_policy
 from bot.shared.context import App, Context, Services
 from bot.shared.forms import handlers as form_handlers
 from bot.therapist import (
@@ -58,7 +58,6 @@ from practice.clock import Clock, SystemClock
 from reminders.digest import plan_digest
 from reminders.dispatcher import WAVE, Dispatcher
 from reminders.housekeeping import (
-    ChorePolicy,
     Housekeeping,
     plan_chores,
     snapshot_before_migration,
@@ -184,18 +183,6 @@ def build_application(
 async def _note_after_failure(context: Context, therapist_id: int, chat_id: int) -> bool:
     """After a failure a therapist sees where their note stands (if one is in progress)."""
     return await notes.show_note_again(context, therapist_id, chat_id, texts.NOTE_AFTER_FAILURE)
-
-
-def chore_policy(settings: Settings) -> ChorePolicy:
-    """What the daily chores (backup, retention purge) go by, from the configuration."""
-    return ChorePolicy(
-        zone=settings.practice_timezone,
-        backup_time=settings.backup_time,
-        backups=settings.backups,
-        backup_keep=settings.backup_keep,
-        retention_years=settings.record_retention_years,
-        notice_at=settings.digest_time,
-    )
 
 
 async def prepare_database(settings: Settings, clock: Clock) -> Database:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from sqlalchemy.engine import Connection, make_url
 
-from bot.shared.config import TELEGRAM_API, Settings
+from bot.shared.config import TELEGRAM_API, Settings, chore_policy
 from practice.clock import Clock, SystemClock
 from reminders.housekeeping import snapshot_before_migration
 from storage import Database
@@ -70,7 +70,7 @@ async def migrate_command(settings: Settings, clock: Clock | None = None) -> int
     in one line what that came to."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
-    snapshot = snapshot_before_migration(settings, db, clock)
+    snapshot = snapshot_before_migration(chore_policy(settings), db, clock)
     snapshotted = False
 
     async def before_upgrade() -> None:

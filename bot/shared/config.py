@@ -11,6 +11,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from reminders.housekeeping import ChorePolicy
+
 TELEGRAM_API = "https://api.telegram.org/bot"
 
 
@@ -145,3 +147,15 @@ def load_settings(**overrides: Any) -> Settings:  # any field's value: pydantic 
         variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
         message = str(error["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"Configuration error: {variable} {message}") from None
+
+
+def chore_policy(settings: Settings) -> ChorePolicy:
+    """What the daily chores (backup, retention purge) go by, from the configuration."""
+    return ChorePolicy(
+        zone=settings.practice_timezone,
+        backup_time=settings.backup_time,
+        backups=settings.backups,
+        backup_keep=settings.backup_keep,
+        retention_years=settings.record_retention_years,
+        notice_at=settings.digest_time,
+    )
