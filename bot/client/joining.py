@@ -24,7 +24,7 @@ from bot.client.zones import ask_zone
 from bot.shared import cards, texts
 from bot.shared.bounded import TAP_ANSWER_LIMIT
 from bot.shared.callbacks import Consent, parse
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.shared.reach import tell_therapist
 from practice.invites import (
     InviteProblem,
@@ -187,7 +187,7 @@ async def _set_client_commands(context: Context, chat_id: int) -> None:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
 
 
-def handlers() -> list[object]:
+def handlers() -> list[Handler]:
     return [
         CallbackQueryHandler(consent_button, pattern=Consent.pattern()),
     ]

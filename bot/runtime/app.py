@@ -9,7 +9,6 @@ import os
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from importlib import metadata
 from typing import Literal
 
 from sqlalchemy.engine import make_url
@@ -27,6 +26,7 @@ from telegram.ext import (
 
 from bot.client import checkins, home, homework, joining, my_data
 from bot.runtime import start
+from bot.runtime.cli import version
 from bot.runtime.delivery import ResilientRateLimiter
 from bot.runtime.errors import error_handler
 from bot.runtime.health import Health, HealthServer
@@ -41,6 +41,7 @@ from bot.shared.forms import handlers as form_handlers
 from bot.therapist import (
     amend,
     care,
+    clients,
     history,
     invites,
     profile,
@@ -49,7 +50,6 @@ from bot.therapist import (
     records,
     referrals,
 )
-from bot.therapist import clients as clients_
 from bot.therapist.forms.exercise import EXERCISE
 from bot.therapist.forms.homework import HOMEWORK
 from bot.therapist.forms.plan import PLAN
@@ -103,7 +103,7 @@ def build_application(
         .concurrent_updates(False)
         .context_types(ContextTypes(context=Context))
         .job_queue(JobQueue[Context]())  # the default one, typed for `Context`
-        # Every text the bot sends is HTML (bot/shared/texts.py); one sent as typed, or as a
+        # Every text the bot sends is HTML (bot/shared/texts/); one sent as typed, or as a
         # `texts.Plain`, says parse_mode=None at its call.
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(
@@ -145,7 +145,7 @@ def build_application(
     # Who is a therapist is configuration; everyone else who gets past the gate is a client
     # (or someone answering an invite). Handlers are chosen by role, first match wins.
     therapists = filters.User(user_id=settings.therapist_ids)
-    clients = ~therapists
+    not_therapists = ~therapists  # clients (the gate let through only those on the bot)
     # The gate first of all: nothing it stops reaches any handler (amend's typing included).
     application.add_handler(access.handler(), group=-3)
     # Before the rest, a therapist's typing may be an amendment's value or reason.
@@ -156,7 +156,7 @@ def build_application(
         *history.handlers(therapists),
         *records.handlers(therapists),
         *amend.handlers(therapists),
-        *clients_.handlers(therapists),
+        *clients.handlers(therapists),
         *invites.therapist_commands(therapists),
         *care.handlers(therapists),
         *providers.handlers(therapists),
@@ -168,14 +168,14 @@ def build_application(
         *joining.handlers(),
         homework.handler(),
         checkins.handler(),
-        *my_data.handlers(clients),
-        *home.handlers(clients),
+        *my_data.handlers(not_therapists),
+        *home.handlers(not_therapists),
         reach.handler(),
         CallbackQueryHandler(cards.unknown_button),
         MessageHandler(filters.COMMAND, start.unknown_command),
         *notes.text_handlers(therapists),
     ]:
-        application.add_handler(handler)  # type: ignore[arg-type]
+        application.add_handler(handler)
     application.add_error_handler(error_handler([_note_after_failure]))
     return application
 
@@ -341,7 +341,7 @@ async def _serve(
     mode = "run" if receive_updates else "send"
     log.info(
         "Aftercare %s started (%s): %s database, %d therapist(s) configured, bot @%s",
-        _version(),
+        version(),
         mode,
         make_url(settings.database_url).get_backend_name(),
         len(settings.therapist_ids),
@@ -362,13 +362,6 @@ async def _serve(
             backoff_base=wait.backoff_base,
             read_timeout=read_timeout,
         )
-
-
-def _version() -> str:
-    try:
-        return metadata.version("aftercare")
-    except metadata.PackageNotFoundError:
-        return "(not installed)"
 
 
 REFUSED_BY_TELEGRAM = (

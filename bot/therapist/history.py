@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import MessageLimit
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
+from bot.shared.bounded import TEXT_LIMIT
 from bot.shared.callbacks import HistoryPage, HistoryPick, handler_pattern, parse
 from bot.shared.context import Context, Handler
 from bot.therapist.amend import amend_buttons, amendment_marks
@@ -20,7 +20,6 @@ PAGE_SIZE = 5
 # How much of each typed field a page shows, longest first; 0 leaves the fields out. With
 # no fields a note is at most ~450 characters, so a page of five always fits.
 FIELD_EXCERPTS = (140, 70, 40, 0)
-TELEGRAM_TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 
 
 def _note_lines(note: SessionNote, today: date, excerpt: int, mark: str | None) -> list[str]:
@@ -65,7 +64,7 @@ async def _page(
                 *("\n".join(_note_lines(n, today, excerpt, marks.get(n.id))) for n in page.notes),
             ]
         )
-        if len(text) <= TELEGRAM_TEXT_LIMIT:
+        if len(text) <= TEXT_LIMIT:
             break
     nav = []
     if offset > 0:

@@ -13,12 +13,12 @@ from datetime import timedelta
 import segno
 from telegram import InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import InviteFor, parse
-from bot.shared.context import Context
+from bot.shared.context import Context, Handler
 from bot.therapist.client_search import pick_client
 from practice.invites import new_token, token_hash
 
@@ -119,11 +119,11 @@ async def therapist_opened_invite(update: Update, context: Context) -> None:
     await message.reply_text(texts.INVITE_FOR_CLIENTS)
 
 
-def handlers() -> list[object]:
+def handlers() -> list[Handler]:
     return [
         CallbackQueryHandler(invite_button, pattern=InviteFor.pattern()),
     ]
 
 
-def therapist_commands(therapists: object) -> list[object]:
-    return [CommandHandler("invite", invite_command, filters=therapists)]  # type: ignore[arg-type]
+def therapist_commands(therapists: filters.BaseFilter) -> list[Handler]:
+    return [CommandHandler("invite", invite_command, filters=therapists)]

@@ -1,5 +1,5 @@
 """The therapist's letterhead, /profile: the name, practice and contact that referral letters
-and exported records carry. A form (bot/forms), so it survives a restart; once set, /profile
+and exported records carry. A form (bot/shared/forms), so it survives a restart; once set, /profile
 opens at its summary and one field can be changed."""
 
 from __future__ import annotations

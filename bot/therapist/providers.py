@@ -1,5 +1,5 @@
 """The therapist's referral network, /providers: add, list, edit and archive the physicians,
-physiotherapists and others they refer clients to. Adding and editing are a form (bot/forms),
+physiotherapists and others they refer clients to. Adding and editing are a form (bot/shared/forms),
 so a half-typed provider survives a restart; every button is re-checked against its owner."""
 
 from __future__ import annotations

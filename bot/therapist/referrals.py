@@ -2,7 +2,7 @@
 client's consent before their health details leave the practice, the letter as a PDF for the
 therapist to forward, and the follow-up two weeks later ("Did Anna see Dr Lee?").
 
-The choice of reason and recipient is a form (bot/forms), so it survives restarts like any
+The choice of reason and recipient is a form (bot/shared/forms), so it survives restarts like any
 other. The consent question and the follow-up go through the outbox; the dispatcher renders
 them with `consent_card` and `follow_up_card` and calls `consent_not_asked` when a client
 cannot be reached. Every tap is re-checked: the client's answer only from that client and

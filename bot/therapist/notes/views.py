@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import MessageLimit
 
 from bot.shared import texts
 from bot.shared.callbacks import ANY_STEP, NoteButton
@@ -18,7 +17,6 @@ from practice.notes import AREAS, PRESSURES, TECHNIQUES, TextField
 # How much of each typed field the summary shows; keeps the card well under Telegram's 4,096.
 SUMMARY_EXCERPT = 500
 PROMPT_EXCERPT = 300
-TELEGRAM_TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 
 
 @dataclass(frozen=True)
