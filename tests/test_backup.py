@@ -257,23 +257,29 @@ def _upgrade_to(revision: str) -> Any:
     return upgrade
 
 
-async def test_a_snapshot_is_taken_before_a_pending_migration(
-    sqlite_url: str, clock: FrozenClock, tmp_path: Path
-) -> None:
-    db = Database(sqlite_url)
+async def an_older_schema_with_maya(url: str, revision: str, at: datetime) -> None:
+    """A database left at `revision` by an older Aftercare, holding one therapist: a
+    migration to head is pending and has a record to keep."""
+    db = Database(url)
     try:
         async with db.engine.connect() as connection:
-            await connection.run_sync(_upgrade_to("0009"))
+            await connection.run_sync(_upgrade_to(revision))
             await connection.execute(
                 text(
                     "INSERT INTO therapists (id, display_name, created_at) "
                     "VALUES (:id, 'Maya', :at)"
                 ),
-                {"id": MAYA, "at": clock.now()},
+                {"id": MAYA, "at": at},
             )
             await connection.commit()
     finally:
         await db.dispose()
+
+
+async def test_a_snapshot_is_taken_before_a_pending_migration(
+    sqlite_url: str, clock: FrozenClock, tmp_path: Path
+) -> None:
+    await an_older_schema_with_maya(sqlite_url, "0009", clock.now())
 
     async with offline_bot(sqlite_url, therapist_ids=frozenset({MAYA}), clock=clock):
         pass

@@ -12,15 +12,12 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from bot.runtime.cli import build_parser, main
 from bot.runtime.maintenance import migrate_command
 from bot.shared.config import Settings, load_settings
 from practice.clock import FrozenClock
-from storage import Database
-from tests.conftest import MAYA
-from tests.test_backup import _upgrade_to
+from tests.test_backup import an_older_schema_with_maya
 
 AFTERCARE = Path(sys.executable).parent / "aftercare"
 COMMANDS = ["run", "send", "demo", "backup", "restore", "migrate", "check-config"]
@@ -185,20 +182,7 @@ async def test_migrate_backs_up_an_existing_schema_before_changing_it(
     tmp_path: Path, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'aftercare.db'}"
-    db = Database(url)
-    try:
-        async with db.engine.connect() as connection:
-            await connection.run_sync(_upgrade_to("0009"))
-            await connection.execute(
-                text(
-                    "INSERT INTO therapists (id, display_name, created_at) "
-                    "VALUES (:id, 'Maya', :at)"
-                ),
-                {"id": MAYA, "at": clock.now()},
-            )
-            await connection.commit()
-    finally:
-        await db.dispose()
+    await an_older_schema_with_maya(url, "0009", clock.now())
     settings = load_settings(database_url=url, backup_dir=None)
 
     assert await migrate_command(settings, clock) == 0
