@@ -469,8 +469,8 @@ class Dispatcher:
             return
         now = self._clock.now()
         rows = await uow.outbox.many([o.delivery_id for o in outcomes])
-        homework_rows = [r for r in rows.values() if r.assignment_id is not None]
-        assignments = await uow.homework.many([r.assignment_id for r in homework_rows])  # type: ignore[misc]
+        assignment_ids = [r.assignment_id for r in rows.values() if r.assignment_id is not None]
+        assignments = await uow.homework.many(assignment_ids)
         clients = await uow.clients.many([r.client_id for r in rows.values() if r.client_id])
         for outcome in outcomes:
             delivery = rows.get(outcome.delivery_id)
