@@ -33,6 +33,7 @@ from bot.runtime.health import Health, HealthServer
 from bot.runtime.logs import keep_contents_out_of_logs
 from bot.runtime.outbox_cards import OUTBOX_CARDS
 from bot.runtime.polling import poll, seconds_of
+from bot.runtime.transport import AiohttpRequest
 from bot.runtime.watch import WATCH_INTERVAL, Watch, watch_job
 from bot.shared import access, cards, reach, texts
 from bot.shared.config import ConfigError, Settings, chore_policy
@@ -94,7 +95,7 @@ def build_application(
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base = settings.telegram_api_base_url.rstrip("/")
     health = Health(clock)
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base)
@@ -113,12 +114,19 @@ def build_application(
                 on_success=health.contact,
             )
         )
-        .read_timeout(read_timeout)
-        .write_timeout(read_timeout)
-        .connect_timeout(read_timeout)
-        .connection_pool_size(CONNECTIONS)
-        .build()
     )
+    if settings.telegram_transport == "aiohttp":
+        # The bot's calls; getUpdates has its own (PTB's defaults: one connection), as before.
+        builder = builder.request(_aiohttp_request(read_timeout, CONNECTIONS))
+        builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
+    else:
+        builder = (
+            builder.read_timeout(read_timeout)
+            .write_timeout(read_timeout)
+            .connect_timeout(read_timeout)
+            .connection_pool_size(CONNECTIONS)
+        )
+    application = builder.build()
     application.bot_data["services"] = Services(settings=settings, db=db, clock=clock)
     application.bot_data["health"] = health
     watch = Watch(db, application.bot, clock, health, settings.operator_ids)
@@ -178,6 +186,16 @@ def build_application(
         application.add_handler(handler)
     application.add_error_handler(error_handler([_note_after_failure]))
     return application
+
+
+def _aiohttp_request(timeout: float, connections: int) -> AiohttpRequest:
+    """The timeouts HTTPXRequest is given by the builder above; PTB's own pool timeout."""
+    return AiohttpRequest(
+        connection_pool_size=connections,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        connect_timeout=timeout,
+    )
 
 
 async def _note_after_failure(context: Context, therapist_id: int, chat_id: int) -> bool:

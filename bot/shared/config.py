@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # the two clocks from disagreeing into 429s (bench/dispatch.py: 0 429s at 29, hundreds at
     # 30). Only a self-hosted Bot API server or a benchmark has reason to change it.
     telegram_rate_limit: float = Field(default=29.0, gt=0)
+    # The HTTP client the bot talks to Telegram with: aiohttp (bot/runtime/transport.py, ~2.5
+    # times the sends a second of PTB's own) or httpx (PTB's HTTPXRequest), the way back.
+    telegram_transport: Literal["aiohttp", "httpx"] = "aiohttp"
     # When each therapist's morning digest arrives, in the practice's time zone.
     digest_time: time = time(8, 0)
     # How long a therapist's clinical notes are kept after the client's last session, also
