@@ -7,15 +7,24 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.runtime.app import build_application
+from bot.runtime.polling import seconds_of
 from bot.runtime.transport import AiohttpRequest
+from bot.shared.config import load_settings
+from demo.offline import DEMO_TOKEN
 from emulator import BotApiEmulator, Fault, Phone
+from practice.clock import FrozenClock
 from reminders.arrival import NotSent, may_have_arrived
+from storage import Database
+from tests.conftest import NOW
 
 TOKEN = "123456:TEST"  # the emulator's fake token
 
@@ -121,7 +130,7 @@ async def test_flood_control_is_retry_after_and_an_error_answer_its_error(
     emu.inject(Fault(method="sendMessage", error_code=429, retry_after=7))
     with pytest.raises(RetryAfter) as flood:
         await bot.send_message(maya.id, "too fast")
-    assert flood.value.retry_after.total_seconds() == 7
+    assert seconds_of(flood.value.retry_after) == 7
     emu.inject(Fault(method="sendMessage", error_code=400, description="Bad Request: nope"))
     with pytest.raises(BadRequest, match=r"(?i)nope"):
         await bot.send_message(maya.id, "refused")
@@ -165,3 +174,27 @@ def test_aiohttp_causes_are_read_as_httpx_ones_are() -> None:
 
     assert [may_have_arrived(raised_from(c)) for c in never_sent] == [False] * 3
     assert [may_have_arrived(raised_from(c)) for c in perhaps] == [True] * 4
+
+
+@pytest.mark.parametrize(
+    ("transport", "kind"), [("aiohttp", AiohttpRequest), ("httpx", HTTPXRequest)]
+)
+async def test_the_bot_talks_through_the_transport_its_settings_name(
+    tmp_path: Path, transport: str, kind: type[BaseRequest]
+) -> None:
+    settings = load_settings(
+        telegram_bot_token=DEMO_TOKEN,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'aftercare.db'}",
+        telegram_transport=transport,
+    )
+    db = Database(settings.database_url)
+    try:
+        application = build_application(settings, db, FrozenClock(NOW), read_timeout=3.0)
+        bot = application.bot
+        assert isinstance(bot.request, kind) and bot.request.read_timeout == 3.0
+        # getUpdates on its own request, with PTB's defaults, whichever the transport.
+        updates = bot._request[0]
+        assert isinstance(updates, kind) and updates is not bot.request
+        assert updates.read_timeout == 5.0
+    finally:
+        await db.dispose()
