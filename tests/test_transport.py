@@ -74,6 +74,9 @@ async def test_a_document_and_a_photo_are_uploaded(
     sent = await bot.send_document(maya.id, pdf, filename="export.pdf", caption="Your records")
     assert sent.document is not None and sent.document.file_name == "export.pdf"
     assert sent.caption == "Your records"
+    # A client's name in the file name goes as it is (UTF-8), as HTTPXRequest sends it.
+    named = await bot.send_document(maya.id, b"x", filename="Анна Müller — 2026.pdf")
+    assert named.document is not None and named.document.file_name == "Анна Müller — 2026.pdf"
     file = await bot.get_file(sent.document.file_id)
     assert bytes(await file.download_as_bytearray()) == pdf
     png = (

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     # the two clocks from disagreeing into 429s (bench/dispatch.py: 0 429s at 29, hundreds at
     # 30). Only a self-hosted Bot API server or a benchmark has reason to change it.
     telegram_rate_limit: float = Field(default=29.0, gt=0)
-    # The HTTP client the bot talks to Telegram with: aiohttp (bot/runtime/transport.py, ~2.5
+    # The HTTP client the bot talks to Telegram with: aiohttp (bot/runtime/transport.py, several
     # times the sends a second of PTB's own) or httpx (PTB's HTTPXRequest), the way back.
     telegram_transport: Literal["aiohttp", "httpx"] = "aiohttp"
     # When each therapist's morning digest arrives, in the practice's time zone.
