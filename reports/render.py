@@ -43,6 +43,26 @@ _unavailable = False  # the pool could not be started: threads from then on
 _warned = False
 
 
+# What the render libraries may log in a worker, as bot/runtime/logs.py sets it in the bot's
+# process (which a spawned worker does not inherit): fontTools lists the glyphs it keeps (a
+# name's letters) at INFO, fpdf2 names the characters a face lacks in its warnings, matplotlib's
+# font manager is chatty at DEBUG; the warnings module's go to the log, and no further.
+WORKER_LOG_FLOORS = {
+    "fontTools": logging.ERROR,
+    "fpdf": logging.ERROR,
+    "matplotlib": logging.WARNING,
+    "PIL": logging.WARNING,
+    "py.warnings": logging.ERROR,
+}
+
+
+def quiet_worker() -> None:
+    """Run in each worker as it starts: nothing of what it renders goes to its stderr."""
+    logging.captureWarnings(True)
+    for name, floor in WORKER_LOG_FLOORS.items():
+        logging.getLogger(name).setLevel(floor)
+
+
 def workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
@@ -67,6 +87,7 @@ def _get_pool() -> ProcessPoolExecutor | None:
                     max_workers=workers(),
                     mp_context=multiprocessing.get_context("spawn"),
                     max_tasks_per_child=MAX_TASKS_PER_CHILD,
+                    initializer=quiet_worker,
                 )
             except (OSError, ImportError, NotImplementedError, ValueError) as exc:
                 _unavailable = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 
 import pytest
 
@@ -18,8 +19,20 @@ def fails() -> None:  # module-level: a worker imports it by name
     raise ValueError(SECRET)
 
 
+def log_levels() -> tuple[dict[str, int], str]:
+    """The render libraries' log levels here, and where the warnings module's go."""
+    levels = {name: logging.getLogger(name).level for name in render_module.WORKER_LOG_FLOORS}
+    return levels, warnings.showwarning.__module__
+
+
 async def test_a_render_runs_in_another_process():
     assert await render(os.getpid) != os.getpid()
+
+
+async def test_a_worker_keeps_what_the_render_libraries_say_to_themselves():
+    levels, warnings_to = await render(log_levels)
+    assert levels == render_module.WORKER_LOG_FLOORS
+    assert warnings_to == "logging"  # to py.warnings, which lets only errors through
 
 
 async def test_a_failure_in_the_worker_reaches_the_caller_without_its_words_in_the_logs(caplog):
