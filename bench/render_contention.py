@@ -9,7 +9,10 @@ SQLite file, once per mode, in the same run. A has a client with three sessions 
 time from handing it to the emulator until B's list arrives is measured (not until the update
 is confirmed: the bot confirms only below the lowest update it holds, A's export). B idle (no
 export running) is measured too, with the pool, as the floor. A thread holds the interpreter's
-lock while matplotlib and fpdf work, so B waits; a worker process does not.
+lock while matplotlib and fpdf work, so B waits; a worker process does not. Either way B also
+waits for the bot's next getUpdates, which while A's export is in hand comes every
+BUSY_POLL_SECONDS (bot/runtime/polling.py, 0.5 s) or when the export is done: that, not the
+render, is most of B's median with the pool.
 """
 
 from __future__ import annotations
