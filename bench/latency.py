@@ -36,7 +36,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
 
-async def spawn(emu: BotApiEmulator, args: list[str], db: Path) -> asyncio.subprocess.Process:
+async def spawn(
+    emu: BotApiEmulator, args: list[str], db: Path, extra: dict[str, str] | None = None
+) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": emu.token,
@@ -46,6 +48,7 @@ async def spawn(emu: BotApiEmulator, args: list[str], db: Path) -> asyncio.subpr
         "PRACTICE_TIMEZONE": "Europe/London",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
+        **(extra or {}),
     }
     return await asyncio.create_subprocess_exec(sys.executable, *args, cwd=ROOT, env=env)
 

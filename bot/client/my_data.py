@@ -19,7 +19,6 @@ opens a new invite link themselves and agrees again (bot/client/joining.py).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -31,11 +30,11 @@ from bot.shared.callbacks import ForgetMeButton, MyDataButton, parse_records
 from bot.shared.context import Context, Handler
 from bot.shared.referral_letter import consent_lines, letter_to_therapist
 from practice.checkins import check_in_summary
-from reports.csv_export import client_data_csv
 from reports.data import ClientData
 from reports.filenames import document_name
 from reports.gather import client_data
-from reports.pdf import client_data_pdf
+from reports.jobs import client_data_documents
+from reports.render import render
 from reports.wording import day_label
 
 log = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ async def my_data_button(update: Update, context: Context) -> None:
         await cards.answer(query, texts.STALE_BUTTON)
         return
     await cards.answer(query)
-    pdf, csv = await asyncio.to_thread(lambda: (client_data_pdf(data), client_data_csv(data)))
+    pdf, csv = await render(client_data_documents, data)
     day = data.prepared_on
     chat_id = query.message.chat.id
     name = document_name(data.client_name, "my data", day, "pdf")

@@ -63,6 +63,7 @@ from reminders.housekeeping import (
     plan_chores,
     snapshot_before_migration,
 )
+from reports import render
 from storage import Database
 from storage.database import STARTUP_LOCK
 
@@ -300,6 +301,7 @@ async def run_bot(
         if health_server is not None:
             await health_server.stop()
         await db.dispose()
+        await asyncio.to_thread(render.shutdown)  # the render workers, if any were started
 
 
 async def _serve_health(

@@ -8,7 +8,6 @@ question and /forgetme (which sends a waiting referral's letter, reason only) al
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -21,11 +20,11 @@ from bot.shared.context import Context
 from practice.clock import Clock
 from practice.referrals import REASONS, profession_label
 from reminders.referrals import GIVEN, PENDING, REFUSED
-from reports.chart import render_progress_chart
-from reports.data import ClientRecord, ReferralRow
+from reports.data import ReferralRow
 from reports.filenames import document_name
 from reports.gather import chart_data, client_record
-from reports.pdf import referral_letter
+from reports.jobs import referral_letter_pdf
+from reports.render import render
 from storage import Database
 from storage.models import Client, Referral
 from storage.unit_of_work import UnitOfWork
@@ -103,23 +102,10 @@ async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *,
         else None,
     )
 
-    def render(record: ClientRecord) -> bytes:
-        # The chart is health information too: drawn only for a letter the client allowed.
-        chart = render_progress_chart(chart_data(record)) if shared else None
-        return referral_letter(
-            record.practice,
-            record.client,
-            row,
-            written_on=today,
-            sessions=record.sessions if shared else (),
-            plan=record.plan if shared else None,
-            homework=record.homework if shared else (),
-            verdict=record.verdict if shared else None,
-            chart_png=chart,
-        )
-
-    # Rendering is CPU work: off the event loop, so other chats are not kept waiting.
-    pdf = await asyncio.to_thread(render, record)
+    # Rendering is CPU work: in a worker process, so other chats are not kept waiting. The
+    # chart is health information too: drawn only for a letter the client allowed.
+    chart = chart_data(record) if shared else None
+    pdf = await render(referral_letter_pdf, record, row, today, shared, chart)
     filename = document_name(record.client.name, "referral", today, "pdf")
     try:
         await bot.send_document(

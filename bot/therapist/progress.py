@@ -4,7 +4,6 @@ and kept on the record."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -20,9 +19,10 @@ from bot.shared.forms.handlers import start_form
 from bot.therapist.client_search import pick_client
 from practice.decisions import DecisionKind, DecisionPrompt
 from practice.notes import MAX_TEXT_LENGTH
-from reports.chart import render_progress_chart
 from reports.filenames import document_name
+from reports.jobs import progress_chart
 from reports.progress import load_progress
+from reports.render import render
 from storage.models import Client, Decision
 from storage.unit_of_work import UnitOfWork
 
@@ -154,8 +154,8 @@ async def show_progress(update: Update, context: Context, client_id: int) -> Non
         return
     caption = texts.progress_caption(progress.client.name, progress.summary)
     await context.bot.send_chat_action(chat.id, "upload_photo")
-    # Rendering takes a few hundred milliseconds of CPU: off the event loop.
-    png = await asyncio.to_thread(render_progress_chart, progress.chart())
+    # Rendering takes a few hundred milliseconds of CPU: in a worker process.
+    png = await render(progress_chart, progress.chart())
     name = document_name(progress.client.name, "progress", services.today(), "png")
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.CARD_OPEN, callback_data=ClientCard(client_id).encode())]]

@@ -1,13 +1,11 @@
 """/export: a client's whole record as a PDF (with the progress chart) and a CSV, sent to the
 therapist as two documents. Also reached from the client card's "Export record" button.
 
-Rendering is CPU-bound (matplotlib, fpdf): it runs in a worker thread, so other therapists'
-taps are answered meanwhile.
+Rendering is CPU-bound (matplotlib, fpdf): it runs in a worker process (reports/render.py), so
+other therapists' taps are answered meanwhile.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -16,18 +14,10 @@ from bot.shared import cards, texts
 from bot.shared.callbacks import ExportFor, parse_records
 from bot.shared.context import Context, Handler
 from bot.therapist.client_search import pick_client
-from reports.chart import render_progress_chart
-from reports.csv_export import client_record_csv
-from reports.data import ClientRecord
 from reports.filenames import document_name
 from reports.gather import chart_data, client_record
-from reports.pdf import client_record as client_record_pdf
-
-
-def render_record(record: ClientRecord) -> tuple[bytes, bytes]:
-    """The PDF (with the chart) and the CSV; called in a worker thread."""
-    chart = render_progress_chart(chart_data(record))
-    return client_record_pdf(record, chart_png=chart), client_record_csv(record)
+from reports.jobs import record_documents
+from reports.render import render
 
 
 async def send_export(context: Context, therapist_id: int, chat_id: int, client_id: int) -> None:
@@ -45,7 +35,7 @@ async def send_export(context: Context, therapist_id: int, chat_id: int, client_
         return
     name = record.client.name
     preparing = await context.bot.send_message(chat_id, texts.export_preparing(name))
-    pdf, csv = await asyncio.to_thread(render_record, record)
+    pdf, csv = await render(record_documents, record, chart_data(record))
     day = services.today()
     await context.bot.send_document(
         chat_id, InputFile(pdf, filename=document_name(name, "record", day, "pdf"))

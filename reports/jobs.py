@@ -1,0 +1,51 @@
+"""The renders the bot sends, as module-level functions of plain data: what `reports.render`
+runs in a worker process (a worker imports this module by name, so it stays free of the
+database and of Telegram; the chart's data is gathered by the caller)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reports.chart import render_progress_chart
+from reports.csv_export import client_data_csv, client_record_csv
+from reports.data import ClientData, ClientRecord, ProgressChartData, ReferralRow
+from reports.pdf import client_data_pdf, referral_letter
+from reports.pdf import client_record as client_record_pdf
+
+
+def record_documents(record: ClientRecord, chart: ProgressChartData) -> tuple[bytes, bytes]:
+    """/export: the record as a PDF (with the progress chart) and as a CSV."""
+    png = render_progress_chart(chart)
+    return client_record_pdf(record, chart_png=png), client_record_csv(record)
+
+
+def client_data_documents(data: ClientData) -> tuple[bytes, bytes]:
+    """/mydata's files: the client's own data as a PDF and a CSV."""
+    return client_data_pdf(data), client_data_csv(data)
+
+
+def referral_letter_pdf(
+    record: ClientRecord,
+    row: ReferralRow,
+    written_on: date,
+    shared: bool,
+    chart: ProgressChartData | None,
+) -> bytes:
+    """The referral letter. Health details (and the chart, health information too) only when
+    the client allowed them (`shared`)."""
+    return referral_letter(
+        record.practice,
+        record.client,
+        row,
+        written_on=written_on,
+        sessions=record.sessions if shared else (),
+        plan=record.plan if shared else None,
+        homework=record.homework if shared else (),
+        verdict=record.verdict if shared else None,
+        chart_png=render_progress_chart(chart) if shared and chart is not None else None,
+    )
+
+
+def progress_chart(chart: ProgressChartData) -> bytes:
+    """/progress: the chart as a PNG."""
+    return render_progress_chart(chart)
