@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
         from bot.runtime import maintenance
 
         return maintenance.check_config_command()
-    from bot.shared.config import ConfigError, load_settings
+    from bot.shared.config import NO_THERAPISTS, NO_TOKEN, ConfigError, load_settings
 
     try:
         settings = load_settings()
@@ -140,12 +140,10 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
         demo()
         return 0
     if not settings.token:
-        print(
-            "Configuration error: TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr
-        )
+        print(NO_TOKEN, file=sys.stderr)
         return 2
     if not settings.therapist_ids:
-        print("Warning: THERAPIST_IDS is empty, so the bot will serve nobody.", file=sys.stderr)
+        print(NO_THERAPISTS, file=sys.stderr)
     from telegram.error import InvalidToken, TelegramError
 
     from bot.runtime.app import REFUSED_BY_TELEGRAM, run_bot, without_token

@@ -10,10 +10,16 @@ from pathlib import Path
 
 from alembic.migration import MigrationContext
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 from sqlalchemy.engine import Connection, make_url
 
-from bot.shared.config import TELEGRAM_API, Settings, chore_policy
+from bot.shared.config import (
+    NO_THERAPISTS,
+    NO_TOKEN,
+    TELEGRAM_API,
+    Settings,
+    chore_policy,
+    problem_line,
+)
 from practice.clock import Clock, SystemClock
 from reminders.housekeeping import snapshot_before_migration
 from storage import Database
@@ -125,14 +131,11 @@ def check_config_command() -> int:
         settings = Settings()
     except ValidationError as exc:
         for error in exc.errors():
-            print(_problem(error), file=sys.stderr)
+            print(problem_line(error), file=sys.stderr)
         return 2
     problems = []
     if not settings.token:
-        problems.append(
-            "Configuration error: TELEGRAM_BOT_TOKEN is not set (see .env.example); "
-            "without it the bot only plays the offline demo"
-        )
+        problems.append(f"{NO_TOKEN}; without it the bot only plays the offline demo")
     path = sqlite_path(settings.database_url)
     if path is not None and not path.parent.is_dir():
         problems.append(
@@ -163,15 +166,8 @@ def check_config_command() -> int:
         lines.insert(2, f"  TELEGRAM_API_BASE_URL {settings.telegram_api_base_url}")
     print("\n".join(lines))
     if not settings.therapist_ids:
-        print("Warning: THERAPIST_IDS is empty, so the bot will serve nobody.", file=sys.stderr)
+        print(NO_THERAPISTS, file=sys.stderr)
     return 0
-
-
-def _problem(error: ErrorDetails) -> str:
-    """One validation error, worded as bot.shared.config's `load_settings` words the first."""
-    variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"Configuration error: {variable} {message}"
 
 
 def _masked(token: str) -> str:

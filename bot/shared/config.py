@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -146,10 +147,18 @@ def load_settings(**overrides: Any) -> Settings:  # any field's value: pydantic 
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"Configuration error: {variable} {message}") from None
+        raise ConfigError(problem_line(exc.errors()[0])) from None
+
+
+def problem_line(error: ErrorDetails) -> str:
+    """One setting pydantic refused, in the one line an operator reads."""
+    variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"Configuration error: {variable} {message}"
+
+
+NO_TOKEN = "Configuration error: TELEGRAM_BOT_TOKEN is not set (see .env.example)"  # noqa: S105 -- a message, not a secret
+NO_THERAPISTS = "Warning: THERAPIST_IDS is empty, so the bot will serve nobody."
 
 
 def chore_policy(settings: Settings) -> ChorePolicy:
