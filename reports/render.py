@@ -43,11 +43,11 @@ _unavailable = False  # the pool could not be started: threads from then on
 _warned = False
 
 
-# What the render libraries may log in a worker, as bot/runtime/logs.py sets it in the bot's
-# process (which a spawned worker does not inherit): fontTools lists the glyphs it keeps (a
-# name's letters) at INFO, fpdf2 names the characters a face lacks in its warnings, matplotlib's
-# font manager is chatty at DEBUG; the warnings module's go to the log, and no further.
-WORKER_LOG_FLOORS = {
+# What the render libraries may log, in the bot's process (bot/runtime/logs.py) and in each
+# worker (a spawned process does not inherit it): fontTools lists the glyphs it keeps (a name's
+# letters) at INFO, fpdf2 names the characters a face lacks in its warnings, matplotlib's font
+# manager is chatty at DEBUG; the warnings module's go to the log, and no further.
+RENDER_LOG_FLOORS: dict[str, int] = {
     "fontTools": logging.ERROR,
     "fpdf": logging.ERROR,
     "matplotlib": logging.WARNING,
@@ -59,7 +59,7 @@ WORKER_LOG_FLOORS = {
 def quiet_worker() -> None:
     """Run in each worker as it starts: nothing of what it renders goes to its stderr."""
     logging.captureWarnings(True)
-    for name, floor in WORKER_LOG_FLOORS.items():
+    for name, floor in RENDER_LOG_FLOORS.items():
         logging.getLogger(name).setLevel(floor)
 
 

@@ -21,7 +21,7 @@ def fails() -> None:  # module-level: a worker imports it by name
 
 def log_levels() -> tuple[dict[str, int], str]:
     """The render libraries' log levels here, and where the warnings module's go."""
-    levels = {name: logging.getLogger(name).level for name in render_module.WORKER_LOG_FLOORS}
+    levels = {name: logging.getLogger(name).level for name in render_module.RENDER_LOG_FLOORS}
     return levels, warnings.showwarning.__module__
 
 
@@ -31,7 +31,7 @@ async def test_a_render_runs_in_another_process():
 
 async def test_a_worker_keeps_what_the_render_libraries_say_to_themselves():
     levels, warnings_to = await render(log_levels)
-    assert levels == render_module.WORKER_LOG_FLOORS
+    assert levels == render_module.RENDER_LOG_FLOORS
     assert warnings_to == "logging"  # to py.warnings, which lets only errors through
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 
+from reports.render import RENDER_LOG_FLOORS
+
 _KEPT = (int, float, bool, type(None))
 
 
@@ -45,14 +47,8 @@ def keep_contents_out_of_logs() -> None:
         ("aiosqlite", logging.INFO),
         ("sqlalchemy.engine", logging.WARNING),
         ("apscheduler", logging.WARNING),
-        # Rendering a record: fontTools lists the glyphs it keeps (a name's letters, by
-        # codepoint) at INFO, fpdf2 names the characters a face lacks in its warnings, and
-        # matplotlib's font manager writes hundreds of lines at DEBUG.
-        ("fontTools", logging.ERROR),
-        ("fpdf", logging.ERROR),
-        ("matplotlib", logging.WARNING),
-        ("PIL", logging.WARNING),
-        ("py.warnings", logging.ERROR),  # the warnings module's, once captured (bot/__main__)
+        # The render libraries, as in a render worker (reports/render.py says why).
+        *RENDER_LOG_FLOORS.items(),
     ):
         logger = logging.getLogger(name)
         # An explicit level on the logger itself (lowering the root later must not reopen
