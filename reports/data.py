@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
 from practice.adherence import Adherence
+from practice.decisions import AskedDecision
 from practice.plans import VISIT_FREQUENCIES
 
 
@@ -74,6 +75,8 @@ class PlanInfo:
     # The functional activity the client rates 0–10 ("Climbing stairs"), if the plan has one.
     activity: str | None = None
     earlier: Sequence[PlanInfo] = ()
+    # The decision questions answered under this version (a re-evaluation done, not due).
+    answered: Sequence[AskedDecision] = ()
 
 
 @dataclass(frozen=True)

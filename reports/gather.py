@@ -10,13 +10,14 @@ and whether it lasts, judged by the verdict.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from practice.adherence import HomeworkDays
 from practice.amendments import FIELDS, revision_changes
 from practice.checkins import CHANGE_LABELS
-from practice.decisions import DECISION_QUESTIONS, DecisionKind
+from practice.decisions import DECISION_QUESTIONS, AskedDecision, DecisionKind
 from practice.exercises import EXERCISE_AREAS, by_code, custom_id
 from practice.handover import what_helped
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
@@ -40,7 +41,7 @@ from reports.data import (
     SessionRow,
     progress_chart_data,
 )
-from reports.progress import Progress, progress_of, weekly_shares
+from reports.progress import Progress, asked_under, progress_of, weekly_shares
 from reports.wording import day_label
 from storage.models import (
     CheckIn,
@@ -91,7 +92,11 @@ async def client_record(
     referrals = await uow.records.referrals(therapist_id, client_id)
 
     sessions = [_session_row(n, revisions.get(n.id, [])) for n in notes]
-    plan = _plan_info(plans[0], plans[1:]) if plans else None
+    plan = (
+        _plan_info(plans[0], plans[1:], asked_under(decisions, plans[0].id, answered=True))
+        if plans
+        else None
+    )
     homework_rows = await _homework_rows(uow, therapist_id, homework, days)
     check_in_rows = [_check_in_row(c, tz) for c in check_ins]
     progress = progress_of(client, plans[0] if plans else None, notes, check_ins, days, tz)
@@ -184,7 +189,9 @@ def _session_row(note: SessionNote, revisions: list[StoredRevision]) -> SessionR
     )
 
 
-def _plan_info(plan: TreatmentPlan, earlier: list[TreatmentPlan]) -> PlanInfo:
+def _plan_info(
+    plan: TreatmentPlan, earlier: list[TreatmentPlan], answered: Sequence[AskedDecision] = ()
+) -> PlanInfo:
     return PlanInfo(
         version=plan.version,
         complaint=plan.complaint,
@@ -196,6 +203,7 @@ def _plan_info(plan: TreatmentPlan, earlier: list[TreatmentPlan]) -> PlanInfo:
         start_date=plan.start_date,
         activity=plan.activity,
         earlier=[_plan_info(p, []) for p in earlier],
+        answered=answered,
     )
 
 

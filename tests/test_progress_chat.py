@@ -14,6 +14,7 @@ from emulator import Phone
 from practice.clock import FrozenClock
 from storage.models import Decision
 from tests.chat import new_client_note
+from tests.test_records import pdf_text
 from tests.test_reminders import anna_on_the_bot
 from tests.test_reminders import clock as clock  # the October clock, as a fixture
 
@@ -129,6 +130,20 @@ async def test_the_planned_end_is_brought_to_the_therapist_once(
         if "▶️ Continue as planned" in maya.all_buttons:
             await maya.tap("▶️ Continue as planned")
     assert not any("🏁" in m.text for m in maya.messages)
+    # The re-evaluation answered at session 4 is no longer "due" on the screens that say
+    # where the plan stands: /plan, the client's card and the exported record.
+    done = "Session 7 of 8 planned · re-evaluated at session 4"
+    await maya.send("/plan Anna")
+    assert done in maya.last_text and "re-evaluation due" not in maya.last_text
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    assert done in maya.last_text and "re-evaluation due" not in maya.last_text
+    await maya.send("/export Anna")
+    record = pdf_text(
+        next(d for d in maya.documents if (d.filename or "").endswith(".pdf")).file_bytes or b""
+    )
+    assert "re-evaluated at session 4" in " ".join(record.split())
+    assert "re-evaluation due" not in record
     await note(maya, clock, "6", "4")  # the eighth
     assert maya.last_text.startswith("🏁 Anna K. has had the sessions the plan expected.")
     assert "No meaningful change after 8 sessions" in maya.last_text

@@ -35,6 +35,7 @@ from practice.adherence import ADHERENCE_WINDOW_DAYS
 from practice.checkins import RHYTHMS, check_in_summary, describe_rhythm
 from practice.plans import HomeworkStatus, where_in_plan
 from reminders.checkins import resume_check_ins
+from reports.progress import answered_under_plan
 from storage.repositories import HOMEWORK, SNOOZE
 
 PAGE_SIZE = 8
@@ -89,6 +90,7 @@ async def _card(
         done = (
             await uow.plans.sessions_since(therapist_id, client.id, plan.start_date) if plan else 0
         )
+        answered = await answered_under_plan(uow, therapist_id, client.id, plan.id) if plan else []
         homework = await uow.homework.current(therapist_id, client.id)
         names = [await exercise_name(uow, therapist_id, h.exercise_code) for h in homework]
         days = await uow.records.homework_days([h.id for h in homework])
@@ -118,7 +120,7 @@ async def _card(
     notes_line = f"{page.total} session note{'s' if page.total != 1 else ''}."
     plan_line = (
         f"📋 {texts.esc(plan.goal)} — "
-        + where_in_plan(done, plan.expected_sessions, plan.reevaluate_after)
+        + where_in_plan(done, plan.expected_sessions, plan.reevaluate_after, answered)
         if plan
         else "📋 " + texts.NO_PLAN
     )

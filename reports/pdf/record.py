@@ -91,7 +91,7 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
         doc.fact(
             "Plan",
             f"Version {plan.version} since {day_label(plan.start_date)}: "
-            f"{where_in_plan(done, plan.expected_sessions, plan.reevaluate_after)}; "
+            f"{where_in_plan(done, plan.expected_sessions, plan.reevaluate_after, plan.answered)}; "
             f"{plan.visit_frequency.lower()} visits.",
         )
         if plan.activity:
