@@ -54,6 +54,24 @@ DECISION_QUESTIONS: dict[DecisionKind, str] = {
 }
 
 
+# The therapist's answers (codes stored in decisions.answer) in words, for every screen and
+# document that reports one: "Decided 23 Dec: continue as planned", the record's table.
+DECISION_ANSWERS: dict[str, str] = {
+    "adjust": "change the plan",
+    "refer": "refer to another professional",
+    "continue": "continue as planned",
+    "note": "send the client a note (not sent yet)",
+    "sent": "send the client a note (sent)",
+}
+
+
+def answer_words(answer: str | None) -> str:
+    """ "continue as planned"; "not answered yet" for a question still open."""
+    if answer is None:
+        return "not answered yet"
+    return DECISION_ANSWERS.get(answer, answer)
+
+
 @dataclass(frozen=True)
 class AskedDecision:
     """A question already put to the therapist under the current plan version."""

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from practice.adherence import HomeworkDays
 from practice.amendments import FIELDS, revision_changes
 from practice.checkins import CHANGE_LABELS
-from practice.decisions import DECISION_QUESTIONS, AskedDecision, DecisionKind
+from practice.decisions import DECISION_QUESTIONS, AskedDecision, DecisionKind, answer_words
 from practice.exercises import EXERCISE_AREAS, by_code, custom_id
 from practice.handover import what_helped
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
@@ -55,12 +55,6 @@ from storage.models import (
 from storage.models import NoteRevision as StoredRevision
 from storage.unit_of_work import UnitOfWork
 
-DECISION_ANSWERS = {
-    "adjust": "Change the plan",
-    "refer": "Refer on",
-    "continue": "Continue",
-    "note": "Noted",
-}
 OUTCOMES = {"seen": "Seen", "not_yet": "Not seen yet", "declined": "Decided not to go"}
 CONSENT = {"given": True, "refused": False}
 
@@ -113,7 +107,7 @@ async def client_record(
             DecisionRow(
                 decided_on=(d.answered_at or d.asked_at).astimezone(tz).date(),
                 question=_decision_question(d.kind),
-                answer=DECISION_ANSWERS.get(d.answer or "", d.answer or "Not answered yet"),
+                answer=_sentence(answer_words(d.answer)),
             )
             for d in decisions
         ],
@@ -320,3 +314,8 @@ def letterhead(therapist: Therapist | None) -> PracticeInfo:
         phone=therapist.phone,
         email=therapist.email,
     )
+
+
+def _sentence(words: str) -> str:
+    """ "continue as planned" → "Continue as planned" (the rest left as it is)."""
+    return words[:1].upper() + words[1:]

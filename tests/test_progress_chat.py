@@ -14,7 +14,7 @@ from emulator import Phone
 from practice.clock import FrozenClock
 from storage.models import Decision
 from tests.chat import new_client_note
-from tests.test_records import pdf_text
+from tests.test_records import csv_rows, pdf_text
 from tests.test_reminders import anna_on_the_bot
 from tests.test_reminders import clock as clock  # the October clock, as a fixture
 
@@ -25,6 +25,14 @@ async def note(maya: Phone, clock: FrozenClock, before: str, after: str) -> None
     await maya.send("/note")
     for label in ("Anna K.", "Done", "Done", "Medium", before, after, "Skip to summary", "Save"):
         await maya.tap(label)
+
+
+async def exported_decisions(maya: Phone) -> tuple[list[str], list[dict[str, str]]]:
+    """The decisions' answers and the referrals, as the exported CSV has them."""
+    await maya.send("/export Anna")
+    rows = csv_rows(maya.documents[-1].file_bytes or b"")
+    answers = [r["answer"] for r in rows if r["record_type"] == "decision"]
+    return answers, [r for r in rows if r["record_type"] == "referral"]
 
 
 async def plan(maya: Phone, reevaluate_after: str = "4") -> None:
@@ -118,6 +126,9 @@ async def test_improvement_offers_a_note_the_therapist_can_rewrite(
     assert len(anna.messages) == before + 1
     [decision] = await decisions(running)
     assert (decision.kind, decision.answer) == ("improved", "sent")
+    # The record says it in words, as the chat did (not the stored code).
+    answers, _ = await exported_decisions(maya)
+    assert answers == ["Send the client a note (sent)"]
 
 
 async def test_the_planned_end_is_brought_to_the_therapist_once(
@@ -192,4 +203,4 @@ async def test_adjust_plan_is_recorded_when_the_plan_is_saved_not_on_the_tap(
     assert (decision.answer, decision.answered_at) == ("adjust", clock.now())
     for card in (question, reopened):
         answer = await maya.tap_data(card.callback_data[0][0], message_id=card.message_id)
-        assert answer == "Already decided: adjust the plan."
+        assert answer == "Already decided: change the plan."
