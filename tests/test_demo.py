@@ -49,9 +49,17 @@ def test_the_second_act_decides_refers_and_follows_up(demo: tuple[str, Path]) ->
     assert "Ben taps [✅ Allow]" in transcript
     assert "Did Ben R. see Dr Lee (physiotherapist)?" in transcript
     assert "Ben R. saw Dr Lee (physiotherapist) — noted." in transcript
-    assert "Decision after session 8 (noprog)" in transcript
-    assert "Referral to Dr Lee" in transcript and "consent given, letter sent, outcome seen" in (
-        transcript
+    assert "Decision after session 8 (no meaningful change)" in transcript
+    assert "refer to another professional" in transcript
+    assert "Referral to Dr Lee" in transcript and "consent given, letter sent, seen" in transcript
+    # The read-back speaks the bot's words, not the database's codes.
+    read_back = transcript.split("Read back from the database", 1)[1]
+    for code in ("FREQ=", "chin_tuck", "cat_cow", "(reeval)", "(noprog)", "note(s)", ": refer\n"):
+        assert code not in read_back, code
+    assert "Homework: Chin tucks, 2 × 10, hold 5 s, Daily at 08:00 until 29 Dec" in read_back
+    # The weekly line says what its figures are.
+    assert re.search(
+        r"check-ins: pain \d+ and \d+ of 10, “Better” since the last visit", transcript
     )
     assert transcript.count("Week ") >= 7
 
