@@ -248,10 +248,10 @@ def _decision_question(kind: str) -> str:
 
 def _what_helped(notes: list[SessionNote], progress: Progress) -> tuple[list[str], list[str]]:
     """Each technique's pain drop on the table, judged with the verdict (practice.handover)."""
-    drops: dict[str, list[int]] = defaultdict(list)
+    drops: dict[str, dict[int, int]] = defaultdict(dict)
     for note in notes:
         for label in _labels(note.techniques, note.technique_other, TECHNIQUES):
-            drops[label].append(note.pain_before - note.pain_after)
+            drops[label][note.number] = note.pain_before - note.pain_after
     found = what_helped(
         drops, progress.assessment.verdict, progress.sessions, progress.homework.share
     )
