@@ -24,6 +24,7 @@ from practice.clock import FrozenClock
 from practice.decisions import DECISION_NAMES, DecisionKind, answer_words
 from practice.notes import TextField
 from reminders.planning import schedule_of
+from reports.wording import count
 
 THERAPIST_ID = 1001
 CLIENT_ID = 2001
@@ -143,7 +144,7 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
     async with db.unit_of_work() as uow:
         for name, client in await uow.clients.names(therapist_id):
             page = await uow.notes.page(therapist_id, client.id, offset=0, limit=50)
-            lines.append(f"Client: {name} — {_count(page.total, 'note')}")
+            lines.append(f"Client: {name} — {count(page.total, 'note')}")
             for note in reversed(page.notes):
                 lines.append(
                     f"  #{note.number} {note.session_date:%a %d %b %Y}: "
@@ -159,7 +160,7 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
             if plan is not None:
                 lines.append(
                     f"  Plan v{plan.version}: {plan.goal}; "
-                    f"{_count(plan.expected_sessions, 'session')}, "
+                    f"{count(plan.expected_sessions, 'session')}, "
                     f"re-evaluate after {plan.reevaluate_after}"
                 )
             for item in await uow.homework.current(therapist_id, client.id):
@@ -185,10 +186,6 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
         drafts = await uow.drafts.get(therapist_id)
         lines.append(f"Notes in progress: {'none' if drafts is None else 'one'}")
     return lines
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def main() -> None:

@@ -79,6 +79,11 @@ class PlanInfo:
     answered: Sequence[AskedDecision] = ()
 
 
+# An assignment's state on the day a document is made, besides "Active" and "Paused".
+HOMEWORK_ENDED = "Ended"  # by the therapist
+HOMEWORK_FINISHED = "Finished"  # its last day has passed
+
+
 @dataclass(frozen=True)
 class HomeworkRow:
     exercise: str
@@ -88,6 +93,11 @@ class HomeworkRow:
     status: str
     adherence: Adherence
     start_date: date | None = None
+
+    @property
+    def current(self) -> bool:
+        """Still given on the day the document was made (active or paused)."""
+        return self.status not in (HOMEWORK_ENDED, HOMEWORK_FINISHED)
 
 
 @dataclass(frozen=True)

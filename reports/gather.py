@@ -21,12 +21,14 @@ from practice.decisions import DECISION_QUESTIONS, AskedDecision, DecisionKind, 
 from practice.exercises import EXERCISE_AREAS, by_code, custom_id
 from practice.handover import what_helped
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
-from practice.plans import VISIT_FREQUENCIES
+from practice.plans import VISIT_FREQUENCIES, HomeworkStatus
 from practice.preferences import hhmm
 from practice.referrals import PROFESSIONS, REASONS
 from practice.schedules import HomeworkSchedule
 from reminders.planning import preferences_of
 from reports.data import (
+    HOMEWORK_ENDED,
+    HOMEWORK_FINISHED,
     CheckInRow,
     ClientData,
     ClientInfo,
@@ -91,7 +93,7 @@ async def client_record(
         if plans
         else None
     )
-    homework_rows = await _homework_rows(uow, therapist_id, homework, days)
+    homework_rows = await _homework_rows(uow, therapist_id, homework, days, today)
     check_in_rows = [_check_in_row(c, tz) for c in check_ins]
     progress = progress_of(client, plans[0] if plans else None, notes, check_ins, days, tz)
     helped, not_helped = _what_helped(notes, progress)
@@ -141,15 +143,20 @@ def chart_data(record: ClientRecord) -> ProgressChartData:
 
 
 async def _homework_rows(
-    uow: UnitOfWork, therapist_id: int, homework: list[HomeworkAssignment], days: HomeworkDays
+    uow: UnitOfWork,
+    therapist_id: int,
+    homework: list[HomeworkAssignment],
+    days: HomeworkDays,
+    today: date,
 ) -> list[HomeworkRow]:
-    """Each assignment with its adherence since it was assigned (the card adds 14 days)."""
+    """Each assignment with its adherence since it was assigned (the card adds 14 days), and
+    its state on `today`: one whose last day has passed is finished, whatever it is stored as."""
     return [
         HomeworkRow(
             exercise=await _exercise_name(uow, therapist_id, h.exercise_code),
             dose=h.dose,
             schedule=_schedule_text(h),
-            status=h.status.capitalize(),
+            status=_status_on(h, today),
             adherence=days.adherence(assignment_id=h.id),
             start_date=h.start_date,
         )
@@ -298,7 +305,7 @@ async def client_data(
         prepared_on=today,
         session_dates=[n.session_date for n in notes],
         plan=_plan_info(plan, []) if plan is not None else None,
-        homework=await _homework_rows(uow, therapist_id, homework, days),
+        homework=await _homework_rows(uow, therapist_id, homework, days, today),
         check_ins=[_check_in_row(c, tz) for c in check_ins],
         settings=settings,
     )
@@ -319,3 +326,12 @@ def letterhead(therapist: Therapist | None) -> PracticeInfo:
 def _sentence(words: str) -> str:
     """ "continue as planned" → "Continue as planned" (the rest left as it is)."""
     return words[:1].upper() + words[1:]
+
+
+def _status_on(assignment: HomeworkAssignment, today: date) -> str:
+    """ "Active", "Paused", "Ended" (by the therapist) or "Finished" (its course ran out)."""
+    if assignment.status == HomeworkStatus.ENDED:
+        return HOMEWORK_ENDED
+    if assignment.end_date is not None and assignment.end_date < today:
+        return HOMEWORK_FINISHED
+    return assignment.status.capitalize()

@@ -84,3 +84,32 @@ def test_the_letter_and_record_carry_every_session(demo: tuple[str, Path]) -> No
     for chart in ("anna-progress.png", "ben-progress.png"):
         with Image.open(io.BytesIO((folder / chart).read_bytes())) as image:
             assert image.size == (1080, 1350)
+
+
+def test_ben_s_record_reads_as_a_successor_needs(demo: tuple[str, Path]) -> None:
+    """Made on 5 Feb, after Ben's cat-cow ended on 26 Jan, with no free text in his notes
+    and no amendments: the record says what is true then, and prints no empty rows."""
+    _, folder = demo
+    reader, text = pdf_text((folder / "ben-record.pdf").read_bytes())
+    handover = " ".join(reader.pages[0].extract_text().split())
+    # Homework that ran out is not "current", nor "Active".
+    assert "Current homework None on 5 Feb 2027: every exercise given has finished" in handover
+    assert "Cat-cow 2 × 10 Daily at 08:00 until 26 Jan 2027 2 Dec 2026 Finished" in text
+    assert "Active" not in text
+    # Swedish and MFR at every session: named together, not each credited with the same figure.
+    assert (
+        "Swedish and Myofascial release (always given together, so their effects cannot be "
+        "told apart): some relief" in handover
+    )
+    assert "• Swedish: " not in handover
+    # Session notes: the parts written, counted in words; no time zone without amendments.
+    assert (
+        "8 notes, oldest first. Pain is 0–10. A note shows only the parts the therapist wrote."
+        in (text)
+    )
+    assert "Amendment times" not in text
+    assert "Subjective —" not in text and "Findings —" not in text
+    # Check-ins: the client's words for the change, the activity's columns explained.
+    assert "0 About the same" not in text and "About the same" in text
+    assert "Activity: “Bend to tie my shoes”, 0–10" in text
+    assert "Refer to another professional" in text and "Refer on" not in text
