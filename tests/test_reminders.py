@@ -123,6 +123,39 @@ async def test_four_weeks_of_two_exercises_across_the_change_of_time(
     assert {log.occurrence_date.weekday() for log in skipped} == {4}
 
 
+async def test_the_client_is_told_when_reminders_really_come(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    """A time set inside quiet hours says where it goes; the home names the next reminder and
+    calls the client's own time what it is (check-ins), not "new homework at 09:00"."""
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Cat-cow", "Chosen weekdays", "Mon", "Wed", "Fri", "Done ➡️", "22:30", "4 wk")
+    moved = (
+        "Mon, Wed, Fri at 22:30 until 15 Nov — inside quiet hours (21:00–08:00), so it comes "
+        "at 08:00 the next morning"
+    )
+    assert moved in anna.last_text  # the homework as it arrives
+    assert moved in " ".join(maya.messages[-1].text.split())  # and as Maya's confirmation says
+    await anna.send("/homework")
+    assert moved in anna.last_text
+    await anna.send("/start")
+    home = anna.last_text
+    assert moved in home
+    assert "⏰ Next reminder: Tue 20 Oct, 08:00 — Cat-cow" in home
+    assert "check-ins at 09:00" in home and "new homework" not in home
+    await assign(maya, "Chin tucks", "Every day", "07:30", "4 wk")
+    when = anna.last_text.split("🗓", 1)[1].splitlines()[0]
+    assert when.endswith(
+        "07:30 until 15 Nov — inside quiet hours (21:00–08:00), so it comes at 08:00"
+    )
+    await assign(maya, "Pelvic tilts", "Every day", "18:00", "4 wk")
+    assert anna.last_text.endswith("🗓 Daily at 18:00 until 15 Nov")  # outside quiet hours: as set
+    await anna.send("/settings")
+    assert "Check-ins at: 09:00" in anna.last_text
+    await anna.send("/help")
+    assert "check-in time" in anna.last_text
+
+
 async def test_done_edits_the_reminder_and_counts_once_even_late(
     running: OfflineBot, maya: Phone, clock: FrozenClock
 ) -> None:

@@ -15,7 +15,7 @@ from bot.shared.forms.handlers import start_form
 from bot.therapist.client_search import pick_client
 from bot.therapist.forms.plan import plan_lines
 from practice.plans import HomeworkStatus
-from reminders.planning import replan_assignment, schedule_of
+from reminders.planning import preferences_of, quiet_hours_of, replan_assignment, schedule_of
 from reports.progress import answered_under_plan
 
 
@@ -85,12 +85,15 @@ async def _homework_view(
     if client is None:
         return None
     lines = [f"🧘 <b>Homework for {texts.esc(client.name)}</b>", ""]
+    quiet = quiet_hours_of(preferences_of(client, context.services.settings.practice_timezone))
     items: list[str] = []
     rows: list[list[InlineKeyboardButton]] = []
     for item in current:
         name = names[item.exercise_code]
         paused = item.status == HomeworkStatus.PAUSED
-        items.append(texts.homework_line(name, item.dose, schedule_of(item).describe(), paused))
+        items.append(
+            texts.homework_line(name, item.dose, schedule_of(item).describe(quiet), paused)
+        )
         rows.append(
             [
                 InlineKeyboardButton(

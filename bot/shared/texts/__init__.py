@@ -70,6 +70,7 @@ from .clients import invite_message as invite_message
 from .clients import invite_qr_caption as invite_qr_caption
 from .clients import invite_replaces as invite_replaces
 from .clients import my_consent as my_consent
+from .clients import next_reminder as next_reminder
 from .clients import settings_card as settings_card
 from .clients import therapist_told_joined as therapist_told_joined
 from .clients import therapist_told_moved as therapist_told_moved
