@@ -47,6 +47,10 @@ def test_the_second_act_decides_refers_and_follows_up(demo: tuple[str, Path]) ->
     assert "⏸ Ben R.: no meaningful change." in transcript
     assert "No meaningful change after 8 sessions: pain 7 → " in transcript
     assert "Ben taps [✅ Allow]" in transcript
+    # Ben is asked kindly, in words for him; the letter keeps the therapist's line.
+    assert "Why: Massage alone hasn't brought the change you both hoped for" in transcript
+    assert "Why: No progress" not in transcript
+    assert "/stop for good" not in transcript and "/resume starts them again" in transcript
     assert "Did Ben R. see Dr Lee (physiotherapist)?" in transcript
     assert "Ben R. saw Dr Lee (physiotherapist) — noted." in transcript
     assert "Decision after session 8 (no meaningful change)" in transcript

@@ -209,7 +209,9 @@ async def test_the_client_allows_the_summary(
     assert "Maya would like to send a summary of your treatment to Dr Lee (physiotherapist)" in (
         question
     )
-    assert "Why: Suspected disc or joint problem." in question
+    # The reason as the client should read it, not the letter's clinical line.
+    assert "Why: To have your back and joints looked at by someone who examines them." in question
+    assert "Suspected disc" not in question
     assert anna.all_buttons == ["✅ Allow", "✖️ Don't allow"]
     consent = anna.last_message
     assert consent is not None

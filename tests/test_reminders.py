@@ -153,7 +153,7 @@ async def test_the_client_is_told_when_reminders_really_come(
     await anna.send("/settings")
     assert "Check-ins at: 09:00" in anna.last_text
     await anna.send("/help")
-    assert "check-in time" in anna.last_text
+    assert "check-in time" in anna.last_text and "/resume — " in anna.last_text
 
 
 async def test_done_edits_the_reminder_and_counts_once_even_late(

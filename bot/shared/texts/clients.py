@@ -76,6 +76,7 @@ CLIENT_HELP = (
     "/settings — time zone, check-in time, quiet hours\n"
     "/pause — a break from reminders (a day, a week, until a date)\n"
     "/stop — nothing more until you send /resume\n"
+    "/resume — reminders and check-ins again, after a pause or a stop\n"
     "/mydata — what the bot holds about you, also as PDF and CSV\n"
     "/forgetme — erase it\n"
     "/help — this message"
@@ -142,8 +143,8 @@ def consent_card(therapist: str, quiet: Html) -> str:
         "<b>What you will get:</b> reminders for the exercises your therapist gives you, and a "
         "short check-in every few days — a few messages a week at most, never during your "
         f"quiet hours ({quiet}).\n"
-        "<b>Stopping:</b> /pause for a break, /stop for good (until /resume); change times "
-        "with /settings.\n"
+        "<b>Stopping:</b> /pause for a break; /stop ends all messages, and /resume starts "
+        "them again; change times with /settings.\n"
         "<b>Your data:</b> /mydata shows what is stored about you; /forgetme erases it.\n\n"
         "Is this OK?"
     )
