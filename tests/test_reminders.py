@@ -432,7 +432,10 @@ async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_its_new_owner(
     assert slow.stats.sent == 0 and fast.stats.sent == 1
 
 
-WEEKLY_NOTE = "🗓 This week: 4 of 12 exercises done. A few minutes on any day still counts."
+WEEKLY_NOTE = (
+    "🗓 This week you did your exercises 4 of the 12 times they were due. "
+    "A few minutes on any day still counts."
+)
 
 
 async def test_no_weekly_note_when_there_is_nothing_to_say(
