@@ -283,6 +283,11 @@ async def _pause(context: Context, client: Client, until: datetime, uow: UnitOfW
     )
     tz = ZoneInfo(_preferences(services, client).timezone)
     local, today = until.astimezone(tz), services.clock.now().astimezone(tz).date()
+    if local.time() == time(0):  # to the end of a day the client named: say that day
+        last = local.date() - timedelta(days=1)
+        return texts.paused_through(
+            texts.long_date(last, today), texts.long_date(local.date(), today)
+        )
     return texts.paused_until(texts.Html(f"{texts.long_date(local.date(), today)}, {hhmm(local)}"))
 
 

@@ -187,6 +187,7 @@ from .pause import PAUSE_WEEK as PAUSE_WEEK
 from .pause import RESUMED as RESUMED
 from .pause import STOPPED as STOPPED
 from .pause import bad_pause_date as bad_pause_date
+from .pause import paused_through as paused_through
 from .pause import paused_until as paused_until
 from .progress import ADD_ANOTHER as ADD_ANOTHER
 from .progress import ADD_EXERCISE as ADD_EXERCISE

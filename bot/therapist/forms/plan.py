@@ -134,7 +134,8 @@ PLAN = Form(
         Question(
             "start",
             "Start",
-            "When does the plan start? Tap Today or type a date (e.g. <i>2.12</i>).",
+            "When does the plan start? Tap Today or type a date "
+            "(e.g. <i>2 Dec</i>; day first: <i>2.12</i>).",
             "choice",
             options=_start_dates,
             parse=_date,
