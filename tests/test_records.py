@@ -208,9 +208,13 @@ async def test_forget_me_erases_and_the_bot_never_writes_again(
     assert "your answers to requests to share your treatment details" in question
     await anna.tap("Keep")
     assert "Nothing was erased" in anna.last_text
+    menu = [command for command, _ in anna.commands]
+    assert "mydata" in menu and "homework" in menu  # a client's menu while on the bot
     await anna.send("/forgetme")
     await anna.tap("🗑 Erase my data")
     assert "Your data has been erased" in anna.last_text
+    # The menu is everyone's again: no client commands for a chat that is no one's client.
+    assert [command for command, _ in anna.commands] == ["start", "help"]
     assert "Maya keeps (not erased)" in anna.last_text and "7 years" in anna.last_text
     assert (
         "Anna K. asked the bot to erase their data; your clinical notes are kept under the "
