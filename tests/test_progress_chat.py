@@ -115,6 +115,7 @@ async def test_improvement_offers_a_note_the_therapist_can_rewrite(
     draft = maya.last_message
     assert draft is not None and "reply to this message with your own words" in draft.text
     assert "Hi Anna, Maya here." in draft.text
+    assert "exercises" not in draft.text  # she has none: nothing to credit them with
     before = len(anna.messages)
     await maya.send("Anna, lovely progress — see you Thursday!", reply_to=draft.message_id)
     assert maya.last_text == "Sent to Anna K. ✓"

@@ -75,11 +75,13 @@ def decision_already(answer: str) -> Plain:
     return Plain(f"Already decided: {answer_words(answer)}.")
 
 
-def improvement_note(first: str, therapist: str) -> Plain:
-    """Plain text, not HTML: it goes to the client as the therapist's own words would."""
+def improvement_note(first: str, therapist: str, *, kept_up: bool) -> Plain:
+    """Plain text, not HTML: it goes to the client as the therapist's own words would.
+    `kept_up`: the client did their homework well enough to be credited with it."""
+    exercises = "The exercises you have kept up are a big part of it. " if kept_up else ""
     return Plain(
         f"Hi {first}, {therapist} here. Your ratings show a real, meaningful improvement since "
-        "we started — well done. The stretches you have kept up are a big part of it. "
+        f"we started — well done. {exercises}"
         "Keep going, and tell me at your next visit how everyday life feels now. 🌿"
     )
 
