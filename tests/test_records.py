@@ -109,7 +109,7 @@ async def test_a_note_is_amended_with_a_reason_and_its_history_kept(
 
     # A text field, with a typed value and a typed reason.
     await maya.send("/history Anna")
-    assert "✏️ amended 1× — last Thu 26 Nov (today) (Typo)" in maya.last_text
+    assert "✏️ amended Thu 26 Nov (today): Typo" in maya.last_text
     await maya.tap("✏️ Amend #1")
     await maya.tap("Findings")
     await maya.send("Trigger points in the left upper trapezius")
@@ -119,7 +119,7 @@ async def test_a_note_is_amended_with_a_reason_and_its_history_kept(
 
     await maya.send("/clients")
     await maya.tap("Anna K.")
-    assert "amended 2× — last Thu 26 Nov (today) (Forgot to write it down)" in maya.last_text
+    assert "amended twice, last on Thu 26 Nov (today): Forgot to write it down" in maya.last_text
 
     async with running.db.unit_of_work() as uow:
         revisions = list(await uow.session.scalars(select(NoteRevision).order_by(NoteRevision.id)))
