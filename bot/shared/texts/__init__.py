@@ -359,4 +359,6 @@ from .welcome import STRANGER as STRANGER
 from .welcome import STRANGER_TAP as STRANGER_TAP
 from .welcome import TEXT_ONLY as TEXT_ONLY
 from .welcome import THERAPIST_IDLE_TEXT as THERAPIST_IDLE_TEXT
-from .welcome import WELCOME_THERAPIST as WELCOME_THERAPIST
+from .welcome import UNKNOWN_COMMAND_CLIENT as UNKNOWN_COMMAND_CLIENT
+from .welcome import UNKNOWN_COMMAND_THERAPIST as UNKNOWN_COMMAND_THERAPIST
+from .welcome import welcome_therapist as welcome_therapist
