@@ -17,10 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.shared import texts
+from bot.shared.exercises import exercise_name
 from demo.offline import offline_bot
 from demo.weeks import play_weeks
 from practice.clock import FrozenClock
+from practice.decisions import DECISION_NAMES, DecisionKind, answer_words
 from practice.notes import TextField
+from reminders.planning import schedule_of
+from reports.wording import count
 
 THERAPIST_ID = 1001
 CLIENT_ID = 2001
@@ -132,6 +136,7 @@ async def play(output: Path = OUTPUT, *, echo: bool = False) -> list[str]:
 
 
 async def _read_back(db: object, therapist_id: int) -> list[str]:
+    """What the database holds, in the words the bot uses (not its stored codes)."""
     from storage import Database
 
     assert isinstance(db, Database)
@@ -139,7 +144,7 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
     async with db.unit_of_work() as uow:
         for name, client in await uow.clients.names(therapist_id):
             page = await uow.notes.page(therapist_id, client.id, offset=0, limit=50)
-            lines.append(f"Client: {name} — {page.total} note(s)")
+            lines.append(f"Client: {name} — {count(page.total, 'note')}")
             for note in reversed(page.notes):
                 lines.append(
                     f"  #{note.number} {note.session_date:%a %d %b %Y}: "
@@ -154,25 +159,27 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
             plan = await uow.plans.current(therapist_id, client.id)
             if plan is not None:
                 lines.append(
-                    f"  Plan v{plan.version}: {plan.goal}; {plan.expected_sessions} sessions, "
+                    f"  Plan v{plan.version}: {plan.goal}; "
+                    f"{count(plan.expected_sessions, 'session')}, "
                     f"re-evaluate after {plan.reevaluate_after}"
                 )
             for item in await uow.homework.current(therapist_id, client.id):
-                lines.append(
-                    f"  Homework: {item.exercise_code}, {item.dose}, {item.rrule}, "
-                    f"at {item.time_of_day:%H:%M}, {item.start_date} to {item.end_date}"
-                )
+                exercise = await exercise_name(uow, therapist_id, item.exercise_code)
+                lines.append(f"  Homework: {exercise}, {item.dose}, {schedule_of(item).describe()}")
             for decision in await uow.records.decisions(therapist_id, client.id):
+                kind = DECISION_NAMES.get(DecisionKind(decision.kind), decision.kind)
                 lines.append(
-                    f"  Decision after session {decision.at_session} ({decision.kind}), "
-                    f"{decision.asked_at:%d %b}: {decision.answer or 'not answered'}"
+                    f"  Decision after session {decision.at_session} ({kind}), "
+                    f"{decision.asked_at:%d %b}: {answer_words(decision.answer)}"
                 )
             for referral, provider in await uow.records.referrals(therapist_id, client.id):
                 to = provider.name if provider is not None else referral.profession
+                consent = texts.CONSENT_WORDS.get(referral.consent, referral.consent)
+                outcome = texts.OUTCOME_WORDS.get(referral.outcome or "", "no outcome yet")
+                letter = "letter sent" if referral.letter_sent_at else "no letter yet"
                 lines.append(
-                    f"  Referral to {to}, {referral.created_at:%d %b}: consent {referral.consent}, "
-                    f"letter {'sent' if referral.letter_sent_at else 'not sent'}, "
-                    f"outcome {referral.outcome or '—'}"
+                    f"  Referral to {to}, {referral.created_at:%d %b}: {consent}, {letter}, "
+                    f"{outcome}"
                 )
             linked = "on the bot" if client.telegram_user_id else "not on the bot"
             lines.append(f"  {linked}, time zone {client.timezone or '—'}")

@@ -40,19 +40,24 @@ class Client:
     sessions: list[tuple[int, int]]  # pain before → after at each weekly visit, from week 1
     pressure: str = "Medium"
     seen: int = 0  # messages already looked at
-    reminders: int = 0
+    reminders: int = 0  # this week's daily reminders (one a day)
     done: int = 0
     check_ins: list[int] = field(default_factory=list)
 
     def close_week(self) -> str:
         """The week's line; the counts start again for the next."""
-        pains = ", ".join(map(str, self.check_ins)) or "—"
         homework = (
-            f"homework done {self.done} of {self.reminders}"
+            f"homework done on {self.done} of {self.reminders} days"
             if self.reminders
             else "homework finished"
         )
-        line = f"{self.name}: {homework}, check-in pain {pains} ({self.change.lower()})"
+        if self.check_ins:
+            *earlier, last = map(str, self.check_ins)
+            pains = f"{', '.join(earlier)} and {last}" if earlier else last
+            ratings = f"check-ins: pain {pains} of 10, “{self.change}” since the last visit"
+        else:
+            ratings = "no check-in"
+        line = f"{self.name}: {homework}; {ratings}"
         self.reminders = self.done = 0
         self.check_ins = []
         return line

@@ -54,6 +54,33 @@ DECISION_QUESTIONS: dict[DecisionKind, str] = {
 }
 
 
+# What each question is about, in a few words: "Decision after session 4 (re-evaluation)".
+DECISION_NAMES: dict[DecisionKind, str] = {
+    DecisionKind.WORSENING: "getting worse",
+    DecisionKind.REEVALUATION: "re-evaluation",
+    DecisionKind.NO_PROGRESS: "no meaningful change",
+    DecisionKind.IMPROVED: "meaningful improvement",
+    DecisionKind.PLANNED_END: "planned sessions done",
+}
+
+# The therapist's answers (codes stored in decisions.answer) in words, for every screen and
+# document that reports one: "Decided 23 Dec: continue as planned", the record's table.
+DECISION_ANSWERS: dict[str, str] = {
+    "adjust": "change the plan",
+    "refer": "refer to another professional",
+    "continue": "continue as planned",
+    "note": "send the client a note (not sent yet)",
+    "sent": "send the client a note (sent)",
+}
+
+
+def answer_words(answer: str | None) -> str:
+    """ "continue as planned"; "not answered yet" for a question still open."""
+    if answer is None:
+        return "not answered yet"
+    return DECISION_ANSWERS.get(answer, answer)
+
+
 @dataclass(frozen=True)
 class AskedDecision:
     """A question already put to the therapist under the current plan version."""

@@ -6,11 +6,13 @@ gave "some relief" between one point and that, and "did not help" below a point.
 relief lasts is the verdict's question (pain between visits, the functional activity, the
 client's own rating), so the treatment as a whole is judged by it: relief on the table that
 does not last, and homework rarely done, are what a successor most needs to know.
+Techniques that were always given together in the same sessions cannot be told apart by
+these figures: they are named together, and the line says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from practice.progress import PAIN_MCID_POINTS, Verdict
@@ -32,21 +34,27 @@ def _sessions(n: int) -> str:
 
 
 def what_helped(
-    drops: Mapping[str, Sequence[int]],
+    drops: Mapping[str, Mapping[int, int]],
     verdict: Verdict,
     sessions: int,
     homework_share: float | None,
 ) -> Helped:
-    """`drops`: each technique's pain drop on the table (before − after) at every session that
-    used it. `verdict`, `sessions` and `homework_share` are the progress verdict's."""
+    """`drops`: each technique's pain drop on the table (before − after) by the number of each
+    session that used it. `verdict`, `sessions` and `homework_share` are the progress verdict's."""
     helped: list[str] = []
     not_helped: list[str] = []
     relief: list[float] = []
-    for label, values in drops.items():
-        if not values:
-            continue
+    for labels, by_session in _given_together(drops):
+        values = list(by_session.values())
         mean = sum(values) / len(values)
         relief.extend(values)
+        if len(labels) == 1:
+            label = labels[0]
+        else:
+            label = (
+                f"{', '.join(labels[:-1])} and {labels[-1]} (always given together, so their "
+                "effects cannot be told apart)"
+            )
         on = f"on the table ({_sessions(len(values))})"
         if mean >= PAIN_MCID_POINTS:
             helped.append(f"{label}: pain fell by {mean:.1f} points {on}")
@@ -80,3 +88,19 @@ def what_helped(
         elif homework_share >= GOOD_ADHERENCE and lasting:
             helped.append(f"The client kept up the exercises: {done}")
     return Helped(helped, not_helped)
+
+
+def _given_together(
+    drops: Mapping[str, Mapping[int, int]],
+) -> list[tuple[list[str], Mapping[int, int]]]:
+    """The techniques grouped by the exact sessions that used them, in first-seen order."""
+    groups: dict[frozenset[int], tuple[list[str], Mapping[int, int]]] = {}
+    for label, by_session in drops.items():
+        if not by_session:
+            continue
+        key = frozenset(by_session)
+        if key in groups:
+            groups[key][0].append(label)
+        else:
+            groups[key] = ([label], by_session)
+    return list(groups.values())

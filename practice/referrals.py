@@ -49,6 +49,31 @@ REASONS: dict[str, str] = {
     REQUEST: "The client asked",
 }
 
+# The reason as the client reads it when asked for consent: what the therapist hopes the
+# other professional can do, said kindly and never as a diagnosis. The therapist's own
+# wording (a typed reason, "No progress after 8 sessions") is for the letter.
+REASONS_FOR_CLIENT: dict[str, str] = {
+    DISC: "to have your back and joints looked at by someone who examines them",
+    NO_PROGRESS: (
+        "massage alone hasn't brought the change you both hoped for, and they may be able to "
+        "help you further"
+    ),
+    SYSTEMIC: (
+        "to have a doctor check that nothing else is behind what you feel — a usual precaution"
+    ),
+    SCOPE: "some of what you feel is outside what massage can treat, and they can help with it",
+    STRENGTH: "strength and conditioning work would help you next",
+    MOOD: "support with stress, mood or sleep may help alongside your massage",
+    REQUEST: "you asked for it",
+}
+CLIENT_REASON_OTHER = "they think another professional can help you further"
+
+
+def reason_for_client(reason: str) -> str:
+    """ "massage alone hasn't brought the change …" for a reason code (a kind default else)."""
+    return REASONS_FOR_CLIENT.get(reason, CLIENT_REASON_OTHER)
+
+
 # Most fitting first. A structural problem is for those who examine joints and discs; a
 # suspected medical cause, or anything beyond massage, goes to a physician first.
 SUGGESTIONS: dict[str, tuple[str, ...]] = {

@@ -186,8 +186,15 @@ class HomeworkSchedule:
             return cls(Frequency.WEEKDAYS, time_of_day, start, end, weekdays, 1)
         raise ValueError(f"RRULE FREQ must be DAILY or WEEKLY: {rule!r}")
 
-    def describe(self) -> str:
-        """For people: "Daily at 08:30 until 23 Dec", "Mon, Wed, Fri at 18:00 until 9 Jan 2027"."""
+    def describe(self, quiet: QuietHours | None = None) -> str:
+        """For people: "Daily at 08:30 until 23 Dec", "Mon, Wed, Fri at 18:00 until 9 Jan 2027".
+
+        With the client's `quiet` hours, a time inside them says when the reminder really
+        comes: "Daily at 21:30 until 23 Dec — inside quiet hours (21:00–08:00), so it comes at
+        08:00 the next morning"."""
+        return self._describe() + (quiet.moves(self.time_of_day) if quiet else "")
+
+    def _describe(self) -> str:
         if self.frequency is Frequency.DAILY:
             days = "Daily"
         elif self.frequency is Frequency.WEEKDAYS:
@@ -300,6 +307,17 @@ class QuietHours:
         if self.start < self.end:
             return self.start <= local_time < self.end
         return local_time >= self.start or local_time < self.end
+
+    def moves(self, local_time: time) -> str:
+        """ "" for a time outside the quiet hours; else where a reminder at it goes instead:
+        " — inside quiet hours (21:00–08:00), so it comes at 08:00 the next morning"."""
+        if not self.contains(local_time):
+            return ""
+        next_morning = self.start > self.end and local_time >= self.start
+        return (
+            f" — inside quiet hours ({self.start:%H:%M}–{self.end:%H:%M}), so it comes at "
+            f"{self.end:%H:%M}{' the next morning' if next_morning else ''}"
+        )
 
 
 def move_out_of_quiet_hours(local: datetime, quiet: QuietHours) -> datetime:

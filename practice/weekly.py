@@ -19,11 +19,13 @@ def next_weekly_day(local_today: date, local_now: time, at: time) -> date:
 
 
 def weekly_note(homework: Adherence, pains: list[int]) -> str | None:
-    """ "This week: 5 of 7 exercises done. Pain 6 → 4." — None when there is nothing to say."""
+    """ "This week you did your exercises 5 of the 7 times they were due. Pain 6 → 4." — None
+    when there is nothing to say. Counted in reminders (an exercise twice a day is two)."""
     parts = []
     if homework.due:
         parts.append(
-            f"This week: {min(homework.done, homework.due)} of {homework.due} exercises done."
+            f"This week you did your exercises {min(homework.done, homework.due)} of the "
+            f"{homework.due} times they were due."
         )
     if len(pains) >= 2:
         parts.append(f"Pain {pains[0]} → {pains[-1]}.")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
 from practice.adherence import Adherence
+from practice.decisions import AskedDecision
 from practice.plans import VISIT_FREQUENCIES
 
 
@@ -74,6 +75,13 @@ class PlanInfo:
     # The functional activity the client rates 0–10 ("Climbing stairs"), if the plan has one.
     activity: str | None = None
     earlier: Sequence[PlanInfo] = ()
+    # The decision questions answered under this version (a re-evaluation done, not due).
+    answered: Sequence[AskedDecision] = ()
+
+
+# An assignment's state on the day a document is made, besides "Active" and "Paused".
+HOMEWORK_ENDED = "Ended"  # by the therapist
+HOMEWORK_FINISHED = "Finished"  # its last day has passed
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,11 @@ class HomeworkRow:
     status: str
     adherence: Adherence
     start_date: date | None = None
+
+    @property
+    def current(self) -> bool:
+        """Still given on the day the document was made (active or paused)."""
+        return self.status not in (HOMEWORK_ENDED, HOMEWORK_FINISHED)
 
 
 @dataclass(frozen=True)

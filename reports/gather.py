@@ -10,22 +10,25 @@ and whether it lasts, judged by the verdict.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from practice.adherence import HomeworkDays
 from practice.amendments import FIELDS, revision_changes
 from practice.checkins import CHANGE_LABELS
-from practice.decisions import DECISION_QUESTIONS, DecisionKind
+from practice.decisions import DECISION_QUESTIONS, AskedDecision, DecisionKind, answer_words
 from practice.exercises import EXERCISE_AREAS, by_code, custom_id
 from practice.handover import what_helped
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
-from practice.plans import VISIT_FREQUENCIES
+from practice.plans import VISIT_FREQUENCIES, HomeworkStatus
 from practice.preferences import hhmm
 from practice.referrals import PROFESSIONS, REASONS
 from practice.schedules import HomeworkSchedule
 from reminders.planning import preferences_of
 from reports.data import (
+    HOMEWORK_ENDED,
+    HOMEWORK_FINISHED,
     CheckInRow,
     ClientData,
     ClientInfo,
@@ -40,7 +43,7 @@ from reports.data import (
     SessionRow,
     progress_chart_data,
 )
-from reports.progress import Progress, progress_of, weekly_shares
+from reports.progress import Progress, asked_under, progress_of, weekly_shares
 from reports.wording import day_label
 from storage.models import (
     CheckIn,
@@ -54,12 +57,6 @@ from storage.models import (
 from storage.models import NoteRevision as StoredRevision
 from storage.unit_of_work import UnitOfWork
 
-DECISION_ANSWERS = {
-    "adjust": "Change the plan",
-    "refer": "Refer on",
-    "continue": "Continue",
-    "note": "Noted",
-}
 OUTCOMES = {"seen": "Seen", "not_yet": "Not seen yet", "declined": "Decided not to go"}
 CONSENT = {"given": True, "refused": False}
 
@@ -91,8 +88,12 @@ async def client_record(
     referrals = await uow.records.referrals(therapist_id, client_id)
 
     sessions = [_session_row(n, revisions.get(n.id, [])) for n in notes]
-    plan = _plan_info(plans[0], plans[1:]) if plans else None
-    homework_rows = await _homework_rows(uow, therapist_id, homework, days)
+    plan = (
+        _plan_info(plans[0], plans[1:], asked_under(decisions, plans[0].id, answered=True))
+        if plans
+        else None
+    )
+    homework_rows = await _homework_rows(uow, therapist_id, homework, days, today)
     check_in_rows = [_check_in_row(c, tz) for c in check_ins]
     progress = progress_of(client, plans[0] if plans else None, notes, check_ins, days, tz)
     helped, not_helped = _what_helped(notes, progress)
@@ -108,7 +109,7 @@ async def client_record(
             DecisionRow(
                 decided_on=(d.answered_at or d.asked_at).astimezone(tz).date(),
                 question=_decision_question(d.kind),
-                answer=DECISION_ANSWERS.get(d.answer or "", d.answer or "Not answered yet"),
+                answer=_sentence(answer_words(d.answer)),
             )
             for d in decisions
         ],
@@ -142,15 +143,20 @@ def chart_data(record: ClientRecord) -> ProgressChartData:
 
 
 async def _homework_rows(
-    uow: UnitOfWork, therapist_id: int, homework: list[HomeworkAssignment], days: HomeworkDays
+    uow: UnitOfWork,
+    therapist_id: int,
+    homework: list[HomeworkAssignment],
+    days: HomeworkDays,
+    today: date,
 ) -> list[HomeworkRow]:
-    """Each assignment with its adherence since it was assigned (the card adds 14 days)."""
+    """Each assignment with its adherence since it was assigned (the card adds 14 days), and
+    its state on `today`: one whose last day has passed is finished, whatever it is stored as."""
     return [
         HomeworkRow(
             exercise=await _exercise_name(uow, therapist_id, h.exercise_code),
             dose=h.dose,
             schedule=_schedule_text(h),
-            status=h.status.capitalize(),
+            status=_status_on(h, today),
             adherence=days.adherence(assignment_id=h.id),
             start_date=h.start_date,
         )
@@ -184,7 +190,9 @@ def _session_row(note: SessionNote, revisions: list[StoredRevision]) -> SessionR
     )
 
 
-def _plan_info(plan: TreatmentPlan, earlier: list[TreatmentPlan]) -> PlanInfo:
+def _plan_info(
+    plan: TreatmentPlan, earlier: list[TreatmentPlan], answered: Sequence[AskedDecision] = ()
+) -> PlanInfo:
     return PlanInfo(
         version=plan.version,
         complaint=plan.complaint,
@@ -196,6 +204,7 @@ def _plan_info(plan: TreatmentPlan, earlier: list[TreatmentPlan]) -> PlanInfo:
         start_date=plan.start_date,
         activity=plan.activity,
         earlier=[_plan_info(p, []) for p in earlier],
+        answered=answered,
     )
 
 
@@ -246,10 +255,10 @@ def _decision_question(kind: str) -> str:
 
 def _what_helped(notes: list[SessionNote], progress: Progress) -> tuple[list[str], list[str]]:
     """Each technique's pain drop on the table, judged with the verdict (practice.handover)."""
-    drops: dict[str, list[int]] = defaultdict(list)
+    drops: dict[str, dict[int, int]] = defaultdict(dict)
     for note in notes:
         for label in _labels(note.techniques, note.technique_other, TECHNIQUES):
-            drops[label].append(note.pain_before - note.pain_after)
+            drops[label][note.number] = note.pain_before - note.pain_after
     found = what_helped(
         drops, progress.assessment.verdict, progress.sessions, progress.homework.share
     )
@@ -296,7 +305,7 @@ async def client_data(
         prepared_on=today,
         session_dates=[n.session_date for n in notes],
         plan=_plan_info(plan, []) if plan is not None else None,
-        homework=await _homework_rows(uow, therapist_id, homework, days),
+        homework=await _homework_rows(uow, therapist_id, homework, days, today),
         check_ins=[_check_in_row(c, tz) for c in check_ins],
         settings=settings,
     )
@@ -312,3 +321,17 @@ def letterhead(therapist: Therapist | None) -> PracticeInfo:
         phone=therapist.phone,
         email=therapist.email,
     )
+
+
+def _sentence(words: str) -> str:
+    """ "continue as planned" → "Continue as planned" (the rest left as it is)."""
+    return words[:1].upper() + words[1:]
+
+
+def _status_on(assignment: HomeworkAssignment, today: date) -> str:
+    """ "Active", "Paused", "Ended" (by the therapist) or "Finished" (its course ran out)."""
+    if assignment.status == HomeworkStatus.ENDED:
+        return HOMEWORK_ENDED
+    if assignment.end_date is not None and assignment.end_date < today:
+        return HOMEWORK_FINISHED
+    return assignment.status.capitalize()

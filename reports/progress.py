@@ -9,7 +9,7 @@ points after a note, the export's handover page and the referral letter all stat
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -186,6 +186,25 @@ def _answered_day(moment: datetime | None, tz: ZoneInfo) -> date:
 # --- decision points --------------------------------------------------------------------
 
 
+def asked_under(
+    decisions: Iterable[Decision], plan_id: int | None, *, answered: bool = False
+) -> list[AskedDecision]:
+    """The questions put under one plan version (or, `answered`, those the therapist answered)."""
+    return [
+        AskedDecision(DecisionKind(d.kind), d.at_session)
+        for d in decisions
+        if d.plan_id == plan_id and (d.answer is not None or not answered)
+    ]
+
+
+async def answered_under_plan(
+    uow: UnitOfWork, therapist_id: int, client_id: int, plan_id: int
+) -> list[AskedDecision]:
+    """What `practice.plans.where_in_plan` needs to say a re-evaluation was done, not due."""
+    decisions = await uow.records.decisions(therapist_id, client_id)
+    return asked_under(decisions, plan_id, answered=True)
+
+
 async def raise_decision(
     uow: UnitOfWork, therapist_id: int, client_id: int, note_id: int, *, now: datetime, zone: str
 ) -> Decision | None:
@@ -195,11 +214,7 @@ async def raise_decision(
     if progress is None:
         return None
     plan_id = progress.plan.id if progress.plan else None
-    asked = [
-        AskedDecision(DecisionKind(d.kind), d.at_session)
-        for d in await uow.records.decisions(therapist_id, client_id)
-        if d.plan_id == plan_id
-    ]
+    asked = asked_under(await uow.records.decisions(therapist_id, client_id), plan_id)
     prompt = decision_due(
         progress.assessment,
         progress.sessions,

@@ -54,11 +54,10 @@ def pain_change(before: int, after: int) -> str:
 
 
 def change_label(change: int | None) -> str:
-    """ "+2 Better", "−1 A little worse", "0 About the same" (true minus sign)."""
+    """ "Better", "A little worse", "About the same": the words the client tapped."""
     if change is None:
         return NOTHING
-    sign = "+" if change > 0 else "−" if change < 0 else ""
-    return f"{sign}{abs(change)} {CHANGE_LABELS.get(change, '')}".strip()
+    return CHANGE_LABELS.get(change, NOTHING)
 
 
 def consent_label(consent: bool | None) -> str:
@@ -69,3 +68,8 @@ def consent_label(consent: bool | None) -> str:
 
 def or_nothing(value: object) -> str:
     return NOTHING if value is None or value == "" else str(value)
+
+
+def count(n: int, noun: str) -> str:
+    """ "1 note", "8 notes" (a noun with a plain -s plural)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

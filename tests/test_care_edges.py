@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from demo.offline import OfflineBot, offline_bot
 from emulator import BotApiEmulator, Phone
 from practice.clock import FrozenClock
+from practice.decisions import AskedDecision, DecisionKind
 from practice.plans import HomeworkStatus, where_in_plan
 from storage.models import HomeworkAssignment
 from tests.chat import new_client_note
@@ -217,4 +218,24 @@ def test_where_in_plan_reads_well() -> None:
     assert where_in_plan(3, 6, 4) == "Session 3 of 6 planned · re-evaluate after 4"
     assert "re-evaluation due" in where_in_plan(4, 6, 4)
     assert "time to review" in where_in_plan(6, 6, 4)
+
+
+def test_a_re_evaluation_once_answered_is_no_longer_due() -> None:
+    reeval = AskedDecision(DecisionKind.REEVALUATION, 4)
+    assert where_in_plan(5, 10, 4, [reeval]) == (
+        "Session 5 of 10 planned · re-evaluated at session 4"
+    )
+    # Asked but not answered is not passed in: still due.
+    assert "re-evaluation due (after 4)" in where_in_plan(5, 10, 4, [])
+    # Another question answered does not stand in for the re-evaluation.
+    other = AskedDecision(DecisionKind.NO_PROGRESS, 4)
+    assert "re-evaluation due" in where_in_plan(5, 10, 4, [other])
+    # At the planned end: the review is its own question, or a re-evaluation held there.
+    assert "time to review" in where_in_plan(10, 10, 4, [reeval])
+    end = AskedDecision(DecisionKind.PLANNED_END, 10)
+    assert where_in_plan(11, 10, 4, [reeval, end]).endswith(
+        "planned sessions done, reviewed at session 10"
+    )
+    late = AskedDecision(DecisionKind.REEVALUATION, 6)
+    assert "reviewed at session 6" in where_in_plan(6, 6, 6, [late])
     assert datetime(2026, 1, 1, tzinfo=UTC)

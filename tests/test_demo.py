@@ -40,6 +40,8 @@ def test_the_second_act_decides_refers_and_follows_up(demo: tuple[str, Path]) ->
     # Anna improves: the bot says so, and Maya's note reaches her.
     assert "🌱 Anna K. has improved meaningfully." in transcript
     assert "Bot → Anna: Hi Anna, Maya here." in transcript
+    # Anna did 86 % of her homework: the note credits it (it would not for Ben).
+    assert "The exercises you have kept up are a big part of it." in transcript
     assert "🏁 Anna K. has had the sessions the plan expected." in transcript
     # Ben does not: re-evaluated at 4 sessions, asked again at 8, referred with his consent.
     assert "📋 Time to re-evaluate Ben R.'s plan." in transcript
@@ -47,11 +49,23 @@ def test_the_second_act_decides_refers_and_follows_up(demo: tuple[str, Path]) ->
     assert "⏸ Ben R.: no meaningful change." in transcript
     assert "No meaningful change after 8 sessions: pain 7 → " in transcript
     assert "Ben taps [✅ Allow]" in transcript
+    # Ben is asked kindly, in words for him; the letter keeps the therapist's line.
+    assert "Why: Massage alone hasn't brought the change you both hoped for" in transcript
+    assert "Why: No progress" not in transcript
+    assert "/stop for good" not in transcript and "/resume starts them again" in transcript
     assert "Did Ben R. see Dr Lee (physiotherapist)?" in transcript
     assert "Ben R. saw Dr Lee (physiotherapist) — noted." in transcript
-    assert "Decision after session 8 (noprog)" in transcript
-    assert "Referral to Dr Lee" in transcript and "consent given, letter sent, outcome seen" in (
-        transcript
+    assert "Decision after session 8 (no meaningful change)" in transcript
+    assert "refer to another professional" in transcript
+    assert "Referral to Dr Lee" in transcript and "consent given, letter sent, seen" in transcript
+    # The read-back speaks the bot's words, not the database's codes.
+    read_back = transcript.split("Read back from the database", 1)[1]
+    for code in ("FREQ=", "chin_tuck", "cat_cow", "(reeval)", "(noprog)", "note(s)", ": refer\n"):
+        assert code not in read_back, code
+    assert "Homework: Chin tucks, 2 × 10, hold 5 s, Daily at 08:00 until 29 Dec" in read_back
+    # The weekly line says what its figures are.
+    assert re.search(
+        r"check-ins: pain \d+ and \d+ of 10, “Better” since the last visit", transcript
     )
     assert transcript.count("Week ") >= 7
 
@@ -76,3 +90,32 @@ def test_the_letter_and_record_carry_every_session(demo: tuple[str, Path]) -> No
     for chart in ("anna-progress.png", "ben-progress.png"):
         with Image.open(io.BytesIO((folder / chart).read_bytes())) as image:
             assert image.size == (1080, 1350)
+
+
+def test_ben_s_record_reads_as_a_successor_needs(demo: tuple[str, Path]) -> None:
+    """Made on 5 Feb, after Ben's cat-cow ended on 26 Jan, with no free text in his notes
+    and no amendments: the record says what is true then, and prints no empty rows."""
+    _, folder = demo
+    reader, text = pdf_text((folder / "ben-record.pdf").read_bytes())
+    handover = " ".join(reader.pages[0].extract_text().split())
+    # Homework that ran out is not "current", nor "Active".
+    assert "Current homework None on 5 Feb 2027: every exercise given has finished" in handover
+    assert "Cat-cow 2 × 10 Daily at 08:00 until 26 Jan 2027 2 Dec 2026 Finished" in text
+    assert "Active" not in text
+    # Swedish and MFR at every session: named together, not each credited with the same figure.
+    assert (
+        "Swedish and Myofascial release (always given together, so their effects cannot be "
+        "told apart): some relief" in handover
+    )
+    assert "• Swedish: " not in handover
+    # Session notes: the parts written, counted in words; no time zone without amendments.
+    assert (
+        "8 notes, oldest first. Pain is 0–10. A note shows only the parts the therapist wrote."
+        in (text)
+    )
+    assert "Amendment times" not in text
+    assert "Subjective —" not in text and "Findings —" not in text
+    # Check-ins: the client's words for the change, the activity's columns explained.
+    assert "0 About the same" not in text and "About the same" in text
+    assert "Activity: “Bend to tie my shoes”, 0–10" in text
+    assert "Refer to another professional" in text and "Refer on" not in text

@@ -7,9 +7,17 @@ from practice.handover import what_helped
 from practice.progress import Verdict
 
 
+def by_session(*drops: int, first: int = 1) -> dict[int, int]:
+    """Pain drops at consecutive sessions numbered from `first`."""
+    return {first + i: drop for i, drop in enumerate(drops)}
+
+
 def test_relief_on_the_table_that_does_not_last_is_said_plainly() -> None:
     found = what_helped(
-        {"Swedish": [2, 2, 1, 2], "Myofascial release": [2, 2, 2, 1]}, Verdict.NO_CHANGE, 8, 0.29
+        {"Swedish": by_session(2, 2, 1, 2), "Myofascial release": by_session(2, 2, 2, 1, first=5)},
+        Verdict.NO_CHANGE,
+        8,
+        0.29,
     )
     assert found.not_helped[0] == (
         "The relief on the table (pain −1.8 on average) does not last: "
@@ -27,7 +35,12 @@ def test_relief_on_the_table_that_does_not_last_is_said_plainly() -> None:
 
 
 def test_an_improving_client_names_the_lasting_relief_and_the_homework() -> None:
-    found = what_helped({"Trigger point": [3, 3], "Cupping": [0]}, Verdict.IMPROVING, 6, 0.89)
+    found = what_helped(
+        {"Trigger point": by_session(3, 3), "Cupping": by_session(0, first=3)},
+        Verdict.IMPROVING,
+        6,
+        0.89,
+    )
     assert found.helped == [
         "The relief lasts: a meaningful improvement over 6 sessions",
         "Trigger point: pain fell by 3.0 points on the table (2 sessions)",
@@ -37,11 +50,36 @@ def test_an_improving_client_names_the_lasting_relief_and_the_homework() -> None
 
 
 def test_too_early_to_say_says_nothing_about_the_whole() -> None:
-    found = what_helped({"Swedish": [3]}, Verdict.NOT_ENOUGH_DATA, 1, None)
+    found = what_helped({"Swedish": by_session(3)}, Verdict.NOT_ENOUGH_DATA, 1, None)
     assert found.helped == ["Swedish: pain fell by 3.0 points on the table (1 session)"]
     assert found.not_helped == []
-    worse = what_helped({"Swedish": [0, 0]}, Verdict.WORSE, 3, 0.9)
+    worse = what_helped({"Swedish": by_session(0, 0)}, Verdict.WORSE, 3, 0.9)
     assert worse.not_helped == [
         "The treatment so far: getting worse after 3 sessions",
         "Swedish: pain barely changed on the table (2 sessions)",
     ]
+
+
+def test_techniques_always_given_together_are_named_together() -> None:
+    """Swedish and MFR at every one of 8 sessions: no figure can say which of them helped."""
+    both = by_session(2, 2, 1, 2, 2, 2, 2, 2)
+    found = what_helped(
+        {"Swedish": both, "Myofascial release": dict(both), "Cupping": by_session(0, first=3)},
+        Verdict.NO_CHANGE,
+        8,
+        None,
+    )
+    assert found.helped == [
+        "Swedish and Myofascial release (always given together, so their effects cannot be told "
+        "apart): some relief, pain fell by 1.9 points on the table (8 sessions) — less than the "
+        "2 that counts as meaningful"
+    ]
+    assert "Cupping: pain barely changed on the table (1 session)" in found.not_helped
+    # Given together at some sessions only: each has figures of its own.
+    apart = what_helped(
+        {"Swedish": by_session(3, 3), "Myofascial release": by_session(3, 3, 3)},
+        Verdict.NOT_ENOUGH_DATA,
+        3,
+        None,
+    )
+    assert [line.split(":")[0] for line in apart.helped] == ["Swedish", "Myofascial release"]

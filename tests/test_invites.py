@@ -91,11 +91,11 @@ async def test_zone_buttons_and_settings(running: OfflineBot, maya: Phone) -> No
     assert "Time zone: Europe/Berlin" in anna.last_text and "11:00" in anna.last_text
     await anna.send("/start")
     assert "Hi Anna K.!" in anna.last_text
-    assert "Time zone Europe/Berlin" in anna.last_text and "new homework at 09:00" in anna.last_text
+    assert "Time zone Europe/Berlin" in anna.last_text and "check-ins at 09:00" in anna.last_text
     await anna.send("/settings")
-    await anna.tap("Reminder time")
+    await anna.tap("Check-in time")
     await anna.tap("07:00")
-    assert "Reminders at: 07:00" in anna.last_text
+    assert "Check-ins at: 07:00" in anna.last_text
     await anna.tap("Quiet hours")
     await anna.tap("22:00–07:00")
     assert "Quiet hours: 22:00–07:00" in anna.last_text

@@ -198,6 +198,18 @@ async def test_typing_outside_a_note_searches_clients(running: OfflineBot, maya:
     assert "👤 Anna K." in maya.last_text and "1 session note" in maya.last_text
     await maya.send("/frobnicate")
     assert "don't know that command" in maya.last_text
+    assert len(maya.last_text) < 200 and "/help" in maya.last_text  # not the whole help again
+
+
+async def test_a_therapist_s_start_says_what_matters_first(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await maya.send("/start")
+    welcome = maya.last_text
+    for step in ("After a session: /note", "/invite", "who is improving", "every morning at 08:00"):
+        assert step in welcome, step
+    assert welcome.endswith("/clients — your clients' cards · /help — everything else")
+    assert len(welcome.splitlines()) <= 8  # the rest is on /help
 
 
 async def test_editing_a_sent_message_gets_advice_that_works(

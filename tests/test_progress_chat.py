@@ -14,6 +14,7 @@ from emulator import Phone
 from practice.clock import FrozenClock
 from storage.models import Decision
 from tests.chat import new_client_note
+from tests.test_records import csv_rows, pdf_text
 from tests.test_reminders import anna_on_the_bot
 from tests.test_reminders import clock as clock  # the October clock, as a fixture
 
@@ -24,6 +25,14 @@ async def note(maya: Phone, clock: FrozenClock, before: str, after: str) -> None
     await maya.send("/note")
     for label in ("Anna K.", "Done", "Done", "Medium", before, after, "Skip to summary", "Save"):
         await maya.tap(label)
+
+
+async def exported_decisions(maya: Phone) -> tuple[list[str], list[dict[str, str]]]:
+    """The decisions' answers and the referrals, as the exported CSV has them."""
+    await maya.send("/export Anna")
+    rows = csv_rows(maya.documents[-1].file_bytes or b"")
+    answers = [r["answer"] for r in rows if r["record_type"] == "decision"]
+    return answers, [r for r in rows if r["record_type"] == "referral"]
 
 
 async def plan(maya: Phone, reevaluate_after: str = "4") -> None:
@@ -106,6 +115,7 @@ async def test_improvement_offers_a_note_the_therapist_can_rewrite(
     draft = maya.last_message
     assert draft is not None and "reply to this message with your own words" in draft.text
     assert "Hi Anna, Maya here." in draft.text
+    assert "exercises" not in draft.text  # she has none: nothing to credit them with
     before = len(anna.messages)
     await maya.send("Anna, lovely progress — see you Thursday!", reply_to=draft.message_id)
     assert maya.last_text == "Sent to Anna K. ✓"
@@ -117,6 +127,9 @@ async def test_improvement_offers_a_note_the_therapist_can_rewrite(
     assert len(anna.messages) == before + 1
     [decision] = await decisions(running)
     assert (decision.kind, decision.answer) == ("improved", "sent")
+    # The record says it in words, as the chat did (not the stored code).
+    answers, _ = await exported_decisions(maya)
+    assert answers == ["Send the client a note (sent)"]
 
 
 async def test_the_planned_end_is_brought_to_the_therapist_once(
@@ -129,6 +142,20 @@ async def test_the_planned_end_is_brought_to_the_therapist_once(
         if "▶️ Continue as planned" in maya.all_buttons:
             await maya.tap("▶️ Continue as planned")
     assert not any("🏁" in m.text for m in maya.messages)
+    # The re-evaluation answered at session 4 is no longer "due" on the screens that say
+    # where the plan stands: /plan, the client's card and the exported record.
+    done = "Session 7 of 8 planned · re-evaluated at session 4"
+    await maya.send("/plan Anna")
+    assert done in maya.last_text and "re-evaluation due" not in maya.last_text
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    assert done in maya.last_text and "re-evaluation due" not in maya.last_text
+    await maya.send("/export Anna")
+    record = pdf_text(
+        next(d for d in maya.documents if (d.filename or "").endswith(".pdf")).file_bytes or b""
+    )
+    assert "re-evaluated at session 4" in " ".join(record.split())
+    assert "re-evaluation due" not in record
     await note(maya, clock, "6", "4")  # the eighth
     assert maya.last_text.startswith("🏁 Anna K. has had the sessions the plan expected.")
     assert "No meaningful change after 8 sessions" in maya.last_text
@@ -177,4 +204,4 @@ async def test_adjust_plan_is_recorded_when_the_plan_is_saved_not_on_the_tap(
     assert (decision.answer, decision.answered_at) == ("adjust", clock.now())
     for card in (question, reopened):
         answer = await maya.tap_data(card.callback_data[0][0], message_id=card.message_id)
-        assert answer == "Already decided: adjust the plan."
+        assert answer == "Already decided: change the plan."

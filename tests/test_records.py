@@ -109,7 +109,7 @@ async def test_a_note_is_amended_with_a_reason_and_its_history_kept(
 
     # A text field, with a typed value and a typed reason.
     await maya.send("/history Anna")
-    assert "✏️ amended 1× — last Thu 26 Nov (today) (Typo)" in maya.last_text
+    assert "✏️ amended Thu 26 Nov (today): Typo" in maya.last_text
     await maya.tap("✏️ Amend #1")
     await maya.tap("Findings")
     await maya.send("Trigger points in the left upper trapezius")
@@ -119,7 +119,7 @@ async def test_a_note_is_amended_with_a_reason_and_its_history_kept(
 
     await maya.send("/clients")
     await maya.tap("Anna K.")
-    assert "amended 2× — last Thu 26 Nov (today) (Forgot to write it down)" in maya.last_text
+    assert "amended twice, last on Thu 26 Nov (today): Forgot to write it down" in maya.last_text
 
     async with running.db.unit_of_work() as uow:
         revisions = list(await uow.session.scalars(select(NoteRevision).order_by(NoteRevision.id)))
@@ -208,9 +208,13 @@ async def test_forget_me_erases_and_the_bot_never_writes_again(
     assert "your answers to requests to share your treatment details" in question
     await anna.tap("Keep")
     assert "Nothing was erased" in anna.last_text
+    menu = [command for command, _ in anna.commands]
+    assert "mydata" in menu and "homework" in menu  # a client's menu while on the bot
     await anna.send("/forgetme")
     await anna.tap("🗑 Erase my data")
     assert "Your data has been erased" in anna.last_text
+    # The menu is everyone's again: no client commands for a chat that is no one's client.
+    assert [command for command, _ in anna.commands] == ["start", "help"]
     assert "Maya keeps (not erased)" in anna.last_text and "7 years" in anna.last_text
     assert (
         "Anna K. asked the bot to erase their data; your clinical notes are kept under the "

@@ -19,8 +19,7 @@ from storage.models import Decision, Delivery, FormDraft, Provider, Referral
 from tests.chat import new_client_note
 from tests.conftest import NOW
 from tests.test_invites import ANNA, EVE, invite, join
-from tests.test_progress_chat import decisions, note, plan
-from tests.test_records import csv_rows
+from tests.test_progress_chat import decisions, exported_decisions, note, plan
 from tests.test_reports import pdf_text
 
 # NOW is Wednesday 25 November 2026, 10:00 in London; the follow-up is 14 days later, 9 Dec.
@@ -210,7 +209,9 @@ async def test_the_client_allows_the_summary(
     assert "Maya would like to send a summary of your treatment to Dr Lee (physiotherapist)" in (
         question
     )
-    assert "Why: Suspected disc or joint problem." in question
+    # The reason as the client should read it, not the letter's clinical line.
+    assert "Why: To have your back and joints looked at by someone who examines them." in question
+    assert "Suspected disc" not in question
     assert anna.all_buttons == ["✅ Allow", "✖️ Don't allow"]
     consent = anna.last_message
     assert consent is not None
@@ -429,14 +430,6 @@ async def test_no_form_is_left_behind_by_a_forged_start(running: OfflineBot, leo
         assert list(await uow.session.scalars(select(FormDraft))) == []
 
 
-async def exported_decisions(maya: Phone) -> tuple[list[str], list[dict[str, str]]]:
-    """The decisions' answers and the referrals, as the exported CSV has them."""
-    await maya.send("/export Anna")
-    rows = csv_rows(maya.documents[-1].file_bytes or b"")
-    answers = [r["answer"] for r in rows if r["record_type"] == "decision"]
-    return answers, [r for r in rows if r["record_type"] == "referral"]
-
-
 async def test_a_decision_point_is_answered_by_the_referral_made_not_the_tap(
     running: OfflineBot, maya: Phone, clock: FrozenClock
 ) -> None:
@@ -485,14 +478,14 @@ async def test_a_decision_point_is_answered_by_the_referral_made_not_the_tap(
     assert referral.decision_id == decision.id
     assert (decision.answer, decision.answered_at) == ("refer", clock.now())
     answers, referred = await exported_decisions(maya)
-    assert answers == ["Refer on"]
+    assert answers == ["Refer to another professional"]
     assert [(r["profession"], r["reason"]) for r in referred] == [
         ("Physician", "Suspected disc or joint problem")
     ]
     # Every copy of the question now knows it was answered.
     for card in (question, asked_again, reopened):
         answer = await maya.tap_data(card.callback_data[0][0], message_id=card.message_id)
-        assert answer == "Already decided: refer on."
+        assert answer == "Already decided: refer to another professional."
 
 
 async def test_a_decision_cannot_be_answered_by_anyone_else_s_referral(

@@ -123,6 +123,39 @@ async def test_four_weeks_of_two_exercises_across_the_change_of_time(
     assert {log.occurrence_date.weekday() for log in skipped} == {4}
 
 
+async def test_the_client_is_told_when_reminders_really_come(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    """A time set inside quiet hours says where it goes; the home names the next reminder and
+    calls the client's own time what it is (check-ins), not "new homework at 09:00"."""
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Cat-cow", "Chosen weekdays", "Mon", "Wed", "Fri", "Done ➡️", "22:30", "4 wk")
+    moved = (
+        "Mon, Wed, Fri at 22:30 until 15 Nov — inside quiet hours (21:00–08:00), so it comes "
+        "at 08:00 the next morning"
+    )
+    assert moved in anna.last_text  # the homework as it arrives
+    assert moved in " ".join(maya.messages[-1].text.split())  # and as Maya's confirmation says
+    await anna.send("/homework")
+    assert moved in anna.last_text
+    await anna.send("/start")
+    home = anna.last_text
+    assert moved in home
+    assert "⏰ Next reminder: Tue 20 Oct, 08:00 — Cat-cow" in home
+    assert "check-ins at 09:00" in home and "new homework" not in home
+    await assign(maya, "Chin tucks", "Every day", "07:30", "4 wk")
+    when = anna.last_text.split("🗓", 1)[1].splitlines()[0]
+    assert when.endswith(
+        "07:30 until 15 Nov — inside quiet hours (21:00–08:00), so it comes at 08:00"
+    )
+    await assign(maya, "Pelvic tilts", "Every day", "18:00", "4 wk")
+    assert anna.last_text.endswith("🗓 Daily at 18:00 until 15 Nov")  # outside quiet hours: as set
+    await anna.send("/settings")
+    assert "Check-ins at: 09:00" in anna.last_text
+    await anna.send("/help")
+    assert "check-in time" in anna.last_text and "/resume — " in anna.last_text
+
+
 async def test_done_edits_the_reminder_and_counts_once_even_late(
     running: OfflineBot, maya: Phone, clock: FrozenClock
 ) -> None:
@@ -281,7 +314,10 @@ async def test_pause_stop_and_resume(running: OfflineBot, maya: Phone, clock: Fr
     await anna.send("yesterday")
     assert "I couldn't use that date" in anna.last_text
     await anna.send("5.11")
-    assert "Paused until Fri 6 Nov, 00:00" in anna.last_text
+    # The day she typed is the last day of the pause, and is said so (not "until 6 Nov, 00:00").
+    assert anna.last_text.startswith(
+        "⏸ Paused to the end of Thu 5 Nov: reminders and check-ins start again on Fri 6 Nov."
+    )
     sent = await run_until(running, clock, datetime(2026, 11, 7, 12, 0, tzinfo=UTC))
     assert [at.astimezone(BERLIN).strftime("%d") for at in sent] == ["06", "07"]
     await anna.send("/resume")
@@ -311,10 +347,16 @@ async def test_adherence_on_the_card_is_exact(
     await maya.send("/clients")
     await maya.tap("Anna K.")
     card = maya.last_text
-    assert "• Chin tucks: 5 of 7 (71%) · 5 of 7 (71%)" in card
-    assert "• Cat-cow: 0 of 8 (0%) · 0 of 8 (0%)" in card
-    assert "• Overall: 5 of 15 (33%)" in card
+    # Under 14 days old, both windows hold the same days: the figure is given once.
+    assert "• Chin tucks: 5 of 7 (71%) (all of it in the last 14 days)" in card
+    assert "• Cat-cow: 0 of 8 (0%) (all of it in the last 14 days)" in card
+    assert "• Overall: 5 of 15 (33%) (all of it in the last 14 days)" in card
     assert "⏭ Next: Chin tucks, Tue 27 Oct 08:00 their time" in card
+    # A week on, nothing more done: the last 14 days and the whole life now differ.
+    await run_until(running, clock, datetime(2026, 11, 3, 20, 0, tzinfo=UTC))
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    assert "• Chin tucks: 4 of 14 (29%) · 5 of 15 (33%)" in maya.last_text
 
 
 async def test_a_replan_keeps_the_schedule_going(
@@ -399,7 +441,10 @@ async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_its_new_owner(
     assert slow.stats.sent == 0 and fast.stats.sent == 1
 
 
-WEEKLY_NOTE = "🗓 This week: 4 of 12 exercises done. A few minutes on any day still counts."
+WEEKLY_NOTE = (
+    "🗓 This week you did your exercises 4 of the 12 times they were due. "
+    "A few minutes on any day still counts."
+)
 
 
 async def test_no_weekly_note_when_there_is_nothing_to_say(

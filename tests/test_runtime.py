@@ -158,7 +158,7 @@ async def test_a_refused_command_menu_does_not_stop_the_bot(
     kwargs = {"therapist_ids": frozenset({MAYA}), "clock": clock, "emulator": emulator}
     async with offline_bot(database_url, **kwargs) as running:  # type: ignore[arg-type]
         await maya.send("/start")
-        assert "Aftercare keeps your post-session notes" in maya.last_text
+        assert "Aftercare keeps your session notes" in maya.last_text
         running.check_alive()
 
 
@@ -416,7 +416,10 @@ async def test_one_chats_updates_are_still_handled_in_order(
         await leo.send("/start", wait=False)  # a second therapist writing at the same time
     await emulator.wait_processed(timeout=30)
     to_maya = [m.text for m in maya.messages]
-    assert to_maya[0].startswith("What I can do") and "Aftercare keeps" in to_maya[1]
+    assert (
+        to_maya[0].startswith("What I can do")
+        and "Aftercare keeps your session notes" in to_maya[1]
+    )
     assert len(leo.messages) == 5
     answered = [call.params["chat_id"] for call in emulator.calls_to("sendMessage") if call.ok]
     assert answered.index(LEO) < answered.index(MAYA)  # Leo was not held up behind Maya

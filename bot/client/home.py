@@ -31,8 +31,9 @@ from practice.preferences import (
 )
 from practice.schedules import to_utc
 from reminders.checkins import replan_client
-from reminders.planning import preferences_of, schedule_of
+from reminders.planning import preferences_of, quiet_hours_of, schedule_of
 from storage.models import Client, HomeworkAssignment
+from storage.repositories import HOMEWORK, SNOOZE
 from storage.unit_of_work import UnitOfWork
 
 THERAPIST_COMMANDS = [
@@ -66,10 +67,23 @@ async def client_start(update: Update, context: Context) -> None:
         return
     await client_back(services, user.id)
     prefs = _preferences(services, client)
+    quiet = quiet_hours_of(prefs)
+    given = await _homework_of(services, client)
     homework = [
-        texts.Html(texts.homework_line(card.name, h.dose, schedule_of(h).describe(), False))
-        for h, card in await _homework_of(services, client)
+        texts.Html(texts.homework_line(card.name, h.dose, schedule_of(h).describe(quiet), False))
+        for h, card in given
     ]
+    coming = None
+    async with services.db.unit_of_work() as uow:
+        upcoming = await uow.outbox.upcoming(client.id, 1, kinds=(HOMEWORK, SNOOZE))
+    names = {h.id: card.name for h, card in given}
+    if upcoming and upcoming[0].assignment_id in names:
+        zone = ZoneInfo(prefs.timezone)
+        at = upcoming[0].due_at.astimezone(zone)
+        day = texts.long_date(at.date(), services.clock.now().astimezone(zone).date())
+        coming = texts.next_reminder(
+            texts.Html(f"{day}, {at:%H:%M}"), names[upcoming[0].assignment_id]
+        )
     await message.reply_text(
         texts.client_home(
             client.name,
@@ -78,6 +92,7 @@ async def client_start(update: Update, context: Context) -> None:
             texts.Html(hhmm(prefs.reminder_time)),
             texts.Html(prefs.quiet_label),
             homework,
+            coming,
         ),
     )
 
@@ -114,7 +129,8 @@ async def client_homework(update: Update, context: Context) -> None:
     if not homework:
         await message.reply_text(texts.CLIENT_NO_HOMEWORK)
         return
-    sections = [texts.Html(homework_section(h, card)) for h, card in homework]
+    quiet = quiet_hours_of(_preferences(context.services, client))
+    sections = [texts.Html(homework_section(h, card, quiet=quiet)) for h, card in homework]
     header = texts.Html(texts.your_homework(therapist.display_name))
     for chunk in texts.chunks(header, sections):
         await message.reply_text(chunk)
@@ -267,6 +283,11 @@ async def _pause(context: Context, client: Client, until: datetime, uow: UnitOfW
     )
     tz = ZoneInfo(_preferences(services, client).timezone)
     local, today = until.astimezone(tz), services.clock.now().astimezone(tz).date()
+    if local.time() == time(0):  # to the end of a day the client named: say that day
+        last = local.date() - timedelta(days=1)
+        return texts.paused_through(
+            texts.long_date(last, today), texts.long_date(local.date(), today)
+        )
     return texts.paused_until(texts.Html(f"{texts.long_date(local.date(), today)}, {hhmm(local)}"))
 
 

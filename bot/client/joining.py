@@ -187,6 +187,12 @@ async def _set_client_commands(context: Context, chat_id: int) -> None:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
 
 
+async def clear_client_commands(context: Context, chat_id: int) -> None:
+    """Back to everyone's menu (/start, /help): after /forgetme the chat is no client's."""
+    with contextlib.suppress(TelegramError):  # the menu is a convenience
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+
+
 def handlers() -> list[Handler]:
     return [
         CallbackQueryHandler(consent_button, pattern=Consent.pattern()),

@@ -25,6 +25,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.client.joining import clear_client_commands
 from bot.shared import cards, texts
 from bot.shared.callbacks import ForgetMeButton, MyDataButton, parse_records
 from bot.shared.context import Context, Handler
@@ -160,6 +161,7 @@ async def forget_me_button(update: Update, context: Context) -> None:
     name = therapist.display_name if therapist else "Your therapist"
     await cards.answer(query)
     await cards.edit_card(context.bot, chat_id, message_id, texts.forget_done(name, years), None)
+    await clear_client_commands(context, chat_id)
     try:
         await context.bot.send_message(
             client.therapist_id,

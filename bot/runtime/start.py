@@ -11,6 +11,7 @@ from telegram.ext import CommandHandler, filters
 from bot.shared import texts
 from bot.shared.context import App, Context, Handler
 from bot.therapist.invites import therapist_opened_invite
+from practice.preferences import hhmm
 from reminders.digest import plan_digest
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ async def start_command(update: Update, context: Context) -> None:
         )
         await uow.commit()
     await set_therapist_commands(context, message.chat_id)
-    await message.reply_text(texts.WELCOME_THERAPIST)
+    await message.reply_text(texts.welcome_therapist(hhmm(services.settings.digest_time)))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -72,9 +73,9 @@ async def unknown_command(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     if not context.services.is_therapist(user.id):
-        await message.reply_text("I don't know that command. " + texts.CLIENT_HELP)
+        await message.reply_text(texts.UNKNOWN_COMMAND_CLIENT)
         return
-    await message.reply_text("I don't know that command. " + texts.HELP_THERAPIST)
+    await message.reply_text(texts.UNKNOWN_COMMAND_THERAPIST)
 
 
 def handlers(therapists: filters.BaseFilter) -> list[Handler]:

@@ -13,7 +13,7 @@ from practice.exercises import (
     custom_id,
     load_library,
 )
-from practice.schedules import HomeworkSchedule
+from practice.schedules import HomeworkSchedule, QuietHours
 from reminders.planning import schedule_of
 from storage.models import CustomExercise, HomeworkAssignment
 from storage.unit_of_work import UnitOfWork
@@ -64,14 +64,16 @@ def homework_section(
     assignment: HomeworkAssignment,
     exercise: ExerciseCard,
     schedule: HomeworkSchedule | None = None,
+    quiet: QuietHours | None = None,
 ) -> str:
-    """One exercise as the client reads it: name and dose, steps, caution, days, note."""
+    """One exercise as the client reads it: name and dose, steps, caution, days, note; with
+    the client's `quiet` hours, when a reminder set inside them really comes."""
     schedule = schedule or schedule_of(assignment)
     return texts.homework_for_client(
         name=exercise.name,
         dose=assignment.dose,
         steps=list(exercise.steps),
         caution=exercise.cautions,
-        when=schedule.describe(),
+        when=schedule.describe(quiet),
         note=assignment.note,
     )

@@ -69,7 +69,7 @@ def amend_buttons(notes: list[SessionNote]) -> list[list[InlineKeyboardButton]]:
 async def amendment_marks(
     uow: UnitOfWork, notes: list[SessionNote], today: date, zone: Any
 ) -> dict[int, str]:
-    """ "✏️ amended 2× — last 26 Nov (Typo)" for each amended note, by note id."""
+    """ "✏️ amended twice, last on Thu 26 Nov: Typo" for each amended note, by note id."""
     amended = [n for n in notes if n.revision]
     revisions = await uow.amendments.for_notes([n.id for n in amended])
     marks = {}

@@ -15,7 +15,8 @@ from bot.shared.forms.handlers import start_form
 from bot.therapist.client_search import pick_client
 from bot.therapist.forms.plan import plan_lines
 from practice.plans import HomeworkStatus
-from reminders.planning import replan_assignment, schedule_of
+from reminders.planning import preferences_of, quiet_hours_of, replan_assignment, schedule_of
+from reports.progress import answered_under_plan
 
 
 async def show_plan(update: Update, context: Context, client_id: int) -> None:
@@ -31,6 +32,9 @@ async def show_plan(update: Update, context: Context, client_id: int) -> None:
             if versions
             else 0
         )
+        answered = (
+            await answered_under_plan(uow, user.id, client_id, versions[0].id) if versions else []
+        )
     if client is None:
         await context.bot.send_message(chat.id, texts.NOT_YOUR_CLIENT)
         return
@@ -40,7 +44,7 @@ async def show_plan(update: Update, context: Context, client_id: int) -> None:
     today = services.today()
     current = versions[0]
     lines = [f"📋 <b>Plan for {texts.esc(client.name)}</b> (version {current.version})", ""]
-    lines += plan_lines(current, done, today)
+    lines += plan_lines(current, done, today, answered)
     if len(versions) > 1:
         earlier = []
         for old in versions[1:]:
@@ -81,12 +85,15 @@ async def _homework_view(
     if client is None:
         return None
     lines = [f"🧘 <b>Homework for {texts.esc(client.name)}</b>", ""]
+    quiet = quiet_hours_of(preferences_of(client, context.services.settings.practice_timezone))
     items: list[str] = []
     rows: list[list[InlineKeyboardButton]] = []
     for item in current:
         name = names[item.exercise_code]
         paused = item.status == HomeworkStatus.PAUSED
-        items.append(texts.homework_line(name, item.dose, schedule_of(item).describe(), paused))
+        items.append(
+            texts.homework_line(name, item.dose, schedule_of(item).describe(quiet), paused)
+        )
         rows.append(
             [
                 InlineKeyboardButton(

@@ -31,10 +31,11 @@ from bot.therapist.history import show_history
 from bot.therapist.invites import send_invite
 from bot.therapist.notes.handlers import start_note_for
 from bot.therapist.referrals import refer_button_for, referral_view
-from practice.adherence import ADHERENCE_WINDOW_DAYS
+from practice.adherence import ADHERENCE_WINDOW_DAYS, Adherence
 from practice.checkins import RHYTHMS, check_in_summary, describe_rhythm
 from practice.plans import HomeworkStatus, where_in_plan
 from reminders.checkins import resume_check_ins
+from reports.progress import answered_under_plan
 from storage.repositories import HOMEWORK, SNOOZE
 
 PAGE_SIZE = 8
@@ -75,6 +76,13 @@ async def clients_command(update: Update, context: Context) -> None:
     await message.reply_text(text, reply_markup=keyboard)
 
 
+def _both_windows(recent: Adherence, overall: Adherence) -> str:
+    """ "5 of 14 (36%) · 20 of 40 (50%)"; one figure when the two windows hold the same days."""
+    if recent == overall:
+        return f"{recent.describe()} (all of it in the last {ADHERENCE_WINDOW_DAYS} days)"
+    return f"{recent.describe()} · {overall.describe()}"
+
+
 async def _card(
     context: Context, therapist_id: int, client_id: int
 ) -> tuple[str, InlineKeyboardMarkup] | None:
@@ -89,6 +97,7 @@ async def _card(
         done = (
             await uow.plans.sessions_since(therapist_id, client.id, plan.start_date) if plan else 0
         )
+        answered = await answered_under_plan(uow, therapist_id, client.id, plan.id) if plan else []
         homework = await uow.homework.current(therapist_id, client.id)
         names = [await exercise_name(uow, therapist_id, h.exercise_code) for h in homework]
         days = await uow.records.homework_days([h.id for h in homework])
@@ -118,7 +127,7 @@ async def _card(
     notes_line = f"{page.total} session note{'s' if page.total != 1 else ''}."
     plan_line = (
         f"📋 {texts.esc(plan.goal)} — "
-        + where_in_plan(done, plan.expected_sessions, plan.reevaluate_after)
+        + where_in_plan(done, plan.expected_sessions, plan.reevaluate_after, answered)
         if plan
         else "📋 " + texts.NO_PLAN
     )
@@ -129,12 +138,12 @@ async def _card(
             state = " (paused)" if item.status == HomeworkStatus.PAUSED else ""
             recent = days.adherence(assignment_id=item.id, since=window_start)
             overall = days.adherence(assignment_id=item.id, since=since_plan)
-            lines.append(f"• {texts.esc(name)}{state}: {recent.describe()} · {overall.describe()}")
+            lines.append(f"• {texts.esc(name)}{state}: {_both_windows(recent, overall)}")
         if len(homework) > 1:
-            lines.append(
-                f"• Overall: {days.adherence(since=window_start).describe()} · "
-                f"{days.adherence(since=since_plan).describe()}"
+            both = _both_windows(
+                days.adherence(since=window_start), days.adherence(since=since_plan)
             )
+            lines.append(f"• Overall: {both}")
         zone = ZoneInfo(client.timezone or services.settings.practice_timezone)
         for delivery, name in zip(upcoming, upcoming_names, strict=True):
             at = delivery.due_at.astimezone(zone)

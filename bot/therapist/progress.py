@@ -18,6 +18,7 @@ from bot.shared.forms.engine import FormContext
 from bot.shared.forms.handlers import start_form
 from bot.therapist.client_search import pick_client
 from practice.decisions import DecisionKind, DecisionPrompt
+from practice.handover import GOOD_ADHERENCE
 from practice.notes import MAX_TEXT_LENGTH
 from reports.filenames import document_name
 from reports.jobs import progress_chart
@@ -194,6 +195,21 @@ async def progress_button(update: Update, context: Context) -> None:
 # --- answers -----------------------------------------------------------------------------
 
 
+async def _improvement_words(
+    uow: UnitOfWork, context: Context, client: Client, therapist_first_name: str
+) -> str:
+    """The suggested note to an improving client; it credits the exercises only when the
+    client kept them up (as the handover page would say they did)."""
+    zone = context.services.settings.tz
+    progress = await load_progress(uow, client.therapist_id, client.id, zone=zone)
+    share = progress.homework.share if progress is not None else None
+    return texts.improvement_note(
+        texts.first_name(client.name),
+        therapist_first_name,
+        kept_up=share is not None and share >= GOOD_ADHERENCE,
+    )
+
+
 async def decision_button(update: Update, context: Context) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and query.message is not None
@@ -229,7 +245,8 @@ async def decision_button(update: Update, context: Context) -> None:
     )
     if answer == "note":
         await cards.answer(query)
-        draft = texts.improvement_note(texts.first_name(client.name), user.first_name)
+        async with services.db.unit_of_work() as uow:
+            draft = await _improvement_words(uow, context, client, user.first_name)
         await cards.edit_card(context.bot, chat_id, message_id, done, None)
         keyboard = InlineKeyboardMarkup(
             [
@@ -308,7 +325,7 @@ async def _send_or_drop_note(
         return
     user = update.effective_user
     assert user is not None
-    words = text or texts.improvement_note(texts.first_name(client.name), user.first_name)
+    words = text or await _improvement_words(uow, context, client, user.first_name)
     if client.telegram_user_id is None or client.unreachable_at or client.forgotten_at:
         if query is not None:
             await cards.answer(query, texts.NOTE_UNREACHABLE, alert=True)

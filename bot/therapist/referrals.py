@@ -43,7 +43,13 @@ from bot.therapist.progress import answer_linked, open_from_decision, reopen_on_
 from practice.clients import matches_search
 from practice.clock import Clock
 from practice.notes import InputError
-from practice.referrals import NO_PROGRESS, REASONS, profession_choices, profession_label
+from practice.referrals import (
+    NO_PROGRESS,
+    REASONS,
+    profession_choices,
+    profession_label,
+    reason_for_client,
+)
 from reminders.planning import reachable
 from reminders.referrals import (
     ASK_AGAIN_DAYS,
@@ -302,7 +308,10 @@ async def consent_card(
     """The question the client is asked in the bot (rendered by the dispatcher)."""
     therapist = await uow.therapists.get(referral.therapist_id)
     name = therapist.display_name if therapist is not None else "Your therapist"
-    text = texts.consent_question(name, await referral_to(uow, referral), reason_of(referral))
+    # The therapist's own typed words as they wrote them; a chosen reason as the client
+    # should read it ("No progress after 8 sessions" is for the letter, not for them).
+    why = reason_of(referral) if referral.reason == TYPED else reason_for_client(referral.reason)
+    text = texts.consent_question(name, await referral_to(uow, referral), why)
     keyboard = InlineKeyboardMarkup(
         [
             [

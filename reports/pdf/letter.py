@@ -8,7 +8,7 @@ from datetime import date
 from fpdf import XPos, YPos
 
 from reports.data import ClientInfo, HomeworkRow, PlanInfo, PracticeInfo, ReferralRow, SessionRow
-from reports.wording import day_label, long_day, pain_change
+from reports.wording import count, day_label, long_day, pain_change
 
 from .document import BODY_PT, LINE, _Document
 from .record import _homework_table, _plan_lines
@@ -98,7 +98,7 @@ def _letter_details(
     if ordered:
         since = f" since {long_day(client.first_session)}" if client.first_session else ""
         doc.paragraph(
-            f"{len(ordered)} session(s){since}, from {day_label(ordered[0].session_date)} "
+            f"{count(len(ordered), 'session')}{since}, from {day_label(ordered[0].session_date)} "
             f"to {day_label(ordered[-1].session_date)}. Pain is 0–10, before → after."
         )
         doc.ln(1)
@@ -119,7 +119,7 @@ def _letter_details(
         doc.subheading("Current treatment plan")
         _plan_lines(doc, plan)
         doc.ln(2)
-    current = [h for h in homework if h.status.lower() != "ended"]
+    current = [h for h in homework if h.current]
     if current:
         doc.subheading("Homework")
         _homework_table(doc, current)

@@ -40,7 +40,7 @@ def client_data_pdf(data: ClientData) -> bytes:
     else:
         _plan_lines(doc, data.plan)
     _homework(doc, data.homework)
-    _check_ins(doc, data.check_ins)
+    _check_ins(doc, data.check_ins, data.plan.activity if data.plan else None)
     doc.heading("Your settings")
     for label, value in data.settings:
         doc.fact(label, value)

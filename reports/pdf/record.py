@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from fpdf import XPos, YPos
 
+from practice.notes import TextField
 from practice.plans import where_in_plan
 from reports.data import (
     CheckInRow,
@@ -22,6 +23,7 @@ from reports.wording import (
     NOTHING,
     change_label,
     consent_label,
+    count,
     day_label,
     moment_label,
     or_nothing,
@@ -36,6 +38,14 @@ from .document import (
     SMALL_PT,
     TABLE_PT,
     _Document,
+)
+
+# The free-text parts of a note, as the record labels them (a part left empty is not printed).
+TEXT_FIELDS = (
+    (TextField.SUBJECTIVE, "Subjective"),
+    (TextField.FINDINGS, "Findings"),
+    (TextField.RESPONSE, "Response"),
+    (TextField.PLAN_NEXT, "Plan next time"),
 )
 
 
@@ -61,7 +71,7 @@ def client_record(record: ClientRecord, *, chart_png: bytes | None = None) -> by
     _session_notes(doc, record, sessions)
     _plans(doc, record.plan)
     _homework(doc, record.homework)
-    _check_ins(doc, record.check_ins)
+    _check_ins(doc, record.check_ins, record.plan.activity if record.plan else None)
     _decisions(doc, record.decisions)
     _referrals(doc, record.referrals)
     return doc.to_bytes()
@@ -91,7 +101,7 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
         doc.fact(
             "Plan",
             f"Version {plan.version} since {day_label(plan.start_date)}: "
-            f"{where_in_plan(done, plan.expected_sessions, plan.reevaluate_after)}; "
+            f"{where_in_plan(done, plan.expected_sessions, plan.reevaluate_after, plan.answered)}; "
             f"{plan.visit_frequency.lower()} visits.",
         )
         if plan.activity:
@@ -116,7 +126,17 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
         doc.ln(1.5)
 
     doc.subheading("Current homework")
-    _homework_table(doc, [h for h in record.homework if h.status.lower() != "ended"])
+    current = [h for h in record.homework if h.current]
+    if current:
+        _homework_table(doc, current)
+    elif record.homework:
+        doc.paragraph(
+            f"None on {day_label(record.prepared_on)}: every exercise given has finished or "
+            "was ended (see Homework and adherence).",
+            grey=True,
+        )
+    else:
+        doc.paragraph("No homework given.", grey=True)
 
 
 def _referral_line(r: ReferralRow) -> str:
@@ -129,11 +149,13 @@ def _referral_line(r: ReferralRow) -> str:
 
 def _session_notes(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) -> None:
     doc.heading("Session notes")
-    zone = getattr(record.tz, "key", None) or record.tz.tzname(None) or "UTC"
-    doc.paragraph(
-        f"{len(sessions)} note(s), oldest first. Pain is 0–10. Amendment times are {zone}.",
-        grey=True,
-    )
+    about = [f"{count(len(sessions), 'note')}, oldest first. Pain is 0–10."]
+    if any(session.revisions for session in sessions):
+        zone = getattr(record.tz, "key", None) or record.tz.tzname(None) or "UTC"
+        about.append(f"Amendment times are {zone} time.")
+    if any(not getattr(s, field.value) for s in sessions for field, _ in TEXT_FIELDS):
+        about.append("A note shows only the parts the therapist wrote.")
+    doc.paragraph(" ".join(about), grey=True)
     doc.ln(2)
     if not sessions:
         doc.paragraph("None recorded.", grey=True)
@@ -146,10 +168,9 @@ def _session_notes(doc: _Document, record: ClientRecord, sessions: list[SessionR
             f" — {session.pressure.lower()} pressure",
         )
         doc.fact("Pain", f"{pain_change(session.pain_before, session.pain_after)} (before → after)")
-        doc.fact("Subjective", session.subjective)
-        doc.fact("Findings", session.findings)
-        doc.fact("Response", session.response)
-        doc.fact("Plan next time", session.plan_next)
+        for field, label in TEXT_FIELDS:
+            if text := getattr(session, field.value):
+                doc.fact(label, text)
         if session.revisions:
             doc.set_font(style="I", size=TABLE_PT)
             doc.cell(0, LINE, "Amendments", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -221,8 +242,17 @@ def _homework_table(
     )
 
 
-def _check_ins(doc: _Document, check_ins: Sequence[CheckInRow]) -> None:
+def _check_ins(
+    doc: _Document, check_ins: Sequence[CheckInRow], activity: str | None = None
+) -> None:
     doc.heading("Check-ins between visits")
+    explained = "Pain 0–10; Change: the client's answer to “compared with before your last session”"
+    if activity:
+        explained += (
+            f"; Activity: “{activity}”, 0–10 (0 = not at all, 10 = as well as before the problem)"
+        )
+    doc.paragraph(explained + ".", grey=True)
+    doc.ln(1)
     doc.data_table(
         ("Date", "Pain", "Change", "Activity", "Comment"),
         [

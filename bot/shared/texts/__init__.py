@@ -70,6 +70,7 @@ from .clients import invite_message as invite_message
 from .clients import invite_qr_caption as invite_qr_caption
 from .clients import invite_replaces as invite_replaces
 from .clients import my_consent as my_consent
+from .clients import next_reminder as next_reminder
 from .clients import settings_card as settings_card
 from .clients import therapist_told_joined as therapist_told_joined
 from .clients import therapist_told_moved as therapist_told_moved
@@ -186,6 +187,7 @@ from .pause import PAUSE_WEEK as PAUSE_WEEK
 from .pause import RESUMED as RESUMED
 from .pause import STOPPED as STOPPED
 from .pause import bad_pause_date as bad_pause_date
+from .pause import paused_through as paused_through
 from .pause import paused_until as paused_until
 from .progress import ADD_ANOTHER as ADD_ANOTHER
 from .progress import ADD_EXERCISE as ADD_EXERCISE
@@ -357,4 +359,6 @@ from .welcome import STRANGER as STRANGER
 from .welcome import STRANGER_TAP as STRANGER_TAP
 from .welcome import TEXT_ONLY as TEXT_ONLY
 from .welcome import THERAPIST_IDLE_TEXT as THERAPIST_IDLE_TEXT
-from .welcome import WELCOME_THERAPIST as WELCOME_THERAPIST
+from .welcome import UNKNOWN_COMMAND_CLIENT as UNKNOWN_COMMAND_CLIENT
+from .welcome import UNKNOWN_COMMAND_THERAPIST as UNKNOWN_COMMAND_THERAPIST
+from .welcome import welcome_therapist as welcome_therapist

@@ -14,7 +14,7 @@ from .common import Html, Plain, esc
 COMMANDS_CLIENT = [
     ("start", "Your home: homework and settings"),
     ("homework", "Your current exercises"),
-    ("settings", "Time zone, reminder time, quiet hours"),
+    ("settings", "Time zone, check-in time, quiet hours"),
     ("pause", "Pause reminders for a while"),
     ("stop", "No more messages until /resume"),
     ("resume", "Start reminders again"),
@@ -71,11 +71,12 @@ LOCATION_NO_ZONE = (
 )
 CLIENT_HELP = (
     "<b>Your commands</b>\n"
-    "/start — your home: homework and next reminders\n"
+    "/start — your home: your homework and its next reminder\n"
     "/homework — your current exercises\n"
-    "/settings — time zone, reminder time, quiet hours\n"
+    "/settings — time zone, check-in time, quiet hours\n"
     "/pause — a break from reminders (a day, a week, until a date)\n"
     "/stop — nothing more until you send /resume\n"
+    "/resume — reminders and check-ins again, after a pause or a stop\n"
     "/mydata — what the bot holds about you, also as PDF and CSV\n"
     "/forgetme — erase it\n"
     "/help — this message"
@@ -84,10 +85,13 @@ CLIENT_WRONG_COMMAND = (
     "That command is for therapists. Yours are /start, /homework, /settings and /help."
 )
 CLIENT_NO_HOMEWORK = "No homework yet — your therapist adds exercises after a session."
-SETTINGS_REMINDER_TIME = "🕘 Reminder time"
+SETTINGS_REMINDER_TIME = "🕘 Check-in time"
 SETTINGS_QUIET = "🌙 Quiet hours"
 SETTINGS_TIMEZONE = "🌍 Time zone"
-PICK_REMINDER_TIME = "At what time of day should homework reminders come (your time)?"
+PICK_REMINDER_TIME = (
+    "At what time of day should check-ins come (your time)? Your therapist also gets it as "
+    "the time for new exercises; each exercise already given keeps its own time."
+)
 PICK_QUIET = "When should I never write to you? (Nothing is sent in these hours.)"
 QUIET_NONE = "No quiet hours"
 CLIENT_OTHER_TEXT = (
@@ -139,8 +143,8 @@ def consent_card(therapist: str, quiet: Html) -> str:
         "<b>What you will get:</b> reminders for the exercises your therapist gives you, and a "
         "short check-in every few days — a few messages a week at most, never during your "
         f"quiet hours ({quiet}).\n"
-        "<b>Stopping:</b> /pause for a break, /stop for good (until /resume); change times "
-        "with /settings.\n"
+        "<b>Stopping:</b> /pause for a break; /stop ends all messages, and /resume starts "
+        "them again; change times with /settings.\n"
         "<b>Your data:</b> /mydata shows what is stored about you; /forgetme erases it.\n\n"
         "Is this OK?"
     )
@@ -228,17 +232,24 @@ def clock_names(names: list[str]) -> Plain:
 def zone_set(zone: str, local_now: Html, reminder: Html, quiet: Html) -> str:
     return (
         f"🌍 Time zone: <b>{esc(zone)}</b> (your time now: {local_now}).\n"
-        f"Reminders come at {reminder} your time, never during quiet hours ({quiet}). "
-        "Change this any time with /settings."
+        f"Check-ins come at {reminder} your time and each exercise at the time your therapist "
+        f"sets, never during quiet hours ({quiet}). Change this any time with /settings."
     )
 
 
 def client_home(
-    name: str, therapist: str, zone: str, reminder: Html, quiet: Html, homework: list[Html]
+    name: str,
+    therapist: str,
+    zone: str,
+    reminder: Html,
+    quiet: Html,
+    homework: list[Html],
+    next_reminder: Html | None = None,
 ) -> str:
     before = f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
+    coming = f"⏰ Next reminder: {next_reminder}\n\n" if next_reminder else ""
     after = (
-        f"⚙️ Time zone {esc(zone)} · quiet hours {quiet} · new homework at {reminder}\n\n"
+        f"{coming}⚙️ Time zone {esc(zone)} · quiet hours {quiet} · check-ins at {reminder}\n\n"
         "/homework · /settings · /help"
     )
     room = TEXT_LIMIT - len(before) - len(after) - len("🧘 <b>Homework</b>\n\n\n")
@@ -253,6 +264,11 @@ def _more_homework(count: int) -> str:
 def settings_card(zone: str, reminder: Html, quiet: Html) -> str:
     return (
         "⚙️ <b>Your settings</b>\n"
-        f"Time zone: {esc(zone)}\nReminders at: {reminder}\nQuiet hours: {quiet}\n\n"
+        f"Time zone: {esc(zone)}\nCheck-ins at: {reminder}\nQuiet hours: {quiet}\n\n"
         "Tap one to change it."
     )
+
+
+def next_reminder(day: Html, exercise: str) -> Html:
+    """ "Thu 3 Dec, 08:00 — Chin tucks"."""
+    return Html(f"{day} — {esc(exercise)}")

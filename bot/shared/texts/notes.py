@@ -53,7 +53,10 @@ STEP_TECHNIQUE_OTHER = "Type the other technique (for example <i>cupping</i>)."
 STEP_PRESSURE = "<b>Pressure</b>?"
 STEP_PAIN_BEFORE = "<b>Pain before</b> the session, 0–10? (0 = no pain, 10 = worst imaginable)"
 STEP_PAIN_AFTER = "<b>Pain after</b> the session, 0–10?"
-STEP_DATE = "📅 <b>Session date</b>? Tap one, or type a date such as <i>23.11</i> or <i>23 Nov</i>."
+STEP_DATE = (
+    "📅 <b>Session date</b>? Tap one, or type a date such as <i>23 Nov</i> "
+    "(day first: <i>23.11</i>)."
+)
 STEP_EDIT_MENU = "✏️ Which field do you want to change?"
 
 TEXT_PROMPTS: dict[TextField, str] = {

@@ -11,7 +11,7 @@ PAUSE_ASK = "⏸ Pause reminders and check-ins for how long?"
 PAUSE_DAY = "1 day"
 PAUSE_WEEK = "1 week"
 PAUSE_DATE = "Until a date…"
-PAUSE_TYPE_DATE = "Type the last day of the pause, e.g. <i>12.12</i> or <i>12 Dec</i>."
+PAUSE_TYPE_DATE = "Type the last day of the pause, e.g. <i>12 Dec</i> (day first: <i>12.12</i>)."
 STOPPED = (
     "⏹ Stopped. I won't send you anything until you send /resume. "
     "Your therapist can still see your record."
@@ -24,5 +24,12 @@ def paused_until(until: Html) -> str:
     return f"⏸ Paused until {until}. Send /resume to start earlier."
 
 
+def paused_through(last_day: Html, back_on: Html) -> str:
+    return (
+        f"⏸ Paused to the end of {last_day}: reminders and check-ins start again on {back_on}. "
+        "Send /resume to start earlier."
+    )
+
+
 def bad_pause_date(reason: str) -> str:
-    return f"⚠️ I couldn't use that date ({esc(reason)}). Type it like 12.12 or 12 Dec."
+    return f"⚠️ I couldn't use that date ({esc(reason)}). Type it like 12 Dec, day first."

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.shared.bounded import TEXT_LIMIT
+from practice.decisions import answer_words
 
 from .common import Html, Plain, esc
 from .notes import long_date
@@ -31,13 +32,6 @@ _DECISION_TITLES = {
     "noprog": "⏸ {name}: no meaningful change.",
     "improved": "🌱 {name} has improved meaningfully.",
     "end": "🏁 {name} has had the sessions the plan expected.",
-}
-_ANSWERS = {
-    "adjust": "adjust the plan",
-    "refer": "refer on",
-    "continue": "continue as planned",
-    "note": "send a note",
-    "sent": "note sent",
 }
 
 
@@ -73,19 +67,21 @@ def decision_answered(name: str, summary: str, answer: Html, today: date) -> str
         )
     return (
         f"{esc(summary)}\n✓ Decided {long_date(today, today)}: "
-        f"{_ANSWERS.get(answer, answer)} ({esc(name)})."
+        f"{answer_words(answer)} ({esc(name)})."
     )
 
 
 def decision_already(answer: str) -> Plain:
-    return Plain(f"Already decided: {_ANSWERS.get(answer, answer)}.")
+    return Plain(f"Already decided: {answer_words(answer)}.")
 
 
-def improvement_note(first: str, therapist: str) -> Plain:
-    """Plain text, not HTML: it goes to the client as the therapist's own words would."""
+def improvement_note(first: str, therapist: str, *, kept_up: bool) -> Plain:
+    """Plain text, not HTML: it goes to the client as the therapist's own words would.
+    `kept_up`: the client did their homework well enough to be credited with it."""
+    exercises = "The exercises you have kept up are a big part of it. " if kept_up else ""
     return Plain(
         f"Hi {first}, {therapist} here. Your ratings show a real, meaningful improvement since "
-        "we started — well done. The stretches you have kept up are a big part of it. "
+        f"we started — well done. {exercises}"
         "Keep going, and tell me at your next visit how everyday life feels now. 🌿"
     )
 

@@ -41,7 +41,11 @@ def export_ready(name: str, sessions: int) -> str:
 
 
 def amended_mark(count: int, last_day: Html, reason: str) -> str:
-    return f"✏️ amended {count}× — last {last_day} ({esc(reason)})"
+    """ "✏️ amended Thu 26 Nov (today): Typo"; "✏️ amended twice, last on …: <reason>"."""
+    if count == 1:
+        return f"✏️ amended {last_day}: {esc(reason)}"
+    times = "twice" if count == 2 else f"{count} times"
+    return f"✏️ amended {times}, last on {last_day}: {esc(reason)}"
 
 
 def amend_fields(number: int, name: str, day: Html) -> str:

@@ -176,7 +176,7 @@ def referral_unasked(name: str, to: str, why: Html) -> str:
 def consent_question(therapist: str, to: str, reason: str) -> str:
     return (
         f"↗️ {esc(therapist)} would like to send a summary of your treatment to {esc(to)}.\n"
-        f"Why: {esc(reason.rstrip(' .'))}.\n\n"
+        f"Why: {esc(reason[:1].upper() + reason[1:].rstrip(' .'))}.\n\n"
         "The summary has your session dates, what was treated, your pain scores and a chart "
         "of your progress, your plan and your exercises. If you don't allow it, the letter "
         "gives only the reason."

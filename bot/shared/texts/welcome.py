@@ -5,11 +5,20 @@ The rules for every text (what is escaped, `Html` and `Plain`): bot/shared/texts
 
 from __future__ import annotations
 
-WELCOME_THERAPIST = (
-    "👋 <b>Aftercare</b> keeps your post-session notes: log one in under a minute "
-    "right after the session, and look back at any client's history.\n"
-    "Send /note to log a session, /history to see a client's notes."
-)
+
+def welcome_therapist(digest_at: str) -> str:
+    """/start for a therapist: the day's work first, the rest on /help."""
+    return (
+        "👋 <b>Aftercare</b> keeps your session notes and follows your clients between visits.\n\n"
+        "<b>After a session:</b> /note — about a minute, mostly taps.\n"
+        "<b>New client?</b> /invite them: the exercises you give, their reminders and short "
+        "check-ins then reach them here.\n"
+        "<b>Between visits</b> I tell you who is improving and who is not, and every morning at "
+        f"{digest_at} a digest of what changed.\n\n"
+        "/clients — your clients' cards · /help — everything else"
+    )
+
+
 HELP_THERAPIST = (
     "<b>What I can do</b>\n"
     "/note — log a session (client, areas, techniques, pressure, pain before/after, notes)\n"
@@ -25,6 +34,13 @@ HELP_THERAPIST = (
     "/profile — your name, practice and contact on letters and records\n"
     "/cancel — stop the note you are writing; nothing is saved\n"
     "/help — this message"
+)
+UNKNOWN_COMMAND_THERAPIST = (
+    "I don't know that command. Yours are in the menu (☰ next to the message box), "
+    "and all of them on /help."
+)
+UNKNOWN_COMMAND_CLIENT = (
+    "I don't know that command. Yours are /start, /homework, /settings, /pause and /help."
 )
 STRANGER = (
     "Hello! This bot serves a massage practice's therapists and the clients they invite. "

@@ -19,7 +19,7 @@ from practice.preferences import (
     encode_time,
     hhmm,
 )
-from practice.schedules import Frequency, HomeworkSchedule
+from practice.schedules import Frequency, HomeworkSchedule, QuietHours
 from reminders.planning import preferences_of, quiet_hours_of, replan_assignment, schedule_of
 from storage.models import HomeworkAssignment
 
@@ -305,12 +305,13 @@ async def _save(ctx: FormContext, target: int | None) -> Saved:
     )
     notify = []
     active = assignment.status == HomeworkStatus.ACTIVE
+    quiet = quiet_hours_of(preferences_of(client, ctx.practice_zone))
     if active and client.telegram_user_id is not None and client.unreachable_at is None:
-        message = homework_message(assignment, exercise, ctx.therapist_name, schedule)
+        message = homework_message(assignment, exercise, ctx.therapist_name, schedule, quiet)
         notify.append((client.telegram_user_id, message))
     blocked = client.unreachable_at is not None
     text = texts.homework_saved(
-        exercise.name, client.name, schedule.describe(), bool(notify), blocked
+        exercise.name, client.name, schedule.describe(quiet), bool(notify), blocked
     )
     offer = [
         (texts.ADD_ANOTHER, CardAction(client.id, "a").encode()),
@@ -323,7 +324,8 @@ def homework_message(
     exercise: ExerciseCard,
     therapist: str,
     schedule: HomeworkSchedule | None = None,
+    quiet: QuietHours | None = None,
 ) -> str:
     """What the client receives when homework is assigned: what, how, when."""
-    section = homework_section(assignment, exercise, schedule)
+    section = homework_section(assignment, exercise, schedule, quiet)
     return f"{texts.your_homework(therapist)}\n\n{section}"

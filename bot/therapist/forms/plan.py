@@ -3,6 +3,7 @@ track, the expected number of sessions and visits, when to re-evaluate, the star
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from bot.shared import texts
@@ -19,6 +20,7 @@ from bot.shared.forms.engine import (
     options_from,
 )
 from bot.therapist.progress import answer_linked, reopen_on_cancel
+from practice.decisions import AskedDecision
 from practice.notes import AREAS, InputError, parse_session_date
 from practice.plans import (
     DEFAULT_REEVALUATE_AFTER,
@@ -132,7 +134,8 @@ PLAN = Form(
         Question(
             "start",
             "Start",
-            "When does the plan start? Tap Today or type a date (e.g. <i>2.12</i>).",
+            "When does the plan start? Tap Today or type a date "
+            "(e.g. <i>2 Dec</i>; day first: <i>2.12</i>).",
             "choice",
             options=_start_dates,
             parse=_date,
@@ -211,7 +214,9 @@ def plan_for_client(plan: TreatmentPlan, therapist: str) -> str:
     )
 
 
-def plan_lines(plan: TreatmentPlan, sessions_done: int, today: date) -> list[str]:
+def plan_lines(
+    plan: TreatmentPlan, sessions_done: int, today: date, answered: Sequence[AskedDecision] = ()
+) -> list[str]:
     lines = [
         f"<b>Complaint:</b> {texts.esc(plan.complaint)} ({AREAS.get(plan.area, plan.area)})",
         f"<b>Goal:</b> {texts.esc(plan.goal)}",
@@ -222,5 +227,7 @@ def plan_lines(plan: TreatmentPlan, sessions_done: int, today: date) -> list[str
         f"<b>Visits:</b> {VISIT_FREQUENCIES.get(plan.visit_frequency, plan.visit_frequency)}, "
         f"from {texts.long_date(plan.start_date, today)}"
     )
-    lines.append(where_in_plan(sessions_done, plan.expected_sessions, plan.reevaluate_after))
+    lines.append(
+        where_in_plan(sessions_done, plan.expected_sessions, plan.reevaluate_after, answered)
+    )
     return lines
