@@ -22,6 +22,7 @@ __all__ = [
     "Undecodable",
     "decode",
     "duration_of",
+    "has_sound",
     "to_pcm16",
 ]
 
@@ -75,6 +76,21 @@ def decode(data: bytes, *, max_seconds: float) -> Samples:
     if rate != SAMPLE_RATE:
         mono = soxr.resample(mono, rate, SAMPLE_RATE).astype(np.float32, copy=False)
     return mono
+
+
+# A recording none of whose 20 ms frames is louder than this (RMS, -40 dB below full scale)
+# holds no speech: a recogniser given silence still "hears" a word or two.
+SPEECH_FLOOR = 0.01
+
+
+def has_sound(samples: Samples) -> bool:
+    frame = SAMPLE_RATE // 50
+    usable = len(samples) - len(samples) % frame
+    if usable == 0:
+        return False
+    frames = samples[:usable].reshape(-1, frame)
+    loudest = float(np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1)).max())
+    return loudest > SPEECH_FLOOR
 
 
 def to_pcm16(samples: Samples) -> bytes:

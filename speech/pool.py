@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from practice.redact import error_type
-from speech.audio import AudioError, decode
+from speech.audio import AudioError, decode, has_sound
 from speech.engines import EngineSpec, EngineUnavailable, engine_for
 
 __all__ = [
@@ -83,7 +83,7 @@ def transcribe_here(data: bytes, spec: EngineSpec, max_seconds: float = MAX_SECO
     """The work itself, in whichever process calls it (a worker, or a benchmark)."""
     started = time.perf_counter()
     samples = decode(data, max_seconds=max_seconds)
-    text = engine_for(spec).transcribe(samples)
+    text = engine_for(spec).transcribe(samples) if has_sound(samples) else ""
     return Transcript(
         text=" ".join(text.split()),
         audio_seconds=len(samples) / 16_000,

@@ -46,8 +46,8 @@ def voice_too_big(megabytes: int) -> Html:
 
 
 def voice_heard(transcript: str) -> Html:
-    """The transcript, shown as voice_heard, before it becomes a note."""
-    return Html(f"🎙 I voice_heard: <i>{esc(transcript)}</i>")
+    """The transcript, shown as heard, before it becomes a note."""
+    return Html(f"🎙 I heard: <i>{esc(transcript)}</i>")
 
 
 def _minutes(seconds: int) -> str:
