@@ -125,7 +125,7 @@ class PocketSphinx:
         with tempfile.TemporaryDirectory(prefix="aftercare-speech-") as folder:
             dict_path = Path(folder, "note.dict")
             dict_path.write_text(dictionary, encoding="utf-8")
-            options: dict[str, str | int] = {
+            options: dict[str, str | int | float] = {
                 "samprate": SAMPLE_RATE,
                 "loglevel": "FATAL",
                 "dict": str(dict_path),
