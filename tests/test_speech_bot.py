@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 
 import numpy as np
@@ -151,3 +152,25 @@ async def test_a_photo_with_a_caption_reaches_the_bot(running: OfflineBot, maya:
     (size,) = message["photo"]
     assert (size["width"], size["height"]) == (2, 2)
     assert {"file_id", "file_unique_id", "file_size"} <= set(size)
+
+
+async def test_no_log_line_carries_what_was_heard(
+    running: OfflineBot, maya: Phone, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    data, seconds = spoken(NOTE, "en-us", 160)
+    await maya.send_voice(data, duration=seconds)
+    assert "shoulders" in maya.last_text
+    # A failure on the way out: the edit refused with a description quoting the transcript.
+    running.emulator.inject(
+        Fault("editMessageText", 400, "Bad Request: can't parse entities: {text}", times=None)
+    )
+    await maya.send_voice(data, duration=seconds)
+    assert "shoulders" in maya.last_text
+    logged = "\n".join(
+        f"{r.getMessage()} {r.exc_text or ''}"
+        for r in caplog.records
+        if not r.name.startswith(("emulator", "aiohttp"))
+    ).casefold()
+    for word in ("shoulders", "tissue", "heard"):
+        assert word not in logged
