@@ -24,6 +24,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
 
+import numpy as np
+
 from speech.audio import SAMPLE_RATE, Samples, to_pcm16
 from speech.vocabulary import (
     Vocabulary,
@@ -54,6 +56,7 @@ SYNTHETIC_NOTES = 400
 # spoken set (bench/dictation.py) 9 gave a WER of 0.23 against 0.25 at 6.5 and 0.27 at 15,
 # with the language model's discount at 0.3 (0.5: 0.24; 0.8: 0.26).
 LANGUAGE_WEIGHT = 9.0
+PADDING_SECONDS = 0.3
 DISCOUNT = 0.3
 
 
@@ -156,8 +159,12 @@ class PocketSphinx:
 
     def transcribe(self, samples: Samples) -> str:
         decoder = self._decoder
+        # A recording that starts on its first word loses it (the decoder's noise estimate
+        # settles first): a little silence either side heard 20 of the spoken set's 32 client
+        # names instead of 18, and the word error rate went from 0.231 to 0.224.
+        padding = np.zeros(int(SAMPLE_RATE * PADDING_SECONDS), dtype=np.float32)
         decoder.start_utt()
-        decoder.process_raw(to_pcm16(samples), full_utt=True)
+        decoder.process_raw(to_pcm16(np.concatenate([padding, samples, padding])), full_utt=True)
         decoder.end_utt()
         if self.spec.adaptation == "keywords":
             spotted = sorted(decoder.seg(), key=lambda segment: segment.start_frame)
