@@ -174,3 +174,21 @@ async def test_no_log_line_carries_what_was_heard(
     ).casefold()
     for word in ("shoulders", "tissue", "heard"):
         assert word not in logged
+
+
+async def test_others_are_answered_while_a_recording_is_transcribed(
+    running: OfflineBot, maya: Phone, leo: Phone
+) -> None:
+    """Maya's recording is slow to arrive and to hear; Leo's /start does not wait for it."""
+    await _anna(running)
+    data, seconds = spoken(NOTE, "en-us", 160)
+    running.emulator.inject(Fault("getFile", delay=1.5, chat_id=None, times=1))
+    await maya.send_voice(data, duration=seconds, wait=False)
+    # (Telegram's offset is one watermark: Leo's update is confirmed only after Maya's, so
+    # what is waited for is his answer, not the confirmation.)
+    since = leo.last_message_id
+    await leo.send("/start", wait=False)
+    await leo.wait_for_message(since=since)  # Leo's welcome came…
+    assert not maya.last_text.startswith("🎙 I heard")  # …while Maya's was still in hand
+    await maya.wait_processed()
+    assert maya.last_text.startswith("🎙 I heard: ")
