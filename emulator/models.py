@@ -17,7 +17,7 @@ __all__ = [
     "describe_error",
 ]
 
-MessageKind = Literal["text", "photo", "document"]
+MessageKind = Literal["text", "photo", "document", "voice", "audio"]
 
 _DEFAULT_DESCRIPTIONS: dict[int, str] = {
     400: "Bad Request",

@@ -6,11 +6,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .models import BotMessage, ChatState
+from .validation import image_size
 
 if TYPE_CHECKING:
-    from .server import BotApiEmulator
+    from .server import BotApiEmulator, _StoredFile
 
 __all__ = ["Phone"]
+
+# A 2×2 PNG: a photo for a test that cares only about its caption.
+_SMALL_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a"
+    "730000001049444154789c6338d39106440c100a0031fe06e910e229f3000000"
+    "0049454e44ae426082"
+)
 
 
 class Phone:
@@ -85,6 +93,64 @@ class Phone:
         update_id = self._emulator._user_message(self._state, text, reply_to, self._sender)
         if wait:
             await self._emulator._wait_confirmed(update_id, timeout)
+
+    async def send_voice(
+        self,
+        data: bytes,
+        *,
+        duration: int,
+        mime_type: str = "audio/ogg",
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Hold the microphone button: a voice message (Telegram records OGG/Opus) of
+        `duration` seconds, as the client reports it."""
+        stored = self._emulator._user_file(
+            "voice", data, filename="", mime_type=mime_type, duration=duration
+        )
+        await self._upload(stored, "", wait, timeout)
+
+    async def send_audio(
+        self,
+        data: bytes,
+        *,
+        duration: int,
+        filename: str = "recording.mp3",
+        mime_type: str = "audio/mpeg",
+        caption: str = "",
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Share an audio file from the attachment menu (Telegram sends it as ``audio``)."""
+        stored = self._emulator._user_file(
+            "audio", data, filename=filename, mime_type=mime_type, duration=duration
+        )
+        await self._upload(stored, caption, wait, timeout)
+
+    async def send_photo(
+        self,
+        data: bytes | None = None,
+        *,
+        caption: str = "",
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Send a photo (a small PNG unless `data` is given), with a caption if any."""
+        picture = data if data is not None else _SMALL_PNG
+        size = image_size(picture)
+        if size is None:
+            raise ValueError("not a picture Telegram could process")
+        stored = self._emulator._user_file(
+            "photo", picture, filename="", mime_type="image/jpeg", width=size[0], height=size[1]
+        )
+        await self._upload(stored, caption, wait, timeout)
+
+    async def _upload(
+        self, stored: _StoredFile, caption: str, wait: bool, within: float | None
+    ) -> None:
+        update_id = self._emulator._user_media(self._state, stored, caption)
+        if wait:
+            await self._emulator._wait_confirmed(update_id, within)
 
     async def send_location(
         self,

@@ -87,6 +87,16 @@ _NOT_MODIFIED = (
 )
 _QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 _MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Bot API limit for documents
+# getFile: "For the moment, bots can download files of up to 20MB in size."
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+# What a user's upload is called by kind: the file_id's prefix and the folder of its file_path,
+# as Telegram's own look (voice notes are .oga, music under music/).
+_USER_FILES: dict[str, tuple[str, str, str]] = {
+    "voice": ("AwAC", "voice", ".oga"),
+    "audio": ("CQAC", "music", ".mp3"),
+    "photo": ("AgAC", "photos", ".jpg"),
+    "document": ("BQAC", "documents", ""),
+}
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,7 @@ class _StoredFile:
     path: str
     width: int = 0
     height: int = 0
+    duration: int = 0
 
 
 @dataclass
@@ -619,6 +630,67 @@ class BotApiEmulator:
         }
         state.user_messages[message["message_id"]] = message
         self._log(f"{self._name(state)}: 📍 {latitude:.4f}, {longitude:.4f}")
+        return self._enqueue({"message": message})
+
+    def _user_file(
+        self,
+        kind: MessageKind,
+        data: bytes,
+        *,
+        filename: str,
+        mime_type: str,
+        duration: int = 0,
+        width: int = 0,
+        height: int = 0,
+    ) -> _StoredFile:
+        """A file a user uploads: kept so that getFile and the file URL can hand it back."""
+        number = next(self._file_counter)
+        prefix, folder, default_extension = _USER_FILES[kind]
+        extension = "." + filename.rsplit(".", 1)[-1] if "." in filename else default_extension
+        stored = _StoredFile(
+            file_id=f"{prefix}emu{number:06d}",
+            file_unique_id=f"AgAD{number:06d}",
+            kind=kind,
+            data=data,
+            filename=filename,
+            mime_type=mime_type,
+            path=f"{folder}/file_{number}{extension}",
+            width=width,
+            height=height,
+            duration=duration,
+        )
+        self._files[stored.file_id] = stored
+        self._file_paths[stored.path] = stored
+        return stored
+
+    def _user_media(
+        self,
+        state: ChatState,
+        stored: _StoredFile,
+        caption: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> int:
+        """A voice message, an audio file, a photo or a document, with its caption if any."""
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise ValueError("Telegram clients cannot send a caption over 1024 characters")
+        self.unblock(state.id)
+        state.known = True
+        message: dict[str, Any] = {
+            "message_id": state.allocate_message_id(),
+            "from": dict(state.user),
+            "chat": state.chat,
+            "date": int(time.time()),
+            **_user_file_object(stored),
+            **(extra or {}),
+        }
+        if caption:
+            message["caption"] = caption
+        state.user_messages[message["message_id"]] = message
+        what = f"{stored.kind} {_human_size(len(stored.data))}"
+        if stored.duration:
+            what += f", {stored.duration // 60}:{stored.duration % 60:02d}"
+        shown = f" {_indent(caption)}" if caption else ""
+        self._log(f"{self._name(state)}: [{what}]{shown}")
         return self._enqueue({"message": message})
 
     def _user_edit(self, state: ChatState, message_id: int, text: str) -> int:
@@ -1324,6 +1396,8 @@ class BotApiEmulator:
         stored = self._files.get(str(call.params.get("file_id", "")))
         if stored is None:
             raise ApiError.bad_request("invalid file_id")
+        if len(stored.data) > MAX_DOWNLOAD_BYTES:
+            raise ApiError.bad_request("file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
@@ -1483,6 +1557,29 @@ def _file_object(stored: _StoredFile) -> dict[str, Any]:
     }
     if stored.kind == "photo":
         return {"photo": [{**base, "width": stored.width, "height": stored.height}]}
+    return {"document": {**base, "file_name": stored.filename, "mime_type": stored.mime_type}}
+
+
+def _user_file_object(stored: _StoredFile) -> dict[str, Any]:
+    """The message field of a user's upload (Bot API: Voice, Audio, PhotoSize[], Document)."""
+    base: dict[str, Any] = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": len(stored.data),
+    }
+    if stored.kind == "photo":
+        return {"photo": [{**base, "width": stored.width, "height": stored.height}]}
+    if stored.kind == "voice":
+        return {"voice": {**base, "duration": stored.duration, "mime_type": stored.mime_type}}
+    if stored.kind == "audio":
+        return {
+            "audio": {
+                **base,
+                "duration": stored.duration,
+                "file_name": stored.filename,
+                "mime_type": stored.mime_type,
+            }
+        }
     return {"document": {**base, "file_name": stored.filename, "mime_type": stored.mime_type}}
 
 

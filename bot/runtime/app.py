@@ -24,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+import speech
 from bot.client import checkins, home, homework, joining, my_data
 from bot.runtime import start
 from bot.runtime.cli import version
@@ -50,6 +51,7 @@ from bot.therapist import (
     providers,
     records,
     referrals,
+    voice,
 )
 from bot.therapist.forms.exercise import EXERCISE
 from bot.therapist.forms.homework import HOMEWORK
@@ -182,6 +184,7 @@ def build_application(
         reach.handler(),
         CallbackQueryHandler(cards.unknown_button),
         MessageHandler(filters.COMMAND, start.unknown_command),
+        *voice.handlers(therapists, not_therapists),
         *notes.text_handlers(therapists),
     ]:
         application.add_handler(handler)
@@ -302,6 +305,7 @@ async def run_bot(
             await health_server.stop()
         await db.dispose()
         await asyncio.to_thread(render.shutdown)  # the render workers, if any were started
+        await asyncio.to_thread(speech.shutdown)  # the speech worker, likewise
 
 
 async def _serve_health(

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # How long after a referral the therapist is asked whether the client went.
     referral_follow_up_days: int = Field(default=14, ge=1, le=365)
 
+    # --- spoken notes (speech/, bot/therapist/voice.py) ---
+    # The engine a therapist's voice message is transcribed with: PocketSphinx (its English
+    # model is in its wheel), or faster-whisper with a CTranslate2 model the operator puts in
+    # WHISPER_MODEL_DIR (`pip install 'aftercare[whisper]'`).
+    transcriber: Literal["pocketsphinx", "whisper"] = "pocketsphinx"
+    whisper_model_dir: Path | None = None
+
     # --- watching it (bot/runtime/health.py, bot/runtime/watch.py) ---
     # GET /healthz answers on this port (none when unset; 0 picks a free one), on HEALTH_HOST:
     # the loopback by default, since a monitor on the same machine is all it needs.

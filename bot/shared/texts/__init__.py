@@ -344,6 +344,16 @@ from .reminders import REMINDER_SKIP as REMINDER_SKIP
 from .reminders import SNOOZE_WAITING as SNOOZE_WAITING
 from .reminders import homework_reminder as homework_reminder
 from .reminders import reminder_snoozed as reminder_snoozed
+from .voice import CLIENT_VOICE as CLIENT_VOICE
+from .voice import VOICE_BUSY as VOICE_BUSY
+from .voice import VOICE_FETCH_FAILED as VOICE_FETCH_FAILED
+from .voice import VOICE_NOTHING_HEARD as VOICE_NOTHING_HEARD
+from .voice import VOICE_TRANSCRIBING as VOICE_TRANSCRIBING
+from .voice import VOICE_UNAVAILABLE as VOICE_UNAVAILABLE
+from .voice import VOICE_UNDECODABLE as VOICE_UNDECODABLE
+from .voice import voice_heard as voice_heard
+from .voice import voice_too_big as voice_too_big
+from .voice import voice_too_long as voice_too_long
 from .welcome import COMMANDS_DEFAULT as COMMANDS_DEFAULT
 from .welcome import COMMANDS_THERAPIST as COMMANDS_THERAPIST
 from .welcome import CONFIRM_CANCEL as CONFIRM_CANCEL

@@ -1,0 +1,155 @@
+"""How well, and how fast, dictated notes are transcribed, per engine configuration.
+
+    .venv/bin/python bench/dictation.py [--configs lm,plain,keywords,jsgf] [--notes 32]
+                                        [--jsgf-notes 3]
+
+The spoken set is tests/speech_corpus.py: hand-written notes said by espeak-ng in four voices
+and speeds, encoded as Telegram's OGG/Opus, decoded and resampled as the bot does (speech.audio).
+Each configuration runs in a fresh process of its own, so its peak memory (ru_maxrss) is its own.
+
+Figures per configuration: word error rate over the set (jiwer; the transcript against the
+dictated text, both lower case, punctuation dropped); "field words heard", the share of notes
+whose client name, pain numbers, pressure, areas and techniques all appear in the transcript
+(words, not the parser's reading: the quick-note parser's field accuracy is for
+practice.quicknote, once it is merged); the real-time factor (transcription time over audio
+time, median and total; goal ≤ 0.5); the engine's build time; peak memory. The plain model is
+the baseline measured in the same run. JSGF decodes at tens of times real time, so it gets
+only --jsgf-notes notes. The machine is shared and noisy: times vary by some tens of percent
+between runs; the error rates do not (decoding is deterministic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import jiwer
+
+from practice.notes import AREAS, TECHNIQUES
+from speech.engines import EngineSpec, engine_for
+from speech.pool import transcribe_here
+from speech.vocabulary import spoken_words
+from tests.speech_corpus import CLIENTS, DICTATIONS, Dictation, spoken, voice_of
+
+NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def field_words(d: Dictation) -> dict[str, list[str]]:
+    def label_words(table: dict[str, str], codes: tuple[str, ...]) -> list[str]:
+        return [w for code in codes for w in spoken_words(table[code].split("/")[0])]
+
+    fields = {
+        "client": spoken_words(d.client),
+        "areas": label_words(AREAS, d.areas),
+        "techniques": label_words(TECHNIQUES, d.techniques),
+        "pressure": [d.pressure] if d.pressure else [],
+        "pain": [NUMBERS[d.before], NUMBERS[d.after]] if d.before is not None else [],
+    }
+    return fields
+
+
+def heard_all(words: list[str], transcript: list[str]) -> bool:
+    """Every word of the field is in the transcript (numbers in their order)."""
+    rest = list(transcript)
+    for word in words:
+        if word not in rest:
+            return False
+        rest = rest[rest.index(word) + 1 :]
+    return True
+
+
+def run_config(adaptation: str, clips: list[tuple[bytes, int]], texts: list[str], out: Any) -> None:
+    started = time.perf_counter()
+    spec = EngineSpec(adaptation=adaptation, names=CLIENTS)  # type: ignore[arg-type]
+    engine_for(spec)
+    build = time.perf_counter() - started
+    results = [transcribe_here(data, spec) for data, _ in clips]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.send(
+        {
+            "build": build,
+            "hyps": [r.text for r in results],
+            "rtf": [r.real_time_factor for r in results],
+            "audio": sum(r.audio_seconds for r in results),
+            "work": sum(r.work_seconds for r in results),
+            "peak_mb": peak_mb,
+            "refs": texts,
+        }
+    )
+
+
+def measure(adaptation: str, clips: list[tuple[bytes, int]], texts: list[str]) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=run_config, args=(adaptation, clips, texts, child))
+    process.start()
+    figures: dict[str, Any] = parent.recv()
+    process.join()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--configs", default="plain,lm,keywords,jsgf")
+    parser.add_argument("--notes", type=int, default=len(DICTATIONS))
+    parser.add_argument("--jsgf-notes", type=int, default=3)
+    args = parser.parse_args()
+    dictations = DICTATIONS[: args.notes]
+    clips = [spoken(d.text, *voice_of(i)) for i, d in enumerate(dictations)]
+    refs = [" ".join(spoken_words(d.text)) for d in dictations]
+    print(
+        f"{len(clips)} notes, {sum(s for _, s in clips)} s of audio, "
+        f"{len({voice_of(i) for i in range(len(clips))})} voices/speeds"
+    )
+    header = (
+        f"{'config':9} {'notes':>5} {'WER':>6} {'client':>7} {'areas':>6} {'techn':>6} "
+        f"{'press':>6} {'pain':>6} {'all':>5} {'RTF med':>8} {'RTF all':>8} {'build s':>8} "
+        f"{'peak MB':>8}"
+    )
+    print(header)
+    baseline: float | None = None
+    for config in args.configs.split(","):
+        count = args.jsgf_notes if config == "jsgf" else len(clips)
+        figures = measure(config, clips[:count], refs[:count])
+        hyps = [h if h else "<nothing>" for h in figures["hyps"]]
+        wer = jiwer.wer(refs[:count], hyps)
+        per_field: dict[str, list[bool]] = {}
+        complete = []
+        for d, hyp in zip(dictations[:count], figures["hyps"], strict=True):
+            words = spoken_words(hyp)
+            results = {name: heard_all(w, words) for name, w in field_words(d).items()}
+            for name, ok in results.items():
+                per_field.setdefault(name, []).append(ok)
+            complete.append(all(results.values()))
+
+        def pct(values: list[bool]) -> str:
+            return f"{100 * sum(values) / len(values):5.0f}%"
+
+        rtf_all = figures["work"] / figures["audio"]
+        if config == "plain":
+            baseline = wer
+        print(
+            f"{config:9} {count:5d} {wer:6.3f} {pct(per_field['client']):>7} "
+            f"{pct(per_field['areas']):>6} {pct(per_field['techniques']):>6} "
+            f"{pct(per_field['pressure']):>6} {pct(per_field['pain']):>6} {pct(complete):>5} "
+            f"{statistics.median(figures['rtf']):8.3f} {rtf_all:8.3f} {figures['build']:8.2f} "
+            f"{figures['peak_mb']:8.0f}"
+        )
+    if baseline is not None:
+        print(f"(baseline: the wheel's general English model, WER {baseline:.3f})")
+    try:
+        import practice.quicknote  # noqa: F401
+    except ImportError:
+        print("practice.quicknote is not here: field accuracy of the parser not measured")
+
+
+if __name__ == "__main__":
+    main()

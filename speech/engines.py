@@ -1,0 +1,224 @@
+"""The engines that turn 16 kHz samples into words, chosen by configuration (TRANSCRIBER).
+
+- ``pocketsphinx`` (the default): CMU PocketSphinx, offline, its English acoustic model and
+  dictionary inside the PyPI wheel. How it is told what a note says is the `adaptation`:
+  ``lm`` (the default) a trigram model of the vocabulary and a few hundred synthetic notes
+  with the therapist's client names, over a dictionary of those words alone; ``jsgf`` a
+  grammar of the vocabulary's phrases; ``keywords`` keyword spotting; ``plain`` the wheel's
+  general English model (bench/dictation.py measures each).
+- ``whisper``: faster-whisper, when the operator has installed it (``pip install
+  aftercare[whisper]``) and a CTranslate2 Whisper model in WHISPER_MODEL_DIR; the vocabulary
+  and the names go in as its initial prompt.
+
+An engine is built once per worker process and kind (`engine_for`, cached): PocketSphinx takes
+about half a second to load, a language model for a new list of names a little more.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+
+from speech.audio import SAMPLE_RATE, Samples, to_pcm16
+from speech.vocabulary import (
+    Vocabulary,
+    arpa_language_model,
+    jsgf_grammar,
+    keyword_list,
+    spoken_words,
+    synthetic_notes,
+    vocabulary,
+)
+
+__all__ = [
+    "ADAPTATIONS",
+    "ENGINES",
+    "Engine",
+    "EngineSpec",
+    "EngineUnavailable",
+    "engine_for",
+]
+
+EngineName = Literal["pocketsphinx", "whisper"]
+Adaptation = Literal["lm", "jsgf", "keywords", "plain"]
+ENGINES: tuple[EngineName, ...] = ("pocketsphinx", "whisper")
+ADAPTATIONS: tuple[Adaptation, ...] = ("lm", "jsgf", "keywords", "plain")
+# How many synthetic notes the language model learns from, besides every phrase once.
+SYNTHETIC_NOTES = 400
+# How far the language model outweighs the sound (PocketSphinx's default is 6.5). On the
+# spoken set (bench/dictation.py) 9 gave a WER of 0.23 against 0.25 at 6.5 and 0.27 at 15,
+# with the language model's discount at 0.3 (0.5: 0.24; 0.8: 0.26).
+LANGUAGE_WEIGHT = 9.0
+PADDING_SECONDS = 0.3
+DISCOUNT = 0.3
+
+
+class EngineUnavailable(Exception):
+    """The configured engine cannot run here (its package or model files are missing)."""
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Which engine, told what: picklable, so a worker process builds the engine itself."""
+
+    engine: EngineName = "pocketsphinx"
+    adaptation: Adaptation = "lm"
+    names: tuple[str, ...] = ()
+    model_dir: str | None = None
+
+
+class Engine(Protocol):
+    def transcribe(self, samples: Samples) -> str: ...
+
+
+@cache
+def _pronouncing_dictionary() -> dict[str, list[str]]:
+    """The wheel's CMU dictionary: word → its pronunciations (alternates as "word(2)")."""
+    import pocketsphinx
+
+    path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
+    entries: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            word, _, phones = line.strip().partition(" ")
+            if phones:
+                entries.setdefault(word.split("(", 1)[0], []).append(phones.strip())
+    return entries
+
+
+def _dictionary_text(words: Iterable[str], vocab: Vocabulary) -> tuple[str, set[str]]:
+    """A dictionary of `words` alone, and the words it has no pronunciation for."""
+    known = _pronouncing_dictionary()
+    rows: list[str] = []
+    missing: set[str] = set()
+    for word in sorted(set(words)):
+        phones = known.get(word) or (
+            [vocab.pronunciations[word]] if word in vocab.pronunciations else []
+        )
+        if not phones:
+            missing.add(word)
+        for i, pronunciation in enumerate(phones):
+            rows.append(f"{word if i == 0 else f'{word}({i + 1})'} {pronunciation}")
+    return "\n".join(rows) + "\n", missing
+
+
+class PocketSphinx:
+    def __init__(self, spec: EngineSpec) -> None:
+        from pocketsphinx import Decoder
+
+        self.spec = spec
+        self.unknown_words: set[str] = set()
+        if spec.adaptation == "plain":
+            self._decoder = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
+            return
+        vocab = vocabulary()
+        names = [" ".join(spoken_words(name)) for name in spec.names]
+        names = [name for name in names if name]
+        notes = synthetic_notes(vocab, names, SYNTHETIC_NOTES, seed=13)
+        words = vocab.words(names)
+        dictionary, self.unknown_words = _dictionary_text(words, vocab)
+        # The decoder reads its files by path: a folder of the process's own, gone once read.
+        with tempfile.TemporaryDirectory(prefix="aftercare-speech-") as folder:
+            dict_path = Path(folder, "note.dict")
+            dict_path.write_text(dictionary, encoding="utf-8")
+            options: dict[str, str | int | float] = {
+                "samprate": SAMPLE_RATE,
+                "loglevel": "FATAL",
+                "dict": str(dict_path),
+            }
+            if spec.adaptation == "lm":
+                options["lw"] = LANGUAGE_WEIGHT
+                corpus = [*notes, *vocab.phrases(), *names]
+                model = arpa_language_model(
+                    discount=DISCOUNT,
+                    sentences=[
+                        " ".join(w for w in spoken_words(s) if w not in self.unknown_words)
+                        for s in corpus
+                    ],
+                )
+                Path(folder, "note.lm").write_text(model, encoding="utf-8")
+                options["lm"] = str(Path(folder, "note.lm"))
+            elif spec.adaptation == "jsgf":
+                known = [n for n in names if not set(n.split()) & self.unknown_words]
+                grammar = jsgf_grammar(_known_only(vocab, self.unknown_words), known)
+                Path(folder, "note.gram").write_text(grammar, encoding="utf-8")
+                options["jsgf"] = str(Path(folder, "note.gram"))
+            else:
+                known = [n for n in names if not set(n.split()) & self.unknown_words]
+                keywords = keyword_list(_known_only(vocab, self.unknown_words), known)
+                Path(folder, "note.kws").write_text(keywords, encoding="utf-8")
+                options["kws"] = str(Path(folder, "note.kws"))
+            self._decoder = Decoder(**options)
+
+    def transcribe(self, samples: Samples) -> str:
+        decoder = self._decoder
+        # A recording that starts on its first word loses it (the decoder's noise estimate
+        # settles first): a little silence either side heard 20 of the spoken set's 32 client
+        # names instead of 18, and the word error rate went from 0.231 to 0.224.
+        padding = np.zeros(int(SAMPLE_RATE * PADDING_SECONDS), dtype=np.float32)
+        decoder.start_utt()
+        decoder.process_raw(to_pcm16(np.concatenate([padding, samples, padding])), full_utt=True)
+        decoder.end_utt()
+        if self.spec.adaptation == "keywords":
+            spotted = sorted(decoder.seg(), key=lambda segment: segment.start_frame)
+            return " ".join(segment.word for segment in spotted)
+        hypothesis = decoder.hyp()
+        return "" if hypothesis is None else str(hypothesis.hypstr)
+
+
+def _known_only(vocab: Vocabulary, unknown: set[str]) -> Vocabulary:
+    """The vocabulary less the phrases with a word the dictionary cannot say."""
+    from dataclasses import replace
+
+    def keep(group: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(p for p in group if not set(spoken_words(p)) & unknown)
+
+    return replace(
+        vocab,
+        areas=keep(vocab.areas),
+        techniques=keep(vocab.techniques),
+        pressures=keep(vocab.pressures),
+        cues=keep(vocab.cues),
+        numbers=keep(vocab.numbers),
+        complaints=keep(vocab.complaints),
+        findings=keep(vocab.findings),
+        responses=keep(vocab.responses),
+        plans=keep(vocab.plans),
+    )
+
+
+class Whisper:
+    def __init__(self, spec: EngineSpec) -> None:
+        model_dir = spec.model_dir or os.environ.get("WHISPER_MODEL_DIR", "")
+        if not model_dir or not Path(model_dir, "model.bin").is_file():
+            raise EngineUnavailable("WHISPER_MODEL_DIR holds no CTranslate2 Whisper model")
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError:
+            raise EngineUnavailable("faster-whisper is not installed") from None
+        self._model = WhisperModel(model_dir, device="cpu", compute_type="int8")
+        vocab = vocabulary()
+        # Whisper is steered by a prompt: the client names and the note's own words.
+        self._prompt = ", ".join([*spec.names, *vocab.areas, *vocab.techniques, *vocab.pressures])
+
+    def transcribe(self, samples: Samples) -> str:
+        segments, _ = self._model.transcribe(
+            samples, language="en", initial_prompt=self._prompt, vad_filter=False
+        )
+        return " ".join(str(segment.text).strip() for segment in segments).strip()
+
+
+@lru_cache(maxsize=4)
+def engine_for(spec: EngineSpec) -> Engine:
+    """The engine for `spec`, built on first use in this process and kept (four kinds at most:
+    a practice's therapists, each with their own names)."""
+    if spec.engine == "whisper":
+        return Whisper(spec)
+    return PocketSphinx(spec)
