@@ -253,3 +253,28 @@ async def test_a_quick_note_while_a_note_is_open_replaces_nothing(
     # A note is open at the areas step: its typed input is read there, as before.
     assert "areas" in maya.last_text.lower()
     assert await client_names(running) == []
+
+
+def test_a_quick_notes_extras_are_stored_with_the_draft() -> None:
+    """The choices, the unplaced words and the check-in line live in the draft's row, like
+    the rest of the note: a restart mid-draft loses none of them."""
+    from datetime import UTC, datetime
+
+    from bot.therapist.notes.state import DraftState
+    from bot.therapist.notes.steps import Step
+    from practice.notes import NoteDraft
+    from storage.models import StoredDraft
+
+    state = DraftState("tok", Step.CLIENT, True, NoteDraft(pain_before=6))
+    state.choices = [(1, "Anna K."), (2, "Anna B.")]
+    state.unplaced = ["kinesio tape"]
+    state.since_last_visit = "📬 Since last visit: pain 5 on Fri"
+    row = StoredDraft(therapist_id=MAYA, token="tok", step="cl", editing=True, data={})
+    state.store(row, datetime(2026, 11, 25, tzinfo=UTC))
+    again = DraftState.load(row)
+    assert (again.choices, again.unplaced, again.since_last_visit) == (
+        state.choices,
+        state.unplaced,
+        state.since_last_visit,
+    )
+    assert again.note.pain_before == 6
