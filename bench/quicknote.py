@@ -8,13 +8,20 @@ exactly what the corpus says, known misses included. Parse time: the median over
 and rounds of one call, and beside it, as a baseline measured in the same run, the time of a
 plain `str.split()` + `str.casefold()` of the same text (what reading the words costs at
 all). The machine is shared and noisy: compare figures from one run, not across runs.
+
+With --chat N, also through the chat: the real bot against the emulator on a SQLite file,
+N quick notes for a returning client (send, ✅ Save) beside N guided notes for the same
+client (/note and its taps), each counted in taps and timed from the first message to
+"Saved ✓" (the emulator answers at once: this is the bot's own time, not a phone's).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,6 +37,7 @@ GOAL_MS = 5.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--chat", type=int, default=0, metavar="N")
     args = parser.parse_args()
     corpus = quicknote_corpus.load()
     vocabulary()  # read once, as the bot does at its first quick note
@@ -73,7 +81,53 @@ def main() -> None:
         f"{'met' if median < GOAL_MS else 'NOT met'}); "
         f"baseline split+casefold median {base * 1000:.1f} µs, ratio {median / base:.0f}×"
     )
+    if args.chat:
+        asyncio.run(_chat(args.chat))
     print("(a shared, noisy machine: compare figures within one run)")
+
+
+async def _chat(count: int) -> None:
+    from datetime import UTC, datetime
+
+    from demo.offline import offline_bot
+    from practice.clock import FrozenClock
+    from tests.chat import new_client_note
+
+    therapist = 1001
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{folder}/bench.db"
+        clock = FrozenClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+        async with offline_bot(url, therapist_ids=frozenset({therapist}), clock=clock) as bot:
+            maya = bot.emulator.user(id=therapist, first_name="Maya")
+            await new_client_note(maya, "Anna K.")
+            guided: list[float] = []
+            quick: list[float] = []
+            guided_taps = quick_taps = 0
+            for _ in range(count):
+                t0 = time.perf_counter()
+                await maya.send("/note")
+                taps = 0
+                # A returning client: last treatment preselected (the README's 8 taps).
+                for label in ("Anna K.", "Done ➡️", "Done ➡️", "Medium", "6", "3"):
+                    await maya.tap(label)
+                    taps += 1
+                await maya.tap("⏭ Skip to summary")
+                await maya.tap("✅ Save")
+                assert any(m.text.startswith("Saved ✓") for m in maya.messages[-3:])
+                guided.append(time.perf_counter() - t0)
+                guided_taps = taps + 2
+                t0 = time.perf_counter()
+                await maya.send("Anna K: neck, shoulders, swedish, medium. Pain 6 -> 3")
+                await maya.tap("✅ Save")
+                assert any(m.text.startswith("Saved ✓") for m in maya.messages[-3:])
+                quick.append(time.perf_counter() - t0)
+                quick_taps = 1
+    g, q = statistics.median(guided), statistics.median(quick)
+    print(
+        f"through the chat, {count} notes each: guided /note {guided_taps} taps + 1 message, "
+        f"median {g * 1000:.0f} ms; quick note 1 message + {quick_taps} tap, median "
+        f"{q * 1000:.0f} ms (ratio {g / q:.1f}×)"
+    )
 
 
 if __name__ == "__main__":
