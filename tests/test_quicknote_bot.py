@@ -278,3 +278,48 @@ def test_a_quick_notes_extras_are_stored_with_the_draft() -> None:
         state.since_last_visit,
     )
     assert again.note.pain_before == 6
+
+
+async def test_homework_done_since_the_last_visit_is_on_the_card(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    from sqlalchemy import select
+
+    from storage.models import Delivery, HomeworkAssignment, HomeworkLog
+    from storage.repositories.outbox import HOMEWORK, Outbox
+    from tests.seed import seed_assignments
+
+    await new_client_note(maya, "Anna K.")
+    [client_id] = [c.id for _, c in await _clients(running)]
+    await seed_assignments(running.db, MAYA, client_id, 1, NOW)
+    async with running.db.unit_of_work() as uow:
+        assignment = (await uow.session.scalars(select(HomeworkAssignment))).one()
+        for offset in range(1, 7):  # six reminders sent since the session, four done
+            day = NOW + timedelta(days=offset)
+            uow.session.add(
+                Delivery(
+                    kind=HOMEWORK,
+                    client_id=client_id,
+                    chat_id=client_id,
+                    assignment_id=assignment.id,
+                    occurrence_date=day.date(),
+                    occurs_at=day,
+                    due_at=day,
+                    status=Outbox.SENT,
+                    sent_at=day,
+                    created_at=day,
+                )
+            )
+            if offset <= 4:
+                uow.session.add(
+                    HomeworkLog(
+                        assignment_id=assignment.id,
+                        occurrence_date=day.date(),
+                        result="done",
+                        logged_at=day,
+                    )
+                )
+        await uow.commit()
+    clock.set(NOW + timedelta(days=7))
+    await maya.send("Anna K: neck, DT, firm, 5 -> 2")
+    assert "Since last visit: did 4 of 6 exercises" in maya.last_text
