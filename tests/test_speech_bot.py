@@ -11,7 +11,7 @@ import pytest
 import soundfile
 
 from demo.offline import OfflineBot
-from emulator import Fault, Phone
+from emulator import BotMessage, Fault, Phone
 from tests.conftest import MAYA
 from tests.seed import seed_clients_on_the_bot
 from tests.speech_corpus import ESPEAK, spoken
@@ -22,6 +22,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 NOTE = "Anna. Neck and shoulders, deep tissue, firm pressure. Pain six to three."
+
+
+def heard(phone: Phone) -> BotMessage:
+    """The latest "🎙 I heard: …" message (the quick note's card follows it)."""
+    return next(m for m in reversed(phone.messages) if m.text.startswith("🎙 I heard"))
 
 
 async def _anna(running: OfflineBot) -> None:
@@ -36,13 +41,17 @@ async def test_a_voice_note_is_transcribed_in_place(running: OfflineBot, maya: P
     data, seconds = spoken(NOTE, "en-us", 160)
     assert seconds > 4
     await maya.send_voice(data, duration=seconds)
-    status = maya.last_message
-    assert status is not None
-    # One message: "Transcribing…", edited in place with what was heard.
+    status = heard(maya)
+    # One message: "Transcribing…", edited in place with what was heard…
     assert status.history == ["🎙 Transcribing…"]
-    assert status.text.startswith("🎙 I heard: ")
-    heard = status.text.lower()
-    assert "pain six to three" in heard and "neck" in heard
+    words = status.text.lower()
+    assert "pain six to three" in words and "neck" in words
+    # …then the quick note's card, filled from it, one tap from saved.
+    card = maya.last_text
+    assert card.startswith("🎙 From your voice message.") and "Note for Anna" in card
+    assert "Pain: 6 → 3" in card and "Neck" in card and "Deep tissue" in card
+    await maya.tap("✅ Save")
+    assert "Saved ✓ Note #1 for Anna" in maya.last_text
     emu = running.emulator
     assert [c.params["action"] for c in emu.calls_to("sendChatAction")][:1] == ["typing"]
     assert len(emu.calls_to("getFile")) == 1
@@ -52,14 +61,18 @@ async def test_a_short_voice_note_is_answered_at_once(running: OfflineBot, maya:
     data, seconds = spoken("pain four to two", "en-gb", 170)
     assert seconds <= 4
     await maya.send_voice(data, duration=seconds)
-    assert len(maya.messages) == 1
-    assert maya.last_text == "🎙 I heard: pain four to two"
+    # No "Transcribing…" for a short one: what was heard, then the card asking what is missing.
+    assert maya.messages[0].text == "🎙 I heard: pain four to two"
+    assert maya.messages[0].history == []
+    assert "Pain: 4 → 2" in maya.last_text and "Still needed before saving: client" in (
+        maya.last_text
+    )
 
 
 async def test_an_audio_file_is_transcribed_too(running: OfflineBot, maya: Phone) -> None:
     data, seconds = spoken("Upper back, swedish, light. Pain five then two.", "en-us", 160)
     await maya.send_audio(data, duration=seconds, filename="note.ogg", mime_type="audio/ogg")
-    assert "swedish light pain five then two" in maya.last_text
+    assert "swedish light pain five then two" in heard(maya).text
 
 
 async def test_too_long_is_refused_before_it_is_fetched(running: OfflineBot, maya: Phone) -> None:
@@ -160,13 +173,13 @@ async def test_no_log_line_carries_what_was_heard(
     caplog.set_level(logging.DEBUG)
     data, seconds = spoken(NOTE, "en-us", 160)
     await maya.send_voice(data, duration=seconds)
-    assert "shoulders" in maya.last_text
+    assert "shoulders" in heard(maya).text
     # A failure on the way out: the edit refused with a description quoting the transcript.
     running.emulator.inject(
         Fault("editMessageText", 400, "Bad Request: can't parse entities: {text}", times=None)
     )
     await maya.send_voice(data, duration=seconds)
-    assert "shoulders" in maya.last_text
+    assert "shoulders" in heard(maya).text
     logged = "\n".join(
         f"{r.getMessage()} {r.exc_text or ''}"
         for r in caplog.records
@@ -191,4 +204,4 @@ async def test_others_are_answered_while_a_recording_is_transcribed(
     await leo.wait_for_message(since=since)  # Leo's welcome came…
     assert not maya.last_text.startswith("🎙 I heard")  # …while Maya's was still in hand
     await maya.wait_processed()
-    assert maya.last_text.startswith("🎙 I heard: ")
+    assert heard(maya).text.startswith("🎙 I heard: ")

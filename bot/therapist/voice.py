@@ -28,6 +28,7 @@ from bot.shared import texts
 from bot.shared.context import Context, Handler, Services
 from bot.shared.forms.handlers import form_in_progress
 from bot.therapist.notes.handlers import therapist_other_message
+from bot.therapist.notes.quick import open_quick_note
 
 log = logging.getLogger(__name__)
 
@@ -99,10 +100,12 @@ async def _say(message: Message, status: Message | None, text: str) -> None:
 async def show_transcript(
     update: Update, context: Context, transcript: str, *, status: Message | None
 ) -> None:
-    """What becomes of the words: shown as heard. (The quick note's card opens from here.)"""
+    """What becomes of the words: shown as heard (so the therapist can check them), then the
+    quick note's card, filled from them, to save with one tap."""
     message = update.effective_message
     assert message is not None
     await _say(message, status, texts.voice_heard(transcript))
+    await open_quick_note(update, context, transcript, spoken=True)
 
 
 def _seconds(duration: int | timedelta) -> int:

@@ -228,6 +228,17 @@ from .progress import plan_message as plan_message
 from .progress import plan_saved as plan_saved
 from .progress import progress_caption as progress_caption
 from .progress import your_homework as your_homework
+from .quicknote import AS_CHECK_IN as AS_CHECK_IN
+from .quicknote import CAPTION_ONLY as CAPTION_ONLY
+from .quicknote import PHOTO_NOT_STORED as PHOTO_NOT_STORED
+from .quicknote import QUICK_NOTE_BUSY as QUICK_NOTE_BUSY
+from .quicknote import as_check_in as as_check_in
+from .quicknote import check_in_part as check_in_part
+from .quicknote import didnt_place as didnt_place
+from .quicknote import homework_part as homework_part
+from .quicknote import missing_field as missing_field
+from .quicknote import new_client as new_client
+from .quicknote import since_last_visit as since_last_visit
 from .records import AMEND_BUTTON as AMEND_BUTTON
 from .records import AMEND_CANCEL as AMEND_CANCEL
 from .records import AMEND_CANCELLED as AMEND_CANCELLED

@@ -14,7 +14,13 @@ from datetime import date, datetime, timedelta
 from bot.shared import texts
 from bot.shared.callbacks import CardAction, NoteButton, row_id
 from bot.therapist.notes.state import DraftState
-from bot.therapist.notes.steps import TEXT_STEPS, Step, next_step, previous_step
+from bot.therapist.notes.steps import (
+    MISSING_STEPS,
+    TEXT_STEPS,
+    Step,
+    next_step,
+    previous_step,
+)
 from practice.clients import near_duplicates
 from practice.notes import (
     MAX_OTHER_LENGTH,
@@ -95,6 +101,8 @@ async def start_draft_for(turn: Turn, client_id: int) -> tuple[DraftState, Store
 
 async def clients_for(turn: Turn, state: DraftState) -> list[tuple[int, str]]:
     """The client buttons of the client step: search results, or the most recent clients."""
+    if state.choices:
+        return list(state.choices)  # a quick note's name that fits several clients
     clients = turn.uow.clients
     if state.query:
         found = await clients.search(turn.therapist_id, state.query, SEARCH_RESULTS)
@@ -123,6 +131,7 @@ def _back(state: DraftState) -> Outcome:
         return Outcome()
     if state.step is Step.CLIENT:
         state.query = None
+        state.choices = []
     state.go(target)
     return Outcome()
 
@@ -142,6 +151,7 @@ async def _client_tap(turn: Turn, state: DraftState, button: NoteButton) -> Outc
         return await _name_new_client(turn, state, state.query)
     if button.action == "rc":
         state.query = None
+        state.choices = []
         return Outcome()
     return Outcome(toast=texts.OLD_STEP_BUTTON)
 
@@ -162,6 +172,7 @@ async def _pick_client(turn: Turn, state: DraftState, arg: str) -> Outcome:
     state.note.choose_client(client.id, client.name)
     state.query = state.pending_name = None
     state.candidates = []
+    state.choices = []
     # Start from this client's last treatment, unless the therapist already chose one.
     if state.note.treatment() in (_NO_TREATMENT, state.prefilled):
         state.note.prefill_from(await turn.uow.notes.last_treatment(turn.therapist_id, client.id))
@@ -171,6 +182,12 @@ async def _pick_client(turn: Turn, state: DraftState, arg: str) -> Outcome:
 
 
 _NO_TREATMENT = NoteDraft().treatment()
+
+
+async def name_new_client(turn: Turn, state: DraftState, typed: str) -> Outcome:
+    """A name typed (or said) for a client not in the list: the look-alike check, then the
+    new client (created with the note, on Save)."""
+    return await _name_new_client(turn, state, typed)
 
 
 async def _name_new_client(turn: Turn, state: DraftState, typed: str) -> Outcome:
@@ -192,6 +209,7 @@ def _use_new_client(state: DraftState, name: str) -> Outcome:
     state.note.choose_client(None, name)
     state.query = state.pending_name = None
     state.candidates = []
+    state.choices = []
     if state.prefilled is not None and state.note.treatment() == state.prefilled:
         state.note.prefill_from(None)  # another client's treatment is no start for a new one
     state.prefilled = None
@@ -277,6 +295,17 @@ async def _summary_tap(turn: Turn, state: DraftState, button: NoteButton) -> Out
     if button.action == "dt":
         state.go(Step.DATE)
         return Outcome()
+    if button.action == "mf" and button.arg in MISSING_STEPS.values():
+        # A field the note still needs (a quick note said nothing of it): its step, then back.
+        state.go(Step(button.arg))
+        state.editing = True
+        return Outcome()
+    if button.action == "ci" and state.since_last_visit:
+        said = texts.as_check_in(texts.Html(state.since_last_visit))
+        current = state.note.subjective
+        if current is None or said not in current:
+            state.note.subjective = f"{current}. {said}" if current else said
+        return Outcome(toast="Added ✓")
     return Outcome(toast=texts.OLD_STEP_BUTTON)
 
 

@@ -11,53 +11,26 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import ANY_STEP, NoteButton, parse
-from bot.shared.context import Context, Handler, Services
+from bot.shared.context import Context, Handler
 from bot.shared.forms.handlers import cancel_form, form_in_progress, form_text
 from bot.therapist.client_search import search_clients
 from bot.therapist.notes import views
 from bot.therapist.notes.flow import (
     Outcome,
     Turn,
-    clients_for,
     on_any_step_tap,
     on_tap,
     on_text,
     start_draft,
     start_draft_for,
 )
+from bot.therapist.notes.quick import open_photo_note, open_quick_note, says_a_note
+from bot.therapist.notes.showing import card_for as _card_for
+from bot.therapist.notes.showing import remember_card as _remember_card
+from bot.therapist.notes.showing import turn_for as _turn
 from bot.therapist.notes.state import DraftState
-from bot.therapist.notes.steps import Step
 from bot.therapist.progress import send_decision
 from reminders.digest import plan_digest
-from storage.unit_of_work import UnitOfWork
-
-
-def _turn(services: Services, uow: UnitOfWork, user_id: int) -> Turn:
-    return Turn(
-        uow=uow,
-        therapist_id=user_id,
-        now=services.clock.now(),
-        today=services.today(),
-        zone=services.settings.practice_timezone,
-    )
-
-
-async def _card_for(turn: Turn, state: DraftState) -> views.View:
-    clients = await clients_for(turn, state) if state.step is Step.CLIENT else []
-    return views.render(state, turn.today, clients)
-
-
-async def _remember_card(
-    services: Services, therapist_id: int, state: DraftState, shown: int
-) -> None:
-    """Store which message now carries the note's buttons (after the card moved)."""
-    if shown == state.card_message_id:
-        return  # edited in place: nothing moved, no second transaction
-    async with services.db.unit_of_work() as uow:
-        row = await uow.drafts.get(therapist_id)
-        if row is not None and row.token == state.token:
-            row.card_message_id = shown
-            await uow.commit()
 
 
 async def show_note_again(context: Context, therapist_id: int, chat_id: int, warning: str) -> bool:
@@ -234,19 +207,28 @@ async def therapist_text(update: Update, context: Context) -> None:
         return
     async with services.db.unit_of_work() as uow:
         turn = _turn(services, uow, user.id)
-        first_time = await uow.updates.claim(update.update_id, turn.now)
         row = await uow.drafts.get(user.id)
+        # Outside a note, a message with a note in it is a quick note (which claims the update
+        # itself, with the draft it makes); a name alone finds that client.
+        quick = row is None and says_a_note(message.text, turn.today)
+        if not quick:
+            first_time = await uow.updates.claim(update.update_id, turn.now)
         if row is None:
+            if not quick:
+                await uow.commit()
+        else:
+            state = DraftState.load(row)
+            previous_card = state.card_message_id
+            outcome = await on_text(turn, state, message.text) if first_time else Outcome()
+            state.store(row, turn.now)
+            view = (await _card_for(turn, state)).with_warning(outcome.warning)
             await uow.commit()
-            # Outside a note, typing a name finds that client.
+    if row is None:
+        if quick:
+            await open_quick_note(update, context, message.text, spoken=False)
+        else:
             await search_clients(update, context, message.text)
-            return
-        state = DraftState.load(row)
-        previous_card = state.card_message_id
-        outcome = await on_text(turn, state, message.text) if first_time else Outcome()
-        state.store(row, turn.now)
-        view = (await _card_for(turn, state)).with_warning(outcome.warning)
-        await uow.commit()
+        return
     shown = await cards.send_card(
         context.bot, message.chat_id, view.text, view.keyboard, replaces=previous_card
     )
@@ -254,9 +236,12 @@ async def therapist_text(update: Update, context: Context) -> None:
 
 
 async def therapist_other_message(update: Update, context: Context) -> None:
-    """A photo, sticker or voice message: only typed text goes into a note."""
+    """A photo, sticker or voice message: only typed text goes into a note. A photo with a
+    caption, outside a note, is a quick note read from its caption."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
+    if message.photo and await open_photo_note(update, context):
+        return
     if not await show_note_again(context, user.id, message.chat_id, texts.TEXT_ONLY):
         await message.reply_text(texts.TEXT_ONLY + " " + texts.THERAPIST_IDLE_TEXT)
 

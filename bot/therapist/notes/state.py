@@ -26,6 +26,11 @@ class DraftState:
     # The treatment copied from the chosen client's last note, while it is left as it was:
     # picking another client then replaces it with theirs instead of keeping the wrong one.
     prefilled: dict[str, Any] | None = None
+    # A quick note: the clients its name could mean (the therapist picks one), the words it
+    # did not place, and what the bot knows of the client since their last session.
+    choices: list[tuple[int, str]] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
+    since_last_visit: str | None = None
 
     @classmethod
     def load(cls, row: StoredDraft) -> DraftState:
@@ -40,6 +45,9 @@ class DraftState:
             candidates=[(int(i), str(n)) for i, n in data.get("candidates", [])],
             query=data.get("query"),
             prefilled=data.get("prefilled"),
+            choices=[(int(i), str(n)) for i, n in data.get("choices", [])],
+            unplaced=[str(u) for u in data.get("unplaced", [])],
+            since_last_visit=data.get("since_last_visit"),
         )
 
     def store(self, row: StoredDraft, now: datetime) -> None:
@@ -53,6 +61,9 @@ class DraftState:
             "candidates": [[i, n] for i, n in self.candidates],
             "query": self.query,
             "prefilled": self.prefilled,
+            "choices": [[i, n] for i, n in self.choices],
+            "unplaced": list(self.unplaced),
+            "since_last_visit": self.since_last_visit,
         }
 
     def go(self, step: Step) -> None:

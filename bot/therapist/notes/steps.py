@@ -99,6 +99,17 @@ LABELS: dict[Step, str] = {
 }
 
 
+# The step that fills each field a note must have (NoteDraft.missing() names them).
+MISSING_STEPS: dict[str, str] = {
+    "client": Step.CLIENT.value,
+    "areas treated": Step.AREAS.value,
+    "techniques": Step.TECHNIQUES.value,
+    "pressure": Step.PRESSURE.value,
+    "pain before": Step.PAIN_BEFORE.value,
+    "pain after": Step.PAIN_AFTER.value,
+}
+
+
 def next_step(step: Step, *, editing: bool) -> Step:
     """Where finishing `step` leads: the next main step, or back to the summary when editing."""
     if step in SIDE_STEP_PARENT:

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.shared import texts
 from bot.shared.callbacks import ANY_STEP, NoteButton
 from bot.therapist.notes.state import DraftState
-from bot.therapist.notes.steps import EDITABLE, LABELS, TEXT_STEPS, Step
+from bot.therapist.notes.steps import EDITABLE, LABELS, MISSING_STEPS, TEXT_STEPS, Step
 from practice.notes import AREAS, PRESSURES, TECHNIQUES, TextField
 
 # How much of each typed field the summary shows; keeps the card well under Telegram's 4,096.
@@ -187,6 +187,12 @@ def summary_text(state: DraftState, today: date) -> str:
         if value:
             shown = texts.esc(texts.excerpt(value, SUMMARY_EXCERPT))
             lines.append(f"<b>{texts.FIELD_LABELS[which]}:</b> {shown}")
+    if state.since_last_visit:
+        lines += ["", texts.Html(state.since_last_visit)]
+    if n.new_client and n.client_name:
+        lines += ["", texts.new_client(n.client_name)]
+    if state.unplaced:
+        lines += ["", texts.didnt_place(state.unplaced)]
     missing = n.missing()
     if missing:
         lines += ["", "⚠️ Still needed before saving: " + ", ".join(missing)]
@@ -194,8 +200,18 @@ def summary_text(state: DraftState, today: date) -> str:
 
 
 def summary_step(state: DraftState, today: date) -> View:
-    rows = [
-        [_button(state, texts.SAVE, "sv")],
+    rows = [[_button(state, texts.SAVE, "sv")]]
+    # What the note still needs, one tap each (a quick note that left them out).
+    needed = [
+        _button(state, texts.missing_field(label.capitalize()), "mf", MISSING_STEPS[label])
+        for label in state.note.missing()
+    ]
+    rows += _pairs(needed)
+    if state.since_last_visit:
+        said = texts.as_check_in(texts.Html(state.since_last_visit))
+        if said not in (state.note.subjective or ""):
+            rows.append([_button(state, texts.AS_CHECK_IN, "ci")])
+    rows += [
         [_button(state, texts.EDIT_FIELD, "ed"), _button(state, texts.CHANGE_DATE, "dt")],
         [_back(state), _cancel(state)],
     ]
