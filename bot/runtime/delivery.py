@@ -3,12 +3,12 @@
 AIORateLimiter keeps the bot under ~30 messages per second and waits out 429 retry_after.
 Its bucket is kept small (`burst`): PTB's default lets a whole second's worth (29) go at once
 after a pause, and Telegram's own bucket (the emulator's: 30 a second, 30 at most saved up)
-then has about one message to spare, so that any delay on the way — a busy event loop, a slow
-connection — that bunches those with the ones after makes a 429. The dispatcher pauses often
-since it paces each chat (reminders/dispatcher.py), which is how it showed. With a bucket of a
-few messages the spare is most of a second. With paid broadcasts the sends that ask for them
-(the dispatcher's) share the same bucket, at the rate paid for, instead of PTB's separate
-1,000 a second beside the free 30.
+then has about one message to spare, so that a delay on the way of more than ~1/30 s — a
+busy event loop, a slow connection — that bunches those with the ones after would be a 429.
+With a bucket of 3 the spare is most of a second. (bench/dispatch.py drew no 429 either way
+on this machine, 3,000 reminders; the small bucket is the margin.) With
+paid broadcasts the sends that ask for them (the dispatcher's) share the same bucket, at the
+rate paid for, instead of PTB's separate 1,000 a second beside the free 30.
 On top of it, a call that failed in passing is retried a few times with exponential backoff
 and jitter — unless retrying could deliver a message twice. A 400 or 403 is never retried:
 it would fail the same way again.
