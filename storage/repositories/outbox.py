@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
@@ -22,10 +33,6 @@ RETENTION = "retention"
 # A notice to the operators (bot/runtime/watch.py): the kind is this prefix and its cause. The
 # row is the record that it went, so a restart or a second process does not send it again.
 NOTICE = "notice:"
-
-
-# Rows per multi-row INSERT on SQLite: 14 columns each, under its 32,766 variables.
-_CHUNK = 1000
 
 
 class Outbox:
@@ -104,8 +111,12 @@ class Outbox:
         """When each chat may be sent to next (after its send was answered, or at once when
         nothing was sent): the chats are this process's, held by its claim."""
         if next_at:
-            await self._session.execute(
-                update(ChatPacing), [{"chat_id": c, "next_at": t} for c, t in next_at.items()]
+            connection = await self._session.connection()
+            await connection.execute(
+                update(ChatPacing)
+                .where(ChatPacing.chat_id == bindparam("chat"))
+                .values(next_at=bindparam("next")),
+                [{"chat": c, "next": t} for c, t in next_at.items()],
             )
 
     async def get(self, delivery_id: int) -> Delivery | None:
@@ -117,9 +128,9 @@ class Outbox:
         return delivery
 
     async def add_all(self, deliveries: list[Delivery]) -> None:
-        """New rows in bulk: one INSERT for many rows, not the ORM's INSERT … RETURNING per
-        row (SQLAlchemy batches RETURNING on SQLite only with a sentinel column). The rows
-        get their ids and join the session as if loaded."""
+        """New rows in bulk, not the ORM's INSERT … RETURNING per row (SQLAlchemy batches
+        RETURNING on SQLite only with a sentinel column). The rows get their ids and join the
+        session as if loaded."""
         if not deliveries:
             return
         columns = [c.key for c in Delivery.__table__.columns if c.key != "id"]
@@ -127,7 +138,6 @@ class Outbox:
             for key in columns:
                 setattr(row, key, getattr(row, key))  # unset → None, so nothing is expired
         values = [{key: getattr(row, key) for key in columns} for row in deliveries]
-        ids: list[int] = []
         if self._session.get_bind().dialect.name == "postgresql":
             # insertmanyvalues: INSERT … SELECT … ORDER BY its counter RETURNING id, in order.
             result = await self._session.scalars(
@@ -135,15 +145,14 @@ class Outbox:
             )
             ids = list(result)
         else:
-            # One multi-row INSERT per chunk (SQLite allows 32,766 variables). SQLite has one
-            # writer and gives each new row max(rowid) + 1 as it inserts the VALUES in order,
-            # so the ids returned, sorted, are the rows' in order.
-            for start in range(0, len(values), _CHUNK):
-                chunk = values[start : start + _CHUNK]
-                result = await self._session.scalars(
-                    insert(Delivery).values(chunk).returning(Delivery.id)
-                )
-                ids.extend(sorted(result))
+            # One compiled INSERT run by sqlite3's executemany. SQLite has one writer (this
+            # transaction holds it from the first row) and gives each new row max(rowid) + 1,
+            # so the rows' ids are the block ending at the last one inserted.
+            connection = await self._session.connection()
+            await connection.execute(insert(Delivery), values)
+            last = await connection.scalar(text("SELECT last_insert_rowid()"))
+            assert isinstance(last, int)
+            ids = list(range(last - len(values) + 1, last + 1))
         for row, row_id in zip(deliveries, ids, strict=True):
             row.id = row_id
             make_transient_to_detached(row)
