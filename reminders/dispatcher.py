@@ -5,9 +5,10 @@ A batch costs one short transaction to claim its rows, committed at once; one to
 their messages, which reads first and writes only at its end (so SQLite's write lock is not
 held while a digest is being built, and no user's write waits on the dispatcher); then the
 messages go out in waves of `concurrency` at once, each wave settled (outcomes recorded,
-next occurrences queued) in one transaction. No transaction is open while messages are in
-flight. A crash leaves leases that expire: the rows of the wave in flight are sent again
-once, and the rest of the batch for the first time. The other way a reminder can arrive
+next occurrences queued) in one transaction while the next wave is in flight; no
+transaction waits on Telegram. A crash leaves leases that expire: the rows of the wave in
+flight and of the one being settled are sent again once, and the rest of the batch for the
+first time. The other way a reminder can arrive
 twice is a send Telegram carried out without answering in time: it is tried once more (the
 request layer does not retry such a send, bot/runtime/delivery.py), and if that one goes unanswered
 too, the row is taken as sent rather than risk a third copy.
@@ -127,8 +128,8 @@ class _Batch:
     then: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
-# Sends in flight at once: enough to keep Telegram's 30/s busy through network latency, and
-# the most a crash can send twice.
+# Sends in flight at once: enough to keep Telegram's 30/s busy through network latency. A
+# crash can send twice the wave in flight and the one being settled.
 WAVE = 32
 
 # The least time between two messages the dispatcher sends to one chat.
@@ -218,12 +219,17 @@ class Dispatcher:
                 {chats[d.id]: now for d in mine if d.id not in sending and d.id in chats}
             )
             await uow.commit()
+        # A wave is settled while the next one is in flight, so that the bot-wide limiter
+        # (whose bucket is small, bot/runtime/delivery.py) is not left idle meanwhile.
+        settling: asyncio.Task[None] | None = None
         for start in range(0, len(messages), self._wave):
             wave = messages[start : start + self._wave]
             outcomes = await asyncio.gather(*(self._send(m) for m in wave))
-            async with self._db.unit_of_work() as uow:
-                await self._settle(uow, list(outcomes), batch, leases, chats)
-                await uow.commit()
+            if settling is not None:
+                await settling
+            settling = asyncio.create_task(self._settle_wave(list(outcomes), batch, leases, chats))
+        if settling is not None:
+            await settling
         for chat_id in batch.blocked_chats:
             await self._cards.client_unreachable(self._db, self._clock, self._bot, chat_id)
         for referral_id in batch.consent_not_asked:
@@ -562,6 +568,17 @@ class Dispatcher:
         return _Outcome(row, "sent", self._clock.now(), message_id=sent.message_id)
 
     # --- settling: one transaction per wave ------------------------------------------------
+
+    async def _settle_wave(
+        self,
+        outcomes: list[_Outcome],
+        batch: _Batch,
+        leases: dict[int, datetime | None],
+        chats: dict[int, int],
+    ) -> None:
+        async with self._db.unit_of_work() as uow:
+            await self._settle(uow, outcomes, batch, leases, chats)
+            await uow.commit()
 
     async def _settle(
         self,
