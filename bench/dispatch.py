@@ -1,14 +1,26 @@
-"""The reminder dispatcher under load: N due reminders for N clients through the emulator.
+"""The reminder dispatcher under load: two reminders each for N/2 clients, all due at 08:00.
 
-    .venv/bin/python bench/dispatch.py [--count 10000]
+    .venv/bin/python bench/dispatch.py [--count 10000] [--repeat 1] [--postgres URL]
 
-Phase 1: the emulator enforces Telegram's ~30 messages/s per bot (429 with retry_after past
-it). Printed: the achieved rate as a share of the limit, reminders lost (a client who got
-none), duplicates (a client who got more than one), and 429 answers (each one is a send the
-bot did not pace; PTB's limiter waits them out).
-Phase 2: the limit lifted on both sides: the dispatcher's own maximum rate on SQLite, and the
-bot process's CPU time per delivery.
-The bot runs as its own process (`python -m bot run`), on a fresh SQLite file per phase.
+Every phase runs the bot as its own process(es) against the Bot API emulator in this one, on
+a fresh database, and reads what arrived from the emulator's record of calls:
+
+1. Telegram's limits enforced (SQLite, `python -m bot run`, the bot's default pacing): the
+   emulator answers 429 past 30 messages/s for the bot or past one message per second in a
+   chat (strictly, no burst allowed). Printed: the achieved rate as a share of the limit,
+   reminders lost and duplicated, 429 answers (each one a send the bot did not pace), and
+   chats that received two messages within one second.
+2. The limit lifted on both sides (SQLite): the dispatcher's rate, beside in the same run and
+   the same emulator, each in a process of its own with 32 sends in flight: a bare aiohttp
+   client posting the JSON (the ceiling) and python-telegram-bot's `send_message` on its
+   default transport (HTTPXRequest). Ratios of the medians over `--repeat` rounds.
+3. PostgreSQL (with --postgres or AFTERCARE_TEST_POSTGRES_URL), the limit lifted: 1 and 3
+   `python -m bot send` processes on one database, and the scaling ratio.
+
+The dispatcher paces each chat to one message a second, so a client's second reminder waits
+for a second after the first: the lifted rate includes those waits (5,000 chats' first
+messages go in ~5 s at 1,000/s, by when every second one may follow).
+The machine is shared and noisy: compare ratios within one run, not figures across runs.
 """
 
 from __future__ import annotations
@@ -16,18 +28,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve()
+ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from demo.offline import DEMO_TOKEN  # noqa: E402
 from emulator import BotApiEmulator  # noqa: E402
@@ -36,6 +52,8 @@ from storage.models import Client, Delivery, HomeworkAssignment, Therapist  # no
 
 THERAPIST = 1001
 FIRST_CLIENT = 10_000_000
+PER_CLIENT = 2
+IN_FLIGHT = 32  # the dispatcher's wave (reminders/dispatcher.py WAVE)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -44,14 +62,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-async def populate(url: str, count: int, *, due_in_hours: float = -1 / 60) -> None:
-    """A therapist, `count` clients on the bot, one assignment each, its next reminder due
-    in `due_in_hours` (a minute ago by default)."""
+async def populate(url: str, clients: int) -> None:
+    """A therapist, `clients` clients on the bot, two assignments each (two exercises at
+    08:00), both reminders due a minute ago."""
     db = Database(url)
     await db.migrate()
     now = datetime.now(UTC)
-    due = now + timedelta(hours=due_in_hours)
-    ids = range(FIRST_CLIENT, FIRST_CLIENT + count)
+    due = now - timedelta(minutes=1)
+    ids = range(clients)
     async with db.engine.begin() as conn:
         await conn.execute(
             insert(Therapist), [{"id": THERAPIST, "display_name": "Maya", "created_at": now}]
@@ -60,13 +78,13 @@ async def populate(url: str, count: int, *, due_in_hours: float = -1 / 60) -> No
             insert(Client),
             [
                 {
-                    "id": i - FIRST_CLIENT + 1,
+                    "id": i + 1,
                     "therapist_id": THERAPIST,
                     "name": f"Client {i}",
                     "name_key": f"client {i}",
                     "created_at": now,
                     "notes_count": 0,
-                    "telegram_user_id": i,
+                    "telegram_user_id": FIRST_CLIENT + i,
                     "joined_at": now,
                     "timezone": "UTC",
                     "quiet_start": clock_time(0),
@@ -79,21 +97,22 @@ async def populate(url: str, count: int, *, due_in_hours: float = -1 / 60) -> No
             insert(HomeworkAssignment),
             [
                 {
-                    "id": i - FIRST_CLIENT + 1,
+                    "id": i * PER_CLIENT + n + 1,
                     "therapist_id": THERAPIST,
-                    "client_id": i - FIRST_CLIENT + 1,
+                    "client_id": i + 1,
                     "exercise_code": "chin_tuck",
-                    "dose": "2 × 10, hold 5 s",
+                    "dose": f"set {n}: 2 × 10, hold 5 s",
                     "rrule": "FREQ=DAILY;INTERVAL=1",
                     "start_date": now.date(),
                     "end_date": None,
-                    "time_of_day": clock_time(12),
+                    "time_of_day": clock_time(8),
                     "note": None,
                     "status": "active",
                     "created_at": now,
                     "updated_at": now,
                 }
                 for i in ids
+                for n in range(PER_CLIENT)
             ],
         )
         await conn.execute(
@@ -101,9 +120,9 @@ async def populate(url: str, count: int, *, due_in_hours: float = -1 / 60) -> No
             [
                 {
                     "kind": "homework",
-                    "client_id": i - FIRST_CLIENT + 1,
-                    "chat_id": i,
-                    "assignment_id": i - FIRST_CLIENT + 1,
+                    "client_id": i + 1,
+                    "chat_id": FIRST_CLIENT + i,
+                    "assignment_id": i * PER_CLIENT + n + 1,
                     "occurrence_date": now.date(),
                     "sequence": 0,
                     "occurs_at": due,
@@ -113,18 +132,65 @@ async def populate(url: str, count: int, *, due_in_hours: float = -1 / 60) -> No
                     "created_at": now,
                 }
                 for i in ids
+                for n in range(PER_CLIENT)
             ],
         )
     await db.dispose()
 
 
-async def phase(count: int, folder: Path, *, limited: bool) -> dict[str, float]:
-    url = f"sqlite+aiosqlite:///{folder / ('limited.db' if limited else 'open.db')}"
-    await populate(url, count)
-    async with BotApiEmulator(token=DEMO_TOKEN) as emu:
-        emu.rate_limits = limited
-        for i in range(FIRST_CLIENT, FIRST_CLIENT + count):
-            emu.user(id=i, first_name="Client", started=True)
+def emulator_for(clients: int, *, limited: bool) -> BotApiEmulator:
+    emu = BotApiEmulator(token=DEMO_TOKEN)
+    emu.rate_limits = limited
+    emu.rate_limit_chat_burst = 1  # Telegram's rule without the bursts it may tolerate
+    return emu
+
+
+def add_users(emu: BotApiEmulator, clients: int) -> None:
+    for i in range(clients):
+        emu.user(id=FIRST_CLIENT + i, first_name="Client", started=True)
+
+
+def measure(emu: BotApiEmulator, expected: int, clients: int) -> dict[str, float]:
+    calls = emu.calls_to("sendMessage")
+    ok = [c for c in calls if c.ok]
+    # Each reminder is one (chat, text): the two of a client differ by their dose.
+    arrived = Counter((c.params.get("chat_id"), c.params.get("text")) for c in ok)
+    by_chat: dict[Any, list[float]] = defaultdict(list)
+    for c in ok:
+        by_chat[c.params.get("chat_id")].append(c.at)
+    close = sum(
+        1
+        for times in by_chat.values()
+        if any(b - a < 1.0 for a, b in zip(sorted(times), sorted(times)[1:], strict=False))
+    )
+    first, last = (min(c.at for c in ok), max(c.at for c in ok)) if ok else (0.0, 0.0)
+    return {
+        "delivered": len(arrived),
+        "lost": expected - len(arrived),
+        "duplicates": sum(n - 1 for n in arrived.values() if n > 1),
+        "429": sum(1 for c in calls if c.error_code == 429),
+        "close": close,
+        "rate": (len(ok) - 1) / (last - first) if last > first else float(len(ok)),
+        "clients": clients,
+    }
+
+
+async def wait_for(emu: BotApiEmulator, expected: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if sum(1 for c in emu.calls_to("sendMessage") if c.ok) >= expected:
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.5)  # anything sent twice, or late, would show up now
+
+
+async def bot_phase(
+    url: str, clients: int, *, limited: bool, processes: int = 1, mode: str = "run"
+) -> dict[str, float]:
+    """The bot's own process(es) delivering every reminder."""
+    await populate(url, clients)
+    expected = clients * PER_CLIENT
+    async with emulator_for(clients, limited=limited) as emu:
+        add_users(emu, clients)
         env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": emu.token,
@@ -137,57 +203,172 @@ async def phase(count: int, folder: Path, *, limited: bool) -> dict[str, float]:
             **({} if limited else {"TELEGRAM_RATE_LIMIT": "1000000"}),
             "PYTHONPATH": str(ROOT),
         }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env
-        )
-        cpu_before = None
+        started = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", mode, cwd=ROOT, env=env
+            )
+            for _ in range(processes)
+        ]
+        cpu_before: float | None = None
         try:
-            deadline = time.monotonic() + count / 20 + 120
-            while time.monotonic() < deadline:
-                sent = [c for c in emu.calls_to("sendMessage") if c.ok]
-                if cpu_before is None and sent:
-                    cpu_before = cpu_seconds(process.pid)
-                if len({c.params.get("chat_id") for c in sent}) >= count:
-                    break
-                await asyncio.sleep(0.2)
-            await asyncio.sleep(1.0)  # anything sent twice would show up now
-            cpu = cpu_seconds(process.pid) - (cpu_before or 0.0)
+            deadline = time.monotonic() + expected / (25 if limited else 100) + 120
+            while time.monotonic() < deadline and cpu_before is None:
+                if any(c.ok for c in emu.calls_to("sendMessage")):
+                    cpu_before = sum(cpu_seconds(p.pid) for p in started)
+                await asyncio.sleep(0.05)
+            await wait_for(emu, expected, deadline)
+            cpu = sum(cpu_seconds(p.pid) for p in started) - (cpu_before or 0.0)
         finally:
-            process.terminate()
-            await process.wait()
-        calls = emu.calls_to("sendMessage")
-    ok = [c for c in calls if c.ok]
-    per_chat = Counter(c.params.get("chat_id") for c in ok)
-    first, last = min(c.at for c in ok), max(c.at for c in ok)
-    return {
-        "delivered": len(per_chat),
-        "lost": count - len(per_chat),
-        "duplicates": sum(n - 1 for n in per_chat.values() if n > 1),
-        "429": sum(1 for c in calls if c.error_code == 429),
-        "rate": (len(ok) - 1) / (last - first) if last > first else float(len(ok)),
-        "cpu_per_delivery": cpu / max(len(ok), 1),
-    }
+            for process in started:
+                process.terminate()
+            for process in started:
+                await process.wait()
+        result = measure(emu, expected, clients)
+    result["cpu_per_delivery"] = cpu / max(result["delivered"], 1)
+    return result
+
+
+async def sender_phase(clients: int, sender: str) -> dict[str, float]:
+    """A baseline sender in its own process: `clients * 2` sends, 32 in flight."""
+    expected = clients * PER_CLIENT
+    async with emulator_for(clients, limited=False) as emu:
+        add_users(emu, clients)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(HERE),
+            "--sender",
+            sender,
+            "--base-url",
+            emu.base_url,
+            "--count",
+            str(expected),
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        await process.wait()
+        await wait_for(emu, expected, time.monotonic() + 1)
+        return measure(emu, expected, clients)
+
+
+async def send_as(sender: str, base_url: str, count: int) -> None:
+    """The baseline senders' process: `count` sendMessage calls, two to each chat."""
+    import aiohttp
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    chats = count // PER_CLIENT
+    numbers = iter(range(count))
+    if sender == "aiohttp":
+        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=IN_FLIGHT + 8))
+        url = f"{base_url}{DEMO_TOKEN}/sendMessage"
+
+        async def send(n: int) -> None:
+            body = {"chat_id": FIRST_CLIENT + n % chats, "text": f"Reminder {n}"}
+            async with session.post(url, json=body) as answer:
+                await answer.json()
+
+        close = session.close
+    else:
+        bot = Bot(
+            DEMO_TOKEN,
+            base_url=base_url,
+            request=HTTPXRequest(connection_pool_size=IN_FLIGHT + 8),
+        )
+        await bot.initialize()
+
+        async def send(n: int) -> None:
+            await bot.send_message(FIRST_CLIENT + n % chats, f"Reminder {n}")
+
+        close = bot.shutdown
+
+    async def worker() -> None:
+        for n in numbers:
+            await send(n)
+
+    await asyncio.gather(*(worker() for _ in range(IN_FLIGHT)))
+    await close()
+
+
+async def fresh_postgres(server: str, name: str) -> str:
+    import asyncpg
+
+    parsed = make_url(server)
+    dsn = parsed.set(drivername="postgresql", database="postgres").render_as_string(False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return parsed.set(database=name).render_as_string(False)
+
+
+def median(rounds: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in rounds)
+
+
+def faults(rounds: list[dict[str, float]]) -> str:
+    """The worst round's lost / duplicates / 429 / chats sent two within a second."""
+    keys = ("lost", "duplicates", "429", "close")
+    return " / ".join(str(int(max(r[k] for r in rounds))) for k in keys)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--count", type=int, default=10_000, help="reminders (two a client)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the lifted phases")
+    parser.add_argument("--postgres", default=os.environ.get("AFTERCARE_TEST_POSTGRES_URL"))
+    parser.add_argument("--skip-limited", action="store_true")
+    parser.add_argument("--sender", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.sender:
+        await send_as(args.sender, args.base_url, args.count)
+        return
+    clients = max(1, args.count // PER_CLIENT)
+    count = clients * PER_CLIENT
+    print(f"{count:,} due reminders, two each for {clients:,} clients (a noisy shared machine)")
     with tempfile.TemporaryDirectory() as folder:
-        limited = await phase(args.count, Path(folder), limited=True)
-        lifted = await phase(args.count, Path(folder), limited=False)
-    print(f"{args.count:,} due reminders for {args.count:,} clients")
-    print("With Telegram's limit enforced (30 messages/s):")
-    print(
-        f"  achieved rate      {limited['rate']:7.2f} /s = {limited['rate'] / 30:.1%} of the limit"
-    )
-    print(f"  lost               {int(limited['lost'])}")
-    print(f"  duplicates         {int(limited['duplicates'])}")
-    print(f"  429 answers        {int(limited['429'])}")
-    print("With the limit lifted:")
-    print(f"  dispatcher rate    {lifted['rate']:7.1f} /s on SQLite")
-    print(f"  bot CPU            {lifted['cpu_per_delivery'] * 1000:7.2f} ms per delivery")
-    print(f"  lost / duplicates  {int(lifted['lost'])} / {int(lifted['duplicates'])}")
+        if not args.skip_limited:
+            url = f"sqlite+aiosqlite:///{folder}/limited.db"
+            limited = await bot_phase(url, clients, limited=True)
+            share = limited["rate"] / 30
+            print("With Telegram's limits enforced (30 messages/s; 1/s per chat, no burst):")
+            print(f"  achieved rate      {limited['rate']:7.2f} /s = {share:.1%} of the limit")
+            print(f"  lost               {int(limited['lost'])}")
+            print(f"  duplicates         {int(limited['duplicates'])}")
+            print(f"  429 answers        {int(limited['429'])}")
+            print(f"  chats sent two within 1 s  {int(limited['close'])}")
+        dispatcher, bare, httpx = [], [], []
+        for number in range(args.repeat):
+            url = f"sqlite+aiosqlite:///{folder}/open{number}.db"
+            dispatcher.append(await bot_phase(url, clients, limited=False))
+            bare.append(await sender_phase(clients, "aiohttp"))
+            httpx.append(await sender_phase(clients, "httpx"))
+    d, b, h = median(dispatcher, "rate"), median(bare, "rate"), median(httpx, "rate")
+    rounds = ", ".join(f"{r['rate']:.0f}" for r in dispatcher)
+    cpu = median(dispatcher, "cpu_per_delivery") * 1000
+    print(f"With the limit lifted (SQLite; medians of {args.repeat} round(s)):")
+    print(f"  dispatcher          {d:7.1f} /s  (rounds: {rounds})")
+    print(f"  bare aiohttp        {b:7.1f} /s  → dispatcher = {d / b:.2f} of it")
+    print(f"  PTB on HTTPXRequest {h:7.1f} /s  → dispatcher = {d / h:.2f}×")
+    print(f"  bot CPU             {cpu:7.2f} ms per delivery")
+    print(f"  lost / duplicates / 429 / chats two within 1 s: {faults(dispatcher)}")
+    if not args.postgres:
+        print("PostgreSQL: skipped (no --postgres URL, no AFTERCARE_TEST_POSTGRES_URL)")
+        return
+    rates: dict[int, list[dict[str, float]]] = {1: [], 3: []}
+    for _ in range(args.repeat):
+        for processes in (1, 3):
+            url = await fresh_postgres(args.postgres, f"bench_dispatch_{processes}")
+            rates[processes].append(
+                await bot_phase(url, clients, limited=False, processes=processes, mode="send")
+            )
+    one, three = median(rates[1], "rate"), median(rates[3], "rate")
+    print("PostgreSQL, the limit lifted, `python -m bot send` processes on one database:")
+    print(f"  1 process           {one:7.1f} /s")
+    print(f"  3 processes         {three:7.1f} /s  → scaling {three / one:.2f}×")
+    print(f"  lost / duplicates / 429 / chats two within 1 s: {faults(rates[1] + rates[3])}")
 
 
 if __name__ == "__main__":

@@ -218,13 +218,27 @@ class BotApiEmulator:
         self.commands: dict[str, list[tuple[str, str]]] = {}
         self.bot_settings: dict[str, Any] = {}
 
-        # Flood control knobs. Telegram documents ~30 messages/s per bot and about one per
-        # second per chat but tolerates short bursts in private chats, hence the burst size.
+        # Flood control knobs, after the Bot FAQ ("My bot is hitting limits",
+        # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
+        # "avoid sending more than one message per second" in a chat — "We may allow short
+        # bursts that go over this limit, but eventually you'll begin receiving 429 errors" —
+        # and "not more than 30 messages per second or so" for bulk notifications. Modelled as
+        # token buckets: per chat 1/s with `rate_limit_chat_burst` saved up (the short bursts
+        # Telegram tolerates, which a handler's few replies to one tap rely on; 1 is the strict
+        # rule), per bot 30/s with a second's worth saved up. A sendMessage with
+        # allow_paid_broadcast ("up to 1000 messages per second", paid in Stars; Bot API
+        # sendMessage) counts against a bucket of `rate_limit_paid` instead of the bot's 30.
+        # A 429 answers a send past either, with retry_after until it would pass.
         self.rate_limits: bool = False
         self.rate_limit_global: float = 30.0
+        self.rate_limit_paid: float = 1000.0
         self.rate_limit_per_chat: float = 1.0
         self.rate_limit_chat_burst: int = 3
+        # The buckets' time in seconds: a test gives its injected clock, so that the limits
+        # apply to the time the bot believes it is (real time by default).
+        self.flood_clock: Callable[[], float] = time.monotonic
         self._global_bucket: _Bucket | None = None
+        self._paid_bucket: _Bucket | None = None
         self._chat_buckets: dict[int, _Bucket] = {}
 
         self._chats: dict[int, ChatState] = {}
@@ -995,24 +1009,30 @@ class BotApiEmulator:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         return state
 
-    def _check_flood(self, state: ChatState) -> None:
+    def _check_flood(self, state: ChatState, *, paid: bool = False) -> None:
         if not self.rate_limits:
             return
-        now = time.monotonic()
-        if self._global_bucket is None:
-            self._global_bucket = _Bucket(
-                self.rate_limit_global, self.rate_limit_global, self.rate_limit_global
-            )
+        now = self.flood_clock()
+        if paid:
+            if self._paid_bucket is None:
+                rate = self.rate_limit_paid
+                self._paid_bucket = _Bucket(rate, rate, rate, updated=now)
+            bot_bucket = self._paid_bucket
+        else:
+            if self._global_bucket is None:
+                rate = self.rate_limit_global
+                self._global_bucket = _Bucket(rate, rate, rate, updated=now)
+            bot_bucket = self._global_bucket
         chat_bucket = self._chat_buckets.get(state.id)
         if chat_bucket is None:
             burst = float(self.rate_limit_chat_burst)
             chat_bucket = self._chat_buckets[state.id] = _Bucket(
-                self.rate_limit_per_chat, burst, burst
+                self.rate_limit_per_chat, burst, burst, updated=now
             )
-        wait = max(self._global_bucket.wait_needed(now), chat_bucket.wait_needed(now))
+        wait = max(bot_bucket.wait_needed(now), chat_bucket.wait_needed(now))
         if wait > 0:
             raise ApiError.too_many_requests(max(1, math.ceil(wait)))
-        self._global_bucket.take()
+        bot_bucket.take()
         chat_bucket.take()
 
     def _format(
@@ -1299,7 +1319,7 @@ class BotApiEmulator:
         keyboard_before = state.reply_keyboard
         markup = self._markup(params, state, inline_only=False)
         reply_to = self._reply_to(params, state)
-        self._check_flood(state)
+        self._check_flood(state, paid=params.get("allow_paid_broadcast") in (True, "true"))
         message = self._new_message(
             state, "text", formatted, parse_mode, raw_text, markup, reply_to
         )

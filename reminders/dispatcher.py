@@ -1,14 +1,40 @@
 """The dispatcher: claims due outbox rows under a lease, sends them, records the outcome, and
 queues each schedule's next occurrence. APScheduler (PTB's JobQueue) wakes it.
 
-A batch costs one transaction to claim its rows and prepare their messages, then the
+A batch costs one short transaction to claim its rows, committed at once; one to prepare
+their messages, which reads first and writes only at its end (so SQLite's write lock is not
+held while a digest is being built, and no user's write waits on the dispatcher); then the
 messages go out in waves of `concurrency` at once, each wave settled (outcomes recorded,
-next occurrences queued) in one transaction. No transaction is open while messages are in
-flight. A crash leaves leases that expire: the rows of the wave in flight are sent again
-once, and the rest of the batch for the first time. The other way a reminder can arrive
+next occurrences queued) in one transaction while the next wave is in flight; no
+transaction waits on Telegram. A crash leaves leases that expire: the rows of the wave in
+flight and of the one being settled are sent again once, and the rest of the batch for the
+first time. The other way a reminder can arrive
 twice is a send Telegram carried out without answering in time: it is tried once more (the
 request layer does not retry such a send, bot/runtime/delivery.py), and if that one goes unanswered
 too, the row is taken as sent rather than risk a third copy.
+
+Pacing. Telegram asks for no more than about one message per second in a chat ("We may allow
+short bursts that go over this limit, but eventually you'll begin receiving 429 errors",
+https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this), and about
+30 per second for the whole bot. The whole bot's rate is PTB's rate limiter's
+(bot/runtime/delivery.py). The per-chat spacing is kept in the database, in `chat_pacing`
+(one row per chat: when it may next be sent to), because several send processes may share
+one PostgreSQL database and an in-memory limiter per process would let each of them send to
+the same chat in the same second:
+- a claim takes at most one row per chat, and only for a chat whose `next_at` has passed; it
+  sets `next_at` to the end of its lease in the same statement (INSERT … ON CONFLICT DO
+  UPDATE … WHERE next_at <= now … RETURNING, storage/repositories/outbox.py), so of two
+  processes claiming rows of one chat at once only one gets the chat — the other's rows stay
+  pending;
+- the chat stays held while its message is in flight, and when the send is answered its
+  `next_at` becomes the time of the answer plus `SPACING`: Telegram received the message
+  before it answered, so the next message to that chat, claimed after `next_at` by whichever
+  process, reaches it at least `SPACING` later. A process that dies holding a chat lets it
+  go when its lease runs out, as with its rows.
+The alternative, a per-process limiter keyed by chat, holds only for one process; an advisory
+lock per chat would hold a transaction open across the send. The cost here is one upsert per
+claim and one bulk update per wave, and a chat's second message waits for a later claim
+(hosts' clocks must agree to well under a second: NTP).
 """
 
 from __future__ import annotations
@@ -16,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -81,6 +108,7 @@ class _Message:
 class _Outcome:
     delivery_id: int
     status: str  # sent, failed, blocked, retry, unanswered (Telegram may have delivered it)
+    answered_at: datetime  # when the send came back: the chat's pacing counts from here
     message_id: int | None = None
     error: str | None = None
     wait: timedelta | None = None  # Telegram's retry_after
@@ -95,11 +123,17 @@ class _Batch:
     blocked_chats: set[int] = field(default_factory=set)
     # Referrals whose client could not be asked for consent: the therapist is told.
     consent_not_asked: list[int] = field(default_factory=list)
+    # Planning that writes (the next digest or weekly note of one with nothing to say): run
+    # once every message is prepared, so that the preparing reads take no write lock.
+    then: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
-# Sends in flight at once: enough to keep Telegram's 30/s busy through network latency, and
-# the most a crash can send twice.
+# Sends in flight at once: enough to keep Telegram's 30/s busy through network latency. A
+# crash can send twice the wave in flight and the one being settled.
 WAVE = 32
+
+# The least time between two messages the dispatcher sends to one chat.
+SPACING = timedelta(seconds=1)
 
 
 class Dispatcher:
@@ -117,6 +151,7 @@ class Dispatcher:
         concurrency: int = WAVE,
         digest_time: time = time(8, 0),
         retention_years: int = 7,
+        paid_broadcast: bool = False,
     ) -> None:
         self._db = db
         self._bot = bot
@@ -128,6 +163,9 @@ class Dispatcher:
         self._max_attempts = max_attempts
         self._digest_time = digest_time
         self._retention_years = retention_years
+        # Bot API sendMessage's allow_paid_broadcast: past 30/s, paid in Stars (the operator's
+        # choice, TELEGRAM_PAID_BROADCAST).
+        self._paid = paid_broadcast
         # Sends overlap (the rate limiter paces them); a wave is what a crash can repeat.
         self._wave = concurrency
         self._running = asyncio.Lock()
@@ -147,24 +185,51 @@ class Dispatcher:
 
     async def next_due_in(self) -> timedelta | None:
         async with self._db.unit_of_work() as uow:
-            due = await uow.outbox.next_due_at()
+            now = self._clock.now()
+            due = await uow.outbox.next_due_at(now)
         return None if due is None else max(due - self._clock.now(), timedelta(0))
 
     async def run_once(self) -> int:
         """Claim one batch of due rows and deliver them; the number claimed."""
         now = self._clock.now()
         batch = _Batch()
+        # The claim is committed before anything is prepared: it holds SQLite's write lock
+        # (and PostgreSQL's row locks) for one UPDATE, not for the reading that follows.
         async with self._db.unit_of_work() as uow:
             claimed = await uow.outbox.claim_due(now, self._lease, self._batch)
             leases = {d.id: d.lease_until for d in claimed}
-            messages = await self._prepare(uow, claimed, now, batch)
+            chats = {d.id: d.chat_id for d in claimed}  # the chats the claim holds
             await uow.commit()
+        if not claimed:
+            return 0
+        async with self._db.unit_of_work() as uow:
+            rows = await uow.outbox.many(list(leases))
+            mine = [
+                rows[i]
+                for i in leases
+                if i in rows
+                and rows[i].status == Outbox.SENDING
+                and rows[i].lease_until == leases[i]
+            ]
+            messages = await self._prepare(uow, mine, now, batch)
+            messages = self._keep_to_held_chats(messages, rows, chats, now)
+            # A held chat that gets no message now may be sent to at once.
+            sending = {m.delivery_id for m in messages}
+            await uow.outbox.pace_chats(
+                {chats[d.id]: now for d in mine if d.id not in sending and d.id in chats}
+            )
+            await uow.commit()
+        # A wave is settled while the next one is in flight, so that the bot-wide limiter
+        # (whose bucket is small, bot/runtime/delivery.py) is not left idle meanwhile.
+        settling: asyncio.Task[None] | None = None
         for start in range(0, len(messages), self._wave):
             wave = messages[start : start + self._wave]
             outcomes = await asyncio.gather(*(self._send(m) for m in wave))
-            async with self._db.unit_of_work() as uow:
-                await self._settle(uow, list(outcomes), batch, leases)
-                await uow.commit()
+            if settling is not None:
+                await settling
+            settling = asyncio.create_task(self._settle_wave(list(outcomes), batch, leases, chats))
+        if settling is not None:
+            await settling
         for chat_id in batch.blocked_chats:
             await self._cards.client_unreachable(self._db, self._clock, self._bot, chat_id)
         for referral_id in batch.consent_not_asked:
@@ -188,15 +253,40 @@ class Dispatcher:
         clients = await uow.clients.many([d.client_id for d in claimed if d.client_id is not None])
         cards = await self._exercise_cards(uow, list(assignments.values()))
         messages: list[_Message] = []
+        # Reads only until every message is prepared: what is decided about the rows is
+        # written at the end (no autoflush), with the planning that follows from it.
+        with uow.session.no_autoflush:
+            messages = await self._prepare_each(
+                uow, claimed, clients, assignments, cards, now, batch
+            )
+        await uow.session.flush()
+        for then in batch.then:
+            await then()
+        batch.then.clear()
+        # Rows settled without sending (missed, cancelled in a pause) queue what follows now.
+        await self._queue_homework(uow, batch, now)
+        return messages
+
+    async def _prepare_each(
+        self,
+        uow: UnitOfWork,
+        claimed: list[Delivery],
+        clients: dict[int, Client],
+        assignments: dict[int, HomeworkAssignment],
+        cards: dict[str, ExerciseCard],
+        now: datetime,
+        batch: _Batch,
+    ) -> list[_Message]:
+        messages: list[_Message] = []
         for delivery in claimed:
             client = clients.get(delivery.client_id) if delivery.client_id is not None else None
             prepared: tuple[str, InlineKeyboardMarkup | None] | None
             if delivery.kind == CHECK_IN:
                 prepared = await self._prepare_check_in(uow, delivery, client, now)
             elif delivery.kind == DIGEST:
-                prepared = await self._prepare_digest(uow, delivery, now)
+                prepared = await self._prepare_digest(uow, delivery, now, batch)
             elif delivery.kind == WEEKLY:
-                prepared = await self._prepare_weekly(uow, delivery, client, now)
+                prepared = await self._prepare_weekly(uow, delivery, client, now, batch)
             elif delivery.kind == CONSENT:
                 prepared = await self._prepare_consent(uow, delivery, now, batch)
             elif delivery.kind == FOLLOW_UP:
@@ -215,9 +305,22 @@ class Dispatcher:
                     _address(delivery, client)
                 text, keyboard = prepared
                 messages.append(_Message(delivery.id, delivery.chat_id, text, keyboard))
-        # Rows settled without sending (missed, cancelled in a pause) queue what follows now.
-        await self._queue_homework(uow, batch, now)
         return messages
+
+    @staticmethod
+    def _keep_to_held_chats(
+        messages: list[_Message], rows: dict[int, Delivery], chats: dict[int, int], now: datetime
+    ) -> list[_Message]:
+        """A message addressed anew (the client moved to another account since it was
+        queued) is not for the chat the claim holds: back to the outbox, due now, so that the
+        next claim paces the chat it now goes to."""
+        kept = []
+        for message in messages:
+            if message.chat_id == chats.get(message.delivery_id):
+                kept.append(message)
+            else:
+                _wait_until(rows[message.delivery_id], now)
+        return kept
 
     async def _exercise_cards(
         self, uow: UnitOfWork, assignments: list[HomeworkAssignment]
@@ -299,18 +402,23 @@ class Dispatcher:
         return await self._cards.check_in(uow, check_in, client)
 
     async def _prepare_digest(
-        self, uow: UnitOfWork, delivery: Delivery, now: datetime
+        self, uow: UnitOfWork, delivery: Delivery, now: datetime, batch: _Batch
     ) -> tuple[str, None] | None:
         digest = await digest_of(uow, delivery.chat_id, now)
         if digest is None:
             delivery.status = Outbox.CANCELLED  # nothing to say: no message
-            await self._next_digest(uow, delivery, now)
+            batch.then.append(lambda: self._next_digest(uow, delivery, now))
             return None
         text = self._cards.digest(digest.worse, digest.answered, digest.silent, digest.homework)
         return text, None
 
     async def _prepare_weekly(
-        self, uow: UnitOfWork, delivery: Delivery, client: Client | None, now: datetime
+        self,
+        uow: UnitOfWork,
+        delivery: Delivery,
+        client: Client | None,
+        now: datetime,
+        batch: _Batch,
     ) -> tuple[str, None] | None:
         text = (
             await weekly_text(uow, client, now)
@@ -320,7 +428,7 @@ class Dispatcher:
         if text is None or client is None:
             delivery.status = Outbox.CANCELLED  # nothing to say (or a pause): no message
             if client is not None:
-                await self._next_weekly(uow, client, delivery, now)
+                batch.then.append(lambda: self._next_weekly(uow, client, delivery, now))
             return None
         return self._cards.weekly(text), None
 
@@ -425,25 +533,28 @@ class Dispatcher:
     # --- sending: no database here --------------------------------------------------------
 
     async def _send(self, message: _Message) -> _Outcome:
+        row = message.delivery_id
         try:
             sent = await self._bot.send_message(
-                message.chat_id, message.text, reply_markup=message.keyboard
+                message.chat_id,
+                message.text,
+                reply_markup=message.keyboard,
+                allow_paid_broadcast=True if self._paid else None,
             )
         except Forbidden:
-            return _Outcome(message.delivery_id, "blocked", error=Outbox.BLOCKED)
+            return _Outcome(row, "blocked", self._clock.now(), error=Outbox.BLOCKED)
         except BadRequest as exc:
-            return _Outcome(message.delivery_id, "failed", error=reason(exc.message))
+            return _Outcome(row, "failed", self._clock.now(), error=reason(exc.message))
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             return _Outcome(
-                message.delivery_id, "retry", wait=timedelta(seconds=seconds), counts=False
+                row, "retry", self._clock.now(), wait=timedelta(seconds=seconds), counts=False
             )
         except NetworkError as exc:
-            log.warning(
-                "delivery %s failed in passing: %s", message.delivery_id, type(exc).__name__
-            )
-            return _Outcome(message.delivery_id, "unanswered" if may_have_arrived(exc) else "retry")
+            log.warning("delivery %s failed in passing: %s", row, type(exc).__name__)
+            status = "unanswered" if may_have_arrived(exc) else "retry"
+            return _Outcome(row, status, self._clock.now())
         except Exception as exc:
             # One row's surprise must not stop the batch: it is tried again later. Logged
             # without its message, which may quote the text (practice/redact.py).
@@ -453,10 +564,21 @@ class Dispatcher:
                 error_type(exc),
                 where(exc),
             )
-            return _Outcome(message.delivery_id, "retry")
-        return _Outcome(message.delivery_id, "sent", message_id=sent.message_id)
+            return _Outcome(row, "retry", self._clock.now())
+        return _Outcome(row, "sent", self._clock.now(), message_id=sent.message_id)
 
     # --- settling: one transaction per wave ------------------------------------------------
+
+    async def _settle_wave(
+        self,
+        outcomes: list[_Outcome],
+        batch: _Batch,
+        leases: dict[int, datetime | None],
+        chats: dict[int, int],
+    ) -> None:
+        async with self._db.unit_of_work() as uow:
+            await self._settle(uow, outcomes, batch, leases, chats)
+            await uow.commit()
 
     async def _settle(
         self,
@@ -464,10 +586,12 @@ class Dispatcher:
         outcomes: list[_Outcome],
         batch: _Batch,
         leases: dict[int, datetime | None],
+        chats: dict[int, int],
     ) -> None:
         if not outcomes:
             return
         now = self._clock.now()
+        paced: dict[int, datetime] = {}
         rows = await uow.outbox.many([o.delivery_id for o in outcomes])
         assignment_ids = [r.assignment_id for r in rows.values() if r.assignment_id is not None]
         assignments = await uow.homework.many(assignment_ids)
@@ -479,8 +603,14 @@ class Dispatcher:
                 or delivery.status != Outbox.SENDING
                 or delivery.lease_until != leases.get(delivery.id)
             ):
-                # Our lease ran out and another process took the row: it is theirs to settle.
+                # Our lease ran out and another process took the row: it is theirs to settle,
+                # and the chat theirs to pace.
                 continue
+            # The chat's next message no sooner than SPACING after Telegram answered this one
+            # (or than its retry_after, for a 429).
+            paced[chats[delivery.id]] = outcome.answered_at + max(
+                SPACING, outcome.wait or timedelta(0)
+            )
             delivery.lease_until = None
             status = _unanswered(delivery) if outcome.status == "unanswered" else outcome.status
             if status == "retry" and self._retry(delivery, outcome, now):
@@ -513,6 +643,7 @@ class Dispatcher:
             client = clients.get(delivery.client_id) if delivery.client_id else None
             if assignment is not None and client is not None:
                 self._then_next(delivery, assignment, client, batch)
+        await uow.outbox.pace_chats(paced)
         await self._queue_homework(uow, batch, now)
 
     async def _next_periodic(

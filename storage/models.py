@@ -352,6 +352,19 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ChatPacing(Base):
+    """When the dispatcher may next send to a chat (reminders/dispatcher.py): Telegram allows
+    about one message per second per chat. A claim takes a chat only if this has passed, and
+    holds it (next_at = the claim's lease) until the send is answered, then next_at becomes
+    the answer's time plus the spacing. Several processes on one database share it."""
+
+    __tablename__ = "chat_pacing"
+    __table_args__ = (Index("ix_chat_pacing_next_at", "next_at"),)
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class HomeworkLog(Base):
     """What the client said about one day's exercise: done or skipped. Once per day."""
 

@@ -4,7 +4,7 @@ left out; a periodic message that fails once still plans the next."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -179,6 +179,9 @@ async def test_a_weekly_note_refused_once_plans_the_next(
         )
     running.emulator.inject(Fault(method="sendMessage", chat_id=ANNA, error_code=400, times=None))
     clock.set(datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
+    await running.dispatch()
+    # Anna's other message due goes first; the note a second later (one a second to a chat).
+    clock.advance(timedelta(seconds=1))
     await running.dispatch()
     running.emulator.clear_faults()
     async with running.db.unit_of_work() as uow:

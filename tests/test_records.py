@@ -278,6 +278,7 @@ async def test_a_forgotten_client_hears_nothing_until_they_rejoin_by_a_new_invit
     await maya.tap("The client asked")
     await maya.tap("Dr Lee")
     await maya.tap("Save")
+    clock.advance(timedelta(seconds=1))  # the dispatcher sends a chat one message a second
     await running.dispatch()
     waiting = anna.last_message
     assert waiting is not None and waiting.buttons == [["✅ Allow", "✖️ Don't allow"]]

@@ -3,7 +3,7 @@ last session; the therapist is told a month before, once; a later session keeps 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -43,6 +43,11 @@ async def night_of(running: OfflineBot, clock: FrozenClock, day: date) -> None:
 async def morning_of(running: OfflineBot, clock: FrozenClock, day: date) -> None:
     clock.set(datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC))
     await running.dispatch()
+    # One message a second to a chat (the dispatcher's pacing): the rest of the morning's
+    # notices to the therapist follow a second apart.
+    for _ in range(3):
+        clock.advance(timedelta(seconds=1))
+        await running.dispatch()
 
 
 async def client_id(running: OfflineBot, name: str) -> int:

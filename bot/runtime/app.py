@@ -114,6 +114,7 @@ def build_application(
             ResilientRateLimiter(
                 backoff_base=backoff_base,
                 messages_per_second=settings.telegram_rate_limit,
+                paid_broadcast=settings.telegram_paid_broadcast,
                 on_success=health.contact,
             )
         )
@@ -143,6 +144,7 @@ def build_application(
         lease=timedelta(seconds=settings.dispatch_lease_seconds),
         digest_time=settings.digest_time,
         retention_years=settings.record_retention_years,
+        paid_broadcast=settings.telegram_paid_broadcast,
     )
     housekeeping = Housekeeping(chore_policy(settings), db, clock)
     housekeeping.on_backup(lambda result: watch.record_backup(result.ok))

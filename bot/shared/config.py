@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # the two clocks from disagreeing into 429s (bench/dispatch.py: 0 429s at 29, hundreds at
     # 30). Only a self-hosted Bot API server or a benchmark has reason to change it.
     telegram_rate_limit: float = Field(default=29.0, gt=0)
+    # Paid broadcasts (Bot API sendMessage's allow_paid_broadcast): Telegram lets such sends
+    # past 30 a second, up to 1,000, and charges Stars for them. On, the dispatcher's sends ask
+    # for it; TELEGRAM_RATE_LIMIT is then the rate paid for (at most 1,000).
+    telegram_paid_broadcast: bool = False
     # The HTTP client the bot talks to Telegram with: aiohttp (bot/runtime/transport.py, several
     # times the sends a second of PTB's own) or httpx (PTB's HTTPXRequest), the way back.
     telegram_transport: Literal["aiohttp", "httpx"] = "aiohttp"

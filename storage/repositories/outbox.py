@@ -5,10 +5,23 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
-from storage.models import Delivery
+from storage.models import ChatPacing, Delivery
 
 # A homework reminder asked again for later ("In 1 hour"): it repeats an occurrence and,
 # unlike the occurrence itself, queues nothing after it.
@@ -36,26 +49,75 @@ class Outbox:
         self._session = session
 
     async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
-        """Due rows, and rows whose sender's lease ran out, leased to this process."""
-        due = or_(
-            and_(Delivery.status == self.PENDING, Delivery.due_at <= now),
-            and_(Delivery.status == self.SENDING, Delivery.lease_until < now),
+        """Due rows, and rows whose sender's lease ran out, leased to this process: at most
+        one per chat, and only for chats whose pacing allows a send now (`hold_chats`). The
+        rows of a chat that is held wait for a later claim."""
+        expired = await self._candidates(
+            and_(Delivery.status == self.SENDING, Delivery.lease_until < now), now, limit
         )
-        rows = list(
-            await self._session.scalars(
-                select(Delivery)
-                .where(due)
-                .order_by(Delivery.due_at, Delivery.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
+        due = await self._candidates(
+            and_(Delivery.status == self.PENDING, Delivery.due_at <= now), now, limit
         )
+        chosen: dict[int, Delivery] = {}
+        for row in (*expired, *due):
+            if len(chosen) == limit:
+                break
+            chosen.setdefault(row.chat_id, row)
+        held = await self.hold_chats(sorted(chosen), now, until=now + lease)
+        rows = sorted((chosen[chat] for chat in held), key=lambda r: (r.due_at, r.id))
         for row in rows:
             row.status = self.SENDING
             row.lease_until = now + lease
             row.attempts += 1
         await self._session.flush()
         return rows
+
+    async def _candidates(
+        self, where: ColumnElement[bool], now: datetime, limit: int
+    ) -> list[Delivery]:
+        """Rows matching `where` whose chat is not held, oldest due first. Each of the two
+        claims (pending, expired lease) is an equality on status and a range on due_at, so
+        ix_deliveries_status_due both finds and orders them: no sort of every due row. Twice
+        `limit`, since a chat's second row is passed over."""
+        query: Select[Delivery] = (
+            select(Delivery)
+            .outerjoin(ChatPacing, ChatPacing.chat_id == Delivery.chat_id)
+            .where(where, or_(ChatPacing.next_at.is_(None), ChatPacing.next_at <= now))
+            .order_by(Delivery.due_at, Delivery.id)
+            .limit(2 * limit)
+            .with_for_update(skip_locked=True, of=Delivery)
+        )
+        return list(await self._session.scalars(query))
+
+    async def hold_chats(self, chats: list[int], now: datetime, *, until: datetime) -> set[int]:
+        """Take the chats whose pacing allows a send at `now`, holding them until `until`;
+        the ones taken. One statement, atomic per chat on PostgreSQL: an INSERT … ON CONFLICT
+        DO UPDATE … WHERE next_at <= now. Of two processes taking one chat at once, the second
+        waits for the first's commit and then sees the chat held (the WHERE fails, nothing is
+        returned). `chats` sorted: every process locks them in one order, so none deadlock."""
+        if not chats:
+            return set()
+        dialect = self._session.get_bind().dialect.name
+        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = make(ChatPacing).values([{"chat_id": c, "next_at": until} for c in chats])
+        statement = values.on_conflict_do_update(
+            index_elements=[ChatPacing.chat_id],
+            set_={"next_at": values.excluded.next_at},
+            where=ChatPacing.next_at <= now,
+        ).returning(ChatPacing.chat_id)
+        return set(await self._session.scalars(statement))
+
+    async def pace_chats(self, next_at: dict[int, datetime]) -> None:
+        """When each chat may be sent to next (after its send was answered, or at once when
+        nothing was sent): the chats are this process's, held by its claim."""
+        if next_at:
+            connection = await self._session.connection()
+            await connection.execute(
+                update(ChatPacing)
+                .where(ChatPacing.chat_id == bindparam("chat"))
+                .values(next_at=bindparam("next")),
+                [{"chat": c, "next": t} for c, t in next_at.items()],
+            )
 
     async def get(self, delivery_id: int) -> Delivery | None:
         return await self._session.get(Delivery, delivery_id)
@@ -66,8 +128,35 @@ class Outbox:
         return delivery
 
     async def add_all(self, deliveries: list[Delivery]) -> None:
-        self._session.add_all(deliveries)
-        await self._session.flush()
+        """New rows in bulk, not the ORM's INSERT … RETURNING per row (SQLAlchemy batches
+        RETURNING on SQLite only with a sentinel column). The rows get their ids and join the
+        session as if loaded."""
+        if not deliveries:
+            return
+        columns = [c.key for c in Delivery.__table__.columns if c.key != "id"]
+        for row in deliveries:
+            for key in columns:
+                setattr(row, key, getattr(row, key))  # unset → None, so nothing is expired
+        values = [{key: getattr(row, key) for key in columns} for row in deliveries]
+        if self._session.get_bind().dialect.name == "postgresql":
+            # insertmanyvalues: INSERT … SELECT … ORDER BY its counter RETURNING id, in order.
+            result = await self._session.scalars(
+                insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True), values
+            )
+            ids = list(result)
+        else:
+            # One compiled INSERT run by sqlite3's executemany. SQLite has one writer (this
+            # transaction holds it from the first row) and gives each new row max(rowid) + 1,
+            # so the rows' ids are the block ending at the last one inserted.
+            connection = await self._session.connection()
+            await connection.execute(insert(Delivery), values)
+            last = await connection.scalar(text("SELECT last_insert_rowid()"))
+            assert isinstance(last, int)
+            ids = list(range(last - len(values) + 1, last + 1))
+        for row, row_id in zip(deliveries, ids, strict=True):
+            row.id = row_id
+            make_transient_to_detached(row)
+            self._session.add(row)
 
     async def many(self, ids: list[int]) -> dict[int, Delivery]:
         rows = await self._session.scalars(select(Delivery).where(Delivery.id.in_(ids)))
@@ -179,11 +268,19 @@ class Outbox:
         )
         return list(rows)
 
-    async def next_due_at(self) -> datetime | None:
-        """When the dispatcher next has work (for waking it exactly then)."""
-        return await self._session.scalar(
+    async def next_due_at(self, now: datetime | None = None) -> datetime | None:
+        """When the dispatcher next has work (for waking it exactly then). Given `now`: a row
+        already due whose chat is held waits for the first chat to be let go (a lower bound
+        of when a claim finds something)."""
+        due = await self._session.scalar(
             select(func.min(Delivery.due_at)).where(Delivery.status == self.PENDING)
         )
+        if due is None or now is None or due > now:
+            return due
+        released = await self._session.scalar(
+            select(func.min(ChatPacing.next_at)).where(ChatPacing.next_at > now)
+        )
+        return due if released is None else released
 
     # --- how the outbox is doing (bot/runtime/health.py): counts and times, never a row's contents
 
