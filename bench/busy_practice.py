@@ -49,16 +49,98 @@ LONG_RECORD = 300  # notes of Maya's longest-standing client
 FIRST_TELEGRAM_ID = 10_000_000
 BATCH = 5_000
 
-FIRST_NAMES = (
-    "Anna Anton Boris Clara Daniel Elena Farid Greta Hana Igor Jana Karl Lena Marta Nina Oskar "
-    "Paula Rosa Sven Tara Uma Vera Wim Xenia Yara Zoe Ali Bea Cem Dora Emil Fay Gil Hugo Ines "
-    "Jon Kai Liv Mia Noa Ole Pia Rui Sara Tom Una Vito Wen"
-).split()
-SURNAMES = (
-    "Kowalska Berg Novak Horvat Larsen Moreau Rossi Schmidt Silva Jansen Weber Fischer Meyer "
-    "Wagner Becker Hoffmann Keller Brandt Lange Vogel Krause Hahn Koch Roth Frank Winter Sommer "
-    "Arnold Lorenz Kraus Peters Stein Jung Haas Ernst Lang Otto Graf Beck Busch"
-).split()
+FIRST_NAMES = [
+    "Anna",
+    "Anton",
+    "Boris",
+    "Clara",
+    "Daniel",
+    "Elena",
+    "Farid",
+    "Greta",
+    "Hana",
+    "Igor",
+    "Jana",
+    "Karl",
+    "Lena",
+    "Marta",
+    "Nina",
+    "Oskar",
+    "Paula",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Uma",
+    "Vera",
+    "Wim",
+    "Xenia",
+    "Yara",
+    "Zoe",
+    "Ali",
+    "Bea",
+    "Cem",
+    "Dora",
+    "Emil",
+    "Fay",
+    "Gil",
+    "Hugo",
+    "Ines",
+    "Jon",
+    "Kai",
+    "Liv",
+    "Mia",
+    "Noa",
+    "Ole",
+    "Pia",
+    "Rui",
+    "Sara",
+    "Tom",
+    "Una",
+    "Vito",
+    "Wen",
+]
+SURNAMES = [
+    "Kowalska",
+    "Berg",
+    "Novak",
+    "Horvat",
+    "Larsen",
+    "Moreau",
+    "Rossi",
+    "Schmidt",
+    "Silva",
+    "Jansen",
+    "Weber",
+    "Fischer",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Keller",
+    "Brandt",
+    "Lange",
+    "Vogel",
+    "Krause",
+    "Hahn",
+    "Koch",
+    "Roth",
+    "Frank",
+    "Winter",
+    "Sommer",
+    "Arnold",
+    "Lorenz",
+    "Kraus",
+    "Peters",
+    "Stein",
+    "Jung",
+    "Haas",
+    "Ernst",
+    "Lang",
+    "Otto",
+    "Graf",
+    "Beck",
+    "Busch",
+]
 EXERCISES = ("chin_tuck", "upper_trapezius_stretch", "neck_rotation", "wall_angel")
 
 
@@ -242,9 +324,7 @@ async def _fill(conn: AsyncConnection, shape: Shape, rng: random.Random, now: da
                     "closed_at": None if newest else sent + timedelta(days=3),
                 }
             )
-            deliveries.append(
-                _delivery(CHECK_IN, c, sent, Outbox.SENT, check_in_id=len(check_ins))
-            )
+            deliveries.append(_delivery(CHECK_IN, c, sent, Outbox.SENT, check_in_id=len(check_ins)))
     await _bulk(conn, CheckIn, check_ins)
     # --- homework: the active assignments, a daily reminder each with HISTORY_DAYS sent
     # behind it (one in ten missed), done on about 60 % of the days, the next one pending.

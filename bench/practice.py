@@ -204,7 +204,7 @@ def sizes(path: Path) -> dict[str, float]:
             ("check_ins", "check-in"),
             ("deliveries", "outbox row"),
         ):
-            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             size = conn.execute(
                 "SELECT sum(d.pgsize) FROM dbstat d JOIN sqlite_schema s ON s.name = d.name "
                 "WHERE s.tbl_name = ?",
@@ -218,7 +218,9 @@ def sizes(path: Path) -> dict[str, float]:
 
 async def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="the busy practice (1 = 2,000 clients)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="the busy practice (1 = 2,000 clients)"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="tries per figure (the median)")
     parser.add_argument("--fresh", action="store_true", help="generate again, ignoring the cache")
     args = parser.parse_args(argv)
