@@ -20,7 +20,8 @@ async def plan_digest(
     uow: UnitOfWork, therapist_id: int, *, now: datetime, zone: str, at: time
 ) -> None:
     """The therapist's next digest at `at` their (the practice's) time, unless one waits."""
-    if await uow.outbox.waiting(DIGEST, chat_id=therapist_id):
+    # A digest names no client: client_id IS NULL finds it among the therapist's own rows.
+    if await uow.outbox.waiting(DIGEST, chat_id=therapist_id, client_id=None):
         return
     tz = ZoneInfo(zone)
     local = now.astimezone(tz)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -73,7 +74,11 @@ class Therapist(Base):
 
 class Client(Base):
     __tablename__ = "clients"
-    __table_args__ = (Index("ix_clients_therapist_recent", "therapist_id", "last_note_at"),)
+    # The therapist's clients most recently seen first (/clients, the note's client step): the
+    # whole ORDER BY, so a page is read in order and nothing is sorted.
+    __table_args__ = (
+        Index("ix_clients_therapist_recent", "therapist_id", "last_note_at", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
@@ -136,7 +141,8 @@ class SessionNote(Base):
     __tablename__ = "session_notes"
     __table_args__ = (
         UniqueConstraint("client_id", "number", name="uq_session_notes_client_number"),
-        Index("ix_session_notes_client_date", "client_id", "session_date"),
+        # A client's notes in session order (/history, the card, the record): the whole ORDER BY.
+        Index("ix_session_notes_client_date", "client_id", "session_date", "number"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -244,7 +250,8 @@ class HomeworkAssignment(Base):
     """An exercise given to a client, with its schedule as data the reminders expand."""
 
     __tablename__ = "homework_assignments"
-    __table_args__ = (Index("ix_homework_client_status", "client_id", "status"),)
+    # A client's assignments in the order given (the id, which every index ends with).
+    __table_args__ = (Index("ix_homework_client", "client_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
@@ -316,6 +323,34 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         Index("ix_deliveries_status_due", "status", "due_at"),
+        # A client's rows by state, the next first (the card's upcoming reminders, a weekly
+        # note waiting, erasure).
+        Index("ix_deliveries_client_status_due", "client_id", "status", "due_at"),
+        # An assignment's days by state (every adherence figure; the planner's "already
+        # waiting"): the (status, due) index would read every sent row of the practice.
+        Index("ix_deliveries_assignment_status", "assignment_id", "status", "occurrence_date"),
+        # Rows of a check-in or a referral (few rows: the index holds only theirs), and the
+        # therapist's own rows (digests, follow-ups, notices: no client) by chat.
+        Index(
+            "ix_deliveries_check_in",
+            "check_in_id",
+            sqlite_where=text("check_in_id IS NOT NULL"),
+            postgresql_where=text("check_in_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_deliveries_referral",
+            "referral_id",
+            sqlite_where=text("referral_id IS NOT NULL"),
+            postgresql_where=text("referral_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_deliveries_therapist_chat",
+            "chat_id",
+            "kind",
+            "status",
+            sqlite_where=text("client_id IS NULL"),
+            postgresql_where=text("client_id IS NULL"),
+        ),
         UniqueConstraint(
             "assignment_id", "occurrence_date", "sequence", name="uq_deliveries_occurrence"
         ),
@@ -323,9 +358,7 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # homework, checkin
-    client_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clients.id", ondelete="CASCADE"), index=True
-    )
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     # The therapist's chat, or for a client's message the chat it was last addressed to: the
     # dispatcher addresses it again from the client (or the referral's client) when sending,
     # since a client may move to a new Telegram account while it waits.
@@ -373,10 +406,19 @@ class CheckIn(Base):
     """One progress check-in sent to a client, and their answers as they give them."""
 
     __tablename__ = "check_ins"
+    __table_args__ = (
+        # A client's check-ins, newest sent or answered first (the card, the record, the
+        # digest's "missed the last two"); the therapist's answered since yesterday (the
+        # digest); a session's series (the dispatcher counts what went out after it).
+        Index("ix_check_ins_client_sent", "client_id", "sent_at"),
+        Index("ix_check_ins_client_answered", "client_id", "answered_at"),
+        Index("ix_check_ins_therapist_answered", "therapist_id", "answered_at"),
+        Index("ix_check_ins_after_note", "after_note_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     # The session the series follows, and this check-in's place in it (0 = the first).
     after_note_id: Mapped[int | None] = mapped_column(
         ForeignKey("session_notes.id", ondelete="SET NULL")

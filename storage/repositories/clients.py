@@ -30,6 +30,16 @@ class TherapistRepository:
         return therapist
 
 
+# Clients seen most recently first, those without notes after them: what
+# ix_clients_therapist_recent holds, read backwards (NULLS LAST is SQLite's own order for DESC,
+# said so for PostgreSQL's).
+_RECENT_FIRST = (
+    Client.last_note_at.desc().nulls_last(),
+    Client.created_at.desc(),
+    Client.id.desc(),
+)
+
+
 class ClientRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -54,12 +64,7 @@ class ClientRepository:
         result = await self._session.scalars(
             select(Client)
             .where(Client.therapist_id == therapist_id)
-            .order_by(
-                Client.last_note_at.is_(None),
-                Client.last_note_at.desc(),
-                Client.created_at.desc(),
-                Client.id.desc(),
-            )
+            .order_by(*_RECENT_FIRST)
             .limit(limit)
         )
         return list(result)
@@ -98,16 +103,7 @@ class ClientRepository:
         where = Client.therapist_id == therapist_id
         total = await self._session.scalar(select(func.count()).select_from(Client).where(where))
         rows = await self._session.scalars(
-            select(Client)
-            .where(where)
-            .order_by(
-                Client.last_note_at.is_(None),
-                Client.last_note_at.desc(),
-                Client.created_at.desc(),
-                Client.id.desc(),
-            )
-            .offset(offset)
-            .limit(limit)
+            select(Client).where(where).order_by(*_RECENT_FIRST).offset(offset).limit(limit)
         )
         return list(rows), total or 0
 
