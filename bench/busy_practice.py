@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from practice.clients import name_key
+from practice.clients import name_key, name_words
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
 from storage import Database
 from storage.models import (
     CheckIn,
     Client,
+    ClientNameWord,
     Delivery,
     HomeworkAssignment,
     HomeworkLog,
@@ -272,6 +273,15 @@ async def _fill(conn: AsyncConnection, shape: Shape, rng: random.Random, now: da
             clients[i]["notes_count"] = count
             clients[i]["last_note_at"] = notes[-1]["created_at"]
     await _bulk(conn, Client, clients)
+    await _bulk(
+        conn,
+        ClientNameWord,
+        [
+            {"client_id": c["id"], "therapist_id": c["therapist_id"], "word": word}
+            for c in clients
+            for word in name_words(c["name"])
+        ],
+    )
     await _bulk(conn, SessionNote, notes)
     await _bulk(
         conn,

@@ -118,6 +118,26 @@ class Client(Base):
     notes: Mapped[list[SessionNote]] = relationship(back_populates="client", lazy="raise")
 
 
+class ClientNameWord(Base):
+    """Each word of a client's folded name (practice.clients.name_words), so that a search by
+    word prefix ("ann k") and the look-alike check of a new name are answered from an index
+    range instead of reading every client. Written with the client; a name is never changed.
+
+    Compared byte by byte (SQLite's own order; "C" on PostgreSQL), so a prefix's range
+    [prefix, next prefix) holds exactly the words that start with it."""
+
+    __tablename__ = "client_name_words"
+    __table_args__ = (Index("ix_client_name_words_prefix", "therapist_id", "word"),)
+
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(
+        String(60).with_variant(String(60, collation="C"), "postgresql"), primary_key=True
+    )
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+
+
 class Invite(Base):
     """A single-use link that turns a client record into a client on the bot.
 
