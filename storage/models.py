@@ -270,8 +270,12 @@ class HomeworkAssignment(Base):
     """An exercise given to a client, with its schedule as data the reminders expand."""
 
     __tablename__ = "homework_assignments"
-    # A client's assignments in the order given (the id, which every index ends with).
-    __table_args__ = (Index("ix_homework_client", "client_id"),)
+    # A client's assignments in the order given (the id, which every index ends with); a
+    # therapist's current ones (the digest).
+    __table_args__ = (
+        Index("ix_homework_client", "client_id"),
+        Index("ix_homework_therapist_status", "therapist_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))

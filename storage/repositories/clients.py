@@ -106,6 +106,15 @@ class ClientRepository:
         ordered = sorted(candidates, key=lambda c: (c.name, c.id))  # the few found, not all
         return near_duplicates(name, ((c.name, c) for c in ordered))
 
+    async def on_the_bot(self, therapist_id: int) -> list[tuple[int, str]]:
+        """(id, name) of the therapist's clients on the bot, in the order they came."""
+        rows = await self._session.execute(
+            select(Client.id, Client.name).where(
+                Client.therapist_id == therapist_id, Client.telegram_user_id.is_not(None)
+            )
+        )
+        return sorted((client_id, name) for client_id, name in rows)
+
     async def names(self, therapist_id: int) -> list[tuple[str, Client]]:
         result = await self._session.scalars(
             select(Client).where(Client.therapist_id == therapist_id).order_by(Client.name)

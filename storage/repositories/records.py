@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from practice.adherence import HomeworkDays
 from practice.invites import InviteStatus
+from practice.plans import HomeworkStatus
 from storage import models as tables
 from storage.models import (
     CheckIn,
@@ -79,6 +80,45 @@ class RecordRepository:
             ((a, d) for a, d in due if a is not None and d is not None),
             ((a, d) for a, d in done),
         )
+
+    async def homework_days_by_client(
+        self, therapist_id: int, *, since: date
+    ) -> dict[int, HomeworkDays]:
+        """`homework_days` of every client's current assignments (active and paused) from
+        `since` on, for all the therapist's clients at once (the digest): two statements,
+        each an index range an assignment."""
+        current = (
+            HomeworkAssignment.therapist_id == therapist_id,
+            HomeworkAssignment.status != HomeworkStatus.ENDED,
+        )
+        due = await self._session.execute(
+            select(HomeworkAssignment.client_id, Delivery.assignment_id, Delivery.occurrence_date)
+            .join(Delivery, Delivery.assignment_id == HomeworkAssignment.id)
+            .where(
+                *current,
+                Delivery.status.in_((Outbox.SENT, Outbox.MISSED)),
+                Delivery.kind == HOMEWORK,
+                Delivery.occurrence_date >= since,
+            )
+        )
+        done = await self._session.execute(
+            select(
+                HomeworkAssignment.client_id, HomeworkLog.assignment_id, HomeworkLog.occurrence_date
+            )
+            .join(HomeworkLog, HomeworkLog.assignment_id == HomeworkAssignment.id)
+            .where(*current, HomeworkLog.result == "done", HomeworkLog.occurrence_date >= since)
+        )
+        due_of: dict[int, list[tuple[int, date]]] = {}
+        done_of: dict[int, list[tuple[int, date]]] = {}
+        for client_id, assignment_id, day in due:
+            if assignment_id is not None and day is not None:
+                due_of.setdefault(client_id, []).append((assignment_id, day))
+        for client_id, assignment_id, day in done:
+            done_of.setdefault(client_id, []).append((assignment_id, day))
+        return {
+            client_id: HomeworkDays.of(days, done_of.get(client_id, ()))
+            for client_id, days in due_of.items()
+        }
 
     async def check_ins(self, client_id: int) -> list[CheckIn]:
         """Answered check-ins, oldest first."""

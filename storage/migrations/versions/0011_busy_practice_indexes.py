@@ -42,6 +42,9 @@ def upgrade() -> None:
     )
     op.drop_index("ix_homework_client_status", table_name="homework_assignments")
     op.create_index("ix_homework_client", "homework_assignments", ["client_id"])
+    op.create_index(
+        "ix_homework_therapist_status", "homework_assignments", ["therapist_id", "status"]
+    )
 
     op.drop_index("ix_deliveries_client_id", table_name="deliveries")
     op.create_index(
@@ -81,6 +84,7 @@ def downgrade() -> None:
     ):
         op.drop_index(name, table_name="deliveries")
     op.create_index("ix_deliveries_client_id", "deliveries", ["client_id"])
+    op.drop_index("ix_homework_therapist_status", table_name="homework_assignments")
     op.drop_index("ix_homework_client", table_name="homework_assignments")
     op.create_index("ix_homework_client_status", "homework_assignments", ["client_id", "status"])
     op.drop_index("ix_session_notes_client_date", table_name="session_notes")
