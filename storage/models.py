@@ -426,6 +426,21 @@ class HomeworkLog(Base):
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class HomeworkDueDay(Base):
+    """A day an exercise was due (its reminder went out, or its time passed while the bot was
+    down), kept after its outbox row is pruned: what every adherence figure counts as due
+    (practice.adherence). The outbox keeps a row of each for a few weeks; this, for as long
+    as the record is kept, at a tenth of the size."""
+
+    __tablename__ = "homework_due_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("homework_assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    occurrence_date: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
 class CheckIn(Base):
     """One progress check-in sent to a client, and their answers as they give them."""
 

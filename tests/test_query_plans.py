@@ -40,6 +40,7 @@ LARGE = {
     "deliveries",
     "homework_assignments",
     "homework_logs",
+    "homework_due_days",
     "treatment_plans",
 }
 # Tables whose rows for one client (or therapist) grow with the years: a sort of them needs an

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from practice.adherence import HomeworkDays
@@ -17,6 +17,7 @@ from storage.models import (
     Client,
     Delivery,
     HomeworkAssignment,
+    HomeworkDueDay,
     HomeworkLog,
     Invite,
     SessionNote,
@@ -58,7 +59,8 @@ class RecordRepository:
     ) -> HomeworkDays:
         """The (assignment, day) pairs the client was due (reminded, or passed while the bot
         was down) and those they said they did, from `since` on: every adherence figure is
-        cut from this (practice.adherence)."""
+        cut from this (practice.adherence). Due days are the outbox's recent rows and, for
+        older ones pruned from it, the homework_due_days they were compacted into."""
         if not assignment_ids:
             return HomeworkDays()
         due_where = [
@@ -66,26 +68,30 @@ class RecordRepository:
             Delivery.kind == HOMEWORK,
             Delivery.status.in_((Outbox.SENT, Outbox.MISSED)),
         ]
+        kept_where: list[ColumnElement[bool]] = [HomeworkDueDay.assignment_id.in_(assignment_ids)]
         done_where = [HomeworkLog.assignment_id.in_(assignment_ids), HomeworkLog.result == "done"]
         if since is not None:
             due_where.append(Delivery.occurrence_date >= since)
+            kept_where.append(HomeworkDueDay.occurrence_date >= since)
             done_where.append(HomeworkLog.occurrence_date >= since)
         due = await self._session.execute(
             select(Delivery.assignment_id, Delivery.occurrence_date).where(*due_where)
         )
+        kept = await self._session.execute(
+            select(HomeworkDueDay.assignment_id, HomeworkDueDay.occurrence_date).where(*kept_where)
+        )
         done = await self._session.execute(
             select(HomeworkLog.assignment_id, HomeworkLog.occurrence_date).where(*done_where)
         )
-        return HomeworkDays.of(
-            ((a, d) for a, d in due if a is not None and d is not None),
-            ((a, d) for a, d in done),
-        )
+        due_days = [(a, d) for a, d in due if a is not None and d is not None]
+        due_days.extend((a, d) for a, d in kept)
+        return HomeworkDays.of(due_days, ((a, d) for a, d in done))
 
     async def homework_days_by_client(
         self, therapist_id: int, *, since: date
     ) -> dict[int, HomeworkDays]:
         """`homework_days` of every client's current assignments (active and paused) from
-        `since` on, for all the therapist's clients at once (the digest): two statements,
+        `since` on, for all the therapist's clients at once (the digest): three statements,
         each an index range an assignment."""
         current = (
             HomeworkAssignment.therapist_id == therapist_id,
@@ -101,6 +107,15 @@ class RecordRepository:
                 Delivery.occurrence_date >= since,
             )
         )
+        kept = await self._session.execute(
+            select(
+                HomeworkAssignment.client_id,
+                HomeworkDueDay.assignment_id,
+                HomeworkDueDay.occurrence_date,
+            )
+            .join(HomeworkDueDay, HomeworkDueDay.assignment_id == HomeworkAssignment.id)
+            .where(*current, HomeworkDueDay.occurrence_date >= since)
+        )
         done = await self._session.execute(
             select(
                 HomeworkAssignment.client_id, HomeworkLog.assignment_id, HomeworkLog.occurrence_date
@@ -113,6 +128,8 @@ class RecordRepository:
         for client_id, assignment_id, day in due:
             if assignment_id is not None and day is not None:
                 due_of.setdefault(client_id, []).append((assignment_id, day))
+        for client_id, assignment_id, day in kept:
+            due_of.setdefault(client_id, []).append((assignment_id, day))
         for client_id, assignment_id, day in done:
             done_of.setdefault(client_id, []).append((assignment_id, day))
         return {
@@ -236,6 +253,10 @@ class ErasureRepository:
         )
         await self._session.execute(
             delete(HomeworkLog).where(HomeworkLog.assignment_id.in_(assignment_ids))
+        )
+        # The days reminders went out, compacted from the message rows deleted above.
+        await self._session.execute(
+            delete(HomeworkDueDay).where(HomeworkDueDay.assignment_id.in_(assignment_ids))
         )
         await self._session.execute(delete(CheckIn).where(CheckIn.client_id == client.id))
         # A consent question the client never answered cannot be answered now.
