@@ -91,47 +91,55 @@ class RecordRepository:
         self, therapist_id: int, *, since: date
     ) -> dict[int, HomeworkDays]:
         """`homework_days` of every client's current assignments (active and paused) from
-        `since` on, for all the therapist's clients at once (the digest): three statements,
-        each an index range an assignment."""
+        `since` on, for all the therapist's clients at once (the digest): four statements,
+        each read through the assignment (an index range each, never the practice's whole
+        history by state)."""
+        rows = await self._session.execute(
+            select(HomeworkAssignment.id, HomeworkAssignment.client_id).where(
+                HomeworkAssignment.therapist_id == therapist_id,
+                HomeworkAssignment.status != HomeworkStatus.ENDED,
+            )
+        )
+        client_of = {assignment_id: client_id for assignment_id, client_id in rows}
+        if not client_of:
+            return {}
         current = (
-            HomeworkAssignment.therapist_id == therapist_id,
-            HomeworkAssignment.status != HomeworkStatus.ENDED,
+            select(HomeworkAssignment.id)
+            .where(
+                HomeworkAssignment.therapist_id == therapist_id,
+                HomeworkAssignment.status != HomeworkStatus.ENDED,
+            )
+            .scalar_subquery()
         )
         due = await self._session.execute(
-            select(HomeworkAssignment.client_id, Delivery.assignment_id, Delivery.occurrence_date)
-            .join(Delivery, Delivery.assignment_id == HomeworkAssignment.id)
-            .where(
-                *current,
+            select(Delivery.assignment_id, Delivery.occurrence_date).where(
+                Delivery.assignment_id.in_(current),
                 Delivery.status.in_((Outbox.SENT, Outbox.MISSED)),
                 Delivery.kind == HOMEWORK,
                 Delivery.occurrence_date >= since,
             )
         )
         kept = await self._session.execute(
-            select(
-                HomeworkAssignment.client_id,
-                HomeworkDueDay.assignment_id,
-                HomeworkDueDay.occurrence_date,
+            select(HomeworkDueDay.assignment_id, HomeworkDueDay.occurrence_date).where(
+                HomeworkDueDay.assignment_id.in_(current),
+                HomeworkDueDay.occurrence_date >= since,
             )
-            .join(HomeworkDueDay, HomeworkDueDay.assignment_id == HomeworkAssignment.id)
-            .where(*current, HomeworkDueDay.occurrence_date >= since)
         )
         done = await self._session.execute(
-            select(
-                HomeworkAssignment.client_id, HomeworkLog.assignment_id, HomeworkLog.occurrence_date
+            select(HomeworkLog.assignment_id, HomeworkLog.occurrence_date).where(
+                HomeworkLog.assignment_id.in_(current),
+                HomeworkLog.result == "done",
+                HomeworkLog.occurrence_date >= since,
             )
-            .join(HomeworkLog, HomeworkLog.assignment_id == HomeworkAssignment.id)
-            .where(*current, HomeworkLog.result == "done", HomeworkLog.occurrence_date >= since)
         )
         due_of: dict[int, list[tuple[int, date]]] = {}
         done_of: dict[int, list[tuple[int, date]]] = {}
-        for client_id, assignment_id, day in due:
-            if assignment_id is not None and day is not None:
-                due_of.setdefault(client_id, []).append((assignment_id, day))
-        for client_id, assignment_id, day in kept:
-            due_of.setdefault(client_id, []).append((assignment_id, day))
-        for client_id, assignment_id, day in done:
-            done_of.setdefault(client_id, []).append((assignment_id, day))
+        for assignment_id, day in [*due, *kept]:
+            if assignment_id in client_of and day is not None:
+                due_of.setdefault(client_of[assignment_id], []).append((assignment_id, day))
+        for assignment_id, day in done:
+            if assignment_id in client_of:
+                done_of.setdefault(client_of[assignment_id], []).append((assignment_id, day))
         return {
             client_id: HomeworkDays.of(days, done_of.get(client_id, ()))
             for client_id, days in due_of.items()
