@@ -68,6 +68,16 @@ class CheckInRepository:
                 found.setdefault(row.client_id, []).append(row)
         return found
 
+    async def answered_since(self, client_id: int, since: datetime) -> list[CheckIn]:
+        """The client's check-ins answered since `since`, oldest first (an index range of
+        ix_check_ins_client_answered, not the whole history)."""
+        rows = await self._session.scalars(
+            select(CheckIn)
+            .where(CheckIn.client_id == client_id, CheckIn.answered_at >= since)
+            .order_by(CheckIn.answered_at)
+        )
+        return list(rows)
+
     async def recent(self, client_id: int, limit: int) -> list[CheckIn]:
         rows = await self._session.scalars(
             select(CheckIn)
