@@ -10,6 +10,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path, and bench/practice.py would stand in
+# for the `practice` package: the project's root goes before it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler
