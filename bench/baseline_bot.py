@@ -10,13 +10,21 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path, and bench/practice.py would stand in
+# for the `practice` package: the project's root goes before it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler
 from telegram.ext import filters as f
 
 from bot.runtime.delivery import ResilientRateLimiter
+from bot.runtime.health import Health
 from bot.runtime.polling import poll
+from bot.runtime.transport import AiohttpRequest
 from practice.clock import SystemClock
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Tap", callback_data="tap")]])
@@ -42,8 +50,12 @@ async def main() -> None:
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
         .updater(None)
         .rate_limiter(ResilientRateLimiter())
+        # Aftercare's default transport (TELEGRAM_TRANSPORT=aiohttp), so the ratio is the bot's.
+        .request(AiohttpRequest(connection_pool_size=8))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .build()
     )
+    application.bot_data["health"] = Health(SystemClock())  # the polling loop reports to it
     application.add_handler(CallbackQueryHandler(on_tap))
     application.add_handler(MessageHandler(f.ALL, on_message))
     stop = asyncio.Event()
@@ -55,7 +67,6 @@ async def main() -> None:
             application,
             stop,
             allowed_updates=["message", "callback_query"],
-            clock=SystemClock(),
             poll_timeout=5,
         )
         await application.stop()

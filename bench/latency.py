@@ -69,9 +69,13 @@ async def one_note(maya: Phone, taps: list[float], messages: list[float]) -> int
     """A returning client's default note: keep the preselection, skip the free text."""
     await timed(messages, maya.send("/note"))
     labels = ("Anna K.", "Done ➡️", "Done ➡️", "Medium", "6", "3", "⏭ Skip to summary", "✅ Save")
+    card = maya.last_message_id  # the note's card, edited in place step by step
     for label in labels:
-        await timed(taps, maya.tap(label))
-    assert maya.last_text.startswith("Saved ✓"), maya.last_text
+        await timed(taps, maya.tap(label, message_id=card))
+    # The card says so; a decision question (re-evaluate, no change…) may follow it as a
+    # message of its own, from the fourth session on.
+    saved = maya.message(card).text
+    assert saved.startswith("Saved ✓"), saved
     return len(labels)
 
 
@@ -131,11 +135,11 @@ async def measure_baseline(count: int, folder: Path) -> dict[str, float]:
     }
 
 
-async def main() -> None:
+async def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=40, help="notes to log (9 updates each)")
     parser.add_argument("--pace", type=float, default=PACE, help="seconds between actions")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     globals()["PACE"] = args.pace
     with tempfile.TemporaryDirectory() as folder:
         ours = await measure_aftercare(args.notes, Path(folder))

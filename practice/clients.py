@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from difflib import SequenceMatcher
 from typing import TypeVar
+
+from rapidfuzz.fuzz import ratio
 
 T = TypeVar("T")
 
 # Above this similarity two names are probably one person typed twice ("Ana K." / "Anna K.").
-_SIMILAR_RATIO = 0.8
+# (rapidfuzz's ratio, 0-100: the indel similarity 2·LCS / (len a + len b).)
+_SIMILAR_RATIO = 80
+# A look-alike shares the start of a word with the new name: its first letters, this many.
+LOOKALIKE_PREFIX = 2
 
 
 def name_key(name: str) -> str:
@@ -19,6 +23,26 @@ def name_key(name: str) -> str:
     letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     kept = "".join(ch if ch.isalnum() else " " for ch in letters.casefold())
     return " ".join(kept.split())
+
+
+def name_words(name: str) -> list[str]:
+    """The distinct words of the folded name, as the search index keeps them."""
+    return sorted(set(name_key(name).split()))
+
+
+def prefix_range(prefix: str) -> tuple[str, str | None]:
+    """The words that start with `prefix` are those w with low <= w < high (code point order;
+    high None: no upper bound, for a prefix ending in the last code point)."""
+    last = ord(prefix[-1])
+    if last == 0x10FFFF:
+        return prefix, None
+    return prefix, prefix[:-1] + chr(last + 1)
+
+
+def lookalike_prefixes(name: str) -> list[str]:
+    """What a possible look-alike of `name` shares: the start of one of its words. A name
+    mistyped in the first letters of every word is not caught (it is rarely the same person)."""
+    return sorted({w[:LOOKALIKE_PREFIX] for w in name_words(name)})
 
 
 def matches_search(name: str, query: str) -> bool:
@@ -46,8 +70,8 @@ def is_near_duplicate(new: str, existing: str) -> bool:
         rest_a_text, rest_b_text = " ".join(rest_a), " ".join(rest_b)
         if min(len(rest_a_text), len(rest_b_text)) < 3:
             return False  # "Anna K" and "Anna B" are two people
-        return SequenceMatcher(None, rest_a_text, rest_b_text).ratio() >= _SIMILAR_RATIO
-    return SequenceMatcher(None, a, b).ratio() >= _SIMILAR_RATIO
+        return ratio(rest_a_text, rest_b_text) >= _SIMILAR_RATIO
+    return ratio(a, b) >= _SIMILAR_RATIO
 
 
 def near_duplicates(new: str, existing: Iterable[tuple[str, T]]) -> list[T]:

@@ -7,11 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from practice.checkins import check_in_summary, is_worsening
 from practice.schedules import to_utc
-from storage.models import CheckIn, Client
 from storage.repositories import DIGEST, Outbox
 from storage.unit_of_work import UnitOfWork
 
@@ -20,7 +17,8 @@ async def plan_digest(
     uow: UnitOfWork, therapist_id: int, *, now: datetime, zone: str, at: time
 ) -> None:
     """The therapist's next digest at `at` their (the practice's) time, unless one waits."""
-    if await uow.outbox.waiting(DIGEST, chat_id=therapist_id):
+    # A digest names no client: client_id IS NULL finds it among the therapist's own rows.
+    if await uow.outbox.waiting(DIGEST, chat_id=therapist_id, client_id=None):
         return
     tz = ZoneInfo(zone)
     local = now.astimezone(tz)
@@ -41,43 +39,36 @@ class Digest:
 
 
 async def digest_of(uow: UnitOfWork, therapist_id: int, now: datetime) -> Digest | None:
-    """The digest, or None when there is nothing worth a message."""
+    """The digest, or None when there is nothing worth a message.
+
+    A few queries for the whole practice, not a few per client: each client's last two
+    check-ins, the first session's pain of those who answered, and the week's homework days
+    of every current assignment."""
     since = now - timedelta(days=1)
     week = (now - timedelta(days=7)).date()
     # Only clients on the bot have check-ins and homework reminders to report.
-    clients = list(
-        await uow.session.scalars(
-            select(Client).where(
-                Client.therapist_id == therapist_id, Client.telegram_user_id.is_not(None)
-            )
-        )
-    )
+    clients = await uow.clients.on_the_bot(therapist_id)
+    latest = await uow.check_ins.last_two(therapist_id)
+    news = [
+        client_id
+        for client_id, recent in latest.items()
+        if any(c.answered_at is not None and c.answered_at >= since for c in recent)
+    ]
+    baselines = await uow.notes.first_pains(therapist_id, news)
+    days = await uow.records.homework_days_by_client(therapist_id, since=week)
     answered, worse, silent, homework = [], [], [], []
-    for client in clients:
-        recent = list(
-            await uow.session.scalars(
-                select(CheckIn)
-                .where(CheckIn.client_id == client.id, CheckIn.sent_at.is_not(None))
-                .order_by(CheckIn.sent_at.desc())
-                .limit(2)
-            )
-        )
-        baseline: int | None = None
+    for client_id, name in clients:
+        recent = latest.get(client_id, [])
         for check_in in recent:
             if check_in.answered_at is not None and check_in.answered_at >= since:
-                if baseline is None:  # read only for a client with something to report
-                    first = await uow.notes.first(therapist_id, client.id)
-                    baseline = first.pain_before if first is not None else None
-                answered.append(f"• {client.name}: {check_in_summary(check_in)}")
-                if is_worsening(baseline, check_in.pain, check_in.change):
-                    worse.append(client.name)
+                answered.append(f"• {name}: {check_in_summary(check_in)}")
+                if is_worsening(baselines.get(client_id), check_in.pain, check_in.change):
+                    worse.append(name)
         if len(recent) == 2 and all(c.answered_at is None for c in recent):
-            silent.append(client.name)
-        current = await uow.homework.current(therapist_id, client.id)
-        days = await uow.records.homework_days([h.id for h in current], since=week)
-        total = days.adherence()
-        if total.due:
-            homework.append(f"• {client.name}: {total.describe()}")
+            silent.append(name)
+        total = days[client_id].adherence() if client_id in days else None
+        if total is not None and total.due:
+            homework.append(f"• {name}: {total.describe()}")
     if not (answered or worse or silent):
         return None  # homework figures alone are for the weekly view, not a morning message
     return Digest(sorted(set(worse)), answered, silent, homework)

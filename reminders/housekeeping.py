@@ -23,8 +23,16 @@ from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-BACKUP, RETENTION = "backup", "retention"
-CHORES = (BACKUP, RETENTION)  # in this order: the day's backup is taken before the purge
+BACKUP, RETENTION, OUTBOX = "backup", "retention", "outbox"
+# In this order: the day's backup is taken before the purge, and the outbox pruned after.
+CHORES = (BACKUP, RETENTION, OUTBOX)
+# Settled outbox rows are kept this long: past every window a screen or the health report
+# reads them in (the adherence figures' 14 days at most; older homework days are read from
+# homework_due_days, which the pruning fills).
+OUTBOX_KEEP = timedelta(days=35)
+# Rows pruned a transaction: a first pruning of years of history never holds the database's
+# write lock for more than a moment.
+PRUNE_BATCH = 2_000
 LEASE = timedelta(hours=1)
 # A failed chore is tried again this much later (and the operator told each time).
 RETRY = timedelta(hours=1)
@@ -96,7 +104,8 @@ class Housekeeping:
             if not mine:
                 continue
             ran.append(name)
-            ok = await (self._backup() if name == BACKUP else self._retention())
+            chore = {BACKUP: self._backup, RETENTION: self._retention, OUTBOX: self.prune_outbox}
+            ok = await chore[name]()
             later = self._clock.now()
             async with self._db.unit_of_work() as uow:
                 if ok:
@@ -132,6 +141,28 @@ class Housekeeping:
             except Exception:
                 log.exception("a backup listener failed")
         return result.ok
+
+    async def prune_outbox(self) -> bool:
+        """Settled outbox rows older than OUTBOX_KEEP go (their homework days kept), a batch
+        a transaction; then SQLite's planner statistics are refreshed (PRAGMA optimize)."""
+        before = self._clock.now() - OUTBOX_KEEP
+        pruned = 0
+        try:
+            while True:
+                async with self._db.unit_of_work() as uow:
+                    count = await uow.retention.prune_outbox(before, PRUNE_BATCH)
+                    await uow.commit()
+                pruned += count
+                if count < PRUNE_BATCH:
+                    break
+            if self._db.kind == "sqlite":
+                async with self._db.engine.connect() as conn:
+                    await conn.exec_driver_sql("PRAGMA optimize")
+        except Exception as exc:
+            log.error("outbox pruning failed: %s", type(exc).__name__)
+            return False
+        log.info("outbox pruned: %d settled rows older than %d days", pruned, OUTBOX_KEEP.days)
+        return True
 
     async def _retention(self) -> bool:
         try:

@@ -41,9 +41,11 @@ async def weekly_text(uow: UnitOfWork, client: Client, now: datetime) -> str | N
     current = await uow.homework.current(client.therapist_id, client.id)
     days = await uow.records.homework_days([h.id for h in current], since=since)
     total = days.adherence()
+    # The last seven days' answers ((now - answered).days < 7), read as a range.
+    answered = await uow.check_ins.answered_since(client.id, now - timedelta(days=7))
     pains = [
         c.pain
-        for c in await uow.records.check_ins(client.id)
+        for c in answered
         if c.pain is not None and c.answered_at is not None and (now - c.answered_at).days < 7
     ]
     return weekly_note(total, pains)

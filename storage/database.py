@@ -6,22 +6,22 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ def _create_private(path: Path) -> None:
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if url:
@@ -210,8 +212,43 @@ class Database:
         return None
 
 
+_REVISION = re.compile(r'^revision: str = "([^"]+)"', re.MULTILINE)
+_DOWN = re.compile(r'^down_revision: [^=]+= "([^"]+)"', re.MULTILINE)
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the version files themselves: a start at
+    head (almost every start) need not import Alembic (a tenth of a second, a few MB). The
+    single revision no other revises; None when that is not one (then Alembic decides)."""
+    revisions, revised = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revisions.update(_REVISION.findall(text))
+        revised.update(_DOWN.findall(text))
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The schema's revision as alembic_version holds it; None for a new database."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
+def _at_head(connection: Connection) -> bool:
+    head = head_revision()
+    return head is not None and current_revision(connection) == head
+
+
 def _behind_head(connection: Connection) -> bool:
     """Whether an existing schema has migrations still to apply."""
+    if _at_head(connection):
+        return False
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     current = MigrationContext.configure(connection).get_current_revision()
     return current is not None and current != head
@@ -219,6 +256,12 @@ def _behind_head(connection: Connection) -> bool:
 
 def _upgrade_to_head(connection: Connection) -> bool:
     """Upgrade to head; whether anything was applied (a restart usually applies nothing)."""
+    if _at_head(connection):
+        return False
+    from alembic import command
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     config = alembic_config()
     head = ScriptDirectory.from_config(config).get_current_head()
     current = MigrationContext.configure(connection).get_current_revision()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -73,7 +74,11 @@ class Therapist(Base):
 
 class Client(Base):
     __tablename__ = "clients"
-    __table_args__ = (Index("ix_clients_therapist_recent", "therapist_id", "last_note_at"),)
+    # The therapist's clients most recently seen first (/clients, the note's client step): the
+    # whole ORDER BY, so a page is read in order and nothing is sorted.
+    __table_args__ = (
+        Index("ix_clients_therapist_recent", "therapist_id", "last_note_at", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
@@ -113,6 +118,26 @@ class Client(Base):
     notes: Mapped[list[SessionNote]] = relationship(back_populates="client", lazy="raise")
 
 
+class ClientNameWord(Base):
+    """Each word of a client's folded name (practice.clients.name_words), so that a search by
+    word prefix ("ann k") and the look-alike check of a new name are answered from an index
+    range instead of reading every client. Written with the client; a name is never changed.
+
+    Compared byte by byte (SQLite's own order; "C" on PostgreSQL), so a prefix's range
+    [prefix, next prefix) holds exactly the words that start with it."""
+
+    __tablename__ = "client_name_words"
+    __table_args__ = (Index("ix_client_name_words_prefix", "therapist_id", "word"),)
+
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(
+        String(60).with_variant(String(60, collation="C"), "postgresql"), primary_key=True
+    )
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+
+
 class Invite(Base):
     """A single-use link that turns a client record into a client on the bot.
 
@@ -136,7 +161,8 @@ class SessionNote(Base):
     __tablename__ = "session_notes"
     __table_args__ = (
         UniqueConstraint("client_id", "number", name="uq_session_notes_client_number"),
-        Index("ix_session_notes_client_date", "client_id", "session_date"),
+        # A client's notes in session order (/history, the card, the record): the whole ORDER BY.
+        Index("ix_session_notes_client_date", "client_id", "session_date", "number"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -244,7 +270,12 @@ class HomeworkAssignment(Base):
     """An exercise given to a client, with its schedule as data the reminders expand."""
 
     __tablename__ = "homework_assignments"
-    __table_args__ = (Index("ix_homework_client_status", "client_id", "status"),)
+    # A client's assignments in the order given (the id, which every index ends with); a
+    # therapist's current ones (the digest).
+    __table_args__ = (
+        Index("ix_homework_client", "client_id"),
+        Index("ix_homework_therapist_status", "therapist_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
@@ -316,6 +347,34 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         Index("ix_deliveries_status_due", "status", "due_at"),
+        # A client's rows by state, the next first (the card's upcoming reminders, a weekly
+        # note waiting, erasure).
+        Index("ix_deliveries_client_status_due", "client_id", "status", "due_at"),
+        # An assignment's days by state (every adherence figure; the planner's "already
+        # waiting"): the (status, due) index would read every sent row of the practice.
+        Index("ix_deliveries_assignment_status", "assignment_id", "status", "occurrence_date"),
+        # Rows of a check-in or a referral (few rows: the index holds only theirs), and the
+        # therapist's own rows (digests, follow-ups, notices: no client) by chat.
+        Index(
+            "ix_deliveries_check_in",
+            "check_in_id",
+            sqlite_where=text("check_in_id IS NOT NULL"),
+            postgresql_where=text("check_in_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_deliveries_referral",
+            "referral_id",
+            sqlite_where=text("referral_id IS NOT NULL"),
+            postgresql_where=text("referral_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_deliveries_therapist_chat",
+            "chat_id",
+            "kind",
+            "status",
+            sqlite_where=text("client_id IS NULL"),
+            postgresql_where=text("client_id IS NULL"),
+        ),
         UniqueConstraint(
             "assignment_id", "occurrence_date", "sequence", name="uq_deliveries_occurrence"
         ),
@@ -323,9 +382,7 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # homework, checkin
-    client_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clients.id", ondelete="CASCADE"), index=True
-    )
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     # The therapist's chat, or for a client's message the chat it was last addressed to: the
     # dispatcher addresses it again from the client (or the referral's client) when sending,
     # since a client may move to a new Telegram account while it waits.
@@ -382,14 +439,38 @@ class HomeworkLog(Base):
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class HomeworkDueDay(Base):
+    """A day an exercise was due (its reminder went out, or its time passed while the bot was
+    down), kept after its outbox row is pruned: what every adherence figure counts as due
+    (practice.adherence). The outbox keeps a row of each for a few weeks; this, for as long
+    as the record is kept, at a tenth of the size."""
+
+    __tablename__ = "homework_due_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("homework_assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    occurrence_date: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
 class CheckIn(Base):
     """One progress check-in sent to a client, and their answers as they give them."""
 
     __tablename__ = "check_ins"
+    __table_args__ = (
+        # A client's check-ins, newest sent or answered first (the card, the record, the
+        # digest's "missed the last two"); the therapist's answered since yesterday (the
+        # digest); a session's series (the dispatcher counts what went out after it).
+        Index("ix_check_ins_client_sent", "client_id", "sent_at"),
+        Index("ix_check_ins_client_answered", "client_id", "answered_at"),
+        Index("ix_check_ins_therapist_answered", "therapist_id", "answered_at"),
+        Index("ix_check_ins_after_note", "after_note_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     # The session the series follows, and this check-in's place in it (0 = the first).
     after_note_id: Mapped[int | None] = mapped_column(
         ForeignKey("session_notes.id", ondelete="SET NULL")

@@ -5,10 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chore, Client, FormDraft, SessionNote, StoredDraft
+from storage.models import (
+    Chore,
+    Client,
+    Delivery,
+    FormDraft,
+    HomeworkDueDay,
+    SessionNote,
+    StoredDraft,
+)
+from storage.repositories import HOMEWORK, Outbox
+
+# Rows the outbox is done with: no sender, planner or screen reads them once they are older
+# than the longest window that looks at them (practice.adherence.ADHERENCE_WINDOW_DAYS, the
+# digest's week, the health report's hour), except as the homework days they compact into.
+SETTLED = (Outbox.SENT, Outbox.MISSED, Outbox.FAILED, Outbox.CANCELLED)
 
 
 class ChoreRepository:
@@ -56,6 +70,52 @@ class ChoreRepository:
         return await self._session.get(Chore, name)
 
 
+class OutboxHistory:
+    """Pruning the outbox's settled rows: a homework reminder that went out (or was missed)
+    first leaves its day in homework_due_days, which every adherence figure reads beside the
+    outbox (storage.repositories.records.RecordRepository.homework_days)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Up to `limit` settled rows due before `before`, oldest first, compacted and
+        deleted in the caller's transaction; how many went."""
+        ids = list(
+            await self._session.scalars(
+                select(Delivery.id)
+                .where(Delivery.status.in_(SETTLED), Delivery.due_at < before)
+                .limit(limit)
+            )
+        )
+        if not ids:
+            return 0
+        days = (
+            select(Delivery.assignment_id, Delivery.occurrence_date)
+            .where(
+                Delivery.id.in_(ids),
+                Delivery.kind == HOMEWORK,
+                Delivery.status.in_((Outbox.SENT, Outbox.MISSED)),
+                Delivery.assignment_id.is_not(None),
+                Delivery.occurrence_date.is_not(None),
+                ~select(HomeworkDueDay.assignment_id)
+                .where(
+                    and_(
+                        HomeworkDueDay.assignment_id == Delivery.assignment_id,
+                        HomeworkDueDay.occurrence_date == Delivery.occurrence_date,
+                    )
+                )
+                .exists(),
+            )
+            .distinct()
+        )
+        await self._session.execute(
+            insert(HomeworkDueDay).from_select(["assignment_id", "occurrence_date"], days)
+        )
+        await self._session.execute(delete(Delivery).where(Delivery.id.in_(ids)))
+        return len(ids)
+
+
 @dataclass(frozen=True)
 class RecordAge:
     client_id: int
@@ -67,6 +127,10 @@ class RecordAge:
 class RetentionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def prune_outbox(self, before: datetime, limit: int) -> int:
+        """See OutboxHistory.prune."""
+        return await OutboxHistory(self._session).prune(before, limit)
 
     async def records(self, *, ended_before: date) -> list[RecordAge]:
         """Every record whose last session is before `ended_before`, or that has a purge day

@@ -123,7 +123,7 @@ async def test_a_backup_restores_the_same_notes_plans_and_outbox(
         await a_practice_day(bot, maya)
         before = await rows(bot.db)
         clock.set(NIGHT)
-        assert await housekeeping(bot).run_due() == ["backup", "retention"]
+        assert await housekeeping(bot).run_due() == ["backup", "retention", "outbox"]
         result = housekeeping(bot).last_backup
     assert result is not None and result.ok and result.path is not None
     assert result.path.parent == folder and result.path.name.endswith("-daily" + result.path.suffix)
@@ -198,7 +198,7 @@ async def test_daily_backups_are_rotated_and_taken_once_a_day_across_restarts(
         assert await housekeeping(bot).run_due() == []  # 02:59: not yet
         for _ in range(15):
             clock.advance(timedelta(minutes=1))
-            assert await housekeeping(bot).run_due() == ["backup", "retention"]
+            assert await housekeeping(bot).run_due() == ["backup", "retention", "outbox"]
             assert await housekeeping(bot).run_due() == []  # once a day
             clock.advance(timedelta(days=1) - timedelta(minutes=1))
     daily = sorted(p.name for p in folder.iterdir())
@@ -214,7 +214,7 @@ async def test_daily_backups_are_rotated_and_taken_once_a_day_across_restarts(
     ) as bot:
         assert await housekeeping(bot).run_due() == []
         clock.set(datetime(2026, 12, 11, 3, 0, tzinfo=UTC))
-        assert await housekeeping(bot).run_due() == ["backup", "retention"]
+        assert await housekeeping(bot).run_due() == ["backup", "retention", "outbox"]
     assert len(list(folder.iterdir())) == 3
 
 
@@ -234,7 +234,7 @@ async def test_a_failed_backup_is_reported_and_tried_again_an_hour_later(
     ) as bot:
         housekeeping(bot).on_backup(listener)
         clock.set(NIGHT)
-        assert await housekeeping(bot).run_due() == ["backup", "retention"]
+        assert await housekeeping(bot).run_due() == ["backup", "retention", "outbox"]
         [failed] = heard
         assert not failed.ok and failed.path is None and failed.at == NIGHT
         assert failed.error == f"Backup failed: cannot write to {blocked}: File exists"
@@ -364,7 +364,7 @@ async def test_a_surprise_in_a_backup_is_still_reported_as_a_failure(
             await uow.commit()
         keeper = Housekeeping(chore_policy(settings), db, FrozenClock(NIGHT))
         keeper.on_backup(listener)
-        assert await keeper.run_due() == ["backup", "retention"]
+        assert await keeper.run_due() == ["backup", "retention", "outbox"]
     finally:
         await db.dispose()
     assert heard == [BackupResult(ok=False, at=NIGHT, error="Backup failed: RuntimeError")]

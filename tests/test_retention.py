@@ -37,7 +37,7 @@ async def night_of(running: OfflineBot, clock: FrozenClock, day: date) -> None:
     """03:00 in London that day: the daily backup, then the retention run."""
     clock.set(datetime(day.year, day.month, day.day, 3, 0, tzinfo=UTC))
     keeper: Housekeeping = running.application.bot_data["housekeeping"]
-    assert await keeper.run_due() == ["backup", "retention"]
+    assert await keeper.run_due() == ["backup", "retention", "outbox"]
 
 
 async def morning_of(running: OfflineBot, clock: FrozenClock, day: date) -> None:

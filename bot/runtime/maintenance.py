@@ -8,7 +8,6 @@ import asyncio
 import sys
 from pathlib import Path
 
-from alembic.migration import MigrationContext
 from pydantic import ValidationError
 from sqlalchemy.engine import Connection, make_url
 
@@ -24,7 +23,7 @@ from practice.clock import Clock, SystemClock
 from reminders.housekeeping import snapshot_before_migration
 from storage import Database
 from storage.backup import MANUAL, BackupError, RestoreRefused, back_up, restore
-from storage.database import sqlite_path
+from storage.database import current_revision, sqlite_path
 
 
 async def backup_command(settings: Settings, clock: Clock | None = None) -> int:
@@ -118,7 +117,7 @@ async def _revision(db: Database) -> str | None:
     """The schema's Alembic revision; None for a database without one (a new one)."""
 
     def current(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+        return current_revision(connection)
 
     async with db.engine.connect() as connection:
         return await connection.run_sync(current)

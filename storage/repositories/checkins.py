@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import CheckIn
+from storage.models import CheckIn, Client
 
 
 class CheckInRepository:
@@ -43,6 +43,40 @@ class CheckInRepository:
             .where(CheckIn.after_note_id == note_id, CheckIn.sent_at.is_not(None))
         )
         return count or 0
+
+    async def last_two(self, therapist_id: int) -> dict[int, list[CheckIn]]:
+        """Each of the therapist's clients' last two check-ins sent, the newest first: two
+        statements, each an index probe a client (ix_check_ins_client_sent)."""
+        found: dict[int, list[CheckIn]] = {}
+        for place in (0, 1):
+            nth = (
+                select(CheckIn.id)
+                .where(CheckIn.client_id == Client.id, CheckIn.sent_at.is_not(None))
+                .order_by(CheckIn.sent_at.desc(), CheckIn.id.desc())
+                .limit(1)
+                .offset(place)
+                .correlate(Client)
+                .scalar_subquery()
+            )
+            rows = await self._session.scalars(
+                select(CheckIn)
+                .select_from(Client)
+                .join(CheckIn, CheckIn.id == nth)
+                .where(Client.therapist_id == therapist_id, Client.telegram_user_id.is_not(None))
+            )
+            for row in rows:
+                found.setdefault(row.client_id, []).append(row)
+        return found
+
+    async def answered_since(self, client_id: int, since: datetime) -> list[CheckIn]:
+        """The client's check-ins answered since `since`, oldest first (an index range of
+        ix_check_ins_client_answered, not the whole history)."""
+        rows = await self._session.scalars(
+            select(CheckIn)
+            .where(CheckIn.client_id == client_id, CheckIn.answered_at >= since)
+            .order_by(CheckIn.answered_at)
+        )
+        return list(rows)
 
     async def recent(self, client_id: int, limit: int) -> list[CheckIn]:
         rows = await self._session.scalars(

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from practice.clients import matches_search, name_key
+from practice.clients import (
+    lookalike_prefixes,
+    name_key,
+    name_words,
+    near_duplicates,
+    prefix_range,
+)
 from practice.invites import InviteStatus
-from storage.models import Client, Invite, Therapist
+from storage.models import Client, ClientNameWord, Invite, Therapist
+
+# Words of a query that narrow a search; more would add index ranges and change nothing.
+SEARCH_WORDS = 4
 
 
 class TherapistRepository:
@@ -28,6 +37,16 @@ class TherapistRepository:
         elif therapist.display_name != display_name:
             therapist.display_name = display_name
         return therapist
+
+
+# Clients seen most recently first, those without notes after them: what
+# ix_clients_therapist_recent holds, read backwards (NULLS LAST is SQLite's own order for DESC,
+# said so for PostgreSQL's).
+_RECENT_FIRST = (
+    Client.last_note_at.desc().nulls_last(),
+    Client.created_at.desc(),
+    Client.id.desc(),
+)
 
 
 class ClientRepository:
@@ -54,27 +73,47 @@ class ClientRepository:
         result = await self._session.scalars(
             select(Client)
             .where(Client.therapist_id == therapist_id)
-            .order_by(
-                Client.last_note_at.is_(None),
-                Client.last_note_at.desc(),
-                Client.created_at.desc(),
-                Client.id.desc(),
-            )
+            .order_by(*_RECENT_FIRST)
             .limit(limit)
         )
         return list(result)
 
     async def search(self, therapist_id: int, query: str, limit: int) -> list[Client]:
-        words = name_key(query).split()
+        """Clients every word typed is the start of a word of ("ann k" finds "Anna
+        Kowalska": practice.clients.matches_search), the most recently seen first."""
+        words = sorted(set(name_key(query).split()), key=len, reverse=True)[:SEARCH_WORDS]
         if not words:
             return []
-        # SQL narrows by the first word; the exact word-prefix rule is applied in Python.
-        candidates = await self._session.scalars(
-            select(Client)
-            .where(Client.therapist_id == therapist_id, Client.name_key.contains(words[0]))
-            .order_by(Client.last_note_at.is_(None), Client.last_note_at.desc(), Client.name)
+        found = select(Client).where(
+            Client.therapist_id == therapist_id,
+            *(Client.id.in_(_with_word(therapist_id, word)) for word in words),
         )
-        return [c for c in candidates if matches_search(c.name, query)][:limit]
+        rows = await self._session.scalars(found.order_by(*_RECENT_FIRST).limit(limit))
+        return list(rows)
+
+    async def lookalikes(self, therapist_id: int, name: str) -> list[Client]:
+        """The therapist's clients whose name looks like `name` (one person typed twice:
+        practice.clients.is_near_duplicate). SQL keeps those sharing the start of a word
+        with it; only they are compared."""
+        prefixes = lookalike_prefixes(name)
+        if not prefixes:
+            return []
+        ids = select(ClientNameWord.client_id).where(
+            ClientNameWord.therapist_id == therapist_id,
+            _in_ranges(prefixes),
+        )
+        candidates = await self._session.scalars(select(Client).where(Client.id.in_(ids)))
+        ordered = sorted(candidates, key=lambda c: (c.name, c.id))  # the few found, not all
+        return near_duplicates(name, ((c.name, c) for c in ordered))
+
+    async def on_the_bot(self, therapist_id: int) -> list[tuple[int, str]]:
+        """(id, name) of the therapist's clients on the bot, in the order they came."""
+        rows = await self._session.execute(
+            select(Client.id, Client.name).where(
+                Client.therapist_id == therapist_id, Client.telegram_user_id.is_not(None)
+            )
+        )
+        return sorted((client_id, name) for client_id, name in rows)
 
     async def names(self, therapist_id: int) -> list[tuple[str, Client]]:
         result = await self._session.scalars(
@@ -98,16 +137,7 @@ class ClientRepository:
         where = Client.therapist_id == therapist_id
         total = await self._session.scalar(select(func.count()).select_from(Client).where(where))
         rows = await self._session.scalars(
-            select(Client)
-            .where(where)
-            .order_by(
-                Client.last_note_at.is_(None),
-                Client.last_note_at.desc(),
-                Client.created_at.desc(),
-                Client.id.desc(),
-            )
-            .offset(offset)
-            .limit(limit)
+            select(Client).where(where).order_by(*_RECENT_FIRST).offset(offset).limit(limit)
         )
         return list(rows), total or 0
 
@@ -121,7 +151,30 @@ class ClientRepository:
         )
         self._session.add(client)
         await self._session.flush()
+        words = [
+            {"client_id": client.id, "therapist_id": therapist_id, "word": word}
+            for word in name_words(name)
+        ]
+        if words:
+            await self._session.execute(insert(ClientNameWord), words)
         return client
+
+
+def _with_word(therapist_id: int, prefix: str) -> Select[int]:
+    """The therapist's clients with a word starting with `prefix`."""
+    return select(ClientNameWord.client_id).where(
+        ClientNameWord.therapist_id == therapist_id, _in_ranges([prefix])
+    )
+
+
+def _in_ranges(prefixes: list[str]) -> ColumnElement[bool]:
+    """A word in any of the prefixes' ranges (an index range each)."""
+    terms = []
+    for prefix in prefixes:
+        low, high = prefix_range(prefix)
+        term = ClientNameWord.word >= low
+        terms.append(term if high is None else and_(term, ClientNameWord.word < high))
+    return or_(*terms)
 
 
 class InviteRepository:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from practice.notes import PreviousTreatment
-from storage.models import SessionNote, StoredDraft
+from storage.models import Client, SessionNote, StoredDraft
 
 from .clients import ClientRepository
 
@@ -89,6 +89,26 @@ class NoteRepository:
             .order_by(SessionNote.session_date, SessionNote.number)
             .limit(1)
         )
+
+    async def first_pains(self, therapist_id: int, client_ids: list[int]) -> dict[int, int]:
+        """Each client's pain before their first documented session (the baseline), in one
+        statement: an index probe a client."""
+        if not client_ids:
+            return {}
+        first = (
+            select(SessionNote.id)
+            .where(SessionNote.client_id == Client.id)
+            .order_by(SessionNote.session_date, SessionNote.number)
+            .limit(1)
+            .correlate(Client)
+            .scalar_subquery()
+        )
+        rows = await self._session.execute(
+            select(Client.id, SessionNote.pain_before)
+            .join(SessionNote, SessionNote.id == first)
+            .where(Client.id.in_(client_ids), Client.therapist_id == therapist_id)
+        )
+        return {client_id: pain for client_id, pain in rows}
 
     async def last_treatment(self, therapist_id: int, client_id: int) -> PreviousTreatment | None:
         note = await self.latest(therapist_id, client_id)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from practice.adherence import HomeworkDays
 from practice.invites import InviteStatus
+from practice.plans import HomeworkStatus
 from storage import models as tables
 from storage.models import (
     CheckIn,
     Client,
     Delivery,
     HomeworkAssignment,
+    HomeworkDueDay,
     HomeworkLog,
     Invite,
     SessionNote,
@@ -57,7 +59,8 @@ class RecordRepository:
     ) -> HomeworkDays:
         """The (assignment, day) pairs the client was due (reminded, or passed while the bot
         was down) and those they said they did, from `since` on: every adherence figure is
-        cut from this (practice.adherence)."""
+        cut from this (practice.adherence). Due days are the outbox's recent rows and, for
+        older ones pruned from it, the homework_due_days they were compacted into."""
         if not assignment_ids:
             return HomeworkDays()
         due_where = [
@@ -65,20 +68,82 @@ class RecordRepository:
             Delivery.kind == HOMEWORK,
             Delivery.status.in_((Outbox.SENT, Outbox.MISSED)),
         ]
+        kept_where: list[ColumnElement[bool]] = [HomeworkDueDay.assignment_id.in_(assignment_ids)]
         done_where = [HomeworkLog.assignment_id.in_(assignment_ids), HomeworkLog.result == "done"]
         if since is not None:
             due_where.append(Delivery.occurrence_date >= since)
+            kept_where.append(HomeworkDueDay.occurrence_date >= since)
             done_where.append(HomeworkLog.occurrence_date >= since)
         due = await self._session.execute(
             select(Delivery.assignment_id, Delivery.occurrence_date).where(*due_where)
         )
+        kept = await self._session.execute(
+            select(HomeworkDueDay.assignment_id, HomeworkDueDay.occurrence_date).where(*kept_where)
+        )
         done = await self._session.execute(
             select(HomeworkLog.assignment_id, HomeworkLog.occurrence_date).where(*done_where)
         )
-        return HomeworkDays.of(
-            ((a, d) for a, d in due if a is not None and d is not None),
-            ((a, d) for a, d in done),
+        due_days = [(a, d) for a, d in due if a is not None and d is not None]
+        due_days.extend((a, d) for a, d in kept)
+        return HomeworkDays.of(due_days, ((a, d) for a, d in done))
+
+    async def homework_days_by_client(
+        self, therapist_id: int, *, since: date
+    ) -> dict[int, HomeworkDays]:
+        """`homework_days` of every client's current assignments (active and paused) from
+        `since` on, for all the therapist's clients at once (the digest): four statements,
+        each read through the assignment (an index range each, never the practice's whole
+        history by state)."""
+        rows = await self._session.execute(
+            select(HomeworkAssignment.id, HomeworkAssignment.client_id).where(
+                HomeworkAssignment.therapist_id == therapist_id,
+                HomeworkAssignment.status != HomeworkStatus.ENDED,
+            )
         )
+        client_of = {assignment_id: client_id for assignment_id, client_id in rows}
+        if not client_of:
+            return {}
+        current = (
+            select(HomeworkAssignment.id)
+            .where(
+                HomeworkAssignment.therapist_id == therapist_id,
+                HomeworkAssignment.status != HomeworkStatus.ENDED,
+            )
+            .scalar_subquery()
+        )
+        due = await self._session.execute(
+            select(Delivery.assignment_id, Delivery.occurrence_date).where(
+                Delivery.assignment_id.in_(current),
+                Delivery.status.in_((Outbox.SENT, Outbox.MISSED)),
+                Delivery.kind == HOMEWORK,
+                Delivery.occurrence_date >= since,
+            )
+        )
+        kept = await self._session.execute(
+            select(HomeworkDueDay.assignment_id, HomeworkDueDay.occurrence_date).where(
+                HomeworkDueDay.assignment_id.in_(current),
+                HomeworkDueDay.occurrence_date >= since,
+            )
+        )
+        done = await self._session.execute(
+            select(HomeworkLog.assignment_id, HomeworkLog.occurrence_date).where(
+                HomeworkLog.assignment_id.in_(current),
+                HomeworkLog.result == "done",
+                HomeworkLog.occurrence_date >= since,
+            )
+        )
+        due_of: dict[int, list[tuple[int, date]]] = {}
+        done_of: dict[int, list[tuple[int, date]]] = {}
+        for assignment_id, day in [*due, *kept]:
+            if assignment_id in client_of and day is not None:
+                due_of.setdefault(client_of[assignment_id], []).append((assignment_id, day))
+        for assignment_id, day in done:
+            if assignment_id in client_of:
+                done_of.setdefault(client_of[assignment_id], []).append((assignment_id, day))
+        return {
+            client_id: HomeworkDays.of(days, done_of.get(client_id, ()))
+            for client_id, days in due_of.items()
+        }
 
     async def check_ins(self, client_id: int) -> list[CheckIn]:
         """Answered check-ins, oldest first."""
@@ -196,6 +261,10 @@ class ErasureRepository:
         )
         await self._session.execute(
             delete(HomeworkLog).where(HomeworkLog.assignment_id.in_(assignment_ids))
+        )
+        # The days reminders went out, compacted from the message rows deleted above.
+        await self._session.execute(
+            delete(HomeworkDueDay).where(HomeworkDueDay.assignment_id.in_(assignment_ids))
         )
         await self._session.execute(delete(CheckIn).where(CheckIn.client_id == client.id))
         # A consent question the client never answered cannot be answered now.

@@ -21,7 +21,6 @@ from bot.therapist.notes.steps import (
     next_step,
     previous_step,
 )
-from practice.clients import near_duplicates
 from practice.notes import (
     MAX_OTHER_LENGTH,
     MAX_TEXT_LENGTH,
@@ -196,7 +195,7 @@ async def _name_new_client(turn: Turn, state: DraftState, typed: str) -> Outcome
     except InputError as exc:
         state.go(Step.NEW_CLIENT)
         return Outcome(warning=texts.bad_name(str(exc)), fresh=True)
-    lookalikes = near_duplicates(name, await turn.uow.clients.names(turn.therapist_id))
+    lookalikes = await turn.uow.clients.lookalikes(turn.therapist_id, name)
     if lookalikes:
         state.pending_name = name
         state.candidates = [(c.id, c.name) for c in lookalikes[:MAX_LOOKALIKES]]
