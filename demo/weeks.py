@@ -169,6 +169,19 @@ class Weeks:
         self.say(f"   (saved as {self.folder / name})")
 
 
+async def _tap_through_quick_note(maya: Phone) -> None:
+    """A new client's quick note: confirm the new name if asked, then Save the card."""
+    for _ in range(3):
+        if "✅ Save" in maya.all_buttons:
+            await maya.tap("✅ Save")
+            return
+        new = next((b for b in maya.all_buttons if b.startswith("➕")), None)
+        if new is None:
+            raise RuntimeError(f"the quick note's card did not come: {maya.last_text!r}")
+        await maya.tap(new)
+    raise RuntimeError(f"the quick note could not be saved: {maya.last_text!r}")
+
+
 def _has(message: BotMessage, label: str) -> bool:
     return any(label in text for row in message.buttons for text in row)
 
@@ -193,15 +206,14 @@ async def play_weeks(
         await maya.tap("Skip")
     await maya.tap("Save")
     weeks.show()
-    weeks.say("   … Maya logs Ben's first session (lower back, pain 7 → 5), invites him,")
-    weeks.say("   sets a 10-session plan (re-evaluate after 4) and gives him cat-cow daily.")
-    await maya.send("/note")
-    await maya.tap("New client")
-    await maya.send("Ben R.")
-    for label in ("Lower back", "Done", "Swedish", "Myofascial", "Done", "Firm", "7", "5"):
-        await maya.tap(label)
-    await maya.tap("Skip to summary")
-    await maya.tap("Save")
+    # Ben's first note in one typed message, the quick note: the card, then Save.
+    await maya.send(
+        "Ben R.: lower back, Swedish + MFR, firm. Pain 7 -> 5. Says he sits at a desk all day."
+    )
+    await _tap_through_quick_note(maya)
+    weeks.show()
+    weeks.say("   … Maya invites Ben, sets a 10-session plan (re-evaluate after 4)")
+    weeks.say("   and gives him cat-cow daily.")
     await maya.send("/invite Ben")
     link = next(line for line in reversed(emulator.transcript()) if "start=" in line)
     token = link.rsplit("start=", 1)[-1].split()[0]

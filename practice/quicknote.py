@@ -347,8 +347,10 @@ class _Reading:
             if newline and i > start:
                 out.append((start, i))
                 start = i
-            ends = tok.text in _SENTENCE_END and (
-                tok.text != "." or tok.end == len(self.text) or self.text[tok.end].isspace()
+            ends = (
+                tok.text in _SENTENCE_END
+                and (tok.text != "." or tok.end == len(self.text) or self.text[tok.end].isspace())
+                and not (tok.text == "." and _is_initial(self.tokens, i))
             )
             if ends:
                 if i > start:
@@ -449,6 +451,8 @@ def _read_client(
                 reading.mark(lead, j, Place.CLIENT)
                 return guess
             break
+        if tokens[j].text == "." and _is_initial(tokens, j):
+            continue  # "Ben R.: …": the initial's full stop is part of the name
         if tokens[j].text in _SENTENCE_END or tokens[j].text == ",":
             break
     # No colon: a known client's name opening the message ("Anna, neck…", "Anna K neck…").
@@ -475,6 +479,18 @@ def _read_client(
                 return match_client(said, clients, vocab)
             break
     return ClientGuess(ClientMatch.NONE)
+
+
+def _is_initial(tokens: Sequence[_Token], i: int) -> bool:
+    """The full stop at `i` closes an initial ("Ben R.", "J. Smith"), not a sentence: a single
+    capital letter before it, and a name's colon, dash or a capitalised word after it."""
+    if i == 0 or tokens[i].text != ".":
+        return False
+    before = tokens[i - 1].text
+    if not (len(before) == 1 and before.isupper()):
+        return False
+    after = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    return after in (":", "-", "—", "–", ",") or (len(after) > 1 and after[:1].isupper())
 
 
 def _could_be_name(reading: _Reading, start: int, end: int) -> bool:
@@ -513,7 +529,9 @@ def match_client(
     initials; typos and case ignored."""
     vocab = vocab or vocabulary()
     wanted = name_key(said).split()
-    cleaned = " ".join(said.split()).strip(" .")
+    cleaned = " ".join(said.split()).lstrip(" .")
+    if not re.search(r"(?:^|\s)\w\.$", cleaned):  # keep an initial's stop: "Ben R."
+        cleaned = cleaned.rstrip(" .")
     if not wanted:
         return ClientGuess(ClientMatch.NONE)
     scored = [(c, _name_score(wanted, name_key(c.name).split(), vocab)) for c in clients]

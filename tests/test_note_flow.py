@@ -12,7 +12,7 @@ from tests.conftest import MAYA
 
 async def test_start_welcomes_and_sets_the_therapist_menu(running: OfflineBot, maya: Phone) -> None:
     await maya.send("/start")
-    assert "post-session notes" in maya.last_text
+    assert "keeps your session notes" in maya.last_text
     assert "/note" in maya.last_text
     commands = dict(running.emulator.commands[f"chat:{MAYA}"])
     assert {"note", "history", "cancel", "help"} <= set(commands)

@@ -126,6 +126,7 @@ from .notes import EDIT_FIELD as EDIT_FIELD
 from .notes import FIELD_LABELS as FIELD_LABELS
 from .notes import MAX_HINT as MAX_HINT
 from .notes import NEW_CLIENT as NEW_CLIENT
+from .notes import NOTE_NO_CLIENT_YET as NOTE_NO_CLIENT_YET
 from .notes import NOTHING_TO_CANCEL as NOTHING_TO_CANCEL
 from .notes import OLD_STEP_BUTTON as OLD_STEP_BUTTON
 from .notes import OTHER as OTHER

@@ -134,6 +134,9 @@ def use_existing(name: str) -> Plain:
     return Plain(f"Use {name}")
 
 
+NOTE_NO_CLIENT_YET = "📝 Note (client not chosen yet)"
+
+
 def note_for(name: str) -> str:
     return f"📝 Note for <b>{esc(name)}</b>"
 

@@ -5,6 +5,8 @@ The rules for every text (what is escaped, `Html` and `Plain`): bot/shared/texts
 
 from __future__ import annotations
 
+from .common import esc
+
 
 def welcome_therapist(digest_at: str) -> str:
     """/start for a therapist: the day's work first, the rest on /help."""
@@ -14,7 +16,7 @@ def welcome_therapist(digest_at: str) -> str:
         "<b>New client?</b> /invite them: the exercises you give, their reminders and short "
         "check-ins then reach them here.\n"
         "<b>Between visits</b> I tell you who is improving and who is not, and every morning at "
-        f"{digest_at} a digest of what changed.\n\n"
+        f"{esc(digest_at)} a digest of what changed.\n\n"
         "/clients — your clients' cards · /help — everything else"
     )
 

@@ -57,6 +57,8 @@ class Outcome:
     offer: list[tuple[str, str]] = field(default_factory=list)  # buttons under a final text
     # A question the saved note raises (re-evaluate, no change, worse, improved), asked below.
     decision: tuple[Decision, Client] | None = None
+    # Nothing changed on the card (a Save refused with what is missing): no edit to send.
+    unchanged: bool = False
 
 
 @dataclass(frozen=True)
@@ -380,7 +382,7 @@ async def _save(turn: Turn, state: DraftState) -> Outcome:
     note = state.note
     missing = note.missing()
     if missing:
-        return Outcome(toast="Still needed: " + ", ".join(missing), alert=True)
+        return Outcome(toast="Still needed: " + ", ".join(missing), alert=True, unchanged=True)
     uow = turn.uow
     client_id = note.client_id
     if note.new_client:

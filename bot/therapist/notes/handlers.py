@@ -165,6 +165,8 @@ async def note_button(update: Update, context: Context) -> None:
         await uow.commit()
 
     await cards.answer(query, outcome.toast, alert=outcome.alert)
+    if outcome.unchanged and previous_card == tapped:
+        return  # the card already shows what the alert said; Telegram refuses a same edit
     if outcome.fresh and state is not None:
         shown = await cards.send_card(
             bot, chat_id, view.text, view.keyboard, replaces=previous_card

@@ -175,7 +175,8 @@ def summary_text(state: DraftState, today: date) -> str:
     n = state.note
     day = n.session_date or today
     lines = [
-        texts.note_for(n.client_name or "—") + f" — {texts.long_date(day, today)}",
+        (texts.note_for(n.client_name) if n.client_name else texts.NOTE_NO_CLIENT_YET)
+        + f" — {texts.long_date(day, today)}",
         "",
         f"<b>Areas:</b> {texts.esc(texts.area_labels(n.areas, n.area_other))}",
         f"<b>Techniques:</b> {texts.esc(texts.technique_labels(n.techniques, n.technique_other))}",
