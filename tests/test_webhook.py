@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import logging
 import socket
 from collections.abc import AsyncIterator
+from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from bot.runtime.app import HANDLED_UPDATES
-from bot.runtime.webhook import MAX_CONNECTIONS
+from bot.runtime.webhook import MAX_CONNECTIONS, SECRET_HEADER
 from demo.offline import DEMO_TOKEN, OfflineBot, offline_bot
 from emulator import BotApiEmulator
 from practice.clock import FrozenClock
 from storage import Database
+from storage.repositories.notes import NoteRepository
 from storage.unit_of_work import UnitOfWork
 from tests.chat import new_client_note, notes_of
 from tests.conftest import LEO, MAYA, NOW
@@ -111,6 +118,15 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
         yield emu
 
 
+async def webhook_set(emulator: BotApiEmulator, url: str) -> None:
+    """Until the bot told the emulator where to post (it does so once it listens)."""
+    for _ in range(3000):  # a minute at most: a subprocess takes seconds to import
+        if emulator.webhook_url == url:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the bot did not set its webhook to {url}")
+
+
 @contextlib.asynccontextmanager
 async def webhook_bot(
     emulator: BotApiEmulator, database_url: str, clock: FrozenClock, port: int | None = None
@@ -124,6 +140,7 @@ async def webhook_bot(
         emulator=emulator,
         **webhook_settings(port),  # type: ignore[arg-type]
     ) as bot:
+        await webhook_set(emulator, bot.settings.webhook_url or "")
         yield bot
         assert emulator.unanswered_callback_queries() == []
         bot.check_alive()
@@ -147,3 +164,129 @@ async def test_a_note_is_saved_through_the_webhook(
         info = await running.application.bot.get_webhook_info()
         assert info.url == running.settings.webhook_url
         assert info.pending_update_count == 0 and info.last_error_date is None
+
+
+async def _secret_refused(port: int, headers: dict[str, str]) -> int:
+    update = {"update_id": 999, "message": {"message_id": 1, "date": 0, "text": "Anna K. pain"}}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"http://127.0.0.1:{port}/telegram", json=update, headers=headers) as answer,
+    ):
+        return answer.status
+
+
+async def test_a_request_without_the_right_secret_is_refused_and_not_handled(
+    emulator: BotApiEmulator,
+    database_url: str,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    port = free_port()
+    async with webhook_bot(emulator, database_url, clock, port) as running:
+        handled: list[int] = []
+        real = running.application.process_update
+
+        async def counted(update: object) -> None:
+            handled.append(getattr(update, "update_id", -1))
+            await real(update)
+
+        running.application.process_update = counted  # type: ignore[method-assign]
+        caplog.set_level(logging.DEBUG)
+        caplog.clear()
+        assert await _secret_refused(port, {}) == 401
+        assert await _secret_refused(port, {SECRET_HEADER: "wrong"}) == 401
+        assert await _secret_refused(port, {SECRET_HEADER: SECRET + "x"}) == 401
+        assert handled == []
+        server = running.application.bot_data["webhook_server"]
+        assert server.refused == 3
+        bots = [r.getMessage() for r in caplog.records if r.name.startswith("bot")]
+        assert bots == ["refused a webhook request without the right secret token"] * 3
+
+
+async def test_a_failed_handler_answers_500_and_telegram_redelivers_it_once(
+    emulator: BotApiEmulator,
+    database_url: str,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    async with webhook_bot(emulator, database_url, clock) as running:
+        await maya.send("/note")
+        await maya.tap("New client")
+        await maya.send("Anna K.")
+        for label in ("Neck", "Done", "Swedish", "Done", "Light", "4", "2", "Skip to summary"):
+            await maya.tap(label)
+        real = NoteRepository.add
+        failures = iter([OperationalError("INSERT", {}, Exception("database is locked"))])
+
+        async def flaky(self: NoteRepository, *args: Any, **kwargs: Any) -> Any:
+            if (failure := next(failures, None)) is not None:
+                raise failure
+            return await real(self, *args, **kwargs)
+
+        monkeypatch.setattr(NoteRepository, "add", flaky)
+        await maya.tap("Save")  # returns once the webhook answered 200
+        save = emulator.last_update_id
+        assert emulator.webhook_failures(save) == 1
+        assert "500" in (emulator.webhook_last_error or "")
+        [note] = await notes_of(running, MAYA)
+        assert note.areas == ["neck"]
+        assert maya.last_text == "Saved ✓ Note #1 for Anna K., 25 Nov. Pain 4 → 2."
+
+
+async def test_a_proxy_handing_one_update_to_two_processes_saves_one_note(
+    emulator: BotApiEmulator, postgres_url: str, clock: FrozenClock
+) -> None:
+    """Two webhook processes on one PostgreSQL database, behind a proxy that hands the Save
+    tap to both at once (as a proxy retrying after a timeout does): one note, both 200."""
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    duplicate: set[int] = set()
+    answers: list[int] = []
+    proxy_port = free_port()
+    async with (
+        webhook_bot(emulator, postgres_url, clock, free_port()) as first,
+        webhook_bot(emulator, postgres_url, clock, free_port()) as second,
+        aiohttp.ClientSession() as client,
+    ):
+        targets = [
+            f"http://127.0.0.1:{bot.application.bot_data['webhook_server'].port}/telegram"
+            for bot in (first, second)
+        ]
+
+        async def forward(request: web.Request) -> web.Response:
+            body = await request.read()
+            headers = {SECRET_HEADER: request.headers.get(SECRET_HEADER, "")}
+            update_id = json.loads(body)["update_id"]
+            chosen = targets if update_id in duplicate else targets[update_id % 2 :][:1]
+
+            async def post(url: str) -> int:
+                async with client.post(url, data=body, headers=headers) as answer:
+                    return answer.status
+
+            statuses = await asyncio.gather(*(post(url) for url in chosen))
+            answers.extend(statuses)
+            return web.Response(status=max(statuses))
+
+        proxy = web.Application()
+        proxy.router.add_post("/telegram", forward)
+        runner = web.AppRunner(proxy)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", proxy_port).start()
+        try:
+            await first.application.bot.set_webhook(
+                f"http://127.0.0.1:{proxy_port}/telegram", secret_token=SECRET
+            )
+            await maya.send("/note")
+            await maya.tap("New client")
+            await maya.send("Anna K.")
+            for label in ("Neck", "Done", "Swedish", "Done", "Light", "4", "2"):
+                await maya.tap(label)
+            await maya.tap("Skip to summary")
+            duplicate.add(emulator.last_update_id + 1)  # the next one: Save
+            answers.clear()
+            await maya.tap("Save")
+            assert answers == [200, 200]
+            assert len(await notes_of(first, MAYA)) == 1
+            assert maya.last_text == "Saved ✓ Note #1 for Anna K., 25 Nov. Pain 4 → 2."
+        finally:
+            await runner.cleanup()
