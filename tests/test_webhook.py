@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import signal
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,11 +16,15 @@ import pytest
 from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from telegram import Bot
+from telegram.error import BadRequest, Conflict
 
 from bot.runtime.app import HANDLED_UPDATES
+from bot.runtime.intake import ChatTurns
 from bot.runtime.webhook import MAX_CONNECTIONS, SECRET_HEADER
+from bot.shared.config import ConfigError, load_settings
 from demo.offline import DEMO_TOKEN, OfflineBot, offline_bot
-from emulator import BotApiEmulator
+from emulator import BotApiEmulator, Fault
 from practice.clock import FrozenClock
 from storage import Database
 from storage.repositories.notes import NoteRepository
@@ -27,6 +32,7 @@ from storage.unit_of_work import UnitOfWork
 from tests.chat import new_client_note, notes_of
 from tests.conftest import LEO, MAYA, NOW
 from tests.postgres import SKIP_REASON, PostgresServer
+from tests.test_crash import spawn_bot
 
 
 @pytest.fixture
@@ -290,3 +296,222 @@ async def test_a_proxy_handing_one_update_to_two_processes_saves_one_note(
             assert maya.last_text == "Saved ✓ Note #1 for Anna K., 25 Nov. Pain 4 → 2."
         finally:
             await runner.cleanup()
+
+
+async def test_killed_mid_update_it_is_delivered_again_and_handled_once(
+    emulator: BotApiEmulator, database_url: str
+) -> None:
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    port = free_port()
+    env = {key.upper(): value for key, value in webhook_settings(port).items()}
+    process = await spawn_bot(emulator, database_url, **env)
+    try:
+        await webhook_set(emulator, env["WEBHOOK_URL"])
+        await maya.send("/note")
+        await maya.tap("New client")
+        await maya.send("Anna K.")
+        for label in ("Neck", "Done", "Swedish", "Done", "Light", "4", "2", "Skip to summary"):
+            await maya.tap(label)
+        # The note is saved, then the card's edit hangs: the process dies before it answers.
+        hang = emulator.inject(Fault(method="editMessageText", delay=30.0))
+        await maya.tap("Save", wait=False)
+        save = emulator.last_update_id
+        for _ in range(3000):
+            if hang.hits:
+                break
+            await asyncio.sleep(0.01)
+        assert hang.hits == 1
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    emulator.clear_faults()
+    process = await spawn_bot(emulator, database_url, **env)
+    try:
+        await maya.wait_processed()
+        assert emulator.webhook_failures(save) >= 1  # the connection died under it
+        assert maya.last_text.startswith("Saved ✓ Note #1 for Anna K.")
+        db = Database(database_url)
+        try:
+            async with db.unit_of_work() as uow:
+                [(_, client)] = await uow.clients.names(MAYA)
+                page = await uow.notes.page(MAYA, client.id, offset=0, limit=10)
+                assert len(page.notes) == 1
+        finally:
+            await db.dispose()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert await process.wait() == 0
+
+
+async def test_back_to_polling_deletes_the_webhook(
+    emulator: BotApiEmulator, database_url: str, clock: FrozenClock
+) -> None:
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    async with webhook_bot(emulator, database_url, clock):
+        await maya.send("/start")
+    # While the webhook is set, Telegram refuses getUpdates.
+    async with Bot(emulator.token, base_url=emulator.base_url) as bot:
+        with pytest.raises(Conflict, match="webhook is active"):
+            await bot.get_updates()
+    await maya.send("/help", wait=False)  # waits for the next start
+    async with offline_bot(
+        database_url, therapist_ids=frozenset({MAYA}), clock=clock, emulator=emulator
+    ):
+        await maya.wait_processed()
+        assert emulator.webhook_url == ""
+        assert "/note" in maya.last_text
+        assert emulator.calls_to("getUpdates")
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        (
+            {"webhook_url": "https://bot.example.org/telegram"},
+            "WEBHOOK_SECRET is required with WEBHOOK_URL",
+        ),
+        (
+            {"webhook_url": "https://bot.example.org/telegram", "webhook_secret": "has space"},
+            "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -",
+        ),
+        (
+            {"webhook_url": "https://bot.example.org/t", "webhook_secret": "a" * 257},
+            "got 257 characters",
+        ),
+        (
+            {"webhook_url": "http://bot.example.org/telegram", "webhook_secret": "abc"},
+            "WEBHOOK_URL must be an https URL that Telegram can reach (http only on 127.0.0.1)",
+        ),
+        ({"webhook_listen": "8080"}, "WEBHOOK_LISTEN must be host:port"),
+        ({"webhook_listen": "0.0.0.0:99999"}, "WEBHOOK_LISTEN must be host:port"),
+    ],
+)
+def test_webhook_settings_are_checked(settings: dict[str, str], problem: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(**settings)
+    assert problem in str(refused.value)
+    assert "has space" not in str(refused.value)  # a secret is never repeated
+
+
+def test_webhook_settings_that_are_fine() -> None:
+    assert load_settings(webhook_url="").webhook is None  # as .env.example has it: polling
+    webhook = load_settings(
+        webhook_url="https://bot.example.org/telegram",
+        webhook_secret="A-z_09",
+        webhook_listen="0.0.0.0:8443",
+    ).webhook
+    assert webhook is not None
+    assert (webhook.host, webhook.port, webhook.secret) == ("0.0.0.0", 8443, "A-z_09")
+    assert "A-z_09" not in repr(webhook)
+
+
+# ---------------------------------------------------------------- the emulator's delivery
+
+
+@contextlib.asynccontextmanager
+async def receiver(
+    answer: Any,
+) -> AsyncIterator[str]:
+    """A webhook that is not the bot: `answer(update)` gives each POST's status."""
+    app = web.Application()
+
+    async def receive(request: web.Request) -> web.Response:
+        if request.headers.get(SECRET_HEADER) != SECRET:
+            return web.Response(status=401)
+        return web.Response(status=await answer(await request.json()))
+
+    app.router.add_post("/hook", receive)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}/hook"
+    finally:
+        await runner.cleanup()
+
+
+async def test_the_emulator_posts_one_update_per_chat_at_a_time_chats_side_by_side(
+    emulator: BotApiEmulator,
+) -> None:
+    maya, leo = emulator.user(id=MAYA), emulator.user(id=LEO)
+    in_flight: dict[int, int] = {}
+    most_at_once = {"chat": 0, "all": 0}
+    seen: list[tuple[int, str]] = []
+    release = asyncio.Event()
+
+    async def slow(update: dict[str, Any]) -> int:
+        chat = update["message"]["chat"]["id"]
+        in_flight[chat] = in_flight.get(chat, 0) + 1
+        most_at_once["chat"] = max(most_at_once["chat"], in_flight[chat])
+        most_at_once["all"] = max(most_at_once["all"], sum(in_flight.values()))
+        seen.append((chat, update["message"]["text"]))
+        await release.wait()
+        in_flight[chat] -= 1
+        return 200
+
+    async with receiver(slow) as url, Bot(emulator.token, base_url=emulator.base_url) as bot:
+        assert await bot.set_webhook(url, secret_token=SECRET, max_connections=5)
+        for n in range(3):
+            await maya.send(f"maya {n}", wait=False)
+            await leo.send(f"leo {n}", wait=False)
+        for _ in range(500):
+            if len(seen) == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert sorted(seen) == [(MAYA, "maya 0"), (LEO, "leo 0")]  # both chats at once
+        release.set()
+        await emulator.wait_processed()
+        assert most_at_once == {"chat": 1, "all": 2}
+        assert [text for chat, text in seen if chat == MAYA] == ["maya 0", "maya 1", "maya 2"]
+        info = await bot.get_webhook_info()
+        assert (info.url, info.pending_update_count, info.max_connections) == (url, 0, 5)
+
+
+async def test_the_emulator_retries_a_failed_post_and_says_so(emulator: BotApiEmulator) -> None:
+    maya = emulator.user(id=MAYA)
+    statuses = iter([500, 502])
+
+    async def flaky(update: dict[str, Any]) -> int:
+        return next(statuses, 200)
+
+    async with receiver(flaky) as url, Bot(emulator.token, base_url=emulator.base_url) as bot:
+        assert await bot.set_webhook(url, secret_token=SECRET)
+        await maya.send("hello")  # returns once a POST was answered 2xx
+        assert emulator.webhook_failures(emulator.last_update_id) == 2
+        info = await bot.get_webhook_info()
+        assert info.last_error_message == "Wrong response from the webhook: 502 Bad Gateway"
+        assert info.last_error_date is not None and info.pending_update_count == 0
+        # A wrong secret is Telegram's to refuse, not the bot's to discover.
+        with pytest.raises(BadRequest):
+            await bot.set_webhook(url, secret_token="no spaces allowed")
+        assert await bot.delete_webhook()
+        assert (await bot.get_webhook_info()).url == ""
+        assert await bot.get_updates(timeout=0) == ()  # polling works again
+
+
+async def test_chat_turns_keep_each_chats_order() -> None:
+    turns = ChatTurns(at_once=4)
+    done: list[str] = []
+    gates = {name: asyncio.Event() for name in ("a1", "a2", "b1")}
+
+    async def work(name: str) -> str:
+        await gates[name].wait()
+        done.append(name)
+        return name
+
+    tasks = [
+        asyncio.create_task(turns.take("a", lambda name=name: work(name)))  # type: ignore[misc]
+        for name in ("a1", "a2")
+    ]
+    tasks.append(asyncio.create_task(turns.take("b", lambda: work("b1"))))
+    await asyncio.sleep(0)
+    gates["a2"].set()  # a2 is ready first, but waits for a1
+    gates["b1"].set()  # another chat does not wait
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert done == ["b1"]
+    gates["a1"].set()
+    assert await asyncio.gather(*tasks) == ["a1", "a2", "b1"]
+    assert done == ["b1", "a1", "a2"]
+    assert len(turns) == 0
