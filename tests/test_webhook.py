@@ -124,11 +124,15 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
         yield emu
 
 
-async def webhook_set(emulator: BotApiEmulator, url: str) -> None:
+async def webhook_set(
+    emulator: BotApiEmulator, url: str, running: OfflineBot | None = None
+) -> None:
     """Until the bot told the emulator where to post (it does so once it listens)."""
     for _ in range(3000):  # a minute at most: a subprocess takes seconds to import
         if emulator.webhook_url == url:
             return
+        if running is not None:
+            running.check_alive()
         await asyncio.sleep(0.02)
     raise AssertionError(f"the bot did not set its webhook to {url}")
 
@@ -146,7 +150,7 @@ async def webhook_bot(
         emulator=emulator,
         **webhook_settings(port),  # type: ignore[arg-type]
     ) as bot:
-        await webhook_set(emulator, bot.settings.webhook_url or "")
+        await webhook_set(emulator, bot.settings.webhook_url or "", bot)
         yield bot
         assert emulator.unanswered_callback_queries() == []
         bot.check_alive()
@@ -515,3 +519,30 @@ async def test_chat_turns_keep_each_chats_order() -> None:
     assert await asyncio.gather(*tasks) == ["a1", "a2", "b1"]
     assert done == ["b1", "a1", "a2"]
     assert len(turns) == 0
+
+
+async def test_telegram_out_of_reach_at_start_is_waited_out(
+    emulator: BotApiEmulator, database_url: str, clock: FrozenClock
+) -> None:
+    emulator.inject(Fault(method="setWebhook", error_code=502, times=2))
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    async with webhook_bot(emulator, database_url, clock):
+        await maya.send("/start")
+        assert "/note" in maya.last_text
+    assert [call.ok for call in emulator.calls_to("setWebhook")] == [False, False, True]
+
+
+async def test_a_webhook_url_telegram_refuses_stops_the_bot_with_one_line(
+    emulator: BotApiEmulator, database_url: str, clock: FrozenClock
+) -> None:
+    emulator.inject(
+        Fault(
+            method="setWebhook",
+            error_code=400,
+            description="Bad Request: bad webhook: "
+            "Webhook can be set up only on ports 80, 88, 443 or 8443",
+        )
+    )
+    with pytest.raises(ConfigError, match=r"Telegram refused WEBHOOK_URL .*ports 80, 88, 443"):
+        async with webhook_bot(emulator, database_url, clock):
+            pass

@@ -414,16 +414,22 @@ async def _serve_webhook(
     the next start (or for the other processes behind the proxy); `aftercare run` without
     WEBHOOK_URL deletes it and polls."""
     webhook = server.webhook
-    if await wait.until_answered(
-        "setWebhook",
-        lambda: application.bot.set_webhook(
-            url=webhook.url,
-            secret_token=webhook.secret,
-            allowed_updates=list(HANDLED_UPDATES),
-            max_connections=MAX_CONNECTIONS,
-            drop_pending_updates=False,
-        ),
-    ):
+    try:
+        set_webhook = await wait.until_answered(
+            "setWebhook",
+            lambda: application.bot.set_webhook(
+                url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=list(HANDLED_UPDATES),
+                max_connections=MAX_CONNECTIONS,
+                drop_pending_updates=False,
+            ),
+        )
+    except BadRequest as exc:  # e.g. a port Telegram does not post to
+        raise ConfigError(
+            f"Configuration error: Telegram refused WEBHOOK_URL ({exc.message})"
+        ) from None
+    if set_webhook:
         log.info("webhook set: Telegram posts updates to %s", webhook.url)
         await watch_webhook(application, stop, INFO_INTERVAL)
 
