@@ -546,3 +546,15 @@ async def test_a_webhook_url_telegram_refuses_stops_the_bot_with_one_line(
     with pytest.raises(ConfigError, match=r"Telegram refused WEBHOOK_URL .*ports 80, 88, 443"):
         async with webhook_bot(emulator, database_url, clock):
             pass
+
+
+async def test_a_listen_address_in_use_stops_the_bot_with_one_line(
+    emulator: BotApiEmulator, database_url: str, clock: FrozenClock
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        with pytest.raises(ConfigError, match=f"WEBHOOK_LISTEN 127.0.0.1:{port} cannot be"):
+            async with webhook_bot(emulator, database_url, clock, port):
+                pass

@@ -85,8 +85,6 @@ class WebhookServer:
         self.refused = 0  # requests without the right secret
 
     async def start(self) -> None:
-        # After the application's own error handler, which tells the user.
-        self._application.add_error_handler(self._failed)
         app = web.Application()
         app.router.add_post(self.path, self._receive)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=self._shutdown_seconds)
@@ -101,6 +99,8 @@ class WebhookServer:
             raise
         self._runner = runner
         self.port = int(runner.addresses[0][1])
+        # After the application's own error handler, which tells the user.
+        self._application.add_error_handler(self._failed)
         log.info("webhook listening on http://%s:%d%s", self.webhook.host, self.port, self.path)
 
     async def stop(self) -> None:
@@ -108,7 +108,7 @@ class WebhookServer:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
-        self._application.remove_error_handler(self._failed)
+            self._application.remove_error_handler(self._failed)
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
