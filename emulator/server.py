@@ -192,6 +192,12 @@ class BotApiEmulator:
     Point python-telegram-bot at ``base_url``/``base_file_url``; drive users with
     :meth:`user`; inspect ``calls``, ``commands`` and :meth:`transcript`. Misbehaviour comes
     from :meth:`inject` (errors, delays), :meth:`block` and ``rate_limits``.
+
+    Updates wait for getUpdates, or, once the bot called setWebhook, are POSTed to its URL as
+    Telegram does: one update per chat in flight, chats side by side up to max_connections, a
+    non-2xx answer or a broken connection tried again later (``webhook_retry_delay``,
+    doubling). Either way an update counts as confirmed (for ``wait_processed`` and a
+    phone's ``send``) once the bot took it: an offset past it, or a 2xx answer.
     """
 
     def __init__(
