@@ -14,10 +14,12 @@ A polling process (`aftercare run` without WEBHOOK_URL) on the same database is 
 measured in the same run. Printed per run and as medians: updates handled per second (first
 post to last answer), whether each update was answered exactly once, whether each chat's
 answers came in the order of its commands, and the p95 time from a command to the bot's
-answer (a burst: it is mostly the wait in the queue). Then the ratios of the medians: webhook
-vs polling with one process, three webhook processes vs one. The emulator runs in this
-process and takes a core of its own: on a two-core machine, three bot processes share the
-other, and the ratio says how much the intake costs rather than how far it scales.
+answer (in the burst that is mostly the wait in the queue, so it is measured again with
+single commands, one per client for up to twenty seconds, sent at half the burst's rate).
+Then the ratios of the medians: webhook vs polling with one process, three webhook processes
+vs one. The emulator runs in this process and takes a core of its own: on a two-core
+machine, three bot processes share the other, and the ratio says how much the intake costs
+rather than how far it scales.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.shared import texts  # noqa: E402
 from demo.offline import DEMO_TOKEN  # noqa: E402
-from emulator import BotApiEmulator  # noqa: E402
+from emulator import BotApiEmulator, Phone  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.models import Client, Therapist  # noqa: E402
 
@@ -155,6 +157,35 @@ class Run:
     exactly_once: bool
     in_order: bool
     p95_ms: float
+    paced_p95_ms: float
+
+
+def answers_since(
+    emu: BotApiEmulator, calls_before: int, chats: set[int]
+) -> dict[int, list[tuple[str, float]]]:
+    """Each chat's answers (which command, when) since the call numbered `calls_before`."""
+    answers: dict[int, list[tuple[str, float]]] = {chat: [] for chat in chats}
+    for call in emu.calls[calls_before:]:
+        if call.method == "sendMessage" and call.ok and call.params.get("chat_id") in answers:
+            text = str(call.params.get("text"))
+            answers[call.params["chat_id"]].append((ANSWERS.get(text, text), call.at))
+    return answers
+
+
+async def paced_p95(emu: BotApiEmulator, phones: list[Phone], rate: float, count: int) -> float:
+    """The p95 time to an answer at `rate` updates a second, one per client: the bot's own
+    time with little queue in front of it."""
+    calls_before = len(emu.calls)
+    asked: dict[int, float] = {}
+    started = time.monotonic()
+    for n, phone in enumerate(phones[:count]):
+        await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+        asked[phone.id] = time.monotonic()
+        await phone.send("/help", wait=False)
+    await emu.wait_processed(timeout=1800)
+    answers = answers_since(emu, calls_before, set(asked))
+    waits = [(answers[chat][0][1] - at) * 1000 for chat, at in asked.items() if answers[chat]]
+    return statistics.quantiles(waits, n=20)[-1] if len(waits) >= 2 else float("nan")
 
 
 async def one_run(emu: BotApiEmulator, users: int, per_user: int) -> Run:
@@ -169,11 +200,7 @@ async def one_run(emu: BotApiEmulator, users: int, per_user: int) -> Run:
             await phone.send(command, wait=False)
     await emu.wait_processed(timeout=1800)
     elapsed = time.monotonic() - started
-    answers: dict[int, list[tuple[str, float]]] = {phone.id: [] for phone in phones}
-    for call in emu.calls[calls_before:]:
-        if call.method == "sendMessage" and call.ok and call.params.get("chat_id") in answers:
-            text = str(call.params.get("text"))
-            answers[call.params["chat_id"]].append((ANSWERS.get(text, text), call.at))
+    answers = answers_since(emu, calls_before, set(sent))
     exactly_once = all(len(answers[chat]) == per_user for chat in sent)
     in_order = all(
         [command for command, _ in answers[chat]] == [command for command, _ in sent[chat]]
@@ -185,7 +212,9 @@ async def one_run(emu: BotApiEmulator, users: int, per_user: int) -> Run:
         for (_, asked), (_, answered) in zip(sent[chat], answers[chat], strict=False)
     ]
     p95 = statistics.quantiles(waits, n=20)[-1] if len(waits) >= 2 else float("nan")
-    return Run(users * per_user / elapsed, exactly_once, in_order, p95)
+    rate = users * per_user / elapsed
+    paced = await paced_p95(emu, phones, rate / 2, min(users, max(20, int(rate * 10))))
+    return Run(rate, exactly_once, in_order, p95, paced)
 
 
 async def main() -> None:
@@ -221,17 +250,20 @@ async def main() -> None:
                     print(
                         f"  {label}, run {n}: {run.rate:7.0f} updates/s, "
                         f"exactly once: {run.exactly_once}, in order: {run.in_order}, "
-                        f"p95 to answer {run.p95_ms:7.0f} ms"
+                        f"p95 to answer {run.p95_ms:7.0f} ms in the burst, "
+                        f"{run.paced_p95_ms:5.0f} ms at half that rate"
                     )
                 medians[label] = Run(
                     statistics.median(r.rate for r in runs),
                     all(r.exactly_once for r in runs),
                     all(r.in_order for r in runs),
                     statistics.median(r.p95_ms for r in runs),
+                    statistics.median(r.paced_p95_ms for r in runs),
                 )
                 m = medians[label]
                 print(
-                    f"{label}, median: {m.rate:.0f} updates/s, p95 {m.p95_ms:.0f} ms, "
+                    f"{label}, median: {m.rate:.0f} updates/s, p95 {m.p95_ms:.0f} ms "
+                    f"(at half the rate: {m.paced_p95_ms:.0f} ms), "
                     f"each exactly once: {m.exactly_once}, each chat in order: {m.in_order}"
                 )
         one, three = medians.get("webhook, 1 process"), medians.get("webhook, 3 processes")
