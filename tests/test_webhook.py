@@ -9,6 +9,7 @@ import logging
 import signal
 import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -203,14 +204,33 @@ async def test_a_request_without_the_right_secret_is_refused_and_not_handled(
         running.application.process_update = counted  # type: ignore[method-assign]
         caplog.set_level(logging.DEBUG)
         caplog.clear()
+        health = running.application.bot_data["health"]
+        clock.advance(timedelta(minutes=10))
         assert await _secret_refused(port, {}) == 401
         assert await _secret_refused(port, {SECRET_HEADER: "wrong"}) == 401
         assert await _secret_refused(port, {SECRET_HEADER: SECRET + "x"}) == 401
         assert handled == []
         server = running.application.bot_data["webhook_server"]
         assert server.refused == 3
+        assert health.last_contact == NOW  # a refused request is no contact with Telegram
         bots = [r.getMessage() for r in caplog.records if r.name.startswith("bot")]
         assert bots == ["refused a webhook request without the right secret token"] * 3
+
+        # With the secret, an update the library cannot read is counted and answered 200 (so
+        # that Telegram does not send it forever), and the post is contact with Telegram.
+        unreadable = {"update_id": 77, "poll": {"id": "1"}}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                f"http://127.0.0.1:{port}/telegram",
+                json=unreadable,
+                headers={SECRET_HEADER: SECRET},
+            ) as answer,
+        ):
+            assert answer.status == 200
+        assert handled == []
+        assert health.unreadable_updates == 1
+        assert health.last_contact == NOW + timedelta(minutes=10)
 
 
 async def test_a_failed_handler_answers_500_and_telegram_redelivers_it_once(
