@@ -47,7 +47,8 @@ class Health:
     """What only this process knows: when Telegram last answered it, how its last backup went.
 
     The rate limiter (every API call but getUpdates), the polling loop (getUpdates) and the
-    webhook (each update Telegram posts with the right secret) call `contact()`; the backup job reports through bot/runtime/watch.py's `record_backup`.
+    webhook (each update Telegram posts with the right secret) call `contact()`; the backup
+    job reports through bot/runtime/watch.py's `record_backup`.
     """
 
     def __init__(self, clock: Clock, *, expects_contact: bool = True) -> None:

@@ -17,6 +17,7 @@ import contextlib
 import hmac
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -41,6 +42,7 @@ SHUTDOWN_SECONDS = 10.0
 # so the bot asks how the webhook fares this often (the answer is contact, and tells of
 # failed deliveries).
 INFO_INTERVAL = 60.0
+REFUSALS_LOGGED_EVERY = 60.0
 
 
 class FailedUpdates:
@@ -83,6 +85,7 @@ class WebhookServer:
         self.path = urlsplit(webhook.url).path or "/"
         self.port: int | None = None
         self.refused = 0  # requests without the right secret
+        self._refusal_logged: float | None = None
 
     async def start(self) -> None:
         app = web.Application()
@@ -113,9 +116,16 @@ class WebhookServer:
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
-            # Neither the body nor the header's value: only the fact.
+            # Neither the body nor the header's value: only the fact, and at most once a
+            # minute (whoever sends them could otherwise fill the log).
             self.refused += 1
-            log.warning("refused a webhook request without the right secret token")
+            now = time.monotonic()
+            if self._refusal_logged is None or now - self._refusal_logged >= REFUSALS_LOGGED_EVERY:
+                self._refusal_logged = now
+                log.warning(
+                    "refused a webhook request without the right secret token (%d so far)",
+                    self.refused,
+                )
             return web.Response(status=401)
         self._health.contact()
         try:
