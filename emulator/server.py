@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
+import aiohttp
 from aiohttp import web
 
 from .htmltext import (
@@ -139,6 +140,17 @@ class _Request:
 
 
 @dataclass
+class _Webhook:
+    """What setWebhook set, and how its deliveries fared (getWebhookInfo)."""
+
+    url: str
+    secret_token: str | None
+    max_connections: int
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
+@dataclass
 class _Bucket:
     """Token bucket: ``rate`` tokens per second, at most ``capacity`` saved up."""
 
@@ -175,6 +187,12 @@ class _Signal:
             while not predicate():
                 await self._event.wait()
 
+    async def next(self, seconds: float | None) -> None:
+        """Until the next notify(), or `seconds`."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._event.wait()
+
 
 Handler = Callable[[_Request], Awaitable[Any]]
 
@@ -185,6 +203,12 @@ class BotApiEmulator:
     Point python-telegram-bot at ``base_url``/``base_file_url``; drive users with
     :meth:`user`; inspect ``calls``, ``commands`` and :meth:`transcript`. Misbehaviour comes
     from :meth:`inject` (errors, delays), :meth:`block` and ``rate_limits``.
+
+    Updates wait for getUpdates, or, once the bot called setWebhook, are POSTed to its URL as
+    Telegram does: one update per chat in flight, chats side by side up to max_connections, a
+    non-2xx answer or a broken connection tried again later (``webhook_retry_delay``,
+    doubling). Either way an update counts as confirmed (for ``wait_processed`` and a
+    phone's ``send``) once the bot took it: an offset past it, or a 2xx answer.
     """
 
     def __init__(
@@ -259,6 +283,21 @@ class BotApiEmulator:
         self._business_chats: dict[tuple[str, int], ChatState] = {}
         self._business_phones: dict[tuple[str, int, int], Phone] = {}
         self._poll_generation = 0
+        # Webhook delivery (setWebhook): the chats with an update in flight (one each), and
+        # when an update that failed may be tried again (time.monotonic()).
+        self._webhook: _Webhook | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_client: aiohttp.ClientSession | None = None
+        self._in_flight: dict[object, int] = {}
+        self._posts: set[asyncio.Task[None]] = set()
+        self._retry_at: dict[int, float] = {}
+        self._failures: dict[int, int] = {}  # update_id -> failed webhook deliveries
+        # Telegram tries a failed update again later, waiting longer each time; the first wait
+        # is short here so that a test sees the redelivery promptly.
+        self.webhook_retry_delay: float = 0.05
+        self.webhook_retry_cap: float = 2.0
+        # How long Telegram waits for the webhook's answer.
+        self.webhook_timeout: float = 60.0
         self._queries: dict[str, _CallbackQuery] = {}
         self._query_ids = itertools.count(5_836_204_917_000_001)
         self._touch = itertools.count(1)
@@ -310,6 +349,7 @@ class BotApiEmulator:
         # Release long polls and injected delays first so shutdown does not wait them out.
         self._stopping = True
         self._signal.notify()
+        await self._stop_webhook()
         runner, self._runner = self._runner, None
         await runner.cleanup()
         if self._socket is not None:
@@ -796,6 +836,16 @@ class BotApiEmulator:
 
     def _not_confirmed_reason(self, update_id: int, timeout: float) -> str:
         base = f"bot did not confirm update {update_id} within {timeout:g}s"
+        if self._webhook is not None:
+            failures = self._failures.get(update_id, 0)
+            if update_id in self._in_flight.values():
+                return f"{base}: posted to the webhook, which has not answered yet"
+            if failures:
+                return (
+                    f"{base}: posting it to the webhook failed {failures} time(s), last: "
+                    f"{self._webhook.last_error_message}"
+                )
+            return f"{base}: waiting for an earlier update of its chat, or a free connection"
         if self._last_poll_offset is None:
             return f"{base}: it never called getUpdates on this emulator"
         if self._deliveries.get(update_id):
@@ -843,6 +893,7 @@ class BotApiEmulator:
             "logOut": self._ok_true,
             "close": self._ok_true,
             "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "setMyCommands": self._set_my_commands,
@@ -1213,6 +1264,12 @@ class BotApiEmulator:
             # The client gave up (e.g. during an injected delay); nothing can be delivered, and
             # claiming the poll slot would wrongly evict the client's retry with a 409.
             return []
+        if self._webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         offset = int_param(params, "offset", 0)
         limit = min(max(int_param(params, "limit", 100), 1), 100)
         timeout = max(int_param(params, "timeout", 0), 0)
@@ -1242,22 +1299,172 @@ class BotApiEmulator:
         return batch
 
     async def _delete_webhook(self, call: _Request) -> bool:
-        if call.params.get("drop_pending_updates") is True and self._updates:
-            reason = (
-                "dropped by deleteWebhook(drop_pending_updates=True); start the bot before sending"
-            )
-            self._dropped.update((u["update_id"], reason) for u in self._updates)
-            logger.warning("dropping %d pending updates at the bot's request", len(self._updates))
-            self._updates.clear()
-            self._signal.notify()
+        await self._stop_webhook()
+        if call.params.get("drop_pending_updates") is True:
+            self._drop_pending("deleteWebhook")
         return True
 
+    def _drop_pending(self, method: str) -> None:
+        if not self._updates:
+            return
+        reason = f"dropped by {method}(drop_pending_updates=True); start the bot before sending"
+        self._dropped.update((u["update_id"], reason) for u in self._updates)
+        logger.warning("dropping %d pending updates at the bot's request", len(self._updates))
+        self._updates.clear()
+        self._signal.notify()
+
     async def _get_webhook_info(self, call: _Request) -> dict[str, Any]:
-        return {
-            "url": "",
+        info: dict[str, Any] = {
+            "url": self._webhook.url if self._webhook else "",
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        if self._webhook is not None:
+            info["max_connections"] = self._webhook.max_connections
+            info["allowed_updates"] = sorted(self._allowed_updates)
+            if self._webhook.last_error_date is not None:
+                info["last_error_date"] = self._webhook.last_error_date
+                info["last_error_message"] = self._webhook.last_error_message
+        return info
+
+    # ------------------------------------------------------------------ webhook delivery
+
+    async def _set_webhook(self, call: _Request) -> bool:
+        params = call.params
+        url = str(params.get("url") or "")
+        if not url:  # "Use an empty string to remove webhook integration"
+            return await self._delete_webhook(call)
+        # Telegram posts to https only; like a self-hosted Bot API server (--local), the
+        # emulator also posts to plain http on the loopback, where tests listen.
+        if not (url.startswith("https://") or url.startswith("http://127.0.0.1")):
+            raise ApiError.bad_request("bad webhook: HTTPS url must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None:
+            secret = str(secret)
+            if not (1 <= len(secret) <= 256) or not all(
+                c.isascii() and (c.isalnum() or c in "_-") for c in secret
+            ):
+                raise ApiError.bad_request("secret token contains unallowed characters")
+        max_connections = int_param(params, "max_connections", 40)
+        if not 1 <= max_connections <= 100:
+            raise ApiError.bad_request("bad webhook: max_connections must be between 1 and 100")
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(allowed) or _DEFAULT_ALLOWED_UPDATES
+        if params.get("drop_pending_updates") is True:
+            self._drop_pending("setWebhook")
+        if self._webhook is None:
+            self._webhook = _Webhook(url, secret, max_connections)
+        else:  # setting it again keeps how it fared
+            self._webhook.url, self._webhook.secret_token = url, secret
+            self._webhook.max_connections = max_connections
+        if self._webhook_client is None:
+            self._webhook_client = aiohttp.ClientSession()
+        if self._webhook_task is None or self._webhook_task.done():
+            self._webhook_task = asyncio.create_task(self._deliver_to_webhook())
+        self._poll_generation += 1  # a long poll still waiting ends (with 409)
+        self._signal.notify()
+        return True
+
+    @property
+    def webhook_url(self) -> str:
+        """Where updates are posted ("" while the bot polls)."""
+        return self._webhook.url if self._webhook else ""
+
+    @property
+    def webhook_last_error(self) -> str | None:
+        return self._webhook.last_error_message if self._webhook else None
+
+    def webhook_failures(self, update_id: int) -> int:
+        """How many times posting this update to the webhook failed."""
+        return self._failures.get(update_id, 0)
+
+    async def _stop_webhook(self) -> None:
+        self._webhook = None
+        task, self._webhook_task = self._webhook_task, None
+        posts, self._posts = set(self._posts), set()
+        for running in (task, *posts):
+            if running is not None:
+                running.cancel()
+        for running in (task, *posts):
+            if running is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
+        self._in_flight.clear()
+        client, self._webhook_client = self._webhook_client, None
+        if client is not None:
+            await client.close()
+
+    async def _deliver_to_webhook(self) -> None:
+        """Post the pending updates, each chat's one at a time and in order, different chats
+        side by side up to max_connections; a failed one is tried again later."""
+        while self._webhook is not None and not self._stopping:
+            hook = self._webhook
+            now = time.monotonic()
+            wake: float | None = None
+            chats: set[object] = set()
+            for update in list(self._updates):
+                if len(self._in_flight) >= hook.max_connections:
+                    break
+                update_id = update["update_id"]
+                kind = next(key for key in update if key != "update_id")
+                if self.honours_allowed_updates and kind not in self._allowed_updates:
+                    self._dropped[update_id] = f"the bot's allowed_updates excludes {kind!r}"
+                    self._updates.remove(update)
+                    continue
+                chat = _chat_of(update)
+                if chat in chats:
+                    continue  # a later update of a chat waits for its earlier one
+                chats.add(chat)
+                if chat in self._in_flight:
+                    continue
+                due = self._retry_at.get(update_id, 0.0)
+                if due > now:
+                    wake = due if wake is None else min(wake, due)
+                    continue
+                self._in_flight[chat] = update_id
+                post = asyncio.create_task(self._post_update(hook, update, chat))
+                self._posts.add(post)
+                post.add_done_callback(self._posts.discard)
+            await self._signal.next(None if wake is None else max(0.0, wake - now))
+
+    async def _post_update(self, hook: _Webhook, update: dict[str, Any], chat: object) -> None:
+        update_id = update["update_id"]
+        headers = {}
+        if hook.secret_token is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
+        assert self._webhook_client is not None
+        error: str | None = None
+        try:
+            async with self._webhook_client.post(
+                hook.url,
+                json=update,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=self.webhook_timeout),
+            ) as answer:
+                await answer.read()
+                if not 200 <= answer.status < 300:
+                    error = f"Wrong response from the webhook: {answer.status} {answer.reason}"
+        except TimeoutError:
+            error = "Read timeout expired"
+        except aiohttp.ClientConnectionError as exc:
+            error = "Connection refused" if "refused" in str(exc).lower() else type(exc).__name__
+        finally:
+            if self._in_flight.get(chat) == update_id:
+                del self._in_flight[chat]
+        self._deliveries[update_id] = self._deliveries.get(update_id, 0) + 1
+        if error is None:
+            self._retry_at.pop(update_id, None)
+            if update in self._updates:
+                self._updates.remove(update)
+        else:
+            failures = self._failures[update_id] = self._failures.get(update_id, 0) + 1
+            delay = min(self.webhook_retry_cap, self.webhook_retry_delay * 2 ** (failures - 1))
+            self._retry_at[update_id] = time.monotonic() + delay
+            hook.last_error_date = int(time.time())
+            hook.last_error_message = error
+            self._log(f"⚠ webhook: update {update_id} not delivered: {error}")
+        self._signal.notify()
 
     async def _set_my_commands(self, call: _Request) -> bool:
         commands = call.params.get("commands")
@@ -1557,6 +1764,20 @@ class BotApiEmulator:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _chat_of(update: dict[str, Any]) -> object:
+    """Whose turn an update waits for in webhook delivery: its chat (a tap's: its message's),
+    else its sender."""
+    body = next(value for key, value in update.items() if key != "update_id")
+    if isinstance(body, dict):
+        chat = body.get("chat") or (body.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and "id" in chat:
+            return ("chat", chat["id"])
+        sender = body.get("from") or body.get("user")
+        if isinstance(sender, dict) and "id" in sender:
+            return ("user", sender["id"])
+    return ("update", update["update_id"])
 
 
 def _kind(state: ChatState, kind: str) -> str:

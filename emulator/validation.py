@@ -47,6 +47,7 @@ _INT_PARAMS = frozenset(
         "user_id",
         "reply_to_message_id",
         "message_thread_id",
+        "max_connections",
     }
 )
 _BOOL_PARAMS = frozenset(

@@ -36,6 +36,7 @@ from bot.runtime.outbox_cards import OUTBOX_CARDS
 from bot.runtime.polling import poll, seconds_of
 from bot.runtime.transport import AiohttpRequest
 from bot.runtime.watch import WATCH_INTERVAL, Watch, watch_job
+from bot.runtime.webhook import INFO_INTERVAL, MAX_CONNECTIONS, WebhookServer, watch_webhook
 from bot.shared import access, cards, reach, texts
 from bot.shared.config import ConfigError, Settings, chore_policy
 from bot.shared.context import App, Context, Services
@@ -362,32 +363,81 @@ async def _serve(
             )
     if watch_interval is not None and settings.operator_ids:
         jobs.run_repeating(watch_job, interval=watch_interval, first=watch_interval, name="watch")
-    if on_ready is not None:
-        on_ready(application)
-    mode = "run" if receive_updates else "send"
-    log.info(
-        "Aftercare %s started (%s): %s database, %d therapist(s) configured, bot @%s",
-        version(),
-        mode,
-        make_url(settings.database_url).get_backend_name(),
-        len(settings.therapist_ids),
-        application.bot.username,
-    )
-    if not receive_updates:
-        await stop.wait()
-        return
-    deleted = await wait.until_answered(
-        "deleteWebhook", lambda: application.bot.delete_webhook(drop_pending_updates=False)
-    )
-    if deleted:
-        await poll(
-            application,
-            stop,
-            allowed_updates=HANDLED_UPDATES,
-            poll_timeout=poll_timeout,
-            backoff_base=wait.backoff_base,
-            read_timeout=read_timeout,
+    server: WebhookServer | None = None
+    if receive_updates and settings.webhook is not None:
+        server = await _listen_for_webhook(application, settings)  # its port known when ready
+    try:
+        if on_ready is not None:
+            on_ready(application)
+        log.info(
+            "Aftercare %s started (%s): %s database, %d therapist(s) configured, bot @%s",
+            version(),
+            "send" if not receive_updates else "run, webhook" if server else "run",
+            make_url(settings.database_url).get_backend_name(),
+            len(settings.therapist_ids),
+            application.bot.username,
         )
+        if not receive_updates:
+            await stop.wait()
+        elif server is not None:
+            await _serve_webhook(application, server, stop, wait)
+        elif await wait.until_answered(
+            "deleteWebhook", lambda: application.bot.delete_webhook(drop_pending_updates=False)
+        ):
+            await poll(
+                application,
+                stop,
+                allowed_updates=HANDLED_UPDATES,
+                poll_timeout=poll_timeout,
+                backoff_base=wait.backoff_base,
+                read_timeout=read_timeout,
+            )
+    finally:
+        if server is not None:
+            await server.stop()
+
+
+async def _listen_for_webhook(application: App, settings: Settings) -> WebhookServer:
+    webhook = settings.webhook
+    assert webhook is not None
+    server = WebhookServer(application, webhook)
+    try:
+        await server.start()
+    except OSError as exc:
+        raise ConfigError(
+            f"Configuration error: WEBHOOK_LISTEN {settings.webhook_listen} cannot be listened "
+            f"on ({os.strerror(exc.errno) if exc.errno else exc})"
+        ) from None
+    application.bot_data["webhook_server"] = server
+    return server
+
+
+async def _serve_webhook(
+    application: App, server: WebhookServer, stop: asyncio.Event, wait: StartupWait
+) -> None:
+    """The route is open before Telegram is told where to post, so an update it sends at once
+    finds it. The webhook stays set when the process stops: Telegram keeps the updates for
+    the next start (or for the other processes behind the proxy); `aftercare run` without
+    WEBHOOK_URL deletes it and polls."""
+    webhook = server.webhook
+    try:
+        set_webhook = await wait.until_answered(
+            "setWebhook",
+            lambda: application.bot.set_webhook(
+                url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=list(HANDLED_UPDATES),
+                max_connections=MAX_CONNECTIONS,
+                drop_pending_updates=False,
+            ),
+        )
+    except BadRequest as exc:  # e.g. a port Telegram does not post to
+        raise ConfigError(
+            f"Configuration error: Telegram refused WEBHOOK_URL ({exc.message})"
+        ) from None
+    if set_webhook:
+        log.info("webhook set: Telegram posts updates to %s", webhook.url)
+        await watch_webhook(application, stop, INFO_INTERVAL)
 
 
 REFUSED_BY_TELEGRAM = (

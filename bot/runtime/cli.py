@@ -50,7 +50,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "connect to Telegram and serve the practice",
         "Needs TELEGRAM_BOT_TOKEN. The database schema is migrated first (a backup taken "
         "before a pending migration). Stops on Ctrl-C or SIGTERM. Telegram lets one process "
-        "receive a bot's updates: run one `run` per bot.",
+        "poll a bot: run one `run` per bot, or, with WEBHOOK_URL set (webhook mode), several "
+        "behind a proxy on PostgreSQL.",
     )
     command(
         "send",

@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 # getUpdates has its own loop (bot/runtime/polling.py), which already retries forever, and the calls
 # at start-up theirs (bot/runtime/app.py StartupWait), with one log line per attempt.
-_NOT_RETRIED = frozenset({"getUpdates", "getMe", "deleteWebhook"})
+_NOT_RETRIED = frozenset({"getUpdates", "getMe", "deleteWebhook", "setWebhook"})
 
 # Telegram's ceiling for paid broadcasts, messages per second.
 PAID_BROADCAST_LIMIT = 1000.0

@@ -22,8 +22,9 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 
-# The long poll comes back at least every 30 s and a network outage is retried within 30 s,
-# so five minutes without a single answer from Telegram is no longer a passing moment.
+# The long poll comes back at least every 30 s and a network outage is retried within 30 s
+# (a webhook process asks getWebhookInfo every minute), so five minutes without a single
+# answer from Telegram is no longer a passing moment.
 CONTACT_LIMIT = timedelta(minutes=5)
 # A reminder a quarter of an hour late is late to the client: the dispatcher is stuck, dead
 # in every process, or cannot keep up.
@@ -45,8 +46,9 @@ class Problem(StrEnum):
 class Health:
     """What only this process knows: when Telegram last answered it, how its last backup went.
 
-    The rate limiter (every API call but getUpdates) and the polling loop (getUpdates) call
-    `contact()`; the backup job reports through bot/runtime/watch.py's `record_backup`.
+    The rate limiter (every API call but getUpdates), the polling loop (getUpdates) and the
+    webhook (each update Telegram posts with the right secret) call `contact()`; the backup
+    job reports through bot/runtime/watch.py's `record_backup`.
     """
 
     def __init__(self, clock: Clock, *, expects_contact: bool = True) -> None:

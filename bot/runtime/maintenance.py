@@ -158,6 +158,7 @@ def check_config_command() -> int:
         f"  PRACTICE_TIMEZONE   {settings.practice_timezone}",
         f"  BACKUP_DIR          {_backups(settings)}",
         f"  HEALTH_PORT         {_health(settings)}",
+        f"  WEBHOOK_URL         {_updates(settings)}",
         f"  OPERATOR_IDS        {len(settings.operator_ids)} operator(s)",
         f"  LOG_LEVEL           {settings.log_level}",
     ]
@@ -167,6 +168,13 @@ def check_config_command() -> int:
     if not settings.therapist_ids:
         print(NO_THERAPISTS, file=sys.stderr)
     return 0
+
+
+def _updates(settings: Settings) -> str:
+    """How updates arrive: polled, or posted to the webhook (its secret never shown)."""
+    if settings.webhook is None:
+        return "(not set: the bot polls Telegram for updates)"
+    return f"{settings.webhook.url} (listening on {settings.webhook_listen})"
 
 
 def _masked(token: str) -> str:

@@ -7,7 +7,7 @@ Telegram delivers the unhandled updates again, and the handlers' update log
 (storage.UpdateLog) makes a second delivery of a handled one harmless.
 
 Updates of different chats are handled side by side, each chat's in the order Telegram sent
-them, so one chat's traffic never waits behind another's. Telegram's offset is a single
+them (bot/runtime/intake.py). Telegram's offset is a single
 watermark, so a later update handled before an earlier one stays unconfirmed until the earlier
 one is done; each getUpdates therefore brings back the updates already in hand, and only the
 new ones are handled. Telegram answers at most 100 updates from the offset: an update more
@@ -25,20 +25,20 @@ import contextlib
 import logging
 from collections.abc import Coroutine, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from telegram import Update
 from telegram.constants import PollingLimit
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 
 from bot.runtime.health import Health
+from bot.runtime.intake import HANDLED_AT_ONCE, ChatTurns, chat_of, read_update
 from bot.shared.context import App
+
+if TYPE_CHECKING:
+    from telegram import Update
 
 log = logging.getLogger(__name__)
 
-# How many updates (of different chats) are handled at once: enough that a slow chat does not
-# hold up the others, few enough that the database's connection pool is never exhausted.
-HANDLED_AT_ONCE = 8
 # While updates are in hand, getUpdates answers at once (they are still unconfirmed): ask again
 # only after this long, or as soon as the lowest of them is done.
 BUSY_POLL_SECONDS = 0.5
@@ -142,11 +142,10 @@ class _Inbox:
     ) -> None:
         self._application = application
         self._health = health
-        self._slots = asyncio.Semaphore(handled_at_once)
+        self._turns = ChatTurns(handled_at_once)
         self._pending: set[int] = set()  # fetched, not yet handled
         self._seen: set[int] = set()  # fetched and not yet below the offset
         self._next: int | None = None  # one past the highest update id fetched
-        self._last_of_chat: dict[object, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._progress = asyncio.Event()
 
@@ -174,35 +173,23 @@ class _Inbox:
             new += 1
             self._seen.add(update_id)
             self._next = max(self._next or 0, update_id + 1)
-            try:
-                update = Update.de_json(raw, bot)
-            except Exception as exc:  # any field the library insists on; contents never logged
-                self._health.unreadable_updates += 1
-                log.warning(
-                    "update %s could not be read (%s) and is skipped (%d so far)",
-                    update_id,
-                    type(exc).__name__,
-                    self._health.unreadable_updates,
-                )
+            update = read_update(raw, bot, self._health)
+            if update is None:
                 continue
             self._pending.add(update_id)
-            key = _chat_of(update)
-            task = asyncio.create_task(self._handle(update, key, self._last_of_chat.get(key)))
-            self._last_of_chat[key] = task
+            # Tasks start in the order they are created, so each takes its chat's turn in order.
+            task = asyncio.create_task(self._handle(update))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return new
 
-    async def _handle(
-        self, update: Update, key: object, earlier: asyncio.Task[None] | None
-    ) -> None:
+    async def _handle(self, update: Update) -> None:
         try:
-            if earlier is not None:
-                await asyncio.wait({earlier})  # the chat's previous update first, however it ended
-            async with self._slots:
-                # Errors inside handlers go to the application's error handler; what escapes
-                # it must still not stop this chat's later updates.
-                await self._application.process_update(update)
+            # Errors inside handlers go to the application's error handler; what escapes it
+            # must still not stop this chat's later updates.
+            await self._turns.take(
+                chat_of(update), lambda: self._application.process_update(update)
+            )
         except Exception as exc:
             log.error(
                 "update %s failed outside its handlers: %s", update.update_id, type(exc).__name__
@@ -210,8 +197,6 @@ class _Inbox:
         finally:
             was_lowest = self.offset == update.update_id
             self._pending.discard(update.update_id)
-            if self._last_of_chat.get(key) is asyncio.current_task():
-                del self._last_of_chat[key]
             if was_lowest:
                 self._progress.set()
 
@@ -228,15 +213,6 @@ class _Inbox:
     async def drain(self) -> None:
         if self._tasks:
             await asyncio.wait(set(self._tasks))
-
-
-def _chat_of(update: Update) -> object:
-    """Whose turn an update waits for: one person's updates (wherever they typed) in order."""
-    if update.effective_user is not None:
-        return ("user", update.effective_user.id)
-    if update.effective_chat is not None:
-        return ("chat", update.effective_chat.id)
-    return ("other",)
 
 
 async def _unless_stopped(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -81,6 +84,14 @@ class Settings(BaseSettings):
     # /start once: Telegram lets a bot write only to those who did.
     operator_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
 
+    # --- webhook mode (bot/runtime/webhook.py): Telegram POSTs updates instead of being polled.
+    # WEBHOOK_URL is the public https address Telegram posts to (a proxy in front forwards it
+    # to WEBHOOK_LISTEN, host:port, where the bot listens); unset means long polling.
+    # WEBHOOK_SECRET comes back in every POST's X-Telegram-Bot-Api-Secret-Token header.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "127.0.0.1:8080"
+
     @field_validator("therapist_ids", "operator_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
@@ -134,6 +145,65 @@ class Settings(BaseSettings):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value
 
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _check_webhook_url(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return None  # `WEBHOOK_URL=` as .env.example has it: polling
+        parts = urlsplit(value.strip())
+        # Telegram posts to https only; plain http is for the loopback (tests, the demo).
+        local = parts.scheme == "http" and parts.hostname == "127.0.0.1"
+        if not parts.hostname or (parts.scheme != "https" and not local):
+            raise ValueError(
+                f"must be an https URL that Telegram can reach (http only on 127.0.0.1), "
+                f"got {value!r}"
+            )
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        secret = value.get_secret_value() if value is not None else ""
+        if not secret:
+            if info.data.get("webhook_url"):
+                raise ValueError(
+                    "is required with WEBHOOK_URL (1-256 characters: A-Z, a-z, 0-9, _ and -)"
+                )
+            return None
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
+            # The value itself is never repeated: it is a secret.
+            found = f"{len(secret)} characters" if len(secret) > 256 else "another character"
+            raise ValueError(
+                f"must be 1-256 characters of A-Z, a-z, 0-9, _ and - (as Telegram requires), "
+                f"got {found}"
+            )
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _check_webhook_listen(cls, value: str) -> str:
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError(f"must be host:port, such as 127.0.0.1:8080, got {value!r}")
+        return value.strip()
+
+    @property
+    def webhook(self) -> Webhook | None:
+        """Where to listen and what to tell Telegram, when the bot runs in webhook mode."""
+        if self.webhook_url is None or self.webhook_secret is None:
+            return None
+        host, _, port = self.webhook_listen.rpartition(":")
+        return Webhook(
+            url=self.webhook_url,
+            secret=self.webhook_secret.get_secret_value(),
+            host=host.strip("[]"),
+            port=int(port),
+        )
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.practice_timezone)
@@ -152,6 +222,17 @@ class Settings(BaseSettings):
         if self.telegram_bot_token is None:
             return None
         return self.telegram_bot_token.get_secret_value().strip() or None
+
+
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    secret: str = field(repr=False)
+    host: str
+    port: int
 
 
 def load_settings(**overrides: Any) -> Settings:  # any field's value: pydantic checks it

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import HandledUpdate
@@ -17,13 +18,21 @@ class UpdateLog:
     async def claim(self, update_id: int, now: datetime) -> bool:
         """Record the update as handled; False if it already was (a redelivery).
 
-        Part of the caller's transaction: the record and the effect commit together.
+        Part of the caller's transaction: the record and the effect commit together. One
+        INSERT … ON CONFLICT DO NOTHING, never a look then an insert: on PostgreSQL a second
+        process claiming the same update waits for the first one's transaction, and then
+        inserts nothing if it committed (or claims it if it rolled back).
         """
-        if await self._session.get(HandledUpdate, update_id) is not None:
-            return False
-        self._session.add(HandledUpdate(update_id=update_id, handled_at=now))
-        await self._session.flush()
-        return True
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(HandledUpdate)
+            .values(update_id=update_id, handled_at=now)
+            .on_conflict_do_nothing(index_elements=[HandledUpdate.update_id])
+            .returning(HandledUpdate.update_id)
+        )
+        inserted = (await self._session.execute(statement)).scalar_one_or_none()
+        return inserted is not None
 
     async def forget_before(self, moment: datetime) -> None:
         await self._session.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < moment))
