@@ -992,6 +992,7 @@ class BotApiEmulator:
             return await handler(call)
         fault.hits += 1
         self._held += 1
+        self._signal.notify()  # for wait_holding
         try:
             if fault.delay > 0:
                 await self._sleep(fault.delay)
@@ -1001,6 +1002,10 @@ class BotApiEmulator:
         finally:
             self._held -= 1
             self._signal.notify()
+
+    async def wait_holding(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until a call is being held back by a delay fault (a send is in flight)."""
+        await self._signal.wait_until(lambda: self._held > 0 or self._stopping, timeout)
 
     async def wait_held(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until every call held back by a delay fault has been carried out (the bot may

@@ -416,9 +416,9 @@ async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_its_new_owner(
     lease = timedelta(seconds=30)
     slow = Dispatcher(running.db, bot, clock, cards=OUTBOX_CARDS, fallback_zone=zone, lease=lease)
     fast = Dispatcher(running.db, bot, clock, cards=OUTBOX_CARDS, fallback_zone=zone, lease=lease)
-    running.emulator.inject(Fault(method="sendMessage", delay=0.5, chat_id=ANNA, times=1))
+    running.emulator.inject(Fault(method="sendMessage", delay=1.5, chat_id=ANNA, times=1))
     first = asyncio.create_task(slow.run_once())
-    await asyncio.sleep(0.2)  # the slow send is in flight
+    await running.emulator.wait_holding()  # the slow send is in flight (however busy the host)
     clock.advance(timedelta(minutes=1))  # … past its lease
     assert await fast.run_once() >= 1
     await first
