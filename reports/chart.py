@@ -1,16 +1,22 @@
-"""The progress chart: pain at and between sessions, the plan's milestones, homework done.
+"""The progress chart: pain at and between sessions, the plan's activity, homework done.
+
+Three panels over one time axis, each saying which way is better: pain (0–10, lower is
+better), the plan's functional activity if it has one (0 = unable, 10 = as before the problem:
+higher is better; named in full above its panel), and the share of homework done each week,
+each bar labelled with its figure, the weeks named on the axis.
 
 Made to be read on a phone: 1080 × 1350 px (4:5 portrait: a phone's full width, and all of it
 on screen at once), 150 dpi, no text smaller than 14 pt. Colours are the Okabe–Ito palette,
 and every series differs by marker or line style too, so nothing depends on telling colours
 apart.
 
-Milestone lines: "Re-evaluate" at the plan's `reevaluate_after`-th session and "Planned end" at
-its `expected_sessions`-th, counting the sessions since the plan started. A session that has
-happened is marked on its day; one still to come is projected from the latest session (or the
-plan's start, if later) at `days_between_visits`, and drawn dashed lighter; without a gap to
-project with, it is left out. A projection more than six weeks beyond the data is named at the
-chart's right edge ("Planned end ≈ 7 Apr 2027 →") instead of squeezing the data into a corner.
+Milestone lines, across every panel and each labelled along its own line: "Re-evaluate" at the
+plan's `reevaluate_after`-th session and "Planned end" at its `expected_sessions`-th, counting
+the sessions since the plan started. A session that has happened is marked on its day; one still
+to come is projected from the latest session (or the plan's start, if later) at
+`days_between_visits`, and drawn dashed lighter; without a gap to project with, it is left out.
+A projection more than six weeks beyond the data is named at the chart's right edge ("Planned
+end ≈ 7 Apr 2027 →") instead of squeezing the data into a corner.
 
 Thread-safe: each call builds its own `Figure` on an Agg canvas; pyplot is never imported.
 
@@ -23,6 +29,7 @@ typeset.
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -77,9 +84,20 @@ MIN_DAYS = 2
 # A projected milestone further than this past the data is named, not drawn.
 MAX_PROJECTION = timedelta(days=42)
 TITLE_WIDTH = 38
-LABEL_HEIGHTS = (11.5, 10.8)
+LABEL_HEIGHTS = (11.6, 10.7)
+# The width of one character of a milestone's label, as a share of the chart's (14 pt at
+# 150 dpi is about 17 px a character, the pain panel about 860 px wide), with some room.
+CHAR_SHARE = 0.022
 TITLE_LINES = 3
-ACTIVITY_NAME_WIDTH = 16  # the legend spans the figure at 1080 px: longer ones are cut
+ACTIVITY_TITLE_WIDTH = 52  # characters a line above the activity's panel, wrapped, never cut
+ACTIVITY_TITLE_LINES = 2
+# The room a week's label ("30 Nov") takes on the axis, as a share of its width: weeks
+# closer than that are named every other (third…) week.
+WEEK_LABEL_SHARE = 0.13
+PAIN_LABEL = "Pain (0–10)\n↓ lower is better"
+ACTIVITY_LABEL = "Activity\n↑ higher is better"
+HOMEWORK_LABEL = "Homework\ndone"
+WEEKS_LABEL = "Week starting"
 
 
 @dataclass(frozen=True)
@@ -91,11 +109,22 @@ class Milestone:
 
 def render_progress_chart(data: ProgressChartData) -> bytes:
     """The chart as PNG bytes, WIDTH_PX × HEIGHT_PX."""
+    figure = progress_figure(data)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def progress_figure(data: ProgressChartData) -> Figure:
+    """The chart, drawn: `render_progress_chart` saves it; tests read its words."""
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
-    pain_axes, homework_axes = figure.subplots(
-        2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    ratios = [3.0, 1.8, 1.3] if data.activity else [3.0, 1.3]
+    panels = list(
+        figure.subplots(len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios})
     )
+    pain_axes, homework_axes = panels[0], panels[-1]
+    activity_axes = panels[1] if data.activity else None
     figure.suptitle(_title(data.verdict), fontsize=TITLE_PT, fontweight="bold")
 
     days = _rated_days(data)
@@ -105,10 +134,12 @@ def render_progress_chart(data: ProgressChartData) -> bytes:
 
     span = _span(data, near)
     _draw_pain(pain_axes, data)
+    if activity_axes is not None:
+        _draw_activity(activity_axes, data)
     if span is not None:
-        _draw_milestones(pain_axes, homework_axes, near, far, span)
+        _draw_milestones(panels, near, far, span)
     _draw_homework(homework_axes, data)
-    _style_axes(pain_axes, homework_axes, data, span)
+    _style_axes(panels, data, span)
 
     if len(days) < MIN_DAYS:
         pain_axes.text(
@@ -122,12 +153,9 @@ def render_progress_chart(data: ProgressChartData) -> bytes:
             color=MILESTONE_GREY,
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 8},
         )
-    if data.sessions or data.check_ins or data.activity:
+    if data.sessions or data.check_ins:
         _legend(pain_axes, data)
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    return figure
 
 
 def milestones_for(data: ProgressChartData) -> list[Milestone]:
@@ -194,31 +222,45 @@ def _draw_pain(axes: Axes, data: ProgressChartData) -> None:
             markeredgewidth=0.6,
             zorder=5,
         )
-    if data.activity:
-        points = sorted(data.activity, key=lambda a: a.day)
-        axes.plot(
-            [mdates.date2num(a.day) for a in points],
-            [a.score for a in points],
-            linestyle="--",
-            marker="s",
-            markersize=7,
-            linewidth=2.5,
-            color=ACTIVITY_GREEN,
-            zorder=2,
-        )
+
+
+def _draw_activity(axes: Axes, data: ProgressChartData) -> None:
+    points = sorted(data.activity, key=lambda a: a.day)
+    axes.plot(
+        [mdates.date2num(a.day) for a in points],
+        [a.score for a in points],
+        linestyle="--",
+        marker="s",
+        markersize=8,
+        linewidth=2.5,
+        color=ACTIVITY_GREEN,
+        zorder=2,
+    )
+    axes.set_title(_activity_title(data.activity_name), fontsize=SMALL_PT, loc="left")
+
+
+def _activity_title(name: str | None) -> str:
+    """The activity in full (wrapped, never cut short) and how it is rated."""
+    words = f"“{name}”" if name else "The plan's activity"
+    lines = textwrap.wrap(f"{words}: 0 = unable, 10 = as before the problem", ACTIVITY_TITLE_WIDTH)
+    if len(lines) > ACTIVITY_TITLE_LINES:
+        rest = " ".join(lines[ACTIVITY_TITLE_LINES - 1 :])
+        lines = [*lines[: ACTIVITY_TITLE_LINES - 1], textwrap.shorten(rest, ACTIVITY_TITLE_WIDTH)]
+    return "\n".join(lines)
 
 
 def _draw_milestones(
-    pain_axes: Axes,
-    homework_axes: Axes,
+    panels: list[Axes],
     near: list[Milestone],
     far: list[Milestone],
     span: tuple[float, float],
 ) -> None:
-    # Each label has a height of its own (there are at most two), so no two overlap.
-    heights = iter(LABEL_HEIGHTS)
-    for milestone, height in zip(near, heights, strict=False):
-        x = mdates.date2num(milestone.day)
+    pain_axes = panels[0]
+    xs = [mdates.date2num(m.day) for m in near]
+    places = label_places(
+        [(x - span[0]) / (span[1] - span[0]) for x in xs], [m.label for m in near]
+    )
+    for milestone, x, (ha, height) in zip(near, xs, places, strict=True):
         style: dict[str, Any] = {  # axvline's keywords, of as many types
             "color": MILESTONE_GREY,
             "linewidth": 2,
@@ -226,21 +268,51 @@ def _draw_milestones(
             "alpha": 0.6 if milestone.projected else 1.0,
             "zorder": 1,
         }
-        pain_axes.axvline(x, **style)
-        homework_axes.axvline(x, **style)
-        # Read away from the nearer edge, so the label stays inside the chart.
-        on_the_left = x - span[0] < (span[1] - span[0]) / 2
+        for axes in panels:
+            axes.axvline(x, **style)
         _milestone_label(
-            pain_axes,
-            x,
-            height,
-            f" {milestone.label}" if on_the_left else f"{milestone.label} ",
-            ha="left" if on_the_left else "right",
-            projected=milestone.projected,
+            pain_axes, x, height, milestone.label, ha=ha, projected=milestone.projected
         )
+    heights = iter(LABEL_HEIGHTS[len(near) :])
     for milestone, height in zip(far, heights, strict=False):
         text = f"{milestone.label} ≈ {day_label(milestone.day)} →"
         _milestone_label(pain_axes, span[1], height, text, ha="right", projected=True)
+
+
+def label_places(wheres: list[float], labels: list[str]) -> list[tuple[str, float]]:
+    """How each milestone's label stands: its alignment on its line and its height.
+
+    `wheres` are the lines' places as shares of the chart's width. A label stands above the
+    data (pain stops at 10), centred on its own line, which runs into it like a signpost's
+    post, so that it can belong to no other line. Near an edge it starts (or ends) at its line
+    instead. Two that would overlap turn away from each other, the first ending at its line and
+    the second starting at its own; if even that does not fit, the second stands lower.
+    """
+    halves = [len(label) * CHAR_SHARE / 2 for label in labels]
+    places: list[tuple[str, float]] = []
+    for where, half in zip(wheres, halves, strict=True):
+        ha = "left" if where < half else "right" if where > 1 - half else "center"
+        places.append((ha, LABEL_HEIGHTS[0]))
+    if len(places) == 2:
+        extents = [
+            _extent(where, 2 * half, ha)
+            for where, half, (ha, _) in zip(wheres, halves, places, strict=True)
+        ]
+        if extents[0][1] > extents[1][0]:
+            apart = [
+                _extent(wheres[0], 2 * halves[0], "right"),
+                _extent(wheres[1], 2 * halves[1], "left"),
+            ]
+            if apart[0][0] >= 0 and apart[1][1] <= 1 and apart[0][1] <= apart[1][0]:
+                places = [("right", LABEL_HEIGHTS[0]), ("left", LABEL_HEIGHTS[0])]
+            else:
+                places[1] = (places[1][0], LABEL_HEIGHTS[1])
+    return places
+
+
+def _extent(where: float, width: float, ha: str) -> tuple[float, float]:
+    start = {"left": where, "right": where - width, "center": where - width / 2}[ha]
+    return start, start + width
 
 
 def _milestone_label(
@@ -263,15 +335,19 @@ def _milestone_label(
 
 def _draw_homework(axes: Axes, data: ProgressChartData) -> None:
     if data.adherence:
-        axes.bar(
+        shares = [max(0.0, min(1.0, w.share)) * 100 for w in data.adherence]
+        bars = axes.bar(
             [mdates.date2num(w.week_start) for w in data.adherence],
-            [max(0.0, min(1.0, w.share)) * 100 for w in data.adherence],
+            shares,
             width=6,
             align="edge",
             color=HOMEWORK_PURPLE,
             edgecolor="black",
             linewidth=0.6,
             zorder=2,
+        )
+        axes.bar_label(
+            bars, labels=[f"{share:.0f}%" for share in shares], fontsize=SMALL_PT, padding=2
         )
     else:
         axes.text(
@@ -287,25 +363,23 @@ def _draw_homework(axes: Axes, data: ProgressChartData) -> None:
 
 
 def _style_axes(
-    pain_axes: Axes,
-    homework_axes: Axes,
-    data: ProgressChartData,
-    span: tuple[float, float] | None,
+    panels: list[Axes], data: ProgressChartData, span: tuple[float, float] | None
 ) -> None:
-    pain_axes.set_ylim(-0.5, 12)
-    pain_axes.yaxis.set_major_locator(FixedLocator([0, 2, 4, 6, 8, 10]))
-    pain_axes.set_ylabel(
-        "Pain · activity (0–10)" if data.activity else "Pain (0–10)", fontsize=TEXT_PT
-    )
-    pain_axes.grid(axis="y", color="#dddddd", zorder=0)
+    pain_axes, homework_axes = panels[0], panels[-1]
+    for axes, label in ((pain_axes, PAIN_LABEL), *((a, ACTIVITY_LABEL) for a in panels[1:-1])):
+        axes.set_ylim(-0.5, 12.1 if axes is pain_axes else 10.8)
+        axes.yaxis.set_major_locator(FixedLocator([0, 2, 4, 6, 8, 10]))
+        axes.set_ylabel(label, fontsize=TEXT_PT)
+        axes.grid(axis="y", color="#dddddd", zorder=0)
 
-    homework_axes.set_ylim(0, 100)
+    # Room above a full bar for its figure.
+    homework_axes.set_ylim(0, 130)
     homework_axes.yaxis.set_major_locator(FixedLocator([0, 50, 100]))
     homework_axes.yaxis.set_major_formatter(PercentFormatter(decimals=0))
-    homework_axes.set_ylabel("Homework\ndone", fontsize=TEXT_PT)
+    homework_axes.set_ylabel(HOMEWORK_LABEL, fontsize=TEXT_PT)
     homework_axes.grid(axis="y", color="#dddddd", zorder=0)
 
-    for axes in (pain_axes, homework_axes):
+    for axes in panels:
         axes.tick_params(labelsize=SMALL_PT)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
@@ -314,11 +388,19 @@ def _style_axes(
         homework_axes.xaxis.set_major_locator(FixedLocator([]))
         return
     pain_axes.set_xlim(*span)
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    weeks = sorted(w.week_start for w in data.adherence)
+    if weeks:
+        # The weeks the bars stand for, named under them (every n-th when there are many).
+        week_share = 7 / (span[1] - span[0])
+        step = max(1, math.ceil(WEEK_LABEL_SHARE / week_share))
+        locator: Any = FixedLocator([mdates.date2num(week) for week in weeks[::step]])
+    else:
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     homework_axes.xaxis.set_major_locator(locator)
     homework_axes.xaxis.set_major_formatter(FuncFormatter(_tick_label))
     first, last = mdates.num2date(span[0]).year, mdates.num2date(span[1]).year
-    homework_axes.set_xlabel(str(first) if first == last else f"{first}–{last}", fontsize=TEXT_PT)
+    years = str(first) if first == last else f"{first}–{last}"
+    homework_axes.set_xlabel(f"{WEEKS_LABEL} · {years}" if weeks else years, fontsize=TEXT_PT)
 
 
 def _span(data: ProgressChartData, milestones: list[Milestone]) -> tuple[float, float] | None:
@@ -371,14 +453,6 @@ def _legend(axes: Axes, data: ProgressChartData) -> None:
             )
         )
         labels.append("Pain between visits")
-    if data.activity:
-        handles.append(
-            Line2D([], [], marker="s", linestyle="--", linewidth=2.5, color=ACTIVITY_GREEN)
-        )
-        name = textwrap.shorten(
-            data.activity_name or "Activity", ACTIVITY_NAME_WIDTH, placeholder="…"
-        )
-        labels.append(f"{name} (10 = as before)")
     # Above the panel, not over the data; constrained layout makes room for it.
     axes.legend(
         handles,
