@@ -86,6 +86,43 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# What a referral letter asks of the colleague: the sentence a reader acts on. Never a
+# diagnosis: the therapist asks them to look, and says what would help massage go on safely.
+ASKS: dict[str, str] = {
+    PHYSICIAN: (
+        "Would you please assess them, and let me know whether anything should be ruled out or "
+        "treated first, and whether massage may continue (with any precautions)?"
+    ),
+    PHYSIO: (
+        "Would you please assess and, if you think fit, treat them, and let me know whether "
+        "massage should continue alongside, and with what precautions?"
+    ),
+    CHIRO: (
+        "Would you please assess them, and let me know whether massage should continue "
+        "alongside your care, and with what precautions?"
+    ),
+    OSTEO: (
+        "Would you please assess them, and let me know whether massage should continue "
+        "alongside your care, and with what precautions?"
+    ),
+    TRAINER: (
+        "Would you please work with them on strength and conditioning, and let me know what "
+        "you plan, so that the massage supports it?"
+    ),
+    PSYCH: (
+        "Would you please see them about stress, mood or sleep? Massage can continue "
+        "alongside; I would welcome anything you think I should know."
+    ),
+}
+ASK_OTHER = "Would you please see them, and let me know anything I should know for their massage?"
+
+
+def ask_of(profession: str) -> str:
+    """What the letter asks of a colleague of `profession` (a code, or its label)."""
+    code = next((c for c, label in PROFESSIONS.items() if profession in (c, label)), OTHER)
+    return ASKS.get(code, ASK_OTHER)
+
+
 def suggested_professions(reason: str) -> tuple[str, ...]:
     """Profession codes to offer first for a reason code. The client's own request, or a
     reason not known (an old button), suggests every profession: the therapist chooses."""

@@ -186,30 +186,34 @@ class HomeworkSchedule:
             return cls(Frequency.WEEKDAYS, time_of_day, start, end, weekdays, 1)
         raise ValueError(f"RRULE FREQ must be DAILY or WEEKLY: {rule!r}")
 
-    def describe(self, quiet: QuietHours | None = None) -> str:
-        """For people: "Daily at 08:30 until 23 Dec", "Mon, Wed, Fri at 18:00 until 9 Jan 2027".
+    def describe(self, quiet: QuietHours | None = None, *, at: bool = True) -> str:
+        """For people: "Daily at 08:30 until 23 Dec", "Mon, Wed, Fri at 18:00 until 9 Jan 2027";
+        without the time (`at=False`: "Daily until 23 Dec") for a reader whom the reminder's
+        hour does not concern, such as a colleague reading a referral letter.
 
         With the client's `quiet` hours, a time inside them says when the reminder really
         comes: "Daily at 21:30 until 23 Dec — inside quiet hours (21:00–08:00), so it comes at
         08:00 the next morning"."""
+        if not at:
+            return self._describe(at=False)
         return self._describe() + (quiet.moves(self.time_of_day) if quiet else "")
 
-    def _describe(self) -> str:
+    def _describe(self, *, at: bool = True) -> str:
         if self.frequency is Frequency.DAILY:
             days = "Daily"
         elif self.frequency is Frequency.WEEKDAYS:
             days = ", ".join(_WEEKDAY_NAMES[d] for d in sorted(self.weekdays))
         else:
             days = f"Every {self.interval_days} days"
-        at = f"{days} at {self.time_of_day:%H:%M}"
+        when = f"{days} at {self.time_of_day:%H:%M}" if at else days
         if self.end is None:
-            return f"{at}, no end date"
+            return f"{when}, no end date"
         # The year only when it differs from the start's: a plan of a few weeks reads best
         # without it, and one crossing New Year is unambiguous with it.
         until = f"{self.end.day} {_MONTH_NAMES[self.end.month - 1]}"
         if self.end.year != self.start.year:
             until += f" {self.end.year}"
-        return f"{at} until {until}"
+        return f"{when} until {until}"
 
     def _period_days(self) -> int:
         """Days after which the pattern repeats, so expansion may restart at any multiple."""

@@ -93,6 +93,8 @@ class HomeworkRow:
     status: str
     adherence: Adherence
     start_date: date | None = None
+    # The schedule without the reminder's time ("Daily until 20 Dec"): what a letter prints.
+    how_often: str = ""
 
     @property
     def current(self) -> bool:

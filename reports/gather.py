@@ -156,6 +156,7 @@ async def _homework_rows(
             exercise=await _exercise_name(uow, therapist_id, h.exercise_code),
             dose=h.dose,
             schedule=_schedule_text(h),
+            how_often=_schedule_text(h, at=False),
             status=_status_on(h, today),
             adherence=days.adherence(assignment_id=h.id),
             start_date=h.start_date,
@@ -219,14 +220,14 @@ def _check_in_row(check_in: CheckIn, tz: ZoneInfo) -> CheckInRow:
     )
 
 
-def _schedule_text(assignment: HomeworkAssignment) -> str:
+def _schedule_text(assignment: HomeworkAssignment, *, at: bool = True) -> str:
     try:
         schedule = HomeworkSchedule.from_rrule(
             assignment.rrule, assignment.start_date, assignment.time_of_day
         )
     except ValueError:
         return assignment.rrule
-    return schedule.describe()
+    return schedule.describe(at=at)
 
 
 async def _exercise_name(uow: UnitOfWork, therapist_id: int, code: str) -> str:

@@ -84,8 +84,12 @@ def test_the_letter_and_record_carry_every_session(demo: tuple[str, Path]) -> No
     assert "does not last: no meaningful change after 8 sessions" in handover
     assert "Too little to judge the exercises" in handover
     assert "Dr Lee (physiotherapist)" in handover and "— seen" in handover
-    _, letter = pdf_text((folder / "ben-referral-letter.pdf").read_bytes())
+    reader, letter = pdf_text((folder / "ben-referral-letter.pdf").read_bytes())
     assert "No progress after 8 sessions" in letter
+    # The letter and its signature on page one, the chart enclosed on a page of its own.
+    assert len(reader.pages) == 2
+    assert "Kind regards" in reader.pages[0].extract_text()
+    assert reader.pages[1].extract_text().startswith("Enclosure: progress chart")
     assert (folder / "ben-record.csv").read_text(encoding="utf-8-sig").count("\n") > 8
     for chart in ("anna-progress.png", "ben-progress.png"):
         with Image.open(io.BytesIO((folder / chart).read_bytes())) as image:

@@ -402,7 +402,7 @@ def test_a_name_in_any_script_prints_in_the_record_and_the_letter(script: str) -
     assert text.count(name) >= 3  # the title, the typed notes, the footers
     letter = referral_letter(PRACTICE, client, PHYSIO, written_on=TODAY)
     _, text = pdf_text(letter)
-    assert f"Referral: {name}" in text and text.count(name) >= 4
+    assert f"Referral: {name}" in text and text.count(name) >= 3  # title, opening, footer
 
 
 def test_a_character_no_face_has_is_marked_not_dropped() -> None:

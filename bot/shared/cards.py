@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.shared.context import Context
@@ -18,6 +18,31 @@ from bot.shared.texts import STALE_BUTTON
 log = logging.getLogger(__name__)
 
 _NOT_MODIFIED = "message is not modified"
+
+# What a phone shows of one row of buttons without cutting a label short ("Upper trapez…"):
+# about 30 characters across the row, whatever the number of buttons in it.
+ROW_CHARS = 30
+
+
+def button_rows(
+    buttons: list[InlineKeyboardButton], columns: int = 2
+) -> list[list[InlineKeyboardButton]]:
+    """The buttons in rows of at most `columns`, a button starting a row of its own when the
+    row's labels would not fit a phone's width together ([Yes] [No] share a row;
+    [Cross-body shoulder stretch] does not share it)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for button in buttons:
+        row = rows[-1] if rows else None
+        width = len(button.text)
+        if (
+            row is not None
+            and len(row) < columns
+            and sum(len(b.text) for b in row) + width <= ROW_CHARS
+        ):
+            row.append(button)
+        else:
+            rows.append([button])
+    return rows
 
 
 async def edit_card(

@@ -212,10 +212,13 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
         at=settings.digest_time,
     )
     recipient = recipient_of(provider.name if provider else None, referral.profession)
+    therapist = await uow.therapists.get(ctx.therapist_id)
+    reachable_by_letter = therapist is not None and bool(therapist.phone or therapist.email)
+    nudge = None if reachable_by_letter else texts.no_letterhead(recipient, now=not asking)
     text = (
-        texts.referral_asking(client.name, recipient)
+        texts.referral_asking(client.name, recipient, nudge)
         if asking
-        else texts.referral_unasked(client.name, recipient, _why_not_asked(client))
+        else texts.referral_unasked(client.name, recipient, _why_not_asked(client), nudge)
     )
     referral_id = referral.id
     offer = [(texts.AGREED_IN_PERSON, ReferralConsent(referral_id, "p").encode())]

@@ -335,12 +335,6 @@ class _Document(FPDF):
             self.paragraph(line, size=BODY_PT, grey=True)
         self.rule()
 
-    def signature(self, practice: PracticeInfo) -> None:
-        self.paragraph(practice.therapist_name, style="B")
-        for line in (practice.practice_name, practice.phone, practice.email):
-            if line:
-                self.paragraph(line)
-
 
 def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")

@@ -1,4 +1,10 @@
-"""The referral letter to another provider (/refer)."""
+"""The referral letter to another provider (/refer).
+
+It reads like a letter a colleague answers: who the client is and how long they have been
+seen, why now (the reason), what is asked of the reader, what was tried and what changed (only
+with the client's consent), and how to reply. The letter and its signature fit the first page
+for a typical client; the progress chart, when shared, is an enclosure on a page of its own.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,20 @@ from datetime import date
 
 from fpdf import XPos, YPos
 
+from practice.referrals import ask_of
 from reports.data import ClientInfo, HomeworkRow, PlanInfo, PracticeInfo, ReferralRow, SessionRow
-from reports.wording import count, day_label, long_day, pain_change
+from reports.wording import count, day_label, long_day, pain_change, short_day
 
 from .document import BODY_PT, LINE, _Document
-from .record import _homework_table, _plan_lines
+from .record import _plan_lines
+
+# More sessions than this and the table shows the first few and the latest, with a line
+# saying how many are left out between them (all of them are in the record).
+MAX_SESSION_ROWS = 10
+FIRST_ROWS = 2
+ENCLOSURE = "Enclosure: progress chart"
+# As the client rated it (0–10, as the plan's lines say), before the session → after it.
+PAIN_HEADING = "Pain before → after"
 
 
 def referral_letter(
@@ -42,29 +57,26 @@ def referral_letter(
     doc.cell(0, LINE, long_day(written_on), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.ln(2)
 
-    doc.set_font(style="B")
-    doc.cell(0, LINE, "To", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    doc.set_font(style="")
-    for line in (referral.provider, referral.profession, referral.clinic, referral.contact):
-        if line:
-            doc.paragraph(line)
-    doc.ln(5)
+    # Two lines: to whom, and where to find them.
+    doc.paragraph(", ".join(x for x in (referral.provider, referral.profession) if x))
+    where = " · ".join(x for x in (referral.clinic, referral.contact) if x)
+    if where:
+        doc.paragraph(where)
+    doc.ln(4)
 
+    shared = referral.consent is True
     doc.paragraph(f"Referral: {client.name}", size=13, style="B")
     doc.ln(2)
     doc.paragraph(f"Dear {referral.provider},")
     doc.ln(1)
-    doc.paragraph(f"I am referring my client {client.name} to you.")
+    doc.paragraph(_opening(client, sessions if shared else ()))
     doc.ln(1)
     doc.labelled("Reason for referral", referral.reason)
+    doc.labelled("What I am asking", ask_of(referral.profession))
     doc.ln(2)
 
-    if referral.consent is True:
-        doc.paragraph(
-            f"{client.name} has agreed to my sharing details of their treatment with you; "
-            "they follow."
-        )
-        _letter_details(doc, client, sessions, plan, homework, verdict, chart_png)
+    if shared:
+        _letter_details(doc, client, sessions, plan, homework, verdict)
     else:
         refused = "did not consent" if referral.consent is False else "has not yet consented"
         doc.paragraph(
@@ -73,14 +85,52 @@ def referral_letter(
             "themselves."
         )
 
-    doc.ln(4)
-    doc.paragraph("Please contact me if I can help with anything further.")
-    doc.ln(4)
-    doc.keep_together(35)
+    enclosed = shared and chart_png is not None
+    doc.ln(2)
+    doc.keep_together(26)  # how to reply, the sign-off and the name stay together
+    reply = _how_to_reply(practice, client)
+    if enclosed:
+        reply += f" Enclosed: a chart of {client.name}'s pain, activity and homework over time."
+    doc.paragraph(reply)
+    doc.ln(3)
     doc.paragraph("Kind regards,")
-    doc.ln(8)
-    doc.signature(practice)
+    doc.ln(5)
+    # The name and practice: the phone and email are in the letterhead and the line above.
+    doc.paragraph(practice.therapist_name, style="B")
+    if practice.practice_name:
+        doc.paragraph(practice.practice_name)
+
+    if enclosed:
+        assert chart_png is not None
+        doc.add_page()
+        doc.subheading(ENCLOSURE)
+        doc.chart(chart_png)
     return doc.to_bytes()
+
+
+def _opening(client: ClientInfo, sessions: Sequence[SessionRow]) -> str:
+    """Who: the client, and (with consent) since when and how often they have been seen."""
+    if not sessions:
+        return f"I am referring my client {client.name} to you."
+    first = min(s.session_date for s in sessions)
+    return (
+        f"I am referring my client {client.name} to you. I have seen them for massage "
+        f"therapy since {long_day(client.first_session or first)} "
+        f"({count(len(sessions), 'session')}), and they have agreed to my sharing the details "
+        "of their treatment below."
+    )
+
+
+def _how_to_reply(practice: PracticeInfo, client: ClientInfo) -> str:
+    if practice.email and practice.phone:
+        reach = f"on {practice.phone} or at {practice.email}"
+    elif practice.email:
+        reach = f"at {practice.email}"
+    elif practice.phone:
+        reach = f"on {practice.phone}"
+    else:
+        return f"{client.name} can pass a reply on to me. Thank you for seeing them."
+    return f"You can reach me {reach}. Thank you for seeing them."
 
 
 def _letter_details(
@@ -90,43 +140,55 @@ def _letter_details(
     plan: PlanInfo | None,
     homework: Sequence[HomeworkRow],
     verdict: str | None,
-    chart_png: bytes | None,
 ) -> None:
-    ordered = sorted(sessions, key=lambda s: (s.session_date, s.number))
-    doc.ln(3)
-    doc.subheading("Sessions")
-    if ordered:
-        since = f" since {long_day(client.first_session)}" if client.first_session else ""
-        doc.paragraph(
-            f"{count(len(ordered), 'session')}{since}, from {day_label(ordered[0].session_date)} "
-            f"to {day_label(ordered[-1].session_date)}. Pain is 0–10, before → after."
-        )
-        doc.ln(1)
-    doc.data_table(
-        ("Date", "Areas", "Techniques", "Pain"),
-        [
-            (
-                day_label(s.session_date),
-                ", ".join(s.areas),
-                ", ".join(s.techniques),
-                pain_change(s.pain_before, s.pain_after),
-            )
-            for s in ordered
-        ],
-        (0.18, 0.3, 0.38, 0.14),
-    )
+    """The plan (which names the activity and its scale), then what changed (what a busy
+    reader needs), then what was tried: the sessions and the homework."""
     if plan is not None:
-        doc.subheading("Current treatment plan")
+        doc.ln(1)
+        doc.subheading("Treatment plan")
         _plan_lines(doc, plan)
-        doc.ln(2)
+    if verdict:
+        doc.ln(1)
+        doc.subheading("What changed")
+        doc.paragraph(verdict)
+    ordered = sorted(sessions, key=lambda s: (s.session_date, s.number))
+    doc.ln(1)
+    doc.subheading("Sessions")
+    doc.data_table(
+        ("Date", "Areas", "Techniques", PAIN_HEADING),
+        _session_rows(ordered),
+        (0.16, 0.28, 0.35, 0.21),
+    )
     current = [h for h in homework if h.current]
     if current:
         doc.subheading("Homework")
-        _homework_table(doc, current)
-    if verdict or chart_png:
-        doc.subheading("Progress")
-        if verdict:
-            doc.paragraph(verdict)
-            doc.ln(2)
-        if chart_png:
-            doc.chart(chart_png)
+        doc.data_table(
+            ("Exercise", "Dose", "How often", "Done since assigned"),
+            [
+                (h.exercise, h.dose, h.how_often or h.schedule, h.adherence.describe())
+                for h in current
+            ],
+            (0.28, 0.22, 0.3, 0.2),
+        )
+
+
+def _session_rows(ordered: Sequence[SessionRow]) -> list[tuple[str, str, str, str]]:
+    def row(s: SessionRow) -> tuple[str, str, str, str]:
+        return (
+            day_label(s.session_date),
+            ", ".join(s.areas),
+            ", ".join(s.techniques),
+            pain_change(s.pain_before, s.pain_after),
+        )
+
+    if len(ordered) <= MAX_SESSION_ROWS:
+        return [row(s) for s in ordered]
+    latest = MAX_SESSION_ROWS - FIRST_ROWS - 1
+    between = ordered[FIRST_ROWS:-latest]
+    gap = (
+        f"{short_day(between[0].session_date)} – {short_day(between[-1].session_date)}",
+        f"{count(len(between), 'more session')}",
+        "",
+        "",
+    )
+    return [*map(row, ordered[:FIRST_ROWS]), gap, *map(row, ordered[-latest:])]

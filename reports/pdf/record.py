@@ -202,7 +202,10 @@ def _plan_lines(doc: _Document, plan: PlanInfo) -> None:
     doc.fact("Complaint", f"{plan.complaint} ({plan.area})")
     doc.fact("Goal", plan.goal)
     if plan.activity:
-        doc.fact("Functional activity", f"{plan.activity} (rated 0–10)")
+        doc.fact(
+            "Functional activity",
+            f"{plan.activity} (client's rating: 0 = unable, 10 = as before)",
+        )
     doc.fact(
         "Sessions",
         f"{plan.expected_sessions} expected, {plan.visit_frequency.lower()}; re-evaluate after "

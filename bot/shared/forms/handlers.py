@@ -155,8 +155,7 @@ async def render(
             )
             for o in options
         ]
-        per_row = question.columns
-        rows += [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+        rows += cards.button_rows(buttons, question.columns)
         if question.hint:
             lines.append(question.hint)
         if ctx.query:
@@ -344,7 +343,9 @@ async def form_button(update: Update, context: Context) -> None:
     if saved is not None:
         offer = (
             InlineKeyboardMarkup(
-                [[InlineKeyboardButton(label, callback_data=data) for label, data in saved.offer]]
+                cards.button_rows(
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in saved.offer]
+                )
             )
             if saved.offer
             else None

@@ -334,6 +334,7 @@ from .referrals import letter_again as letter_again
 from .referrals import letter_button as letter_button
 from .referrals import letter_caption as letter_caption
 from .referrals import more_with_buttons as more_with_buttons
+from .referrals import no_letterhead as no_letterhead
 from .referrals import no_progress_after as no_progress_after
 from .referrals import profile_saved as profile_saved
 from .referrals import provider_card as provider_card

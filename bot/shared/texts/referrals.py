@@ -154,22 +154,29 @@ def reason_too_long(length: int) -> str:
     return f"that is {length:,} characters; a reason holds up to {MAX_REASON}"
 
 
-def referral_asking(name: str, to: str) -> str:
+def referral_asking(name: str, to: str, letterhead: Html | None = None) -> str:
     return (
         f"↗️ Referral saved: <b>{esc(name)}</b> → {esc(to)}.\n"
-        f"I'm asking {esc(name)} in the bot whether I may send a summary of their treatment. "
-        "The letter comes to you as soon as they answer. Rather not wait? "
-        f"Tap “{REASON_ONLY_NOW}” for a letter with the reason alone; if they allow the "
-        "summary later, a letter with it follows."
-    )
+        f"I've asked {esc(name)} whether I may share a summary of their treatment; the letter "
+        "comes to you when they answer."
+    ) + (f"\n\n{letterhead}" if letterhead else "")
 
 
-def referral_unasked(name: str, to: str, why: Html) -> str:
+def referral_unasked(name: str, to: str, why: Html, letterhead: Html | None = None) -> str:
     return (
         f"↗️ Referral saved: <b>{esc(name)}</b> → {esc(to)}.\n"
-        f"{esc(name)} {why}, so I couldn't ask whether their treatment details may "
-        "be shared: the letter below gives only the reason. If they agreed in person, tap below "
-        "for a letter with the summary."
+        f"{esc(name)} {why}, so I couldn't ask to share their treatment details: the letter "
+        "below gives the reason only. If they agreed in person, tap below."
+    ) + (f"\n\n{letterhead}" if letterhead else "")
+
+
+def no_letterhead(to: str, now: bool) -> Html:
+    """A therapist with no phone or email on /profile: the letter could not be answered."""
+    when = "This letter gives" if now else "Letters give"
+    then = "to the next one" if now else "before the letter goes"
+    return Html(
+        f"📇 {when} no phone or email for you yet, so {esc(to)} could only reply through "
+        f"your client. /profile adds them {then}."
     )
 
 

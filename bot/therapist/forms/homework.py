@@ -86,7 +86,8 @@ async def _weekdays(ctx: FormContext) -> list[Option]:
 
 async def _times(ctx: FormContext) -> list[Option]:
     preferred = (ctx.client.reminder_time if ctx.client else None) or DEFAULT_REMINDER_TIME
-    choices = [preferred, *(t for t in TIME_CHOICES if t != preferred)]
+    # In the order of the day, the client's own time among them (ticked when chosen).
+    choices = sorted({preferred, *TIME_CHOICES})
     return [Option(encode_time(t), hhmm(t)) for t in choices]
 
 

@@ -1,0 +1,106 @@
+"""The referral letter reads like one a colleague answers: who and since when, why now, what is
+asked of them, what changed, how to reply; the letter on page one, the chart enclosed after."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import pytest
+from pypdf import PdfReader
+
+from practice.referrals import ASK_OTHER, ASKS, PHYSICIAN, PHYSIO, PROFESSIONS, ask_of
+from reports.chart import render_progress_chart
+from reports.data import PracticeInfo
+from reports.pdf import referral_letter
+from reports.pdf.letter import ENCLOSURE, MAX_SESSION_ROWS
+from tests.test_reports import PHYSIO as PHYSIO_ROW
+from tests.test_reports import PRACTICE, TODAY, chart_data, record
+
+ONE_LINE_REASON = "No progress after 8 sessions"
+
+
+def letter(sessions: int = 8, practice: PracticeInfo = PRACTICE, **row: object) -> bytes:
+    r = record(sessions)
+    homework = [replace(h, how_often="Daily until 26 Jan 2027") for h in r.homework]
+    referral = replace(PHYSIO_ROW, consent=True, reason=ONE_LINE_REASON)
+    return referral_letter(
+        practice,
+        r.client,
+        replace(referral, **row),  # type: ignore[arg-type]
+        written_on=TODAY,
+        sessions=r.sessions,
+        plan=r.plan,
+        homework=homework,
+        verdict=r.verdict,
+        chart_png=render_progress_chart(chart_data(sessions)),
+    )
+
+
+def pages(pdf: bytes) -> list[str]:
+    return [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_it_says_who_why_what_is_asked_and_how_to_reply() -> None:
+    first = pages(letter())[0]
+    assert (
+        "I have seen them for massage therapy since 2 September 2026 (8 sessions), "
+        "and they have agreed" in first
+    )
+    assert f"Reason for referral: {ONE_LINE_REASON}" in first
+    assert f"What I am asking: {ASKS[PHYSIO]}" in first
+    assert "You can reach me on +44 20 7946 0018 or at maya@example.org" in first
+
+
+def test_the_letter_and_its_signature_fit_the_first_page_and_the_chart_is_enclosed() -> None:
+    # (The demo's letter, 8 sessions, fits too: tests/test_demo.py.)
+    letter_pages = pages(letter(5))
+    assert len(letter_pages) == 2
+    assert "Kind regards, Maya Brennan" in letter_pages[0]
+    assert "Enclosed: a chart" in letter_pages[0]
+    assert letter_pages[1].startswith(ENCLOSURE)
+    assert "Kind regards" not in letter_pages[1]
+
+
+def test_the_reminders_hour_is_not_a_colleagues_business() -> None:
+    text = " ".join(pages(letter()))
+    assert "Daily until 26 Jan 2027" in text
+    assert "08:00" not in text
+
+
+def test_the_activity_is_anchored_where_the_plan_names_it() -> None:
+    text = pages(letter())[0]
+    assert "Climbing stairs (client's rating: 0 = unable, 10 = as before)" in text
+
+
+def test_a_long_course_shows_the_first_and_latest_sessions_and_says_how_many_between() -> None:
+    text = " ".join(pages(letter(20)))
+    shown = MAX_SESSION_ROWS - 1
+    assert f"{20 - shown} more sessions" in text
+    assert "20 sessions" in text
+
+
+def test_without_a_phone_or_email_the_client_carries_the_reply() -> None:
+    text = " ".join(pages(letter(practice=PracticeInfo("Maya"))))
+    assert "can pass a reply on to me" in text
+    assert "You can reach me" not in text
+
+
+def test_without_consent_no_treatment_and_no_enclosure() -> None:
+    letter_pages = pages(letter(consent=None))
+    assert len(letter_pages) == 1
+    assert ENCLOSURE not in letter_pages[0]
+    assert "I have seen them" not in letter_pages[0]  # how often they came is treatment too
+    assert "What I am asking" in letter_pages[0]
+
+
+@pytest.mark.parametrize("profession", [*PROFESSIONS, *PROFESSIONS.values()])
+def test_every_profession_is_asked_something_by_code_or_by_name(profession: str) -> None:
+    ask = ask_of(profession)
+    assert ask.startswith("Would you please")
+    assert "diagnos" not in ask
+
+
+def test_an_unknown_profession_gets_the_general_ask() -> None:
+    assert ask_of("Acupuncturist") == ASK_OTHER
+    assert ask_of(PROFESSIONS[PHYSICIAN]) == ASKS[PHYSICIAN]
