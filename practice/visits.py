@@ -39,6 +39,13 @@ class VisitStatus(StrEnum):
 
 # The visits still to come: they hold their slot, are reminded of and show on /today.
 OPEN_STATUSES = frozenset({VisitStatus.BOOKED, VisitStatus.CONFIRMED, VisitStatus.CHANGE_REQUESTED})
+CANCELLED_STATUSES = frozenset(
+    {
+        VisitStatus.CANCELLED_BY_CLIENT,
+        VisitStatus.CANCELLED_BY_THERAPIST,
+        VisitStatus.CANCELLED_LATE,
+    }
+)
 # A visit that did not happen as booked, which the record shows.
 MISSED_STATUSES = frozenset({VisitStatus.NO_SHOW, VisitStatus.CANCELLED_LATE})
 

@@ -18,7 +18,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from practice.clock import Clock
 from practice.exercises import ExerciseCard
 from storage import Database
-from storage.models import CheckIn, Client, CustomExercise, Referral
+from storage.models import CheckIn, Client, CustomExercise, Delivery, Referral, Visit
 from storage.unit_of_work import UnitOfWork
 
 # A message with buttons: its HTML text and its keyboard.
@@ -61,3 +61,13 @@ class OutboxCards:
     client_unreachable: Callable[[Database, Clock, Bot, int], Awaitable[None]]
     # A consent question that will not reach the client.
     consent_not_asked: ConsentNotAsked
+    # VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER: the client's message about
+    # a visit (the row says which, and the start it was queued for); the last argument is
+    # the practice's time zone, for a client who gave none.
+    visit_message: Callable[
+        [UnitOfWork, Delivery, Visit, Client, str],
+        Awaitable[tuple[str, InlineKeyboardMarkup | None]],
+    ]
+    # VISIT_OUTCOME: the therapist asked how a visit went (the third argument is the
+    # practice's time zone).
+    visit_outcome: Callable[[UnitOfWork, Visit, str], Awaitable[Card]]

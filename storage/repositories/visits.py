@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Visit
+from practice.visits import MISSED_STATUSES
+from storage.models import Delivery, Visit
 
 # The outbox's kinds for visits: the client told of a booking, a move or a cancellation, and
 # reminded before; the therapist asked how it went once its time has passed.
@@ -103,3 +104,27 @@ class VisitRepository:
             .limit(limit)
         )
         return list(rows)
+
+    async def missed_counts(self, client_id: int) -> dict[str, int]:
+        """How many of a client's visits ended as each missed status (the card, the record)."""
+        rows = await self._session.execute(
+            select(Visit.status, func.count())
+            .where(Visit.client_id == client_id, Visit.status.in_(list(MISSED_STATUSES)))
+            .group_by(Visit.status)
+        )
+        return {status: count for status, count in rows}
+
+    async def reminder_message(self, visit_id: int, starts_at: datetime) -> int | None:
+        """The message id of the reminder sent for the visit's start as it is now, if any:
+        only its buttons answer for the visit (ix_deliveries_visit)."""
+        return await self._session.scalar(
+            select(Delivery.message_id)
+            .where(
+                Delivery.visit_id == visit_id,
+                Delivery.kind == VISIT_REMINDER,
+                Delivery.occurs_at == starts_at,
+                Delivery.status == "sent",
+            )
+            .order_by(Delivery.id.desc())
+            .limit(1)
+        )
