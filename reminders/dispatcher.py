@@ -413,11 +413,11 @@ class Dispatcher:
         self, uow: UnitOfWork, delivery: Delivery, now: datetime, batch: _Batch
     ) -> tuple[str, None] | None:
         digest = await digest_of(uow, delivery.chat_id, now)
-        if digest is None:
+        text = await self._cards.morning(uow, delivery.chat_id, now, self._zone, digest)
+        if text is None:
             delivery.status = Outbox.CANCELLED  # nothing to say: no message
             batch.then.append(lambda: self._next_digest(uow, delivery, now))
             return None
-        text = self._cards.digest(digest.worse, digest.answered, digest.silent, digest.homework)
         return text, None
 
     async def _prepare_weekly(

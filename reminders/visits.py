@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from practice.visits import reminder_due
+from reminders.checkins import resume_check_ins
 from reminders.planning import preferences_of, quiet_hours_of, reachable
 from storage.models import Client, Visit
 from storage.repositories import (
@@ -49,6 +50,8 @@ async def plan_visit(
         # Booked inside the reminder's window: the notice just sent is the reminder.
         if due > now:
             await _for_client(uow, visit, client, VISIT_REMINDER, due=due, now=now)
+    # The check-ins run until this visit now (their last the day before it).
+    await resume_check_ins(uow, client, now=now, fallback_zone=fallback_zone)
     ask = visit.starts_at + timedelta(minutes=visit.minutes) + ASK_AFTER_END
     await uow.outbox.add(
         Outbox.pending(
@@ -64,19 +67,25 @@ async def plan_visit(
     return told
 
 
-async def visit_cancelled(uow: UnitOfWork, visit: Visit, client: Client, now: datetime) -> bool:
+async def visit_cancelled(
+    uow: UnitOfWork, visit: Visit, client: Client, now: datetime, fallback_zone: str
+) -> bool:
     """Nothing more for this visit; the client told it is off (if the therapist called it
     off). True if the client is told."""
-    await uow.outbox.cancel_pending(visit_id=visit.id)
+    await withdraw(uow, visit, client, now, fallback_zone)
     if not reachable(client):
         return False
     await _for_client(uow, visit, client, VISIT_CANCELLED, due=now, now=now)
     return True
 
 
-async def withdraw(uow: UnitOfWork, visit: Visit) -> None:
-    """The client called it off, or it is settled: nothing more goes out for it."""
+async def withdraw(
+    uow: UnitOfWork, visit: Visit, client: Client, now: datetime, fallback_zone: str
+) -> None:
+    """The client called it off, or it is settled: nothing more goes out for it, and the
+    check-ins no longer end at it."""
     await uow.outbox.cancel_pending(visit_id=visit.id)
+    await resume_check_ins(uow, client, now=now, fallback_zone=fallback_zone)
 
 
 async def _for_client(

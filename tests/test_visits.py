@@ -177,9 +177,8 @@ async def test_i_cant_come_cancels_tells_the_therapist_and_withdraws_the_rest(
     outcome = await rows(running, "visit_ask")
     assert [r.status for r in outcome] == ["cancelled"]
     clock.set(datetime(2026, 11, 27, 18, 0, tzinfo=UTC))
-    told = len(maya.messages)
-    await running.dispatch()
-    assert len(maya.messages) == told
+    await deliver(running, clock)
+    assert not any("How did" in m.text for m in maya.messages)
 
 
 async def test_moved_and_cancelled_from_the_card_the_client_is_told(
@@ -257,7 +256,66 @@ async def test_a_visit_with_a_note_that_day_is_done_and_not_asked_about(
     for label in ("Ben L.", "Done", "Done", "Medium", "5", "2", "Skip to summary", "Save"):
         await maya.tap(label)
     clock.set(datetime(2026, 11, 27, 11, 0, tzinfo=UTC))
-    await running.dispatch()
+    await deliver(running, clock)
     assert not any("How did" in m.text for m in maya.messages)
     [visit] = await visits(running)
     assert visit.status == "done" and visit.note_id is not None
+
+
+async def test_the_day_ahead_today_week_and_the_morning_digest(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)  # note: pain 6 → 3
+    await maya.send("/book Anna")
+    await maya.send("mon 14:00")
+    await maya.tap("Save")
+    await new_client_note(maya, "Ben L.")
+    await maya.tap("Next visit")
+    await maya.send("mon 9:00")
+    await maya.tap("Save")
+    await maya.send("/today")
+    assert maya.last_text == "📅 No visits today."
+    await deliver(running, clock)
+
+    # The check-ins run until the visit: the last the day before it (Sun 29 Nov, Berlin).
+    check_ins = await rows(running, "checkin")
+    assert [
+        r.occurrence_date.day for r in check_ins if r.occurrence_date and r.status != "cancelled"
+    ] == [27]
+    clock.set(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
+    await deliver(running, clock)
+    assert "Pain right now" in anna.last_text
+    await anna.tap("4")
+    check_ins = await rows(running, "checkin")
+    assert [
+        r.occurrence_date.day for r in check_ins if r.occurrence_date and r.status != "cancelled"
+    ] == [27, 29]
+
+    clock.set(datetime(2026, 11, 29, 14, 0, tzinfo=UTC))
+    await deliver(running, clock)
+    await anna.tap("I'll be there", message_id=latest(anna, "Reminder").message_id)
+    clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+    await maya.send("/today")
+    today = maya.last_text
+    print(today)
+    assert today.splitlines() == [
+        "📅 Today, Mon 30 Nov",
+        "Ben L. 09:00 booked",
+        "Anna K. 14:00 ✅ confirmed · pain 4 (was 6)",
+    ]
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # the digest's time
+    await deliver(running, clock)
+    digest = latest(maya, "Today, Mon 30 Nov").text
+    assert digest.startswith("📅 Today, Mon 30 Nov\nBen L. 09:00 booked\nAnna K. 14:00")
+    # Nothing came in since yesterday: the day's visits alone are worth the message.
+    assert digest == today
+
+    clock.set(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    await maya.send("/week")
+    week = maya.last_text.splitlines()
+    assert week[0] == "📅 The next 7 days, from Thu 26 Nov"
+    assert week[1:] == [
+        "Mon 30 Nov",
+        "   Ben L. 09:00 booked",
+        "   Anna K. 14:00 ✅ confirmed · pain 4 (was 6)",
+    ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 
+from practice.checkins import next_checkin_day
 from practice.notes import InputError
 from practice.schedules import QuietHours
 from practice.visits import (
@@ -146,3 +147,40 @@ def test_a_reminder_in_quiet_hours_comes_earlier_in_the_clients_own_zone() -> No
     assert reminder_due(at_end, 24, "Europe/London", None) == datetime(
         2026, 12, 7, 8, 0, tzinfo=UTC
     )
+
+
+def test_check_ins_run_until_the_next_visit_the_last_the_day_before() -> None:
+    session = date(2026, 11, 25)
+
+    def series(every: int | None, visit: date | None) -> list[date]:
+        days, n = [], 0
+        while (day := next_checkin_day(session, n, every, visit)) is not None:
+            days.append(day)
+            n += 1
+        return days
+
+    # Without a visit booked: two weeks (the default rhythm).
+    assert series(None, None) == [
+        date(2026, 11, 27),
+        date(2026, 11, 30),
+        date(2026, 12, 4),
+        date(2026, 12, 7),
+    ]
+    # A visit in one week: the series ends the day before it.
+    assert series(None, date(2026, 12, 2)) == [
+        date(2026, 11, 27),
+        date(2026, 11, 30),
+        date(2026, 12, 1),
+    ]
+    # A visit in four weeks: past the fixed two weeks, until the day before.
+    four = series(None, date(2026, 12, 23))
+    assert four[-1] == date(2026, 12, 22) and four[-2] == date(2026, 12, 21) and len(four) == 9
+    # A weekly rhythm, a visit on a rhythm day's morrow: that day once.
+    assert series(7, date(2026, 12, 19)) == [
+        date(2026, 11, 27),
+        date(2026, 12, 4),
+        date(2026, 12, 11),
+        date(2026, 12, 18),
+    ]
+    # The visit tomorrow: no check-in before it.
+    assert series(None, date(2026, 11, 26)) == []

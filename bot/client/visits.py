@@ -97,7 +97,7 @@ async def reply_button(update: Update, context: Context) -> None:
             visit.status = VisitStatus.CONFIRMED
         elif button.answer == "n":
             visit.status = VisitStatus.CANCELLED_BY_CLIENT
-            await withdraw(uow, visit)
+            await withdraw(uow, visit, client, now, fallback)
         else:
             visit.status = VisitStatus.CHANGE_REQUESTED
             client.awaiting = f"{AWAITING}{visit.id}"

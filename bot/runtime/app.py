@@ -43,6 +43,7 @@ from bot.shared.config import ConfigError, Settings, chore_policy
 from bot.shared.context import App, Context, Services
 from bot.shared.forms import handlers as form_handlers
 from bot.therapist import (
+    agenda,
     amend,
     care,
     clients,
@@ -180,6 +181,7 @@ def build_application(
         *profile.handlers(therapists),
         *referrals.handlers(therapists),
         *visits.handlers(therapists),
+        *agenda.handlers(therapists),
         *progress.handlers(therapists),
         *form_handlers.handlers(),
         *invites.handlers(),

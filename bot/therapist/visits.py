@@ -328,7 +328,7 @@ async def visit_button(update: Update, context: Context) -> None:
         elif button.action == "y":
             visit.status = VisitStatus.CANCELLED_BY_THERAPIST
             visit.updated_at = now
-            told = await visit_cancelled(uow, visit, client, now)
+            told = await visit_cancelled(uow, visit, client, now, zone)
             text = texts.visit_cancelled(name, at, told)
         elif button.action in OUTCOMES or button.action == "n":
             if visit.starts_at > now:
@@ -336,7 +336,7 @@ async def visit_button(update: Update, context: Context) -> None:
                 return
             visit.status = OUTCOMES.get(button.action, VisitStatus.DONE)
             visit.updated_at = now
-            await withdraw(uow, visit)
+            await withdraw(uow, visit, client, now, zone)
             label = texts.Html(texts.VISIT_STATUS_LABELS[visit.status])
             text = texts.visit_outcome_recorded(name, at, label)
         elif button.action == "b" and button.minutes is not None:

@@ -38,7 +38,12 @@ class VisitRepository:
         return await self._session.get(Visit, visit_id)
 
     async def of_therapist_between(
-        self, therapist_id: int, start: datetime, end: datetime, statuses: Iterable[str]
+        self,
+        therapist_id: int,
+        start: datetime,
+        end: datetime,
+        statuses: Iterable[str],
+        limit: int | None = None,
     ) -> list[Visit]:
         """The therapist's visits starting in [start, end), in order (ix_visits_therapist_start)."""
         rows = await self._session.scalars(
@@ -50,6 +55,7 @@ class VisitRepository:
                 Visit.status.in_(list(statuses)),
             )
             .order_by(Visit.starts_at, Visit.id)
+            .limit(limit)
         )
         return list(rows)
 

@@ -366,6 +366,9 @@ from .visits import KEEP_VISIT as KEEP_VISIT
 from .visits import MOVE_VISIT as MOVE_VISIT
 from .visits import NEED_ANOTHER_TIME as NEED_ANOTHER_TIME
 from .visits import NEXT_VISIT as NEXT_VISIT
+from .visits import NO_UPCOMING as NO_UPCOMING
+from .visits import NO_VISITS_TODAY as NO_VISITS_TODAY
+from .visits import NO_VISITS_WEEK as NO_VISITS_WEEK
 from .visits import VISIT_CLOSED as VISIT_CLOSED
 from .visits import VISIT_DONE_PROMPT as VISIT_DONE_PROMPT
 from .visits import VISIT_GONE as VISIT_GONE
@@ -379,7 +382,15 @@ from .visits import VISIT_WHEN_LABEL as VISIT_WHEN_LABEL
 from .visits import VISIT_WHEN_PROMPT as VISIT_WHEN_PROMPT
 from .visits import WRITE_THE_NOTE as WRITE_THE_NOTE
 from .visits import YES_CANCEL_VISIT as YES_CANCEL_VISIT
+from .visits import agenda_day as agenda_day
+from .visits import agenda_line as agenda_line
+from .visits import agenda_more as agenda_more
+from .visits import agenda_today as agenda_today
+from .visits import agenda_week as agenda_week
 from .visits import book_this as book_this
+from .visits import calendar_alarm as calendar_alarm
+from .visits import calendar_caption as calendar_caption
+from .visits import calendar_event as calendar_event
 from .visits import cancel_visit_question as cancel_visit_question
 from .visits import client_cannot_come as client_cannot_come
 from .visits import client_needs_another_time as client_needs_another_time

@@ -170,3 +170,51 @@ def visit_outcome_question(name: str, when: Html) -> str:
 
 def visit_outcome_recorded(name: str, when: Html, status: Html) -> str:
     return f"{esc(name)}, {when}: {status}."
+
+
+# --- the day ahead: /today, /week, the morning digest ---------------------------------------------
+
+NO_VISITS_TODAY = "📅 No visits today."
+NO_VISITS_WEEK = "📅 No visits in the next 7 days."
+NO_UPCOMING = "📅 No visits booked ahead."
+
+
+def agenda_line(
+    name: str, clock: Html, status: Html, pain: int | None, was: int | None, homework: Html | None
+) -> str:
+    """ "Anna K. 14:00 ✅ confirmed · pain 4 (was 6) · homework 5 of 7"."""
+    parts = [f"<b>{esc(name)}</b> {clock} {status}"]
+    if pain is not None:
+        parts.append(f"pain {pain}" + (f" (was {was})" if was is not None else ""))
+    if homework is not None:
+        parts.append(f"homework {homework}")
+    return " · ".join(parts)
+
+
+def agenda_day(day: date) -> Html:
+    return Html(f"<b>{day:%a} {day.day} {day:%b}</b>")
+
+
+def agenda_today(day: date) -> Html:
+    return Html(f"📅 <b>Today, {day:%a} {day.day} {day:%b}</b>")
+
+
+def agenda_week(day: date) -> Html:
+    return Html(f"📅 <b>The next 7 days, from {day:%a} {day.day} {day:%b}</b>")
+
+
+def agenda_more(count: int) -> str:
+    return f"… and {count} more"
+
+
+def calendar_caption(count: int) -> str:
+    return f"📆 {count} upcoming visit(s): open the file to add them to your calendar."
+
+
+def calendar_event(name: str) -> Plain:
+    """A visit's title in the therapist's own calendar."""
+    return Plain(f"Aftercare: {name}")
+
+
+def calendar_alarm(name: str) -> Plain:
+    return Plain(f"Visit: {name}")
