@@ -4,7 +4,9 @@ zone and reminded, answering with one tap; moves, cancellations, the question af
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from icalendar import Calendar
 from sqlalchemy import select
 
 from demo.offline import OfflineBot
@@ -319,3 +321,55 @@ async def test_the_day_ahead_today_week_and_the_morning_digest(
         "   Ben L. 09:00 booked",
         "   Anna K. 14:00 ✅ confirmed · pain 4 (was 6)",
     ]
+
+
+def events_in(phone: Phone) -> list[tuple[str, datetime, datetime, timedelta]]:
+    """The latest .ics file, read back by the calendar library: (title, start, end, alarm)."""
+    document = phone.documents[-1]
+    assert document.filename is not None and document.filename.endswith(".ics")
+    calendar = Calendar.from_ical(document.file_bytes or b"")
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+    return [
+        (
+            str(event["SUMMARY"]),
+            event.decoded("DTSTART"),
+            event.decoded("DTEND"),
+            next(iter(event.walk("VALARM"))).decoded("TRIGGER"),
+        )
+        for event in calendar.walk("VEVENT")
+    ]
+
+
+async def test_a_booking_as_an_ics_file_and_calendar_with_every_upcoming_visit(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    await maya.send("/calendar")
+    assert maya.last_text == "📅 No visits booked ahead."
+    await new_client_note(maya, "Anna K.")
+    await maya.tap("Next visit")
+    await maya.send("tue 14:00")
+    await maya.tap("Save")
+    await maya.tap(".ics")
+    [(title, start, end, alarm)] = events_in(maya)
+    london = ZoneInfo("Europe/London")
+    assert title == "Aftercare: Anna K."
+    assert start == datetime(2026, 12, 1, 14, 0, tzinfo=london)
+    assert str(start.tzinfo) == "Europe/London"
+    assert end - start == timedelta(minutes=60)
+    assert alarm == -timedelta(minutes=30)
+
+    # One in summer time, after the clocks go forward: 14:00 BST is 13:00 UTC.
+    await new_client_note(maya, "Ben L.")
+    await maya.tap("Next visit")
+    await maya.send("2.4.2027 14:00")
+    await maya.tap("Save")
+    [ben] = [v for v in await visits(running) if v.starts_at.year == 2027]
+    assert ben.starts_at == datetime(2027, 4, 2, 13, 0, tzinfo=UTC)
+    await maya.send("/calendar")
+    assert "2 upcoming visit(s)" in (maya.documents[-1].caption or "")
+    events = events_in(maya)
+    assert [(t, s.astimezone(london).strftime("%d %b %H:%M")) for t, s, _, _ in events] == [
+        ("Aftercare: Anna K.", "01 Dec 14:00"),
+        ("Aftercare: Ben L.", "02 Apr 14:00"),
+    ]
+    assert events[1][1].astimezone(UTC).hour == 13

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
@@ -36,6 +36,8 @@ from practice.visits import (
     suggestions,
 )
 from reminders.visits import plan_visit, visit_cancelled, withdraw
+from reports.calendar import CalendarVisit, visits_ics
+from reports.filenames import document_name
 from storage.models import Client, Visit
 from storage.unit_of_work import UnitOfWork
 
@@ -242,7 +244,57 @@ def visit_buttons(visit_id: int) -> list[tuple[str, str]]:
     return [
         (texts.MOVE_VISIT, VisitAction(visit_id, "m").encode()),
         (texts.CANCEL_VISIT, VisitAction(visit_id, "x").encode()),
+        (texts.CALENDAR_FILE, VisitAction(visit_id, "c").encode()),
     ]
+
+
+# The most visits /calendar puts in one file.
+CALENDAR_MOST = 200
+
+
+async def send_calendar(
+    context: Context, therapist_id: int, chat_id: int, visits: list[Visit]
+) -> None:
+    """The visits as one .ics file, in the practice's zone, each with an alarm."""
+    services = context.services
+    zone = services.settings.practice_timezone
+    async with services.db.unit_of_work() as uow:
+        names = {}
+        for visit in visits:
+            client = await uow.clients.get(therapist_id, visit.client_id)
+            names[visit.id] = client.name if client is not None else "client"
+    events = [
+        CalendarVisit(
+            visit_id=v.id,
+            start=v.starts_at,
+            minutes=v.minutes,
+            title=texts.calendar_event(names[v.id]),
+            alarm=texts.calendar_alarm(names[v.id]),
+        )
+        for v in visits
+    ]
+    data = visits_ics(events, zone, made_at=services.clock.now(), host=context.bot.username)
+    what = names[visits[0].id] if len(visits) == 1 else "Aftercare"
+    name = document_name(what, "visits" if len(visits) > 1 else "visit", services.today(), "ics")
+    await context.bot.send_document(
+        chat_id,
+        InputFile(data, filename=name),
+        caption=texts.calendar_caption(len(visits)),
+    )
+
+
+async def calendar_command(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        upcoming = await uow.visits.upcoming(
+            user.id, services.clock.now(), OPEN_STATUSES, CALENDAR_MOST
+        )
+    if not upcoming:
+        await message.reply_text(texts.NO_UPCOMING)
+        return
+    await send_calendar(context, user.id, message.chat_id, upcoming)
 
 
 # --- starting: the note's and the card's buttons, /book ---------------------------------------
@@ -359,6 +411,9 @@ async def visit_button(update: Update, context: Context) -> None:
             )
         await uow.commit()
     await cards.answer(query)
+    if button.action == "c":
+        await send_calendar(context, user.id, chat_id, [visit])
+        return
     if button.action == "m":
         await start_form(update, context, FORM_NAME, client_id, target_id=button.visit_id)
         return
@@ -392,5 +447,6 @@ async def visit_outcome_card(
 def handlers(therapists: filters.BaseFilter) -> list[Handler]:
     return [
         CommandHandler("book", book_command, filters=therapists),
+        CommandHandler("calendar", calendar_command, filters=therapists),
         CallbackQueryHandler(visit_button, pattern=VisitAction.pattern()),
     ]
