@@ -16,6 +16,7 @@ from practice.clock import FrozenClock
 from storage.models import Delivery, Visit
 from tests.chat import new_client_note
 from tests.test_invites import join
+from tests.test_reports import pdf_text
 
 # NOW (conftest) is Wednesday 25 November 2026, 10:00 in London (UTC); Anna is in Berlin (+1).
 
@@ -244,6 +245,13 @@ async def test_after_a_visit_without_a_note_the_therapist_is_asked_once(
     await maya.send("/clients")
     await maya.tap("Ben L.")
     assert "🚫 Didn't come: 1 · ↩️ cancelled late: 0" in maya.last_text
+    # And in the record: the handover, its own table, the CSV.
+    await maya.send("/export Ben")
+    pdf, csv_file = maya.documents[-2], maya.documents[-1]
+    assert "visit,2026-11-27,Ben L." in (csv_file.file_bytes or b"").decode("utf-8-sig")
+    assert "Didn't come (09:00)" in (csv_file.file_bytes or b"").decode("utf-8-sig")
+    text = pdf_text(pdf.file_bytes or b"")[1]
+    assert "Missed visits" in text and "Didn't come: 1" in text
 
 
 async def test_a_visit_with_a_note_that_day_is_done_and_not_asked_about(
