@@ -3,10 +3,11 @@ next one). Times are aware UTC."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from practice.visits import MISSED_STATUSES
@@ -112,13 +113,14 @@ class VisitRepository:
         return list(rows)
 
     async def missed_counts(self, client_id: int) -> dict[str, int]:
-        """How many of a client's visits ended as each missed status (the card, the record)."""
-        rows = await self._session.execute(
-            select(Visit.status, func.count())
-            .where(Visit.client_id == client_id, Visit.status.in_(list(MISSED_STATUSES)))
-            .group_by(Visit.status)
+        """How many of a client's visits ended as each missed status (the card, the record):
+        counted here from the client's few missed rows, so nothing of the index is sorted."""
+        rows = await self._session.scalars(
+            select(Visit.status).where(
+                Visit.client_id == client_id, Visit.status.in_(list(MISSED_STATUSES))
+            )
         )
-        return {status: count for status, count in rows}
+        return dict(Counter(rows))
 
     async def reminder_message(self, visit_id: int, starts_at: datetime) -> int | None:
         """The message id of the reminder sent for the visit's start as it is now, if any:
