@@ -16,6 +16,7 @@ from practice.clock import FrozenClock
 from storage.models import Delivery, Visit
 from tests.chat import new_client_note
 from tests.test_invites import join
+from tests.test_reminders import assign
 from tests.test_reports import pdf_text
 
 # NOW (conftest) is Wednesday 25 November 2026, 10:00 in London (UTC); Anna is in Berlin (+1).
@@ -227,7 +228,7 @@ async def test_after_a_visit_without_a_note_the_therapist_is_asked_once(
     await maya.tap("Next visit")
     await maya.send("fri 9:00")
     await maya.tap("Save")
-    assert "not on the bot: tell them yourself" in maya.last_text
+    assert "gets no messages from the bot: tell them yourself" in maya.last_text
     clock.set(datetime(2026, 11, 27, 10, 29, tzinfo=UTC))
     await running.dispatch()
     assert "How did" not in maya.last_text
@@ -276,6 +277,7 @@ async def test_the_day_ahead_today_week_and_the_morning_digest(
     running: OfflineBot, maya: Phone, clock: FrozenClock
 ) -> None:
     anna = await anna_on_the_bot(running, maya)  # note: pain 6 → 3
+    await assign(maya, "Chin tucks", "Every day", "08:00", "4 wk")
     await maya.send("/book Anna")
     await maya.send("mon 14:00")
     await maya.tap("Save")
@@ -301,6 +303,12 @@ async def test_the_day_ahead_today_week_and_the_morning_digest(
         r.occurrence_date.day for r in check_ins if r.occurrence_date and r.status != "cancelled"
     ] == [27, 29]
 
+    # Chin tucks at 08:00 in Berlin: done on the 28th, skipped on the 29th.
+    clock.set(datetime(2026, 11, 28, 7, 0, tzinfo=UTC))
+    await deliver(running, clock)
+    await anna.tap("Done", message_id=latest(anna, "Chin tucks").message_id)
+    clock.set(datetime(2026, 11, 29, 7, 0, tzinfo=UTC))
+    await deliver(running, clock)
     clock.set(datetime(2026, 11, 29, 14, 0, tzinfo=UTC))
     await deliver(running, clock)
     await anna.tap("I'll be there", message_id=latest(anna, "Reminder").message_id)
@@ -311,7 +319,7 @@ async def test_the_day_ahead_today_week_and_the_morning_digest(
     assert today.splitlines() == [
         "📅 Today, Mon 30 Nov",
         "Ben L. 09:00 booked",
-        "Anna K. 14:00 ✅ confirmed · pain 4 (was 6)",
+        "Anna K. 14:00 ✅ confirmed · pain 4 (was 6) · homework 1 of 4",
     ]
     clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # the digest's time
     await deliver(running, clock)
@@ -320,14 +328,14 @@ async def test_the_day_ahead_today_week_and_the_morning_digest(
     # Nothing came in since yesterday: the day's visits alone are worth the message.
     assert digest == today
 
-    clock.set(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
     await maya.send("/week")
     week = maya.last_text.splitlines()
-    assert week[0] == "📅 The next 7 days, from Thu 26 Nov"
-    assert week[1:] == [
+    assert week == [
+        "📅 The next 7 days, from Mon 30 Nov",
         "Mon 30 Nov",
         "   Ben L. 09:00 booked",
-        "   Anna K. 14:00 ✅ confirmed · pain 4 (was 6)",
+        # The 30th's exercise went out at 08:00 in Berlin since /today: one more day due.
+        "   Anna K. 14:00 ✅ confirmed · pain 4 (was 6) · homework 1 of 5",
     ]
 
 
@@ -381,3 +389,19 @@ async def test_a_booking_as_an_ics_file_and_calendar_with_every_upcoming_visit(
         ("Aftercare: Ben L.", "02 Apr 14:00"),
     ]
     assert events[1][1].astimezone(UTC).hour == 13
+
+
+async def test_a_client_who_stopped_messages_is_not_told_nor_reminded(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await anna.send("/stop")
+    await maya.send("/book Anna")
+    await maya.send("fri 16:00")
+    await maya.tap("Save")
+    assert "Anna K. gets no messages from the bot: tell them yourself." in maya.last_text
+    before = len(anna.messages)
+    clock.set(datetime(2026, 11, 26, 16, 0, tzinfo=UTC))
+    await deliver(running, clock)
+    assert len(anna.messages) == before
+    assert await rows(running, "visit_remind") == []

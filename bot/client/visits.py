@@ -11,7 +11,7 @@ from bot.shared import cards, texts
 from bot.shared.callbacks import ClientCard, VisitAction, VisitReply, parse
 from bot.shared.context import Context, Services
 from bot.shared.reach import tell_therapist_with
-from bot.shared.visits import to_minutes, when
+from bot.shared.visits import AWAITING, to_minutes, when
 from practice.notes import InputError
 from practice.visits import (
     OPEN_STATUSES,
@@ -27,8 +27,6 @@ from storage.models import Client, Delivery, Visit
 from storage.repositories import VISIT_BOOKED, VISIT_CANCELLED, VISIT_MOVED, VISIT_REMINDER
 from storage.unit_of_work import UnitOfWork
 
-# Client.awaiting while the client is asked when suits them: this prefix and the visit's id.
-AWAITING = "vt"
 MAX_SUGGESTION = 300
 
 

@@ -7,6 +7,10 @@ from datetime import UTC, datetime, timedelta
 from bot.shared import texts
 from practice.visits import local_time
 
+# Client.awaiting while a client is asked when suits them (bot/client/visits.py): this prefix
+# and the visit's id; a move or a cancellation by the therapist clears it.
+AWAITING = "vt"
+
 
 def when(moment: datetime, zone: str) -> texts.Html:
     """ "Tue 8 Dec, 14:00" in `zone`."""

@@ -15,7 +15,7 @@ from bot.shared.config import Settings
 from bot.shared.context import Context, Handler
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.shared.forms.handlers import start_form
-from bot.shared.visits import from_minutes, span, to_minutes, when
+from bot.shared.visits import AWAITING, from_minutes, span, to_minutes, when
 from bot.therapist.client_search import pick_client
 from bot.therapist.notes.handlers import start_note_for
 from bot.therapist.referrals import _wake_dispatcher as wake_dispatcher
@@ -228,6 +228,8 @@ async def book(
         visit.status = VisitStatus.BOOKED  # a move answers a request for another time
         visit.updated_at = now
         moved = True
+        if client.awaiting == f"{AWAITING}{visit.id}":
+            client.awaiting = None  # the question "when suits you?" is answered by the move
     told = await plan_visit(
         uow,
         visit,
@@ -380,6 +382,8 @@ async def visit_button(update: Update, context: Context) -> None:
         elif button.action == "y":
             visit.status = VisitStatus.CANCELLED_BY_THERAPIST
             visit.updated_at = now
+            if client.awaiting == f"{AWAITING}{visit.id}":
+                client.awaiting = None
             told = await visit_cancelled(uow, visit, client, now, zone)
             text = texts.visit_cancelled(name, at, told)
         elif button.action in OUTCOMES or button.action == "n":

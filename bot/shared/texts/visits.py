@@ -63,7 +63,7 @@ def visit_booked(name: str, when: Html, minutes: int, moved: bool, told: bool) -
     told_line = (
         f"{esc(name)} is told in the bot, and reminded before."
         if told
-        else f"{esc(name)} is not on the bot: tell them yourself."
+        else f"{esc(name)} gets no messages from the bot: tell them yourself."
     )
     return f"{head}: <b>{esc(name)}</b>, {when} ({minutes} min).\n{told_line}"
 
