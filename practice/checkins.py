@@ -47,13 +47,26 @@ RHYTHMS: tuple[int | None, ...] = (None, 2, 3, 7, 0)
 
 
 def next_checkin_day(
-    session_day: date, sent_so_far: int, every_days: int | None = None
+    session_day: date,
+    sent_so_far: int,
+    every_days: int | None = None,
+    next_visit: date | None = None,
 ) -> date | None:
     """The day of the next check-in after `sent_so_far` were sent since the session; None
-    when the series is over (two weeks without a new session, or two check-ins for a rhythm
-    longer than a week) or the client gets none (`every_days` 0)."""
+    when the series is over or the client gets none (`every_days` 0).
+
+    With the next visit booked (`next_visit`, the client's local day), the series runs until
+    it, whatever its length, and its last check-in is the day before it, so the therapist has
+    fresh ratings when the client comes. Without one it ends after two weeks (or two
+    check-ins for a rhythm longer than a week)."""
     if every_days == 0:
         return None
+    if next_visit is not None:
+        eve = next_visit - timedelta(days=1)
+        if eve <= session_day:
+            return None  # the visit is the next day: it is the next rating
+        series = [d for d in _rhythm_days(session_day, every_days, eve) if d < eve] + [eve]
+        return series[sent_so_far] if sent_so_far < len(series) else None
     if every_days is None:
         day = session_day + FIRST_AFTER
         for n in range(sent_so_far):
@@ -66,6 +79,22 @@ def next_checkin_day(
     if day - session_day > last:
         return None
     return day
+
+
+def _rhythm_days(session_day: date, every_days: int | None, until: date) -> list[date]:
+    """The rhythm's check-in days after a session, up to `until`."""
+    days: list[date] = []
+    n = 0
+    while True:
+        if every_days is None:
+            day = session_day + FIRST_AFTER + sum((GAPS[i % 2] for i in range(n)), timedelta(0))
+        else:
+            day = session_day + min(FIRST_AFTER, timedelta(days=every_days))
+            day += timedelta(days=every_days * n)
+        if day > until:
+            return days
+        days.append(day)
+        n += 1
 
 
 def describe_rhythm(every_days: int | None) -> str:

@@ -1,4 +1,5 @@
-"""Queuing progress check-ins: after each session, then every 3–4 days until the next one."""
+"""Queuing progress check-ins: after each session, then every 3–4 days until the next one
+(booked: the last the day before it)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from practice.checkins import checkin_due, next_checkin_day
+from practice.visits import OPEN_STATUSES
 from reminders.planning import preferences_of, quiet_hours_of, reachable, replan_homework
 from reminders.weekly import plan_weekly
 from storage.models import CheckIn, Client
@@ -32,7 +34,14 @@ async def plan_check_in(
     assert client.telegram_user_id is not None
     prefs = preferences_of(client, fallback_zone)
     tz = ZoneInfo(prefs.timezone)
-    while (day := next_checkin_day(session_day, number, client.check_in_days)) is not None:
+    # The series runs until the next booked visit (its last check-in the day before).
+    visit = await uow.visits.next_of_client(client.id, now, OPEN_STATUSES)
+    visit_day = visit.starts_at.astimezone(tz).date() if visit is not None else None
+    if visit_day is not None and visit_day <= session_day:
+        visit_day = None
+    while (
+        day := next_checkin_day(session_day, number, client.check_in_days, visit_day)
+    ) is not None:
         due = checkin_due(day, prefs.reminder_time, tz, quiet_hours_of(prefs))
         if due > now:
             break

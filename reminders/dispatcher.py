@@ -56,6 +56,7 @@ from practice.plans import HomeworkStatus
 from practice.redact import error_type, reason, where
 from practice.reminders import retry_delay, too_late
 from practice.schedules import move_out_of_quiet_hours, to_utc
+from practice.visits import CANCELLED_STATUSES, OPEN_STATUSES, VisitStatus
 from reminders.arrival import may_have_arrived
 from reminders.checkins import plan_check_in
 from reminders.digest import digest_of, plan_digest
@@ -70,7 +71,7 @@ from reminders.planning import (
 from reminders.referrals import PENDING
 from reminders.weekly import plan_weekly, weekly_text
 from storage import Database
-from storage.models import Client, Delivery, HomeworkAssignment
+from storage.models import Client, Delivery, HomeworkAssignment, Visit
 from storage.repositories import (
     CHECK_IN,
     CONSENT,
@@ -79,6 +80,11 @@ from storage.repositories import (
     HOMEWORK,
     RETENTION,
     SNOOZE,
+    VISIT_BOOKED,
+    VISIT_CANCELLED,
+    VISIT_MOVED,
+    VISIT_OUTCOME,
+    VISIT_REMINDER,
     WEEKLY,
     Outbox,
 )
@@ -293,6 +299,8 @@ class Dispatcher:
                 prepared = await self._prepare_follow_up(uow, delivery)
             elif delivery.kind == RETENTION:
                 prepared = await self._prepare_retention(uow, delivery, client)
+            elif delivery.kind in VISIT_KINDS:
+                prepared = await self._prepare_visit(uow, delivery, client, now)
             else:
                 assignment = (
                     assignments.get(delivery.assignment_id)
@@ -405,11 +413,11 @@ class Dispatcher:
         self, uow: UnitOfWork, delivery: Delivery, now: datetime, batch: _Batch
     ) -> tuple[str, None] | None:
         digest = await digest_of(uow, delivery.chat_id, now)
-        if digest is None:
+        text = await self._cards.morning(uow, delivery.chat_id, now, self._zone, digest)
+        if text is None:
             delivery.status = Outbox.CANCELLED  # nothing to say: no message
             batch.then.append(lambda: self._next_digest(uow, delivery, now))
             return None
-        text = self._cards.digest(digest.worse, digest.answered, digest.silent, digest.homework)
         return text, None
 
     async def _prepare_weekly(
@@ -488,6 +496,46 @@ class Dispatcher:
             client.name, last, client.purge_on, self._retention_years
         )
         return notice, None
+
+    async def _prepare_visit(
+        self, uow: UnitOfWork, delivery: Delivery, client: Client | None, now: datetime
+    ) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        """A visit's message, if it still holds: the visit has the start the row was queued
+        for (a moved visit's old reminder is never sent), is still to come (or, for the
+        question after it, has had no note), and the client can be written to."""
+        visit = await uow.visits.get_any(delivery.visit_id) if delivery.visit_id else None
+        holds = visit is not None and visit.starts_at == delivery.occurs_at
+        if visit is not None and holds and delivery.kind == VISIT_OUTCOME:
+            if visit.status in OPEN_STATUSES and not await self._noted(uow, visit):
+                return await self._cards.visit_outcome(uow, visit, self._zone)
+        elif visit is not None and holds and client is not None and reachable(client):
+            wanted = (
+                visit.status in CANCELLED_STATUSES
+                if delivery.kind == VISIT_CANCELLED
+                else visit.status in OPEN_STATUSES and visit.starts_at > now
+            )
+            if wanted:
+                later = self._quiet_now(client, now)
+                if later is not None and (
+                    delivery.kind != VISIT_REMINDER or later < visit.starts_at
+                ):
+                    _wait_until(delivery, later)
+                    return None
+                if later is None:
+                    return await self._cards.visit_message(uow, delivery, visit, client, self._zone)
+        delivery.status = Outbox.CANCELLED
+        self.stats.cancelled += 1
+        return None
+
+    async def _noted(self, uow: UnitOfWork, visit: Visit) -> bool:
+        """A note was written for the visit's day: it happened (the visit is marked done)."""
+        note = await uow.notes.latest(visit.therapist_id, visit.client_id)
+        day = visit.starts_at.astimezone(ZoneInfo(self._zone)).date()
+        if note is None or note.session_date != day:
+            return False
+        visit.status = VisitStatus.DONE
+        visit.note_id = note.id
+        return True
 
     async def _next_weekly(
         self, uow: UnitOfWork, client: Client, delivery: Delivery, now: datetime
@@ -735,7 +783,10 @@ def _unanswered(delivery: Delivery) -> str:
 # The kinds that go to the client a row names; the others name a client but go to their
 # therapist (a follow-up, a retention notice) or are the consent question (addressed through
 # its referral).
-FOR_THE_CLIENT = frozenset({HOMEWORK, SNOOZE, CHECK_IN, WEEKLY})
+FOR_THE_CLIENT = frozenset(
+    {HOMEWORK, SNOOZE, CHECK_IN, WEEKLY, VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER}
+)
+VISIT_KINDS = frozenset({VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER, VISIT_OUTCOME})
 
 
 def _address(delivery: Delivery, client: Client) -> None:

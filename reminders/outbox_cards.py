@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from telegram import Bot, InlineKeyboardMarkup
 
 from practice.clock import Clock
 from practice.exercises import ExerciseCard
+from reminders.digest import Digest
 from storage import Database
-from storage.models import CheckIn, Client, CustomExercise, Referral
+from storage.models import CheckIn, Client, CustomExercise, Delivery, Referral, Visit
 from storage.unit_of_work import UnitOfWork
 
 # A message with buttons: its HTML text and its keyboard.
@@ -44,8 +45,9 @@ class OutboxCards:
     custom_exercise: Callable[[CustomExercise], ExerciseCard]
     # CHECK_IN: the check-in's next unanswered question for the client.
     check_in: Callable[[UnitOfWork, CheckIn, Client], Awaitable[Card]]
-    # DIGEST: the therapist's morning digest (worse, answered, silent, homework).
-    digest: Callable[[list[str], list[str], list[str], list[str]], str]
+    # DIGEST: the therapist's morning digest: the day's visits (therapist, now, the practice's
+    # zone), then what came in (None: nothing); None when there is nothing to say at all.
+    morning: Callable[[UnitOfWork, int, datetime, str, Digest | None], Awaitable[str | None]]
     # WEEKLY: the client's weekly note.
     weekly: Callable[[str], str]
     # RETENTION: the therapist told a record will be deleted (name, last session, purge day,
@@ -61,3 +63,13 @@ class OutboxCards:
     client_unreachable: Callable[[Database, Clock, Bot, int], Awaitable[None]]
     # A consent question that will not reach the client.
     consent_not_asked: ConsentNotAsked
+    # VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER: the client's message about
+    # a visit (the row says which, and the start it was queued for); the last argument is
+    # the practice's time zone, for a client who gave none.
+    visit_message: Callable[
+        [UnitOfWork, Delivery, Visit, Client, str],
+        Awaitable[tuple[str, InlineKeyboardMarkup | None]],
+    ]
+    # VISIT_OUTCOME: the therapist asked how a visit went (the third argument is the
+    # practice's time zone).
+    visit_outcome: Callable[[UnitOfWork, Visit, str], Awaitable[Card]]

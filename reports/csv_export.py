@@ -1,5 +1,5 @@
 """The client record as one spreadsheet: one row per session, amendment, plan version, homework,
-check-in, decision and referral, told apart by `record_type`.
+check-in, decision, referral and missed visit, told apart by `record_type`.
 
 One file rather than seven, because a therapist opens it in Excel or Numbers and filters; the
 columns a record type does not use stay empty. Rows come in the order of the PDF: sessions
@@ -179,6 +179,13 @@ def _rows(record: ClientRecord) -> Iterator[dict[str, Any]]:
             "reason": ref.reason,
             "consent": {True: "yes", False: "no", None: "pending"}[ref.consent],
             "outcome": ref.outcome,
+        }
+    for visit in record.missed_visits:
+        yield {
+            "record_type": "visit",
+            "date": visit.day.isoformat(),
+            "client": client,
+            "outcome": f"{visit.what} ({visit.time})",
         }
 
 

@@ -137,6 +137,15 @@ class ReferralRow:
 
 
 @dataclass(frozen=True)
+class MissedVisitRow:
+    """A booked visit that did not happen: the client did not come, or called it off late."""
+
+    day: date
+    time: str  # "14:00", the practice's time
+    what: str  # "Didn't come", "Cancelled late"
+
+
+@dataclass(frozen=True)
 class ClientRecord:
     """Everything the client record (PDF and CSV) shows about one client."""
 
@@ -149,6 +158,7 @@ class ClientRecord:
     check_ins: Sequence[CheckInRow] = ()
     decisions: Sequence[DecisionRow] = ()
     referrals: Sequence[ReferralRow] = ()
+    missed_visits: Sequence[MissedVisitRow] = ()
     # The progress verdict, and what helped or did not: worked out elsewhere, printed as given.
     verdict: str | None = None
     helped: Sequence[str] = ()

@@ -35,6 +35,7 @@ from reports.data import (
     ClientRecord,
     DecisionRow,
     HomeworkRow,
+    MissedVisitRow,
     NoteRevision,
     PlanInfo,
     PracticeInfo,
@@ -58,6 +59,8 @@ from storage.models import NoteRevision as StoredRevision
 from storage.unit_of_work import UnitOfWork
 
 OUTCOMES = {"seen": "Seen", "not_yet": "Not seen yet", "declined": "Decided not to go"}
+# What the record calls a visit that did not happen (practice.visits.MISSED_STATUSES).
+MISSED = {"no_show": "Didn't come", "cancel_late": "Cancelled late"}
 CONSENT = {"given": True, "refused": False}
 
 
@@ -86,6 +89,7 @@ async def client_record(
     check_ins = await uow.records.check_ins(client_id)
     decisions = await uow.records.decisions(therapist_id, client_id)
     referrals = await uow.records.referrals(therapist_id, client_id)
+    missed = [v for v in await uow.visits.of_client(client_id) if v.status in MISSED]
 
     sessions = [_session_row(n, revisions.get(n.id, [])) for n in notes]
     plan = (
@@ -126,6 +130,14 @@ async def client_record(
                 contact=_contact(p),
             )
             for r, p in referrals
+        ],
+        missed_visits=[
+            MissedVisitRow(
+                day=v.starts_at.astimezone(tz).date(),
+                time=f"{v.starts_at.astimezone(tz):%H:%M}",
+                what=MISSED[v.status],
+            )
+            for v in missed
         ],
         verdict=progress.summary,
         helped=helped,

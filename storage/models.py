@@ -368,6 +368,12 @@ class Delivery(Base):
             postgresql_where=text("referral_id IS NOT NULL"),
         ),
         Index(
+            "ix_deliveries_visit",
+            "visit_id",
+            sqlite_where=text("visit_id IS NOT NULL"),
+            postgresql_where=text("visit_id IS NOT NULL"),
+        ),
+        Index(
             "ix_deliveries_therapist_chat",
             "chat_id",
             "kind",
@@ -393,6 +399,8 @@ class Delivery(Base):
     check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_ins.id", ondelete="CASCADE"))
     # A referral's consent question to the client, or its follow-up to the therapist.
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"))
+    # A visit's notice or reminder to the client, or its "how did it go" to the therapist.
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
     # The client's local day the occurrence belongs to, and 0 for it, 1… for its snoozes.
     occurrence_date: Mapped[date | None] = mapped_column(Date)
     sequence: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -407,6 +415,30 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Visit(Base):
+    """A booked session: when, how long, and what became of it (practice.visits.VisitStatus).
+    A move changes the start in place; the outbox rows queued for the old start are replaced."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        # The therapist's day and week (/today, /week, the digest, the overlap check, the
+        # visits past without a note) and a client's next visit (the card, check-ins).
+        Index("ix_visits_therapist_start", "therapist_id", "starts_at"),
+        Index("ix_visits_client_start", "client_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    # The note written for it, once there is one (the "how did it go" question is then moot).
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("session_notes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ChatPacing(Base):

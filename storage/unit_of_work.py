@@ -34,6 +34,7 @@ from storage.repositories import (
     ReferralRepository,
     TherapistRepository,
     UpdateLog,
+    VisitRepository,
 )
 from storage.retention import ChoreRepository, RetentionRepository
 
@@ -60,6 +61,7 @@ class UnitOfWork:
     erasure: ErasureRepository
     chores: ChoreRepository
     retention: RetentionRepository
+    visits: VisitRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -86,6 +88,7 @@ class UnitOfWork:
         self.erasure = ErasureRepository(self.session)
         self.chores = ChoreRepository(self.session)
         self.retention = RetentionRepository(self.session)
+        self.visits = VisitRepository(self.session)
         return self
 
     async def __aexit__(

@@ -43,6 +43,8 @@ from bot.shared.callbacks import (
     ReferStart,
     ReminderAnswer,
     Setting,
+    VisitAction,
+    VisitReply,
     ZoneChoice,
     handler_pattern,
     parse,
@@ -97,10 +99,29 @@ EXAMPLES: list[tuple[CallbackData, str]] = [
     (MyDataButton("f"), "md:f"),
     (ForgetMeButton(erase=True), "fm:y"),
     (ForgetMeButton(erase=False), "fm:n"),
+    (VisitAction(7, "m"), "vs:7:m"),
+    (VisitAction(7, "b", 29419200), "vs:7:b:29419200"),
+    (VisitReply(7, "y"), "vr:7:y"),
 ]
 
 # What the gate refused for anyone but a therapist before the kinds declared it: unchanged.
-THERAPIST_ONLY = {"n", "h", "hp", "c", "cp", "ca", "iv", "f", "hw", "ex", "am", "pv", "rf", "fu"}
+THERAPIST_ONLY = {
+    "n",
+    "h",
+    "hp",
+    "c",
+    "cp",
+    "ca",
+    "iv",
+    "f",
+    "hw",
+    "ex",
+    "am",
+    "pv",
+    "rf",
+    "fu",
+    "vs",
+}
 
 
 def prefix_of(data: str) -> str:

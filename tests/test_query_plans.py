@@ -19,15 +19,18 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.busy_practice import MAYA, NOW, Practice, generate
+from bot.therapist.agenda import agenda_lines
+from practice.visits import OPEN_STATUSES, day_bounds
 from reminders.digest import digest_of, plan_digest
 from reminders.weekly import plan_weekly, weekly_text
 from reports.gather import client_record
 from storage import Database
-from storage.repositories import HOMEWORK, SNOOZE, Outbox
+from storage.models import Client, Visit
+from storage.repositories import HOMEWORK, SNOOZE, VISIT_BOOKED, Outbox
 from storage.unit_of_work import UnitOfWork
 
 # Big enough that a scan costs what it would in a busy practice's file, small enough to be
@@ -42,6 +45,7 @@ LARGE = {
     "homework_logs",
     "homework_due_days",
     "treatment_plans",
+    "visits",
 }
 # Tables whose rows for one client (or therapist) grow with the years: a sort of them needs an
 # index in that order. A client's plan versions, decisions, referrals are a handful.
@@ -165,6 +169,21 @@ async def exercise(db: Database, made: Practice, recorder: Recorder) -> None:
         recorder.current = "claim_due"
         await uow.outbox.claim_due(NOW + timedelta(days=1, hours=1), timedelta(minutes=5), 50)
 
+    async def visits(uow: UnitOfWork) -> None:  # booking, the card, /today and /week, replies
+        start, end = day_bounds(today, "Europe/London")
+        week_end = end + timedelta(days=6)
+        await uow.visits.of_therapist_between(MAYA, start, week_end, OPEN_STATUSES, 80)
+        await agenda_lines(uow, MAYA, start, week_end, "Europe/London", today)
+        await uow.visits.of_client_between(client_id, start, end, OPEN_STATUSES)
+        upcoming = await uow.visits.next_of_client(client_id, NOW, OPEN_STATUSES)
+        assert upcoming is not None
+        await uow.visits.upcoming(MAYA, NOW, OPEN_STATUSES, 200)
+        await uow.visits.missed_counts(client_id)
+        await uow.visits.of_client(client_id)
+        await uow.visits.reminder_message(upcoming.id, upcoming.starts_at)
+        await uow.outbox.waiting(VISIT_BOOKED, visit_id=upcoming.id)
+        await uow.outbox.cancel_pending(visit_id=upcoming.id)
+
     async def search(uow: UnitOfWork) -> None:  # typing a name, and a new client's look-alikes
         await uow.clients.search(MAYA, made.typical_name[:4], 8)
         await uow.clients.lookalikes(MAYA, made.typical_name)
@@ -178,6 +197,7 @@ async def exercise(db: Database, made: Practice, recorder: Recorder) -> None:
         ("planning", planning),
         ("claim", claim),
         ("search", search),
+        ("visits", visits),
     ):
         await run(name, work)
 
@@ -210,9 +230,31 @@ async def explained(db: Database, seen: list[tuple[str, str, Any]]) -> list[str]
     return problems
 
 
+async def add_visits(db: Database) -> None:
+    """A year of weekly visits for every client of the practice (the generator has none)."""
+    async with db.engine.begin() as conn:
+        clients = (await conn.execute(select(Client.id, Client.therapist_id))).all()
+        rows = [
+            {
+                "therapist_id": therapist_id,
+                "client_id": client_id,
+                "starts_at": NOW + timedelta(days=7 * week - 300, hours=client_id % 9),
+                "minutes": 60,
+                "status": "no_show" if week % 17 == 0 else ("done" if week < 43 else "booked"),
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+            for client_id, therapist_id in clients
+            for week in range(0, 52, 2)
+        ]
+        for begin in range(0, len(rows), 1000):
+            await conn.execute(insert(Visit), rows[begin : begin + 1000])
+
+
 async def test_hot_queries_use_indexes_that_fit(database_url: str) -> None:
     made = await generate(database_url, SCALE)
     db = Database(database_url)
+    await add_visits(db)
     recorder = Recorder()
     recorder.listen(db.engine)
     try:

@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.client.checkins import check_in_comment
 from bot.client.joining import open_invite
+from bot.client.visits import other_time_answer
 from bot.client.zones import ask_zone, shared_location, typed_zone, zone_button
 from bot.shared import cards, texts
 from bot.shared.callbacks import Setting, ZoneChoice, parse
@@ -45,6 +46,10 @@ THERAPIST_COMMANDS = [
     "plan",
     "exercise",
     "export",
+    "book",
+    "today",
+    "week",
+    "calendar",
 ]
 
 
@@ -333,6 +338,8 @@ async def client_text(update: Update, context: Context) -> None:
         await message.reply_text(texts.STRANGER)
         return
     if await check_in_comment(update, context, client):
+        return
+    if await other_time_answer(update, context, client):
         return
     if client.awaiting == "pause_until":
         services = context.services

@@ -26,6 +26,7 @@ from telegram.ext import (
 
 import speech
 from bot.client import checkins, home, homework, joining, my_data
+from bot.client import visits as client_visits
 from bot.runtime import start
 from bot.runtime.cli import version
 from bot.runtime.delivery import ResilientRateLimiter
@@ -42,6 +43,7 @@ from bot.shared.config import ConfigError, Settings, chore_policy
 from bot.shared.context import App, Context, Services
 from bot.shared.forms import handlers as form_handlers
 from bot.therapist import (
+    agenda,
     amend,
     care,
     clients,
@@ -52,6 +54,7 @@ from bot.therapist import (
     providers,
     records,
     referrals,
+    visits,
     voice,
 )
 from bot.therapist.forms.exercise import EXERCISE
@@ -155,6 +158,7 @@ def build_application(
     form_handlers.register(providers.PROVIDER)
     form_handlers.register(profile.PROFILE)
     form_handlers.register(referrals.referral_form(settings))
+    form_handlers.register(visits.visit_form(settings))
     form_handlers.register_draft(amend.FORM, amend.draft_title_of)
     # Who is a therapist is configuration; everyone else who gets past the gate is a client
     # (or someone answering an invite). Handlers are chosen by role, first match wins.
@@ -176,12 +180,15 @@ def build_application(
         *providers.handlers(therapists),
         *profile.handlers(therapists),
         *referrals.handlers(therapists),
+        *visits.handlers(therapists),
+        *agenda.handlers(therapists),
         *progress.handlers(therapists),
         *form_handlers.handlers(),
         *invites.handlers(),
         *joining.handlers(),
         homework.handler(),
         checkins.handler(),
+        client_visits.handler(),
         *my_data.handlers(not_therapists),
         *home.handlers(not_therapists),
         reach.handler(),

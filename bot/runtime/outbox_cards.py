@@ -6,21 +6,26 @@ from __future__ import annotations
 
 from bot.client.checkins import check_in_card
 from bot.client.homework import reminder_card
+from bot.client.visits import visit_message
 from bot.shared import texts
 from bot.shared.exercises import card_of_custom
 from bot.shared.reach import client_unreachable
+from bot.therapist.agenda import morning
 from bot.therapist.referrals import consent_card, consent_not_asked, follow_up_card
+from bot.therapist.visits import visit_outcome_card
 from reminders.outbox_cards import OutboxCards
 
 OUTBOX_CARDS = OutboxCards(
     homework_reminder=reminder_card,
     custom_exercise=card_of_custom,
     check_in=check_in_card,
-    digest=texts.digest,
+    morning=morning,
     weekly=texts.weekly,
     retention_notice=texts.retention_notice,
     consent_request=consent_card,
     follow_up=follow_up_card,
     client_unreachable=client_unreachable,
     consent_not_asked=consent_not_asked,
+    visit_message=visit_message,
+    visit_outcome=visit_outcome_card,
 )

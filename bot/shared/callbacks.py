@@ -27,6 +27,10 @@
                                               d done choosing, r reason, x cancel
     md:f                                      a client's /mydata: send the files
     fm:<y|n>                                  a client confirms or declines /forgetme
+    vs:<visit id>:<m|x|y|c|n|d|l|b>[:<minutes>] a visit on the therapist's side: move, cancel
+                                              (asks, confirmed), its .ics, after it: note,
+                                              didn't come, cancelled late; book a time asked
+    vr:<visit id>:<y|m|n>                     the client's answer to a visit's reminder
 
 Telegram allows 64 bytes; the longest here is about 40.
 
@@ -190,7 +194,7 @@ class ClientsPage(CallbackData, prefix="cp", pressed_by=THERAPIST):
 class CardAction(CallbackData, prefix="ca", pressed_by=THERAPIST):
     client_id: int
     # n: new note, i: invite link, h: history, p: plan, q: change plan, w: homework,
-    # a: add homework, k: check-in rhythm
+    # a: add homework, k: check-in rhythm, v: book the next visit
     action: str
 
     def encode(self) -> str:
@@ -339,7 +343,7 @@ _HISTORY = HistoryPage.regex(r"(\d{1,12}):(\d{1,6})")
 _PICK = HistoryPick.regex(r"(\d{1,12})")
 _CARD = ClientCard.regex(r"(\d{1,12})")
 _CLIENTS_PAGE = ClientsPage.regex(r"(\d{1,6})")
-_CARD_ACTION = CardAction.regex(r"(\d{1,12}):([nihpqwak])")
+_CARD_ACTION = CardAction.regex(r"(\d{1,12}):([nihpqwakv])")
 _FORM = FormButton.regex(
     rf"({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?"
 )
@@ -355,7 +359,7 @@ _PROGRESS = ProgressOf.regex(r"(\d{1,12})")
 _DECISION = DecisionAnswer.regex(r"(\d{1,12}):([arcnsx])")
 
 
-def parse(data: str | None) -> Button | ReferralButton | None:
+def parse(data: str | None) -> Button | ReferralButton | VisitButton | None:
     """The button a callback's data names, or None for anything forged or malformed."""
     return _in_range(_parse(data))
 
@@ -371,7 +375,7 @@ def _in_range(button: _B) -> _B | None:
     return button
 
 
-def _parse(data: str | None) -> Button | ReferralButton | None:
+def _parse(data: str | None) -> Button | ReferralButton | VisitButton | None:
     if not data or len(data.encode()) > MAX_BYTES:
         return None
     if m := _NOTE.match(data):
@@ -408,7 +412,7 @@ def _parse(data: str | None) -> Button | ReferralButton | None:
         return ProgressOf(int(m[1]))
     if m := _DECISION.match(data):
         return DecisionAnswer(int(m[1]), m[2])
-    return _parse_referrals(data)
+    return _parse_referrals(data) or _parse_visits(data)
 
 
 def _check(data: str) -> str:
@@ -550,4 +554,43 @@ def _parse_records(data: str | None) -> RecordsButton | None:
         return MyDataButton(action=m[1])
     if m := _FORGET_ME.match(data):
         return ForgetMeButton(erase=m[1] == "y")
+    return None
+
+
+# --- visits: booking, the reminder's answers, after the visit -------------------------------
+
+
+@dataclass(frozen=True)
+class VisitAction(CallbackData, prefix="vs", pressed_by=THERAPIST):
+    visit_id: int
+    # m: move, x: cancel (asks), y: cancel (confirmed), c: the .ics file, n: write the note,
+    # d: didn't come, l: cancelled late, b: book the time the client asked for (`minutes`)
+    action: str
+    minutes: int | None = None  # b: the new start, in minutes since the Unix epoch (UTC)
+
+    def encode(self) -> str:
+        data = f"{self.PREFIX}:{self.visit_id}:{self.action}"
+        return _check(data if self.minutes is None else f"{data}:{self.minutes}")
+
+
+@dataclass(frozen=True)
+class VisitReply(CallbackData, prefix="vr", pressed_by=CLIENT):
+    visit_id: int
+    answer: str  # y: I'll be there, m: I need another time, n: I can't come
+
+    def encode(self) -> str:
+        return _check(f"{self.PREFIX}:{self.visit_id}:{self.answer}")
+
+
+VisitButton = VisitAction | VisitReply
+
+_VISIT_ACTION = VisitAction.regex(r"(\d{1,12}):([mxycndlb])(?::(\d{1,10}))?")
+_VISIT_REPLY = VisitReply.regex(r"(\d{1,12}):([ymn])")
+
+
+def _parse_visits(data: str) -> VisitButton | None:
+    if m := _VISIT_ACTION.match(data):
+        return VisitAction(int(m[1]), m[2], int(m[3]) if m[3] is not None else None)
+    if m := _VISIT_REPLY.match(data):
+        return VisitReply(int(m[1]), m[2])
     return None

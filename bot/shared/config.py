@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     backup_time: time = time(3, 0)
     # How long after a referral the therapist is asked whether the client went.
     referral_follow_up_days: int = Field(default=14, ge=1, le=365)
+    # A booked visit's length unless the therapist says otherwise, and how long before it the
+    # client is reminded (earlier if that falls in their quiet hours).
+    visit_minutes: int = Field(default=60, ge=10, le=480)
+    visit_reminder_hours: int = Field(default=24, ge=1, le=168)
 
     # --- spoken notes (speech/, bot/therapist/voice.py) ---
     # The engine a therapist's voice message is transcribed with: PocketSphinx (its English

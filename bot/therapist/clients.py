@@ -31,6 +31,7 @@ from bot.therapist.history import show_history
 from bot.therapist.invites import send_invite
 from bot.therapist.notes.handlers import start_note_for
 from bot.therapist.referrals import refer_button_for, referral_view
+from bot.therapist.visits import next_visit_view, start_booking
 from practice.adherence import ADHERENCE_WINDOW_DAYS, Adherence
 from practice.checkins import RHYTHMS, check_in_summary, describe_rhythm
 from practice.plans import HomeworkStatus, where_in_plan
@@ -104,6 +105,9 @@ async def _card(
         check_ins = await uow.check_ins.recent(client.id, 3)
         referrals, letters = await referral_view(uow, therapist_id, client.id, services.settings.tz)
         upcoming = await uow.outbox.upcoming(client.id, 2, kinds=(HOMEWORK, SNOOZE))
+        visit_lines, visit_rows = await next_visit_view(
+            uow, therapist_id, client.id, services.clock.now(), services.settings.practice_timezone
+        )
         name_of: dict[int | None, str] = dict(zip((h.id for h in homework), names, strict=True))
         upcoming_names = [name_of.get(d.assignment_id, UNLISTED) for d in upcoming]
     today = services.today()
@@ -178,6 +182,7 @@ async def _card(
     keyboard = InlineKeyboardMarkup(
         [
             [action(texts.CARD_NEW_NOTE, "n"), action(texts.CARD_HISTORY, "h")],
+            *visit_rows,
             [action(texts.CARD_PLAN, "p"), action(texts.CARD_HOMEWORK, "w")],
             [
                 InlineKeyboardButton(
@@ -196,7 +201,7 @@ async def _card(
             [InlineKeyboardButton(texts.CARD_BACK, callback_data=ClientsPage(0).encode())],
         ]
     )
-    summary = "\n".join([notes_line, plan_line, homework_line])
+    summary = "\n".join([notes_line, *visit_lines, plan_line, homework_line])
     # Referrals grow without end: the newest that fit, and a count of the rest (the export
     # lists them all).
     room = (
@@ -255,6 +260,9 @@ async def clients_button(update: Update, context: Context) -> None:
     elif button.action == "a":
         await cards.answer(query)
         await start_form(update, context, "homework", button.client_id)
+    elif button.action == "v":
+        await cards.answer(query)
+        await start_booking(update, context, button.client_id)
     elif button.action == "k":
         await cards.answer(query)
         await cards.edit_card(

@@ -4,6 +4,7 @@ check-in, decision and referral; and the blocks of it that the other documents p
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from collections.abc import Sequence
 
 from fpdf import XPos, YPos
@@ -15,6 +16,7 @@ from reports.data import (
     ClientRecord,
     DecisionRow,
     HomeworkRow,
+    MissedVisitRow,
     PlanInfo,
     ReferralRow,
     SessionRow,
@@ -74,6 +76,8 @@ def client_record(record: ClientRecord, *, chart_png: bytes | None = None) -> by
     _check_ins(doc, record.check_ins, record.plan.activity if record.plan else None)
     _decisions(doc, record.decisions)
     _referrals(doc, record.referrals)
+    if record.missed_visits:
+        _missed_visits(doc, record.missed_visits)
     return doc.to_bytes()
 
 
@@ -115,6 +119,14 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
         doc.fact("Next session", _shorter(latest.plan_next or "", f"note #{latest.number}"))
     if record.referrals:
         doc.fact("Referred", "; ".join(_referral_line(r) for r in record.referrals))
+    if record.missed_visits:
+        counts = Counter(v.what for v in record.missed_visits)
+        last = max(v.day for v in record.missed_visits)
+        doc.fact(
+            "Missed visits",
+            ", ".join(f"{what}: {n}" for what, n in sorted(counts.items()))
+            + f" (last {day_label(last)})",
+        )
     doc.ln(2)
 
     for title, items in (("What helped", record.helped), ("What did not help", record.not_helped)):
@@ -299,6 +311,15 @@ def _referrals(doc: _Document, referrals: Sequence[ReferralRow]) -> None:
             for r in sorted(referrals, key=lambda r: r.referred_on)
         ],
         (0.14, 0.24, 0.28, 0.12, 0.22),
+    )
+
+
+def _missed_visits(doc: _Document, missed: Sequence[MissedVisitRow]) -> None:
+    doc.heading("Missed visits")
+    doc.data_table(
+        ("Date", "Time", "What happened"),
+        [(day_label(v.day), v.time, v.what) for v in sorted(missed, key=lambda v: v.day)],
+        (0.3, 0.2, 0.5),
     )
 
 

@@ -33,3 +33,9 @@ from .referrals import FOLLOW_UP as FOLLOW_UP
 from .referrals import ProviderRepository as ProviderRepository
 from .referrals import ReferralRepository as ReferralRepository
 from .updates import UpdateLog as UpdateLog
+from .visits import VISIT_BOOKED as VISIT_BOOKED
+from .visits import VISIT_CANCELLED as VISIT_CANCELLED
+from .visits import VISIT_MOVED as VISIT_MOVED
+from .visits import VISIT_OUTCOME as VISIT_OUTCOME
+from .visits import VISIT_REMINDER as VISIT_REMINDER
+from .visits import VisitRepository as VisitRepository

@@ -200,6 +200,7 @@ class Outbox:
         assignment_id: int | None = None,
         check_in_id: int | None = None,
         referral_id: int | None = None,
+        visit_id: int | None = None,
         sequence: int = 0,
     ) -> Delivery:
         """A new row waiting to be sent (every kind of message is queued through this)."""
@@ -210,6 +211,7 @@ class Outbox:
             assignment_id=assignment_id,
             check_in_id=check_in_id,
             referral_id=referral_id,
+            visit_id=visit_id,
             occurrence_date=day,
             sequence=sequence,
             occurs_at=occurs_at or due_at,
@@ -238,6 +240,7 @@ class Outbox:
         assignment_id: int | None = None,
         client_id: int | None = None,
         referral_id: int | None = None,
+        visit_id: int | None = None,
         kind: str | None = None,
     ) -> None:
         """Nothing more goes out for an assignment (paused, changed, ended), a client or a
@@ -247,6 +250,8 @@ class Outbox:
             where.append(Delivery.assignment_id == assignment_id)
         if referral_id is not None:
             where.append(Delivery.referral_id == referral_id)
+        if visit_id is not None:
+            where.append(Delivery.visit_id == visit_id)
         if client_id is not None:
             where.append(Delivery.client_id == client_id)
         if kind is not None:

@@ -54,9 +54,16 @@ def comment_added(name: str, comment: str) -> str:
 DIGEST_MORE = "… and {count} more — on each client's card (/clients)"
 
 
-def digest(worse: list[str], answered: list[str], silent: list[str], homework: list[str]) -> str:
+def digest(
+    worse: list[str],
+    answered: list[str],
+    silent: list[str],
+    homework: list[str],
+    limit: int = TEXT_LIMIT,
+) -> str:
     """One message however many clients: a section too long for its share of Telegram's
-    limit shows its first lines and counts the rest."""
+    limit (or of `limit`, when the day's visits come first) shows its first lines and counts
+    the rest."""
     header = "☀️ <b>Good morning — since yesterday</b>"
     sections = [
         (title, [esc(item) for item in items], sep)
@@ -68,7 +75,7 @@ def digest(worse: list[str], answered: list[str], silent: list[str], homework: l
         )
         if items
     ]
-    room = TEXT_LIMIT - len(header) - sum(len(title) + 1 for title, _, _ in sections)
+    room = limit - len(header) - sum(len(title) + 1 for title, _, _ in sections)
     rooms = shares(room, [len(sep.join(items)) for _, items, sep in sections])
     return "\n".join(
         [

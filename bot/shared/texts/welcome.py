@@ -73,6 +73,10 @@ PRIVATE_ONLY = "I only work in a private chat with the practice's therapists and
 COMMANDS_THERAPIST = [
     ("note", "Log a session"),
     ("clients", "Your clients and their cards"),
+    ("today", "Today's visits"),
+    ("week", "The next 7 days' visits"),
+    ("book", "Book a client's next visit"),
+    ("calendar", "Upcoming visits for your calendar"),
     ("history", "A client's notes"),
     ("plan", "A client's treatment plan"),
     ("homework", "A client's homework"),

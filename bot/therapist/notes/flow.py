@@ -433,8 +433,11 @@ async def _save(turn: Turn, state: DraftState) -> Outcome:
         )
         decision = (asked, client) if asked is not None else None
     # The natural next steps, right where the therapist is: a plan after the first note,
-    # and homework.
-    offer = [(texts.ADD_HOMEWORK, CardAction(client_id, "a").encode())]
+    # homework, the next visit.
+    offer = [
+        (texts.ADD_HOMEWORK, CardAction(client_id, "a").encode()),
+        (texts.NEXT_VISIT, CardAction(client_id, "v").encode()),
+    ]
     if await uow.plans.current(turn.therapist_id, client_id) is None:
         offer.insert(0, (texts.SET_PLAN, CardAction(client_id, "p").encode()))
     return Outcome(

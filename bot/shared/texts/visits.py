@@ -1,0 +1,220 @@
+"""Visits: booking, the client's notices and reminder, the therapist's day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .common import Html, Plain, esc
+
+# --- the therapist books ---------------------------------------------------------------------
+
+NEXT_VISIT = Plain("📅 Next visit")
+VISIT_PICK = "Whose next visit? Tap a client, or send <code>/book Anna</code>."
+VISIT_WHEN_PROMPT = (
+    "<b>When?</b> Tap one, or type a day and time: “tue 14:00”, “12.1 9:30”, “in 10 days”."
+)
+VISIT_WHEN_LABEL = "When"
+VISIT_DONE_PROMPT = "check and save:"
+VISIT_GONE = Plain("That visit is no longer there.")
+VISIT_CLOSED = Plain("That visit is already settled.")
+MOVE_VISIT = Plain("🔁 Move")
+CANCEL_VISIT = Plain("✖️ Cancel visit")
+CALENDAR_FILE = Plain("📆 .ics")
+YES_CANCEL_VISIT = Plain("Yes, cancel it")
+KEEP_VISIT = Plain("No, keep it")
+VISIT_NOT_YET = Plain("That visit is still to come.")
+VISIT_TIME_PASSED = Plain("That time has passed: pick another with 🔁 Move.")
+
+# What the card, /today and the record call each status (practice.visits.VisitStatus).
+VISIT_STATUS_LABELS = {
+    "booked": "booked",
+    "confirmed": "✅ confirmed",
+    "change": "🔁 asks to move",
+    "cancel_client": "✖️ cancelled by the client",
+    "cancel_ther": "✖️ cancelled by you",
+    "cancel_late": "↩️ cancelled late",
+    "done": "done",
+    "no_show": "🚫 didn't come",
+}
+
+
+def visit_when(day: date, clock: Html) -> Html:
+    """ "Tue 8 Dec, 14:00" (the year only when it is not this one's, given by the caller)."""
+    return Html(f"{day:%a} {day.day} {day:%b}, {clock}")
+
+
+def visit_title(name: str) -> str:
+    return f"📅 Visit for {esc(name)}"
+
+
+def suggestion_label(when: Html, words: Html) -> Plain:
+    """A rhythm button: "Tue 8 Dec, 14:00 — same time next week"."""
+    return Plain(f"{when} — {words}")
+
+
+def overlap_warning(name: str, span: Html) -> Html:
+    return Html(
+        f"⚠️ Overlaps {esc(name)}'s visit ({span}). Save keeps both; ⬅️ Back picks another time."
+    )
+
+
+def visit_booked(name: str, when: Html, minutes: int, moved: bool, told: bool) -> str:
+    head = "🔁 Moved" if moved else "📅 Booked"
+    told_line = (
+        f"{esc(name)} is told in the bot, and reminded before."
+        if told
+        else f"{esc(name)} gets no messages from the bot: tell them yourself."
+    )
+    return f"{head}: <b>{esc(name)}</b>, {when} ({minutes} min).\n{told_line}"
+
+
+def visit_booked_too_late(when: Html) -> str:
+    return f"⚠️ {when} has passed meanwhile: nothing was booked. Book again with 📅 Next visit."
+
+
+def visit_line(when: Html, status: Html) -> Html:
+    """On the client card: "📅 Next visit: Tue 8 Dec, 14:00 · ✅ confirmed"."""
+    return Html(f"📅 Next visit: {when} · {status}")
+
+
+def missed_line(no_shows: int, late: int) -> Html:
+    return Html(f"🚫 Didn't come: {no_shows} · ↩️ cancelled late: {late}")
+
+
+def cancel_visit_question(name: str, when: Html) -> str:
+    return f"Cancel {esc(name)}'s visit on {when}? They are told in the bot."
+
+
+def visit_cancelled(name: str, when: Html, told: bool) -> str:
+    told_line = " They are told in the bot." if told else ""
+    return f"✖️ Cancelled: {esc(name)}, {when}.{told_line}"
+
+
+# --- what the client is told -------------------------------------------------------------------
+
+I_WILL_BE_THERE = Plain("✅ I'll be there")
+NEED_ANOTHER_TIME = Plain("🔁 I need another time")
+CANT_COME = Plain("✖️ I can't come")
+VISIT_NOT_YOURS = Plain("That visit isn't yours.")
+VISIT_NO_LONGER = Plain("That visit has changed since: see the newer message.")
+
+
+def next_visit_notice(when: Html, therapist: str) -> str:
+    return f"📅 Next visit: {when} with {esc(therapist)}"
+
+
+def visit_moved_notice(when: Html, therapist: str) -> str:
+    return f"🔁 Your visit with {esc(therapist)} is moved: now {when}"
+
+
+def visit_cancelled_notice(when: Html, therapist: str) -> str:
+    return f"✖️ Your visit with {esc(therapist)} on {when} is cancelled."
+
+
+def visit_reminder(when: Html, therapist: str) -> str:
+    return f"⏰ Reminder: your visit with {esc(therapist)} is on {when}. Will you come?"
+
+
+def reminder_answered(when: Html, therapist: str, answer: str) -> str:
+    """The reminder edited in place with the client's answer (y, m or n)."""
+    if answer == "y":
+        return f"✅ See you on {when}. {esc(therapist)} knows you're coming."
+    if answer == "n":
+        return (
+            f"✖️ Your visit with {esc(therapist)} on {when} is cancelled. {esc(therapist)} is told."
+        )
+    return (
+        f"🔁 Your visit on {when}: you need another time.\n"
+        "<b>When would suit you?</b> Type it, e.g. “thu 15:00” or “any morning next week”."
+    )
+
+
+def other_time_sent(therapist: str) -> str:
+    return f"Sent to {esc(therapist)} ✓ They will book the new time and you'll get it here."
+
+
+# --- what the therapist is told ----------------------------------------------------------------
+
+
+def client_cannot_come(name: str, when: Html) -> str:
+    return f"✖️ {esc(name)} can't come on {when}: the visit is cancelled."
+
+
+def client_needs_another_time(name: str, when: Html) -> str:
+    return f"🔁 {esc(name)} needs another time than {when}. Their suggestion follows."
+
+
+def client_suggests(name: str, when: Html, typed: str, read_as: Html | None) -> str:
+    line = f"🔁 {esc(name)} asks to move {when}: “{esc(typed)}”"
+    if read_as is not None:
+        line += f"\nRead as {read_as}: book it with one tap, or pick another time."
+    else:
+        line += "\nPick a new time with 🔁 Move."
+    return line
+
+
+def book_this(when: Html) -> Plain:
+    return Plain(f"📅 Book {when}")
+
+
+# --- after the visit ----------------------------------------------------------------------------
+
+WRITE_THE_NOTE = Plain("📝 Write the note")
+DIDNT_COME = Plain("🚫 Didn't come")
+CANCELLED_LATE = Plain("↩️ Cancelled late")
+
+
+def visit_outcome_question(name: str, when: Html) -> str:
+    return f"How did {esc(name)}'s visit on {when} go? There is no note for it yet."
+
+
+def visit_outcome_recorded(name: str, when: Html, status: Html) -> str:
+    return f"{esc(name)}, {when}: {status}."
+
+
+# --- the day ahead: /today, /week, the morning digest ---------------------------------------------
+
+NO_VISITS_TODAY = "📅 No visits today."
+NO_VISITS_WEEK = "📅 No visits in the next 7 days."
+NO_UPCOMING = "📅 No visits booked ahead."
+
+
+def agenda_line(
+    name: str, clock: Html, status: Html, pain: int | None, was: int | None, homework: Html | None
+) -> str:
+    """ "Anna K. 14:00 ✅ confirmed · pain 4 (was 6) · homework 5 of 7"."""
+    parts = [f"<b>{esc(name)}</b> {clock} {status}"]
+    if pain is not None:
+        parts.append(f"pain {pain}" + (f" (was {was})" if was is not None else ""))
+    if homework is not None:
+        parts.append(f"homework {homework}")
+    return " · ".join(parts)
+
+
+def agenda_day(day: date) -> Html:
+    return Html(f"<b>{day:%a} {day.day} {day:%b}</b>")
+
+
+def agenda_today(day: date) -> Html:
+    return Html(f"📅 <b>Today, {day:%a} {day.day} {day:%b}</b>")
+
+
+def agenda_week(day: date) -> Html:
+    return Html(f"📅 <b>The next 7 days, from {day:%a} {day.day} {day:%b}</b>")
+
+
+def agenda_more(count: int) -> str:
+    return f"… and {count} more"
+
+
+def calendar_caption(count: int) -> str:
+    return f"📆 {count} upcoming visit(s): open the file to add them to your calendar."
+
+
+def calendar_event(name: str) -> Plain:
+    """A visit's title in the therapist's own calendar."""
+    return Plain(f"Aftercare: {name}")
+
+
+def calendar_alarm(name: str) -> Plain:
+    return Plain(f"Visit: {name}")

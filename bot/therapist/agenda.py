@@ -1,0 +1,126 @@
+"""The day ahead: /today and /week in the practice's time zone, each visit with the client's
+answer to its reminder, their last check-in and their homework — and the same block at the
+top of the morning digest."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot.shared import texts
+from bot.shared.bounded import TEXT_LIMIT, fit
+from bot.shared.context import Context, Handler
+from practice.visits import VisitStatus, day_bounds, local_time
+from reminders.digest import Digest
+from storage.models import Visit
+from storage.unit_of_work import UnitOfWork
+
+# The most visits an agenda reads (a week of a full practice); the text is bounded anyway.
+MOST = 80
+HOMEWORK_DAYS = 7
+# The morning digest's share of the message for the day's visits.
+MORNING_ROOM = 1500
+SHOWN = [s.value for s in VisitStatus]
+
+
+async def agenda_lines(
+    uow: UnitOfWork, therapist_id: int, start: datetime, end: datetime, zone: str, today: date
+) -> list[tuple[date, str]]:
+    """A line per visit in [start, end), with its local day."""
+    visits = await uow.visits.of_therapist_between(therapist_id, start, end, SHOWN, MOST)
+    lines = []
+    for visit in visits:
+        line = await _line(uow, visit, zone, today)
+        if line is not None:
+            lines.append((local_time(visit.starts_at, zone).date(), line))
+    return lines
+
+
+async def _line(uow: UnitOfWork, visit: Visit, zone: str, today: date) -> str | None:
+    client = await uow.clients.get(visit.therapist_id, visit.client_id)
+    if client is None:
+        return None
+    recent = await uow.check_ins.recent(client.id, 1)
+    check_in = recent[0] if recent else None
+    note = await uow.notes.latest(visit.therapist_id, client.id)
+    homework = await uow.homework.current(visit.therapist_id, client.id)
+    done = None
+    if homework:
+        days = await uow.records.homework_days([h.id for h in homework])
+        figure = days.adherence(since=today - timedelta(days=HOMEWORK_DAYS))
+        if figure.due:
+            done = texts.Html(f"{min(figure.done, figure.due)} of {figure.due}")
+    return texts.agenda_line(
+        client.name,
+        texts.Html(f"{local_time(visit.starts_at, zone):%H:%M}"),
+        texts.Html(texts.VISIT_STATUS_LABELS.get(visit.status, visit.status)),
+        check_in.pain if check_in is not None else None,
+        note.pain_before if note is not None else None,
+        done,
+    )
+
+
+def _render(title: texts.Html, lines: list[tuple[date, str]], by_day: bool, room: int) -> str:
+    shown: list[str] = []
+    day = None
+    for when, line in lines:
+        if by_day and when != day:
+            shown.append(texts.agenda_day(when))
+            day = when
+        shown.append(("   " if by_day else "") + line)
+    kept = fit(shown, room - len(title) - 1, texts.agenda_more)
+    return "\n".join([title, *kept])
+
+
+async def today_command(update: Update, context: Context) -> None:
+    await _agenda(update, context, days=1)
+
+
+async def week_command(update: Update, context: Context) -> None:
+    await _agenda(update, context, days=7)
+
+
+async def _agenda(update: Update, context: Context, *, days: int) -> None:
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    services = context.services
+    zone = services.settings.practice_timezone
+    today = services.today()
+    start, _ = day_bounds(today, zone)
+    _, end = day_bounds(today + timedelta(days=days - 1), zone)
+    async with services.db.unit_of_work() as uow:
+        lines = await agenda_lines(uow, user.id, start, end, zone, today)
+    if not lines:
+        await message.reply_text(texts.NO_VISITS_TODAY if days == 1 else texts.NO_VISITS_WEEK)
+        return
+    title = texts.agenda_today(today) if days == 1 else texts.agenda_week(today)
+    await message.reply_text(_render(title, lines, days > 1, TEXT_LIMIT))
+
+
+async def morning(
+    uow: UnitOfWork, therapist_id: int, now: datetime, zone: str, digest: Digest | None
+) -> str | None:
+    """The morning digest, the day's visits first; None when there is nothing to say."""
+    today = local_time(now, zone).date()
+    start, end = day_bounds(today, zone)
+    lines = await agenda_lines(uow, therapist_id, start, end, zone, today)
+    block = _render(texts.agenda_today(today), lines, False, MORNING_ROOM) if lines else ""
+    if digest is None:
+        return block or None
+    rest = texts.digest(
+        digest.worse,
+        digest.answered,
+        digest.silent,
+        digest.homework,
+        limit=TEXT_LIMIT - len(block) - 2,
+    )
+    return f"{block}\n\n{rest}" if block else rest
+
+
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
+    return [
+        CommandHandler("today", today_command, filters=therapists),
+        CommandHandler("week", week_command, filters=therapists),
+    ]

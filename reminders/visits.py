@@ -1,0 +1,106 @@
+"""Queuing a visit's messages through the outbox: the client told of a booking, a move or a
+cancellation at once, reminded `hours` before (earlier, out of their quiet hours), and the
+therapist asked how it went once its time has passed. Every row carries the visit's start
+(`occurs_at`): a row for a start the visit no longer has is never sent."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from practice.visits import reminder_due
+from reminders.checkins import resume_check_ins
+from reminders.planning import preferences_of, quiet_hours_of, reachable
+from storage.models import Client, Visit
+from storage.repositories import (
+    VISIT_BOOKED,
+    VISIT_CANCELLED,
+    VISIT_MOVED,
+    VISIT_OUTCOME,
+    VISIT_REMINDER,
+    Outbox,
+)
+from storage.unit_of_work import UnitOfWork
+
+# The therapist is asked how a visit went this long after its planned end.
+ASK_AFTER_END = timedelta(minutes=30)
+
+
+async def plan_visit(
+    uow: UnitOfWork,
+    visit: Visit,
+    client: Client,
+    *,
+    moved: bool,
+    now: datetime,
+    reminder_hours: int,
+    fallback_zone: str,
+) -> bool:
+    """Replace whatever waits for this visit with its messages for its start now: the notice
+    (booked, or moved), the reminder, the question after it. True if the client is told."""
+    notice_waiting = await uow.outbox.waiting(VISIT_BOOKED, visit_id=visit.id)
+    await uow.outbox.cancel_pending(visit_id=visit.id)
+    told = reachable(client)
+    if told:
+        assert client.telegram_user_id is not None
+        # A move before the booking's own notice went out is told as the booking.
+        kind = VISIT_MOVED if moved and not notice_waiting else VISIT_BOOKED
+        await _for_client(uow, visit, client, kind, due=now, now=now)
+        prefs = preferences_of(client, fallback_zone)
+        due = reminder_due(visit.starts_at, reminder_hours, prefs.timezone, quiet_hours_of(prefs))
+        # Booked inside the reminder's window: the notice just sent is the reminder.
+        if due > now:
+            await _for_client(uow, visit, client, VISIT_REMINDER, due=due, now=now)
+    # The check-ins run until this visit now (their last the day before it).
+    await resume_check_ins(uow, client, now=now, fallback_zone=fallback_zone)
+    ask = visit.starts_at + timedelta(minutes=visit.minutes) + ASK_AFTER_END
+    await uow.outbox.add(
+        Outbox.pending(
+            VISIT_OUTCOME,
+            chat_id=visit.therapist_id,
+            day=ask.date(),
+            due_at=ask,
+            occurs_at=visit.starts_at,
+            now=now,
+            visit_id=visit.id,
+        )
+    )
+    return told
+
+
+async def visit_cancelled(
+    uow: UnitOfWork, visit: Visit, client: Client, now: datetime, fallback_zone: str
+) -> bool:
+    """Nothing more for this visit; the client told it is off (if the therapist called it
+    off). True if the client is told."""
+    await withdraw(uow, visit, client, now, fallback_zone)
+    if not reachable(client):
+        return False
+    await _for_client(uow, visit, client, VISIT_CANCELLED, due=now, now=now)
+    return True
+
+
+async def withdraw(
+    uow: UnitOfWork, visit: Visit, client: Client, now: datetime, fallback_zone: str
+) -> None:
+    """The client called it off, or it is settled: nothing more goes out for it, and the
+    check-ins no longer end at it."""
+    await uow.outbox.cancel_pending(visit_id=visit.id)
+    await resume_check_ins(uow, client, now=now, fallback_zone=fallback_zone)
+
+
+async def _for_client(
+    uow: UnitOfWork, visit: Visit, client: Client, kind: str, *, due: datetime, now: datetime
+) -> None:
+    assert client.telegram_user_id is not None
+    await uow.outbox.add(
+        Outbox.pending(
+            kind,
+            chat_id=client.telegram_user_id,
+            client_id=client.id,
+            day=due.date(),
+            due_at=due,
+            occurs_at=visit.starts_at,
+            now=now,
+            visit_id=visit.id,
+        )
+    )

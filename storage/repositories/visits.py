@@ -1,0 +1,138 @@
+"""Visits: booked sessions, by therapist and time (the agenda, overlaps) or by client (the
+next one). Times are aware UTC."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from practice.visits import MISSED_STATUSES
+from storage.models import Delivery, Visit
+
+# The outbox's kinds for visits: the client told of a booking, a move or a cancellation, and
+# reminded before; the therapist asked how it went once its time has passed.
+VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED = "visit", "visit_moved", "visit_off"
+VISIT_REMINDER, VISIT_OUTCOME = "visit_remind", "visit_ask"
+
+
+class VisitRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, visit: Visit) -> Visit:
+        self._session.add(visit)
+        await self._session.flush()
+        return visit
+
+    async def get(self, therapist_id: int, visit_id: int) -> Visit | None:
+        row = await self._session.get(Visit, visit_id)
+        if row is None or row.therapist_id != therapist_id:
+            return None
+        return row
+
+    async def get_any(self, visit_id: int) -> Visit | None:
+        """For the client's answer and the dispatcher, which act for no one therapist."""
+        return await self._session.get(Visit, visit_id)
+
+    async def of_therapist_between(
+        self,
+        therapist_id: int,
+        start: datetime,
+        end: datetime,
+        statuses: Iterable[str],
+        limit: int | None = None,
+    ) -> list[Visit]:
+        """The therapist's visits starting in [start, end), in order (ix_visits_therapist_start)."""
+        rows = await self._session.scalars(
+            select(Visit)
+            .where(
+                Visit.therapist_id == therapist_id,
+                Visit.starts_at >= start,
+                Visit.starts_at < end,
+                Visit.status.in_(list(statuses)),
+            )
+            .order_by(Visit.starts_at, Visit.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def of_client_between(
+        self, client_id: int, start: datetime, end: datetime, statuses: Iterable[str]
+    ) -> list[Visit]:
+        """A client's visits starting in [start, end), in order (ix_visits_client_start)."""
+        rows = await self._session.scalars(
+            select(Visit)
+            .where(
+                Visit.client_id == client_id,
+                Visit.starts_at >= start,
+                Visit.starts_at < end,
+                Visit.status.in_(list(statuses)),
+            )
+            .order_by(Visit.starts_at, Visit.id)
+        )
+        return list(rows)
+
+    async def next_of_client(
+        self, client_id: int, after: datetime, statuses: Iterable[str]
+    ) -> Visit | None:
+        return await self._session.scalar(
+            select(Visit)
+            .where(
+                Visit.client_id == client_id,
+                Visit.starts_at > after,
+                Visit.status.in_(list(statuses)),
+            )
+            .order_by(Visit.starts_at, Visit.id)
+            .limit(1)
+        )
+
+    async def of_client(self, client_id: int) -> list[Visit]:
+        """Every visit of a client, in order (the record)."""
+        rows = await self._session.scalars(
+            select(Visit).where(Visit.client_id == client_id).order_by(Visit.starts_at, Visit.id)
+        )
+        return list(rows)
+
+    async def upcoming(
+        self, therapist_id: int, after: datetime, statuses: Iterable[str], limit: int
+    ) -> list[Visit]:
+        rows = await self._session.scalars(
+            select(Visit)
+            .where(
+                Visit.therapist_id == therapist_id,
+                Visit.starts_at > after,
+                Visit.status.in_(list(statuses)),
+            )
+            .order_by(Visit.starts_at, Visit.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def missed_counts(self, client_id: int) -> dict[str, int]:
+        """How many of a client's visits ended as each missed status (the card, the record):
+        counted here from the client's few missed rows, so nothing of the index is sorted."""
+        rows = await self._session.scalars(
+            select(Visit.status).where(
+                Visit.client_id == client_id, Visit.status.in_(list(MISSED_STATUSES))
+            )
+        )
+        return dict(Counter(rows))
+
+    async def reminder_message(self, visit_id: int, starts_at: datetime) -> int | None:
+        """The message id of the reminder sent for the visit's start as it is now, if any:
+        only its buttons answer for the visit (ix_deliveries_visit)."""
+        return await self._session.scalar(
+            select(Delivery.message_id)
+            .where(
+                Delivery.visit_id == visit_id,
+                Delivery.kind == VISIT_REMINDER,
+                Delivery.occurs_at == starts_at,
+                Delivery.status == "sent",
+            )
+            .order_by(Delivery.id.desc())
+            .limit(1)
+        )
