@@ -11,6 +11,8 @@ import pytest
 
 from bot.shared.config import ConfigError, load_settings
 
+TOKEN = "123456789:AAHsecretpartofthetoken"  # made up, of the right shape
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -67,3 +69,38 @@ def test_start_up_with_a_wrong_value_prints_one_line_and_no_traceback(tmp_path: 
         "got 'abc'"
     ]
     assert "Traceback" not in result.stderr
+
+
+# Plain words for what pydantic refuses, and no secret repeated.
+
+
+def test_a_pasted_fragment_of_a_token_is_named_without_repeating_it() -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(telegram_bot_token="garbage-part-of-it")
+    assert "does not look like a bot token" in str(refused.value)
+    assert "garbage" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "words"),
+    [
+        ("digest_time", "25:00", "DIGEST_TIME must be a time of day like 08:00, not '25:00'"),
+        ("invite_ttl_days", "-3", "INVITE_TTL_DAYS must be at least 1, not '-3'"),
+        ("invite_ttl_days", "soon", "INVITE_TTL_DAYS must be a whole number, not 'soon'"),
+    ],
+)
+def test_a_refused_value_is_said_in_plain_words(setting: str, value: str, words: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(telegram_bot_token=TOKEN, **{setting: value})
+    assert str(refused.value) == f"Configuration error: {words}"
+    assert "Input should be" not in str(refused.value)
+
+
+def test_a_refused_secret_is_never_repeated() -> None:
+    secret = "x" * 300
+    with pytest.raises(ConfigError) as refused:
+        load_settings(
+            telegram_bot_token=TOKEN, webhook_url="https://example.org/hook", webhook_secret=secret
+        )
+    assert secret not in str(refused.value)
+    assert "WEBHOOK_SECRET" in str(refused.value)

@@ -21,6 +21,7 @@ from bot.shared.config import (
 )
 from practice.clock import Clock, SystemClock
 from reminders.housekeeping import snapshot_before_migration
+from reports.wording import count
 from storage import Database
 from storage.backup import MANUAL, BackupError, RestoreRefused, back_up, restore
 from storage.database import current_revision, sqlite_path
@@ -154,12 +155,12 @@ def check_config_command() -> int:
         f"Configuration OK (read from {source}):",
         f"  TELEGRAM_BOT_TOKEN  {_masked(settings.token or '')}",
         f"  DATABASE_URL        {url.render_as_string(hide_password=True)}",
-        f"  THERAPIST_IDS       {len(settings.therapist_ids)} therapist(s)",
+        f"  THERAPIST_IDS       {count(len(settings.therapist_ids), 'therapist')}",
         f"  PRACTICE_TIMEZONE   {settings.practice_timezone}",
         f"  BACKUP_DIR          {_backups(settings)}",
         f"  HEALTH_PORT         {_health(settings)}",
         f"  WEBHOOK_URL         {_updates(settings)}",
-        f"  OPERATOR_IDS        {len(settings.operator_ids)} operator(s)",
+        f"  OPERATOR_IDS        {count(len(settings.operator_ids), 'operator')}",
         f"  LOG_LEVEL           {settings.log_level}",
     ]
     if settings.telegram_api_base_url != TELEGRAM_API:

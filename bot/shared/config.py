@@ -109,6 +109,20 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts)
         return value
 
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # The shape BotFather gives ("123456789:AA…"): the bot's id, a colon, the secret.
+        # Checked here, so a pasted fragment is named at once instead of as a refusal later;
+        # the value itself is never repeated (it is a secret).
+        token = value.get_secret_value().strip() if value is not None else ""
+        if token and not TOKEN_SHAPE.fullmatch(token):
+            raise ValueError(
+                "does not look like a bot token: it is the bot's number, a colon, then letters, "
+                "digits, - and _ (copy it whole from @BotFather)"
+            )
+        return value
+
     @field_validator("health_port", mode="before")
     @classmethod
     def _empty_port(cls, value: object) -> object:
@@ -228,6 +242,7 @@ class Settings(BaseSettings):
         return self.telegram_bot_token.get_secret_value().strip() or None
 
 
+TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
@@ -247,10 +262,42 @@ def load_settings(**overrides: Any) -> Settings:  # any field's value: pydantic 
 
 
 def problem_line(error: ErrorDetails) -> str:
-    """One setting pydantic refused, in the one line an operator reads."""
+    """One setting pydantic refused, in the one line an operator reads: "DIGEST_TIME must be
+    a time of day like 08:00, not '25:00'" rather than pydantic's "Input should be …"."""
     variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"Configuration error: {variable} {message}"
+    # A secret (the token, the webhook's secret, a database URL's password) is never repeated.
+    secret = any(word in variable for word in SECRET_WORDS)
+    return f"Configuration error: {variable} {_in_words(error, echo=not secret)}"
+
+
+SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "DATABASE_URL")
+
+
+def _in_words(error: ErrorDetails, *, echo: bool) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    value = error.get("input")
+    shown = echo and isinstance(value, str | int | float) and value != ""
+    given = f", not {value!r}" if shown else ""
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    words = {
+        "greater_than_equal": f"must be at least {ctx.get('ge')}",
+        "greater_than": f"must be more than {ctx.get('gt')}",
+        "less_than_equal": f"must be at most {ctx.get('le')}",
+        "less_than": f"must be less than {ctx.get('lt')}",
+        "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_parsing": "must be a number",
+        "bool_parsing": "must be true or false",
+        "time_parsing": "must be a time of day like 08:00",
+        "time_type": "must be a time of day like 08:00",
+        "literal_error": f"must be one of {ctx.get('expected')}",
+        "string_too_long": f"must be at most {ctx.get('max_length')} characters",
+        "string_too_short": f"must be at least {ctx.get('min_length')} characters",
+    }.get(kind)
+    if words is None:  # a kind not worded here: pydantic's own words, which name the rule
+        return str(error["msg"])
+    return words + given
 
 
 NO_TOKEN = "Configuration error: TELEGRAM_BOT_TOKEN is not set (see .env.example)"  # noqa: S105 -- a message, not a secret

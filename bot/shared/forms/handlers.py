@@ -136,7 +136,18 @@ async def render(
     assert question is not None
     asked = form.asked(ctx.answers)
     number = [q.key for q in asked].index(question.key) + 1
-    lines = [f"{title} · {number} of {len(asked)}", question.prompt]
+    lines = [f"{title} · {number} of {len(asked)}"]
+    # What the earlier steps hold, so that a form opened part-filled (a referral's reason
+    # preset by a decision point: "2 of 2") says what step 1 was.
+    # The last few only: each answer is bounded by its question, so the card is too.
+    earlier = [
+        f"{q.label}: {await _shown(q, ctx.answers[q.key], ctx)}"
+        for q in asked[: number - 1]
+        if ctx.answers.get(q.key) not in (None, "", [])
+    ][-EARLIER_SHOWN:]
+    if earlier:
+        lines.append("<i>" + " · ".join(earlier) + "</i>")
+    lines.append(question.prompt)
     current = ctx.answers.get(question.key)
     rows = []
     if question.kind == "text":
@@ -244,6 +255,9 @@ async def remember_card(services: Services, therapist_id: int, token: str, messa
         if draft is not None and draft.token == token and draft.card_message_id != message_id:
             draft.card_message_id = message_id
             await uow.commit()
+
+
+EARLIER_SHOWN = 3
 
 
 def _advance(form: Form, draft: FormDraft, answers: dict[str, object]) -> None:

@@ -95,7 +95,7 @@ REFER_TO_HINT = (
     "Type part of a name to find a provider. Someone not in your network yet: pick their "
     "profession here, or cancel, add them with /providers, and refer again."
 )
-REFER_DONE_PROMPT = "check and send:"
+REFER_DONE_PROMPT = "check and save:"
 ALLOW = "✅ Allow"
 DONT_ALLOW = "✖️ Don't allow"
 AGREED_IN_PERSON = "🤝 Client agreed in person"
