@@ -165,6 +165,31 @@ class Phone:
         if wait:
             await self._emulator._wait_confirmed(update_id, timeout)
 
+    async def send_sticker(
+        self,
+        emoji: str = "👍",
+        *,
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Send a sticker from a pack."""
+        update_id = self._emulator._user_sticker(self._state, emoji)
+        if wait:
+            await self._emulator._wait_confirmed(update_id, timeout)
+
+    async def forward(
+        self,
+        text: str,
+        *,
+        sender_name: str = "Someone",
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Forward into this chat a text message from someone else's chat."""
+        update_id = self._emulator._user_forward(self._state, text, sender_name)
+        if wait:
+            await self._emulator._wait_confirmed(update_id, timeout)
+
     async def share_location(
         self,
         latitude: float,

@@ -670,9 +670,10 @@ class BotApiEmulator:
             self._log(f"🧹 a clean-up bot deletes #{message['message_id']}")
         return update_id
 
-    def _user_location(self, state: ChatState, latitude: float, longitude: float) -> int:
-        """A location message, as a client sends it from the attachment menu or from a
-        reply keyboard's request_location button."""
+    def _from_user(self, state: ChatState, **content: Any) -> dict[str, Any]:
+        """A new message from the chat's user (its id, sender, chat and date, then `content`),
+        kept as theirs; writing to a bot one blocked means pressing "Restart", which unblocks
+        it."""
         self.unblock(state.id)
         state.known = True
         message: dict[str, Any] = {
@@ -680,10 +681,43 @@ class BotApiEmulator:
             "from": dict(state.user),
             "chat": state.chat,
             "date": int(time.time()),
-            "location": {"latitude": latitude, "longitude": longitude},
+            **content,
         }
         state.user_messages[message["message_id"]] = message
+        return message
+
+    def _user_location(self, state: ChatState, latitude: float, longitude: float) -> int:
+        """A location message, as a client sends it from the attachment menu or from a
+        reply keyboard's request_location button."""
+        message = self._from_user(state, location={"latitude": latitude, "longitude": longitude})
         self._log(f"{self._name(state)}: 📍 {latitude:.4f}, {longitude:.4f}")
+        return self._enqueue({"message": message})
+
+    def _user_sticker(self, state: ChatState, emoji: str) -> int:
+        """A sticker (Bot API: Sticker), as a user picks one from a pack."""
+        number = next(self._file_counter)
+        sticker = {
+            "file_id": f"CAACAgemu{number:06d}",
+            "file_unique_id": f"AgAD{number:06d}",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+        message = self._from_user(state, sticker=sticker)
+        self._log(f"{self._name(state)}: [sticker {emoji}]")
+        return self._enqueue({"message": message})
+
+    def _user_forward(self, state: ChatState, text: str, sender_name: str) -> int:
+        """A text message forwarded from someone else's chat: Telegram marks where it came
+        from (forward_origin; a sender who hides their account is a "hidden_user")."""
+        if not text:
+            raise ValueError("Telegram clients cannot forward an empty message")
+        origin = {"type": "hidden_user", "sender_user_name": sender_name, "date": int(time.time())}
+        message = self._from_user(state, text=text, forward_origin=origin)
+        self._log(f"{self._name(state)}: [forwarded from {sender_name}] {_indent(text)}")
         return self._enqueue({"message": message})
 
     def _user_file(
@@ -727,19 +761,8 @@ class BotApiEmulator:
         """A voice message, an audio file, a photo or a document, with its caption if any."""
         if len(caption) > MAX_CAPTION_LENGTH:
             raise ValueError("Telegram clients cannot send a caption over 1024 characters")
-        self.unblock(state.id)
-        state.known = True
-        message: dict[str, Any] = {
-            "message_id": state.allocate_message_id(),
-            "from": dict(state.user),
-            "chat": state.chat,
-            "date": int(time.time()),
-            **_user_file_object(stored),
-            **(extra or {}),
-        }
-        if caption:
-            message["caption"] = caption
-        state.user_messages[message["message_id"]] = message
+        captioned = {"caption": caption} if caption else {}
+        message = self._from_user(state, **_user_file_object(stored), **(extra or {}), **captioned)
         what = f"{stored.kind} {_human_size(len(stored.data))}"
         if stored.duration:
             what += f", {stored.duration // 60}:{stored.duration % 60:02d}"

@@ -201,11 +201,35 @@ async def test_a_photo_caption_is_a_quick_note_and_the_photo_is_not_kept(
     assert (note.areas, note.pain_before, note.pain_after) == (["hips"], 4, 1)
 
 
-async def test_a_photo_without_a_caption_is_answered_as_before(
+async def test_a_photo_without_a_caption_outside_a_note_says_what_the_bot_reads(
     running: OfflineBot, maya: Phone
 ) -> None:
     await send_photo(maya, running, "")
+    assert "I can't use a photo without a caption here" in maya.last_text
+    assert "in a note" not in maya.last_text  # no note is open: that was the confusing part
+
+
+async def test_a_sticker_outside_a_note_is_answered_and_inside_one_shows_the_note(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await maya.send_sticker("👍")
+    assert "I can't use a sticker here" in maya.last_text
+    await maya.send("/note")
+    await maya.send_sticker("👍")
     assert "I can only read typed text in a note" in maya.last_text
+
+
+async def test_a_forwarded_message_is_neither_a_note_nor_a_name(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Anna K.")
+    before = len(maya.messages)
+    await maya.forward("Anna: neck, DT, firm, 6 -> 3", sender_name="Anna K.")
+    assert "forwarded message: I didn't read it as a note" in maya.last_text
+    assert len(maya.messages) == before + 1
+    await maya.forward("Anna", sender_name="Anna K.")
+    assert "forwarded message" in maya.last_text  # not Anna's card from a name search
+    assert len(await notes_of(running, MAYA)) == 1
 
 
 async def test_markup_is_shown_as_typed_and_a_huge_field_is_refused(

@@ -429,6 +429,7 @@ from .welcome import CONFIRM_CANCEL as CONFIRM_CANCEL
 from .welcome import DISCARD as DISCARD
 from .welcome import EDITS_NOT_READ as EDITS_NOT_READ
 from .welcome import EDITS_NOT_READ_CLIENT as EDITS_NOT_READ_CLIENT
+from .welcome import FORWARDED_NOT_READ as FORWARDED_NOT_READ
 from .welcome import HELP_THERAPIST as HELP_THERAPIST
 from .welcome import KEEP as KEEP
 from .welcome import NOTE_AFTER_FAILURE as NOTE_AFTER_FAILURE
@@ -440,4 +441,5 @@ from .welcome import TEXT_ONLY as TEXT_ONLY
 from .welcome import THERAPIST_IDLE_TEXT as THERAPIST_IDLE_TEXT
 from .welcome import UNKNOWN_COMMAND_CLIENT as UNKNOWN_COMMAND_CLIENT
 from .welcome import UNKNOWN_COMMAND_THERAPIST as UNKNOWN_COMMAND_THERAPIST
+from .welcome import cannot_use as cannot_use
 from .welcome import welcome_therapist as welcome_therapist

@@ -50,6 +50,21 @@ STRANGER = (
 )
 STRANGER_TAP = "This bot serves a practice's therapists and their invited clients."
 TEXT_ONLY = "⚠️ I can only read typed text in a note."
+FORWARDED_NOT_READ = (
+    "↪️ That is a forwarded message: I didn't read it as a note or as a client's name. "
+    "Type the note yourself (“Anna: neck, Swedish, pain 6 → 3”), or send /note."
+)
+
+
+def cannot_use(kind: str) -> str:
+    """Outside a note, a message the bot has no use for (a sticker, a file): what it reads."""
+    return (
+        f"🤔 I can't use {kind} here. I read notes typed in one message (“Anna: neck, "
+        "Swedish, pain 6 → 3”) or spoken in a voice message; /note walks you through one, "
+        "and /help lists the rest."
+    )
+
+
 CONFIRM_CANCEL = "Discard this note? Nothing of it will be saved."
 DISCARD = "🗑 Yes, discard"
 KEEP = "↩️ No, keep it"

@@ -6,7 +6,7 @@ redelivers after a crash changes nothing twice; it only shows the current card a
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.shared import cards, texts
@@ -212,7 +212,9 @@ async def therapist_text(update: Update, context: Context) -> None:
         row = await uow.drafts.get(user.id)
         # Outside a note, a message with a note in it is a quick note (which claims the update
         # itself, with the draft it makes); a name alone finds that client.
-        quick = row is None and says_a_note(message.text, turn.today)
+        # A forwarded message is someone else's words: neither a note nor a name to look up.
+        forwarded = row is None and message.forward_origin is not None
+        quick = row is None and not forwarded and says_a_note(message.text, turn.today)
         if not quick:
             first_time = await uow.updates.claim(update.update_id, turn.now)
         if row is None:
@@ -226,7 +228,9 @@ async def therapist_text(update: Update, context: Context) -> None:
             view = (await _card_for(turn, state)).with_warning(outcome.warning)
             await uow.commit()
     if row is None:
-        if quick:
+        if forwarded:
+            await message.reply_text(texts.FORWARDED_NOT_READ)
+        elif quick:
             await open_quick_note(update, context, message.text, spoken=False)
         else:
             await search_clients(update, context, message.text)
@@ -245,7 +249,30 @@ async def therapist_other_message(update: Update, context: Context) -> None:
     if message.photo and await open_photo_note(update, context):
         return
     if not await show_note_again(context, user.id, message.chat_id, texts.TEXT_ONLY):
-        await message.reply_text(texts.TEXT_ONLY + " " + texts.THERAPIST_IDLE_TEXT)
+        await message.reply_text(texts.cannot_use(_kind_of(message)))
+
+
+def _kind_of(message: Message) -> str:
+    """ "a sticker", "a file": what the therapist sent, in words."""
+    for attribute, words in KINDS:
+        if getattr(message, attribute, None):
+            return words
+    return "that kind of message"
+
+
+KINDS = (
+    ("sticker", "a sticker"),
+    ("animation", "a GIF"),
+    ("document", "a file"),
+    ("video", "a video"),
+    ("video_note", "a video message"),
+    ("photo", "a photo without a caption"),
+    ("location", "a location"),
+    ("venue", "a place"),
+    ("contact", "a contact"),
+    ("poll", "a poll"),
+    ("dice", "a dice"),
+)
 
 
 def handlers(therapists: filters.BaseFilter) -> list[Handler]:
