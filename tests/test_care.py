@@ -233,3 +233,19 @@ async def test_the_homework_time_question_without_a_client_offers_the_default_ti
     assert encode_time(DEFAULT_REMINDER_TIME) in [o.value for o in options]
     # In the order of the day, not the chosen one first ([✓ 09:00] [07:00] [08:00] was seen).
     assert [o.label for o in options] == sorted(o.label for o in options)
+
+
+async def test_a_plan_made_before_the_client_joined_reaches_them_when_they_join(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Anna K.")
+    await set_plan(maya)
+    await maya.tap("Save")
+    assert "sent to Anna K." not in maya.last_text  # she is not on the bot yet
+    anna = await join(running, maya)
+    plans = [m.text for m in anna.messages if "Your treatment plan" in m.text]
+    assert len(plans) == 1 and "Sleep through the night without neck pain" in plans[0]
+    await anna.tap("London")
+    await anna.send("/start")
+    home = anna.last_text
+    assert "📋 Your plan: Stiff neck, tension headaches — goal: Sleep through the night" in home

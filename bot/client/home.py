@@ -81,6 +81,7 @@ async def client_start(update: Update, context: Context) -> None:
     coming = None
     async with services.db.unit_of_work() as uow:
         upcoming = await uow.outbox.upcoming(client.id, 1, kinds=(HOMEWORK, SNOOZE))
+        plan = await uow.plans.current(client.therapist_id, client.id)
     names = {h.id: card.name for h, card in given}
     if upcoming and upcoming[0].assignment_id in names:
         zone = ZoneInfo(prefs.timezone)
@@ -98,6 +99,7 @@ async def client_start(update: Update, context: Context) -> None:
             texts.Html(prefs.quiet_label),
             homework,
             coming,
+            (plan.complaint, plan.goal) if plan is not None else None,
         ),
     )
 

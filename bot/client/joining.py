@@ -25,6 +25,7 @@ from bot.shared import cards, texts
 from bot.shared.bounded import TAP_ANSWER_LIMIT
 from bot.shared.callbacks import Consent, parse
 from bot.shared.context import Context, Handler
+from bot.shared.plans import plan_for_client
 from bot.shared.reach import tell_therapist
 from practice.invites import (
     InviteProblem,
@@ -130,6 +131,7 @@ async def consent_button(update: Update, context: Context) -> None:
             problem_text = texts.ALREADY_LINKED_ELSEWHERE
         else:
             problem_text = PROBLEM_TEXT[problem] if problem is not None else None
+        plan_text: str | None = None
         if problem_text is None and invite is not None:
             client = await uow.clients.get(invite.therapist_id, invite.client_id)
             therapist = await uow.therapists.get(invite.therapist_id)
@@ -145,6 +147,9 @@ async def consent_button(update: Update, context: Context) -> None:
             client.forgotten_at = None
             client.awaiting = "timezone"
             await uow.invites.close(invite, InviteStatus.USED, now)
+            # A plan made before they joined reaches them now, as it would have then.
+            plan = await uow.plans.current(client.therapist_id, client.id)
+            plan_text = plan_for_client(plan, therapist.display_name) if plan else None
             # Homework given before the client joined starts reminding now.
             await replan_client(
                 uow, client, now=now, fallback_zone=services.settings.practice_timezone
@@ -161,6 +166,8 @@ async def consent_button(update: Update, context: Context) -> None:
         bot, chat_id, card, texts.client_joined(client.name, therapist.display_name), None
     )
     await _set_client_commands(context, chat_id)
+    if plan_text is not None:
+        await bot.send_message(chat_id, plan_text)
     await ask_zone(context, chat_id, texts.PICK_TIMEZONE)
     if rejoined:
         await tell_therapist(bot, therapist.id, texts.therapist_told_rejoined(client.name))

@@ -245,8 +245,12 @@ def client_home(
     quiet: Html,
     homework: list[Html],
     next_reminder: Html | None = None,
+    plan: tuple[str, str] | None = None,
 ) -> str:
+    """`plan`: the current plan's complaint and goal, as typed (bounded by its form)."""
     before = f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
+    if plan is not None:
+        before += f"📋 <b>Your plan:</b> {esc(plan[0])} — goal: {esc(plan[1])}\n\n"
     coming = f"⏰ Next reminder: {next_reminder}\n\n" if next_reminder else ""
     after = (
         f"{coming}⚙️ Time zone {esc(zone)} · quiet hours {quiet} · check-ins at {reminder}\n\n"

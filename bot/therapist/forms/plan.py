@@ -19,6 +19,7 @@ from bot.shared.forms.engine import (
     Saved,
     options_from,
 )
+from bot.shared.plans import plan_for_client
 from bot.therapist.progress import answer_linked, reopen_on_cancel
 from practice.decisions import AskedDecision
 from practice.notes import AREAS, InputError, parse_session_date
@@ -199,19 +200,6 @@ async def _save(ctx: FormContext) -> Saved:
     text = texts.plan_saved(client.name, plan.version, changed, bool(notify), blocked)
     offer = [(texts.CARD_HOMEWORK, CardAction(client.id, "w").encode())]
     return Saved(text=text, notify=notify, offer=offer)
-
-
-def plan_for_client(plan: TreatmentPlan, therapist: str) -> str:
-    """The plan in plain language, as the client reads it."""
-    return texts.plan_message(
-        therapist=therapist,
-        changed=plan.version > 1,
-        complaint=plan.complaint,
-        goal=plan.goal,
-        sessions=plan.expected_sessions,
-        frequency=VISIT_FREQUENCIES.get(plan.visit_frequency, plan.visit_frequency).lower(),
-        activity=plan.activity,
-    )
 
 
 def plan_lines(
