@@ -59,7 +59,7 @@ FORWARDED_NOT_READ = (
 def cannot_use(kind: str) -> str:
     """Outside a note, a message the bot has no use for (a sticker, a file): what it reads."""
     return (
-        f"🤔 I can't use {kind} here. I read notes typed in one message (“Anna: neck, "
+        f"🤔 I can't use {esc(kind)} here. I read notes typed in one message (“Anna: neck, "
         "Swedish, pain 6 → 3”) or spoken in a voice message; /note walks you through one, "
         "and /help lists the rest."
     )
