@@ -393,6 +393,10 @@ class Delivery(Base):
     check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_ins.id", ondelete="CASCADE"))
     # A referral's consent question to the client, or its follow-up to the therapist.
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"))
+    # A red flag an intake answer raised: the therapist's alert.
+    intake_flag_id: Mapped[int | None] = mapped_column(
+        ForeignKey("intake_flags.id", ondelete="CASCADE")
+    )
     # The client's local day the occurrence belongs to, and 0 for it, 1… for its snoozes.
     occurrence_date: Mapped[date | None] = mapped_column(Date)
     sequence: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -598,6 +602,8 @@ class IntakeProgress(Base):
     correcting: Mapped[bool] = mapped_column(default=False)
     # The checklist ticked so far, before Done.
     ticked: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # The message asking `step`: its buttons go once it is answered, by a tap or typed.
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

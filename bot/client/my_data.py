@@ -25,6 +25,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.client.intake import my_intake
 from bot.client.joining import clear_client_commands
 from bot.shared import cards, texts
 from bot.shared.callbacks import ForgetMeButton, MyDataButton, parse_records
@@ -86,8 +87,12 @@ async def my_data_command(update: Update, context: Context) -> None:
         "; ".join(f"{label}: {value}" for label, value in data.settings),
         consents,
     )
+    intake = await my_intake(context, client, message.chat_id)
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(texts.MY_DATA_FILES, callback_data=MyDataButton("f").encode())]]
+        [
+            [InlineKeyboardButton(texts.MY_DATA_FILES, callback_data=MyDataButton("f").encode())],
+            [intake],
+        ]
     )
     await message.reply_text(text, reply_markup=keyboard)
 

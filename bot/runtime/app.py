@@ -26,6 +26,7 @@ from telegram.ext import (
 
 import speech
 from bot.client import checkins, home, homework, joining, my_data
+from bot.client import intake as client_intake
 from bot.runtime import start
 from bot.runtime.cli import version
 from bot.runtime.delivery import ResilientRateLimiter
@@ -54,6 +55,7 @@ from bot.therapist import (
     referrals,
     voice,
 )
+from bot.therapist import intake as therapist_intake
 from bot.therapist.forms.exercise import EXERCISE
 from bot.therapist.forms.homework import HOMEWORK
 from bot.therapist.forms.plan import PLAN
@@ -176,12 +178,14 @@ def build_application(
         *providers.handlers(therapists),
         *profile.handlers(therapists),
         *referrals.handlers(therapists),
+        *therapist_intake.handlers(),
         *progress.handlers(therapists),
         *form_handlers.handlers(),
         *invites.handlers(),
         *joining.handlers(),
         homework.handler(),
         checkins.handler(),
+        *client_intake.handlers(),
         *my_data.handlers(not_therapists),
         *home.handlers(not_therapists),
         reach.handler(),

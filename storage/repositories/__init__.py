@@ -17,6 +17,7 @@ from .outbox import CHECK_IN as CHECK_IN
 from .outbox import DIGEST as DIGEST
 from .outbox import HOMEWORK as HOMEWORK
 from .outbox import NOTICE as NOTICE
+from .outbox import RED_FLAG as RED_FLAG
 from .outbox import RETENTION as RETENTION
 from .outbox import SNOOZE as SNOOZE
 from .outbox import WEEKLY as WEEKLY

@@ -52,7 +52,8 @@ class IntakeRepository:
     async def progress(self, client_id: int) -> IntakeProgress | None:
         return await self._session.get(IntakeProgress, client_id)
 
-    async def start(self, client_id: int, now: datetime, step: str) -> IntakeProgress:
+    async def start(self, client_id: int, now: datetime, step: str | None) -> IntakeProgress:
+        """Begun at `step`; with None, offered and not begun."""
         progress = IntakeProgress(
             client_id=client_id, started_at=now, step=step, correcting=False, ticked=None
         )

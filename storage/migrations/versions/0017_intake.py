@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("step", sa.String(length=16), nullable=True),
         sa.Column("correcting", sa.Boolean(), nullable=False),
         sa.Column("ticked", sa.JSON(), nullable=True),
+        sa.Column("message_id", sa.BigInteger(), nullable=True),
         sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["client_id"],
@@ -93,9 +94,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_intake_flags")),
     )
     op.create_index(op.f("ix_intake_flags_client_id"), "intake_flags", ["client_id"])
+    with op.batch_alter_table("deliveries") as batch_op:
+        batch_op.add_column(sa.Column("intake_flag_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_deliveries_intake_flag_id_intake_flags"),
+            "intake_flags",
+            ["intake_flag_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("deliveries") as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_deliveries_intake_flag_id_intake_flags"), type_="foreignkey"
+        )
+        batch_op.drop_column("intake_flag_id")
     op.drop_index(op.f("ix_intake_flags_client_id"), table_name="intake_flags")
     op.drop_table("intake_flags")
     op.drop_table("intake_progress")

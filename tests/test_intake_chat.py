@@ -1,0 +1,187 @@
+"""The intake in the chat, end to end: the real bot over HTTP to the emulator, a real database,
+a frozen clock. A client answers right after joining, resumes after a restart, and a red
+flag reaches the therapist through the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from demo.offline import DEMO_TOKEN, OfflineBot, offline_bot
+from emulator import BotApiEmulator, Phone
+from practice.clock import FrozenClock
+from tests.chat import new_client_note
+from tests.conftest import MAYA
+from tests.test_invites import join
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(token=DEMO_TOKEN) as emu:
+        yield emu
+
+
+async def answers_of(running: OfflineBot, client_id: int = 1) -> dict[str, object]:
+    async with running.db.unit_of_work() as uow:
+        return await uow.intake.answers(client_id)
+
+
+async def joined(running: OfflineBot, maya: Phone) -> Phone:
+    await new_client_note(maya, "Anna K.")
+    anna = await join(running, maya)
+    await anna.tap("London")
+    return anna
+
+
+async def test_a_client_answers_the_intake_right_after_joining(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    texts = [m.text for m in anna.messages[-2:]]
+    assert "A few questions before your first session" in texts[0]
+    assert "1 of 16" in anna.last_text and "main concern" in anna.last_text
+    await anna.send("Stiff neck and <b>right</b> shoulder")
+    # Typed text is saved as typed, markup and all.
+    assert (await answers_of(running))["concern"] == "Stiff neck and <b>right</b> shoulder"
+    assert "1 of 16" in anna.messages[-2].text and "✓" in anna.messages[-2].text
+    assert anna.messages[-2].inline_keyboard == []  # the answered question's Skip is gone
+    assert "2 of 16" in anna.last_text
+    await anna.tap("A few weeks")
+    await anna.tap("Skip")  # worse / better
+    await anna.send("Sleep through the night")
+    # The checklist: several ticks, and "None of these" clears them.
+    await anna.tap("Osteoporosis or fragile bones")
+    assert "✓ Osteoporosis" in str(anna.buttons)
+    await anna.tap("None of these")
+    assert "✓ Osteoporosis" not in str(anna.buttons) and "✓ None of these" in str(anna.buttons)
+    await anna.tap("Blood thinners (e.g. warfarin, apixaban)")
+    await anna.tap("Done ✓")
+    await anna.send("apixaban")
+    await anna.tap("No")  # allergies
+    await anna.tap("I'd rather not say")
+    # A button-only question refuses typing, and loses nothing.
+    await anna.send("maybe?")
+    assert "tap one of the buttons" in anna.last_text
+    for _ in range(8):
+        await anna.tap("No")
+    assert "that's everything" in anna.last_text
+    answers = await answers_of(running)
+    assert answers["conditions"] == ["blood_thinners"]
+    assert answers["worse_better"] is None  # skipped, and saved as skipped
+    assert answers["pregnancy"] == "private"
+    assert answers["rf_night"] == "no"
+    async with running.db.unit_of_work() as uow:
+        progress = await uow.intake.progress(1)
+    assert progress is not None and progress.completed_at is not None and progress.step is None
+    # Afterwards, free text is no longer read as an answer.
+    await anna.send("hello?")
+    assert "/homework" in anna.last_text
+
+
+async def test_the_intake_resumes_after_a_restart_and_after_days(
+    emulator: BotApiEmulator, database_url: str, clock: FrozenClock
+) -> None:
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    kwargs = {"therapist_ids": frozenset({MAYA}), "clock": clock, "emulator": emulator}
+    async with offline_bot(database_url, **kwargs) as running:  # type: ignore[arg-type]
+        anna = await joined(running, maya)
+        await anna.send("Low back")
+        await anna.tap("Longer than 3 months")
+        question = anna.last_message_id
+        assert "3 of 16" in anna.last_text
+    clock.advance(timedelta(days=3))
+    async with offline_bot(database_url, **kwargs) as running:  # type: ignore[arg-type]
+        # Typed after the restart: the waiting question takes it.
+        await anna.send("Worse sitting, better walking")
+        assert "4 of 16" in anna.last_text
+        assert "✓" in anna.message(question).text
+        # Days later /start says where it stands, and asks the waiting question again.
+        await anna.send("/start")
+        assert "Hi Anna K.!" in anna.last_text and "4 of 16 answered" not in anna.last_text
+        assert "health questions: 3 of 16 answered" in anna.last_text
+        await anna.tap("📝 Carry on")
+        assert "4 of 16" in anna.last_text
+        await anna.tap("Skip")
+        assert "5 of 16" in anna.last_text
+        answers = await answers_of(running)
+    assert answers == {
+        "concern": "Low back",
+        "since": "long",
+        "worse_better": "Worse sitting, better walking",
+        "goal": None,
+    }
+
+
+async def test_a_client_who_joined_before_is_offered_it_once_on_start(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    async with running.db.unit_of_work() as uow:  # as if they joined before the intake
+        progress = await uow.intake.progress(1)
+        assert progress is not None
+        await uow.session.delete(progress)
+        await uow.commit()
+    await anna.send("/start")
+    assert "asks a few short questions about your health" in anna.last_text
+    offer = anna.last_message_id
+    await anna.send("/start")
+    assert "asks a few short questions" not in anna.last_text  # once
+    await anna.tap("📝 Start now", message_id=offer)
+    assert "A few questions before your first session" in anna.messages[-2].text
+    assert "main concern" in anna.last_text
+
+
+async def test_a_red_flag_gets_a_calm_reply_and_alerts_the_therapist(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await joined(running, maya)
+    for _ in range(4):
+        await anna.tap("Skip")
+    await anna.tap("None of these")
+    await anna.tap("Done ✓")
+    for _ in range(3):
+        await anna.tap("Skip")
+    await anna.tap("Yes")  # saddle numbness
+    reply = anna.messages[-2].text
+    assert "Maya will look at this personally" in reply
+    assert "today" in reply and "emergency number" in reply
+    for word in ("cauda", "red flag", "serious", "diagnos"):
+        assert word not in reply.lower()
+    assert "Bladder" not in reply and "2 of" not in reply
+    await running.dispatch()
+    alert = maya.last_text
+    assert "URGENT" in alert and "Anna K." in alert and "Saddle numbness" in alert
+    assert "cauda equina" in alert
+    assert "↗️ Refer" in str(maya.buttons) and "Seen, I'll discuss it" in str(maya.buttons)
+    # Tapping on: a "soon" flag is answered without the urgent advice.
+    await anna.tap("No")  # bladder
+    await anna.tap("No")  # legs
+    await anna.tap("No")  # calf
+    await anna.tap("Yes")  # after a fall
+    reply = anna.messages[-2].text
+    assert "personally" in reply and "emergency" not in reply
+    clock.advance(timedelta(seconds=2))  # a chat gets a message a second at most
+    await running.dispatch()
+    assert "Soon" in maya.last_text and "fall" in maya.last_text
+    # The same answer given again later does not alert twice.
+    await anna.send("/mydata")
+    await anna.tap("✏️ Correct my health answers")
+    await anna.tap("Numbness between the legs")
+    await anna.tap("Yes")
+    assert "Updated ✓" in anna.last_text
+    sent = len(maya.messages)
+    clock.advance(timedelta(seconds=2))
+    await running.dispatch()
+    assert len(maya.messages) == sent
+
+
+async def test_an_intake_button_acts_only_on_the_pressers_own_intake(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await joined(running, maya)
+    # The data names only the question: pressed by someone with no intake, it does nothing.
+    answer = await maya.tap_data("ik:concern:s")
+    assert "isn't one of yours" in answer
+    assert await answers_of(running) == {}
