@@ -15,6 +15,7 @@ from practice.clock import FrozenClock
 from tests.chat import new_client_note
 from tests.conftest import MAYA
 from tests.test_invites import join
+from tests.test_referrals import letter_text
 
 
 @pytest.fixture
@@ -185,3 +186,70 @@ async def test_an_intake_button_acts_only_on_the_pressers_own_intake(
     answer = await maya.tap_data("ik:concern:s")
     assert "isn't one of yours" in answer
     assert await answers_of(running) == {}
+
+
+async def answer_intake(anna: Phone, *, blood_thinners: bool, saddle: bool) -> None:
+    """Anna answers everything: a concern, the checklist, and the red-flag questions."""
+    await anna.send("Low back pain")
+    await anna.tap("A few weeks")
+    await anna.tap("Skip")
+    await anna.tap("Skip")
+    await anna.tap("Blood thinners (e.g. warfarin, apixaban)" if blood_thinners else "None of")
+    await anna.tap("Done ✓")
+    await anna.tap("Skip")  # medications
+    await anna.tap("No")  # allergies
+    await anna.tap("No")  # pregnancy
+    await anna.tap("Yes" if saddle else "No")
+    while "that's everything" not in anna.last_text:
+        await anna.tap("No")
+
+
+async def test_a_red_flag_reaches_a_referral_letter_whose_reason_names_it(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=True, saddle=True)
+    await running.dispatch()
+    alert = maya.last_message
+    assert alert is not None
+    print("\nTHE THERAPIST'S ALERT:\n" + alert.text + "\n" + str(alert.inline_keyboard))
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    card = maya.last_text
+    line = next(li for li in card.splitlines() if li.startswith("Intake"))
+    print("THE CARD LINE:\n" + line)
+    assert line == "Intake 25 Nov · ⚠️ blood thinners · 🚩 1 red flag"
+    await maya.tap("📝 Intake")
+    full = maya.last_text
+    assert "Main concern: Low back pain" in full and "Numbness between the legs: Yes" in full
+    assert "⚠️ On blood thinners — avoid deep pressure" in full
+    assert "Saddle numbness — not decided yet" in full
+    # Refer from the alert: the reason preset names the flag, the physician offered first.
+    await maya.tap("↗️ Refer", message_id=alert.message_id)
+    assert "To whom" in maya.last_text
+    assert maya.all_buttons[0] == "Any physician"
+    await maya.tap("Any physician")
+    assert "Reason: Intake red flag: Saddle numbness" in maya.last_text
+    await maya.tap("Save")
+    async with running.db.unit_of_work() as uow:
+        flags = await uow.intake.flags(1)
+    # Kept with the decision, as a decision point's answer is.
+    assert flags[0].decision == "refer" and flags[0].referral_id is not None
+    await running.dispatch()
+    await anna.tap("✖️ Don't allow")
+    text = letter_text(maya)
+    assert "Intake red flag: Saddle numbness" in text and "cauda equina" in text
+
+
+async def test_seen_is_kept_with_the_flag(running: OfflineBot, maya: Phone) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=False, saddle=True)
+    await running.dispatch()
+    await maya.tap("✔️ Seen, I'll discuss it")
+    assert maya.last_text.startswith("✔️ Seen 25 Nov: you'll discuss “Saddle numbness”")
+    assert maya.messages[-1].inline_keyboard == []
+    async with running.db.unit_of_work() as uow:
+        flags = await uow.intake.flags(1)
+    assert [(f.flag, f.decision) for f in flags] == [("saddle", "seen")]
+    answer = await maya.tap_data(f"fl:{flags[0].id}:r")
+    assert "Already decided" in answer

@@ -134,5 +134,17 @@ async def intake_card_text(uow: UnitOfWork, client: Client, zone: str) -> str:
     return texts.intake_full(heading, texts.short_date(view.taken_on), view.lines(zone), footer)
 
 
+async def show_intake(context: Context, therapist_id: int, chat_id: int, client_id: int) -> None:
+    """The card's 📝 Intake: the whole intake as a message of its own, back to the card."""
+    zone = context.services.settings.practice_timezone
+    async with context.services.db.unit_of_work() as uow:
+        client = await uow.clients.get(therapist_id, client_id)
+        if client is None:
+            return
+        text = await intake_card_text(uow, client, zone)
+    back = InlineKeyboardButton(f"👤 {client.name}", callback_data=ClientCard(client.id).encode())
+    await context.bot.send_message(chat_id, text, reply_markup=InlineKeyboardMarkup([[back]]))
+
+
 def handlers() -> list[Handler]:
     return [CallbackQueryHandler(red_flag_button, pattern=RedFlagButton.pattern())]
