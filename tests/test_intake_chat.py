@@ -253,3 +253,48 @@ async def test_seen_is_kept_with_the_flag(running: OfflineBot, maya: Phone) -> N
     assert [(f.flag, f.decision) for f in flags] == [("saddle", "seen")]
     answer = await maya.tap_data(f"fl:{flags[0].id}:r")
     assert "Already decided" in answer
+
+
+async def test_a_caution_stands_on_the_note_card_and_deep_pressure_asks_once(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=True, saddle=False)
+    await maya.send("/note")
+    await maya.tap("Anna K.")
+    assert maya.last_text.startswith("⚠️ On blood thinners — avoid deep pressure")
+    for label in ("Done", "Done"):  # last time's areas and techniques, as they were
+        await maya.tap(label)
+    assert "⚠️ On blood thinners" in maya.last_text
+    await maya.tap("Deep")
+    assert "Use this pressure anyway?" in maya.last_text
+    assert "Pain before" not in maya.last_text
+    await maya.tap("Choose another")
+    await maya.tap("Deep")
+    await maya.tap("Yes, I've checked")
+    assert "Pain before" in maya.last_text
+    # Asked once a note: going back and choosing it again goes straight on.
+    await maya.tap("⬅️ Back")
+    await maya.tap("✓ Deep")
+    assert "Use this pressure anyway?" not in maya.last_text
+    for label in ("6", "3", "Skip to summary"):
+        await maya.tap(label)
+    assert maya.last_text.startswith("⚠️ On blood thinners")
+    await maya.tap("Save")
+    async with running.db.unit_of_work() as uow:
+        page = await uow.notes.page(MAYA, 1, offset=0, limit=1)
+    assert page.notes[0].pressure == "deep"
+    # The quick note's card carries it too.
+    await maya.send("Anna: neck, swedish, light. Pain 5 -> 2.")
+    assert maya.last_text.startswith("⚠️ On blood thinners — avoid deep pressure")
+
+
+async def test_no_caution_no_question(running: OfflineBot, maya: Phone) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=False, saddle=False)
+    await maya.send("/note")
+    await maya.tap("Anna K.")
+    assert not maya.last_text.startswith("⚠️")
+    for label in ("Done", "Done", "Deep"):
+        await maya.tap(label)
+    assert "Use this pressure anyway?" not in maya.last_text

@@ -137,7 +137,6 @@ from .intake import RED_FLAG_REFER as RED_FLAG_REFER
 from .intake import RED_FLAG_SEEN as RED_FLAG_SEEN
 from .intake import bad_intake_answer as bad_intake_answer
 from .intake import caution_line as caution_line
-from .intake import deep_pressure_confirm as deep_pressure_confirm
 from .intake import flag_decision_line as flag_decision_line
 from .intake import homework_skipped as homework_skipped
 from .intake import intake_answer_line as intake_answer_line
@@ -152,6 +151,7 @@ from .intake import intake_in_progress as intake_in_progress
 from .intake import intake_intro as intake_intro
 from .intake import intake_offer as intake_offer
 from .intake import intake_question as intake_question
+from .intake import pressure_confirm as pressure_confirm
 from .intake import red_flag_alert as red_flag_alert
 from .intake import red_flag_reason as red_flag_reason
 from .intake import red_flag_referred as red_flag_referred

@@ -178,8 +178,9 @@ def caution_line(caution: str) -> str:
     return f"⚠️ {esc(caution)}"
 
 
-def deep_pressure_confirm(name: str, cautions: Html) -> str:
-    return f"⚠️ <b>{esc(name)}</b>: {cautions}\nUse this pressure anyway?"
+def pressure_confirm(name: str, cautions: str) -> str:
+    """Asked once a note, when the pressure chosen is one the client's intake cautions against."""
+    return f"⚠️ <b>{esc(name)}</b>: {esc(cautions)}\nUse this pressure anyway?"
 
 
 PRESSURE_CONFIRM_YES = Plain("Yes, I've checked")
