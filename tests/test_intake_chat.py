@@ -298,3 +298,24 @@ async def test_no_caution_no_question(running: OfflineBot, maya: Phone) -> None:
     for label in ("Done", "Done", "Deep"):
         await maya.tap(label)
     assert "Use this pressure anyway?" not in maya.last_text
+
+
+async def test_homework_suggestions_skip_an_exercise_whose_caution_names_the_condition(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Anna K.", areas=("Feet",))
+    anna = await join(running, maya)
+    await anna.tap("London")
+    await anna.send("Sore feet")
+    for _ in range(3):
+        await anna.tap("Skip")
+    await anna.tap("Diabetes with numb feet or reduced feeling")
+    await anna.tap("Done ✓")
+    await maya.send("/homework Anna")
+    await maya.tap("Add exercise")
+    assert "Foot roll" not in maya.all_buttons
+    assert "Ankle circles" in " ".join(maya.all_buttons)
+    assert "⚠️ Not suggested: Foot roll — its caution names reduced sensation" in (maya.last_text)
+    # Found by typing, it is there: the therapist decides.
+    await maya.send("foot roll")
+    assert "Foot roll" in maya.all_buttons

@@ -159,6 +159,8 @@ async def render(
         rows += [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
         if question.hint:
             lines.append(question.hint)
+        if question.note is not None and (note := await question.note(ctx)):
+            lines.append(note)
         if ctx.query:
             lines.append(f"Showing matches for “{texts.esc(ctx.query)}”.")
             rows.append([button(texts.SHOW_ALL, "cq")])
