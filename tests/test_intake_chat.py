@@ -15,6 +15,7 @@ from practice.clock import FrozenClock
 from tests.chat import new_client_note
 from tests.conftest import MAYA
 from tests.test_invites import join
+from tests.test_records import csv_rows, pdf_text
 from tests.test_referrals import letter_text
 
 
@@ -319,3 +320,46 @@ async def test_homework_suggestions_skip_an_exercise_whose_caution_names_the_con
     # Found by typing, it is there: the therapist decides.
     await maya.send("foot roll")
     assert "Foot roll" in maya.all_buttons
+
+
+async def test_the_export_and_a_consented_letter_carry_the_intake(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=True, saddle=True)
+    # A correction later: the record keeps both answers with their dates.
+    clock.advance(timedelta(days=2))
+    await anna.send("/mydata")
+    await anna.tap("✏️ Correct my health answers")
+    await anna.tap("Main concern")
+    await anna.send("Low back and left hip")
+    await maya.send("/export Anna")
+    pdf, sheet = maya.documents[-2:]
+    assert pdf.file_bytes is not None and sheet.file_bytes is not None
+    text = pdf_text(pdf.file_bytes)
+    assert "Intake" in text and "27 Nov" in text
+    assert "On blood thinners — avoid deep pressure" in text
+    assert "Saddle numbness" in text and "Low back and left hip" in text
+    rows = csv_rows(sheet.file_bytes)
+    concerns = [
+        (r["record_type"], r["date"], r["answer"]) for r in rows if r["question"] == "Main concern"
+    ]
+    assert concerns == [
+        ("intake (since changed)", "2026-11-25", "Low back pain"),
+        ("intake", "2026-11-27", "Low back and left hip"),
+    ]
+    assert any(r["question"].startswith("Intake red flag (urgent)") for r in rows)
+    # Refer with the client's consent: the letter carries the flag and the caution.
+    await running.dispatch()
+    await maya.tap(
+        "↗️ Refer", message_id=next(m.message_id for m in maya.messages if "URGENT" in m.text)
+    )
+    await maya.tap("Any physician")
+    await maya.tap("Save")
+    clock.advance(timedelta(seconds=2))  # a chat gets a message a second at most
+    await running.dispatch()
+    consent = next(m for m in reversed(anna.messages) if "✅ Allow" in str(m.inline_keyboard))
+    await anna.tap("✅ Allow", message_id=consent.message_id)
+    letter = letter_text(maya)
+    assert "From the client's intake" in letter
+    assert "On blood thinners" in letter and "Saddle numbness (urgent)" in letter
