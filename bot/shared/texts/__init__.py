@@ -147,14 +147,12 @@ from .intake import intake_corrected as intake_corrected
 from .intake import intake_finished as intake_finished
 from .intake import intake_full as intake_full
 from .intake import intake_heading as intake_heading
-from .intake import intake_in_progress as intake_in_progress
 from .intake import intake_intro as intake_intro
 from .intake import intake_offer as intake_offer
 from .intake import intake_question as intake_question
 from .intake import pressure_confirm as pressure_confirm
 from .intake import red_flag_alert as red_flag_alert
 from .intake import red_flag_reason as red_flag_reason
-from .intake import red_flag_referred as red_flag_referred
 from .intake import red_flag_reply as red_flag_reply
 from .intake import red_flag_seen as red_flag_seen
 from .notes import BACK as BACK

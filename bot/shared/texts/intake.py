@@ -135,10 +135,6 @@ def red_flag_seen(name: str, flag: str, on: Html) -> str:
     return f"✔️ Seen {on}: you'll discuss “{esc(flag)}” with {esc(name)}."
 
 
-def red_flag_referred(flag: str) -> str:
-    return f"↗️ Referral started for “{esc(flag)}”: choose to whom below."
-
-
 def intake_card_line(on: Html, cautions: list[str], flags: int) -> str:
     """ "Intake 2 Dec · ⚠️ blood thinners · 🚩 1 red flag" on the client card."""
     parts = [f"Intake {on}"]
@@ -146,10 +142,6 @@ def intake_card_line(on: Html, cautions: list[str], flags: int) -> str:
     if flags:
         parts.append(f"🚩 {flags} red flag{'s' if flags != 1 else ''}")
     return " · ".join(parts)
-
-
-def intake_in_progress(answered: int, total: int) -> str:
-    return f"Intake started: {answered} of {total} answered"
 
 
 INTAKE_NOT_YET = "Intake: not answered yet"
