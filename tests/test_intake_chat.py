@@ -363,3 +363,36 @@ async def test_the_export_and_a_consented_letter_carry_the_intake(
     letter = letter_text(maya)
     assert "From the client's intake" in letter
     assert "On blood thinners" in letter and "Saddle numbness (urgent)" in letter
+
+
+async def test_the_therapist_fills_the_intake_for_a_client_not_on_the_bot(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Ben T.")
+    await maya.send("/intake Ben")
+    assert "📝 Intake for Ben T. · 1 of 16" in maya.last_text
+    await maya.send("Right knee after running")
+    await maya.tap("Skip")  # since
+    await maya.tap("Skip")  # worse / better
+    await maya.tap("Skip")  # goal
+    await maya.tap("Osteoporosis or fragile bones")
+    await maya.tap("Done")
+    for _ in range(2):  # medications, allergies
+        await maya.tap("Skip")
+    await maya.tap("Skip")  # pregnancy
+    for _ in range(4):  # saddle, bladder, legs, calf
+        await maya.tap("No")
+    await maya.tap("Yes")  # after a fall
+    while "Check and save" not in maya.last_text and "check and save" not in maya.last_text:
+        await maya.tap("Skip")
+    await maya.tap("Save")
+    assert "Intake saved ✓ Ben T.: Intake 25 Nov · ⚠️ osteoporosis · 🚩 1 red flag" in (
+        maya.last_text
+    )
+    async with running.db.unit_of_work() as uow:
+        history = await uow.intake.history(1)
+        flags = await uow.intake.flags(1)
+    assert {h.answered_by for h in history} == {"therapist"}
+    assert [f.flag for f in flags] == ["fall"]
+    await running.dispatch()
+    assert "URGENT" not in maya.last_text and "Soon" not in maya.last_text  # no alert to herself

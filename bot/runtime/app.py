@@ -58,6 +58,7 @@ from bot.therapist import (
 from bot.therapist import intake as therapist_intake
 from bot.therapist.forms.exercise import EXERCISE
 from bot.therapist.forms.homework import HOMEWORK
+from bot.therapist.forms.intake import INTAKE
 from bot.therapist.forms.plan import PLAN
 from bot.therapist.notes import handlers as notes
 from practice.clock import Clock, SystemClock
@@ -152,7 +153,7 @@ def build_application(
     housekeeping = Housekeeping(chore_policy(settings), db, clock)
     housekeeping.on_backup(lambda result: watch.record_backup(result.ok))
     application.bot_data["housekeeping"] = housekeeping
-    for form in (PLAN, HOMEWORK, EXERCISE):
+    for form in (PLAN, HOMEWORK, EXERCISE, INTAKE):
         form_handlers.register(form)
     form_handlers.register(providers.PROVIDER)
     form_handlers.register(profile.PROFILE)
@@ -178,7 +179,7 @@ def build_application(
         *providers.handlers(therapists),
         *profile.handlers(therapists),
         *referrals.handlers(therapists),
-        *therapist_intake.handlers(),
+        *therapist_intake.handlers(therapists),
         *progress.handlers(therapists),
         *form_handlers.handlers(),
         *invites.handlers(),

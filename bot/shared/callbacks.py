@@ -342,7 +342,7 @@ _HISTORY = HistoryPage.regex(r"(\d{1,12}):(\d{1,6})")
 _PICK = HistoryPick.regex(r"(\d{1,12})")
 _CARD = ClientCard.regex(r"(\d{1,12})")
 _CLIENTS_PAGE = ClientsPage.regex(r"(\d{1,6})")
-_CARD_ACTION = CardAction.regex(r"(\d{1,12}):([nihpqwakt])")
+_CARD_ACTION = CardAction.regex(r"(\d{1,12}):([nihpqwaktu])")
 _FORM = FormButton.regex(
     rf"({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?"
 )

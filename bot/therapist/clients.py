@@ -261,6 +261,9 @@ async def clients_button(update: Update, context: Context) -> None:
     elif button.action == "a":
         await cards.answer(query)
         await start_form(update, context, "homework", button.client_id)
+    elif button.action == "u":
+        await cards.answer(query)
+        await start_form(update, context, "intake", button.client_id)
     elif button.action == "t":
         await cards.answer(query)
         await show_intake(context, user.id, chat_id, button.client_id)

@@ -12,12 +12,14 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
-from bot.shared.callbacks import ClientCard, RedFlagButton, parse_intake
+from bot.shared.callbacks import CardAction, ClientCard, RedFlagButton, parse_intake
 from bot.shared.context import Context, Handler
+from bot.shared.forms.handlers import start_form
 from bot.shared.intake import IntakeView, intake_of
+from bot.therapist.client_search import pick_client
 from bot.therapist.referrals import start_referral_for_flag
 from practice.intake import RedFlag, Urgency, default_intake
 from storage.models import Client, IntakeFlag
@@ -143,8 +145,30 @@ async def show_intake(context: Context, therapist_id: int, chat_id: int, client_
             return
         text = await intake_card_text(uow, client, zone)
     back = InlineKeyboardButton(f"👤 {client.name}", callback_data=ClientCard(client.id).encode())
-    await context.bot.send_message(chat_id, text, reply_markup=InlineKeyboardMarkup([[back]]))
+    update = InlineKeyboardButton(
+        texts.INTAKE_UPDATE, callback_data=CardAction(client.id, "u").encode()
+    )
+    keyboard = InlineKeyboardMarkup([[update], [back]])
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
-def handlers() -> list[Handler]:
-    return [CallbackQueryHandler(red_flag_button, pattern=RedFlagButton.pattern())]
+async def intake_command(update: Update, context: Context) -> None:
+    """/intake Anna: fill in or update the intake (the form bot/therapist/forms/intake.py)."""
+    await pick_client(
+        update,
+        context,
+        prompt=texts.INTAKE_PICK,
+        button=lambda client_id: CardAction(client_id, "u").encode(),
+        chosen=lambda client_id: _open_form(update, context, client_id),
+    )
+
+
+async def _open_form(update: Update, context: Context, client_id: int) -> None:
+    await start_form(update, context, "intake", client_id)
+
+
+def handlers(therapists: filters.BaseFilter) -> list[Handler]:
+    return [
+        CommandHandler("intake", intake_command, filters=therapists),
+        CallbackQueryHandler(red_flag_button, pattern=RedFlagButton.pattern()),
+    ]

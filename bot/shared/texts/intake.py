@@ -181,3 +181,15 @@ PRESSURE_CONFIRM_NO = Plain("Choose another")
 
 def homework_skipped(exercise: str, condition: str) -> str:
     return f"⚠️ Not suggested: {esc(exercise)} — its caution names {esc(condition)}"
+
+
+def intake_form_title(name: str) -> str:
+    return f"📝 Intake for <b>{esc(name)}</b>"
+
+
+def intake_saved(name: str, line: Html) -> str:
+    return f"Intake saved ✓ {esc(name)}: {line}"
+
+
+INTAKE_UPDATE = Plain("✏️ Fill in or update")
+INTAKE_PICK = "Whose intake? Tap a client, or type /intake and part of a name."
