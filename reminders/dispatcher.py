@@ -78,6 +78,7 @@ from storage.repositories import (
     DIGEST,
     FOLLOW_UP,
     HOMEWORK,
+    RED_FLAG,
     RETENTION,
     SNOOZE,
     VISIT_BOOKED,
@@ -301,6 +302,8 @@ class Dispatcher:
                 prepared = await self._prepare_retention(uow, delivery, client)
             elif delivery.kind in VISIT_KINDS:
                 prepared = await self._prepare_visit(uow, delivery, client, now)
+            elif delivery.kind == RED_FLAG:
+                prepared = await self._prepare_red_flag(uow, delivery)
             else:
                 assignment = (
                     assignments.get(delivery.assignment_id)
@@ -480,6 +483,20 @@ class Dispatcher:
         )
         if card is None:
             delivery.status = Outbox.CANCELLED  # answered meanwhile, or the client is gone
+            self.stats.cancelled += 1
+        return card
+
+    async def _prepare_red_flag(
+        self, uow: UnitOfWork, delivery: Delivery
+    ) -> tuple[str, InlineKeyboardMarkup] | None:
+        flag = (
+            await uow.intake.flag(delivery.chat_id, delivery.intake_flag_id)
+            if delivery.intake_flag_id is not None
+            else None
+        )
+        card = await self._cards.red_flag(uow, flag, self._zone) if flag is not None else None
+        if card is None:
+            delivery.status = Outbox.CANCELLED  # decided meanwhile, or the client is gone
             self.stats.cancelled += 1
         return card
 

@@ -19,7 +19,15 @@ from practice.clock import Clock
 from practice.exercises import ExerciseCard
 from reminders.digest import Digest
 from storage import Database
-from storage.models import CheckIn, Client, CustomExercise, Delivery, Referral, Visit
+from storage.models import (
+    CheckIn,
+    Client,
+    CustomExercise,
+    Delivery,
+    IntakeFlag,
+    Referral,
+    Visit,
+)
 from storage.unit_of_work import UnitOfWork
 
 # A message with buttons: its HTML text and its keyboard.
@@ -58,6 +66,9 @@ class OutboxCards:
     # FOLLOW_UP: the therapist asked how a referral went (None: the client is gone); the
     # third argument is the practice's time zone.
     follow_up: Callable[[UnitOfWork, Referral, str], Awaitable[Card | None]]
+    # RED_FLAG: the therapist alerted to a red flag in an intake (None: decided already, or
+    # the client is gone); the third argument is the practice's time zone.
+    red_flag: Callable[[UnitOfWork, IntakeFlag, str], Awaitable[Card | None]]
     # A client's chat refused a message (they blocked the bot): their reminders stop and
     # their therapist is told.
     client_unreachable: Callable[[Database, Clock, Bot, int], Awaitable[None]]

@@ -167,6 +167,14 @@ def _rows(record: ClientRecord) -> Iterator[dict[str, Any]]:
             "question": d.question,
             "answer": d.answer,
         }
+    for i in record.intake:
+        yield {
+            "record_type": "intake" if i.current else "intake (since changed)",
+            "date": i.answered_on.isoformat(),
+            "client": client,
+            "question": i.question,
+            "answer": i.answer,
+        }
     for ref in sorted(record.referrals, key=lambda r: r.referred_on):
         yield {
             "record_type": "referral",

@@ -146,6 +146,17 @@ class MissedVisitRow:
 
 
 @dataclass(frozen=True)
+class IntakeRow:
+    """One intake answer as given (every version: a correction is a row of its own)."""
+
+    answered_on: date
+    question: str
+    answer: str
+    current: bool  # the latest answer to its question
+    by_therapist: bool = False
+
+
+@dataclass(frozen=True)
 class ClientRecord:
     """Everything the client record (PDF and CSV) shows about one client."""
 
@@ -159,6 +170,11 @@ class ClientRecord:
     decisions: Sequence[DecisionRow] = ()
     referrals: Sequence[ReferralRow] = ()
     missed_visits: Sequence[MissedVisitRow] = ()
+    # The intake (practice/intake.py): every answer, and what the latest ones raise.
+    intake: Sequence[IntakeRow] = ()
+    intake_on: date | None = None
+    cautions: Sequence[str] = ()
+    red_flags: Sequence[str] = ()
     # The progress verdict, and what helped or did not: worked out elsewhere, printed as given.
     verdict: str | None = None
     helped: Sequence[str] = ()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from practice.checkins import CHANGE_LABELS
 from practice.decisions import DECISION_QUESTIONS, AskedDecision, DecisionKind, answer_words
 from practice.exercises import EXERCISE_AREAS, by_code, custom_id
 from practice.handover import what_helped
+from practice.intake import cautions_of, default_intake, red_flags_of
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
 from practice.plans import VISIT_FREQUENCIES, HomeworkStatus
 from practice.preferences import hhmm
@@ -35,6 +37,7 @@ from reports.data import (
     ClientRecord,
     DecisionRow,
     HomeworkRow,
+    IntakeRow,
     MissedVisitRow,
     NoteRevision,
     PlanInfo,
@@ -90,6 +93,7 @@ async def client_record(
     decisions = await uow.records.decisions(therapist_id, client_id)
     referrals = await uow.records.referrals(therapist_id, client_id)
     missed = [v for v in await uow.visits.of_client(client_id) if v.status in MISSED]
+    intake = await _intake(uow, client_id, tz)
 
     sessions = [_session_row(n, revisions.get(n.id, [])) for n in notes]
     plan = (
@@ -116,7 +120,8 @@ async def client_record(
                 answer=_sentence(answer_words(d.answer)),
             )
             for d in decisions
-        ],
+        ]
+        + intake.decisions,
         referrals=[
             ReferralRow(
                 referred_on=r.created_at.astimezone(tz).date(),
@@ -145,7 +150,68 @@ async def client_record(
         # Every week since the first assignment: the record's chart shows all sessions too.
         weekly=weekly_shares(days),
         tz=tz,
+        intake=intake.rows,
+        intake_on=intake.on,
+        cautions=intake.cautions,
+        red_flags=intake.flags,
     )
+
+
+@dataclass(frozen=True)
+class _Intake:
+    rows: list[IntakeRow]
+    on: date | None
+    cautions: list[str]
+    flags: list[str]
+    decisions: list[DecisionRow]
+
+
+async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
+    """The intake for the record: every answer given, with what the latest raise, and each
+    red flag put to the therapist as a decision with its answer."""
+    library = default_intake()
+    history = await uow.intake.history(client_id)
+    latest = {row.question: row.id for row in history}
+    rows = []
+    for row in history:
+        question = library.question(row.question)
+        if question is None:
+            continue
+        answer = "skipped" if row.value is None else question.shown(row.value, library.conditions)
+        rows.append(
+            IntakeRow(
+                answered_on=row.answered_at.astimezone(tz).date(),
+                question=question.label,
+                answer=answer,
+                current=latest[row.question] == row.id,
+                by_therapist=row.answered_by == "therapist",
+            )
+        )
+    answers = {row.question: row.value for row in history}  # the latest, oldest overwritten
+    decisions = []
+    for flag_row in await uow.intake.flags(client_id):
+        flag = library.red_flag(flag_row.flag)
+        if flag is None:
+            continue
+        decisions.append(
+            DecisionRow(
+                decided_on=(flag_row.decided_at or flag_row.raised_at).astimezone(tz).date(),
+                question=f"Intake red flag ({flag.urgency.value}): {flag.name}",
+                answer=FLAG_ANSWERS.get(flag_row.decision or "", "Not answered yet"),
+            )
+        )
+    on = max((r.answered_on for r in rows), default=None)
+    return _Intake(
+        rows,
+        on,
+        [c.condition.caution for c in cautions_of(answers)],
+        [f"{f.name} ({f.urgency.value}): {f.meaning}" for f in red_flags_of(answers)],
+        decisions,
+    )
+
+
+# The therapist's answers to a red flag, in words, for the record's decisions.
+FLAG_ANSWERS = {"refer": "Referred on", "seen": "Seen; to discuss with the client"}
 
 
 def chart_data(record: ClientRecord) -> ProgressChartData:

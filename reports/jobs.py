@@ -51,6 +51,8 @@ def referral_letter_pdf(
         plan=record.plan if shared else None,
         homework=record.homework if shared else (),
         verdict=record.verdict if shared else None,
+        cautions=record.cautions if shared else (),
+        red_flags=record.red_flags if shared else (),
         chart_png=render_progress_chart(chart) if shared and chart is not None else None,
     )
 

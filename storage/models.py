@@ -401,6 +401,10 @@ class Delivery(Base):
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"))
     # A visit's notice or reminder to the client, or its "how did it go" to the therapist.
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    # A red flag an intake answer raised: the therapist's alert.
+    intake_flag_id: Mapped[int | None] = mapped_column(
+        ForeignKey("intake_flags.id", ondelete="CASCADE")
+    )
     # The client's local day the occurrence belongs to, and 0 for it, 1… for its snoozes.
     occurrence_date: Mapped[date | None] = mapped_column(Date)
     sequence: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -596,3 +600,61 @@ class Chore(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IntakeAnswer(Base):
+    """One answer to one intake question, as given: never changed, so a correction is a new
+    row and the earlier answer stays with its date (practice.intake reads the latest)."""
+
+    __tablename__ = "intake_answers"
+    __table_args__ = (Index("ix_intake_answers_client", "client_id", "question", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(16))  # practice.intake question key
+    # A choice's code, typed text, the checklist's list of codes; null: skipped.
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "client" (their own words, erased by /forgetme) or "therapist" (/intake: their record).
+    answered_by: Mapped[str] = mapped_column(String(10))
+
+
+class IntakeProgress(Base):
+    """Where a client is in their intake, so it resumes after days and after a restart."""
+
+    __tablename__ = "intake_progress"
+
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The question waiting for an answer; null when none is (finished, or not begun again).
+    step: Mapped[str | None] = mapped_column(String(16))
+    # Correcting one answer from /mydata: only that question, then back to the summary.
+    correcting: Mapped[bool] = mapped_column(default=False)
+    # The checklist ticked so far, before Done.
+    ticked: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # The message asking `step`: its buttons go once it is answered, by a tap or typed.
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IntakeFlag(Base):
+    """A red flag an intake answer raised, put to the therapist, and their decision: the
+    therapist's record (it stays after /forgetme, the answer itself does not)."""
+
+    __tablename__ = "intake_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("therapists.id", ondelete="CASCADE")
+    )
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    flag: Mapped[str] = mapped_column(String(16))  # practice.intake red flag code
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("intake_answers.id", ondelete="SET NULL")
+    )
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decision: Mapped[str | None] = mapped_column(String(8))  # refer, seen
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="SET NULL"))

@@ -25,6 +25,7 @@ from storage.repositories import (
     FormRepository,
     HomeworkLogRepository,
     HomeworkRepository,
+    IntakeRepository,
     InviteRepository,
     NoteRepository,
     Outbox,
@@ -62,6 +63,7 @@ class UnitOfWork:
     chores: ChoreRepository
     retention: RetentionRepository
     visits: VisitRepository
+    intake: IntakeRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -89,6 +91,7 @@ class UnitOfWork:
         self.chores = ChoreRepository(self.session)
         self.retention = RetentionRepository(self.session)
         self.visits = VisitRepository(self.session)
+        self.intake = IntakeRepository(self.session)
         return self
 
     async def __aexit__(

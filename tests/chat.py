@@ -31,6 +31,12 @@ async def new_client_note(
     return taps + 2
 
 
+async def skip_intake(phone: Phone) -> None:
+    """A client who has just joined skips every intake question (bot/client/intake.py)."""
+    while "that's everything" not in phone.last_text:
+        await phone.tap("Skip")
+
+
 async def notes_of(running: OfflineBot, therapist_id: int) -> list[SessionNote]:
     async with running.db.unit_of_work() as uow:
         notes: list[SessionNote] = []

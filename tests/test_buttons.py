@@ -34,11 +34,13 @@ from bot.shared.callbacks import (
     HistoryPage,
     HistoryPick,
     HomeworkAction,
+    IntakeButton,
     InviteFor,
     MyDataButton,
     NoteButton,
     ProgressOf,
     ProviderButton,
+    RedFlagButton,
     ReferralConsent,
     ReferStart,
     ReminderAnswer,
@@ -48,6 +50,7 @@ from bot.shared.callbacks import (
     ZoneChoice,
     handler_pattern,
     parse,
+    parse_intake,
     parse_records,
 )
 from bot.shared.config import load_settings
@@ -102,26 +105,15 @@ EXAMPLES: list[tuple[CallbackData, str]] = [
     (VisitAction(7, "m"), "vs:7:m"),
     (VisitAction(7, "b", 29419200), "vs:7:b:29419200"),
     (VisitReply(7, "y"), "vr:7:y"),
+    (IntakeButton("rf_saddle", "c", "yes"), "ik:rf_saddle:c:yes"),
+    (IntakeButton("conditions", "d"), "ik:conditions:d"),
+    (RedFlagButton(4, "r"), "fl:4:r"),
 ]
 
 # What the gate refused for anyone but a therapist before the kinds declared it: unchanged.
-THERAPIST_ONLY = {
-    "n",
-    "h",
-    "hp",
-    "c",
-    "cp",
-    "ca",
-    "iv",
-    "f",
-    "hw",
-    "ex",
-    "am",
-    "pv",
-    "rf",
-    "fu",
-    "vs",
-}
+THERAPIST_ONLY = {"n", "h", "hp", "c", "cp", "ca", "iv", "f", "hw", "ex", "am", "pv", "rf", "fu"}
+THERAPIST_ONLY |= {"vs"}  # since: the visits' therapist buttons
+THERAPIST_ONLY |= {"fl"}  # since: the intake's red-flag alerts
 
 
 def prefix_of(data: str) -> str:
@@ -134,7 +126,12 @@ def test_every_kind_encodes_as_before_and_parses_back() -> None:
         assert button.encode() == data
         assert prefix_of(data) == button.PREFIX
         assert button.PREFIX in KINDS and KINDS[button.PREFIX] is type(button)
-        parsed = parse_records(data) if isinstance(button, callbacks.RecordsButton) else parse(data)
+        if isinstance(button, callbacks.RecordsButton):
+            parsed: object = parse_records(data)
+        elif isinstance(button, callbacks.IntakeButtons):
+            parsed = parse_intake(data)
+        else:
+            parsed = parse(data)
         assert parsed == button, data
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from demo.offline import OfflineBot
 from emulator import Fault, Phone
 from practice.clock import FrozenClock
-from tests.chat import new_client_note
+from tests.chat import new_client_note, skip_intake
 from tests.conftest import LEO, MAYA
 
 ANNA = 2001
@@ -70,8 +70,10 @@ async def test_a_client_joins_by_the_link(running: OfflineBot, maya: Phone) -> N
     await anna.send("Narnia")
     assert "I don't know the time zone “Narnia”" in anna.last_text
     await anna.send("madrid")
-    assert "Time zone: Europe/Madrid" in anna.last_text
-    assert "(your time now: 11:00)" in anna.last_text
+    zone_set = anna.messages[-3].text  # then the intake's opening and its first question
+    assert "Time zone: Europe/Madrid" in zone_set
+    assert "(your time now: 11:00)" in zone_set
+    assert "A few questions before your first session" in anna.messages[-2].text
 
     async with running.db.unit_of_work() as uow:
         client = await uow.clients.by_telegram_user(ANNA)
@@ -88,7 +90,8 @@ async def test_zone_buttons_and_settings(running: OfflineBot, maya: Phone) -> No
     anna = await join(running, maya)
     assert "🏠 London · 10:00" in anna.all_buttons  # the practice's zone first, with its time
     await anna.tap("Berlin")
-    assert "Time zone: Europe/Berlin" in anna.last_text and "11:00" in anna.last_text
+    zone_set = anna.messages[-3].text  # then the intake's opening and its first question
+    assert "Time zone: Europe/Berlin" in zone_set and "11:00" in zone_set
     await anna.send("/start")
     assert "Hi Anna K.!" in anna.last_text
     assert "Time zone Europe/Berlin" in anna.last_text and "check-ins at 09:00" in anna.last_text
@@ -113,6 +116,7 @@ async def test_a_client_typing_a_therapist_command(running: OfflineBot, maya: Ph
     await new_client_note(maya, "Anna K.")
     anna = await join(running, maya)
     await anna.tap("London")
+    await skip_intake(anna)
     for command in ("/note", "/history Anna", "/clients", "/invite Anna", "/cancel"):
         await anna.send(command)
         assert "That command is for therapists" in anna.last_text

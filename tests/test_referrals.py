@@ -217,7 +217,7 @@ async def test_the_client_allows_the_summary(
     assert consent is not None
     await anna.tap("✅ Allow")
     assert "Thank you — Maya will send the summary to Dr Lee (physiotherapist)" in anna.last_text
-    assert anna.buttons == []
+    assert anna.message(consent.message_id).inline_keyboard == []  # (the intake's stay open)
     assert any("Anna K. allowed the summary to go to Dr Lee" in m.text for m in maya.messages)
     text = letter_text(maya)
     assert "Anna K." in text and "Dr Lee" in text

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.client.checkins import check_in_comment
+from bot.client.intake import intake_text, on_home
 from bot.client.joining import open_invite
 from bot.client.visits import other_time_answer
 from bot.client.zones import ask_zone, shared_location, typed_zone, zone_button
@@ -90,18 +91,22 @@ async def client_start(update: Update, context: Context) -> None:
         coming = texts.next_reminder(
             texts.Html(f"{day}, {at:%H:%M}"), names[upcoming[0].assignment_id]
         )
-    await message.reply_text(
-        texts.client_home(
-            client.name,
-            therapist.display_name,
-            prefs.timezone,
-            texts.Html(hhmm(prefs.reminder_time)),
-            texts.Html(prefs.quiet_label),
-            homework,
-            coming,
-            (plan.complaint, plan.goal) if plan is not None else None,
-        ),
+    home = texts.client_home(
+        client.name,
+        therapist.display_name,
+        prefs.timezone,
+        texts.Html(hhmm(prefs.reminder_time)),
+        texts.Html(prefs.quiet_label),
+        homework,
+        coming,
+        (plan.complaint, plan.goal) if plan is not None else None,
     )
+    intake = await on_home(context, client)
+    if intake is None:
+        await message.reply_text(home)
+        return
+    line, keyboard = intake
+    await message.reply_text(f"{home}\n\n{line}", reply_markup=keyboard)
 
 
 async def client_help(update: Update, context: Context) -> None:
@@ -363,6 +368,9 @@ async def client_text(update: Update, context: Context) -> None:
         return
     if client.awaiting == "timezone":
         await typed_zone(message, context, user.id)
+        return
+    # An intake question waiting comes before any other reading of free text.
+    if await intake_text(update, context, client):
         return
     await message.reply_text(texts.CLIENT_OTHER_TEXT)
 

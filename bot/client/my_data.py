@@ -2,20 +2,21 @@
 /forgetme erases it.
 
 What a client sees of themselves: the dates of their sessions, their plan, their homework with
-how much they did, their ratings and comments between visits, their settings, and their answers
-to referral consent questions. Not the therapist's clinical notes (what was found, done and
+how much they did, their ratings and comments between visits, their settings, their intake
+answers (bot/client/intake.py, correctable there), and their answers to referral consent
+questions. Not the therapist's clinical notes (what was found, done and
 planned in a session): those are the therapist's health record, which the client asks the
 therapist for.
 
 What /forgetme erases, in one transaction: the Telegram link, their check-ins (ratings and
-comments), their homework answers, every message row queued or sent (each carries their chat
-id), their settings, and any consent question still waiting for them (the therapist then gets
-that referral's letter with the reason only). Kept: the therapist's notes, plans and prescribed
-homework, under RECORD_RETENTION_YEARS (see README), and the consent answers already given —
-the therapist's evidence of what they were allowed to share. Afterwards the account is a
-stranger to the bot and nothing is ever sent to it (`reachable` is false), unless the person
-opens a new invite link themselves and agrees again (bot/client/joining.py).
-"""
+comments), their own intake answers, their homework answers, every message row queued or sent
+(each carries their chat id), their settings, and any consent question still waiting for them
+(the therapist then gets that referral's letter with the reason only). Kept: the therapist's
+notes, plans and prescribed homework, under RECORD_RETENTION_YEARS (see README), and the
+consent answers already given — the therapist's evidence of what they were allowed to share.
+Afterwards the account is a stranger to the bot and nothing is ever sent to it (`reachable` is
+false), unless the person opens a new invite link themselves and agrees again
+(bot/client/joining.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.client.intake import my_intake
 from bot.client.joining import clear_client_commands
 from bot.shared import cards, texts
 from bot.shared.callbacks import ForgetMeButton, MyDataButton, parse_records
@@ -86,8 +88,12 @@ async def my_data_command(update: Update, context: Context) -> None:
         "; ".join(f"{label}: {value}" for label, value in data.settings),
         consents,
     )
+    intake = await my_intake(context, client, message.chat_id)
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(texts.MY_DATA_FILES, callback_data=MyDataButton("f").encode())]]
+        [
+            [InlineKeyboardButton(texts.MY_DATA_FILES, callback_data=MyDataButton("f").encode())],
+            [intake],
+        ]
     )
     await message.reply_text(text, reply_markup=keyboard)
 

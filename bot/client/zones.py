@@ -16,6 +16,7 @@ from telegram import (
     Update,
 )
 
+from bot.client.intake import after_joining
 from bot.shared import cards, texts
 from bot.shared.callbacks import Setting, ZoneChoice, parse
 from bot.shared.context import Context
@@ -88,6 +89,7 @@ async def zone_button(update: Update, context: Context) -> None:
         context.bot, chat_id, query.message.message_id, texts.zone_chosen(button.zone), None
     )
     await context.bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove())
+    await after_joining(context, user.id, chat_id)
 
 
 async def typed_zone(message: Message, context: Context, user_id: int) -> None:
@@ -101,7 +103,7 @@ async def typed_zone(message: Message, context: Context, user_id: int) -> None:
         home=services.settings.practice_timezone,
     )
     if lookup.zone is not None:
-        await _confirm(message, await set_zone(context, user_id, lookup.zone))
+        await _confirm(message, context, user_id, await set_zone(context, user_id, lookup.zone))
         return
     if lookup.found is Found.ABBREVIATION:
         text = texts.zone_abbreviation(message.text.strip(), offered=bool(lookup.choices))
@@ -133,12 +135,14 @@ async def shared_location(update: Update, context: Context) -> None:
     if zone is None:
         await message.reply_text(texts.LOCATION_NO_ZONE)
         return
-    await _confirm(message, await set_zone(context, user.id, zone))
+    await _confirm(message, context, user.id, await set_zone(context, user.id, zone))
 
 
-async def _confirm(message: Message, text: str | None) -> None:
+async def _confirm(message: Message, context: Context, user_id: int, text: str | None) -> None:
+    """The zone is set: say so, and a client who has just joined goes on to the intake."""
     if text is not None:
         await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+        await after_joining(context, user_id, message.chat_id)
 
 
 async def set_zone(context: Context, telegram_user_id: int, zone: str) -> str | None:

@@ -26,6 +26,7 @@ from telegram.ext import (
 
 import speech
 from bot.client import checkins, home, homework, joining, my_data
+from bot.client import intake as client_intake
 from bot.client import visits as client_visits
 from bot.runtime import start
 from bot.runtime.cli import version
@@ -57,8 +58,10 @@ from bot.therapist import (
     visits,
     voice,
 )
+from bot.therapist import intake as therapist_intake
 from bot.therapist.forms.exercise import EXERCISE
 from bot.therapist.forms.homework import HOMEWORK
+from bot.therapist.forms.intake import INTAKE
 from bot.therapist.forms.plan import PLAN
 from bot.therapist.notes import handlers as notes
 from practice.clock import Clock, SystemClock
@@ -153,7 +156,7 @@ def build_application(
     housekeeping = Housekeeping(chore_policy(settings), db, clock)
     housekeeping.on_backup(lambda result: watch.record_backup(result.ok))
     application.bot_data["housekeeping"] = housekeeping
-    for form in (PLAN, HOMEWORK, EXERCISE):
+    for form in (PLAN, HOMEWORK, EXERCISE, INTAKE):
         form_handlers.register(form)
     form_handlers.register(providers.PROVIDER)
     form_handlers.register(profile.PROFILE)
@@ -182,6 +185,7 @@ def build_application(
         *referrals.handlers(therapists),
         *visits.handlers(therapists),
         *agenda.handlers(therapists),
+        *therapist_intake.handlers(therapists),
         *progress.handlers(therapists),
         *form_handlers.handlers(),
         *invites.handlers(),
@@ -189,6 +193,7 @@ def build_application(
         homework.handler(),
         checkins.handler(),
         client_visits.handler(),
+        *client_intake.handlers(),
         *my_data.handlers(not_therapists),
         *home.handlers(not_therapists),
         reach.handler(),

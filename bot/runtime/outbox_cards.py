@@ -11,6 +11,7 @@ from bot.shared import texts
 from bot.shared.exercises import card_of_custom
 from bot.shared.reach import client_unreachable
 from bot.therapist.agenda import morning
+from bot.therapist.intake import red_flag_card
 from bot.therapist.referrals import consent_card, consent_not_asked, follow_up_card
 from bot.therapist.visits import visit_outcome_card
 from reminders.outbox_cards import OutboxCards
@@ -24,6 +25,7 @@ OUTBOX_CARDS = OutboxCards(
     retention_notice=texts.retention_notice,
     consent_request=consent_card,
     follow_up=follow_up_card,
+    red_flag=red_flag_card,
     client_unreachable=client_unreachable,
     consent_not_asked=consent_not_asked,
     visit_message=visit_message,

@@ -31,6 +31,9 @@
                                               (asks, confirmed), its .ics, after it: note,
                                               didn't come, cancelled late; book a time asked
     vr:<visit id>:<y|m|n>                     the client's answer to a visit's reminder
+    ik:<question>:<c|t|d|s|e|b>[:<code>]      a client's intake: choose, tick, done, skip,
+                                              correct (from /mydata), begin (question "all")
+    fl:<flag id>:<r|s>                        a red flag's alert: refer, seen
 
 Telegram allows 64 bytes; the longest here is about 40.
 
@@ -343,7 +346,7 @@ _HISTORY = HistoryPage.regex(r"(\d{1,12}):(\d{1,6})")
 _PICK = HistoryPick.regex(r"(\d{1,12})")
 _CARD = ClientCard.regex(r"(\d{1,12})")
 _CLIENTS_PAGE = ClientsPage.regex(r"(\d{1,6})")
-_CARD_ACTION = CardAction.regex(r"(\d{1,12}):([nihpqwakv])")
+_CARD_ACTION = CardAction.regex(r"(\d{1,12}):([nihpqwakvtu])")
 _FORM = FormButton.regex(
     rf"({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?"
 )
@@ -528,6 +531,51 @@ class ForgetMeButton(CallbackData, prefix="fm", pressed_by=CLIENT):
 
     def encode(self) -> str:
         return _check(f"{self.PREFIX}:{'y' if self.erase else 'n'}")
+
+
+# --- the intake: the client's answers, the therapist's red-flag alerts -----------------------
+
+
+@dataclass(frozen=True)
+class IntakeButton(CallbackData, prefix="ik", pressed_by=CLIENT):
+    """Acts on the presser's own intake: the data names no client, only the question."""
+
+    question: str  # a practice.intake question key
+    # c: choose (value: the choice's code), t: tick or untick (value: a condition code),
+    # d: done with the checklist, s: skip, e: correct this answer (from /mydata), b: begin or
+    # carry on (question "all")
+    action: str
+    value: str = ""
+
+    def encode(self) -> str:
+        data = f"{self.PREFIX}:{self.question}:{self.action}"
+        return _check(f"{data}:{self.value}" if self.value else data)
+
+
+@dataclass(frozen=True)
+class RedFlagButton(CallbackData, prefix="fl", pressed_by=THERAPIST):
+    flag_id: int
+    action: str  # r: refer (the referral flow, reason preset), s: seen, I'll discuss it
+
+    def encode(self) -> str:
+        return _check(f"{self.PREFIX}:{self.flag_id}:{self.action}")
+
+
+IntakeButtons = IntakeButton | RedFlagButton
+
+_INTAKE = IntakeButton.regex(r"([a-z][a-z0-9_]{0,15}):([ctdseb])(?::([a-z0-9_]{1,16}))?")
+_RED_FLAG = RedFlagButton.regex(r"(\d{1,12}):([rs])")
+
+
+def parse_intake(data: str | None) -> IntakeButtons | None:
+    """The intake button a callback's data names, or None for anything forged or malformed."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    if m := _INTAKE.match(data):
+        return IntakeButton(m[1], m[2], m[3] or "")
+    if m := _RED_FLAG.match(data):
+        return _in_range(RedFlagButton(int(m[1]), m[2]))
+    return None
 
 
 RecordsButton = ExportFor | AmendButton | MyDataButton | ForgetMeButton

@@ -19,6 +19,20 @@ from storage import Database
 log = logging.getLogger(__name__)
 
 
+def wake_dispatcher(context: Context) -> None:
+    """Send what was just queued now rather than at the dispatcher's next tick (when one is
+    running)."""
+    queue = context.job_queue
+    if queue is None:
+        return
+    ticks = queue.get_jobs_by_name("dispatch")
+    if not ticks:
+        return  # tests run the dispatcher themselves
+    # The tick's own callback (bot/runtime/app.py's dispatch_job), run once now.
+    tick = ticks[0]
+    queue.run_once(tick.callback, when=0.05, name="dispatch-next", data=tick.data)
+
+
 async def tell_therapist(bot: Bot, therapist_id: int, text: str) -> None:
     """A notice for a therapist; one they cannot receive is logged, never fatal."""
     await tell_therapist_with(bot, therapist_id, text, None)

@@ -24,10 +24,12 @@ from bot.shared.callbacks import (
 from bot.shared.context import Context, Handler
 from bot.shared.exercises import UNLISTED, exercise_name
 from bot.shared.forms.handlers import start_form
+from bot.shared.intake import intake_of
 from bot.therapist.amend import amend_buttons, amendment_marks
 from bot.therapist.care import show_homework, show_plan
 from bot.therapist.client_search import client_buttons
 from bot.therapist.history import show_history
+from bot.therapist.intake import card_line, show_intake
 from bot.therapist.invites import send_invite
 from bot.therapist.notes.handlers import start_note_for
 from bot.therapist.referrals import refer_button_for, referral_view
@@ -110,6 +112,9 @@ async def _card(
         )
         name_of: dict[int | None, str] = dict(zip((h.id for h in homework), names, strict=True))
         upcoming_names = [name_of.get(d.assignment_id, UNLISTED) for d in upcoming]
+        intake_line = card_line(
+            await intake_of(uow, client.id, services.settings.practice_timezone)
+        )
     today = services.today()
     if client.telegram_user_id is None:
         joined = "Not on the bot yet — send them an invite link."
@@ -191,6 +196,7 @@ async def _card(
                 action(texts.CARD_RHYTHM, "k"),
             ],
             [action(texts.CARD_INVITE, "i"), refer_button_for(client.id)],
+            [action(texts.INTAKE_SHOW, "t")],
             *letters,
             [
                 InlineKeyboardButton(
@@ -201,7 +207,7 @@ async def _card(
             [InlineKeyboardButton(texts.CARD_BACK, callback_data=ClientsPage(0).encode())],
         ]
     )
-    summary = "\n".join([notes_line, *visit_lines, plan_line, homework_line])
+    summary = "\n".join([notes_line, intake_line, *visit_lines, plan_line, homework_line])
     # Referrals grow without end: the newest that fit, and a count of the rest (the export
     # lists them all).
     room = (
@@ -263,6 +269,12 @@ async def clients_button(update: Update, context: Context) -> None:
     elif button.action == "v":
         await cards.answer(query)
         await start_booking(update, context, button.client_id)
+    elif button.action == "u":
+        await cards.answer(query)
+        await start_form(update, context, "intake", button.client_id)
+    elif button.action == "t":
+        await cards.answer(query)
+        await show_intake(context, user.id, chat_id, button.client_id)
     elif button.action == "k":
         await cards.answer(query)
         await cards.edit_card(

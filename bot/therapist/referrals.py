@@ -30,7 +30,7 @@ from bot.shared.config import Settings
 from bot.shared.context import Context, Handler
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.shared.forms.handlers import start_form
-from bot.shared.reach import tell_therapist_with
+from bot.shared.reach import tell_therapist_with, wake_dispatcher
 from bot.shared.referral_letter import (
     letter_to_therapist,
     reason_of,
@@ -71,6 +71,7 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 TYPED = "typed"  # Referral.reason for a reason in the therapist's own words
+FLAG = "flag"  # among the form's answers: the intake red flag a referral answers, if any
 _TYPED_PREFIX = "t:"  # how a typed reason is kept among the form's answers
 Outcome = Literal["seen", "not_yet", "declined"]
 OUTCOMES: dict[str, Outcome] = {"s": SEEN, "n": NOT_YET, "d": DECLINED}
@@ -201,6 +202,10 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
             created_at=ctx.now,
         )
     )
+    flag_id = a.get(FLAG)
+    flag = await uow.intake.flag(ctx.therapist_id, flag_id) if isinstance(flag_id, int) else None
+    if flag is not None and flag.client_id == client.id:
+        flag.decision, flag.decided_at, flag.referral_id = "refer", ctx.now, referral.id
     if asking:
         await ask_consent(uow, referral, client, ctx.now)
     await plan_follow_up(
@@ -227,7 +232,7 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
 
     async def after(context: Context) -> None:
         if asking:
-            _wake_dispatcher(context)
+            wake_dispatcher(context)
         else:
             await letter_to_therapist(context, referral_id)
 
@@ -240,19 +245,6 @@ def _why_not_asked(client: Client) -> texts.Html:
     if client.unreachable_at is not None:
         return texts.Html(texts.BLOCKED_THE_BOT)
     return texts.Html(texts.STOPPED_THE_BOT)
-
-
-def _wake_dispatcher(context: Context) -> None:
-    """Ask the client now rather than at the dispatcher's next tick (when one is running)."""
-    queue = context.job_queue
-    if queue is None:
-        return
-    ticks = queue.get_jobs_by_name("dispatch")
-    if not ticks:
-        return  # tests run the dispatcher themselves
-    # The tick's own callback (bot/runtime/app.py's dispatch_job), run once now.
-    tick = ticks[0]
-    queue.run_once(tick.callback, when=0.05, name="dispatch-next", data=tick.data)
 
 
 # --- starting: /refer, the card's button, a decision point --------------------------------
@@ -274,6 +266,16 @@ async def start_referral(
     await open_from_decision(
         update, context, "referral", client_id, decision_id, preset, texts.DECISION_STILL_OPEN
     )
+
+
+async def start_referral_for_flag(
+    update: Update, context: Context, client_id: int, flag_id: int, reason: str
+) -> None:
+    """From a red flag's alert: the reason preset in words naming the flag, the physician
+    suggested first (a typed reason suggests every profession, in PROFESSIONS' order). The
+    flag is answered "refer" when the referral is saved."""
+    preset: dict[str, object] = {"reason": _TYPED_PREFIX + reason, FLAG: flag_id}
+    await start_form(update, context, "referral", client_id, preset=preset)
 
 
 async def refer_command(update: Update, context: Context) -> None:

@@ -40,6 +40,8 @@ def referral_letter(
     homework: Sequence[HomeworkRow] = (),
     verdict: str | None = None,
     chart_png: bytes | None = None,
+    cautions: Sequence[str] = (),
+    red_flags: Sequence[str] = (),
 ) -> bytes:
     """A letter referring the client to `referral.provider`.
 
@@ -77,6 +79,9 @@ def referral_letter(
 
     if shared:
         _letter_details(doc, client, sessions, plan, homework, verdict)
+        if cautions or red_flags:
+            doc.subheading("From the client's intake")
+            doc.bullets([*red_flags, *cautions])
     else:
         refused = "did not consent" if referral.consent is False else "has not yet consented"
         doc.paragraph(

@@ -16,6 +16,7 @@ from reports.data import (
     ClientRecord,
     DecisionRow,
     HomeworkRow,
+    IntakeRow,
     MissedVisitRow,
     PlanInfo,
     ReferralRow,
@@ -78,6 +79,7 @@ def client_record(record: ClientRecord, *, chart_png: bytes | None = None) -> by
     _referrals(doc, record.referrals)
     if record.missed_visits:
         _missed_visits(doc, record.missed_visits)
+    _intake(doc, record.intake)
     return doc.to_bytes()
 
 
@@ -127,6 +129,18 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
             ", ".join(f"{what}: {n}" for what, n in sorted(counts.items()))
             + f" (last {day_label(last)})",
         )
+    if record.intake_on is not None:
+        given = {r.question: r.answer for r in record.intake if r.current}
+        line = f"{day_label(record.intake_on)}: " + "; ".join(
+            f"{q}: {a}" for q, a in given.items() if a != "skipped"
+        )
+        doc.fact("Intake", line)
+        for caution in record.cautions:
+            doc.fact("Caution", caution)
+        for flag in record.red_flags:
+            doc.fact("Red flag", flag)
+    else:
+        doc.fact("Intake", "Not answered.")
     doc.ln(2)
 
     for title, items in (("What helped", record.helped), ("What did not help", record.not_helped)):
@@ -293,6 +307,25 @@ def _decisions(doc: _Document, decisions: Sequence[DecisionRow]) -> None:
             for d in sorted(decisions, key=lambda d: d.decided_on)
         ],
         (0.15, 0.4, 0.45),
+    )
+
+
+def _intake(doc: _Document, intake: Sequence[IntakeRow]) -> None:
+    """Every answer as given: a correction follows the answer it replaced."""
+    doc.heading("Intake")
+    doc.data_table(
+        ("Date", "Question", "Answer"),
+        [
+            (
+                day_label(r.answered_on),
+                r.question,
+                r.answer
+                + ("" if r.current else " (since changed)")
+                + (" (entered by the therapist)" if r.by_therapist else ""),
+            )
+            for r in intake
+        ],
+        (0.15, 0.3, 0.55),
     )
 
 

@@ -8,6 +8,7 @@ from .checkins import CheckInRepository as CheckInRepository
 from .clients import ClientRepository as ClientRepository
 from .clients import InviteRepository as InviteRepository
 from .clients import TherapistRepository as TherapistRepository
+from .intake import IntakeRepository as IntakeRepository
 from .notes import DraftRepository as DraftRepository
 from .notes import NewNote as NewNote
 from .notes import NoteRepository as NoteRepository
@@ -16,6 +17,7 @@ from .outbox import CHECK_IN as CHECK_IN
 from .outbox import DIGEST as DIGEST
 from .outbox import HOMEWORK as HOMEWORK
 from .outbox import NOTICE as NOTICE
+from .outbox import RED_FLAG as RED_FLAG
 from .outbox import RETENTION as RETENTION
 from .outbox import SNOOZE as SNOOZE
 from .outbox import WEEKLY as WEEKLY

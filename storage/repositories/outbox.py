@@ -28,6 +28,8 @@ from storage.models import ChatPacing, Delivery
 HOMEWORK, SNOOZE, CHECK_IN, DIGEST, WEEKLY = "homework", "snooze", "checkin", "digest", "weekly"
 # The therapist told a month ahead that a record will be deleted under the retention period.
 RETENTION = "retention"
+# The therapist alerted to a red flag in a client's intake, at once.
+RED_FLAG = "redflag"
 
 
 # A notice to the operators (bot/runtime/watch.py): the kind is this prefix and its cause. The
@@ -201,6 +203,7 @@ class Outbox:
         check_in_id: int | None = None,
         referral_id: int | None = None,
         visit_id: int | None = None,
+        intake_flag_id: int | None = None,
         sequence: int = 0,
     ) -> Delivery:
         """A new row waiting to be sent (every kind of message is queued through this)."""
@@ -212,6 +215,7 @@ class Outbox:
             check_in_id=check_in_id,
             referral_id=referral_id,
             visit_id=visit_id,
+            intake_flag_id=intake_flag_id,
             occurrence_date=day,
             sequence=sequence,
             occurs_at=occurs_at or due_at,

@@ -23,6 +23,7 @@ from storage.models import (
     SessionNote,
 )
 
+from .intake import IntakeRepository
 from .outbox import HOMEWORK, Outbox
 from .referrals import CONSENT
 
@@ -267,6 +268,7 @@ class ErasureRepository:
             delete(HomeworkDueDay).where(HomeworkDueDay.assignment_id.in_(assignment_ids))
         )
         await self._session.execute(delete(CheckIn).where(CheckIn.client_id == client.id))
+        await IntakeRepository(self._session).forget(client.id)
         # A consent question the client never answered cannot be answered now.
         withdrawn = list(
             await self._session.scalars(

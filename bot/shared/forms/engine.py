@@ -65,6 +65,8 @@ class Question:
     show: Show | None = None  # how an answer reads on the summary
     columns: int = 2
     hint: str = ""
+    # A line that depends on the client (why an exercise is not suggested), under the hint.
+    note: Callable[[FormContext], Awaitable[str]] | None = None
 
 
 @dataclass(frozen=True)

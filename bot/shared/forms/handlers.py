@@ -169,6 +169,8 @@ async def render(
         rows += cards.button_rows(buttons, question.columns)
         if question.hint:
             lines.append(question.hint)
+        if question.note is not None and (note := await question.note(ctx)):
+            lines.append(note)
         if ctx.query:
             lines.append(f"Showing matches for “{texts.esc(ctx.query)}”.")
             rows.append([button(texts.SHOW_ALL, "cq")])

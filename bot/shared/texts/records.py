@@ -148,10 +148,11 @@ def _kept_by(therapist: str, years: int) -> str:
 def forget_me_question(therapist: str, years: int) -> str:
     return (
         "🗑 <b>Erase your data?</b>\n"
-        "<b>Erased now, for good:</b> your ratings and comments between visits, your homework "
-        "answers, your settings, the bot's record of every message it sent you or was going "
-        "to send, and any request to share your details you have not answered yet. Your "
-        "Telegram account is unlinked and the bot will never write to you again.\n"
+        "<b>Erased now, for good:</b> your ratings and comments between visits, your answers "
+        "to the health questions, your homework answers, your settings, the bot's record of "
+        "every message it sent you or was going to send, and any request to share your "
+        "details you have not answered yet. Your Telegram account is unlinked and the bot "
+        "will never write to you again.\n"
         f"{_kept_by(therapist, years)}\n"
         f"To use the bot again later you would need a new invite link from {esc(therapist)}."
     )

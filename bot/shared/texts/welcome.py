@@ -99,6 +99,7 @@ COMMANDS_THERAPIST = [
     ("exercise", "Add an exercise of your own"),
     ("export", "A client's record as PDF and CSV"),
     ("refer", "Refer a client on, with a letter"),
+    ("intake", "A client's health intake: fill in or update"),
     ("providers", "Your referral network"),
     ("progress", "Is a client improving?"),
     ("profile", "Your letterhead"),

@@ -10,7 +10,8 @@ from bot.shared import texts
 from bot.shared.callbacks import CardAction
 from bot.shared.exercises import card_of_custom, exercise_card, homework_section, search_exercises
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved, options_from
-from practice.exercises import MAX_DOSE_TEXT, ExerciseCard, card_of, suggest_for_areas
+from practice.exercises import MAX_DOSE_TEXT, Exercise, ExerciseCard, card_of, suggest_for_areas
+from practice.intake import Skipped, cautions_of, exercises_to_skip
 from practice.notes import InputError
 from practice.plans import HomeworkStatus
 from practice.preferences import (
@@ -45,7 +46,7 @@ async def _exercises(ctx: FormContext) -> list[Option]:
     assert ctx.client is not None
     last = await ctx.uow.notes.last_treatment(ctx.therapist_id, ctx.client.id)
     areas = last.areas if last is not None else []
-    suggested = [card_of(e) for e in suggest_for_areas(areas or ["general"], limit=SUGGESTIONS)]
+    suggested = [card_of(e) for e in await _suggested(ctx, areas)]
     # The therapist's own exercises for these areas come after the library's suggestions.
     mine = [
         card_of_custom(row)
@@ -53,6 +54,32 @@ async def _exercises(ctx: FormContext) -> list[Option]:
         if row.area in areas or row.area == "general"
     ]
     return [Option(c.code, c.name) for c in (suggested + mine)[:8]]
+
+
+async def _suggestions(ctx: FormContext, areas: list[str]) -> tuple[list[Exercise], list[Skipped]]:
+    """The library's suggestions for the areas, without those whose own caution names one
+    of the client's intake conditions (practice.intake.exercises_to_skip), and those."""
+    assert ctx.client is not None
+    candidates = suggest_for_areas(areas or ["general"], limit=SUGGESTIONS * 2)
+    cautions = cautions_of(await ctx.uow.intake.answers(ctx.client.id))
+    skipped = exercises_to_skip(candidates, cautions)
+    left_out = {s.exercise.code for s in skipped}
+    return [e for e in candidates if e.code not in left_out][:SUGGESTIONS], skipped
+
+
+async def _suggested(ctx: FormContext, areas: list[str]) -> list[Exercise]:
+    return (await _suggestions(ctx, areas))[0]
+
+
+async def _not_suggested(ctx: FormContext) -> str:
+    """Why an exercise the areas would suggest is not offered: one line each."""
+    if ctx.query or ctx.client is None:
+        return ""
+    last = await ctx.uow.notes.last_treatment(ctx.therapist_id, ctx.client.id)
+    _, skipped = await _suggestions(ctx, last.areas if last is not None else [])
+    return "\n".join(
+        texts.homework_skipped(s.exercise.name, s.caution.condition.short) for s in skipped
+    )
 
 
 async def _exercise(ctx: FormContext) -> ExerciseCard | None:
@@ -131,6 +158,7 @@ HOMEWORK = Form(
             options=_exercises,
             narrows=True,
             show=_show_exercise,
+            note=_not_suggested,
             hint="Suggested for the areas you treated. Type a word (e.g. <i>hamstring</i>) "
             "to find another; /exercise adds your own.",
         ),

@@ -21,6 +21,7 @@ from bot.therapist.notes.steps import (
     next_step,
     previous_step,
 )
+from practice.intake import cautions_of, pressure_cautions
 from practice.notes import (
     MAX_OTHER_LENGTH,
     MAX_TEXT_LENGTH,
@@ -251,10 +252,32 @@ async def _other_tap(turn: Turn, state: DraftState, button: NoteButton) -> Outco
 
 
 async def _pressure_tap(turn: Turn, state: DraftState, button: NoteButton) -> Outcome:
-    if button.action == "v" and button.arg in PRESSURES:
-        state.note.pressure = button.arg
-        return _advance(state)
-    return Outcome(toast=texts.OLD_STEP_BUTTON)
+    if button.action == "vn":  # "Choose another": back to the pressures
+        state.pressure_to_confirm = state.pressure_caution = None
+        return Outcome()
+    if button.arg not in PRESSURES or button.action not in ("v", "vc"):
+        return Outcome(toast=texts.OLD_STEP_BUTTON)
+    if button.action == "v" and not state.pressure_confirmed:
+        cautions = await _pressure_cautions(turn, state, button.arg)
+        if cautions:
+            state.pressure_to_confirm = button.arg
+            state.pressure_caution = "; ".join(cautions)
+            return Outcome()
+    if button.action == "vc":
+        state.pressure_confirmed = True
+    state.pressure_to_confirm = state.pressure_caution = None
+    state.note.pressure = button.arg
+    return _advance(state)
+
+
+async def _pressure_cautions(turn: Turn, state: DraftState, pressure: str) -> list[str]:
+    """The client's intake cautions against `pressure` ("On blood thinners — avoid deep
+    pressure …"); none for a new client, who has no intake yet."""
+    client_id = state.note.client_id
+    if client_id is None or await turn.uow.clients.get(turn.therapist_id, client_id) is None:
+        return []
+    answers = await turn.uow.intake.answers(client_id)
+    return [c.condition.caution for c in pressure_cautions(cautions_of(answers), pressure)]
 
 
 async def _pain_tap(turn: Turn, state: DraftState, button: NoteButton) -> Outcome:

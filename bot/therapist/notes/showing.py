@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bot.shared import texts
 from bot.shared.context import Services
 from bot.therapist.notes import views
 from bot.therapist.notes.flow import Turn, clients_for
 from bot.therapist.notes.state import DraftState
 from bot.therapist.notes.steps import Step
+from practice.intake import cautions_of
 from storage.unit_of_work import UnitOfWork
 
 
@@ -21,8 +23,15 @@ def turn_for(services: Services, uow: UnitOfWork, user_id: int) -> Turn:
 
 
 async def card_for(turn: Turn, state: DraftState) -> views.View:
+    """The note's card; a client's intake cautions stand at its top."""
     clients = await clients_for(turn, state) if state.step is Step.CLIENT else []
-    return views.render(state, turn.today, clients)
+    view = views.render(state, turn.today, clients)
+    client_id = state.note.client_id
+    if client_id is None or await turn.uow.clients.get(turn.therapist_id, client_id) is None:
+        return view
+    cautions = cautions_of(await turn.uow.intake.answers(client_id))
+    lines = "\n".join(texts.caution_line(c.condition.caution) for c in cautions)
+    return view.with_warning(lines or None)
 
 
 async def remember_card(

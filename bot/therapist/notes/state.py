@@ -31,6 +31,11 @@ class DraftState:
     choices: list[tuple[int, str]] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     since_last_visit: str | None = None
+    # The client's intake cautions that ask before a pressure (practice/intake.py): the
+    # pressure chosen and waiting for "Yes, I've checked", and whether it was confirmed once.
+    pressure_to_confirm: str | None = None
+    pressure_caution: str | None = None
+    pressure_confirmed: bool = False
 
     @classmethod
     def load(cls, row: StoredDraft) -> DraftState:
@@ -48,6 +53,9 @@ class DraftState:
             choices=[(int(i), str(n)) for i, n in data.get("choices", [])],
             unplaced=[str(u) for u in data.get("unplaced", [])],
             since_last_visit=data.get("since_last_visit"),
+            pressure_to_confirm=data.get("pressure_to_confirm"),
+            pressure_caution=data.get("pressure_caution"),
+            pressure_confirmed=bool(data.get("pressure_confirmed", False)),
         )
 
     def store(self, row: StoredDraft, now: datetime) -> None:
@@ -64,6 +72,9 @@ class DraftState:
             "choices": [[i, n] for i, n in self.choices],
             "unplaced": list(self.unplaced),
             "since_last_visit": self.since_last_visit,
+            "pressure_to_confirm": self.pressure_to_confirm,
+            "pressure_caution": self.pressure_caution,
+            "pressure_confirmed": self.pressure_confirmed,
         }
 
     def go(self, step: Step) -> None:

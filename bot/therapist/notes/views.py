@@ -127,6 +127,15 @@ def other_step(state: DraftState) -> View:
 
 
 def pressure_step(state: DraftState) -> View:
+    if state.pressure_to_confirm is not None and state.pressure_caution is not None:
+        # Asked once a note: this client's intake has a caution against it.
+        name = state.note.client_name or ""
+        text = texts.pressure_confirm(name, state.pressure_caution)
+        rows = [
+            [_button(state, texts.PRESSURE_CONFIRM_YES, "vc", state.pressure_to_confirm)],
+            [_button(state, texts.PRESSURE_CONFIRM_NO, "vn")],
+        ]
+        return View(_header(state) + text, InlineKeyboardMarkup(rows))
     current = state.note.pressure
     row = [
         _button(state, f"✓ {label}" if code == current else label, "v", code)

@@ -1,0 +1,395 @@
+"""The intake in the client's chat: one question a message, buttons wherever the answer is
+finite, every question skippable, every answer saved the moment it is given.
+
+Where the client is lives in the database (intake_progress): after days, or after a restart,
+the next tap or typed answer carries on, and /start asks the waiting question again. The
+questions, and what an answer means, are practice/intake.py's; a red flag is answered calmly
+here and goes to the therapist through the outbox (rendered by bot/therapist/intake.py).
+
+Why not the form engine (bot/shared/forms/): its drafts are the therapist's (one per
+therapist), shown as one card edited in place and kept until Save. The client's intake is
+theirs, a message per question, and saves each answer as it comes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.shared import cards, texts
+from bot.shared.callbacks import IntakeButton, parse_intake
+from bot.shared.context import Context, Handler
+from bot.shared.intake import intake_of
+from bot.shared.reach import wake_dispatcher
+from practice.intake import (
+    NONE,
+    IntakeQuestion,
+    QuestionKind,
+    RedFlag,
+    Urgency,
+    default_intake,
+    flag_of_answer,
+)
+from storage.models import Client, IntakeProgress
+from storage.repositories import RED_FLAG, Outbox
+from storage.repositories.intake import CLIENT
+from storage.unit_of_work import UnitOfWork
+
+BEGIN = "all"  # IntakeButton(BEGIN, "b"): begin, or carry on with, the intake
+
+
+def begin_button(label: str) -> InlineKeyboardMarkup:
+    data = IntakeButton(BEGIN, "b").encode()
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
+
+
+def correct_keyboard() -> InlineKeyboardMarkup:
+    """/mydata's list of questions, each a button that asks it again."""
+    intake = default_intake()
+    buttons = [
+        InlineKeyboardButton(q.label, callback_data=IntakeButton(q.key, "e").encode())
+        for q in intake.questions
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def shown(question: IntakeQuestion, value: Any) -> str:
+    """An answer as the client (and the therapist) reads it."""
+    if value is None:
+        return texts.INTAKE_SKIPPED
+    return question.shown(value, default_intake().conditions)
+
+
+def _keyboard(question: IntakeQuestion, ticked: list[str]) -> InlineKeyboardMarkup:
+    skip = InlineKeyboardButton(
+        texts.INTAKE_SKIP, callback_data=IntakeButton(question.key, "s").encode()
+    )
+    if question.kind is QuestionKind.MULTI:
+        rows = [
+            [
+                InlineKeyboardButton(
+                    ("✓ " if c.code in ticked else "") + c.label,
+                    callback_data=IntakeButton(question.key, "t", c.code).encode(),
+                )
+            ]
+            for c in default_intake().checklist
+        ]
+        none = ("✓ " if NONE in ticked else "") + texts.INTAKE_NONE_OF_THESE
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    none, callback_data=IntakeButton(question.key, "t", NONE).encode()
+                )
+            ]
+        )
+        done = IntakeButton(question.key, "d").encode()
+        rows.append([InlineKeyboardButton(texts.INTAKE_DONE, callback_data=done), skip])
+        return InlineKeyboardMarkup(rows)
+    buttons = [
+        InlineKeyboardButton(label, callback_data=IntakeButton(question.key, "c", code).encode())
+        for code, label in (question.choices or {}).items()
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([skip])
+    return InlineKeyboardMarkup(rows)
+
+
+def _question_text(question: IntakeQuestion) -> str:
+    intake = default_intake()
+    number, total = intake.position(question.key), len(intake.questions)
+    return texts.intake_question(number, total, question.prompt, question.example)
+
+
+def _answered_text(question: IntakeQuestion, value: Any) -> str:
+    intake = default_intake()
+    number, total = intake.position(question.key), len(intake.questions)
+    return texts.intake_answered(number, total, question.label, shown(question, value))
+
+
+async def _ask(context: Context, chat_id: int, client_id: int, key: str) -> None:
+    """Send the question `key` and remember its message, for its buttons to go later."""
+    question = default_intake().question(key)
+    assert question is not None
+    async with context.services.db.unit_of_work() as uow:
+        progress = await uow.intake.progress(client_id)
+        ticked = list(progress.ticked or []) if progress is not None else []
+    message = await context.bot.send_message(
+        chat_id, _question_text(question), reply_markup=_keyboard(question, ticked)
+    )
+    async with context.services.db.unit_of_work() as uow:
+        progress = await uow.intake.progress(client_id)
+        if progress is not None and progress.step == key:
+            progress.message_id = message.message_id
+            await uow.commit()
+
+
+async def _first_open(uow: UnitOfWork, client_id: int) -> str | None:
+    done = await uow.intake.current(client_id)
+    question = default_intake().next_question(done)
+    return question.key if question is not None else None
+
+
+async def begin(context: Context, client: Client, chat_id: int) -> bool:
+    """Begin the intake (with its opening words, before the first answer), or ask again the
+    question it waits at. False: nothing to ask (it is finished)."""
+    now = context.services.clock.now()
+    async with context.services.db.unit_of_work() as uow:
+        therapist = await uow.therapists.get(client.therapist_id)
+        progress = await uow.intake.progress(client.id)
+        step = await _first_open(uow, client.id)
+        intro = not await uow.intake.current(client.id)
+        if progress is None and step is not None:
+            progress = await uow.intake.start(client.id, now, step)
+        elif progress is not None and progress.step is None and step is not None:
+            progress.step, progress.correcting, progress.ticked = step, False, None
+        key = progress.step if progress is not None else None
+        name = therapist.display_name if therapist is not None else ""
+        await uow.commit()
+    if key is None:
+        return False
+    if intro:
+        await context.bot.send_message(chat_id, texts.intake_intro(name))
+    await _ask(context, chat_id, client.id, key)
+    return True
+
+
+async def after_joining(context: Context, telegram_user_id: int, chat_id: int) -> None:
+    """Right after the client joined and set their zone: the intake, unless it was begun."""
+    async with context.services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(telegram_user_id)
+        progress = await uow.intake.progress(client.id) if client is not None else None
+    if client is not None and progress is None:
+        await begin(context, client, chat_id)
+
+
+async def on_home(context: Context, client: Client) -> tuple[str, InlineKeyboardMarkup] | None:
+    """/start's home card's intake line and button: an intake under way is carried on, and
+    a client who joined before there was an intake is offered it, once."""
+    now = context.services.clock.now()
+    total = len(default_intake().questions)
+    async with context.services.db.unit_of_work() as uow:
+        progress = await uow.intake.progress(client.id)
+        therapist = await uow.therapists.get(client.therapist_id)
+        answered = len(await uow.intake.current(client.id))
+        offer = progress is None and client.timezone is not None
+        if offer:
+            await uow.intake.start(client.id, now, None)  # offered; /mydata begins it later
+            await uow.commit()
+    if progress is not None and progress.step is not None:
+        line = texts.intake_carry_on(answered, total)
+        return line, begin_button(texts.INTAKE_CARRY_ON)
+    if offer:
+        name = therapist.display_name if therapist is not None else ""
+        return texts.intake_offer(name), begin_button(texts.INTAKE_START_NOW)
+    return None
+
+
+async def my_intake(context: Context, client: Client, chat_id: int) -> InlineKeyboardButton:
+    """/mydata's part for the intake: the answers with their dates, sent before the rest, and
+    the button for the rest's card: change an answer (or begin, for a client who has not)."""
+    zone = client.timezone or context.services.settings.practice_timezone
+    async with context.services.db.unit_of_work() as uow:
+        view = await intake_of(uow, client.id, zone)
+    if view.taken_on is None:
+        return InlineKeyboardButton(
+            texts.INTAKE_FILL_IN, callback_data=IntakeButton(BEGIN, "b").encode()
+        )
+    text = texts.intake_full(
+        texts.INTAKE_YOURS, texts.short_date(view.taken_on), view.lines(zone), texts.Html("")
+    )
+    await context.bot.send_message(chat_id, text)
+    return InlineKeyboardButton(
+        texts.INTAKE_CORRECT, callback_data=IntakeButton(BEGIN, "e").encode()
+    )
+
+
+@dataclass(frozen=True)
+class _Given:
+    question: IntakeQuestion
+    value: Any
+    flag: RedFlag | None  # a red flag raised now (not raised before)
+    next_key: str | None
+    correcting: bool
+    therapist: str
+    message_id: int | None
+
+
+async def _give(
+    context: Context, uow: UnitOfWork, client: Client, progress: IntakeProgress, value: Any
+) -> _Given:
+    """Save the answer to the question waiting, raise its red flag, move on. In `uow`."""
+    services = context.services
+    now = services.clock.now()
+    key = progress.step
+    assert key is not None
+    question = default_intake().question(key)
+    assert question is not None
+    row = await uow.intake.record(client.id, key, value, now, CLIENT)
+    flag = flag_of_answer(key, value)
+    if flag is not None and flag.code not in await uow.intake.flagged(client.id):
+        raised = await uow.intake.raise_flag(client.therapist_id, client.id, flag.code, row.id, now)
+        await uow.outbox.add(
+            Outbox.pending(
+                RED_FLAG,
+                chat_id=client.therapist_id,
+                day=now.date(),
+                due_at=now,
+                now=now,
+                intake_flag_id=raised.id,
+            )
+        )
+    else:
+        flag = None
+    correcting, message_id = progress.correcting, progress.message_id
+    next_key = None if correcting else await _first_open(uow, client.id)
+    progress.step, progress.correcting, progress.ticked = next_key, False, None
+    progress.message_id = None
+    if next_key is None and progress.completed_at is None and not correcting:
+        progress.completed_at = now
+    therapist = await uow.therapists.get(client.therapist_id)
+    return _Given(
+        question,
+        value,
+        flag,
+        next_key,
+        correcting,
+        therapist.display_name if therapist is not None else "",
+        message_id,
+    )
+
+
+async def _after(context: Context, chat_id: int, client: Client, given: _Given) -> None:
+    """What the client sees once an answer is saved: the question's message shows the
+    answer, a red flag's calm reply, then the next question (or the thanks)."""
+    bot = context.bot
+    if given.message_id is not None:
+        await cards.edit_card(
+            bot, chat_id, given.message_id, _answered_text(given.question, given.value), None
+        )
+    if given.flag is not None:
+        wake_dispatcher(context)
+        urgent = given.flag.urgency is Urgency.URGENT
+        await bot.send_message(chat_id, texts.red_flag_reply(given.therapist, urgent))
+    if given.correcting:
+        await bot.send_message(chat_id, texts.intake_corrected(given.therapist))
+    elif given.next_key is not None:
+        await _ask(context, chat_id, client.id, given.next_key)
+    else:
+        await bot.send_message(chat_id, texts.intake_finished(given.therapist))
+
+
+async def intake_button(update: Update, context: Context) -> None:
+    """Every tap acts on the presser's own intake: the data names only the question."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    button = parse_intake(query.data)
+    if not isinstance(button, IntakeButton):
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    intake = default_intake()
+    async with context.services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(user.id)
+        if client is None:
+            await cards.answer(query, texts.INTAKE_BUTTON_NOT_YOURS, alert=True)
+            return
+        progress = await uow.intake.progress(client.id)
+        if button.action == "b":
+            await cards.answer(query)
+            await cards.strip_buttons(context.bot, chat_id, message_id)
+            if not await begin(context, client, chat_id):
+                await context.bot.send_message(chat_id, texts.intake_finished(""))
+            return
+        if button.question == BEGIN and button.action == "e":
+            await cards.answer(query)
+            await context.bot.send_message(
+                chat_id, texts.INTAKE_CORRECT_PICK, reply_markup=correct_keyboard()
+            )
+            return
+        question = intake.question(button.question)
+        if question is None:
+            await cards.answer(query, texts.STALE_BUTTON)
+            return
+        if button.action == "e":
+            if progress is None:
+                progress = await uow.intake.start(client.id, context.services.clock.now(), None)
+            current = (await uow.intake.answers(client.id)).get(question.key)
+            progress.step, progress.correcting = question.key, True
+            progress.ticked = list(current) if isinstance(current, list) else None
+            await uow.commit()
+            await cards.answer(query)
+            await _ask(context, chat_id, client.id, question.key)
+            return
+        if progress is None or progress.step != question.key:
+            await cards.answer(query, texts.INTAKE_ANSWERED_ALREADY)
+            await cards.strip_buttons(context.bot, chat_id, message_id)
+            return
+        if button.action == "t":
+            try:
+                progress.ticked = intake.toggle(progress.ticked or [], button.value)
+            except ValueError:
+                await cards.answer(query, texts.STALE_BUTTON)
+                return
+            ticked = list(progress.ticked)
+            await uow.commit()
+            await cards.answer(query)
+            await cards.edit_card(
+                context.bot,
+                chat_id,
+                message_id,
+                _question_text(question),
+                _keyboard(question, ticked),
+            )
+            return
+        value: Any
+        if button.action == "d":
+            if not progress.ticked:
+                await cards.answer(query, texts.INTAKE_TICK_FIRST, alert=True)
+                return
+            value = list(progress.ticked)
+        elif button.action == "c":
+            try:
+                value = intake.choose(question.key, button.value)
+            except ValueError:
+                await cards.answer(query, texts.STALE_BUTTON)
+                return
+        else:  # "s": skipped, and saved as such
+            value = None
+        progress.message_id = message_id  # the message tapped is the one to show the answer
+        given = await _give(context, uow, client, progress, value)
+        await uow.commit()
+    await cards.answer(query)
+    await _after(context, chat_id, client, given)
+
+
+async def intake_text(update: Update, context: Context, client: Client) -> bool:
+    """A typed message while the intake waits for an answer; False if it waits for none.
+    The intake comes before any other reading of free text."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    intake = default_intake()
+    async with context.services.db.unit_of_work() as uow:
+        progress = await uow.intake.progress(client.id)
+        if progress is None or progress.step is None:
+            return False
+        key = progress.step
+        try:
+            value = intake.read(key, message.text)
+        except ValueError as exc:
+            await message.reply_text(
+                texts.INTAKE_TAP_A_BUTTON
+                if "tap" in str(exc)
+                else texts.bad_intake_answer(str(exc))
+            )
+            return True
+        given = await _give(context, uow, client, progress, value)
+        await uow.commit()
+    await _after(context, message.chat_id, client, given)
+    return True
+
+
+def handlers() -> list[Handler]:
+    return [CallbackQueryHandler(intake_button, pattern=IntakeButton.pattern())]

@@ -1,0 +1,195 @@
+"""What the bot says: the intake, to the client and to the therapist.
+
+The client may be in pain and worried: every line to them is calm, says what happens next,
+and never names a condition or guesses at a cause. A red flag's meaning (practice/intake.toml)
+is for the therapist only.
+
+The rules for every text (what is escaped, `Html` and `Plain`): bot/shared/texts/__init__.py.
+"""
+
+from __future__ import annotations
+
+from bot.shared.bounded import TEXT_LIMIT, fit
+
+from .common import Html, Plain, esc
+
+INTAKE_SKIP = Plain("Skip")
+INTAKE_DONE = Plain("Done ✓")
+INTAKE_NONE_OF_THESE = Plain("None of these")
+INTAKE_TAP_A_BUTTON = "Please tap one of the buttons above — or Skip if you'd rather not say."
+INTAKE_TICK_FIRST = Plain("Tick what applies, or “None of these” — or Skip.")
+INTAKE_ANSWERED_ALREADY = Plain("Already answered ✓ — you can change it in /mydata.")
+INTAKE_BUTTON_NOT_YOURS = Plain("That question isn't one of yours.")
+INTAKE_CORRECT = Plain("✏️ Correct my health answers")
+INTAKE_FILL_IN = Plain("📝 Answer the health questions")
+INTAKE_START_NOW = Plain("📝 Start now")
+INTAKE_CORRECT_PICK = "Which answer would you like to change?"
+INTAKE_SKIPPED = "skipped"
+
+
+def bad_intake_answer(reason: str) -> str:
+    """A typed answer refused: why, and nothing lost (the question still waits)."""
+    return f"Sorry — {esc(reason)}. Please try again, or tap Skip."
+
+
+def intake_intro(therapist: str) -> str:
+    return (
+        f"📝 <b>A few questions before your first session</b>\n"
+        f"{esc(therapist)} would like to know a little about you and your health, so your "
+        "massage suits you and is safe. One short question at a time; skip any you'd rather "
+        "not answer. You can stop whenever you like and carry on later with /start."
+    )
+
+
+def intake_offer(therapist: str) -> str:
+    """On the home card of a client who joined before there was an intake: offered once."""
+    return (
+        f"📝 {esc(therapist)} now asks a few short questions about your health before "
+        "sessions. Tap below when you have two minutes — or later from /mydata."
+    )
+
+
+INTAKE_CARRY_ON = Plain("📝 Carry on")
+
+
+def intake_carry_on(answered: int, total: int) -> str:
+    return f"📝 Your health questions: {answered} of {total} answered. Carry on when you like."
+
+
+def intake_question(number: int, total: int, prompt: str, example: str) -> str:
+    text = f"<b>{number} of {total}</b> · {esc(prompt)}"
+    if example:
+        text += f"\n<i>{esc(example)}</i>"
+    return text
+
+
+def intake_answered(number: int, total: int, label: str, answer: str) -> str:
+    """The question's message once answered: what was asked, and what was given."""
+    return f"<b>{number} of {total}</b> · {esc(label)}: {esc(answer)} ✓"
+
+
+def intake_finished(therapist: str) -> str:
+    return (
+        f"Thank you — that's everything ✓\n{esc(therapist)} will read it before your session. "
+        "You can see or change your answers any time in /mydata."
+    )
+
+
+def intake_corrected(therapist: str) -> str:
+    return (
+        f"Updated ✓ {esc(therapist)} sees your new answer; the earlier one is kept with its "
+        "date. Anything else to change? /mydata"
+    )
+
+
+def red_flag_reply(therapist: str, urgent: bool) -> str:
+    """The client's answer was one a doctor should hear about: calm, and what to do."""
+    text = (
+        f"Thank you for telling me. {esc(therapist)} will look at this personally before "
+        "your massage."
+    )
+    if urgent:
+        text += (
+            "\nThis is something a doctor should check soon, so please don't wait for your "
+            "appointment: contact your doctor or an urgent care service <b>today</b>. If it is "
+            "getting worse quickly, call your local emergency number."
+        )
+    else:
+        text += " They may suggest you see your doctor first — that's a usual precaution."
+    return text
+
+
+def red_flag_alert(name: str, flag: str, meaning: str, urgent: bool, answered: Html) -> str:
+    """To the therapist, at once: the flag, its usual meaning in a line, how urgent."""
+    urgency = "🚩 <b>URGENT</b>" if urgent else "🚩 <b>Soon</b>"
+    return (
+        f"{urgency} · <b>{esc(name)}</b>'s intake: {esc(flag)}\n"
+        f"{esc(meaning)}\n"
+        f"Answered {answered}. Nothing is diagnosed: this is a screening question."
+    )
+
+
+RED_FLAG_REFER = Plain("↗️ Refer")
+RED_FLAG_SEEN = Plain("✔️ Seen, I'll discuss it")
+RED_FLAG_DECIDED_ALREADY = Plain("Already decided ✓")
+
+
+def red_flag_reason(flag: str, meaning: str) -> Plain:
+    """A referral's reason from a red flag: stored as words, escaped where it is shown."""
+    return Plain(f"Intake red flag: {flag}. {meaning}")
+
+
+def flag_decision_line(flag: str, decision: str | None, on: Html | None) -> str:
+    if decision == "refer":
+        return f"🚩 {esc(flag)} — referred {on}"
+    if decision == "seen":
+        return f"🚩 {esc(flag)} — seen {on}, to discuss"
+    return f"🚩 {esc(flag)} — not decided yet"
+
+
+def intake_heading(name: str) -> Plain:
+    return Plain(f"Intake — {name}")
+
+
+def red_flag_seen(name: str, flag: str, on: Html) -> str:
+    return f"✔️ Seen {on}: you'll discuss “{esc(flag)}” with {esc(name)}."
+
+
+def intake_card_line(on: Html, cautions: list[str], flags: int) -> str:
+    """ "Intake 2 Dec · ⚠️ blood thinners · 🚩 1 red flag" on the client card."""
+    parts = [f"Intake {on}"]
+    parts += [f"⚠️ {esc(c)}" for c in cautions]
+    if flags:
+        parts.append(f"🚩 {flags} red flag{'s' if flags != 1 else ''}")
+    return " · ".join(parts)
+
+
+INTAKE_NOT_YET = "Intake: not answered yet"
+INTAKE_SHOW = Plain("📝 Intake")
+
+
+INTAKE_MORE = "… and {count} more answers"
+INTAKE_YOURS = "Your health answers"
+
+
+def intake_answer_line(label: str, answer: str, when: Html) -> Html:
+    return Html(f"<b>{esc(label)}:</b> {esc(answer)} <i>({when})</i>")
+
+
+def intake_full(heading: str, on: Html, lines: list[Html], footer: Html) -> str:
+    """The intake in full: each question's latest answer and its date, as many as fit."""
+    head = f"📝 <b>{esc(heading)}</b> · {on}"
+    tail = ["", footer] if footer else []
+    room = TEXT_LIMIT - len(head) - len("\n".join(tail)) - 2
+    kept = fit(lines, room, lambda n: INTAKE_MORE.format(count=n))
+    return "\n".join([head, *kept, *tail])
+
+
+def caution_line(caution: str) -> str:
+    """At the top of a note card: "⚠️ On blood thinners — avoid deep pressure"."""
+    return f"⚠️ {esc(caution)}"
+
+
+def pressure_confirm(name: str, cautions: str) -> str:
+    """Asked once a note, when the pressure chosen is one the client's intake cautions against."""
+    return f"⚠️ <b>{esc(name)}</b>: {esc(cautions)}\nUse this pressure anyway?"
+
+
+PRESSURE_CONFIRM_YES = Plain("Yes, I've checked")
+PRESSURE_CONFIRM_NO = Plain("Choose another")
+
+
+def homework_skipped(exercise: str, condition: str) -> str:
+    return f"⚠️ Not suggested: {esc(exercise)} — its caution names {esc(condition)}"
+
+
+def intake_form_title(name: str) -> str:
+    return f"📝 Intake for <b>{esc(name)}</b>"
+
+
+def intake_saved(name: str, line: Html) -> str:
+    return f"Intake saved ✓ {esc(name)}: {line}"
+
+
+INTAKE_UPDATE = Plain("✏️ Fill in or update")
+INTAKE_PICK = "Whose intake? Tap a client, or type /intake and part of a name."

@@ -1,0 +1,398 @@
+"""The intake in the chat, end to end: the real bot over HTTP to the emulator, a real database,
+a frozen clock. A client answers right after joining, resumes after a restart, and a red
+flag reaches the therapist through the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from demo.offline import DEMO_TOKEN, OfflineBot, offline_bot
+from emulator import BotApiEmulator, Phone
+from practice.clock import FrozenClock
+from tests.chat import new_client_note
+from tests.conftest import MAYA
+from tests.test_invites import join
+from tests.test_records import csv_rows, pdf_text
+from tests.test_referrals import letter_text
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(token=DEMO_TOKEN) as emu:
+        yield emu
+
+
+async def answers_of(running: OfflineBot, client_id: int = 1) -> dict[str, object]:
+    async with running.db.unit_of_work() as uow:
+        return await uow.intake.answers(client_id)
+
+
+async def joined(running: OfflineBot, maya: Phone) -> Phone:
+    await new_client_note(maya, "Anna K.")
+    anna = await join(running, maya)
+    await anna.tap("London")
+    return anna
+
+
+async def test_a_client_answers_the_intake_right_after_joining(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    texts = [m.text for m in anna.messages[-2:]]
+    assert "A few questions before your first session" in texts[0]
+    assert "1 of 16" in anna.last_text and "main concern" in anna.last_text
+    await anna.send("Stiff neck and <b>right</b> shoulder")
+    # Typed text is saved as typed, markup and all.
+    assert (await answers_of(running))["concern"] == "Stiff neck and <b>right</b> shoulder"
+    assert "1 of 16" in anna.messages[-2].text and "✓" in anna.messages[-2].text
+    assert anna.messages[-2].inline_keyboard == []  # the answered question's Skip is gone
+    assert "2 of 16" in anna.last_text
+    await anna.tap("A few weeks")
+    await anna.tap("Skip")  # worse / better
+    await anna.send("Sleep through the night")
+    # The checklist: several ticks, and "None of these" clears them.
+    await anna.tap("Osteoporosis or fragile bones")
+    assert "✓ Osteoporosis" in str(anna.buttons)
+    await anna.tap("None of these")
+    assert "✓ Osteoporosis" not in str(anna.buttons) and "✓ None of these" in str(anna.buttons)
+    await anna.tap("Blood thinners (e.g. warfarin, apixaban)")
+    await anna.tap("Done ✓")
+    await anna.send("apixaban")
+    await anna.tap("No")  # allergies
+    await anna.tap("I'd rather not say")
+    # A button-only question refuses typing, and loses nothing.
+    await anna.send("maybe?")
+    assert "tap one of the buttons" in anna.last_text
+    for _ in range(8):
+        await anna.tap("No")
+    assert "that's everything" in anna.last_text
+    answers = await answers_of(running)
+    assert answers["conditions"] == ["blood_thinners"]
+    assert answers["worse_better"] is None  # skipped, and saved as skipped
+    assert answers["pregnancy"] == "private"
+    assert answers["rf_night"] == "no"
+    async with running.db.unit_of_work() as uow:
+        progress = await uow.intake.progress(1)
+    assert progress is not None and progress.completed_at is not None and progress.step is None
+    # Afterwards, free text is no longer read as an answer.
+    await anna.send("hello?")
+    assert "/homework" in anna.last_text
+
+
+async def test_the_intake_resumes_after_a_restart_and_after_days(
+    emulator: BotApiEmulator, database_url: str, clock: FrozenClock
+) -> None:
+    maya = emulator.user(id=MAYA, first_name="Maya")
+    kwargs = {"therapist_ids": frozenset({MAYA}), "clock": clock, "emulator": emulator}
+    async with offline_bot(database_url, **kwargs) as running:  # type: ignore[arg-type]
+        anna = await joined(running, maya)
+        await anna.send("Low back")
+        await anna.tap("Longer than 3 months")
+        question = anna.last_message_id
+        assert "3 of 16" in anna.last_text
+    clock.advance(timedelta(days=3))
+    async with offline_bot(database_url, **kwargs) as running:  # type: ignore[arg-type]
+        # Typed after the restart: the waiting question takes it.
+        await anna.send("Worse sitting, better walking")
+        assert "4 of 16" in anna.last_text
+        assert "✓" in anna.message(question).text
+        # Days later /start says where it stands, and asks the waiting question again.
+        await anna.send("/start")
+        assert "Hi Anna K.!" in anna.last_text and "4 of 16 answered" not in anna.last_text
+        assert "health questions: 3 of 16 answered" in anna.last_text
+        await anna.tap("📝 Carry on")
+        assert "4 of 16" in anna.last_text
+        await anna.tap("Skip")
+        assert "5 of 16" in anna.last_text
+        answers = await answers_of(running)
+    assert answers == {
+        "concern": "Low back",
+        "since": "long",
+        "worse_better": "Worse sitting, better walking",
+        "goal": None,
+    }
+
+
+async def test_a_client_who_joined_before_is_offered_it_once_on_start(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    async with running.db.unit_of_work() as uow:  # as if they joined before the intake
+        progress = await uow.intake.progress(1)
+        assert progress is not None
+        await uow.session.delete(progress)
+        await uow.commit()
+    await anna.send("/start")
+    assert "asks a few short questions about your health" in anna.last_text
+    offer = anna.last_message_id
+    await anna.send("/start")
+    assert "asks a few short questions" not in anna.last_text  # once
+    await anna.tap("📝 Start now", message_id=offer)
+    assert "A few questions before your first session" in anna.messages[-2].text
+    assert "main concern" in anna.last_text
+
+
+async def test_a_red_flag_gets_a_calm_reply_and_alerts_the_therapist(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await joined(running, maya)
+    for _ in range(4):
+        await anna.tap("Skip")
+    await anna.tap("None of these")
+    await anna.tap("Done ✓")
+    for _ in range(3):
+        await anna.tap("Skip")
+    await anna.tap("Yes")  # saddle numbness
+    reply = anna.messages[-2].text
+    assert "Maya will look at this personally" in reply
+    assert "today" in reply and "emergency number" in reply
+    for word in ("cauda", "red flag", "serious", "diagnos"):
+        assert word not in reply.lower()
+    assert "Bladder" not in reply and "2 of" not in reply
+    await running.dispatch()
+    alert = maya.last_text
+    assert "URGENT" in alert and "Anna K." in alert and "Saddle numbness" in alert
+    assert "cauda equina" in alert
+    assert "↗️ Refer" in str(maya.buttons) and "Seen, I'll discuss it" in str(maya.buttons)
+    # Tapping on: a "soon" flag is answered without the urgent advice.
+    await anna.tap("No")  # bladder
+    await anna.tap("No")  # legs
+    await anna.tap("No")  # calf
+    await anna.tap("Yes")  # after a fall
+    reply = anna.messages[-2].text
+    assert "personally" in reply and "emergency" not in reply
+    clock.advance(timedelta(seconds=2))  # a chat gets a message a second at most
+    await running.dispatch()
+    assert "Soon" in maya.last_text and "fall" in maya.last_text
+    # The same answer given again later does not alert twice.
+    await anna.send("/mydata")
+    await anna.tap("✏️ Correct my health answers")
+    await anna.tap("Numbness between the legs")
+    await anna.tap("Yes")
+    assert "Updated ✓" in anna.last_text
+    sent = len(maya.messages)
+    clock.advance(timedelta(seconds=2))
+    await running.dispatch()
+    assert len(maya.messages) == sent
+
+
+async def test_an_intake_button_acts_only_on_the_pressers_own_intake(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await joined(running, maya)
+    # The data names only the question: pressed by someone with no intake, it does nothing.
+    answer = await maya.tap_data("ik:concern:s")
+    assert "isn't one of yours" in answer
+    assert await answers_of(running) == {}
+
+
+async def answer_intake(anna: Phone, *, blood_thinners: bool, saddle: bool) -> None:
+    """Anna answers everything: a concern, the checklist, and the red-flag questions."""
+    await anna.send("Low back pain")
+    await anna.tap("A few weeks")
+    await anna.tap("Skip")
+    await anna.tap("Skip")
+    await anna.tap("Blood thinners (e.g. warfarin, apixaban)" if blood_thinners else "None of")
+    await anna.tap("Done ✓")
+    await anna.tap("Skip")  # medications
+    await anna.tap("No")  # allergies
+    await anna.tap("No")  # pregnancy
+    await anna.tap("Yes" if saddle else "No")
+    while "that's everything" not in anna.last_text:
+        await anna.tap("No")
+
+
+async def test_a_red_flag_reaches_a_referral_letter_whose_reason_names_it(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=True, saddle=True)
+    await running.dispatch()
+    alert = maya.last_message
+    assert alert is not None
+    print("\nTHE THERAPIST'S ALERT:\n" + alert.text + "\n" + str(alert.inline_keyboard))
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    card = maya.last_text
+    line = next(li for li in card.splitlines() if li.startswith("Intake"))
+    print("THE CARD LINE:\n" + line)
+    assert line == "Intake 25 Nov · ⚠️ blood thinners · 🚩 1 red flag"
+    await maya.tap("📝 Intake")
+    full = maya.last_text
+    assert "Main concern: Low back pain" in full and "Numbness between the legs: Yes" in full
+    assert "⚠️ On blood thinners — avoid deep pressure" in full
+    assert "Saddle numbness — not decided yet" in full
+    # Refer from the alert: the reason preset names the flag, the physician offered first.
+    await maya.tap("↗️ Refer", message_id=alert.message_id)
+    assert "To whom" in maya.last_text
+    assert maya.all_buttons[0] == "Any physician"
+    await maya.tap("Any physician")
+    assert "Reason: Intake red flag: Saddle numbness" in maya.last_text
+    await maya.tap("Save")
+    async with running.db.unit_of_work() as uow:
+        flags = await uow.intake.flags(1)
+    # Kept with the decision, as a decision point's answer is.
+    assert flags[0].decision == "refer" and flags[0].referral_id is not None
+    await running.dispatch()
+    await anna.tap("✖️ Don't allow")
+    text = letter_text(maya)
+    assert "Intake red flag: Saddle numbness" in text and "cauda equina" in text
+
+
+async def test_seen_is_kept_with_the_flag(running: OfflineBot, maya: Phone) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=False, saddle=True)
+    await running.dispatch()
+    await maya.tap("✔️ Seen, I'll discuss it")
+    assert maya.last_text.startswith("✔️ Seen 25 Nov: you'll discuss “Saddle numbness”")
+    assert maya.messages[-1].inline_keyboard == []
+    async with running.db.unit_of_work() as uow:
+        flags = await uow.intake.flags(1)
+    assert [(f.flag, f.decision) for f in flags] == [("saddle", "seen")]
+    answer = await maya.tap_data(f"fl:{flags[0].id}:r")
+    assert "Already decided" in answer
+
+
+async def test_a_caution_stands_on_the_note_card_and_deep_pressure_asks_once(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=True, saddle=False)
+    await maya.send("/note")
+    await maya.tap("Anna K.")
+    assert maya.last_text.startswith("⚠️ On blood thinners — avoid deep pressure")
+    for label in ("Done", "Done"):  # last time's areas and techniques, as they were
+        await maya.tap(label)
+    assert "⚠️ On blood thinners" in maya.last_text
+    await maya.tap("Deep")
+    assert "Use this pressure anyway?" in maya.last_text
+    assert "Pain before" not in maya.last_text
+    await maya.tap("Choose another")
+    await maya.tap("Deep")
+    await maya.tap("Yes, I've checked")
+    assert "Pain before" in maya.last_text
+    # Asked once a note: going back and choosing it again goes straight on.
+    await maya.tap("⬅️ Back")
+    await maya.tap("✓ Deep")
+    assert "Use this pressure anyway?" not in maya.last_text
+    for label in ("6", "3", "Skip to summary"):
+        await maya.tap(label)
+    assert maya.last_text.startswith("⚠️ On blood thinners")
+    await maya.tap("Save")
+    async with running.db.unit_of_work() as uow:
+        page = await uow.notes.page(MAYA, 1, offset=0, limit=1)
+    assert page.notes[0].pressure == "deep"
+    # The quick note's card carries it too.
+    await maya.send("Anna: neck, swedish, light. Pain 5 -> 2.")
+    assert maya.last_text.startswith("⚠️ On blood thinners — avoid deep pressure")
+
+
+async def test_no_caution_no_question(running: OfflineBot, maya: Phone) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=False, saddle=False)
+    await maya.send("/note")
+    await maya.tap("Anna K.")
+    assert not maya.last_text.startswith("⚠️")
+    for label in ("Done", "Done", "Deep"):
+        await maya.tap(label)
+    assert "Use this pressure anyway?" not in maya.last_text
+
+
+async def test_homework_suggestions_skip_an_exercise_whose_caution_names_the_condition(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Anna K.", areas=("Feet",))
+    anna = await join(running, maya)
+    await anna.tap("London")
+    await anna.send("Sore feet")
+    for _ in range(3):
+        await anna.tap("Skip")
+    await anna.tap("Diabetes with numb feet or reduced feeling")
+    await anna.tap("Done ✓")
+    await maya.send("/homework Anna")
+    await maya.tap("Add exercise")
+    assert "Foot roll" not in maya.all_buttons
+    assert "Ankle circles" in " ".join(maya.all_buttons)
+    assert "⚠️ Not suggested: Foot roll — its caution names reduced sensation" in (maya.last_text)
+    # Found by typing, it is there: the therapist decides.
+    await maya.send("foot roll")
+    assert "Foot roll" in maya.all_buttons
+
+
+async def test_the_export_and_a_consented_letter_carry_the_intake(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=True, saddle=True)
+    # A correction later: the record keeps both answers with their dates.
+    clock.advance(timedelta(days=2))
+    await anna.send("/mydata")
+    await anna.tap("✏️ Correct my health answers")
+    await anna.tap("Main concern")
+    await anna.send("Low back and left hip")
+    await maya.send("/export Anna")
+    pdf, sheet = maya.documents[-2:]
+    assert pdf.file_bytes is not None and sheet.file_bytes is not None
+    text = pdf_text(pdf.file_bytes)
+    assert "Intake" in text and "27 Nov" in text
+    assert "On blood thinners — avoid deep pressure" in text
+    assert "Saddle numbness" in text and "Low back and left hip" in text
+    rows = csv_rows(sheet.file_bytes)
+    concerns = [
+        (r["record_type"], r["date"], r["answer"]) for r in rows if r["question"] == "Main concern"
+    ]
+    assert concerns == [
+        ("intake (since changed)", "2026-11-25", "Low back pain"),
+        ("intake", "2026-11-27", "Low back and left hip"),
+    ]
+    assert any(r["question"].startswith("Intake red flag (urgent)") for r in rows)
+    # Refer with the client's consent: the letter carries the flag and the caution.
+    await running.dispatch()
+    await maya.tap(
+        "↗️ Refer", message_id=next(m.message_id for m in maya.messages if "URGENT" in m.text)
+    )
+    await maya.tap("Any physician")
+    await maya.tap("Save")
+    clock.advance(timedelta(seconds=2))  # a chat gets a message a second at most
+    await running.dispatch()
+    consent = next(m for m in reversed(anna.messages) if "✅ Allow" in str(m.inline_keyboard))
+    await anna.tap("✅ Allow", message_id=consent.message_id)
+    letter = letter_text(maya)
+    assert "From the client's intake" in letter
+    assert "On blood thinners" in letter and "Saddle numbness (urgent)" in letter
+
+
+async def test_the_therapist_fills_the_intake_for_a_client_not_on_the_bot(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Ben T.")
+    await maya.send("/intake Ben")
+    assert "📝 Intake for Ben T. · 1 of 16" in maya.last_text
+    await maya.send("Right knee after running")
+    await maya.tap("Skip")  # since
+    await maya.tap("Skip")  # worse / better
+    await maya.tap("Skip")  # goal
+    await maya.tap("Osteoporosis or fragile bones")
+    await maya.tap("Done")
+    for _ in range(2):  # medications, allergies
+        await maya.tap("Skip")
+    await maya.tap("Skip")  # pregnancy
+    for _ in range(4):  # saddle, bladder, legs, calf
+        await maya.tap("No")
+    await maya.tap("Yes")  # after a fall
+    while "Check and save" not in maya.last_text and "check and save" not in maya.last_text:
+        await maya.tap("Skip")
+    await maya.tap("Save")
+    assert "Intake saved ✓ Ben T.: Intake 25 Nov · ⚠️ osteoporosis · 🚩 1 red flag" in (
+        maya.last_text
+    )
+    async with running.db.unit_of_work() as uow:
+        history = await uow.intake.history(1)
+        flags = await uow.intake.flags(1)
+    assert {h.answered_by for h in history} == {"therapist"}
+    assert [f.flag for f in flags] == ["fall"]
+    await running.dispatch()
+    assert "URGENT" not in maya.last_text and "Soon" not in maya.last_text  # no alert to herself

@@ -1,0 +1,291 @@
+"""The intake's data and rules: each caution and each red flag, what raises them, and
+combinations of answers (hypothesis)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from practice.exercises import by_code, load_library
+from practice.intake import (
+    NONE,
+    QuestionKind,
+    Urgency,
+    cautions_of,
+    changed_flags,
+    default_intake,
+    exercises_to_skip,
+    flag_of_answer,
+    load_intake,
+    pressure_cautions,
+    red_flags_of,
+)
+from practice.notes import PRESSURES
+
+INTAKE = default_intake()
+
+# What the issue names: each must be in the data, with the urgency its sources give.
+RED_FLAGS = {
+    "saddle": Urgency.URGENT,
+    "bladder": Urgency.URGENT,
+    "legs": Urgency.URGENT,
+    "calf": Urgency.URGENT,
+    "fall": Urgency.SOON,
+    "weight": Urgency.SOON,
+    "fever": Urgency.SOON,
+    "night": Urgency.SOON,
+}
+CONDITIONS = [
+    "blood_thinners",
+    "recent_surgery",
+    "clot_history",
+    "osteoporosis",
+    "cancer",
+    "diabetes_numb",
+    "pregnancy",
+]
+DIAGNOSTIC_WORDS = ("you have", "diagnos", "this is ", "it is ")
+
+
+def test_the_questions_come_in_the_issues_order() -> None:
+    keys = [q.key for q in INTAKE.questions]
+    assert keys[:8] == [
+        "concern",
+        "since",
+        "worse_better",
+        "goal",
+        "conditions",
+        "medications",
+        "allergies",
+        "pregnancy",
+    ]
+    assert all(k.startswith("rf_") for k in keys[8:])
+    # Every yes/no red-flag question offers "No" first, so a tap on the first button is safe.
+    for key in keys[8:]:
+        question = INTAKE.question(key)
+        assert question is not None and question.choices is not None
+        assert list(question.choices) == ["no", "yes"]
+
+
+def test_pregnancy_may_be_left_unsaid() -> None:
+    question = INTAKE.question("pregnancy")
+    assert question is not None and question.choices is not None
+    assert "private" in question.choices
+    assert "Only if you would like" in question.prompt
+
+
+@pytest.mark.parametrize(("code", "urgency"), RED_FLAGS.items())
+def test_each_red_flag_is_raised_by_its_answer_alone(code: str, urgency: Urgency) -> None:
+    flag = INTAKE.red_flag(code)
+    assert flag is not None
+    assert flag.urgency is urgency
+    assert red_flags_of({flag.question: "yes"}) == [flag]
+    assert red_flags_of({flag.question: "no"}) == []
+    assert red_flags_of({flag.question: None}) == []
+    assert flag_of_answer(flag.question, "yes") == flag
+    assert flag_of_answer(flag.question, "no") is None
+    # Sources named and known; the meaning one line, and a screen, not a diagnosis.
+    assert INTAKE.sources_of(flag)
+    assert "\n" not in flag.meaning
+    assert not any(word in flag.meaning.lower() for word in DIAGNOSTIC_WORDS)
+    assert "can be" in flag.meaning or "may be" in flag.meaning or "sign" in flag.meaning
+
+
+def test_cauda_equina_flags_name_the_spinal_guidance() -> None:
+    for code in ("saddle", "bladder"):
+        flag = INTAKE.red_flag(code)
+        assert flag is not None
+        assert {"nice_ng59", "girft_ces"} <= set(flag.sources)
+    assert "NG59" in INTAKE.sources["nice_ng59"].title
+
+
+def test_urgent_flags_come_first() -> None:
+    answers = {"rf_night": "yes", "rf_fall": "yes", "rf_calf": "yes"}
+    assert [f.code for f in red_flags_of(answers)] == ["calf", "fall", "night"]
+
+
+@pytest.mark.parametrize("code", [c for c in CONDITIONS if c != "pregnancy"])
+def test_each_checklist_condition_raises_its_caution(code: str) -> None:
+    condition = INTAKE.condition(code)
+    assert condition is not None and condition.checklist
+    cautions = cautions_of({"conditions": [code]})
+    assert [c.condition.code for c in cautions] == [code]
+    assert cautions[0].because == "ticked on the checklist"
+    assert INTAKE.sources_of(condition)
+    assert pressure_cautions(cautions, "deep") == cautions
+    assert pressure_cautions(cautions, "light") == []
+
+
+def test_blood_thinners_caution_reads_as_the_issue_says() -> None:
+    condition = INTAKE.condition("blood_thinners")
+    assert condition is not None
+    assert condition.caution.startswith("On blood thinners — avoid deep pressure")
+    assert condition.short == "blood thinners"
+
+
+@pytest.mark.parametrize(
+    "typed", ["Warfarin 5 mg", "apixaban (Eliquis)", "xarelto", "a blood thinner, can't recall"]
+)
+def test_a_blood_thinner_typed_under_medications_is_a_caution(typed: str) -> None:
+    cautions = cautions_of({"medications": typed})
+    assert [c.condition.code for c in cautions] == ["blood_thinners"]
+    assert cautions[0].because.startswith("medicine: ")
+
+
+def test_medicine_words_match_whole_words_only() -> None:
+    # "heparinoid" cream is not heparin; ibuprofen is nobody's blood thinner here.
+    assert cautions_of({"medications": "heparinoid cream, ibuprofen"}) == []
+
+
+def test_ticked_and_typed_blood_thinners_are_one_caution() -> None:
+    cautions = cautions_of({"conditions": ["blood_thinners"], "medications": "warfarin"})
+    assert [c.condition.code for c in cautions] == ["blood_thinners"]
+
+
+@pytest.mark.parametrize(("answer", "raised"), [("yes", True), ("maybe", True), ("no", False)])
+def test_pregnancy_answer_raises_its_caution(answer: str, raised: bool) -> None:
+    assert bool(cautions_of({"pregnancy": answer})) is raised
+
+
+def test_pregnancy_left_unsaid_raises_nothing() -> None:
+    assert cautions_of({"pregnancy": "private"}) == []
+    assert cautions_of({"pregnancy": None}) == []
+    # And it is not on the checklist: it is asked only as its own, optional question.
+    assert "pregnancy" not in [c.code for c in INTAKE.checklist]
+
+
+def test_none_of_these_is_exclusive() -> None:
+    ticked = INTAKE.toggle([], "osteoporosis")
+    ticked = INTAKE.toggle(ticked, "blood_thinners")
+    assert ticked == ["blood_thinners", "osteoporosis"]  # in the checklist's order
+    assert INTAKE.toggle(ticked, NONE) == [NONE]
+    assert INTAKE.toggle([NONE], "cancer") == ["cancer"]
+    assert INTAKE.toggle(["cancer"], "cancer") == []
+    assert cautions_of({"conditions": [NONE]}) == []
+    with pytest.raises(ValueError, match="not on the checklist"):
+        INTAKE.toggle([], "pregnancy")  # not a checklist item
+    with pytest.raises(ValueError, match="not on the checklist"):
+        INTAKE.toggle([], "gout")
+
+
+def test_homework_with_a_caution_that_names_the_condition_is_skipped() -> None:
+    cautions = cautions_of({"conditions": ["diabetes_numb"]})
+    skipped = exercises_to_skip(load_library(), cautions)
+    assert [s.exercise.code for s in skipped] == ["plantar_fascia_roll"]
+    assert skipped[0].caution.condition.code == "diabetes_numb"
+    # A client without it keeps the whole library; numbness down the arm is not diabetes.
+    assert exercises_to_skip(load_library(), []) == []
+    assert exercises_to_skip([by_code("chin_tuck")], cautions) == []
+
+
+def test_only_new_flags_are_alerted_on_an_update() -> None:
+    before = {"rf_night": "yes"}
+    after = {"rf_night": "yes", "rf_fever": "yes"}
+    assert [f.code for f in changed_flags(before, after)] == ["fever"]
+    assert changed_flags(after, after) == []
+
+
+def test_typed_and_tapped_answers_are_checked() -> None:
+    assert INTAKE.read("concern", "  stiff   neck ") == "stiff neck"
+    assert INTAKE.read("allergies", "almond oil") == "almond oil"
+    with pytest.raises(ValueError, match="tap"):
+        INTAKE.read("rf_saddle", "maybe")
+    with pytest.raises(ValueError, match="empty"):
+        INTAKE.read("goal", "   ")
+    with pytest.raises(ValueError, match="characters"):
+        INTAKE.read("goal", "x" * 501)
+    assert INTAKE.choose("since", "weeks") == "weeks"
+    with pytest.raises(ValueError, match="not a choice"):
+        INTAKE.choose("since", "yes")
+
+
+def test_next_question_skips_what_is_done() -> None:
+    first = INTAKE.next_question([])
+    assert first is not None and first.key == "concern"
+    second = INTAKE.next_question(["concern"])
+    assert second is not None and second.key == "since"
+    assert INTAKE.next_question([q.key for q in INTAKE.questions]) is None
+
+
+def test_shown_answers_read_as_labels() -> None:
+    conditions = INTAKE.question("conditions")
+    since = INTAKE.question("since")
+    assert conditions is not None and since is not None
+    assert conditions.kind is QuestionKind.MULTI
+    shown = conditions.shown(["osteoporosis", "cancer"], INTAKE.conditions)
+    assert shown == "Osteoporosis or fragile bones, Cancer treatment now or in the last year"
+    assert since.shown("weeks") == "A few weeks"
+    assert since.shown(None) == "—"
+
+
+def test_bad_data_is_refused_with_its_entry_named(tmp_path: Path) -> None:
+    text = (Path(__file__).parent.parent / "practice" / "intake.toml").read_text()
+    broken = tmp_path / "intake.toml"
+    broken.write_text(text.replace('sources = ["girft_ces", "nice_ng59"', 'sources = ["nope"'))
+    with pytest.raises(ValueError, match="red flag 'saddle': unknown sources nope"):
+        load_intake(broken)
+    broken.write_text(text.replace('urgency = "soon"', 'urgency = "later"', 1))
+    with pytest.raises(ValueError, match="red flag 'fall': urgency"):
+        load_intake(broken)
+    broken.write_text(text.replace('confirm_pressures = ["deep"]', 'confirm_pressures = ["x"]', 1))
+    with pytest.raises(ValueError, match="condition 'blood_thinners': unknown pressures"):
+        load_intake(broken)
+
+
+def test_every_pressure_named_is_a_note_pressure() -> None:
+    for condition in INTAKE.conditions:
+        assert set(condition.confirm_pressures) <= set(PRESSURES)
+
+
+_answers = st.fixed_dictionaries(
+    {},
+    optional={
+        "conditions": st.lists(st.sampled_from([c.code for c in INTAKE.checklist]), unique=True),
+        "medications": st.sampled_from(["", "warfarin", "ibuprofen", "eliquis daily"]),
+        "pregnancy": st.sampled_from(["yes", "maybe", "no", "private"]) | st.none(),
+        **{f.question: st.sampled_from(["yes", "no"]) | st.none() for f in INTAKE.red_flags},
+    },
+)
+
+
+@given(_answers)
+def test_combinations_raise_exactly_the_flags_answered_yes(answers: dict[str, object]) -> None:
+    flags = red_flags_of(answers)  # type: ignore[arg-type]
+    expected = {f.code for f in INTAKE.red_flags if answers.get(f.question) == "yes"}
+    assert {f.code for f in flags} == expected
+    assert len(flags) == len(expected)
+    urgencies = [f.urgency for f in flags]
+    assert urgencies == sorted(urgencies, key=lambda u: u is not Urgency.URGENT)
+
+
+@given(_answers)
+def test_combinations_raise_each_caution_once_and_only_with_a_reason(
+    answers: dict[str, object],
+) -> None:
+    cautions = cautions_of(answers)  # type: ignore[arg-type]
+    codes = [c.condition.code for c in cautions]
+    assert len(codes) == len(set(codes))
+    ticked = set(answers.get("conditions") or [])  # type: ignore[call-overload]
+    typed = str(answers.get("medications") or "")
+    for code in codes:
+        assert (
+            code in ticked
+            or (code == "blood_thinners" and typed in ("warfarin", "eliquis daily"))
+            or (code == "pregnancy" and answers.get("pregnancy") in ("yes", "maybe"))
+        )
+    for code in ticked:
+        assert code in codes
+    # Red flags never turn into cautions, nor cautions into red flags.
+    assert not set(codes) & set(RED_FLAGS)
+
+
+@given(st.lists(st.sampled_from([NONE, *[c.code for c in INTAKE.checklist]]), max_size=12))
+def test_any_sequence_of_taps_leaves_a_consistent_checklist(taps: list[str]) -> None:
+    ticked: list[str] = []
+    for code in taps:
+        ticked = INTAKE.toggle(ticked, code)
+    assert len(ticked) == len(set(ticked))
+    assert ticked == [NONE] or NONE not in ticked
