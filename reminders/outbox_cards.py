@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from telegram import Bot, InlineKeyboardMarkup
 
 from practice.clock import Clock
 from practice.exercises import ExerciseCard
+from practice.messages import WorkingHours
 from storage import Database
-from storage.models import CheckIn, Client, CustomExercise, Referral
+from storage.models import CheckIn, Client, ClientMessage, CustomExercise, Referral
 from storage.unit_of_work import UnitOfWork
 
 # A message with buttons: its HTML text and its keyboard.
@@ -56,6 +57,15 @@ class OutboxCards:
     # FOLLOW_UP: the therapist asked how a referral went (None: the client is gone); the
     # third argument is the practice's time zone.
     follow_up: Callable[[UnitOfWork, Referral, str], Awaitable[Card | None]]
+    # RELAY: a client's words for their therapist (several, when they were gathered), with
+    # ↩️ Reply and the client's card; None when the client is no longer the therapist's.
+    # The time now, the practice's working hours (if set) and its time zone come with them.
+    relay: Callable[
+        [UnitOfWork, list[ClientMessage], datetime, WorkingHours | None, str],
+        Awaitable[Card | None],
+    ]
+    # REPLY: the therapist's reply, as the client sees it.
+    reply: Callable[[UnitOfWork, ClientMessage, Client], Awaitable[str]]
     # A client's chat refused a message (they blocked the bot): their reminders stop and
     # their therapist is told.
     client_unreachable: Callable[[Database, Clock, Bot, int], Awaitable[None]]

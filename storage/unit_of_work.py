@@ -26,6 +26,7 @@ from storage.repositories import (
     HomeworkLogRepository,
     HomeworkRepository,
     InviteRepository,
+    MessageRepository,
     NoteRepository,
     Outbox,
     PlanRepository,
@@ -60,6 +61,7 @@ class UnitOfWork:
     erasure: ErasureRepository
     chores: ChoreRepository
     retention: RetentionRepository
+    messages: MessageRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -86,6 +88,7 @@ class UnitOfWork:
         self.erasure = ErasureRepository(self.session)
         self.chores = ChoreRepository(self.session)
         self.retention = RetentionRepository(self.session)
+        self.messages = MessageRepository(self.session)
         return self
 
     async def __aexit__(

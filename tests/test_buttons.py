@@ -35,6 +35,8 @@ from bot.shared.callbacks import (
     HistoryPick,
     HomeworkAction,
     InviteFor,
+    MessageReply,
+    MessagesMute,
     MyDataButton,
     NoteButton,
     ProgressOf,
@@ -46,6 +48,7 @@ from bot.shared.callbacks import (
     ZoneChoice,
     handler_pattern,
     parse,
+    parse_messages,
     parse_records,
 )
 from bot.shared.config import load_settings
@@ -97,10 +100,16 @@ EXAMPLES: list[tuple[CallbackData, str]] = [
     (MyDataButton("f"), "md:f"),
     (ForgetMeButton(erase=True), "fm:y"),
     (ForgetMeButton(erase=False), "fm:n"),
+    (MessageReply(12), "mr:12"),
+    (MessagesMute(3, mute=True), "mu:3:y"),
+    (MessagesMute(3, mute=False), "mu:3:n"),
 ]
 
 # What the gate refused for anyone but a therapist before the kinds declared it: unchanged.
-THERAPIST_ONLY = {"n", "h", "hp", "c", "cp", "ca", "iv", "f", "hw", "ex", "am", "pv", "rf", "fu"}
+THERAPIST_ONLY = {
+    *("n", "h", "hp", "c", "cp", "ca", "iv", "f", "hw", "ex", "am", "pv", "rf", "fu"),
+    *("mr", "mu"),  # added since: a therapist's only from the start
+}
 
 
 def prefix_of(data: str) -> str:
@@ -113,7 +122,12 @@ def test_every_kind_encodes_as_before_and_parses_back() -> None:
         assert button.encode() == data
         assert prefix_of(data) == button.PREFIX
         assert button.PREFIX in KINDS and KINDS[button.PREFIX] is type(button)
-        parsed = parse_records(data) if isinstance(button, callbacks.RecordsButton) else parse(data)
+        if isinstance(button, callbacks.RecordsButton):
+            parsed = parse_records(data)
+        elif isinstance(button, callbacks.MessagesButton):
+            parsed = parse_messages(data)
+        else:
+            parsed = parse(data)
         assert parsed == button, data
 
 

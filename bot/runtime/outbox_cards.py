@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from bot.client.checkins import check_in_card
 from bot.client.homework import reminder_card
+from bot.client.messages import reply_text
 from bot.shared import texts
 from bot.shared.exercises import card_of_custom
 from bot.shared.reach import client_unreachable
 from bot.therapist.referrals import consent_card, consent_not_asked, follow_up_card
+from bot.therapist.replies import relay_card
 from reminders.outbox_cards import OutboxCards
 
 OUTBOX_CARDS = OutboxCards(
@@ -21,6 +23,8 @@ OUTBOX_CARDS = OutboxCards(
     retention_notice=texts.retention_notice,
     consent_request=consent_card,
     follow_up=follow_up_card,
+    relay=relay_card,
+    reply=reply_text,
     client_unreachable=client_unreachable,
     consent_not_asked=consent_not_asked,
 )

@@ -30,7 +30,7 @@ from bot.shared.config import Settings
 from bot.shared.context import Context, Handler
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.shared.forms.handlers import start_form
-from bot.shared.reach import tell_therapist_with
+from bot.shared.reach import tell_therapist_with, wake_dispatcher
 from bot.shared.referral_letter import (
     letter_to_therapist,
     reason_of,
@@ -224,7 +224,7 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
 
     async def after(context: Context) -> None:
         if asking:
-            _wake_dispatcher(context)
+            wake_dispatcher(context)
         else:
             await letter_to_therapist(context, referral_id)
 
@@ -237,19 +237,6 @@ def _why_not_asked(client: Client) -> texts.Html:
     if client.unreachable_at is not None:
         return texts.Html(texts.BLOCKED_THE_BOT)
     return texts.Html(texts.STOPPED_THE_BOT)
-
-
-def _wake_dispatcher(context: Context) -> None:
-    """Ask the client now rather than at the dispatcher's next tick (when one is running)."""
-    queue = context.job_queue
-    if queue is None:
-        return
-    ticks = queue.get_jobs_by_name("dispatch")
-    if not ticks:
-        return  # tests run the dispatcher themselves
-    # The tick's own callback (bot/runtime/app.py's dispatch_job), run once now.
-    tick = ticks[0]
-    queue.run_once(tick.callback, when=0.05, name="dispatch-next", data=tick.data)
 
 
 # --- starting: /refer, the card's button, a decision point --------------------------------

@@ -8,6 +8,11 @@ from .checkins import CheckInRepository as CheckInRepository
 from .clients import ClientRepository as ClientRepository
 from .clients import InviteRepository as InviteRepository
 from .clients import TherapistRepository as TherapistRepository
+from .messages import FROM_CLIENT as FROM_CLIENT
+from .messages import FROM_THERAPIST as FROM_THERAPIST
+from .messages import RELAY as RELAY
+from .messages import REPLY as REPLY
+from .messages import MessageRepository as MessageRepository
 from .notes import DraftRepository as DraftRepository
 from .notes import NewNote as NewNote
 from .notes import NoteRepository as NoteRepository
