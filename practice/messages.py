@@ -25,10 +25,18 @@ from practice.schedules import to_utc
 
 BURST = 5
 WINDOW = timedelta(minutes=10)
-# A relayed message gathers several of the client's while it waits, up to about this many
-# characters of their words (Telegram's 4,096 less the header and its own lines); the next
-# message starts another.
-GATHER_ROOM = 3400
+# A relayed message gathers several of the client's while it waits, up to this many characters
+# of their words and the line above each that says when it was written (Telegram's 4,096 less
+# the header and the closing lines); the next message starts another.
+GATHER_ROOM = 3600
+STAMP_ROOM = 40  # "Mon 19 Oct (yesterday), 21:30" and the blank line before it
+
+
+def gathers(carried: int, count: int, words: str) -> bool:
+    """Whether a relayed message carrying `count` messages of `carried` characters in all has
+    room for `words` too."""
+    return carried + len(words) + STAMP_ROOM * (count + 1) <= GATHER_ROOM
+
 
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 

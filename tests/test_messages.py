@@ -11,10 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.shared import texts
+from bot.shared.bounded import TEXT_LIMIT
+from bot.shared.config import ConfigError, load_settings
 from demo.offline import DEMO_TOKEN, OfflineBot, offline_bot
 from emulator import BotApiEmulator, Fault, Phone
+from emulator.htmltext import parse_html
 from practice.clock import FrozenClock
-from practice.messages import BURST, parse_working_hours
+from practice.messages import BURST, gathers, parse_working_hours
 from storage.models import CheckIn, ClientMessage, Delivery
 from tests.conftest import LEO, MAYA
 from tests.test_checkins import session_note
@@ -378,3 +382,52 @@ async def test_messages_go_with_the_record_at_the_end_of_the_retention_period(
     assert await messages_of(running) == []
     await running.dispatch()  # the reply queued for her goes with the record: nothing is sent
     assert not any("You're welcome" in m.text for m in anna.messages)
+
+
+async def test_mydata_with_many_messages_fits(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    async with running.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(ANNA)
+        assert client is not None
+        for n in range(60):
+            uow.session.add(
+                ClientMessage(
+                    therapist_id=MAYA,
+                    client_id=client.id,
+                    direction="in" if n % 2 else "out",
+                    text=f"message {n}: " + "words & <more> " * 12,
+                    created_at=clock.now() - timedelta(hours=60 - n),
+                    delivered_at=clock.now(),
+                )
+            )
+        await uow.commit()
+    await anna.send("/mydata")
+    text = anna.last_text
+    assert len(text) <= TEXT_LIMIT
+    assert "message 59: words & <more>" in text  # the latest, shown as typed
+    assert "earlier — all of it is in the PDF and CSV" in text
+    assert "To erase what the bot holds about you: /forgetme" in text
+    await anna.tap("Send it as PDF and CSV", timeout=30)
+    rows = csv_rows(anna.documents[-1].file_bytes or b"")
+    assert sum(r["record_type"] == "message" for r in rows) == 60
+
+
+@pytest.mark.parametrize("size", [1, 40, 700, 3000])
+def test_a_gathered_relay_fits_in_one_message(size: int) -> None:
+    words: list[str] = []
+    while gathers(sum(map(len, words)), len(words), "&" * size):
+        words.append("&" * size)  # & is five characters of HTML and one on the screen
+    assert words
+    stamp = texts.Html("Mon 19 Oct (yesterday), 21:30")
+    held = texts.held_until_hours(texts.Html("09:00–18:00"))
+    card = texts.relayed("N" * 60, words, [stamp] * len(words), held)
+    assert len(parse_html(card).text) <= TEXT_LIMIT
+
+
+def test_working_hours_are_checked_at_start_up() -> None:
+    assert load_settings(working_hours="09:00-18:00").hours == parse_working_hours("09:00-18:00")
+    assert load_settings(working_hours="").hours is None
+    with pytest.raises(ConfigError, match="WORKING_HOURS must be two times like 09:00-18:00"):
+        load_settings(working_hours="9 to 6")

@@ -22,7 +22,7 @@ from telegram.ext import MessageHandler, filters
 from bot.shared import texts
 from bot.shared.context import Context, Handler, Services
 from bot.shared.reach import wake_dispatcher
-from practice.messages import GATHER_ROOM, WINDOW, paced_until
+from practice.messages import WINDOW, gathers, paced_until
 from practice.notes import MAX_TEXT_LENGTH
 from storage.models import Client, ClientMessage
 from storage.repositories import FROM_CLIENT, RELAY, Outbox
@@ -92,7 +92,7 @@ async def _queue(
         )
     )
     waiting = await uow.messages.waiting_relay(client.id)
-    if waiting is not None and waiting[1] + len(words) <= GATHER_ROOM:
+    if waiting is not None and gathers(waiting[1], waiting[2], words):
         kept.delivery_id = waiting[0].id
         return waiting[0].due_at, None
     due, notice = now, None

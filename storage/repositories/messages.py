@@ -41,11 +41,12 @@ class MessageRepository:
             .values(delivered_at=at)
         )
 
-    async def waiting_relay(self, client_id: int) -> tuple[Delivery, int] | None:
+    async def waiting_relay(self, client_id: int) -> tuple[Delivery, int, int] | None:
         """The client's relayed message not yet claimed for sending, if one waits (new words
-        join it), with the length of the words it carries. Locked (FOR UPDATE on PostgreSQL):
-        a dispatcher claiming it meanwhile skips it, or, having claimed it first, makes it
-        not pending; SQLite has one writer, and the caller has written already."""
+        join it), with the length of the words it carries and how many messages. Locked (FOR
+        UPDATE on PostgreSQL): a dispatcher claiming it meanwhile skips it, or, having claimed
+        it first, makes it not pending; SQLite has one writer, and the caller has written
+        already."""
         carrying = select(ClientMessage.delivery_id).where(
             ClientMessage.client_id == client_id, ClientMessage.direction == FROM_CLIENT
         )
@@ -58,12 +59,14 @@ class MessageRepository:
         )
         if delivery is None:
             return None
-        length = await self._session.scalar(
-            select(func.sum(func.length(ClientMessage.text))).where(
-                ClientMessage.delivery_id == delivery.id
+        length, count = (
+            await self._session.execute(
+                select(func.sum(func.length(ClientMessage.text)), func.count()).where(
+                    ClientMessage.delivery_id == delivery.id
+                )
             )
-        )
-        return delivery, int(length or 0)
+        ).one()
+        return delivery, int(length or 0), int(count or 0)
 
     async def relayed_since(self, client_id: int, since: datetime) -> list[datetime]:
         """When the client's messages were written since `since` (for pacing them)."""
