@@ -52,6 +52,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from practice.clock import Clock
 from practice.exercises import ExerciseCard, by_code, card_of, custom_id
+from practice.messages import WorkingHours
 from practice.plans import HomeworkStatus
 from practice.redact import error_type, reason, where
 from practice.reminders import retry_delay, too_late
@@ -79,6 +80,8 @@ from storage.repositories import (
     FOLLOW_UP,
     HOMEWORK,
     RED_FLAG,
+    RELAY,
+    REPLY,
     RETENTION,
     SNOOZE,
     VISIT_BOOKED,
@@ -159,6 +162,7 @@ class Dispatcher:
         digest_time: time = time(8, 0),
         retention_years: int = 7,
         paid_broadcast: bool = False,
+        working_hours: WorkingHours | None = None,
     ) -> None:
         self._db = db
         self._bot = bot
@@ -173,6 +177,8 @@ class Dispatcher:
         # Bot API sendMessage's allow_paid_broadcast: past 30/s, paid in Stars (the operator's
         # choice, TELEGRAM_PAID_BROADCAST).
         self._paid = paid_broadcast
+        # The therapist's working hours (WORKING_HOURS), for the relayed messages' cards.
+        self._hours = working_hours
         # Sends overlap (the rate limiter paces them); a wave is what a crash can repeat.
         self._wave = concurrency
         self._running = asyncio.Lock()
@@ -304,6 +310,10 @@ class Dispatcher:
                 prepared = await self._prepare_visit(uow, delivery, client, now)
             elif delivery.kind == RED_FLAG:
                 prepared = await self._prepare_red_flag(uow, delivery)
+            elif delivery.kind == RELAY:
+                prepared = await self._prepare_relay(uow, delivery, now)
+            elif delivery.kind == REPLY:
+                prepared = await self._prepare_reply(uow, delivery, client, now)
             else:
                 assignment = (
                     assignments.get(delivery.assignment_id)
@@ -554,6 +564,39 @@ class Dispatcher:
         visit.note_id = note.id
         return True
 
+    async def _prepare_relay(
+        self, uow: UnitOfWork, delivery: Delivery, now: datetime
+    ) -> tuple[str, InlineKeyboardMarkup] | None:
+        """A client's words for their therapist (held, if they were, until working hours)."""
+        messages = await uow.messages.carried_by(delivery.id)
+        card = (
+            await self._cards.relay(uow, messages, now, self._hours, self._zone)
+            if messages
+            else None
+        )
+        if card is None:
+            delivery.status = Outbox.CANCELLED  # erased meanwhile (/forgetme)
+            self.stats.cancelled += 1
+        return card
+
+    async def _prepare_reply(
+        self, uow: UnitOfWork, delivery: Delivery, client: Client | None, now: datetime
+    ) -> tuple[str, None] | None:
+        """The therapist's reply for the client: not to one who has stopped the bot, blocked
+        it or been forgotten since (the therapist was told at the time, when they were); in
+        the client's quiet hours, when those end. A pause is from reminders, not from a
+        conversation the client started: a reply goes."""
+        messages = await uow.messages.carried_by(delivery.id)
+        if not messages or client is None or not reachable(client):
+            delivery.status = Outbox.CANCELLED
+            self.stats.cancelled += 1
+            return None
+        later = self._quiet_now(client, now)
+        if later is not None:
+            _wait_until(delivery, later)
+            return None
+        return await self._cards.reply(uow, messages[0], client), None
+
     async def _next_weekly(
         self, uow: UnitOfWork, client: Client, delivery: Delivery, now: datetime
     ) -> None:
@@ -690,6 +733,8 @@ class Dispatcher:
                 delivery.message_id = outcome.message_id
                 delivery.sent_at = now
                 self.stats.sent += 1
+                if delivery.kind in (RELAY, REPLY):
+                    await uow.messages.delivered(delivery.id, now)
                 if delivery.check_in_id is not None:
                     await self._check_in_sent(uow, delivery, now)
             else:
@@ -804,6 +849,7 @@ FOR_THE_CLIENT = frozenset(
     {HOMEWORK, SNOOZE, CHECK_IN, WEEKLY, VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER}
 )
 VISIT_KINDS = frozenset({VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER, VISIT_OUTCOME})
+FOR_THE_CLIENT = frozenset({HOMEWORK, SNOOZE, CHECK_IN, WEEKLY, REPLY})
 
 
 def _address(delivery: Delivery, client: Client) -> None:

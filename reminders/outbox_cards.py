@@ -17,11 +17,13 @@ from telegram import Bot, InlineKeyboardMarkup
 
 from practice.clock import Clock
 from practice.exercises import ExerciseCard
+from practice.messages import WorkingHours
 from reminders.digest import Digest
 from storage import Database
 from storage.models import (
     CheckIn,
     Client,
+    ClientMessage,
     CustomExercise,
     Delivery,
     IntakeFlag,
@@ -69,6 +71,15 @@ class OutboxCards:
     # RED_FLAG: the therapist alerted to a red flag in an intake (None: decided already, or
     # the client is gone); the third argument is the practice's time zone.
     red_flag: Callable[[UnitOfWork, IntakeFlag, str], Awaitable[Card | None]]
+    # RELAY: a client's words for their therapist (several, when they were gathered), with
+    # ↩️ Reply and the client's card; None when the client is no longer the therapist's.
+    # The time now, the practice's working hours (if set) and its time zone come with them.
+    relay: Callable[
+        [UnitOfWork, list[ClientMessage], datetime, WorkingHours | None, str],
+        Awaitable[Card | None],
+    ]
+    # REPLY: the therapist's reply, as the client sees it.
+    reply: Callable[[UnitOfWork, ClientMessage, Client], Awaitable[str]]
     # A client's chat refused a message (they blocked the bot): their reminders stop and
     # their therapist is told.
     client_unreachable: Callable[[Database, Clock, Bot, int], Awaitable[None]]

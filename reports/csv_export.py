@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from practice.checkins import CHANGE_LABELS
-from reports.data import ClientData, ClientInfo, ClientRecord, PracticeInfo
+from reports.data import ClientData, ClientInfo, ClientRecord, MessageRow, PracticeInfo
 
 COLUMNS = (
     "record_type",
@@ -58,6 +58,8 @@ COLUMNS = (
     "change_label",
     "activity",
     "comment",
+    "from",
+    "message",
     "question",
     "answer",
     "provider",
@@ -159,6 +161,15 @@ def _rows(record: ClientRecord) -> Iterator[dict[str, Any]]:
             "activity": c.activity,
             "comment": c.comment,
         }
+    for m in sorted(record.messages, key=lambda m: m.at):
+        yield {
+            "record_type": "message",
+            "date": f"{m.at.astimezone(record.tz):%Y-%m-%d %H:%M}",
+            "client": client,
+            "from": "client" if m.from_client else "therapist",
+            "message": m.text,
+            "status": _message_status(m),
+        }
     for d in sorted(record.decisions, key=lambda d: d.decided_on):
         yield {
             "record_type": "decision",
@@ -197,6 +208,12 @@ def _rows(record: ClientRecord) -> Iterator[dict[str, Any]]:
         }
 
 
+def _message_status(message: MessageRow) -> str:
+    """ "delivered", "waiting", and what came with the words ("photo, delivered")."""
+    status = "delivered" if message.delivered else "not delivered"
+    return f"{message.media}, {status}" if message.media else status
+
+
 def client_data_csv(data: ClientData) -> bytes:
     """The client's own copy (/mydata) as a spreadsheet: sessions (dates), plan, homework,
     check-ins and settings, in the record's columns."""
@@ -207,6 +224,8 @@ def client_data_csv(data: ClientData) -> bytes:
         plan=data.plan,
         homework=data.homework,
         check_ins=data.check_ins,
+        messages=data.messages,
+        tz=data.tz,
     )
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=(*COLUMNS, "setting", "value"), restval="")

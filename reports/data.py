@@ -115,6 +115,17 @@ class CheckInRow:
 
 
 @dataclass(frozen=True)
+class MessageRow:
+    """A message between the client and their therapist, relayed by the bot."""
+
+    at: datetime  # when it was written (UTC; printed in the record's zone)
+    from_client: bool
+    text: str
+    media: str | None = None  # what came with it (a photo: the text is its caption)
+    delivered: bool = True  # False: still waiting (outside working hours), or never sent
+
+
+@dataclass(frozen=True)
 class DecisionRow:
     """A choice made with the client ("Continue with the plan?" — "Yes, two more sessions")."""
 
@@ -167,6 +178,7 @@ class ClientRecord:
     sessions: Sequence[SessionRow] = ()
     homework: Sequence[HomeworkRow] = ()
     check_ins: Sequence[CheckInRow] = ()
+    messages: Sequence[MessageRow] = ()  # oldest first
     decisions: Sequence[DecisionRow] = ()
     referrals: Sequence[ReferralRow] = ()
     missed_visits: Sequence[MissedVisitRow] = ()
@@ -279,5 +291,8 @@ class ClientData:
     plan: PlanInfo | None = None
     homework: Sequence[HomeworkRow] = ()
     check_ins: Sequence[CheckInRow] = ()
+    messages: Sequence[MessageRow] = ()  # oldest first
     # ("Time zone", "Europe/London"), ("Joined the bot", "3 Nov 2026"), …
     settings: Sequence[tuple[str, str]] = ()
+    # Where the messages' times are shown in: the client's zone.
+    tz: tzinfo = UTC

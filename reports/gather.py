@@ -38,6 +38,7 @@ from reports.data import (
     DecisionRow,
     HomeworkRow,
     IntakeRow,
+    MessageRow,
     MissedVisitRow,
     NoteRevision,
     PlanInfo,
@@ -52,6 +53,7 @@ from reports.wording import day_label
 from storage.models import (
     CheckIn,
     Client,
+    ClientMessage,
     HomeworkAssignment,
     Provider,
     SessionNote,
@@ -59,6 +61,7 @@ from storage.models import (
     TreatmentPlan,
 )
 from storage.models import NoteRevision as StoredRevision
+from storage.repositories import FROM_CLIENT
 from storage.unit_of_work import UnitOfWork
 
 OUTCOMES = {"seen": "Seen", "not_yet": "Not seen yet", "declined": "Decided not to go"}
@@ -90,6 +93,7 @@ async def client_record(
     homework = await uow.records.homework(therapist_id, client_id)
     days = await uow.records.homework_days([h.id for h in homework])
     check_ins = await uow.records.check_ins(client_id)
+    messages = await uow.messages.of_client(therapist_id, client_id)
     decisions = await uow.records.decisions(therapist_id, client_id)
     referrals = await uow.records.referrals(therapist_id, client_id)
     missed = [v for v in await uow.visits.of_client(client_id) if v.status in MISSED]
@@ -113,6 +117,7 @@ async def client_record(
         sessions=sessions,
         homework=homework_rows,
         check_ins=check_in_rows,
+        messages=[_message_row(m) for m in reversed(messages)],
         decisions=[
             DecisionRow(
                 decided_on=(d.answered_at or d.asked_at).astimezone(tz).date(),
@@ -287,6 +292,16 @@ def _plan_info(
     )
 
 
+def _message_row(message: ClientMessage) -> MessageRow:
+    return MessageRow(
+        at=message.created_at,
+        from_client=message.direction == FROM_CLIENT,
+        text=message.text,
+        media=message.media,
+        delivered=message.delivered_at is not None,
+    )
+
+
 def _check_in_row(check_in: CheckIn, tz: ZoneInfo) -> CheckInRow:
     assert check_in.answered_at is not None
     return CheckInRow(
@@ -364,6 +379,7 @@ async def client_data(
     homework = await uow.records.homework(therapist_id, client.id)
     days = await uow.records.homework_days([h.id for h in homework])
     check_ins = await uow.records.check_ins(client.id)
+    messages = await uow.messages.of_client(therapist_id, client.id)
     prefs = preferences_of(client, fallback_zone)
     settings = [
         ("Name", client.name),
@@ -386,7 +402,9 @@ async def client_data(
         plan=_plan_info(plan, []) if plan is not None else None,
         homework=await _homework_rows(uow, therapist_id, homework, days, today),
         check_ins=[_check_in_row(c, tz) for c in check_ins],
+        messages=[_message_row(m) for m in reversed(messages)],
         settings=settings,
+        tz=tz,
     )
 
 

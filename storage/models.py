@@ -20,6 +20,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -70,6 +71,10 @@ class Therapist(Base):
     practice_name: Mapped[str | None] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(120))
+    # After ↩️ Reply on a client's message: the client the therapist's next typed message goes
+    # to (bot/therapist/replies.py), kept here so that a restart loses nothing. Not a foreign
+    # key (clients name their therapist already); a client gone meanwhile is checked for.
+    replying_to: Mapped[int | None] = mapped_column(Integer)
 
 
 class Client(Base):
@@ -114,6 +119,9 @@ class Client(Base):
     # The day the whole record is deleted under the retention period, set when the therapist
     # was told (a month before); a later session moves it (reminders/retention.py).
     purge_on: Mapped[date | None] = mapped_column(Date)
+    # The therapist muted this client's messages outside WORKING_HOURS: they wait for the
+    # next working period (practice/messages.py).
+    messages_in_hours: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     notes: Mapped[list[SessionNote]] = relationship(back_populates="client", lazy="raise")
 
@@ -443,6 +451,41 @@ class Visit(Base):
     note_id: Mapped[int | None] = mapped_column(ForeignKey("session_notes.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClientMessage(Base):
+    """A message between a client and their therapist, relayed by the bot: what the client
+    typed outside any question (or a photo's caption), and the therapist's replies. Part of
+    the record: in the export and /mydata, erased by /forgetme, deleted with the record."""
+
+    __tablename__ = "client_messages"
+    __table_args__ = (
+        # A client's messages, newest first (the record, /mydata), and the ones that went to
+        # the therapist lately (pacing a client who writes a lot).
+        Index("ix_client_messages_client_created", "client_id", "created_at"),
+        # The client's words a relayed message gathers: its outbox row.
+        Index(
+            "ix_client_messages_delivery",
+            "delivery_id",
+            sqlite_where=text("delivery_id IS NOT NULL"),
+            postgresql_where=text("delivery_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    # "in": from the client to the therapist; "out": the therapist's reply.
+    direction: Mapped[str] = mapped_column(String(3))
+    text: Mapped[str] = mapped_column(Text)
+    # What else the client sent with it (a photo: its caption is the text), or None.
+    media: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The outbox row that carries it (pruned after a month: then None), and when it arrived.
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL")
+    )
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ChatPacing(Base):

@@ -27,6 +27,7 @@ from storage.repositories import (
     HomeworkRepository,
     IntakeRepository,
     InviteRepository,
+    MessageRepository,
     NoteRepository,
     Outbox,
     PlanRepository,
@@ -64,6 +65,7 @@ class UnitOfWork:
     retention: RetentionRepository
     visits: VisitRepository
     intake: IntakeRepository
+    messages: MessageRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -92,6 +94,7 @@ class UnitOfWork:
         self.retention = RetentionRepository(self.session)
         self.visits = VisitRepository(self.session)
         self.intake = IntakeRepository(self.session)
+        self.messages = MessageRepository(self.session)
         return self
 
     async def __aexit__(

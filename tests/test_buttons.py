@@ -36,6 +36,8 @@ from bot.shared.callbacks import (
     HomeworkAction,
     IntakeButton,
     InviteFor,
+    MessageReply,
+    MessagesMute,
     MyDataButton,
     NoteButton,
     ProgressOf,
@@ -51,6 +53,7 @@ from bot.shared.callbacks import (
     handler_pattern,
     parse,
     parse_intake,
+    parse_messages,
     parse_records,
 )
 from bot.shared.config import load_settings
@@ -108,12 +111,17 @@ EXAMPLES: list[tuple[CallbackData, str]] = [
     (IntakeButton("rf_saddle", "c", "yes"), "ik:rf_saddle:c:yes"),
     (IntakeButton("conditions", "d"), "ik:conditions:d"),
     (RedFlagButton(4, "r"), "fl:4:r"),
+    (MessageReply(12), "mr:12"),
+    (MessagesMute(3, mute=True), "mu:3:y"),
+    (MessagesMute(3, mute=False), "mu:3:n"),
 ]
 
 # What the gate refused for anyone but a therapist before the kinds declared it: unchanged.
-THERAPIST_ONLY = {"n", "h", "hp", "c", "cp", "ca", "iv", "f", "hw", "ex", "am", "pv", "rf", "fu"}
-THERAPIST_ONLY |= {"vs"}  # since: the visits' therapist buttons
-THERAPIST_ONLY |= {"fl"}  # since: the intake's red-flag alerts
+THERAPIST_ONLY = {
+    *("n", "h", "hp", "c", "cp", "ca", "iv", "f", "hw", "ex", "am", "pv", "rf", "fu"),
+    # added since, each a therapist's only from the start: visits, red-flag alerts, replies
+    *("vs", "fl", "mr", "mu"),
+}
 
 
 def prefix_of(data: str) -> str:
@@ -130,6 +138,8 @@ def test_every_kind_encodes_as_before_and_parses_back() -> None:
             parsed: object = parse_records(data)
         elif isinstance(button, callbacks.IntakeButtons):
             parsed = parse_intake(data)
+        elif isinstance(button, callbacks.MessagesButton):
+            parsed = parse_messages(data)
         else:
             parsed = parse(data)
         assert parsed == button, data

@@ -81,8 +81,8 @@ async def test_a_record_is_deleted_whole_after_the_retention_period_told_a_month
     await morning_of(running, clock, date(2026, 11, 26))
     assert notices(maya) == [
         "🗄 Ben <3's record (last session 2 Jan 2019) will be deleted on 26 Dec 2026 under "
-        "your retention period of 7 years: every note, plan, homework, check-in and referral. "
-        "To keep a copy, send /export Ben <3 before then."
+        "your retention period of 7 years: every note, plan, homework, check-in, message and "
+        "referral. To keep a copy, send /export Ben <3 before then."
     ]
     await night_of(running, clock, date(2026, 11, 27))  # Anna's notice is due tomorrow
     await morning_of(running, clock, date(2026, 11, 27))
@@ -92,11 +92,11 @@ async def test_a_record_is_deleted_whole_after_the_retention_period_told_a_month
     await morning_of(running, clock, date(2026, 11, 28))
     assert notices(maya)[1:] == [
         "🗄 Anna K.'s record (last session 28 Dec 2019) will be deleted on 28 Dec 2026 under "
-        "your retention period of 7 years: every note, plan, homework, check-in and referral. "
-        "To keep a copy, send /export Anna K. before then.",
+        "your retention period of 7 years: every note, plan, homework, check-in, message and "
+        "referral. To keep a copy, send /export Anna K. before then.",
         "🗄 Cara M.'s record (last session 28 Dec 2019) will be deleted on 28 Dec 2026 under "
-        "your retention period of 7 years: every note, plan, homework, check-in and referral. "
-        "To keep a copy, send /export Cara M. before then.",
+        "your retention period of 7 years: every note, plan, homework, check-in, message and "
+        "referral. To keep a copy, send /export Cara M. before then.",
     ]
     for day in (29, 30):  # told once
         await night_of(running, clock, date(2026, 11, day))

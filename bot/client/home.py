@@ -1,5 +1,5 @@
-"""What a client sees: their home, help, settings (time zone, reminder time, quiet hours),
-and a clear answer when they type something meant for a therapist."""
+"""What a client sees: their home, help, settings (time zone, reminder time, quiet hours);
+and what they type: the answer to a question in progress, else a message for their therapist."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.client.checkins import check_in_comment
 from bot.client.intake import intake_text, on_home
 from bot.client.joining import open_invite
+from bot.client.messages import relay_from_client
 from bot.client.visits import other_time_answer
 from bot.client.zones import ask_zone, shared_location, typed_zone, zone_button
 from bot.shared import cards, texts
@@ -372,7 +373,9 @@ async def client_text(update: Update, context: Context) -> None:
     # An intake question waiting comes before any other reading of free text.
     if await intake_text(update, context, client):
         return
-    await message.reply_text(texts.CLIENT_OTHER_TEXT)
+    # No question waits for it (each question in progress is asked above, and a new one goes
+    # above too): the client's words are for their therapist.
+    await relay_from_client(update, context, client, message.text)
 
 
 def handlers(clients: filters.BaseFilter) -> list[Handler]:

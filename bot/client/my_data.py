@@ -2,21 +2,24 @@
 /forgetme erases it.
 
 What a client sees of themselves: the dates of their sessions, their plan, their homework with
-how much they did, their ratings and comments between visits, their settings, their intake
-answers (bot/client/intake.py, correctable there), and their answers to referral consent
-questions. Not the therapist's clinical notes (what was found, done and
+how much they did, their ratings and comments between visits, their messages with their
+therapist, their settings, their intake answers (bot/client/intake.py, correctable
+there), and their answers to referral consent questions. Not the therapist's clinical
+notes (what was found, done and
 planned in a session): those are the therapist's health record, which the client asks the
 therapist for.
 
 What /forgetme erases, in one transaction: the Telegram link, their check-ins (ratings and
-comments), their own intake answers, their homework answers, every message row queued or sent
-(each carries their chat id), their settings, and any consent question still waiting for them
-(the therapist then gets that referral's letter with the reason only). Kept: the therapist's
-notes, plans and prescribed homework, under RECORD_RETENTION_YEARS (see README), and the
-consent answers already given — the therapist's evidence of what they were allowed to share.
-Afterwards the account is a stranger to the bot and nothing is ever sent to it (`reachable` is
+comments), their messages with their therapist (both ways), their own intake answers,
+their homework answers, every message row queued or sent (each carries their chat id),
+their settings, and any consent question still waiting for them (the therapist then gets
+that referral's letter with the reason only). Kept: the therapist's notes, plans and
+prescribed homework, under RECORD_RETENTION_YEARS (see README), and the consent answers
+already given — the therapist's evidence of what they were allowed to share. Afterwards
+the account is a stranger to the bot and nothing is ever sent to it (`reachable` is
 false), unless the person opens a new invite link themselves and agrees again
-(bot/client/joining.py)."""
+(bot/client/joining.py).
+"""
 
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ from reports.filenames import document_name
 from reports.gather import client_data
 from reports.jobs import client_data_documents
 from reports.render import render
-from reports.wording import day_label
+from reports.wording import day_label, moment_label
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,11 @@ async def my_data_command(update: Update, context: Context) -> None:
         [f"• {day_label(c.answered_on)}: {check_in_summary(c)}" for c in data.check_ins],
         "; ".join(f"{label}: {value}" for label, value in data.settings),
         consents,
+        [
+            f"• {moment_label(m.at, data.tz)} {'you' if m.from_client else data.therapist_name}: "
+            f"{m.text}"
+            for m in data.messages
+        ],
     )
     intake = await my_intake(context, client, message.chat_id)
     keyboard = InlineKeyboardMarkup(

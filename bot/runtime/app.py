@@ -27,6 +27,7 @@ from telegram.ext import (
 import speech
 from bot.client import checkins, home, homework, joining, my_data
 from bot.client import intake as client_intake
+from bot.client import messages as client_messages
 from bot.client import visits as client_visits
 from bot.runtime import start
 from bot.runtime.cli import version
@@ -55,6 +56,7 @@ from bot.therapist import (
     providers,
     records,
     referrals,
+    replies,
     visits,
     voice,
 )
@@ -152,6 +154,7 @@ def build_application(
         digest_time=settings.digest_time,
         retention_years=settings.record_retention_years,
         paid_broadcast=settings.telegram_paid_broadcast,
+        working_hours=settings.hours,
     )
     housekeeping = Housekeeping(chore_policy(settings), db, clock)
     housekeeping.on_backup(lambda result: watch.record_backup(result.ok))
@@ -168,8 +171,10 @@ def build_application(
     therapists = filters.User(user_id=settings.therapist_ids)
     not_therapists = ~therapists  # clients (the gate let through only those on the bot)
     # The gate first of all: nothing it stops reaches any handler (amend's typing included).
-    application.add_handler(access.handler(), group=-3)
-    # Before the rest, a therapist's typing may be an amendment's value or reason.
+    application.add_handler(access.handler(), group=-4)
+    # Before the rest, a therapist's typing may be a reply to a client (after ↩️ Reply: the
+    # latest thing asked for), then an amendment's value or reason.
+    application.add_handler(replies.typing_handler(therapists), group=-3)
     application.add_handler(amend.typing_handler(therapists), group=-2)
     for handler in [
         *start.handlers(therapists),
@@ -186,6 +191,7 @@ def build_application(
         *visits.handlers(therapists),
         *agenda.handlers(therapists),
         *therapist_intake.handlers(therapists),
+        *replies.handlers(),
         *progress.handlers(therapists),
         *form_handlers.handlers(),
         *invites.handlers(),
@@ -200,6 +206,8 @@ def build_application(
         CallbackQueryHandler(cards.unknown_button),
         MessageHandler(filters.COMMAND, start.unknown_command),
         *voice.handlers(therapists, not_therapists),
+        # A client's photo, file or sticker: after every question's handler above.
+        *client_messages.handlers(not_therapists),
         *notes.text_handlers(therapists),
     ]:
         application.add_handler(handler)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.client.checkins import check_in_card
 from bot.client.homework import reminder_card
+from bot.client.messages import reply_text
 from bot.client.visits import visit_message
 from bot.shared import texts
 from bot.shared.exercises import card_of_custom
@@ -13,6 +14,7 @@ from bot.shared.reach import client_unreachable
 from bot.therapist.agenda import morning
 from bot.therapist.intake import red_flag_card
 from bot.therapist.referrals import consent_card, consent_not_asked, follow_up_card
+from bot.therapist.replies import relay_card
 from bot.therapist.visits import visit_outcome_card
 from reminders.outbox_cards import OutboxCards
 
@@ -26,6 +28,8 @@ OUTBOX_CARDS = OutboxCards(
     consent_request=consent_card,
     follow_up=follow_up_card,
     red_flag=red_flag_card,
+    relay=relay_card,
+    reply=reply_text,
     client_unreachable=client_unreachable,
     consent_not_asked=consent_not_asked,
     visit_message=visit_message,

@@ -34,6 +34,8 @@
     ik:<question>:<c|t|d|s|e|b>[:<code>]      a client's intake: choose, tick, done, skip,
                                               correct (from /mydata), begin (question "all")
     fl:<flag id>:<r|s>                        a red flag's alert: refer, seen
+    mr:<client id>                            reply to a client's relayed message
+    mu:<client id>:<y|n>                      a client's messages: only in working hours, or not
 
 Telegram allows 64 bytes; the longest here is about 40.
 
@@ -642,3 +644,41 @@ def _parse_visits(data: str) -> VisitButton | None:
     if m := _VISIT_REPLY.match(data):
         return VisitReply(int(m[1]), m[2])
     return None
+
+
+# --- messages between a client and their therapist ----------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageReply(CallbackData, prefix="mr", pressed_by=THERAPIST):
+    client_id: int  # the client whose relayed message it is
+
+    def encode(self) -> str:
+        return _check(f"{self.PREFIX}:{self.client_id}")
+
+
+@dataclass(frozen=True)
+class MessagesMute(CallbackData, prefix="mu", pressed_by=THERAPIST):
+    client_id: int
+    mute: bool  # True: outside working hours the client's messages wait
+
+    def encode(self) -> str:
+        return _check(f"{self.PREFIX}:{self.client_id}:{'y' if self.mute else 'n'}")
+
+
+MessagesButton = MessageReply | MessagesMute
+
+_MESSAGE_REPLY = MessageReply.regex(r"(\d{1,12})")
+_MESSAGES_MUTE = MessagesMute.regex(r"(\d{1,12}):([yn])")
+
+
+def parse_messages(data: str | None) -> MessagesButton | None:
+    """The messages button a callback's data names, or None for anything forged or malformed."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    button: MessagesButton | None = None
+    if m := _MESSAGE_REPLY.match(data):
+        button = MessageReply(client_id=int(m[1]))
+    elif m := _MESSAGES_MUTE.match(data):
+        button = MessagesMute(client_id=int(m[1]), mute=m[2] == "y")
+    return _in_range(button)

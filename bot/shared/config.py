@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from practice.messages import WorkingHours, parse_working_hours
 from reminders.housekeeping import ChorePolicy
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -70,6 +71,10 @@ class Settings(BaseSettings):
     # client is reminded (earlier if that falls in their quiet hours).
     visit_minutes: int = Field(default=60, ge=10, le=480)
     visit_reminder_hours: int = Field(default=24, ge=1, le=168)
+    # The therapist's working hours in the practice's time zone, e.g. 09:00-18:00: a client
+    # whose messages the therapist muted outside them has those delivered when they next
+    # begin (practice/messages.py). Unset: no muting, every message goes at once.
+    working_hours: str | None = None
 
     # --- spoken notes (speech/, bot/therapist/voice.py) ---
     # The engine a therapist's voice message is transcribed with: PocketSphinx (its English
@@ -128,6 +133,14 @@ class Settings(BaseSettings):
     def _empty_port(cls, value: object) -> object:
         # `HEALTH_PORT=` as .env.example has it means no endpoint, not a bad number.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _check_working_hours(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None  # `WORKING_HOURS=` as .env.example has it: none
+        parse_working_hours(value)
+        return value.strip()
 
     @field_validator("practice_timezone")
     @classmethod
@@ -221,6 +234,11 @@ class Settings(BaseSettings):
             host=host.strip("[]"),
             port=int(port),
         )
+
+    @property
+    def hours(self) -> WorkingHours | None:
+        """The working hours, when set (WORKING_HOURS)."""
+        return parse_working_hours(self.working_hours) if self.working_hours else None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 from collections.abc import Sequence
+from datetime import tzinfo
 
 from fpdf import XPos, YPos
 
@@ -17,6 +18,7 @@ from reports.data import (
     DecisionRow,
     HomeworkRow,
     IntakeRow,
+    MessageRow,
     MissedVisitRow,
     PlanInfo,
     ReferralRow,
@@ -75,6 +77,7 @@ def client_record(record: ClientRecord, *, chart_png: bytes | None = None) -> by
     _plans(doc, record.plan)
     _homework(doc, record.homework)
     _check_ins(doc, record.check_ins, record.plan.activity if record.plan else None)
+    _messages(doc, record.messages, record.tz, record.client.name)
     _decisions(doc, record.decisions)
     _referrals(doc, record.referrals)
     if record.missed_visits:
@@ -296,6 +299,32 @@ def _check_ins(
         ],
         (0.15, 0.08, 0.2, 0.1, 0.47),
     )
+
+
+def _messages(
+    doc: _Document, messages: Sequence[MessageRow], tz: tzinfo, client: str, you: bool = False
+) -> None:
+    """The messages between the client and the therapist, relayed by the bot, oldest first."""
+    doc.heading("Your messages with your therapist" if you else "Messages between visits")
+    doc.data_table(
+        ("When", "From", "Message"),
+        [
+            (
+                moment_label(m.at, tz),
+                ("You" if you else client) if m.from_client else "Therapist",
+                _message_text(m),
+            )
+            for m in sorted(messages, key=lambda m: m.at)
+        ],
+        (0.2, 0.15, 0.65),
+    )
+
+
+def _message_text(message: MessageRow) -> str:
+    notes = [f"with a {message.media}"] if message.media else []
+    if not message.delivered:
+        notes.append("not delivered")
+    return f"{message.text} ({', '.join(notes)})" if notes else message.text
 
 
 def _decisions(doc: _Document, decisions: Sequence[DecisionRow]) -> None:

@@ -9,6 +9,11 @@ from .clients import ClientRepository as ClientRepository
 from .clients import InviteRepository as InviteRepository
 from .clients import TherapistRepository as TherapistRepository
 from .intake import IntakeRepository as IntakeRepository
+from .messages import FROM_CLIENT as FROM_CLIENT
+from .messages import FROM_THERAPIST as FROM_THERAPIST
+from .messages import RELAY as RELAY
+from .messages import REPLY as REPLY
+from .messages import MessageRepository as MessageRepository
 from .notes import DraftRepository as DraftRepository
 from .notes import NewNote as NewNote
 from .notes import NoteRepository as NoteRepository

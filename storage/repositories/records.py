@@ -24,6 +24,7 @@ from storage.models import (
 )
 
 from .intake import IntakeRepository
+from .messages import MessageRepository
 from .outbox import HOMEWORK, Outbox
 from .referrals import CONSENT
 
@@ -269,6 +270,11 @@ class ErasureRepository:
         )
         await self._session.execute(delete(CheckIn).where(CheckIn.client_id == client.id))
         await IntakeRepository(self._session).forget(client.id)
+        # The messages between the client and their therapist, both ways, and the relayed
+        # ones still waiting (a therapist's rows: they name no client).
+        carried = await MessageRepository(self._session).erase(client.id)
+        if carried:
+            await self._session.execute(delete(Delivery).where(Delivery.id.in_(carried)))
         # A consent question the client never answered cannot be answered now.
         withdrawn = list(
             await self._session.scalars(

@@ -79,7 +79,8 @@ CLIENT_HELP = (
     "/resume — reminders and check-ins again, after a pause or a stop\n"
     "/mydata — what the bot holds about you, also as PDF and CSV\n"
     "/forgetme — erase it\n"
-    "/help — this message"
+    "/help — this message\n\n"
+    "Anything else you type here goes to your therapist, who can reply here."
 )
 CLIENT_WRONG_COMMAND = (
     "That command is for therapists. Yours are /start, /homework, /settings and /help."
@@ -94,10 +95,6 @@ PICK_REMINDER_TIME = (
 )
 PICK_QUIET = "When should I never write to you? (Nothing is sent in these hours.)"
 QUIET_NONE = "No quiet hours"
-CLIENT_OTHER_TEXT = (
-    "I send your homework and short check-ins; to talk to your therapist, message them "
-    "directly. /homework · /settings · /help"
-)
 PRIVATE_LINK_NOTE = "Single use · valid until {until} · opens a consent card for the client."
 
 

@@ -83,6 +83,7 @@ def my_data(
     ratings: list[str],
     settings: str,
     consents: list[str] | None = None,
+    messages: list[str] | None = None,
 ) -> str:
     """One message however long the history: each list shows its latest entries that fit
     and counts the rest, which the PDF and CSV hold (the consent answers, which they do not,
@@ -99,6 +100,7 @@ def my_data(
         ("<b>Your sessions:</b> ", sessions, ", ", "none yet", _in_the_pdf),
         ("<b>Your homework:</b>\n", homework, "\n", "none", _in_the_pdf),
         ("<b>Your ratings between visits:</b>\n", ratings, "\n", "none", _in_the_pdf),
+        ("<b>Your messages with your therapist:</b>\n", messages or [], "\n", "none", _in_the_pdf),
         (
             "<b>Sharing your details with other practitioners:</b>\n",
             consents or [],
@@ -108,17 +110,18 @@ def my_data(
         ),
     ]
     escaped = [[esc(item) for item in items] for _, items, _, _, _ in lists]
-    # The lists share what the rest leaves of one message (9 parts, 8 blank lines at most).
+    # The lists share what the rest leaves of one message (10 parts, 9 blank lines at most).
     fixed = [head, plan_part, settings_part, *closing, *(t + e for t, _, _, e, _ in lists)]
     rooms = shares(
         TEXT_LIMIT - sum(len(part) + 2 for part in fixed),
         [len(sep.join(items)) for items, (_, _, sep, _, _) in zip(escaped, lists, strict=True)],
     )
-    sessions_part, homework_part, ratings_part, consents_part = (
+    sessions_part, homework_part, ratings_part, messages_part, consents_part = (
         title + (sep.join(fit(items, room, tail, sep=sep, latest=True)) if items else empty)
         for items, room, (title, _, sep, empty, tail) in zip(escaped, rooms, lists, strict=True)
     )
-    parts = [head, sessions_part, plan_part, homework_part, ratings_part, settings_part]
+    parts = [head, sessions_part, plan_part, homework_part, ratings_part, messages_part]
+    parts.append(settings_part)
     if consents:
         parts.append(consents_part)
     return "\n\n".join([*parts, *closing])
@@ -148,11 +151,11 @@ def _kept_by(therapist: str, years: int) -> str:
 def forget_me_question(therapist: str, years: int) -> str:
     return (
         "🗑 <b>Erase your data?</b>\n"
-        "<b>Erased now, for good:</b> your ratings and comments between visits, your answers "
-        "to the health questions, your homework answers, your settings, the bot's record of "
-        "every message it sent you or was going to send, and any request to share your "
-        "details you have not answered yet. Your Telegram account is unlinked and the bot "
-        "will never write to you again.\n"
+        "<b>Erased now, for good:</b> your ratings and comments between visits, your messages "
+        "with your therapist (both ways), your answers to the health questions, your homework "
+        "answers, your settings, the bot's record of every message it sent you or was going "
+        "to send, and any request to share your details you have not answered yet. Your "
+        "Telegram account is unlinked and the bot will never write to you again.\n"
         f"{_kept_by(therapist, years)}\n"
         f"To use the bot again later you would need a new invite link from {esc(therapist)}."
     )
@@ -170,7 +173,7 @@ def retention_notice(name: str, last_session: date, purge_on: date, years: int) 
     return (
         f"🗄 {esc(name)}'s record (last session {day_month_year(last_session)}) will be deleted "
         f"on {day_month_year(purge_on)} under your retention period of {years} years: every "
-        "note, plan, homework, check-in and referral. To keep a copy, send "
+        "note, plan, homework, check-in, message and referral. To keep a copy, send "
         f"/export {esc(name)} before then."
     )
 

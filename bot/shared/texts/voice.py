@@ -25,8 +25,8 @@ VOICE_UNAVAILABLE = (
     "note; the operator can see why in the bot's log."
 )
 CLIENT_VOICE = (
-    "🎙 I can't listen to voice messages or audio. To tell your therapist something, write to "
-    "them directly, or type here what the bot asked for. /help"
+    "🎙 I can't listen to voice messages or audio, and I don't pass them on: nothing was sent "
+    "or kept. Type what you want to tell your therapist and I'll send it to them. /help"
 )
 
 
