@@ -8,6 +8,7 @@ from .checkins import CheckInRepository as CheckInRepository
 from .clients import ClientRepository as ClientRepository
 from .clients import InviteRepository as InviteRepository
 from .clients import TherapistRepository as TherapistRepository
+from .clients import insert_clients as insert_clients
 from .notes import DraftRepository as DraftRepository
 from .notes import NewNote as NewNote
 from .notes import NoteRepository as NoteRepository
