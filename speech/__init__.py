@@ -6,13 +6,22 @@ the note's vocabulary and the therapist's client names (speech/vocabulary.py). N
 no database here: the bot hands in bytes and names, and gets text back.
 """
 
-from speech.audio import AudioError, TooLong, Undecodable
-from speech.engines import ADAPTATIONS, ENGINES, EngineSpec, EngineUnavailable
 from speech.pool import MAX_SECONDS, Busy, Transcript, shutdown, transcribe
+from speech.spec import (
+    ADAPTATIONS,
+    ENGINES,
+    LOADED_ON_FIRST_USE,
+    AudioError,
+    EngineSpec,
+    EngineUnavailable,
+    TooLong,
+    Undecodable,
+)
 
 __all__ = [
     "ADAPTATIONS",
     "ENGINES",
+    "LOADED_ON_FIRST_USE",
     "MAX_SECONDS",
     "AudioError",
     "Busy",

@@ -15,6 +15,8 @@ import numpy.typing as npt
 import soundfile
 import soxr
 
+from speech.spec import AudioError, TooLong, Undecodable
+
 __all__ = [
     "SAMPLE_RATE",
     "AudioError",
@@ -29,21 +31,6 @@ __all__ = [
 SAMPLE_RATE = 16_000
 
 Samples = npt.NDArray[np.float32]
-
-
-class AudioError(Exception):
-    """A recording that cannot be transcribed; the subclass says why."""
-
-
-class Undecodable(AudioError):
-    """Not audio libsndfile can read (an M4A from an iPhone's recorder, a damaged file)."""
-
-
-class TooLong(AudioError):
-    def __init__(self, seconds: float, limit: float) -> None:
-        super().__init__(f"{seconds:.0f} s of audio, over the limit of {limit:.0f} s")
-        self.seconds = seconds
-        self.limit = limit
 
 
 def _info(data: bytes) -> soundfile._SoundFileInfo:

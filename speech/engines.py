@@ -19,14 +19,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from speech.audio import SAMPLE_RATE, Samples, to_pcm16
+from speech.spec import ADAPTATIONS, ENGINES, EngineSpec, EngineUnavailable
 from speech.vocabulary import (
     Vocabulary,
     arpa_language_model,
@@ -46,10 +46,6 @@ __all__ = [
     "engine_for",
 ]
 
-EngineName = Literal["pocketsphinx", "whisper"]
-Adaptation = Literal["lm", "jsgf", "keywords", "plain"]
-ENGINES: tuple[EngineName, ...] = ("pocketsphinx", "whisper")
-ADAPTATIONS: tuple[Adaptation, ...] = ("lm", "jsgf", "keywords", "plain")
 # How many synthetic notes the language model learns from, besides every phrase once.
 SYNTHETIC_NOTES = 400
 # How far the language model outweighs the sound (PocketSphinx's default is 6.5). On the
@@ -58,20 +54,6 @@ SYNTHETIC_NOTES = 400
 LANGUAGE_WEIGHT = 9.0
 PADDING_SECONDS = 0.3
 DISCOUNT = 0.3
-
-
-class EngineUnavailable(Exception):
-    """The configured engine cannot run here (its package or model files are missing)."""
-
-
-@dataclass(frozen=True)
-class EngineSpec:
-    """Which engine, told what: picklable, so a worker process builds the engine itself."""
-
-    engine: EngineName = "pocketsphinx"
-    adaptation: Adaptation = "lm"
-    names: tuple[str, ...] = ()
-    model_dir: str | None = None
 
 
 class Engine(Protocol):

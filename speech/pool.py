@@ -26,8 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from practice.redact import error_type
-from speech.audio import AudioError, decode, has_sound
-from speech.engines import EngineSpec, EngineUnavailable, engine_for
+from speech.spec import AudioError, EngineSpec, EngineUnavailable
 
 __all__ = [
     "MAX_SECONDS",
@@ -80,7 +79,11 @@ def quiet_worker() -> None:
 
 
 def transcribe_here(data: bytes, spec: EngineSpec, max_seconds: float = MAX_SECONDS) -> Transcript:
-    """The work itself, in whichever process calls it (a worker, or a benchmark)."""
+    """The work itself, in whichever process calls it (a worker, or a benchmark). The audio
+    libraries and the engine are imported here, where they are used (speech/spec.py)."""
+    from speech.audio import decode, has_sound
+    from speech.engines import engine_for
+
     started = time.perf_counter()
     samples = decode(data, max_seconds=max_seconds)
     text = engine_for(spec).transcribe(samples) if has_sound(samples) else ""

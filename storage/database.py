@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage.models import attach_postgresql_options
 from storage.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ class Database:
         connect_args: dict[str, Any] = {}
         if self.url.get_backend_name() == "postgresql":
             connect_args["server_settings"] = {"application_name": APPLICATION_NAME}
+            attach_postgresql_options()
         path = sqlite_path(url)
         if path is not None:
             _create_private(path)

@@ -18,7 +18,7 @@ from storage.models import (
     Therapist,
     TreatmentPlan,
 )
-from storage.repositories import HOMEWORK, Outbox
+from storage.repositories import HOMEWORK, Outbox, insert_clients
 from tests.conftest import MAYA
 
 
@@ -40,23 +40,25 @@ async def seed_due_reminders(
             await uow.session.flush()
             for telegram_id in telegram_ids:
                 emulator.user(id=telegram_id, first_name=f"C{telegram_id}", started=True)
-                client = Client(
-                    therapist_id=MAYA,
-                    name=f"Client {telegram_id}",
-                    name_key=f"client {telegram_id}",
-                    created_at=now,
-                    notes_count=0,
-                    telegram_user_id=telegram_id,
-                    joined_at=now,
-                    timezone="UTC",
-                    quiet_start=time(0),
-                    quiet_end=time(0),
+                [client_id] = await insert_clients(
+                    uow.session,
+                    [
+                        {
+                            "therapist_id": MAYA,
+                            "name": f"Client {telegram_id}",
+                            "created_at": now,
+                            "notes_count": 0,
+                            "telegram_user_id": telegram_id,
+                            "joined_at": now,
+                            "timezone": "UTC",
+                            "quiet_start": time(0),
+                            "quiet_end": time(0),
+                        }
+                    ],
                 )
-                uow.session.add(client)
-                await uow.session.flush()
                 assignment = HomeworkAssignment(
                     therapist_id=MAYA,
-                    client_id=client.id,
+                    client_id=client_id,
                     exercise_code="chin_tuck",
                     dose="2 × 10",
                     rrule="FREQ=DAILY;INTERVAL=1",
@@ -78,7 +80,7 @@ async def seed_due_reminders(
                         day=now.date(),
                         due_at=due,
                         now=now,
-                        client_id=client.id,
+                        client_id=client_id,
                         assignment_id=assignment.id,
                     )
                 )
@@ -92,22 +94,21 @@ async def seed_clients_on_the_bot(
 ) -> list[int]:
     """`count` clients of the therapist (who must exist) who joined by invite; their ids."""
     async with db.unit_of_work() as uow:
-        clients = [
-            Client(
-                therapist_id=therapist_id,
-                name=f"Client {number:03d} Longname",
-                name_key=f"client {number:03d} longname",
-                created_at=now,
-                notes_count=0,
-                telegram_user_id=first_telegram_id + number,
-                joined_at=now,
-                timezone="Europe/London",
-            )
-            for number in range(count)
-        ]
-        uow.session.add_all(clients)
-        await uow.session.flush()
-        ids = [client.id for client in clients]
+        ids = await insert_clients(
+            uow.session,
+            [
+                {
+                    "therapist_id": therapist_id,
+                    "name": f"Client {number:03d} Longname",
+                    "created_at": now,
+                    "notes_count": 0,
+                    "telegram_user_id": first_telegram_id + number,
+                    "joined_at": now,
+                    "timezone": "Europe/London",
+                }
+                for number in range(count)
+            ],
+        )
         await uow.commit()
     return ids
 

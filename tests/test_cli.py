@@ -99,7 +99,7 @@ def test_check_config_summarises_a_good_configuration_without_its_secrets(
     assert "123456789:********" in out
     assert "secretpart" not in out and "hunter2" not in out
     assert "postgresql+asyncpg://aftercare:***@db.example/aftercare" in out
-    assert "2 therapist(s)" in out and "Europe/London" in out
+    assert "2 therapists" in out and "Europe/London" in out
     assert len(out.splitlines()) < 15
 
 

@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import timedelta
+from pathlib import Path
 
 from storage import Database
 from storage.models import Therapist
 from tests.conftest import LEO, MAYA, NOW
+from tests.seed import seed_clients_on_the_bot
+
+ROOT = Path(__file__).resolve().parent.parent
+# The one place a client row is written (storage.repositories.clients.insert_clients).
+WRITER = ROOT / "storage" / "repositories" / "clients.py"
+# Writes a client at the first revision, before name words existed: migration 0012 fills them.
+AT_FIRST_REVISION = ROOT / "tests" / "test_storage.py"
 
 
 async def _practice(database_url: str) -> Database:
@@ -68,3 +77,85 @@ async def test_lookalikes_are_the_therapists_own_and_alike(database_url: str) ->
             assert leo == ["Anna Kowalska"]
     finally:
         await db.dispose()
+
+
+async def test_clients_written_in_bulk_are_found_like_those_the_bot_adds(
+    database_url: str,
+) -> None:
+    """The generators of tests and benchmarks write clients through insert_clients too: the
+    name words come with them."""
+    db = Database(database_url)
+    await db.migrate()
+    try:
+        async with db.unit_of_work() as uow:
+            uow.session.add(Therapist(id=MAYA, display_name="Maya", created_at=NOW))
+            await uow.commit()
+        ids = await seed_clients_on_the_bot(db, MAYA, 3, NOW)
+        async with db.unit_of_work() as uow:
+            found = await uow.clients.search(MAYA, "long 001", 8)
+            assert [c.id for c in found] == [ids[1]]
+            assert found[0].name_key == "client 001 longname"
+            alike = await uow.clients.lookalikes(MAYA, "Client 002 Longnam")
+            assert ids[2] in [c.id for c in alike]
+    finally:
+        await db.dispose()
+
+
+def _client_writes(path: Path) -> list[str]:
+    """Where a module constructs storage.models.Client, inserts into it, or inserts into
+    clients in SQL text: "file:line"."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()  # what storage.models.Client is called in this module
+    modules = set()  # what storage.models is called
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "storage.models":
+            names |= {a.asname or a.name for a in node.names if a.name == "Client"}
+        if isinstance(node, ast.ImportFrom) and node.module == "storage":
+            modules |= {a.asname or a.name for a in node.names if a.name == "models"}
+
+    def is_client(node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in names
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "Client"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        )
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and (
+            is_client(node.func)
+            or (
+                isinstance(node.func, ast.Name)
+                and node.func.id == "insert"
+                and any(is_client(a) for a in node.args)
+            )
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and "insert into clients" in " ".join(node.value.lower().split())
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_client_is_written_through_insert_clients() -> None:
+    """A client inserted any other way has no name words: search and the look-alike check
+    would never find them."""
+    folders = ("bot", "demo", "storage", "reminders", "reports", "practice", "speech", "bench")
+    paths = [p for folder in folders for p in (ROOT / folder).rglob("*.py")]
+    paths += (ROOT / "tests").glob("*.py")
+    elsewhere = [
+        where
+        for path in paths
+        if path not in (WRITER, AT_FIRST_REVISION, Path(__file__).resolve())
+        and "migrations" not in path.parts
+        for where in _client_writes(path)
+    ]
+    assert elsewhere == []
+    assert _client_writes(WRITER)  # the check sees the one place that does write them
+    assert _client_writes(AT_FIRST_REVISION)

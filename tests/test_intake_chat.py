@@ -77,9 +77,10 @@ async def test_a_client_answers_the_intake_right_after_joining(
     async with running.db.unit_of_work() as uow:
         progress = await uow.intake.progress(1)
     assert progress is not None and progress.completed_at is not None and progress.step is None
-    # Afterwards, free text is no longer read as an answer.
+    # Afterwards, free text is no longer read as an answer: it is a message for Maya.
     await anna.send("hello?")
-    assert "/homework" in anna.last_text
+    assert anna.last_text == "✓ Sent to Maya."
+    assert (await answers_of(running))["concern"] == "Stiff neck and <b>right</b> shoulder"
 
 
 async def test_the_intake_resumes_after_a_restart_and_after_days(

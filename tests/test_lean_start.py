@@ -1,5 +1,7 @@
 """The bot's process loads what documents need only where documents are made (reports.jobs'
-renders, in their worker processes), and Alembic only when a migration is pending."""
+renders, in their worker processes), what places and recordings need on their first use
+(a shared location, a voice note), and Alembic only when a migration is pending. A library it
+defers is still required: a start without one stops at once, and check-config imports each."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("matplotlib", "fpdf", "PIL", "fontTools", "uharfbuzz", "alembic")
+DOCUMENTS = ("matplotlib", "fpdf", "PIL", "fontTools", "uharfbuzz")
+PLACES_AND_RECORDINGS = ("timezonefinder", "h3", "numpy", "soundfile", "soxr", "pocketsphinx")
+HEAVY = (*DOCUMENTS, *PLACES_AND_RECORDINGS, "alembic")
 
 
 def _loaded_after(code: str) -> list[str]:
@@ -19,7 +23,7 @@ def _loaded_after(code: str) -> list[str]:
     return done.stdout.split()
 
 
-def test_importing_the_application_loads_no_document_library_nor_alembic() -> None:
+def test_importing_the_application_loads_no_deferred_library_nor_alembic() -> None:
     assert _loaded_after("import bot.runtime.app, bot.runtime.cli, reports.jobs") == []
 
 
@@ -45,3 +49,61 @@ def test_a_render_still_imports_what_it_needs() -> None:
         "assert png.startswith(b'\\x89PNG')"
     )
     assert "matplotlib" in loaded
+
+
+def test_a_shared_location_and_a_recording_still_import_what_they_need() -> None:
+    loaded = _loaded_after(
+        "import bot.runtime.app\n"
+        "from practice.timezones import zone_at\n"
+        "assert zone_at(52.52, 13.40) == 'Europe/Berlin'\n"
+        "from speech.pool import transcribe_here\n"
+        "from speech.spec import EngineSpec, Undecodable\n"
+        "try:\n"
+        "    transcribe_here(b'not audio', EngineSpec())\n"
+        "except Undecodable:\n"
+        "    pass\n"
+    )
+    assert {"timezonefinder", "numpy", "soundfile"} <= set(loaded)
+
+
+def _without(library: str, *args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in an interpreter where `library` cannot be imported."""
+    code = (
+        "import sys\n"
+        f"sys.modules[{library!r}] = None  # what an absent package looks like to import\n"
+        "from bot.runtime.cli import main\n"
+        f"sys.exit(main({list(args)!r}))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TELEGRAM_BOT_TOKEN": "123456789:AAHsecretpartofthetoken",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",  # never reached
+        "THERAPIST_IDS": "1001",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_start_without_a_deferred_library_stops_before_anything_else(tmp_path: Path) -> None:
+    done = _without("timezonefinder", "run", tmp_path=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "timezonefinder (needed for places (a client's shared location))" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "bot.db").exists()  # refused before the database was opened
+
+
+def test_check_config_imports_each_deferred_library(tmp_path: Path) -> None:
+    done = _without("soxr", "check-config", tmp_path=tmp_path)
+    assert done.returncode == 2
+    assert "cannot import soxr (needed for recordings (voice notes)): ModuleNotFound" in done.stderr
+    fine = _without("no_such_library", "check-config", tmp_path=tmp_path)
+    assert fine.returncode == 0, fine.stderr

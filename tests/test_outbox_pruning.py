@@ -15,8 +15,8 @@ from reminders.digest import digest_of
 from reminders.housekeeping import OUTBOX_KEEP, ChorePolicy, Housekeeping
 from reports.gather import client_record
 from storage import Database
-from storage.models import Client, Delivery, HomeworkAssignment, HomeworkDueDay, Therapist
-from storage.repositories import HOMEWORK, Outbox
+from storage.models import Delivery, HomeworkAssignment, HomeworkDueDay, Therapist
+from storage.repositories import HOMEWORK, Outbox, insert_clients
 
 
 def _policy(folder: Path) -> ChorePolicy:
@@ -47,7 +47,7 @@ async def test_pruning_changes_no_figure_a_screen_shows(database_url: str, tmp_p
                         await uow.records.homework_days(i, since=NOW.date() - timedelta(days=13))
                         for i in ids.values()
                     ],
-                    await uow.records.homework_days_by_client(
+                    await uow.records.homework_totals_by_client(
                         MAYA, since=NOW.date() - timedelta(days=7)
                     ),
                     await digest_of(uow, MAYA, NOW),
@@ -88,20 +88,22 @@ async def test_the_outbox_and_the_file_stop_growing_under_a_steady_load(tmp_path
         uow.session.add(Therapist(id=MAYA, display_name="Maya", created_at=start))
         await uow.session.flush()
         for n in range(ASSIGNMENTS):
-            client = Client(
-                therapist_id=MAYA,
-                name=f"Client {n}",
-                name_key=f"client {n}",
-                created_at=start,
-                notes_count=0,
-                telegram_user_id=70_000 + n,
+            [client_id] = await insert_clients(
+                uow.session,
+                [
+                    {
+                        "therapist_id": MAYA,
+                        "name": f"Client {n}",
+                        "created_at": start,
+                        "notes_count": 0,
+                        "telegram_user_id": 70_000 + n,
+                    }
+                ],
             )
-            uow.session.add(client)
-            await uow.session.flush()
             uow.session.add(
                 HomeworkAssignment(
                     therapist_id=MAYA,
-                    client_id=client.id,
+                    client_id=client_id,
                     exercise_code="chin_tuck",
                     dose="2 × 10",
                     rrule="FREQ=DAILY;INTERVAL=1",

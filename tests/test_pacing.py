@@ -26,7 +26,7 @@ from reminders import dispatcher as dispatcher_module
 from reminders.dispatcher import Dispatcher
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment, Therapist
-from storage.repositories import HOMEWORK, WEEKLY, Outbox
+from storage.repositories import HOMEWORK, WEEKLY, Outbox, insert_clients
 from tests.conftest import MAYA
 
 FIRST = 70_000
@@ -50,27 +50,28 @@ async def seed(
         if await uow.session.get(Therapist, MAYA) is None:
             uow.session.add(Therapist(id=MAYA, display_name="Maya", created_at=now))
             await uow.session.flush()
-        people = [
-            Client(
-                therapist_id=MAYA,
-                name=f"Client {chat}",
-                name_key=f"client {chat}",
-                created_at=now,
-                notes_count=0,
-                telegram_user_id=chat,
-                joined_at=now,
-                timezone="UTC",
-                quiet_start=time(0),
-                quiet_end=time(0),
-            )
-            for chat in chats
-        ]
-        uow.session.add_all(people)
-        await uow.session.flush()
+        ids = await insert_clients(
+            uow.session,
+            [
+                {
+                    "therapist_id": MAYA,
+                    "name": f"Client {chat}",
+                    "created_at": now,
+                    "notes_count": 0,
+                    "telegram_user_id": chat,
+                    "joined_at": now,
+                    "timezone": "UTC",
+                    "quiet_start": time(0),
+                    "quiet_end": time(0),
+                }
+                for chat in chats
+            ],
+        )
+        chat_of = dict(zip(ids, chats, strict=True))
         assignments = [
             HomeworkAssignment(
                 therapist_id=MAYA,
-                client_id=client.id,
+                client_id=client_id,
                 exercise_code="chin_tuck",
                 dose=f"set {number}",
                 rrule="FREQ=DAILY;INTERVAL=1",
@@ -82,17 +83,16 @@ async def seed(
                 created_at=now,
                 updated_at=now,
             )
-            for client in people
+            for client_id in ids
             for number in range(per_client)
         ]
         uow.session.add_all(assignments)
         await uow.session.flush()
-        clients_by_id = {c.id: c for c in people}
         await uow.outbox.add_all(
             [
                 Outbox.pending(
                     kind,
-                    chat_id=clients_by_id[a.client_id].telegram_user_id or 0,
+                    chat_id=chat_of[a.client_id],
                     day=now.date(),
                     due_at=now - timedelta(minutes=1),
                     now=now,

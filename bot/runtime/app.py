@@ -29,7 +29,7 @@ from bot.client import checkins, home, homework, joining, my_data
 from bot.client import intake as client_intake
 from bot.client import messages as client_messages
 from bot.client import visits as client_visits
-from bot.runtime import start
+from bot.runtime import libraries, start
 from bot.runtime.cli import version
 from bot.runtime.delivery import ResilientRateLimiter
 from bot.runtime.errors import error_handler
@@ -281,9 +281,12 @@ async def run_bot(
     Without `receive_updates` the process only sends what the outbox holds: Telegram lets one
     process poll a bot, but any number may share the sending (on PostgreSQL).
     Telegram out of reach at start-up is waited for (backoff from `backoff_base`); a token it
-    refuses raises ConfigError, a database that cannot be used DatabaseUnusable.
+    refuses raises ConfigError (so does a library it loads on first use that is not installed:
+    bot/runtime/libraries.py), a database that cannot be used DatabaseUnusable.
     """
     keep_contents_out_of_logs()
+    if absent := libraries.missing():
+        raise ConfigError(libraries.MISSING.format(names="; ".join(absent)))
     if dispatch_interval == "settings":
         dispatch_interval = settings.dispatch_interval_seconds
     clock = clock or SystemClock()

@@ -142,6 +142,10 @@ def check_config_command() -> int:
             f"Configuration error: DATABASE_URL names a file in {path.parent}, "
             "a folder that does not exist"
         )
+    from bot.runtime import libraries
+
+    if broken := libraries.unloadable():  # imported here for real: the start only looks
+        problems.append(libraries.UNLOADABLE.format(names="; ".join(broken)))
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

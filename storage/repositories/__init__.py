@@ -8,6 +8,7 @@ from .checkins import CheckInRepository as CheckInRepository
 from .clients import ClientRepository as ClientRepository
 from .clients import InviteRepository as InviteRepository
 from .clients import TherapistRepository as TherapistRepository
+from .clients import insert_clients as insert_clients
 from .intake import IntakeRepository as IntakeRepository
 from .messages import FROM_CLIENT as FROM_CLIENT
 from .messages import FROM_THERAPIST as FROM_THERAPIST

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CheckIn, Client
+
+
+class SentCheckIn(NamedTuple):
+    """What the digest reads of a check-in: whether and what the client answered."""
+
+    client_id: int
+    answered_at: datetime | None
+    pain: int | None
+    change: int | None
+    activity: int | None
 
 
 class CheckInRepository:
@@ -44,10 +55,11 @@ class CheckInRepository:
         )
         return count or 0
 
-    async def last_two(self, therapist_id: int) -> dict[int, list[CheckIn]]:
+    async def last_two(self, therapist_id: int) -> dict[int, list[SentCheckIn]]:
         """Each of the therapist's clients' last two check-ins sent, the newest first: two
-        statements, each an index probe a client (ix_check_ins_client_sent)."""
-        found: dict[int, list[CheckIn]] = {}
+        statements, each an index probe a client (ix_check_ins_client_sent), reading only
+        the answers (a practice's clients at once: no ORM object per check-in)."""
+        found: dict[int, list[SentCheckIn]] = {}
         for place in (0, 1):
             nth = (
                 select(CheckIn.id)
@@ -58,14 +70,20 @@ class CheckInRepository:
                 .correlate(Client)
                 .scalar_subquery()
             )
-            rows = await self._session.scalars(
-                select(CheckIn)
+            rows = await self._session.execute(
+                select(
+                    CheckIn.client_id,
+                    CheckIn.answered_at,
+                    CheckIn.pain,
+                    CheckIn.change,
+                    CheckIn.activity,
+                )
                 .select_from(Client)
                 .join(CheckIn, CheckIn.id == nth)
                 .where(Client.therapist_id == therapist_id, Client.telegram_user_id.is_not(None))
             )
             for row in rows:
-                found.setdefault(row.client_id, []).append(row)
+                found.setdefault(row.client_id, []).append(SentCheckIn(*row))
         return found
 
     async def answered_since(self, client_id: int, since: datetime) -> list[CheckIn]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from practice.clients import (
     lookalike_prefixes,
@@ -142,22 +144,38 @@ class ClientRepository:
         return list(rows), total or 0
 
     async def add(self, therapist_id: int, name: str, now: datetime) -> Client:
-        client = Client(
-            therapist_id=therapist_id,
-            name=name,
-            name_key=name_key(name),
-            created_at=now,
-            notes_count=0,
+        [client_id] = await insert_clients(
+            self._session,
+            [{"therapist_id": therapist_id, "name": name, "created_at": now, "notes_count": 0}],
         )
-        self._session.add(client)
-        await self._session.flush()
-        words = [
-            {"client_id": client.id, "therapist_id": therapist_id, "word": word}
-            for word in name_words(name)
-        ]
-        if words:
-            await self._session.execute(insert(ClientNameWord), words)
+        client = await self._session.get(Client, client_id)
+        assert client is not None  # just inserted, in this transaction
         return client
+
+
+async def insert_clients(
+    into: AsyncSession | AsyncConnection, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """The one way a client row is written (the repository's `add`, and whatever generates
+    clients in bulk: tests, benchmarks), so that none is missing from search: the name folded
+    (name_key) and each of its words in client_name_words, which search and the look-alike
+    check read. `rows` are the clients' columns without name_key; their ids, in order.
+    (tests/test_client_search.py checks that nothing else inserts a client.)"""
+    if not rows:
+        return []
+    values = [{**row, "name_key": name_key(row["name"])} for row in rows]
+    result = await into.execute(
+        insert(Client).returning(Client.id, sort_by_parameter_order=True), values
+    )
+    ids = list(result.scalars())
+    words = [
+        {"client_id": client_id, "therapist_id": row["therapist_id"], "word": word}
+        for client_id, row in zip(ids, rows, strict=True)
+        for word in name_words(row["name"])
+    ]
+    if words:
+        await into.execute(insert(ClientNameWord), words)
+    return ids
 
 
 def _with_word(therapist_id: int, prefix: str) -> Select[int]:

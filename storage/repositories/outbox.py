@@ -17,11 +17,12 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from storage.models import ChatPacing, Delivery
+
+from .conflicts import insert_on_conflict
 
 # A homework reminder asked again for later ("In 1 hour"): it repeats an occurrence and,
 # unlike the occurrence itself, queues nothing after it.
@@ -99,9 +100,9 @@ class Outbox:
         returned). `chats` sorted: every process locks them in one order, so none deadlock."""
         if not chats:
             return set()
-        dialect = self._session.get_bind().dialect.name
-        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        values = make(ChatPacing).values([{"chat_id": c, "next_at": until} for c in chats])
+        values = insert_on_conflict(self._session, ChatPacing).values(
+            [{"chat_id": c, "next_at": until} for c in chats]
+        )
         statement = values.on_conflict_do_update(
             index_elements=[ChatPacing.chat_id],
             set_={"next_at": values.excluded.next_at},

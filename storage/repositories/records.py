@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from practice.adherence import HomeworkDays
+from practice.adherence import Adherence, HomeworkDays
 from practice.invites import InviteStatus
 from practice.plans import HomeworkStatus
 from storage import models as tables
@@ -89,63 +90,85 @@ class RecordRepository:
         due_days.extend((a, d) for a, d in kept)
         return HomeworkDays.of(due_days, ((a, d) for a, d in done))
 
-    async def homework_days_by_client(
+    async def homework_totals_by_client(
         self, therapist_id: int, *, since: date
-    ) -> dict[int, HomeworkDays]:
-        """`homework_days` of every client's current assignments (active and paused) from
-        `since` on, for all the therapist's clients at once (the digest): four statements,
-        each read through the assignment (an index range each, never the practice's whole
-        history by state)."""
-        rows = await self._session.execute(
-            select(HomeworkAssignment.id, HomeworkAssignment.client_id).where(
-                HomeworkAssignment.therapist_id == therapist_id,
-                HomeworkAssignment.status != HomeworkStatus.ENDED,
+    ) -> dict[int, Adherence]:
+        """Done out of due from `since` on, over each client's current assignments (active
+        and paused), for all the therapist's clients at once (the digest): the same figures
+        as `homework_days(...).adherence()`, counted in SQL by one statement, a row per
+        assignment (a few index lookups each, never a row per day in Python).
+
+        A day is due once however many reminders it had (a re-planned day has two rows: each
+        day is counted at its first settled row) and whether it is still in the outbox or
+        was compacted into homework_due_days; a day is done if the client said so on a due
+        day."""
+        sent = aliased(Delivery)
+        earlier = aliased(Delivery)
+        kept = aliased(HomeworkDueDay)
+        log = aliased(HomeworkLog)
+        settled = (Outbox.SENT, Outbox.MISSED)
+
+        def settled_on(assignment: Any, day: Any, row: Any = Delivery) -> ColumnElement[bool]:
+            return and_(
+                row.assignment_id == assignment,
+                row.status.in_(settled),
+                row.occurrence_date == day,
+                row.kind == HOMEWORK,
             )
-        )
-        client_of = {assignment_id: client_id for assignment_id, client_id in rows}
-        if not client_of:
-            return {}
-        current = (
-            select(HomeworkAssignment.id)
+
+        a = HomeworkAssignment
+        sent_days = (
+            select(func.count())
+            .select_from(sent)
             .where(
-                HomeworkAssignment.therapist_id == therapist_id,
-                HomeworkAssignment.status != HomeworkStatus.ENDED,
+                sent.assignment_id == a.id,
+                sent.status.in_(settled),
+                sent.occurrence_date >= since,
+                sent.kind == HOMEWORK,
+                ~exists().where(
+                    settled_on(sent.assignment_id, sent.occurrence_date, earlier),
+                    earlier.sequence < sent.sequence,
+                ),
             )
             .scalar_subquery()
         )
-        due = await self._session.execute(
-            select(Delivery.assignment_id, Delivery.occurrence_date).where(
-                Delivery.assignment_id.in_(current),
-                Delivery.status.in_((Outbox.SENT, Outbox.MISSED)),
-                Delivery.kind == HOMEWORK,
-                Delivery.occurrence_date >= since,
+        kept_days = (
+            select(func.count())
+            .select_from(kept)
+            .where(
+                kept.assignment_id == a.id,
+                kept.occurrence_date >= since,
+                ~exists().where(settled_on(kept.assignment_id, kept.occurrence_date)),
+            )
+            .scalar_subquery()
+        )
+        done_days = (
+            select(func.count())
+            .select_from(log)
+            .where(
+                log.assignment_id == a.id,
+                log.occurrence_date >= since,
+                log.result == "done",
+                or_(
+                    exists().where(settled_on(log.assignment_id, log.occurrence_date)),
+                    exists().where(
+                        HomeworkDueDay.assignment_id == log.assignment_id,
+                        HomeworkDueDay.occurrence_date == log.occurrence_date,
+                    ),
+                ),
+            )
+            .scalar_subquery()
+        )
+        rows = await self._session.execute(
+            select(a.client_id, sent_days + kept_days, done_days).where(
+                a.therapist_id == therapist_id, a.status != HomeworkStatus.ENDED
             )
         )
-        kept = await self._session.execute(
-            select(HomeworkDueDay.assignment_id, HomeworkDueDay.occurrence_date).where(
-                HomeworkDueDay.assignment_id.in_(current),
-                HomeworkDueDay.occurrence_date >= since,
-            )
-        )
-        done = await self._session.execute(
-            select(HomeworkLog.assignment_id, HomeworkLog.occurrence_date).where(
-                HomeworkLog.assignment_id.in_(current),
-                HomeworkLog.result == "done",
-                HomeworkLog.occurrence_date >= since,
-            )
-        )
-        due_of: dict[int, list[tuple[int, date]]] = {}
-        done_of: dict[int, list[tuple[int, date]]] = {}
-        for assignment_id, day in [*due, *kept]:
-            if assignment_id in client_of and day is not None:
-                due_of.setdefault(client_of[assignment_id], []).append((assignment_id, day))
-        for assignment_id, day in done:
-            if assignment_id in client_of:
-                done_of.setdefault(client_of[assignment_id], []).append((assignment_id, day))
-        return {
-            client_id: HomeworkDays.of(days, done_of.get(client_id, ()))
-            for client_id, days in due_of.items()
-        }
+        totals: dict[int, Adherence] = {}
+        for client_id, due, done in rows:
+            if due:
+                totals[client_id] = totals.get(client_id, Adherence(0, 0)) + Adherence(done, due)
+        return totals
 
     async def check_ins(self, client_id: int) -> list[CheckIn]:
         """Answered check-ins, oldest first."""

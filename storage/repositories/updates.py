@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import HandledUpdate
+
+from .conflicts import insert_on_conflict
 
 
 class UpdateLog:
@@ -23,10 +24,8 @@ class UpdateLog:
         process claiming the same update waits for the first one's transaction, and then
         inserts nothing if it committed (or claims it if it rolled back).
         """
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = (
-            insert(HandledUpdate)
+            insert_on_conflict(self._session, HandledUpdate)
             .values(update_id=update_id, handled_at=now)
             .on_conflict_do_nothing(index_elements=[HandledUpdate.update_id])
             .returning(HandledUpdate.update_id)
