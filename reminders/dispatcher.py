@@ -136,6 +136,26 @@ WAVE = 32
 SPACING = timedelta(seconds=1)
 
 
+# How a message goes out: (chat, text, keyboard, paid broadcast) → Telegram's message_id. The
+# dispatcher needs nothing else of Telegram's answer; the bot's runtime gives one that parses
+# nothing else (bot/runtime/delivery.py send_text), and without it PTB's send_message is used.
+SendText = Callable[[int, str, InlineKeyboardMarkup | None, bool], Awaitable[int]]
+
+
+def send_with(bot: Bot) -> SendText:
+    """PTB's own send_message (which builds a full Message of the answer)."""
+
+    async def send(
+        chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None, paid: bool
+    ) -> int:
+        sent = await bot.send_message(
+            chat_id, text, reply_markup=keyboard, allow_paid_broadcast=True if paid else None
+        )
+        return sent.message_id
+
+    return send
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -152,9 +172,11 @@ class Dispatcher:
         digest_time: time = time(8, 0),
         retention_years: int = 7,
         paid_broadcast: bool = False,
+        send: SendText | None = None,
     ) -> None:
         self._db = db
         self._bot = bot
+        self._send_text = send or send_with(bot)
         self._clock = clock
         self._cards = cards
         self._zone = fallback_zone
@@ -535,11 +557,8 @@ class Dispatcher:
     async def _send(self, message: _Message) -> _Outcome:
         row = message.delivery_id
         try:
-            sent = await self._bot.send_message(
-                message.chat_id,
-                message.text,
-                reply_markup=message.keyboard,
-                allow_paid_broadcast=True if self._paid else None,
+            message_id = await self._send_text(
+                message.chat_id, message.text, message.keyboard, self._paid
             )
         except Forbidden:
             return _Outcome(row, "blocked", self._clock.now(), error=Outbox.BLOCKED)
@@ -565,7 +584,7 @@ class Dispatcher:
                 where(exc),
             )
             return _Outcome(row, "retry", self._clock.now())
-        return _Outcome(row, "sent", self._clock.now(), message_id=sent.message_id)
+        return _Outcome(row, "sent", self._clock.now(), message_id=message_id)
 
     # --- settling: one transaction per wave ------------------------------------------------
 

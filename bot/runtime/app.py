@@ -28,7 +28,7 @@ import speech
 from bot.client import checkins, home, homework, joining, my_data
 from bot.runtime import start
 from bot.runtime.cli import version
-from bot.runtime.delivery import ResilientRateLimiter
+from bot.runtime.delivery import ResilientRateLimiter, send_text
 from bot.runtime.errors import error_handler
 from bot.runtime.health import Health, HealthServer
 from bot.runtime.logs import keep_contents_out_of_logs
@@ -146,6 +146,7 @@ def build_application(
         digest_time=settings.digest_time,
         retention_years=settings.record_retention_years,
         paid_broadcast=settings.telegram_paid_broadcast,
+        send=send_text(application.bot),
     )
     housekeeping = Housekeeping(chore_policy(settings), db, clock)
     housekeeping.on_backup(lambda result: watch.record_backup(result.ok))

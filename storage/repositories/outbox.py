@@ -204,20 +204,61 @@ class Outbox:
     ) -> Delivery:
         """A new row waiting to be sent (every kind of message is queued through this)."""
         return Delivery(
-            kind=kind,
-            client_id=client_id,
-            chat_id=chat_id,
-            assignment_id=assignment_id,
-            check_in_id=check_in_id,
-            referral_id=referral_id,
-            occurrence_date=day,
-            sequence=sequence,
-            occurs_at=occurs_at or due_at,
-            due_at=due_at,
-            status=cls.PENDING,
-            attempts=0,
-            created_at=now,
+            **cls.pending_values(
+                kind,
+                chat_id=chat_id,
+                day=day,
+                due_at=due_at,
+                now=now,
+                occurs_at=occurs_at,
+                client_id=client_id,
+                assignment_id=assignment_id,
+                check_in_id=check_in_id,
+                referral_id=referral_id,
+                sequence=sequence,
+            )
         )
+
+    @classmethod
+    def pending_values(
+        cls,
+        kind: str,
+        *,
+        chat_id: int,
+        day: date,
+        due_at: datetime,
+        now: datetime,
+        occurs_at: datetime | None = None,
+        client_id: int | None = None,
+        assignment_id: int | None = None,
+        check_in_id: int | None = None,
+        referral_id: int | None = None,
+        sequence: int = 0,
+    ) -> dict[str, object]:
+        """The columns of a new pending row, for `insert_pending` (no ORM object made)."""
+        return {
+            "kind": kind,
+            "client_id": client_id,
+            "chat_id": chat_id,
+            "assignment_id": assignment_id,
+            "check_in_id": check_in_id,
+            "referral_id": referral_id,
+            "occurrence_date": day,
+            "sequence": sequence,
+            "occurs_at": occurs_at or due_at,
+            "due_at": due_at,
+            "status": cls.PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+
+    async def insert_pending(self, values: list[dict[str, object]]) -> None:
+        """New rows from `pending_values`, in one executemany and without ORM objects: the
+        dispatcher queues each sent reminder's next occurrence this way, where making a
+        Delivery per row (and adding it to the session) cost more than the INSERT."""
+        if values:
+            connection = await self._session.connection()
+            await connection.execute(insert(Delivery), values)
 
     async def waiting(self, kind: str, **match: object) -> bool:
         """Whether a row of `kind` matching `match` (column=value) waits or is being sent."""
