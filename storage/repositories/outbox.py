@@ -10,6 +10,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    delete,
     func,
     insert,
     or_,
@@ -118,6 +119,14 @@ class Outbox:
                 .values(next_at=bindparam("next")),
                 [{"chat": c, "next": t} for c, t in next_at.items()],
             )
+
+    async def forget_pacing_before(self, before: datetime) -> int:
+        """Pacing rows of chats free since before `before`: a chat without a row may be sent
+        to at once, as one whose `next_at` has passed (the claim's outer join), so deleting
+        them changes no claim. A held chat's `next_at` is the end of a lease, in the future,
+        and stays. The number deleted."""
+        result = await self._session.execute(delete(ChatPacing).where(ChatPacing.next_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def get(self, delivery_id: int) -> Delivery | None:
         return await self._session.get(Delivery, delivery_id)
