@@ -82,6 +82,7 @@ from storage.repositories import (
     SNOOZE,
     WEEKLY,
     Outbox,
+    SendBudget,
 )
 from storage.unit_of_work import UnitOfWork
 
@@ -173,10 +174,14 @@ class Dispatcher:
         retention_years: int = 7,
         paid_broadcast: bool = False,
         send: SendText | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         self._db = db
         self._bot = bot
         self._send_text = send or send_with(bot)
+        # The bot-wide rate shared with every process on the database (None: this process's
+        # rate limiter alone keeps it, bot/runtime/delivery.py).
+        self._budget = budget
         self._clock = clock
         self._cards = cards
         self._zone = fallback_zone
@@ -208,7 +213,7 @@ class Dispatcher:
     async def next_due_in(self) -> timedelta | None:
         async with self._db.unit_of_work() as uow:
             now = self._clock.now()
-            due = await uow.outbox.next_due_at(now)
+            due = await uow.outbox.next_due_at(now, self._budget)
         return None if due is None else max(due - self._clock.now(), timedelta(0))
 
     async def run_once(self) -> int:
@@ -218,7 +223,7 @@ class Dispatcher:
         # The claim is committed before anything is prepared: it holds SQLite's write lock
         # (and PostgreSQL's row locks) for one UPDATE, not for the reading that follows.
         async with self._db.unit_of_work() as uow:
-            claimed = await uow.outbox.claim_due(now, self._lease, self._batch)
+            claimed = await uow.outbox.claim_due(now, self._lease, self._batch, self._budget)
             leases = {d.id: d.lease_until for d in claimed}
             chats = {d.id: d.chat_id for d in claimed}  # the chats the claim holds
             await uow.commit()

@@ -3,6 +3,8 @@ notices) is a row here first, and its kinds."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
@@ -31,6 +33,22 @@ HOMEWORK, SNOOZE, CHECK_IN, DIGEST, WEEKLY = "homework", "snooze", "checkin", "d
 RETENTION = "retention"
 
 
+@dataclass(frozen=True)
+class SendBudget:
+    """The bot-wide rate shared by every process claiming from one database: `per_second`
+    messages, with at most `saved` worth of them saved up while nothing is sent (a claim takes
+    rows only as the budget allows, `Outbox.claim_due`)."""
+
+    per_second: float
+    saved: timedelta = timedelta(seconds=1)
+
+
+# chat_pacing's row for the bot-wide budget: Telegram gives no chat the id 0. Its next_at is
+# the budget's "theoretical arrival time" (GCRA): the moment every message claimed so far is
+# paid for at `per_second`; a claim may take as many rows as fit between it and now + saved.
+BUDGET_CHAT = 0
+
+
 # A notice to the operators (bot/runtime/watch.py): the kind is this prefix and its cause. The
 # row is the record that it went, so a restart or a second process does not send it again.
 NOTICE = "notice:"
@@ -49,10 +67,22 @@ class Outbox:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+    async def claim_due(
+        self, now: datetime, lease: timedelta, limit: int, budget: SendBudget | None = None
+    ) -> list[Delivery]:
         """Due rows, and rows whose sender's lease ran out, leased to this process: at most
         one per chat, and only for chats whose pacing allows a send now (`hold_chats`). The
-        rows of a chat that is held wait for a later claim."""
+        rows of a chat that is held wait for a later claim. With a `budget`, no more rows
+        than it has room for now, whichever process claims: its row is locked first (the
+        claim's first write, so on SQLite the claim reads after taking the write lock, and
+        on PostgreSQL claims queue on it for a moment) and charged for the rows taken."""
+        start: datetime | None = None
+        if budget is not None:
+            start = max(await self._lock_budget(now), now)
+            room = (now + budget.saved - start).total_seconds() * budget.per_second
+            limit = min(limit, math.floor(room + 1e-9))
+            if limit <= 0:
+                return []
         expired = await self._candidates(
             and_(Delivery.status == self.SENDING, Delivery.lease_until < now), now, limit
         )
@@ -66,6 +96,9 @@ class Outbox:
             chosen.setdefault(row.chat_id, row)
         held = await self.hold_chats(sorted(chosen), now, until=now + lease)
         rows = sorted((chosen[chat] for chat in held), key=lambda r: (r.due_at, r.id))
+        if budget is not None and start is not None and rows:
+            paid = timedelta(seconds=len(rows) / budget.per_second)
+            await self.pace_chats({BUDGET_CHAT: start + paid})
         for row in rows:
             row.status = self.SENDING
             row.lease_until = now + lease
@@ -107,6 +140,26 @@ class Outbox:
             where=ChatPacing.next_at <= now,
         ).returning(ChatPacing.chat_id)
         return set(await self._session.scalars(statement))
+
+    async def _lock_budget(self, now: datetime) -> datetime:
+        """The budget's next_at, its row locked (made if missing: a pruned or new budget is
+        full)."""
+        dialect = self._session.get_bind().dialect.name
+        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = make(ChatPacing).values(chat_id=BUDGET_CHAT, next_at=now)
+        statement = values.on_conflict_do_update(
+            index_elements=[ChatPacing.chat_id], set_={"next_at": ChatPacing.next_at}
+        ).returning(ChatPacing.next_at)
+        at = await self._session.scalar(statement)
+        assert at is not None
+        return at
+
+    async def budget_free_at(self, budget: SendBudget) -> datetime | None:
+        """When the budget next has room for one message."""
+        at = await self._session.scalar(
+            select(ChatPacing.next_at).where(ChatPacing.chat_id == BUDGET_CHAT)
+        )
+        return None if at is None else at - budget.saved + timedelta(seconds=1 / budget.per_second)
 
     async def pace_chats(self, next_at: dict[int, datetime]) -> None:
         """When each chat may be sent to next (after its send was answered, or at once when
@@ -318,17 +371,24 @@ class Outbox:
         )
         return list(rows)
 
-    async def next_due_at(self, now: datetime | None = None) -> datetime | None:
+    async def next_due_at(
+        self, now: datetime | None = None, budget: SendBudget | None = None
+    ) -> datetime | None:
         """When the dispatcher next has work (for waking it exactly then). Given `now`: a row
-        already due whose chat is held waits for the first chat to be let go (a lower bound
-        of when a claim finds something)."""
+        already due waits for the budget to have room, and then, if its chat is held, for the
+        first chat to be let go (a lower bound of when a claim finds something)."""
         due = await self._session.scalar(
             select(func.min(Delivery.due_at)).where(Delivery.status == self.PENDING)
         )
         if due is None or now is None or due > now:
             return due
+        room = await self.budget_free_at(budget) if budget is not None else None
+        if room is not None and room > now:
+            return room  # nothing is claimed before then, whatever chats are free
         released = await self._session.scalar(
-            select(func.min(ChatPacing.next_at)).where(ChatPacing.next_at > now)
+            select(func.min(ChatPacing.next_at)).where(
+                ChatPacing.next_at > now, ChatPacing.chat_id != BUDGET_CHAT
+            )
         )
         return due if released is None else released
 
