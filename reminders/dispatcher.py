@@ -568,9 +568,17 @@ class Dispatcher:
         came_back = asyncio.Event()
         sending: set[asyncio.Task[None]] = set()
 
+        flying = 0
+
         async def send(message: _Message) -> None:
+            nonlocal flying
+            flying += 1
             answered.append(await self._send(message))  # _send never raises
-            came_back.set()
+            flying -= 1
+            # Settled in chunks of half the window at least (a transaction per few rows costs
+            # more than the rows), or at once when nothing else is in flight.
+            if len(answered) >= max(1, self._wave // 2) or flying == 0:
+                came_back.set()
 
         async def settle() -> None:
             settled = 0
