@@ -4,11 +4,12 @@ queues each schedule's next occurrence. APScheduler (PTB's JobQueue) wakes it.
 A batch costs one short transaction to claim its rows, committed at once; one to prepare
 their messages, which reads first and writes only at its end (so SQLite's write lock is not
 held while a digest is being built, and no user's write waits on the dispatcher); then the
-messages go out in waves of `concurrency` at once, each wave settled (outcomes recorded,
-next occurrences queued) in one transaction while the next wave is in flight; no
-transaction waits on Telegram. A crash leaves leases that expire: the rows of the wave in
-flight and of the one being settled are sent again once, and the rest of the batch for the
-first time. The other way a reminder can arrive
+messages go out with at most `concurrency` unsettled at once, what came back settled
+(outcomes recorded, next occurrences queued) in one transaction while the other sends go on;
+no transaction waits on Telegram. A crash leaves leases that expire: the messages unsettled at
+the crash (at most `concurrency`: in flight, or answered and not yet recorded) are sent again
+once, and the rest of the batch for the first time; none whose outcome was committed.
+The other way a reminder can arrive
 twice is a send Telegram carried out without answering in time: it is tried once more (the
 request layer does not retry such a send, bot/runtime/delivery.py), and if that one goes unanswered
 too, the row is taken as sent rather than risk a third copy.
@@ -91,6 +92,7 @@ from storage.repositories import (
     VISIT_REMINDER,
     WEEKLY,
     Outbox,
+    SendBudget,
 )
 from storage.unit_of_work import UnitOfWork
 
@@ -138,12 +140,31 @@ class _Batch:
     then: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
-# Sends in flight at once: enough to keep Telegram's 30/s busy through network latency. A
-# crash can send twice the wave in flight and the one being settled.
+# Sends unsettled at once (in flight, or answered and not yet recorded): enough to keep
+# Telegram's 30/s busy through network latency, and all that a crash can send twice.
 WAVE = 32
 
 # The least time between two messages the dispatcher sends to one chat.
 SPACING = timedelta(seconds=1)
+
+# How a message goes out: (chat, text, keyboard, paid broadcast) → Telegram's message_id. The
+# dispatcher needs nothing else of Telegram's answer; the bot's runtime gives one that parses
+# nothing else (bot/runtime/delivery.py send_text), and without it PTB's send_message is used.
+SendText = Callable[[int, str, InlineKeyboardMarkup | None, bool], Awaitable[int]]
+
+
+def send_with(bot: Bot) -> SendText:
+    """PTB's own send_message (which builds a full Message of the answer)."""
+
+    async def send(
+        chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None, paid: bool
+    ) -> int:
+        sent = await bot.send_message(
+            chat_id, text, reply_markup=keyboard, allow_paid_broadcast=True if paid else None
+        )
+        return sent.message_id
+
+    return send
 
 
 class Dispatcher:
@@ -163,9 +184,15 @@ class Dispatcher:
         retention_years: int = 7,
         paid_broadcast: bool = False,
         working_hours: WorkingHours | None = None,
+        send: SendText | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         self._db = db
         self._bot = bot
+        self._send_text = send or send_with(bot)
+        # The bot-wide rate shared with every process on the database (None: this process's
+        # rate limiter alone keeps it, bot/runtime/delivery.py).
+        self._budget = budget
         self._clock = clock
         self._cards = cards
         self._zone = fallback_zone
@@ -179,7 +206,7 @@ class Dispatcher:
         self._paid = paid_broadcast
         # The therapist's working hours (WORKING_HOURS), for the relayed messages' cards.
         self._hours = working_hours
-        # Sends overlap (the rate limiter paces them); a wave is what a crash can repeat.
+        # Sends overlap (the rate limiter paces them); the window is what a crash can repeat.
         self._wave = concurrency
         self._running = asyncio.Lock()
         self.stats = DispatchStats()
@@ -199,7 +226,7 @@ class Dispatcher:
     async def next_due_in(self) -> timedelta | None:
         async with self._db.unit_of_work() as uow:
             now = self._clock.now()
-            due = await uow.outbox.next_due_at(now)
+            due = await uow.outbox.next_due_at(now, self._budget)
         return None if due is None else max(due - self._clock.now(), timedelta(0))
 
     async def run_once(self) -> int:
@@ -209,7 +236,7 @@ class Dispatcher:
         # The claim is committed before anything is prepared: it holds SQLite's write lock
         # (and PostgreSQL's row locks) for one UPDATE, not for the reading that follows.
         async with self._db.unit_of_work() as uow:
-            claimed = await uow.outbox.claim_due(now, self._lease, self._batch)
+            claimed = await uow.outbox.claim_due(now, self._lease, self._batch, self._budget)
             leases = {d.id: d.lease_until for d in claimed}
             chats = {d.id: d.chat_id for d in claimed}  # the chats the claim holds
             await uow.commit()
@@ -232,17 +259,7 @@ class Dispatcher:
                 {chats[d.id]: now for d in mine if d.id not in sending and d.id in chats}
             )
             await uow.commit()
-        # A wave is settled while the next one is in flight, so that the bot-wide limiter
-        # (whose bucket is small, bot/runtime/delivery.py) is not left idle meanwhile.
-        settling: asyncio.Task[None] | None = None
-        for start in range(0, len(messages), self._wave):
-            wave = messages[start : start + self._wave]
-            outcomes = await asyncio.gather(*(self._send(m) for m in wave))
-            if settling is not None:
-                await settling
-            settling = asyncio.create_task(self._settle_wave(list(outcomes), batch, leases, chats))
-        if settling is not None:
-            await settling
+        await self._deliver(messages, batch, leases, chats)
         for chat_id in batch.blocked_chats:
             await self._cards.client_unreachable(self._db, self._clock, self._bot, chat_id)
         for referral_id in batch.consent_not_asked:
@@ -638,16 +655,73 @@ class Dispatcher:
         await plan_next_many(uow, batch.next_homework, now=now, fallback_zone=self._zone)
         batch.next_homework.clear()
 
-    # --- sending: no database here --------------------------------------------------------
+    # --- sending: no database here, but for settling what came back ---------------------
+
+    async def _deliver(
+        self,
+        messages: list[_Message],
+        batch: _Batch,
+        leases: dict[int, datetime | None],
+        chats: dict[int, int],
+    ) -> None:
+        """Send `messages` with at most `concurrency` of them unsettled at any moment: a send
+        takes a place in the window, and the place is given back only once its outcome is
+        committed. What came back meanwhile is settled in one transaction (by one task, in
+        turn) while the other sends go on, so the rate limiter is never left idle for a
+        settle, and a crash at any moment can send again only the messages of the window —
+        sends in flight, or answered but not yet recorded — never one whose outcome was
+        committed, nor a whole wave answered before the one in flight."""
+        window = asyncio.Semaphore(self._wave)
+        answered: list[_Outcome] = []
+        came_back = asyncio.Event()
+        sending: set[asyncio.Task[None]] = set()
+
+        flying = 0
+
+        async def send(message: _Message) -> None:
+            nonlocal flying
+            flying += 1
+            answered.append(await self._send(message))  # _send never raises
+            flying -= 1
+            # Settled in chunks of half the window at least (a transaction per few rows costs
+            # more than the rows), or at once when nothing else is in flight.
+            if len(answered) >= max(1, self._wave // 2) or flying == 0:
+                came_back.set()
+
+        async def settle() -> None:
+            settled = 0
+            while settled < len(messages):
+                await came_back.wait()
+                came_back.clear()
+                outcomes = answered[:]
+                answered.clear()
+                await self._settle_outcomes(outcomes, batch, leases, chats)
+                settled += len(outcomes)
+                for _ in outcomes:
+                    window.release()
+
+        settler = asyncio.create_task(settle())
+        try:
+            for message in messages:
+                taken = asyncio.ensure_future(window.acquire())
+                await asyncio.wait({taken, settler}, return_when=asyncio.FIRST_COMPLETED)
+                if not taken.done():  # the settler failed: send nothing more
+                    taken.cancel()
+                    break
+                task = asyncio.create_task(send(message))
+                sending.add(task)
+                task.add_done_callback(sending.discard)
+            await settler  # raises what a settle raised; the rows' leases then run out
+        finally:
+            settler.cancel()
+            for task in list(sending):
+                task.cancel()
 
     async def _send(self, message: _Message) -> _Outcome:
         row = message.delivery_id
         try:
-            sent = await self._bot.send_message(
-                message.chat_id,
-                message.text,
-                reply_markup=message.keyboard,
-                allow_paid_broadcast=True if self._paid else None,
+            message_id = await self._send_text(
+                message.chat_id, message.text, message.keyboard, self._paid
             )
         except Forbidden:
             return _Outcome(row, "blocked", self._clock.now(), error=Outbox.BLOCKED)
@@ -673,11 +747,11 @@ class Dispatcher:
                 where(exc),
             )
             return _Outcome(row, "retry", self._clock.now())
-        return _Outcome(row, "sent", self._clock.now(), message_id=sent.message_id)
+        return _Outcome(row, "sent", self._clock.now(), message_id=message_id)
 
-    # --- settling: one transaction per wave ------------------------------------------------
+    # --- settling: one transaction for what came back meanwhile ---------------------------
 
-    async def _settle_wave(
+    async def _settle_outcomes(
         self,
         outcomes: list[_Outcome],
         batch: _Batch,

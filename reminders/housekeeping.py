@@ -30,6 +30,10 @@ CHORES = (BACKUP, RETENTION, OUTBOX)
 # reads them in (the adherence figures' 14 days at most; older homework days are read from
 # homework_due_days, which the pruning fills).
 OUTBOX_KEEP = timedelta(days=35)
+# A chat's pacing row (chat_pacing: when the dispatcher may next send to it) is deleted once
+# it has been free this long: no row and a past next_at mean the same to a claim, and a day
+# is far more than hosts' clocks may disagree by. One row per chat ever sent to otherwise.
+PACING_KEEP = timedelta(days=1)
 # Rows pruned a transaction: a first pruning of years of history never holds the database's
 # write lock for more than a moment.
 PRUNE_BATCH = 2_000
@@ -144,8 +148,10 @@ class Housekeeping:
 
     async def prune_outbox(self) -> bool:
         """Settled outbox rows older than OUTBOX_KEEP go (their homework days kept), a batch
-        a transaction; then SQLite's planner statistics are refreshed (PRAGMA optimize)."""
-        before = self._clock.now() - OUTBOX_KEEP
+        a transaction, and the pacing rows of chats free for PACING_KEEP; then SQLite's
+        planner statistics are refreshed (PRAGMA optimize)."""
+        now = self._clock.now()
+        before = now - OUTBOX_KEEP
         pruned = 0
         try:
             while True:
@@ -155,13 +161,21 @@ class Housekeeping:
                 pruned += count
                 if count < PRUNE_BATCH:
                     break
+            async with self._db.unit_of_work() as uow:
+                chats = await uow.outbox.forget_pacing_before(now - PACING_KEEP)
+                await uow.commit()
             if self._db.kind == "sqlite":
                 async with self._db.engine.connect() as conn:
                     await conn.exec_driver_sql("PRAGMA optimize")
         except Exception as exc:
             log.error("outbox pruning failed: %s", type(exc).__name__)
             return False
-        log.info("outbox pruned: %d settled rows older than %d days", pruned, OUTBOX_KEEP.days)
+        log.info(
+            "outbox pruned: %d settled rows older than %d days, %d chats' pacing",
+            pruned,
+            OUTBOX_KEEP.days,
+            chats,
+        )
         return True
 
     async def _retention(self) -> bool:

@@ -13,7 +13,7 @@ from practice.plans import HomeworkStatus
 from practice.preferences import Preferences
 from practice.reminders import Due, next_due
 from practice.schedules import HomeworkSchedule, QuietHours
-from storage.models import Client, Delivery, HomeworkAssignment
+from storage.models import Client, HomeworkAssignment
 from storage.repositories import HOMEWORK, Outbox
 from storage.unit_of_work import UnitOfWork
 
@@ -63,12 +63,12 @@ async def plan_next(
     after: datetime,
     now: datetime,
     fallback_zone: str,
-) -> Delivery | None:
-    """The assignment's next reminder after `after`, as one pending outbox row (if any)."""
-    queued = await plan_next_many(
+) -> int:
+    """The assignment's next reminder after `after`, as one pending outbox row (if any); the
+    number of rows queued (0 or 1)."""
+    return await plan_next_many(
         uow, [(assignment, client, after)], now=now, fallback_zone=fallback_zone
     )
-    return queued[0] if queued else None
 
 
 async def plan_next_many(
@@ -77,16 +77,18 @@ async def plan_next_many(
     *,
     now: datetime,
     fallback_zone: str,
-) -> list[Delivery]:
-    """The next reminder of each (assignment, client, after): one pending row per schedule.
+) -> int:
+    """The next reminder of each (assignment, client, after): one pending row per schedule;
+    the number of rows queued.
 
     A handful of queries for the whole list, however long: the dispatcher settles a batch
-    of sent reminders at once.
+    of sent reminders at once. The rows are inserted without ORM objects (nothing here needs
+    them as such).
     """
     items = [(a, c, after) for a, c, after in items if a.status == HomeworkStatus.ACTIVE]
     items = [(a, c, after) for a, c, after in items if reachable(c)]
     if not items:
-        return []
+        return 0
     already = await uow.outbox.pending_assignments([a.id for a, _, _ in items])
     planned: list[tuple[HomeworkAssignment, Client, Due]] = []
     for assignment, client, after in items:
@@ -105,7 +107,7 @@ async def plan_next_many(
         [(a.id, due.occurrence_date) for a, _, due in planned]
     )
     rows = [
-        Outbox.pending(
+        Outbox.pending_values(
             HOMEWORK,
             chat_id=client.telegram_user_id,
             client_id=client.id,
@@ -119,8 +121,8 @@ async def plan_next_many(
         for assignment, client, due in planned
         if client.telegram_user_id is not None
     ]
-    await uow.outbox.add_all(rows)
-    return rows
+    await uow.outbox.insert_pending(rows)
+    return len(rows)
 
 
 async def replan_assignment(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import sqlite3
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +17,7 @@ import pytest
 from demo.offline import DEMO_TOKEN, offline_bot
 from emulator import BotApiEmulator, Fault
 from practice.clock import FrozenClock
+from reminders.dispatcher import WAVE
 from tests.chat import notes_of
 from tests.conftest import MAYA
 from tests.seed import seed_due_reminders
@@ -175,3 +179,61 @@ async def test_kill_9_during_a_dispatch_batch_loses_no_reminder(
     assert all(count <= 2 for count in counts.values()), counts  # at most once more
     # Only sends in flight at the kill (at most the dispatcher's 32 at once) come twice.
     assert len(twice) <= 32, twice
+
+
+async def test_a_crash_sends_again_only_what_was_unsettled(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    """The bot's settles are held up (a writer holds SQLite's lock) while its sends go on;
+    kill -9. Sends whose outcome was not yet committed are at most the dispatcher's window
+    (WAVE): it starts no send past it. After a restart exactly those come twice — none that
+    was recorded as sent, nor a whole wave answered while the next was in flight."""
+    path = tmp_path / "crash.db"
+    database_url = f"sqlite+aiosqlite:///{path}"
+    clients = list(range(6001, 6301))
+    await seed_due_reminders(database_url, emulator, clients)
+
+    def sent() -> list[int]:
+        calls = emulator.calls_to("sendMessage")
+        return [int(c.params["chat_id"]) for c in calls if c.ok]
+
+    emulator.inject(Fault(method="sendMessage", delay=0.02, times=None))
+    env_extra = {"DISPATCH_INTERVAL_SECONDS": "0.2", "DISPATCH_LEASE_SECONDS": "2"}
+    process = await spawn_bot(emulator, database_url, **env_extra)
+    lock = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        for _ in range(1200):  # past the first window, so that settles have committed
+            if len(sent()) >= WAVE + 8:
+                break
+            await asyncio.sleep(0.05)
+        lock.execute("BEGIN IMMEDIATE")  # every settle from now on waits for this
+        await asyncio.sleep(2.0)  # time for two waves and more at this emulator's pace
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        answered = sent()
+    finally:
+        lock.rollback()
+        lock.close()
+        if process.returncode is None:
+            process.kill()
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        rows = db.execute("SELECT chat_id FROM deliveries WHERE status = 'sent'").fetchall()
+    recorded = {int(chat) for (chat,) in rows}
+    unsettled = set(answered) - recorded
+    assert len(answered) < len(clients)  # killed mid-batch
+    assert 0 < len(unsettled) <= WAVE, (len(answered), len(recorded))
+    emulator.clear_faults()
+    process = await spawn_bot(emulator, database_url, **env_extra)
+    try:
+        for _ in range(1200):
+            if set(sent()) >= set(clients):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await process.wait()
+    counts = Counter(sent())
+    assert set(counts) == set(clients)  # none lost
+    twice = {chat for chat, n in counts.items() if n > 1}
+    assert all(n <= 2 for n in counts.values()), counts
+    assert twice <= unsettled, twice - unsettled  # nothing recorded as sent went again

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from bench.busy_practice import MAYA, NOW, generate
 from practice.clock import FrozenClock
 from reminders.digest import digest_of
-from reminders.housekeeping import OUTBOX_KEEP, ChorePolicy, Housekeeping
+from reminders.housekeeping import OUTBOX_KEEP, PACING_KEEP, ChorePolicy, Housekeeping
 from reports.gather import client_record
 from storage import Database
-from storage.models import Delivery, HomeworkAssignment, HomeworkDueDay, Therapist
+from storage.models import ChatPacing, Delivery, HomeworkAssignment, HomeworkDueDay, Therapist
 from storage.repositories import HOMEWORK, Outbox, insert_clients
 
 
@@ -153,3 +153,35 @@ async def test_the_outbox_and_the_file_stop_growing_under_a_steady_load(tmp_path
     assert rows == {0: ASSIGNMENTS, 30: ASSIGNMENTS * 31, 60: kept, 90: kept}
     unpruned = size[30] - size[0]  # a month of rows before any was old enough to go
     assert size[90] - size[60] < unpruned / 5, size
+
+
+async def test_pacing_rows_of_chats_free_for_a_day_are_pruned(
+    database_url: str, tmp_path: Path
+) -> None:
+    """chat_pacing would keep a row for every chat ever sent to: the daily chore deletes the
+    rows of chats free for PACING_KEEP, and keeps a held chat's (its lease runs on)."""
+    now = datetime(2026, 3, 2, 3, tzinfo=UTC)
+    long_free, lately_free, held = 81_001, 81_002, 81_003
+    db = Database(database_url)
+    await db.migrate()
+    try:
+        async with db.unit_of_work() as uow:
+            uow.session.add_all(
+                [
+                    ChatPacing(chat_id=long_free, next_at=now - PACING_KEEP - timedelta(hours=1)),
+                    ChatPacing(chat_id=lately_free, next_at=now - timedelta(minutes=5)),
+                    ChatPacing(chat_id=held, next_at=now + timedelta(minutes=4)),
+                ]
+            )
+            await uow.commit()
+        assert await Housekeeping(_policy(tmp_path), db, FrozenClock(now)).prune_outbox()
+        async with db.unit_of_work() as uow:
+            left = set(await uow.session.scalars(select(ChatPacing.chat_id)))
+            # The pruned chat may be sent to at once; the held one still may not.
+            taken = await uow.outbox.hold_chats(
+                sorted([long_free, held]), now, until=now + timedelta(minutes=5)
+            )
+        assert left == {lately_free, held}
+        assert taken == {long_free}
+    finally:
+        await db.dispose()

@@ -26,7 +26,7 @@ from reminders import dispatcher as dispatcher_module
 from reminders.dispatcher import Dispatcher
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment, Therapist
-from storage.repositories import HOMEWORK, WEEKLY, Outbox, insert_clients
+from storage.repositories import HOMEWORK, WEEKLY, Outbox, SendBudget, insert_clients
 from tests.conftest import MAYA
 
 FIRST = 70_000
@@ -327,3 +327,50 @@ async def test_paid_broadcasts_are_asked_for_and_counted_apart(
         ResilientRateLimiter(messages_per_second=5000, paid_broadcast=True).messages_per_second
         == 1000
     )
+
+
+async def test_three_processes_share_the_bot_wide_rate(
+    running: OfflineBot, clock: FrozenClock, database_url: str
+) -> None:
+    """Three senders on one PostgreSQL database, each with its own pool, claiming at the
+    same moments: together they send no faster than the budget (10/s here, a second's worth
+    saved up), and they wake when it has room again."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("the shared budget is for several processes on PostgreSQL")
+    chats = await seed(running, 40)
+    budget = SendBudget(per_second=10.0)
+    databases = [Database(database_url) for _ in range(3)]
+    senders = [
+        Dispatcher(
+            db,
+            running.application.bot,
+            clock,
+            cards=OUTBOX_CARDS,
+            fallback_zone="UTC",
+            batch=50,
+            budget=budget,
+        )
+        for db in databases
+    ]
+    start = clock.now()
+    try:
+        for step in range(60):
+            await asyncio.gather(*(sender.run_until_idle() for sender in senders))
+            await running.emulator.wait_processed()
+            total = sum(sends(running.emulator, chats).values())
+            elapsed = (clock.now() - start).total_seconds()
+            assert total <= budget.per_second * (elapsed + budget.saved.total_seconds())
+            if step == 0:
+                assert total == 10  # the second saved up, and not one more
+                wait = await senders[0].next_due_in()
+                assert wait == timedelta(milliseconds=100)  # room for the next one
+            if total == 80:
+                break
+            clock.advance(timedelta(milliseconds=250))
+    finally:
+        for db in databases:
+            await db.dispose()
+    assert sends(running.emulator, chats) == {chat: 2 for chat in chats}
+    assert too_many(running.emulator) == 0
+    # 80 at 10/s with 10 saved up is 7 s; the per-chat second between a chat's two adds a little.
+    assert 7.0 <= (clock.now() - start).total_seconds() <= 8.5

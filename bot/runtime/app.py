@@ -31,7 +31,7 @@ from bot.client import messages as client_messages
 from bot.client import visits as client_visits
 from bot.runtime import libraries, start
 from bot.runtime.cli import version
-from bot.runtime.delivery import ResilientRateLimiter
+from bot.runtime.delivery import ResilientRateLimiter, send_text
 from bot.runtime.errors import error_handler
 from bot.runtime.health import Health, HealthServer
 from bot.runtime.logs import keep_contents_out_of_logs
@@ -77,6 +77,7 @@ from reminders.housekeeping import (
 from reports import render
 from storage import Database
 from storage.database import STARTUP_LOCK
+from storage.repositories import SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,12 @@ def build_application(
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base = settings.telegram_api_base_url.rstrip("/")
     health = Health(clock)
+    limiter = ResilientRateLimiter(
+        backoff_base=backoff_base,
+        messages_per_second=settings.telegram_rate_limit,
+        paid_broadcast=settings.telegram_paid_broadcast,
+        on_success=health.contact,
+    )
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -119,14 +126,7 @@ def build_application(
         # Every text the bot sends is HTML (bot/shared/texts/); one sent as typed, or as a
         # `texts.Plain`, says parse_mode=None at its call.
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(
-            ResilientRateLimiter(
-                backoff_base=backoff_base,
-                messages_per_second=settings.telegram_rate_limit,
-                paid_broadcast=settings.telegram_paid_broadcast,
-                on_success=health.contact,
-            )
-        )
+        .rate_limiter(limiter)
     )
     if settings.telegram_transport == "aiohttp":
         # The bot's calls; getUpdates has its own (PTB's defaults: one connection), as before.
@@ -155,6 +155,10 @@ def build_application(
         retention_years=settings.record_retention_years,
         paid_broadcast=settings.telegram_paid_broadcast,
         working_hours=settings.hours,
+        send=send_text(application.bot),
+        # Several processes may send from one PostgreSQL database (webhook processes, `send`):
+        # the bot-wide rate is then a budget they share there, not each process's own.
+        budget=SendBudget(limiter.messages_per_second) if db.kind == "postgresql" else None,
     )
     housekeeping = Housekeeping(chore_policy(settings), db, clock)
     housekeeping.on_backup(lambda result: watch.record_backup(result.ok))

@@ -58,7 +58,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "only deliver reminders from the outbox",
         "Needs TELEGRAM_BOT_TOKEN; receives no updates. For more sending capacity beside the "
         "one `run`, on PostgreSQL: any number of `send` processes share the outbox, no "
-        "reminder goes out twice. Divide TELEGRAM_RATE_LIMIT among all the processes.",
+        "reminder goes out twice, and TELEGRAM_RATE_LIMIT holds for them all together.",
     )
     command(
         "demo",

@@ -39,8 +39,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# While updates are in hand, getUpdates answers at once (they are still unconfirmed): ask again
-# only after this long, or as soon as the lowest of them is done.
+# While updates are in hand, getUpdates answers at once (they are still unconfirmed: Telegram
+# confirms every update below the offset asked with, so there is no long poll for new updates
+# that leaves the ones in hand unconfirmed): ask again only after this long, or as soon as the
+# lowest of them is done. What it costs: while one update is in hand longer than this (a
+# therapist's /export, a transcription), a tap from anyone else waits up to this long (a
+# quarter of it on average) before the bot sees it; asking more often costs a getUpdates
+# round trip, and the parse of every update in hand (up to 100), each time. Webhook mode
+# (bot/runtime/webhook.py) has no such wait: Telegram posts each update as it comes.
 BUSY_POLL_SECONDS = 0.5
 
 

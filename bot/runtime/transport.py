@@ -16,6 +16,7 @@ by a total of connect + write + read, and the answer's silence by the read timeo
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -124,7 +125,10 @@ class AiohttpRequest(BaseRequest):
             ) from NotSent("no free connection")
         try:
             data = _body(request_data)
-            async with session.request(method, url, data=data, timeout=timeout) as response:
+            headers = _FORM if isinstance(data, bytes) else None
+            async with session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             # ServerTimeoutError is a TimeoutError on Python 3.11; named for clarity.
@@ -135,15 +139,19 @@ class AiohttpRequest(BaseRequest):
             self._pool.release()
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
     """The request body as HTTPXRequest sends it: form fields, and a multipart form when a
-    file goes along (its other parameters then as fields of the same form)."""
+    file goes along (its other parameters then as fields of the same form). The plain form is
+    encoded here as aiohttp's FormData would encode it, without building one per request."""
     if request_data is None:
         return None
     fields = request_data.json_parameters
     files = request_data.multipart_data
     if not files:
-        return fields or None
+        return urlencode(fields).encode() if fields else None
     form = aiohttp.FormData(quote_fields=False)
     for name, value in fields.items():
         form.add_field(name, value)

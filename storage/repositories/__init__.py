@@ -28,6 +28,7 @@ from .outbox import RETENTION as RETENTION
 from .outbox import SNOOZE as SNOOZE
 from .outbox import WEEKLY as WEEKLY
 from .outbox import Outbox as Outbox
+from .outbox import SendBudget as SendBudget
 from .plans import ExerciseRepository as ExerciseRepository
 from .plans import FormRepository as FormRepository
 from .plans import HomeworkLogRepository as HomeworkLogRepository

@@ -3,6 +3,8 @@ notices) is a row here first, and its kinds."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
@@ -10,6 +12,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    delete,
     func,
     insert,
     or_,
@@ -33,6 +36,22 @@ RETENTION = "retention"
 RED_FLAG = "redflag"
 
 
+@dataclass(frozen=True)
+class SendBudget:
+    """The bot-wide rate shared by every process claiming from one database: `per_second`
+    messages, with at most `saved` worth of them saved up while nothing is sent (a claim takes
+    rows only as the budget allows, `Outbox.claim_due`)."""
+
+    per_second: float
+    saved: timedelta = timedelta(seconds=1)
+
+
+# chat_pacing's row for the bot-wide budget: Telegram gives no chat the id 0. Its next_at is
+# the budget's "theoretical arrival time" (GCRA): the moment every message claimed so far is
+# paid for at `per_second`; a claim may take as many rows as fit between it and now + saved.
+BUDGET_CHAT = 0
+
+
 # A notice to the operators (bot/runtime/watch.py): the kind is this prefix and its cause. The
 # row is the record that it went, so a restart or a second process does not send it again.
 NOTICE = "notice:"
@@ -51,10 +70,22 @@ class Outbox:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+    async def claim_due(
+        self, now: datetime, lease: timedelta, limit: int, budget: SendBudget | None = None
+    ) -> list[Delivery]:
         """Due rows, and rows whose sender's lease ran out, leased to this process: at most
         one per chat, and only for chats whose pacing allows a send now (`hold_chats`). The
-        rows of a chat that is held wait for a later claim."""
+        rows of a chat that is held wait for a later claim. With a `budget`, no more rows
+        than it has room for now, whichever process claims: its row is locked first (the
+        claim's first write, so on SQLite the claim reads after taking the write lock, and
+        on PostgreSQL claims queue on it for a moment) and charged for the rows taken."""
+        start: datetime | None = None
+        if budget is not None:
+            start = max(await self._lock_budget(now), now)
+            room = (now + budget.saved - start).total_seconds() * budget.per_second
+            limit = min(limit, math.floor(room + 1e-9))
+            if limit <= 0:
+                return []
         expired = await self._candidates(
             and_(Delivery.status == self.SENDING, Delivery.lease_until < now), now, limit
         )
@@ -68,6 +99,9 @@ class Outbox:
             chosen.setdefault(row.chat_id, row)
         held = await self.hold_chats(sorted(chosen), now, until=now + lease)
         rows = sorted((chosen[chat] for chat in held), key=lambda r: (r.due_at, r.id))
+        if budget is not None and start is not None and rows:
+            paid = timedelta(seconds=len(rows) / budget.per_second)
+            await self.pace_chats({BUDGET_CHAT: start + paid})
         for row in rows:
             row.status = self.SENDING
             row.lease_until = now + lease
@@ -110,6 +144,26 @@ class Outbox:
         ).returning(ChatPacing.chat_id)
         return set(await self._session.scalars(statement))
 
+    async def _lock_budget(self, now: datetime) -> datetime:
+        """The budget's next_at, its row locked (made if missing: a pruned or new budget is
+        full)."""
+        values = insert_on_conflict(self._session, ChatPacing).values(
+            chat_id=BUDGET_CHAT, next_at=now
+        )
+        statement = values.on_conflict_do_update(
+            index_elements=[ChatPacing.chat_id], set_={"next_at": ChatPacing.next_at}
+        ).returning(ChatPacing.next_at)
+        at: datetime | None = await self._session.scalar(statement)
+        assert at is not None
+        return at
+
+    async def budget_free_at(self, budget: SendBudget) -> datetime | None:
+        """When the budget next has room for one message."""
+        at = await self._session.scalar(
+            select(ChatPacing.next_at).where(ChatPacing.chat_id == BUDGET_CHAT)
+        )
+        return None if at is None else at - budget.saved + timedelta(seconds=1 / budget.per_second)
+
     async def pace_chats(self, next_at: dict[int, datetime]) -> None:
         """When each chat may be sent to next (after its send was answered, or at once when
         nothing was sent): the chats are this process's, held by its claim."""
@@ -121,6 +175,14 @@ class Outbox:
                 .values(next_at=bindparam("next")),
                 [{"chat": c, "next": t} for c, t in next_at.items()],
             )
+
+    async def forget_pacing_before(self, before: datetime) -> int:
+        """Pacing rows of chats free since before `before`: a chat without a row may be sent
+        to at once, as one whose `next_at` has passed (the claim's outer join), so deleting
+        them changes no claim. A held chat's `next_at` is the end of a lease, in the future,
+        and stays. The number deleted."""
+        result = await self._session.execute(delete(ChatPacing).where(ChatPacing.next_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def get(self, delivery_id: int) -> Delivery | None:
         return await self._session.get(Delivery, delivery_id)
@@ -209,22 +271,67 @@ class Outbox:
     ) -> Delivery:
         """A new row waiting to be sent (every kind of message is queued through this)."""
         return Delivery(
-            kind=kind,
-            client_id=client_id,
-            chat_id=chat_id,
-            assignment_id=assignment_id,
-            check_in_id=check_in_id,
-            referral_id=referral_id,
-            visit_id=visit_id,
-            intake_flag_id=intake_flag_id,
-            occurrence_date=day,
-            sequence=sequence,
-            occurs_at=occurs_at or due_at,
-            due_at=due_at,
-            status=cls.PENDING,
-            attempts=0,
-            created_at=now,
+            **cls.pending_values(
+                kind,
+                chat_id=chat_id,
+                day=day,
+                due_at=due_at,
+                now=now,
+                occurs_at=occurs_at,
+                client_id=client_id,
+                assignment_id=assignment_id,
+                check_in_id=check_in_id,
+                referral_id=referral_id,
+                visit_id=visit_id,
+                intake_flag_id=intake_flag_id,
+                sequence=sequence,
+            )
         )
+
+    @classmethod
+    def pending_values(
+        cls,
+        kind: str,
+        *,
+        chat_id: int,
+        day: date,
+        due_at: datetime,
+        now: datetime,
+        occurs_at: datetime | None = None,
+        client_id: int | None = None,
+        assignment_id: int | None = None,
+        check_in_id: int | None = None,
+        referral_id: int | None = None,
+        visit_id: int | None = None,
+        intake_flag_id: int | None = None,
+        sequence: int = 0,
+    ) -> dict[str, object]:
+        """The columns of a new pending row, for `insert_pending` (no ORM object made)."""
+        return {
+            "kind": kind,
+            "client_id": client_id,
+            "chat_id": chat_id,
+            "assignment_id": assignment_id,
+            "check_in_id": check_in_id,
+            "referral_id": referral_id,
+            "visit_id": visit_id,
+            "intake_flag_id": intake_flag_id,
+            "occurrence_date": day,
+            "sequence": sequence,
+            "occurs_at": occurs_at or due_at,
+            "due_at": due_at,
+            "status": cls.PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+
+    async def insert_pending(self, values: list[dict[str, object]]) -> None:
+        """New rows from `pending_values`, in one executemany and without ORM objects: the
+        dispatcher queues each sent reminder's next occurrence this way, where making a
+        Delivery per row (and adding it to the session) cost more than the INSERT."""
+        if values:
+            connection = await self._session.connection()
+            await connection.execute(insert(Delivery), values)
 
     async def waiting(self, kind: str, **match: object) -> bool:
         """Whether a row of `kind` matching `match` (column=value) waits or is being sent."""
@@ -278,17 +385,24 @@ class Outbox:
         )
         return list(rows)
 
-    async def next_due_at(self, now: datetime | None = None) -> datetime | None:
+    async def next_due_at(
+        self, now: datetime | None = None, budget: SendBudget | None = None
+    ) -> datetime | None:
         """When the dispatcher next has work (for waking it exactly then). Given `now`: a row
-        already due whose chat is held waits for the first chat to be let go (a lower bound
-        of when a claim finds something)."""
+        already due waits for the budget to have room, and then, if its chat is held, for the
+        first chat to be let go (a lower bound of when a claim finds something)."""
         due = await self._session.scalar(
             select(func.min(Delivery.due_at)).where(Delivery.status == self.PENDING)
         )
         if due is None or now is None or due > now:
             return due
+        room = await self.budget_free_at(budget) if budget is not None else None
+        if room is not None and room > now:
+            return room  # nothing is claimed before then, whatever chats are free
         released = await self._session.scalar(
-            select(func.min(ChatPacing.next_at)).where(ChatPacing.next_at > now)
+            select(func.min(ChatPacing.next_at)).where(
+                ChatPacing.next_at > now, ChatPacing.chat_id != BUDGET_CHAT
+            )
         )
         return due if released is None else released
 
