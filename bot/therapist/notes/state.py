@@ -31,6 +31,8 @@ class DraftState:
     choices: list[tuple[int, str]] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     since_last_visit: str | None = None
+    # The message gave one pain rating alone, read as the pain before (the card says so).
+    lone_pain: bool = False
 
     @classmethod
     def load(cls, row: StoredDraft) -> DraftState:
@@ -48,6 +50,7 @@ class DraftState:
             choices=[(int(i), str(n)) for i, n in data.get("choices", [])],
             unplaced=[str(u) for u in data.get("unplaced", [])],
             since_last_visit=data.get("since_last_visit"),
+            lone_pain=bool(data.get("lone_pain", False)),
         )
 
     def store(self, row: StoredDraft, now: datetime) -> None:
@@ -64,6 +67,7 @@ class DraftState:
             "choices": [[i, n] for i, n in self.choices],
             "unplaced": list(self.unplaced),
             "since_last_visit": self.since_last_visit,
+            "lone_pain": self.lone_pain,
         }
 
     def go(self, step: Step) -> None:
