@@ -127,6 +127,21 @@ class Phone:
         )
         await self._upload(stored, caption, wait, timeout)
 
+    async def send_document(
+        self,
+        data: bytes,
+        *,
+        filename: str,
+        mime_type: str,
+        caption: str = "",
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Share a file as a file (the attachment menu's "File"): Telegram sends it as a
+        ``document`` with the name and the MIME type the phone gave it, and no duration."""
+        stored = self._emulator._user_file("document", data, filename=filename, mime_type=mime_type)
+        await self._upload(stored, caption, wait, timeout)
+
     async def send_photo(
         self,
         data: bytes | None = None,

@@ -31,6 +31,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jellyfish
+
 from practice.clients import name_key
 from practice.fuzzy import closest, ratio
 from practice.notes import (
@@ -53,6 +55,9 @@ _FUZZY_CUTOFF = 85.0
 # clients are both offered.
 _NAME_CUTOFF = 80.0
 _NAME_TIE = 5.0
+# A said name word that sounds like a client's (same Metaphone key, same first vowel: "Marc"
+# for Mark, "Eric" for Erik, but not "Tim" for Tom) scores at least this.
+_SOUNDS_ALIKE = 88.0
 _MAX_NAME_WORDS = 4
 _MAX_PHRASE_WORDS = 6
 
@@ -82,6 +87,8 @@ class Vocabulary:
     last_words: frozenset[str]
     # Cues that are everyday words ("after", "next"): only at the start of a clause.
     clause_cues: frozenset[str]
+    # Side words before an area ("R neck", "left shoulder"): folded word → how the card says it.
+    sides: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def longest_phrase(self) -> int:
@@ -113,7 +120,7 @@ def load_vocabulary(path: Path = DEFAULT_PATH) -> Vocabulary:
         raise ValueError(f"{path.name}: not valid TOML: {exc}") from None
     known_keys = {
         "fillers", "areas", "area_groups", "techniques", "pressures", "cues", "same",
-        "nicknames", "numbers", "clause_cues",
+        "nicknames", "numbers", "clause_cues", "sides",
     }  # fmt: skip
     if unknown := sorted(set(data) - known_keys):
         raise ValueError(f"{path.name}: unknown keys {', '.join(unknown)}")
@@ -188,7 +195,15 @@ def load_vocabulary(path: Path = DEFAULT_PATH) -> Vocabulary:
     clause_cues = frozenset(_strings(data.get("clause_cues"), "clause_cues"))
     if stray := sorted(clause_cues - set(cues)):
         raise ValueError(f"clause_cues: not cues: {', '.join(stray)}")
-    return Vocabulary(phrases, cues, nicknames, numbers, single, multi, last_words, clause_cues)
+    sides: dict[str, str] = {}
+    for side, words in _table(data, "sides").items():
+        for word in _strings(words, f"[sides] {side}"):
+            if _fold(word) != word or word in phrases or word in sides:
+                raise ValueError(f"[sides] {side}: {word!r} is not lower case, or listed twice")
+            sides[word] = side
+    return Vocabulary(
+        phrases, cues, nicknames, numbers, single, multi, last_words, clause_cues, sides
+    )
 
 
 @cache
@@ -268,6 +283,11 @@ class QuickNoteDraft:
     plan_next: str | None = None
     # "Same as last time" was said: the treatment is the previous note's.
     same_as_last: bool = False
+    # One rating alone ("pain 6"): read as the pain before, and the after left for the
+    # therapist (the card says so).
+    lone_pain: bool = False
+    # The sides said with areas ("right neck"), kept with the areas (`area_other`).
+    sides: list[str] = field(default_factory=list)
     # The parts that went nowhere, quoted as said, in the order said.
     unplaced: list[str] = field(default_factory=list)
     # (start, end, place) for every word of the message.
@@ -560,7 +580,28 @@ def _word_score(said: str, word: str, vocab: Vocabulary) -> float:
         return 92.0
     if len(word) >= 3 and said.startswith(word) and len(said) <= len(word) + 2:
         return 90.0  # "Sammy" for Sam, "Tommy" for Tom
-    return ratio(said, word)
+    score = ratio(said, word)
+    if sounds_alike(said, word):
+        return max(score, _SOUNDS_ALIKE)
+    return score
+
+
+_VOWELS = re.compile(r"[aeiouy]")
+
+
+def sounds_alike(said: str, word: str) -> bool:
+    """Two spellings of one name as it is said: the same Metaphone key and the same first
+    vowel ("marc"/"mark", "katy"/"katie", "geoff"/"jeff"; not "tom"/"tim", "dan"/"don")."""
+    if len(said) < 3 or len(word) < 3 or not said.isalpha() or not word.isalpha():
+        return False
+    if jellyfish.metaphone(said) != jellyfish.metaphone(word):
+        return False
+    first_said, first_word = _VOWELS.search(said), _VOWELS.search(word)
+    return (
+        first_said is not None
+        and first_word is not None
+        and first_said.group() == first_word.group()
+    )
 
 
 def _name_score(said: list[str], name: list[str], vocab: Vocabulary) -> float:
@@ -733,8 +774,10 @@ def _keep_pain(reading: _Reading, draft: QuickNoteDraft, pains: list[_Pain]) -> 
             continue  # part of what the client said, kept there as words
         if pain.before is not None and draft.pain_before is None:
             draft.pain_before = pain.before
+            draft.lone_pain = pain.kind == "single"
         if pain.after is not None and draft.pain_after is None:
             draft.pain_after = pain.after
+            draft.lone_pain = False
 
 
 # --- 3. the free-text fields --------------------------------------------------------------
@@ -1016,6 +1059,19 @@ def _read_vocabulary(reading: _Reading, draft: QuickNoteDraft) -> None:
         if not reading.free(i) or not tokens[i].is_word:
             i += 1
             continue
+        side = reading.vocab.sides.get(tokens[i].fold)
+        if side is not None and i + 1 < len(tokens) and reading.free(i + 1):
+            n, meaning = _phrase_at(reading, i + 1, kinds=("area",))
+            if meaning is not None:
+                # "R neck": the area, and its side in the areas' own words.
+                for code in meaning.codes:
+                    if code not in draft.areas:
+                        draft.areas.append(code)
+                said = reading_span(reading, i + 1, i + 1 + n).lower()
+                draft.sides.append(f"{side} {said}")
+                reading.mark(i, i + 1 + n, Place.AREA)
+                i += 1 + n
+                continue
         n, meaning = _phrase_at(reading, i)
         if meaning is None:
             i += 1
@@ -1044,6 +1100,8 @@ def _read_vocabulary(reading: _Reading, draft: QuickNoteDraft) -> None:
         i += max(n, 1)
     draft.areas.sort(key=list(AREAS).index)
     draft.techniques.sort(key=list(TECHNIQUES).index)
+    if draft.sides:
+        draft.area_other = "sides: " + ", ".join(draft.sides)
 
 
 # --- what was left ----------------------------------------------------------------------------

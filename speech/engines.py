@@ -3,7 +3,8 @@
 - ``pocketsphinx`` (the default): CMU PocketSphinx, offline, its English acoustic model and
   dictionary inside the PyPI wheel. How it is told what a note says is the `adaptation`:
   ``lm`` (the default) a trigram model of the vocabulary and a few hundred synthetic notes
-  with the therapist's client names, over a dictionary of those words alone; ``jsgf`` a
+  with the therapist's client names, over a dictionary of those words alone (a word the
+  wheel's dictionary lacks pronounced by speech/pronounce.py); ``jsgf`` a
   grammar of the vocabulary's phrases; ``keywords`` keyword spotting; ``plain`` the wheel's
   general English model (bench/dictation.py measures each).
 - ``whisper``: faster-whisper, when the operator has installed it (``pip install
@@ -26,6 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from speech.audio import SAMPLE_RATE, Samples, to_pcm16
+from speech.pronounce import letter_to_sound
 from speech.spec import ADAPTATIONS, ENGINES, EngineSpec, EngineUnavailable
 from speech.vocabulary import (
     Vocabulary,
@@ -75,15 +77,23 @@ def _pronouncing_dictionary() -> dict[str, list[str]]:
     return entries
 
 
-def _dictionary_text(words: Iterable[str], vocab: Vocabulary) -> tuple[str, set[str]]:
-    """A dictionary of `words` alone, and the words it has no pronunciation for."""
+def _dictionary_text(
+    words: Iterable[str], vocab: Vocabulary, names: Iterable[str] = ()
+) -> tuple[str, set[str]]:
+    """A dictionary of `words` alone, and the words it has no pronunciation for.
+
+    A word the wheel's dictionary lacks takes speech/vocabulary.toml's pronunciation, or else
+    speech.pronounce's letter-to-sound rules (a name's words are never spelled out)."""
     known = _pronouncing_dictionary()
+    name_words = {word for name in names for word in spoken_words(name)}
     rows: list[str] = []
     missing: set[str] = set()
     for word in sorted(set(words)):
         phones = known.get(word) or (
             [vocab.pronunciations[word]] if word in vocab.pronunciations else []
         )
+        if not phones and (guess := letter_to_sound(word, name=word in name_words)):
+            phones = [guess]
         if not phones:
             missing.add(word)
         for i, pronunciation in enumerate(phones):
@@ -99,13 +109,14 @@ class PocketSphinx:
         self.unknown_words: set[str] = set()
         if spec.adaptation == "plain":
             self._decoder = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
+            self._cmn_start = str(self._decoder.get_cmn(False))
             return
         vocab = vocabulary()
         names = [" ".join(spoken_words(name)) for name in spec.names]
         names = [name for name in names if name]
         notes = synthetic_notes(vocab, names, SYNTHETIC_NOTES, seed=13)
         words = vocab.words(names)
-        dictionary, self.unknown_words = _dictionary_text(words, vocab)
+        dictionary, self.unknown_words = _dictionary_text(words, vocab, names)
         # The decoder reads its files by path: a folder of the process's own, gone once read.
         with tempfile.TemporaryDirectory(prefix="aftercare-speech-") as folder:
             dict_path = Path(folder, "note.dict")
@@ -138,6 +149,9 @@ class PocketSphinx:
                 Path(folder, "note.kws").write_text(keywords, encoding="utf-8")
                 options["kws"] = str(Path(folder, "note.kws"))
             self._decoder = Decoder(**options)
+        # Where the live noise estimate starts: each recording starts from it again, so one
+        # recording's words never depend on the one before it (see transcribe).
+        self._cmn_start = str(self._decoder.get_cmn(False))
 
     def transcribe(self, samples: Samples) -> str:
         decoder = self._decoder
@@ -145,8 +159,15 @@ class PocketSphinx:
         # settles first): a little silence either side heard 20 of the spoken set's 32 client
         # names instead of 18, and the word error rate went from 0.231 to 0.224.
         padding = np.zeros(int(SAMPLE_RATE * PADDING_SECONDS), dtype=np.float32)
+        raw = to_pcm16(np.concatenate([padding, samples, padding]))
+        # Each recording from the same starting noise estimate. Fed in chunks (live), the estimate
+        # carries over from one recording to the next: on the spoken set in one process that
+        # looked like a gain (WER 0.17 against 0.24), but it was the set's earlier notes tuning
+        # the later ones; reset per recording, chunks did worse (0.245) than the whole
+        # utterance at once (0.222), and a result must not depend on who spoke before.
+        decoder.set_cmn(self._cmn_start)
         decoder.start_utt()
-        decoder.process_raw(to_pcm16(np.concatenate([padding, samples, padding])), full_utt=True)
+        decoder.process_raw(raw, full_utt=True)
         decoder.end_utt()
         if self.spec.adaptation == "keywords":
             spotted = sorted(decoder.seg(), key=lambda segment: segment.start_frame)

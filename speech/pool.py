@@ -2,12 +2,11 @@
 
 Decoding and recognising a minute of speech takes seconds of CPU; in a worker process it
 holds no lock the bot needs, so other therapists' taps and messages go on while it runs. The
-pool is the render pool's sibling (reports/render.py; speech/ sits beside reports/, not
-above it): started on first use, "spawn" workers, each replaced after MAX_TASKS_PER_CHILD
-recordings, a broken pool replaced by a new one. It has one worker: the machine's other
-core stays the bot's. At most MAX_WAITING recordings wait for it; one more is refused
-(`Busy`) at once, rather than queued for minutes. AFTERCARE_SPEECH=thread runs them in a
-thread (where no process can be started).
+pool is workers.Pool, the render pool's own type (started on first use, "spawn" workers each
+replaced after MAX_TASKS_PER_CHILD recordings, a thread when no process can be started or a
+worker died). Here are what is the recordings' own: one worker (the machine's other core
+stays the bot's); at most MAX_WAITING recordings in hand, one more refused (`Busy`) at once
+rather than queued for minutes; AFTERCARE_SPEECH=thread to run them in a thread.
 
 The recording and its words never reach a log: the worker sets PocketSphinx's own logging to
 fatal errors only, and a failure reaches the caller as its type alone.
@@ -15,18 +14,12 @@ fatal errors only, and a failure reaches the caller as its type alone.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
-import os
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from practice.redact import error_type
 from speech.spec import AudioError, EngineSpec, EngineUnavailable
+from workers import Pool
 
 __all__ = [
     "MAX_SECONDS",
@@ -45,9 +38,6 @@ MAX_WAITING = 4  # recordings in hand at once (one being transcribed, the rest w
 MAX_TASKS_PER_CHILD = 100
 MODE_VARIABLE = "AFTERCARE_SPEECH"
 
-_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
-_unavailable = False
 _in_hand = 0
 
 
@@ -94,52 +84,15 @@ def transcribe_here(data: bytes, spec: EngineSpec, max_seconds: float = MAX_SECO
     )
 
 
-def in_threads() -> bool:
-    return os.environ.get(MODE_VARIABLE, "").strip().lower() == "thread"
-
-
-def _get_pool() -> ProcessPoolExecutor | None:
-    global _pool, _unavailable
-    with _lock:
-        if _pool is None and not _unavailable:
-            try:
-                _pool = ProcessPoolExecutor(
-                    max_workers=1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    max_tasks_per_child=MAX_TASKS_PER_CHILD,
-                    initializer=quiet_worker,
-                )
-            except (OSError, ImportError, NotImplementedError, ValueError) as exc:
-                _unavailable = True
-                log.warning("transcribing in a thread: no worker process (%s)", error_type(exc))
-        return _pool
-
-
-def _discard(pool: ProcessPoolExecutor) -> None:
-    global _pool
-    with _lock:
-        if _pool is pool:
-            _pool = None
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
-async def _run(data: bytes, spec: EngineSpec, max_seconds: float) -> Transcript:
-    pool = None if in_threads() else _get_pool()
-    if pool is None:
-        return await asyncio.to_thread(transcribe_here, data, spec, max_seconds)
-    loop = asyncio.get_running_loop()
-    try:
-        future = loop.run_in_executor(pool, transcribe_here, data, spec, max_seconds)
-    except (RuntimeError, BrokenProcessPool) as exc:
-        _discard(pool)
-        log.warning("transcribing in a thread: the pool would not take it (%s)", error_type(exc))
-        return await asyncio.to_thread(transcribe_here, data, spec, max_seconds)
-    try:
-        return await future
-    except BrokenProcessPool:
-        _discard(pool)
-        log.warning("transcribing in a thread: a worker process died")
-        return await asyncio.to_thread(transcribe_here, data, spec, max_seconds)
+POOL = Pool(
+    "transcription",
+    workers=lambda: 1,
+    max_tasks_per_child=MAX_TASKS_PER_CHILD,
+    initializer=quiet_worker,
+    mode_variable=MODE_VARIABLE,
+    log=log,
+    expected=(AudioError, EngineUnavailable),
+)
 
 
 async def transcribe(
@@ -155,21 +108,11 @@ async def transcribe(
         raise Busy
     _in_hand += 1
     try:
-        return await _run(data, spec, max_seconds)
-    except (AudioError, EngineUnavailable):
-        raise
-    except Exception as exc:
-        # A worker's traceback arrives as text that may quote the recording's words: dropped.
-        log.warning("a transcription failed: %s", type(exc).__name__)
-        raise exc.with_traceback(None) from None
+        return await POOL.run(transcribe_here, data, spec, max_seconds)
     finally:
         _in_hand -= 1
 
 
 def shutdown() -> None:
     """Stop the worker (the bot is stopping); a later transcription starts a new one."""
-    global _pool
-    with _lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+    POOL.shutdown()

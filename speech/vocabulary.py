@@ -2,9 +2,13 @@
 notes made of them, and the three ways PocketSphinx can be told about them (a language model,
 a grammar, a keyword list; speech/engines.py uses them, bench/dictation.py compares them).
 
-The areas, techniques and pressures of practice/notes.py come first; speech/vocabulary.toml
-adds the words therapists say for them, the cue words of the free-text fields, and the pieces
-those fields are made of. The client names are the therapist's own, passed in per request.
+Each word is stated once: the areas, techniques, pressures, cue words, "same as last time"
+and the number words are the quick-note parser's own (practice/quicknote.toml), the plans
+include the exercise library's names (practice/exercises.toml); speech/vocabulary.toml adds
+only what the recogniser alone needs: the words around a rating or a date (the parser reads
+those by pattern), the pieces the free-text fields of synthetic notes are made of, and
+pronunciations the pronouncing dictionary lacks. The client names are the therapist's own,
+passed in per request.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ import random
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from practice.notes import AREAS, PRESSURES, TECHNIQUES
+from practice.exercises import load_library
+from practice.quicknote import Meaning
+from practice.quicknote import vocabulary as quicknote_vocabulary
 
 __all__ = [
     "Vocabulary",
@@ -32,6 +38,9 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"[a-z']+")
+# The share of synthetic notes that use each area's and technique's usual word, the rest any
+# of the parser's words for it.
+COMMON_SHARE = 0.6
 
 
 def spoken_words(text: str) -> list[str]:
@@ -51,6 +60,9 @@ class Vocabulary:
     findings: tuple[str, ...]
     responses: tuple[str, ...]
     plans: tuple[str, ...]
+    # The phrase most said for each area and technique, which synthetic notes favour.
+    common_areas: tuple[str, ...] = ()
+    common_techniques: tuple[str, ...] = ()
     pronunciations: dict[str, str] = field(default_factory=dict)
 
     def phrases(self) -> tuple[str, ...]:
@@ -76,28 +88,59 @@ class Vocabulary:
         return found
 
 
-def _labels(table: dict[str, str]) -> list[str]:
-    """ "Hips/glutes" → "hips", "glutes": a label's parts, as they are said."""
-    return [part.strip().lower() for label in table.values() for part in label.split("/")]
+def _sayable(phrase: str) -> bool:
+    """A phrase a therapist would say as written: words of letters, no "c/o" or "+", and not a
+    one-letter label ("S:", "P:")."""
+    return bool(re.fullmatch(r"[a-z' -]+", phrase)) and len(phrase.replace(" ", "")) > 1
+
+
+def _by_kind(phrases: Mapping[str, Meaning], *kinds: str) -> tuple[str, ...]:
+    return tuple(
+        " ".join(spoken_words(p)) for p, m in phrases.items() if m.kind in kinds and _sayable(p)
+    )
+
+
+def _first_per_code(phrases: Mapping[str, Meaning], kind: str) -> tuple[str, ...]:
+    """Each code's first phrase in practice/quicknote.toml: the word most therapists say."""
+    first: dict[tuple[str, ...], str] = {}
+    for phrase, meaning in phrases.items():
+        if meaning.kind == kind and len(meaning.codes) == 1 and _sayable(phrase):
+            first.setdefault(meaning.codes, phrase)
+    return tuple(first.values())
 
 
 @cache
 def vocabulary() -> Vocabulary:
+    """The parser's own words (practice/quicknote.toml), the exercise library's names (a plan
+    says "chin tucks"), and speech/vocabulary.toml's pieces of the free-text fields."""
     data = tomllib.loads(resources.files("speech").joinpath("vocabulary.toml").read_text("utf-8"))
-
-    def merged(*groups: Iterable[str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(phrase for group in groups for phrase in group))
-
+    parser = quicknote_vocabulary()
+    phrases = parser.phrases
+    numbers = tuple(
+        next(word for word, value in parser.numbers.items() if value == n) for n in range(11)
+    )
+    exercises = tuple(" ".join(spoken_words(e.name)) for e in load_library())
     return Vocabulary(
-        areas=merged(_labels(AREAS), data["areas"]),
-        techniques=merged(_labels(TECHNIQUES), data["techniques"]),
-        pressures=merged(_labels(PRESSURES), data["pressures"]),
-        cues=tuple(data["cues"]),
-        numbers=tuple(data["numbers"]),
+        areas=_by_kind(phrases, "area"),
+        techniques=_by_kind(phrases, "technique"),
+        pressures=_by_kind(phrases, "pressure"),
+        cues=tuple(
+            dict.fromkeys(
+                (
+                    *(" ".join(spoken_words(c)) for c in parser.cues if _sayable(c)),
+                    *_by_kind(phrases, "same_treatment", "same_client", "filler"),
+                    *(w for w in parser.numbers if w not in numbers),
+                    *data["phrasing"],
+                )
+            )
+        ),
+        numbers=numbers,
         complaints=tuple(data["complaints"]),
         findings=tuple(data["findings"]),
         responses=tuple(data["responses"]),
-        plans=tuple(data["plans"]),
+        plans=tuple(dict.fromkeys((*data["plans"], *exercises))),
+        common_areas=_first_per_code(phrases, "area"),
+        common_techniques=_first_per_code(phrases, "technique"),
         pronunciations=dict(data.get("pronunciations", {})),
     )
 
@@ -144,8 +187,16 @@ def synthetic_notes(vocab: Vocabulary, names: Sequence[str], count: int, seed: i
         if rng.random() < 0.15:
             parts.append("same as last time")
         else:
-            parts.append(_joined(rng, _some(rng, vocab.areas, 3), "and"))
-            parts.append(_joined(rng, _some(rng, vocab.techniques, 2), rng.choice(["and", "plus"])))
+            areas = vocab.common_areas if rng.random() < COMMON_SHARE else vocab.areas
+            techniques = (
+                vocab.common_techniques if rng.random() < COMMON_SHARE else vocab.techniques
+            )
+            parts.append(_joined(rng, _some(rng, areas or vocab.areas, 3), "and"))
+            parts.append(
+                _joined(
+                    rng, _some(rng, techniques or vocab.techniques, 2), rng.choice(["and", "plus"])
+                )
+            )
             parts.append(rng.choice(vocab.pressures) + rng.choice(["", " pressure"]))
         parts.append(_pain(rng, vocab.numbers))
         if rng.random() < 0.8:

@@ -13,8 +13,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
-# The therapist's clients in the spoken set (seeded into the bot's database by the tests).
-CLIENTS = ("Anna", "Ben Carter", "Maria", "Tom", "Sarah", "David", "Emma", "James")
+# The therapist's clients in the spoken set (seeded into the bot's database by the tests). The
+# last four are named only in the held-out notes (HELD_OUT); "Priya" is not in the
+# recogniser's pronouncing dictionary.
+CLIENTS = (
+    "Anna", "Ben Carter", "Maria", "Tom", "Sarah", "David", "Emma", "James",
+    "Chloe", "Mark", "Oliver", "Priya",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -338,6 +343,166 @@ DICTATIONS: tuple[Dictation, ...] = (
         "light",
         2,
         1,
+    ),
+)
+
+# Held out: written after the set above, before the recogniser and the parser were tuned on
+# it (issue 13's second round), and never used to tune them. bench/dictation.py reports it
+# apart from DICTATIONS, so a gain that is only fitting the tuning notes shows.
+HELD_OUT: tuple[Dictation, ...] = (
+    D(
+        "Chloe. Traps and neck, trigger point, medium pressure. Pain seven out of ten before, "
+        "four after. Reports tension headaches. Next time check the jaw.",
+        "Chloe",
+        ("shoulders", "neck"),
+        ("trigger",),
+        "medium",
+        7,
+        4,
+    ),
+    D(
+        "Mark. Glutes and lower back, deep tissue, firm. Pain eight down to five. Found a tight "
+        "piriformis.",
+        "Mark",
+        ("hips", "lower_back"),
+        ("deep",),
+        "firm",
+        8,
+        5,
+    ),
+    D(
+        "Oliver. Calves and hamstrings, sports massage, firm pressure. Pain six to three. Says "
+        "he is training for a marathon.",
+        "Oliver",
+        ("legs",),
+        ("sports",),
+        "firm",
+        6,
+        3,
+    ),
+    D(
+        "Priya. Shoulders and upper back, swedish, light. Pain four then two. Responded well.",
+        "Priya",
+        ("shoulders", "upper_back"),
+        ("swedish",),
+        "light",
+        4,
+        2,
+    ),
+    D(
+        "Anna. Lower back, myofascial release, medium. Pain seven to four. Complains of stiffness "
+        "in the mornings.",
+        "Anna",
+        ("lower_back",),
+        ("myofascial",),
+        "medium",
+        7,
+        4,
+    ),
+    D(
+        "Ben Carter. Neck, deep tissue and stretching, firm. Pain six to two. Plan home "
+        "stretches every evening.",
+        "Ben Carter",
+        ("neck",),
+        ("deep", "pnf"),
+        "firm",
+        6,
+        2,
+    ),
+    D(
+        "Maria. Feet, swedish, light pressure. Pain three to one. Says her feet ache after work.",
+        "Maria",
+        ("feet",),
+        ("swedish",),
+        "light",
+        3,
+        1,
+    ),
+    D(
+        "Tom. Hips and legs, trigger point, deep pressure. Pain nine then five. Found tight hip "
+        "flexors. Next time two weeks.",
+        "Tom",
+        ("hips", "legs"),
+        ("trigger",),
+        "deep",
+        9,
+        5,
+    ),
+    D(
+        "Sarah. Arms and hands, lymphatic drainage, light. Pain five to three.",
+        "Sarah",
+        ("arms",),
+        ("lymph",),
+        "light",
+        5,
+        3,
+    ),
+    D(
+        "David. Upper back and neck, myofascial release and swedish, medium pressure. Pain eight "
+        "to six. Reports he sleeps badly since the move.",
+        "David",
+        ("upper_back", "neck"),
+        ("myofascial", "swedish"),
+        "medium",
+        8,
+        6,
+    ),
+    D(
+        "Emma. Legs, hot stone, medium. Pain four to two. Responded with less tension.",
+        "Emma",
+        ("legs",),
+        ("stone",),
+        "medium",
+        4,
+        2,
+    ),
+    D(
+        "James. Shoulders and arms, deep tissue, firm. Pain seven down to three. Found knots in "
+        "the rhomboids.",
+        "James",
+        ("shoulders", "arms"),
+        ("deep",),
+        "firm",
+        7,
+        3,
+    ),
+    D(
+        "Chloe. Head and jaw, swedish, light. Pain six to four. Plan focus on the neck.",
+        "Chloe",
+        ("head",),
+        ("swedish",),
+        "light",
+        6,
+        4,
+    ),
+    D(
+        "Mark. Neck and shoulders, trigger point and stretching, medium. Pain five to one.",
+        "Mark",
+        ("neck", "shoulders"),
+        ("trigger", "pnf"),
+        "medium",
+        5,
+        1,
+    ),
+    D(
+        "Oliver. Lower back and glutes, deep tissue, deep pressure. Pain eight to four. "
+        "Complains of sciatica on the left.",
+        "Oliver",
+        ("lower_back", "hips"),
+        ("deep",),
+        "deep",
+        8,
+        4,
+    ),
+    D(
+        "Priya. Neck, myofascial release, light pressure. Pain six then three. Next time follow "
+        "up in a week.",
+        "Priya",
+        ("neck",),
+        ("myofascial",),
+        "light",
+        6,
+        3,
     ),
 )
 

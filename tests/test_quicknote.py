@@ -251,3 +251,62 @@ def test_parsing_is_quick_on_a_huge_message():
     draft = parse(text)
     assert draft.subjective is not None and draft.subjective.startswith("Reports very")
     assert date.today()  # the parser took no clock of its own
+
+
+# --- the edges: a name spelt as it sounds, sides, one rating alone -------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [("Marc", "Mark Jones"), ("Eric", "Erik Berg"), ("Jeff", "Geoff Hall"), ("Katy", "Katie Moss")],
+)
+def test_a_name_spelt_as_it_sounds_finds_the_client(said, expected):
+    clients = [
+        KnownClient(1, "Mark Jones"),
+        KnownClient(2, "Erik Berg"),
+        KnownClient(3, "Geoff Hall"),
+        KnownClient(4, "Katie Moss"),
+        KnownClient(5, "Tom Hughes"),
+    ]
+    guess = match_client(said, clients)
+    assert guess.match is ClientMatch.FOUND
+    assert guess.client is not None and guess.client.name == expected
+
+
+def test_a_name_that_sounds_like_two_clients_is_a_choice():
+    clients = [KnownClient(1, "Mark Jones"), KnownClient(2, "Marco Rossi")]
+    guess = match_client("Marc", clients)
+    assert guess.match is ClientMatch.AMBIGUOUS
+    assert {c.name for c in guess.candidates} == {"Mark Jones", "Marco Rossi"}
+
+
+@pytest.mark.parametrize("said", ["Tim", "Don", "Jan"])
+def test_another_vowel_is_another_name(said):
+    """Metaphone alone hears Tim as Tom: the first vowel must agree too."""
+    clients = [KnownClient(1, "Tom Hughes"), KnownClient(2, "Dan Price"), KnownClient(3, "Jon Ash")]
+    assert match_client(said, clients).match is ClientMatch.NEW
+
+
+def test_a_side_before_an_area_is_kept_with_the_areas():
+    draft = parse("Anna K: R neck, L shoulder, bilateral calves, DT, firm. Pain 6 -> 3.")
+    assert draft.areas == ["neck", "shoulders", "legs"]
+    assert draft.area_other == "sides: right neck, left shoulder, bilateral calves"
+    assert draft.unplaced == []
+
+
+def test_a_side_inside_a_finding_stays_there():
+    draft = parse("Anna K: neck, DT, firm. Pain 6 -> 3. Found hypertonic R upper trap.")
+    assert draft.areas == ["neck"] and draft.area_other is None
+    assert draft.findings == "Found hypertonic R upper trap"
+
+
+def test_a_side_alone_is_not_placed():
+    draft = parse("Anna K: neck, DT, firm, right. Pain 6 -> 3.")
+    assert draft.unplaced == ["right"]
+
+
+def test_one_rating_alone_is_the_pain_before_and_says_so():
+    draft = parse("Anna K: neck, DT, firm, pain 6")
+    assert (draft.pain_before, draft.pain_after, draft.lone_pain) == (6, None, True)
+    both = parse("Anna K: neck, DT, firm, pain 6 -> 3")
+    assert both.lone_pain is False

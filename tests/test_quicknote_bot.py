@@ -347,3 +347,16 @@ async def test_homework_done_since_the_last_visit_is_on_the_card(
     clock.set(NOW + timedelta(days=7))
     await maya.send("Anna K: neck, DT, firm, 5 -> 2")
     assert "Since last visit: did 4 of 6 exercises" in maya.last_text
+
+
+async def test_one_rating_alone_is_read_as_before_and_the_card_says_so(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await maya.send("Zoe: R neck, DT, firm, pain 6")
+    card = maya.last_text
+    assert "Pain: 6 → —" in card and "Still needed before saving: pain after" in card
+    assert "You gave one pain rating (6): I read it as before the session" in card
+    assert "Areas: Neck, sides: right neck" in card
+    await maya.tap("➕ Pain after")
+    await maya.tap("3")
+    assert "Pain: 6 → 3" in maya.last_text and "one pain rating" not in maya.last_text

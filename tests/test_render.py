@@ -11,6 +11,7 @@ import pytest
 
 from reports import render as render_module
 from reports.render import render
+from workers import Pool
 
 SECRET = "sciatica after the fall"
 
@@ -53,13 +54,26 @@ async def test_without_a_pool_it_renders_in_a_thread_with_one_warning(monkeypatc
     def no_pool(**_: object) -> None:
         raise OSError(38, "Function not implemented: /dev/shm")
 
-    monkeypatch.setattr(render_module, "_pool", None)
-    monkeypatch.setattr(render_module, "_unavailable", False)
-    monkeypatch.setattr(render_module, "_warned", False)
-    monkeypatch.setattr(render_module, "ProcessPoolExecutor", no_pool)
+    pool = Pool(
+        "render",
+        workers=render_module.workers,
+        max_tasks_per_child=1,
+        initializer=render_module.quiet_worker,
+        mode_variable=render_module.MODE_VARIABLE,
+        log=render_module.log,
+    )
+    pool.executor_type = no_pool  # type: ignore[assignment]
+    monkeypatch.setattr(render_module, "POOL", pool)
     caplog.set_level(logging.WARNING)
     assert await render(os.getpid) == os.getpid()
     assert await render(os.getpid) == os.getpid()
     warnings = [r for r in caplog.records if r.name == "reports.render"]
     assert len(warnings) == 1
     assert "/dev/shm" not in caplog.text
+
+
+def test_renders_and_transcriptions_share_one_pool_type():
+    from speech import pool as speech_pool
+
+    assert type(render_module.POOL) is type(speech_pool.POOL) is Pool
+    assert render_module.POOL is not speech_pool.POOL  # each its own workers

@@ -67,9 +67,38 @@ def test_a_long_recording_is_refused_from_its_header() -> None:
 
 def test_the_vocabulary_has_the_notes_areas_techniques_and_pressures() -> None:
     vocab = vocabulary()
-    for phrase in ("neck", "hips", "glutes", "deep tissue", "trigger point", "firm", "q l"):
+    for phrase in ("neck", "hips", "glutes", "deep tissue", "trigger point", "firm", "ql"):
         assert phrase in vocab.phrases()
     assert {"anna", "carter"} <= vocab.words(["Anna", "Ben Carter"])
+
+
+def test_the_vocabulary_is_the_parsers_own() -> None:
+    """Each word stated once: every area, technique and pressure phrase a therapist would say
+    is practice/quicknote.toml's, and the plans include the exercise library's names."""
+    from practice.exercises import load_library
+    from practice.quicknote import vocabulary as parser_vocabulary
+
+    vocab = vocabulary()
+    said = {p for p, m in parser_vocabulary().phrases.items() if m.kind == "area" and "/" not in p}
+    assert {p.replace("-", " ") for p in said if len(p) > 1} <= set(vocab.areas)
+    assert set(vocab.areas) <= {p.replace("-", " ") for p in said}
+    assert {" ".join(spoken_words(e.name)) for e in load_library()} <= set(vocab.plans)
+    assert vocab.numbers[6] == "six" and "c o" not in vocab.cues and "s" not in vocab.cues
+
+
+def test_every_word_has_a_pronunciation() -> None:
+    """A word the wheel's dictionary lacks gets one from the letter-to-sound rules: an
+    abbreviation is spelled, a name is never spelled."""
+    from speech.engines import _dictionary_text
+    from speech.pronounce import letter_to_sound
+
+    vocab = vocabulary()
+    text, missing = _dictionary_text(vocab.words(["Priya"]), vocab, ["Priya"])
+    assert missing == set()
+    assert "scm EH S S IY EH M" in text.splitlines()
+    assert letter_to_sound("priya", name=True) == "P R IY Y AH"
+    assert letter_to_sound("kaz", name=True) == "K AE Z"
+    assert letter_to_sound("kaz") == "K EY EY Z IY"
 
 
 def test_synthetic_notes_are_reproducible_and_name_the_clients() -> None:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(
     reason="espeak-ng is not installed: bash scripts/speech-deps.sh (CI installs it)",
 )
 
-NOTE = "Anna. Neck and shoulders, deep tissue, firm pressure. Pain six to three."
+NOTE = "Anna. Neck and shoulders, deep tissue, firm. Pain six to three."
 
 
 def heard(phone: Phone) -> BotMessage:
@@ -73,6 +73,62 @@ async def test_an_audio_file_is_transcribed_too(running: OfflineBot, maya: Phone
     data, seconds = spoken("Upper back, swedish, light. Pain five then two.", "en-us", 160)
     await maya.send_audio(data, duration=seconds, filename="note.ogg", mime_type="audio/ogg")
     assert "swedish light pain five then two" in heard(maya).text
+
+
+async def test_an_audio_file_sent_as_a_file_is_transcribed(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await _anna(running)
+    data, _ = spoken(NOTE, "en-us", 160)
+    await maya.send_document(data, filename="session.ogg", mime_type="audio/ogg")
+    assert "pain six to three" in heard(maya).text
+    assert "Note for Anna" in maya.last_text and "Pain: 6 → 3" in maya.last_text
+
+
+async def test_a_file_named_as_audio_is_transcribed_whatever_its_type(
+    running: OfflineBot, maya: Phone
+) -> None:
+    data, _ = spoken("Upper back, swedish, light. Pain five then two.", "en-us", 160)
+    await maya.send_document(data, filename="note.opus", mime_type="application/octet-stream")
+    assert "pain five then two" in heard(maya).text
+
+
+@pytest.mark.parametrize(
+    ("filename", "mime_type", "named"),
+    [("memo.m4a", "audio/mp4", "M4A"), ("memo.amr", "audio/amr", "AMR"), ("x", "audio/aac", "AAC")],
+)
+async def test_a_format_it_cannot_read_is_named_before_it_is_fetched(
+    running: OfflineBot, maya: Phone, filename: str, mime_type: str, named: str
+) -> None:
+    await maya.send_document(b"\x00" * 4000, filename=filename, mime_type=mime_type)
+    assert f"I can't read {named} recordings" in maya.last_text
+    assert "MP3, OGG, FLAC or WAV" in maya.last_text
+    assert running.emulator.calls_to("getFile") == []
+
+
+async def test_an_m4a_shared_as_audio_is_named_too(running: OfflineBot, maya: Phone) -> None:
+    await maya.send_audio(bytes(4000), duration=20, filename="memo.m4a", mime_type="audio/x-m4a")
+    assert "I can't read M4A recordings" in maya.last_text
+    assert running.emulator.calls_to("getFile") == []
+
+
+async def test_a_long_recording_sent_as_a_file_is_refused(running: OfflineBot, maya: Phone) -> None:
+    """A document has no duration: the file's header says it, before it is decoded."""
+    silence = np.zeros(8_000 * 185, dtype=np.float32)
+    out = io.BytesIO()
+    soundfile.write(out, silence, 8_000, format="OGG", subtype="OPUS")
+    await maya.send_document(out.getvalue(), filename="long.ogg", mime_type="audio/ogg")
+    assert "3 min 05 s long; I transcribe up to 3 min" in maya.last_text
+
+
+async def test_a_file_that_is_not_audio_is_not_listened_to(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await maya.send_document(
+        b"%PDF-1.4 " + bytes(100), filename="x.pdf", mime_type="application/pdf"
+    )
+    assert running.emulator.calls_to("getFile") == []
+    assert not any(m.text.startswith("🎙") for m in maya.messages)
 
 
 async def test_too_long_is_refused_before_it_is_fetched(running: OfflineBot, maya: Phone) -> None:

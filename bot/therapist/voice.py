@@ -1,5 +1,12 @@
 """A therapist's voice message or audio file, outside a note: heard, transcribed, shown.
 
+A recording arrives as Telegram's ``voice`` (the microphone button), ``audio`` (a music file
+shared from the attachment menu) or ``document`` (any file sent "as a file", with an audio MIME
+type or an audio file's extension): all three are transcribed alike. A format the decoder
+cannot read (M4A/AAC, AMR, WMA) is refused by its name before it is fetched, with the formats
+that work; the three-minute limit is checked from Telegram's duration when it gives one (voice,
+audio) and, for a document, from the file's own header before it is decoded (speech.audio).
+
 The recording is fetched from Telegram into memory (never a file), transcribed in the speech
 worker (speech/: offline, told the therapist's client names) while the chat shows "typing",
 and forgotten: only the words go on, into the message that shows them. A recording longer
@@ -18,7 +25,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Audio, Message, Update, Voice
+from telegram import Audio, Document, Message, Update, Voice
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import MessageHandler, filters
@@ -40,6 +47,23 @@ SHOW_PROGRESS_AFTER_SECONDS = 4
 ACTION_EVERY_SECONDS = 4.0
 # The client names the recogniser is told, the therapist's most recent first.
 NAMES_TOLD = 200
+# What speech.audio decodes (libsndfile): by file extension and by MIME type.
+READABLE_EXTENSIONS = frozenset({"ogg", "oga", "opus", "mp3", "wav", "flac"})
+READABLE_TYPES = frozenset(
+    {
+        "audio/ogg", "audio/opus", "audio/mpeg", "audio/mp3", "audio/wav", "audio/x-wav",
+        "audio/wave", "audio/vnd.wave", "audio/flac", "audio/x-flac", "application/ogg",
+    }
+)  # fmt: skip
+# Audio a phone may send that it cannot read, named in the answer by its usual name.
+UNREADABLE = {
+    "m4a": "M4A", "mp4": "M4A", "aac": "AAC", "x-m4a": "M4A", "amr": "AMR", "wma": "WMA",
+    "x-ms-wma": "WMA", "3gpp": "3GP", "3gp": "3GP", "webm": "WebM", "aiff": "AIFF",
+    "x-aiff": "AIFF", "aif": "AIFF", "caf": "CAF", "x-caf": "CAF",
+}  # fmt: skip
+AUDIO_EXTENSIONS = READABLE_EXTENSIONS | UNREADABLE.keys()
+
+Recording = Voice | Audio | Document
 
 
 def transcriber_of(services: Services, names: tuple[str, ...]) -> speech.EngineSpec:
@@ -113,7 +137,21 @@ def _seconds(duration: int | timedelta) -> int:
     return round(duration.total_seconds()) if isinstance(duration, timedelta) else duration
 
 
-async def _fetch(context: Context, recording: Voice | Audio) -> bytes:
+def unreadable_format(recording: Recording) -> str | None:
+    """The name of a format the decoder cannot read ("M4A"), or None when it can (or may:
+    an unnamed type is tried, and answered as unreadable if it is not)."""
+    if isinstance(recording, Voice):
+        return None
+    mime = (recording.mime_type or "").lower()
+    name = (recording.file_name or "").lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if mime in READABLE_TYPES or extension in READABLE_EXTENSIONS:
+        return None
+    subtype = mime.split("/", 1)[-1]
+    return UNREADABLE.get(extension) or UNREADABLE.get(subtype)
+
+
+async def _fetch(context: Context, recording: Recording) -> bytes:
     file = await recording.get_file()
     return bytes(await file.download_as_bytearray())
 
@@ -121,13 +159,17 @@ async def _fetch(context: Context, recording: Voice | Audio) -> bytes:
 async def therapist_recording(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    recording = message.voice or message.audio
+    recording: Recording | None = message.voice or message.audio or message.document
     assert recording is not None
     if await _in_a_flow(context, user.id):
         await therapist_other_message(update, context)
         return
+    if (unreadable := unreadable_format(recording)) is not None:
+        await message.reply_text(texts.voice_unreadable_format(unreadable))
+        return
     limit = int(speech.MAX_SECONDS)
-    duration = _seconds(recording.duration)
+    # A document has no duration: its header is checked before it is decoded.
+    duration = 0 if isinstance(recording, Document) else _seconds(recording.duration)
     if duration > limit:
         await message.reply_text(texts.voice_too_long(duration, limit))
         return
@@ -185,10 +227,21 @@ async def client_recording(update: Update, context: Context) -> None:
     await message.reply_text(texts.CLIENT_VOICE)
 
 
+def audio_documents() -> filters.BaseFilter:
+    """A file sent as a file that is a recording: an audio MIME type, or an audio extension
+    (a phone may send a recording as application/octet-stream)."""
+    found: filters.BaseFilter = filters.Document.AUDIO | filters.Document.MimeType(
+        "application/ogg"
+    )
+    for extension in sorted(AUDIO_EXTENSIONS):
+        found = found | filters.Document.FileExtension(extension)
+    return found
+
+
 def handlers(therapists: filters.BaseFilter, clients: filters.BaseFilter) -> list[Handler]:
     """Before the notes' typed-message handlers, which answer any other non-text message."""
     private_new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    recordings = filters.VOICE | filters.AUDIO
+    recordings = filters.VOICE | filters.AUDIO | audio_documents()
     return [
         MessageHandler(therapists & private_new & recordings, therapist_recording),
         MessageHandler(clients & private_new & recordings, client_recording),

@@ -304,6 +304,7 @@ from .quicknote import as_check_in as as_check_in
 from .quicknote import check_in_part as check_in_part
 from .quicknote import didnt_place as didnt_place
 from .quicknote import homework_part as homework_part
+from .quicknote import lone_pain as lone_pain
 from .quicknote import missing_field as missing_field
 from .quicknote import new_client as new_client
 from .quicknote import since_last_visit as since_last_visit
@@ -490,6 +491,7 @@ from .voice import VOICE_UNDECODABLE as VOICE_UNDECODABLE
 from .voice import voice_heard as voice_heard
 from .voice import voice_too_big as voice_too_big
 from .voice import voice_too_long as voice_too_long
+from .voice import voice_unreadable_format as voice_unreadable_format
 from .welcome import COMMANDS_DEFAULT as COMMANDS_DEFAULT
 from .welcome import COMMANDS_THERAPIST as COMMANDS_THERAPIST
 from .welcome import CONFIRM_CANCEL as CONFIRM_CANCEL

@@ -22,6 +22,14 @@ def didnt_place(parts: list[str]) -> str:
     return f"🤔 I didn't place: {quoted} — add them with ✏️ Edit a field if they matter."
 
 
+def lone_pain(before: int) -> str:
+    """One rating alone in the message: read as the pain before, the after left to ask."""
+    return (
+        f"ℹ️ You gave one pain rating ({before}): I read it as <b>before</b> the session. "
+        "Add the rating after, or change it with ✏️ Edit a field."
+    )
+
+
 def new_client(name: str) -> str:
     return f"🆕 New client <b>{esc(name)}</b>? ✅ Save adds them to your clients."
 

@@ -38,6 +38,14 @@ def voice_too_long(seconds: int, limit: int) -> Html:
     )
 
 
+def voice_unreadable_format(name: str) -> Html:
+    """An audio file in a format the decoder cannot read, refused before it is fetched."""
+    return Html(
+        f"🎙 I can't read {esc(name)} recordings. A voice message works (hold the microphone "
+        "button), or an audio file in MP3, OGG, FLAC or WAV. Nothing was saved."
+    )
+
+
 def voice_too_big(megabytes: int) -> Html:
     return Html(
         f"🎙 That file is too big for me to fetch: Telegram lets a bot download up to "

@@ -155,6 +155,7 @@ async def _draft_from(turn: Turn, text: str) -> tuple[DraftState, StoredDraft, s
     state, row = await start_draft(turn)
     _fill(state, parsed)
     state.unplaced = list(parsed.unplaced)
+    state.lone_pain = parsed.lone_pain
     # Every step taken from here returns to the summary, as an edit of the guided note does.
     state.editing = True
     problem: str | None = None

@@ -36,6 +36,8 @@ class DraftState:
     pressure_to_confirm: str | None = None
     pressure_caution: str | None = None
     pressure_confirmed: bool = False
+    # The message gave one pain rating alone, read as the pain before (the card says so).
+    lone_pain: bool = False
 
     @classmethod
     def load(cls, row: StoredDraft) -> DraftState:
@@ -56,6 +58,7 @@ class DraftState:
             pressure_to_confirm=data.get("pressure_to_confirm"),
             pressure_caution=data.get("pressure_caution"),
             pressure_confirmed=bool(data.get("pressure_confirmed", False)),
+            lone_pain=bool(data.get("lone_pain", False)),
         )
 
     def store(self, row: StoredDraft, now: datetime) -> None:
@@ -75,6 +78,7 @@ class DraftState:
             "pressure_to_confirm": self.pressure_to_confirm,
             "pressure_caution": self.pressure_caution,
             "pressure_confirmed": self.pressure_confirmed,
+            "lone_pain": self.lone_pain,
         }
 
     def go(self, step: Step) -> None:

@@ -201,6 +201,8 @@ def summary_text(state: DraftState, today: date) -> str:
         lines += ["", texts.Html(state.since_last_visit)]
     if n.new_client and n.client_name:
         lines += ["", texts.new_client(n.client_name)]
+    if state.lone_pain and n.pain_before is not None and n.pain_after is None:
+        lines += ["", texts.lone_pain(n.pain_before)]
     if state.unplaced:
         lines += ["", texts.didnt_place(state.unplaced)]
     missing = n.missing()

@@ -1,0 +1,127 @@
+"""A pool of worker processes, started on first use: `await pool.run(fn, *args)`.
+
+In a thread, CPU-bound work still holds the interpreter's lock, so another therapist's tap
+waits for it; in a worker process it does not. `fn` must be a module-level function and its
+arguments picklable.
+
+- Started on first use (a test that renders or hears nothing pays nothing), shared by the
+  process, stopped by `shutdown()` when the bot stops; a later call starts a new one.
+- Workers are started with "spawn" (never fork: the parent has threads and an event loop)
+  and replaced after `max_tasks_per_child` tasks, so a leak in a library stays bounded.
+- When no pool can be started (a sandbox without /dev/shm), or a worker died, the work runs
+  in a thread, and one warning says so. The environment variable `mode_variable` set to
+  "thread" runs everything in threads (a benchmark compares the two).
+- Health details never go into logs: a failure is logged by its type alone (unless it is one
+  of the caller's `expected` kinds, which the caller answers), and the exception reaches the
+  caller without the worker's traceback text, which may quote what was being worked on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+from practice.redact import error_type
+
+__all__ = ["Pool"]
+
+T = TypeVar("T")
+
+
+class Pool:
+    def __init__(
+        self,
+        what: str,
+        *,
+        workers: Callable[[], int],
+        max_tasks_per_child: int,
+        initializer: Callable[[], None],
+        mode_variable: str,
+        log: logging.Logger,
+        expected: tuple[type[BaseException], ...] = (),
+    ) -> None:
+        self.what = what  # "render", "transcription": how the log names a task
+        self.workers = workers
+        self.max_tasks_per_child = max_tasks_per_child
+        self.initializer = initializer
+        self.mode_variable = mode_variable
+        self.log = log
+        self.expected = expected
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._unavailable = False  # no pool could be started: threads from then on
+        self._warned = False
+        # What starts the executor; a test stands in a failing one.
+        self.executor_type: Callable[..., ProcessPoolExecutor] = ProcessPoolExecutor
+
+    def in_threads(self) -> bool:
+        return os.environ.get(self.mode_variable, "").strip().lower() == "thread"
+
+    def _warn_once(self, why: str) -> None:
+        if not self._warned:
+            self._warned = True
+            self.log.warning("running each %s in a thread: %s", self.what, why)
+
+    def _get(self) -> ProcessPoolExecutor | None:
+        with self._lock:
+            if self._executor is None and not self._unavailable:
+                try:
+                    self._executor = self.executor_type(
+                        max_workers=self.workers(),
+                        mp_context=multiprocessing.get_context("spawn"),
+                        max_tasks_per_child=self.max_tasks_per_child,
+                        initializer=self.initializer,
+                    )
+                except (OSError, ImportError, NotImplementedError, ValueError) as exc:
+                    self._unavailable = True
+                    self._warn_once(f"no worker processes ({error_type(exc)})")
+            return self._executor
+
+    def _discard(self, executor: ProcessPoolExecutor) -> None:
+        """A pool whose worker died is broken for good: the next task starts a new one."""
+        with self._lock:
+            if self._executor is executor:
+                self._executor = None
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    async def _in_pool(self, fn: Callable[..., T], *args: object) -> T:
+        executor = None if self.in_threads() else self._get()
+        if executor is None:
+            return await asyncio.to_thread(fn, *args)
+        loop = asyncio.get_running_loop()
+        try:
+            future = loop.run_in_executor(executor, fn, *args)
+        except (RuntimeError, BrokenProcessPool) as exc:  # shut down or broken under us
+            self._discard(executor)
+            self._warn_once(f"the pool would not take it ({error_type(exc)})")
+            return await asyncio.to_thread(fn, *args)
+        try:
+            return await future
+        except BrokenProcessPool:
+            self._discard(executor)
+            self._warn_once("a worker process died")
+            return await asyncio.to_thread(fn, *args)
+
+    async def run(self, fn: Callable[..., T], *args: object) -> T:
+        """`fn(*args)` in a worker process (or a thread, see above), awaited without blocking."""
+        try:
+            return await self._in_pool(fn, *args)
+        except Exception as exc:
+            if not isinstance(exc, self.expected):
+                self.log.warning("a %s failed: %s", self.what, type(exc).__name__)
+            # The worker's traceback comes as the cause, as text that may quote the work.
+            raise exc.with_traceback(None) from None
+
+    def shutdown(self) -> None:
+        """Stop the workers (the bot is stopping); a later task starts a new pool."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
