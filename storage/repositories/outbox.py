@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Required, TypedDict, Unpack
 
 from sqlalchemy import (
     ColumnElement,
@@ -55,6 +56,24 @@ BUDGET_CHAT = 0
 # A notice to the operators (bot/runtime/watch.py): the kind is this prefix and its cause. The
 # row is the record that it went, so a restart or a second process does not send it again.
 NOTICE = "notice:"
+
+
+class PendingColumns(TypedDict, total=False):
+    """What a new pending row is given (`Outbox.pending`, `Outbox.pending_values`): the chat,
+    the occurrence's day, when it is due and now; the rest as its kind needs."""
+
+    chat_id: Required[int]
+    day: Required[date]
+    due_at: Required[datetime]
+    now: Required[datetime]
+    occurs_at: datetime | None
+    client_id: int | None
+    assignment_id: int | None
+    check_in_id: int | None
+    referral_id: int | None
+    visit_id: int | None
+    intake_flag_id: int | None
+    sequence: int
 
 
 class Outbox:
@@ -252,77 +271,30 @@ class Outbox:
         return {(a, d): s for a, d, s in rows if a is not None and d is not None}
 
     @classmethod
-    def pending(
-        cls,
-        kind: str,
-        *,
-        chat_id: int,
-        day: date,
-        due_at: datetime,
-        now: datetime,
-        occurs_at: datetime | None = None,
-        client_id: int | None = None,
-        assignment_id: int | None = None,
-        check_in_id: int | None = None,
-        referral_id: int | None = None,
-        visit_id: int | None = None,
-        intake_flag_id: int | None = None,
-        sequence: int = 0,
-    ) -> Delivery:
+    def pending(cls, kind: str, **columns: Unpack[PendingColumns]) -> Delivery:
         """A new row waiting to be sent (every kind of message is queued through this)."""
-        return Delivery(
-            **cls.pending_values(
-                kind,
-                chat_id=chat_id,
-                day=day,
-                due_at=due_at,
-                now=now,
-                occurs_at=occurs_at,
-                client_id=client_id,
-                assignment_id=assignment_id,
-                check_in_id=check_in_id,
-                referral_id=referral_id,
-                visit_id=visit_id,
-                intake_flag_id=intake_flag_id,
-                sequence=sequence,
-            )
-        )
+        return Delivery(**cls.pending_values(kind, **columns))
 
     @classmethod
-    def pending_values(
-        cls,
-        kind: str,
-        *,
-        chat_id: int,
-        day: date,
-        due_at: datetime,
-        now: datetime,
-        occurs_at: datetime | None = None,
-        client_id: int | None = None,
-        assignment_id: int | None = None,
-        check_in_id: int | None = None,
-        referral_id: int | None = None,
-        visit_id: int | None = None,
-        intake_flag_id: int | None = None,
-        sequence: int = 0,
-    ) -> dict[str, object]:
+    def pending_values(cls, kind: str, **columns: Unpack[PendingColumns]) -> dict[str, object]:
         """The columns of a new pending row, for `insert_pending` (no ORM object made)."""
+        due_at = columns["due_at"]
         return {
             "kind": kind,
-            "client_id": client_id,
-            "chat_id": chat_id,
-            "assignment_id": assignment_id,
-            "check_in_id": check_in_id,
-            "referral_id": referral_id,
-            "visit_id": visit_id,
-            "intake_flag_id": intake_flag_id,
-            "occurrence_date": day,
-            "sequence": sequence,
-            "occurs_at": occurs_at or due_at,
+            "client_id": columns.get("client_id"),
+            "chat_id": columns["chat_id"],
+            "assignment_id": columns.get("assignment_id"),
+            "check_in_id": columns.get("check_in_id"),
+            "referral_id": columns.get("referral_id"),
+            "visit_id": columns.get("visit_id"),
+            "intake_flag_id": columns.get("intake_flag_id"),
+            "occurrence_date": columns["day"],
+            "sequence": columns.get("sequence", 0),
+            "occurs_at": columns.get("occurs_at") or due_at,
             "due_at": due_at,
             "status": cls.PENDING,
             "attempts": 0,
-            "created_at": now,
+            "created_at": columns["now"],
         }
 
     async def insert_pending(self, values: list[dict[str, object]]) -> None:
