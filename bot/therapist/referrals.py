@@ -38,6 +38,7 @@ from bot.shared.referral_letter import (
     referral_to,
     send_letter,
 )
+from bot.shared.wake import wake_dispatcher
 from bot.therapist.client_search import pick_client
 from bot.therapist.progress import answer_linked, open_from_decision, reopen_on_cancel
 from practice.clients import matches_search
@@ -227,7 +228,7 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
 
     async def after(context: Context) -> None:
         if asking:
-            _wake_dispatcher(context)
+            wake_dispatcher(context)
         else:
             await letter_to_therapist(context, referral_id)
 
@@ -240,19 +241,6 @@ def _why_not_asked(client: Client) -> texts.Html:
     if client.unreachable_at is not None:
         return texts.Html(texts.BLOCKED_THE_BOT)
     return texts.Html(texts.STOPPED_THE_BOT)
-
-
-def _wake_dispatcher(context: Context) -> None:
-    """Ask the client now rather than at the dispatcher's next tick (when one is running)."""
-    queue = context.job_queue
-    if queue is None:
-        return
-    ticks = queue.get_jobs_by_name("dispatch")
-    if not ticks:
-        return  # tests run the dispatcher themselves
-    # The tick's own callback (bot/runtime/app.py's dispatch_job), run once now.
-    tick = ticks[0]
-    queue.run_once(tick.callback, when=0.05, name="dispatch-next", data=tick.data)
 
 
 # --- starting: /refer, the card's button, a decision point --------------------------------

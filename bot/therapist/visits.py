@@ -16,9 +16,9 @@ from bot.shared.context import Context, Handler
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.shared.forms.handlers import start_form
 from bot.shared.visits import AWAITING, from_minutes, span, to_minutes, when
+from bot.shared.wake import wake_dispatcher
 from bot.therapist.client_search import pick_client
 from bot.therapist.notes.handlers import start_note_for
-from bot.therapist.referrals import _wake_dispatcher as wake_dispatcher
 from practice.notes import InputError
 from practice.visits import (
     MAX_VISIT_MINUTES,
