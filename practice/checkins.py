@@ -57,16 +57,20 @@ def next_checkin_day(
 
     With the next visit booked (`next_visit`, the client's local day), the series runs until
     it, whatever its length, and its last check-in is the day before it, so the therapist has
-    fresh ratings when the client comes. Without one it ends after two weeks (or two
-    check-ins for a rhythm longer than a week)."""
+    fresh ratings when the client comes; a rhythm day on the eve's eve is dropped, so no
+    client is asked two days running. Without one it ends after two weeks (or two check-ins
+    for a rhythm longer than a week)."""
     if every_days == 0:
         return None
     if next_visit is not None:
         eve = next_visit - timedelta(days=1)
         if eve <= session_day:
             return None  # the visit is the next day: it is the next rating
-        series = [d for d in _rhythm_days(session_day, every_days, eve) if d < eve] + [eve]
-        return series[sent_so_far] if sent_so_far < len(series) else None
+        full = [d for d in _rhythm_days(session_day, every_days, eve) if d < eve] + [eve]
+        kept = [d for d in full if d != eve - timedelta(days=1)]
+        # Booked after the eve's eve was asked (the count cannot tell which plan sent it),
+        # the series ends there: that rating is a day older, and nobody is asked twice running.
+        return kept[sent_so_far] if sent_so_far < len(kept) else None
     if every_days is None:
         day = session_day + FIRST_AFTER
         for n in range(sent_so_far):

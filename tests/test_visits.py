@@ -71,6 +71,7 @@ async def test_booked_with_one_tap_told_and_reminded_in_the_clients_zone(
 
     await running.dispatch()
     assert anna.last_text == "📅 Next visit: Wed 2 Dec, 11:00 with Maya"  # Berlin time
+    assert anna.buttons == []  # the reminder asks, a day before
     [visit] = await visits(running)
     assert visit.starts_at == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
     assert (visit.minutes, visit.status) == (60, "booked")
@@ -161,6 +162,28 @@ async def test_another_time_is_relayed_and_booked_with_one_tap(
     reminders = await rows(running, "visit_remind")
     assert [(r.status, r.occurs_at.day) for r in reminders] == [("sent", 30), ("pending", 3)]
     assert reminders[1].due_at == datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
+
+
+async def test_a_booking_inside_the_reminders_window_asks_on_its_notice(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    """No reminder follows a booking 23 hours ahead: the notice carries the three answers, so
+    a client who cannot come still tells the therapist."""
+    anna = await anna_on_the_bot(running, maya)
+    await maya.send("/book Anna")
+    await maya.send("thu 9:00")
+    await maya.tap("Save")
+    await running.dispatch()
+    notice = latest(anna, "Next visit")
+    assert notice.text == "📅 Next visit: Thu 26 Nov, 10:00 with Maya"
+    assert notice.buttons == [["✅ I'll be there"], ["🔁 I need another time"], ["✖️ I can't come"]]
+    assert await rows(running, "visit_remind") == []
+    clock.advance(timedelta(hours=2))
+    await anna.tap("I can't come", message_id=notice.message_id)
+    assert anna.last_message_id == notice.message_id  # edited in place
+    assert "is cancelled. Maya is told." in anna.last_text
+    assert "✖️ Anna K. can't come on Thu 26 Nov, 09:00" in maya.last_text
+    assert (await visits(running))[0].status == "cancel_client"
 
 
 async def test_i_cant_come_cancels_tells_the_therapist_and_withdraws_the_rest(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import itertools
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -166,15 +167,20 @@ def test_check_ins_run_until_the_next_visit_the_last_the_day_before() -> None:
         date(2026, 12, 4),
         date(2026, 12, 7),
     ]
-    # A visit in one week: the series ends the day before it.
-    assert series(None, date(2026, 12, 2)) == [
-        date(2026, 11, 27),
-        date(2026, 11, 30),
-        date(2026, 12, 1),
-    ]
-    # A visit in four weeks: past the fixed two weeks, until the day before.
+    # A visit in one week: the series ends the day before it; the rhythm's 30 Nov, the eve's
+    # eve, is dropped (no client is asked two days running).
+    assert series(None, date(2026, 12, 2)) == [date(2026, 11, 27), date(2026, 12, 1)]
+    # A visit in four weeks: past the fixed two weeks, until the day before (21 Dec dropped).
     four = series(None, date(2026, 12, 23))
-    assert four[-1] == date(2026, 12, 22) and four[-2] == date(2026, 12, 21) and len(four) == 9
+    assert four[-1] == date(2026, 12, 22) and four[-2] == date(2026, 12, 18) and len(four) == 8
+    assert all(b - a > timedelta(days=1) for a, b in itertools.pairwise(four))
+    # Every two days: 3 Dec (the eve's eve) dropped, the gap before the eve is three days.
+    assert series(2, date(2026, 12, 5)) == [
+        date(2026, 11, 27),
+        date(2026, 11, 29),
+        date(2026, 12, 1),
+        date(2026, 12, 4),
+    ]
     # A weekly rhythm, a visit on a rhythm day's morrow: that day once.
     assert series(7, date(2026, 12, 19)) == [
         date(2026, 11, 27),

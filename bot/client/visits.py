@@ -41,21 +41,30 @@ async def visit_message(
     therapist = await uow.therapists.get(visit.therapist_id)
     name = therapist.display_name if therapist is not None else "your therapist"
     at = when(visit.starts_at, _zone(client, fallback_zone))
-    if delivery.kind == VISIT_MOVED:
-        return texts.visit_moved_notice(at, name), None
     if delivery.kind == VISIT_CANCELLED:
         return texts.visit_cancelled_notice(at, name), None
-    if delivery.kind == VISIT_BOOKED:
-        return texts.next_visit_notice(at, name), None
+    if delivery.kind in (VISIT_BOOKED, VISIT_MOVED):
+        notice = (
+            texts.visit_moved_notice(at, name)
+            if delivery.kind == VISIT_MOVED
+            else texts.next_visit_notice(at, name)
+        )
+        # Booked inside the reminder's window, no reminder follows: the notice stands in for
+        # it, answers and all, so the therapist still learns of a cancellation.
+        reminded = await uow.outbox.waiting(VISIT_REMINDER, visit_id=visit.id)
+        return notice, None if reminded else _answers(visit)
     assert delivery.kind == VISIT_REMINDER
-    keyboard = InlineKeyboardMarkup(
+    return texts.visit_reminder(at, name), _answers(visit)
+
+
+def _answers(visit: Visit) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(texts.I_WILL_BE_THERE, callback_data=_reply(visit, "y"))],
             [InlineKeyboardButton(texts.NEED_ANOTHER_TIME, callback_data=_reply(visit, "m"))],
             [InlineKeyboardButton(texts.CANT_COME, callback_data=_reply(visit, "n"))],
         ]
     )
-    return texts.visit_reminder(at, name), keyboard
 
 
 def _reply(visit: Visit, answer: str) -> str:
@@ -80,8 +89,8 @@ async def reply_button(update: Update, context: Context) -> None:
         if visit is None or client is None or client.id != visit.client_id:
             await cards.answer(query, texts.VISIT_NOT_YOURS)
             return
-        # Only the reminder for the visit's start as it is now: a moved visit's old reminder
-        # (its buttons) no longer speaks for it.
+        # Only the reminder (or the notice standing in for it) for the visit's start as it is
+        # now: a moved visit's old reminder (its buttons) no longer speaks for it.
         current = await uow.visits.reminder_message(visit.id, visit.starts_at)
         if visit.status not in OPEN_STATUSES or visit.starts_at <= now or current != message_id:
             await cards.answer(query, texts.VISIT_NO_LONGER)

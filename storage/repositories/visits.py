@@ -124,12 +124,14 @@ class VisitRepository:
 
     async def reminder_message(self, visit_id: int, starts_at: datetime) -> int | None:
         """The message id of the reminder sent for the visit's start as it is now, if any:
-        only its buttons answer for the visit (ix_deliveries_visit)."""
+        only its buttons answer for the visit (ix_deliveries_visit). A booking or move notice
+        sent inside the reminder's window stands in for the reminder, with its buttons; when a
+        reminder follows a notice, the reminder is the later row."""
         return await self._session.scalar(
             select(Delivery.message_id)
             .where(
                 Delivery.visit_id == visit_id,
-                Delivery.kind == VISIT_REMINDER,
+                Delivery.kind.in_((VISIT_REMINDER, VISIT_BOOKED, VISIT_MOVED)),
                 Delivery.occurs_at == starts_at,
                 Delivery.status == "sent",
             )
