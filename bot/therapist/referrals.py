@@ -38,7 +38,6 @@ from bot.shared.referral_letter import (
     referral_to,
     send_letter,
 )
-from bot.shared.wake import wake_dispatcher
 from bot.therapist.client_search import pick_client
 from bot.therapist.progress import answer_linked, open_from_decision, reopen_on_cancel
 from practice.clients import matches_search

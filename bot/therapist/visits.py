@@ -17,7 +17,6 @@ from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question,
 from bot.shared.forms.handlers import start_form
 from bot.shared.reach import wake_dispatcher
 from bot.shared.visits import AWAITING, from_minutes, span, to_minutes, when
-from bot.shared.wake import wake_dispatcher
 from bot.therapist.client_search import pick_client
 from bot.therapist.notes.handlers import start_note_for
 from practice.notes import InputError
