@@ -14,7 +14,7 @@ from emulator import Phone
 from emulator.models import BotMessage
 from practice.clock import FrozenClock
 from storage.models import Delivery, Visit
-from tests.chat import new_client_note
+from tests.chat import new_client_note, skip_intake
 from tests.test_invites import join
 from tests.test_reminders import assign
 from tests.test_reports import pdf_text
@@ -26,6 +26,7 @@ async def anna_on_the_bot(running: OfflineBot, maya: Phone) -> Phone:
     await new_client_note(maya, "Anna K.")
     anna = await join(running, maya)
     await anna.tap("Berlin")
+    await skip_intake(anna)  # its questions would take her typed words and hold buttons
     return anna
 
 
