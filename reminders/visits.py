@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from practice.visits import reminder_due
+from practice.visits import MAX_AHEAD_DAYS, OPEN_STATUSES, reminder_due
 from reminders.checkins import resume_check_ins
 from reminders.planning import preferences_of, quiet_hours_of, reachable
 from storage.models import Client, Visit
@@ -65,6 +65,32 @@ async def plan_visit(
         )
     )
     return told
+
+
+async def replan_visits(
+    uow: UnitOfWork,
+    client: Client,
+    *,
+    now: datetime,
+    reminder_hours: int,
+    fallback_zone: str,
+) -> int:
+    """A client who can be reached again (they just joined, or resumed): each visit still
+    ahead gets its notice and reminder now, as at booking; how many visits were planned."""
+    ahead = await uow.visits.of_client_between(
+        client.id, now, now + timedelta(days=MAX_AHEAD_DAYS + 1), OPEN_STATUSES
+    )
+    for visit in ahead:
+        await plan_visit(
+            uow,
+            visit,
+            client,
+            moved=False,
+            now=now,
+            reminder_hours=reminder_hours,
+            fallback_zone=fallback_zone,
+        )
+    return len(ahead)
 
 
 async def visit_cancelled(

@@ -221,3 +221,22 @@ async def test_four_weeks_of_visits_for_two_clients(
     assert "Nothing was sent to Anna K.: they stopped messages" in maya.last_text
     await run_until(running, clock, clock.now() + timedelta(minutes=1))
     assert len(anna.messages) == before
+
+
+async def test_a_visit_booked_before_the_client_joined_is_told_and_reminded_once_they_join(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    # Found by the four-week test: the notice and reminder were planned only for a client
+    # already reachable at booking, and nothing planned them when the client joined.
+    await new_client_note(maya, "Anna K.")
+    await book_next_week(maya)  # Wed 2 Dec, 10:00 UTC; Anna is not on the bot yet
+    anna = await join(running, maya)
+    await anna.tap("Berlin")
+    await skip_intake(anna)
+    await running.dispatch()
+    assert latest(anna, "📅 Next visit").text == "📅 Next visit: Wed 2 Dec, 11:00 with Maya"
+    await run_until(running, clock, at(1, 10, 30), kind="⏰")
+    reminders = [m for m in anna.messages if "I'll be there" in str(m.buttons)]
+    assert len(reminders) == 1  # the reminder, a day before, and only one
+    await run_until(running, clock, at(1, 12), kind="⏰")
+    assert len([m for m in anna.messages if m.text.startswith("📅 Next visit")]) == 1

@@ -40,6 +40,7 @@ from practice.preferences import (
     quiet_label,
 )
 from reminders.checkins import replan_client
+from reminders.visits import replan_visits
 
 PROBLEM_TEXT = {
     InviteProblem.UNKNOWN: texts.INVITE_UNKNOWN,
@@ -150,9 +151,17 @@ async def consent_button(update: Update, context: Context) -> None:
             # A plan made before they joined reaches them now, as it would have then.
             plan = await uow.plans.current(client.therapist_id, client.id)
             plan_text = plan_for_client(plan, therapist.display_name) if plan else None
-            # Homework given before the client joined starts reminding now.
+            # Homework given before the client joined starts reminding now, and visits
+            # booked before it are told and reminded as at booking.
             await replan_client(
                 uow, client, now=now, fallback_zone=services.settings.practice_timezone
+            )
+            await replan_visits(
+                uow,
+                client,
+                now=now,
+                reminder_hours=services.settings.visit_reminder_hours,
+                fallback_zone=services.settings.practice_timezone,
             )
         await uow.commit()
     if problem_text is not None or invite is None:
