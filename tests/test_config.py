@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.shared.config import ConfigError, load_settings
+from bot.shared.config import ConfigError, is_secret, load_settings
 
 TOKEN = "123456789:AAHsecretpartofthetoken"  # made up, of the right shape
 
@@ -104,3 +104,14 @@ def test_a_refused_secret_is_never_repeated() -> None:
         )
     assert secret not in str(refused.value)
     assert "WEBHOOK_SECRET" in str(refused.value)
+
+
+def test_secrets_are_known_by_their_type_not_their_name() -> None:
+    # Every setting typed SecretStr, and the database URL (it may carry a password); a
+    # setting whose name merely contains a word such as TOKEN is not hidden for that.
+    assert is_secret("TELEGRAM_BOT_TOKEN") and is_secret("WEBHOOK_SECRET")
+    assert is_secret("DATABASE_URL")
+    assert not is_secret("DIGEST_TIME") and not is_secret("NO_SUCH_SETTING")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(database_url="postgresql+asyncpg://u:hunter2@db/x", invite_ttl_days="x")
+    assert "INVITE_TTL_DAYS must be a whole number, not 'x'" in str(refused.value)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -284,11 +284,16 @@ def problem_line(error: ErrorDetails) -> str:
     a time of day like 08:00, not '25:00'" rather than pydantic's "Input should be …"."""
     variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
     # A secret (the token, the webhook's secret, a database URL's password) is never repeated.
-    secret = any(word in variable for word in SECRET_WORDS)
-    return f"Configuration error: {variable} {_in_words(error, echo=not secret)}"
+    return f"Configuration error: {variable} {_in_words(error, echo=not is_secret(variable))}"
 
 
-SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "DATABASE_URL")
+def is_secret(variable: str) -> bool:
+    """A setting whose value is never repeated: one typed SecretStr, or the database URL
+    (it may carry a password)."""
+    if variable == "DATABASE_URL":
+        return True
+    field = Settings.model_fields.get(variable.lower())
+    return field is not None and SecretStr in (field.annotation, *get_args(field.annotation))
 
 
 def _in_words(error: ErrorDetails, *, echo: bool) -> str:

@@ -128,7 +128,7 @@ async def render(
             for i, q in enumerate(form.questions)
             if q.asked(ctx.answers)
         ]
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        rows = cards.button_rows(buttons)
         rows.append([button(texts.BACK_TO_SUMMARY, "b")])
         return f"{title}\n{texts.STEP_EDIT_MENU}", InlineKeyboardMarkup(rows)
 
