@@ -36,6 +36,7 @@ from bot.shared.callbacks import (
     HomeworkAction,
     IntakeButton,
     InviteFor,
+    InviteNew,
     MessageReply,
     MessagesMute,
     MyDataButton,
@@ -79,6 +80,7 @@ EXAMPLES: list[tuple[CallbackData, str]] = [
     (ClientsPage(20), "cp:20"),
     (CardAction(3, "k"), "ca:3:k"),
     (InviteFor(3), "iv:3"),
+    (InviteNew("Anna K."), "iw:Anna K."),
     (Consent(INVITE, agree=True), f"j:{INVITE}:y"),
     (Consent(INVITE, agree=False), f"j:{INVITE}:n"),
     (ZoneChoice("America/Argentina/Buenos_Aires"), "tz:America/Argentina/Buenos_Aires"),
@@ -120,7 +122,7 @@ EXAMPLES: list[tuple[CallbackData, str]] = [
 THERAPIST_ONLY = {
     *("n", "h", "hp", "c", "cp", "ca", "iv", "f", "hw", "ex", "am", "pv", "rf", "fu"),
     # added since, each a therapist's only from the start: visits, red-flag alerts, replies
-    *("vs", "fl", "mr", "mu"),
+    *("vs", "fl", "mr", "mu", "iw"),
 }
 
 

@@ -332,3 +332,32 @@ async def test_the_link_arrives_as_text_when_the_qr_photo_fails(
     await anna.send(f"/start {token}")
     await anna.tap("I agree")
     assert "Anna K. joined the bot" in maya.last_text
+
+
+async def test_a_new_client_is_invited_before_their_first_note(
+    running: OfflineBot, maya: Phone, leo: Phone
+) -> None:
+    """/invite with a name that is no client's offers to add them: the intake is then
+    answered before the first session. Leo's own client of that name is not Maya's."""
+    await new_client_note(leo, "Anna K.")
+    await maya.send("/invite Anna K.")
+    assert maya.last_text.startswith("No client matches “Anna K.”. Add Anna K. to your clients")
+    assert maya.all_buttons == ["➕ Add and invite"]
+    offer = maya.last_message_id
+    await maya.tap("Add and invite")
+    assert "Invite for Anna K." in invite_text(maya)
+    assert maya.message(offer).buttons == []  # one tap: the offer is used
+    anna = running.emulator.user(id=ANNA, first_name="Anna")
+    await anna.send(f"/start {token_in(invite_text(maya))}")
+    await anna.tap("I agree")
+    await anna.tap("London")
+    assert "A few questions before your first session" in anna.messages[-2].text
+    await maya.send("/clients")
+    assert maya.all_buttons == ["Anna K. 📱"]
+    # A name typed again finds the client; one too long for a button is sent to /note.
+    await maya.send("/invite Anna")
+    assert "Invite for Anna K." in invite_text(maya)
+    long = "Анастасия Константиновна Ковальчук"  # 34 letters, 66 bytes
+    await maya.send(f"/invite {long}")
+    assert "is added with their first /note" in maya.last_text
+    assert maya.last_message is not None and maya.last_message.buttons == []

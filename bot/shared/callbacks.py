@@ -7,6 +7,8 @@
     cp:<offset>                               a page of the client list
     ca:<client id>:<action>                   an action on a client's card
     iv:<client id>                            make an invite link for a client
+    iw:<name>                                 add a client by the name /invite found no
+                                              match for, and make their invite link
     f:<form token>:<step>:<action>[:<arg>]    a button of a plan or homework form
     hw:<assignment id>:<action>               pause, resume or end a homework assignment
     rm:<delivery id>:<d|s|z>                  a client's answer to a homework reminder
@@ -215,6 +217,15 @@ class InviteFor(CallbackData, prefix="iv", pressed_by=THERAPIST):
 
 
 @dataclass(frozen=True)
+class InviteNew(CallbackData, prefix="iw", pressed_by=THERAPIST):
+    # The name as the therapist typed it after /invite; re-read as a name when tapped.
+    name: str
+
+    def encode(self) -> str:
+        return _check(f"{self.PREFIX}:{self.name}")
+
+
+@dataclass(frozen=True)
 class Consent(CallbackData, prefix="j", pressed_by=INVITEE):
     # The invite's own token: only whoever holds the link can answer its card.
     token: str
@@ -328,6 +339,7 @@ Button = (
     | ClientsPage
     | CardAction
     | InviteFor
+    | InviteNew
     | Consent
     | ZoneChoice
     | Setting
@@ -356,6 +368,7 @@ _CHECK_IN = CheckInAnswer.regex(r"(\d{1,15}):([pgak])(?::(\d{1,2}))?")
 _REMINDER = ReminderAnswer.regex(r"(\d{1,15}):([dsz])")
 _HOMEWORK = HomeworkAction.regex(r"(\d{1,12}):([precxk])")
 _INVITE_FOR = InviteFor.regex(r"(\d{1,12})")
+_INVITE_NEW = InviteNew.regex(r"([^\x00-\x1f]{1,60})")
 _CONSENT = Consent.regex(r"([A-Za-z0-9_-]{22}):([yn])")
 _ZONE = ZoneChoice.regex(r"([A-Za-z0-9_+/-]{1,60})")
 _SETTING = Setting.regex(r"(rt|qh|tz|pz|menu)(?::([0-9a-z]{1,8}))?")
@@ -397,6 +410,8 @@ def _parse(data: str | None) -> Button | ReferralButton | VisitButton | None:
         return CardAction(client_id=int(m[1]), action=m[2])
     if m := _INVITE_FOR.match(data):
         return InviteFor(client_id=int(m[1]))
+    if m := _INVITE_NEW.match(data):
+        return InviteNew(name=m[1])
     if m := _CONSENT.match(data):
         return Consent(token=m[1], agree=m[2] == "y")
     if m := _ZONE.match(data):

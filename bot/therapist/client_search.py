@@ -48,9 +48,11 @@ async def pick_client(
     button: Callable[[int], str],
     chosen: Callable[[int], Awaitable[None]],
     empty: str = texts.CLIENTS_EMPTY,
+    no_match: Callable[[str], Awaitable[None]] | None = None,
 ) -> None:
     """/history, /invite, /plan, /homework: a name that finds one client goes straight to them;
-    otherwise a list of clients to tap (the matches, or the most recent)."""
+    otherwise a list of clients to tap (the matches, or the most recent); a name that finds
+    none goes to `no_match`, if given."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     query = " ".join(context.args or [])
@@ -61,6 +63,9 @@ async def pick_client(
             found = await uow.clients.recent(user.id, RECENT_CLIENTS)
     if query and len(found) == 1:
         await chosen(found[0].id)
+        return
+    if query and not found and no_match is not None:
+        await no_match(query)
         return
     if not found:
         text = texts.history_no_match(query) if query else empty

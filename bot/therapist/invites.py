@@ -11,16 +11,17 @@ import logging
 from datetime import timedelta
 
 import segno
-from telegram import InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.shared import cards, texts
-from bot.shared.callbacks import InviteFor, parse
+from bot.shared.callbacks import InviteFor, InviteNew, parse
 from bot.shared.context import Context, Handler
 from bot.therapist.client_search import pick_client
 from practice.invites import new_token, token_hash
+from practice.notes import InputError, clean_client_name
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,49 @@ async def invite_command(update: Update, context: Context) -> None:
         chosen=lambda client_id: send_invite(
             context, user.id, chat.id, client_id, update_id=update.update_id
         ),
+        no_match=lambda typed: offer_new_client(update, typed),
     )
+
+
+async def offer_new_client(update: Update, typed: str) -> None:
+    """/invite Anna K. before Anna's first note: one tap adds her and makes the link."""
+    message = update.effective_message
+    assert message is not None
+    try:
+        name = clean_client_name(typed)
+        data = InviteNew(name).encode()
+    except (InputError, ValueError):  # not a name, or too long for a button
+        await message.reply_text(texts.invite_no_match(typed, can_add=False))
+        return
+    button = InlineKeyboardButton(texts.INVITE_NEW_BUTTON, callback_data=data)
+    await message.reply_text(
+        texts.invite_no_match(name, can_add=True),
+        reply_markup=InlineKeyboardMarkup([[button]]),
+    )
+
+
+async def invite_new_button(update: Update, context: Context) -> None:
+    """Adds the client, unless the presser has one of that name by now, and invites them."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    button = parse(query.data)
+    try:
+        name = clean_client_name(button.name) if isinstance(button, InviteNew) else None
+    except InputError:
+        name = None
+    if name is None:
+        await cards.answer(query, texts.STALE_BUTTON)
+        return
+    await cards.answer(query)
+    chat_id = query.message.chat.id
+    await cards.strip_buttons(context.bot, chat_id, query.message.message_id)
+    now = context.services.clock.now()
+    async with context.services.db.unit_of_work() as uow:
+        await uow.therapists.ensure(user.id, user.full_name, now)
+        same = [c for c in await uow.clients.lookalikes(user.id, name) if c.name == name]
+        client = same[0] if same else await uow.clients.add(user.id, name, now)
+        await uow.commit()
+    await send_invite(context, user.id, chat_id, client.id, update_id=update.update_id)
 
 
 async def invite_button(update: Update, context: Context) -> None:
@@ -122,6 +165,7 @@ async def therapist_opened_invite(update: Update, context: Context) -> None:
 def handlers() -> list[Handler]:
     return [
         CallbackQueryHandler(invite_button, pattern=InviteFor.pattern()),
+        CallbackQueryHandler(invite_new_button, pattern=InviteNew.pattern()),
     ]
 
 

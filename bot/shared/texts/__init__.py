@@ -44,6 +44,7 @@ from .clients import COMMANDS_CLIENT as COMMANDS_CLIENT
 from .clients import INVITE_CLOSED as INVITE_CLOSED
 from .clients import INVITE_EXPIRED as INVITE_EXPIRED
 from .clients import INVITE_FOR_CLIENTS as INVITE_FOR_CLIENTS
+from .clients import INVITE_NEW_BUTTON as INVITE_NEW_BUTTON
 from .clients import INVITE_PICK as INVITE_PICK
 from .clients import INVITE_QR_FAILED as INVITE_QR_FAILED
 from .clients import INVITE_UNKNOWN as INVITE_UNKNOWN
@@ -66,6 +67,7 @@ from .clients import client_joined as client_joined
 from .clients import clock_names as clock_names
 from .clients import consent_card as consent_card
 from .clients import invite_message as invite_message
+from .clients import invite_no_match as invite_no_match
 from .clients import invite_qr_caption as invite_qr_caption
 from .clients import invite_replaces as invite_replaces
 from .clients import my_consent as my_consent

@@ -23,6 +23,23 @@ COMMANDS_CLIENT = [
     ("help", "What this bot does"),
 ]
 INVITE_PICK = "🔗 Invite which client? Tap one, or send /invite and part of a name."
+INVITE_NEW_BUTTON = "➕ Add and invite"
+
+
+def invite_no_match(name: str, can_add: bool) -> str:
+    """/invite with a name that is none of the therapist's clients: a new client, invited
+    before their first session (so the intake is answered before it)."""
+    if not can_add:
+        return (
+            f"No client matches “{esc(name)}”. Send /invite to pick from your clients; a new "
+            "client with a name this long is added with their first /note."
+        )
+    return (
+        f"No client matches “{esc(name)}”. Add <b>{esc(name)}</b> to your clients and make "
+        "their invite? They can answer the intake questions before their first session."
+    )
+
+
 INVITE_FOR_CLIENTS = (
     "This is a client's invite link: it works when the client opens it from their own "
     "Telegram account. You are one of the practice's therapists here, so it does nothing "
