@@ -32,6 +32,15 @@ CONDITIONS = "conditions"
 MEDICATIONS = "medications"
 # What a client may type at most in one answer: a few sentences, not a life story.
 MAX_ANSWER_LENGTH = 500
+# About how long one question takes on a phone (read, tap or type a few words): for the
+# first question's "about 3 minutes". An estimate, not a measurement.
+SECONDS_PER_QUESTION = 12
+
+
+def minutes_to_answer(questions: int) -> int:
+    """The whole intake's time, rounded to whole minutes, at least one."""
+    return max(1, round(questions * SECONDS_PER_QUESTION / 60))
+
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
 
@@ -147,6 +156,13 @@ class Intake:
     def position(self, key: str) -> int:
         """1-based: "Question 3 of 16"."""
         return [q.key for q in self.questions].index(key) + 1
+
+    def count(self, key: str, answered_by_others: Iterable[str] = ()) -> tuple[int, int]:
+        """Question `key` as "3 of 12" for a client: the questions they are asked, which are
+        all but those someone else (their therapist, with /intake) has already answered."""
+        others = set(answered_by_others) - {key}
+        asked = [q.key for q in self.questions if q.key not in others]
+        return asked.index(key) + 1, len(asked)
 
     def read(self, key: str, typed: str) -> str:
         """A typed answer to question `key`, tidied; ValueError with a reason for a bad one."""

@@ -14,7 +14,7 @@ from emulator import BotApiEmulator, Phone
 from practice.clock import FrozenClock
 from tests.chat import new_client_note
 from tests.conftest import MAYA
-from tests.test_invites import join
+from tests.test_invites import invite, join
 from tests.test_records import csv_rows, pdf_text
 from tests.test_referrals import letter_text
 
@@ -43,13 +43,16 @@ async def test_a_client_answers_the_intake_right_after_joining(
     anna = await joined(running, maya)
     texts = [m.text for m in anna.messages[-2:]]
     assert "A few questions before your first session" in texts[0]
-    assert "1 of 16" in anna.last_text and "main concern" in anna.last_text
+    # The first question says how long the whole takes; the others only where they are.
+    assert anna.last_text.startswith(
+        "1 of 16 · about 3 minutes, skip anything\nWhat brings you to massage?"
+    )
     await anna.send("Stiff neck and <b>right</b> shoulder")
     # Typed text is saved as typed, markup and all.
     assert (await answers_of(running))["concern"] == "Stiff neck and <b>right</b> shoulder"
     assert "1 of 16" in anna.messages[-2].text and "✓" in anna.messages[-2].text
     assert anna.messages[-2].inline_keyboard == []  # the answered question's Skip is gone
-    assert "2 of 16" in anna.last_text
+    assert anna.last_text.startswith("2 of 16 · How long have you had it?")
     await anna.tap("A few weeks")
     await anna.tap("Skip")  # worse / better
     await anna.send("Sleep through the night")
@@ -397,3 +400,33 @@ async def test_the_therapist_fills_the_intake_for_a_client_not_on_the_bot(
     assert [f.flag for f in flags] == ["fall"]
     await running.dispatch()
     assert "URGENT" not in maya.last_text and "Soon" not in maya.last_text  # no alert to herself
+
+
+async def test_the_client_is_asked_and_counted_only_what_the_therapist_left_open(
+    running: OfflineBot, maya: Phone
+) -> None:
+    """Maya filled in the main concern and the checklist with /intake before Ben joined: his
+    intake starts at "since", counts 14 questions, and his home card counts the same."""
+    await new_client_note(maya, "Ben T.")
+    await maya.send("/intake Ben")
+    await maya.send("Right knee after running")
+    for _ in range(3):  # since, worse / better, goal
+        await maya.tap("Skip")
+    await maya.tap("Osteoporosis or fragile bones")
+    await maya.tap("Done")
+    while "heck and save" not in maya.last_text:
+        await maya.tap("Skip")
+    await maya.tap("Save")
+    token = await invite(maya, "Ben")
+    ben = running.emulator.user(id=2002, first_name="Ben")
+    await ben.send(f"/start {token}")
+    await ben.tap("I agree")
+    await ben.tap("London")
+    assert ben.last_text.startswith(
+        "1 of 14 · about 3 minutes, skip anything\nHow long have you had it?"
+    )
+    await ben.tap("A few weeks")
+    assert ben.messages[-2].text == "1 of 14 · Since: A few weeks ✓"
+    assert ben.last_text.startswith("2 of 14 · What makes it worse")
+    await ben.send("/start")
+    assert "health questions: 1 of 14 answered" in ben.last_text

@@ -20,6 +20,7 @@ from practice.intake import (
     exercises_to_skip,
     flag_of_answer,
     load_intake,
+    minutes_to_answer,
     pressure_cautions,
     red_flags_of,
 )
@@ -289,3 +290,13 @@ def test_any_sequence_of_taps_leaves_a_consistent_checklist(taps: list[str]) -> 
         ticked = INTAKE.toggle(ticked, code)
     assert len(ticked) == len(set(ticked))
     assert ticked == [NONE] or NONE not in ticked
+
+
+def test_a_question_is_counted_among_those_the_client_is_asked() -> None:
+    intake = default_intake()
+    assert intake.count("concern") == (1, 16)
+    assert intake.count("since", ["concern", "conditions"]) == (1, 14)
+    assert intake.count("rf_night", ["concern", "conditions"]) == (14, 14)
+    # The question asked is counted even if someone else answered it (a correction).
+    assert intake.count("concern", ["concern"]) == (1, 16)
+    assert minutes_to_answer(16) == 3 and minutes_to_answer(1) == 1

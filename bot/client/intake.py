@@ -32,6 +32,7 @@ from practice.intake import (
     Urgency,
     default_intake,
     flag_of_answer,
+    minutes_to_answer,
 )
 from storage.models import Client, IntakeProgress
 from storage.repositories import RED_FLAG, Outbox
@@ -97,15 +98,24 @@ def _keyboard(question: IntakeQuestion, ticked: list[str]) -> InlineKeyboardMark
     return InlineKeyboardMarkup(rows)
 
 
-def _question_text(question: IntakeQuestion) -> str:
-    intake = default_intake()
-    number, total = intake.position(question.key), len(intake.questions)
-    return texts.intake_question(number, total, question.prompt, question.example)
+async def _counted(uow: UnitOfWork, client_id: int, key: str) -> tuple[int, int]:
+    """ "3 of 12": among the questions this client is asked (not those their therapist has
+    answered for them)."""
+    current = await uow.intake.current(client_id)
+    others = [k for k, answer in current.items() if answer.answered_by != CLIENT]
+    return default_intake().count(key, others)
 
 
-def _answered_text(question: IntakeQuestion, value: Any) -> str:
-    intake = default_intake()
-    number, total = intake.position(question.key), len(intake.questions)
+def _question_text(
+    question: IntakeQuestion, counted: tuple[int, int], correcting: bool = False
+) -> str:
+    number, total = counted
+    minutes = None if correcting else minutes_to_answer(total)
+    return texts.intake_question(number, total, question.prompt, question.example, minutes)
+
+
+def _answered_text(question: IntakeQuestion, value: Any, counted: tuple[int, int]) -> str:
+    number, total = counted
     return texts.intake_answered(number, total, question.label, shown(question, value))
 
 
@@ -116,8 +126,12 @@ async def _ask(context: Context, chat_id: int, client_id: int, key: str) -> None
     async with context.services.db.unit_of_work() as uow:
         progress = await uow.intake.progress(client_id)
         ticked = list(progress.ticked or []) if progress is not None else []
+        correcting = progress is not None and progress.correcting
+        counted = await _counted(uow, client_id, key)
     message = await context.bot.send_message(
-        chat_id, _question_text(question), reply_markup=_keyboard(question, ticked)
+        chat_id,
+        _question_text(question, counted, correcting),
+        reply_markup=_keyboard(question, ticked),
     )
     async with context.services.db.unit_of_work() as uow:
         progress = await uow.intake.progress(client_id)
@@ -169,11 +183,13 @@ async def on_home(context: Context, client: Client) -> tuple[str, InlineKeyboard
     """/start's home card's intake line and button: an intake under way is carried on, and
     a client who joined before there was an intake is offered it, once."""
     now = context.services.clock.now()
-    total = len(default_intake().questions)
     async with context.services.db.unit_of_work() as uow:
         progress = await uow.intake.progress(client.id)
         therapist = await uow.therapists.get(client.therapist_id)
-        answered = len(await uow.intake.current(client.id))
+        current = await uow.intake.current(client.id)
+        others = [k for k, answer in current.items() if answer.answered_by != CLIENT]
+        answered = len(current) - len(others)
+        total = len(default_intake().questions) - len(others)
         offer = progress is None and client.timezone is not None
         if offer:
             await uow.intake.start(client.id, now, None)  # offered; /mydata begins it later
@@ -211,6 +227,7 @@ class _Given:
     question: IntakeQuestion
     value: Any
     flag: RedFlag | None  # a red flag raised now (not raised before)
+    counted: tuple[int, int]  # the question's "3 of 12"
     next_key: str | None
     correcting: bool
     therapist: str
@@ -228,6 +245,7 @@ async def _give(
     question = default_intake().question(key)
     assert question is not None
     row = await uow.intake.record(client.id, key, value, now, CLIENT)
+    counted = await _counted(uow, client.id, key)
     flag = flag_of_answer(key, value)
     if flag is not None and flag.code not in await uow.intake.flagged(client.id):
         raised = await uow.intake.raise_flag(client.therapist_id, client.id, flag.code, row.id, now)
@@ -254,6 +272,7 @@ async def _give(
         question,
         value,
         flag,
+        counted,
         next_key,
         correcting,
         therapist.display_name if therapist is not None else "",
@@ -267,7 +286,11 @@ async def _after(context: Context, chat_id: int, client: Client, given: _Given) 
     bot = context.bot
     if given.message_id is not None:
         await cards.edit_card(
-            bot, chat_id, given.message_id, _answered_text(given.question, given.value), None
+            bot,
+            chat_id,
+            given.message_id,
+            _answered_text(given.question, given.value, given.counted),
+            None,
         )
     if given.flag is not None:
         wake_dispatcher(context)
@@ -334,13 +357,14 @@ async def intake_button(update: Update, context: Context) -> None:
                 await cards.answer(query, texts.STALE_BUTTON)
                 return
             ticked = list(progress.ticked)
+            counted = await _counted(uow, client.id, question.key)
             await uow.commit()
             await cards.answer(query)
             await cards.edit_card(
                 context.bot,
                 chat_id,
                 message_id,
-                _question_text(question),
+                _question_text(question, counted, progress.correcting),
                 _keyboard(question, ticked),
             )
             return

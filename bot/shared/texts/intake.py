@@ -56,8 +56,16 @@ def intake_carry_on(answered: int, total: int) -> str:
     return f"📝 Your health questions: {answered} of {total} answered. Carry on when you like."
 
 
-def intake_question(number: int, total: int, prompt: str, example: str) -> str:
-    text = f"<b>{number} of {total}</b> · {esc(prompt)}"
+def intake_question(number: int, total: int, prompt: str, example: str, minutes: int | None) -> str:
+    """One question; the first also says how long the whole takes (`minutes`, unless the
+    client is correcting an answer)."""
+    if number == 1 and minutes is not None:
+        text = (
+            f"<b>1 of {total}</b> · about {minutes} minute{'s' if minutes != 1 else ''}, "
+            f"skip anything\n{esc(prompt)}"
+        )
+    else:
+        text = f"<b>{number} of {total}</b> · {esc(prompt)}"
     if example:
         text += f"\n<i>{esc(example)}</i>"
     return text
