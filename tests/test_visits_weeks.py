@@ -240,3 +240,18 @@ async def test_a_visit_booked_before_the_client_joined_is_told_and_reminded_once
     assert len(reminders) == 1  # the reminder, a day before, and only one
     await run_until(running, clock, at(1, 12), kind="⏰")
     assert len([m for m in anna.messages if m.text.startswith("📅 Next visit")]) == 1
+
+
+async def test_the_card_shows_the_visit_after_the_one_just_noted(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    # Found by the demo: right after Friday's note, Ben's card still named Friday's visit
+    # as his next (and offered to move or cancel it), hiding the one booked from the note.
+    await new_client_note(maya, "Anna K.")
+    await book_next_week(maya)  # Wed 2 Dec, 10:00
+    clock.set(at(2, 10, 45))
+    await note_and_next_week(maya, "Anna K.")  # Wed 9 Dec, 10:00
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    assert "📅 Next visit: Wed 9 Dec, 10:00 · booked" in maya.last_text
+    assert "Wed 2 Dec, 10:00" not in maya.last_text

@@ -322,6 +322,10 @@ async def next_visit_view(
     """For the client card: the next visit and its buttons (or a button to book one), and
     the visits missed."""
     visit = await uow.visits.next_of_client(client_id, now - timedelta(hours=12), OPEN_STATUSES)
+    if visit is not None and visit.starts_at <= now and await _noted(uow, visit, zone):
+        # Today's visit has its note (it is marked done when the question after it is due):
+        # the next visit is the one after it, and Move or Cancel are for that one.
+        visit = await uow.visits.next_of_client(client_id, visit.starts_at, OPEN_STATUSES)
     lines: list[texts.Html] = []
     if visit is None or visit.therapist_id != therapist_id:
         rows = [[_button(texts.NEXT_VISIT, CardAction(client_id, "v").encode())]]
@@ -337,6 +341,12 @@ async def next_visit_view(
             )
         )
     return lines, rows
+
+
+async def _noted(uow: UnitOfWork, visit: Visit, zone: str) -> bool:
+    """The client's latest note is of the visit's day (the dispatcher's test, read only)."""
+    note = await uow.notes.latest(visit.therapist_id, visit.client_id)
+    return note is not None and note.session_date == local_time(visit.starts_at, zone).date()
 
 
 def _button(label: str, data: str) -> InlineKeyboardButton:
