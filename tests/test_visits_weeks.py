@@ -255,3 +255,16 @@ async def test_the_card_shows_the_visit_after_the_one_just_noted(
     await maya.tap("Anna K.")
     assert "📅 Next visit: Wed 9 Dec, 10:00 · booked" in maya.last_text
     assert "Wed 2 Dec, 10:00" not in maya.last_text
+
+
+async def test_after_a_no_show_the_rhythm_keeps_the_client_s_usual_time(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    # Found by the demo: asked after a missed 10:00 visit, at 11:30, /book offered "same time
+    # next week" at 11:30, counted from the clock rather than from the visit missed.
+    await new_client_note(maya, "Anna K.")
+    await book_next_week(maya)  # Wed 2 Dec, 10:00
+    await run_until(running, clock, at(2, 11, 30))
+    await maya.tap("Didn't come")
+    await maya.send("/book Anna")
+    assert "Wed 9 Dec, 10:00 — same time next week" in maya.all_buttons

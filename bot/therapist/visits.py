@@ -73,9 +73,9 @@ async def _initial(ctx: FormContext) -> dict[str, Answer]:
     if moving is not None:
         return {"ref": local_time(moving.starts_at, zone).isoformat()}
     begin, end = day_bounds(ctx.today, zone)
-    today = await ctx.uow.visits.of_client_between(
-        ctx.client.id, begin, end, [*OPEN_STATUSES, VisitStatus.DONE]
-    )
+    # A visit missed today keeps the client's usual time for the next one too.
+    kept = [*OPEN_STATUSES, VisitStatus.DONE, VisitStatus.NO_SHOW, VisitStatus.CANCELLED_LATE]
+    today = await ctx.uow.visits.of_client_between(ctx.client.id, begin, end, kept)
     at = local_time(today[0].starts_at, zone) if today else None
     return {"ref": reference_time(now_local, at).isoformat()}
 
