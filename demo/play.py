@@ -1,7 +1,9 @@
 """The offline demo: the real bot and its users' phones played on the Bot API emulator.
 
-No token and no network: a fresh SQLite file in a temporary folder and a frozen clock. The
-first act is one day: a complete note, a cancelled one, a client joining, a plan and homework.
+No token and no network: a fresh SQLite file in a temporary folder and a frozen clock set at
+a working morning. The first act is one day: a new client invited, joining and answering the
+intake before her first session (with a caution the note card then shows), the note and her
+next visit booked from it, a cancelled note, a plan and homework.
 The second act (demo/weeks.py) is eight weeks of two clients, one improving and one not,
 ending in a referral. The chat prints as a transcript; charts, the referral letter and a
 record are written to the output folder; the database is read back at the end.
@@ -13,8 +15,10 @@ import asyncio
 import tempfile
 import time
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.shared import texts
 from bot.shared.exercises import exercise_name
@@ -29,6 +33,33 @@ from reports.wording import count
 THERAPIST_ID = 1001
 CLIENT_ID = 2001
 OUTPUT = Path("demo-output")  # charts, the referral letter and a record, to open afterwards
+PRACTICE_ZONE = "Europe/London"
+MORNING = clock_time(9, 30)  # the demo's day starts at a working morning in the practice's zone
+
+# Anna's intake, in the order asked: typed answers as text, buttons by their label; the
+# checklist's ticks end with its Done. Apixaban (for atrial fibrillation) is a blood thinner:
+# her caution, "avoid deep pressure". No to every red-flag question.
+ANNA_INTAKE: list[tuple[str, str]] = [
+    ("send", "Stiff neck and right shoulder, with tension headaches after long drives"),
+    ("tap", "1–3 months"),
+    ("send", "Worse after driving or a day at the laptop; better after a hot shower"),
+    ("send", "Sleep through the night and turn my head when I drive"),
+    ("tap", "Blood thinners (e.g. warfarin, apixaban)"),
+    ("tap", "Done ✓"),
+    ("send", "Apixaban 5 mg twice a day, for atrial fibrillation"),
+    ("tap", "No"),  # allergies to oils or lotions
+    ("tap", "No"),  # pregnancy
+    *[("tap", "No")] * 8,  # the red-flag questions
+]
+
+
+def demo_start(now: datetime, zone: str = PRACTICE_ZONE) -> datetime:
+    """The demo's clock: today at 09:30 in the practice's zone, or the next weekday's if
+    today is a Saturday or Sunday (a first session is not logged at 23:40)."""
+    day = now.astimezone(ZoneInfo(zone)).date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, MORNING, ZoneInfo(zone)).astimezone(UTC)
 
 
 class Transcript(list[str]):
@@ -51,13 +82,18 @@ class Transcript(list[str]):
 async def play(output: Path = OUTPUT, *, echo: bool = False) -> list[str]:
     started = time.monotonic()
     out = Transcript(echo=echo)
-    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
+    clock = FrozenClock(demo_start(datetime.now(UTC)))
+    local = clock.now().astimezone(ZoneInfo(PRACTICE_ZONE))
+    out.append(
+        f"The demo is set at {local:%A %-d %B %Y, %H:%M} in {PRACTICE_ZONE}, Maya's practice; "
+        "its clock then jumps from one message to the next."
+    )
     with tempfile.TemporaryDirectory(prefix="aftercare-demo-") as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
         async with offline_bot(
             url,
             therapist_ids=frozenset({THERAPIST_ID}),
-            timezone="Europe/London",
+            timezone=PRACTICE_ZONE,
             clock=clock,
         ) as running:
             emulator = running.emulator
@@ -73,15 +109,37 @@ async def play(output: Path = OUTPUT, *, echo: bool = False) -> list[str]:
 
             maya = emulator.user(id=THERAPIST_ID, first_name="Maya")
             anna = emulator.user(id=CLIENT_ID, first_name="Anna")
-            scene("1. Maya logs a new client's first session")
+            scene(
+                "1. Before her first session: Maya invites Anna; Anna joins and answers the intake"
+            )
             await maya.send("/start")
+            await maya.send("/invite Anna K.")
+            await maya.tap("➕ Add and invite")
+            link = next(line for line in reversed(emulator.transcript()) if "start=" in line)
+            token = link.rsplit("start=", 1)[-1].split()[0]
+            await anna.send(f"/start {token}")
+            await anna.tap("I agree")
+            await anna.send("Berlin")
+            for how, answer in ANNA_INTAKE:
+                if how == "send":
+                    await anna.send(answer)
+                else:
+                    await anna.tap(answer)
+            await running.dispatch()
+
+            clock.set(clock.now() + timedelta(minutes=95))  # 11:05, after the session
+            scene(
+                "2. After the session: Maya logs it (her intake's caution on the card; Deep "
+                "pressure asks once), and books the next visit from the saved note"
+            )
             await maya.send("/note")
-            await maya.tap("New client")
-            await maya.send("Anna K.")
+            await maya.tap("Anna K.")
             for label in ("Neck", "Shoulders", "Done"):
                 await maya.tap(label)
             for label in ("Swedish", "Trigger point", "Done"):
                 await maya.tap(label)
+            await maya.tap("Deep")
+            await maya.tap("Choose another")
             await maya.tap("Medium")
             await maya.tap("6")
             await maya.tap("3")
@@ -90,21 +148,17 @@ async def play(output: Path = OUTPUT, *, echo: bool = False) -> list[str]:
             await maya.tap("Skip ➡️")
             await maya.send("Continue neck work; add pec release. Chin tucks daily.")
             await maya.tap("Save")
+            await maya.tap("📅 Next visit")
+            await maya.tap("same time next week")
+            await maya.tap("✅ Save")
+            await running.dispatch()
 
-            scene("2. A second note: the last treatment comes preselected; Maya cancels it")
+            scene("3. A second note: the last treatment comes preselected; Maya cancels it")
             await maya.send("/note")
             for label in ("Anna K.", "Done", "Done", "Medium", "5", "4", "Skip to summary"):
                 await maya.tap(label)
             await maya.tap("Cancel")
             await maya.tap("Yes, discard")
-
-            scene("3. Anna joins the bot with her invite link")
-            await maya.send("/invite Anna")
-            link = next(line for line in reversed(emulator.transcript()) if "start=" in line)
-            token = link.rsplit("start=", 1)[-1].split()[0]
-            await anna.send(f"/start {token}")
-            await anna.tap("I agree")
-            await anna.send("Berlin")
 
             scene("4. Maya sets Anna's treatment plan; Anna receives it")
             await maya.send("/plan Anna")

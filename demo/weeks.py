@@ -1,8 +1,12 @@
 """The demo's second act: eight weeks between visits, in seconds, on the frozen clock.
 
 Two clients live through the same weeks. Anna does her homework and gets better; Ben does
-little of his and does not. The bot sends their reminders and check-ins from the outbox, they
-answer with one tap, Maya logs a note after every visit, and the bot brings her the decisions:
+little of his and does not. The bot sends their reminders and check-ins from the outbox (the
+check-ins run until each booked visit, the last the day before it), they answer with one tap,
+and each visit's reminder a day ahead with one tap too. Maya looks at /today on a visit day,
+logs a note after every visit and books the next from its card; Ben misses one visit, which
+Maya marks when the bot asks after its time, and comes on the Friday. The bot brings her the
+decisions:
 Anna's improvement (and a note to her), Ben's re-evaluation, then no change after eight
 sessions, a referral to a physiotherapist with Ben's consent, its letter, and the follow-up two
 weeks later. Everyday traffic is condensed to a line a week; the moments that matter are shown
@@ -25,6 +29,26 @@ from practice.clock import FrozenClock
 LONDON = ZoneInfo("Europe/London")
 WEEKS = 8
 CONTINUE = "▶️ Continue as planned"
+ANNA_AT = time(11, 0)  # Anna's weekly visit, as her first session (its note at 11:05)
+BEN_AT = time(15, 0)  # Ben's, as his
+NO_SHOW_WEEK = 5  # Ben misses that week's visit and comes on the Friday instead
+MAKE_UP = "fri 15:00"
+VISIT_NOTE_AFTER = timedelta(minutes=45)  # Maya writes the note after the visit
+TODAY_AT = time(8, 30)  # when Maya looks at /today on a visit day
+
+# Ben's intake, condensed in the transcript: no condition, no red flag.
+BEN_INTAKE: list[tuple[str, str]] = [
+    ("send", "Lower back, after long days at my desk"),
+    ("tap", "Longer than 3 months"),
+    ("send", "Worse after sitting all day, better when I walk"),
+    ("send", "Work a full day without back pain"),
+    ("tap", "None of these"),
+    ("tap", "Done ✓"),
+    ("tap", "Skip"),  # medications
+    ("tap", "No"),  # allergies
+    ("tap", "No"),  # pregnancy
+    *[("tap", "No")] * 8,  # the red-flag questions
+]
 
 
 @dataclass
@@ -39,10 +63,17 @@ class Client:
     does_homework: Callable[[int], bool]  # by day number since the first session
     sessions: list[tuple[int, int]]  # pain before → after at each weekly visit, from week 1
     pressure: str = "Medium"
+    visit_at: time = ANNA_AT
     seen: int = 0  # messages already looked at
     reminders: int = 0  # this week's daily reminders (one a day)
     done: int = 0
     check_ins: list[int] = field(default_factory=list)
+    check_in_days: list[str] = field(default_factory=list)  # "Sat", "Tue"
+    visit_reminder: str = ""  # this week's visit reminder and what they answered
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0]
 
     def close_week(self) -> str:
         """The week's line; the counts start again for the next."""
@@ -54,12 +85,20 @@ class Client:
         if self.check_ins:
             *earlier, last = map(str, self.check_ins)
             pains = f"{', '.join(earlier)} and {last}" if earlier else last
-            ratings = f"check-ins: pain {pains} of 10, “{self.change}” since the last visit"
+            *earlier_days, last_day = self.check_in_days
+            days = f"{', '.join(earlier_days)} and {last_day}" if earlier_days else last_day
+            ratings = (
+                f"check-ins: pain {pains} of 10, “{self.change}” since the last visit ({days})"
+            )
         else:
             ratings = "no check-in"
         line = f"{self.name}: {homework}; {ratings}"
+        if self.visit_reminder:
+            line += f"; {self.visit_reminder}"
         self.reminders = self.done = 0
         self.check_ins = []
+        self.check_in_days = []
+        self.visit_reminder = ""
         return line
 
 
@@ -78,6 +117,8 @@ class Weeks:
         self.shown = len(running.emulator.transcript())
         self.clients: list[Client] = []
         self.saved: list[str] = []  # the files written to the output folder
+        self.spotlight: list[str] = []  # a moment of the week to print in full after its line
+        self.week = 0
 
     # --- printing -------------------------------------------------------------------------
 
@@ -103,10 +144,10 @@ class Weeks:
     def day(self) -> int:
         return (self.clock.now() - self.start).days
 
-    def visit(self, week: int) -> datetime:
-        """Week `week`'s visit: the same weekday as the first session, at 10:00 in London."""
+    def visit(self, week: int, at: time = ANNA_AT) -> datetime:
+        """Week `week`'s visit day (the first session's weekday), at `at` in London."""
         day = (self.start.astimezone(LONDON) + timedelta(weeks=week)).date()
-        return datetime.combine(day, time(10, 0), LONDON)
+        return datetime.combine(day, at, LONDON)
 
     async def live_until(self, end: datetime, week: int) -> None:
         """Jump from one due message to the next until `end`, each client answering."""
@@ -124,7 +165,9 @@ class Weeks:
         phone = client.phone
         new = phone.messages[client.seen :]
         for message in new:
-            if message.text.startswith("🧘") and _has(message, "Done"):
+            if message.text.startswith("⏰") and _has(message, "I'll be there"):
+                await self.visit_reminder(client, message, week)
+            elif message.text.startswith("🧘") and _has(message, "Done"):
                 client.reminders += 1
                 if client.does_homework(self.day()):
                     client.done += 1
@@ -133,11 +176,38 @@ class Weeks:
                 await self.check_in(client, message, week)
         client.seen = len(phone.messages)  # the check-in's questions were answered inline
 
+    async def visit_reminder(self, client: Client, message: BotMessage, week: int) -> None:
+        """Each answers with one tap, except Ben the week he does not come; Anna's first
+        reminder and its answer, edited in place, are printed whole."""
+        local = self.clock.now().astimezone(LONDON)
+        if client.name.startswith("Ben") and week == NO_SHOW_WEEK:
+            client.visit_reminder = "visit reminder not answered"
+            return
+        lines = self.running.emulator.transcript()
+        head = f"Bot → {client.first_name}: {message.text.splitlines()[0]}"
+        begin = max(i for i, line in enumerate(lines) if line.startswith(head))
+        end = begin + 1
+        while end < len(lines) and lines[end].startswith("   "):
+            end += 1
+        before = len(lines)
+        await client.phone.tap("I'll be there", message_id=message.message_id)
+        client.visit_reminder = "visit reminder: ✅ I'll be there"
+        if client.name.startswith("Anna") and week == 1:
+            hours = self.running.settings.visit_reminder_hours
+            self.spotlight += [
+                "",
+                f"{local:%a %-d %b, %H:%M}, {hours} h before her visit, Anna's reminder; she "
+                "answers with one tap and the message is edited in place:",
+                *lines[begin:end],
+                *self.running.emulator.transcript()[before:],
+            ]
+
     async def check_in(self, client: Client, message: BotMessage, week: int) -> None:
         phone = client.phone
         pain = client.pains[min(week, len(client.pains)) - 1]
-        pain += len(client.check_ins) % 2  # a little noise between the week's two answers
+        pain += (len(client.check_ins) + 1) % 2  # a little noise: the week's first is higher
         client.check_ins.append(pain)
+        client.check_in_days.append(f"{self.clock.now().astimezone(LONDON):%a}")
         await phone.tap(str(pain), message_id=message.message_id)
         if "Compared with" in phone.last_text:
             await phone.tap(client.change)
@@ -148,13 +218,28 @@ class Weeks:
 
     # --- the therapist --------------------------------------------------------------------
 
-    async def note(self, client: Client, week: int) -> None:
+    async def note(self, client: Client, week: int) -> int:
+        """Maya's note after the visit; returns the saved-note card's message id."""
         before, after = client.sessions[week - 1]
         await self.maya.send("/note")
         for label in (client.name, "Done", "Done", client.pressure, str(before), str(after)):
             await self.maya.tap(label)
         await self.maya.tap("Skip to summary")
         await self.maya.tap("Save")
+        return next(m for m in reversed(self.maya.messages) if _has(m, "Next visit")).message_id
+
+    async def book(self, card: int, typed: str | None = None) -> str:
+        """📅 Next visit on the saved-note card: same time next week, or a typed time."""
+        await self.maya.tap("📅 Next visit", message_id=card)
+        if typed is None:
+            await self.maya.tap("same time next week")
+        else:
+            await self.maya.send(typed)
+        await self.maya.tap("✅ Save")
+        booked = self.maya.last_text.splitlines()[0]
+        if not booked.startswith("📅 Booked:"):
+            raise RuntimeError(f"the visit was not booked: {self.maya.last_text!r}")
+        return booked
 
     def asked(self) -> bool:
         """Did the note just saved bring a decision to Maya?"""
@@ -206,20 +291,32 @@ async def play_weeks(
         await maya.tap("Skip")
     await maya.tap("Save")
     weeks.show()
-    # Ben's first note in one typed message, the quick note: the card, then Save.
+    # Ben's first session ends at 15:00; his note in one typed message, the quick note.
+    clock.set(weeks.visit(0, BEN_AT) + timedelta(minutes=5))
     await maya.send(
         "Ben R.: lower back, Swedish + MFR, firm. Pain 7 -> 5. Says he sits at a desk all day."
     )
     await _tap_through_quick_note(maya)
     weeks.show()
-    weeks.say("   … Maya invites Ben, sets a 10-session plan (re-evaluate after 4)")
-    weeks.say("   and gives him cat-cow daily.")
+    card = next(m for m in reversed(maya.messages) if _has(m, "Next visit")).message_id
+    booked = await weeks.book(card)
+    weeks.say(f"   … Maya books from the card: {booked.removeprefix('📅 Booked: ')}")
+    weeks.say("   She invites Ben, who joins and answers the intake in the chat: lower back for")
+    weeks.say("   over 3 months, none of the conditions, No to every red-flag question. She sets a")
+    weeks.say("   10-session plan (re-evaluate after 4) and gives him cat-cow daily.")
     await maya.send("/invite Ben")
     link = next(line for line in reversed(emulator.transcript()) if "start=" in line)
     token = link.rsplit("start=", 1)[-1].split()[0]
     await ben_phone.send(f"/start {token}")
     await ben_phone.tap("I agree")
     await ben_phone.send("London")
+    for how, answer in BEN_INTAKE:
+        if how == "send":
+            await ben_phone.send(answer)
+        else:
+            await ben_phone.tap(answer)
+    if "that's everything" not in ben_phone.last_text:
+        raise RuntimeError(f"Ben's intake did not finish: {ben_phone.last_text!r}")
     await maya.send("/plan Ben")
     await maya.send("Low back pain after long days at the desk")
     await maya.tap("Lower back")
@@ -253,6 +350,7 @@ async def play_weeks(
         does_homework=lambda day: day % 7 in (1, 4),  # twice a week
         sessions=[(7, 5), (6, 4), (7, 5), (7, 5), (6, 4), (7, 5), (6, 5)],
         pressure="Firm",
+        visit_at=BEN_AT,
     )
     weeks.clients = [anna, ben]
     for client in weeks.clients:
@@ -263,31 +361,24 @@ async def play_weeks(
         "the decisions as Maya sees them"
     )
     for week in range(1, WEEKS):
-        await weeks.live_until(weeks.visit(week), week)
+        weeks.week = week
+        await weeks.live_until(weeks.visit(week, TODAY_AT), week)
         weeks.skip()
         weeks.say(f"Week {week}, to {weeks.visit(week):%a %d %b} · {anna.close_week()}")
         weeks.say(f"{'':>22}· {ben.close_week()}")
+        weeks.out.extend(weeks.spotlight)
+        if weeks.spotlight:
+            weeks.say("")
+            weeks.say(f"{weeks.clock.now().astimezone(LONDON):%a %-d %b, %H:%M}: Maya's /today")
+            await maya.send("/today")
+            weeks.show()
+            weeks.say("")
+        weeks.spotlight = []
         for client in (anna, ben):
             if week > len(client.sessions):
                 continue
-            before, after = client.sessions[week - 1]
-            await weeks.note(client, week)
-            weeks.say(
-                f"{'':>22}· Maya's note after the visit: {client.name} pain {before} → {after}"
-            )
-            if not weeks.asked():
-                weeks.skip()
-                continue
-            prompt = maya.last_message
-            assert prompt is not None
-            weeks.say("")
-            weeks.out.append(
-                f"Bot → Maya: {prompt.text}".replace("\n", "\n   ") + _buttons_line(prompt)
-            )
-            weeks.skip()
-            await decide(weeks, client, prompt)
-            weeks.show()
-            weeks.say("")
+            await visit_and_note(weeks, client, week)
+        weeks.skip()
 
     weeks.scene("8. Two weeks later: did Ben see Dr Lee?")
     await weeks.live_until(weeks.visit(WEEKS + 1) + timedelta(days=1), WEEKS)
@@ -313,6 +404,61 @@ async def play_weeks(
         suffix = (document.filename or "").rsplit(".", 1)[-1]
         await weeks.save(document, f"ben-record.{suffix}")
     return sorted(weeks.saved)
+
+
+async def visit_and_note(weeks: Weeks, client: Client, week: int) -> None:
+    """The client's visit this week: Maya's note after it and the next one booked from its
+    card (while the plan has sessions to come), and the decision the note brings. Ben does not
+    come in NO_SHOW_WEEK: Maya says so when asked, and books him for the Friday."""
+    maya = weeks.maya
+    visit = weeks.visit(week, client.visit_at)
+    if client.name.startswith("Ben") and week == NO_SHOW_WEEK:
+        await weeks.live_until(visit + timedelta(hours=2), week)
+        weeks.skip()
+        question = next(m for m in reversed(maya.messages) if "How did" in m.text)
+        weeks.say("")
+        weeks.say(
+            f"{visit:%a %-d %b}: Ben does not come at {visit:%H:%M}. Half an hour after the "
+            "visit's end, with no note for it, the bot asks Maya:"
+        )
+        weeks.out.append(f"Bot → Maya: {question.text}" + _buttons_line(question))
+        await maya.tap("🚫 Didn't come", message_id=question.message_id)
+        await maya.send("/book Ben")
+        await maya.send(MAKE_UP)
+        await maya.tap("✅ Save")
+        weeks.show()
+        visit = datetime.combine(visit.date() + timedelta(days=2), BEN_AT, LONDON)
+    await weeks.live_until(visit + VISIT_NOTE_AFTER, week)
+    weeks.skip()
+    before, after = client.sessions[week - 1]
+    card = await weeks.note(client, week)
+    line = f"{'':>22}· Maya's note after the visit: {client.name} pain {before} → {after}"
+    if week < len(client.sessions):
+        # Ben's visit after the Friday one goes back to his Wednesday: typed, not the rhythm.
+        typed = "wed 15:00" if client.name.startswith("Ben") and week == NO_SHOW_WEEK else None
+        booked = await weeks.book(card, typed)
+        line += f"; next: {booked.split(', ', 1)[1].removesuffix('.')}"
+    if client.name.startswith("Ben") and week == NO_SHOW_WEEK:
+        weeks.skip()
+        weeks.say(line.replace("after the visit", "after Friday's visit"))
+        await maya.send("/clients")
+        await maya.tap(client.name)
+        weeks.say("")
+        weeks.say("The no-show on Ben's card:")
+        weeks.show()
+        weeks.say("")
+    else:
+        weeks.say(line)
+    prompt = next((m for m in reversed(maya.messages) if _has(m, CONTINUE)), None)
+    if prompt is None or prompt.message_id < card:
+        weeks.skip()
+        return
+    weeks.skip()
+    weeks.say("")
+    weeks.out.append(f"Bot → Maya: {prompt.text}".replace("\n", "\n   ") + _buttons_line(prompt))
+    await decide(weeks, client, prompt)
+    weeks.show()
+    weeks.say("")
 
 
 async def decide(weeks: Weeks, client: Client, prompt: BotMessage) -> None:

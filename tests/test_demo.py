@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from demo.play import play
+from demo.play import demo_start, play
 from reports.wording import day_label
 from tests.test_reports import pdf_text
 
@@ -123,3 +123,93 @@ def test_ben_s_record_reads_as_a_successor_needs(demo: tuple[str, Path]) -> None
     assert "0 About the same" not in text and "About the same" in text
     assert "Activity: “Bend to tie my shoes”, 0–10" in text
     assert "Refer to another professional" in text and "Refer on" not in text
+
+
+def test_the_demo_starts_at_a_working_morning() -> None:
+    # Late on a Wednesday in winter: that Wednesday, 09:30 in London (UTC then).
+    assert demo_start(datetime(2026, 12, 2, 23, 40, tzinfo=UTC)) == datetime(
+        2026, 12, 2, 9, 30, tzinfo=UTC
+    )
+    # A Saturday in summer: the Monday, 09:30 British Summer Time.
+    assert demo_start(datetime(2026, 7, 4, 12, 0, tzinfo=UTC)) == datetime(
+        2026, 7, 6, 8, 30, tzinfo=UTC
+    )
+
+
+def test_the_first_act_has_anna_s_intake_before_her_first_session(
+    demo: tuple[str, Path],
+) -> None:
+    transcript, _ = demo
+    first = transcript.splitlines()[0]
+    assert re.fullmatch(
+        r"The demo is set at \w+day \d{1,2} \w+ \d{4}, 09:30 in Europe/London, Maya's "
+        r"practice; its clock then jumps from one message to the next\.",
+        first,
+    ), first
+    # Anna is invited before any note, joins, and answers the intake; then her session.
+    assert "Maya taps [➕ Add and invite]" in transcript
+    intake = transcript.index(
+        "Bot → Anna: 1 of 16 · about 3 minutes, skip anything\n"
+        "   What brings you to massage? Tell me your main concern and where in your body you "
+        "feel it."
+    )
+    assert intake < transcript.index("Saved ✓ Note #1 for Anna K.")
+    assert "Health conditions: Blood thinners (e.g. warfarin, apixaban) ✓" in transcript
+    # Her caution heads Maya's note card; Deep pressure asks once, and Maya chooses another.
+    caution = "⚠️ On blood thinners — avoid deep pressure (bruises and bleeds easily)"
+    assert f"Bot edits #9 → {caution}\n   \n   📝 Note for Anna K.\n   Which areas" in transcript
+    assert (
+        "Maya taps [Deep]\n"
+        f"Bot edits #9 → {caution}\n   \n   📝 Note for Anna K.\n"
+        f"   ⚠️ Anna K.: {caution.removeprefix('⚠️ ')}\n   Use this pressure anyway?\n"
+        "   [Yes, I've checked]\n   [Choose another]\n"
+        "Maya taps [Choose another]"
+    ) in transcript
+    assert transcript.count("Use this pressure anyway?") == 1
+    assert "Pressure: Medium\n   Pain: 6 → 3" in transcript
+    # Neither intake raised a red flag (Ben answered his with no condition either).
+    assert "🚩" not in transcript and "red flag" not in transcript.split("── 7.", 1)[1]
+
+
+def test_the_weeks_book_remind_show_today_and_a_no_show(demo: tuple[str, Path]) -> None:
+    transcript, _ = demo
+    day = r"\w{3} \d{1,2} \w{3}"
+    # Booked from the saved-note card with one tap on the rhythm; Anna told in Berlin time.
+    assert re.search(
+        rf"Maya taps \[📅 Next visit\]\n.*\n.*\n   \[({day}), 11:00 — same time next week\]",
+        transcript,
+    )
+    assert re.search(rf"→ 📅 Booked: Anna K\., {day}, 11:00 \(60 min\)\.", transcript)
+    assert re.search(rf"Bot → Anna: 📅 Next visit: {day}, 12:00 with Maya\n", transcript)
+    # Her reminder a day ahead, answered with one tap and edited in place.
+    reminder = re.search(
+        rf"24 h before her visit, Anna's reminder.*\n"
+        rf"Bot → Anna: ⏰ Reminder: your visit with Maya is on ({day}), 12:00\. Will you come\?\n"
+        r"   \[✅ I'll be there\]\n   \[🔁 I need another time\]\n   \[✖️ I can't come\]\n"
+        r"Anna taps \[✅ I'll be there\] on #(\d+)\n"
+        rf"Bot edits #\2 → ✅ See you on \1, 12:00\. Maya knows you're coming\.",
+        transcript,
+    )
+    assert reminder, "the reminder and its answer"
+    # /today on the visit day, as Maya sees it.
+    assert re.search(
+        rf"Maya: /today\nBot → Maya: 📅 Today, {day}\n"
+        r"   Anna K\. 11:00 ✅ confirmed · pain \d+ \(was 6\) · homework \d of 7\n"
+        r"   Ben R\. 15:00 ✅ confirmed · pain \d+ \(was 7\) · homework \d of 7\n",
+        transcript,
+    )
+    # Ben misses a visit: asked after its time, Maya taps Didn't come; his card says so.
+    assert re.search(
+        rf"How did Ben R\.'s visit on ({day}), 15:00 go\? There is no note for it yet\.\n"
+        r"   \[📝 Write the note\]\n   \[🚫 Didn't come\] \[↩️ Cancelled late\]\n"
+        r"Maya taps \[🚫 Didn't come\] on #\d+\n"
+        rf"Bot edits #\d+ → Ben R\., \1, 15:00: 🚫 didn't come\.",
+        transcript,
+    )
+    card = transcript.split("The no-show on Ben's card:", 1)[1].split("\n\n", 1)[0]
+    assert "👤 Ben R." in card and "🚫 Didn't come: 1 · ↩️ cancelled late: 0" in card
+    assert re.search(rf"📅 Next visit: {day}, 15:00 · booked", card)
+    assert re.search(r"Intake \d{1,2} \w{3}\n", card)  # no caution, no red flag
+    # Check-ins follow the visits: while one is booked, the last check-in is the day before.
+    for week in re.findall(r"^Week [1-4], .*$", transcript, flags=re.MULTILINE):
+        assert "since the last visit (" in week and " and Tue); visit reminder" in week, week
