@@ -85,8 +85,8 @@ async def play(output: Path = OUTPUT, *, echo: bool = False) -> list[str]:
     clock = FrozenClock(demo_start(datetime.now(UTC)))
     local = clock.now().astimezone(ZoneInfo(PRACTICE_ZONE))
     out.append(
-        f"The demo is set at {local:%A %-d %B %Y, %H:%M} in {PRACTICE_ZONE}, Maya's practice; "
-        "its clock then jumps from one message to the next."
+        f"The demo is set at {local:%A} {local.day} {local:%B %Y, %H:%M} in {PRACTICE_ZONE}, "
+        "Maya's practice; its clock then jumps from one message to the next."
     )
     with tempfile.TemporaryDirectory(prefix="aftercare-demo-") as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"

@@ -196,7 +196,7 @@ class Weeks:
             hours = self.running.settings.visit_reminder_hours
             self.spotlight += [
                 "",
-                f"{local:%a %-d %b, %H:%M}, {hours} h before her visit, Anna's reminder; she "
+                f"{_day(local)}, {local:%H:%M}, {hours} h before her visit, Anna's reminder; she "
                 "answers with one tap and the message is edited in place:",
                 *lines[begin:end],
                 *self.running.emulator.transcript()[before:],
@@ -265,6 +265,11 @@ async def _tap_through_quick_note(maya: Phone) -> None:
             raise RuntimeError(f"the quick note's card did not come: {maya.last_text!r}")
         await maya.tap(new)
     raise RuntimeError(f"the quick note could not be saved: {maya.last_text!r}")
+
+
+def _day(moment: datetime) -> str:
+    """ "Tue 8 Dec" (strftime's %-d is not portable)."""
+    return f"{moment:%a} {moment.day} {moment:%b}"
 
 
 def _has(message: BotMessage, label: str) -> bool:
@@ -369,7 +374,8 @@ async def play_weeks(
         weeks.out.extend(weeks.spotlight)
         if weeks.spotlight:
             weeks.say("")
-            weeks.say(f"{weeks.clock.now().astimezone(LONDON):%a %-d %b, %H:%M}: Maya's /today")
+            now = weeks.clock.now().astimezone(LONDON)
+            weeks.say(f"{_day(now)}, {now:%H:%M}: Maya's /today")
             await maya.send("/today")
             weeks.show()
             weeks.say("")
@@ -418,7 +424,7 @@ async def visit_and_note(weeks: Weeks, client: Client, week: int) -> None:
         question = next(m for m in reversed(maya.messages) if "How did" in m.text)
         weeks.say("")
         weeks.say(
-            f"{visit:%a %-d %b}: Ben does not come at {visit:%H:%M}. Half an hour after the "
+            f"{_day(visit)}: Ben does not come at {visit:%H:%M}. Half an hour after the "
             "visit's end, with no note for it, the bot asks Maya:"
         )
         weeks.out.append(f"Bot → Maya: {question.text}" + _buttons_line(question))
