@@ -17,6 +17,7 @@ from practice.clock import FrozenClock
 from storage.models import Delivery, IntakeAnswer, IntakeFlag, Visit, VisitCheck
 from tests.chat import new_client_note
 from tests.test_invites import invite, join
+from tests.test_records import csv_rows, pdf_text
 
 # NOW (conftest) is Wednesday 25 November 2026, 10:00 in London (UTC); Anna is in Berlin (+1).
 REMINDER_TIME = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 24 hours before Wed 2 Dec, 10:00
@@ -273,3 +274,60 @@ async def test_a_cancelled_visit_asks_nothing_and_a_moved_one_asks_with_its_new_
         visits = list(await uow.session.scalars(select(Visit).order_by(Visit.id)))
     assert [v.status for v in visits] == ["cancel_ther", "cancel_client"]
     assert await checks(running) == []
+
+
+async def test_mydata_files_carry_the_intake_with_dates_and_forgetme_erases_it(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_with_an_intake(running, maya)
+    await book_next_week(maya)
+    question = await reminded(running, clock, anna)
+    await anna.tap("Something changed", message_id=question.message_id)
+    await anna.tap("My concern or my goal")
+    await anna.tap("Done ✓")
+    await anna.send("Low back now, the neck is fine")
+    for _ in range(3):
+        await anna.tap("Keep as it was")
+    await anna.send("/mydata")
+    await anna.tap("📄 Send it as PDF and CSV")
+    pdf, sheet = anna.documents[-2:]
+    assert pdf.file_bytes is not None and sheet.file_bytes is not None
+    text = " ".join(pdf_text(pdf.file_bytes).split())
+    assert "Your health answers" in text
+    assert "Stiff neck and right shoulder (since changed)" in text
+    assert "Low back now, the neck is fine" in text and "ibuprofen when needed" in text
+    assert "Before a visit: anything new?" in text and "Changed: My concern or my goal" in text
+    assert "25 Nov" in text and "1 Dec" in text
+    rows = csv_rows(sheet.file_bytes)
+    intake = [
+        (r["record_type"], r["date"], r["question"], r["answer"])
+        for r in rows
+        if r["record_type"].startswith("intake")
+    ]
+    assert (
+        "intake (since changed)",
+        "2026-11-25",
+        "Main concern",
+        "Stiff neck and right shoulder",
+    ) in intake
+    assert ("intake", "2026-12-01", "Main concern", "Low back now, the neck is fine") in intake
+    assert ("intake", "2026-11-25", "Medications", "ibuprofen when needed") in intake
+    assert (
+        "intake",
+        "2026-12-01",
+        "Before a visit: anything new?",
+        "Changed: My concern or my goal",
+    ) in intake
+    assert len(intake) == 16 + 1 + 1  # every answer, the update, the pre-visit answer
+
+    # /forgetme erases her answers, every version, and her pre-visit answers.
+    await anna.send("/forgetme")
+    await anna.tap("🗑 Erase my data")
+    async with running.db.unit_of_work() as uow:
+        assert await uow.intake.history(1) == []
+        assert await uow.intake.progress(1) is None
+    assert await checks(running) == []
+    await maya.send("/export Anna")
+    sheet = maya.documents[-1]
+    assert sheet.file_bytes is not None
+    assert not any(r["record_type"].startswith("intake") for r in csv_rows(sheet.file_bytes))
