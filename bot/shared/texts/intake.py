@@ -90,8 +90,8 @@ def red_flag_reply(therapist: str, urgent: bool) -> str:
     )
     if urgent:
         text += (
-            "\nThis is something a doctor should check soon, so please don't wait for your "
-            "appointment: contact your doctor or an urgent care service <b>today</b>. If it is "
+            "\nThis is something a doctor should check without waiting for your appointment: "
+            "please contact your doctor or an urgent care service <b>today</b>. If it is "
             "getting worse quickly, call your local emergency number."
         )
     else:
