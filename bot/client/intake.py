@@ -218,7 +218,11 @@ async def on_home(context: Context, client: Client) -> tuple[str, InlineKeyboard
             await uow.intake.start(client.id, now, None)  # offered; /mydata begins it later
             await uow.commit()
     if progress is not None and progress.step is not None:
-        line = texts.intake_carry_on(answered, total)
+        line = (
+            texts.PREVISIT_CARRY_ON
+            if progress.visit_check_id is not None
+            else texts.intake_carry_on(answered, total)
+        )
         return line, begin_button(texts.INTAKE_CARRY_ON)
     if offer:
         name = therapist.display_name if therapist is not None else ""

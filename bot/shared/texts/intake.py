@@ -208,6 +208,7 @@ PREVISIT_KEEP = Plain("Keep as it was")
 PREVISIT_ANSWERED_ALREADY = Plain("Already answered ✓ — you can change your answers in /mydata.")
 PREVISIT_VISIT_OFF = Plain("That visit is cancelled — nothing to answer.")
 PREVISIT_VISIT_PAST = Plain("That visit has passed. You can update your answers in /mydata.")
+PREVISIT_CARRY_ON = "🩺 Your health update before your visit is half done. Carry on when you like."
 PREVISIT_MOVED = Plain("Your visit has moved: this question comes again with its new reminder.")
 
 
