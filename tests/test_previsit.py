@@ -231,6 +231,16 @@ async def test_no_change_is_recorded_and_shown_on_the_card(
     )
     await anna.tap("I'll be there")
     assert "✅ See you on Wed 2 Dec, 11:00" in anna.last_text
+    # Once a visit: moved after it was answered, the new reminder comes without it.
+    await maya.send("/clients")
+    await maya.tap("Anna K.")
+    await maya.tap("Move")
+    await maya.send("thu 3.12 10:00")
+    await maya.tap("Save")
+    clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
+    await deliver(running, clock)
+    assert "Reminder" in anna.messages[-1].text and "Thu 3 Dec, 11:00" in anna.messages[-1].text
+    assert not any(QUESTION in m.text for m in anna.messages)  # the one asked shows its answer
 
 
 async def test_a_cancelled_visit_asks_nothing_and_a_moved_one_asks_with_its_new_reminder(
