@@ -118,6 +118,16 @@ class RedFlag:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A part of the intake the pre-visit question can ask again: its questions, in order."""
+
+    code: str
+    label: str  # the client's button: "Medicines or allergies"
+    short: str  # on the therapist's card: "checked 9 Dec: medicines changed"
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Caution:
     """A condition as it applies to one client, and why the bot thinks so."""
 
@@ -131,6 +141,7 @@ class Intake:
     conditions: tuple[Condition, ...]
     red_flags: tuple[RedFlag, ...]
     sources: Mapping[str, Source]
+    sections: tuple[Section, ...] = ()
 
     def question(self, key: str) -> IntakeQuestion | None:
         return next((q for q in self.questions if q.key == key), None)
@@ -140,6 +151,23 @@ class Intake:
 
     def red_flag(self, code: str) -> RedFlag | None:
         return next((f for f in self.red_flags if f.code == code), None)
+
+    def section(self, code: str) -> Section | None:
+        return next((s for s in self.sections if s.code == code), None)
+
+    def questions_of(self, sections: Iterable[str]) -> list[str]:
+        """The question keys of the parts chosen, in the intake's order (unknown codes are
+        ignored: a stale button names no part)."""
+        chosen = {code for code in sections}
+        keys = {k for s in self.sections if s.code in chosen for k in s.questions}
+        return [q.key for q in self.questions if q.key in keys]
+
+    def toggle_section(self, ticked: Sequence[str], code: str) -> list[str]:
+        """The parts ticked after tapping `code`, in the data's order."""
+        if self.section(code) is None:
+            raise ValueError(f"{code!r} is not a part of the intake")
+        current = set(ticked) ^ {code}
+        return [s.code for s in self.sections if s.code in current]
 
     @property
     def checklist(self) -> tuple[Condition, ...]:
@@ -268,6 +296,21 @@ def exercises_to_skip(exercises: Iterable[Exercise], cautions: Iterable[Caution]
         if hit is not None:
             skipped.append(Skipped(exercise, hit))
     return skipped
+
+
+def has_intake(answers: Answers) -> bool:
+    """Whether the client has told anything: one answer at least that was not skipped (a
+    client who skipped every question has nothing to check before a visit)."""
+    return any(value not in (None, "", []) for value in answers.values())
+
+
+def flag_on_update(
+    key: str, before: AnswerValue, after: AnswerValue, intake: Intake | None = None
+) -> RedFlag | None:
+    """The red flag an updated answer raises, if the answer it replaces did not: "no" at
+    intake and "yes" before a visit is news for the therapist, "yes" both times is not."""
+    flag = flag_of_answer(key, after, intake)
+    return flag if flag is not None and before != after else None
 
 
 def changed_flags(before: Answers, after: Answers, intake: Intake | None = None) -> list[RedFlag]:
@@ -433,7 +476,7 @@ def load_intake(path: Path = DEFAULT_PATH) -> Intake:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path.name}: not valid TOML: {exc}") from None
-    _known(data, {"source", "question", "condition", "red_flag"}, path.name)
+    _known(data, {"source", "question", "section", "condition", "red_flag"}, path.name)
     sources: dict[str, Source] = {}
     for key, entry in data.get("source", {}).items():
         where = f"source {key!r}"
@@ -453,7 +496,37 @@ def load_intake(path: Path = DEFAULT_PATH) -> Intake:
         codes = [i.code for i in items]
         if len(set(codes)) != len(codes) or NONE in codes:
             raise ValueError(f"{path.name}: {kind} codes must be unique and not {NONE!r}")
-    return Intake(tuple(questions), tuple(conditions), tuple(flags), sources)
+    sections = _sections(data.get("section", []), [q.key for q in questions], path.name)
+    return Intake(tuple(questions), tuple(conditions), tuple(flags), sources, sections)
+
+
+def _sections(entries: list[Any], order: list[str], name: str) -> tuple[Section, ...]:
+    """The parts: every question in exactly one, each part's questions in the intake's order."""
+    sections = []
+    for entry in entries:
+        where = f"section {entry.get('code')!r}"
+        _known(entry, {"code", "label", "short", "questions"}, where)
+        keys = _tuple(entry, "questions", where)
+        if not keys or any(k not in order for k in keys):
+            raise ValueError(f"{where}: questions must be keys of questions above")
+        if list(keys) != sorted(keys, key=order.index):
+            raise ValueError(f"{where}: questions must be in the intake's order")
+        sections.append(
+            Section(
+                code=_code(entry.get("code"), where),
+                label=_text(entry, "label", where, 40),
+                short=_text(entry, "short", where, 24),
+                questions=keys,
+            )
+        )
+    if not sections:
+        return ()
+    placed = [k for s in sections for k in s.questions]
+    if sorted(placed) != sorted(order):
+        raise ValueError(f"{name}: every question must be in exactly one section")
+    if len({s.code for s in sections}) != len(sections):
+        raise ValueError(f"{name}: section codes must be unique")
+    return tuple(sections)
 
 
 @cache

@@ -71,6 +71,7 @@ from reminders.planning import (
     reachable,
 )
 from reminders.referrals import PENDING
+from reminders.visits import check_wanted
 from reminders.weekly import plan_weekly, weekly_text
 from storage import Database
 from storage.models import Client, Delivery, HomeworkAssignment, Visit
@@ -87,6 +88,7 @@ from storage.repositories import (
     SNOOZE,
     VISIT_BOOKED,
     VISIT_CANCELLED,
+    VISIT_CHECK,
     VISIT_MOVED,
     VISIT_OUTCOME,
     VISIT_REMINDER,
@@ -561,11 +563,14 @@ class Dispatcher:
             if wanted:
                 later = self._quiet_now(client, now)
                 if later is not None and (
-                    delivery.kind != VISIT_REMINDER or later < visit.starts_at
+                    delivery.kind not in (VISIT_REMINDER, VISIT_CHECK) or later < visit.starts_at
                 ):
                     _wait_until(delivery, later)
                     return None
-                if later is None:
+                # The pre-visit question only to a client with an intake to check.
+                if later is None and (
+                    delivery.kind != VISIT_CHECK or await check_wanted(uow, visit, client)
+                ):
                     return await self._cards.visit_message(uow, delivery, visit, client, self._zone)
         delivery.status = Outbox.CANCELLED
         self.stats.cancelled += 1
@@ -919,11 +924,24 @@ def _unanswered(delivery: Delivery) -> str:
 # The kinds that go to the client a row names; the others name a client but go to their
 # therapist (a follow-up, a retention notice) or are the consent question (addressed through
 # its referral).
+# (Two definitions had come together at a merge, the later one dropping the visits' kinds.)
 FOR_THE_CLIENT = frozenset(
-    {HOMEWORK, SNOOZE, CHECK_IN, WEEKLY, VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER}
+    {
+        HOMEWORK,
+        SNOOZE,
+        CHECK_IN,
+        WEEKLY,
+        REPLY,
+        VISIT_BOOKED,
+        VISIT_MOVED,
+        VISIT_CANCELLED,
+        VISIT_REMINDER,
+        VISIT_CHECK,
+    }
 )
-VISIT_KINDS = frozenset({VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER, VISIT_OUTCOME})
-FOR_THE_CLIENT = frozenset({HOMEWORK, SNOOZE, CHECK_IN, WEEKLY, REPLY})
+VISIT_KINDS = frozenset(
+    {VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER, VISIT_CHECK, VISIT_OUTCOME}
+)
 
 
 def _address(delivery: Delivery, client: Client) -> None:

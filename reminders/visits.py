@@ -1,12 +1,14 @@
 """Queuing a visit's messages through the outbox: the client told of a booking, a move or a
-cancellation at once, reminded `hours` before (earlier, out of their quiet hours), and the
-therapist asked how it went once its time has passed. Every row carries the visit's start
+cancellation at once, reminded `hours` before (earlier, out of their quiet hours) and asked
+right after the reminder whether anything is new with their health (if they have an intake),
+and the therapist asked how it went once its time has passed. Every row carries the visit's start
 (`occurs_at`): a row for a start the visit no longer has is never sent."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from practice.intake import has_intake
 from practice.visits import MAX_AHEAD_DAYS, OPEN_STATUSES, reminder_due
 from reminders.checkins import resume_check_ins
 from reminders.planning import preferences_of, quiet_hours_of, reachable
@@ -14,6 +16,7 @@ from storage.models import Client, Visit
 from storage.repositories import (
     VISIT_BOOKED,
     VISIT_CANCELLED,
+    VISIT_CHECK,
     VISIT_MOVED,
     VISIT_OUTCOME,
     VISIT_REMINDER,
@@ -50,6 +53,11 @@ async def plan_visit(
         # Booked inside the reminder's window: the notice just sent is the reminder.
         if due > now:
             await _for_client(uow, visit, client, VISIT_REMINDER, due=due, now=now)
+        # The pre-visit question, the next message after the reminder (or the notice standing
+        # in for it): once a visit, so not again for a move once it is answered. Whether the
+        # client has an intake to check is decided when it is due (`check_wanted`).
+        if not await _checked(uow, visit):
+            await _for_client(uow, visit, client, VISIT_CHECK, due=max(due, now), now=now)
     # The check-ins run until this visit now (their last the day before it).
     await resume_check_ins(uow, client, now=now, fallback_zone=fallback_zone)
     ask = visit.starts_at + timedelta(minutes=visit.minutes) + ASK_AFTER_END
@@ -65,6 +73,23 @@ async def plan_visit(
         )
     )
     return told
+
+
+async def check_wanted(uow: UnitOfWork, visit: Visit, client: Client) -> bool:
+    """Whether the pre-visit question goes now: the client has told something in an intake,
+    is not in the middle of it (its waiting question comes first; /start carries it on), and
+    has not answered the question for this visit."""
+    if await _checked(uow, visit):
+        return False
+    progress = await uow.intake.progress(client.id)
+    if progress is not None and progress.step is not None:
+        return False
+    return has_intake(await uow.intake.answers(client.id))
+
+
+async def _checked(uow: UnitOfWork, visit: Visit) -> bool:
+    check = await uow.intake.check_of(visit.id)
+    return check is not None and check.answer is not None
 
 
 async def replan_visits(

@@ -216,7 +216,8 @@ def _message_status(message: MessageRow) -> str:
 
 def client_data_csv(data: ClientData) -> bytes:
     """The client's own copy (/mydata) as a spreadsheet: sessions (dates), plan, homework,
-    check-ins and settings, in the record's columns."""
+    check-ins, messages, intake answers (every version, with dates) and settings, in the
+    record's columns."""
     record = ClientRecord(
         practice=PracticeInfo(data.therapist_name),
         client=ClientInfo(data.client_name),
@@ -225,6 +226,7 @@ def client_data_csv(data: ClientData) -> bytes:
         homework=data.homework,
         check_ins=data.check_ins,
         messages=data.messages,
+        intake=data.intake,
         tz=data.tz,
     )
     out = io.StringIO()

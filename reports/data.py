@@ -158,7 +158,8 @@ class MissedVisitRow:
 
 @dataclass(frozen=True)
 class IntakeRow:
-    """One intake answer as given (every version: a correction is a row of its own)."""
+    """One intake answer as given (every version: a correction is a row of its own), or the
+    answer to a pre-visit question ("No change", "Changed: Medicines or allergies")."""
 
     answered_on: date
     question: str
@@ -292,6 +293,9 @@ class ClientData:
     homework: Sequence[HomeworkRow] = ()
     check_ins: Sequence[CheckInRow] = ()
     messages: Sequence[MessageRow] = ()  # oldest first
+    # Their intake: every answer with its date (corrections and pre-visit updates each a row
+    # of their own) and each pre-visit question's answer, as the therapist's export has them.
+    intake: Sequence[IntakeRow] = ()
     # ("Time zone", "Europe/London"), ("Joined the bot", "3 Nov 2026"), …
     settings: Sequence[tuple[str, str]] = ()
     # Where the messages' times are shown in: the client's zone.

@@ -62,6 +62,7 @@ from storage.models import (
 )
 from storage.models import NoteRevision as StoredRevision
 from storage.repositories import FROM_CLIENT
+from storage.repositories.intake import CHANGED
 from storage.unit_of_work import UnitOfWork
 
 OUTCOMES = {"seen": "Seen", "not_yet": "Not seen yet", "declined": "Decided not to go"}
@@ -177,21 +178,36 @@ async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
     library = default_intake()
     history = await uow.intake.history(client_id)
     latest = {row.question: row.id for row in history}
-    rows = []
+    dated: list[tuple[datetime, IntakeRow]] = []
     for row in history:
         question = library.question(row.question)
         if question is None:
             continue
         answer = "skipped" if row.value is None else question.shown(row.value, library.conditions)
-        rows.append(
-            IntakeRow(
-                answered_on=row.answered_at.astimezone(tz).date(),
-                question=question.label,
-                answer=answer,
-                current=latest[row.question] == row.id,
-                by_therapist=row.answered_by == "therapist",
+        dated.append(
+            (
+                row.answered_at,
+                IntakeRow(
+                    answered_on=row.answered_at.astimezone(tz).date(),
+                    question=question.label,
+                    answer=answer,
+                    current=latest[row.question] == row.id,
+                    by_therapist=row.answered_by == "therapist",
+                ),
             )
         )
+    on = max((r.answered_on for _, r in dated), default=None)
+    for check in await uow.intake.checks(client_id):
+        assert check.answered_at is not None
+        parts = [library.section(code) for code in check.sections or []]
+        said = (
+            "Changed: " + ", ".join(p.label for p in parts if p is not None)
+            if check.answer == CHANGED
+            else "No change"
+        )
+        day = check.answered_at.astimezone(tz).date()
+        dated.append((check.answered_at, IntakeRow(day, PRE_VISIT_QUESTION, said, current=True)))
+    rows = [row for _, row in sorted(dated, key=lambda pair: pair[0])]
     answers = {row.question: row.value for row in history}  # the latest, oldest overwritten
     decisions = []
     for flag_row in await uow.intake.flags(client_id):
@@ -205,7 +221,6 @@ async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
                 answer=FLAG_ANSWERS.get(flag_row.decision or "", "Not answered yet"),
             )
         )
-    on = max((r.answered_on for r in rows), default=None)
     return _Intake(
         rows,
         on,
@@ -214,6 +229,9 @@ async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
         decisions,
     )
 
+
+# The pre-visit question's row in the intake (bot/client/previsit.py).
+PRE_VISIT_QUESTION = "Before a visit: anything new?"
 
 # The therapist's answers to a red flag, in words, for the record's decisions.
 FLAG_ANSWERS = {"refer": "Referred on", "seen": "Seen; to discuss with the client"}
@@ -403,6 +421,7 @@ async def client_data(
         homework=await _homework_rows(uow, therapist_id, homework, days, today),
         check_ins=[_check_in_row(c, tz) for c in check_ins],
         messages=[_message_row(m) for m in reversed(messages)],
+        intake=(await _intake(uow, client.id, tz)).rows,
         settings=settings,
         tz=tz,
     )

@@ -676,6 +676,32 @@ class IntakeProgress(Base):
     # The message asking `step`: its buttons go once it is answered, by a tap or typed.
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A pre-visit check under way: `step` is one of the parts the client said changed, and
+    # the check holds the questions after it (a skip there keeps the earlier answer).
+    visit_check_id: Mapped[int | None] = mapped_column(
+        ForeignKey("visit_checks.id", ondelete="SET NULL")
+    )
+
+
+class VisitCheck(Base):
+    """The pre-visit question ("Anything new with your health since your last visit?") as
+    the client answered it, once per visit: no change, or the parts that changed (their new
+    answers are intake_answers rows of that day; the untouched ones keep their dates). The
+    client's own answer: erased by /forgetme, like the intake's."""
+
+    __tablename__ = "visit_checks"
+    __table_args__ = (Index("ix_visit_checks_client", "client_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), unique=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    # "same" (no change) or "changed"; null while the client is still choosing the parts.
+    answer: Mapped[str | None] = mapped_column(String(8))
+    # practice.intake section codes: ticked so far, then the ones that changed.
+    sections: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # The questions still to ask after the one waiting (intake_progress.step).
+    pending: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IntakeFlag(Base):

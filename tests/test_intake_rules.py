@@ -36,7 +36,7 @@ RED_FLAGS = {
     "calf": Urgency.URGENT,
     "fall": Urgency.SOON,
     "weight": Urgency.SOON,
-    "fever": Urgency.SOON,
+    "fever": Urgency.URGENT,  # spinal infection: same day (CKS, IFOMPT), corrected from soon
     "night": Urgency.SOON,
 }
 CONDITIONS = [

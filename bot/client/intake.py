@@ -14,7 +14,9 @@ theirs, a message per question, and saves each answer as it comes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
@@ -32,6 +34,7 @@ from practice.intake import (
     Urgency,
     default_intake,
     flag_of_answer,
+    flag_on_update,
     minutes_to_answer,
 )
 from storage.models import Client, IntakeProgress
@@ -64,9 +67,13 @@ def shown(question: IntakeQuestion, value: Any) -> str:
     return question.shown(value, default_intake().conditions)
 
 
-def _keyboard(question: IntakeQuestion, ticked: list[str]) -> InlineKeyboardMarkup:
+def _keyboard(
+    question: IntakeQuestion, ticked: list[str], keep: bool = False
+) -> InlineKeyboardMarkup:
+    """The question's buttons; asked again before a visit (`keep`), Skip keeps the answer."""
     skip = InlineKeyboardButton(
-        texts.INTAKE_SKIP, callback_data=IntakeButton(question.key, "s").encode()
+        texts.PREVISIT_KEEP if keep else texts.INTAKE_SKIP,
+        callback_data=IntakeButton(question.key, "s").encode(),
     )
     if question.kind is QuestionKind.MULTI:
         rows = [
@@ -119,19 +126,62 @@ def _answered_text(question: IntakeQuestion, value: Any, counted: tuple[int, int
     return texts.intake_answered(number, total, question.label, shown(question, value))
 
 
-async def _ask(context: Context, chat_id: int, client_id: int, key: str) -> None:
-    """Send the question `key` and remember its message, for its buttons to go later."""
+def _place(keys: list[str], key: str) -> tuple[int, int]:
+    """A question's number among the ones asked again before a visit, and how many."""
+    return (keys.index(key) + 1 if key in keys else len(keys)), len(keys)
+
+
+async def _again(uow: UnitOfWork, progress: IntakeProgress) -> list[str] | None:
+    """The questions of a pre-visit check under way, in order; None when none is."""
+    if progress.visit_check_id is None:
+        return None
+    check = await uow.intake.check(progress.visit_check_id)
+    return default_intake().questions_of(check.sections or []) if check is not None else None
+
+
+async def _asking(
+    context: Context,
+    uow: UnitOfWork,
+    client_id: int,
+    progress: IntakeProgress | None,
+    question: IntakeQuestion,
+) -> tuple[str, bool]:
+    """The question's text as it is asked now, and whether it is asked again before a visit
+    (then it says which of how many, and shows the answer it would replace)."""
+    key = question.key
+    correcting = progress is not None and progress.correcting
+    text = _question_text(question, await _counted(uow, client_id, key), correcting)
+    keys = await _again(uow, progress) if progress is not None else None
+    if keys is not None:
+        client = (await uow.clients.many([client_id])).get(client_id)
+        zone = context.services.settings.practice_timezone
+        if client is not None and client.timezone:
+            zone = client.timezone
+        row = (await uow.intake.current(client_id)).get(key)
+        on = (
+            texts.short_date(row.answered_at.astimezone(ZoneInfo(zone)).date())
+            if row is not None
+            else None
+        )
+        before = shown(question, row.value) if row is not None else ""
+        number, total = _place(keys, key)
+        text = texts.previsit_question_again(
+            number, total, question.prompt, question.example, before, on
+        )
+    return text, keys is not None
+
+
+async def ask(context: Context, chat_id: int, client_id: int, key: str) -> None:
+    """Send the question `key` and remember its message, for its buttons to go later. Asked
+    again before a visit, it says which of how many, and shows the answer it would replace."""
     question = default_intake().question(key)
     assert question is not None
     async with context.services.db.unit_of_work() as uow:
         progress = await uow.intake.progress(client_id)
         ticked = list(progress.ticked or []) if progress is not None else []
-        correcting = progress is not None and progress.correcting
-        counted = await _counted(uow, client_id, key)
+        text, again = await _asking(context, uow, client_id, progress, question)
     message = await context.bot.send_message(
-        chat_id,
-        _question_text(question, counted, correcting),
-        reply_markup=_keyboard(question, ticked),
+        chat_id, text, reply_markup=_keyboard(question, ticked, keep=again)
     )
     async with context.services.db.unit_of_work() as uow:
         progress = await uow.intake.progress(client_id)
@@ -166,7 +216,7 @@ async def begin(context: Context, client: Client, chat_id: int) -> bool:
         return False
     if intro:
         await context.bot.send_message(chat_id, texts.intake_intro(name))
-    await _ask(context, chat_id, client.id, key)
+    await ask(context, chat_id, client.id, key)
     return True
 
 
@@ -195,7 +245,11 @@ async def on_home(context: Context, client: Client) -> tuple[str, InlineKeyboard
             await uow.intake.start(client.id, now, None)  # offered; /mydata begins it later
             await uow.commit()
     if progress is not None and progress.step is not None:
-        line = texts.intake_carry_on(answered, total)
+        line = (
+            texts.PREVISIT_CARRY_ON
+            if progress.visit_check_id is not None
+            else texts.intake_carry_on(answered, total)
+        )
         return line, begin_button(texts.INTAKE_CARRY_ON)
     if offer:
         name = therapist.display_name if therapist is not None else ""
@@ -232,33 +286,35 @@ class _Given:
     correcting: bool
     therapist: str
     message_id: int | None
+    # Asked again before a visit: its number of how many, and whether it was kept as it was.
+    again: tuple[int, int] | None = None
+    kept: bool = False
 
 
 async def _give(
-    context: Context, uow: UnitOfWork, client: Client, progress: IntakeProgress, value: Any
+    context: Context,
+    uow: UnitOfWork,
+    client: Client,
+    progress: IntakeProgress,
+    value: Any,
+    *,
+    skipped: bool = False,
 ) -> _Given:
-    """Save the answer to the question waiting, raise its red flag, move on. In `uow`."""
-    services = context.services
-    now = services.clock.now()
+    """Save the answer to the question waiting, raise its red flag, move on. In `uow`.
+    Asked again before a visit (a pre-visit check), a skip keeps the earlier answer."""
     key = progress.step
     assert key is not None
+    if progress.visit_check_id is not None:
+        return await _give_again(context, uow, client, progress, value, skipped=skipped)
+    services = context.services
+    now = services.clock.now()
     question = default_intake().question(key)
     assert question is not None
     row = await uow.intake.record(client.id, key, value, now, CLIENT)
     counted = await _counted(uow, client.id, key)
     flag = flag_of_answer(key, value)
     if flag is not None and flag.code not in await uow.intake.flagged(client.id):
-        raised = await uow.intake.raise_flag(client.therapist_id, client.id, flag.code, row.id, now)
-        await uow.outbox.add(
-            Outbox.pending(
-                RED_FLAG,
-                chat_id=client.therapist_id,
-                day=now.date(),
-                due_at=now,
-                now=now,
-                intake_flag_id=raised.id,
-            )
-        )
+        await _alert(uow, client, flag, row.id, now)
     else:
         flag = None
     correcting, message_id = progress.correcting, progress.message_id
@@ -280,26 +336,102 @@ async def _give(
     )
 
 
+async def _give_again(
+    context: Context,
+    uow: UnitOfWork,
+    client: Client,
+    progress: IntakeProgress,
+    value: Any,
+    *,
+    skipped: bool,
+) -> _Given:
+    """An answer to a question asked again before a visit: saved as a new version (the
+    others keep their dates and values), or, skipped, the earlier one kept. A red flag the
+    earlier answer did not raise alerts the therapist as at intake."""
+    now = context.services.clock.now()
+    key = progress.step
+    assert key is not None and progress.visit_check_id is not None
+    question = default_intake().question(key)
+    assert question is not None
+    keys = await _again(uow, progress) or [key]
+    check = await uow.intake.check(progress.visit_check_id)
+    earlier = (await uow.intake.current(client.id)).get(key)
+    before = earlier.value if earlier is not None else None
+    flag = None
+    if skipped:
+        value = before
+    else:
+        row = await uow.intake.record(client.id, key, value, now, CLIENT)
+        flag = flag_on_update(key, before, value)
+        if flag is not None:
+            await _alert(uow, client, flag, row.id, now)
+    pending = list(check.pending or []) if check is not None else []
+    next_key = pending.pop(0) if pending else None
+    if check is not None:
+        check.pending = pending or None
+    message_id = progress.message_id
+    progress.step, progress.correcting, progress.message_id = next_key, False, None
+    progress.ticked = None
+    if next_key is None:
+        progress.visit_check_id = None
+    else:
+        current = (await uow.intake.answers(client.id)).get(next_key)
+        if isinstance(current, list):  # the checklist asked again starts from what it was
+            progress.ticked = list(current)
+    therapist = await uow.therapists.get(client.therapist_id)
+    place = _place(keys, key)
+    return _Given(
+        question,
+        value,
+        flag,
+        place,
+        next_key,
+        False,
+        therapist.display_name if therapist is not None else "",
+        message_id,
+        again=place,
+        kept=skipped,
+    )
+
+
+async def _alert(
+    uow: UnitOfWork, client: Client, flag: RedFlag, answer_id: int, now: datetime
+) -> None:
+    """The red flag to the therapist, through the outbox, at once."""
+    raised = await uow.intake.raise_flag(client.therapist_id, client.id, flag.code, answer_id, now)
+    await uow.outbox.add(
+        Outbox.pending(
+            RED_FLAG,
+            chat_id=client.therapist_id,
+            day=now.date(),
+            due_at=now,
+            now=now,
+            intake_flag_id=raised.id,
+        )
+    )
+
+
 async def _after(context: Context, chat_id: int, client: Client, given: _Given) -> None:
     """What the client sees once an answer is saved: the question's message shows the
     answer, a red flag's calm reply, then the next question (or the thanks)."""
     bot = context.bot
     if given.message_id is not None:
-        await cards.edit_card(
-            bot,
-            chat_id,
-            given.message_id,
-            _answered_text(given.question, given.value, given.counted),
-            None,
-        )
+        answered = _answered_text(given.question, given.value, given.counted)
+        if given.again is not None:
+            answer = shown(given.question, given.value)
+            answer = texts.previsit_kept(answer) if given.kept else answer
+            answered = texts.previsit_answered(*given.again, given.question.label, answer)
+        await cards.edit_card(bot, chat_id, given.message_id, answered, None)
     if given.flag is not None:
         wake_dispatcher(context)
         urgent = given.flag.urgency is Urgency.URGENT
         await bot.send_message(chat_id, texts.red_flag_reply(given.therapist, urgent))
     if given.correcting:
         await bot.send_message(chat_id, texts.intake_corrected(given.therapist))
+    elif given.next_key is None and given.again is not None:
+        await bot.send_message(chat_id, texts.previsit_updated(given.therapist))
     elif given.next_key is not None:
-        await _ask(context, chat_id, client.id, given.next_key)
+        await ask(context, chat_id, client.id, given.next_key)
     else:
         await bot.send_message(chat_id, texts.intake_finished(given.therapist))
 
@@ -342,9 +474,10 @@ async def intake_button(update: Update, context: Context) -> None:
             current = (await uow.intake.answers(client.id)).get(question.key)
             progress.step, progress.correcting = question.key, True
             progress.ticked = list(current) if isinstance(current, list) else None
+            progress.visit_check_id = None  # a correction ends a pre-visit check's questions
             await uow.commit()
             await cards.answer(query)
-            await _ask(context, chat_id, client.id, question.key)
+            await ask(context, chat_id, client.id, question.key)
             return
         if progress is None or progress.step != question.key:
             await cards.answer(query, texts.INTAKE_ANSWERED_ALREADY)
@@ -357,15 +490,11 @@ async def intake_button(update: Update, context: Context) -> None:
                 await cards.answer(query, texts.STALE_BUTTON)
                 return
             ticked = list(progress.ticked)
-            counted = await _counted(uow, client.id, question.key)
+            text, again = await _asking(context, uow, client.id, progress, question)
             await uow.commit()
             await cards.answer(query)
             await cards.edit_card(
-                context.bot,
-                chat_id,
-                message_id,
-                _question_text(question, counted, progress.correcting),
-                _keyboard(question, ticked),
+                context.bot, chat_id, message_id, text, _keyboard(question, ticked, keep=again)
             )
             return
         value: Any
@@ -380,10 +509,10 @@ async def intake_button(update: Update, context: Context) -> None:
             except ValueError:
                 await cards.answer(query, texts.STALE_BUTTON)
                 return
-        else:  # "s": skipped, and saved as such
+        else:  # "s": skipped, and saved as such (asked again before a visit: kept as it was)
             value = None
         progress.message_id = message_id  # the message tapped is the one to show the answer
-        given = await _give(context, uow, client, progress, value)
+        given = await _give(context, uow, client, progress, value, skipped=button.action == "s")
         await uow.commit()
     await cards.answer(query)
     await _after(context, chat_id, client, given)

@@ -4,7 +4,8 @@
 What a client sees of themselves: the dates of their sessions, their plan, their homework with
 how much they did, their ratings and comments between visits, their messages with their
 therapist, their settings, their intake answers (bot/client/intake.py, correctable
-there), and their answers to referral consent questions. Not the therapist's clinical
+there; in the PDF and CSV every version with its date, and each pre-visit question's answer),
+and their answers to referral consent questions. Not the therapist's clinical
 notes (what was found, done and
 planned in a session): those are the therapist's health record, which the client asks the
 therapist for.

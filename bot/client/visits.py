@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.client.previsit import previsit_card
 from bot.shared import cards, texts
 from bot.shared.callbacks import ClientCard, VisitAction, VisitReply, parse
 from bot.shared.context import Context, Services
@@ -24,7 +25,13 @@ from practice.visits import (
 from reminders.planning import preferences_of
 from reminders.visits import withdraw
 from storage.models import Client, Delivery, Visit
-from storage.repositories import VISIT_BOOKED, VISIT_CANCELLED, VISIT_MOVED, VISIT_REMINDER
+from storage.repositories import (
+    VISIT_BOOKED,
+    VISIT_CANCELLED,
+    VISIT_CHECK,
+    VISIT_MOVED,
+    VISIT_REMINDER,
+)
 from storage.unit_of_work import UnitOfWork
 
 MAX_SUGGESTION = 300
@@ -38,6 +45,8 @@ async def visit_message(
     uow: UnitOfWork, delivery: Delivery, visit: Visit, client: Client, fallback_zone: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The client's message about a visit (rendered by the dispatcher), in their own zone."""
+    if delivery.kind == VISIT_CHECK:
+        return await previsit_card(uow, visit, client, fallback_zone)
     therapist = await uow.therapists.get(visit.therapist_id)
     name = therapist.display_name if therapist is not None else "your therapist"
     at = when(visit.starts_at, _zone(client, fallback_zone))

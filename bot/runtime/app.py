@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 import speech
-from bot.client import checkins, home, homework, joining, my_data
+from bot.client import checkins, home, homework, joining, my_data, previsit
 from bot.client import intake as client_intake
 from bot.client import messages as client_messages
 from bot.client import visits as client_visits
@@ -203,6 +203,7 @@ def build_application(
         homework.handler(),
         checkins.handler(),
         client_visits.handler(),
+        previsit.handler(),
         *client_intake.handlers(),
         *my_data.handlers(not_therapists),
         *home.handlers(not_therapists),

@@ -36,6 +36,8 @@
     ik:<question>:<c|t|d|s|e|b>[:<code>]      a client's intake: choose, tick, done, skip,
                                               correct (from /mydata), begin (question "all")
     fl:<flag id>:<r|s>                        a red flag's alert: refer, seen
+    hc:<visit id>:<n|c|t|d>[:<section>]       the pre-visit question: no change, something
+                                              changed, tick a part, done choosing
     mr:<client id>                            reply to a client's relayed message
     mu:<client id>:<y|n>                      a client's messages: only in working hours, or not
 
@@ -578,10 +580,26 @@ class RedFlagButton(CallbackData, prefix="fl", pressed_by=THERAPIST):
         return _check(f"{self.PREFIX}:{self.flag_id}:{self.action}")
 
 
-IntakeButtons = IntakeButton | RedFlagButton
+@dataclass(frozen=True)
+class VisitCheckButton(CallbackData, prefix="hc", pressed_by=CLIENT):
+    """The pre-visit question: checked against the visit's client and its current message."""
+
+    visit_id: int
+    # n: no change, c: something changed, t: tick or untick a part (value: its code),
+    # d: done choosing the parts
+    action: str
+    value: str = ""
+
+    def encode(self) -> str:
+        data = f"{self.PREFIX}:{self.visit_id}:{self.action}"
+        return _check(f"{data}:{self.value}" if self.value else data)
+
+
+IntakeButtons = IntakeButton | RedFlagButton | VisitCheckButton
 
 _INTAKE = IntakeButton.regex(r"([a-z][a-z0-9_]{0,15}):([ctdseb])(?::([a-z0-9_]{1,16}))?")
 _RED_FLAG = RedFlagButton.regex(r"(\d{1,12}):([rs])")
+_VISIT_CHECK = VisitCheckButton.regex(r"(\d{1,12}):([nctd])(?::([a-z][a-z0-9_]{0,15}))?")
 
 
 def parse_intake(data: str | None) -> IntakeButtons | None:
@@ -592,6 +610,8 @@ def parse_intake(data: str | None) -> IntakeButtons | None:
         return IntakeButton(m[1], m[2], m[3] or "")
     if m := _RED_FLAG.match(data):
         return _in_range(RedFlagButton(int(m[1]), m[2]))
+    if m := _VISIT_CHECK.match(data):
+        return _in_range(VisitCheckButton(int(m[1]), m[2], m[3] or ""))
     return None
 
 

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.shared import texts
 from practice.intake import Caution, RedFlag, cautions_of, default_intake, red_flags_of
-from storage.models import IntakeAnswer
+from storage.models import IntakeAnswer, VisitCheck
+from storage.repositories.intake import CHANGED
 from storage.unit_of_work import UnitOfWork
 
 
@@ -20,6 +21,19 @@ class IntakeView:
     cautions: list[Caution]
     flags: list[RedFlag]
     taken_on: date | None  # the day of the latest answer, in the reader's zone
+    check: VisitCheck | None = None  # the latest pre-visit question answered
+    checked_on: date | None = None  # its day, in the reader's zone
+
+    def checked(self) -> texts.Html:
+        """ "checked 7 Dec: no change", "checked 9 Dec: medicines changed", or ""."""
+        if self.check is None or self.checked_on is None:
+            return texts.Html("")
+        changed = None
+        if self.check.answer == CHANGED:
+            intake = default_intake()
+            parts = [intake.section(code) for code in self.check.sections or []]
+            changed = [p.short for p in parts if p is not None]
+        return texts.checked_line(texts.short_date(self.checked_on), changed)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -47,9 +61,15 @@ async def intake_of(uow: UnitOfWork, client_id: int, zone: str) -> IntakeView:
     rows = await uow.intake.current(client_id)
     answers = {key: row.value for key, row in rows.items()}
     latest = max((row.answered_at for row in rows.values()), default=None)
+    check = await uow.intake.latest_check(client_id)
+    tz = ZoneInfo(zone)
     return IntakeView(
         rows,
         cautions_of(answers),
         red_flags_of(answers),
-        latest.astimezone(ZoneInfo(zone)).date() if latest is not None else None,
+        latest.astimezone(tz).date() if latest is not None else None,
+        check,
+        check.answered_at.astimezone(tz).date()
+        if check is not None and check.answered_at is not None
+        else None,
     )

@@ -110,6 +110,7 @@ def card_line(view: IntakeView) -> str:
         texts.short_date(view.taken_on),
         [c.condition.short for c in view.cautions],
         len(view.flags),
+        view.checked(),
     )
 
 
@@ -131,7 +132,8 @@ async def intake_card_text(uow: UnitOfWork, client: Client, zone: str) -> str:
         )
         decisions.append(texts.flag_decision_line(flag.name, row.decision, decided))
     cautions = [texts.caution_line(c.condition.caution) for c in view.cautions]
-    footer = texts.Html("\n".join([*cautions, *decisions]))
+    checked = [texts.checked_line_full(view.checked())] if view.check is not None else []
+    footer = texts.Html("\n".join([*checked, *cautions, *decisions]))
     heading = texts.intake_heading(client.name)
     return texts.intake_full(heading, texts.short_date(view.taken_on), view.lines(zone), footer)
 

@@ -8,7 +8,7 @@ from reports.data import ClientData
 from reports.wording import day_label
 
 from .document import _Document
-from .record import _check_ins, _homework, _messages, _plan_lines
+from .record import _check_ins, _homework, _intake, _messages, _plan_lines
 
 
 def client_data_pdf(data: ClientData) -> bytes:
@@ -42,6 +42,11 @@ def client_data_pdf(data: ClientData) -> bytes:
     _homework(doc, data.homework)
     _check_ins(doc, data.check_ins, data.plan.activity if data.plan else None)
     _messages(doc, data.messages, data.tz, data.client_name, you=True)
+    if data.intake:
+        _intake(doc, data.intake, heading="Your health answers")
+    else:
+        doc.heading("Your health answers")
+        doc.paragraph("None yet.", grey=True)
     doc.heading("Your settings")
     for label, value in data.settings:
         doc.fact(label, value)

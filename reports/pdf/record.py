@@ -339,9 +339,9 @@ def _decisions(doc: _Document, decisions: Sequence[DecisionRow]) -> None:
     )
 
 
-def _intake(doc: _Document, intake: Sequence[IntakeRow]) -> None:
+def _intake(doc: _Document, intake: Sequence[IntakeRow], heading: str = "Intake") -> None:
     """Every answer as given: a correction follows the answer it replaced."""
-    doc.heading("Intake")
+    doc.heading(heading)
     doc.data_table(
         ("Date", "Question", "Answer"),
         [

@@ -44,6 +44,7 @@ from .referrals import ReferralRepository as ReferralRepository
 from .updates import UpdateLog as UpdateLog
 from .visits import VISIT_BOOKED as VISIT_BOOKED
 from .visits import VISIT_CANCELLED as VISIT_CANCELLED
+from .visits import VISIT_CHECK as VISIT_CHECK
 from .visits import VISIT_MOVED as VISIT_MOVED
 from .visits import VISIT_OUTCOME as VISIT_OUTCOME
 from .visits import VISIT_REMINDER as VISIT_REMINDER

@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import IntakeAnswer, IntakeFlag, IntakeProgress
+from storage.models import IntakeAnswer, IntakeFlag, IntakeProgress, VisitCheck
 
 CLIENT = "client"
 THERAPIST = "therapist"
+# The pre-visit question's answers (visit_checks.answer).
+NO_CHANGE, CHANGED = "same", "changed"
 
 
 class IntakeRepository:
@@ -92,8 +94,40 @@ class IntakeRepository:
         """The flags raised for the client so far: a flag is alerted once."""
         return {f.flag for f in await self.flags(client_id)}
 
+    async def check_of(self, visit_id: int) -> VisitCheck | None:
+        """The pre-visit question's answer for a visit (one per visit), if it was tapped."""
+        return await self._session.scalar(select(VisitCheck).where(VisitCheck.visit_id == visit_id))
+
+    async def begin_check(self, visit_id: int, client_id: int) -> VisitCheck:
+        row = VisitCheck(visit_id=visit_id, client_id=client_id)
+        self._session.add(row)
+        await self._session.flush()
+        return row
+
+    async def check(self, check_id: int) -> VisitCheck | None:
+        return await self._session.get(VisitCheck, check_id)
+
+    async def latest_check(self, client_id: int) -> VisitCheck | None:
+        """The newest answered pre-visit question (the card: "checked 7 Dec: no change")."""
+        return await self._session.scalar(
+            select(VisitCheck)
+            .where(VisitCheck.client_id == client_id, VisitCheck.answered_at.is_not(None))
+            .order_by(VisitCheck.answered_at.desc(), VisitCheck.id.desc())
+            .limit(1)
+        )
+
+    async def checks(self, client_id: int) -> list[VisitCheck]:
+        """Every answered pre-visit question, oldest first (the export)."""
+        rows = await self._session.scalars(
+            select(VisitCheck)
+            .where(VisitCheck.client_id == client_id, VisitCheck.answered_at.is_not(None))
+            .order_by(VisitCheck.answered_at, VisitCheck.id)
+        )
+        return list(rows)
+
     async def forget(self, client_id: int) -> None:
-        """/forgetme: the client's own answers and their place in the intake go; what the
+        """/forgetme: the client's own answers (the pre-visit question's too) and their place
+        in the intake go; what the
         therapist entered (/intake) and the flags with their decisions are the therapist's."""
         own = select(IntakeAnswer.id).where(
             IntakeAnswer.client_id == client_id, IntakeAnswer.answered_by == CLIENT
@@ -109,3 +143,4 @@ class IntakeRepository:
         await self._session.execute(
             delete(IntakeProgress).where(IntakeProgress.client_id == client_id)
         )
+        await self._session.execute(delete(VisitCheck).where(VisitCheck.client_id == client_id))

@@ -17,6 +17,8 @@ from storage.models import Delivery, Visit
 # reminded before; the therapist asked how it went once its time has passed.
 VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED = "visit", "visit_moved", "visit_off"
 VISIT_REMINDER, VISIT_OUTCOME = "visit_remind", "visit_ask"
+# The pre-visit question to a client with an intake, right after the visit's reminder.
+VISIT_CHECK = "visit_check"
 
 
 class VisitRepository:
@@ -121,6 +123,21 @@ class VisitRepository:
             )
         )
         return dict(Counter(rows))
+
+    async def check_message(self, visit_id: int, starts_at: datetime) -> int | None:
+        """The message id of the pre-visit question sent with the visit's reminder for its
+        start as it is now: only its buttons answer (a moved visit's is asked again)."""
+        return await self._session.scalar(
+            select(Delivery.message_id)
+            .where(
+                Delivery.visit_id == visit_id,
+                Delivery.kind == VISIT_CHECK,
+                Delivery.occurs_at == starts_at,
+                Delivery.status == "sent",
+            )
+            .order_by(Delivery.id.desc())
+            .limit(1)
+        )
 
     async def reminder_message(self, visit_id: int, starts_at: datetime) -> int | None:
         """The message id of the reminder sent for the visit's start as it is now, if any:

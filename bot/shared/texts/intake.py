@@ -98,8 +98,8 @@ def red_flag_reply(therapist: str, urgent: bool) -> str:
     )
     if urgent:
         text += (
-            "\nThis is something a doctor should check soon, so please don't wait for your "
-            "appointment: contact your doctor or an urgent care service <b>today</b>. If it is "
+            "\nThis is something a doctor should check without waiting for your appointment: "
+            "please contact your doctor or an urgent care service <b>today</b>. If it is "
             "getting worse quickly, call your local emergency number."
         )
     else:
@@ -143,9 +143,12 @@ def red_flag_seen(name: str, flag: str, on: Html) -> str:
     return f"✔️ Seen {on}: you'll discuss “{esc(flag)}” with {esc(name)}."
 
 
-def intake_card_line(on: Html, cautions: list[str], flags: int) -> str:
-    """ "Intake 2 Dec · ⚠️ blood thinners · 🚩 1 red flag" on the client card."""
+def intake_card_line(on: Html, cautions: list[str], flags: int, checked: Html | None = None) -> str:
+    """ "Intake 2 Dec · ⚠️ blood thinners · 🚩 1 red flag" on the client card, with the
+    latest pre-visit question's answer after the date ("checked 7 Dec: no change")."""
     parts = [f"Intake {on}"]
+    if checked:
+        parts.append(checked)
     parts += [f"⚠️ {esc(c)}" for c in cautions]
     if flags:
         parts.append(f"🚩 {flags} red flag{'s' if flags != 1 else ''}")
@@ -201,3 +204,87 @@ def intake_saved(name: str, line: Html) -> str:
 
 INTAKE_UPDATE = Plain("✏️ Fill in or update")
 INTAKE_PICK = "Whose intake? Tap a client, or type /intake and part of a name."
+
+
+# --- the pre-visit question (bot/client/previsit.py) ---
+
+PREVISIT_NO_CHANGE = Plain("No change")
+PREVISIT_CHANGED = Plain("Something changed")
+PREVISIT_NO_CHANGE_AFTER_ALL = Plain("↩️ No change after all")
+PREVISIT_PICK_FIRST = Plain("Tap each part that changed — or “No change after all”.")
+PREVISIT_KEEP = Plain("Keep as it was")
+PREVISIT_ANSWERED_ALREADY = Plain("Already answered ✓ — you can change your answers in /mydata.")
+PREVISIT_VISIT_OFF = Plain("That visit is cancelled — nothing to answer.")
+PREVISIT_VISIT_PAST = Plain("That visit has passed. You can update your answers in /mydata.")
+PREVISIT_CARRY_ON = "🩺 Your health update before your visit is half done. Carry on when you like."
+PREVISIT_MOVED = Plain("Your visit has moved: this question comes again with its new reminder.")
+
+
+def previsit_question(therapist: str, at: Html, answered_on: Html, first_visit: bool) -> str:
+    """Sent right after a visit's reminder, to a client with an intake: one question, two
+    answers. Before a first visit there is no "last visit" to speak of."""
+    since = "since you answered the health questions" if first_visit else "since your last visit"
+    return (
+        f"🩺 <b>Anything new with your health {since}?</b>\n"
+        f"{esc(therapist)} will read your health answers (last updated {answered_on}) before "
+        f"your visit on {at}."
+    )
+
+
+def previsit_no_change(therapist: str) -> str:
+    return (
+        f"🩺 No change since your last visit ✓\nThank you — {esc(therapist)} will know your "
+        "health answers still hold."
+    )
+
+
+def previsit_pick() -> str:
+    return (
+        "🩺 <b>What has changed?</b>\nTap each part that did, then Done: I'll ask just those "
+        "questions again, and keep the rest as they are."
+    )
+
+
+def previsit_picked(parts: list[str]) -> str:
+    return f"🩺 Changed: {esc(', '.join(parts))} ✓"
+
+
+def previsit_question_again(
+    number: int, total: int, prompt: str, example: str, before: str, on: Html | None
+) -> str:
+    """A question asked again before a visit, with the answer it would replace."""
+    text = f"<b>Update {number} of {total}</b> · {esc(prompt)}"
+    if example:
+        text += f"\n<i>{esc(example)}</i>"
+    if on is not None:
+        text += f"\nBefore: {esc(before)} <i>({on})</i>"
+    return text
+
+
+def previsit_answered(number: int, total: int, label: str, answer: str) -> str:
+    return f"<b>Update {number} of {total}</b> · {esc(label)}: {esc(answer)} ✓"
+
+
+def previsit_updated(therapist: str) -> str:
+    return (
+        f"Thank you — updated ✓ {esc(therapist)} sees your new answers before your visit; "
+        "the others are kept as they were, with their dates."
+    )
+
+
+def previsit_kept(answer: str) -> Plain:
+    """What a kept answer reads as (the question's message, once answered): words, escaped
+    where they are shown."""
+    return Plain(f"kept: {answer}")
+
+
+def checked_line(on: Html, changed: list[str] | None) -> Html:
+    """The card's and the intake's word on the latest pre-visit question."""
+    if changed is None:
+        return Html(f"checked {on}: no change")
+    return Html(f"checked {on}: {esc(', '.join(changed))} changed")
+
+
+def checked_line_full(checked: Html) -> str:
+    """In the full intake: the latest pre-visit question (`checked` is checked_line's)."""
+    return f"🩺 Before a visit, {checked}"

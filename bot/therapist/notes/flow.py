@@ -172,6 +172,7 @@ async def _pick_client(turn: Turn, state: DraftState, arg: str) -> Outcome:
     if client is None:
         return Outcome(toast=texts.CLIENT_GONE)
     state.note.choose_client(client.id, client.name)
+    state.pressure_confirmed = False  # confirmed for the client it was asked about
     state.query = state.pending_name = None
     state.candidates = []
     state.choices = []
@@ -254,6 +255,7 @@ async def _other_tap(turn: Turn, state: DraftState, button: NoteButton) -> Outco
 async def _pressure_tap(turn: Turn, state: DraftState, button: NoteButton) -> Outcome:
     if button.action == "vn":  # "Choose another": back to the pressures
         state.pressure_to_confirm = state.pressure_caution = None
+        state.save_after_confirm = False
         return Outcome()
     if button.arg not in PRESSURES or button.action not in ("v", "vc"):
         return Outcome(toast=texts.OLD_STEP_BUTTON)
@@ -267,7 +269,29 @@ async def _pressure_tap(turn: Turn, state: DraftState, button: NoteButton) -> Ou
         state.pressure_confirmed = True
     state.pressure_to_confirm = state.pressure_caution = None
     state.note.pressure = button.arg
+    if button.action == "vc" and state.save_after_confirm:
+        state.save_after_confirm = False
+        state.go(Step.SUMMARY)
+        return await _save(turn, state)
     return _advance(state)
+
+
+async def _confirm_before_saving(turn: Turn, state: DraftState) -> bool:
+    """A pressure the therapist did not tap (carried over from the client's last note, or a
+    quick note that said "deep") that the client's cautions ask about: asked once, as a tap
+    on it would have been, before the note is saved. True: the question is on the card."""
+    pressure = state.note.pressure
+    if pressure is None or state.pressure_confirmed:
+        return False
+    cautions = await _pressure_cautions(turn, state, pressure)
+    if not cautions:
+        return False
+    state.pressure_to_confirm = pressure
+    state.pressure_caution = "; ".join(cautions)
+    state.save_after_confirm = True
+    state.go(Step.PRESSURE)
+    state.editing = True  # "Choose another" returns to the summary
+    return True
 
 
 async def _pressure_cautions(turn: Turn, state: DraftState, pressure: str) -> list[str]:
@@ -312,6 +336,8 @@ async def _text_tap(turn: Turn, state: DraftState, button: NoteButton) -> Outcom
 
 async def _summary_tap(turn: Turn, state: DraftState, button: NoteButton) -> Outcome:
     if button.action == "sv":
+        if await _confirm_before_saving(turn, state):
+            return Outcome()
         return await _save(turn, state)
     if button.action == "ed":
         state.go(Step.EDIT_MENU)

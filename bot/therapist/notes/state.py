@@ -36,6 +36,9 @@ class DraftState:
     pressure_to_confirm: str | None = None
     pressure_caution: str | None = None
     pressure_confirmed: bool = False
+    # The pressure came without a tap on it (carried over from the last note, or a quick
+    # note that said it) and Save asked first: "Yes, I've checked" then saves.
+    save_after_confirm: bool = False
     # The message gave one pain rating alone, read as the pain before (the card says so).
     lone_pain: bool = False
 
@@ -58,6 +61,7 @@ class DraftState:
             pressure_to_confirm=data.get("pressure_to_confirm"),
             pressure_caution=data.get("pressure_caution"),
             pressure_confirmed=bool(data.get("pressure_confirmed", False)),
+            save_after_confirm=bool(data.get("save_after_confirm", False)),
             lone_pain=bool(data.get("lone_pain", False)),
         )
 
@@ -78,6 +82,7 @@ class DraftState:
             "pressure_to_confirm": self.pressure_to_confirm,
             "pressure_caution": self.pressure_caution,
             "pressure_confirmed": self.pressure_confirmed,
+            "save_after_confirm": self.save_after_confirm,
             "lone_pain": self.lone_pain,
         }
 
