@@ -351,3 +351,20 @@ async def test_mydata_files_carry_the_intake_with_dates_and_forgetme_erases_it(
     sheet = maya.documents[-1]
     assert sheet.file_bytes is not None
     assert not any(r["record_type"].startswith("intake") for r in csv_rows(sheet.file_bytes))
+
+
+async def test_ticking_a_checklist_asked_again_keeps_the_update_words_and_its_keep_button(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_with_an_intake(running, maya)
+    await book_next_week(maya)
+    question = await reminded(running, clock, anna)
+    await anna.tap("Something changed", message_id=question.message_id)
+    await anna.tap("Health conditions")
+    await anna.tap("Done ✓")
+    assert anna.last_text.startswith("Update 1 of 1 · ")
+    await anna.tap("Blood thinners")
+    # The tick edits the same question: still the update's words, still its Keep button.
+    assert anna.last_text.startswith("Update 1 of 1 · ")
+    assert "✓ Blood thinners" in str(anna.buttons)
+    assert anna.buttons[-1] == ["Done ✓", "Keep as it was"]
