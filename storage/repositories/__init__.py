@@ -47,4 +47,5 @@ from .visits import VISIT_CANCELLED as VISIT_CANCELLED
 from .visits import VISIT_MOVED as VISIT_MOVED
 from .visits import VISIT_OUTCOME as VISIT_OUTCOME
 from .visits import VISIT_REMINDER as VISIT_REMINDER
+from .visits import SentForVisit as SentForVisit
 from .visits import VisitRepository as VisitRepository

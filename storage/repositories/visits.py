@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,14 @@ from storage.models import Delivery, Visit
 # reminded before; the therapist asked how it went once its time has passed.
 VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED = "visit", "visit_moved", "visit_off"
 VISIT_REMINDER, VISIT_OUTCOME = "visit_remind", "visit_ask"
+
+
+class SentForVisit(NamedTuple):
+    """A notice or reminder that went to the client for a visit, for the start it named."""
+
+    kind: str
+    occurs_at: datetime
+    sent_at: datetime | None
 
 
 class VisitRepository:
@@ -138,3 +147,15 @@ class VisitRepository:
             .order_by(Delivery.id.desc())
             .limit(1)
         )
+
+    async def sent_to_client(self, visit_id: int) -> list[SentForVisit]:
+        """The notices and reminders the client was sent for the visit, whatever start each
+        named (ix_deliveries_visit): what they already know of it."""
+        rows = await self._session.execute(
+            select(Delivery.kind, Delivery.occurs_at, Delivery.sent_at).where(
+                Delivery.visit_id == visit_id,
+                Delivery.kind.in_((VISIT_BOOKED, VISIT_MOVED, VISIT_REMINDER)),
+                Delivery.status == "sent",
+            )
+        )
+        return [SentForVisit(*row) for row in rows]
