@@ -368,3 +368,20 @@ async def test_ticking_a_checklist_asked_again_keeps_the_update_words_and_its_ke
     assert anna.last_text.startswith("Update 1 of 1 · ")
     assert "✓ Blood thinners" in str(anna.buttons)
     assert anna.buttons[-1] == ["Done ✓", "Keep as it was"]
+
+
+async def test_a_question_sent_before_stop_is_not_sent_again_after_resume(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_with_an_intake(running, maya)
+    await book_next_week(maya)
+    question = await reminded(running, clock, anna)
+    await anna.send("/stop")
+    clock.advance(timedelta(hours=2))
+    await anna.send("/resume")
+    await deliver(running, clock)
+    assert [m.text for m in anna.messages].count(question.text) == 1
+    # The one she has still works.
+    await anna.tap("No change", message_id=question.message_id)
+    [check] = await checks(running)
+    assert check.answer is not None

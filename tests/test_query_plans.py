@@ -19,10 +19,11 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import delete, event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.busy_practice import MAYA, NOW, Practice, generate
+from bot.shared import texts
 from bot.therapist.agenda import agenda_lines
 from practice.visits import OPEN_STATUSES, day_bounds
 from reminders.digest import digest_of, plan_digest
@@ -63,13 +64,13 @@ class Recorder:
     seen: list[tuple[str, str, Any]] = field(default_factory=list)
 
     def listen(self, engine: AsyncEngine) -> None:
-        def before(
-            conn: object, cursor: object, statement: str, params: Any, context: object, many: bool
-        ) -> None:
-            if self.current and not many and re.match(r"\s*(SELECT|UPDATE|DELETE)", statement):
-                self.seen.append((self.current, statement, params))
+        event.listen(engine.sync_engine, "before_cursor_execute", self.before)
 
-        event.listen(engine.sync_engine, "before_cursor_execute", before)
+    def before(
+        self, conn: object, cursor: object, statement: str, params: Any, context: object, many: bool
+    ) -> None:
+        if self.current and not many and re.match(r"\s*(SELECT|UPDATE|DELETE)", statement):
+            self.seen.append((self.current, statement, params))
 
 
 def sqlite_problems(plan: list[str], sorts_allowed: bool, settled: bool = False) -> list[str]:
@@ -307,3 +308,88 @@ def test_the_plan_reader_finds_what_it_should(
     assert [p.split(" USING")[0] for p in sqlite_problems(plan, allowed)] == [
         f.split(" USING")[0] for f in found
     ]
+
+
+async def agenda_statements(db: Database, visits: int) -> tuple[int, list[str]]:
+    """How many statements /today runs for a day of `visits` visits of Maya's clients, and
+    its lines."""
+    async with db.engine.begin() as conn:
+        clients = (
+            await conn.scalars(
+                select(Client.id).where(Client.therapist_id == MAYA).order_by(Client.id)
+            )
+        ).all()
+        await conn.execute(delete(Visit))
+        await conn.execute(
+            insert(Visit),
+            [
+                {
+                    "therapist_id": MAYA,
+                    "client_id": client_id,
+                    "starts_at": NOW + timedelta(minutes=5 * n),
+                    "minutes": 60,
+                    "status": "booked",
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+                for n, client_id in enumerate(clients[:visits])
+            ],
+        )
+    recorder = Recorder()
+    recorder.listen(db.engine)
+    start, end = day_bounds(NOW.date(), "Europe/London")
+    try:
+        async with db.unit_of_work() as uow:
+            recorder.current = "today"
+            lines = await agenda_lines(uow, MAYA, start, end, "Europe/London", NOW.date())
+            recorder.current = ""
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", recorder.before)
+    return len(recorder.seen), [line for _, line in lines]
+
+
+async def one_by_one(db: Database, visits: int) -> list[str]:
+    """Each visit's line from its client's own reads, as the card reads them: what the
+    agenda's statements for all the visits at once must agree with."""
+    lines = []
+    async with db.unit_of_work() as uow:
+        start, end = day_bounds(NOW.date(), "Europe/London")
+        for visit in await uow.visits.of_therapist_between(MAYA, start, end, OPEN_STATUSES):
+            client = await uow.clients.get(MAYA, visit.client_id)
+            assert client is not None
+            recent = await uow.check_ins.recent(client.id, 1)
+            note = await uow.notes.latest(MAYA, client.id)
+            homework = await uow.homework.current(MAYA, client.id)
+            days = await uow.records.homework_days([h.id for h in homework])
+            figure = days.adherence(since=NOW.date() - timedelta(days=7))
+            lines.append(
+                texts.agenda_line(
+                    client.name,
+                    texts.Html(f"{visit.starts_at:%H:%M}"),  # London is UTC in November
+                    texts.Html(texts.VISIT_STATUS_LABELS["booked"]),
+                    recent[0].pain if recent else None,
+                    note.pain_before if note else None,
+                    texts.Html(f"{min(figure.done, figure.due)} of {figure.due}")
+                    if figure.due
+                    else None,
+                )
+            )
+    assert len(lines) == visits
+    return lines
+
+
+async def test_the_agenda_reads_each_kind_once_however_many_visits(database_url: str) -> None:
+    """/today and /week: the same few statements for 5 visits as for 50, and each line as
+    the client's own reads make it (pain, was, homework: the generated practice has all)."""
+    await generate(database_url, 0.1)
+    db = Database(database_url)
+    try:
+        few, few_lines = await agenda_statements(db, 5)
+        many, many_lines = await agenda_statements(db, 50)
+        assert many_lines == await one_by_one(db, 50)
+    finally:
+        await db.dispose()
+    assert (len(few_lines), len(many_lines)) == (5, 50)
+    assert sum("homework" in line for line in many_lines) > 10
+    assert sum("was" in line for line in many_lines) > 10
+    assert few == many == 5

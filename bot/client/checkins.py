@@ -164,10 +164,16 @@ async def _send_alert(
     await tell_therapist_with(context.bot, therapist_id, text, keyboard)
 
 
-async def check_in_comment(update: Update, context: Context, client: Client) -> bool:
-    """A typed message while a check-in waits for its comment; False if none waits."""
+async def check_in_comment(
+    update: Update, context: Context, client: Client, media: str | None = None
+) -> bool:
+    """A typed message while a check-in waits for its comment; False if none waits. With
+    `media` (a photo, a file…), the caption is the comment and the thing itself is not kept:
+    the reply says so."""
     message = update.effective_message
-    assert message is not None and message.text is not None
+    assert message is not None
+    text = message.caption if media is not None else message.text
+    assert text is not None
     awaiting = client.awaiting or ""
     if not awaiting.startswith("ci"):
         return False
@@ -181,7 +187,7 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
             fresh.awaiting = None
             await uow.commit()
             return False
-        comment = message.text.strip()
+        comment = text.strip()
         too_long = len(comment) > MAX_TEXT_LENGTH
         if not too_long:
             fresh.awaiting = None
@@ -194,6 +200,8 @@ async def check_in_comment(update: Update, context: Context, client: Client) -> 
         # The comment is still awaited: the client shortens it and sends it again.
         await message.reply_text(texts.too_long(len(comment), MAX_TEXT_LENGTH))
         return True
+    if media is not None:
+        thanks += "\n" + texts.media_not_kept_with_comment(texts.Html(media))
     await message.reply_text(thanks)
     if alerted and comment:
         await _send_alert(

@@ -35,6 +35,7 @@ from practice.preferences import (
 from practice.schedules import to_utc
 from reminders.checkins import replan_client
 from reminders.planning import preferences_of, quiet_hours_of, schedule_of
+from reminders.visits import replan_visits
 from storage.models import Client, HomeworkAssignment
 from storage.repositories import HOMEWORK, SNOOZE
 from storage.unit_of_work import UnitOfWork
@@ -327,12 +328,22 @@ async def client_resume(update: Update, context: Context) -> None:
         if client is None:
             return
         now = services.clock.now()
-        was_quiet = client.stopped_at is not None or (
-            client.paused_until is not None and client.paused_until > now
-        )
+        stopped = client.stopped_at is not None
+        was_quiet = stopped or (client.paused_until is not None and client.paused_until > now)
         client.stopped_at = None
         client.paused_until = None
-        await replan_client(uow, client, now=now, fallback_zone=services.settings.practice_timezone)
+        zone = services.settings.practice_timezone
+        await replan_client(uow, client, now=now, fallback_zone=zone)
+        if stopped:
+            # /stop withdrew every visit's messages, and a visit booked since told nobody:
+            # each visit ahead gets what the client was not sent of it yet.
+            await replan_visits(
+                uow,
+                client,
+                now=now,
+                reminder_hours=services.settings.visit_reminder_hours,
+                fallback_zone=zone,
+            )
         await uow.commit()
     await message.reply_text(texts.RESUMED if was_quiet else texts.NOTHING_TO_RESUME)
 

@@ -3,7 +3,8 @@ and the therapist's replies as the client sees them.
 
 A typed message reaches this only when no question is waiting for it (bot/client/home.py's
 `client_text` asks each question in progress first: a check-in comment, a pause date, a time
-zone); a photo, a video or a file is read for its caption. The words are kept
+zone); a photo, a video or a file is read for its caption (the comment of a check-in that
+waits for one, else a message). The words are kept
 (`client_messages`) in the same transaction as the update id and the outbox row that carries
 them, so a redelivered update relays nothing twice and a 429, a 5xx or a restart loses
 nothing. When the therapist muted the client outside working hours, or the client has just
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.ext import MessageHandler, filters
 
+from bot.client.checkins import check_in_comment
 from bot.shared import texts
 from bot.shared.context import Context, Handler, Services
 from bot.shared.reach import wake_dispatcher
@@ -178,6 +180,9 @@ async def client_media(update: Update, context: Context) -> None:
     kind = _kind(message)
     if not (message.caption or "").strip():
         await message.reply_text(texts.media_not_relayed(therapist.display_name, texts.Html(kind)))
+        return
+    # A check-in waiting for its comment takes the caption as the comment, as it takes words.
+    if await check_in_comment(update, context, client, media=kind):
         return
     await relay_from_client(update, context, client, message.caption or "", media=kind)
 

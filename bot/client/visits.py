@@ -1,6 +1,7 @@
 """The client's side of a visit: told of it in their own time zone, reminded before with three
 answers (the message edited in place with theirs), and asked, when they need another time,
-to say when suits them — relayed to the therapist with a one-tap booking when it reads."""
+to say when suits them — relayed to the therapist with a one-tap booking when it reads, and
+kept with the client's messages (the record, /mydata; /forgetme erases it)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ from practice.visits import (
 )
 from reminders.planning import preferences_of
 from reminders.visits import withdraw
-from storage.models import Client, Delivery, Visit
+from storage.models import Client, ClientMessage, Delivery, Visit
 from storage.repositories import (
+    FROM_CLIENT,
     VISIT_BOOKED,
     VISIT_CANCELLED,
     VISIT_CHECK,
@@ -144,10 +146,10 @@ async def _tell(
     name: str,
     text: str,
     extra: list[list[InlineKeyboardButton]] | None = None,
-) -> None:
+) -> bool:
     card = [InlineKeyboardButton(f"👤 {name}", callback_data=ClientCard(client_id).encode())]
     keyboard = InlineKeyboardMarkup([*(extra or []), card])
-    await tell_therapist_with(context.bot, therapist_id, text, keyboard)
+    return await tell_therapist_with(context.bot, therapist_id, text, keyboard)
 
 
 async def other_time_answer(update: Update, context: Context, client: Client) -> bool:
@@ -174,6 +176,18 @@ async def other_time_answer(update: Update, context: Context, client: Client) ->
         if visit is None or visit.client_id != client.id or visit.status not in OPEN_STATUSES:
             await uow.commit()
             return False
+        if not await uow.updates.claim(update.update_id, now):
+            return True  # Telegram delivered it again: relayed and kept already
+        # The client's words to the therapist, kept with the record like any message.
+        kept = await uow.messages.add(
+            ClientMessage(
+                therapist_id=visit.therapist_id,
+                client_id=fresh.id,
+                direction=FROM_CLIENT,
+                text=typed,
+                created_at=now,
+            )
+        )
         therapist = await uow.therapists.get(visit.therapist_id)
         therapist_name = therapist.display_name if therapist is not None else "Your therapist"
         # Read in the client's own zone, as they meant it; booked in the practice's.
@@ -199,7 +213,7 @@ async def other_time_answer(update: Update, context: Context, client: Client) ->
         extra.append([InlineKeyboardButton(texts.book_this(read_as), callback_data=data)])
     move = VisitAction(visit_id, "m").encode()
     extra.append([InlineKeyboardButton(texts.MOVE_VISIT, callback_data=move)])
-    await _tell(
+    relayed = await _tell(
         context,
         therapist_id,
         client.id,
@@ -207,6 +221,10 @@ async def other_time_answer(update: Update, context: Context, client: Client) ->
         texts.client_suggests(name, old, typed, read_as),
         extra,
     )
+    if relayed:
+        async with services.db.unit_of_work() as uow:
+            await uow.messages.delivered_one(kept.id, services.clock.now())
+            await uow.commit()
     return True
 
 

@@ -40,11 +40,14 @@ async def tell_therapist(bot: Bot, therapist_id: int, text: str) -> None:
 
 async def tell_therapist_with(
     bot: Bot, therapist_id: int, text: str, keyboard: InlineKeyboardMarkup | None
-) -> None:
+) -> bool:
+    """Whether it reached the therapist."""
     try:
         await bot.send_message(therapist_id, text, reply_markup=keyboard)
     except (Forbidden, BadRequest) as exc:
         log.warning("could not notify therapist %s: %s", therapist_id, type(exc).__name__)
+        return False
+    return True
 
 
 async def send_to_client(

@@ -14,7 +14,6 @@ from bot.shared.bounded import TEXT_LIMIT, fit
 from bot.shared.context import Context, Handler
 from practice.visits import VisitStatus, day_bounds, local_time
 from reminders.digest import Digest
-from storage.models import Visit
 from storage.unit_of_work import UnitOfWork
 
 # The most visits an agenda reads (a week of a full practice); the text is bounded anyway.
@@ -28,38 +27,35 @@ SHOWN = [s.value for s in VisitStatus]
 async def agenda_lines(
     uow: UnitOfWork, therapist_id: int, start: datetime, end: datetime, zone: str, today: date
 ) -> list[tuple[date, str]]:
-    """A line per visit in [start, end), with its local day."""
+    """A line per visit in [start, end), with its local day. One statement per kind of fact
+    (the visits, their clients, the last check-ins, the last notes, the homework figures),
+    however many visits: a full week is 80 of them."""
     visits = await uow.visits.of_therapist_between(therapist_id, start, end, SHOWN, MOST)
+    ids = list(dict.fromkeys(v.client_id for v in visits))
+    clients = await uow.clients.many_of(therapist_id, ids)
+    ids = [i for i in ids if i in clients]
+    checked = await uow.check_ins.latest_pains(ids)
+    noted = await uow.notes.latest_pains(therapist_id, ids)
+    homework = await uow.records.homework_totals_by_client(
+        therapist_id, since=today - timedelta(days=HOMEWORK_DAYS), client_ids=ids
+    )
     lines = []
     for visit in visits:
-        line = await _line(uow, visit, zone, today)
-        if line is not None:
-            lines.append((local_time(visit.starts_at, zone).date(), line))
+        client = clients.get(visit.client_id)
+        if client is None:
+            continue
+        figure = homework.get(client.id)
+        done = texts.Html(f"{min(figure.done, figure.due)} of {figure.due}") if figure else None
+        line = texts.agenda_line(
+            client.name,
+            texts.Html(f"{local_time(visit.starts_at, zone):%H:%M}"),
+            texts.Html(texts.VISIT_STATUS_LABELS.get(visit.status, visit.status)),
+            checked.get(client.id),
+            noted.get(client.id),
+            done,
+        )
+        lines.append((local_time(visit.starts_at, zone).date(), line))
     return lines
-
-
-async def _line(uow: UnitOfWork, visit: Visit, zone: str, today: date) -> str | None:
-    client = await uow.clients.get(visit.therapist_id, visit.client_id)
-    if client is None:
-        return None
-    recent = await uow.check_ins.recent(client.id, 1)
-    check_in = recent[0] if recent else None
-    note = await uow.notes.latest(visit.therapist_id, client.id)
-    homework = await uow.homework.current(visit.therapist_id, client.id)
-    done = None
-    if homework:
-        days = await uow.records.homework_days([h.id for h in homework])
-        figure = days.adherence(since=today - timedelta(days=HOMEWORK_DAYS))
-        if figure.due:
-            done = texts.Html(f"{min(figure.done, figure.due)} of {figure.due}")
-    return texts.agenda_line(
-        client.name,
-        texts.Html(f"{local_time(visit.starts_at, zone):%H:%M}"),
-        texts.Html(texts.VISIT_STATUS_LABELS.get(visit.status, visit.status)),
-        check_in.pain if check_in is not None else None,
-        note.pain_before if note is not None else None,
-        done,
-    )
 
 
 def _render(title: texts.Html, lines: list[tuple[date, str]], by_day: bool, room: int) -> str:

@@ -48,4 +48,5 @@ from .visits import VISIT_CHECK as VISIT_CHECK
 from .visits import VISIT_MOVED as VISIT_MOVED
 from .visits import VISIT_OUTCOME as VISIT_OUTCOME
 from .visits import VISIT_REMINDER as VISIT_REMINDER
+from .visits import SentForVisit as SentForVisit
 from .visits import VisitRepository as VisitRepository

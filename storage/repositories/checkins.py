@@ -104,3 +104,24 @@ class CheckInRepository:
             .limit(limit)
         )
         return list(rows)
+
+    async def latest_pains(self, client_ids: list[int]) -> dict[int, int | None]:
+        """Each client's pain in their most recently answered check-in (as `recent(id, 1)`),
+        for several clients in one statement: an index probe a client
+        (ix_check_ins_client_answered)."""
+        if not client_ids:
+            return {}
+        latest = (
+            select(CheckIn.id)
+            .where(CheckIn.client_id == Client.id, CheckIn.answered_at.is_not(None))
+            .order_by(CheckIn.answered_at.desc())
+            .limit(1)
+            .correlate(Client)
+            .scalar_subquery()
+        )
+        rows = await self._session.execute(
+            select(Client.id, CheckIn.pain)
+            .join(CheckIn, CheckIn.id == latest)
+            .where(Client.id.in_(client_ids))
+        )
+        return {client_id: pain for client_id, pain in rows}

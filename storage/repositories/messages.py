@@ -41,6 +41,13 @@ class MessageRepository:
             .values(delivered_at=at)
         )
 
+    async def delivered_one(self, message_id: int, at: datetime) -> None:
+        """A message the bot relayed at once, not through the outbox (a client's answer to
+        "when suits you?"), reached the therapist."""
+        await self._session.execute(
+            update(ClientMessage).where(ClientMessage.id == message_id).values(delivered_at=at)
+        )
+
     async def waiting_relay(self, client_id: int) -> tuple[Delivery, int, int] | None:
         """The client's relayed message not yet claimed for sending, if one waits (new words
         join it), with the length of the words it carries and how many messages. Locked (FOR

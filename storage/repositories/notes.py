@@ -110,6 +110,26 @@ class NoteRepository:
         )
         return {client_id: pain for client_id, pain in rows}
 
+    async def latest_pains(self, therapist_id: int, client_ids: list[int]) -> dict[int, int]:
+        """Each client's pain before their most recent documented session, in one statement:
+        an index probe a client (the agenda's "was 6")."""
+        if not client_ids:
+            return {}
+        latest = (
+            select(SessionNote.id)
+            .where(SessionNote.client_id == Client.id)
+            .order_by(SessionNote.session_date.desc(), SessionNote.number.desc())
+            .limit(1)
+            .correlate(Client)
+            .scalar_subquery()
+        )
+        rows = await self._session.execute(
+            select(Client.id, SessionNote.pain_before)
+            .join(SessionNote, SessionNote.id == latest)
+            .where(Client.id.in_(client_ids), Client.therapist_id == therapist_id)
+        )
+        return {client_id: pain for client_id, pain in rows}
+
     async def last_treatment(self, therapist_id: int, client_id: int) -> PreviousTreatment | None:
         note = await self.latest(therapist_id, client_id)
         if note is None:

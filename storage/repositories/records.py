@@ -91,10 +91,11 @@ class RecordRepository:
         return HomeworkDays.of(due_days, ((a, d) for a, d in done))
 
     async def homework_totals_by_client(
-        self, therapist_id: int, *, since: date
+        self, therapist_id: int, *, since: date, client_ids: list[int] | None = None
     ) -> dict[int, Adherence]:
         """Done out of due from `since` on, over each client's current assignments (active
-        and paused), for all the therapist's clients at once (the digest): the same figures
+        and paused), for all the therapist's clients at once (the digest), or for those of
+        `client_ids` (the agenda's visits, ix_homework_client): the same figures
         as `homework_days(...).adherence()`, counted in SQL by one statement, a row per
         assignment (a few index lookups each, never a row per day in Python).
 
@@ -159,10 +160,13 @@ class RecordRepository:
             )
             .scalar_subquery()
         )
+        where = [a.therapist_id == therapist_id, a.status != HomeworkStatus.ENDED]
+        if client_ids is not None:
+            if not client_ids:
+                return {}
+            where.append(a.client_id.in_(client_ids))
         rows = await self._session.execute(
-            select(a.client_id, sent_days + kept_days, done_days).where(
-                a.therapist_id == therapist_id, a.status != HomeworkStatus.ENDED
-            )
+            select(a.client_id, sent_days + kept_days, done_days).where(*where)
         )
         totals: dict[int, Adherence] = {}
         for client_id, due, done in rows:

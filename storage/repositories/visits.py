@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,14 @@ VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED = "visit", "visit_moved", "visit_off"
 VISIT_REMINDER, VISIT_OUTCOME = "visit_remind", "visit_ask"
 # The pre-visit question to a client with an intake, right after the visit's reminder.
 VISIT_CHECK = "visit_check"
+
+
+class SentForVisit(NamedTuple):
+    """A notice or reminder that went to the client for a visit, for the start it named."""
+
+    kind: str
+    occurs_at: datetime
+    sent_at: datetime | None
 
 
 class VisitRepository:
@@ -155,3 +164,28 @@ class VisitRepository:
             .order_by(Delivery.id.desc())
             .limit(1)
         )
+
+    async def check_sent(self, visit_id: int) -> bool:
+        """Whether the visit's pre-visit question went to the client (ix_deliveries_visit)."""
+        found = await self._session.scalar(
+            select(Delivery.id)
+            .where(
+                Delivery.visit_id == visit_id,
+                Delivery.kind == VISIT_CHECK,
+                Delivery.status == "sent",
+            )
+            .limit(1)
+        )
+        return found is not None
+
+    async def sent_to_client(self, visit_id: int) -> list[SentForVisit]:
+        """The notices and reminders the client was sent for the visit, whatever start each
+        named (ix_deliveries_visit): what they already know of it."""
+        rows = await self._session.execute(
+            select(Delivery.kind, Delivery.occurs_at, Delivery.sent_at).where(
+                Delivery.visit_id == visit_id,
+                Delivery.kind.in_((VISIT_BOOKED, VISIT_MOVED, VISIT_REMINDER)),
+                Delivery.status == "sent",
+            )
+        )
+        return [SentForVisit(*row) for row in rows]

@@ -191,6 +191,7 @@ from .messages import UNMUTE_BUTTON as UNMUTE_BUTTON
 from .messages import from_therapist as from_therapist
 from .messages import goes_with_earlier as goes_with_earlier
 from .messages import held_until_hours as held_until_hours
+from .messages import media_not_kept_with_comment as media_not_kept_with_comment
 from .messages import media_not_relayed as media_not_relayed
 from .messages import media_relayed as media_relayed
 from .messages import muted as muted

@@ -100,6 +100,14 @@ def media_relayed(therapist: str, kind: Html) -> str:
     )
 
 
+def media_not_kept_with_comment(kind: Html) -> str:
+    """After a check-in's comment given as a photo's (or a file's) caption."""
+    return (
+        f"Your caption is your comment. The {kind} itself is not kept — the bot keeps words "
+        "only. Show it at your next visit if it matters."
+    )
+
+
 def media_not_relayed(therapist: str, kind: Html) -> str:
     return (
         f"I can pass on only typed words to {esc(therapist)}: the {kind} was not sent or "
