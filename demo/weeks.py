@@ -331,6 +331,10 @@ async def decide(weeks: Weeks, client: Client, prompt: BotMessage) -> None:
         return
     await maya.tap("Refer", message_id=prompt.message_id)
     await maya.tap("Dr Lee")
+    # Her first letter: the referral asks for the letterhead /profile has not had yet.
+    await maya.send("Maya Collins, LMT")
+    await maya.send("Riverside Massage")
+    await maya.send("+44 20 7946 0000, maya@riverside.example")
     await maya.tap("Save")
     weeks.show()
     await weeks.running.dispatch()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
-from tests.chat import new_client_note
+from tests.chat import new_client_note, past_the_letterhead
 from tests.conftest import MAYA
 from tests.test_invites import ANNA, invite, invite_text
 from tests.test_reminders import clock as clock  # the October clock, as a fixture
@@ -322,6 +322,7 @@ async def test_markup_in_the_letterhead_providers_and_referrals_shows_literally(
     await maya.send(MARKUP)  # the reason, in her own words
     await maya.tap(MARKUP)  # to the provider
     assert maya.last_text.count(MARKUP) >= 3
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     assert f"Referral saved: {MARKUP} → {MARKUP} (physiotherapist)" in maya.last_text
     await running.dispatch()

@@ -16,7 +16,7 @@ from practice.clock import FrozenClock
 from practice.referrals import NO_PROGRESS
 from reports.wording import day_label
 from storage.models import Decision, Delivery, FormDraft, Provider, Referral
-from tests.chat import new_client_note
+from tests.chat import new_client_note, past_the_letterhead
 from tests.conftest import NOW
 from tests.test_invites import ANNA, EVE, invite, join
 from tests.test_progress_chat import decisions, exported_decisions, note, plan
@@ -58,6 +58,7 @@ async def refer_anna_to_dr_lee(maya: Phone) -> None:
     summary = maya.last_text
     assert "Reason: Suspected disc or joint problem" in summary
     assert "To: 🩺 Dr Lee · Physiotherapist" in summary
+    await past_the_letterhead(maya)
     await maya.tap("Save")
 
 
@@ -192,6 +193,7 @@ async def refer_anna(maya: Phone) -> None:
     await maya.send("/refer Anna")
     await maya.tap("Suspected disc")
     await maya.tap("Dr Lee")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
 
 
@@ -279,6 +281,7 @@ async def test_a_client_not_on_the_bot_and_consent_given_in_person(
     await maya.send("Shoulder clicks on every lift")
     await maya.tap("Any physician")
     assert "Reason: Shoulder clicks on every lift" in maya.last_text
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     card = maya.messages[-2]
     assert "Ben T. is not on the bot" in card.text
@@ -352,6 +355,7 @@ async def test_a_decision_point_starts_a_referral_with_its_reason(
     assert labels.index("Any physician") < labels.index("Any chiropractor")
     await maya.tap("Any physiotherapist")
     assert "Reason: No progress after 2 sessions" in maya.last_text
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     (referral,) = await referrals(running)
     assert (referral.reason, referral.profession, referral.provider_id) == (
@@ -472,6 +476,7 @@ async def test_a_decision_point_is_answered_by_the_referral_made_not_the_tap(
     await maya.tap("↗️ Refer", message_id=reopened.message_id)
     await maya.tap("Suspected disc")
     await maya.tap("Any physician")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     [referral] = await referrals(running)
     [decision] = await decisions(running)
@@ -502,6 +507,7 @@ async def test_a_decision_cannot_be_answered_by_anyone_else_s_referral(
         ben = (await uow.clients.names(1002))[0][1]
     await leo.tap_data(ReferStart(ben.id, NO_PROGRESS, decision.id).encode())
     await leo.tap("Any physiotherapist")
+    await past_the_letterhead(leo)
     await leo.tap("Save")
     [referral] = await referrals(running)
     assert referral.decision_id is None
@@ -518,6 +524,7 @@ async def test_the_letter_need_not_wait_for_a_client_who_does_not_answer(
     await maya.send("/refer Anna")
     await maya.send("Shoulder clicks on every lift.")
     await maya.tap("Dr Lee")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     saved = maya.last_message
     assert saved is not None and "the letter comes to you when they answer" in saved.text
