@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from practice.numbers import percent
 from practice.progress import PAIN_MCID_POINTS, Verdict
 
 # Below this share of due days done, the exercises cannot be judged either way.
@@ -82,7 +83,7 @@ def what_helped(
             not_helped.insert(0, f"The treatment so far: {what} after {_sessions(sessions)}")
 
     if homework_share is not None:
-        done = f"homework done on {homework_share:.0%} of the days it was due"
+        done = f"homework done on {percent(homework_share)} of the days it was due"
         if homework_share < LOW_ADHERENCE and not lasting:
             not_helped.append(f"Too little to judge the exercises: {done}")
         elif homework_share >= GOOD_ADHERENCE and lasting:

@@ -42,8 +42,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
+from practice.numbers import percent
 from reports.data import ProgressChartData
 from reports.fonts import FALLBACKS, fallback_file
 from reports.wording import day_label, short_day
@@ -98,6 +99,9 @@ PAIN_LABEL = "Pain (0–10)\n↓ lower is better"
 ACTIVITY_LABEL = "Activity\n↑ higher is better"
 HOMEWORK_LABEL = "Homework\ndone"
 WEEKS_LABEL = "Week starting"
+PART_WEEK_FILL = "#F0D8E6"  # HOMEWORK_PURPLE, pale
+PART_WEEK_HATCH = "//"
+PART_WEEK_NOTE = "Hatched: homework due on only part of that week"
 
 
 @dataclass(frozen=True)
@@ -341,13 +345,21 @@ def _draw_homework(axes: Axes, data: ProgressChartData) -> None:
             shares,
             width=6,
             align="edge",
-            color=HOMEWORK_PURPLE,
-            edgecolor="black",
-            linewidth=0.6,
+            # A part week is hatched and pale: its share is of a few days, not of a week.
+            color=[PART_WEEK_FILL if w.partial else HOMEWORK_PURPLE for w in data.adherence],
+            hatch=[PART_WEEK_HATCH if w.partial else None for w in data.adherence],
+            edgecolor=HOMEWORK_PURPLE,
+            linewidth=1.2,
             zorder=2,
         )
         axes.bar_label(
-            bars, labels=[f"{share:.0f}%" for share in shares], fontsize=SMALL_PT, padding=2
+            bars,
+            labels=[
+                bar_label(share, week.days_due if week.partial else None)
+                for share, week in zip(shares, data.adherence, strict=True)
+            ],
+            fontsize=SMALL_PT,
+            padding=2,
         )
     else:
         axes.text(
@@ -362,6 +374,13 @@ def _draw_homework(axes: Axes, data: ProgressChartData) -> None:
         )
 
 
+def bar_label(share: float, part_days: int | None) -> str:
+    """ "86%", or "50%\nof 2 days" for a part week."""
+    if part_days is None:
+        return percent(share / 100)
+    return f"{percent(share / 100)}\nof {part_days} day{'' if part_days == 1 else 's'}"
+
+
 def _style_axes(
     panels: list[Axes], data: ProgressChartData, span: tuple[float, float] | None
 ) -> None:
@@ -372,10 +391,10 @@ def _style_axes(
         axes.set_ylabel(label, fontsize=TEXT_PT)
         axes.grid(axis="y", color="#dddddd", zorder=0)
 
-    # Room above a full bar for its figure.
-    homework_axes.set_ylim(0, 130)
+    # Room above a full bar for its figure (two lines for a part week's).
+    homework_axes.set_ylim(0, 160 if any(w.partial for w in data.adherence) else 130)
     homework_axes.yaxis.set_major_locator(FixedLocator([0, 50, 100]))
-    homework_axes.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    homework_axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: percent(y / 100)))
     homework_axes.set_ylabel(HOMEWORK_LABEL, fontsize=TEXT_PT)
     homework_axes.grid(axis="y", color="#dddddd", zorder=0)
 
@@ -390,17 +409,32 @@ def _style_axes(
     pain_axes.set_xlim(*span)
     weeks = sorted(w.week_start for w in data.adherence)
     if weeks:
-        # The weeks the bars stand for, named under them (every n-th when there are many).
-        week_share = 7 / (span[1] - span[0])
-        step = max(1, math.ceil(WEEK_LABEL_SHARE / week_share))
-        locator: Any = FixedLocator([mdates.date2num(week) for week in weeks[::step]])
+        homework_axes.xaxis.set_major_locator(FixedLocator(week_ticks(weeks[0], span)))
     else:
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-    homework_axes.xaxis.set_major_locator(locator)
+        homework_axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
     homework_axes.xaxis.set_major_formatter(FuncFormatter(_tick_label))
     first, last = mdates.num2date(span[0]).year, mdates.num2date(span[1]).year
     years = str(first) if first == last else f"{first}–{last}"
-    homework_axes.set_xlabel(f"{WEEKS_LABEL} · {years}" if weeks else years, fontsize=TEXT_PT)
+    label = f"{WEEKS_LABEL} · {years}" if weeks else years
+    if any(w.partial for w in data.adherence):
+        label += f"\n{PART_WEEK_NOTE}"
+    homework_axes.set_xlabel(label, fontsize=TEXT_PT)
+
+
+def week_ticks(first_week: date, span: tuple[float, float]) -> list[float]:
+    """The Mondays across the whole span, in step with the homework's weeks (every n-th when
+    there are many): the axis is named to its end, where the ratings may run on for weeks after
+    the homework ended."""
+    week_share = 7 / (span[1] - span[0])
+    step = max(1, math.ceil(WEEK_LABEL_SHARE / week_share)) * 7
+    start, end = mdates.num2date(span[0]).date(), mdates.num2date(span[1]).date()
+    day = first_week - timedelta(days=step * ((first_week - start).days // step))
+    ticks = []
+    while day <= end:
+        if day >= start:
+            ticks.append(mdates.date2num(day))
+        day += timedelta(days=step)
+    return ticks
 
 
 def _span(data: ProgressChartData, milestones: list[Milestone]) -> tuple[float, float] | None:

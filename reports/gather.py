@@ -77,6 +77,7 @@ async def client_record(
     *,
     today: date,
     zone: ZoneInfo | str,
+    now: datetime | None = None,
 ) -> ClientRecord | None:
     """The whole record of one of this therapist's clients; None for anyone else's.
 
@@ -111,8 +112,14 @@ async def client_record(
     helped, not_helped = _what_helped(notes, progress)
     return ClientRecord(
         practice=letterhead(therapist),
-        client=ClientInfo(client.name, notes[0].session_date if notes else None),
+        client=ClientInfo(
+            client.name,
+            notes[0].session_date if notes else None,
+            birth_date=client.birth_date,
+            contact=client.contact,
+        ),
         prepared_on=today,
+        prepared_at=now,
         plan=plan,
         sessions=sessions,
         homework=homework_rows,
@@ -390,6 +397,10 @@ async def client_data(
     ]
     if client.joined_at is not None:
         settings.append(("Joined the bot", day_label(client.joined_at.astimezone(tz).date())))
+    if client.birth_date is not None:
+        settings.append(("Date of birth (for referral letters)", day_label(client.birth_date)))
+    if client.contact:
+        settings.append(("Phone or email (for referral letters)", client.contact))
     if client.stopped_at is not None:
         settings.append(("Messages", "stopped (send /resume to restart)"))
     elif client.paused_until is not None and client.paused_until > now:
@@ -398,6 +409,7 @@ async def client_data(
         therapist_name=letterhead(therapist).therapist_name,
         client_name=client.name,
         prepared_on=today,
+        prepared_at=now,
         session_dates=[n.session_date for n in notes],
         plan=_plan_info(plan, []) if plan is not None else None,
         homework=await _homework_rows(uow, therapist_id, homework, days, today),

@@ -48,6 +48,15 @@ async def past_the_letterhead(therapist: Phone, name: str = "Maya") -> None:
         await therapist.tap("Skip")  # no phone or email
 
 
+async def allow(client: Phone) -> None:
+    """The client allows a referral's summary, and skips the letter's two optional questions
+    (their date of birth, a phone or email), which the letter waits for."""
+    await client.tap("✅ Allow")
+    for asked in ("date of birth", "phone number or email"):
+        if asked in client.last_text:
+            await client.tap("Skip")
+
+
 async def notes_of(running: OfflineBot, therapist_id: int) -> list[SessionNote]:
     async with running.db.unit_of_work() as uow:
         notes: list[SessionNote] = []

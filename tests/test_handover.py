@@ -23,7 +23,7 @@ def test_relief_on_the_table_that_does_not_last_is_said_plainly() -> None:
         "The relief on the table (pain −1.8 on average) does not last: "
         "no meaningful change after 8 sessions"
     )
-    assert "Too little to judge the exercises: homework done on 29% of the days it was due" in (
+    assert "Too little to judge the exercises: homework done on 29 % of the days it was due" in (
         found.not_helped
     )
     assert found.helped == [
@@ -44,7 +44,7 @@ def test_an_improving_client_names_the_lasting_relief_and_the_homework() -> None
     assert found.helped == [
         "The relief lasts: a meaningful improvement over 6 sessions",
         "Trigger point: pain fell by 3.0 points on the table (2 sessions)",
-        "The client kept up the exercises: homework done on 89% of the days it was due",
+        "The client kept up the exercises: homework done on 89 % of the days it was due",
     ]
     assert found.not_helped == ["Cupping: pain barely changed on the table (1 session)"]
 

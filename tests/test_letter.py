@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 from practice.referrals import ASK_OTHER, ASKS, PHYSICIAN, PHYSIO, PROFESSIONS, ask_of
 from reports.chart import render_progress_chart
 from reports.data import PracticeInfo
-from reports.pdf import referral_letter
+from reports.pdf import client_record, referral_letter
 from reports.pdf.letter import ENCLOSURE, MAX_SESSION_ROWS
 from tests.test_reports import PHYSIO as PHYSIO_ROW
 from tests.test_reports import PRACTICE, TODAY, chart_data, record
@@ -104,3 +105,38 @@ def test_every_profession_is_asked_something_by_code_or_by_name(profession: str)
 def test_an_unknown_profession_gets_the_general_ask() -> None:
     assert ask_of("Acupuncturist") == ASK_OTHER
     assert ask_of(PROFESSIONS[PHYSICIAN]) == ASKS[PHYSICIAN]
+
+
+MADE_AT = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+
+
+def test_the_letter_and_the_record_say_when_the_bot_made_them_and_who_wrote_them() -> None:
+    """The creation date is the bot's clock, not the machine's: a frozen clock gives it."""
+    r = replace(record(3), prepared_at=MADE_AT)
+    referral = replace(PHYSIO_ROW, consent=True)
+    letter_pdf = referral_letter(
+        PRACTICE, r.client, referral, written_on=TODAY, sessions=r.sessions, made_at=MADE_AT
+    )
+    for pdf, title, subject in (
+        (
+            letter_pdf,
+            "Referral for Zoë Łukasiewicz",
+            "Referral letter to Dr José Núñez, Physiotherapist, 25 November 2026",
+        ),
+        (
+            client_record(r),
+            "Client record: Zoë Łukasiewicz",
+            "Confidential health record, prepared 25 Nov 2026",
+        ),
+    ):
+        meta = PdfReader(io.BytesIO(pdf)).metadata
+        assert meta is not None
+        assert meta.creation_date == MADE_AT
+        assert meta.title == title
+        assert meta.subject == subject
+        assert meta.author == "Maya Brennan (Brennan Massage Therapy)"
+        assert meta.creator == "Aftercare"
+    # Without a moment (a caller with a date only): the start of the letter's day, not "now".
+    undated = referral_letter(PRACTICE, r.client, referral, written_on=TODAY)
+    meta = PdfReader(io.BytesIO(undated)).metadata
+    assert meta is not None and meta.creation_date == datetime(2026, 11, 25, tzinfo=UTC)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
-from tests.chat import new_client_note, past_the_letterhead
+from tests.chat import allow, new_client_note, past_the_letterhead
 from tests.conftest import MAYA
 from tests.test_invites import ANNA, invite, invite_text
 from tests.test_reminders import clock as clock  # the October clock, as a fixture
@@ -329,8 +329,12 @@ async def test_markup_in_the_letterhead_providers_and_referrals_shows_literally(
     question = anna.last_text
     assert f"of your treatment to {MARKUP} (physiotherapist)" in question
     assert f"Why: {MARKUP}." in question
-    await anna.tap("✅ Allow")
-    assert f"send the summary to {MARKUP} (physiotherapist)." in anna.last_text
+    consent = anna.last_message
+    assert consent is not None
+    await allow(anna)
+    assert (
+        f"send the summary to {MARKUP} (physiotherapist)." in anna.message(consent.message_id).text
+    )
     assert f"{MARKUP} allowed the summary to go to {MARKUP}" in shown(maya)
     letter = maya.documents[-1]
     assert f"Referral letter for {MARKUP} to {MARKUP}" in letter.text

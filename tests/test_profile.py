@@ -8,7 +8,7 @@ from sqlalchemy import select
 from demo.offline import OfflineBot
 from emulator import Phone
 from storage.models import Therapist
-from tests.chat import new_client_note, skip_intake
+from tests.chat import allow, new_client_note, skip_intake
 from tests.test_invites import join
 from tests.test_referrals import add_provider
 from tests.test_reports import pdf_text
@@ -113,7 +113,7 @@ async def test_a_first_referral_asks_for_the_letterhead_so_its_letter_carries_it
     assert (therapist.phone, therapist.email) == ("+44 20 7946 0000", "maya@riverside.example")
 
     await running.dispatch()
-    await anna.tap("✅ Allow")
+    await allow(anna)
     letter = pdf_text(maya.documents[-1].file_bytes or b"")[1]
     for part in (
         "Riverside Massage",

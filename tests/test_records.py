@@ -15,7 +15,7 @@ from emulator import Phone
 from practice.clock import FrozenClock
 from reports.gather import client_record
 from storage.models import CheckIn, Client, Delivery, NoteRevision, Referral
-from tests.chat import new_client_note, past_the_letterhead
+from tests.chat import allow, new_client_note, past_the_letterhead
 from tests.conftest import LEO, MAYA
 from tests.test_invites import ANNA, invite, invite_text, join
 from tests.test_reminders import run_until
@@ -274,7 +274,7 @@ async def test_a_forgotten_client_hears_nothing_until_they_rejoin_by_a_new_invit
     # One referral she allowed, one still waiting for her answer.
     await refer_to_dr_lee(maya)
     await running.dispatch()
-    await anna.tap("✅ Allow")
+    await allow(anna)
     await maya.send("/refer Anna")
     await maya.tap("The client asked")
     await maya.tap("Dr Lee")

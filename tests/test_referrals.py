@@ -16,7 +16,7 @@ from practice.clock import FrozenClock
 from practice.referrals import NO_PROGRESS
 from reports.wording import day_label
 from storage.models import Decision, Delivery, FormDraft, Provider, Referral
-from tests.chat import new_client_note, past_the_letterhead
+from tests.chat import allow, new_client_note, past_the_letterhead
 from tests.conftest import NOW
 from tests.test_invites import ANNA, EVE, invite, join
 from tests.test_progress_chat import decisions, exported_decisions, note, plan
@@ -217,9 +217,11 @@ async def test_the_client_allows_the_summary(
     assert anna.all_buttons == ["✅ Allow", "✖️ Don't allow"]
     consent = anna.last_message
     assert consent is not None
-    await anna.tap("✅ Allow")
-    assert "Thank you — Maya will send the summary to Dr Lee (physiotherapist)" in anna.last_text
-    assert anna.message(consent.message_id).inline_keyboard == []  # (the intake's stay open)
+    await allow(anna)
+    thanks = anna.message(consent.message_id)
+    assert "Thank you — Maya will send the summary to Dr Lee (physiotherapist)" in thanks.text
+    assert thanks.inline_keyboard == []  # (the intake's stay open)
+    assert "letter to Dr Lee (physiotherapist) goes without them" in anna.last_text
     assert any("Anna K. allowed the summary to go to Dr Lee" in m.text for m in maya.messages)
     text = letter_text(maya)
     assert "Anna K." in text and "Dr Lee" in text
@@ -374,7 +376,7 @@ async def test_the_follow_up_two_weeks_later(
     await add_provider(maya, "Dr Lee", "Physiotherapist")
     await refer_anna_to_dr_lee(maya)
     await running.dispatch()
-    await anna.tap("✅ Allow")
+    await allow(anna)
 
     def asked() -> int:
         # Answered questions are edited: their first text is in the message's history.
@@ -554,7 +556,7 @@ async def test_the_letter_need_not_wait_for_a_client_who_does_not_answer(
     assert len(maya.documents) == 1
     assert (await referrals(running))[0].consent == "pending"  # still hers to answer
     # She answers after all: the letter with the summary follows.
-    await anna.tap("✅ Allow")
+    await allow(anna)
     assert len(maya.documents) == 2 and "Swedish" in letter_text(maya)
 
 
@@ -646,5 +648,5 @@ async def test_a_consent_question_queued_before_a_move_reaches_the_new_account_o
     await running.dispatch()
     assert "Maya would like to send a summary" in new_phone.last_text
     assert all("summary of your treatment" not in m.text for m in anna.messages[before:])
-    await new_phone.tap("✅ Allow")
+    await allow(new_phone)
     assert (await referrals(running))[0].consent == "given"

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.shared import cards, texts
+from bot.shared import cards, letter_details, texts
 from bot.shared.callbacks import FollowUpAnswer, ReferralConsent, ReferStart, parse, row_id
 from bot.shared.config import Settings
 from bot.shared.context import Context, Handler
@@ -418,6 +418,9 @@ async def consent_button(update: Update, context: Context) -> None:
     if button.answer == "l":
         await _letter_again(update, context, button.referral_id)
         return
+    if button.answer in (letter_details.BIRTH, letter_details.CONTACT):
+        await letter_details.skipped(update, context, button.referral_id, button.answer)
+        return
     services = context.services
     now = services.clock.now()
     async with services.db.unit_of_work() as uow:
@@ -437,6 +440,7 @@ async def consent_button(update: Update, context: Context) -> None:
         therapist_name = therapist.display_name if therapist is not None else "Your therapist"
         to = await referral_to(uow, referral)
         therapist_id, referral_id, name = referral.therapist_id, referral.id, client.name
+        client_id = client.id
         await uow.commit()
     await cards.answer(query)
     await cards.edit_card(
@@ -446,6 +450,19 @@ async def consent_button(update: Update, context: Context) -> None:
         texts.consent_thanks(allowed, therapist_name, to),
         None,
     )
+    # Allowed: the client is asked for what the letter's reader needs to match it to them
+    # (optional), and the letter waits for their answers; the therapist need not.
+    if allowed and await letter_details.start(context, client_id, therapist_id, referral_id):
+        now_button = InlineKeyboardButton(
+            texts.LETTER_NOW, callback_data=ReferralConsent(referral_id, "l").encode()
+        )
+        await tell_therapist_with(
+            context.bot,
+            therapist_id,
+            texts.therapist_told_details_asked(name, to),
+            InlineKeyboardMarkup([[now_button]]),
+        )
+        return
     await tell_therapist_with(
         context.bot, therapist_id, texts.therapist_told_consent(name, allowed, to), None
     )

@@ -9,7 +9,7 @@ for a typical client; the progress chart, when shared, is an enclosure on a page
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from fpdf import XPos, YPos
 
@@ -17,7 +17,7 @@ from practice.referrals import ask_of
 from reports.data import ClientInfo, HomeworkRow, PlanInfo, PracticeInfo, ReferralRow, SessionRow
 from reports.wording import count, day_label, long_day, pain_change, short_day
 
-from .document import BODY_PT, LINE, _Document
+from .document import BODY_PT, LINE, _Document, made_on
 from .record import _plan_lines
 
 # More sessions than this and the table shows the first few and the latest, with a line
@@ -42,6 +42,7 @@ def referral_letter(
     chart_png: bytes | None = None,
     cautions: Sequence[str] = (),
     red_flags: Sequence[str] = (),
+    made_at: datetime | None = None,
 ) -> bytes:
     """A letter referring the client to `referral.provider`.
 
@@ -49,9 +50,11 @@ def referral_letter(
     `referral.consent` is True; declined or pending consent leaves the reason alone.
     """
     doc = _Document(
-        title=f"Referral: {client.name}",
-        author=practice.therapist_name,
+        title=f"Referral for {client.name}",
+        author=practice.author,
+        subject=f"Referral letter to {_recipient(referral)}, {long_day(written_on)}",
         footer=f"Confidential · Referral for {client.name}",
+        made_at=made_on(written_on, made_at),
     )
     doc.add_page()
     doc.letterhead(practice)
@@ -60,7 +63,7 @@ def referral_letter(
     doc.ln(2)
 
     # Two lines: to whom, and where to find them.
-    doc.paragraph(", ".join(x for x in (referral.provider, referral.profession) if x))
+    doc.paragraph(_recipient(referral))
     where = " · ".join(x for x in (referral.clinic, referral.contact) if x)
     if where:
         doc.paragraph(where)
@@ -68,6 +71,10 @@ def referral_letter(
 
     shared = referral.consent is True
     doc.paragraph(f"Referral: {client.name}", size=13, style="B")
+    # Given by the client for this letter (with their consent), so its reader can match it.
+    who = _identifiers(client) if shared else ""
+    if who:
+        doc.paragraph(who)
     doc.ln(2)
     doc.paragraph(f"Dear {referral.provider},")
     doc.ln(1)
@@ -124,6 +131,20 @@ def _opening(client: ClientInfo, sessions: Sequence[SessionRow]) -> str:
         f"({count(len(sessions), 'session')}), and they have agreed to my sharing the details "
         "of their treatment below."
     )
+
+
+def _recipient(referral: ReferralRow) -> str:
+    return ", ".join(x for x in (referral.provider, referral.profession) if x)
+
+
+def _identifiers(client: ClientInfo) -> str:
+    """ "Date of birth: 14 March 1985 · Phone or email: +44 7700 900123"."""
+    parts = []
+    if client.birth_date is not None:
+        parts.append(f"Date of birth: {long_day(client.birth_date)}")
+    if client.contact:
+        parts.append(f"Phone or email: {client.contact}")
+    return " · ".join(parts)
 
 
 def _how_to_reply(practice: PracticeInfo, client: ClientInfo) -> str:

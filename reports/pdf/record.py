@@ -43,6 +43,7 @@ from .document import (
     SMALL_PT,
     TABLE_PT,
     _Document,
+    made_on,
 )
 
 # The free-text parts of a note, as the record labels them (a part left empty is not printed).
@@ -60,8 +61,10 @@ def client_record(record: ClientRecord, *, chart_png: bytes | None = None) -> by
     client = record.client
     doc = _Document(
         title=f"Client record: {client.name}",
-        author=record.practice.therapist_name,
+        author=record.practice.author,
+        subject=f"Confidential health record, prepared {day_label(record.prepared_on)}",
         footer=f"Confidential health record · {client.name}",
+        made_at=made_on(record.prepared_on, record.prepared_at),
     )
     sessions = sorted(record.sessions, key=lambda s: (s.session_date, s.number))
     doc.add_page()

@@ -359,6 +359,7 @@ from .referrals import DECLINED as DECLINED
 from .referrals import DONT_ALLOW as DONT_ALLOW
 from .referrals import EDIT_PROVIDER as EDIT_PROVIDER
 from .referrals import FOLLOW_UP_ALREADY as FOLLOW_UP_ALREADY
+from .referrals import LETTER_NOW as LETTER_NOW
 from .referrals import LETTER_SENT_ALREADY as LETTER_SENT_ALREADY
 from .referrals import LETTERHEAD_CONTACT_HINT as LETTERHEAD_CONTACT_HINT
 from .referrals import LETTERHEAD_CONTACT_PROMPT as LETTERHEAD_CONTACT_PROMPT
@@ -392,14 +393,20 @@ from .referrals import REFER_TO_HINT as REFER_TO_HINT
 from .referrals import REFER_TO_PROMPT as REFER_TO_PROMPT
 from .referrals import REFERRAL_GONE as REFERRAL_GONE
 from .referrals import SEEN as SEEN
+from .referrals import SKIP_IT as SKIP_IT
 from .referrals import STOPPED_THE_BOT as STOPPED_THE_BOT
 from .referrals import agreed_in_person as agreed_in_person
 from .referrals import any_profession as any_profession
 from .referrals import archive_provider as archive_provider
+from .referrals import ask_birth_date as ask_birth_date
+from .referrals import ask_contact as ask_contact
+from .referrals import bad_birth_date as bad_birth_date
+from .referrals import bad_client_contact as bad_client_contact
 from .referrals import consent_not_asked as consent_not_asked
 from .referrals import consent_question as consent_question
 from .referrals import consent_thanks as consent_thanks
 from .referrals import contact_words as contact_words
+from .referrals import details_done as details_done
 from .referrals import earlier_plan_versions as earlier_plan_versions
 from .referrals import earlier_referrals as earlier_referrals
 from .referrals import follow_up_answered as follow_up_answered
@@ -422,6 +429,7 @@ from .referrals import referral_title as referral_title
 from .referrals import referral_unasked as referral_unasked
 from .referrals import referred_to as referred_to
 from .referrals import therapist_told_consent as therapist_told_consent
+from .referrals import therapist_told_details_asked as therapist_told_details_asked
 from .reminders import REMINDER_ALREADY as REMINDER_ALREADY
 from .reminders import REMINDER_DONE as REMINDER_DONE
 from .reminders import REMINDER_LATER as REMINDER_LATER
