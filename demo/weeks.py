@@ -339,6 +339,9 @@ async def decide(weeks: Weeks, client: Client, prompt: BotMessage) -> None:
     weeks.show()
     await weeks.running.dispatch()
     await client.phone.tap("✅ Allow")
+    # The letter asks Ben for what its reader needs to match it to him (each optional).
+    await client.phone.send("14 March 1985")
+    await client.phone.tap("Skip")  # no phone or email
     weeks.show()
     await weeks.save(maya.documents[-1] if maya.documents else None, "ben-referral-letter.pdf")
 

@@ -1,7 +1,7 @@
 """The progress chart: pain at and between sessions, the plan's activity, homework done.
 
 Three panels over one time axis, each saying which way is better: pain (0–10, lower is
-better), the plan's functional activity if it has one (0 = unable, 10 = as before the problem:
+better), the plan's functional activity if it has one (practice.checkins.ACTIVITY_ANCHORS:
 higher is better; named in full above its panel), and the share of homework done each week,
 each bar labelled with its figure, the weeks named on the axis.
 
@@ -44,7 +44,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from practice.numbers import percent
+from practice.checkins import ACTIVITY_ANCHORS
+from practice.numbers import round_half_away
 from reports.data import ProgressChartData
 from reports.fonts import FALLBACKS, fallback_file
 from reports.wording import day_label, short_day
@@ -91,13 +92,13 @@ LABEL_HEIGHTS = (11.6, 10.7)
 CHAR_SHARE = 0.022
 TITLE_LINES = 3
 ACTIVITY_TITLE_WIDTH = 52  # characters a line above the activity's panel, wrapped, never cut
-ACTIVITY_TITLE_LINES = 2
+ACTIVITY_TITLE_LINES = 3
 # The room a week's label ("30 Nov") takes on the axis, as a share of its width: weeks
 # closer than that are named every other (third…) week.
 WEEK_LABEL_SHARE = 0.13
 PAIN_LABEL = "Pain (0–10)\n↓ lower is better"
 ACTIVITY_LABEL = "Activity\n↑ higher is better"
-HOMEWORK_LABEL = "Homework\ndone"
+HOMEWORK_LABEL = "Homework\ndone (%)"
 WEEKS_LABEL = "Week starting"
 PART_WEEK_FILL = "#F0D8E6"  # HOMEWORK_PURPLE, pale
 PART_WEEK_HATCH = "//"
@@ -246,7 +247,7 @@ def _draw_activity(axes: Axes, data: ProgressChartData) -> None:
 def _activity_title(name: str | None) -> str:
     """The activity in full (wrapped, never cut short) and how it is rated."""
     words = f"“{name}”" if name else "The plan's activity"
-    lines = textwrap.wrap(f"{words}: 0 = unable, 10 = as before the problem", ACTIVITY_TITLE_WIDTH)
+    lines = textwrap.wrap(f"{words}: {ACTIVITY_ANCHORS}", ACTIVITY_TITLE_WIDTH)
     if len(lines) > ACTIVITY_TITLE_LINES:
         rest = " ".join(lines[ACTIVITY_TITLE_LINES - 1 :])
         lines = [*lines[: ACTIVITY_TITLE_LINES - 1], textwrap.shorten(rest, ACTIVITY_TITLE_WIDTH)]
@@ -352,12 +353,11 @@ def _draw_homework(axes: Axes, data: ProgressChartData) -> None:
             linewidth=1.2,
             zorder=2,
         )
+        # The figure alone ("29"): the axis says it is a percentage, and a week's bar is too
+        # narrow for more at 14 pt.
         axes.bar_label(
             bars,
-            labels=[
-                bar_label(share, week.days_due if week.partial else None)
-                for share, week in zip(shares, data.adherence, strict=True)
-            ],
+            labels=[str(round_half_away(share)) for share in shares],
             fontsize=SMALL_PT,
             padding=2,
         )
@@ -374,13 +374,6 @@ def _draw_homework(axes: Axes, data: ProgressChartData) -> None:
         )
 
 
-def bar_label(share: float, part_days: int | None) -> str:
-    """ "86%", or "50%\nof 2 days" for a part week."""
-    if part_days is None:
-        return percent(share / 100)
-    return f"{percent(share / 100)}\nof {part_days} day{'' if part_days == 1 else 's'}"
-
-
 def _style_axes(
     panels: list[Axes], data: ProgressChartData, span: tuple[float, float] | None
 ) -> None:
@@ -391,10 +384,9 @@ def _style_axes(
         axes.set_ylabel(label, fontsize=TEXT_PT)
         axes.grid(axis="y", color="#dddddd", zorder=0)
 
-    # Room above a full bar for its figure (two lines for a part week's).
-    homework_axes.set_ylim(0, 160 if any(w.partial for w in data.adherence) else 130)
+    # Room above a full bar for its figure.
+    homework_axes.set_ylim(0, 130)
     homework_axes.yaxis.set_major_locator(FixedLocator([0, 50, 100]))
-    homework_axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: percent(y / 100)))
     homework_axes.set_ylabel(HOMEWORK_LABEL, fontsize=TEXT_PT)
     homework_axes.grid(axis="y", color="#dddddd", zorder=0)
 
@@ -416,8 +408,12 @@ def _style_axes(
     first, last = mdates.num2date(span[0]).year, mdates.num2date(span[1]).year
     years = str(first) if first == last else f"{first}–{last}"
     label = f"{WEEKS_LABEL} · {years}" if weeks else years
-    if any(w.partial for w in data.adherence):
-        label += f"\n{PART_WEEK_NOTE}"
+    if part := [w for w in data.adherence if w.partial]:
+        days = ", ".join(
+            f"{short_day(w.week_start)}: {w.days_due} day{'' if w.days_due == 1 else 's'}"
+            for w in part
+        )
+        label += f"\n{PART_WEEK_NOTE}\n({days})"
     homework_axes.set_xlabel(label, fontsize=TEXT_PT)
 
 

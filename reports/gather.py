@@ -3,7 +3,7 @@
 Everything goes through the repositories and the therapist's id: a client of another therapist
 reads as None. Labels, not codes, come out ("Lower back", "Chin tucks", "Weekly").
 
-What helped and what did not is practice.handover's: each technique's relief on the table,
+What helped and what did not is practice.handover's: each technique's relief during sessions,
 and whether it lasts, judged by the verdict.
 """
 
@@ -355,7 +355,7 @@ def _decision_question(kind: str) -> str:
 
 
 def _what_helped(notes: list[SessionNote], progress: Progress) -> tuple[list[str], list[str]]:
-    """Each technique's pain drop on the table, judged with the verdict (practice.handover)."""
+    """Each technique's pain drop during sessions, judged with the verdict (practice.handover)."""
     drops: dict[str, dict[int, int]] = defaultdict(dict)
     for note in notes:
         for label in _labels(note.techniques, note.technique_other, TECHNIQUES):

@@ -14,7 +14,8 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from practice.numbers import percent
+from practice.checkins import ACTIVITY_ANCHORS
+from practice.numbers import round_half_away
 from reports.chart import (
     ACTIVITY_LABEL,
     CHAR_SHARE,
@@ -44,9 +45,9 @@ def test_each_panel_says_which_way_is_better() -> None:
 
 def test_the_activity_is_named_in_full_with_its_anchors() -> None:
     figure = progress_figure(replace(chart_data(5), activity_name=LONG_ACTIVITY))
-    title = " ".join(" ".join(w for w in words(figure) if "unable" in w).split())
+    title = " ".join(" ".join(w for w in words(figure) if "as well as before" in w).split())
     assert f"“{LONG_ACTIVITY}”" in title
-    assert "0 = unable, 10 = as before the problem" in title
+    assert ACTIVITY_ANCHORS in title
 
 
 def test_a_plan_without_an_activity_has_no_activity_panel() -> None:
@@ -63,7 +64,7 @@ def test_the_homework_weeks_are_named_under_their_bars_with_their_figures() -> N
     named = [w for w in shown if w in weeks]
     step = weeks.index(named[1])  # every week, or every other (third…) one when they crowd
     assert named == weeks[::step]
-    assert {percent(w.share) for w in data.adherence} <= set(shown)
+    assert {str(round_half_away(100 * w.share)) for w in data.adherence} <= set(shown)
     assert any(w.startswith("Week starting") for w in shown)
 
 
@@ -155,17 +156,18 @@ def test_the_axis_is_named_to_its_end_when_ratings_outlast_the_homework() -> Non
 
 def test_a_part_week_is_hatched_and_says_of_how_many_days() -> None:
     """A last week of two days at 50 % would read as a slump (or, at 100 %, as a recovery):
-    its bar is hatched, says its days, and the axis says what hatching means."""
+    its bar is hatched, and under the axis the chart says what hatching means and how many
+    days that week had."""
     data = chart_data(4)
     weeks = list(data.adherence)
     weeks[-1] = replace(weeks[-1], share=0.5, partial=True, days_due=2)
     figure = progress_figure(replace(data, adherence=weeks))
     shown = words(figure)
-    assert "50 %\nof 2 days" in shown
-    assert any(PART_WEEK_NOTE in w for w in shown)
+    note = next(w for w in shown if PART_WEEK_NOTE in w)
+    assert f"({short_day(weeks[-1].week_start)}: 2 days)" in note
     bars = figure.axes[-1].patches
     assert [bar.get_hatch() for bar in bars] == [None, None, None, "//"]
-    assert percent(weeks[0].share) in shown  # a whole week: the figure alone
+    assert "50" in shown and "Homework\ndone (%)" in shown
 
 
 def test_without_a_part_week_nothing_is_hatched_or_explained() -> None:

@@ -4,12 +4,14 @@ asked of them, what changed, how to reply; the letter on page one, the chart enc
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
 
+from practice.checkins import ACTIVITY_ANCHORS
 from practice.referrals import ASK_OTHER, ASKS, PHYSICIAN, PHYSIO, PROFESSIONS, ask_of
 from reports.chart import render_progress_chart
 from reports.data import PracticeInfo
@@ -69,9 +71,18 @@ def test_the_reminders_hour_is_not_a_colleagues_business() -> None:
     assert "08:00" not in text
 
 
-def test_the_activity_is_anchored_where_the_plan_names_it() -> None:
+def test_the_scales_are_anchored_once_in_the_words_the_client_was_asked() -> None:
     text = pages(letter())[0]
-    assert "Climbing stairs (client's rating: 0 = unable, 10 = as before)" in text
+    assert f"Climbing stairs (rated by the client 0–10: {ACTIVITY_ANCHORS})" in text
+    assert text.count(ACTIVITY_ANCHORS) == 1
+    for other in ("0 = unable", "as before)", "as before the problem)"):
+        assert other not in text.replace(ACTIVITY_ANCHORS, ""), other
+
+
+def test_every_percent_in_the_letter_is_printed_one_way() -> None:
+    text = " ".join(pages(letter()))
+    assert re.findall(r"\d%", text) == []  # never "29%": always "29 %"
+    assert re.search(r"\(\d+ %\)", text)  # the homework's share
 
 
 def test_a_long_course_shows_the_first_and_latest_sessions_and_says_how_many_between() -> None:

@@ -33,7 +33,7 @@ async def test_the_client_gives_a_date_of_birth_and_contact_for_the_letter(
     asked = anna.last_text
     assert "For the letter to Dr Lee (physiotherapist), if you'd like: your date of birth" in asked
     assert "so they can match the letter to you" in asked
-    assert anna.all_buttons == ["Skip"]
+    assert anna.all_buttons == ["Skip ➡️"]
     birth_question = anna.last_message
     assert birth_question is not None
     assert not maya.documents

@@ -48,7 +48,7 @@ def _waiting_for(client: Client) -> tuple[int, str] | None:
 
 def _keyboard(referral_id: int, step: str) -> InlineKeyboardMarkup:
     data = ReferralConsent(referral_id, step).encode()
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.SKIP_IT, callback_data=data)]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.SKIP, callback_data=data)]])
 
 
 async def ask(context: Context, telegram_user_id: int, referral_id: int, step: str) -> None:

@@ -393,7 +393,6 @@ from .referrals import REFER_TO_HINT as REFER_TO_HINT
 from .referrals import REFER_TO_PROMPT as REFER_TO_PROMPT
 from .referrals import REFERRAL_GONE as REFERRAL_GONE
 from .referrals import SEEN as SEEN
-from .referrals import SKIP_IT as SKIP_IT
 from .referrals import STOPPED_THE_BOT as STOPPED_THE_BOT
 from .referrals import agreed_in_person as agreed_in_person
 from .referrals import any_profession as any_profession

@@ -283,13 +283,13 @@ def referral_line(to: str, day: Html, consent: Html, outcome: Html | None) -> st
 
 
 # After the client allows the summary: two optional questions, for the letter's reader.
-SKIP_IT = "Skip"
 
 
 def ask_birth_date(to: str) -> str:
     return (
         f"📄 For the letter to {esc(to)}, if you'd like: your <b>date of birth</b>, so they "
-        "can match the letter to you. It goes on the letter and nowhere else.\n"
+        "can match the letter to you. It is kept for referral letters only (/mydata shows "
+        "it, /forgetme erases it).\n"
         "Type it like <i>14 March 1985</i>, or tap Skip."
     )
 
