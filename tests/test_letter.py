@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from practice.checkins import ACTIVITY_ANCHORS
 from practice.referrals import ASK_OTHER, ASKS, PHYSICIAN, PHYSIO, PROFESSIONS, ask_of
 from reports.chart import render_progress_chart
-from reports.data import PracticeInfo
+from reports.data import CheckInRow, PracticeInfo
 from reports.pdf import client_record, referral_letter
 from reports.pdf.letter import ENCLOSURE, MAX_SESSION_ROWS
 from tests.test_reports import PHYSIO as PHYSIO_ROW
@@ -151,3 +151,21 @@ def test_the_letter_and_the_record_say_when_the_bot_made_them_and_who_wrote_them
     undated = referral_letter(PRACTICE, r.client, referral, written_on=TODAY)
     meta = PdfReader(io.BytesIO(undated)).metadata
     assert meta is not None and meta.creation_date == datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def test_a_course_given_the_same_way_every_time_is_said_once_with_each_sessions_pain() -> None:
+    text = pages(letter(5))[0]
+    assert "Every session: Myofascial release, Trigger point (Lower back, Hips/glutes)." in text
+    assert "Pain before → after each session (0–10, 0 = no pain, 10 = worst imaginable):" in text
+    assert "2 Sep 2026: 8 → 5 · 9 Sep 2026: 7 → 4" in text
+    assert "Techniques" not in text  # no table of the same words five times
+
+
+def test_the_records_check_ins_leave_out_columns_nobody_filled_and_say_what_counts() -> None:
+    r = record(3)
+    quiet = replace(r, check_ins=[CheckInRow(TODAY, pain=4, change=0)], helped=(), not_helped=())
+    text = " ".join(pages(client_record(quiet)))
+    checkins = text.split("Check-ins between visits", 1)[1].split("Messages", 1)[0]
+    assert "Comment" not in checkins and "Activity" not in checkins.split("Date", 1)[1]
+    assert "4 About the same" in checkins
+    assert "Nothing has made a meaningful difference yet." in text

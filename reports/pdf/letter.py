@@ -188,8 +188,7 @@ def _letter_details(
         # rather than a table of repeated words, so that the letter keeps to its page.
         techniques, areas = next(iter(treatments))
         doc.paragraph(
-            f"Every session: {', '.join(techniques) or NOTHING} to "
-            f"{', '.join(areas).lower() or NOTHING}."
+            f"Every session: {', '.join(techniques) or NOTHING} ({', '.join(areas) or NOTHING})."
         )
         doc.paragraph(f"{PAIN_LINE} " + " · ".join(_pain_entries(ordered)))
         doc.ln(2)
