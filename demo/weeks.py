@@ -483,10 +483,17 @@ async def decide(weeks: Weeks, client: Client, prompt: BotMessage) -> None:
         return
     await maya.tap("Refer", message_id=prompt.message_id)
     await maya.tap("Dr Lee")
+    # Her first letter: the referral asks for the letterhead /profile has not had yet.
+    await maya.send("Maya Collins, LMT")
+    await maya.send("Riverside Massage")
+    await maya.send("+44 20 7946 0000, maya@riverside.example")
     await maya.tap("Save")
     weeks.show()
     await weeks.running.dispatch()
     await client.phone.tap("✅ Allow")
+    # The letter asks Ben for what its reader needs to match it to him (each optional).
+    await client.phone.send("14 March 1985")
+    await client.phone.tap("Skip")  # no phone or email
     weeks.show()
     await weeks.save(maya.documents[-1] if maya.documents else None, "ben-referral-letter.pdf")
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from practice.numbers import percent
+
 ADHERENCE_WINDOW_DAYS = 14
 
 
@@ -28,7 +30,7 @@ class Adherence:
     def describe(self) -> str:
         if self.share is None:
             return "nothing due yet"
-        return f"{min(self.done, self.due)} of {self.due} ({self.share:.0%})"
+        return f"{min(self.done, self.due)} of {self.due} ({percent(self.share)})"
 
     def __add__(self, other: Adherence) -> Adherence:
         return Adherence(self.done + other.done, self.due + other.due)

@@ -2,7 +2,7 @@
 
 Scales: pain now on the 0–10 numeric rating scale; change since before the last session on a
 7-point global rating of change (GRC); the plan's functional activity 0–10 in the manner of
-the Patient-Specific Functional Scale (0 = unable, 10 = as before the problem).
+the Patient-Specific Functional Scale (ACTIVITY_ANCHORS below).
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ from practice.schedules import QuietHours, move_out_of_quiet_hours, to_utc
 FIRST_AFTER = timedelta(days=2)
 GAPS = (timedelta(days=3), timedelta(days=4))
 STOP_AFTER = timedelta(days=14)
+
+# What the ends of the 0–10 scales mean, as the client is asked them: the same words in the
+# chat, the chart, the record and the letter.
+PAIN_ANCHORS = "0 = no pain, 10 = worst imaginable"
+ACTIVITY_ANCHORS = "0 = not at all, 10 = as well as before the problem"
 
 # Global rating of change, stored as -3 … +3.
 CHANGE_LABELS: dict[int, str] = {

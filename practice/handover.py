@@ -1,10 +1,11 @@
 """What helped and what did not: the lines an incoming therapist reads on the handover page.
 
-Derived simply, and saying so. Pain on the table is the immediate effect of a technique: it
-"helped" when pain fell by at least the pain MCID on average over the sessions that used it,
-gave "some relief" between one point and that, and "did not help" below a point. Whether the
+Derived simply, and saying so. Pain before and after a session is the immediate effect of a
+technique: it "helped" when pain fell during sessions by at least the pain MCID on average over
+the sessions that used it. Less than that is not a result: a little relief (a point or more)
+and none are listed with what did not help, each saying so. Whether the
 relief lasts is the verdict's question (pain between visits, the functional activity, the
-client's own rating), so the treatment as a whole is judged by it: relief on the table that
+client's own rating), so the treatment as a whole is judged by it: relief during sessions that
 does not last, and homework rarely done, are what a successor most needs to know.
 Techniques that were always given together in the same sessions cannot be told apart by
 these figures: they are named together, and the line says so.
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from practice.numbers import MINUS, percent
 from practice.progress import PAIN_MCID_POINTS, Verdict
 
 # Below this share of due days done, the exercises cannot be judged either way.
@@ -39,7 +41,7 @@ def what_helped(
     sessions: int,
     homework_share: float | None,
 ) -> Helped:
-    """`drops`: each technique's pain drop on the table (before − after) by the number of each
+    """`drops`: each technique's pain drop during sessions (before − after) by the number of each
     session that used it. `verdict`, `sessions` and `homework_share` are the progress verdict's."""
     helped: list[str] = []
     not_helped: list[str] = []
@@ -55,16 +57,16 @@ def what_helped(
                 f"{', '.join(labels[:-1])} and {labels[-1]} (always given together, so their "
                 "effects cannot be told apart)"
             )
-        on = f"on the table ({_sessions(len(values))})"
+        over = _sessions(len(values))
         if mean >= PAIN_MCID_POINTS:
-            helped.append(f"{label}: pain fell by {mean:.1f} points {on}")
+            helped.append(f"{label}: pain fell by {mean:.1f} points during sessions ({over})")
         elif mean >= 1:
-            helped.append(
-                f"{label}: some relief, pain fell by {mean:.1f} points {on} — less than the "
-                f"{PAIN_MCID_POINTS} that counts as meaningful"
+            not_helped.append(
+                f"{label}: only a little relief during sessions, pain {MINUS}{mean:.1f} points "
+                f"on average ({over}); a meaningful change is {PAIN_MCID_POINTS} points or more"
             )
         else:
-            not_helped.append(f"{label}: pain barely changed {on}")
+            not_helped.append(f"{label}: pain barely changed during sessions ({over})")
 
     lasting = verdict is Verdict.IMPROVING
     if lasting:
@@ -75,14 +77,14 @@ def what_helped(
         if on_table >= 1:
             not_helped.insert(
                 0,
-                f"The relief on the table (pain −{on_table:.1f} on average) does not last: "
-                f"{what} after {_sessions(sessions)}",
+                f"The relief during sessions (pain {MINUS}{on_table:.1f} on average) does not "
+                f"last: {what} after {_sessions(sessions)}",
             )
         else:
             not_helped.insert(0, f"The treatment so far: {what} after {_sessions(sessions)}")
 
     if homework_share is not None:
-        done = f"homework done on {homework_share:.0%} of the days it was due"
+        done = f"homework done on {percent(homework_share)} of the days it was due"
         if homework_share < LOW_ADHERENCE and not lasting:
             not_helped.append(f"Too little to judge the exercises: {done}")
         elif homework_share >= GOOD_ADHERENCE and lasting:

@@ -293,3 +293,15 @@ def parse_session_date(
             raise InputError("that date is in the future")
         raise InputError("that date is too far from today")
     return min(allowed, key=lambda c: abs((c - today).days))
+
+
+OLDEST_BIRTH_YEARS = 120
+_YEAR = re.compile(r"\b\d{4}\b")
+
+
+def parse_birth_date(text: str, today: date) -> date:
+    """A date of birth as a client types it, day first and with the year: "14 March 1985",
+    "14.03.1985", "1985-03-14"."""
+    if not _YEAR.search(text):
+        raise InputError("a date of birth needs its year")
+    return parse_session_date(text, today, past_days=OLDEST_BIRTH_YEARS * 366)

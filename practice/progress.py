@@ -37,6 +37,8 @@ from enum import StrEnum
 from statistics import median
 
 from practice.checkins import CHANGE_LABELS
+from practice.numbers import percent as percent_share
+from practice.numbers import percent_of
 
 PAIN_MIN, PAIN_MAX = 0, 10
 ACTIVITY_MIN, ACTIVITY_MAX = 0, 10
@@ -205,7 +207,7 @@ class Evidence:
         if self.current_pain is None or self.pain_change is None:
             return f"pain {self.baseline_pain}"
         percent = self.pain_change_percent
-        delta = _signed(self.pain_change) if percent is None else f"{_signed(percent)} %"
+        delta = _signed(self.pain_change) if percent is None else percent_of(percent, signed=True)
         return f"pain {self.baseline_pain} → {_number(self.current_pain)} ({delta})"
 
     def activity_text(self) -> str | None:
@@ -341,7 +343,7 @@ def describe(
             ratings = _plural(count, "pain rating") if count else "no pain rating"
             line = f"{label}: {ratings} so far"
     if homework_share is not None:
-        line += f"; homework {_round_half_away(100 * homework_share)} % done"
+        line += f"; homework {percent_share(homework_share)} done"
     line += "."
     if assessment.verdict is Verdict.NOT_ENOUGH_DATA:
         return line

@@ -1,7 +1,7 @@
 """The progress chart: pain at and between sessions, the plan's activity, homework done.
 
 Three panels over one time axis, each saying which way is better: pain (0–10, lower is
-better), the plan's functional activity if it has one (0 = unable, 10 = as before the problem:
+better), the plan's functional activity if it has one (practice.checkins.ACTIVITY_ANCHORS:
 higher is better; named in full above its panel), and the share of homework done each week,
 each bar labelled with its figure, the weeks named on the axis.
 
@@ -42,8 +42,10 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
+from practice.checkins import ACTIVITY_ANCHORS
+from practice.numbers import round_half_away
 from reports.data import ProgressChartData
 from reports.fonts import FALLBACKS, fallback_file
 from reports.wording import day_label, short_day
@@ -90,14 +92,17 @@ LABEL_HEIGHTS = (11.6, 10.7)
 CHAR_SHARE = 0.022
 TITLE_LINES = 3
 ACTIVITY_TITLE_WIDTH = 52  # characters a line above the activity's panel, wrapped, never cut
-ACTIVITY_TITLE_LINES = 2
+ACTIVITY_TITLE_LINES = 3
 # The room a week's label ("30 Nov") takes on the axis, as a share of its width: weeks
 # closer than that are named every other (third…) week.
 WEEK_LABEL_SHARE = 0.13
 PAIN_LABEL = "Pain (0–10)\n↓ lower is better"
 ACTIVITY_LABEL = "Activity\n↑ higher is better"
-HOMEWORK_LABEL = "Homework\ndone"
+HOMEWORK_LABEL = "Homework\ndone (%)"
 WEEKS_LABEL = "Week starting"
+PART_WEEK_FILL = "#F0D8E6"  # HOMEWORK_PURPLE, pale
+PART_WEEK_HATCH = "//"
+PART_WEEK_NOTE = "Hatched: homework due on only part of that week"
 
 
 @dataclass(frozen=True)
@@ -242,7 +247,7 @@ def _draw_activity(axes: Axes, data: ProgressChartData) -> None:
 def _activity_title(name: str | None) -> str:
     """The activity in full (wrapped, never cut short) and how it is rated."""
     words = f"“{name}”" if name else "The plan's activity"
-    lines = textwrap.wrap(f"{words}: 0 = unable, 10 = as before the problem", ACTIVITY_TITLE_WIDTH)
+    lines = textwrap.wrap(f"{words}: {ACTIVITY_ANCHORS}", ACTIVITY_TITLE_WIDTH)
     if len(lines) > ACTIVITY_TITLE_LINES:
         rest = " ".join(lines[ACTIVITY_TITLE_LINES - 1 :])
         lines = [*lines[: ACTIVITY_TITLE_LINES - 1], textwrap.shorten(rest, ACTIVITY_TITLE_WIDTH)]
@@ -341,13 +346,20 @@ def _draw_homework(axes: Axes, data: ProgressChartData) -> None:
             shares,
             width=6,
             align="edge",
-            color=HOMEWORK_PURPLE,
-            edgecolor="black",
-            linewidth=0.6,
+            # A part week is hatched and pale: its share is of a few days, not of a week.
+            color=[PART_WEEK_FILL if w.partial else HOMEWORK_PURPLE for w in data.adherence],
+            hatch=[PART_WEEK_HATCH if w.partial else None for w in data.adherence],
+            edgecolor=HOMEWORK_PURPLE,
+            linewidth=1.2,
             zorder=2,
         )
+        # The figure alone ("29"): the axis says it is a percentage, and a week's bar is too
+        # narrow for more at 14 pt.
         axes.bar_label(
-            bars, labels=[f"{share:.0f}%" for share in shares], fontsize=SMALL_PT, padding=2
+            bars,
+            labels=[str(round_half_away(share)) for share in shares],
+            fontsize=SMALL_PT,
+            padding=2,
         )
     else:
         axes.text(
@@ -375,7 +387,6 @@ def _style_axes(
     # Room above a full bar for its figure.
     homework_axes.set_ylim(0, 130)
     homework_axes.yaxis.set_major_locator(FixedLocator([0, 50, 100]))
-    homework_axes.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     homework_axes.set_ylabel(HOMEWORK_LABEL, fontsize=TEXT_PT)
     homework_axes.grid(axis="y", color="#dddddd", zorder=0)
 
@@ -390,17 +401,36 @@ def _style_axes(
     pain_axes.set_xlim(*span)
     weeks = sorted(w.week_start for w in data.adherence)
     if weeks:
-        # The weeks the bars stand for, named under them (every n-th when there are many).
-        week_share = 7 / (span[1] - span[0])
-        step = max(1, math.ceil(WEEK_LABEL_SHARE / week_share))
-        locator: Any = FixedLocator([mdates.date2num(week) for week in weeks[::step]])
+        homework_axes.xaxis.set_major_locator(FixedLocator(week_ticks(weeks[0], span)))
     else:
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-    homework_axes.xaxis.set_major_locator(locator)
+        homework_axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
     homework_axes.xaxis.set_major_formatter(FuncFormatter(_tick_label))
     first, last = mdates.num2date(span[0]).year, mdates.num2date(span[1]).year
     years = str(first) if first == last else f"{first}–{last}"
-    homework_axes.set_xlabel(f"{WEEKS_LABEL} · {years}" if weeks else years, fontsize=TEXT_PT)
+    label = f"{WEEKS_LABEL} · {years}" if weeks else years
+    if part := [w for w in data.adherence if w.partial]:
+        days = ", ".join(
+            f"{short_day(w.week_start)}: {w.days_due} day{'' if w.days_due == 1 else 's'}"
+            for w in part
+        )
+        label += f"\n{PART_WEEK_NOTE}\n({days})"
+    homework_axes.set_xlabel(label, fontsize=TEXT_PT)
+
+
+def week_ticks(first_week: date, span: tuple[float, float]) -> list[float]:
+    """The Mondays across the whole span, in step with the homework's weeks (every n-th when
+    there are many): the axis is named to its end, where the ratings may run on for weeks after
+    the homework ended."""
+    week_share = 7 / (span[1] - span[0])
+    step = max(1, math.ceil(WEEK_LABEL_SHARE / week_share)) * 7
+    start, end = mdates.num2date(span[0]).date(), mdates.num2date(span[1]).date()
+    day = first_week - timedelta(days=step * ((first_week - start).days // step))
+    ticks = []
+    while day <= end:
+        if day >= start:
+            ticks.append(mdates.date2num(day))
+        day += timedelta(days=step)
+    return ticks
 
 
 def _span(data: ProgressChartData, milestones: list[Milestone]) -> tuple[float, float] | None:

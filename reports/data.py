@@ -26,11 +26,21 @@ class PracticeInfo:
     phone: str | None = None
     email: str | None = None
 
+    @property
+    def author(self) -> str:
+        """ "Maya Collins, LMT (Riverside Massage)": the documents' author in their metadata."""
+        if self.practice_name:
+            return f"{self.therapist_name} ({self.practice_name})"
+        return self.therapist_name
+
 
 @dataclass(frozen=True)
 class ClientInfo:
     name: str
     first_session: date | None = None
+    # Given by the client for referral letters (bot/shared/letter_details.py); each optional.
+    birth_date: date | None = None
+    contact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +185,8 @@ class ClientRecord:
     practice: PracticeInfo
     client: ClientInfo
     prepared_on: date
+    # The moment it was gathered (the bot's clock): the PDFs' creation date.
+    prepared_at: datetime | None = None
     plan: PlanInfo | None = None
     sessions: Sequence[SessionRow] = ()
     homework: Sequence[HomeworkRow] = ()
@@ -219,6 +231,10 @@ class WeekAdherence:
 
     week_start: date
     share: float
+    # A first or last week the homework was due on only part of (it started or ended inside
+    # it, or the week is not over): its share is of fewer days, and the chart says so.
+    partial: bool = False
+    days_due: int | None = None
 
 
 @dataclass(frozen=True)
@@ -288,6 +304,7 @@ class ClientData:
     therapist_name: str
     client_name: str
     prepared_on: date
+    prepared_at: datetime | None = None  # the PDF's creation date
     session_dates: Sequence[date] = ()
     plan: PlanInfo | None = None
     homework: Sequence[HomeworkRow] = ()

@@ -3,7 +3,7 @@
 Everything goes through the repositories and the therapist's id: a client of another therapist
 reads as None. Labels, not codes, come out ("Lower back", "Chin tucks", "Weekly").
 
-What helped and what did not is practice.handover's: each technique's relief on the table,
+What helped and what did not is practice.handover's: each technique's relief during sessions,
 and whether it lasts, judged by the verdict.
 """
 
@@ -78,6 +78,7 @@ async def client_record(
     *,
     today: date,
     zone: ZoneInfo | str,
+    now: datetime | None = None,
 ) -> ClientRecord | None:
     """The whole record of one of this therapist's clients; None for anyone else's.
 
@@ -112,8 +113,14 @@ async def client_record(
     helped, not_helped = _what_helped(notes, progress)
     return ClientRecord(
         practice=letterhead(therapist),
-        client=ClientInfo(client.name, notes[0].session_date if notes else None),
+        client=ClientInfo(
+            client.name,
+            notes[0].session_date if notes else None,
+            birth_date=client.birth_date,
+            contact=client.contact,
+        ),
         prepared_on=today,
+        prepared_at=now,
         plan=plan,
         sessions=sessions,
         homework=homework_rows,
@@ -366,7 +373,7 @@ def _decision_question(kind: str) -> str:
 
 
 def _what_helped(notes: list[SessionNote], progress: Progress) -> tuple[list[str], list[str]]:
-    """Each technique's pain drop on the table, judged with the verdict (practice.handover)."""
+    """Each technique's pain drop during sessions, judged with the verdict (practice.handover)."""
     drops: dict[str, dict[int, int]] = defaultdict(dict)
     for note in notes:
         for label in _labels(note.techniques, note.technique_other, TECHNIQUES):
@@ -408,6 +415,10 @@ async def client_data(
     ]
     if client.joined_at is not None:
         settings.append(("Joined the bot", day_label(client.joined_at.astimezone(tz).date())))
+    if client.birth_date is not None:
+        settings.append(("Date of birth (for referral letters)", day_label(client.birth_date)))
+    if client.contact:
+        settings.append(("Phone or email (for referral letters)", client.contact))
     if client.stopped_at is not None:
         settings.append(("Messages", "stopped (send /resume to restart)"))
     elif client.paused_until is not None and client.paused_until > now:
@@ -416,6 +427,7 @@ async def client_data(
         therapist_name=letterhead(therapist).therapist_name,
         client_name=client.name,
         prepared_on=today,
+        prepared_at=now,
         session_dates=[n.session_date for n in notes],
         plan=_plan_info(plan, []) if plan is not None else None,
         homework=await _homework_rows(uow, therapist_id, homework, days, today),

@@ -168,8 +168,15 @@ def weekly_shares(days: HomeworkDays) -> list[WeekAdherence]:
         weeks_due[_monday(day)] += 1
     for _, day in days.done & days.due:
         weeks_done[_monday(day)] += 1
+    fullest = max(weeks_due.values(), default=0)
+    edges = {min(weeks_due, default=None), max(weeks_due, default=None)}
     return [
-        WeekAdherence(week, min(weeks_done[week], count) / count)
+        WeekAdherence(
+            week,
+            min(weeks_done[week], count) / count,
+            partial=week in edges and count < fullest,
+            days_due=len({day for _, day in days.due if _monday(day) == week}),
+        )
         for week, count in sorted(weeks_due.items())
     ]
 

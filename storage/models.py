@@ -141,6 +141,11 @@ class Client(Base):
     # The therapist muted this client's messages outside WORKING_HOURS: they wait for the
     # next working period (practice/messages.py).
     messages_in_hours: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Given by the client for a referral letter they allowed (each optional), so that its
+    # reader can match the letter to them and reach them: printed on letters with their
+    # consent, listed in /mydata, erased by /forgetme.
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    contact: Mapped[str | None] = mapped_column(String(170))
 
     notes: Mapped[list[SessionNote]] = relationship(back_populates="client", lazy="raise")
 

@@ -37,6 +37,26 @@ async def skip_intake(phone: Phone) -> None:
         await phone.tap("Skip")
 
 
+async def past_the_letterhead(therapist: Phone, name: str = "Maya") -> None:
+    """The referral form asks a therapist whose /profile is unset for their letterhead: here,
+    for a test about something else, the name alone (as the letter printed before), with no
+    practice and no phone or email. With a name already kept, only the contact is asked."""
+    if "letterhead is empty" in therapist.last_text:
+        await therapist.send(name)
+        await therapist.tap("Skip")  # no practice
+    if "reach you" in therapist.last_text:
+        await therapist.tap("Skip")  # no phone or email
+
+
+async def allow(client: Phone) -> None:
+    """The client allows a referral's summary, and skips the letter's two optional questions
+    (their date of birth, a phone or email), which the letter waits for."""
+    await client.tap("✅ Allow")
+    for asked in ("date of birth", "phone number or email"):
+        if asked in client.last_text:
+            await client.tap("Skip")
+
+
 async def notes_of(running: OfflineBot, therapist_id: int) -> list[SessionNote]:
     async with running.db.unit_of_work() as uow:
         notes: list[SessionNote] = []

@@ -14,14 +14,18 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from practice.checkins import ACTIVITY_ANCHORS
+from practice.numbers import round_half_away
 from reports.chart import (
     ACTIVITY_LABEL,
     CHAR_SHARE,
     LABEL_HEIGHTS,
     PAIN_LABEL,
+    PART_WEEK_NOTE,
     label_places,
     progress_figure,
 )
+from reports.data import DayScore
 from reports.wording import short_day
 from tests.test_reports import chart_data
 
@@ -41,9 +45,9 @@ def test_each_panel_says_which_way_is_better() -> None:
 
 def test_the_activity_is_named_in_full_with_its_anchors() -> None:
     figure = progress_figure(replace(chart_data(5), activity_name=LONG_ACTIVITY))
-    title = " ".join(" ".join(w for w in words(figure) if "unable" in w).split())
+    title = " ".join(" ".join(w for w in words(figure) if "as well as before" in w).split())
     assert f"“{LONG_ACTIVITY}”" in title
-    assert "0 = unable, 10 = as before the problem" in title
+    assert ACTIVITY_ANCHORS in title
 
 
 def test_a_plan_without_an_activity_has_no_activity_panel() -> None:
@@ -60,7 +64,7 @@ def test_the_homework_weeks_are_named_under_their_bars_with_their_figures() -> N
     named = [w for w in shown if w in weeks]
     step = weeks.index(named[1])  # every week, or every other (third…) one when they crowd
     assert named == weeks[::step]
-    assert {f"{w.share * 100:.0f}%" for w in data.adherence} <= set(shown)
+    assert {str(round_half_away(100 * w.share)) for w in data.adherence} <= set(shown)
     assert any(w.startswith("Week starting") for w in shown)
 
 
@@ -128,3 +132,44 @@ def test_charts_far_apart_in_time_still_show_week_labels() -> None:
         ],
     )
     assert short_day(later.adherence[0].week_start) in words(progress_figure(later))
+
+
+def test_the_axis_is_named_to_its_end_when_ratings_outlast_the_homework() -> None:
+    """Anna's homework ended on 29 Dec; her ratings ran into February. The ticks went on to the
+    chart's right edge, not just under the homework's bars."""
+    data = chart_data(5)
+    last_week = max(w.week_start for w in data.adherence)
+    later = [DayScore(last_week + timedelta(days=7 * i), 3) for i in range(1, 9)]
+    data = replace(data, check_ins=[*data.check_ins, *later])
+    figure = progress_figure(data)
+    shown = words(figure)
+    homework = figure.axes[-1]
+    ticks = sorted(homework.get_xticks())
+    right = homework.get_xlim()[1]
+    step = min(b - a for a, b in itertools.pairwise(ticks))
+    assert right - ticks[-1] <= step  # named to the end
+    assert mdates.num2date(ticks[-1]).date() > last_week + timedelta(days=35)
+    assert short_day(mdates.num2date(ticks[-1]).date()) in shown
+    first = mdates.date2num(min(w.week_start for w in data.adherence))
+    assert all((t - first) % 7 == 0 for t in ticks)  # in step with the homework's weeks
+
+
+def test_a_part_week_is_hatched_and_says_of_how_many_days() -> None:
+    """A last week of two days at 50 % would read as a slump (or, at 100 %, as a recovery):
+    its bar is hatched, and under the axis the chart says what hatching means and how many
+    days that week had."""
+    data = chart_data(4)
+    weeks = list(data.adherence)
+    weeks[-1] = replace(weeks[-1], share=0.5, partial=True, days_due=2)
+    figure = progress_figure(replace(data, adherence=weeks))
+    shown = words(figure)
+    note = next(w for w in shown if PART_WEEK_NOTE in w)
+    assert f"({short_day(weeks[-1].week_start)}: 2 days)" in note
+    bars = figure.axes[-1].patches
+    assert [bar.get_hatch() for bar in bars] == [None, None, None, "//"]
+    assert "50" in shown and "Homework\ndone (%)" in shown
+
+
+def test_without_a_part_week_nothing_is_hatched_or_explained() -> None:
+    shown = words(progress_figure(chart_data(4)))
+    assert not any(PART_WEEK_NOTE in w for w in shown)

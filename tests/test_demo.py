@@ -86,6 +86,10 @@ def test_the_letter_and_record_carry_every_session(demo: tuple[str, Path]) -> No
     assert "Dr Lee (physiotherapist)" in handover and "— seen" in handover
     reader, letter = pdf_text((folder / "ben-referral-letter.pdf").read_bytes())
     assert "No progress after 8 sessions" in letter
+    # Maya's letterhead, asked inside the referral; Ben's date of birth, given after Allow.
+    assert "Riverside Massage" in letter and "Maya Collins, LMT" in letter
+    assert "You can reach me on +44 20 7946 0000 or at maya@riverside.example" in letter
+    assert "Date of birth: 14 March 1985" in letter
     # The letter and its signature on page one, the chart enclosed on a page of its own.
     assert len(reader.pages) == 2
     assert "Kind regards" in reader.pages[0].extract_text()
@@ -106,16 +110,20 @@ def test_ben_s_record_reads_as_a_successor_needs(demo: tuple[str, Path]) -> None
     assert "Current homework None on 5 Feb 2027: every exercise given has finished" in handover
     assert "Cat-cow 2 × 10 Daily at 08:00 until 26 Jan 2027 2 Dec 2026 Finished" in text
     assert "Active" not in text
-    # Swedish and MFR at every session: named together, not each credited with the same figure.
+    # Swedish and MFR at every session: named together, not each credited with the same figure;
+    # less relief than counts is not a result, and is not listed under what helped.
     assert (
         "Swedish and Myofascial release (always given together, so their effects cannot be "
-        "told apart): some relief" in handover
+        "told apart): only a little relief during sessions" in handover
     )
+    helped = handover.split("What helped", 1)[1].split("What did not help", 1)[0]
+    assert "Nothing has made a meaningful difference yet." in helped
+    assert "on the table" not in text
     assert "• Swedish: " not in handover
     # Session notes: the parts written, counted in words; no time zone without amendments.
     assert (
-        "8 notes, oldest first. Pain is 0–10. A note shows only the parts the therapist wrote."
-        in (text)
+        "8 notes, oldest first. Pain is 0–10 (0 = no pain, 10 = worst imaginable). A note shows "
+        "only the parts the therapist wrote." in (text)
     )
     assert "Amendment times" not in text
     assert "Subjective —" not in text and "Findings —" not in text

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from demo.offline import OfflineBot
 from emulator import Phone
 from reports.filenames import MAX_NAME_BYTES, document_name, safe_name
-from tests.chat import new_client_note
+from tests.chat import new_client_note, past_the_letterhead
 
 DAY = date(2026, 11, 25)
 # What no file name may carry: separators, Windows' reserved characters, and every control.
@@ -70,6 +70,7 @@ async def test_every_document_of_a_hostile_name_has_a_safe_file_name(
     await maya.tap("Refer")
     await maya.send("Shoulder clicks on every lift")
     await maya.tap("Any physician")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     await maya.send("/export Ann")
     await maya.send("/progress Ann")

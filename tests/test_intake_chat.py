@@ -12,7 +12,7 @@ import pytest
 from demo.offline import DEMO_TOKEN, OfflineBot, offline_bot
 from emulator import BotApiEmulator, Phone
 from practice.clock import FrozenClock
-from tests.chat import new_client_note
+from tests.chat import new_client_note, past_the_letterhead
 from tests.conftest import MAYA
 from tests.test_invites import invite, join
 from tests.test_records import csv_rows, pdf_text
@@ -235,6 +235,7 @@ async def test_a_red_flag_reaches_a_referral_letter_whose_reason_names_it(
     assert maya.all_buttons[0] == "Any physician"
     await maya.tap("Any physician")
     assert "Reason: Intake red flag: Saddle numbness" in maya.last_text
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     async with running.db.unit_of_work() as uow:
         flags = await uow.intake.flags(1)
@@ -359,11 +360,14 @@ async def test_the_export_and_a_consented_letter_carry_the_intake(
         "↗️ Refer", message_id=next(m.message_id for m in maya.messages if "URGENT" in m.text)
     )
     await maya.tap("Any physician")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     clock.advance(timedelta(seconds=2))  # a chat gets a message a second at most
     await running.dispatch()
     consent = next(m for m in reversed(anna.messages) if "✅ Allow" in str(m.inline_keyboard))
     await anna.tap("✅ Allow", message_id=consent.message_id)
+    await anna.tap("Skip")  # no date of birth for the letter
+    await anna.tap("Skip")  # nor a phone or email
     letter = letter_text(maya)
     assert "From the client's intake" in letter
     assert "On blood thinners" in letter and "Saddle numbness (urgent)" in letter

@@ -4,15 +4,18 @@ asked of them, what changed, how to reply; the letter on page one, the chart enc
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
 
+from practice.checkins import ACTIVITY_ANCHORS
 from practice.referrals import ASK_OTHER, ASKS, PHYSICIAN, PHYSIO, PROFESSIONS, ask_of
 from reports.chart import render_progress_chart
-from reports.data import PracticeInfo
-from reports.pdf import referral_letter
+from reports.data import CheckInRow, PracticeInfo
+from reports.pdf import client_record, referral_letter
 from reports.pdf.letter import ENCLOSURE, MAX_SESSION_ROWS
 from tests.test_reports import PHYSIO as PHYSIO_ROW
 from tests.test_reports import PRACTICE, TODAY, chart_data, record
@@ -68,9 +71,18 @@ def test_the_reminders_hour_is_not_a_colleagues_business() -> None:
     assert "08:00" not in text
 
 
-def test_the_activity_is_anchored_where_the_plan_names_it() -> None:
+def test_the_scales_are_anchored_once_in_the_words_the_client_was_asked() -> None:
     text = pages(letter())[0]
-    assert "Climbing stairs (client's rating: 0 = unable, 10 = as before)" in text
+    assert f"Climbing stairs (rated by the client 0–10: {ACTIVITY_ANCHORS})" in text
+    assert text.count(ACTIVITY_ANCHORS) == 1
+    for other in ("0 = unable", "as before)", "as before the problem)"):
+        assert other not in text.replace(ACTIVITY_ANCHORS, ""), other
+
+
+def test_every_percent_in_the_letter_is_printed_one_way() -> None:
+    text = " ".join(pages(letter()))
+    assert re.findall(r"\d%", text) == []  # never "29%": always "29 %"
+    assert re.search(r"\(\d+ %\)", text)  # the homework's share
 
 
 def test_a_long_course_shows_the_first_and_latest_sessions_and_says_how_many_between() -> None:
@@ -104,3 +116,56 @@ def test_every_profession_is_asked_something_by_code_or_by_name(profession: str)
 def test_an_unknown_profession_gets_the_general_ask() -> None:
     assert ask_of("Acupuncturist") == ASK_OTHER
     assert ask_of(PROFESSIONS[PHYSICIAN]) == ASKS[PHYSICIAN]
+
+
+MADE_AT = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+
+
+def test_the_letter_and_the_record_say_when_the_bot_made_them_and_who_wrote_them() -> None:
+    """The creation date is the bot's clock, not the machine's: a frozen clock gives it."""
+    r = replace(record(3), prepared_at=MADE_AT)
+    referral = replace(PHYSIO_ROW, consent=True)
+    letter_pdf = referral_letter(
+        PRACTICE, r.client, referral, written_on=TODAY, sessions=r.sessions, made_at=MADE_AT
+    )
+    for pdf, title, subject in (
+        (
+            letter_pdf,
+            "Referral for Zoë Łukasiewicz",
+            "Referral letter to Dr José Núñez, Physiotherapist, 25 November 2026",
+        ),
+        (
+            client_record(r),
+            "Client record: Zoë Łukasiewicz",
+            "Confidential health record, prepared 25 Nov 2026",
+        ),
+    ):
+        meta = PdfReader(io.BytesIO(pdf)).metadata
+        assert meta is not None
+        assert meta.creation_date == MADE_AT
+        assert meta.title == title
+        assert meta.subject == subject
+        assert meta.author == "Maya Brennan (Brennan Massage Therapy)"
+        assert meta.creator == "Aftercare"
+    # Without a moment (a caller with a date only): the start of the letter's day, not "now".
+    undated = referral_letter(PRACTICE, r.client, referral, written_on=TODAY)
+    meta = PdfReader(io.BytesIO(undated)).metadata
+    assert meta is not None and meta.creation_date == datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def test_a_course_given_the_same_way_every_time_is_said_once_with_each_sessions_pain() -> None:
+    text = pages(letter(5))[0]
+    assert "Every session: Myofascial release, Trigger point (Lower back, Hips/glutes)." in text
+    assert "Pain before → after each session (0–10, 0 = no pain, 10 = worst imaginable):" in text
+    assert "2 Sep 2026: 8 → 5 · 9 Sep 2026: 7 → 4" in text
+    assert "Techniques" not in text  # no table of the same words five times
+
+
+def test_the_records_check_ins_leave_out_columns_nobody_filled_and_say_what_counts() -> None:
+    r = record(3)
+    quiet = replace(r, check_ins=[CheckInRow(TODAY, pain=4, change=0)], helped=(), not_helped=())
+    text = " ".join(pages(client_record(quiet)))
+    checkins = text.split("Check-ins between visits", 1)[1].split("Messages", 1)[0]
+    assert "Comment" not in checkins and "Activity" not in checkins.split("Date", 1)[1]
+    assert "4 About the same" in checkins
+    assert "Nothing has made a meaningful difference yet." in text

@@ -12,7 +12,7 @@ from demo.offline import OfflineBot
 from emulator import Fault, Phone
 from practice.redact import error_type, reason, where
 from storage.models import Delivery
-from tests.chat import new_client_note
+from tests.chat import new_client_note, past_the_letterhead
 from tests.test_invites import ANNA, join
 
 SECRET = "Quartz zebra 7781"  # nothing else in a chat says this
@@ -66,6 +66,7 @@ async def test_no_log_line_carries_typed_text_even_from_error_descriptions(
     await maya.send("/refer Anna")
     await maya.tap("Suspected disc")
     await maya.tap(f"Dr {SECRET}")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     emulator.inject(Fault(method="sendMessage", error_code=400, description=QUOTING, chat_id=ANNA))
     await running.dispatch()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
-from tests.chat import new_client_note
+from tests.chat import allow, new_client_note, past_the_letterhead
 from tests.conftest import MAYA
 from tests.test_invites import ANNA, invite, invite_text
 from tests.test_reminders import clock as clock  # the October clock, as a fixture
@@ -322,14 +322,19 @@ async def test_markup_in_the_letterhead_providers_and_referrals_shows_literally(
     await maya.send(MARKUP)  # the reason, in her own words
     await maya.tap(MARKUP)  # to the provider
     assert maya.last_text.count(MARKUP) >= 3
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     assert f"Referral saved: {MARKUP} → {MARKUP} (physiotherapist)" in maya.last_text
     await running.dispatch()
     question = anna.last_text
     assert f"of your treatment to {MARKUP} (physiotherapist)" in question
     assert f"Why: {MARKUP}." in question
-    await anna.tap("✅ Allow")
-    assert f"send the summary to {MARKUP} (physiotherapist)." in anna.last_text
+    consent = anna.last_message
+    assert consent is not None
+    await allow(anna)
+    assert (
+        f"send the summary to {MARKUP} (physiotherapist)." in anna.message(consent.message_id).text
+    )
     assert f"{MARKUP} allowed the summary to go to {MARKUP}" in shown(maya)
     letter = maya.documents[-1]
     assert f"Referral letter for {MARKUP} to {MARKUP}" in letter.text

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from demo.offline import OfflineBot
 from emulator import Phone
 from storage.models import Therapist
-from tests.chat import new_client_note
+from tests.chat import allow, new_client_note, skip_intake
+from tests.test_invites import join
 from tests.test_referrals import add_provider
 from tests.test_reports import pdf_text
 
@@ -70,3 +71,85 @@ async def test_profile_opens_at_its_summary_once_set_and_is_the_therapists_own(
         rows = {t.id: t for t in await uow.session.scalars(select(Therapist))}
     assert rows[maya.id].practice_name is None and rows[maya.id].phone == "+44 20 7946 0000"
     assert rows[leo.id].letter_name is None
+
+
+async def test_a_first_referral_asks_for_the_letterhead_so_its_letter_carries_it(
+    running: OfflineBot, maya: Phone
+) -> None:
+    """Maya has never opened /profile. The letter is made the moment Anna taps Allow, so the
+    referral itself asks who it comes from and how to answer; the next referral does not."""
+    await new_client_note(maya, "Anna K.")
+    anna = await join(running, maya)
+    await anna.tap("London")
+    await skip_intake(anna)
+    await add_provider(maya, "Dr Lee", "Physiotherapist")
+    await maya.send("/refer Anna")
+    await maya.tap("Suspected disc or joint problem")
+    await maya.tap("Dr Lee")
+    assert "Referral for Anna K. · 3 of 5" in maya.last_text
+    assert "your letterhead is empty" in maya.last_text and "name" in maya.last_text
+    await maya.send("Maya Collins, LMT")
+    await maya.send("Riverside Massage")
+    assert "reach you" in maya.last_text
+    await maya.send("ring me")  # neither a phone nor an email: asked again, nothing lost
+    assert "⚠️ Type a phone number, an email address, or both" in maya.last_text
+    await maya.send("+44 20 7946 0000, maya@riverside.example")
+    summary = maya.last_text
+    for line in (
+        "Your name: Maya Collins, LMT",
+        "Your practice: Riverside Massage",
+        "Your phone or email: +44 20 7946 0000 · maya@riverside.example",
+    ):
+        assert line in summary, line
+    await maya.tap("Save")
+    assert "no phone or email for you yet" not in maya.last_text
+    async with running.db.unit_of_work() as uow:
+        therapist = await uow.therapists.get(maya.id)
+    assert therapist is not None
+    assert (therapist.letter_name, therapist.practice_name) == (
+        "Maya Collins, LMT",
+        "Riverside Massage",
+    )
+    assert (therapist.phone, therapist.email) == ("+44 20 7946 0000", "maya@riverside.example")
+
+    await running.dispatch()
+    await allow(anna)
+    letter = pdf_text(maya.documents[-1].file_bytes or b"")[1]
+    for part in (
+        "Riverside Massage",
+        "Maya Collins, LMT",
+        "You can reach me on +44 20 7946 0000 or at maya@riverside.example",
+    ):
+        assert part in " ".join(letter.split()), part
+
+    # Kept: the next referral goes from the recipient to its summary.
+    await maya.send("/refer Anna")
+    await maya.tap("The client asked")
+    await maya.tap("Any physician")
+    assert "check and save" in maya.last_text and "Your name" not in maya.last_text
+
+
+async def test_a_letterhead_without_a_phone_or_email_is_asked_only_for_them(
+    running: OfflineBot, maya: Phone
+) -> None:
+    await new_client_note(maya, "Ben T.")
+    await maya.send("/profile")
+    await maya.send("Maya Collins")
+    for _ in range(3):  # practice, phone, email
+        await maya.tap("Skip")
+    await maya.tap("Save")
+    await maya.send("/refer Ben")
+    await maya.tap("The client asked")
+    await maya.tap("Any physician")
+    assert "· 3 of 3" in maya.last_text and "reach you" in maya.last_text
+    await maya.send("maya@example.org")
+    assert "Your phone or email: maya@example.org" in maya.last_text
+    assert "Your name" not in maya.last_text
+    await maya.tap("Save")
+    await maya.tap("Client agreed in person")
+    letter = " ".join(pdf_text(maya.documents[-1].file_bytes or b"")[1].split())
+    assert "Maya Collins" in letter and "You can reach me at maya@example.org" in letter
+    async with running.db.unit_of_work() as uow:
+        therapist = await uow.therapists.get(maya.id)
+    assert therapist is not None and therapist.letter_name == "Maya Collins"
+    assert therapist.email == "maya@example.org" and therapist.phone is None

@@ -13,7 +13,7 @@ from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
 from storage.models import Decision
-from tests.chat import new_client_note
+from tests.chat import new_client_note, past_the_letterhead
 from tests.test_records import csv_rows, pdf_text
 from tests.test_reminders import anna_on_the_bot
 from tests.test_reminders import clock as clock  # the October clock, as a fixture
@@ -164,6 +164,7 @@ async def test_the_planned_end_is_brought_to_the_therapist_once(
     assert "Why" in maya.last_text  # no reason implied by a planned end: asked
     await maya.tap("No progress")
     await maya.tap("Any physiotherapist")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     kinds = [(d.kind, d.at_session, d.answer) for d in await decisions(running)]
     assert kinds == [("reeval", 4, "continue"), ("end", 8, "refer")]

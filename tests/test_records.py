@@ -15,7 +15,7 @@ from emulator import Phone
 from practice.clock import FrozenClock
 from reports.gather import client_record
 from storage.models import CheckIn, Client, Delivery, NoteRevision, Referral
-from tests.chat import new_client_note
+from tests.chat import allow, new_client_note, past_the_letterhead
 from tests.conftest import LEO, MAYA
 from tests.test_invites import ANNA, invite, invite_text, join
 from tests.test_reminders import run_until
@@ -258,6 +258,7 @@ async def refer_to_dr_lee(maya: Phone) -> None:
     await maya.send("/refer Anna")
     await maya.tap("Suspected disc")
     await maya.tap("Dr Lee")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
 
 
@@ -273,10 +274,11 @@ async def test_a_forgotten_client_hears_nothing_until_they_rejoin_by_a_new_invit
     # One referral she allowed, one still waiting for her answer.
     await refer_to_dr_lee(maya)
     await running.dispatch()
-    await anna.tap("✅ Allow")
+    await allow(anna)
     await maya.send("/refer Anna")
     await maya.tap("The client asked")
     await maya.tap("Dr Lee")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     clock.advance(timedelta(seconds=1))  # the dispatcher sends a chat one message a second
     await running.dispatch()

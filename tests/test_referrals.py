@@ -16,7 +16,7 @@ from practice.clock import FrozenClock
 from practice.referrals import NO_PROGRESS
 from reports.wording import day_label
 from storage.models import Decision, Delivery, FormDraft, Provider, Referral
-from tests.chat import new_client_note
+from tests.chat import allow, new_client_note, past_the_letterhead
 from tests.conftest import NOW
 from tests.test_invites import ANNA, EVE, invite, join
 from tests.test_progress_chat import decisions, exported_decisions, note, plan
@@ -58,6 +58,7 @@ async def refer_anna_to_dr_lee(maya: Phone) -> None:
     summary = maya.last_text
     assert "Reason: Suspected disc or joint problem" in summary
     assert "To: 🩺 Dr Lee · Physiotherapist" in summary
+    await past_the_letterhead(maya)
     await maya.tap("Save")
 
 
@@ -192,6 +193,7 @@ async def refer_anna(maya: Phone) -> None:
     await maya.send("/refer Anna")
     await maya.tap("Suspected disc")
     await maya.tap("Dr Lee")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
 
 
@@ -215,9 +217,11 @@ async def test_the_client_allows_the_summary(
     assert anna.all_buttons == ["✅ Allow", "✖️ Don't allow"]
     consent = anna.last_message
     assert consent is not None
-    await anna.tap("✅ Allow")
-    assert "Thank you — Maya will send the summary to Dr Lee (physiotherapist)" in anna.last_text
-    assert anna.message(consent.message_id).inline_keyboard == []  # (the intake's stay open)
+    await allow(anna)
+    thanks = anna.message(consent.message_id)
+    assert "Thank you — Maya will send the summary to Dr Lee (physiotherapist)" in thanks.text
+    assert thanks.inline_keyboard == []  # (the intake's stay open)
+    assert "letter to Dr Lee (physiotherapist) goes without them" in anna.last_text
     assert any("Anna K. allowed the summary to go to Dr Lee" in m.text for m in maya.messages)
     text = letter_text(maya)
     assert "Anna K." in text and "Dr Lee" in text
@@ -279,6 +283,7 @@ async def test_a_client_not_on_the_bot_and_consent_given_in_person(
     await maya.send("Shoulder clicks on every lift")
     await maya.tap("Any physician")
     assert "Reason: Shoulder clicks on every lift" in maya.last_text
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     card = maya.messages[-2]
     assert "Ben T. is not on the bot" in card.text
@@ -352,6 +357,7 @@ async def test_a_decision_point_starts_a_referral_with_its_reason(
     assert labels.index("Any physician") < labels.index("Any chiropractor")
     await maya.tap("Any physiotherapist")
     assert "Reason: No progress after 2 sessions" in maya.last_text
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     (referral,) = await referrals(running)
     assert (referral.reason, referral.profession, referral.provider_id) == (
@@ -370,7 +376,7 @@ async def test_the_follow_up_two_weeks_later(
     await add_provider(maya, "Dr Lee", "Physiotherapist")
     await refer_anna_to_dr_lee(maya)
     await running.dispatch()
-    await anna.tap("✅ Allow")
+    await allow(anna)
 
     def asked() -> int:
         # Answered questions are edited: their first text is in the message's history.
@@ -472,6 +478,7 @@ async def test_a_decision_point_is_answered_by_the_referral_made_not_the_tap(
     await maya.tap("↗️ Refer", message_id=reopened.message_id)
     await maya.tap("Suspected disc")
     await maya.tap("Any physician")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     [referral] = await referrals(running)
     [decision] = await decisions(running)
@@ -502,6 +509,7 @@ async def test_a_decision_cannot_be_answered_by_anyone_else_s_referral(
         ben = (await uow.clients.names(1002))[0][1]
     await leo.tap_data(ReferStart(ben.id, NO_PROGRESS, decision.id).encode())
     await leo.tap("Any physiotherapist")
+    await past_the_letterhead(leo)
     await leo.tap("Save")
     [referral] = await referrals(running)
     assert referral.decision_id is None
@@ -518,6 +526,7 @@ async def test_the_letter_need_not_wait_for_a_client_who_does_not_answer(
     await maya.send("/refer Anna")
     await maya.send("Shoulder clicks on every lift.")
     await maya.tap("Dr Lee")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     saved = maya.last_message
     assert saved is not None and "the letter comes to you when they answer" in saved.text
@@ -547,7 +556,7 @@ async def test_the_letter_need_not_wait_for_a_client_who_does_not_answer(
     assert len(maya.documents) == 1
     assert (await referrals(running))[0].consent == "pending"  # still hers to answer
     # She answers after all: the letter with the summary follows.
-    await anna.tap("✅ Allow")
+    await allow(anna)
     assert len(maya.documents) == 2 and "Swedish" in letter_text(maya)
 
 
@@ -639,5 +648,5 @@ async def test_a_consent_question_queued_before_a_move_reaches_the_new_account_o
     await running.dispatch()
     assert "Maya would like to send a summary" in new_phone.last_text
     assert all("summary of your treatment" not in m.text for m in anna.messages[before:])
-    await new_phone.tap("✅ Allow")
+    await allow(new_phone)
     assert (await referrals(running))[0].consent == "given"

@@ -348,15 +348,15 @@ async def test_adherence_on_the_card_is_exact(
     await maya.tap("Anna K.")
     card = maya.last_text
     # Under 14 days old, both windows hold the same days: the figure is given once.
-    assert "• Chin tucks: 5 of 7 (71%) (all of it in the last 14 days)" in card
-    assert "• Cat-cow: 0 of 8 (0%) (all of it in the last 14 days)" in card
-    assert "• Overall: 5 of 15 (33%) (all of it in the last 14 days)" in card
+    assert "• Chin tucks: 5 of 7 (71 %) (all of it in the last 14 days)" in card
+    assert "• Cat-cow: 0 of 8 (0 %) (all of it in the last 14 days)" in card
+    assert "• Overall: 5 of 15 (33 %) (all of it in the last 14 days)" in card
     assert "⏭ Next: Chin tucks, Tue 27 Oct 08:00 their time" in card
     # A week on, nothing more done: the last 14 days and the whole life now differ.
     await run_until(running, clock, datetime(2026, 11, 3, 20, 0, tzinfo=UTC))
     await maya.send("/clients")
     await maya.tap("Anna K.")
-    assert "• Chin tucks: 4 of 14 (29%) · 5 of 15 (33%)" in maya.last_text
+    assert "• Chin tucks: 4 of 14 (29 %) · 5 of 15 (33 %)" in maya.last_text
 
 
 async def test_a_replan_keeps_the_schedule_going(

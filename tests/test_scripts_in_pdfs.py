@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from demo.offline import OfflineBot
 from emulator import Phone
-from tests.chat import new_client_note
+from tests.chat import new_client_note, past_the_letterhead
 
 NAMES = {
     "Chinese": "王秀英",
@@ -49,6 +49,7 @@ async def test_a_name_in_any_script_is_in_the_record_and_the_letter(
     await maya.send(f"/refer {name}")
     await maya.tap("Suspected disc or joint problem")
     await maya.tap("Any physician")
+    await past_the_letterhead(maya)
     await maya.tap("Save")
     letter = text_of(maya.documents[-1].file_bytes)
     assert f"Referral: {name}" in letter

@@ -15,7 +15,7 @@ from bot.client.joining import open_invite
 from bot.client.messages import relay_from_client
 from bot.client.visits import other_time_answer
 from bot.client.zones import ask_zone, shared_location, typed_zone, zone_button
-from bot.shared import cards, texts
+from bot.shared import cards, letter_details, texts
 from bot.shared.callbacks import Setting, ZoneChoice, parse
 from bot.shared.context import Context, Handler, Services
 from bot.shared.exercises import exercise_card, homework_section
@@ -357,6 +357,8 @@ async def client_text(update: Update, context: Context) -> None:
         await message.reply_text(texts.STRANGER)
         return
     if await check_in_comment(update, context, client):
+        return
+    if await letter_details.typed(update, context, client):
         return
     if await other_time_answer(update, context, client):
         return

@@ -21,8 +21,9 @@
     dp:<decision id>:<a|r|c|n|s|x>            the answer to a decision point
     pv:<provider id>:<l|a|v|e|x|y>            the provider network (id 0: list, add)
     rf:<client id>:<reason|->[:<decision id>] start a referral, the reason preset or asked
-    rc:<referral id>:<y|n|p|r|l>              consent: the client's answer, agreed in person;
-                                              the letter: reason only now, l again
+    rc:<referral id>:<y|n|p|r|l|b|c>          consent: the client's answer, agreed in person;
+                                              the letter: reason only now, l again; the
+                                              client skips their date of birth, contact
     fu:<referral id>:<s|n|d>                  did the client go: seen, not yet, declined
     ex:<client id>                            export a client's record (PDF and CSV)
     am:<note id>:<action>[:<arg>]             amend a saved note: o open, f field, v value,
@@ -475,7 +476,7 @@ class ReferralConsent(CallbackData, prefix="rc", pressed_by=ANY_ROLE):
     referral_id: int
     # y: allow, n: don't allow (the client's); p: agreed in person, r: the letter with the
     # reason only now, without waiting for the client; l: the current letter again (the
-    # therapist's)
+    # therapist's); b, c: the client skips giving their date of birth, their contact
     answer: str
 
     def encode(self) -> str:
@@ -495,7 +496,7 @@ ReferralButton = ProviderButton | ReferStart | ReferralConsent | FollowUpAnswer
 
 _PROVIDER = ProviderButton.regex(r"(\d{1,12}):([laevxy])")
 _REFER = ReferStart.regex(r"(\d{1,12}):([a-z]{1,12}|-)(?::(\d{1,12}))?")
-_REFERRAL_CONSENT = ReferralConsent.regex(r"(\d{1,12}):([ynprl])")
+_REFERRAL_CONSENT = ReferralConsent.regex(r"(\d{1,12}):([ynprlbc])")
 _FOLLOW_UP = FollowUpAnswer.regex(r"(\d{1,12}):([snd])")
 
 

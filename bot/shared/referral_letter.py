@@ -79,7 +79,7 @@ async def send_letter(bot: Bot, db: Database, clock: Clock, referral_id: int, *,
         if referral is None:
             return
         record = await client_record(
-            uow, referral.therapist_id, referral.client_id, today=today, zone=tz
+            uow, referral.therapist_id, referral.client_id, today=today, zone=tz, now=clock.now()
         )
         provider = (
             await uow.providers.get(referral.therapist_id, referral.provider_id)

@@ -29,6 +29,7 @@ async def send_export(context: Context, therapist_id: int, chat_id: int, client_
             client_id,
             today=services.today(),
             zone=services.settings.practice_timezone,
+            now=services.clock.now(),
         )
     if record is None:
         await context.bot.send_message(chat_id, texts.NOT_YOUR_CLIENT)

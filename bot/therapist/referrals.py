@@ -17,6 +17,7 @@ the decision stays open, and a referral cancelled (or unable to start) asks it a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -24,10 +25,11 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.shared import cards, texts
+from bot.shared import cards, letter_details, texts
 from bot.shared.callbacks import FollowUpAnswer, ReferralConsent, ReferStart, parse, row_id
 from bot.shared.config import Settings
 from bot.shared.context import Context, Handler
+from bot.shared.forms.contact import MAX_EMAIL, MAX_PHONE, phone_or_email_answer
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.shared.forms.handlers import start_form
 from bot.shared.reach import tell_therapist_with, wake_dispatcher
@@ -39,6 +41,7 @@ from bot.shared.referral_letter import (
     send_letter,
 )
 from bot.therapist.client_search import pick_client
+from bot.therapist.profile import MAX_NAME, MAX_PRACTICE
 from bot.therapist.progress import answer_linked, open_from_decision, reopen_on_cancel
 from practice.clients import matches_search
 from practice.clock import Clock
@@ -64,7 +67,7 @@ from reminders.referrals import (
     plan_follow_up,
 )
 from storage import Database
-from storage.models import Client, Referral
+from storage.models import Client, Referral, Therapist
 from storage.repositories import FOLLOW_UP
 from storage.unit_of_work import UnitOfWork
 
@@ -73,6 +76,11 @@ log = logging.getLogger(__name__)
 TYPED = "typed"  # Referral.reason for a reason in the therapist's own words
 FLAG = "flag"  # among the form's answers: the intake red flag a referral answers, if any
 _TYPED_PREFIX = "t:"  # how a typed reason is kept among the form's answers
+# Among the form's answers: what the therapist's letterhead lacks when the form opens, so that
+# the form asks for it before the first letter goes (NAME: never set; CONTACT: no phone or
+# email). What they answer is saved to their /profile with the referral.
+LETTERHEAD = "letterhead"
+NAME, CONTACT = "name", "contact"
 Outcome = Literal["seen", "not_yet", "declined"]
 OUTCOMES: dict[str, Outcome] = {"s": SEEN, "n": NOT_YET, "d": DECLINED}
 
@@ -136,12 +144,31 @@ async def _recipients(ctx: FormContext) -> list[Option]:
     return options
 
 
+def letterhead_lacks(therapist: Therapist | None) -> str | None:
+    """NAME when the letterhead was never set, CONTACT when it gives no phone or email."""
+    if therapist is None or therapist.letter_name is None:
+        return NAME
+    return None if therapist.phone or therapist.email else CONTACT
+
+
+def _lacks(*parts: str) -> Callable[[dict[str, Answer]], bool]:
+    def asked(answers: dict[str, Answer]) -> bool:
+        return answers.get(LETTERHEAD) in parts
+
+    return asked
+
+
+def _show_contact(value: Answer, ctx: FormContext) -> str:
+    return texts.esc(texts.contact_words(value.get("phone"), value.get("email")))
+
+
 def referral_form(settings: Settings) -> Form:
     async def save(ctx: FormContext, target_id: int | None) -> Saved:
         return await _save(ctx, settings)
 
     async def initial(ctx: FormContext) -> dict[str, Answer]:
-        return {}
+        lacks = letterhead_lacks(await ctx.uow.therapists.get(ctx.therapist_id))
+        return {LETTERHEAD: lacks} if lacks else {}
 
     return Form(
         name="referral",
@@ -167,6 +194,36 @@ def referral_form(settings: Settings) -> Form:
                 narrows=True,
                 columns=1,
                 hint=texts.REFER_TO_HINT,
+            ),
+            Question(
+                "my_name",
+                "Your name",
+                texts.LETTERHEAD_NAME_PROMPT,
+                "text",
+                max_length=MAX_NAME,
+                asked=_lacks(NAME),
+                hint=texts.LETTERHEAD_HINT,
+            ),
+            Question(
+                "my_practice",
+                "Your practice",
+                texts.PROFILE_PRACTICE_PROMPT,
+                "text",
+                optional=True,
+                max_length=MAX_PRACTICE,
+                asked=_lacks(NAME),
+            ),
+            Question(
+                "my_contact",
+                "Your phone or email",
+                texts.LETTERHEAD_CONTACT_PROMPT,
+                "text",
+                optional=True,
+                max_length=MAX_PHONE + MAX_EMAIL + 2,
+                parse=phone_or_email_answer,
+                asked=_lacks(NAME, CONTACT),
+                show=_show_contact,
+                hint=texts.LETTERHEAD_CONTACT_HINT,
             ),
         ],
         initial=initial,
@@ -218,6 +275,8 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
     )
     recipient = recipient_of(provider.name if provider else None, referral.profession)
     therapist = await uow.therapists.get(ctx.therapist_id)
+    if therapist is not None and a.get(LETTERHEAD):
+        _keep_letterhead(therapist, a)
     reachable_by_letter = therapist is not None and bool(therapist.phone or therapist.email)
     nudge = None if reachable_by_letter else texts.no_letterhead(recipient, now=not asking)
     text = (
@@ -237,6 +296,16 @@ async def _save(ctx: FormContext, settings: Settings) -> Saved:
             await letter_to_therapist(context, referral_id)
 
     return Saved(text=text, offer=offer, after=after)
+
+
+def _keep_letterhead(therapist: Therapist, answers: dict[str, Answer]) -> None:
+    """What the form asked of the letterhead, onto /profile (an answer skipped changes nothing)."""
+    if answers.get("my_name"):
+        therapist.letter_name = answers["my_name"]
+        therapist.practice_name = answers.get("my_practice") or None
+    contact = answers.get("my_contact") or {}
+    therapist.phone = contact.get("phone") or therapist.phone
+    therapist.email = contact.get("email") or therapist.email
 
 
 def _why_not_asked(client: Client) -> texts.Html:
@@ -349,6 +418,9 @@ async def consent_button(update: Update, context: Context) -> None:
     if button.answer == "l":
         await _letter_again(update, context, button.referral_id)
         return
+    if button.answer in (letter_details.BIRTH, letter_details.CONTACT):
+        await letter_details.skipped(update, context, button.referral_id, button.answer)
+        return
     services = context.services
     now = services.clock.now()
     async with services.db.unit_of_work() as uow:
@@ -368,6 +440,7 @@ async def consent_button(update: Update, context: Context) -> None:
         therapist_name = therapist.display_name if therapist is not None else "Your therapist"
         to = await referral_to(uow, referral)
         therapist_id, referral_id, name = referral.therapist_id, referral.id, client.name
+        client_id = client.id
         await uow.commit()
     await cards.answer(query)
     await cards.edit_card(
@@ -377,6 +450,19 @@ async def consent_button(update: Update, context: Context) -> None:
         texts.consent_thanks(allowed, therapist_name, to),
         None,
     )
+    # Allowed: the client is asked for what the letter's reader needs to match it to them
+    # (optional), and the letter waits for their answers; the therapist need not.
+    if allowed and await letter_details.start(context, client_id, therapist_id, referral_id):
+        now_button = InlineKeyboardButton(
+            texts.LETTER_NOW, callback_data=ReferralConsent(referral_id, "l").encode()
+        )
+        await tell_therapist_with(
+            context.bot,
+            therapist_id,
+            texts.therapist_told_details_asked(name, to),
+            InlineKeyboardMarkup([[now_button]]),
+        )
+        return
     await tell_therapist_with(
         context.bot, therapist_id, texts.therapist_told_consent(name, allowed, to), None
     )

@@ -20,6 +20,7 @@ import io
 import re
 import textwrap
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
 
@@ -83,7 +84,9 @@ _UNPRINTABLE = re.compile("[\U00010000-\U0010ffff\ufe00-\ufe0f\u200d\x00-\x08\x0
 class _Document(FPDF):
     """An A4 page with the house fonts, a footer, and the few blocks the documents use."""
 
-    def __init__(self, *, title: str, author: str, footer: str) -> None:
+    def __init__(
+        self, *, title: str, author: str, footer: str, subject: str, made_at: datetime
+    ) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         for style, file in FONT_FILES.items():
             self.add_font(FONT, style, str(FONT_DIR / file))
@@ -93,7 +96,12 @@ class _Document(FPDF):
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
         self.set_title(_clean(title))
         self.set_author(_clean(author))
+        self.set_subject(_clean(subject))
         self.set_creator("Aftercare")
+        self.set_lang("en")
+        # When it was made by the bot's clock (fpdf2 would take the machine's): a document
+        # made again from the same data is the same file.
+        self.set_creation_date(made_at)
         self.set_text_color(*INK)
         self.set_font(FONT, size=BODY_PT)
 
@@ -123,7 +131,8 @@ class _Document(FPDF):
         """`text` as it will print: emoji and control characters dropped, the fallback faces
         its characters need loaded, the characters no face has shown as "�"; and shaping
         switched on if the text needs it."""
-        cleaned = _clean(text)
+        # A figure and its per cent sign stay on one line ("29 %", practice.numbers).
+        cleaned = _clean(text).replace(" %", "\u00a0%")
         # The faces differ: DejaVu's oblique has no Arabic, for one.
         house = _cmap(FONT_DIR / FONT_FILES.get(self.font_style, FONT_FILES[""]))
         self._cover(cleaned, house)
@@ -334,6 +343,11 @@ class _Document(FPDF):
         for line in lines:
             self.paragraph(line, size=BODY_PT, grey=True)
         self.rule()
+
+
+def made_on(day: date, moment: datetime | None) -> datetime:
+    """A document's creation date: the moment it was gathered, else the start of its day."""
+    return moment if moment is not None else datetime.combine(day, time(), UTC)
 
 
 def _clean(text: str) -> str:

@@ -9,15 +9,16 @@ for a typical client; the progress chart, when shared, is an enclosure on a page
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from fpdf import XPos, YPos
 
+from practice.checkins import PAIN_ANCHORS
 from practice.referrals import ask_of
 from reports.data import ClientInfo, HomeworkRow, PlanInfo, PracticeInfo, ReferralRow, SessionRow
-from reports.wording import count, day_label, long_day, pain_change, short_day
+from reports.wording import NOTHING, count, day_label, long_day, pain_change, short_day
 
-from .document import BODY_PT, LINE, _Document
+from .document import BODY_PT, LINE, RECORD_CHART_WIDTH, TABLE_PT, _Document, made_on
 from .record import _plan_lines
 
 # More sessions than this and the table shows the first few and the latest, with a line
@@ -25,8 +26,9 @@ from .record import _plan_lines
 MAX_SESSION_ROWS = 10
 FIRST_ROWS = 2
 ENCLOSURE = "Enclosure: progress chart"
-# As the client rated it (0–10, as the plan's lines say), before the session → after it.
+# As the client rated it, before the session → after it; its scale said once, in PAIN_LINE.
 PAIN_HEADING = "Pain before → after"
+PAIN_LINE = f"Pain before → after each session (0–10, {PAIN_ANCHORS}):"
 
 
 def referral_letter(
@@ -42,6 +44,7 @@ def referral_letter(
     chart_png: bytes | None = None,
     cautions: Sequence[str] = (),
     red_flags: Sequence[str] = (),
+    made_at: datetime | None = None,
 ) -> bytes:
     """A letter referring the client to `referral.provider`.
 
@@ -49,9 +52,11 @@ def referral_letter(
     `referral.consent` is True; declined or pending consent leaves the reason alone.
     """
     doc = _Document(
-        title=f"Referral: {client.name}",
-        author=practice.therapist_name,
+        title=f"Referral for {client.name}",
+        author=practice.author,
+        subject=f"Referral letter to {_recipient(referral)}, {long_day(written_on)}",
         footer=f"Confidential · Referral for {client.name}",
+        made_at=made_on(written_on, made_at),
     )
     doc.add_page()
     doc.letterhead(practice)
@@ -60,7 +65,7 @@ def referral_letter(
     doc.ln(2)
 
     # Two lines: to whom, and where to find them.
-    doc.paragraph(", ".join(x for x in (referral.provider, referral.profession) if x))
+    doc.paragraph(_recipient(referral))
     where = " · ".join(x for x in (referral.clinic, referral.contact) if x)
     if where:
         doc.paragraph(where)
@@ -68,6 +73,10 @@ def referral_letter(
 
     shared = referral.consent is True
     doc.paragraph(f"Referral: {client.name}", size=13, style="B")
+    # Given by the client for this letter (with their consent), so its reader can match it.
+    who = _identifiers(client) if shared else ""
+    if who:
+        doc.paragraph(who)
     doc.ln(2)
     doc.paragraph(f"Dear {referral.provider},")
     doc.ln(1)
@@ -109,7 +118,7 @@ def referral_letter(
         assert chart_png is not None
         doc.add_page()
         doc.subheading(ENCLOSURE)
-        doc.chart(chart_png)
+        doc.chart(chart_png, width=RECORD_CHART_WIDTH)
     return doc.to_bytes()
 
 
@@ -124,6 +133,20 @@ def _opening(client: ClientInfo, sessions: Sequence[SessionRow]) -> str:
         f"({count(len(sessions), 'session')}), and they have agreed to my sharing the details "
         "of their treatment below."
     )
+
+
+def _recipient(referral: ReferralRow) -> str:
+    return ", ".join(x for x in (referral.provider, referral.profession) if x)
+
+
+def _identifiers(client: ClientInfo) -> str:
+    """ "Date of birth: 14 March 1985 · Phone or email: +44 7700 900123"."""
+    parts = []
+    if client.birth_date is not None:
+        parts.append(f"Date of birth: {long_day(client.birth_date)}")
+    if client.contact:
+        parts.append(f"Phone or email: {client.contact}")
+    return " · ".join(parts)
 
 
 def _how_to_reply(practice: PracticeInfo, client: ClientInfo) -> str:
@@ -159,11 +182,23 @@ def _letter_details(
     ordered = sorted(sessions, key=lambda s: (s.session_date, s.number))
     doc.ln(1)
     doc.subheading("Sessions")
-    doc.data_table(
-        ("Date", "Areas", "Techniques", PAIN_HEADING),
-        _session_rows(ordered),
-        (0.16, 0.28, 0.35, 0.21),
-    )
+    treatments = {(tuple(s.techniques), tuple(s.areas)) for s in ordered}
+    if len(treatments) == 1 and len(ordered) > 1:
+        # The same treatment every time (the usual course): said once, and the pain as a line
+        # rather than a table of repeated words, so that the letter keeps to its page.
+        techniques, areas = next(iter(treatments))
+        doc.paragraph(
+            f"Every session: {', '.join(techniques) or NOTHING} ({', '.join(areas) or NOTHING})."
+        )
+        doc.paragraph(f"{PAIN_LINE} " + " · ".join(_pain_entries(ordered)))
+        doc.ln(2)
+    else:
+        doc.paragraph(PAIN_LINE.removesuffix(":") + ".", size=TABLE_PT, grey=True)
+        doc.data_table(
+            ("Date", "Areas", "Techniques", PAIN_HEADING),
+            _session_rows(ordered),
+            (0.16, 0.28, 0.35, 0.21),
+        )
     current = [h for h in homework if h.current]
     if current:
         doc.subheading("Homework")
@@ -175,6 +210,25 @@ def _letter_details(
             ],
             (0.28, 0.22, 0.3, 0.2),
         )
+
+
+def _pain_entries(ordered: Sequence[SessionRow]) -> list[str]:
+    """ "2 Sep 2026: 8 → 5" each, held together on its line; a long course as the table
+    would show it: the first few, how many between, the latest."""
+
+    def entry(s: SessionRow) -> str:
+        day = day_label(s.session_date).replace(" ", "\u00a0")
+        return f"{day}:\u00a0{pain_change(s.pain_before, s.pain_after)}"
+
+    if len(ordered) <= MAX_SESSION_ROWS:
+        return [entry(s) for s in ordered]
+    latest = MAX_SESSION_ROWS - FIRST_ROWS - 1
+    between = len(ordered) - FIRST_ROWS - latest
+    return [
+        *map(entry, ordered[:FIRST_ROWS]),
+        f"({count(between, 'more session')})",
+        *map(entry, ordered[-latest:]),
+    ]
 
 
 def _session_rows(ordered: Sequence[SessionRow]) -> list[tuple[str, str, str, str]]:

@@ -7,7 +7,7 @@ from fpdf import XPos, YPos
 from reports.data import ClientData
 from reports.wording import day_label
 
-from .document import _Document
+from .document import _Document, made_on
 from .record import _check_ins, _homework, _intake, _messages, _plan_lines
 
 
@@ -16,6 +16,8 @@ def client_data_pdf(data: ClientData) -> bytes:
     doc = _Document(
         title=f"Your data: {data.client_name}",
         author=data.therapist_name,
+        subject=f"What the Aftercare bot holds about you, {day_label(data.prepared_on)}",
+        made_at=made_on(data.prepared_on, data.prepared_at),
         footer=f"Your data held by the Aftercare bot · {data.client_name}",
     )
     doc.add_page()

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
-from collections.abc import Sequence
-from datetime import tzinfo
+from collections.abc import Callable, Sequence
+from datetime import date, tzinfo
 
 from fpdf import XPos, YPos
 
+from practice.checkins import ACTIVITY_ANCHORS, PAIN_ANCHORS
 from practice.notes import TextField
 from practice.plans import where_in_plan
 from reports.data import (
@@ -43,6 +44,7 @@ from .document import (
     SMALL_PT,
     TABLE_PT,
     _Document,
+    made_on,
 )
 
 # The free-text parts of a note, as the record labels them (a part left empty is not printed).
@@ -54,14 +56,20 @@ TEXT_FIELDS = (
 )
 
 
+NOTHING_HELPED = "Nothing has made a meaningful difference yet."
+NO_SESSIONS = "No sessions yet."
+
+
 def client_record(record: ClientRecord, *, chart_png: bytes | None = None) -> bytes:
     """The whole record: a one-page handover, then every note, plan, homework, check-in,
     decision and referral."""
     client = record.client
     doc = _Document(
         title=f"Client record: {client.name}",
-        author=record.practice.therapist_name,
+        author=record.practice.author,
+        subject=f"Confidential health record, prepared {day_label(record.prepared_on)}",
         footer=f"Confidential health record · {client.name}",
+        made_at=made_on(record.prepared_on, record.prepared_at),
     )
     sessions = sorted(record.sessions, key=lambda s: (s.session_date, s.number))
     doc.add_page()
@@ -91,13 +99,13 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
     doc.paragraph("HANDOVER", size=SMALL_PT, style="B", grey=True)
     doc.set_font(style="B", size=18)
     doc.multi_cell(0, 9, doc.printable(client.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
-    facts = [f"Prepared by {record.practice.therapist_name} on {day_label(record.prepared_on)}"]
+    facts = [f"Prepared by {record.practice.therapist_name} on {_kept(record.prepared_on)}"]
     first = client.first_session or (sessions[0].session_date if sessions else None)
     if first:
-        facts.append(f"first session {day_label(first)}")
+        facts.append(f"first session {_kept(first)}")
     if sessions:
         count = f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
-        facts.append(f"{count}, latest {day_label(sessions[-1].session_date)}")
+        facts.append(f"{count}, latest {_kept(sessions[-1].session_date)}")
     doc.paragraph(" · ".join(facts), grey=True)
     doc.ln(3)
     doc.banner(record.verdict or "No progress verdict yet.")
@@ -146,12 +154,15 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
         doc.fact("Intake", "Not answered.")
     doc.ln(2)
 
-    for title, items in (("What helped", record.helped), ("What did not help", record.not_helped)):
+    for title, items, none in (
+        ("What helped", record.helped, NOTHING_HELPED if sessions else NO_SESSIONS),
+        ("What did not help", record.not_helped, "Nothing noted." if sessions else NO_SESSIONS),
+    ):
         doc.subheading(title)
         if items:
             doc.bullets(items)
         else:
-            doc.paragraph("Nothing noted yet.", grey=True)
+            doc.paragraph(none, grey=True)
         doc.ln(1.5)
 
     doc.subheading("Current homework")
@@ -168,6 +179,11 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
         doc.paragraph("No homework given.", grey=True)
 
 
+def _kept(day: date) -> str:
+    """ "20 Jan 2027" held together on one line."""
+    return day_label(day).replace(" ", "\u00a0")
+
+
 def _referral_line(r: ReferralRow) -> str:
     """ "Dr Lee (physiotherapist), 13 Jan 2027 — consent given — seen"."""
     to = f"{r.provider} ({r.profession.lower()})" if r.provider else f"a {r.profession.lower()}"
@@ -178,7 +194,7 @@ def _referral_line(r: ReferralRow) -> str:
 
 def _session_notes(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) -> None:
     doc.heading("Session notes")
-    about = [f"{count(len(sessions), 'note')}, oldest first. Pain is 0–10."]
+    about = [f"{count(len(sessions), 'note')}, oldest first. Pain is 0–10 ({PAIN_ANCHORS})."]
     if any(session.revisions for session in sessions):
         zone = getattr(record.tz, "key", None) or record.tz.tzname(None) or "UTC"
         about.append(f"Amendment times are {zone} time.")
@@ -233,7 +249,7 @@ def _plan_lines(doc: _Document, plan: PlanInfo) -> None:
     if plan.activity:
         doc.fact(
             "Functional activity",
-            f"{plan.activity} (client's rating: 0 = unable, 10 = as before)",
+            f"{plan.activity} (rated by the client 0–10: {ACTIVITY_ANCHORS})",
         )
     doc.fact(
         "Sessions",
@@ -278,26 +294,36 @@ def _check_ins(
     doc: _Document, check_ins: Sequence[CheckInRow], activity: str | None = None
 ) -> None:
     doc.heading("Check-ins between visits")
-    explained = "Pain 0–10; Change: the client's answer to “compared with before your last session”"
+    explained = (
+        f"Pain 0–10 ({PAIN_ANCHORS}); Change: the client's answer to “compared with before your "
+        "last session”"
+    )
     if activity:
-        explained += (
-            f"; Activity: “{activity}”, 0–10 (0 = not at all, 10 = as well as before the problem)"
-        )
+        explained += f"; Activity: “{activity}”, 0–10 ({ACTIVITY_ANCHORS})"
     doc.paragraph(explained + ".", grey=True)
     doc.ln(1)
+    # A column no check-in has anything in (no activity in the plan, no comment written) is
+    # left out rather than printed as a column of dashes.
+    columns: list[tuple[str, float, Callable[[CheckInRow], str]]] = [
+        ("Date", 0.15, lambda c: day_label(c.answered_on)),
+        ("Pain", 0.08, lambda c: or_nothing(c.pain)),
+        ("Change", 0.2, lambda c: change_label(c.change)),
+        ("Activity", 0.1, lambda c: or_nothing(c.activity)),
+        ("Comment", 0.47, lambda c: c.comment or ""),
+    ]
+    empty = {
+        "Activity": all(c.activity is None for c in check_ins),
+        "Comment": not any(c.comment for c in check_ins),
+    }
+    shown = [col for col in columns if not empty.get(col[0], False)]
+    total = sum(width for _, width, _ in shown)
     doc.data_table(
-        ("Date", "Pain", "Change", "Activity", "Comment"),
+        tuple(name for name, _, _ in shown),
         [
-            (
-                day_label(c.answered_on),
-                or_nothing(c.pain),
-                change_label(c.change),
-                or_nothing(c.activity),
-                c.comment or "",
-            )
+            tuple(cell(c) for _, _, cell in shown)
             for c in sorted(check_ins, key=lambda c: c.answered_on)
         ],
-        (0.15, 0.08, 0.2, 0.1, 0.47),
+        tuple(width / total for _, width, _ in shown),
     )
 
 
@@ -407,10 +433,12 @@ def _activity_progress(activity: str, record: ClientRecord) -> str:
         return f"{activity} — not rated yet"
     first, last = rated[0], rated[-1]
     if first is last:
-        return f"{activity} — {last.activity}/10 ({day_label(last.answered_on)})"
+        return (
+            f"{activity} — {last.activity}/10 ({day_label(last.answered_on)}); {ACTIVITY_ANCHORS}"
+        )
     return (
         f"{activity} — {first.activity}/10 ({day_label(first.answered_on)}) → "
-        f"{last.activity}/10 ({day_label(last.answered_on)})"
+        f"{last.activity}/10 ({day_label(last.answered_on)}); {ACTIVITY_ANCHORS}"
     )
 
 

@@ -329,6 +329,8 @@ class ErasureRepository:
         client.awaiting = None
         client.paused_until = None
         client.stopped_at = None
+        client.birth_date = None
+        client.contact = None
         client.forgotten_at = now
         await self._session.flush()
         return withdrawn

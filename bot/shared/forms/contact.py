@@ -28,6 +28,31 @@ def phone_answer(typed: str, ctx: FormContext) -> Answer:
     return value
 
 
+_EMAIL_IN_TEXT = re.compile(r"[^@\s,;]+@[^@\s,;]+")
+
+
+def phone_or_email(typed: str) -> tuple[str | None, str | None]:
+    """A phone number, an email address, or both in one message ("+44 20 7946 0000,
+    maya@example.org"): (phone, email), each checked as its own question would."""
+    value = " ".join(typed.split())
+    found = _EMAIL_IN_TEXT.search(value)
+    if found and not _EMAIL.match(found.group(0)):
+        raise InputError(texts.BAD_EMAIL)
+    email = found.group(0) if found else None
+    rest = (value[: found.start()] + value[found.end() :]) if found else value
+    rest = " ".join(rest.replace(",", " ").replace(";", " ").split())
+    if email is None and not any(c.isdigit() for c in rest):
+        raise InputError(texts.BAD_CONTACT)
+    if rest and (not _PHONE.match(rest) or sum(c.isdigit() for c in rest) < 5):
+        raise InputError(texts.BAD_PHONE)
+    return rest or None, email
+
+
+def phone_or_email_answer(typed: str, ctx: FormContext) -> Answer:
+    phone, email = phone_or_email(typed)
+    return {"phone": phone, "email": email}
+
+
 def phone_question(prompt: str) -> Question:
     """An optional phone number, stored as typed with its spacing tidied."""
     return Question(

@@ -369,6 +369,7 @@ from .referrals import ALL_PROVIDERS as ALL_PROVIDERS
 from .referrals import ALLOW as ALLOW
 from .referrals import ARCHIVE_IT as ARCHIVE_IT
 from .referrals import ARCHIVE_PROVIDER as ARCHIVE_PROVIDER
+from .referrals import BAD_CONTACT as BAD_CONTACT
 from .referrals import BAD_EMAIL as BAD_EMAIL
 from .referrals import BAD_PHONE as BAD_PHONE
 from .referrals import BLOCKED_THE_BOT as BLOCKED_THE_BOT
@@ -381,7 +382,12 @@ from .referrals import DECLINED as DECLINED
 from .referrals import DONT_ALLOW as DONT_ALLOW
 from .referrals import EDIT_PROVIDER as EDIT_PROVIDER
 from .referrals import FOLLOW_UP_ALREADY as FOLLOW_UP_ALREADY
+from .referrals import LETTER_NOW as LETTER_NOW
 from .referrals import LETTER_SENT_ALREADY as LETTER_SENT_ALREADY
+from .referrals import LETTERHEAD_CONTACT_HINT as LETTERHEAD_CONTACT_HINT
+from .referrals import LETTERHEAD_CONTACT_PROMPT as LETTERHEAD_CONTACT_PROMPT
+from .referrals import LETTERHEAD_HINT as LETTERHEAD_HINT
+from .referrals import LETTERHEAD_NAME_PROMPT as LETTERHEAD_NAME_PROMPT
 from .referrals import MAX_REASON as MAX_REASON
 from .referrals import NOT_ON_THE_BOT as NOT_ON_THE_BOT
 from .referrals import NOT_YET as NOT_YET
@@ -414,9 +420,15 @@ from .referrals import STOPPED_THE_BOT as STOPPED_THE_BOT
 from .referrals import agreed_in_person as agreed_in_person
 from .referrals import any_profession as any_profession
 from .referrals import archive_provider as archive_provider
+from .referrals import ask_birth_date as ask_birth_date
+from .referrals import ask_contact as ask_contact
+from .referrals import bad_birth_date as bad_birth_date
+from .referrals import bad_client_contact as bad_client_contact
 from .referrals import consent_not_asked as consent_not_asked
 from .referrals import consent_question as consent_question
 from .referrals import consent_thanks as consent_thanks
+from .referrals import contact_words as contact_words
+from .referrals import details_done as details_done
 from .referrals import earlier_plan_versions as earlier_plan_versions
 from .referrals import earlier_referrals as earlier_referrals
 from .referrals import follow_up_answered as follow_up_answered
@@ -439,6 +451,7 @@ from .referrals import referral_title as referral_title
 from .referrals import referral_unasked as referral_unasked
 from .referrals import referred_to as referred_to
 from .referrals import therapist_told_consent as therapist_told_consent
+from .referrals import therapist_told_details_asked as therapist_told_details_asked
 from .reminders import REMINDER_ALREADY as REMINDER_ALREADY
 from .reminders import REMINDER_DONE as REMINDER_DONE
 from .reminders import REMINDER_LATER as REMINDER_LATER

@@ -6,6 +6,7 @@ The rules for every text (what is escaped, `Html` and `Plain`): bot/shared/texts
 from __future__ import annotations
 
 from bot.shared.bounded import TEXT_LIMIT, fit, shares
+from practice.checkins import ACTIVITY_ANCHORS, PAIN_ANCHORS
 
 from .common import Html, esc
 
@@ -17,7 +18,7 @@ def check_in_pain(therapist: str, area: str) -> str:
     return (
         f"📊 <b>Check-in from {esc(therapist)}</b>\n"
         f"How is your {esc(area)} today? <b>Pain right now</b>, 0–10 "
-        "(0 = no pain, 10 = worst imaginable):"
+        f"({PAIN_ANCHORS}):"
     )
 
 
@@ -26,10 +27,7 @@ def check_in_change(area: str) -> str:
 
 
 def check_in_activity(activity: str) -> str:
-    return (
-        f"“{esc(activity)}” — how well can you do it now?\n"
-        "0 = not at all, 10 = as well as before the problem"
-    )
+    return f"“{esc(activity)}” — how well can you do it now?\n{ACTIVITY_ANCHORS}"
 
 
 def check_in_comment(therapist: str) -> str:

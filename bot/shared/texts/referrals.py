@@ -44,8 +44,27 @@ def profile_saved(name: str, practice: str | None) -> str:
     return f"Saved ✓ Letters and records now come from <b>{esc(name)}</b>{at}."
 
 
+# Asked inside /refer when the letterhead lacks them, so that the first letter carries them.
+LETTERHEAD_NAME_PROMPT = (
+    "📇 The letter comes from you, and your letterhead is empty. Your <b>name</b> as the "
+    "letter should sign it? <i>e.g. Maya Collins, LMT</i>"
+)
+LETTERHEAD_CONTACT_PROMPT = (
+    "📇 How can the person you refer to <b>reach you</b> about it? Your phone, your email, "
+    "or both in one message. <i>e.g. +44 20 7946 0000, maya@riverside.example</i>"
+)
+LETTERHEAD_HINT = "Kept on your letterhead (/profile) for the next letters and records."
+LETTERHEAD_CONTACT_HINT = (
+    "Kept on your letterhead (/profile) for the next letters. Skip it, and the letter asks "
+    "for a reply through your client."
+)
 BAD_EMAIL = "that doesn't look like an email address (it should read like name@example.com)"
 BAD_PHONE = "a phone number has at least 5 digits, and only + ( ) - . / and spaces besides"
+BAD_CONTACT = "type a phone number, an email address, or both"
+
+
+def contact_words(phone: str | None, email: str | None) -> Plain:
+    return Plain(" · ".join(x for x in (phone, email) if x))
 
 
 def providers_list(lines: list[Html]) -> str:
@@ -118,7 +137,7 @@ def letter_button(to: str) -> Plain:
 def letter_again(name: str, pending: bool) -> Plain:
     if pending:  # nothing of their treatment goes out before they answer
         return Plain(f"{name} hasn't answered yet: the letter gives the reason only.")
-    return Plain("Sending the letter again…")
+    return Plain("Sending the letter…")
 
 
 SEEN = "✅ Seen"
@@ -261,3 +280,50 @@ def referral_line(to: str, day: Html, consent: Html, outcome: Html | None) -> st
     if outcome:
         parts.append(OUTCOME_WORDS.get(outcome, outcome))
     return " — ".join(parts)
+
+
+# After the client allows the summary: two optional questions, for the letter's reader.
+
+
+def ask_birth_date(to: str) -> str:
+    return (
+        f"📄 For the letter to {esc(to)}, if you'd like: your <b>date of birth</b>, so they "
+        "can match the letter to you. It is kept for referral letters only (/mydata shows "
+        "it, /forgetme erases it).\n"
+        "Type it like <i>14 March 1985</i>, or tap Skip."
+    )
+
+
+def ask_contact(to: str) -> str:
+    return (
+        f"📄 And, also optional: a <b>phone number or email</b> {esc(to)} may contact you on? "
+        "It goes on the letter too.\nType one or both, or tap Skip."
+    )
+
+
+def bad_birth_date(reason: str) -> str:
+    return (
+        f"⚠️ {esc(reason[:1].upper() + reason[1:])}. Type your date of birth like "
+        "<i>14 March 1985</i>, or tap Skip."
+    )
+
+
+def bad_client_contact(reason: str) -> str:
+    return f"⚠️ {esc(reason[:1].upper() + reason[1:])}. Please try again, or tap Skip."
+
+
+def details_done(therapist: str, to: str, given: bool) -> str:
+    if given:
+        return f"✅ Thank you — it's on {esc(therapist)}'s letter to {esc(to)}."
+    return f"✅ That's fine — {esc(therapist)}'s letter to {esc(to)} goes without them."
+
+
+def therapist_told_details_asked(name: str, to: str) -> str:
+    return (
+        f"✅ {esc(name)} allowed the summary to go to {esc(to)}. I've asked them for their "
+        "date of birth and a phone or email for the letter (both optional): the letter comes "
+        "when they have answered, or now with the button."
+    )
+
+
+LETTER_NOW = "📄 The letter now"

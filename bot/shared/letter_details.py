@@ -1,0 +1,156 @@
+"""After a client allows a referral's summary: their date of birth and a phone or email for the
+letter, asked of them (each optional, one question at a time, saying whom it is for), kept
+with the client for the next letter, and the letter sent when they have answered.
+
+The client answers by typing (bot/client/home.py passes their text here first) or taps Skip
+(the consent buttons, bot/therapist/referrals.py, pass "b" and "c" here). A client who walks
+away holds nothing back: the therapist was given "📄 The letter now" when the questions went.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.shared import cards, texts
+from bot.shared.callbacks import ReferralConsent
+from bot.shared.context import Context
+from bot.shared.forms.contact import phone_or_email
+from bot.shared.reach import send_to_client
+from bot.shared.referral_letter import letter_to_therapist, referral_to
+from practice.notes import InputError, parse_birth_date
+from storage.models import Client
+
+# Client.awaiting while a question waits: the prefix, the referral's id, and which question.
+AWAITING = "rd"
+BIRTH, CONTACT = "b", "c"
+
+
+def wanted(client: Client) -> list[str]:
+    """The questions still worth asking: what the client has not given for an earlier letter."""
+    return [
+        step
+        for step, held in ((BIRTH, client.birth_date), (CONTACT, client.contact))
+        if held is None
+    ]
+
+
+def _awaiting(referral_id: int, step: str) -> str:
+    return f"{AWAITING}{referral_id}{step}"
+
+
+def _waiting_for(client: Client) -> tuple[int, str] | None:
+    awaiting = client.awaiting or ""
+    body = awaiting.removeprefix(AWAITING)
+    if body == awaiting or len(body) < 2 or not body[:-1].isdigit() or body[-1] not in "bc":
+        return None
+    return int(body[:-1]), body[-1]
+
+
+def _keyboard(referral_id: int, step: str) -> InlineKeyboardMarkup:
+    data = ReferralConsent(referral_id, step).encode()
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.SKIP, callback_data=data)]])
+
+
+async def ask(context: Context, telegram_user_id: int, referral_id: int, step: str) -> None:
+    """Put one question to the client and wait for their answer (the caller set `awaiting`)."""
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        referral = await uow.referrals.get_any(referral_id)
+        if referral is None:
+            return
+        to = await referral_to(uow, referral)
+    text = texts.ask_birth_date(to) if step == BIRTH else texts.ask_contact(to)
+    await send_to_client(
+        services, context.bot, telegram_user_id, text, _keyboard(referral_id, step)
+    )
+
+
+async def start(context: Context, client_id: int, therapist_id: int, referral_id: int) -> bool:
+    """Ask the first question the client has not answered for an earlier letter; False when
+    there is none (the letter can go now)."""
+    async with context.services.db.unit_of_work() as uow:
+        client = await uow.clients.get(therapist_id, client_id)
+        if client is None or client.telegram_user_id is None or not (steps := wanted(client)):
+            return False
+        client.awaiting = _awaiting(referral_id, steps[0])
+        chat = client.telegram_user_id
+        await uow.commit()
+    await ask(context, chat, referral_id, steps[0])
+    return True
+
+
+def _advance(client: Client, referral_id: int, step: str) -> str | None:
+    """After `step` is answered or skipped: the question that comes next, if any, awaited."""
+    later = CONTACT if step == BIRTH and client.contact is None else None
+    client.awaiting = _awaiting(referral_id, later) if later else None
+    return later
+
+
+async def _after(context: Context, client: Client, referral_id: int, later: str | None) -> None:
+    """Once the answer is committed: the next question, or the thanks and the letter."""
+    chat = client.telegram_user_id
+    if chat is None:
+        return
+    if later is not None:
+        await ask(context, chat, referral_id, later)
+        return
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        referral = await uow.referrals.get_any(referral_id)
+        therapist = await uow.therapists.get(client.therapist_id)
+        to = await referral_to(uow, referral) if referral is not None else ""
+    name = therapist.display_name if therapist is not None else "Your therapist"
+    given = client.birth_date is not None or bool(client.contact)
+    await send_to_client(services, context.bot, chat, texts.details_done(name, to, given))
+    await letter_to_therapist(context, referral_id)
+
+
+async def skipped(update: Update, context: Context, referral_id: int, step: str) -> None:
+    """The client's Skip: only theirs, and only while that question waits."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    async with context.services.db.unit_of_work() as uow:
+        client = await uow.clients.by_telegram_user(user.id)
+        waiting = client is not None and _waiting_for(client) == (referral_id, step)
+        if client is not None and waiting:
+            later = _advance(client, referral_id, step)
+            await uow.commit()
+    await cards.answer(query, None if waiting else texts.CONSENT_ALREADY)
+    await cards.strip_buttons(context.bot, query.message.chat.id, query.message.message_id)
+    if client is not None and waiting:
+        await _after(context, client, referral_id, later)
+
+
+async def typed(update: Update, context: Context, client: Client) -> bool:
+    """A typed message while a question waits; False if none waits (it is read elsewhere)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    waiting = _waiting_for(client)
+    if waiting is None:
+        return False
+    referral_id, step = waiting
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        fresh = await uow.clients.get(client.therapist_id, client.id)
+        if fresh is None:
+            return False
+        try:
+            if step == BIRTH:
+                fresh.birth_date = parse_birth_date(message.text, services.today())
+            else:
+                phone, email = phone_or_email(message.text)
+                fresh.contact = " · ".join(x for x in (phone, email) if x)
+        except InputError as exc:
+            problem = str(exc)
+            later = None
+        else:
+            problem = ""
+            later = _advance(fresh, referral_id, step)
+            await uow.commit()
+    if problem:
+        # Still awaited: the client types it again, or skips it.
+        bad = texts.bad_birth_date(problem) if step == BIRTH else texts.bad_client_contact(problem)
+        await message.reply_text(bad, reply_markup=_keyboard(referral_id, step))
+        return True
+    await _after(context, fresh, referral_id, later)
+    return True
