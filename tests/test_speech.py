@@ -140,6 +140,17 @@ def test_dictated_notes_are_transcribed_with_the_vocabulary() -> None:
     assert heard >= 3, hyps
 
 
+@needs_espeak
+def test_a_recording_is_heard_the_same_whatever_was_heard_before() -> None:
+    """Nothing carries from one recording to the next: not the noise estimate, not the dither
+    (with PocketSphinx's own dither or noise removal, the third note below was heard
+    differently after the second)."""
+    first, second = (spoken(DICTATIONS[i].text, *voice_of(i))[0] for i in (3, 2))
+    spec = EngineSpec(adaptation="lm", names=CLIENTS)
+    heard = [pool.transcribe_here(data, spec).text for data in (first, second, first, first)]
+    assert heard[0] == heard[2] == heard[3], heard
+
+
 def test_whisper_without_its_model_is_unavailable(tmp_path) -> None:
     with pytest.raises(speech.EngineUnavailable):
         engine_for(EngineSpec(engine="whisper", model_dir=str(tmp_path)))
