@@ -70,6 +70,12 @@ DISCOUNT = 0.3
 DITHER_SEED = 1
 DITHER_SHARE = 0.25
 REMOVE_NOISE = False
+# Client names are also given as other accents say them (`accents`): on the spoken set the
+# names heard right went from 59 // 75 % to 66 // 81 % (tuning // held out), the WER from
+# 0.173 // 0.205 to 0.164 // 0.201. Tried and left out: a second pass over the note's opening
+# (up to its first treatment word) with a grammar of the client names alone: 56 // 81 %, the
+# wrong name as often as the right one where the first pass had missed it.
+ACCENT_VARIANTS = True
 
 
 class Engine(Protocol):
@@ -110,9 +116,37 @@ def _dictionary_text(
             phones = [guess]
         if not phones:
             missing.add(word)
+        if word in name_words and ACCENT_VARIANTS:
+            phones = list(dict.fromkeys([*phones, *(v for p in phones for v in accents(p))]))
         for i, pronunciation in enumerate(phones):
             rows.append(f"{word if i == 0 else f'{word}({i + 1})'} {pronunciation}")
     return "\n".join(rows) + "\n", missing
+
+
+_VOWEL_PHONES = frozenset(
+    ("AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW")
+)
+
+
+def accents(phones: str) -> list[str]:
+    """A name as other accents say it, beside the dictionary's American: the r said as a
+    separate sound ("M ER IY AH" → "M AH R IY AH", Maria), and non-rhotic, as in most of
+    England (an r before a vowel said, any other unsaid: "K AA R T ER" → "K AA T AH", Carter)."""
+    said = phones.split()
+    split: list[str] = []
+    for phone in said:
+        split += ["AH", "R"] if phone == "ER" else [phone]
+    non_rhotic: list[str] = []
+    for i, phone in enumerate(said):
+        following = said[i + 1] if i + 1 < len(said) else None
+        if phone == "ER":
+            non_rhotic += ["AH", "R"] if following in _VOWEL_PHONES else ["AH"]
+        elif phone == "R" and (following is None or following not in _VOWEL_PHONES) and i > 0:
+            continue
+        else:
+            non_rhotic.append(phone)
+    variants = dict.fromkeys((" ".join(split), " ".join(non_rhotic)))
+    return [v for v in variants if v != phones]
 
 
 class PocketSphinx:
