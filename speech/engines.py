@@ -109,9 +109,7 @@ def _dictionary_text(
     rows: list[str] = []
     missing: set[str] = set()
     for word in sorted(set(words)):
-        phones = known.get(word) or (
-            [vocab.pronunciations[word]] if word in vocab.pronunciations else []
-        )
+        phones = known.get(word) or (list(vocab.pronunciations.get(word, ())))
         if not phones and (guess := letter_to_sound(word, name=word in name_words)):
             phones = [guess]
         if not phones:
