@@ -112,9 +112,10 @@ def parsed_right(d: Dictation, transcript: str) -> dict[str, bool]:
     return right
 
 
-# Configurations beside the adaptations themselves: "lm-0" is the language model as it was
-# before the front end's dither, noise removal off and the names' accents (speech/engines.py),
-# the baseline those are measured against in the same run.
+# Configurations beside the adaptations themselves: "lm-0" is the language model without the
+# front end's dither, with the acoustic model's noise removal and without the names' accents
+# (speech/engines.py): the baseline those are measured against in the same run (the
+# vocabulary, with its pronunciations, is today's in both).
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "lm-0": ("lm", {"DITHER_SHARE": 0.0, "REMOVE_NOISE": True, "ACCENT_VARIANTS": False}),
 }
