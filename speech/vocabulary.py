@@ -63,7 +63,8 @@ class Vocabulary:
     # The phrase most said for each area and technique, which synthetic notes favour.
     common_areas: tuple[str, ...] = ()
     common_techniques: tuple[str, ...] = ()
-    pronunciations: dict[str, str] = field(default_factory=dict)
+    # A word's pronunciations, the usual first (a string in the TOML for one, a list for more).
+    pronunciations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def phrases(self) -> tuple[str, ...]:
         """Every phrase, each once, in a stable order."""
@@ -141,7 +142,10 @@ def vocabulary() -> Vocabulary:
         plans=tuple(dict.fromkeys((*data["plans"], *exercises))),
         common_areas=_first_per_code(phrases, "area"),
         common_techniques=_first_per_code(phrases, "technique"),
-        pronunciations=dict(data.get("pronunciations", {})),
+        pronunciations={
+            word: (said,) if isinstance(said, str) else tuple(said)
+            for word, said in data.get("pronunciations", {}).items()
+        },
     )
 
 

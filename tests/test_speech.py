@@ -13,7 +13,7 @@ import soundfile
 
 import speech
 from speech import audio, pool
-from speech.engines import EngineSpec, engine_for
+from speech.engines import EngineSpec, accents, engine_for
 from speech.vocabulary import (
     arpa_language_model,
     jsgf_grammar,
@@ -138,6 +138,25 @@ def test_dictated_notes_are_transcribed_with_the_vocabulary() -> None:
     # The pain numbers, the heart of the note, come through in at least three of four.
     heard = sum("pain" in hyp for hyp in hyps)
     assert heard >= 3, hyps
+
+
+def test_names_are_also_given_as_other_accents_say_them() -> None:
+    assert accents("K AA R T ER") == ["K AA R T AH R", "K AA T AH"]  # Carter
+    assert accents("M ER IY AH") == ["M AH R IY AH"]  # Maria: the r before a vowel is said
+    assert accents("M AA R K") == ["M AA K"]  # Mark
+    assert accents("R OW Z") == []  # Rose: an r that starts a word stays, nothing else to vary
+    assert accents("JH EY M Z") == []
+
+
+@needs_espeak
+def test_a_recording_is_heard_the_same_whatever_was_heard_before() -> None:
+    """Nothing carries from one recording to the next: not the noise estimate, not the dither
+    (with PocketSphinx's own dither or noise removal, the third note below was heard
+    differently after the second)."""
+    first, second = (spoken(DICTATIONS[i].text, *voice_of(i))[0] for i in (3, 2))
+    spec = EngineSpec(adaptation="lm", names=CLIENTS)
+    heard = [pool.transcribe_here(data, spec).text for data in (first, second, first, first)]
+    assert heard[0] == heard[2] == heard[3], heard
 
 
 def test_whisper_without_its_model_is_unavailable(tmp_path) -> None:
