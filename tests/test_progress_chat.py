@@ -61,7 +61,10 @@ async def test_no_change_at_the_re_evaluation_point_asks_once_and_records_the_an
     await note(maya, clock, "6", "4")
     prompt = maya.last_text
     assert "Time to re-evaluate Anna K.'s plan." in prompt
-    assert "No meaningful change after 4 sessions: pain 6 → 6 (0 %)" in prompt
+    assert (
+        "No meaningful change after 4 sessions: pain 6 (before the plan's 1st session, 19 Oct)"
+        " → 6 (median of the last 3 sessions, 26 Oct – 9 Nov), 0 %"
+    ) in prompt
     assert maya.all_buttons == ["📋 Adjust plan", "↗️ Refer", "▶️ Continue as planned"]
     card = maya.last_message
     assert card is not None
@@ -74,7 +77,7 @@ async def test_no_change_at_the_re_evaluation_point_asks_once_and_records_the_an
     assert again == "Already decided: continue as planned."
     [decision] = await decisions(running)
     assert (decision.kind, decision.at_session, decision.answer) == ("reeval", 4, "continue")
-    assert "pain 6 → 6" in decision.summary
+    assert "→ 6 (median of the last 3 sessions, 26 Oct – 9 Nov), 0 %" in decision.summary
     # The same session is never asked about twice; the next one with no change is not asked
     # again until four more sessions have passed.
     await note(maya, clock, "6", "4")
@@ -91,7 +94,10 @@ async def test_progress_shows_the_verdict_and_a_chart(
     await maya.send("/progress Anna")
     [photo] = maya.photos
     assert photo.caption is not None
-    assert photo.caption.startswith("📈 Anna K.\nImproving: pain 8 → 5 (−38 %) over 4 sessions")
+    assert photo.caption.startswith(
+        "📈 Anna K.\nImproving over 4 sessions: pain 8 (before the plan's 1st session, 19 Oct)"
+        " → 5 (median of the last 3 sessions, 26 Oct – 9 Nov), −38 %"
+    )
     assert photo.file_bytes is not None
     with Image.open(io.BytesIO(photo.file_bytes)) as image:
         assert image.format == "PNG"
@@ -108,7 +114,8 @@ async def test_improvement_offers_a_note_the_therapist_can_rewrite(
     for before, after in (("4", "2"), ("3", "1")):
         await note(maya, clock, before, after)
     assert maya.last_text.startswith(
-        "🌱 Anna K. has improved meaningfully.\nImproving: pain 6 → 3.5 (−42 %) over 3 sessions"
+        "🌱 Anna K. has improved meaningfully.\nImproving over 3 sessions: pain 6 (before the "
+        "1st session, 19 Oct) → 3.5 (median of the last 2 sessions, 26 Oct – 2 Nov), −42 %"
     )
     assert maya.all_buttons == ["💬 Send Anna a note", "📋 Adjust plan", "▶️ Continue as planned"]
     await maya.tap("💬 Send Anna a note")
