@@ -486,3 +486,33 @@ async def test_a_check_in_that_cannot_be_sent_keeps_the_series_going_once(
     sent = await run_until(running, clock, datetime(2026, 10, 25, 12, 0, tzinfo=UTC), kind="📊")
     assert len(sent) == 1
     assert "📊" in anna.last_text
+
+
+async def test_a_snooze_past_midnight_says_which_day_it_is_for(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "1 wk")
+    await run_until(running, clock, datetime(2026, 10, 20, 7, 0, tzinfo=UTC))
+    tuesday = anna.last_message
+    assert tuesday is not None and "This one is for" not in tuesday.text
+    # Tuesday 21:30 in Berlin: an hour later is in quiet hours, so it comes at 08:00 on
+    # Wednesday, beside Wednesday's own reminder.
+    clock.set(datetime(2026, 10, 20, 19, 30, tzinfo=UTC))
+    await anna.tap("In 1 hour", message_id=tuesday.message_id)
+    before = len(anna.messages)
+    await run_until(running, clock, datetime(2026, 10, 21, 7, 0, tzinfo=UTC))
+    arrived = [m for m in anna.messages[before:] if m.text.startswith("🧘")]
+    assert len(arrived) == 2
+    late = [m for m in arrived if "This one is for" in m.text]
+    assert len(late) == 1
+    assert "📅 This one is for yesterday, Tue 20 Oct." in late[0].text
+    assert late[0].buttons == [["✅ Done", "⏭ Skip that day"], ["⏰ In 1 hour"]]
+    [today] = [m for m in arrived if m is not late[0]]
+    assert today.buttons[0][1] == "⏭ Skip today"
+    # Answered, the late one still says which day it was for, and counts for that day.
+    await anna.tap("Done", message_id=late[0].message_id)
+    assert "This one is for yesterday, Tue 20 Oct." in anna.message(late[0].message_id).text
+    async with running.db.unit_of_work() as uow:
+        [log] = list(await uow.session.scalars(select(HomeworkLog)))
+        assert log.occurrence_date == date(2026, 10, 20)

@@ -422,8 +422,10 @@ from .reminders import REMINDER_LATER as REMINDER_LATER
 from .reminders import REMINDER_LOGGED as REMINDER_LOGGED
 from .reminders import REMINDER_NOT_YOURS as REMINDER_NOT_YOURS
 from .reminders import REMINDER_SKIP as REMINDER_SKIP
+from .reminders import REMINDER_SKIP_THAT_DAY as REMINDER_SKIP_THAT_DAY
 from .reminders import SNOOZE_WAITING as SNOOZE_WAITING
 from .reminders import homework_reminder as homework_reminder
+from .reminders import reminder_day as reminder_day
 from .reminders import reminder_snoozed as reminder_snoozed
 from .visits import CALENDAR_FILE as CALENDAR_FILE
 from .visits import CANCEL_VISIT as CANCEL_VISIT
