@@ -463,7 +463,7 @@ class Dispatcher:
         batch: _Batch,
     ) -> tuple[str, None] | None:
         text = (
-            await weekly_text(uow, client, now)
+            await weekly_text(uow, client, now, fallback_zone=self._zone)
             if client is not None and reachable(client) and not paused_at(client, now)
             else None
         )
