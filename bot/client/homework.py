@@ -16,7 +16,7 @@ from bot.shared import cards, texts
 from bot.shared.callbacks import ReminderAnswer, parse
 from bot.shared.context import Context
 from bot.shared.exercises import exercise_card
-from practice.exercises import ExerciseCard
+from practice.exercises import ExerciseCard, client_dose
 from practice.preferences import hhmm
 from practice.reminders import snoozed_until
 from reminders.planning import preferences_of, quiet_hours_of
@@ -46,7 +46,7 @@ def reminder_card(
 def reminder_text(card: ExerciseCard, dose: str, day: date, today: date) -> str:
     """The reminder's words; one for an earlier day than today names it."""
     late_for = texts.reminder_day(day, today) if day < today else None
-    return texts.homework_reminder(card.name, dose, card.summary, late_for)
+    return texts.homework_reminder(card.name, client_dose(dose), card.summary, late_for)
 
 
 async def reminder_button(update: Update, context: Context) -> None:
