@@ -264,6 +264,9 @@ from .progress import CARD_OPEN as CARD_OPEN
 from .progress import CHANGE_PLAN as CHANGE_PLAN
 from .progress import DECISION_ADJUST as DECISION_ADJUST
 from .progress import DECISION_CONTINUE as DECISION_CONTINUE
+from .progress import DECISION_DISCHARGE as DECISION_DISCHARGE
+from .progress import DECISION_EXTEND as DECISION_EXTEND
+from .progress import DECISION_MAINTENANCE as DECISION_MAINTENANCE
 from .progress import DECISION_RECORDED as DECISION_RECORDED
 from .progress import DECISION_REFER as DECISION_REFER
 from .progress import HOMEWORK_PICK as HOMEWORK_PICK
