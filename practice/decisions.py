@@ -50,7 +50,10 @@ DECISION_QUESTIONS: dict[DecisionKind, str] = {
     DecisionKind.REEVALUATION: "Time to re-evaluate the plan. Continue, change it or refer?",
     DecisionKind.NO_PROGRESS: "No meaningful change so far. Continue, change the plan or refer?",
     DecisionKind.IMPROVED: "A meaningful improvement. Continue, space the sessions out or finish?",
-    DecisionKind.PLANNED_END: "The planned sessions are done. Finish, continue or refer?",
+    DecisionKind.PLANNED_END: (
+        "The planned sessions are done. Discharge, add sessions, move to maintenance visits, "
+        "continue or refer?"
+    ),
 }
 
 
@@ -69,6 +72,10 @@ DECISION_ANSWERS: dict[str, str] = {
     "adjust": "change the plan",
     "refer": "refer to another professional",
     "continue": "continue as planned",
+    # At the planned end (DecisionKind.PLANNED_END):
+    "discharge": "discharge: treatment finished",
+    "extend": "more sessions (plan extended)",
+    "maintenance": "maintenance visits",
     "note": "send the client a note (not sent yet)",
     "sent": "send the client a note (sent)",
 }

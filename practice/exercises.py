@@ -90,6 +90,61 @@ class Dose:
         hold = f", hold {self.hold_seconds} s" if self.hold_seconds else ""
         return f"{count}{side}{hold}"
 
+    def for_client(self) -> str:
+        """The same dose in a client's words: "2 sets of 10, hold each 5 seconds"."""
+        side = " on each side" if self.per_side else ""
+        times = f", {_count(self.sets, 'time')}" if self.sets and self.sets > 1 else ""
+        if self.minutes is not None:
+            return f"{_count(self.minutes, 'minute')}{side}{times}"
+        if self.reps is None:
+            assert self.hold_seconds is not None
+            return f"hold {_count(self.hold_seconds, 'second')}{side}{times}"
+        if self.sets and self.sets > 1:
+            count = f"{self.sets} sets of {self.reps}"
+        else:
+            count = _count(self.reps, "time")
+        hold = f", hold each {_count(self.hold_seconds, 'second')}" if self.hold_seconds else ""
+        return f"{count}{side}{hold}"
+
+
+# `Dose.describe`'s shorthand, read back: a stored dose ("2 × 10, hold 5 s") shown to a client.
+_SHORTHAND = re.compile(
+    r"^(?:(?P<sets>\d+) × )?(?:"
+    r"(?P<reps>\d+)(?P<reps_word> reps)?(?P<side1> each side)?(?:, hold (?P<hold>\d+) s)?"
+    r"|(?P<held>\d+) s hold(?P<side2> each side)?"
+    r"|(?P<minutes>\d+) min(?P<side3> each side)?"
+    r")$"
+)
+
+
+def client_dose(dose: str) -> str:
+    """A stored dose as a client reads it, stated once for every client screen (the homework
+    message, the reminder, their home): "2 × 10, hold 5 s" → "2 sets of 10, hold each 5
+    seconds". A dose the therapist typed in their own words is shown as typed."""
+    match = _SHORTHAND.match(dose.strip())
+    if match is None:
+        return dose
+    number = {k: int(v) for k, v in match.groupdict().items() if v and v.strip().isdigit()}
+    sets = number.get("sets")
+    if match["reps"] is not None and match["reps_word"] is not None and sets is not None:
+        return dose  # "2 × 10 reps" is no shorthand describe writes: leave it as typed
+    side = any(match[k] for k in ("side1", "side2", "side3"))
+    try:
+        parsed = Dose(
+            sets=sets,
+            reps=number.get("reps"),
+            hold_seconds=number.get("hold") or number.get("held"),
+            minutes=number.get("minutes"),
+            per_side=side,
+        )
+    except ValueError:
+        return dose
+    return parsed.for_client()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
 
 @dataclass(frozen=True)
 class Exercise:

@@ -66,6 +66,7 @@ CURRENT_WINDOW = 3
 # A verdict needs at least this many ratings after the baseline; one alone is an anecdote.
 MIN_RATINGS_AFTER_BASELINE = 2
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MINUS = "−"  # U+2212: the real minus sign; a hyphen reads as a dash on a phone
 
 
@@ -156,6 +157,15 @@ class ProgressSeries:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """Where a pain rating came from: before a session (its place in the series, 1 = the
+    series' first) or at a check-in (`session` None)."""
+
+    day: date
+    session: int | None = None
+
+
+@dataclass(frozen=True)
 class Evidence:
     """The figures behind a verdict, for the therapist to check it by eye."""
 
@@ -166,6 +176,13 @@ class Evidence:
     # How many of the latest ratings `current_pain` is the median of.
     median_of: int
     sessions: int
+    # Which readings the two pain figures are: the baseline's, and those `current_pain` is
+    # the median of (oldest first). Each screen names them, so that two windows never pass
+    # for one (the decision's, asked under one plan, and /progress's under the next).
+    baseline_reading: Reading | None = None
+    current_readings: tuple[Reading, ...] = ()
+    # The series is a plan's: "the plan's 1st session", not the client's first ever.
+    under_plan: bool = False
     baseline_activity: int | None = None
     current_activity: float | None = None
     latest_change: int | None = None
@@ -201,14 +218,46 @@ class Evidence:
         return None if self.latest_change is None else CHANGE_LABELS[self.latest_change]
 
     def pain_text(self) -> str:
-        """ "pain 7 → 3 (−57 %)"; points instead of percent from a baseline of 0."""
+        """ "pain 7 (before the 1st session, 2 Mar) → 3 (median of the last 3 sessions,
+        16–30 Mar), −57 %": each figure says which readings it is. Points instead of percent
+        from a baseline of 0."""
         if self.baseline_pain is None:
             return "pain not rated yet"
+        baseline = f"pain {self.baseline_pain}{self._baseline_source()}"
         if self.current_pain is None or self.pain_change is None:
-            return f"pain {self.baseline_pain}"
+            return baseline
         percent = self.pain_change_percent
         delta = _signed(self.pain_change) if percent is None else percent_of(percent, signed=True)
-        return f"pain {self.baseline_pain} → {_number(self.current_pain)} ({delta})"
+        current = f"{_number(self.current_pain)}{self._current_source()}"
+        return f"{baseline} → {current}, {delta}"
+
+    def _baseline_source(self) -> str:
+        reading = self.baseline_reading
+        if reading is None:
+            return ""
+        if reading.session is None:
+            return f" (check-in, {day_text(reading.day)})"
+        whose = "the plan's" if self.under_plan else "the"
+        return f" (before {whose} {ordinal(reading.session)} session, {day_text(reading.day)})"
+
+    def _current_source(self) -> str:
+        readings = self.current_readings
+        if not readings:
+            return ""
+        if len(readings) == 1:
+            (reading,) = readings
+            if reading.session is None:
+                return f" (check-in, {day_text(reading.day)})"
+            return f" (before the session of {day_text(reading.day)})"
+        check_ins = sum(r.session is None for r in readings)
+        if check_ins == len(readings):
+            noun = "check-ins"
+        elif check_ins == 0:
+            noun = "sessions"
+        else:
+            noun = "ratings"
+        span = day_span(readings[0].day, readings[-1].day)
+        return f" (median of the last {len(readings)} {noun}, {span})"
 
     def activity_text(self) -> str | None:
         """ "activity 3 → 6 (+3)", or None when there is nothing to compare."""
@@ -252,15 +301,20 @@ def judge(series: ProgressSeries) -> Assessment:
     if start is None:
         evidence = Evidence(None, None, 0, 0, sessions=sum(r.is_session for r in window))
         return Assessment(Verdict.NOT_ENOUGH_DATA, evidence)
+    readings = _readings(window)
     rated = window[start:]
     baseline = rated[0].pain
     assert baseline is not None
     # Only pain *before* a session counts: pain after is the immediate effect of the massage
     # on the table, which fades within hours to days. Counting it as "current" would make any
     # client look better after every visit, whatever happens between them.
-    after = [r.pain for r in rated[1:] if r.pain is not None]
+    after_readings = [
+        (r.pain, readings[start + 1 + i]) for i, r in enumerate(rated[1:]) if r.pain is not None
+    ]
+    after = [pain for pain, _ in after_readings]
     last = after[-CURRENT_WINDOW:]
     current = float(median(last)) if last else None
+    current_readings = tuple(reading for _, reading in after_readings[-CURRENT_WINDOW:])
 
     # The other scales count from the plan's start, even before its first pain rating.
     changes = [r.change for r in window if r.change is not None]
@@ -309,6 +363,9 @@ def judge(series: ProgressSeries) -> Assessment:
         pain_ratings=1 + len(after),
         median_of=len(last),
         sessions=sum(r.is_session for r in window),
+        baseline_reading=readings[start],
+        current_readings=current_readings if last else (),
+        under_plan=plan is not None,
         baseline_activity=baseline_activity,
         current_activity=current_activity,
         latest_change=latest_change,
@@ -325,7 +382,8 @@ def describe(
 ) -> str:
     """The phone text: one line with the verdict, a second with the other scales and notes.
 
-    "Improving: pain 7 → 3 (−57 %) over 5 sessions; homework 80 % done."
+    "Improving over 5 sessions: pain 7 (before the 1st session, 2 Mar) → 3 (median of the
+    last 3 sessions, 16–30 Mar), −57 %; homework 80 % done."
     `sessions_count` is the number the therapist knows (e.g. sessions in the plan); None uses
     the sessions the evidence counted. `homework_share` is `Adherence.share` (0–1) or None.
     """
@@ -334,7 +392,7 @@ def describe(
     pain, label = evidence.pain_text(), assessment.verdict.label
     match assessment.verdict:
         case Verdict.IMPROVING | Verdict.WORSE:
-            line = f"{label}: {pain} {_over(sessions)}"
+            line = f"{label} {_over(sessions)}: {pain}"
         case Verdict.NO_CHANGE:
             when = "so far" if sessions <= 0 else f"after {_plural(sessions, 'session')}"
             line = f"{label} {when}: {pain}"
@@ -370,6 +428,35 @@ def _details(evidence: Evidence) -> str:
     if disagree:
         return f"Signals disagree: {text}."
     return f"{text[0].upper()}{text[1:]}."
+
+
+def _readings(window: Sequence[_Rating]) -> list[Reading]:
+    """Each rating of the window as a `Reading`, sessions numbered from the window's first."""
+    out, sessions = [], 0
+    for r in window:
+        sessions += r.is_session
+        out.append(Reading(r.day, sessions if r.is_session else None))
+    return out
+
+
+def day_text(day: date) -> str:
+    """ "3 Nov": the month by name, never a number that could be read the other way round."""
+    return f"{day.day} {MONTHS[day.month - 1]}"
+
+
+def day_span(first: date, last: date) -> str:
+    """ "24–28 Nov", "28 Nov – 2 Dec", or one day."""
+    if first == last:
+        return day_text(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{day_text(last)}"
+    return f"{day_text(first)} – {day_text(last)}"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _timeline(series: ProgressSeries) -> list[_Rating]:

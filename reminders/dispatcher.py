@@ -419,7 +419,11 @@ class Dispatcher:
             delivery.last_error = "exercise no longer exists"
             self.stats.failed += 1
             return None
-        return self._cards.homework_reminder(delivery.id, card, assignment.dose)
+        assert delivery.occurrence_date is not None
+        today = now.astimezone(ZoneInfo(preferences_of(client, self._zone).timezone)).date()
+        return self._cards.homework_reminder(
+            delivery.id, card, assignment.dose, delivery.occurrence_date, today
+        )
 
     async def _prepare_check_in(
         self, uow: UnitOfWork, delivery: Delivery, client: Client | None, now: datetime
@@ -461,7 +465,7 @@ class Dispatcher:
         batch: _Batch,
     ) -> tuple[str, None] | None:
         text = (
-            await weekly_text(uow, client, now)
+            await weekly_text(uow, client, now, fallback_zone=self._zone)
             if client is not None and reachable(client) and not paused_at(client, now)
             else None
         )

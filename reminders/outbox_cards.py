@@ -49,8 +49,9 @@ class OutboxCards:
     """One member per kind of message the dispatcher renders, and per consequence it
     triggers after a batch."""
 
-    # HOMEWORK and SNOOZE rows: the reminder (delivery id, exercise, dose) with its buttons.
-    homework_reminder: Callable[[int, ExerciseCard, str], Card]
+    # HOMEWORK and SNOOZE rows: the reminder (delivery id, exercise, dose, the day it is for,
+    # the client's today) with its buttons; a reminder for an earlier day says which.
+    homework_reminder: Callable[[int, ExerciseCard, str, date, date], Card]
     # A therapist's own exercise, as the reminder shows it.
     custom_exercise: Callable[[CustomExercise], ExerciseCard]
     # CHECK_IN: the check-in's next unanswered question for the client.

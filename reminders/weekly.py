@@ -36,15 +36,18 @@ async def plan_weekly(
     )
 
 
-async def weekly_text(uow: UnitOfWork, client: Client, now: datetime) -> str | None:
+async def weekly_text(
+    uow: UnitOfWork, client: Client, now: datetime, *, fallback_zone: str
+) -> str | None:
     since = now.date() - timedelta(days=6)
     current = await uow.homework.current(client.therapist_id, client.id)
     days = await uow.records.homework_days([h.id for h in current], since=since)
     total = days.adherence()
     # The last seven days' answers ((now - answered).days < 7), read as a range.
     answered = await uow.check_ins.answered_since(client.id, now - timedelta(days=7))
+    tz = ZoneInfo(preferences_of(client, fallback_zone).timezone)
     pains = [
-        c.pain
+        (c.answered_at.astimezone(tz).date(), c.pain)
         for c in answered
         if c.pain is not None and c.answered_at is not None and (now - c.answered_at).days < 7
     ]

@@ -40,14 +40,15 @@ def test_the_second_act_decides_refers_and_follows_up(demo: tuple[str, Path]) ->
     # Anna improves: the bot says so, and Maya's note reaches her.
     assert "🌱 Anna K. has improved meaningfully." in transcript
     assert "Bot → Anna: Hi Anna, Maya here." in transcript
-    # Anna did 86 % of her homework: the note credits it (it would not for Ben).
-    assert "The exercises you have kept up are a big part of it." in transcript
+    # The note says what was observed (her pain, her 86 % of homework), never a cause.
+    assert re.search(r"You did your exercises \d+ of the \d+ times they were due\.", transcript)
+    assert "big part of it" not in transcript
     assert "🏁 Anna K. has had the sessions the plan expected." in transcript
     # Ben does not: re-evaluated at 4 sessions, asked again at 8, referred with his consent.
     assert "📋 Time to re-evaluate Ben R.'s plan." in transcript
     assert "continue as planned (Ben R.)" in transcript
     assert "⏸ Ben R.: no meaningful change." in transcript
-    assert "No meaningful change after 8 sessions: pain 7 → " in transcript
+    assert "No meaningful change after 8 sessions: pain 7 (before the " in transcript
     assert "Ben taps [✅ Allow]" in transcript
     # Ben is asked kindly, in words for him; the letter keeps the therapist's line.
     assert "Why: Massage alone hasn't brought the change you both hoped for" in transcript

@@ -63,7 +63,7 @@ async def test_a_client_joins_by_the_link(running: OfflineBot, maya: Phone) -> N
         assert expected in card
     await anna.tap("I agree")
     assert "You're connected with Maya ✓" in anna.messages[-3].text
-    assert "which time zone" in anna.last_text
+    assert "which time zone" in anna.messages[-2].text
     assert "✅ Anna K. joined the bot." in maya.last_text
     assert "homework" in dict(running.emulator.commands[f"chat:{ANNA}"])
 

@@ -209,7 +209,7 @@ async def test_a_write_does_not_wait_while_the_dispatcher_prepares(
     await seed(running, 1, per_client=1, kind=WEEKLY)
     preparing, go = asyncio.Event(), asyncio.Event()
 
-    async def slow_weekly_text(*_args: object) -> str | None:
+    async def slow_weekly_text(*_args: object, **_kwargs: object) -> str | None:
         preparing.set()
         await go.wait()
         return None  # nothing to say

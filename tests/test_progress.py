@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from statistics import median
 
@@ -79,7 +80,8 @@ def test_improving_reads_as_on_the_phone() -> None:
     assert evidence.median_of == 3
     assert evidence.sessions == 5
     assert describe(assessment, 5, 0.8) == (
-        "Improving: pain 7 → 3 (−57 %) over 5 sessions; homework 80 % done."
+        "Improving over 5 sessions: pain 7 (before the 1st session, 2 Mar) → 3 (median of the "
+        "last 3 sessions, 16–30 Mar), −57 %; homework 80 % done."
     )
 
 
@@ -87,7 +89,8 @@ def test_no_meaningful_change_reads_as_on_the_phone() -> None:
     assessment = judge(ProgressSeries(visits(6, 5, 6, 5, 5)))
     assert assessment.verdict is Verdict.NO_CHANGE
     assert describe(assessment, 4, 0.35) == (
-        "No meaningful change after 4 sessions: pain 6 → 5 (−17 %); homework 35 % done."
+        "No meaningful change after 4 sessions: pain 6 (before the 1st session, 2 Mar) → 5 "
+        "(median of the last 3 sessions, 16–30 Mar), −17 %; homework 35 % done."
     )
 
 
@@ -102,7 +105,10 @@ def test_not_enough_ratings_reads_as_on_the_phone() -> None:
 def test_worse_reads_as_on_the_phone() -> None:
     assessment = judge(ProgressSeries(visits(4, 6, 7)))
     assert assessment.verdict is Verdict.WORSE
-    assert describe(assessment) == "Getting worse: pain 4 → 6.5 (+63 %) over 3 sessions."
+    assert describe(assessment) == (
+        "Getting worse over 3 sessions: pain 4 (before the 1st session, 2 Mar) → 6.5 "
+        "(median of the last 2 sessions, 9–16 Mar), +63 %."
+    )
 
 
 def test_verdicts_have_labels() -> None:
@@ -144,7 +150,10 @@ def test_two_ratings_after_the_baseline_give_their_mean() -> None:
     evidence = judge(ProgressSeries(visits(7, 4, 3))).evidence
     assert evidence.current_pain == 3.5
     assert evidence.median_of == 2
-    assert evidence.pain_text() == "pain 7 → 3.5 (−50 %)"
+    assert evidence.pain_text() == (
+        "pain 7 (before the 1st session, 2 Mar) → 3.5 (median of the last 2 sessions, "
+        "9–16 Mar), −50 %"
+    )
 
 
 def test_with_a_plan_the_baseline_is_the_first_rating_from_its_start() -> None:
@@ -254,7 +263,10 @@ def test_all_zeros_is_no_change_with_a_note() -> None:
 def test_from_zero_only_points_count(later: int, verdict: Verdict) -> None:
     assessment = judge(ProgressSeries(visits(0, later, later)))
     assert assessment.verdict is verdict
-    assert assessment.evidence.pain_text() == f"pain 0 → {later} (+{later})"
+    assert assessment.evidence.pain_text() == (
+        f"pain 0 (before the 1st session, 2 Mar) → {later} (median of the last 2 sessions, "
+        f"9–16 Mar), +{later}"
+    )
 
 
 def test_from_zero_a_good_rating_of_change_is_still_no_change() -> None:
@@ -451,12 +463,20 @@ def test_a_one_point_wobble_is_no_change(baseline: int, noise: list[int]) -> Non
     assert verdict_of(visits(baseline, *(baseline + n for n in noise))) is Verdict.NO_CHANGE
 
 
+def figures(assessment: Assessment) -> Assessment:
+    """The verdict and its figures, without the days the readings were on."""
+    evidence = replace(assessment.evidence, baseline_reading=None, current_readings=())
+    return replace(assessment, evidence=evidence)
+
+
 @FAST
 @given(st.lists(pains, min_size=1, max_size=12), st.lists(st.integers(1, 60), min_size=12))
 def test_gaps_between_visits_change_nothing(pain_list: list[int], gaps: list[int]) -> None:
     offsets = [sum(gaps[:i]) for i in range(len(pain_list))]
     spread = [SessionRating(day(n), p, 0) for n, p in zip(offsets, pain_list, strict=True)]
-    assert judge(ProgressSeries(spread)) == judge(ProgressSeries(visits(*pain_list)))
+    assert figures(judge(ProgressSeries(spread))) == figures(
+        judge(ProgressSeries(visits(*pain_list)))
+    )
 
 
 @FAST
@@ -641,3 +661,53 @@ def test_referral_line() -> None:
         "Referred to: Physiotherapist — No progress with massage"
     )
     assert referral_line("nobody", "gone") == "Referred to: Other"
+
+
+# --- which readings a verdict compares ------------------------------------------------------
+
+
+def test_the_verdict_names_the_readings_it_compares() -> None:
+    # Ben: 7 before the plan's first session on 3 Nov; three check-ins at 6, 7, 6 since.
+    plan = Plan(start=date(2026, 11, 3), expected_sessions=6, reevaluate_after=3)
+    sessions = [SessionRating(date(2026, 10, 27), 8, 4), SessionRating(date(2026, 11, 3), 7, 4)]
+    check_ins = [CheckInRating(date(2026, 11, d), pain=p) for d, p in ((24, 6), (26, 7), (28, 6))]
+    evidence = judge(ProgressSeries(sessions, check_ins, plan)).evidence
+    assert evidence.pain_text() == (
+        "pain 7 (before the plan's 1st session, 3 Nov) → 6 (median of the last 3 check-ins, "
+        "24–28 Nov), −14 %"
+    )
+
+
+def test_a_check_in_baseline_and_mixed_readings_say_so() -> None:
+    plan = Plan(start=date(2026, 11, 25), expected_sessions=6, reevaluate_after=3)
+    sessions = [SessionRating(date(2026, 11, 30), 5, 2)]
+    check_ins = [CheckInRating(date(2026, 11, 26), pain=7), CheckInRating(date(2026, 12, 2), 4)]
+    evidence = judge(ProgressSeries(sessions, check_ins, plan)).evidence
+    assert evidence.pain_text() == (
+        "pain 7 (check-in, 26 Nov) → 4.5 (median of the last 2 ratings, 30 Nov – 2 Dec), −36 %"
+    )
+
+
+def test_one_reading_after_the_baseline_is_named_by_its_day() -> None:
+    evidence = judge(ProgressSeries(visits(7, 5))).evidence
+    assert evidence.pain_text() == (
+        "pain 7 (before the 1st session, 2 Mar) → 5 (before the session of 9 Mar), −29 %"
+    )
+
+
+@FAST
+@given(series)
+def test_the_named_readings_are_the_ones_compared(s: ProgressSeries) -> None:
+    evidence = judge(s).evidence
+    if evidence.baseline_pain is None:
+        assert evidence.baseline_reading is None
+        return
+    baseline = evidence.baseline_reading
+    assert baseline is not None
+    assert len(evidence.current_readings) == evidence.median_of
+    days = [r.day for r in evidence.current_readings]
+    assert days == sorted(days) and all(baseline.day <= d for d in days)
+    text = evidence.pain_text()
+    assert f"{baseline.day.day} " in text.split("→")[0]
+    if days:
+        assert f"{days[-1].day} " in text.split("→")[1]

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
-from storage.models import Decision
+from practice.plans import HomeworkStatus
+from storage.models import Decision, HomeworkAssignment
 from tests.chat import new_client_note, past_the_letterhead
 from tests.test_records import csv_rows, pdf_text
-from tests.test_reminders import anna_on_the_bot
+from tests.test_reminders import anna_on_the_bot, assign
 from tests.test_reminders import clock as clock  # the October clock, as a fixture
 
 
@@ -35,13 +36,13 @@ async def exported_decisions(maya: Phone) -> tuple[list[str], list[dict[str, str
     return answers, [r for r in rows if r["record_type"] == "referral"]
 
 
-async def plan(maya: Phone, reevaluate_after: str = "4") -> None:
+async def plan(maya: Phone, reevaluate_after: str = "4", sessions: str = "8") -> None:
     await maya.send("/plan Anna")
     await maya.send("Stiff neck")
     await maya.tap("Neck")
     await maya.send("Sleep through the night")
     await maya.tap("Skip")  # no functional activity
-    for label in ("8", "Weekly", reevaluate_after, "Today", "Save"):
+    for label in (sessions, "Weekly", reevaluate_after, "Today", "Save"):
         await maya.tap(label)
 
 
@@ -61,7 +62,10 @@ async def test_no_change_at_the_re_evaluation_point_asks_once_and_records_the_an
     await note(maya, clock, "6", "4")
     prompt = maya.last_text
     assert "Time to re-evaluate Anna K.'s plan." in prompt
-    assert "No meaningful change after 4 sessions: pain 6 → 6 (0 %)" in prompt
+    assert (
+        "No meaningful change after 4 sessions: pain 6 (before the plan's 1st session, 19 Oct)"
+        " → 6 (median of the last 3 sessions, 26 Oct – 9 Nov), 0 %"
+    ) in prompt
     assert maya.all_buttons == ["📋 Adjust plan", "↗️ Refer", "▶️ Continue as planned"]
     card = maya.last_message
     assert card is not None
@@ -74,7 +78,7 @@ async def test_no_change_at_the_re_evaluation_point_asks_once_and_records_the_an
     assert again == "Already decided: continue as planned."
     [decision] = await decisions(running)
     assert (decision.kind, decision.at_session, decision.answer) == ("reeval", 4, "continue")
-    assert "pain 6 → 6" in decision.summary
+    assert "→ 6 (median of the last 3 sessions, 26 Oct – 9 Nov), 0 %" in decision.summary
     # The same session is never asked about twice; the next one with no change is not asked
     # again until four more sessions have passed.
     await note(maya, clock, "6", "4")
@@ -91,7 +95,10 @@ async def test_progress_shows_the_verdict_and_a_chart(
     await maya.send("/progress Anna")
     [photo] = maya.photos
     assert photo.caption is not None
-    assert photo.caption.startswith("📈 Anna K.\nImproving: pain 8 → 5 (−38 %) over 4 sessions")
+    assert photo.caption.startswith(
+        "📈 Anna K.\nImproving over 4 sessions: pain 8 (before the plan's 1st session, 19 Oct)"
+        " → 5 (median of the last 3 sessions, 26 Oct – 9 Nov), −38 %"
+    )
     assert photo.file_bytes is not None
     with Image.open(io.BytesIO(photo.file_bytes)) as image:
         assert image.format == "PNG"
@@ -108,17 +115,24 @@ async def test_improvement_offers_a_note_the_therapist_can_rewrite(
     for before, after in (("4", "2"), ("3", "1")):
         await note(maya, clock, before, after)
     assert maya.last_text.startswith(
-        "🌱 Anna K. has improved meaningfully.\nImproving: pain 6 → 3.5 (−42 %) over 3 sessions"
+        "🌱 Anna K. has improved meaningfully.\nImproving over 3 sessions: pain 6 (before the "
+        "1st session, 19 Oct) → 3.5 (median of the last 2 sessions, 26 Oct – 2 Nov), −42 %"
     )
     assert maya.all_buttons == ["💬 Send Anna a note", "📋 Adjust plan", "▶️ Continue as planned"]
     await maya.tap("💬 Send Anna a note")
+    card = maya.messages[-2]
     draft = maya.last_message
     assert draft is not None and "reply to this message with your own words" in draft.text
     assert "Hi Anna, Maya here." in draft.text
-    assert "exercises" not in draft.text  # she has none: nothing to credit them with
+    # What was observed, not a cause: the verdict's figures, and no homework (she has none).
+    assert "Your pain has come down from 6 to about 3.5 out of 10." in draft.text
+    assert "exercises" not in draft.text and "big part" not in draft.text
     before = len(anna.messages)
     await maya.send("Anna, lovely progress — see you Thursday!", reply_to=draft.message_id)
     assert maya.last_text == "Sent to Anna K. ✓"
+    # The decision's card says nothing that sending made untrue.
+    card_now = maya.message(card.message_id).text
+    assert card_now.endswith("a note to Anna K., drafted below.") and "not sent" not in card_now
     assert [m.text for m in anna.messages[before:]] == ["Anna, lovely progress — see you Thursday!"]
     # Sent once: the draft's own button now has nothing left to send.
     assert await maya.tap_data(draft.callback_data[0][0], message_id=draft.message_id) == (
@@ -159,7 +173,7 @@ async def test_the_planned_end_is_brought_to_the_therapist_once(
     await note(maya, clock, "6", "4")  # the eighth
     assert maya.last_text.startswith("🏁 Anna K. has had the sessions the plan expected.")
     assert "No meaningful change after 8 sessions" in maya.last_text
-    assert maya.all_buttons == ["📋 Adjust plan", "↗️ Refer", "▶️ Continue as planned"]
+    assert maya.all_buttons == END_BUTTONS
     await maya.tap("↗️ Refer")
     assert "Why" in maya.last_text  # no reason implied by a planned end: asked
     await maya.tap("No progress")
@@ -206,3 +220,67 @@ async def test_adjust_plan_is_recorded_when_the_plan_is_saved_not_on_the_tap(
     for card in (question, reopened):
         answer = await maya.tap_data(card.callback_data[0][0], message_id=card.message_id)
         assert answer == "Already decided: change the plan."
+
+
+END_BUTTONS = [
+    "🎓 Discharge",
+    "➕ More sessions",
+    "🔁 Maintenance",
+    "↗️ Refer",
+    "📋 Adjust plan",
+    "▶️ Continue as planned",
+]
+
+
+async def at_the_planned_end(maya: Phone, clock: FrozenClock) -> None:
+    """Anna's three planned sessions done (re-evaluated at the second)."""
+    await new_client_note(maya, "Anna K.", areas=("Neck",), before="6", after="4")
+    await plan(maya, "2", sessions="3")
+    await note(maya, clock, "6", "4")
+    await maya.tap("▶️ Continue as planned")
+    await note(maya, clock, "6", "4")
+    assert maya.last_text.startswith("🏁 Anna K. has had the sessions the plan expected.")
+    assert maya.all_buttons == END_BUTTONS
+
+
+async def test_more_sessions_at_the_planned_end_extends_the_plan(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    await at_the_planned_end(maya, clock)
+    await maya.tap("➕ More sessions")
+    assert any(
+        "More sessions for Anna K.: say how many more below" in m.text for m in maya.messages
+    )
+    assert "How many sessions do you expect?" in maya.last_text
+    await maya.tap("4")
+    assert "Expected sessions: 4" in maya.last_text  # back at the summary
+    await maya.tap("Save")
+    async with running.db.unit_of_work() as uow:
+        client_id = (await uow.clients.names(1001))[0][1].id
+        versions = await uow.plans.versions(1001, client_id)
+    latest = versions[0]  # the newest first
+    # Counted from the next session: today's was the last of the plan that ended.
+    assert (latest.version, latest.expected_sessions) == (2, 4)
+    assert latest.start_date == clock.now().date() + timedelta(days=1)
+    kinds = [(d.kind, d.answer) for d in await decisions(running)]
+    assert kinds[-1] == ("end", "extend")
+    answers, _ = await exported_decisions(maya)
+    assert answers[-1] == "More sessions (plan extended)"
+
+
+async def test_discharge_at_the_planned_end_ends_the_homework(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    await at_the_planned_end(maya, clock)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "4 wk")
+    await maya.send("/progress Anna")  # the open question is asked again under the chart
+    await maya.tap("🎓 Discharge")
+    assert maya.last_text.endswith(
+        "Anna K. is discharged, treatment finished. Their homework reminders are stopped; the "
+        "record stays, and /plan starts a new plan if they come back."
+    )
+    async with running.db.unit_of_work() as uow:
+        items = list(await uow.session.scalars(select(HomeworkAssignment)))
+    assert [i.status for i in items] == [HomeworkStatus.ENDED]
+    kinds = [(d.kind, d.answer) for d in await decisions(running)]
+    assert kinds[-1] == ("end", "discharge")

@@ -148,7 +148,7 @@ async def exercise(db: Database, made: Practice, recorder: Recorder) -> None:
         client = await uow.clients.get(MAYA, client_id)
         assert client is not None
         recorder.current = "weekly"
-        await weekly_text(uow, client, NOW)
+        await weekly_text(uow, client, NOW, fallback_zone="Europe/London")
 
     async def planning(uow: UnitOfWork) -> None:  # reminders/dispatcher.py, but the claim
         homework = await uow.homework.current(MAYA, client_id)

@@ -220,6 +220,10 @@ async def test_the_client_allows_the_summary(
     await allow(anna)
     thanks = anna.message(consent.message_id)
     assert "Thank you — Maya will send the summary to Dr Lee (physiotherapist)" in thanks.text
+    assert (
+        "What happens next: Maya will talk the next step through with you — when and how to "
+        "see Dr Lee (physiotherapist). There is nothing you need to do now."
+    ) in thanks.text
     assert thanks.inline_keyboard == []  # (the intake's stay open)
     assert "letter to Dr Lee (physiotherapist) goes without them" in anna.last_text
     assert any("Anna K. allowed the summary to go to Dr Lee" in m.text for m in maya.messages)
@@ -351,6 +355,10 @@ async def test_a_decision_point_starts_a_referral_with_its_reason(
         anna = (await uow.clients.names(1001))[0][1]
     await maya.tap_data(ReferStart(anna.id, NO_PROGRESS).encode())
     assert "To whom" in maya.last_text  # the reason is known: straight to the recipient
+    # One step shown: no "2 of 2" counting a step never seen; the given reason is shown.
+    first_line = maya.last_text.splitlines()[0]
+    assert first_line == "↗️ Referral for Anna K."
+    assert "Reason: No progress" in maya.last_text.splitlines()[1]
     assert "cancel, add them with /providers, and refer again" in maya.last_text
     labels = maya.all_buttons
     assert labels.index("Any physiotherapist") < labels.index("Any physician")

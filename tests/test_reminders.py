@@ -93,7 +93,7 @@ async def test_four_weeks_of_two_exercises_across_the_change_of_time(
         if "Chin tucks" in message.text and local.day % 2 == 0:
             await anna.tap("Done", message_id=message.message_id)
         if "Cat-cow" in message.text and local.weekday() == 5:
-            await anna.tap("Skip today", message_id=message.message_id)
+            await anna.tap("Skip that day", message_id=message.message_id)
 
     await run_until(running, clock, START + timedelta(weeks=4, days=1), on_message=answer)
     chin = [at for at, text in arrivals if "Chin tucks" in text]
@@ -109,6 +109,11 @@ async def test_four_weeks_of_two_exercises_across_the_change_of_time(
     assert len(cat) == 12
     assert {at.strftime("%H:%M") for at in cat} == {"08:00"}
     assert {at.weekday() for at in cat} == {1, 3, 5}  # Tue, Thu, Sat mornings
+    # Each says it is the evening before's, so it is not read as a second one for today.
+    assert all(
+        "📅 This one is for yesterday, " in text for _, text in arrivals if "Cat-cow" in text
+    )
+    assert not any("This one is for" in text for _, text in arrivals if "Chin tucks" in text)
     for at, _ in arrivals:
         assert not (at.hour >= 21 or at.hour < 8), at
     assert len([m for m in anna.messages[first_message:] if m.text.startswith("🧘")]) == 39
@@ -163,7 +168,8 @@ async def test_done_edits_the_reminder_and_counts_once_even_late(
     await assign(maya, "Chin tucks", "Every day", "08:00", "1 wk")
     await run_until(running, clock, datetime(2026, 10, 20, 7, 0, tzinfo=UTC))
     reminder = anna.last_message
-    assert reminder is not None and reminder.text.startswith("🧘 Chin tucks — 2 × 10, hold 5 s")
+    assert reminder is not None
+    assert reminder.text.startswith("🧘 Chin tucks — 2 sets of 10, hold each 5 seconds")
     assert reminder.buttons == [["✅ Done", "⏭ Skip today"], ["⏰ In 1 hour"]]
     clock.advance(timedelta(days=1, hours=5))  # a late tap, the next day
     await anna.tap("Done", message_id=reminder.message_id)
@@ -486,3 +492,33 @@ async def test_a_check_in_that_cannot_be_sent_keeps_the_series_going_once(
     sent = await run_until(running, clock, datetime(2026, 10, 25, 12, 0, tzinfo=UTC), kind="📊")
     assert len(sent) == 1
     assert "📊" in anna.last_text
+
+
+async def test_a_snooze_past_midnight_says_which_day_it_is_for(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await anna_on_the_bot(running, maya)
+    await assign(maya, "Chin tucks", "Every day", "08:00", "1 wk")
+    await run_until(running, clock, datetime(2026, 10, 20, 7, 0, tzinfo=UTC))
+    tuesday = anna.last_message
+    assert tuesday is not None and "This one is for" not in tuesday.text
+    # Tuesday 21:30 in Berlin: an hour later is in quiet hours, so it comes at 08:00 on
+    # Wednesday, beside Wednesday's own reminder.
+    clock.set(datetime(2026, 10, 20, 19, 30, tzinfo=UTC))
+    await anna.tap("In 1 hour", message_id=tuesday.message_id)
+    before = len(anna.messages)
+    await run_until(running, clock, datetime(2026, 10, 21, 7, 0, tzinfo=UTC))
+    arrived = [m for m in anna.messages[before:] if m.text.startswith("🧘")]
+    assert len(arrived) == 2
+    late = [m for m in arrived if "This one is for" in m.text]
+    assert len(late) == 1
+    assert "📅 This one is for yesterday, Tue 20 Oct." in late[0].text
+    assert late[0].buttons == [["✅ Done", "⏭ Skip that day"], ["⏰ In 1 hour"]]
+    [today] = [m for m in arrived if m is not late[0]]
+    assert today.buttons[0][1] == "⏭ Skip today"
+    # Answered, the late one still says which day it was for, and counts for that day.
+    await anna.tap("Done", message_id=late[0].message_id)
+    assert "This one is for yesterday, Tue 20 Oct." in anna.message(late[0].message_id).text
+    async with running.db.unit_of_work() as uow:
+        [log] = list(await uow.session.scalars(select(HomeworkLog)))
+        assert log.occurrence_date == date(2026, 10, 20)

@@ -29,7 +29,11 @@ def zone_reply(phone: Phone) -> str:
 async def client_asked(running: OfflineBot, maya: Phone) -> Phone:
     await new_client_note(maya, "Anna K.")
     anna = await join(running, maya)
-    assert "which time zone" in anna.last_text
+    # The question first, then the 📍 offer that answers it (never the other way round).
+    question, offer = anna.messages[-2:]
+    assert "which time zone" in question.text
+    assert offer.text.startswith("📍 Quickest of all: tap Share my location at the bottom")
+    assert anna.location_buttons == ["📍 Share my location"]
     return anna
 
 
@@ -107,7 +111,8 @@ async def test_a_shared_location_from_settings(running: OfflineBot, maya: Phone)
     assert anna.keyboard == []
     await anna.send("/settings")
     await anna.tap("Time zone")
-    assert "Which time zone are you in now?" in anna.last_text
+    assert "Which time zone are you in now?" in anna.messages[-2].text
+    assert anna.last_text.startswith("📍 Quickest of all")
     assert anna.location_buttons == ["📍 Share my location"]
     await anna.share_location(*LYON)
     assert "Time zone: Europe/Paris" in zone_reply(anna)

@@ -20,7 +20,7 @@ from bot.shared.callbacks import Setting, ZoneChoice, parse
 from bot.shared.context import Context, Handler, Services
 from bot.shared.exercises import exercise_card, homework_section
 from bot.shared.reach import client_back
-from practice.exercises import ExerciseCard
+from practice.exercises import ExerciseCard, client_dose
 from practice.notes import InputError, parse_session_date
 from practice.plans import HomeworkStatus
 from practice.preferences import (
@@ -78,7 +78,11 @@ async def client_start(update: Update, context: Context) -> None:
     quiet = quiet_hours_of(prefs)
     given = await _homework_of(services, client)
     homework = [
-        texts.Html(texts.homework_line(card.name, h.dose, schedule_of(h).describe(quiet), False))
+        texts.Html(
+            texts.homework_line(
+                card.name, client_dose(h.dose), schedule_of(h).describe(quiet), False
+            )
+        )
         for h, card in given
     ]
     coming = None

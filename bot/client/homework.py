@@ -6,7 +6,7 @@ the reminder was for however late it comes, and counts once however often it is 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -16,7 +16,7 @@ from bot.shared import cards, texts
 from bot.shared.callbacks import ReminderAnswer, parse
 from bot.shared.context import Context
 from bot.shared.exercises import exercise_card
-from practice.exercises import ExerciseCard
+from practice.exercises import ExerciseCard, client_dose
 from practice.preferences import hhmm
 from practice.reminders import snoozed_until
 from reminders.planning import preferences_of, quiet_hours_of
@@ -26,20 +26,27 @@ from storage.unit_of_work import UnitOfWork
 
 
 def reminder_card(
-    delivery_id: int, card: ExerciseCard, dose: str
+    delivery_id: int, card: ExerciseCard, dose: str, day: date, today: date
 ) -> tuple[str, InlineKeyboardMarkup]:
     def button(label: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(
             label, callback_data=ReminderAnswer(delivery_id, action).encode()
         )
 
+    skip = texts.REMINDER_SKIP if day >= today else texts.REMINDER_SKIP_THAT_DAY
     keyboard = InlineKeyboardMarkup(
         [
-            [button(texts.REMINDER_DONE, "d"), button(texts.REMINDER_SKIP, "s")],
+            [button(texts.REMINDER_DONE, "d"), button(skip, "s")],
             [button(texts.REMINDER_LATER, "z")],
         ]
     )
-    return texts.homework_reminder(card.name, dose, card.summary), keyboard
+    return reminder_text(card, dose, day, today), keyboard
+
+
+def reminder_text(card: ExerciseCard, dose: str, day: date, today: date) -> str:
+    """The reminder's words; one for an earlier day than today names it."""
+    late_for = texts.reminder_day(day, today) if day < today else None
+    return texts.homework_reminder(card.name, client_dose(dose), card.summary, late_for)
 
 
 async def reminder_button(update: Update, context: Context) -> None:
@@ -70,6 +77,9 @@ async def reminder_button(update: Update, context: Context) -> None:
             return
         card = await exercise_card(uow, assignment.therapist_id, assignment.exercise_code)
         assert delivery.occurrence_date is not None
+        prefs = preferences_of(client, services.settings.practice_timezone)
+        tz = ZoneInfo(prefs.timezone)
+        today = now.astimezone(tz).date()
         if button.action in ("d", "s"):
             result = "done" if button.action == "d" else "skipped"
             logged, new = await uow.homework_log.record(
@@ -81,15 +91,13 @@ async def reminder_button(update: Update, context: Context) -> None:
             footer = texts.REMINDER_LOGGED[done.result]
             toast = texts.REMINDER_ALREADY
         else:
-            prefs = preferences_of(client, services.settings.practice_timezone)
-            tz = ZoneInfo(prefs.timezone)
             when = snoozed_until(now, tz, quiet_hours_of(prefs))
             footer = texts.reminder_snoozed(texts.Html(hhmm(when.astimezone(tz))))
             toast = footer if await _snooze(uow, delivery, when, now) else texts.SNOOZE_WAITING
         await uow.commit()
     await cards.answer(query, toast)
     if card is not None:
-        text = texts.homework_reminder(card.name, assignment.dose, card.summary)
+        text = reminder_text(card, assignment.dose, delivery.occurrence_date, today)
         await cards.edit_card(
             context.bot,
             query.message.chat.id,

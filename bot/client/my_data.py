@@ -37,6 +37,7 @@ from bot.shared.callbacks import ForgetMeButton, MyDataButton, parse_records
 from bot.shared.context import Context, Handler
 from bot.shared.referral_letter import consent_lines, letter_to_therapist
 from practice.checkins import check_in_summary
+from practice.exercises import client_dose
 from reports.data import ClientData
 from reports.filenames import document_name
 from reports.gather import client_data
@@ -85,7 +86,7 @@ async def my_data_command(update: Update, context: Context) -> None:
         if plan
         else None,
         [
-            f"• {h.exercise} ({h.dose}), {h.schedule} — {h.adherence.describe()}"
+            f"• {h.exercise} ({client_dose(h.dose)}), {h.schedule} — {h.adherence.describe()}"
             for h in data.homework
         ],
         [f"• {day_label(c.answered_on)}: {check_in_summary(c)}" for c in data.check_ins],

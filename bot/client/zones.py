@@ -63,12 +63,13 @@ def location_keyboard() -> ReplyKeyboardMarkup:
 
 
 async def ask_zone(context: Context, chat_id: int, question: str, *, back: bool = False) -> None:
-    """The 📍 button rides on a message of its own: one message carries either a reply
-    keyboard or inline buttons, and the question needs its buttons."""
-    await context.bot.send_message(chat_id, texts.LOCATION_OFFER, reply_markup=location_keyboard())
+    """The question first, then the 📍 button on a message of its own (one message carries
+    either a reply keyboard or inline buttons, and the question needs its buttons): the offer
+    answers a question already asked, never one still to come."""
     await context.bot.send_message(
         chat_id, question, reply_markup=zone_keyboard(context, back=back)
     )
+    await context.bot.send_message(chat_id, texts.LOCATION_OFFER, reply_markup=location_keyboard())
 
 
 async def zone_button(update: Update, context: Context) -> None:

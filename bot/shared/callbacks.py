@@ -327,6 +327,7 @@ class ProgressOf(CallbackData, prefix="pg", pressed_by=ANY_ROLE):
 class DecisionAnswer(CallbackData, prefix="dp", pressed_by=ANY_ROLE):
     decision_id: int
     # a: adjust the plan, r: refer, c: continue as planned, n: write the client a note,
+    # at a plan's end d: discharge, m: more sessions, t: maintenance visits;
     # s: send the note as drafted, x: don't send it
     answer: str
 
@@ -377,7 +378,7 @@ _ZONE = ZoneChoice.regex(r"([A-Za-z0-9_+/-]{1,60})")
 _SETTING = Setting.regex(r"(rt|qh|tz|pz|menu)(?::([0-9a-z]{1,8}))?")
 _RHYTHM = CheckInRhythm.regex(r"(\d{1,12}):(d|0|2|3|7)")
 _PROGRESS = ProgressOf.regex(r"(\d{1,12})")
-_DECISION = DecisionAnswer.regex(r"(\d{1,12}):([arcnsx])")
+_DECISION = DecisionAnswer.regex(r"(\d{1,12}):([arcnsxdmt])")
 
 
 def parse(data: str | None) -> Button | ReferralButton | VisitButton | None:

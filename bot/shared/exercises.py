@@ -9,6 +9,7 @@ from practice.exercises import (
     ExerciseCard,
     by_code,
     card_of,
+    client_dose,
     custom_code,
     custom_id,
     load_library,
@@ -71,7 +72,7 @@ def homework_section(
     schedule = schedule or schedule_of(assignment)
     return texts.homework_for_client(
         name=exercise.name,
-        dose=assignment.dose,
+        dose=client_dose(assignment.dose),
         steps=list(exercise.steps),
         caution=exercise.cautions,
         when=schedule.describe(quiet),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import Forbidden, TelegramError
@@ -20,6 +21,8 @@ from bot.therapist.client_search import pick_client
 from practice.decisions import DecisionKind, DecisionPrompt
 from practice.handover import GOOD_ADHERENCE
 from practice.notes import MAX_TEXT_LENGTH
+from practice.plans import HomeworkStatus
+from reminders.planning import replan_assignment
 from reports.filenames import document_name
 from reports.jobs import progress_chart
 from reports.progress import load_progress
@@ -37,7 +40,13 @@ def decision_view(decision: Decision, client: Client) -> tuple[str, InlineKeyboa
         )
 
     kind = DecisionKind(decision.kind)
-    if kind is DecisionKind.IMPROVED:
+    if kind is DecisionKind.PLANNED_END:
+        rows = [
+            [button(texts.DECISION_DISCHARGE, "d"), button(texts.DECISION_EXTEND, "m")],
+            [button(texts.DECISION_MAINTENANCE, "t"), button(texts.DECISION_REFER, "r")],
+            [button(texts.DECISION_ADJUST, "a"), button(texts.DECISION_CONTINUE, "c")],
+        ]
+    elif kind is DecisionKind.IMPROVED:
         rows = [
             [button(texts.decision_send_note(texts.first_name(client.name)), "n")],
             [button(texts.DECISION_ADJUST, "a"), button(texts.DECISION_CONTINUE, "c")],
@@ -102,11 +111,18 @@ async def open_from_decision(
     decision_id: int,
     preset: dict[str, object],
     lead: str,
+    step: str | None = None,
 ) -> None:
-    """Open `form` to answer a decision point. If something else is open, the question stays
-    open and comes back after `lead`; a second tap on the same decision does nothing."""
+    """Open `form` to answer a decision point (at `step`, if given). If something else is
+    open, the question stays open and comes back after `lead`; a second tap on the same
+    decision does nothing."""
     if await start_form(
-        update, context, form, client_id, preset={**preset, "decision": str(decision_id)}
+        update,
+        context,
+        form,
+        client_id,
+        preset={**preset, "decision": str(decision_id)},
+        step=step,
     ):
         return
     user = update.effective_user
@@ -198,15 +214,21 @@ async def progress_button(update: Update, context: Context) -> None:
 async def _improvement_words(
     uow: UnitOfWork, context: Context, client: Client, therapist_first_name: str
 ) -> str:
-    """The suggested note to an improving client; it credits the exercises only when the
-    client kept them up (as the handover page would say they did)."""
+    """The suggested note to an improving client: the pain figures the verdict compares,
+    and the exercises only when the client kept them up (as the handover page would say)."""
     zone = context.services.settings.tz
     progress = await load_progress(uow, client.therapist_id, client.id, zone=zone)
-    share = progress.homework.share if progress is not None else None
+    pain = homework = None
+    if progress is not None:
+        evidence = progress.assessment.evidence
+        if evidence.baseline_pain is not None and evidence.current_pain is not None:
+            now = evidence.current_pain
+            pain = (evidence.baseline_pain, f"{now:g}" if now == int(now) else f"about {now:g}")
+        share, done = progress.homework.share, progress.homework
+        if share is not None and share >= GOOD_ADHERENCE:
+            homework = (min(done.done, done.due), done.due)
     return texts.improvement_note(
-        texts.first_name(client.name),
-        therapist_first_name,
-        kept_up=share is not None and share >= GOOD_ADHERENCE,
+        texts.first_name(client.name), therapist_first_name, pain=pain, homework=homework
     )
 
 
@@ -233,11 +255,18 @@ async def decision_button(update: Update, context: Context) -> None:
         if decision.answer is not None and decision.answer != "n":
             await cards.answer(query, texts.decision_already(decision.answer))
             return
-        answer = {"a": "adjust", "r": "refer", "c": "continue", "n": "note"}[button.answer]
+        answer = ANSWERS.get(button.answer)
+        if answer is None or (
+            answer in PLANNED_END_ONLY and decision.kind != DecisionKind.PLANNED_END
+        ):
+            await cards.answer(query, texts.STALE_BUTTON)
+            return
         # A referral or a plan answers it when it is saved (bot/therapist/referrals.py,
         # bot/therapist/forms/plan.py).
-        if answer not in ("refer", "adjust"):
+        if answer not in FORM_ANSWERS:
             decision.answer, decision.answered_at = answer, now
+        if answer == "discharge":
+            await _discharge(uow, context, client, now)
         await uow.commit()
     chat_id, message_id = query.message.chat.id, query.message.message_id
     done = texts.decision_answered(
@@ -267,19 +296,55 @@ async def decision_button(update: Update, context: Context) -> None:
         )
         return
     # A referral or a plan records the answer when it is saved: no "Recorded" for it yet.
-    pending = answer in ("refer", "adjust")
+    pending = answer in FORM_ANSWERS
     await cards.answer(query, None if pending else texts.DECISION_RECORDED)
     await cards.edit_card(context.bot, chat_id, message_id, done, None)
-    if answer == "adjust":
-        await _adjust(update, context, client.id, decision.id)
-    elif answer == "refer":
+    if answer == "refer":
         await _refer(update, context, client.id, decision)
+    elif answer in PLAN_STEPS:
+        await _adjust(update, context, client.id, decision.id, answer, services.today())
 
 
-async def _adjust(update: Update, context: Context, client_id: int, decision_id: int) -> None:
-    """Into the plan form, which answers the decision ("adjust") when it is saved."""
+# The buttons' letters (DecisionAnswer.answer) → the answers stored.
+ANSWERS = {
+    "a": "adjust",
+    "r": "refer",
+    "c": "continue",
+    "n": "note",
+    "d": "discharge",
+    "m": "extend",
+    "t": "maintenance",
+}
+PLANNED_END_ONLY = frozenset({"discharge", "extend", "maintenance"})
+# Answered by the plan form (at this question; None: from its summary) when it is saved.
+PLAN_STEPS: dict[str, str | None] = {
+    "adjust": None,
+    "extend": "sessions",
+    "maintenance": "frequency",
+}
+FORM_ANSWERS = frozenset({"refer", *PLAN_STEPS})
+
+
+async def _discharge(uow: UnitOfWork, context: Context, client: Client, now: datetime) -> None:
+    """Treatment finished: the client's homework ends, so no reminder follows them home."""
+    zone = context.services.settings.practice_timezone
+    for item in await uow.homework.current(client.therapist_id, client.id):
+        item.status, item.updated_at = HomeworkStatus.ENDED, now
+        await replan_assignment(uow, item, client, now=now, fallback_zone=zone)
+
+
+async def _adjust(
+    update: Update, context: Context, client_id: int, decision_id: int, answer: str, today: date
+) -> None:
+    """Into the plan form, which answers the decision (`answer`) when it is saved. More
+    sessions or maintenance open it at that question, as a plan counted from the next
+    session (today's belongs to the plan that ends)."""
+    step = PLAN_STEPS[answer]
+    preset: dict[str, object] = {"purpose": answer}
+    if step is not None:
+        preset["start"] = (today + timedelta(days=1)).isoformat()
     await open_from_decision(
-        update, context, "plan", client_id, decision_id, {}, texts.PLAN_STILL_OPEN
+        update, context, "plan", client_id, decision_id, preset, texts.PLAN_STILL_OPEN, step
     )
 
 

@@ -135,10 +135,16 @@ async def render(
     question = form.question(draft.step)
     assert question is not None
     asked = form.asked(ctx.answers)
+    # The counter counts the steps the therapist is shown: a question answered when the form
+    # opened (a referral's reason from a decision point) is no step of theirs, unless they
+    # went back to it. One step alone has no counter ("1 of 1" says nothing).
+    given = set(_given(ctx.answers))
+    steps = [q.key for q in asked if q.key not in given or q.key == question.key]
     number = [q.key for q in asked].index(question.key) + 1
-    lines = [f"{title} · {number} of {len(asked)}"]
+    step = steps.index(question.key) + 1
+    lines = [f"{title} · {step} of {len(steps)}" if len(steps) > 1 else title]
     # What the earlier steps hold, so that a form opened part-filled (a referral's reason
-    # preset by a decision point: "2 of 2") says what step 1 was.
+    # preset by a decision point) says what was given.
     # The last few only: each answer is bounded by its question, so the card is too.
     earlier = [
         f"{q.label}: {await _shown(q, ctx.answers[q.key], ctx)}"
@@ -190,12 +196,14 @@ async def start_form(
     *,
     target_id: int | None = None,
     preset: dict[str, object] | None = None,
+    step: str | None = None,
 ) -> bool:
     """Open a form (for one of the therapist's clients, or none), as a card at the bottom;
     False if it could not open (another form or a note in progress, not their client).
 
     `preset` answers (a referral's reason from a decision point) start it at the first
-    question they leave open."""
+    question they leave open; `step` opens it at that one question of a form otherwise
+    filled in (more sessions at a plan's end), and its answer leads to the summary."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     services = context.services
@@ -233,10 +241,15 @@ async def start_form(
         assert ctx is not None
         await uow.updates.claim(update.update_id, now)
         ctx.answers = {**await form.initial(ctx), **(preset or {})}
+        given = sorted(q.key for q in form.questions if preset and q.key in preset)
+        if given:
+            ctx.answers[GIVEN] = given
         draft.answers = ctx.answers
         # A fresh form starts at its first question; one prefilled from a record (changing a
         # plan) starts at its summary, where one field can be changed.
-        if not form.missing(ctx.answers) and ctx.answers:
+        if step is not None and form.question(step) is not None:
+            draft.step, draft.editing = step, True
+        elif not form.missing(ctx.answers) and ctx.answers:
             draft.step = SUMMARY
         elif preset:
             draft.step = form.first_unanswered(ctx.answers) or SUMMARY
@@ -260,6 +273,13 @@ async def remember_card(services: Services, therapist_id: int, token: str, messa
 
 
 EARLIER_SHOWN = 3
+# The answers' key that lists the questions answered when the form opened (`preset`).
+GIVEN = "given"
+
+
+def _given(answers: dict[str, object]) -> list[str]:
+    keys = answers.get(GIVEN)
+    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
 
 
 def _advance(form: Form, draft: FormDraft, answers: dict[str, object]) -> None:

@@ -287,6 +287,9 @@ from .progress import CARD_OPEN as CARD_OPEN
 from .progress import CHANGE_PLAN as CHANGE_PLAN
 from .progress import DECISION_ADJUST as DECISION_ADJUST
 from .progress import DECISION_CONTINUE as DECISION_CONTINUE
+from .progress import DECISION_DISCHARGE as DECISION_DISCHARGE
+from .progress import DECISION_EXTEND as DECISION_EXTEND
+from .progress import DECISION_MAINTENANCE as DECISION_MAINTENANCE
 from .progress import DECISION_RECORDED as DECISION_RECORDED
 from .progress import DECISION_REFER as DECISION_REFER
 from .progress import HOMEWORK_PICK as HOMEWORK_PICK
@@ -458,8 +461,10 @@ from .reminders import REMINDER_LATER as REMINDER_LATER
 from .reminders import REMINDER_LOGGED as REMINDER_LOGGED
 from .reminders import REMINDER_NOT_YOURS as REMINDER_NOT_YOURS
 from .reminders import REMINDER_SKIP as REMINDER_SKIP
+from .reminders import REMINDER_SKIP_THAT_DAY as REMINDER_SKIP_THAT_DAY
 from .reminders import SNOOZE_WAITING as SNOOZE_WAITING
 from .reminders import homework_reminder as homework_reminder
+from .reminders import reminder_day as reminder_day
 from .reminders import reminder_snoozed as reminder_snoozed
 from .visits import CALENDAR_FILE as CALENDAR_FILE
 from .visits import CANCEL_VISIT as CANCEL_VISIT

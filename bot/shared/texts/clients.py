@@ -78,8 +78,8 @@ CHANGE_TIMEZONE = (
 )
 LOCATION_BUTTON = "📍 Share my location"
 LOCATION_OFFER = (
-    "📍 The quickest way: tap <b>Share my location</b> below and I'll find your time zone "
-    "from it. Only the time zone is kept, not where you are."
+    "📍 Quickest of all: tap <b>Share my location</b> at the bottom of your screen and I'll "
+    "find your time zone from it. Only the time zone is kept, not where you are."
 )
 CITY_PLACEHOLDER = "Your city, e.g. Leeds"
 LOCATION_NO_ZONE = (

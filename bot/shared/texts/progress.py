@@ -10,6 +10,7 @@ from datetime import date
 from bot.shared.bounded import TEXT_LIMIT
 from practice.decisions import answer_words
 
+from .checkins import ACTIVITY_ANCHORS
 from .common import Html, Plain, esc
 from .notes import long_date
 
@@ -18,6 +19,9 @@ CARD_OPEN = "👤 Open the card"
 DECISION_ADJUST = "📋 Adjust plan"
 DECISION_REFER = "↗️ Refer"
 DECISION_CONTINUE = "▶️ Continue as planned"
+DECISION_DISCHARGE = "🎓 Discharge"
+DECISION_EXTEND = "➕ More sessions"
+DECISION_MAINTENANCE = "🔁 Maintenance"
 DECISION_RECORDED = "Recorded ✓"
 NOTE_SEND = "✅ Send"
 NOTE_DROP = "✖️ Don't send"
@@ -60,10 +64,32 @@ def decision_answered(name: str, summary: str, answer: Html, today: date) -> str
             f"{esc(summary)}\n↗️ Referring {esc(name)}: fill in the referral below. The decision "
             "is recorded when you save it; cancel it and this question comes back."
         )
+    if answer == "extend":  # recorded only once the plan is saved
+        return (
+            f"{esc(summary)}\n➕ More sessions for {esc(name)}: say how many more below. The "
+            "new plan counts from the next session; the decision is recorded when you save it."
+        )
+    if answer == "maintenance":  # recorded only once the plan is saved
+        return (
+            f"{esc(summary)}\n🔁 Maintenance for {esc(name)}: choose how often they come "
+            "below (e.g. monthly). The new plan counts from the next session; the decision is "
+            "recorded when you save it."
+        )
+    if answer == "discharge":
+        return (
+            f"{esc(summary)}\n✓ Decided {long_date(today, today)}: {esc(name)} is discharged, "
+            "treatment finished. Their homework reminders are stopped; the record stays, and "
+            "/plan starts a new plan if they come back."
+        )
     if answer == "adjust":  # recorded only once the plan is saved
         return (
             f"{esc(summary)}\n📋 Adjusting {esc(name)}'s plan: change it below. The decision "
             "is recorded when you save it; cancel it and this question comes back."
+        )
+    if answer == "note":  # this card is not edited again: it names no state that changes
+        return (
+            f"{esc(summary)}\n✓ Decided {long_date(today, today)}: a note to {esc(name)}, "
+            "drafted below."
         )
     return (
         f"{esc(summary)}\n✓ Decided {long_date(today, today)}: "
@@ -75,13 +101,22 @@ def decision_already(answer: str) -> Plain:
     return Plain(f"Already decided: {answer_words(answer)}.")
 
 
-def improvement_note(first: str, therapist: str, *, kept_up: bool) -> Plain:
+def improvement_note(
+    first: str, therapist: str, *, pain: tuple[int, str] | None, homework: tuple[int, int] | None
+) -> Plain:
     """Plain text, not HTML: it goes to the client as the therapist's own words would.
-    `kept_up`: the client did their homework well enough to be credited with it."""
-    exercises = "The exercises you have kept up are a big part of it. " if kept_up else ""
+    It says what was observed, never why (a cause only the therapist can judge): `pain` the
+    first and current pain ("6", "about 3.5"), `homework` (done, due) when the client kept
+    their exercises up; None says nothing of it (none given, or not kept up)."""
+    observed = ""
+    if pain is not None:
+        observed += f"Your pain has come down from {pain[0]} to {pain[1]} out of 10. "
+    if homework is not None:
+        done, due = homework
+        observed += f"You did your exercises {done} of the {due} times they were due. "
     return Plain(
         f"Hi {first}, {therapist} here. Your ratings show a real, meaningful improvement since "
-        f"we started — well done. {exercises}"
+        f"we started — well done. {observed}"
         "Keep going, and tell me at your next visit how everyday life feels now. 🌿"
     )
 
@@ -147,7 +182,8 @@ def plan_message(
     ]
     if activity:
         lines.append(
-            f"<b>We'll track:</b> {esc(activity)} — I'll ask you now and then how it goes, 0–10."
+            f"<b>We'll track:</b> {esc(activity)} — now and then I'll ask how well you can do "
+            f"it, from 0 to 10 ({ACTIVITY_ANCHORS})."
         )
     return "\n".join(lines)
 

@@ -210,11 +210,22 @@ def consent_question(therapist: str, to: str, reason: str) -> str:
 
 
 def consent_thanks(allowed: bool, therapist: str, to: str) -> str:
+    """What happens next, said calmly: who sends what, who talks to whom, whom to ask."""
+    ask = (
+        f"Any question about it? Ask {esc(therapist)} — write it here and it goes to "
+        f"{esc(therapist)}, or ask at your next visit."
+    )
     if allowed:
-        return f"✅ Thank you — {esc(therapist)} will send the summary to {esc(to)}."
+        return (
+            f"✅ Thank you — {esc(therapist)} will send the summary to {esc(to)}; nothing is "
+            "sent to them from this chat.\n\n"
+            f"<b>What happens next:</b> {esc(therapist)} will talk the next step through with "
+            f"you — when and how to see {esc(to)}. There is nothing you need to do now.\n\n"
+            f"{ask}"
+        )
     return (
         f"✖️ Understood — no details of your treatment go to {esc(to)}; "
-        f"{esc(therapist)}'s letter gives only the reason."
+        f"{esc(therapist)}'s letter gives only the reason.\n\n{ask}"
     )
 
 

@@ -175,7 +175,11 @@ async def _save(ctx: FormContext) -> Saved:
     client = ctx.client
     assert client is not None
     start = ctx.today if a["start"] == "today" else date.fromisoformat(a["start"])
-    await answer_linked(ctx, client.id, "adjust")
+    # "adjust", or what the planned end's button said: "extend", "maintenance".
+    purpose = a.get("purpose")
+    await answer_linked(
+        ctx, client.id, purpose if purpose in ("extend", "maintenance") else "adjust"
+    )
     plan = await ctx.uow.plans.add(
         TreatmentPlan(
             therapist_id=ctx.therapist_id,
