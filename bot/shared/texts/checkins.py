@@ -26,10 +26,6 @@ def check_in_change(area: str) -> str:
     return f"Compared with before your last session, your {esc(area)} is…"
 
 
-# The functional activity's scale in the client's words: the plan message and the check-in.
-ACTIVITY_ANCHORS = "0 = not at all, 10 = as well as before the problem"
-
-
 def check_in_activity(activity: str) -> str:
     return f"“{esc(activity)}” — how well can you do it now?\n{ACTIVITY_ANCHORS}"
 

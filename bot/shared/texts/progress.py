@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date
 
 from bot.shared.bounded import TEXT_LIMIT
+from practice.checkins import ACTIVITY_ANCHORS
 from practice.decisions import answer_words
 
-from .checkins import ACTIVITY_ANCHORS
 from .common import Html, Plain, esc
 from .notes import long_date
 
