@@ -14,7 +14,9 @@ DOCUMENTS = ("matplotlib", "fpdf", "PIL", "fontTools", "uharfbuzz")
 PLACES_AND_RECORDINGS = ("timezonefinder", "h3", "numpy", "soundfile", "soxr", "pocketsphinx")
 # A QR code is made only with an invite, a calendar file only on /calendar.
 INVITES_AND_CALENDARS = ("segno", "icalendar")
-HEAVY = (*DOCUMENTS, *PLACES_AND_RECORDINGS, *INVITES_AND_CALENDARS, "alembic")
+# aiohttp's server half: only a webhook or the health endpoint (both off by default) serve.
+SERVER = ("aiohttp.web",)
+HEAVY = (*DOCUMENTS, *PLACES_AND_RECORDINGS, *INVITES_AND_CALENDARS, *SERVER, "alembic")
 
 
 def _loaded_after(code: str) -> list[str]:
