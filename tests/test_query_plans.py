@@ -274,7 +274,7 @@ async def test_hot_queries_use_indexes_that_fit(database_url: str) -> None:
         await db.dispose()
 
 
-# The screens a therapist waits on: each runs as many statements for a practice a hundred
+# The screens a therapist waits on: each runs as many statements for a practice twenty
 # times bigger (its SQL grows with the client or the page, never with the practice).
 INTERACTIVE = ("card", "record", "listing", "search", "visits")
 SMALL_SCALE = 0.01  # bench/practice.py's small practice: 20 clients, 500 notes
