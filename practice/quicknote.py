@@ -650,61 +650,67 @@ _UNIT = (
     r"|reps?|sets?|x|kg|lbs?|years?)\b|%)"
 )
 
-_PAIN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        # "pain 6 -> 3", "6 → 3", "7/10 then 4/10", "pain 6 down to 3", "6 before → 3 after"
-        "transition",
-        re.compile(
-            rf"(?:{_PAIN_WORD}{_SEP})?(?P<b>{_N}){_SCALE}?(?:\s+{_BEFORE})?"
-            rf"\s*,?\s*{_TO}\s*(?P<a>{_N}){_SCALE}?(?:\s+{_AFTER}{_NOT_CUE})?(?!\s*/\s*[0-9])(?!{_UNIT})",
-            re.IGNORECASE,
+
+@cache
+def _pain_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """Compiled on the first note read, not at the bot's start (about 60 ms of it)."""
+    return [
+        (
+            # "pain 6 -> 3", "6 → 3", "7/10 then 4/10", "pain 6 down to 3", "6 before → 3 after"
+            "transition",
+            re.compile(
+                rf"(?:{_PAIN_WORD}{_SEP})?(?P<b>{_N}){_SCALE}?(?:\s+{_BEFORE})?"
+                rf"\s*,?\s*{_TO}\s*(?P<a>{_N}){_SCALE}?(?:\s+{_AFTER}{_NOT_CUE})?(?!\s*/\s*[0-9])(?!{_UNIT})",
+                re.IGNORECASE,
+            ),
         ),
-    ),
-    (
-        # "six out of ten before, three after", "6 pre, 3 post", "6/10 before and 3/10 after"
-        "before_after",
-        re.compile(
-            rf"(?:{_PAIN_WORD}{_SEP})?(?P<b>{_N}){_SCALE}?\s+{_BEFORE}\s*[,;]?\s*(?:and\s+)?"
-            rf"(?:{_PAIN_WORD}\s+)?(?P<a>{_N}){_SCALE}?\s+{_AFTER}",
-            re.IGNORECASE,
+        (
+            # "six out of ten before, three after", "6 pre, 3 post", "6/10 before and 3/10 after"
+            "before_after",
+            re.compile(
+                rf"(?:{_PAIN_WORD}{_SEP})?(?P<b>{_N}){_SCALE}?\s+{_BEFORE}\s*[,;]?\s*(?:and\s+)?"
+                rf"(?:{_PAIN_WORD}\s+)?(?P<a>{_N}){_SCALE}?\s+{_AFTER}",
+                re.IGNORECASE,
+            ),
         ),
-    ),
-    (
-        # "before 6, after 3", "pain before 6 after 3", "pre: 6 post: 3"
-        "labelled",
-        re.compile(
-            rf"(?:{_PAIN_WORD}\s+)?{_BEFORE}{_SEP}(?P<b>{_N}){_SCALE}?\s*[,;]?\s*(?:and\s+)?"
-            rf"(?:{_PAIN_WORD}\s+)?{_AFTER}{_SEP}(?P<a>{_N}){_SCALE}?",
-            re.IGNORECASE,
+        (
+            # "before 6, after 3", "pain before 6 after 3", "pre: 6 post: 3"
+            "labelled",
+            re.compile(
+                rf"(?:{_PAIN_WORD}\s+)?{_BEFORE}{_SEP}(?P<b>{_N}){_SCALE}?\s*[,;]?\s*(?:and\s+)?"
+                rf"(?:{_PAIN_WORD}\s+)?{_AFTER}{_SEP}(?P<a>{_N}){_SCALE}?",
+                re.IGNORECASE,
+            ),
         ),
-    ),
-    (
-        # "pain before 6", "pain 6 before"
-        "before_only",
-        re.compile(
-            rf"{_PAIN_WORD}\s+{_BEFORE}{_SEP}(?P<b>{_N}){_SCALE}?"
-            rf"|{_PAIN_WORD}{_SEP}(?P<b2>{_N}){_SCALE}?\s+{_BEFORE}",
-            re.IGNORECASE,
+        (
+            # "pain before 6", "pain 6 before"
+            "before_only",
+            re.compile(
+                rf"{_PAIN_WORD}\s+{_BEFORE}{_SEP}(?P<b>{_N}){_SCALE}?"
+                rf"|{_PAIN_WORD}{_SEP}(?P<b2>{_N}){_SCALE}?\s+{_BEFORE}",
+                re.IGNORECASE,
+            ),
         ),
-    ),
-    (
-        # "pain after 3", "pain 3 after", "3/10 after"
-        "after_only",
-        re.compile(
-            rf"{_PAIN_WORD}\s+{_AFTER}{_SEP}(?P<a>{_N}){_SCALE}?"
-            rf"|(?:{_PAIN_WORD}{_SEP})?(?P<a2>{_N}){_SCALE}?\s+{_AFTER}\b(?!\s+\w+\s+{_N})",
-            re.IGNORECASE,
+        (
+            # "pain after 3", "pain 3 after", "3/10 after"
+            "after_only",
+            re.compile(
+                rf"{_PAIN_WORD}\s+{_AFTER}{_SEP}(?P<a>{_N}){_SCALE}?"
+                rf"|(?:{_PAIN_WORD}{_SEP})?(?P<a2>{_N}){_SCALE}?\s+{_AFTER}\b(?!\s+\w+\s+{_N})",
+                re.IGNORECASE,
+            ),
         ),
-    ),
-    (
-        # "pain 6", "pain 6/10", "7/10": a single rating, the one the client came in with.
-        "single",
-        re.compile(
-            rf"{_PAIN_WORD}{_SEP}(?P<b>{_N}){_SCALE}?|(?P<b2>{_N}){_SCALE}",
-            re.IGNORECASE,
+        (
+            # "pain 6", "pain 6/10", "7/10": a single rating, the one the client came in with.
+            "single",
+            re.compile(
+                rf"{_PAIN_WORD}{_SEP}(?P<b>{_N}){_SCALE}?|(?P<b2>{_N}){_SCALE}",
+                re.IGNORECASE,
+            ),
         ),
-    ),
-]
+    ]
+
+
 # Only these kinds are read inside a free-text field: there a lone "pain 7" is the client's
 # story ("reports pain 7 at night"), not the session's rating.
 _EXPLICIT = frozenset({"transition", "before_after", "labelled"})
@@ -729,7 +735,7 @@ def _number(text: str | None, vocab: Vocabulary) -> int | None:
 def _read_pain(reading: _Reading) -> list[_Pain]:
     found: list[_Pain] = []
     text = reading.text
-    for kind, pattern in _PAIN_PATTERNS:
+    for kind, pattern in _pain_patterns():
         for m in pattern.finditer(text):
             span = reading.token_range(m.start(), m.end())
             # Whole tokens only ("16 → 3" is not "6 → 3"), and none already taken.

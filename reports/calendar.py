@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event
+# Imported inside visits_ics, the only place that writes a file: /calendar is rare and
+# icalendar (with the dateutil time zones it reads) costs the start about 0.1 s. The bot
+# checks at start that it is installed (bot/runtime/libraries.py).
+LOADED_ON_FIRST_USE = ("icalendar",)
 
 # The alarm on the therapist's phone, before each visit.
 ALARM_BEFORE = timedelta(minutes=30)
@@ -27,6 +30,8 @@ class CalendarVisit:
 def visits_ics(visits: list[CalendarVisit], zone: str, *, made_at: datetime, host: str) -> bytes:
     """One file with every visit given. A visit keeps its UID across files, so a calendar
     that imports a newer file updates the event (a move) instead of doubling it."""
+    from icalendar import Alarm, Calendar, Event
+
     tz = ZoneInfo(zone)
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)

@@ -12,7 +12,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ("matplotlib", "fpdf", "PIL", "fontTools", "uharfbuzz")
 PLACES_AND_RECORDINGS = ("timezonefinder", "h3", "numpy", "soundfile", "soxr", "pocketsphinx")
-HEAVY = (*DOCUMENTS, *PLACES_AND_RECORDINGS, "alembic")
+# A QR code is made only with an invite, a calendar file only on /calendar.
+INVITES_AND_CALENDARS = ("segno", "icalendar")
+# aiohttp's server half: only a webhook or the health endpoint (both off by default) serve.
+SERVER = ("aiohttp.web",)
+HEAVY = (*DOCUMENTS, *PLACES_AND_RECORDINGS, *INVITES_AND_CALENDARS, *SERVER, "alembic")
 
 
 def _loaded_after(code: str) -> list[str]:
@@ -64,6 +68,20 @@ def test_a_shared_location_and_a_recording_still_import_what_they_need() -> None
         "    pass\n"
     )
     assert {"timezonefinder", "numpy", "soundfile"} <= set(loaded)
+
+
+def test_an_invite_and_a_calendar_still_import_what_they_need() -> None:
+    loaded = _loaded_after(
+        "from datetime import UTC, datetime\n"
+        "from bot.therapist.invites import qr_png\n"
+        "from reports.calendar import CalendarVisit, visits_ics\n"
+        "assert qr_png('https://t.me/aftercare_bot?start=x').startswith(b'\\x89PNG')\n"
+        "at = datetime(2026, 3, 2, 9, tzinfo=UTC)\n"
+        "visit = CalendarVisit(1, at, 60, 'Ana', 'Ana at 10:00')\n"
+        "ics = visits_ics([visit], 'Europe/Berlin', made_at=at, host='aftercare')\n"
+        "assert b'BEGIN:VTIMEZONE' in ics\n"
+    )
+    assert set(INVITES_AND_CALENDARS) <= set(loaded)
 
 
 def _without(library: str, *args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

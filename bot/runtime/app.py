@@ -9,7 +9,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.engine import make_url
 from telegram.constants import ParseMode
@@ -39,7 +39,6 @@ from bot.runtime.outbox_cards import OUTBOX_CARDS
 from bot.runtime.polling import poll, seconds_of
 from bot.runtime.transport import AiohttpRequest
 from bot.runtime.watch import WATCH_INTERVAL, Watch, watch_job
-from bot.runtime.webhook import INFO_INTERVAL, MAX_CONNECTIONS, WebhookServer, watch_webhook
 from bot.shared import access, cards, reach, texts
 from bot.shared.config import ConfigError, Settings, chore_policy
 from bot.shared.context import App, Context, Services
@@ -78,6 +77,11 @@ from reports import render
 from storage import Database
 from storage.database import STARTUP_LOCK
 from storage.repositories import SendBudget
+
+if TYPE_CHECKING:
+    # Imported where a webhook is set up: aiohttp's server half is for WEBHOOK_URL alone,
+    # and a polling start (the usual one) need not load it.
+    from bot.runtime.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -426,6 +430,8 @@ async def _serve(
 
 
 async def _listen_for_webhook(application: App, settings: Settings) -> WebhookServer:
+    from bot.runtime.webhook import WebhookServer
+
     webhook = settings.webhook
     assert webhook is not None
     server = WebhookServer(application, webhook)
@@ -447,6 +453,8 @@ async def _serve_webhook(
     finds it. The webhook stays set when the process stops: Telegram keeps the updates for
     the next start (or for the other processes behind the proxy); `aftercare run` without
     WEBHOOK_URL deletes it and polls."""
+    from bot.runtime.webhook import INFO_INTERVAL, MAX_CONNECTIONS, watch_webhook
+
     webhook = server.webhook
     try:
         set_webhook = await wait.until_answered(

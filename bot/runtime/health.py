@@ -12,13 +12,17 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from practice.clock import Clock
 from storage import Database
+
+if TYPE_CHECKING:
+    # aiohttp's server half is imported only when the endpoint is on (HEALTH_PORT set):
+    # most starts never serve it and need only the client half the transport uses.
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +177,8 @@ class HealthServer:
         self.port: int | None = None
 
     async def start(self, host: str, port: int) -> None:
+        from aiohttp import web
+
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         self._runner = web.AppRunner(app, access_log=None)
@@ -188,6 +194,8 @@ class HealthServer:
             self._runner = None
 
     async def _healthz(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         report = await assess(self._db, self._health, self._clock)
         return web.json_response(
             report.as_json(),

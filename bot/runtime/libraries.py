@@ -11,8 +11,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
+import reports.calendar
 import reports.jobs
 import speech
+from bot.therapist import invites
 from practice import fuzzy, timezones
 
 # Which part of the bot needs each library, for the message that says one is missing.
@@ -21,6 +23,8 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "places (a client's shared location)": timezones.LOADED_ON_FIRST_USE,
     "names (the new-client check, the quick note)": fuzzy.LOADED_ON_FIRST_USE,
     "recordings (voice notes)": speech.LOADED_ON_FIRST_USE,
+    "calendars (/calendar's file)": reports.calendar.LOADED_ON_FIRST_USE,
+    "invite QR codes (/invite)": invites.LOADED_ON_FIRST_USE,
 }
 
 

@@ -10,7 +10,6 @@ import io
 import logging
 from datetime import timedelta
 
-import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -25,9 +24,16 @@ from practice.notes import InputError, clean_client_name
 
 log = logging.getLogger(__name__)
 
+# Imported inside qr_png: segno's writers pull in the xml packages, a cost every start paid
+# for a code made only with an invite. The bot checks at start that it is installed
+# (bot/runtime/libraries.py).
+LOADED_ON_FIRST_USE = ("segno",)
+
 
 def qr_png(link: str) -> bytes:
     """The link as a QR code, big enough to scan from a phone held across a room."""
+    import segno
+
     buffer = io.BytesIO()
     segno.make(link, error="m").save(buffer, kind="png", scale=10, border=3)
     return buffer.getvalue()
