@@ -355,9 +355,10 @@ async def test_a_decision_point_starts_a_referral_with_its_reason(
         anna = (await uow.clients.names(1001))[0][1]
     await maya.tap_data(ReferStart(anna.id, NO_PROGRESS).encode())
     assert "To whom" in maya.last_text  # the reason is known: straight to the recipient
-    # One step shown: no "2 of 2" counting a step never seen; the given reason is shown.
+    # No "2 of 2" counting a step never seen: the steps shown are to whom and, her profile
+    # unset, the letterhead's three; the given reason is shown.
     first_line = maya.last_text.splitlines()[0]
-    assert first_line == "↗️ Referral for Anna K."
+    assert first_line == "↗️ Referral for Anna K. · 1 of 4"
     assert "Reason: No progress" in maya.last_text.splitlines()[1]
     assert "cancel, add them with /providers, and refer again" in maya.last_text
     labels = maya.all_buttons
