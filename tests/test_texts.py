@@ -78,6 +78,8 @@ def _choices(hint: Any) -> list[Any]:
         return list(args)
     if origin is list:
         return [[value] for value in _choices(args[0])]
+    if origin is tuple:  # a fixed tuple: each place's first example
+        return [tuple(_choices(arg)[0] for arg in args)]
     if origin in (types.UnionType, typing.Union):
         return [value for arg in args for value in ([None] if arg is type(None) else _choices(arg))]
     raise AssertionError(f"no example for {hint!r}: give the parameter a type the test knows")
