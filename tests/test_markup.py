@@ -333,7 +333,7 @@ async def test_markup_in_the_letterhead_providers_and_referrals_shows_literally(
     assert consent is not None
     await allow(anna)
     assert (
-        f"send the summary to {MARKUP} (physiotherapist)." in anna.message(consent.message_id).text
+        f"send the summary to {MARKUP} (physiotherapist)" in anna.message(consent.message_id).text
     )
     assert f"{MARKUP} allowed the summary to go to {MARKUP}" in shown(maya)
     letter = maya.documents[-1]

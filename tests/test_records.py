@@ -325,7 +325,7 @@ async def test_a_forgotten_client_hears_nothing_until_they_rejoin_by_a_new_invit
     assert "Is this OK?" in anna.last_text
     await anna.tap("I agree")
     assert "You're connected with Maya ✓" in anna.messages[-3].text
-    assert "which time zone" in anna.last_text
+    assert "which time zone" in anna.messages[-2].text  # then the 📍 location offer
     assert "Anna K. opened your new invite and agreed again" in maya.last_text
     async with running.db.unit_of_work() as uow:
         client = await uow.session.get(Client, client_id)
