@@ -79,10 +79,14 @@ class Transcript(list[str]):
             self.append(line)
 
 
-async def play(output: Path = OUTPUT, *, echo: bool = False) -> list[str]:
+async def play(
+    output: Path = OUTPUT, *, echo: bool = False, now: datetime | None = None
+) -> list[str]:
+    """Play the demo from `now` (the real time unless given: the tests pin a day, since what
+    the weeks show depends on the weekday the demo starts on)."""
     started = time.monotonic()
     out = Transcript(echo=echo)
-    clock = FrozenClock(demo_start(datetime.now(UTC)))
+    clock = FrozenClock(demo_start(now or datetime.now(UTC)))
     local = clock.now().astimezone(ZoneInfo(PRACTICE_ZONE))
     out.append(
         f"The demo is set at {local:%A} {local.day} {local:%B %Y, %H:%M} in {PRACTICE_ZONE}, "

@@ -20,11 +20,15 @@ from reports.wording import day_label
 from tests.test_reports import pdf_text
 
 
+DEMO_DAY = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """Played once for the module, on its own event loop, as `python -m bot demo` plays it."""
+    """Played once for the module, on its own event loop, as `python -m bot demo` plays it,
+    from a fixed Wednesday: the weekdays and dates the weeks show follow the first day."""
     folder = tmp_path_factory.mktemp("demo-output")
-    lines = asyncio.run(play(folder))
+    lines = asyncio.run(play(folder, now=DEMO_DAY))
     return "\n".join(lines), folder
 
 
@@ -222,3 +226,23 @@ def test_the_weeks_book_remind_show_today_and_a_no_show(demo: tuple[str, Path]) 
     # Check-ins follow the visits: while one is booked, the last check-in is the day before.
     for week in re.findall(r"^Week [1-4], .*$", transcript, flags=re.MULTILINE):
         assert "since the last visit (" in week and " and Tue); visit reminder" in week, week
+
+
+def test_the_demo_reads_true_from_another_weekday(tmp_path: Path) -> None:
+    """A therapist may start the demo on any day: from a Friday, with a weekend inside each
+    week, it plays through, and each week's check-ins still end the day before the visit."""
+    lines = asyncio.run(play(tmp_path, now=datetime(2026, 12, 4, 9, 0, tzinfo=UTC)))
+    transcript = "\n".join(lines)
+    assert lines[0].startswith("The demo is set at Friday 4 December 2026, 09:30")
+    assert "Traceback" not in transcript and "⚠ " not in transcript
+    weeks = re.findall(r"^Week [1-4], .*$", transcript, flags=re.MULTILINE)
+    assert len(weeks) >= 4, weeks
+    for week in weeks:
+        assert "since the last visit (" in week and " and Thu); visit reminder" in week, week
+    assert "🏁 Anna K. has had the sessions the plan expected." in transcript
+    assert "Ben R. saw Dr Lee (physiotherapist) — noted." in transcript
+    assert {path.name for path in tmp_path.iterdir()} >= {
+        "anna-progress.png",
+        "ben-record.pdf",
+        "ben-referral-letter.pdf",
+    }
