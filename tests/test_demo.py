@@ -19,7 +19,6 @@ from demo.play import demo_start, play
 from reports.wording import day_label
 from tests.test_reports import pdf_text
 
-
 DEMO_DAY = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
