@@ -91,41 +91,33 @@ class NoteRepository:
         )
 
     async def first_pains(self, therapist_id: int, client_ids: list[int]) -> dict[int, int]:
-        """Each client's pain before their first documented session (the baseline), in one
-        statement: an index probe a client."""
-        if not client_ids:
-            return {}
-        first = (
-            select(SessionNote.id)
-            .where(SessionNote.client_id == Client.id)
-            .order_by(SessionNote.session_date, SessionNote.number)
-            .limit(1)
-            .correlate(Client)
-            .scalar_subquery()
-        )
-        rows = await self._session.execute(
-            select(Client.id, SessionNote.pain_before)
-            .join(SessionNote, SessionNote.id == first)
-            .where(Client.id.in_(client_ids), Client.therapist_id == therapist_id)
-        )
-        return {client_id: pain for client_id, pain in rows}
+        """Each client's pain before their first documented session (the baseline)."""
+        return await self._pains_at(therapist_id, client_ids, latest=False)
 
     async def latest_pains(self, therapist_id: int, client_ids: list[int]) -> dict[int, int]:
-        """Each client's pain before their most recent documented session, in one statement:
-        an index probe a client (the agenda's "was 6")."""
+        """Each client's pain before their most recent documented session (the agenda's
+        "was 6")."""
+        return await self._pains_at(therapist_id, client_ids, latest=True)
+
+    async def _pains_at(
+        self, therapist_id: int, client_ids: list[int], *, latest: bool
+    ) -> dict[int, int]:
+        """Each client's pain before their first (or latest) session, in one statement: an
+        index probe a client."""
         if not client_ids:
             return {}
-        latest = (
+        order = (SessionNote.session_date, SessionNote.number)
+        one = (
             select(SessionNote.id)
             .where(SessionNote.client_id == Client.id)
-            .order_by(SessionNote.session_date.desc(), SessionNote.number.desc())
+            .order_by(*(column.desc() for column in order) if latest else order)
             .limit(1)
             .correlate(Client)
             .scalar_subquery()
         )
         rows = await self._session.execute(
             select(Client.id, SessionNote.pain_before)
-            .join(SessionNote, SessionNote.id == latest)
+            .join(SessionNote, SessionNote.id == one)
             .where(Client.id.in_(client_ids), Client.therapist_id == therapist_id)
         )
         return {client_id: pain for client_id, pain in rows}
