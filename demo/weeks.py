@@ -5,8 +5,8 @@ little of his and does not. The bot sends their reminders and check-ins from the
 check-ins run until each booked visit, the last the day before it), they answer with one tap,
 and each visit's reminder a day ahead with one tap too. Maya looks at /today on a visit day,
 logs a note after every visit and books the next from its card; Ben misses one visit, which
-Maya marks when the bot asks after its time, and comes on the Friday. The bot brings her the
-decisions:
+Maya marks when the bot asks after its time, and comes two working days later. The bot
+brings her the decisions:
 Anna's improvement (and a note to her), Ben's re-evaluation, then no change after eight
 sessions, a referral to a physiotherapist with Ben's consent, its letter, and the follow-up two
 weeks later. Everyday traffic is condensed to a line a week; the moments that matter are shown
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -31,8 +31,7 @@ WEEKS = 8
 CONTINUE = "▶️ Continue as planned"
 ANNA_AT = time(11, 0)  # Anna's weekly visit, as her first session (its note at 11:05)
 BEN_AT = time(15, 0)  # Ben's, as his
-NO_SHOW_WEEK = 5  # Ben misses that week's visit and comes on the Friday instead
-MAKE_UP = "fri 15:00"
+NO_SHOW_WEEK = 5  # Ben misses that week's visit and comes two working days later instead
 VISIT_NOTE_AFTER = timedelta(minutes=45)  # Maya writes the note after the visit
 TODAY_AT = time(8, 30)  # when Maya looks at /today on a visit day
 
@@ -412,10 +411,18 @@ async def play_weeks(
     return sorted(weeks.saved)
 
 
+def make_up_day(missed: date) -> date:
+    """Two days after a missed visit, or the Monday when that falls at a weekend."""
+    day = missed + timedelta(days=2)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
 async def visit_and_note(weeks: Weeks, client: Client, week: int) -> None:
     """The client's visit this week: Maya's note after it and the next one booked from its
     card (while the plan has sessions to come), and the decision the note brings. Ben does not
-    come in NO_SHOW_WEEK: Maya says so when asked, and books him for the Friday."""
+    come in NO_SHOW_WEEK: Maya says so when asked, and books him two working days later."""
     maya = weeks.maya
     visit = weeks.visit(week, client.visit_at)
     if client.name.startswith("Ben") and week == NO_SHOW_WEEK:
@@ -429,24 +436,30 @@ async def visit_and_note(weeks: Weeks, client: Client, week: int) -> None:
         )
         weeks.out.append(f"Bot → Maya: {question.text}" + _buttons_line(question))
         await maya.tap("🚫 Didn't come", message_id=question.message_id)
+        make_up = make_up_day(visit.date())
         await maya.send("/book Ben")
-        await maya.send(MAKE_UP)
+        await maya.send(f"{make_up:%a} {BEN_AT:%H:%M}".lower())
         await maya.tap("✅ Save")
         weeks.show()
-        visit = datetime.combine(visit.date() + timedelta(days=2), BEN_AT, LONDON)
+        visit = datetime.combine(make_up, BEN_AT, LONDON)
     await weeks.live_until(visit + VISIT_NOTE_AFTER, week)
     weeks.skip()
     before, after = client.sessions[week - 1]
     card = await weeks.note(client, week)
     line = f"{'':>22}· Maya's note after the visit: {client.name} pain {before} → {after}"
     if week < len(client.sessions):
-        # Ben's visit after the Friday one goes back to his Wednesday: typed, not the rhythm.
-        typed = "wed 15:00" if client.name.startswith("Ben") and week == NO_SHOW_WEEK else None
+        # Ben's visit after the make-up one goes back to his usual day: typed, not the rhythm.
+        usual = weeks.visit(week + 1, client.visit_at)
+        typed = (
+            f"{usual:%a} {usual:%H:%M}".lower()
+            if client.name.startswith("Ben") and week == NO_SHOW_WEEK
+            else None
+        )
         booked = await weeks.book(card, typed)
         line += f"; next: {booked.split(', ', 1)[1].removesuffix('.')}"
     if client.name.startswith("Ben") and week == NO_SHOW_WEEK:
         weeks.skip()
-        weeks.say(line.replace("after the visit", "after Friday's visit"))
+        weeks.say(line.replace("after the visit", f"after {visit:%A}'s visit"))
         await maya.send("/clients")
         await maya.tap(client.name)
         weeks.say("")
