@@ -368,7 +368,7 @@ async def play_weeks(
         weeks.week = week
         await weeks.live_until(weeks.visit(week, TODAY_AT), week)
         weeks.skip()
-        weeks.say(f"Week {week}, to {weeks.visit(week):%a %d %b} · {anna.close_week()}")
+        weeks.say(f"Week {week}, to {_day(weeks.visit(week))} · {anna.close_week()}")
         weeks.say(f"{'':>22}· {ben.close_week()}")
         weeks.out.extend(weeks.spotlight)
         if weeks.spotlight:
