@@ -35,6 +35,7 @@ from .clients import AGREE as AGREE
 from .clients import ALREADY_LINKED_ELSEWHERE as ALREADY_LINKED_ELSEWHERE
 from .clients import CHANGE_TIMEZONE as CHANGE_TIMEZONE
 from .clients import CITY_PLACEHOLDER as CITY_PLACEHOLDER
+from .clients import CLIENT_COMMANDS as CLIENT_COMMANDS
 from .clients import CLIENT_DECLINED as CLIENT_DECLINED
 from .clients import CLIENT_HELP as CLIENT_HELP
 from .clients import CLIENT_MOVED_AWAY as CLIENT_MOVED_AWAY
@@ -548,6 +549,7 @@ from .welcome import SOMETHING_WENT_WRONG as SOMETHING_WENT_WRONG
 from .welcome import STRANGER as STRANGER
 from .welcome import STRANGER_TAP as STRANGER_TAP
 from .welcome import TEXT_ONLY as TEXT_ONLY
+from .welcome import THERAPIST_COMMANDS as THERAPIST_COMMANDS
 from .welcome import THERAPIST_IDLE_TEXT as THERAPIST_IDLE_TEXT
 from .welcome import UNKNOWN_COMMAND_CLIENT as UNKNOWN_COMMAND_CLIENT
 from .welcome import UNKNOWN_COMMAND_THERAPIST as UNKNOWN_COMMAND_THERAPIST

@@ -9,19 +9,43 @@ from typing import Literal
 
 from bot.shared.bounded import TEXT_LIMIT, fit
 
-from .common import Html, Plain, esc
+from .common import Command, Commands, Html, Plain, esc
 
-COMMANDS_CLIENT = [
-    ("start", "Your home: homework and settings"),
-    ("homework", "Your current exercises"),
-    ("settings", "Time zone, check-in time, quiet hours"),
-    ("pause", "Pause reminders for a while"),
-    ("stop", "No more messages until /resume"),
-    ("resume", "Start reminders again"),
-    ("mydata", "What the bot holds about you"),
-    ("forgetme", "Erase your data"),
-    ("help", "What this bot does"),
-]
+# A client's commands, in the menu's order and on /help.
+CLIENT_COMMANDS = Commands(
+    (
+        Command(
+            "start",
+            "Your home: homework and next reminder",
+            "your home: your homework and its next reminder",
+        ),
+        Command("homework", "Your current exercises", "your current exercises"),
+        Command(
+            "settings",
+            "Time zone, check-in time, quiet hours",
+            "time zone, check-in time, quiet hours",
+        ),
+        Command(
+            "pause",
+            "Pause reminders for a while",
+            "a break from reminders (a day, a week, until a date)",
+        ),
+        Command("stop", "No more messages until /resume", "nothing more until you send /resume"),
+        Command(
+            "resume",
+            "Start reminders again",
+            "reminders and check-ins again, after a pause or a stop",
+        ),
+        Command(
+            "mydata",
+            "What the bot holds about you",
+            "what the bot holds about you, also as PDF and CSV",
+        ),
+        Command("forgetme", "Erase your data", "erase it"),
+        Command("help", "What this bot does", "this message"),
+    )
+)
+COMMANDS_CLIENT = CLIENT_COMMANDS.menu()
 INVITE_PICK = "🔗 Invite which client? Tap one, or send /invite and part of a name."
 INVITE_NEW_BUTTON = "➕ Add and invite"
 
@@ -86,21 +110,13 @@ LOCATION_NO_ZONE = (
     "⚠️ I found no time zone at that spot (out at sea?). Type your city or country instead, "
     "e.g. <i>Leeds</i> or <i>Germany</i>."
 )
-CLIENT_HELP = (
-    "<b>Your commands</b>\n"
-    "/start — your home: your homework and its next reminder\n"
-    "/homework — your current exercises\n"
-    "/settings — time zone, check-in time, quiet hours\n"
-    "/pause — a break from reminders (a day, a week, until a date)\n"
-    "/stop — nothing more until you send /resume\n"
-    "/resume — reminders and check-ins again, after a pause or a stop\n"
-    "/mydata — what the bot holds about you, also as PDF and CSV\n"
-    "/forgetme — erase it\n"
-    "/help — this message\n\n"
-    "Anything else you type here goes to your therapist, who can reply here."
+CLIENT_HELP = CLIENT_COMMANDS.help(
+    "Your commands",
+    "Anything else you type here goes to your therapist, who can reply here.",
 )
 CLIENT_WRONG_COMMAND = (
-    "That command is for therapists. Yours are /start, /homework, /settings and /help."
+    "That command is for therapists. Yours are in the menu (☰ next to the message box), "
+    "and all of them on /help."
 )
 CLIENT_NO_HOMEWORK = "No homework yet — your therapist adds exercises after a session."
 SETTINGS_REMINDER_TIME = "🕘 Check-in time"

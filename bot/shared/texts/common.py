@@ -4,8 +4,30 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import NewType
 
 esc = html.escape
 Html = NewType("Html", str)  # put in as it is; a `str` argument is escaped
 Plain = NewType("Plain", str)  # shown as it is, never parsed: so never escaped
+
+
+@dataclass(frozen=True)
+class Command:
+    """One of a person's commands, said once: its line in Telegram's command menu, and its
+    line on /help."""
+
+    name: str
+    menu: str  # the menu's description (Telegram allows 1–256 characters)
+    help: str  # after "/name — " on /help
+
+
+class Commands(tuple[Command, ...]):
+    """A person's commands, in the menu's order."""
+
+    def menu(self) -> list[tuple[str, str]]:
+        return [(command.name, command.menu) for command in self]
+
+    def help(self, title: str, footer: str = "") -> str:
+        lines = [f"<b>{title}</b>", *(f"/{c.name} — {c.help}" for c in self)]
+        return "\n".join(lines) + (f"\n\n{footer}" if footer else "")

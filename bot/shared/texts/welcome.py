@@ -5,7 +5,7 @@ The rules for every text (what is escaped, `Html` and `Plain`): bot/shared/texts
 
 from __future__ import annotations
 
-from .common import esc
+from .common import Command, Commands, esc
 
 
 def welcome_therapist(digest_at: str) -> str:
@@ -21,28 +21,81 @@ def welcome_therapist(digest_at: str) -> str:
     )
 
 
-HELP_THERAPIST = (
-    "<b>What I can do</b>\n"
-    "/note — log a session (client, areas, techniques, pressure, pain before/after, notes)\n"
-    "/history — a client's notes, newest first (or /history Anna)\n"
-    "/clients — your clients; each card has their plan, homework and invite link\n"
-    "/plan, /homework — a client's treatment plan and exercises\n"
-    "/invite — a link (and QR code) for a client to join the bot\n"
-    "/exercise — add an exercise of your own to give as homework\n"
-    "/refer — refer a client on (or /refer Anna): their consent, a letter, a follow-up\n"
-    "/providers — the physicians, physiotherapists and others you refer to\n"
-    "/progress — is a client improving? The verdict and a chart (or /progress Anna)\n"
-    "/export — a client's whole record as PDF and CSV, to hand over\n"
-    "/profile — your name, practice and contact on letters and records\n"
-    "/cancel — stop the note you are writing; nothing is saved\n"
-    "/help — this message"
+# The therapist's commands, in the menu's order and on /help.
+THERAPIST_COMMANDS = Commands(
+    (
+        Command(
+            "note",
+            "Log a session",
+            "log a session (client, areas, techniques, pressure, pain before/after, notes)",
+        ),
+        Command(
+            "clients",
+            "Your clients and their cards",
+            "your clients; each has a card with their visits, plan, homework and invite link",
+        ),
+        Command(
+            "today",
+            "Today's visits",
+            "today's visits, each with the client's answer, latest check-in and homework",
+        ),
+        Command("week", "The next 7 days' visits", "the visits of the next 7 days"),
+        Command("book", "Book a client's next visit", "book a client's next visit (or /book Anna)"),
+        Command(
+            "calendar",
+            "Upcoming visits for your calendar",
+            "your upcoming visits in one file for your phone's calendar",
+        ),
+        Command("history", "A client's notes", "a client's notes, newest first (or /history Anna)"),
+        Command("plan", "A client's treatment plan", "a client's treatment plan (or /plan Anna)"),
+        Command("homework", "A client's homework", "the exercises a client does between visits"),
+        Command(
+            "invite", "Invite a client to the bot", "a link (and QR code) for a client to join"
+        ),
+        Command(
+            "exercise",
+            "Add an exercise of your own",
+            "add an exercise of your own to give as homework",
+        ),
+        Command(
+            "export", "A client's record as PDF and CSV", "a client's whole record, to hand over"
+        ),
+        Command(
+            "refer",
+            "Refer a client on, with a letter",
+            "refer a client on (or /refer Anna): their consent, a letter, a follow-up",
+        ),
+        Command(
+            "intake",
+            "A client's health intake: fill in or update",
+            "a client's health intake: read it, fill it in or update it (or /intake Anna)",
+        ),
+        Command(
+            "providers",
+            "Your referral network",
+            "the physicians, physiotherapists and others you refer to",
+        ),
+        Command(
+            "progress",
+            "Is a client improving?",
+            "is a client improving? The verdict and a chart (or /progress Anna)",
+        ),
+        Command("profile", "Your letterhead", "your name, practice and contact on letters"),
+        Command(
+            "cancel", "Stop the current note", "stop the note you are writing; nothing is saved"
+        ),
+        Command("help", "What this bot does", "this message"),
+    )
 )
+COMMANDS_THERAPIST = THERAPIST_COMMANDS.menu()
+HELP_THERAPIST = THERAPIST_COMMANDS.help("What I can do")
 UNKNOWN_COMMAND_THERAPIST = (
     "I don't know that command. Yours are in the menu (☰ next to the message box), "
     "and all of them on /help."
 )
 UNKNOWN_COMMAND_CLIENT = (
-    "I don't know that command. Yours are /start, /homework, /settings, /pause and /help."
+    "I don't know that command. Yours are in the menu (☰ next to the message box), "
+    "and all of them on /help."
 )
 STRANGER = (
     "Hello! This bot serves a massage practice's therapists and the clients they invite. "
@@ -85,25 +138,4 @@ NOTE_AFTER_FAILURE = (
 )
 PRIVATE_ONLY = "I only work in a private chat with the practice's therapists and their clients."
 
-COMMANDS_THERAPIST = [
-    ("note", "Log a session"),
-    ("clients", "Your clients and their cards"),
-    ("today", "Today's visits"),
-    ("week", "The next 7 days' visits"),
-    ("book", "Book a client's next visit"),
-    ("calendar", "Upcoming visits for your calendar"),
-    ("history", "A client's notes"),
-    ("plan", "A client's treatment plan"),
-    ("homework", "A client's homework"),
-    ("invite", "Invite a client to the bot"),
-    ("exercise", "Add an exercise of your own"),
-    ("export", "A client's record as PDF and CSV"),
-    ("refer", "Refer a client on, with a letter"),
-    ("intake", "A client's health intake: fill in or update"),
-    ("providers", "Your referral network"),
-    ("progress", "Is a client improving?"),
-    ("profile", "Your letterhead"),
-    ("cancel", "Stop the current note"),
-    ("help", "What this bot does"),
-]
 COMMANDS_DEFAULT = [("start", "What this bot is"), ("help", "Help")]
