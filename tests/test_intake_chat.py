@@ -434,3 +434,19 @@ async def test_the_client_is_asked_and_counted_only_what_the_therapist_left_open
     assert ben.last_text.startswith("2 of 14 · What makes it worse")
     await ben.send("/start")
     assert "health questions: 1 of 14 answered" in ben.last_text
+
+
+async def test_skipped_questions_are_one_line_in_mydata(running: OfflineBot, maya: Phone) -> None:
+    """A client who skips most questions reads their answers, not a column of "skipped"."""
+    anna = await joined(running, maya)
+    await anna.send("Stiff neck")
+    for _ in range(30):
+        if "everything" in anna.last_text:
+            break
+        await anna.tap("Skip")
+    await anna.send("/mydata")
+    answers = next(m.text for m in anna.messages if m.text.startswith("📝 Your health answers"))
+    lines = answers.splitlines()
+    assert lines[1] == "Main concern: Stiff neck"  # the heading's day is not said again
+    assert lines[2].startswith("Skipped: Since, Worse / better, Goal, Health conditions")
+    assert len(lines) == 3 and "skipped (" not in answers

@@ -40,20 +40,24 @@ class IntakeView:
         return {key: row.value for key, row in self.rows.items()}
 
     def lines(self, zone: str) -> list[texts.Html]:
-        """Each answer with the day it was given, in the questions' order."""
+        """Each answer in the questions' order, with its day where that is not the heading's
+        (the latest answer's); the questions skipped in one line at the end."""
         tz = ZoneInfo(zone)
         out = []
+        skipped = []
         for question in default_intake().questions:
             row = self.rows.get(question.key)
             if row is None:
                 continue
-            answer = (
-                texts.INTAKE_SKIPPED
-                if row.value is None
-                else question.shown(row.value, default_intake().conditions)
-            )
-            day = texts.short_date(row.answered_at.astimezone(tz).date())
-            out.append(texts.intake_answer_line(question.label, answer, day))
+            if row.value is None:
+                skipped.append(question.label)
+                continue
+            answer = question.shown(row.value, default_intake().conditions)
+            day = row.answered_at.astimezone(tz).date()
+            when = texts.short_date(day) if day != self.taken_on else None
+            out.append(texts.intake_answer_line(question.label, answer, when))
+        if skipped:
+            out.append(texts.intake_skipped_line(skipped))
         return out
 
 

@@ -168,6 +168,7 @@ from .intake import intake_intro as intake_intro
 from .intake import intake_offer as intake_offer
 from .intake import intake_question as intake_question
 from .intake import intake_saved as intake_saved
+from .intake import intake_skipped_line as intake_skipped_line
 from .intake import pressure_confirm as pressure_confirm
 from .intake import previsit_answered as previsit_answered
 from .intake import previsit_kept as previsit_kept

@@ -163,8 +163,15 @@ INTAKE_MORE = "… and {count} more answers"
 INTAKE_YOURS = "Your health answers"
 
 
-def intake_answer_line(label: str, answer: str, when: Html) -> Html:
-    return Html(f"<b>{esc(label)}:</b> {esc(answer)} <i>({when})</i>")
+def intake_answer_line(label: str, answer: str, when: Html | None) -> Html:
+    """ "Goal: sleep through the night", with the answer's day when it is not the heading's."""
+    day = f" <i>({when})</i>" if when else ""
+    return Html(f"<b>{esc(label)}:</b> {esc(answer)}{day}")
+
+
+def intake_skipped_line(labels: list[str]) -> Html:
+    """The questions left unanswered, in one line rather than one each."""
+    return Html(f"<i>Skipped: {esc(', '.join(labels))}</i>")
 
 
 def intake_full(heading: str, on: Html, lines: list[Html], footer: Html) -> str:
