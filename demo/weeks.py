@@ -47,6 +47,8 @@ BEN_INTAKE: list[tuple[str, str]] = [
     ("tap", "No"),  # allergies
     ("tap", "No"),  # pregnancy
     *[("tap", "No")] * 8,  # the red-flag questions
+    ("tap", "None of these"),  # the head and neck signs
+    ("tap", "Done ✓"),
 ]
 
 

@@ -83,7 +83,7 @@ class IntakeQuestion:
         if value is None or value == "" or value == []:
             return "—"
         if isinstance(value, list):
-            labels = {c.code: c.label for c in conditions}
+            labels = dict(self.choices or {c.code: c.label for c in conditions})
             labels[NONE] = "None of these"
             return ", ".join(labels.get(v, v) for v in value)
         if self.choices and value in self.choices:
@@ -110,11 +110,27 @@ class Condition:
 class RedFlag:
     code: str
     question: str
-    answer: str
+    answers: tuple[str, ...]  # any of them raises it (a checklist's: any of them ticked)
     name: str
     urgency: Urgency
     meaning: str  # one plain line for the therapist, never a diagnosis
     sources: tuple[str, ...]
+    # Raised only together with a typed answer that mentions one of these words (a history
+    # of cancer, with back or neck pain as the main concern).
+    with_question: str | None = None
+    with_words: tuple[str, ...] = ()
+
+    def raised_by(self, answers: Answers) -> bool:
+        value = answers.get(self.question)
+        if isinstance(value, list):
+            hit = any(a in value for a in self.answers)
+        else:
+            hit = value in self.answers
+        if not hit or self.with_question is None:
+            return hit
+        typed = answers.get(self.with_question)
+        text = typed.lower() if isinstance(typed, str) else ""
+        return any(_has_word(text, w) for w in self.with_words)
 
 
 @dataclass(frozen=True)
@@ -173,6 +189,16 @@ class Intake:
     def checklist(self) -> tuple[Condition, ...]:
         return tuple(c for c in self.conditions if c.checklist)
 
+    def options(self, key: str) -> dict[str, str]:
+        """A checklist question's items, code → label, in order (without "None of these"):
+        the conditions for the conditions checklist, its own choices for any other."""
+        question = self.question(key)
+        if question is not None and question.kind is QuestionKind.MULTI and question.choices:
+            return dict(question.choices)
+        if key == CONDITIONS:
+            return {c.code: c.label for c in self.checklist}
+        return {}
+
     def sources_of(self, item: Condition | RedFlag) -> list[Source]:
         return [self.sources[key] for key in item.sources]
 
@@ -217,10 +243,10 @@ class Intake:
             raise ValueError(f"{code!r} is not a choice of {key!r}")
         return code
 
-    def toggle(self, ticked: Sequence[str], code: str) -> list[str]:
-        """The checklist after tapping `code`: "None of these" clears the rest, and any
-        condition clears "None of these"."""
-        known = {c.code for c in self.checklist}
+    def toggle(self, ticked: Sequence[str], code: str, key: str = CONDITIONS) -> list[str]:
+        """Checklist `key` after tapping `code`: "None of these" clears the rest, and any
+        item clears "None of these"."""
+        known = list(self.options(key))
         if code != NONE and code not in known:
             raise ValueError(f"{code!r} is not on the checklist")
         if code == NONE:
@@ -228,7 +254,7 @@ class Intake:
         current = [c for c in ticked if c != NONE]
         if code in current:
             return [c for c in current if c != code]
-        return [c.code for c in self.checklist if c.code in current or c.code == code]
+        return [c for c in known if c in current or c == code]
 
 
 def cautions_of(answers: Answers, intake: Intake | None = None) -> list[Caution]:
@@ -261,14 +287,25 @@ def cautions_of(answers: Answers, intake: Intake | None = None) -> list[Caution]
 def red_flags_of(answers: Answers, intake: Intake | None = None) -> list[RedFlag]:
     """The red flags the answers raise: urgent first, then in the data's order."""
     intake = intake or default_intake()
-    raised = [f for f in intake.red_flags if answers.get(f.question) == f.answer]
+    raised = [f for f in intake.red_flags if f.raised_by(answers)]
     return sorted(raised, key=lambda f: f.urgency is not Urgency.URGENT)
 
 
 def flag_of_answer(key: str, value: AnswerValue, intake: Intake | None = None) -> RedFlag | None:
-    """The red flag one answer raises as it is given, or None."""
+    """The first red flag one answer raises on its own, or None (a flag that also needs
+    another answer is red_flags_of's)."""
     intake = intake or default_intake()
-    return next((f for f in intake.red_flags if f.question == key and f.answer == value), None)
+    return next(
+        (f for f in intake.red_flags if f.question == key and f.raised_by({key: value})), None
+    )
+
+
+def new_flags(
+    answers: Answers, flagged: Iterable[str], intake: Intake | None = None
+) -> list[RedFlag]:
+    """The red flags `answers` raise that are not among the codes `flagged` already."""
+    done = set(flagged)
+    return [f for f in red_flags_of(answers, intake) if f.code not in done]
 
 
 def pressure_cautions(cautions: Iterable[Caution], pressure: str) -> list[Caution]:
@@ -302,15 +339,6 @@ def has_intake(answers: Answers) -> bool:
     """Whether the client has told anything: one answer at least that was not skipped (a
     client who skipped every question has nothing to check before a visit)."""
     return any(value not in (None, "", []) for value in answers.values())
-
-
-def flag_on_update(
-    key: str, before: AnswerValue, after: AnswerValue, intake: Intake | None = None
-) -> RedFlag | None:
-    """The red flag an updated answer raises, if the answer it replaces did not: "no" at
-    intake and "yes" before a visit is news for the therapist, "yes" both times is not."""
-    flag = flag_of_answer(key, after, intake)
-    return flag if flag is not None and before != after else None
 
 
 def changed_flags(before: Answers, after: Answers, intake: Intake | None = None) -> list[RedFlag]:
@@ -373,15 +401,16 @@ def _question(entry: Mapping[str, Any]) -> IntakeQuestion:
     except ValueError:
         raise ValueError(f"{where}: kind must be text, choice or multi") from None
     choices = entry.get("choices")
-    if kind is QuestionKind.CHOICE:
+    if kind is QuestionKind.CHOICE or (kind is QuestionKind.MULTI and key != CONDITIONS):
         if not isinstance(choices, dict) or not choices:
-            raise ValueError(f"{where}: a choice question needs choices")
+            raise ValueError(f"{where}: a choice question or checklist needs choices")
         for code, label in choices.items():
-            _code(code, f"{where} choice")
+            if _code(code, f"{where} choice") == NONE:
+                raise ValueError(f"{where}: {NONE!r} is every checklist's own, not a choice")
             if not isinstance(label, str) or not label:
                 raise ValueError(f"{where}: choice {code!r} needs a label")
     elif choices is not None:
-        raise ValueError(f"{where}: only a choice question has choices")
+        raise ValueError(f"{where}: only a choice question or a checklist has choices")
     typed = entry.get("typed", False)
     if not isinstance(typed, bool):
         raise ValueError(f"{where}: typed must be true or false")
@@ -448,14 +477,29 @@ def _condition(
 
 
 def _red_flag(
-    entry: Mapping[str, Any], sources: Mapping[str, Source], questions: Mapping[str, IntakeQuestion]
+    entry: Mapping[str, Any],
+    sources: Mapping[str, Source],
+    questions: Mapping[str, IntakeQuestion],
+    conditions: set[str],
 ) -> RedFlag:
     where = f"red flag {entry.get('code')!r}"
-    _known(entry, {"code", "question", "answer", "name", "urgency", "meaning", "sources"}, where)
+    _known(entry, _RED_FLAG_KEYS, where)
     question = questions.get(entry.get("question", ""))
-    answer = entry.get("answer")
-    if question is None or question.choices is None or answer not in question.choices:
-        raise ValueError(f"{where}: question and answer must be a choice question's choice")
+    answers = (entry["answer"],) if "answer" in entry else _tuple(entry, "answers", where)
+    if question is None or question.kind is QuestionKind.TEXT:
+        raise ValueError(f"{where}: question must be a choice question or a checklist")
+    options = conditions if question.key == CONDITIONS else set(question.choices or {})
+    both = ("answer" in entry) == ("answers" in entry)
+    if both or not answers or any(a not in options for a in answers):
+        raise ValueError(f"{where}: answer (or answers) must be the question's choices")
+    with_question = entry.get("with_question")
+    with_words = tuple(w.lower() for w in _tuple(entry, "with_words", where))
+    if with_question is not None:
+        typed = questions.get(with_question) if isinstance(with_question, str) else None
+        if typed is None or typed.kind is not QuestionKind.TEXT or not with_words:
+            raise ValueError(f"{where}: with_question must be a typed question, with_words")
+    elif with_words:
+        raise ValueError(f"{where}: with_words needs with_question")
     try:
         urgency = Urgency(str(entry.get("urgency")))
     except ValueError:
@@ -463,12 +507,28 @@ def _red_flag(
     return RedFlag(
         code=_code(entry.get("code"), where),
         question=question.key,
-        answer=str(answer),
+        answers=tuple(str(a) for a in answers),
         name=_text(entry, "name", where, 60),
         urgency=urgency,
         meaning=_text(entry, "meaning", where, 200),
         sources=_sources(entry, sources, where),
+        with_question=with_question,
+        with_words=with_words,
     )
+
+
+_RED_FLAG_KEYS = {
+    "code",
+    "question",
+    "answer",
+    "answers",
+    "name",
+    "urgency",
+    "meaning",
+    "sources",
+    "with_question",
+    "with_words",
+}
 
 
 def load_intake(path: Path = DEFAULT_PATH) -> Intake:
@@ -487,11 +547,12 @@ def load_intake(path: Path = DEFAULT_PATH) -> Intake:
     by_key = {q.key: q for q in questions}
     if len(by_key) != len(questions):
         raise ValueError(f"{path.name}: two questions share a key")
-    multi = [q.key for q in questions if q.kind is QuestionKind.MULTI]
-    if multi != [CONDITIONS] or by_key.get(MEDICATIONS) is None:
-        raise ValueError(f"{path.name}: needs one checklist, {CONDITIONS!r}, and {MEDICATIONS!r}")
+    listed = by_key.get(CONDITIONS)
+    if listed is None or listed.kind is not QuestionKind.MULTI or MEDICATIONS not in by_key:
+        raise ValueError(f"{path.name}: needs the checklist {CONDITIONS!r}, and {MEDICATIONS!r}")
     conditions = [_condition(e, sources, by_key) for e in data.get("condition", [])]
-    flags = [_red_flag(e, sources, by_key) for e in data.get("red_flag", [])]
+    ticks = {c.code for c in conditions if c.checklist}
+    flags = [_red_flag(e, sources, by_key, ticks) for e in data.get("red_flag", [])]
     for kind, items in (("condition", conditions), ("red flag", flags)):
         codes = [i.code for i in items]
         if len(set(codes)) != len(codes) or NONE in codes:

@@ -161,7 +161,7 @@ def test_the_first_act_has_anna_s_intake_before_her_first_session(
     # Anna is invited before any note, joins, and answers the intake; then her session.
     assert "Maya taps [➕ Add and invite]" in transcript
     intake = transcript.index(
-        "Bot → Anna: 1 of 16 · about 3 minutes, skip anything\n"
+        "Bot → Anna: 1 of 17 · about 3 minutes, skip anything\n"
         "   What brings you to massage? Tell me your main concern and where in your body you "
         "feel it."
     )

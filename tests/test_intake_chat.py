@@ -45,14 +45,14 @@ async def test_a_client_answers_the_intake_right_after_joining(
     assert "A few questions before your first session" in texts[0]
     # The first question says how long the whole takes; the others only where they are.
     assert anna.last_text.startswith(
-        "1 of 16 · about 3 minutes, skip anything\nWhat brings you to massage?"
+        "1 of 17 · about 3 minutes, skip anything\nWhat brings you to massage?"
     )
     await anna.send("Stiff neck and <b>right</b> shoulder")
     # Typed text is saved as typed, markup and all.
     assert (await answers_of(running))["concern"] == "Stiff neck and <b>right</b> shoulder"
-    assert "1 of 16" in anna.messages[-2].text and "✓" in anna.messages[-2].text
+    assert "1 of 17" in anna.messages[-2].text and "✓" in anna.messages[-2].text
     assert anna.messages[-2].inline_keyboard == []  # the answered question's Skip is gone
-    assert anna.last_text.startswith("2 of 16 · How long have you had it?")
+    assert anna.last_text.startswith("2 of 17 · How long have you had it?")
     await anna.tap("A few weeks")
     await anna.tap("Skip")  # worse / better
     await anna.send("Sleep through the night")
@@ -71,12 +71,16 @@ async def test_a_client_answers_the_intake_right_after_joining(
     assert "tap one of the buttons" in anna.last_text
     for _ in range(8):
         await anna.tap("No")
+    assert "Headache" not in anna.last_text  # a checklist, not eight more yes/no questions
+    await anna.tap("None of these")  # the head and neck signs
+    await anna.tap("Done ✓")
     assert "that's everything" in anna.last_text
     answers = await answers_of(running)
     assert answers["conditions"] == ["blood_thinners"]
     assert answers["worse_better"] is None  # skipped, and saved as skipped
     assert answers["pregnancy"] == "private"
     assert answers["rf_night"] == "no"
+    assert answers["rf_head"] == ["none"]
     async with running.db.unit_of_work() as uow:
         progress = await uow.intake.progress(1)
     assert progress is not None and progress.completed_at is not None and progress.step is None
@@ -96,21 +100,21 @@ async def test_the_intake_resumes_after_a_restart_and_after_days(
         await anna.send("Low back")
         await anna.tap("Longer than 3 months")
         question = anna.last_message_id
-        assert "3 of 16" in anna.last_text
+        assert "3 of 17" in anna.last_text
     clock.advance(timedelta(days=3))
     async with offline_bot(database_url, **kwargs) as running:  # type: ignore[arg-type]
         # Typed after the restart: the waiting question takes it.
         await anna.send("Worse sitting, better walking")
-        assert "4 of 16" in anna.last_text
+        assert "4 of 17" in anna.last_text
         assert "✓" in anna.message(question).text
         # Days later /start says where it stands, and asks the waiting question again.
         await anna.send("/start")
-        assert "Hi Anna K.!" in anna.last_text and "4 of 16 answered" not in anna.last_text
-        assert "health questions: 3 of 16 answered" in anna.last_text
+        assert "Hi Anna K.!" in anna.last_text and "4 of 17 answered" not in anna.last_text
+        assert "health questions: 3 of 17 answered" in anna.last_text
         await anna.tap("📝 Carry on")
-        assert "4 of 16" in anna.last_text
+        assert "4 of 17" in anna.last_text
         await anna.tap("Skip")
-        assert "5 of 16" in anna.last_text
+        assert "5 of 17" in anna.last_text
         answers = await answers_of(running)
     assert answers == {
         "concern": "Low back",
@@ -205,8 +209,10 @@ async def answer_intake(anna: Phone, *, blood_thinners: bool, saddle: bool) -> N
     await anna.tap("No")  # allergies
     await anna.tap("No")  # pregnancy
     await anna.tap("Yes" if saddle else "No")
-    while "that's everything" not in anna.last_text:
+    while "Lately, have you had any of these?" not in anna.last_text:
         await anna.tap("No")
+    await anna.tap("None of these")
+    await anna.tap("Done ✓")
 
 
 async def test_a_red_flag_reaches_a_referral_letter_whose_reason_names_it(
@@ -378,7 +384,7 @@ async def test_the_therapist_fills_the_intake_for_a_client_not_on_the_bot(
 ) -> None:
     await new_client_note(maya, "Ben T.")
     await maya.send("/intake Ben")
-    assert "📝 Intake for Ben T. · 1 of 16" in maya.last_text
+    assert "📝 Intake for Ben T. · 1 of 17" in maya.last_text
     await maya.send("Right knee after running")
     await maya.tap("Skip")  # since
     await maya.tap("Skip")  # worse / better
@@ -410,7 +416,7 @@ async def test_the_client_is_asked_and_counted_only_what_the_therapist_left_open
     running: OfflineBot, maya: Phone
 ) -> None:
     """Maya filled in the main concern and the checklist with /intake before Ben joined: his
-    intake starts at "since", counts 14 questions, and his home card counts the same."""
+    intake starts at "since", counts 15 questions, and his home card counts the same."""
     await new_client_note(maya, "Ben T.")
     await maya.send("/intake Ben")
     await maya.send("Right knee after running")
@@ -427,13 +433,92 @@ async def test_the_client_is_asked_and_counted_only_what_the_therapist_left_open
     await ben.tap("I agree")
     await ben.tap("London")
     assert ben.last_text.startswith(
-        "1 of 14 · about 3 minutes, skip anything\nHow long have you had it?"
+        "1 of 15 · about 3 minutes, skip anything\nHow long have you had it?"
     )
     await ben.tap("A few weeks")
-    assert ben.messages[-2].text == "1 of 14 · Since: A few weeks ✓"
-    assert ben.last_text.startswith("2 of 14 · What makes it worse")
+    assert ben.messages[-2].text == "1 of 15 · Since: A few weeks ✓"
+    assert ben.last_text.startswith("2 of 15 · What makes it worse")
     await ben.send("/start")
-    assert "health questions: 1 of 14 answered" in ben.last_text
+    assert "health questions: 1 of 15 answered" in ben.last_text
+
+
+async def test_neck_pain_with_a_new_urgent_sign_alerts_and_reaches_a_referral(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    """Anna's stiff neck with headaches, and dizzy spells: the checklist's tick gets the calm
+    urgent reply (no condition named), Maya's alert names the flag, and [↗️ Refer] opens the
+    referral with its reason preset."""
+    anna = await joined(running, maya)
+    await anna.send("Stiff neck with headaches")
+    for _ in range(3):
+        await anna.tap("Skip")
+    await anna.tap("None of these")
+    await anna.tap("Done ✓")
+    for _ in range(3):  # medications, allergies, pregnancy
+        await anna.tap("Skip")
+    for _ in range(8):
+        await anna.tap("No")
+    asked = anna.last_text
+    assert asked.startswith("17 of 17 · Lately, have you had any of these?")
+    assert anna.buttons[:6] == [
+        ["A sudden, severe headache, unlike any before"],
+        ["Dizzy spells or double vision"],
+        ["Trouble speaking or swallowing, or a numb face"],
+        ["Sudden falls, your legs giving way"],
+        ["A fever with a stiff neck or headache"],
+        ["A recent injury to your neck or head"],
+    ]
+    assert anna.buttons[6:] == [["None of these"], ["Done ✓", "Skip"]]
+    await anna.tap("Dizzy spells or double vision")
+    assert "✓ Dizzy spells or double vision" in str(anna.buttons)
+    await anna.tap("Done ✓")
+    assert anna.messages[-3].text == (
+        "17 of 17 · Headache or neck warning signs: Dizzy spells or double vision ✓"
+    )
+    reply = anna.messages[-2].text
+    print("\nTHE CLIENT'S REPLY:\n" + reply)
+    assert reply.startswith("Thank you for telling me. Maya will look at this personally")
+    assert "contact your doctor or an urgent care service today" in reply
+    for word in ("artery", "stroke", "dissection", "red flag", "serious"):
+        assert word not in reply.lower()
+    assert "that's everything" in anna.last_text
+    await running.dispatch()
+    alert = maya.last_message
+    assert alert is not None
+    print("THE THERAPIST'S ALERT:\n" + alert.text + "\n" + str(alert.buttons))
+    assert alert.text == (
+        "🚩 URGENT · Anna K.'s intake: Dizziness, double vision, speech trouble or falls\n"
+        "With neck pain or headache, these can be signs of a problem with an artery in the "
+        "neck: same-day medical assessment; no neck massage.\n"
+        "Answered 25 Nov. Nothing is diagnosed: this is a screening question."
+    )
+    assert alert.buttons[0] == ["↗️ Refer", "✔️ Seen, I'll discuss it"]
+    await maya.tap("↗️ Refer", message_id=alert.message_id)
+    await maya.tap("Any physician")
+    assert (
+        "Reason: Intake red flag: Dizziness, double vision, speech trouble or falls. With "
+        "neck pain or headache"
+    ) in maya.last_text
+    async with running.db.unit_of_work() as uow:
+        flags = await uow.intake.flags(1)
+    assert [f.flag for f in flags] == ["artery"]
+
+
+async def test_a_history_of_cancer_with_back_pain_alerts_soon(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await joined(running, maya)
+    await anna.send("Lower back pain since last month")
+    await anna.tap("A few weeks")
+    await anna.tap("Skip")
+    await anna.tap("Skip")
+    await anna.tap("Cancer in the past")
+    await anna.tap("Done ✓")
+    reply = anna.messages[-2].text
+    assert "Maya will look at this personally" in reply and "today" not in reply
+    assert anna.last_text.startswith("6 of 17 · Do you take any medicines")
+    await running.dispatch()
+    assert maya.last_text.startswith("🚩 Soon · Anna K.'s intake: Back or neck pain after cancer")
 
 
 async def test_skipped_questions_are_one_line_in_mydata(running: OfflineBot, maya: Phone) -> None:

@@ -39,12 +39,27 @@ RED_FLAGS = {
     "fever": Urgency.URGENT,  # spinal infection: same day (CKS, IFOMPT), corrected from soon
     "night": Urgency.SOON,
 }
+# The head and neck signs (one checklist, rf_head): each item → its flag, with the urgency its
+# sources give (issue #15).
+HEAD_NECK = {
+    "thunder": ("thunderclap", Urgency.URGENT),  # NICE CKS headache: immediate referral
+    "dizzy": ("artery", Urgency.URGENT),  # the cervical framework's 5 Ds and 3 Ns
+    "speech": ("artery", Urgency.URGENT),
+    "drops": ("artery", Urgency.URGENT),
+    "fever_neck": ("neck_fever", Urgency.URGENT),  # NICE NG240: suspected meningitis
+    "neck_injury": ("neck_injury", Urgency.SOON),  # NICE NG232; urgent with the others
+}
+HEAD_NECK_FLAGS = {code for code, _ in HEAD_NECK.values()}
+YES_NO = [
+    f.question for f in INTAKE.red_flags if f.question.startswith("rf_") and f.answers == ("yes",)
+]
 CONDITIONS = [
     "blood_thinners",
     "recent_surgery",
     "clot_history",
     "osteoporosis",
     "cancer",
+    "cancer_past",
     "diabetes_numb",
     "pregnancy",
 ]
@@ -64,8 +79,13 @@ def test_the_questions_come_in_the_issues_order() -> None:
         "pregnancy",
     ]
     assert all(k.startswith("rf_") for k in keys[8:])
-    # Every yes/no red-flag question offers "No" first, so a tap on the first button is safe.
-    for key in keys[8:]:
+    # Every yes/no red-flag question offers "No" first, so a tap on the first button is safe;
+    # the head and neck signs are one checklist, last, with its "None of these".
+    assert keys[-1] == "rf_head"
+    head = INTAKE.question("rf_head")
+    assert head is not None and head.kind is QuestionKind.MULTI
+    assert list(INTAKE.options("rf_head")) == list(HEAD_NECK)
+    for key in keys[8:-1]:
         question = INTAKE.question(key)
         assert question is not None and question.choices is not None
         assert list(question.choices) == ["no", "yes"]
@@ -108,7 +128,7 @@ def test_urgent_flags_come_first() -> None:
     assert [f.code for f in red_flags_of(answers)] == ["calf", "fall", "night"]
 
 
-@pytest.mark.parametrize("code", [c for c in CONDITIONS if c != "pregnancy"])
+@pytest.mark.parametrize("code", [c for c in CONDITIONS if c not in ("pregnancy", "cancer_past")])
 def test_each_checklist_condition_raises_its_caution(code: str) -> None:
     condition = INTAKE.condition(code)
     assert condition is not None and condition.checklist
@@ -247,15 +267,38 @@ _answers = st.fixed_dictionaries(
         "conditions": st.lists(st.sampled_from([c.code for c in INTAKE.checklist]), unique=True),
         "medications": st.sampled_from(["", "warfarin", "ibuprofen", "eliquis daily"]),
         "pregnancy": st.sampled_from(["yes", "maybe", "no", "private"]) | st.none(),
-        **{f.question: st.sampled_from(["yes", "no"]) | st.none() for f in INTAKE.red_flags},
+        "concern": st.sampled_from(
+            ["stiff neck, headaches", "lower back pain", "my right knee", "Backache", "feedback"]
+        )
+        | st.none(),
+        "rf_head": st.lists(st.sampled_from([*HEAD_NECK, NONE]), unique=True) | st.none(),
+        **{key: st.sampled_from(["yes", "no"]) | st.none() for key in YES_NO},
     },
 )
+
+
+def _expected_flags(answers: dict[str, object]) -> set[str]:
+    """The flags as the issue states them, written out apart from the data's matching."""
+    expected = {
+        f.code
+        for f in INTAKE.red_flags
+        if f.question in YES_NO and answers.get(f.question) == "yes"
+    }
+    expected |= {HEAD_NECK[c][0] for c in answers.get("rf_head") or [] if c != NONE}  # type: ignore[attr-defined]
+    ticked = set(answers.get("conditions") or [])  # type: ignore[call-overload]
+    concern = str(answers.get("concern") or "")
+    if ticked & {"cancer", "cancer_past"} and concern in (
+        "stiff neck, headaches",
+        "lower back pain",
+    ):
+        expected.add("cancer_back")  # "Backache" and "feedback" name no back as a word
+    return expected
 
 
 @given(_answers)
 def test_combinations_raise_exactly_the_flags_answered_yes(answers: dict[str, object]) -> None:
     flags = red_flags_of(answers)  # type: ignore[arg-type]
-    expected = {f.code for f in INTAKE.red_flags if answers.get(f.question) == "yes"}
+    expected = _expected_flags(answers)
     assert {f.code for f in flags} == expected
     assert len(flags) == len(expected)
     urgencies = [f.urgency for f in flags]
@@ -294,9 +337,83 @@ def test_any_sequence_of_taps_leaves_a_consistent_checklist(taps: list[str]) -> 
 
 def test_a_question_is_counted_among_those_the_client_is_asked() -> None:
     intake = default_intake()
-    assert intake.count("concern") == (1, 16)
-    assert intake.count("since", ["concern", "conditions"]) == (1, 14)
-    assert intake.count("rf_night", ["concern", "conditions"]) == (14, 14)
+    assert intake.count("concern") == (1, 17)
+    assert intake.count("since", ["concern", "conditions"]) == (1, 15)
+    assert intake.count("rf_head", ["concern", "conditions"]) == (15, 15)
     # The question asked is counted even if someone else answered it (a correction).
-    assert intake.count("concern", ["concern"]) == (1, 16)
-    assert minutes_to_answer(16) == 3 and minutes_to_answer(1) == 1
+    assert intake.count("concern", ["concern"]) == (1, 17)
+    assert minutes_to_answer(17) == 3 and minutes_to_answer(1) == 1
+
+
+@pytest.mark.parametrize(("item", "expected"), HEAD_NECK.items())
+def test_each_head_and_neck_sign_raises_its_flag(item: str, expected: tuple[str, Urgency]) -> None:
+    code, urgency = expected
+    flag = INTAKE.red_flag(code)
+    assert flag is not None and flag.urgency is urgency
+    assert red_flags_of({"rf_head": [item]}) == [flag]
+    assert flag_of_answer("rf_head", [item]) == flag
+    assert red_flags_of({"rf_head": [NONE]}) == [] and red_flags_of({"rf_head": None}) == []
+    assert INTAKE.sources_of(flag)
+    assert "\n" not in flag.meaning
+    assert not any(word in flag.meaning.lower() for word in DIAGNOSTIC_WORDS)
+    assert "can be" in flag.meaning or "may be" in flag.meaning
+
+
+def test_the_head_and_neck_flags_name_their_sources() -> None:
+    def sources(code: str) -> set[str]:
+        flag = INTAKE.red_flag(code)
+        assert flag is not None
+        return set(flag.sources)
+
+    assert "ifompt_cervical" in sources("artery") and "ifompt_cervical" in sources("thunderclap")
+    assert "nice_cks_headache" in sources("thunderclap")
+    assert "nice_ng240" in sources("neck_fever")
+    assert "nice_ng232" in sources("neck_injury")
+    assert "Cervical Region" in INTAKE.sources["ifompt_cervical"].title.title()
+    # The client reads plain words: no "thunderclap", no "diplopia", no "dysarthria".
+    labels = " ".join(INTAKE.options("rf_head").values()).lower()
+    for word in ("thunderclap", "diplopia", "dysarthria", "dysphagia", "meningitis", "drop attack"):
+        assert word not in labels
+
+
+def test_several_signs_ticked_raise_each_flag_once_urgent_first() -> None:
+    flags = red_flags_of({"rf_head": ["dizzy", "speech", "neck_injury", "thunder"]})
+    assert [f.code for f in flags] == ["thunderclap", "artery", "neck_injury"]
+    assert INTAKE.toggle(["dizzy"], "thunder", "rf_head") == ["thunder", "dizzy"]
+    assert INTAKE.toggle(["dizzy"], NONE, "rf_head") == [NONE]
+    with pytest.raises(ValueError, match="not on the checklist"):
+        INTAKE.toggle([], "osteoporosis", "rf_head")  # the conditions' item, not this list's
+    shown = INTAKE.question("rf_head").shown(["thunder", NONE], INTAKE.conditions)  # type: ignore[union-attr]
+    assert shown == "A sudden, severe headache, unlike any before, None of these"
+
+
+@pytest.mark.parametrize("ticked", ["cancer", "cancer_past"])
+def test_a_history_of_cancer_with_back_or_neck_pain_is_a_flag(ticked: str) -> None:
+    flag = INTAKE.red_flag("cancer_back")
+    assert flag is not None and flag.urgency is Urgency.SOON
+    assert {"nice_ng59", "ifompt_2020"} <= set(flag.sources)
+    with_back = {"conditions": [ticked, "osteoporosis"], "concern": "New lower back pain"}
+    assert red_flags_of(with_back) == [flag]
+    assert red_flags_of({**with_back, "concern": "pain in my spine"}) == [flag]
+    assert red_flags_of({**with_back, "concern": "Stiff neck"}) == [flag]
+    # Either alone is no flag: cancer is a caution; back pain is a massage's everyday work.
+    assert red_flags_of({"conditions": [ticked]}) == []
+    assert red_flags_of({"conditions": [ticked], "concern": "tight calves after running"}) == []
+    assert red_flags_of({"conditions": ["osteoporosis"], "concern": "lower back pain"}) == []
+    assert red_flags_of({"concern": "lower back pain"}) == []
+    # And it stays a caution too (the checklist's line on the note card).
+    assert [c.condition.code for c in cautions_of(with_back)] == ["osteoporosis", ticked]
+
+
+def test_a_flag_that_needs_two_answers_is_checked_on_load(tmp_path: Path) -> None:
+    text = (Path(__file__).parent.parent / "practice" / "intake.toml").read_text()
+    broken = tmp_path / "intake.toml"
+    broken.write_text(text.replace('with_question = "concern"', 'with_question = "since"'))
+    with pytest.raises(ValueError, match="red flag 'cancer_back': with_question"):
+        load_intake(broken)
+    broken.write_text(text.replace('answers = ["cancer", "cancer_past"]', 'answers = ["gout"]'))
+    with pytest.raises(ValueError, match="red flag 'cancer_back': answer"):
+        load_intake(broken)
+    broken.write_text(text.replace('answer = "thunder"', 'answer = "yes"'))
+    with pytest.raises(ValueError, match="red flag 'thunderclap': answer"):
+        load_intake(broken)

@@ -40,6 +40,8 @@ async def anna_with_an_intake(running: OfflineBot, maya: Phone) -> Phone:
     await anna.tap("I'd rather not say")
     for _ in range(8):
         await anna.tap("No")
+    await anna.tap("None of these")  # the head and neck signs
+    await anna.tap("Done ✓")
     assert "that's everything" in anna.last_text
     return anna
 
@@ -176,19 +178,19 @@ async def test_a_red_flag_given_before_a_visit_alerts_the_therapist(
     await anna.tap("Something changed", message_id=question.message_id)
     await anna.tap("New symptoms")
     await anna.tap("Done ✓")
-    assert anna.last_text.startswith("Update 1 of 8 · Have you noticed numbness or tingling")
+    assert anna.last_text.startswith("Update 1 of 9 · Have you noticed numbness or tingling")
     await anna.tap("Yes")
     calm = anna.messages[-2].text
     assert "Thank you for telling me. Maya will look at this personally" in calm
     assert "contact your doctor or an urgent care service today" in calm
     assert "cauda" not in calm.lower()  # never a diagnosis to the client
-    assert "Update 2 of 8" in anna.last_text
+    assert "Update 2 of 9" in anna.last_text
     # Left half done, /start says so and carries on where it waits.
     await anna.send("/start")
     assert "health update before your visit is half done" in anna.last_text
     await anna.tap("📝 Carry on")
-    assert anna.last_text.startswith("Update 2 of 8 · Since this began, any new trouble")
-    for _ in range(7):
+    assert anna.last_text.startswith("Update 2 of 9 · Since this began, any new trouble")
+    for _ in range(8):
         await anna.tap("Keep as it was")
     assert "updated ✓" in anna.last_text
     await deliver(running, clock)
@@ -338,7 +340,7 @@ async def test_mydata_files_carry_the_intake_with_dates_and_forgetme_erases_it(
         "Before a visit: anything new?",
         "Changed: My concern or my goal",
     ) in intake
-    assert len(intake) == 16 + 1 + 1  # every answer, the update, the pre-visit answer
+    assert len(intake) == 17 + 1 + 1  # every answer, the update, the pre-visit answer
 
     # /forgetme erases her answers, every version, and her pre-visit answers.
     await anna.send("/forgetme")
@@ -385,3 +387,39 @@ async def test_a_question_sent_before_stop_is_not_sent_again_after_resume(
     await anna.tap("No change", message_id=question.message_id)
     [check] = await checks(running)
     assert check.answer is not None
+
+
+async def test_correcting_an_answer_mid_update_returns_to_the_update(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    """Halfway through "Something changed", Anna corrects another answer in /mydata: it is
+    saved, and the update goes on where it waited (it used to end there)."""
+    anna = await anna_with_an_intake(running, maya)
+    await book_next_week(maya)
+    question = await reminded(running, clock, anna)
+    await anna.tap("Something changed", message_id=question.message_id)
+    await anna.tap("Medicines or allergies")
+    await anna.tap("Done ✓")
+    assert anna.last_text.startswith("Update 1 of 2 · Do you take any medicines regularly?")
+    await anna.send("/mydata")
+    await anna.tap("✏️ Correct my health answers")
+    await anna.tap("Main concern")
+    assert anna.last_text.startswith("1 of 17 · What brings you to massage?")  # not an update
+    await anna.send("Stiff neck, now the left shoulder too")
+    assert anna.messages[-2].text == (
+        "Updated ✓ Maya sees your new answer; the earlier one is kept with its date. Now "
+        "back to your update before the visit:"
+    )
+    asked = anna.last_text
+    assert asked.startswith("Update 1 of 2 · Do you take any medicines regularly?")
+    assert "Before: ibuprofen when needed (25 Nov)" in asked
+    await anna.send("ibuprofen and paracetamol")
+    assert anna.last_text.startswith("Update 2 of 2 · Are you allergic")
+    await anna.tap("Keep as it was")
+    assert "Thank you — updated ✓ Maya sees your new answers" in anna.last_text
+    answers = {r.question: r.value for r in await history(running)}
+    assert answers["concern"] == "Stiff neck, now the left shoulder too"
+    assert answers["medications"] == "ibuprofen and paracetamol"
+    async with running.db.unit_of_work() as uow:
+        progress = await uow.intake.progress(1)
+    assert progress is not None and progress.step is None and progress.visit_check_id is None

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from practice.intake import default_intake, flag_on_update, has_intake, load_intake
+from practice.intake import changed_flags, default_intake, has_intake, load_intake
 
 INTAKE = default_intake()
 CODES = [s.code for s in INTAKE.sections]
@@ -41,13 +41,23 @@ def test_ticking_a_part_twice_unticks_it_and_unknown_parts_are_refused() -> None
         INTAKE.toggle_section(ticked, "nope")
 
 
+def _update(key: str, before: object, after: object, others: dict[str, object] | None = None):
+    earlier = {**(others or {}), key: before}
+    return [f.code for f in changed_flags(earlier, {**earlier, key: after})]  # type: ignore[arg-type]
+
+
 def test_an_update_raises_a_flag_only_when_the_earlier_answer_did_not() -> None:
-    flag = flag_on_update("rf_saddle", "no", "yes")
-    assert flag is not None and flag.code == "saddle"
-    assert flag_on_update("rf_saddle", None, "yes") is not None  # skipped before
-    assert flag_on_update("rf_saddle", "yes", "yes") is None  # the therapist knows already
-    assert flag_on_update("rf_saddle", "yes", "no") is None
-    assert flag_on_update("concern", "neck", "back") is None
+    assert _update("rf_saddle", "no", "yes") == ["saddle"]
+    assert _update("rf_saddle", None, "yes") == ["saddle"]  # skipped before
+    assert _update("rf_saddle", "yes", "yes") == []  # the therapist knows already
+    assert _update("rf_saddle", "yes", "no") == []
+    assert _update("concern", "neck", "back") == []
+    # A checklist ticked again: only the item new on it; a flag that needs two answers, when
+    # the update completes it (a back pain now, after a cancer ticked at intake).
+    assert _update("rf_head", ["dizzy"], ["dizzy", "thunder"]) == ["thunderclap"]
+    assert _update("rf_head", ["dizzy"], ["speech"]) == []  # the same flag as before
+    cancer = {"conditions": ["cancer_past"]}
+    assert _update("concern", "stiff shoulder", "lower back pain", cancer) == ["cancer_back"]
 
 
 def test_a_client_who_skipped_everything_has_no_intake_to_check() -> None:

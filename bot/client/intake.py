@@ -32,10 +32,10 @@ from practice.intake import (
     QuestionKind,
     RedFlag,
     Urgency,
+    changed_flags,
     default_intake,
-    flag_of_answer,
-    flag_on_update,
     minutes_to_answer,
+    new_flags,
 )
 from storage.models import Client, IntakeProgress
 from storage.repositories import RED_FLAG, Outbox
@@ -79,11 +79,11 @@ def _keyboard(
         rows = [
             [
                 InlineKeyboardButton(
-                    ("✓ " if c.code in ticked else "") + c.label,
-                    callback_data=IntakeButton(question.key, "t", c.code).encode(),
+                    ("✓ " if code in ticked else "") + label,
+                    callback_data=IntakeButton(question.key, "t", code).encode(),
                 )
             ]
-            for c in default_intake().checklist
+            for code, label in default_intake().options(question.key).items()
         ]
         none = ("✓ " if NONE in ticked else "") + texts.INTAKE_NONE_OF_THESE
         rows.append(
@@ -151,7 +151,7 @@ async def _asking(
     key = question.key
     correcting = progress is not None and progress.correcting
     text = _question_text(question, await _counted(uow, client_id, key), correcting)
-    keys = await _again(uow, progress) if progress is not None else None
+    keys = await _again(uow, progress) if progress is not None and not correcting else None
     if keys is not None:
         client = (await uow.clients.many([client_id])).get(client_id)
         zone = context.services.settings.practice_timezone
@@ -280,7 +280,7 @@ async def my_intake(context: Context, client: Client, chat_id: int) -> InlineKey
 class _Given:
     question: IntakeQuestion
     value: Any
-    flag: RedFlag | None  # a red flag raised now (not raised before)
+    flags: list[RedFlag]  # the red flags raised now (not raised before)
     counted: tuple[int, int]  # the question's "3 of 12"
     next_key: str | None
     correcting: bool
@@ -289,6 +289,7 @@ class _Given:
     # Asked again before a visit: its number of how many, and whether it was kept as it was.
     again: tuple[int, int] | None = None
     kept: bool = False
+    resumes: bool = False  # a correction made during a pre-visit update, which goes on
 
 
 async def _give(
@@ -304,7 +305,7 @@ async def _give(
     Asked again before a visit (a pre-visit check), a skip keeps the earlier answer."""
     key = progress.step
     assert key is not None
-    if progress.visit_check_id is not None:
+    if progress.visit_check_id is not None and not progress.correcting:
         return await _give_again(context, uow, client, progress, value, skipped=skipped)
     services = context.services
     now = services.clock.now()
@@ -312,28 +313,49 @@ async def _give(
     assert question is not None
     row = await uow.intake.record(client.id, key, value, now, CLIENT)
     counted = await _counted(uow, client.id, key)
-    flag = flag_of_answer(key, value)
-    if flag is not None and flag.code not in await uow.intake.flagged(client.id):
+    answers = await uow.intake.answers(client.id)
+    flags = new_flags(answers, await uow.intake.flagged(client.id))
+    for flag in flags:
         await _alert(uow, client, flag, row.id, now)
-    else:
-        flag = None
     correcting, message_id = progress.correcting, progress.message_id
     next_key = None if correcting else await _first_open(uow, client.id)
+    resumes = False
+    if correcting and progress.visit_check_id is not None:
+        # A correction in the middle of a pre-visit update: back to the update's question.
+        next_key, resumes = await _resume_check(uow, progress, answers), True
     progress.step, progress.correcting, progress.ticked = next_key, False, None
     progress.message_id = None
     if next_key is None and progress.completed_at is None and not correcting:
         progress.completed_at = now
+    current = answers.get(next_key) if resumes and next_key is not None else None
+    if isinstance(current, list):
+        progress.ticked = list(current)  # the checklist asked again starts from what it was
     therapist = await uow.therapists.get(client.therapist_id)
     return _Given(
         question,
         value,
-        flag,
+        flags,
         counted,
         next_key,
         correcting,
         therapist.display_name if therapist is not None else "",
         message_id,
+        resumes=resumes,
     )
+
+
+async def _resume_check(uow: UnitOfWork, progress: IntakeProgress, answers: Any) -> str | None:
+    """The pre-visit update's question to go back to after a correction (the one it waited
+    at was put back first in its pending list), or None when none is left: then it ends."""
+    assert progress.visit_check_id is not None
+    check = await uow.intake.check(progress.visit_check_id)
+    pending = list(check.pending or []) if check is not None else []
+    next_key = pending.pop(0) if pending else None
+    if check is not None:
+        check.pending = pending or None
+    if next_key is None:
+        progress.visit_check_id = None
+    return next_key
 
 
 async def _give_again(
@@ -355,15 +377,15 @@ async def _give_again(
     assert question is not None
     keys = await _again(uow, progress) or [key]
     check = await uow.intake.check(progress.visit_check_id)
-    earlier = (await uow.intake.current(client.id)).get(key)
-    before = earlier.value if earlier is not None else None
-    flag = None
+    earlier = await uow.intake.answers(client.id)
+    before = earlier.get(key)
+    flags: list[RedFlag] = []
     if skipped:
         value = before
     else:
         row = await uow.intake.record(client.id, key, value, now, CLIENT)
-        flag = flag_on_update(key, before, value)
-        if flag is not None:
+        flags = changed_flags(earlier, {**earlier, key: value})
+        for flag in flags:
             await _alert(uow, client, flag, row.id, now)
     pending = list(check.pending or []) if check is not None else []
     next_key = pending.pop(0) if pending else None
@@ -383,7 +405,7 @@ async def _give_again(
     return _Given(
         question,
         value,
-        flag,
+        flags,
         place,
         next_key,
         False,
@@ -392,6 +414,21 @@ async def _give_again(
         again=place,
         kept=skipped,
     )
+
+
+async def _hold_check(uow: UnitOfWork, progress: IntakeProgress, key: str) -> None:
+    """A correction asked during a pre-visit update: the update's waiting question goes back
+    first in line, to be asked again once the correction is given (the corrected question
+    itself is not asked twice)."""
+    if progress.visit_check_id is None:
+        return
+    check = await uow.intake.check(progress.visit_check_id)
+    if check is None:
+        progress.visit_check_id = None
+        return
+    waiting = [progress.step] if progress.step is not None and not progress.correcting else []
+    pending = [k for k in [*waiting, *(check.pending or [])] if k != key]
+    check.pending = pending or None
 
 
 async def _alert(
@@ -422,11 +459,17 @@ async def _after(context: Context, chat_id: int, client: Client, given: _Given) 
             answer = texts.previsit_kept(answer) if given.kept else answer
             answered = texts.previsit_answered(*given.again, given.question.label, answer)
         await cards.edit_card(bot, chat_id, given.message_id, answered, None)
-    if given.flag is not None:
+    if given.flags:
         wake_dispatcher(context)
-        urgent = given.flag.urgency is Urgency.URGENT
+        urgent = any(f.urgency is Urgency.URGENT for f in given.flags)
         await bot.send_message(chat_id, texts.red_flag_reply(given.therapist, urgent))
-    if given.correcting:
+    if given.resumes:
+        await bot.send_message(chat_id, texts.previsit_corrected(given.therapist))
+        if given.next_key is not None:
+            await ask(context, chat_id, client.id, given.next_key)
+        else:
+            await bot.send_message(chat_id, texts.previsit_updated(given.therapist))
+    elif given.correcting:
         await bot.send_message(chat_id, texts.intake_corrected(given.therapist))
     elif given.next_key is None and given.again is not None:
         await bot.send_message(chat_id, texts.previsit_updated(given.therapist))
@@ -472,9 +515,9 @@ async def intake_button(update: Update, context: Context) -> None:
             if progress is None:
                 progress = await uow.intake.start(client.id, context.services.clock.now(), None)
             current = (await uow.intake.answers(client.id)).get(question.key)
+            await _hold_check(uow, progress, question.key)
             progress.step, progress.correcting = question.key, True
             progress.ticked = list(current) if isinstance(current, list) else None
-            progress.visit_check_id = None  # a correction ends a pre-visit check's questions
             await uow.commit()
             await cards.answer(query)
             await ask(context, chat_id, client.id, question.key)
@@ -485,7 +528,7 @@ async def intake_button(update: Update, context: Context) -> None:
             return
         if button.action == "t":
             try:
-                progress.ticked = intake.toggle(progress.ticked or [], button.value)
+                progress.ticked = intake.toggle(progress.ticked or [], button.value, question.key)
             except ValueError:
                 await cards.answer(query, texts.STALE_BUTTON)
                 return

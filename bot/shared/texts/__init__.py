@@ -171,6 +171,7 @@ from .intake import intake_saved as intake_saved
 from .intake import intake_skipped_line as intake_skipped_line
 from .intake import pressure_confirm as pressure_confirm
 from .intake import previsit_answered as previsit_answered
+from .intake import previsit_corrected as previsit_corrected
 from .intake import previsit_kept as previsit_kept
 from .intake import previsit_no_change as previsit_no_change
 from .intake import previsit_pick as previsit_pick

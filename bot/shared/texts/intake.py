@@ -279,6 +279,15 @@ def previsit_updated(therapist: str) -> str:
     )
 
 
+def previsit_corrected(therapist: str) -> str:
+    """A correction made in the middle of the update before a visit: saved, and the update
+    goes on where it was."""
+    return (
+        f"Updated ✓ {esc(therapist)} sees your new answer; the earlier one is kept with its "
+        "date. Now back to your update before the visit:"
+    )
+
+
 def previsit_kept(answer: str) -> Plain:
     """What a kept answer reads as (the question's message, once answered): words, escaped
     where they are shown."""

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from bot.shared import texts
 from bot.shared.forms.engine import Answer, Form, FormContext, Question, Saved, options_from
 from bot.shared.intake import intake_of
-from practice.intake import NONE, IntakeQuestion, QuestionKind, default_intake, flag_of_answer
+from practice.intake import NONE, IntakeQuestion, QuestionKind, default_intake, new_flags
 from practice.notes import InputError
 from storage.repositories.intake import THERAPIST
 
@@ -31,7 +31,7 @@ def _question(q: IntakeQuestion) -> Question:
     if q.kind is QuestionKind.TEXT:
         return Question(q.key, q.label, prompt, "text", optional=True, max_length=500)
     if q.kind is QuestionKind.MULTI:
-        choices = {c.code: c.label for c in default_intake().checklist}
+        choices = default_intake().options(q.key)
         choices[NONE] = texts.INTAKE_NONE_OF_THESE
         return Question(
             q.key, q.label, prompt, "multi", optional=True, options=options_from(choices), columns=1
@@ -58,6 +58,7 @@ async def _save(ctx: FormContext, target_id: int | None) -> Saved:
     assert client is not None
     before = await ctx.uow.intake.answers(client.id)
     flagged = await ctx.uow.intake.flagged(client.id)
+    rows = {}
     for question in default_intake().questions:
         value = ctx.answers.get(question.key)
         if value in (None, "", []):
@@ -66,11 +67,14 @@ async def _save(ctx: FormContext, target_id: int | None) -> Saved:
             value = [v for v in value if v != NONE]  # a condition ticked outweighs "none"
         if before.get(question.key) == value:
             continue
-        row = await ctx.uow.intake.record(client.id, question.key, value, ctx.now, THERAPIST)
-        flag = flag_of_answer(question.key, value)
-        if flag is not None and flag.code not in flagged:
-            await ctx.uow.intake.raise_flag(ctx.therapist_id, client.id, flag.code, row.id, ctx.now)
-            flagged.add(flag.code)
+        rows[question.key] = await ctx.uow.intake.record(
+            client.id, question.key, value, ctx.now, THERAPIST
+        )
+    after = await ctx.uow.intake.answers(client.id)
+    for flag in new_flags(after, flagged):
+        row = rows.get(flag.question) or rows.get(flag.with_question or "")
+        answer_id = row.id if row is not None else None
+        await ctx.uow.intake.raise_flag(ctx.therapist_id, client.id, flag.code, answer_id, ctx.now)
     view = await intake_of(ctx.uow, client.id, ctx.practice_zone)
     line = texts.intake_card_line(
         texts.short_date(view.taken_on or ctx.today),
