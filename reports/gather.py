@@ -246,7 +246,9 @@ FLAG_ANSWERS = {"refer": "Referred on", "seen": "Seen; to discuss with the clien
 
 def chart_data(record: ClientRecord) -> ProgressChartData:
     """The progress chart's data: the verdict's first line is its title."""
-    headline = (record.verdict or "").split("\n", 1)[0]
+    # The verdict's words alone ("No meaningful change after 8 sessions"): its figures, too
+    # long for a title, are in the text beside the chart.
+    headline = (record.verdict or "").split("\n", 1)[0].split(": ", 1)[0]
     return progress_chart_data(record, headline=headline, weekly_adherence=record.weekly)
 
 
@@ -444,7 +446,7 @@ def letterhead(therapist: Therapist | None) -> PracticeInfo:
     if therapist is None:
         return PracticeInfo("Your therapist")
     return PracticeInfo(
-        therapist.letter_name or therapist.display_name,
+        therapist.letterhead_name,
         practice_name=therapist.practice_name,
         phone=therapist.phone,
         email=therapist.email,
