@@ -194,8 +194,7 @@ async def test_the_letter_goes_without_the_details_after_two_days(
     await running.dispatch()
     line, letter = maya.messages[-2:]
     assert line.text == (
-        "⏳ Anna K. hasn't answered in 2 days, so here is the letter without their phone or "
-        "email:"
+        "⏳ Anna K. hasn't answered in 2 days, so here is the letter without their phone or email:"
     )
     assert len(maya.documents) == 1 and "with the treatment summary" in letter.text
     text = " ".join(letter_text(maya).split())

@@ -46,17 +46,17 @@ def profile_saved(name: str, practice: str | None) -> str:
 
 # Asked inside /refer when the letterhead lacks them, so that the first letter carries them.
 LETTERHEAD_NAME_PROMPT = (
-    "📇 The letter comes from you, and your letterhead is empty. Your <b>name</b> as the "
-    "letter should sign it? <i>e.g. Maya Collins, LMT</i>"
+    "📇 The letter goes out under your name. How should it <b>sign you</b>? "
+    "<i>e.g. Maya Collins, LMT</i>"
 )
 LETTERHEAD_CONTACT_PROMPT = (
-    "📇 How can the person you refer to <b>reach you</b> about it? Your phone, your email, "
-    "or both in one message. <i>e.g. +44 20 7946 0000, maya@riverside.example</i>"
+    "📇 How can the letter's reader <b>reach you</b>? Your phone, your email, or both in one "
+    "message. <i>e.g. +44 20 7946 0000, maya@riverside.example</i>"
 )
-LETTERHEAD_HINT = "Kept on your letterhead (/profile) for the next letters and records."
+LETTERHEAD_HINT = "Asked once: kept for later letters and records (/profile changes it)."
 LETTERHEAD_CONTACT_HINT = (
-    "Kept on your letterhead (/profile) for the next letters. Skip it, and the letter asks "
-    "for a reply through your client."
+    "Kept for later letters (/profile changes it). Skip it, and the letter asks them to "
+    "reply through your client."
 )
 BAD_EMAIL = "that doesn't look like an email address (it should read like name@example.com)"
 BAD_PHONE = "a phone number has at least 5 digits, and only + ( ) - . / and spaces besides"
