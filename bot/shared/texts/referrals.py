@@ -46,7 +46,7 @@ def profile_saved(name: str, practice: str | None) -> str:
 
 # Asked inside /refer when the letterhead lacks them, so that the first letter carries them.
 LETTERHEAD_NAME_PROMPT = (
-    "📇 The letter goes out under your name. How should it <b>sign you</b>? "
+    "📇 The letter goes out under your name: how should it be <b>signed</b>? "
     "<i>e.g. Maya Collins, LMT</i>"
 )
 LETTERHEAD_CONTACT_PROMPT = (
