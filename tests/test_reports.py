@@ -18,13 +18,13 @@ from practice.adherence import Adherence
 from reports.chart import HEIGHT_PX, WIDTH_PX, milestones_for, render_progress_chart
 from reports.csv_export import COLUMNS, client_record_csv, safe_cell
 from reports.data import (
-    IntakeRow,
     CheckInRow,
     ClientInfo,
     ClientRecord,
     DayScore,
     DecisionRow,
     HomeworkRow,
+    IntakeRow,
     NoteRevision,
     PlanInfo,
     PracticeInfo,
