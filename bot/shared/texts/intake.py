@@ -233,8 +233,7 @@ def previsit_question(therapist: str, at: Html, answered_on: Html, first_visit: 
 
 def previsit_no_change(therapist: str) -> str:
     return (
-        f"🩺 Nothing new ✓\nThank you — {esc(therapist)} will know your health answers still "
-        "hold."
+        f"🩺 Nothing new ✓\nThank you — {esc(therapist)} will know your health answers still hold."
     )
 
 
