@@ -460,6 +460,7 @@ from .referrals import referral_unasked as referral_unasked
 from .referrals import referred_to as referred_to
 from .referrals import therapist_told_consent as therapist_told_consent
 from .referrals import therapist_told_details_asked as therapist_told_details_asked
+from .referrals import waited_words as waited_words
 from .reminders import REMINDER_ALREADY as REMINDER_ALREADY
 from .reminders import REMINDER_DONE as REMINDER_DONE
 from .reminders import REMINDER_LATER as REMINDER_LATER
