@@ -81,6 +81,7 @@ from storage.repositories import (
     DIGEST,
     FOLLOW_UP,
     HOMEWORK,
+    LETTER_DUE,
     RED_FLAG,
     RELAY,
     REPLY,
@@ -137,6 +138,8 @@ class _Batch:
     blocked_chats: set[int] = field(default_factory=set)
     # Referrals whose client could not be asked for consent: the therapist is told.
     consent_not_asked: list[int] = field(default_factory=list)
+    # Referrals whose letter waited long enough for the client's details: it goes now.
+    letters_due: list[int] = field(default_factory=list)
     # Planning that writes (the next digest or weekly note of one with nothing to say): run
     # once every message is prepared, so that the preparing reads take no write lock.
     then: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -268,6 +271,10 @@ class Dispatcher:
             await self._cards.consent_not_asked(
                 self._db, self._clock, self._bot, referral_id, zone=self._zone
             )
+        for referral_id in batch.letters_due:
+            await self._cards.letter_overdue(
+                self._db, self._clock, self._bot, referral_id, zone=self._zone
+            )
         if claimed:
             # Counts only: what was sent, to whom, stays out of the logs.
             log.info("outbox batch: %d claimed; totals %s", len(claimed), self.stats)
@@ -323,6 +330,8 @@ class Dispatcher:
                 prepared = await self._prepare_consent(uow, delivery, now, batch)
             elif delivery.kind == FOLLOW_UP:
                 prepared = await self._prepare_follow_up(uow, delivery)
+            elif delivery.kind == LETTER_DUE:
+                prepared = await self._prepare_letter_due(uow, delivery, batch)
             elif delivery.kind == RETENTION:
                 prepared = await self._prepare_retention(uow, delivery, client)
             elif delivery.kind in VISIT_KINDS:
@@ -518,6 +527,24 @@ class Dispatcher:
             delivery.status = Outbox.CANCELLED  # answered meanwhile, or the client is gone
             self.stats.cancelled += 1
         return card
+
+    async def _prepare_letter_due(
+        self, uow: UnitOfWork, delivery: Delivery, batch: _Batch
+    ) -> tuple[str, None] | None:
+        """The letter's wait for the client's details is over: the therapist is told why it
+        comes without them, and the letter follows the batch (even if the line fails)."""
+        referral = (
+            await uow.referrals.get_any(delivery.referral_id)
+            if delivery.referral_id is not None
+            else None
+        )
+        line = await self._cards.letter_due(uow, referral) if referral is not None else None
+        if referral is None or line is None:
+            delivery.status = Outbox.CANCELLED  # answered meanwhile, or the letter went
+            self.stats.cancelled += 1
+            return None
+        batch.letters_due.append(referral.id)
+        return line, None
 
     async def _prepare_red_flag(
         self, uow: UnitOfWork, delivery: Delivery

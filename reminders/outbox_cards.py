@@ -37,7 +37,8 @@ Card = tuple[str, InlineKeyboardMarkup]
 
 
 class ConsentNotAsked(Protocol):
-    """The client could not be asked for consent to a referral: the therapist is told."""
+    """What follows for a referral after a batch: the client could not be asked for consent
+    (the therapist is told), or its letter waited long enough (the letter goes)."""
 
     def __call__(
         self, db: Database, clock: Clock, bot: Bot, referral_id: int, *, zone: str
@@ -86,6 +87,11 @@ class OutboxCards:
     client_unreachable: Callable[[Database, Clock, Bot, int], Awaitable[None]]
     # A consent question that will not reach the client.
     consent_not_asked: ConsentNotAsked
+    # LETTER_DUE: the letter's wait for the client's optional details is over: the line that
+    # tells the therapist why it comes without them (None: nothing waits any more), and then,
+    # after the batch, the letter itself.
+    letter_due: Callable[[UnitOfWork, Referral], Awaitable[str | None]]
+    letter_overdue: ConsentNotAsked
     # VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER: the client's message about
     # a visit (the row says which, and the start it was queued for); the last argument is
     # the practice's time zone, for a client who gave none.

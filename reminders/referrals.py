@@ -1,16 +1,17 @@
 """Queuing a referral's messages through the outbox: the consent question to the client at
-once, and the "did they go?" question to the therapist on the follow-up day, at the time of
-their morning digest."""
+once, the letter at the latest LETTER_WAIT after the client was asked for its optional details,
+and the "did they go?" question to the therapist on the follow-up day, at the time of their
+morning digest."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from practice.schedules import to_utc
 from storage.models import Client, Referral
-from storage.repositories import CONSENT, FOLLOW_UP, Outbox
+from storage.repositories import CONSENT, FOLLOW_UP, LETTER_DUE, Outbox
 from storage.unit_of_work import UnitOfWork
 
 # Referral.consent
@@ -23,6 +24,8 @@ SEEN: Final = "seen"
 NOT_YET: Final = "not_yet"
 DECLINED: Final = "declined"
 ASK_AGAIN_DAYS = 7
+# How long a letter waits for the client's date of birth and contact before it goes without.
+LETTER_WAIT = timedelta(hours=48)
 
 
 async def ask_consent(uow: UnitOfWork, referral: Referral, client: Client, now: datetime) -> None:
@@ -58,3 +61,24 @@ async def plan_follow_up(
         referral_id=referral.id,
     )
     await uow.outbox.add(row)
+
+
+async def plan_letter_due(uow: UnitOfWork, referral: Referral, now: datetime) -> None:
+    """The letter's wait for the client's optional details ends LETTER_WAIT from now: then the
+    therapist has it without what the client has not given (the dispatcher checks that it
+    still waits)."""
+    due = now + LETTER_WAIT
+    row = Outbox.pending(
+        LETTER_DUE,
+        chat_id=referral.therapist_id,
+        day=due.date(),
+        due_at=due,
+        now=now,
+        referral_id=referral.id,
+    )
+    await uow.outbox.add(row)
+
+
+def wait_hours() -> int:
+    """LETTER_WAIT in hours, as the therapist and the client are told it."""
+    return int(LETTER_WAIT.total_seconds() // 3600)

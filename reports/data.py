@@ -176,6 +176,7 @@ class IntakeRow:
     answer: str
     current: bool  # the latest answer to its question
     by_therapist: bool = False
+    red_flag: bool = False  # one of the questions whose answer can raise a red flag
 
 
 @dataclass(frozen=True)

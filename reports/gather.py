@@ -185,6 +185,7 @@ async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
     library = default_intake()
     history = await uow.intake.history(client_id)
     latest = {row.question: row.id for row in history}
+    flagging = {flag.question for flag in library.red_flags}
     dated: list[tuple[datetime, IntakeRow]] = []
     for row in history:
         question = library.question(row.question)
@@ -200,6 +201,7 @@ async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
                     answer=answer,
                     current=latest[row.question] == row.id,
                     by_therapist=row.answered_by == "therapist",
+                    red_flag=row.question in flagging,
                 ),
             )
         )
@@ -245,8 +247,10 @@ FLAG_ANSWERS = {"refer": "Referred on", "seen": "Seen; to discuss with the clien
 
 
 def chart_data(record: ClientRecord) -> ProgressChartData:
-    """The progress chart's data: the verdict's first line is its title."""
-    headline = (record.verdict or "").split("\n", 1)[0]
+    """The progress chart's data: the verdict's first words are its title."""
+    # The verdict's words alone ("No meaningful change after 8 sessions"): its figures, too
+    # long for a title, are in the text beside the chart.
+    headline = (record.verdict or "").split("\n", 1)[0].split(": ", 1)[0]
     return progress_chart_data(record, headline=headline, weekly_adherence=record.weekly)
 
 
@@ -444,7 +448,7 @@ def letterhead(therapist: Therapist | None) -> PracticeInfo:
     if therapist is None:
         return PracticeInfo("Your therapist")
     return PracticeInfo(
-        therapist.letter_name or therapist.display_name,
+        therapist.letterhead_name,
         practice_name=therapist.practice_name,
         phone=therapist.phone,
         email=therapist.email,

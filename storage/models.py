@@ -95,6 +95,13 @@ class Therapist(Base):
     # key (clients name their therapist already); a client gone meanwhile is checked for.
     replying_to: Mapped[int | None] = mapped_column(Integer)
 
+    @property
+    def letterhead_name(self) -> str:
+        """The therapist's display name on a referral, to the client and on the letter alike:
+        the letterhead's (/profile, e.g. "Maya Collins, LMT") once set, else the Telegram
+        name."""
+        return self.letter_name or self.display_name
+
 
 class Client(Base):
     __tablename__ = "clients"

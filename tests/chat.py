@@ -41,7 +41,7 @@ async def past_the_letterhead(therapist: Phone, name: str = "Maya") -> None:
     """The referral form asks a therapist whose /profile is unset for their letterhead: here,
     for a test about something else, the name alone (as the letter printed before), with no
     practice and no phone or email. With a name already kept, only the contact is asked."""
-    if "letterhead is empty" in therapist.last_text:
+    if "how should it be signed" in therapist.last_text:
         await therapist.send(name)
         await therapist.tap("Skip")  # no practice
     if "reach you" in therapist.last_text:

@@ -73,7 +73,9 @@ def test_the_reminders_hour_is_not_a_colleagues_business() -> None:
 
 def test_the_scales_are_anchored_once_in_the_words_the_client_was_asked() -> None:
     text = pages(letter())[0]
-    assert f"Climbing stairs (rated by the client 0–10: {ACTIVITY_ANCHORS})" in text
+    assert (
+        f"In the client's words: “Climbing stairs”, rated by the client 0–10 ({ACTIVITY_ANCHORS})"
+    ) in " ".join(text.split())
     assert text.count(ACTIVITY_ANCHORS) == 1
     for other in ("0 = unable", "as before)", "as before the problem)"):
         assert other not in text.replace(ACTIVITY_ANCHORS, ""), other

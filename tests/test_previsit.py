@@ -96,7 +96,7 @@ async def test_something_changed_asks_only_those_parts_and_keeps_the_rest_with_t
     assert question.text == (
         "🩺 Anything new with your health since your last visit?\n"
         "Maya will read your health answers (last updated 25 Nov) before your visit on "
-        "Wed 2 Dec, 11:00."
+        "Wed 2 Dec, 11:00. Nothing new? Tap “No change” — that's all."
     )
     assert question.buttons == [["No change", "Something changed"]]
 
@@ -114,13 +114,15 @@ async def test_something_changed_asks_only_those_parts_and_keeps_the_rest_with_t
     assert "🩺 Changed: Medicines or allergies ✓" in anna.message(question.message_id).text
     asked = anna.last_text
     assert asked.startswith("Update 1 of 2 · Do you take any medicines regularly?")
-    assert "Before: ibuprofen when needed (25 Nov)" in asked
+    assert "Your answer on 25 Nov: ibuprofen when needed" in asked
     await anna.send("warfarin since last week")
     assert "Update 2 of 2 · Are you allergic" in anna.last_text
-    assert "Before: No (25 Nov)" in anna.last_text
+    assert "Your answer on 25 Nov: No" in anna.last_text
     await anna.tap("Keep as it was")
-    assert "Update 2 of 2 · Allergies to oils or lotions: kept: No ✓" in anna.messages[-2].text
-    assert "Thank you — updated ✓ Maya sees your new answers" in anna.last_text
+    assert (
+        "Update 2 of 2 · Allergies to oils or lotions: No (as before) ✓" in anna.messages[-2].text
+    )
+    assert "Thank you — updated ✓ Maya will see your new answers" in anna.last_text
 
     after = await history(running)
     # Only the one answer given is new; the kept one and every other stay as they were.
@@ -215,8 +217,7 @@ async def test_no_change_is_recorded_and_shown_on_the_card(
     question = await reminded(running, clock, anna)
     await anna.tap("No change", message_id=question.message_id)
     assert anna.message(question.message_id).text == (
-        "🩺 No change since your last visit ✓\n"
-        "Thank you — Maya will know your health answers still hold."
+        "🩺 Nothing new ✓\nThank you — Maya will know your health answers still hold."
     )
     assert anna.message(question.message_id).buttons == []
     [check] = await checks(running)

@@ -87,7 +87,7 @@ async def test_a_first_referral_asks_for_the_letterhead_so_its_letter_carries_it
     await maya.tap("Suspected disc or joint problem")
     await maya.tap("Dr Lee")
     assert "Referral for Anna K. · 3 of 5" in maya.last_text
-    assert "your letterhead is empty" in maya.last_text and "name" in maya.last_text
+    assert "under your name: how should it be signed?" in maya.last_text
     await maya.send("Maya Collins, LMT")
     await maya.send("Riverside Massage")
     assert "reach you" in maya.last_text

@@ -220,12 +220,14 @@ async def test_the_client_allows_the_summary(
     await allow(anna)
     thanks = anna.message(consent.message_id)
     assert "Thank you — Maya will send the summary to Dr Lee (physiotherapist)" in thanks.text
+    assert "Two optional questions for the letter follow below." in thanks.text
+    assert thanks.inline_keyboard == []  # (the intake's stay open)
+    # What happens next, once the letter's questions are skipped: the last word.
+    assert "letter to Dr Lee (physiotherapist) goes without them" in anna.last_text
     assert (
         "What happens next: Maya will talk the next step through with you — when and how to "
         "see Dr Lee (physiotherapist). There is nothing you need to do now."
-    ) in thanks.text
-    assert thanks.inline_keyboard == []  # (the intake's stay open)
-    assert "letter to Dr Lee (physiotherapist) goes without them" in anna.last_text
+    ) in anna.last_text
     assert any("Anna K. allowed the summary to go to Dr Lee" in m.text for m in maya.messages)
     text = letter_text(maya)
     assert "Anna K." in text and "Dr Lee" in text

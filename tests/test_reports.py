@@ -24,6 +24,7 @@ from reports.data import (
     DayScore,
     DecisionRow,
     HomeworkRow,
+    IntakeRow,
     NoteRevision,
     PlanInfo,
     PracticeInfo,
@@ -302,7 +303,7 @@ def test_client_record_opens_with_the_handover(chart_png: bytes) -> None:
     assert "HANDOVER" in handover
     assert "Zoë Łukasiewicz" in handover
     assert "Drive two hours" in handover
-    assert "Session 3 of 8 planned" in handover
+    assert "Version 2 since 16 Sep 2026: session 3 of 8 planned" in " ".join(handover.split())
     assert "Myofascial release on the QL" in handover
     assert "Deep pressure on the glutes" in handover
     assert "Cat–cow" in handover
@@ -323,6 +324,37 @@ def test_client_record_opens_with_the_handover(chart_png: bytes) -> None:
     assert "Continue the plan?" in text
     assert "Riverside Physio" in text
     assert "Confidential health record" in text
+
+
+def test_the_handover_quotes_the_client_and_sums_up_the_answers_no() -> None:
+    """The activity is the client's words, said so; the intake's answers "No" are one line,
+    the red-flag questions counted, not listed."""
+    day = FIRST
+    answers = [
+        ("Main concern", "Lower back, after long days at my desk", False),
+        ("Health conditions", "None of these", False),
+        ("Medications", "skipped", False),
+        ("Allergies to oils or lotions", "No", False),
+        ("Pregnancy", "No", False),
+        *((f"Red-flag question {n}", "No", True) for n in range(8)),
+    ]
+    intake = [IntakeRow(day, q, a, current=True, red_flag=flag) for q, a, flag in answers]
+    written = replace(record(5), intake=intake, intake_on=day)
+    reader, _ = pdf_text(client_record(written))
+    handover = " ".join(reader.pages[0].extract_text().split())
+    assert "Functional activity In the client's words: “Climbing stairs” —" in handover
+    assert (
+        "Intake 2 Sep 2026, the client's answers: Main concern: Lower back, after long days at "
+        "my desk. Answered no to: health conditions, allergies to oils or lotions, pregnancy "
+        "and the 8 red-flag questions."
+    ) in handover
+    assert ": No;" not in handover and "Medications" not in handover
+    # One red flag raised: the others counted as answered no.
+    intake[-1] = replace(intake[-1], answer="Yes")
+    reader, _ = pdf_text(client_record(replace(written, intake=intake)))
+    handover = " ".join(reader.pages[0].extract_text().split())
+    assert "pregnancy and 7 of the 8 red-flag questions." in handover
+    assert "Red-flag question 7: Yes" in handover
 
 
 def test_a_long_record_paginates_with_footers() -> None:

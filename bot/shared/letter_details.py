@@ -4,24 +4,35 @@ with the client for the next letter, and the letter sent when they have answered
 
 The client answers by typing (bot/client/home.py passes their text here first) or taps Skip
 (the consent buttons, bot/therapist/referrals.py, pass "b" and "c" here). A client who walks
-away holds nothing back: the therapist was given "📄 The letter now" when the questions went.
+away holds nothing back: the therapist was given "📄 The letter now" when the questions went,
+and the letter goes by itself LETTER_WAIT later (an outbox row, reminders/referrals.py; the
+dispatcher renders it with `letter_due` and sends the letter with `letter_overdue`). The
+question is stale from then: a late answer is still kept, and told the letter went without it.
 """
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from datetime import date
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.shared import cards, texts
 from bot.shared.callbacks import ReferralConsent
 from bot.shared.context import Context
 from bot.shared.forms.contact import phone_or_email
 from bot.shared.reach import send_to_client
-from bot.shared.referral_letter import letter_to_therapist, referral_to
+from bot.shared.referral_letter import letter_to_therapist, referral_to, send_letter
+from practice.clock import Clock
 from practice.notes import InputError, parse_birth_date
-from storage.models import Client
+from reminders.referrals import GIVEN, plan_letter_due, wait_hours
+from storage import Database
+from storage.models import Client, Referral
+from storage.repositories import LETTER_DUE
+from storage.unit_of_work import UnitOfWork
 
-# Client.awaiting while a question waits: the prefix, the referral's id, and which question.
-AWAITING = "rd"
+# Client.awaiting while a question waits: the prefix, the referral's id, and which question;
+# STALE once the letter went without the answer (a late answer is still kept).
+AWAITING, STALE = "rd", "rl"
 BIRTH, CONTACT = "b", "c"
 
 
@@ -34,13 +45,14 @@ def wanted(client: Client) -> list[str]:
     ]
 
 
-def _awaiting(referral_id: int, step: str) -> str:
-    return f"{AWAITING}{referral_id}{step}"
+def _awaiting(referral_id: int, step: str, prefix: str = AWAITING) -> str:
+    return f"{prefix}{referral_id}{step}"
 
 
-def _waiting_for(client: Client) -> tuple[int, str] | None:
+def _waiting_for(client: Client, prefix: str = AWAITING) -> tuple[int, str] | None:
+    """The referral and question the client's next message answers (STALE: answers late)."""
     awaiting = client.awaiting or ""
-    body = awaiting.removeprefix(AWAITING)
+    body = awaiting.removeprefix(prefix)
     if body == awaiting or len(body) < 2 or not body[:-1].isdigit() or body[-1] not in "bc":
         return None
     return int(body[:-1]), body[-1]
@@ -66,23 +78,34 @@ async def ask(context: Context, telegram_user_id: int, referral_id: int, step: s
 
 
 async def start(context: Context, client_id: int, therapist_id: int, referral_id: int) -> bool:
-    """Ask the first question the client has not answered for an earlier letter; False when
-    there is none (the letter can go now)."""
-    async with context.services.db.unit_of_work() as uow:
+    """Ask the first question the client has not answered for an earlier letter, the letter
+    due LETTER_WAIT from now at the latest; False when there is none (the letter can go now)."""
+    services = context.services
+    async with services.db.unit_of_work() as uow:
         client = await uow.clients.get(therapist_id, client_id)
-        if client is None or client.telegram_user_id is None or not (steps := wanted(client)):
+        referral = await uow.referrals.get_any(referral_id)
+        if (
+            client is None
+            or referral is None
+            or client.telegram_user_id is None
+            or not (steps := wanted(client))
+        ):
             return False
         client.awaiting = _awaiting(referral_id, steps[0])
         chat = client.telegram_user_id
+        await plan_letter_due(uow, referral, services.clock.now())
         await uow.commit()
     await ask(context, chat, referral_id, steps[0])
     return True
 
 
-def _advance(client: Client, referral_id: int, step: str) -> str | None:
-    """After `step` is answered or skipped: the question that comes next, if any, awaited."""
+async def _advance(uow: UnitOfWork, client: Client, referral_id: int, step: str) -> str | None:
+    """After `step` is answered or skipped: the question that comes next, if any, awaited;
+    none, and the letter goes now (its wait's end is called off)."""
     later = CONTACT if step == BIRTH and client.contact is None else None
     client.awaiting = _awaiting(referral_id, later) if later else None
+    if later is None:
+        await uow.outbox.cancel_pending(referral_id=referral_id, kind=LETTER_DUE)
     return later
 
 
@@ -99,7 +122,7 @@ async def _after(context: Context, client: Client, referral_id: int, later: str 
         referral = await uow.referrals.get_any(referral_id)
         therapist = await uow.therapists.get(client.therapist_id)
         to = await referral_to(uow, referral) if referral is not None else ""
-    name = therapist.display_name if therapist is not None else "Your therapist"
+    name = therapist.letterhead_name if therapist is not None else "Your therapist"
     given = client.birth_date is not None or bool(client.contact)
     await send_to_client(services, context.bot, chat, texts.details_done(name, to, given))
     await letter_to_therapist(context, referral_id)
@@ -112,10 +135,17 @@ async def skipped(update: Update, context: Context, referral_id: int, step: str)
     async with context.services.db.unit_of_work() as uow:
         client = await uow.clients.by_telegram_user(user.id)
         waiting = client is not None and _waiting_for(client) == (referral_id, step)
+        late = client is not None and _waiting_for(client, STALE) == (referral_id, step)
         if client is not None and waiting:
-            later = _advance(client, referral_id, step)
+            later = await _advance(uow, client, referral_id, step)
             await uow.commit()
-    await cards.answer(query, None if waiting else texts.CONSENT_ALREADY)
+        elif client is not None and late:  # the letter went without it: nothing more to ask
+            client.awaiting = None
+            await uow.commit()
+    if late:
+        await cards.answer(query, texts.DETAILS_LATE_SKIP)
+    else:
+        await cards.answer(query, None if waiting else texts.CONSENT_ALREADY)
     await cards.strip_buttons(context.bot, query.message.chat.id, query.message.message_id)
     if client is not None and waiting:
         await _after(context, client, referral_id, later)
@@ -125,6 +155,8 @@ async def typed(update: Update, context: Context, client: Client) -> bool:
     """A typed message while a question waits; False if none waits (it is read elsewhere)."""
     message = update.effective_message
     assert message is not None and message.text is not None
+    if _waiting_for(client, STALE) is not None:
+        return await _typed_late(update, context, client)
     waiting = _waiting_for(client)
     if waiting is None:
         return False
@@ -135,17 +167,13 @@ async def typed(update: Update, context: Context, client: Client) -> bool:
         if fresh is None:
             return False
         try:
-            if step == BIRTH:
-                fresh.birth_date = parse_birth_date(message.text, services.today())
-            else:
-                phone, email = phone_or_email(message.text)
-                fresh.contact = " · ".join(x for x in (phone, email) if x)
+            _read(step, message.text, fresh, services.today())
         except InputError as exc:
             problem = str(exc)
             later = None
         else:
             problem = ""
-            later = _advance(fresh, referral_id, step)
+            later = await _advance(uow, fresh, referral_id, step)
             await uow.commit()
     if problem:
         # Still awaited: the client types it again, or skips it.
@@ -154,3 +182,68 @@ async def typed(update: Update, context: Context, client: Client) -> bool:
         return True
     await _after(context, fresh, referral_id, later)
     return True
+
+
+def _read(step: str, typed: str, client: Client, today: date) -> None:
+    """The answer onto the client (InputError when it does not read as one)."""
+    if step == BIRTH:
+        client.birth_date = parse_birth_date(typed, today)
+    else:
+        phone, email = phone_or_email(typed)
+        client.contact = " · ".join(x for x in (phone, email) if x)
+
+
+async def _typed_late(update: Update, context: Context, client: Client) -> bool:
+    """An answer after the letter went without it: kept for the next letter, and the client
+    told so, with nothing more asked. Text that is no answer is read as a message (False)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    services = context.services
+    async with services.db.unit_of_work() as uow:
+        fresh = await uow.clients.get(client.therapist_id, client.id)
+        stale = _waiting_for(fresh, STALE) if fresh is not None else None
+        if fresh is None or stale is None:
+            return False
+        referral_id, step = stale
+        fresh.awaiting = None
+        try:
+            _read(step, message.text, fresh, services.today())
+        except InputError:
+            await uow.commit()
+            return False
+        referral = await uow.referrals.get_any(referral_id)
+        therapist = await uow.therapists.get(fresh.therapist_id)
+        to = await referral_to(uow, referral) if referral is not None else ""
+        await uow.commit()
+    name = therapist.letterhead_name if therapist is not None else "Your therapist"
+    await message.reply_text(texts.details_late(name, to))
+    return True
+
+
+async def letter_due(uow: UnitOfWork, referral: Referral) -> str | None:
+    """The letter's wait is over (rendered by the dispatcher): the client's question still
+    open goes stale, and, if no letter went meanwhile, the one line telling the therapist why
+    the letter that follows (`letter_overdue`) lacks what it lacks. None: nothing waited."""
+    client = await uow.clients.get(referral.therapist_id, referral.client_id)
+    waiting = _waiting_for(client) if client is not None else None
+    if client is None or waiting is None or waiting[0] != referral.id:
+        return None  # answered meanwhile (the letter went then), or asked something else since
+    client.awaiting = _awaiting(referral.id, waiting[1], STALE)
+    if referral.letter_sent_at is not None or referral.consent != GIVEN:
+        return None  # the therapist had it already ("📄 The letter now")
+    missing = [
+        words
+        for words, held in (
+            (texts.BIRTH_WORDS, client.birth_date),
+            (texts.CONTACT_WORDS, client.contact),
+        )
+        if held is None
+    ]
+    return texts.details_timed_out(client.name, missing, wait_hours())
+
+
+async def letter_overdue(
+    db: Database, clock: Clock, bot: Bot, referral_id: int, *, zone: str
+) -> None:
+    """After `letter_due`'s line: the letter, with what the client gave."""
+    await send_letter(bot, db, clock, referral_id, zone=zone)

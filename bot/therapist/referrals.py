@@ -65,6 +65,7 @@ from reminders.referrals import (
     UNASKED,
     ask_consent,
     plan_follow_up,
+    wait_hours,
 )
 from storage import Database
 from storage.models import Client, Referral, Therapist
@@ -381,7 +382,7 @@ async def consent_card(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The question the client is asked in the bot (rendered by the dispatcher)."""
     therapist = await uow.therapists.get(referral.therapist_id)
-    name = therapist.display_name if therapist is not None else "Your therapist"
+    name = therapist.letterhead_name if therapist is not None else "Your therapist"
     # The therapist's own typed words as they wrote them; a chosen reason as the client
     # should read it ("No progress after 8 sessions" is for the letter, not for them).
     why = reason_of(referral) if referral.reason == TYPED else reason_for_client(referral.reason)
@@ -437,29 +438,31 @@ async def consent_button(update: Update, context: Context) -> None:
         referral.consent = GIVEN if allowed else REFUSED
         referral.consent_answered_at = now
         therapist = await uow.therapists.get(referral.therapist_id)
-        therapist_name = therapist.display_name if therapist is not None else "Your therapist"
+        therapist_name = therapist.letterhead_name if therapist is not None else "Your therapist"
         to = await referral_to(uow, referral)
         therapist_id, referral_id, name = referral.therapist_id, referral.id, client.name
         client_id = client.id
+        # Allowed: the client is asked what the letter's reader needs to match it to them
+        # (optional); what happens next is said once those are answered, as the last word.
+        questions = len(letter_details.wanted(client)) if allowed else 0
         await uow.commit()
     await cards.answer(query)
     await cards.edit_card(
         context.bot,
         query.message.chat.id,
         query.message.message_id,
-        texts.consent_thanks(allowed, therapist_name, to),
+        texts.consent_thanks(allowed, therapist_name, to, questions),
         None,
     )
-    # Allowed: the client is asked for what the letter's reader needs to match it to them
-    # (optional), and the letter waits for their answers; the therapist need not.
-    if allowed and await letter_details.start(context, client_id, therapist_id, referral_id):
+    # The letter waits for the client's answers (LETTER_WAIT at most); the therapist need not.
+    if questions and await letter_details.start(context, client_id, therapist_id, referral_id):
         now_button = InlineKeyboardButton(
             texts.LETTER_NOW, callback_data=ReferralConsent(referral_id, "l").encode()
         )
         await tell_therapist_with(
             context.bot,
             therapist_id,
-            texts.therapist_told_details_asked(name, to),
+            texts.therapist_told_details_asked(name, to, wait_hours()),
             InlineKeyboardMarkup([[now_button]]),
         )
         return

@@ -118,8 +118,10 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
         doc.fact(
             "Plan",
             f"Version {plan.version} since {day_label(plan.start_date)}: "
-            f"{where_in_plan(done, plan.expected_sessions, plan.reevaluate_after, plan.answered)}; "
-            f"{plan.visit_frequency.lower()} visits.",
+            + _lower_first(
+                where_in_plan(done, plan.expected_sessions, plan.reevaluate_after, plan.answered)
+            )
+            + f"; {plan.visit_frequency.lower()} visits.",
         )
         if plan.activity:
             doc.fact("Functional activity", _activity_progress(plan.activity, record))
@@ -141,11 +143,7 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
             + f" (last {day_label(last)})",
         )
     if record.intake_on is not None:
-        given = {r.question: r.answer for r in record.intake if r.current}
-        line = f"{day_label(record.intake_on)}: " + "; ".join(
-            f"{q}: {a}" for q, a in given.items() if a != "skipped"
-        )
-        doc.fact("Intake", line)
+        doc.fact("Intake", _intake_line(record.intake_on, record.intake))
         for caution in record.cautions:
             doc.fact("Caution", caution)
         for flag in record.red_flags:
@@ -249,7 +247,7 @@ def _plan_lines(doc: _Document, plan: PlanInfo) -> None:
     if plan.activity:
         doc.fact(
             "Functional activity",
-            f"{plan.activity} (rated by the client 0–10: {ACTIVITY_ANCHORS})",
+            f"{_their_words(plan.activity)}, rated by the client 0–10 ({ACTIVITY_ANCHORS})",
         )
     doc.fact(
         "Sessions",
@@ -425,10 +423,47 @@ def _pain_story(sessions: list[SessionRow], check_ins: Sequence[CheckInRow]) -> 
     return story + "."
 
 
+def _their_words(activity: str) -> str:
+    """The activity as the client put it ("Turn my head when I drive"): quoted as theirs."""
+    return f"In the client's words: “{activity}”"
+
+
+def _lower_first(words: str) -> str:
+    """ "Session 8 of 10 planned" → "session 8 of 10 planned", to go on after a colon."""
+    return words[:1].lower() + words[1:]
+
+
+# Answers that say no (a yes-or-no question, or a checklist with nothing ticked).
+NEGATIVE = ("No", "None of these")
+
+
+def _intake_line(day: date, intake: Sequence[IntakeRow]) -> str:
+    """The latest answers, what the client said first; the questions answered no in one
+    sentence (the red-flag questions counted rather than listed)."""
+    given = [r for r in intake if r.current and r.answer != "skipped"]
+    said = [f"{r.question}: {r.answer}" for r in given if r.answer not in NEGATIVE]
+    negatives = [_lower_first(r.question) for r in given if r.answer in NEGATIVE and not r.red_flag]
+    flags = [r for r in given if r.red_flag]
+    flags_no = sum(1 for r in flags if r.answer in NEGATIVE)
+    if flags_no:
+        negatives.append(
+            ("the red-flag question" if len(flags) == 1 else f"the {len(flags)} red-flag questions")
+            if flags_no == len(flags)
+            else f"{flags_no} of the {len(flags)} red-flag questions"
+        )
+    line = f"{day_label(day)}, the client's answers"
+    line += (": " + "; ".join(said) + ".") if said else "."
+    if negatives:
+        listed = ", ".join(negatives[:-1]) + " and " if len(negatives) > 1 else ""
+        line += f" Answered no to: {listed}{negatives[-1]}."
+    return line
+
+
 def _activity_progress(activity: str, record: ClientRecord) -> str:
     rated = sorted(
         (c for c in record.check_ins if c.activity is not None), key=lambda c: c.answered_on
     )
+    activity = _their_words(activity)
     if not rated:
         return f"{activity} — not rated yet"
     first, last = rated[0], rated[-1]

@@ -10,6 +10,8 @@ from storage.models import Provider, Referral
 
 # A referral's consent question to the client, and its follow-up question to the therapist.
 CONSENT, FOLLOW_UP = "consent", "followup"
+# The end of a letter's wait for the client's optional details: the therapist has it then.
+LETTER_DUE = "letterdue"
 
 
 class ProviderRepository:

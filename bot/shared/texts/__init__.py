@@ -378,13 +378,16 @@ from .referrals import ARCHIVE_PROVIDER as ARCHIVE_PROVIDER
 from .referrals import BAD_CONTACT as BAD_CONTACT
 from .referrals import BAD_EMAIL as BAD_EMAIL
 from .referrals import BAD_PHONE as BAD_PHONE
+from .referrals import BIRTH_WORDS as BIRTH_WORDS
 from .referrals import BLOCKED_THE_BOT as BLOCKED_THE_BOT
 from .referrals import CARD_REFER as CARD_REFER
 from .referrals import CONSENT_ALREADY as CONSENT_ALREADY
 from .referrals import CONSENT_NOT_YOURS as CONSENT_NOT_YOURS
 from .referrals import CONSENT_WORDS as CONSENT_WORDS
+from .referrals import CONTACT_WORDS as CONTACT_WORDS
 from .referrals import DECISION_STILL_OPEN as DECISION_STILL_OPEN
 from .referrals import DECLINED as DECLINED
+from .referrals import DETAILS_LATE_SKIP as DETAILS_LATE_SKIP
 from .referrals import DONT_ALLOW as DONT_ALLOW
 from .referrals import EDIT_PROVIDER as EDIT_PROVIDER
 from .referrals import FOLLOW_UP_ALREADY as FOLLOW_UP_ALREADY
@@ -435,6 +438,8 @@ from .referrals import consent_question as consent_question
 from .referrals import consent_thanks as consent_thanks
 from .referrals import contact_words as contact_words
 from .referrals import details_done as details_done
+from .referrals import details_late as details_late
+from .referrals import details_timed_out as details_timed_out
 from .referrals import earlier_plan_versions as earlier_plan_versions
 from .referrals import earlier_referrals as earlier_referrals
 from .referrals import follow_up_answered as follow_up_answered
@@ -458,6 +463,7 @@ from .referrals import referral_unasked as referral_unasked
 from .referrals import referred_to as referred_to
 from .referrals import therapist_told_consent as therapist_told_consent
 from .referrals import therapist_told_details_asked as therapist_told_details_asked
+from .referrals import waited_words as waited_words
 from .reminders import REMINDER_ALREADY as REMINDER_ALREADY
 from .reminders import REMINDER_DONE as REMINDER_DONE
 from .reminders import REMINDER_LATER as REMINDER_LATER

@@ -234,14 +234,13 @@ def previsit_question(therapist: str, at: Html, answered_on: Html, first_visit: 
     return (
         f"🩺 <b>Anything new with your health {since}?</b>\n"
         f"{esc(therapist)} will read your health answers (last updated {answered_on}) before "
-        f"your visit on {at}."
+        f"your visit on {at}. Nothing new? Tap “No change” — that's all."
     )
 
 
 def previsit_no_change(therapist: str) -> str:
     return (
-        f"🩺 No change since your last visit ✓\nThank you — {esc(therapist)} will know your "
-        "health answers still hold."
+        f"🩺 Nothing new ✓\nThank you — {esc(therapist)} will know your health answers still hold."
     )
 
 
@@ -264,7 +263,7 @@ def previsit_question_again(
     if example:
         text += f"\n<i>{esc(example)}</i>"
     if on is not None:
-        text += f"\nBefore: {esc(before)} <i>({on})</i>"
+        text += f"\nYour answer on {on}: {esc(before)}"
     return text
 
 
@@ -274,8 +273,8 @@ def previsit_answered(number: int, total: int, label: str, answer: str) -> str:
 
 def previsit_updated(therapist: str) -> str:
     return (
-        f"Thank you — updated ✓ {esc(therapist)} sees your new answers before your visit; "
-        "the others are kept as they were, with their dates."
+        f"Thank you — updated ✓ {esc(therapist)} will see your new answers before your "
+        "visit; everything else stays as it was."
     )
 
 
@@ -291,7 +290,7 @@ def previsit_corrected(therapist: str) -> str:
 def previsit_kept(answer: str) -> Plain:
     """What a kept answer reads as (the question's message, once answered): words, escaped
     where they are shown."""
-    return Plain(f"kept: {answer}")
+    return Plain(f"{answer} (as before)")
 
 
 def checked_line(on: Html, changed: list[str] | None) -> Html:

@@ -46,17 +46,17 @@ def profile_saved(name: str, practice: str | None) -> str:
 
 # Asked inside /refer when the letterhead lacks them, so that the first letter carries them.
 LETTERHEAD_NAME_PROMPT = (
-    "📇 The letter comes from you, and your letterhead is empty. Your <b>name</b> as the "
-    "letter should sign it? <i>e.g. Maya Collins, LMT</i>"
+    "📇 The letter goes out under your name: how should it be <b>signed</b>? "
+    "<i>e.g. Maya Collins, LMT</i>"
 )
 LETTERHEAD_CONTACT_PROMPT = (
-    "📇 How can the person you refer to <b>reach you</b> about it? Your phone, your email, "
-    "or both in one message. <i>e.g. +44 20 7946 0000, maya@riverside.example</i>"
+    "📇 How can the letter's reader <b>reach you</b>? Your phone, your email, or both in one "
+    "message. <i>e.g. +44 20 7946 0000, maya@riverside.example</i>"
 )
-LETTERHEAD_HINT = "Kept on your letterhead (/profile) for the next letters and records."
+LETTERHEAD_HINT = "Asked once: kept for later letters and records (/profile changes it)."
 LETTERHEAD_CONTACT_HINT = (
-    "Kept on your letterhead (/profile) for the next letters. Skip it, and the letter asks "
-    "for a reply through your client."
+    "Kept for later letters (/profile changes it). Skip it, and the letter asks them to "
+    "reply through your client."
 )
 BAD_EMAIL = "that doesn't look like an email address (it should read like name@example.com)"
 BAD_PHONE = "a phone number has at least 5 digits, and only + ( ) - . / and spaces besides"
@@ -209,23 +209,38 @@ def consent_question(therapist: str, to: str, reason: str) -> str:
     )
 
 
-def consent_thanks(allowed: bool, therapist: str, to: str) -> str:
-    """What happens next, said calmly: who sends what, who talks to whom, whom to ask."""
-    ask = (
-        f"Any question about it? Ask {esc(therapist)} — write it here and it goes to "
-        f"{esc(therapist)}, or ask at your next visit."
-    )
+def consent_thanks(allowed: bool, therapist: str, to: str, questions: int = 0) -> str:
+    """What happens next, said calmly: who sends what, who talks to whom, whom to ask. When
+    `questions` for the letter follow, only the thanks: what happens next comes after them
+    (`details_done`), so that the reassurance is the last thing the client reads."""
     if allowed:
-        return (
+        thanks = (
             f"✅ Thank you — {esc(therapist)} will send the summary to {esc(to)}; nothing is "
-            "sent to them from this chat.\n\n"
-            f"<b>What happens next:</b> {esc(therapist)} will talk the next step through with "
-            f"you — when and how to see {esc(to)}. There is nothing you need to do now.\n\n"
-            f"{ask}"
+            "sent to them from this chat."
         )
+        if questions:
+            follow = "One optional question" if questions == 1 else "Two optional questions"
+            verb = "follows" if questions == 1 else "follow"
+            return f"{thanks}\n\n{follow} for the letter {verb} below."
+        return f"{thanks}\n\n{_next_steps(therapist, to)}"
     return (
-        f"✖️ Understood — no details of your treatment go to {esc(to)}; "
-        f"{esc(therapist)}'s letter gives only the reason.\n\n{ask}"
+        f"✖️ Understood — no details of your treatment go to {esc(to)}; the letter gives "
+        f"only the reason.\n\n{_ask_about_it(therapist)}"
+    )
+
+
+def _ask_about_it(therapist: str) -> str:
+    return (
+        f"Any question about it? Write it here and it goes to {esc(therapist)}, or ask at "
+        "your next visit."
+    )
+
+
+def _next_steps(therapist: str, to: str) -> str:
+    return (
+        f"<b>What happens next:</b> {esc(therapist)} will talk the next step through with "
+        f"you — when and how to see {esc(to)}. There is nothing you need to do now.\n\n"
+        f"{_ask_about_it(therapist)}"
     )
 
 
@@ -324,17 +339,56 @@ def bad_client_contact(reason: str) -> str:
 
 
 def details_done(therapist: str, to: str, given: bool) -> str:
-    if given:
-        return f"✅ Thank you — it's on {esc(therapist)}'s letter to {esc(to)}."
-    return f"✅ That's fine — {esc(therapist)}'s letter to {esc(to)} goes without them."
+    """The last answer in: thanks, then what happens next (the consent's thanks left it for
+    here)."""
+    said = (
+        f"✅ Thank you — that goes on the letter to {esc(to)}."
+        if given
+        else f"✅ That's fine — the letter to {esc(to)} goes without them."
+    )
+    return f"{said}\n\n{_next_steps(therapist, to)}"
 
 
-def therapist_told_details_asked(name: str, to: str) -> str:
+def details_late(therapist: str, to: str) -> str:
+    """An answer after the letter went without it (`details_timed_out`): kept, nothing more
+    asked."""
+    return (
+        f"✅ Thank you — saved. The letter to {esc(to)} has already gone without it; it will "
+        "be on any later letter (/mydata shows it).\n\n"
+        f"{_next_steps(therapist, to)}"
+    )
+
+
+DETAILS_LATE_SKIP = "The letter has already gone — nothing more is needed."
+
+
+def waited_words(wait_hours: int) -> str:
+    """ "2 days", "36 hours": how long the letter waits for the client's answers."""
+    if wait_hours % 24 == 0:
+        days = wait_hours // 24
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{wait_hours} hour{'s' if wait_hours != 1 else ''}"
+
+
+def therapist_told_details_asked(name: str, to: str, wait_hours: int) -> str:
     return (
         f"✅ {esc(name)} allowed the summary to go to {esc(to)}. I've asked them for their "
         "date of birth and a phone or email for the letter (both optional): the letter comes "
-        "when they have answered, or now with the button."
+        f"when they have answered, or in {waited_words(wait_hours)} without them — or now "
+        "with the button."
     )
 
+
+def details_timed_out(name: str, missing: list[str], wait_hours: int) -> str:
+    """The letter's wait is over: why it comes without what the client did not give."""
+    what = " and ".join(missing) or "their answers"
+    return (
+        f"⏳ {esc(name)} hasn't answered in {waited_words(wait_hours)}, so here is the letter "
+        f"without {esc(what)}:"
+    )
+
+
+BIRTH_WORDS = "their date of birth"
+CONTACT_WORDS = "their phone or email"
 
 LETTER_NOW = "📄 The letter now"
