@@ -26,6 +26,8 @@ from .checkins import worse_alert as worse_alert
 from .client_list import CARD_BACK as CARD_BACK
 from .client_list import CARD_HISTORY as CARD_HISTORY
 from .client_list import CARD_INVITE as CARD_INVITE
+from .client_list import CARD_LESS as CARD_LESS
+from .client_list import CARD_MORE as CARD_MORE
 from .client_list import CARD_NEW_NOTE as CARD_NEW_NOTE
 from .client_list import CLIENT_NO_MATCH as CLIENT_NO_MATCH
 from .client_list import CLIENTS_EMPTY as CLIENTS_EMPTY
