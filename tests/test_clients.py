@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.shared.cards import ROW_CHARS
 from demo.offline import OfflineBot
 from emulator import Phone
 from tests.chat import new_client_note, notes_of
-from bot.shared.cards import ROW_CHARS
 from tests.conftest import MAYA
 from tests.test_invites import invite_text
 

@@ -275,6 +275,8 @@ async def test_a_caution_stands_on_the_note_card_and_deep_pressure_asks_once(
     await maya.tap("Deep")
     assert "Use this pressure anyway?" in maya.last_text
     assert "Pain before" not in maya.last_text
+    # The question states the caution; the card's top does not say it a second time.
+    assert maya.last_text.count("On blood thinners") == 1
     await maya.tap("Choose another")
     await maya.tap("Deep")
     await maya.tap("Yes, I've checked")
@@ -295,13 +297,42 @@ async def test_a_caution_stands_on_the_note_card_and_deep_pressure_asks_once(
     assert maya.last_text.startswith("⚠️ On blood thinners — avoid deep pressure")
 
 
+async def test_trigger_point_on_blood_thinners_asks_once_like_deep_pressure(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=True, saddle=False)
+    await maya.send("/note")
+    await maya.tap("Anna K.")
+    await maya.tap("Done")  # last time's areas
+    await maya.tap("Trigger point")
+    text = maya.last_text
+    assert "Use trigger point anyway?" in text
+    assert text.count("On blood thinners — avoid deep pressure and trigger point work") == 1
+    assert maya.all_buttons == ["Yes, I've checked", "Choose another"]
+    await maya.tap("Choose another")
+    assert "Trigger point" in maya.all_buttons and "✓ Trigger point" not in maya.all_buttons
+    assert maya.last_text.startswith("⚠️ On blood thinners")  # the caution back at the top
+    await maya.tap("Trigger point")
+    await maya.tap("Yes, I've checked")
+    assert "✓ Trigger point" in maya.all_buttons
+    # Asked once a note: taken off and on again, it is simply ticked.
+    await maya.tap("✓ Trigger point")
+    await maya.tap("Trigger point")
+    assert "✓ Trigger point" in maya.all_buttons
+    assert "anyway?" not in maya.last_text
+
+
 async def test_no_caution_no_question(running: OfflineBot, maya: Phone) -> None:
     anna = await joined(running, maya)
     await answer_intake(anna, blood_thinners=False, saddle=False)
     await maya.send("/note")
     await maya.tap("Anna K.")
     assert not maya.last_text.startswith("⚠️")
-    for label in ("Done", "Done", "Deep"):
+    await maya.tap("Done")
+    await maya.tap("Trigger point")
+    assert "✓ Trigger point" in maya.all_buttons and "anyway?" not in maya.last_text
+    for label in ("Done", "Deep"):
         await maya.tap(label)
     assert "Use this pressure anyway?" not in maya.last_text
 
@@ -434,3 +465,42 @@ async def test_the_client_is_asked_and_counted_only_what_the_therapist_left_open
     assert ben.last_text.startswith("2 of 14 · What makes it worse")
     await ben.send("/start")
     assert "health questions: 1 of 14 answered" in ben.last_text
+
+
+async def test_a_new_plan_offers_the_intake_goal_as_one_tap(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    goal = "Sleep through the night and turn my head when I drive"
+    await anna.send("Stiff neck")
+    await anna.tap("A few weeks")
+    await anna.tap("Skip")  # worse / better
+    await anna.send(goal)
+    await anna.tap("None of")
+    await anna.tap("Done ✓")
+    while "that's everything" not in anna.last_text:
+        await anna.tap("Skip" if "Skip" in anna.all_buttons else "No")
+    await maya.send("/plan Anna")  # no plan yet: the form opens
+    await maya.send("Stiff neck")
+    await maya.tap("Neck")
+    assert f"💡 The intake's goal: {goal}" in maya.last_text
+    await maya.tap("✅ Use the intake's goal")
+    assert "Activity to track" not in maya.last_text and "activity" in maya.last_text
+    # The activity is offered the same words, and typing still answers instead.
+    assert f"💡 The intake's goal: {goal}" in maya.last_text
+    await maya.send("turn my head while driving")
+    for label in ("6", "Weekly", "4", "Today"):
+        await maya.tap(label)
+    summary = maya.last_text
+    assert f"Goal: {goal}" in summary and "Activity to track: turn my head while driving" in summary
+
+
+async def test_a_plan_without_an_intake_goal_offers_nothing(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=False, saddle=False)
+    await maya.send("/plan Anna")  # no plan yet: the form opens
+    await maya.send("Stiff neck")
+    await maya.tap("Neck")
+    assert "💡" not in maya.last_text and "✅ Use" not in " ".join(maya.all_buttons)

@@ -36,8 +36,8 @@ from bot.therapist.notes.handlers import start_note_for
 from bot.therapist.referrals import refer_button_for, referral_view
 from bot.therapist.visits import next_visit_view, start_booking
 from practice.adherence import ADHERENCE_WINDOW_DAYS, Adherence
-from practice.numbers import percent
 from practice.checkins import RHYTHMS, check_in_summary, describe_rhythm
+from practice.numbers import percent
 from practice.plans import HomeworkStatus, where_in_plan
 from reminders.checkins import resume_check_ins
 from reports.progress import answered_under_plan
@@ -85,8 +85,10 @@ def _both_windows(recent: Adherence, overall: Adherence, since: str) -> str:
     """ "4 of 14 days in the last 2 weeks (29 %) · 11 of 37 since the plan began (30 %)":
     each figure names its window; one figure when the two windows hold the same days."""
     weeks = ADHERENCE_WINDOW_DAYS // 7
-    last = f"in the last {weeks} weeks" if ADHERENCE_WINDOW_DAYS % 7 == 0 else (
-        f"in the last {ADHERENCE_WINDOW_DAYS} days"
+    last = (
+        f"in the last {weeks} weeks"
+        if ADHERENCE_WINDOW_DAYS % 7 == 0
+        else (f"in the last {ADHERENCE_WINDOW_DAYS} days")
     )
     if recent == overall:
         return _named(overall, since)  # it was given (or the plan began) under 2 weeks ago
