@@ -438,15 +438,13 @@ def alert(
             size = f"{_number(abs(change))} point{'' if abs(change) == 1 else 's'}"
         else:
             size = percent_of(abs(percent))
-        if change < 0:
-            how = f"{size} less"
-        elif change > 0:
-            how = f"{size} more"
-        else:
-            how = "no change"
-        if assessment.verdict is Verdict.NO_CHANGE and change != 0:
+        how = f"{size} less" if change < 0 else f"{size} more"
+        if assessment.verdict is Verdict.NO_CHANGE:
             how += ", too little to count as a real change"
-        line = f"Pain went from {base} to {_number(now)} {over}{dates}: {how}."
+        if change == 0:
+            line = f"Pain stayed at {base} {over}{dates}."
+        else:
+            line = f"Pain went from {base} to {_number(now)} {over}{dates}: {how}."
     if homework_share is not None:
         line += f" Homework done on {percent_share(homework_share)} of the days it was due."
     basis = _basis(evidence)

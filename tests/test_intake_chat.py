@@ -224,6 +224,7 @@ async def test_a_red_flag_reaches_a_referral_letter_whose_reason_names_it(
     line = next(li for li in card.splitlines() if li.startswith("Intake"))
     print("THE CARD LINE:\n" + line)
     assert line == "Intake 25 Nov · ⚠️ blood thinners · 🚩 1 red flag"
+    await maya.tap("⋯ More")
     await maya.tap("📝 Intake")
     full = maya.last_text
     assert "Main concern: Low back pain" in full and "Numbness between the legs: Yes" in full

@@ -216,7 +216,10 @@ async def _card(context: Context, therapist_id: int, client_id: int) -> Card | N
     progress = InlineKeyboardButton(
         texts.CARD_PROGRESS, callback_data=ProgressOf(client.id).encode()
     )
-    first = [action(texts.CARD_NEW_NOTE, "n"), *visit_buttons[:1]]
+    visit = visit_buttons[0]
+    if visit.text == texts.MOVE_VISIT:  # a visit is booked: on its own, "Move" says too little
+        visit = InlineKeyboardButton(texts.CARD_MOVE_VISIT, callback_data=visit.callback_data)
+    first = [action(texts.CARD_NEW_NOTE, "n"), visit]
     keyboard = InlineKeyboardMarkup(
         [
             *cards.button_rows([*first, progress, action(texts.CARD_HOMEWORK, "w")]),

@@ -28,6 +28,7 @@ from .client_list import CARD_HISTORY as CARD_HISTORY
 from .client_list import CARD_INVITE as CARD_INVITE
 from .client_list import CARD_LESS as CARD_LESS
 from .client_list import CARD_MORE as CARD_MORE
+from .client_list import CARD_MOVE_VISIT as CARD_MOVE_VISIT
 from .client_list import CARD_NEW_NOTE as CARD_NEW_NOTE
 from .client_list import CLIENT_NO_MATCH as CLIENT_NO_MATCH
 from .client_list import CLIENTS_EMPTY as CLIENTS_EMPTY

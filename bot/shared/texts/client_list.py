@@ -19,6 +19,7 @@ CARD_BACK = "⬅️ All clients"
 # behind More.
 CARD_MORE = "⋯ More"
 CARD_LESS = "‹ Back"
+CARD_MOVE_VISIT = "🔁 Move visit"
 
 
 def clients_header(first: int, last: int, total: int) -> str:
