@@ -45,6 +45,11 @@ from storage.repositories import HOMEWORK, SNOOZE
 
 PAGE_SIZE = 8
 CARD_NOTES = 3
+_LAST = (
+    f"in the last {ADHERENCE_WINDOW_DAYS // 7} weeks"
+    if ADHERENCE_WINDOW_DAYS % 7 == 0
+    else f"in the last {ADHERENCE_WINDOW_DAYS} days"
+)
 
 
 async def _list_page(
@@ -84,15 +89,9 @@ async def clients_command(update: Update, context: Context) -> None:
 def _both_windows(recent: Adherence, overall: Adherence, since: str) -> str:
     """ "4 of 14 days in the last 2 weeks (29 %) · 11 of 37 since the plan began (30 %)":
     each figure names its window; one figure when the two windows hold the same days."""
-    weeks = ADHERENCE_WINDOW_DAYS // 7
-    last = (
-        f"in the last {weeks} weeks"
-        if ADHERENCE_WINDOW_DAYS % 7 == 0
-        else (f"in the last {ADHERENCE_WINDOW_DAYS} days")
-    )
     if recent == overall:
         return _named(overall, since)  # it was given (or the plan began) under 2 weeks ago
-    return f"{_named(recent, last)} · {_named(overall, since)}"
+    return f"{_named(recent, _LAST)} · {_named(overall, since)}"
 
 
 def _named(adherence: Adherence, window: str) -> str:
