@@ -136,14 +136,15 @@ async def play(
 
             clock.set(clock.now() + timedelta(minutes=95))  # 11:05, after the session
             scene(
-                "2. After the session: Maya logs it (her intake's caution on the card; Deep "
-                "pressure asks once), and books the next visit from the saved note"
+                "2. After the session: Maya logs it (her intake's caution on the card; Trigger "
+                "point and Deep pressure each ask once), and books the next visit from the saved "
+                "note"
             )
             await maya.send("/note")
             await maya.tap("Anna K.")
             for label in ("Neck", "Shoulders", "Done"):
                 await maya.tap(label)
-            for label in ("Swedish", "Trigger point", "Done"):
+            for label in ("Swedish", "Trigger point", "Yes, I've checked", "Done"):
                 await maya.tap(label)
             await maya.tap("Deep")
             await maya.tap("Choose another")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from practice.exercises import Exercise
-from practice.notes import PRESSURES
+from practice.notes import PRESSURES, TECHNIQUES
 
 DEFAULT_PATH = Path(__file__).with_name("intake.toml")
 
@@ -99,6 +99,8 @@ class Condition:
     caution: str  # at the top of a note card
     sources: tuple[str, ...]
     confirm_pressures: tuple[str, ...] = ()
+    # Techniques (practice.notes.TECHNIQUES) asked about as a pressure is: deep, focal work.
+    confirm_techniques: tuple[str, ...] = ()
     medication_words: tuple[str, ...] = ()
     exercise_words: tuple[str, ...] = ()
     checklist: bool = True
@@ -313,6 +315,11 @@ def pressure_cautions(cautions: Iterable[Caution], pressure: str) -> list[Cautio
     return [c for c in cautions if pressure in c.condition.confirm_pressures]
 
 
+def technique_cautions(cautions: Iterable[Caution], technique: str) -> list[Caution]:
+    """The cautions that ask the therapist to confirm before choosing `technique`."""
+    return [c for c in cautions if technique in c.condition.confirm_techniques]
+
+
 @dataclass(frozen=True)
 class Skipped:
     exercise: Exercise
@@ -432,6 +439,7 @@ _CONDITION_KEYS = {
     "caution",
     "sources",
     "confirm_pressures",
+    "confirm_techniques",
     "medication_words",
     "exercise_words",
     "checklist",
@@ -448,6 +456,9 @@ def _condition(
     pressures = _tuple(entry, "confirm_pressures", where)
     if unknown := [p for p in pressures if p not in PRESSURES]:
         raise ValueError(f"{where}: unknown pressures {', '.join(unknown)}")
+    techniques = _tuple(entry, "confirm_techniques", where)
+    if unknown := [t for t in techniques if t not in TECHNIQUES]:
+        raise ValueError(f"{where}: unknown techniques {', '.join(unknown)}")
     checklist = entry.get("checklist", True)
     if not isinstance(checklist, bool):
         raise ValueError(f"{where}: checklist must be true or false")
@@ -468,6 +479,7 @@ def _condition(
         caution=_text(entry, "caution", where, 120),
         sources=_sources(entry, sources, where),
         confirm_pressures=pressures,
+        confirm_techniques=techniques,
         medication_words=tuple(w.lower() for w in _tuple(entry, "medication_words", where)),
         exercise_words=tuple(w.lower() for w in _tuple(entry, "exercise_words", where)),
         checklist=checklist,

@@ -409,6 +409,84 @@ def describe(
     return f"{line}\n{details}" if details else line
 
 
+def alert(
+    assessment: Assessment, sessions_count: int | None = None, homework_share: float | None = None
+) -> str:
+    """A progress alert in words read at a glance: what changed, over which sessions and
+    dates, then a short line with what each figure is (no statistics words on the first).
+
+    "Pain went from 7 to 6 over 8 sessions (3 Dec – 21 Jan): 14 % less, too little to count
+    as a real change. Homework done on 29 % of the days it was due.
+    From pain before the plan's 1st session (3 Dec) to the middle of the last 3 ratings
+    (16–21 Jan) · activity 3 → 4 (+1) · client says “About the same”."
+    """
+    evidence = assessment.evidence
+    sessions = evidence.sessions if sessions_count is None else sessions_count
+    base, now = evidence.baseline_pain, evidence.current_pain
+    change = evidence.pain_change
+    if base is None or now is None or change is None:
+        count = evidence.pain_ratings
+        ratings = _plural(count, "pain rating") if count else "no pain rating"
+        line = f"Too few ratings to tell yet: {ratings} so far."
+    else:
+        over = "so far" if sessions <= 0 else f"over {_plural(sessions, 'session')}"
+        first = evidence.baseline_reading
+        last = evidence.current_readings[-1] if evidence.current_readings else None
+        dates = f" ({day_span(first.day, last.day)})" if first and last else ""
+        percent = evidence.pain_change_percent
+        if percent is None:  # from a pain of 0: points, not percent
+            size = f"{_number(abs(change))} point{'' if abs(change) == 1 else 's'}"
+        else:
+            size = percent_of(abs(percent))
+        how = f"{size} less" if change < 0 else f"{size} more"
+        if assessment.verdict is Verdict.NO_CHANGE:
+            how += ", too little to count as a real change"
+        if change == 0:
+            line = f"Pain stayed at {base} {over}{dates}."
+        else:
+            line = f"Pain went from {base} to {_number(now)} {over}{dates}: {how}."
+    if homework_share is not None:
+        line += f" Homework done on {percent_share(homework_share)} of the days it was due."
+    basis = _basis(evidence)
+    details = _details(evidence)
+    if details and not details.startswith("Signals disagree"):
+        details = details[0].lower() + details[1:]
+    parts = [p.rstrip(".") for p in (basis, details) if p]
+    return "\n".join([line, *([" · ".join(parts) + "."] if parts else [])])
+
+
+def _basis(evidence: Evidence) -> str:
+    """ "From pain before the plan's 1st session (3 Dec) to the middle of the last 3 ratings
+    (16–21 Jan)": which readings the two pain figures are, in plain words."""
+    first, readings = evidence.baseline_reading, evidence.current_readings
+    if first is None or not readings:
+        return ""
+    if first.session is None:
+        start = f"a check-in ({day_text(first.day)})"
+    else:
+        whose = "the plan's" if evidence.under_plan else "the"
+        start = f"before {whose} {ordinal(first.session)} session ({day_text(first.day)})"
+    if len(readings) == 1:
+        (reading,) = readings
+        end = (
+            f"the check-in of {day_text(reading.day)}"
+            if reading.session is None
+            else f"pain before the session of {day_text(reading.day)}"
+        )
+    else:
+        check_ins = sum(r.session is None for r in readings)
+        noun = (
+            "check-ins"
+            if check_ins == len(readings)
+            else "sessions"
+            if not check_ins
+            else ("ratings")
+        )
+        span = day_span(readings[0].day, readings[-1].day)
+        end = f"the middle of the last {len(readings)} {noun} ({span})"
+    return f"From pain {start} to {end}"
+
+
 def _details(evidence: Evidence) -> str:
     """ "Signals disagree: pain better · client says “Much worse”." """
     parts = []

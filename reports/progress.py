@@ -22,6 +22,7 @@ from practice.progress import (
     Plan,
     ProgressSeries,
     SessionRating,
+    alert,
     describe,
     judge,
 )
@@ -51,6 +52,11 @@ class Progress:
     def summary(self) -> str:
         """The verdict, as every surface states it; its first line is the verdict line."""
         return describe(self.assessment, self.sessions, self.homework.share)
+
+    @property
+    def alert(self) -> str:
+        """The same verdict in the plain words of an alert (the decision question's)."""
+        return alert(self.assessment, self.sessions, self.homework.share)
 
     @property
     def verdict_line(self) -> str:
@@ -238,7 +244,7 @@ async def raise_decision(
         note_id=note_id,
         kind=prompt.kind.value,
         at_session=prompt.at_session,
-        summary=progress.summary[:400],  # the evidence as shown with the question
+        summary=progress.alert[:400],  # the evidence as shown with the question
         asked_at=now,
     )
     uow.session.add(decision)

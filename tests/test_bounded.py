@@ -123,6 +123,7 @@ async def test_a_client_card_with_40_referrals_fits(running: OfflineBot, maya: P
     assert f"{newest} — consent given — seen" in card
     # How many no longer fit depends on what else the card holds (the intake's line is new).
     assert re.search(r"and \d+ earlier referrals? — all in 📄 Export record", card)
+    await maya.tap("⋯ More")
     assert "📄 Export record" in maya.all_buttons
 
 

@@ -148,6 +148,7 @@ async def test_the_therapist_sets_a_client_s_check_in_rhythm(
     await maya.send("/clients")
     await maya.tap("Anna K.")
     assert "📊 Check-in rhythm: 2 days after a session, then every 3–4 days." in maya.last_text
+    await maya.tap("⋯ More")
     await maya.tap("📊 Check-ins")
     assert maya.all_buttons[:5] == [
         "2 days after a session, then every 3–4 days",
@@ -170,6 +171,7 @@ async def test_the_therapist_sets_a_client_s_check_in_rhythm(
 
     await maya.send("/clients")
     await maya.tap("Anna K.")
+    await maya.tap("⋯ More")
     await maya.tap("📊 Check-ins")
     await maya.tap("No check-ins")
     assert "📊 Check-in rhythm: none." in maya.last_text

@@ -67,6 +67,7 @@ async def test_every_document_of_a_hostile_name_has_a_safe_file_name(
     await new_client_note(maya, name)
     await maya.send("/clients")
     await maya.tap(name)
+    await maya.tap("⋯ More")
     await maya.tap("Refer")
     await maya.send("Shoulder clicks on every lift")
     await maya.tap("Any physician")

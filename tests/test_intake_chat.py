@@ -230,6 +230,7 @@ async def test_a_red_flag_reaches_a_referral_letter_whose_reason_names_it(
     line = next(li for li in card.splitlines() if li.startswith("Intake"))
     print("THE CARD LINE:\n" + line)
     assert line == "Intake 25 Nov · ⚠️ blood thinners · 🚩 1 red flag"
+    await maya.tap("⋯ More")
     await maya.tap("📝 Intake")
     full = maya.last_text
     assert "Main concern: Low back pain" in full and "Numbness between the legs: Yes" in full
@@ -281,6 +282,8 @@ async def test_a_caution_stands_on_the_note_card_and_deep_pressure_asks_once(
     await maya.tap("Deep")
     assert "Use this pressure anyway?" in maya.last_text
     assert "Pain before" not in maya.last_text
+    # The question states the caution; the card's top does not say it a second time.
+    assert maya.last_text.count("On blood thinners") == 1
     await maya.tap("Choose another")
     await maya.tap("Deep")
     await maya.tap("Yes, I've checked")
@@ -301,13 +304,42 @@ async def test_a_caution_stands_on_the_note_card_and_deep_pressure_asks_once(
     assert maya.last_text.startswith("⚠️ On blood thinners — avoid deep pressure")
 
 
+async def test_trigger_point_on_blood_thinners_asks_once_like_deep_pressure(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=True, saddle=False)
+    await maya.send("/note")
+    await maya.tap("Anna K.")
+    await maya.tap("Done")  # last time's areas
+    await maya.tap("Trigger point")
+    text = maya.last_text
+    assert "Use trigger point anyway?" in text
+    assert text.count("On blood thinners — avoid deep pressure and trigger point work") == 1
+    assert maya.all_buttons == ["Yes, I've checked", "Choose another"]
+    await maya.tap("Choose another")
+    assert "Trigger point" in maya.all_buttons and "✓ Trigger point" not in maya.all_buttons
+    assert maya.last_text.startswith("⚠️ On blood thinners")  # the caution back at the top
+    await maya.tap("Trigger point")
+    await maya.tap("Yes, I've checked")
+    assert "✓ Trigger point" in maya.all_buttons
+    # Asked once a note: taken off and on again, it is simply ticked.
+    await maya.tap("✓ Trigger point")
+    await maya.tap("Trigger point")
+    assert "✓ Trigger point" in maya.all_buttons
+    assert "anyway?" not in maya.last_text
+
+
 async def test_no_caution_no_question(running: OfflineBot, maya: Phone) -> None:
     anna = await joined(running, maya)
     await answer_intake(anna, blood_thinners=False, saddle=False)
     await maya.send("/note")
     await maya.tap("Anna K.")
     assert not maya.last_text.startswith("⚠️")
-    for label in ("Done", "Done", "Deep"):
+    await maya.tap("Done")
+    await maya.tap("Trigger point")
+    assert "✓ Trigger point" in maya.all_buttons and "anyway?" not in maya.last_text
+    for label in ("Done", "Deep"):
         await maya.tap(label)
     assert "Use this pressure anyway?" not in maya.last_text
 
@@ -535,3 +567,42 @@ async def test_skipped_questions_are_one_line_in_mydata(running: OfflineBot, may
     assert lines[1] == "Main concern: Stiff neck"  # the heading's day is not said again
     assert lines[2].startswith("Skipped: Since, Worse / better, Goal, Health conditions")
     assert len(lines) == 3 and "skipped (" not in answers
+
+
+async def test_a_new_plan_offers_the_intake_goal_as_one_tap(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    goal = "Sleep through the night and turn my head when I drive"
+    await anna.send("Stiff neck")
+    await anna.tap("A few weeks")
+    await anna.tap("Skip")  # worse / better
+    await anna.send(goal)
+    await anna.tap("None of")
+    await anna.tap("Done ✓")
+    while "that's everything" not in anna.last_text:
+        await anna.tap("Skip" if "Skip" in anna.all_buttons else "No")
+    await maya.send("/plan Anna")  # no plan yet: the form opens
+    await maya.send("Stiff neck")
+    await maya.tap("Neck")
+    assert f"💡 The intake's goal: {goal}" in maya.last_text
+    await maya.tap("✅ Use the intake's goal")
+    assert "Activity to track" not in maya.last_text and "activity" in maya.last_text
+    # The activity is offered the same words, and typing still answers instead.
+    assert f"💡 The intake's goal: {goal}" in maya.last_text
+    await maya.send("turn my head while driving")
+    for label in ("6", "Weekly", "4", "Today"):
+        await maya.tap(label)
+    summary = maya.last_text
+    assert f"Goal: {goal}" in summary and "Activity to track: turn my head while driving" in summary
+
+
+async def test_a_plan_without_an_intake_goal_offers_nothing(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=False, saddle=False)
+    await maya.send("/plan Anna")  # no plan yet: the form opens
+    await maya.send("Stiff neck")
+    await maya.tap("Neck")
+    assert "💡" not in maya.last_text and "✅ Use" not in " ".join(maya.all_buttons)

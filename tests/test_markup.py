@@ -182,6 +182,7 @@ async def test_markup_in_plans_homework_and_check_ins_shows_literally_on_both_ph
 
     await maya.send("/clients")
     await maya.tap(MARKUP)
+    await maya.tap("⋯ More")
     await maya.tap("📋 Plan")
     await maya.send(MARKUP)  # the complaint
     await maya.tap("Neck")
@@ -274,7 +275,7 @@ async def test_the_improvement_note_confirms_with_the_name_as_typed(
     anna = await join_as_typed(running, maya)
     for before, after in (("4", "2"), ("3", "1")):
         await improving_note(maya, clock, before, after)
-    assert maya.last_text.startswith(f"🌱 {MARKUP} has improved meaningfully.")
+    assert maya.last_text.startswith(f"🌱 {MARKUP} is clearly better.")
     await maya.send("/progress")
     await maya.tap(MARKUP)
     assert maya.photos[-1].text.startswith(f"📈 {MARKUP}\nImproving")

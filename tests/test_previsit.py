@@ -150,6 +150,7 @@ async def test_something_changed_asks_only_those_parts_and_keeps_the_rest_with_t
     line = next(li for li in card.splitlines() if li.startswith("Intake"))
     print("\nTHE CARD LINE AFTER A CHANGE:\n" + line)
     assert line == "Intake 1 Dec · checked 1 Dec: medicines changed · ⚠️ blood thinners"
+    await maya.tap("⋯ More")
     await maya.tap("📝 Intake")
     full = maya.last_text
     assert "Medications: warfarin since last week\n" in full  # the heading's day: not again
@@ -255,6 +256,7 @@ async def test_a_cancelled_visit_asks_nothing_and_a_moved_one_asks_with_its_new_
     # Cancelled before its reminder: neither the reminder nor the question is sent.
     await maya.send("/clients")
     await maya.tap("Anna K.")
+    await maya.tap("⋯ More")
     await maya.tap("Cancel visit")
     await maya.tap("Yes, cancel it")
     clock.set(REMINDER_TIME)

@@ -29,6 +29,7 @@ from practice.progress import (
     SessionRating,
     Trend,
     Verdict,
+    alert,
     describe,
     judge,
 )
@@ -108,6 +109,31 @@ def test_worse_reads_as_on_the_phone() -> None:
     assert describe(assessment) == (
         "Getting worse over 3 sessions: pain 4 (before the 1st session, 2 Mar) → 6.5 "
         "(median of the last 2 sessions, 9–16 Mar), +63 %."
+    )
+
+
+def test_an_alert_says_what_changed_over_which_dates_without_statistics_words() -> None:
+    improving = judge(ProgressSeries(visits(7, 6, 4, 3, 3)))
+    assert alert(improving, 5, 0.8) == (
+        "Pain went from 7 to 3 over 5 sessions (2–30 Mar): 57 % less. Homework done on 80 % "
+        "of the days it was due.\n"
+        "From pain before the 1st session (2 Mar) to the middle of the last 3 sessions "
+        "(16–30 Mar)."
+    )
+    same = judge(ProgressSeries(visits(6, 5, 6, 5, 5), [check(30, 5, 0, 4)]))
+    text = alert(same, 4, 0.35)
+    first, second = text.split("\n")
+    assert first == (
+        "Pain went from 6 to 5 over 4 sessions (2 Mar – 1 Apr): 17 % less, too little to count "
+        "as a real change. Homework done on 35 % of the days it was due."
+    )
+    assert "median" not in first and "median" not in second
+    assert second.endswith("client says “About the same”.")
+    worse = judge(ProgressSeries(visits(4, 6, 7)))
+    assert alert(worse).startswith("Pain went from 4 to 6.5 over 3 sessions (2–16 Mar): 63 % more.")
+    assert (
+        alert(judge(ProgressSeries(visits(6))))
+        == "Too few ratings to tell yet: 1 pain rating so far."
     )
 
 

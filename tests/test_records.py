@@ -81,6 +81,7 @@ async def test_export_sends_a_pdf_and_a_csv_of_the_whole_record(
     # From the card too; and never for another therapist, even with forged data.
     await maya.send("/clients")
     await maya.tap("Anna K.")
+    await maya.tap("⋯ More")
     await maya.tap("📄 Export record")
     assert len(maya.documents) == 4
     client_id = await anna_id(running)

@@ -282,6 +282,7 @@ async def test_a_client_not_on_the_bot_and_consent_given_in_person(
     await new_client_note(maya, "Ben T.", techniques=("Deep tissue",))
     await maya.send("/clients")
     await maya.tap("Ben T.")
+    await maya.tap("⋯ More")
     await maya.tap("Refer")
     assert "Why" in maya.last_text
     await maya.send("x" * 301)
@@ -608,6 +609,7 @@ async def test_the_letter_can_be_had_again_from_the_client_card(
     # While Anna has not answered: said so, and the letter gives the reason only.
     await maya.send("/clients")
     await maya.tap("Anna K.")
+    await maya.tap("⋯ More")
     assert "📄 Letter to Dr Lee" in maya.all_buttons
     answer = await maya.tap("📄 Letter to Dr Lee")
     assert answer == "Anna K. hasn't answered yet: the letter gives the reason only."
@@ -628,6 +630,7 @@ async def test_the_letter_can_be_had_again_from_the_client_card(
     clock.set(datetime(2026, 11, 27, 11, 0, tzinfo=UTC))
     await maya.send("/clients")
     await maya.tap("Anna K.")
+    await maya.tap("⋯ More")
     await maya.tap("📄 Letter to Dr Lee")
     assert len(maya.documents) == 2
     assert "Swedish" in letter_text(maya) and letter_images(maya) == 1

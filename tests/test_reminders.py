@@ -353,16 +353,20 @@ async def test_adherence_on_the_card_is_exact(
     await maya.send("/clients")
     await maya.tap("Anna K.")
     card = maya.last_text
-    # Under 14 days old, both windows hold the same days: the figure is given once.
-    assert "• Chin tucks: 5 of 7 (71 %) (all of it in the last 14 days)" in card
-    assert "• Cat-cow: 0 of 8 (0 %) (all of it in the last 14 days)" in card
-    assert "• Overall: 5 of 15 (33 %) (all of it in the last 14 days)" in card
+    # Under 14 days old, both windows hold the same days: the figure is given once, named.
+    assert "• Chin tucks: 5 of 7 days since it was given (71 %)" in card
+    assert "• Cat-cow: 0 of 8 days since it was given (0 %)" in card
+    assert "• Overall: 5 of 15 days since each was given (33 %)" in card
     assert "⏭ Next: Chin tucks, Tue 27 Oct 08:00 their time" in card
     # A week on, nothing more done: the last 14 days and the whole life now differ.
     await run_until(running, clock, datetime(2026, 11, 3, 20, 0, tzinfo=UTC))
     await maya.send("/clients")
     await maya.tap("Anna K.")
-    assert "• Chin tucks: 4 of 14 (29 %) · 5 of 15 (33 %)" in maya.last_text
+    # Each figure names its window.
+    assert (
+        "• Chin tucks: 4 of 14 days in the last 2 weeks (29 %) · 5 of 15 days since it was "
+        "given (33 %)" in maya.last_text
+    )
 
 
 async def test_a_replan_keeps_the_schedule_going(

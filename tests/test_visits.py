@@ -232,6 +232,7 @@ async def test_moved_and_cancelled_from_the_card_the_client_is_told(
     await maya.send("/clients")
     await maya.tap("Anna K.")
     assert "📅 Next visit: Thu 3 Dec, 11:00 · booked" in maya.last_text
+    await maya.tap("⋯ More")
     await maya.tap("Cancel visit")
     assert "Cancel Anna K.'s visit on Thu 3 Dec, 11:00?" in maya.last_text
     await maya.tap("Yes, cancel it")

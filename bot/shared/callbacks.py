@@ -204,7 +204,8 @@ class ClientsPage(CallbackData, prefix="cp", pressed_by=THERAPIST):
 class CardAction(CallbackData, prefix="ca", pressed_by=THERAPIST):
     client_id: int
     # n: new note, i: invite link, h: history, p: plan, q: change plan, w: homework,
-    # a: add homework, k: check-in rhythm, v: book the next visit
+    # a: add homework, k: check-in rhythm, v: book the next visit, m: the card's other
+    # buttons (More)
     action: str
 
     def encode(self) -> str:
@@ -364,7 +365,7 @@ _HISTORY = HistoryPage.regex(r"(\d{1,12}):(\d{1,6})")
 _PICK = HistoryPick.regex(r"(\d{1,12})")
 _CARD = ClientCard.regex(r"(\d{1,12})")
 _CLIENTS_PAGE = ClientsPage.regex(r"(\d{1,6})")
-_CARD_ACTION = CardAction.regex(r"(\d{1,12}):([nihpqwakvtu])")
+_CARD_ACTION = CardAction.regex(r"(\d{1,12}):([nihpqwakvtum])")
 _FORM = FormButton.regex(
     rf"({_DRAFT_TOKEN}):(\d{{1,2}}|s|e):([a-z]{{1,2}})(?::([a-z0-9_]{{1,40}}))?"
 )

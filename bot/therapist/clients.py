@@ -3,6 +3,7 @@ with what to do next (a note, an invite link, the history)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,7 @@ from bot.therapist.referrals import refer_button_for, referral_view
 from bot.therapist.visits import next_visit_view, start_booking
 from practice.adherence import ADHERENCE_WINDOW_DAYS, Adherence
 from practice.checkins import RHYTHMS, check_in_summary, describe_rhythm
+from practice.numbers import percent
 from practice.plans import HomeworkStatus, where_in_plan
 from reminders.checkins import resume_check_ins
 from reports.progress import answered_under_plan
@@ -43,6 +45,11 @@ from storage.repositories import HOMEWORK, SNOOZE
 
 PAGE_SIZE = 8
 CARD_NOTES = 3
+_LAST = (
+    f"in the last {ADHERENCE_WINDOW_DAYS // 7} weeks"
+    if ADHERENCE_WINDOW_DAYS % 7 == 0
+    else f"in the last {ADHERENCE_WINDOW_DAYS} days"
+)
 
 
 async def _list_page(
@@ -79,16 +86,32 @@ async def clients_command(update: Update, context: Context) -> None:
     await message.reply_text(text, reply_markup=keyboard)
 
 
-def _both_windows(recent: Adherence, overall: Adherence) -> str:
-    """ "5 of 14 (36%) · 20 of 40 (50%)"; one figure when the two windows hold the same days."""
+def _both_windows(recent: Adherence, overall: Adherence, since: str) -> str:
+    """ "4 of 14 days in the last 2 weeks (29 %) · 11 of 37 since the plan began (30 %)":
+    each figure names its window; one figure when the two windows hold the same days."""
     if recent == overall:
-        return f"{recent.describe()} (all of it in the last {ADHERENCE_WINDOW_DAYS} days)"
-    return f"{recent.describe()} · {overall.describe()}"
+        return _named(overall, since)  # it was given (or the plan began) under 2 weeks ago
+    return f"{_named(recent, _LAST)} · {_named(overall, since)}"
 
 
-async def _card(
-    context: Context, therapist_id: int, client_id: int
-) -> tuple[str, InlineKeyboardMarkup] | None:
+def _named(adherence: Adherence, window: str) -> str:
+    """ "4 of 14 days in the last 2 weeks (29 %)", or "nothing due yet in the last 2 weeks"."""
+    if adherence.share is None:
+        return f"nothing due yet {window}"
+    done = min(adherence.done, adherence.due)
+    return f"{done} of {adherence.due} days {window} ({percent(adherence.share)})"
+
+
+@dataclass(frozen=True)
+class Card:
+    """A client's card: its text, its first buttons, and the rest (behind More)."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup
+    more: InlineKeyboardMarkup
+
+
+async def _card(context: Context, therapist_id: int, client_id: int) -> Card | None:
     services = context.services
     async with services.db.unit_of_work() as uow:
         client = await uow.clients.get(therapist_id, client_id)
@@ -141,16 +164,18 @@ async def _card(
         else "📋 " + texts.NO_PLAN
     )
     if homework:
-        since = "since the plan started" if plan else "since assigned"
-        lines = [f"🧘 Homework — done in the last {ADHERENCE_WINDOW_DAYS} days · {since}:"]
+        since = "since the plan began" if plan else "since it was given"
+        lines = ["🧘 Homework — days done of the days due:"]
         for name, item in zip(names, homework, strict=True):
             state = " (paused)" if item.status == HomeworkStatus.PAUSED else ""
             recent = days.adherence(assignment_id=item.id, since=window_start)
             overall = days.adherence(assignment_id=item.id, since=since_plan)
-            lines.append(f"• {texts.esc(name)}{state}: {_both_windows(recent, overall)}")
+            lines.append(f"• {texts.esc(name)}{state}: {_both_windows(recent, overall, since)}")
         if len(homework) > 1:
             both = _both_windows(
-                days.adherence(since=window_start), days.adherence(since=since_plan)
+                days.adherence(since=window_start),
+                days.adherence(since=since_plan),
+                since if plan else "since each was given",
             )
             lines.append(f"• Overall: {both}")
         zone = ZoneInfo(client.timezone or services.settings.practice_timezone)
@@ -184,27 +209,41 @@ async def _card(
     def action(label: str, code: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=CardAction(client.id, code).encode())
 
+    # What a therapist taps most right after looking, in rows a phone shows whole; every
+    # other action behind More, which edits this message into them (and Back out again).
+    visit_buttons = [button for row in visit_rows for button in row]
+    progress = InlineKeyboardButton(
+        texts.CARD_PROGRESS, callback_data=ProgressOf(client.id).encode()
+    )
+    visit = visit_buttons[0]
+    if visit.text == texts.MOVE_VISIT:  # a visit is booked: on its own, "Move" says too little
+        visit = InlineKeyboardButton(texts.CARD_MOVE_VISIT, callback_data=visit.callback_data)
+    first = [action(texts.CARD_NEW_NOTE, "n"), visit]
     keyboard = InlineKeyboardMarkup(
         [
-            [action(texts.CARD_NEW_NOTE, "n"), action(texts.CARD_HISTORY, "h")],
-            *visit_rows,
-            [action(texts.CARD_PLAN, "p"), action(texts.CARD_HOMEWORK, "w")],
+            *cards.button_rows([*first, progress, action(texts.CARD_HOMEWORK, "w")]),
             [
-                InlineKeyboardButton(
-                    texts.CARD_PROGRESS, callback_data=ProgressOf(client.id).encode()
-                ),
-                action(texts.CARD_RHYTHM, "k"),
+                action(texts.CARD_MORE, "m"),
+                InlineKeyboardButton(texts.CARD_BACK, callback_data=ClientsPage(0).encode()),
             ],
-            [action(texts.CARD_INVITE, "i"), refer_button_for(client.id)],
-            [action(texts.INTAKE_SHOW, "t")],
-            *letters,
-            [
-                InlineKeyboardButton(
-                    texts.EXPORT_BUTTON, callback_data=ExportFor(client.id).encode()
-                )
-            ],
-            *amend_buttons(page.notes),
-            [InlineKeyboardButton(texts.CARD_BACK, callback_data=ClientsPage(0).encode())],
+        ]
+    )
+    rest = [
+        action(texts.CARD_PLAN, "p"),
+        action(texts.CARD_HISTORY, "h"),
+        action(texts.CARD_RHYTHM, "k"),
+        action(texts.INTAKE_SHOW, "t"),
+        action(texts.CARD_INVITE, "i"),
+        refer_button_for(client.id),
+        *visit_buttons[1:],
+        *(button for row in letters for button in row),
+        InlineKeyboardButton(texts.EXPORT_BUTTON, callback_data=ExportFor(client.id).encode()),
+        *(button for row in amend_buttons(page.notes) for button in row),
+    ]
+    more = InlineKeyboardMarkup(
+        [
+            *cards.button_rows(rest),
+            [InlineKeyboardButton(texts.CARD_LESS, callback_data=ClientCard(client.id).encode())],
         ]
     )
     summary = "\n".join([notes_line, intake_line, *visit_lines, plan_line, homework_line])
@@ -216,7 +255,8 @@ async def _card(
         - 1
     )
     summary = "\n".join([summary, *fit(referrals, room, texts.earlier_referrals)])
-    return texts.client_card(client.name, texts.Html(joined), texts.Html(summary), last), keyboard
+    text = texts.client_card(client.name, texts.Html(joined), texts.Html(summary), last)
+    return Card(text, keyboard, more)
 
 
 async def clients_button(update: Update, context: Context) -> None:
@@ -247,7 +287,10 @@ async def clients_button(update: Update, context: Context) -> None:
         return
     if isinstance(button, ClientCard):
         await cards.answer(query)
-        await cards.edit_card(bot, chat_id, message_id, *card)
+        await cards.edit_card(bot, chat_id, message_id, card.text, card.keyboard)
+    elif button.action == "m":
+        await cards.answer(query)
+        await cards.edit_card(bot, chat_id, message_id, card.text, card.more)
     elif button.action == "i":
         await cards.answer(query)
         await send_invite(context, user.id, chat_id, button.client_id, update_id=update.update_id)
@@ -316,7 +359,7 @@ async def _set_rhythm(
         await uow.commit()
     card = await _card(context, therapist_id, choice.client_id)
     if card is not None:
-        await cards.edit_card(context.bot, chat_id, message_id, *card)
+        await cards.edit_card(context.bot, chat_id, message_id, card.text, card.keyboard)
     return True
 
 

@@ -67,6 +67,9 @@ class Question:
     hint: str = ""
     # A line that depends on the client (why an exercise is not suggested), under the hint.
     note: Callable[[FormContext], Awaitable[str]] | None = None
+    # A text question's one-tap answer from what is known already (the client's intake goal
+    # for the plan's goal): (where it is from, the words). Typing still answers instead.
+    suggest: Callable[[FormContext], Awaitable[tuple[str, str] | None]] | None = None
 
 
 @dataclass(frozen=True)

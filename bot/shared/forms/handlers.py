@@ -159,6 +159,11 @@ async def render(
     if question.kind == "text":
         if current:
             lines.append(f"Now: <i>{texts.esc(str(current))}</i>")
+        suggested = await question.suggest(ctx) if question.suggest is not None else None
+        if suggested is not None and suggested[1] != current:
+            source, words = suggested
+            lines.append(texts.form_suggestion(source, words))
+            rows.append([button(texts.form_use(source), "u")])
         lines.append(question.hint or f"Type it (up to {question.max_length:,} characters).")
     else:
         assert question.options is not None
@@ -402,6 +407,7 @@ _TAPS_BY_KIND = {
     ("t", "multi"),
     ("d", "multi"),
     ("k", "text"),
+    ("u", "text"),
     ("k", "choice"),
     ("k", "multi"),
 }
@@ -415,6 +421,11 @@ async def _answer_tap(
         if not question.optional:
             return texts.OLD_STEP_BUTTON
         answers[question.key] = None
+    elif action == "u":
+        suggested = await question.suggest(ctx) if question.suggest is not None else None
+        if suggested is None:
+            return texts.OLD_STEP_BUTTON
+        answers[question.key] = suggested[1][: question.max_length]
     elif action in ("v", "t"):
         assert question.options is not None
         if arg not in {o.value for o in await question.options(ctx)}:

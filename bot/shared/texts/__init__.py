@@ -26,6 +26,9 @@ from .checkins import worse_alert as worse_alert
 from .client_list import CARD_BACK as CARD_BACK
 from .client_list import CARD_HISTORY as CARD_HISTORY
 from .client_list import CARD_INVITE as CARD_INVITE
+from .client_list import CARD_LESS as CARD_LESS
+from .client_list import CARD_MORE as CARD_MORE
+from .client_list import CARD_MOVE_VISIT as CARD_MOVE_VISIT
 from .client_list import CARD_NEW_NOTE as CARD_NEW_NOTE
 from .client_list import CLIENT_NO_MATCH as CLIENT_NO_MATCH
 from .client_list import CLIENTS_EMPTY as CLIENTS_EMPTY
@@ -103,6 +106,8 @@ from .forms import STALE_FORM_BUTTON as STALE_FORM_BUTTON
 from .forms import TAP_FORM_SUMMARY as TAP_FORM_SUMMARY
 from .forms import end_homework as end_homework
 from .forms import finish_form_first as finish_form_first
+from .forms import form_suggestion as form_suggestion
+from .forms import form_use as form_use
 from .forms import in_quiet_hours as in_quiet_hours
 from .forms import rhythm_choice as rhythm_choice
 from .forms import rhythm_line as rhythm_line
@@ -183,6 +188,7 @@ from .intake import red_flag_alert as red_flag_alert
 from .intake import red_flag_reason as red_flag_reason
 from .intake import red_flag_reply as red_flag_reply
 from .intake import red_flag_seen as red_flag_seen
+from .intake import technique_confirm as technique_confirm
 from .messages import MUTE_BUTTON as MUTE_BUTTON
 from .messages import REFUSED_BLOCKED as REFUSED_BLOCKED
 from .messages import REFUSED_FORGOTTEN as REFUSED_FORGOTTEN

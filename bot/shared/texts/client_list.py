@@ -15,6 +15,11 @@ CARD_NEW_NOTE = "📝 New note"
 CARD_INVITE = "🔗 Invite link"
 CARD_HISTORY = "📖 History"
 CARD_BACK = "⬅️ All clients"
+# The card shows the few actions taken right after looking; the rest, in the same message,
+# behind More.
+CARD_MORE = "⋯ More"
+CARD_LESS = "‹ Back"
+CARD_MOVE_VISIT = "🔁 Move visit"
 
 
 def clients_header(first: int, last: int, total: int) -> str:

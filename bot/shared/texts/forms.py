@@ -56,3 +56,13 @@ def rhythm_choice(rhythm: str) -> Plain:
 
 def rhythm_set(rhythm: Html) -> str:
     return "No check-ins for this client." if rhythm == "none" else f"Check-ins: {rhythm}."
+
+
+def form_suggestion(source: str, words: str) -> str:
+    """Under a text question: words known already, offered as its answer."""
+    return f"💡 {esc(source[:1].upper() + source[1:])}: <i>{esc(words)}</i>"
+
+
+def form_use(source: str) -> Plain:
+    """ "✅ Use the intake's goal": takes the words above as they are."""
+    return Plain(f"✅ Use {source}")

@@ -193,6 +193,11 @@ def pressure_confirm(name: str, cautions: str) -> str:
     return f"⚠️ <b>{esc(name)}</b>: {esc(cautions)}\nUse this pressure anyway?"
 
 
+def technique_confirm(name: str, cautions: str, technique: str) -> str:
+    """Asked once a note, when a technique chosen is one the client's intake cautions against."""
+    return f"⚠️ <b>{esc(name)}</b>: {esc(cautions)}\nUse {esc(technique.lower())} anyway?"
+
+
 PRESSURE_CONFIRM_YES = Plain("Yes, I've checked")
 PRESSURE_CONFIRM_NO = Plain("Choose another")
 

@@ -33,8 +33,8 @@ NOTE_FAILED = "Telegram did not take the message; nothing was sent. Try again la
 _DECISION_TITLES = {
     "worse": "⚠️ {name} is getting worse.",
     "reeval": "📋 Time to re-evaluate {name}'s plan.",
-    "noprog": "⏸ {name}: no meaningful change.",
-    "improved": "🌱 {name} has improved meaningfully.",
+    "noprog": "⏸ {name}: no real change so far.",
+    "improved": "🌱 {name} is clearly better.",
     "end": "🏁 {name} has had the sessions the plan expected.",
 }
 
@@ -47,11 +47,22 @@ def progress_caption(name: str, summary: str) -> str:
     return f"📈 <b>{esc(name)}</b>\n{esc(summary)}"
 
 
+# What the therapist might do, under the figures (the buttons below do it).
+_DECISION_HINTS = {
+    "worse": "You might adjust the plan, or refer them on.",
+    "reeval": "Keep the plan, adjust it, or refer them on?",
+    "noprog": "You might adjust the plan, or refer them on.",
+    "improved": "You might send {first} a note to say so.",
+    "end": "Discharge, book more sessions, move to maintenance, or change the plan?",
+}
+
+
 def decision_prompt(name: str, kind: str, summary: str) -> str:
     title = _DECISION_TITLES.get(kind, "{name}").format(name=esc(name))
-    if kind == "improved":
-        return f"{title}\n{esc(summary)}"
-    return f"{title}\n{esc(summary)}\n<i>What would you like to do?</i>"
+    hint = _DECISION_HINTS.get(kind, "What would you like to do?").format(
+        first=esc(first_name(name))
+    )
+    return f"{title}\n{esc(summary)}\n<i>{hint}</i>"
 
 
 def decision_send_note(first: str) -> Plain:

@@ -72,6 +72,17 @@ def _show_date(value: Answer, ctx: FormContext) -> str:
     return texts.long_date(day, ctx.today)
 
 
+async def _intake_goal(ctx: FormContext) -> tuple[str, str] | None:
+    """What the client answered at the intake's goal question, offered as one tap: their own
+    words for the plan's goal (and, as often as not, the activity they find hard)."""
+    if ctx.client is None:
+        return None
+    goal = (await ctx.uow.intake.answers(ctx.client.id)).get("goal")
+    if not isinstance(goal, str) or not goal.strip():
+        return None
+    return "the intake's goal", goal.strip()
+
+
 PLAN = Form(
     name="plan",
     title=lambda client: f"📋 Plan for <b>{texts.esc(client.name if client else '')}</b>",
@@ -97,6 +108,7 @@ PLAN = Form(
             "<i>e.g. sleep through the night without neck pain</i>",
             "text",
             max_length=MAX_GOAL,
+            suggest=_intake_goal,
         ),
         Question(
             "activity",
@@ -106,6 +118,7 @@ PLAN = Form(
             "text",
             optional=True,
             max_length=MAX_ACTIVITY,
+            suggest=_intake_goal,
         ),
         Question(
             "sessions",

@@ -21,11 +21,12 @@ from bot.therapist.notes.steps import (
     next_step,
     previous_step,
 )
-from practice.intake import cautions_of, pressure_cautions
+from practice.intake import cautions_of, pressure_cautions, technique_cautions
 from practice.notes import (
     MAX_OTHER_LENGTH,
     MAX_TEXT_LENGTH,
     PRESSURES,
+    TECHNIQUES,
     InputError,
     NoteDraft,
     clean_client_name,
@@ -223,7 +224,23 @@ def _use_new_client(state: DraftState, name: str) -> Outcome:
 async def _multi_select_tap(turn: Turn, state: DraftState, button: NoteButton) -> Outcome:
     areas = state.step is Step.AREAS
     note = state.note
+    if not areas and button.action == "tn":  # "Choose another": back to the techniques
+        state.technique_to_confirm = state.technique_caution = None
+        return Outcome()
+    if not areas and button.action == "tc" and button.arg in TECHNIQUES:
+        state.technique_confirmed = True
+        state.technique_to_confirm = state.technique_caution = None
+        if button.arg not in note.techniques:
+            note.toggle_technique(button.arg)
+        return Outcome()
     if button.action == "t":
+        adding = not areas and button.arg in TECHNIQUES and button.arg not in note.techniques
+        if adding and not state.technique_confirmed:
+            cautions = await _technique_cautions(turn, state, button.arg)
+            if cautions:
+                state.technique_to_confirm = button.arg
+                state.technique_caution = "; ".join(cautions)
+                return Outcome()
         try:
             (note.toggle_area if areas else note.toggle_technique)(button.arg)
         except InputError:
@@ -302,6 +319,15 @@ async def _pressure_cautions(turn: Turn, state: DraftState, pressure: str) -> li
         return []
     answers = await turn.uow.intake.answers(client_id)
     return [c.condition.caution for c in pressure_cautions(cautions_of(answers), pressure)]
+
+
+async def _technique_cautions(turn: Turn, state: DraftState, technique: str) -> list[str]:
+    """The client's intake cautions against `technique` (trigger point on blood thinners)."""
+    client_id = state.note.client_id
+    if client_id is None or await turn.uow.clients.get(turn.therapist_id, client_id) is None:
+        return []
+    answers = await turn.uow.intake.answers(client_id)
+    return [c.condition.caution for c in technique_cautions(cautions_of(answers), technique)]
 
 
 async def _pain_tap(turn: Turn, state: DraftState, button: NoteButton) -> Outcome:

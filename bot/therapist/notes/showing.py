@@ -30,7 +30,16 @@ async def card_for(turn: Turn, state: DraftState) -> views.View:
     if client_id is None or await turn.uow.clients.get(turn.therapist_id, client_id) is None:
         return view
     cautions = cautions_of(await turn.uow.intake.answers(client_id))
-    lines = "\n".join(texts.caution_line(c.condition.caution) for c in cautions)
+    # A question about a caution states it: the top does not say it a second time.
+    asked = {
+        *((state.pressure_caution or "").split("; ") if state.pressure_to_confirm else ()),
+        *((state.technique_caution or "").split("; ") if state.technique_to_confirm else ()),
+    }
+    lines = "\n".join(
+        texts.caution_line(c.condition.caution)
+        for c in cautions
+        if c.condition.caution not in asked
+    )
     return view.with_warning(lines or None)
 
 

@@ -36,6 +36,10 @@ class DraftState:
     pressure_to_confirm: str | None = None
     pressure_caution: str | None = None
     pressure_confirmed: bool = False
+    # The same for a technique (trigger point for a client on blood thinners): asked once.
+    technique_to_confirm: str | None = None
+    technique_caution: str | None = None
+    technique_confirmed: bool = False
     # The pressure came without a tap on it (carried over from the last note, or a quick
     # note that said it) and Save asked first: "Yes, I've checked" then saves.
     save_after_confirm: bool = False
@@ -61,6 +65,9 @@ class DraftState:
             pressure_to_confirm=data.get("pressure_to_confirm"),
             pressure_caution=data.get("pressure_caution"),
             pressure_confirmed=bool(data.get("pressure_confirmed", False)),
+            technique_to_confirm=data.get("technique_to_confirm"),
+            technique_caution=data.get("technique_caution"),
+            technique_confirmed=bool(data.get("technique_confirmed", False)),
             save_after_confirm=bool(data.get("save_after_confirm", False)),
             lone_pain=bool(data.get("lone_pain", False)),
         )
@@ -82,11 +89,16 @@ class DraftState:
             "pressure_to_confirm": self.pressure_to_confirm,
             "pressure_caution": self.pressure_caution,
             "pressure_confirmed": self.pressure_confirmed,
+            "technique_to_confirm": self.technique_to_confirm,
+            "technique_caution": self.technique_caution,
+            "technique_confirmed": self.technique_confirmed,
             "save_after_confirm": self.save_after_confirm,
             "lone_pain": self.lone_pain,
         }
 
     def go(self, step: Step) -> None:
         self.step = step
+        if step is not Step.TECHNIQUES:  # a question left unanswered is not asked elsewhere
+            self.technique_to_confirm = self.technique_caution = None
         if step is Step.SUMMARY:
             self.editing = False

@@ -111,6 +111,15 @@ def areas_step(state: DraftState) -> View:
 
 def techniques_step(state: DraftState) -> View:
     n = state.note
+    if state.technique_to_confirm is not None and state.technique_caution is not None:
+        # Asked once a note, as a pressure is: this client's intake has a caution against it.
+        label = TECHNIQUES.get(state.technique_to_confirm, state.technique_to_confirm)
+        text = texts.technique_confirm(n.client_name or "", state.technique_caution, label)
+        rows = [
+            [_button(state, texts.PRESSURE_CONFIRM_YES, "tc", state.technique_to_confirm)],
+            [_button(state, texts.PRESSURE_CONFIRM_NO, "tn")],
+        ]
+        return View(_header(state) + text, InlineKeyboardMarkup(rows))
     return _multi_select(state, texts.STEP_TECHNIQUES, TECHNIQUES, n.techniques, n.technique_other)
 
 
