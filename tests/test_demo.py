@@ -243,7 +243,8 @@ def test_the_weeks_book_remind_show_today_and_a_no_show(demo: tuple[str, Path]) 
     assert "👤 Ben R." in card and "🚫 Didn't come: 1 · ↩️ cancelled late: 0" in card
     assert re.search(rf"📅 Next visit: {day}, 15:00 · booked", card)
     assert "their time" not in card  # Ben is in London, as Maya is
-    assert re.search(r"Intake \d{1,2} \w{3}\n", card)  # no caution, no red flag
+    # No caution, no red flag; his answer to the pre-visit question, one tap.
+    assert re.search(r"Intake \d{1,2} \w{3} · checked \d{1,2} \w{3}: no change\n", card)
     # Check-ins follow the visits: while one is booked, the last check-in is the day before.
     for week in re.findall(r"^Week [1-4], .*$", transcript, flags=re.MULTILINE):
         assert "since the last visit (" in week and " and Tue); visit reminder" in week, week
