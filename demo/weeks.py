@@ -3,14 +3,14 @@
 Two clients live through the same weeks. Anna does her homework and gets better; Ben does
 little of his and does not. The bot sends their reminders and check-ins from the outbox (the
 check-ins run until each booked visit, the last the day before it), they answer with one tap,
-and each visit's reminder a day ahead with one tap too. Maya looks at /today on a visit day,
-logs a note after every visit and books the next from its card; Ben misses one visit, which
-Maya marks when the bot asks after its time, and comes two working days later. The bot
-brings her the decisions:
-Anna's improvement (and a note to her), Ben's re-evaluation, then no change after eight
-sessions, a referral to a physiotherapist with Ben's consent, its letter, and the follow-up two
-weeks later. Everyday traffic is condensed to a line a week; the moments that matter are shown
-as the phones saw them. The chart, letter and record land in the output folder.
+and each visit's reminder a day ahead, and the health question after it, with one tap too. Maya
+looks at /today on a visit day, logs a note after every visit and books the next from its card;
+Ben misses one visit, which Maya marks when the bot asks after its time, books again from that
+message, and he comes two working days later. The bot brings her the decisions: Anna's
+improvement (and a note to her), Ben's re-evaluation, then no change after eight sessions, a
+referral to a physiotherapist with Ben's consent, its letter, and the follow-up two weeks
+later. Everyday traffic is condensed to a line a week; the moments that matter are shown as the
+phones saw them. The chart, letter and record land in the output folder.
 """
 
 from __future__ import annotations
@@ -168,6 +168,8 @@ class Weeks:
         for message in new:
             if message.text.startswith("⏰") and _has(message, "I'll be there"):
                 await self.visit_reminder(client, message, week)
+            elif message.text.startswith("🩺") and _has(message, "No change"):
+                await self.health_question(client, message, week)
             elif message.text.startswith("🧘") and _has(message, "Done"):
                 client.reminders += 1
                 if client.does_homework(self.day()):
@@ -177,6 +179,17 @@ class Weeks:
                 await self.check_in(client, message, week)
         client.seen = len(phone.messages)  # the check-in's questions were answered inline
 
+    def printed(self, client: Client, message: BotMessage) -> tuple[list[str], int]:
+        """The message as the transcript printed it (its buttons under it), and where the
+        transcript ends now: what follows is its answer."""
+        lines = self.running.emulator.transcript()
+        head = f"Bot → {client.first_name}: {message.text.splitlines()[0]}"
+        begin = max(i for i, line in enumerate(lines) if line.startswith(head))
+        end = begin + 1
+        while end < len(lines) and lines[end].startswith("   "):
+            end += 1
+        return lines[begin:end], len(lines)
+
     async def visit_reminder(self, client: Client, message: BotMessage, week: int) -> None:
         """Each answers with one tap, except Ben the week he does not come; Anna's first
         reminder and its answer, edited in place, are printed whole."""
@@ -184,13 +197,7 @@ class Weeks:
         if client.name.startswith("Ben") and week == NO_SHOW_WEEK:
             client.visit_reminder = "visit reminder not answered"
             return
-        lines = self.running.emulator.transcript()
-        head = f"Bot → {client.first_name}: {message.text.splitlines()[0]}"
-        begin = max(i for i, line in enumerate(lines) if line.startswith(head))
-        end = begin + 1
-        while end < len(lines) and lines[end].startswith("   "):
-            end += 1
-        before = len(lines)
+        shown, before = self.printed(client, message)
         await client.phone.tap("I'll be there", message_id=message.message_id)
         client.visit_reminder = "visit reminder: ✅ I'll be there"
         if client.name.startswith("Anna") and week == 1:
@@ -199,7 +206,23 @@ class Weeks:
                 "",
                 f"{_day(local)}, {local:%H:%M}, {hours} h before her visit, Anna's reminder; she "
                 "answers with one tap and the message is edited in place:",
-                *lines[begin:end],
+                *shown,
+                *self.running.emulator.transcript()[before:],
+            ]
+
+    async def health_question(self, client: Client, message: BotMessage, week: int) -> None:
+        """The pre-visit question, the message after the reminder: nothing new for either,
+        one tap (not Ben the week he does not come); Anna's first is printed whole."""
+        if client.name.startswith("Ben") and week == NO_SHOW_WEEK:
+            return
+        shown, before = self.printed(client, message)
+        await client.phone.tap("No change", message_id=message.message_id)
+        if client.name.startswith("Anna") and week == 1:
+            self.spotlight += [
+                "",
+                "Right after it, the bot asks Anna, who has an intake, about her health; one "
+                "tap again:",
+                *shown,
                 *self.running.emulator.transcript()[before:],
             ]
 
@@ -439,7 +462,7 @@ async def visit_and_note(weeks: Weeks, client: Client, week: int) -> None:
         weeks.out.append(f"Bot → Maya: {question.text}" + _buttons_line(question))
         await maya.tap("🚫 Didn't come", message_id=question.message_id)
         make_up = make_up_day(visit.date())
-        await maya.send("/book Ben")
+        await maya.tap("📅 Book again", message_id=question.message_id)
         await maya.send(f"{make_up:%a} {BEN_AT:%H:%M}".lower())
         await maya.tap("✅ Save")
         weeks.show()

@@ -20,6 +20,8 @@ from reports.wording import day_label
 from tests.test_reports import pdf_text
 
 DEMO_DAY = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+# Anna is in Berlin, Maya in London: Anna's visit times name London's after hers.
+BERLIN = r" your time \(11:00 in London, where Maya is\)"
 
 
 @pytest.fixture(scope="module")
@@ -210,22 +212,39 @@ def test_the_weeks_book_remind_show_today_and_a_no_show(demo: tuple[str, Path]) 
         rf"Maya taps \[📅 Next visit\]\n.*\n.*\n   \[({day}), 11:00 — same time next week\]",
         transcript,
     )
-    assert re.search(rf"→ 📅 Booked: Anna K\., {day}, 11:00 \(60 min\)\.", transcript)
-    assert re.search(rf"Bot → Anna: 📅 Next visit: {day}, 12:00 with Maya\n", transcript)
+    assert re.search(
+        rf"→ 📅 Booked: Anna K\., {day}, 11:00 \(60 min; 12:00 their time\)\.", transcript
+    )
+    assert re.search(rf"Bot → Anna: 📅 Next visit with Maya: {day}, 12:00{BERLIN}\n", transcript)
     # Her reminder a day ahead, answered with one tap and edited in place.
     reminder = re.search(
         rf"24 h before her visit, Anna's reminder.*\n"
-        rf"Bot → Anna: ⏰ Reminder: your visit with Maya is on ({day}), 12:00\. Will you come\?\n"
+        rf"Bot → Anna: ⏰ Reminder: your visit with Maya is on ({day}), 12:00{BERLIN}\. "
+        r"Will you come\?\n"
         r"   \[✅ I'll be there\]\n   \[🔁 I need another time\]\n   \[✖️ I can't come\]\n"
         r"Anna taps \[✅ I'll be there\] on #(\d+)\n"
-        rf"Bot edits #\2 → ✅ See you on \1, 12:00\. Maya knows you're coming\.",
+        rf"Bot edits #\2 → ✅ See you on \1, 12:00{BERLIN}\. Maya knows you're coming\.",
         transcript,
     )
     assert reminder, "the reminder and its answer"
+    # Right after it, the health question, answered with one tap too (printed once).
+    health = re.search(
+        r"Right after it, the bot asks Anna, who has an intake, about her health; one tap again:\n"
+        r"Bot → Anna: 🩺 Anything new with your health since your last visit\?\n"
+        r"   Maya will read your health answers \(last updated \d{1,2} \w{3}\) before your "
+        rf"visit on {day}, 12:00{BERLIN}\.\n"
+        r"   \[No change\] \[Something changed\]\n"
+        r"Anna taps \[No change\] on #(\d+)\n"
+        r"Bot edits #\1 → 🩺 No change since your last visit ✓\n",
+        transcript,
+    )
+    assert health, "the pre-visit question and Anna's answer"
+    assert transcript.count("Anything new with your health") == 1
     # /today on the visit day, as Maya sees it.
     assert re.search(
         rf"Maya: /today\nBot → Maya: 📅 Today, {day}\n"
-        r"   Anna K\. 11:00 ✅ confirmed · pain \d+ \(was 6\) · homework \d of 7\n"
+        r"   Anna K\. 11:00 \(12:00 their time\) ✅ confirmed · pain \d+ \(was 6\) · "
+        r"homework \d of 7\n"
         r"   Ben R\. 15:00 ✅ confirmed · pain \d+ \(was 7\) · homework \d of 7\n",
         transcript,
     )
@@ -234,13 +253,17 @@ def test_the_weeks_book_remind_show_today_and_a_no_show(demo: tuple[str, Path]) 
         rf"How did Ben R\.'s visit on ({day}), 15:00 go\? There is no note for it yet\.\n"
         r"   \[📝 Write the note\]\n   \[🚫 Didn't come\] \[↩️ Cancelled late\]\n"
         r"Maya taps \[🚫 Didn't come\] on #\d+\n"
-        rf"Bot edits #\d+ → Ben R\., \1, 15:00: 🚫 didn't come\.",
+        rf"Bot edits #(\d+) → Ben R\., \1, 15:00: 🚫 didn't come\.\n"
+        r"   \[📅 Book again\]\nMaya taps \[📅 Book again\] on #\2\n"
+        r"Bot → Maya: 📅 Visit for Ben R\.",
         transcript,
     )
     card = transcript.split("The no-show on Ben's card:", 1)[1].split("\n\n", 1)[0]
     assert "👤 Ben R." in card and "🚫 Didn't come: 1 · ↩️ cancelled late: 0" in card
     assert re.search(rf"📅 Next visit: {day}, 15:00 · booked", card)
-    assert re.search(r"Intake \d{1,2} \w{3}\n", card)  # no caution, no red flag
+    assert "their time" not in card  # Ben is in London, as Maya is
+    # No caution, no red flag; his answer to the pre-visit question, one tap.
+    assert re.search(r"Intake \d{1,2} \w{3} · checked \d{1,2} \w{3}: no change\n", card)
     # Each homework figure names its window; a few buttons, the rest behind More.
     assert (
         "• Cat-cow: 4 of 14 days in the last 2 weeks (29 %) · 11 of 37 days since the plan "

@@ -96,7 +96,8 @@ async def test_something_changed_asks_only_those_parts_and_keeps_the_rest_with_t
     assert question.text == (
         "🩺 Anything new with your health since your last visit?\n"
         "Maya will read your health answers (last updated 25 Nov) before your visit on "
-        "Wed 2 Dec, 11:00. Nothing new? Tap “No change” — that's all."
+        "Wed 2 Dec, 11:00 your time (10:00 in London, where Maya is). Nothing new? Tap “No "
+        "change” — that's all."
     )
     assert question.buttons == [["No change", "Something changed"]]
 

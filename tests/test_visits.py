@@ -20,6 +20,9 @@ from tests.test_reminders import assign
 from tests.test_reports import pdf_text
 
 # NOW (conftest) is Wednesday 25 November 2026, 10:00 in London (UTC); Anna is in Berlin (+1).
+# Her times are hers, London's named after them; Maya reads London's, Anna's after them.
+L = " your time ({} in London, where Maya is)"
+NEXT_WED = "📅 Next visit with Maya: Wed 2 Dec, 11:00" + L.format("10:00")
 
 
 async def anna_on_the_bot(running: OfflineBot, maya: Phone) -> Phone:
@@ -65,14 +68,14 @@ async def test_booked_with_one_tap_told_and_reminded_in_the_clients_zone(
     assert maya.buttons[0] == ["Wed 2 Dec, 10:00 — same time next week"]
     assert maya.buttons[1] == ["Wed 9 Dec, 10:00 — in two weeks"]
     await maya.tap("same time next week")
-    assert "When: Wed 2 Dec, 10:00 (60 min)" in maya.last_text
+    assert "When: Wed 2 Dec, 10:00 (60 min; 11:00 their time)" in maya.last_text
     await maya.tap("Save")
-    assert "📅 Booked: Anna K., Wed 2 Dec, 10:00 (60 min)." in maya.last_text
+    assert "📅 Booked: Anna K., Wed 2 Dec, 10:00 (60 min; 11:00 their time)." in maya.last_text
     assert "told in the bot" in maya.last_text
 
     await running.dispatch()
-    assert anna.last_text == "📅 Next visit: Wed 2 Dec, 11:00 with Maya"  # Berlin time
-    assert anna.buttons == []  # the reminder asks, a day before
+    assert anna.last_text == NEXT_WED  # Berlin time, and London's
+    assert anna.buttons == [["📆 Add to my calendar"]]  # the reminder asks, a day before
     [visit] = await visits(running)
     assert visit.starts_at == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
     assert (visit.minutes, visit.status) == (60, "booked")
@@ -100,7 +103,7 @@ async def test_booked_with_one_tap_told_and_reminded_in_the_clients_zone(
 
     await maya.send("/clients")
     await maya.tap("Anna K.")
-    assert "📅 Next visit: Wed 2 Dec, 10:00 · ✅ confirmed" in maya.last_text
+    assert "📅 Next visit: Wed 2 Dec, 10:00 (11:00 their time) · ✅ confirmed" in maya.last_text
 
 
 async def test_an_overlap_is_pointed_out_and_kept_only_when_saved(
@@ -119,7 +122,7 @@ async def test_an_overlap_is_pointed_out_and_kept_only_when_saved(
     assert "That time has passed" in maya.last_text
     await maya.send("tue 14:30")
     summary = maya.last_text
-    assert "Tue 1 Dec, 14:30 (60 min)" in summary
+    assert "Tue 1 Dec, 14:30 (60 min)" in summary  # Ben L. is not on the bot: London time
     assert "⚠️ Overlaps Ben L.'s visit (14:00–15:00)" in summary
     await maya.tap("Back")  # pick another
     await maya.send("tue 15:00")
@@ -141,15 +144,17 @@ async def test_another_time_is_relayed_and_booked_with_one_tap(
     reminder = latest(anna, "Reminder")
     await anna.tap("I need another time", message_id=reminder.message_id)
     assert "When would suit you?" in anna.last_text
-    assert "🔁 Anna K. needs another time than Mon 30 Nov, 09:00" in maya.last_text
+    assert "🔁 Anna K. needs another time than Mon 30 Nov, 09:00 (10:00 their time)" in (
+        maya.last_text
+    )
     # What Anna types now answers that question (not the bot's fallback for free text).
     await anna.send("thu 15:00")
     assert "Sent to Maya ✓" in anna.last_text
     relayed = maya.last_text
-    assert "asks to move Mon 30 Nov, 09:00: “thu 15:00”" in relayed
-    assert "Read as Thu 3 Dec, 14:00" in relayed  # 15:00 in Berlin
+    assert "asks to move Mon 30 Nov, 09:00 (10:00 their time): “thu 15:00”" in relayed
+    assert "Read as Thu 3 Dec, 14:00 (15:00 their time)" in relayed  # as she meant it
     await maya.tap("Book Thu 3 Dec, 14:00")
-    assert "🔁 Moved: Anna K., Thu 3 Dec, 14:00 (60 min)." in maya.last_text
+    assert "🔁 Moved: Anna K., Thu 3 Dec, 14:00 (60 min; 15:00 their time)." in maya.last_text
     [visit] = await visits(running)
     assert (visit.starts_at, visit.status) == (datetime(2026, 12, 3, 14, 0, tzinfo=UTC), "booked")
     # The old reminder's buttons no longer answer for the visit.
@@ -158,7 +163,9 @@ async def test_another_time_is_relayed_and_booked_with_one_tap(
         == "That visit has changed since: see the newer message."
     )
     await deliver(running, clock)
-    assert anna.last_text == "🔁 Your visit with Maya is moved: now Thu 3 Dec, 15:00"
+    assert anna.last_text == (
+        "🔁 Your visit with Maya is moved: now Thu 3 Dec, 15:00" + L.format("14:00")
+    )
     # The reminder for the old start was sent; the new one waits for its own time.
     reminders = await rows(running, "visit_remind")
     assert [(r.status, r.occurs_at.day) for r in reminders] == [("sent", 30), ("pending", 3)]
@@ -176,14 +183,19 @@ async def test_a_booking_inside_the_reminders_window_asks_on_its_notice(
     await maya.tap("Save")
     await running.dispatch()
     notice = latest(anna, "Next visit")
-    assert notice.text == "📅 Next visit: Thu 26 Nov, 10:00 with Maya"
-    assert notice.buttons == [["✅ I'll be there"], ["🔁 I need another time"], ["✖️ I can't come"]]
+    assert notice.text == "📅 Next visit with Maya: Thu 26 Nov, 10:00" + L.format("09:00")
+    assert notice.buttons == [
+        ["✅ I'll be there"],
+        ["🔁 I need another time"],
+        ["✖️ I can't come"],
+        ["📆 Add to my calendar"],
+    ]
     assert await rows(running, "visit_remind") == []
     clock.advance(timedelta(hours=2))
     await anna.tap("I can't come", message_id=notice.message_id)
     assert anna.last_message_id == notice.message_id  # edited in place
-    assert "is cancelled. Maya is told." in anna.last_text
-    assert "✖️ Anna K. can't come on Thu 26 Nov, 09:00" in maya.last_text
+    assert "Maya is told." in anna.last_text and "✖️ Cancelled: your visit" in anna.last_text
+    assert "✖️ Anna K. can't come on Thu 26 Nov, 09:00 (10:00 their time)" in maya.last_text
     assert (await visits(running))[0].status == "cancel_client"
 
 
@@ -198,8 +210,8 @@ async def test_i_cant_come_cancels_tells_the_therapist_and_withdraws_the_rest(
     clock.set(datetime(2026, 11, 26, 16, 0, tzinfo=UTC))
     await deliver(running, clock)
     await anna.tap("I can't come", message_id=latest(anna, "Reminder").message_id)
-    assert "is cancelled. Maya is told." in anna.last_text
-    assert "✖️ Anna K. can't come on Fri 27 Nov, 16:00" in maya.last_text
+    assert "Maya is told." in anna.last_text and "✖️ Cancelled: your visit" in anna.last_text
+    assert "✖️ Anna K. can't come on Fri 27 Nov, 16:00 (17:00 their time)" in maya.last_text
     assert maya.buttons == [["👤 Anna K."]]
     assert (await visits(running))[0].status == "cancel_client"
     outcome = await rows(running, "visit_ask")
@@ -224,22 +236,30 @@ async def test_moved_and_cancelled_from_the_card_the_client_is_told(
     await maya.tap("Save")
     clock.advance(timedelta(seconds=2))  # a second between two messages to one chat
     await running.dispatch()
-    assert anna.last_text == "🔁 Your visit with Maya is moved: now Thu 3 Dec, 12:00"
+    assert anna.last_text == (
+        "🔁 Your visit with Maya is moved: now Thu 3 Dec, 12:00" + L.format("11:00")
+    )
     # Nothing is sent for the start the visit no longer has.
     clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
     await running.dispatch()
     assert "Reminder" not in anna.last_text
     await maya.send("/clients")
     await maya.tap("Anna K.")
-    assert "📅 Next visit: Thu 3 Dec, 11:00 · booked" in maya.last_text
+    assert "📅 Next visit: Thu 3 Dec, 11:00 (12:00 their time) · booked" in maya.last_text
     await maya.tap("⋯ More")
     await maya.tap("Cancel visit")
-    assert "Cancel Anna K.'s visit on Thu 3 Dec, 11:00?" in maya.last_text
+    assert "Cancel Anna K.'s visit on Thu 3 Dec, 11:00 (12:00 their time)?" in maya.last_text
     await maya.tap("Yes, cancel it")
-    assert "✖️ Cancelled: Anna K., Thu 3 Dec, 11:00. They are told in the bot." in maya.last_text
+    assert (
+        "✖️ Cancelled: Anna K., Thu 3 Dec, 11:00 (12:00 their time). They are told in the bot."
+        in maya.last_text
+    )
     clock.advance(timedelta(seconds=2))
     await running.dispatch()
-    assert anna.last_text == "✖️ Your visit with Maya on Thu 3 Dec, 12:00 is cancelled."
+    assert anna.last_text == (
+        "✖️ Cancelled: your visit with Maya on Thu 3 Dec, 12:00" + L.format("11:00") + ".\n"
+        "Would you like another time? Write it here: Maya gets your message."
+    )
     clock.set(datetime(2026, 12, 2, 11, 0, tzinfo=UTC))
     await running.dispatch()
     assert "Reminder" not in anna.last_text
@@ -344,12 +364,12 @@ async def test_the_day_ahead_today_week_and_the_morning_digest(
     assert today.splitlines() == [
         "📅 Today, Mon 30 Nov",
         "Ben L. 09:00 booked",
-        "Anna K. 14:00 ✅ confirmed · pain 4 (was 6) · homework 1 of 4",
+        "Anna K. 14:00 (15:00 their time) ✅ confirmed · pain 4 (was 6) · homework 1 of 4",
     ]
     clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # the digest's time
     await deliver(running, clock)
     digest = latest(maya, "Today, Mon 30 Nov").text
-    assert digest.startswith("📅 Today, Mon 30 Nov\nBen L. 09:00 booked\nAnna K. 14:00")
+    assert digest.startswith("📅 Today, Mon 30 Nov\nBen L. 09:00 booked\nAnna K. 14:00 (15:00")
     # Nothing came in since yesterday: the day's visits alone are worth the message.
     assert digest == today
 
@@ -360,16 +380,18 @@ async def test_the_day_ahead_today_week_and_the_morning_digest(
         "Mon 30 Nov",
         "   Ben L. 09:00 booked",
         # The 30th's exercise went out at 08:00 in Berlin since /today: one more day due.
-        "   Anna K. 14:00 ✅ confirmed · pain 4 (was 6) · homework 1 of 5",
+        "   Anna K. 14:00 (15:00 their time) ✅ confirmed · pain 4 (was 6) · homework 1 of 5",
     ]
 
 
-def events_in(phone: Phone) -> list[tuple[str, datetime, datetime, timedelta]]:
+def events_in(
+    phone: Phone, zone: str = "Europe/London"
+) -> list[tuple[str, datetime, datetime, timedelta]]:
     """The latest .ics file, read back by the calendar library: (title, start, end, alarm)."""
     document = phone.documents[-1]
     assert document.filename is not None and document.filename.endswith(".ics")
     calendar = Calendar.from_ical(document.file_bytes or b"")
-    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == [zone]
     return [
         (
             str(event["SUMMARY"]),
@@ -407,7 +429,7 @@ async def test_a_booking_as_an_ics_file_and_calendar_with_every_upcoming_visit(
     [ben] = [v for v in await visits(running) if v.starts_at.year == 2027]
     assert ben.starts_at == datetime(2027, 4, 2, 13, 0, tzinfo=UTC)
     await maya.send("/calendar")
-    assert "2 upcoming visit(s)" in (maya.documents[-1].caption or "")
+    assert "2 upcoming visits:" in (maya.documents[-1].caption or "")
     events = events_in(maya)
     assert [(t, s.astimezone(london).strftime("%d %b %H:%M")) for t, s, _, _ in events] == [
         ("Aftercare: Anna K.", "01 Dec 14:00"),

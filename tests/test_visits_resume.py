@@ -14,7 +14,7 @@ from practice.clock import FrozenClock
 from storage.models import CheckIn
 from tests.chat import new_client_note, skip_intake
 from tests.test_invites import join
-from tests.test_visits import anna_on_the_bot, deliver, latest, rows
+from tests.test_visits import NEXT_WED, L, anna_on_the_bot, deliver, latest, rows
 
 # NOW (conftest) is Wednesday 25 November 2026, 10:00 in London (UTC); Anna is in Berlin (+1).
 ANSWERS = [["✅ I'll be there"], ["🔁 I need another time"], ["✖️ I can't come"]]
@@ -47,8 +47,8 @@ async def test_a_visit_booked_during_stop_is_told_and_reminded_after_resume(
     clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
     await anna.send("/resume")
     await deliver(running, clock)
-    assert notices(anna) == ["📅 Next visit: Wed 2 Dec, 11:00 with Maya"]
-    assert latest(anna, "Next visit").buttons == []  # the reminder asks, a day before
+    assert notices(anna) == [NEXT_WED]
+    assert latest(anna, "Next visit").buttons == [["📆 Add to my calendar"]]  # reminded later
 
     clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
     await deliver(running, clock)
@@ -66,7 +66,7 @@ async def test_a_visit_told_before_stop_is_not_told_again_only_reminded(
     anna = await anna_on_the_bot(running, maya)
     await book(maya, "wed 2.12 10:00")
     await deliver(running, clock)
-    assert notices(anna) == ["📅 Next visit: Wed 2 Dec, 11:00 with Maya"]
+    assert notices(anna) == [NEXT_WED]
     await anna.send("/stop")  # withdraws the reminder queued for 1 Dec
     assert [r.status for r in await rows(running, "visit_remind")] == ["cancelled"]
 
@@ -102,7 +102,7 @@ async def test_a_reminder_whose_time_passed_during_stop_comes_at_resume_and_once
     await deliver(running, clock)
     assert len(notices(anna)) == 1 and len(reminders(anna)) == 1
     await anna.tap("I can't come", message_id=reminder.message_id)
-    assert "is cancelled. Maya is told." in anna.last_text
+    assert "✖️ Cancelled: your visit" in anna.last_text and "Maya is told." in anna.last_text
 
 
 async def test_a_visit_moved_during_stop_is_told_as_moved(
@@ -120,8 +120,8 @@ async def test_a_visit_moved_during_stop_is_told_as_moved(
     await anna.send("/resume")
     await deliver(running, clock)
     assert notices(anna) == [
-        "📅 Next visit: Wed 2 Dec, 11:00 with Maya",
-        "🔁 Your visit with Maya is moved: now Thu 3 Dec, 12:00",
+        NEXT_WED,
+        "🔁 Your visit with Maya is moved: now Thu 3 Dec, 12:00" + L.format("11:00"),
     ]
 
 

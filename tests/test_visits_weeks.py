@@ -14,7 +14,7 @@ from practice.clock import FrozenClock
 from tests.chat import new_client_note, skip_intake
 from tests.test_invites import invite, join
 from tests.test_reminders import run_until
-from tests.test_visits import latest, visits
+from tests.test_visits import NEXT_WED, latest, visits
 
 # NOW (conftest) is Wednesday 25 November 2026, 10:00 in London (UTC); Anna is in Berlin.
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -67,8 +67,8 @@ async def test_four_weeks_of_visits_for_two_clients(
     await skip_intake(ben)
     await book_next_week(maya, card)
     await run_until(running, clock, clock.now() + timedelta(minutes=1))
-    assert anna.last_text == "📅 Next visit: Wed 2 Dec, 11:00 with Maya"  # Berlin time
-    assert ben.last_text == "📅 Next visit: Wed 2 Dec, 15:00 with Maya"
+    assert anna.last_text == NEXT_WED  # Berlin time, and London's
+    assert ben.last_text == "📅 Next visit with Maya: Wed 2 Dec, 15:00"  # London: one time
 
     ahead = timedelta(hours=running.settings.visit_reminder_hours)
     assert [(v.starts_at, v.status) for v in await visits(running)] == [
@@ -112,14 +112,14 @@ async def test_four_weeks_of_visits_for_two_clients(
     await maya.tap("Book Thu 3 Dec, 16:00")
     assert "🔁 Moved: Ben L., Thu 3 Dec, 16:00 (60 min)." in maya.last_text
     await run_until(running, clock, at(1, 16), on_message=answer)
-    assert ben.last_text == "🔁 Your visit with Maya is moved: now Thu 3 Dec, 16:00"
+    assert ben.last_text == "🔁 Your visit with Maya is moved: now Thu 3 Dec, 16:00"  # London
 
     # Wed 2 Dec: the day's agenda, then Anna's visit, its note and the next booking.
     await run_until(running, clock, at(2, 8), on_message=answer)
     await maya.send("/today")
     assert maya.last_text.splitlines() == [
         "📅 Today, Wed 2 Dec",
-        "Anna K. 10:00 ✅ confirmed · pain 4 (was 6)",
+        "Anna K. 10:00 (11:00 their time) ✅ confirmed · pain 4 (was 6)",
     ]
     await run_until(running, clock, at(2, 10, 45), on_message=answer)
     await note_and_next_week(maya, "Anna K.")
@@ -136,7 +136,7 @@ async def test_four_weeks_of_visits_for_two_clients(
     await maya.send("/today")
     assert maya.last_text.splitlines() == [
         "📅 Today, Wed 9 Dec",
-        "Anna K. 10:00 ✅ confirmed · pain 4 (was 5)",
+        "Anna K. 10:00 (11:00 their time) ✅ confirmed · pain 4 (was 5)",
     ]
     await run_until(running, clock, at(9, 10, 45), on_message=answer)
     await note_and_next_week(maya, "Anna K.")
@@ -148,7 +148,9 @@ async def test_four_weeks_of_visits_for_two_clients(
     assert "How did Ben L.'s visit on Thu 10 Dec, 16:00 go?" in maya.last_text
     await maya.tap("Didn't come")
     assert "Ben L., Thu 10 Dec, 16:00: 🚫 didn't come." in maya.last_text
-    await maya.send("/book Ben")
+    assert maya.last_message is not None and maya.last_message.buttons == [["📅 Book again"]]
+    await maya.tap("Book again")  # the same choices as on the card
+    assert maya.buttons[0] == ["Thu 17 Dec, 16:00 — same time next week"]
     await maya.send("thu 16:00")
     await maya.tap("Save")
     assert "📅 Booked: Ben L., Thu 17 Dec, 16:00 (60 min)." in maya.last_text
@@ -234,7 +236,7 @@ async def test_a_visit_booked_before_the_client_joined_is_told_and_reminded_once
     await anna.tap("Berlin")
     await skip_intake(anna)
     await running.dispatch()
-    assert latest(anna, "📅 Next visit").text == "📅 Next visit: Wed 2 Dec, 11:00 with Maya"
+    assert latest(anna, "📅 Next visit").text == NEXT_WED
     await run_until(running, clock, at(1, 10, 30), kind="⏰")
     reminders = [m for m in anna.messages if "I'll be there" in str(m.buttons)]
     assert len(reminders) == 1  # the reminder, a day before, and only one

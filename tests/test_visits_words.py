@@ -37,7 +37,7 @@ async def test_another_time_is_kept_with_the_messages_and_erased_by_forgetme(
     typed = "Thursday <after> 15:00 & not before"
     await anna.send(typed)
     assert "Sent to Maya ✓" in anna.last_text
-    assert "asks to move Mon 30 Nov, 09:00: “Thursday <after> 15:00 & not before”" in (
+    assert "asks to move Mon 30 Nov, 09:00 (10:00 their time): “Thursday <after> 15:00 & not" in (
         maya.last_text
     )
     [message] = await kept(running)

@@ -13,7 +13,7 @@ from bot.client.checkins import check_in_comment
 from bot.client.intake import intake_text, on_home
 from bot.client.joining import open_invite
 from bot.client.messages import relay_from_client
-from bot.client.visits import other_time_answer
+from bot.client.visits import calendar_row, next_visit_line, other_time_answer
 from bot.client.zones import ask_zone, shared_location, typed_zone, zone_button
 from bot.shared import cards, letter_details, texts
 from bot.shared.callbacks import Setting, ZoneChoice, parse
@@ -89,6 +89,9 @@ async def client_start(update: Update, context: Context) -> None:
     async with services.db.unit_of_work() as uow:
         upcoming = await uow.outbox.upcoming(client.id, 1, kinds=(HOMEWORK, SNOOZE))
         plan = await uow.plans.current(client.therapist_id, client.id)
+        visit = await next_visit_line(
+            uow, client, services.clock.now(), services.settings.practice_timezone
+        )
     names = {h.id: card.name for h, card in given}
     if upcoming and upcoming[0].assignment_id in names:
         zone = ZoneInfo(prefs.timezone)
@@ -106,13 +109,16 @@ async def client_start(update: Update, context: Context) -> None:
         homework,
         coming,
         (plan.complaint, plan.goal) if plan is not None else None,
+        visit[0] if visit is not None else None,
     )
+    # The next visit's [📆 Add to my calendar], under the intake's own buttons if it waits.
+    rows = [calendar_row(visit[1])] if visit is not None else []
     intake = await on_home(context, client)
-    if intake is None:
-        await message.reply_text(home)
-        return
-    line, keyboard = intake
-    await message.reply_text(f"{home}\n\n{line}", reply_markup=keyboard)
+    if intake is not None:
+        line, keyboard = intake
+        home = f"{home}\n\n{line}"
+        rows = [*(list(row) for row in keyboard.inline_keyboard), *rows]
+    await message.reply_text(home, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def client_help(update: Update, context: Context) -> None:

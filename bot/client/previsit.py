@@ -31,7 +31,7 @@ from bot.shared import cards, texts
 from bot.shared.callbacks import VisitCheckButton, parse_intake
 from bot.shared.context import Context
 from bot.shared.intake import intake_of
-from bot.shared.visits import when
+from bot.shared.visits import for_client
 from practice.intake import default_intake
 from practice.visits import OPEN_STATUSES
 from reminders.planning import preferences_of
@@ -50,7 +50,9 @@ async def previsit_card(
     view = await intake_of(uow, client.id, zone)
     first = await uow.retention.last_session(client.id) is None
     on = texts.short_date(view.taken_on) if view.taken_on is not None else texts.Html("—")
-    text = texts.previsit_question(name, when(visit.starts_at, zone), on, first)
+    text = texts.previsit_question(
+        name, for_client(visit.starts_at, zone, fallback_zone, name), on, first
+    )
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -136,7 +138,8 @@ async def previsit_button(update: Update, context: Context) -> None:
         keyboard: InlineKeyboardMarkup | None = None
         if button.action == "n":
             _answer(check, NO_CHANGE, None, now)
-            text = texts.previsit_no_change(name)
+            first = await uow.retention.last_session(client.id) is None
+            text = texts.previsit_no_change(name, first)
         elif button.action == "c":
             check.sections = []
             text, keyboard = texts.previsit_pick(), _parts_keyboard(visit.id, [])

@@ -1,9 +1,12 @@
 """The client's side of a visit: told of it in their own time zone, reminded before with three
 answers (the message edited in place with theirs), and asked, when they need another time,
 to say when suits them — relayed to the therapist with a one-tap booking when it reads, and
-kept with the client's messages (the record, /mydata; /forgetme erases it)."""
+kept with the client's messages (the record, /mydata; /forgetme erases it). The booking's
+notice (and their home) offer the visit as an .ics for their own calendar."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
@@ -13,7 +16,14 @@ from bot.shared import cards, texts
 from bot.shared.callbacks import ClientCard, VisitAction, VisitReply, parse
 from bot.shared.context import Context, Services
 from bot.shared.reach import tell_therapist_with
-from bot.shared.visits import AWAITING, to_minutes, when
+from bot.shared.visits import (
+    AWAITING,
+    for_client,
+    for_therapist,
+    send_ics,
+    to_minutes,
+    when,
+)
 from practice.notes import InputError
 from practice.visits import (
     OPEN_STATUSES,
@@ -25,6 +35,8 @@ from practice.visits import (
 )
 from reminders.planning import preferences_of
 from reminders.visits import withdraw
+from reports.calendar import CalendarVisit
+from reports.filenames import document_name
 from storage.models import Client, ClientMessage, Delivery, Visit
 from storage.repositories import (
     FROM_CLIENT,
@@ -51,7 +63,7 @@ async def visit_message(
         return await previsit_card(uow, visit, client, fallback_zone)
     therapist = await uow.therapists.get(visit.therapist_id)
     name = therapist.display_name if therapist is not None else "your therapist"
-    at = when(visit.starts_at, _zone(client, fallback_zone))
+    at = for_client(visit.starts_at, _zone(client, fallback_zone), fallback_zone, name)
     if delivery.kind == VISIT_CANCELLED:
         return texts.visit_cancelled_notice(at, name), None
     if delivery.kind in (VISIT_BOOKED, VISIT_MOVED):
@@ -63,18 +75,71 @@ async def visit_message(
         # Booked inside the reminder's window, no reminder follows: the notice stands in for
         # it, answers and all, so the therapist still learns of a cancellation.
         reminded = await uow.outbox.waiting(VISIT_REMINDER, visit_id=visit.id)
-        return notice, None if reminded else _answers(visit)
+        rows = [] if reminded else _answers(visit)
+        return notice, InlineKeyboardMarkup([*rows, calendar_row(visit.id)])
     assert delivery.kind == VISIT_REMINDER
-    return texts.visit_reminder(at, name), _answers(visit)
+    return texts.visit_reminder(at, name), InlineKeyboardMarkup(_answers(visit))
 
 
-def _answers(visit: Visit) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(texts.I_WILL_BE_THERE, callback_data=_reply(visit, "y"))],
-            [InlineKeyboardButton(texts.NEED_ANOTHER_TIME, callback_data=_reply(visit, "m"))],
-            [InlineKeyboardButton(texts.CANT_COME, callback_data=_reply(visit, "n"))],
-        ]
+def _answers(visit: Visit) -> list[list[InlineKeyboardButton]]:
+    return [
+        [InlineKeyboardButton(texts.I_WILL_BE_THERE, callback_data=_reply(visit, "y"))],
+        [InlineKeyboardButton(texts.NEED_ANOTHER_TIME, callback_data=_reply(visit, "m"))],
+        [InlineKeyboardButton(texts.CANT_COME, callback_data=_reply(visit, "n"))],
+    ]
+
+
+def calendar_row(visit_id: int) -> list[InlineKeyboardButton]:
+    """[📆 Add to my calendar]: the visit's .ics, in the client's own zone."""
+    data = VisitReply(visit_id, "c").encode()
+    return [InlineKeyboardButton(texts.ADD_TO_CALENDAR, callback_data=data)]
+
+
+async def next_visit_line(
+    uow: UnitOfWork, client: Client, now: datetime, fallback_zone: str
+) -> tuple[texts.Html, int] | None:
+    """For the client's home: their next visit booked, and its id (for its calendar button)."""
+    visit = await uow.visits.next_of_client(client.id, now, OPEN_STATUSES)
+    if visit is None:
+        return None
+    therapist = await uow.therapists.get(visit.therapist_id)
+    name = therapist.display_name if therapist is not None else "your therapist"
+    at = for_client(visit.starts_at, _zone(client, fallback_zone), fallback_zone, name)
+    confirmed = visit.status == VisitStatus.CONFIRMED
+    return texts.next_visit_notice(at, name, confirmed), visit.id
+
+
+async def _calendar_button(update: Update, context: Context, visit_id: int) -> None:
+    """[📆 Add to my calendar]: the client's own visit as an .ics, its start as it is now (a
+    moved visit's file moves the event: the same UID), in their zone, titled "Massage with
+    Maya" and no more (a phone's calendar is no place for anything clinical)."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    services = context.services
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        visit = await uow.visits.get_any(visit_id)
+        client = await uow.clients.by_telegram_user(user.id)
+        if visit is None or client is None or client.id != visit.client_id:
+            await cards.answer(query, texts.VISIT_NOT_YOURS)
+            return
+        if visit.status not in OPEN_STATUSES or visit.starts_at <= now:
+            await cards.answer(query, texts.VISIT_OVER)
+            return
+        therapist = await uow.therapists.get(visit.therapist_id)
+    name = therapist.display_name if therapist is not None else "your therapist"
+    zone = _zone(client, services.settings.practice_timezone)
+    title = texts.client_calendar_event(name)
+    event = CalendarVisit(visit.id, visit.starts_at, visit.minutes, title=title, alarm=title)
+    await cards.answer(query)
+    await send_ics(
+        context.bot,
+        query.message.chat.id,
+        [event],
+        zone,
+        now=now,
+        filename=document_name(name, "visit", local_time(visit.starts_at, zone).date(), "ics"),
+        caption=texts.client_calendar_caption(name),
     )
 
 
@@ -89,6 +154,9 @@ async def reply_button(update: Update, context: Context) -> None:
     button = parse(query.data)
     if not isinstance(button, VisitReply):
         await cards.answer(query, texts.STALE_BUTTON)
+        return
+    if button.answer == "c":
+        await _calendar_button(update, context, button.visit_id)
         return
     services = context.services
     fallback = services.settings.practice_timezone
@@ -109,8 +177,10 @@ async def reply_button(update: Update, context: Context) -> None:
             return
         therapist = await uow.therapists.get(visit.therapist_id)
         therapist_name = therapist.display_name if therapist is not None else "Your therapist"
-        own = when(visit.starts_at, _zone(client, fallback))
-        theirs = when(visit.starts_at, fallback)
+        zone = _zone(client, fallback)
+        own = for_client(visit.starts_at, zone, fallback, therapist_name)
+        elsewhere = own != when(visit.starts_at, zone)  # the practice's time named too
+        theirs = for_therapist(visit.starts_at, fallback, zone)
         if button.answer == "y":
             visit.status = VisitStatus.CONFIRMED
         elif button.answer == "n":
@@ -127,7 +197,7 @@ async def reply_button(update: Update, context: Context) -> None:
         context.bot,
         chat_id,
         message_id,
-        texts.reminder_answered(own, therapist_name, button.answer),
+        texts.reminder_answered(own, therapist_name, button.answer, elsewhere),
         None,
     )
     # A confirmation shows on /today; a change or a cancellation is told at once.
@@ -202,15 +272,16 @@ async def other_time_answer(update: Update, context: Context, client: Client) ->
         except InputError:
             start = None
         visit_id, therapist_id, name = visit.id, visit.therapist_id, fresh.name
-        old = when(visit.starts_at, practice_zone)
+        old = for_therapist(visit.starts_at, practice_zone, client_zone)
         await uow.commit()
     await message.reply_text(texts.other_time_sent(therapist_name))
     extra = []
     read_as = None
     if start is not None:
-        read_as = when(start, practice_zone)
+        read_as = for_therapist(start, practice_zone, client_zone)
         data = VisitAction(visit_id, "b", to_minutes(start)).encode()
-        extra.append([InlineKeyboardButton(texts.book_this(read_as), callback_data=data)])
+        label = texts.book_this(when(start, practice_zone))
+        extra.append([InlineKeyboardButton(label, callback_data=data)])
     move = VisitAction(visit_id, "m").encode()
     extra.append([InlineKeyboardButton(texts.MOVE_VISIT, callback_data=move)])
     relayed = await _tell(

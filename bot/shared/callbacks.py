@@ -33,7 +33,8 @@
     vs:<visit id>:<m|x|y|c|n|d|l|b>[:<minutes>] a visit on the therapist's side: move, cancel
                                               (asks, confirmed), its .ics, after it: note,
                                               didn't come, cancelled late; book a time asked
-    vr:<visit id>:<y|m|n>                     the client's answer to a visit's reminder
+    vr:<visit id>:<y|m|n|c>                   the client's answer to a visit's reminder; c: the
+                                              visit's .ics for their own calendar
     ik:<question>:<c|t|d|s|e|b>[:<code>]      a client's intake: choose, tick, done, skip,
                                               correct (from /mydata), begin (question "all")
     fl:<flag id>:<r|s>                        a red flag's alert: refer, seen
@@ -664,7 +665,7 @@ class VisitAction(CallbackData, prefix="vs", pressed_by=THERAPIST):
 @dataclass(frozen=True)
 class VisitReply(CallbackData, prefix="vr", pressed_by=CLIENT):
     visit_id: int
-    answer: str  # y: I'll be there, m: I need another time, n: I can't come
+    answer: str  # y: I'll be there, m: I need another time, n: I can't come; c: its .ics
 
     def encode(self) -> str:
         return _check(f"{self.PREFIX}:{self.visit_id}:{self.answer}")
@@ -673,7 +674,7 @@ class VisitReply(CallbackData, prefix="vr", pressed_by=CLIENT):
 VisitButton = VisitAction | VisitReply
 
 _VISIT_ACTION = VisitAction.regex(r"(\d{1,12}):([mxycndlb])(?::(\d{1,10}))?")
-_VISIT_REPLY = VisitReply.regex(r"(\d{1,12}):([ymn])")
+_VISIT_REPLY = VisitReply.regex(r"(\d{1,12}):([ymnc])")
 
 
 def _parse_visits(data: str) -> VisitButton | None:

@@ -12,8 +12,10 @@ from telegram.ext import CommandHandler, filters
 from bot.shared import texts
 from bot.shared.bounded import TEXT_LIMIT, fit
 from bot.shared.context import Context, Handler
+from bot.shared.visits import clock_for_therapist
 from practice.visits import VisitStatus, day_bounds, local_time
 from reminders.digest import Digest
+from reminders.planning import preferences_of
 from storage.unit_of_work import UnitOfWork
 
 # The most visits an agenda reads (a week of a full practice); the text is bounded anyway.
@@ -48,7 +50,7 @@ async def agenda_lines(
         done = texts.Html(f"{min(figure.done, figure.due)} of {figure.due}") if figure else None
         line = texts.agenda_line(
             client.name,
-            texts.Html(f"{local_time(visit.starts_at, zone):%H:%M}"),
+            clock_for_therapist(visit.starts_at, zone, preferences_of(client, zone).timezone),
             texts.Html(texts.VISIT_STATUS_LABELS.get(visit.status, visit.status)),
             checked.get(client.id),
             noted.get(client.id),

@@ -131,7 +131,7 @@ async def _card(context: Context, therapist_id: int, client_id: int) -> Card | N
         referrals, letters = await referral_view(uow, therapist_id, client.id, services.settings.tz)
         upcoming = await uow.outbox.upcoming(client.id, 2, kinds=(HOMEWORK, SNOOZE))
         visit_lines, visit_rows = await next_visit_view(
-            uow, therapist_id, client.id, services.clock.now(), services.settings.practice_timezone
+            uow, therapist_id, client, services.clock.now(), services.settings.practice_timezone
         )
         name_of: dict[int | None, str] = dict(zip((h.id for h in homework), names, strict=True))
         upcoming_names = [name_of.get(d.assignment_id, UNLISTED) for d in upcoming]
@@ -181,9 +181,11 @@ async def _card(context: Context, therapist_id: int, client_id: int) -> Card | N
         zone = ZoneInfo(client.timezone or services.settings.practice_timezone)
         for delivery, name in zip(upcoming, upcoming_names, strict=True):
             at = delivery.due_at.astimezone(zone)
+            # "their time" only when their clock is not the practice's.
+            same = at.utcoffset() == delivery.due_at.astimezone(services.settings.tz).utcoffset()
             lines.append(
                 f"⏭ Next: {texts.esc(name)}, {texts.long_date(at.date(), today)} "
-                f"{at:%H:%M} their time"
+                f"{at:%H:%M}" + ("" if same else " their time")
             )
         homework_line = "\n".join(lines)
     else:

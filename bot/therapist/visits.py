@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.shared import cards, texts
@@ -16,7 +16,15 @@ from bot.shared.context import Context, Handler
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved
 from bot.shared.forms.handlers import start_form
 from bot.shared.reach import wake_dispatcher
-from bot.shared.visits import AWAITING, from_minutes, span, to_minutes, when
+from bot.shared.visits import (
+    AWAITING,
+    for_therapist,
+    from_minutes,
+    send_ics,
+    span,
+    to_minutes,
+    when,
+)
 from bot.therapist.client_search import pick_client
 from bot.therapist.notes.handlers import start_note_for
 from practice.notes import InputError
@@ -35,8 +43,9 @@ from practice.visits import (
     start_utc,
     suggestions,
 )
+from reminders.planning import preferences_of
 from reminders.visits import plan_visit, visit_cancelled, withdraw
-from reports.calendar import CalendarVisit, visits_ics
+from reports.calendar import CalendarVisit
 from reports.filenames import document_name
 from storage.models import Client, Visit
 from storage.unit_of_work import UnitOfWork
@@ -133,7 +142,9 @@ def visit_form(settings: Settings) -> Form:
             ctx.practice_zone,
             besides=moving,
         )
-        return "\n".join([f"{when(start, ctx.practice_zone)} ({minutes} min)", *warnings])
+        assert ctx.client is not None
+        at = for_therapist(start, ctx.practice_zone, _zone(ctx.client, ctx.practice_zone), minutes)
+        return "\n".join([at, *warnings])
 
     async def save(ctx: FormContext, target_id: int | None) -> Saved:
         return await _save(ctx, target_id, settings)
@@ -181,10 +192,9 @@ async def _save(ctx: FormContext, target_id: int | None, settings: Settings) -> 
         return Saved(text=texts.VISIT_CLOSED)
     told = await book(ctx.uow, client, visit, start, ctx.now, settings, ctx.therapist_id)
     assert told.visit is not None
+    at = for_therapist(start, zone, _zone(client, zone), told.visit.minutes)
     return Saved(
-        text=texts.visit_booked(
-            client.name, when(start, zone), told.visit.minutes, visit is not None, told.told
-        ),
+        text=texts.visit_booked(client.name, at, visit is not None, told.told),
         offer=visit_buttons(told.visit.id),
         after=lambda context: _woken(context),
     )
@@ -242,6 +252,11 @@ async def book(
     return Booked(visit, told)
 
 
+def _zone(client: Client, practice_zone: str) -> str:
+    """The client's own zone (the practice's until they chose one)."""
+    return preferences_of(client, practice_zone).timezone
+
+
 def visit_buttons(visit_id: int) -> list[tuple[str, str]]:
     return [
         (texts.MOVE_VISIT, VisitAction(visit_id, "m").encode()),
@@ -275,12 +290,15 @@ async def send_calendar(
         )
         for v in visits
     ]
-    data = visits_ics(events, zone, made_at=services.clock.now(), host=context.bot.username)
     what = names[visits[0].id] if len(visits) == 1 else "Aftercare"
     name = document_name(what, "visits" if len(visits) > 1 else "visit", services.today(), "ics")
-    await context.bot.send_document(
+    await send_ics(
+        context.bot,
         chat_id,
-        InputFile(data, filename=name),
+        events,
+        zone,
+        now=services.clock.now(),
+        filename=name,
         caption=texts.calendar_caption(len(visits)),
     )
 
@@ -317,10 +335,11 @@ async def book_command(update: Update, context: Context) -> None:
 
 
 async def next_visit_view(
-    uow: UnitOfWork, therapist_id: int, client_id: int, now: datetime, zone: str
+    uow: UnitOfWork, therapist_id: int, client: Client, now: datetime, zone: str
 ) -> tuple[list[texts.Html], list[list[InlineKeyboardButton]]]:
     """For the client card: the next visit and its buttons (or a button to book one), and
     the visits missed."""
+    client_id = client.id
     visit = await uow.visits.next_of_client(client_id, now - timedelta(hours=12), OPEN_STATUSES)
     if visit is not None and visit.starts_at <= now and await _noted(uow, visit, zone):
         # Today's visit has its note (it is marked done when the question after it is due):
@@ -331,7 +350,8 @@ async def next_visit_view(
         rows = [[_button(texts.NEXT_VISIT, CardAction(client_id, "v").encode())]]
     else:
         status = texts.Html(texts.VISIT_STATUS_LABELS.get(visit.status, visit.status))
-        lines.append(texts.visit_line(when(visit.starts_at, zone), status))
+        at = for_therapist(visit.starts_at, zone, _zone(client, zone))
+        lines.append(texts.visit_line(at, status))
         rows = [[_button(label, data) for label, data in visit_buttons(visit.id)]]
     missed = await uow.visits.missed_counts(client_id)
     if any(missed.values()):
@@ -378,7 +398,8 @@ async def visit_button(update: Update, context: Context) -> None:
             await cards.answer(query, texts.VISIT_CLOSED)
             await cards.strip_buttons(context.bot, chat_id, message_id)
             return
-        client_id, name, at = client.id, client.name, when(visit.starts_at, zone)
+        client_id, name = client.id, client.name
+        at = for_therapist(visit.starts_at, zone, _zone(client, zone))
         text: str | None = None
         keyboard: InlineKeyboardMarkup | None = None
         if button.action == "x":
@@ -404,7 +425,10 @@ async def visit_button(update: Update, context: Context) -> None:
             visit.updated_at = now
             await withdraw(uow, visit, client, now, zone)
             label = texts.Html(texts.VISIT_STATUS_LABELS[visit.status])
-            text = texts.visit_outcome_recorded(name, at, label)
+            text = texts.visit_outcome_recorded(name, when(visit.starts_at, zone), label)
+            if visit.status != VisitStatus.DONE:  # missed: the next one, as from the card
+                again = CardAction(client_id, "v").encode()
+                keyboard = InlineKeyboardMarkup([[_button(texts.BOOK_AGAIN, again)]])
         elif button.action == "b" and button.minutes is not None:
             start = from_minutes(button.minutes)
             if start <= now:
@@ -414,12 +438,8 @@ async def visit_button(update: Update, context: Context) -> None:
             warnings = await overlaps_of(
                 uow, user.id, Slot(start, visit.minutes), zone, besides=visit.id
             )
-            text = "\n".join(
-                [
-                    texts.visit_booked(name, when(start, zone), visit.minutes, True, booked.told),
-                    *warnings,
-                ]
-            )
+            moved_to = for_therapist(start, zone, _zone(client, zone), visit.minutes)
+            text = "\n".join([texts.visit_booked(name, moved_to, True, booked.told), *warnings])
             keyboard = InlineKeyboardMarkup(
                 [[_button(label, data) for label, data in visit_buttons(visit.id)]]
             )

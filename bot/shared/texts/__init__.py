@@ -84,6 +84,7 @@ from .clients import unknown_zone as unknown_zone
 from .clients import zone_abbreviation as zone_abbreviation
 from .clients import zone_button as zone_button
 from .clients import zone_chosen as zone_chosen
+from .clients import zone_city as zone_city
 from .clients import zone_city_choice as zone_city_choice
 from .clients import zone_country_choice as zone_country_choice
 from .clients import zone_set as zone_set
@@ -481,6 +482,8 @@ from .reminders import SNOOZE_WAITING as SNOOZE_WAITING
 from .reminders import homework_reminder as homework_reminder
 from .reminders import reminder_day as reminder_day
 from .reminders import reminder_snoozed as reminder_snoozed
+from .visits import ADD_TO_CALENDAR as ADD_TO_CALENDAR
+from .visits import BOOK_AGAIN as BOOK_AGAIN
 from .visits import CALENDAR_FILE as CALENDAR_FILE
 from .visits import CANCEL_VISIT as CANCEL_VISIT
 from .visits import CANCELLED_LATE as CANCELLED_LATE
@@ -500,6 +503,7 @@ from .visits import VISIT_GONE as VISIT_GONE
 from .visits import VISIT_NO_LONGER as VISIT_NO_LONGER
 from .visits import VISIT_NOT_YET as VISIT_NOT_YET
 from .visits import VISIT_NOT_YOURS as VISIT_NOT_YOURS
+from .visits import VISIT_OVER as VISIT_OVER
 from .visits import VISIT_PICK as VISIT_PICK
 from .visits import VISIT_STATUS_LABELS as VISIT_STATUS_LABELS
 from .visits import VISIT_TIME_PASSED as VISIT_TIME_PASSED
@@ -517,15 +521,19 @@ from .visits import calendar_alarm as calendar_alarm
 from .visits import calendar_caption as calendar_caption
 from .visits import calendar_event as calendar_event
 from .visits import cancel_visit_question as cancel_visit_question
+from .visits import client_calendar_caption as client_calendar_caption
+from .visits import client_calendar_event as client_calendar_event
 from .visits import client_cannot_come as client_cannot_come
 from .visits import client_needs_another_time as client_needs_another_time
 from .visits import client_suggests as client_suggests
+from .visits import client_time as client_time
 from .visits import missed_line as missed_line
 from .visits import next_visit_notice as next_visit_notice
 from .visits import other_time_sent as other_time_sent
 from .visits import overlap_warning as overlap_warning
 from .visits import reminder_answered as reminder_answered
 from .visits import suggestion_label as suggestion_label
+from .visits import therapist_time as therapist_time
 from .visits import visit_booked as visit_booked
 from .visits import visit_booked_too_late as visit_booked_too_late
 from .visits import visit_cancelled as visit_cancelled

@@ -248,9 +248,14 @@ CLIENT_MOVED_AWAY = (
 )
 
 
+def zone_city(zone: str) -> Plain:
+    """A zone as the place it is named after: "Europe/London" → "London"."""
+    return Plain(zone.rsplit("/", 1)[-1].replace("_", " "))
+
+
 def zone_button(zone: str, local_now: str, practice: bool, clock: str = "") -> Plain:
     """ "🏠 London · 10:00", or with the clock's names "Phoenix · 03:00 · MST all year"."""
-    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    city = zone_city(zone)
     return Plain(f"{'🏠 ' if practice else ''}{city} · {local_now}{f' · {clock}' if clock else ''}")
 
 
@@ -276,9 +281,13 @@ def client_home(
     homework: list[Html],
     next_reminder: Html | None = None,
     plan: tuple[str, str] | None = None,
+    next_visit: Html | None = None,
 ) -> str:
-    """`plan`: the current plan's complaint and goal, as typed (bounded by its form)."""
+    """`plan`: the current plan's complaint and goal, as typed (bounded by its form);
+    `next_visit`: the next visit booked (texts.next_visit_notice)."""
     before = f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
+    if next_visit is not None:
+        before += f"{next_visit}\n\n"
     if plan is not None:
         before += f"📋 <b>Your plan:</b> {esc(plan[0])} — goal: {esc(plan[1])}\n\n"
     coming = f"⏰ Next reminder: {next_reminder}\n\n" if next_reminder else ""

@@ -232,10 +232,14 @@ PREVISIT_CARRY_ON = "🩺 Your health update before your visit is half done. Car
 PREVISIT_MOVED = Plain("Your visit has moved: this question comes again with its new reminder.")
 
 
+def _since(first_visit: bool) -> str:
+    return "since you answered the health questions" if first_visit else "since your last visit"
+
+
 def previsit_question(therapist: str, at: Html, answered_on: Html, first_visit: bool) -> str:
     """Sent right after a visit's reminder, to a client with an intake: one question, two
     answers. Before a first visit there is no "last visit" to speak of."""
-    since = "since you answered the health questions" if first_visit else "since your last visit"
+    since = _since(first_visit)
     return (
         f"🩺 <b>Anything new with your health {since}?</b>\n"
         f"{esc(therapist)} will read your health answers (last updated {answered_on}) before "
@@ -243,9 +247,12 @@ def previsit_question(therapist: str, at: Html, answered_on: Html, first_visit: 
     )
 
 
-def previsit_no_change(therapist: str) -> str:
+def previsit_no_change(therapist: str, first_visit: bool) -> str:
+    """The question's answer, in its words: before a first visit there is no "last visit"."""
+    since = _since(first_visit)
     return (
-        f"🩺 Nothing new ✓\nThank you — {esc(therapist)} will know your health answers still hold."
+        f"🩺 No change {since} ✓\nThank you — {esc(therapist)} will know your "
+        "health answers still hold."
     )
 
 

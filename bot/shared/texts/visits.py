@@ -43,6 +43,21 @@ def visit_when(day: date, clock: Html) -> Html:
     return Html(f"{day:%a} {day.day} {day:%b}, {clock}")
 
 
+def client_time(own: Html, practice: Html, place: str, therapist: str) -> Html:
+    """A visit's time for a client whose clock differs from the practice's:
+    "Tue 8 Dec, 12:00 your time (11:00 in London, where Maya is)"."""
+    return Html(f"{own} your time ({practice} in {esc(place)}, where {esc(therapist)} is)")
+
+
+def therapist_time(practice: Html, theirs: Html | None, minutes: int | None = None) -> Html:
+    """A visit's time for the therapist, the client's own named only when it differs:
+    "Tue 8 Dec, 11:00 (60 min; 12:00 their time)", "Tue 8 Dec, 11:00 (60 min)"."""
+    within = [f"{minutes} min"] if minutes is not None else []
+    if theirs is not None:
+        within.append(f"{theirs} their time")
+    return Html(f"{practice} ({'; '.join(within)})" if within else practice)
+
+
 def visit_title(name: str) -> str:
     return f"📅 Visit for {esc(name)}"
 
@@ -58,14 +73,15 @@ def overlap_warning(name: str, span: Html) -> Html:
     )
 
 
-def visit_booked(name: str, when: Html, minutes: int, moved: bool, told: bool) -> str:
+def visit_booked(name: str, when: Html, moved: bool, told: bool) -> str:
+    """`when` with the visit's length: therapist_time(…, minutes)."""
     head = "🔁 Moved" if moved else "📅 Booked"
     told_line = (
         f"{esc(name)} is told in the bot, and reminded before."
         if told
         else f"{esc(name)} gets no messages from the bot: tell them yourself."
     )
-    return f"{head}: <b>{esc(name)}</b>, {when} ({minutes} min).\n{told_line}"
+    return f"{head}: <b>{esc(name)}</b>, {when}.\n{told_line}"
 
 
 def visit_booked_too_late(when: Html) -> str:
@@ -97,10 +113,15 @@ NEED_ANOTHER_TIME = Plain("🔁 I need another time")
 CANT_COME = Plain("✖️ I can't come")
 VISIT_NOT_YOURS = Plain("That visit isn't yours.")
 VISIT_NO_LONGER = Plain("That visit has changed since: see the newer message.")
+ADD_TO_CALENDAR = Plain("📆 Add to my calendar")
+VISIT_OVER = Plain("That visit is no longer ahead.")
 
 
-def next_visit_notice(when: Html, therapist: str) -> str:
-    return f"📅 Next visit: {when} with {esc(therapist)}"
+def next_visit_notice(when: Html, therapist: str, confirmed: bool = False) -> Html:
+    """The booking's notice, and the client's home: "📅 Next visit with Maya: Tue 8 Dec,
+    12:00 · ✅ confirmed" (the status once the client said they will come)."""
+    status = f" · {VISIT_STATUS_LABELS['confirmed']}" if confirmed else ""
+    return Html(f"📅 Next visit with {esc(therapist)}: {when}{status}")
 
 
 def visit_moved_notice(when: Html, therapist: str) -> str:
@@ -108,25 +129,37 @@ def visit_moved_notice(when: Html, therapist: str) -> str:
 
 
 def visit_cancelled_notice(when: Html, therapist: str) -> str:
-    return f"✖️ Your visit with {esc(therapist)} on {when} is cancelled."
+    return (
+        f"✖️ Cancelled: your visit with {esc(therapist)} on {when}.\n"
+        f"Would you like another time? Write it here: {esc(therapist)} gets your message."
+    )
 
 
 def visit_reminder(when: Html, therapist: str) -> str:
     return f"⏰ Reminder: your visit with {esc(therapist)} is on {when}. Will you come?"
 
 
-def reminder_answered(when: Html, therapist: str, answer: str) -> str:
-    """The reminder edited in place with the client's answer (y, m or n)."""
+def reminder_answered(when: Html, therapist: str, answer: str, elsewhere: bool) -> str:
+    """The reminder edited in place with the client's answer (y, m or n). `elsewhere`: the
+    client's clock is not the practice's (the time they type is read as theirs)."""
     if answer == "y":
         return f"✅ See you on {when}. {esc(therapist)} knows you're coming."
     if answer == "n":
-        return (
-            f"✖️ Your visit with {esc(therapist)} on {when} is cancelled. {esc(therapist)} is told."
-        )
+        return f"✖️ Cancelled: your visit with {esc(therapist)} on {when}. {esc(therapist)} is told."
+    own = " in your own time" if elsewhere else ""
     return (
         f"🔁 Your visit on {when}: you need another time.\n"
-        "<b>When would suit you?</b> Type it, e.g. “thu 15:00” or “any morning next week”."
+        f"<b>When would suit you?</b> Type it{own}, e.g. “thu 15:00” or “any morning next week”."
     )
+
+
+def client_calendar_event(therapist: str) -> Plain:
+    """A visit's title, and its alarm, in the client's own calendar: nothing clinical."""
+    return Plain(f"Massage with {therapist}")
+
+
+def client_calendar_caption(therapist: str) -> str:
+    return f"📆 Your visit with {esc(therapist)}: open the file to add it to your calendar."
 
 
 def other_time_sent(therapist: str) -> str:
@@ -162,6 +195,7 @@ def book_this(when: Html) -> Plain:
 WRITE_THE_NOTE = Plain("📝 Write the note")
 DIDNT_COME = Plain("🚫 Didn't come")
 CANCELLED_LATE = Plain("↩️ Cancelled late")
+BOOK_AGAIN = Plain("📅 Book again")
 
 
 def visit_outcome_question(name: str, when: Html) -> str:
@@ -208,7 +242,9 @@ def agenda_more(count: int) -> str:
 
 
 def calendar_caption(count: int) -> str:
-    return f"📆 {count} upcoming visit(s): open the file to add them to your calendar."
+    if count == 1:
+        return "📆 1 upcoming visit: open the file to add it to your calendar."
+    return f"📆 {count} upcoming visits: open the file to add them to your calendar."
 
 
 def calendar_event(name: str) -> Plain:
