@@ -12,11 +12,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ("matplotlib", "fpdf", "PIL", "fontTools", "uharfbuzz")
 PLACES_AND_RECORDINGS = ("timezonefinder", "h3", "numpy", "soundfile", "soxr", "pocketsphinx")
+# Names: compared by spelling (rapidfuzz) and by sound (jellyfish) when one is typed or said.
+NAMES = ("rapidfuzz", "jellyfish")
 # A QR code is made only with an invite, a calendar file only on /calendar.
 INVITES_AND_CALENDARS = ("segno", "icalendar")
 # aiohttp's server half: only a webhook or the health endpoint (both off by default) serve.
 SERVER = ("aiohttp.web",)
-HEAVY = (*DOCUMENTS, *PLACES_AND_RECORDINGS, *INVITES_AND_CALENDARS, *SERVER, "alembic")
+HEAVY = (*DOCUMENTS, *PLACES_AND_RECORDINGS, *NAMES, *INVITES_AND_CALENDARS, *SERVER, "alembic")
 
 
 def _loaded_after(code: str) -> list[str]:
@@ -82,6 +84,23 @@ def test_an_invite_and_a_calendar_still_import_what_they_need() -> None:
         "assert b'BEGIN:VTIMEZONE' in ics\n"
     )
     assert set(INVITES_AND_CALENDARS) <= set(loaded)
+
+
+def test_a_name_typed_or_said_still_imports_what_it_needs() -> None:
+    loaded = _loaded_after(
+        "import bot.runtime.app\n"
+        "from practice.fuzzy import ratio\n"
+        "from practice.quicknote import sounds_alike\n"
+        "assert ratio('anna', 'ana') > 80\n"
+        "assert sounds_alike('marc', 'mark') and not sounds_alike('tom', 'tim')\n"
+    )
+    assert set(NAMES) <= set(loaded)
+
+
+def test_a_start_without_the_name_sounds_library_says_so(tmp_path: Path) -> None:
+    done = _without("jellyfish", "run", tmp_path=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "jellyfish (needed for names (the new-client check, the quick note))" in done.stderr
 
 
 def _without(library: str, *args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
