@@ -144,3 +144,31 @@ def test_check_config_imports_each_deferred_library(tmp_path: Path) -> None:
     assert "cannot import soxr (needed for recordings (voice notes)): ModuleNotFound" in done.stderr
     fine = _without("no_such_library", "check-config", tmp_path=tmp_path)
     assert fine.returncode == 0, fine.stderr
+
+
+def test_a_start_imports_the_application_without_collecting_garbage(tmp_path: Path) -> None:
+    """The collector's passes over the modules being imported find nothing (they live as long
+    as the process): a start holds it off while importing, then freezes what was imported, so
+    that no later pass walks it either; afterwards it runs as usual."""
+    code = (
+        "import asyncio, gc, sys\n"
+        "def run(coroutine):\n"  # what main hands asyncio.run: the bot, not started here
+        "    coroutine.close()\n"
+        "    print(gc.isenabled(), gc.get_freeze_count(), 'bot.runtime.app' in sys.modules)\n"
+        "asyncio.run = run\n"
+        "from bot.runtime.cli import main\n"
+        "main(['run'])\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TELEGRAM_BOT_TOKEN": "123456789:AAHsecretpartofthetoken",
+        "THERAPIST_IDS": "1001",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    enabled, frozen, imported = done.stdout.split()
+    assert (enabled, imported) == ("True", "True"), done.stderr
+    assert int(frozen) > 100_000  # the application's objects, out of the collector's way
