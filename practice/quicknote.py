@@ -31,8 +31,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jellyfish
-
 from practice.clients import name_key
 from practice.fuzzy import closest, ratio
 from practice.notes import (
@@ -46,6 +44,10 @@ from practice.notes import (
 )
 
 DEFAULT_PATH = Path(__file__).with_name("quicknote.toml")
+
+# Metaphone (a said name's sound) is imported on the first name compared by sound, not at
+# every start (bot/runtime/libraries.py checks it is installed).
+LOADED_ON_FIRST_USE = ("jellyfish",)
 
 # A word this long or longer matches a vocabulary word with a typo; shorter words must be
 # exact ("legs" is not "less", "trap" is not "tarp").
@@ -594,6 +596,8 @@ def sounds_alike(said: str, word: str) -> bool:
     vowel ("marc"/"mark", "katy"/"katie", "geoff"/"jeff"; not "tom"/"tim", "dan"/"don")."""
     if len(said) < 3 or len(word) < 3 or not said.isalpha() or not word.isalpha():
         return False
+    import jellyfish  # on the first name compared by sound, not at every start
+
     if jellyfish.metaphone(said) != jellyfish.metaphone(word):
         return False
     first_said, first_word = _VOWELS.search(said), _VOWELS.search(word)

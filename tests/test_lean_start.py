@@ -12,11 +12,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ("matplotlib", "fpdf", "PIL", "fontTools", "uharfbuzz")
 PLACES_AND_RECORDINGS = ("timezonefinder", "h3", "numpy", "soundfile", "soxr", "pocketsphinx")
+# Names: compared by spelling (rapidfuzz) and by sound (jellyfish) when one is typed or said.
+NAMES = ("rapidfuzz", "jellyfish")
 # A QR code is made only with an invite, a calendar file only on /calendar.
 INVITES_AND_CALENDARS = ("segno", "icalendar")
 # aiohttp's server half: only a webhook or the health endpoint (both off by default) serve.
 SERVER = ("aiohttp.web",)
-HEAVY = (*DOCUMENTS, *PLACES_AND_RECORDINGS, *INVITES_AND_CALENDARS, *SERVER, "alembic")
+HEAVY = (*DOCUMENTS, *PLACES_AND_RECORDINGS, *NAMES, *INVITES_AND_CALENDARS, *SERVER, "alembic")
 
 
 def _loaded_after(code: str) -> list[str]:
@@ -84,6 +86,23 @@ def test_an_invite_and_a_calendar_still_import_what_they_need() -> None:
     assert set(INVITES_AND_CALENDARS) <= set(loaded)
 
 
+def test_a_name_typed_or_said_still_imports_what_it_needs() -> None:
+    loaded = _loaded_after(
+        "import bot.runtime.app\n"
+        "from practice.fuzzy import ratio\n"
+        "from practice.quicknote import sounds_alike\n"
+        "assert ratio('anna', 'ana') > 80\n"
+        "assert sounds_alike('marc', 'mark') and not sounds_alike('tom', 'tim')\n"
+    )
+    assert set(NAMES) <= set(loaded)
+
+
+def test_a_start_without_the_name_sounds_library_says_so(tmp_path: Path) -> None:
+    done = _without("jellyfish", "run", tmp_path=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "jellyfish (needed for names (the new-client check, the quick note))" in done.stderr
+
+
 def _without(library: str, *args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """`python -m bot ARGS` in an interpreter where `library` cannot be imported."""
     code = (
@@ -125,3 +144,31 @@ def test_check_config_imports_each_deferred_library(tmp_path: Path) -> None:
     assert "cannot import soxr (needed for recordings (voice notes)): ModuleNotFound" in done.stderr
     fine = _without("no_such_library", "check-config", tmp_path=tmp_path)
     assert fine.returncode == 0, fine.stderr
+
+
+def test_a_start_imports_the_application_without_collecting_garbage(tmp_path: Path) -> None:
+    """The collector's passes over the modules being imported find nothing (they live as long
+    as the process): a start holds it off while importing, then freezes what was imported, so
+    that no later pass walks it either; afterwards it runs as usual."""
+    code = (
+        "import asyncio, gc, sys\n"
+        "def run(coroutine):\n"  # what main hands asyncio.run: the bot, not started here
+        "    coroutine.close()\n"
+        "    print(gc.isenabled(), gc.get_freeze_count(), 'bot.runtime.app' in sys.modules)\n"
+        "asyncio.run = run\n"
+        "from bot.runtime.cli import main\n"
+        "main(['run'])\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TELEGRAM_BOT_TOKEN": "123456789:AAHsecretpartofthetoken",
+        "THERAPIST_IDS": "1001",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    enabled, frozen, imported = done.stdout.split()
+    assert (enabled, imported) == ("True", "True"), done.stderr
+    assert int(frozen) > 100_000  # the application's objects, out of the collector's way

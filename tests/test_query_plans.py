@@ -426,3 +426,30 @@ async def test_the_agenda_reads_each_kind_once_however_many_visits(database_url:
     assert sum("homework" in line for line in many_lines) > 10
     assert sum("was" in line for line in many_lines) > 10
     assert few == many == 5
+
+
+async def test_a_clients_notes_are_counted_and_skipped_in_the_index(tmp_path: Path) -> None:
+    """/history's count and a last page's offset walk ix_session_notes_client_date only: the
+    therapist is checked once on the client's row, so no note row is read for a filter (in a
+    busy practice's file a client's 300 notes lie on 300 pages; a last page read each)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'notes.db'}"
+    made = await generate(url, SMALL_SCALE)
+    db = Database(url)
+    recorder = Recorder(current="history")
+    recorder.listen(db.engine)
+    try:
+        async with db.unit_of_work() as uow:
+            last = await uow.notes.page(MAYA, made.long_client, offset=295, limit=5)
+            assert len(last.notes) == 5 and last.total == 300
+            assert (await uow.notes.page(MAYA + 1, made.long_client, offset=0, limit=5)).total == 0
+        recorder.current = ""
+        [(_, count, params), *_] = [s for s in recorder.seen if "count(" in s[1]]
+        async with db.engine.connect() as conn:
+            plan = [
+                str(r[3]) for r in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {count}", params)
+            ]
+    finally:
+        await db.dispose()
+    assert any(
+        "session_notes USING COVERING INDEX ix_session_notes_client_date" in p for p in plan
+    ), plan

@@ -15,13 +15,16 @@ import reports.calendar
 import reports.jobs
 import speech
 from bot.therapist import invites
-from practice import fuzzy, timezones
+from practice import fuzzy, quicknote, timezones
 
 # Which part of the bot needs each library, for the message that says one is missing.
 DEFERRED: dict[str, tuple[str, ...]] = {
     "documents (/export, referral letters, /mydata)": reports.jobs.LOADED_ON_FIRST_USE,
     "places (a client's shared location)": timezones.LOADED_ON_FIRST_USE,
-    "names (the new-client check, the quick note)": fuzzy.LOADED_ON_FIRST_USE,
+    "names (the new-client check, the quick note)": (
+        *fuzzy.LOADED_ON_FIRST_USE,
+        *quicknote.LOADED_ON_FIRST_USE,
+    ),
     "recordings (voice notes)": speech.LOADED_ON_FIRST_USE,
     "calendars (/calendar's file)": reports.calendar.LOADED_ON_FIRST_USE,
     "invite QR codes (/invite)": invites.LOADED_ON_FIRST_USE,
