@@ -232,7 +232,7 @@ def test_the_weeks_book_remind_show_today_and_a_no_show(demo: tuple[str, Path]) 
         r"Right after it, the bot asks Anna, who has an intake, about her health; one tap again:\n"
         r"Bot → Anna: 🩺 Anything new with your health since your last visit\?\n"
         r"   Maya will read your health answers \(last updated \d{1,2} \w{3}\) before your "
-        rf"visit on {day}, 12:00{BERLIN}\.\n"
+        rf"visit on {day}, 12:00{BERLIN}\. Nothing new\? Tap “No change” — that's all\.\n"
         r"   \[No change\] \[Something changed\]\n"
         r"Anna taps \[No change\] on #(\d+)\n"
         r"Bot edits #\1 → 🩺 No change since your last visit ✓\n",

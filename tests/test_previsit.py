@@ -219,7 +219,7 @@ async def test_no_change_is_recorded_and_shown_on_the_card(
     question = await reminded(running, clock, anna)
     await anna.tap("No change", message_id=question.message_id)
     assert anna.message(question.message_id).text == (
-        "🩺 Nothing new ✓\nThank you — Maya will know your health answers still hold."
+        "🩺 No change since your last visit ✓\nThank you — Maya will know your health answers still hold."
     )
     assert anna.message(question.message_id).buttons == []
     [check] = await checks(running)
@@ -416,11 +416,11 @@ async def test_correcting_an_answer_mid_update_returns_to_the_update(
     )
     asked = anna.last_text
     assert asked.startswith("Update 1 of 2 · Do you take any medicines regularly?")
-    assert "Before: ibuprofen when needed (25 Nov)" in asked
+    assert "Your answer on 25 Nov: ibuprofen when needed" in asked
     await anna.send("ibuprofen and paracetamol")
     assert anna.last_text.startswith("Update 2 of 2 · Are you allergic")
     await anna.tap("Keep as it was")
-    assert "Thank you — updated ✓ Maya sees your new answers" in anna.last_text
+    assert "Thank you — updated ✓ Maya will see your new answers" in anna.last_text
     answers = {r.question: r.value for r in await history(running)}
     assert answers["concern"] == "Stiff neck, now the left shoulder too"
     assert answers["medications"] == "ibuprofen and paracetamol"
