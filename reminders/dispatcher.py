@@ -119,6 +119,10 @@ class _Message:
     text: str
     keyboard: InlineKeyboardMarkup | None
     lease_until: datetime | None = None  # the claim's: the row is still this process's
+    # A homework reminder's schedule and client as prepared: settling queues the next
+    # occurrence from them (prepare read them moments ago, and the next row's own prepare
+    # checks both again before it is sent), instead of reading both again per settle.
+    schedule: tuple[HomeworkAssignment, Client] | None = None
 
 
 @dataclass(frozen=True)
@@ -379,7 +383,13 @@ class Dispatcher:
                 if client is not None and delivery.kind in FOR_THE_CLIENT:
                     _address(delivery, client)
                 text, keyboard = prepared
-                messages.append(_Message(delivery.id, delivery.chat_id, text, keyboard))
+                schedule = None
+                if delivery.kind in (HOMEWORK, SNOOZE) and client is not None:
+                    assignment = assignments.get(delivery.assignment_id or 0)
+                    schedule = (assignment, client) if assignment is not None else None
+                messages.append(
+                    _Message(delivery.id, delivery.chat_id, text, keyboard, schedule=schedule)
+                )
         return messages
 
     @staticmethod
@@ -741,9 +751,10 @@ class Dispatcher:
         batch: _Batch,
         leases: dict[int, datetime | None],
         chats: dict[int, int],
+        schedules: dict[int, tuple[HomeworkAssignment, Client]] | None = None,
     ) -> None:
         async with self._db.unit_of_work() as uow:
-            await self._settle(uow, outcomes, batch, leases, chats)
+            await self._settle(uow, outcomes, batch, leases, chats, schedules)
             await uow.commit()
 
     async def _settle(
@@ -753,15 +764,23 @@ class Dispatcher:
         batch: _Batch,
         leases: dict[int, datetime | None],
         chats: dict[int, int],
+        schedules: dict[int, tuple[HomeworkAssignment, Client]] | None = None,
     ) -> None:
         if not outcomes:
             return
         now = self._clock.now()
         paced: dict[int, datetime] = {}
         rows = await uow.outbox.many([o.delivery_id for o in outcomes])
-        assignment_ids = [r.assignment_id for r in rows.values() if r.assignment_id is not None]
-        assignments = await uow.homework.many(assignment_ids)
-        clients = await uow.clients.many([r.client_id for r in rows.values() if r.client_id])
+        assignments: dict[int, HomeworkAssignment]
+        clients: dict[int, Client]
+        if schedules is not None and all(r.id in schedules for r in rows.values()):
+            # Homework reminders only, their schedules as prepared (_Message.schedule).
+            assignments = {a.id: a for a, _ in schedules.values()}
+            clients = {c.id: c for _, c in schedules.values()}
+        else:
+            ids = [r.assignment_id for r in rows.values() if r.assignment_id is not None]
+            assignments = await uow.homework.many(ids)
+            clients = await uow.clients.many([r.client_id for r in rows.values() if r.client_id])
         for outcome in outcomes:
             delivery = rows.get(outcome.delivery_id)
             if (
@@ -972,6 +991,7 @@ class _Window:
                     batch,
                     {m.delivery_id: m.lease_until for m, _ in answered},
                     {m.delivery_id: m.chat_id for m, _ in answered},
+                    {m.delivery_id: m.schedule for m, _ in answered if m.schedule is not None},
                 )
                 self.blocked_chats |= batch.blocked_chats
                 self.consent_not_asked.extend(batch.consent_not_asked)
