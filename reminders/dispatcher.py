@@ -6,9 +6,12 @@ their messages, which reads first and writes only at its end (so SQLite's write 
 held while a digest is being built, and no user's write waits on the dispatcher); then the
 messages go out with at most `concurrency` unsettled at once, what came back settled
 (outcomes recorded, next occurrences queued) in one transaction while the other sends go on;
-no transaction waits on Telegram. A crash leaves leases that expire: the messages unsettled at
-the crash (at most `concurrency`: in flight, or answered and not yet recorded) are sent again
-once, and the rest of the batch for the first time; none whose outcome was committed.
+no transaction waits on Telegram. Batches overlap: the next is claimed and prepared while
+the last of this one are sending, in the same window, and that claim leaves alone the chats
+still being sent to (their leases may have run out meanwhile). A crash leaves leases that
+expire: the messages unsettled at the crash (at most `concurrency`: in flight, or answered
+and not yet recorded) are sent again once, and the rest of the batches for the first time;
+none whose outcome was committed.
 The other way a reminder can arrive
 twice is a send Telegram carried out without answering in time: it is tried once more (the
 request layer does not retry such a send, bot/runtime/delivery.py), and if that one goes unanswered
