@@ -6,9 +6,12 @@ their messages, which reads first and writes only at its end (so SQLite's write 
 held while a digest is being built, and no user's write waits on the dispatcher); then the
 messages go out with at most `concurrency` unsettled at once, what came back settled
 (outcomes recorded, next occurrences queued) in one transaction while the other sends go on;
-no transaction waits on Telegram. A crash leaves leases that expire: the messages unsettled at
-the crash (at most `concurrency`: in flight, or answered and not yet recorded) are sent again
-once, and the rest of the batch for the first time; none whose outcome was committed.
+no transaction waits on Telegram. Batches overlap: the next is claimed and prepared while
+the last of this one are sending, in the same window, and that claim leaves alone the chats
+still being sent to (their leases may have run out meanwhile). A crash leaves leases that
+expire: the messages unsettled at the crash (at most `concurrency`: in flight, or answered
+and not yet recorded) are sent again once, and the rest of the batches for the first time;
+none whose outcome was committed.
 The other way a reminder can arrive
 twice is a send Telegram carried out without answering in time: it is tried once more (the
 request layer does not retry such a send, bot/runtime/delivery.py), and if that one goes unanswered
@@ -41,8 +44,10 @@ claim and one bulk update per wave, and a chat's second message waits for a late
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -117,6 +122,11 @@ class _Message:
     chat_id: int
     text: str
     keyboard: InlineKeyboardMarkup | None
+    lease_until: datetime | None = None  # the claim's: the row is still this process's
+    # A homework reminder's schedule and client as prepared: settling queues the next
+    # occurrence from them (prepare read them moments ago, and the next row's own prepare
+    # checks both again before it is sent), instead of reading both again per settle.
+    schedule: tuple[HomeworkAssignment, Client] | None = None
 
 
 @dataclass(frozen=True)
@@ -221,11 +231,21 @@ class Dispatcher:
         return self._running.locked()
 
     async def run_until_idle(self) -> int:
-        """Batches until nothing is due; one caller at a time in this process."""
+        """Batches until nothing is due; one caller at a time in this process. The batches
+        overlap: the next is claimed and prepared while the last of this one are still
+        sending (the window keeps a crash's repeats to its size across batches), so the
+        sends do not stop for a claim."""
         total = 0
         async with self._running:
-            while (count := await self.run_once()) > 0:
-                total += count
+            window = _Window(self, self._wave)
+            try:
+                while (count := await self._claim_into(window)) > 0:
+                    total += count
+                    await self._tell(window)
+                await window.finish()
+            finally:
+                window.close()
+            await self._tell(window)
         return total
 
     async def next_due_in(self) -> timedelta | None:
@@ -236,12 +256,26 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Claim one batch of due rows and deliver them; the number claimed."""
+        window = _Window(self, self._wave)
+        try:
+            count = await self._claim_into(window)
+            await window.finish()
+        finally:
+            window.close()
+        await self._tell(window)
+        return count
+
+    async def _claim_into(self, window: _Window) -> int:
+        """Claim one batch and hand its messages to `window`; returns once the window's queue
+        is short enough for the next claim to come in time. The number claimed."""
         now = self._clock.now()
         batch = _Batch()
         # The claim is committed before anything is prepared: it holds SQLite's write lock
         # (and PostgreSQL's row locks) for one UPDATE, not for the reading that follows.
         async with self._db.unit_of_work() as uow:
-            claimed = await uow.outbox.claim_due(now, self._lease, self._batch, self._budget)
+            claimed = await uow.outbox.claim_due(
+                now, self._lease, self._batch, self._budget, busy=window.chats
+            )
             leases = {d.id: d.lease_until for d in claimed}
             chats = {d.id: d.chat_id for d in claimed}  # the chats the claim holds
             await uow.commit()
@@ -264,21 +298,32 @@ class Dispatcher:
                 {chats[d.id]: now for d in mine if d.id not in sending and d.id in chats}
             )
             await uow.commit()
-        await self._deliver(messages, batch, leases, chats)
-        for chat_id in batch.blocked_chats:
+        window.consent_not_asked.extend(batch.consent_not_asked)
+        window.letters_due.extend(batch.letters_due)
+        await window.send(
+            [dataclasses.replace(m, lease_until=leases[m.delivery_id]) for m in messages]
+        )
+        # Counts only: what was sent, to whom, stays out of the logs.
+        log.info("outbox batch: %d claimed; totals %s", len(claimed), self.stats)
+        return len(claimed)
+
+    async def _tell(self, window: _Window) -> None:
+        """The therapists told of what was settled so far: a client who blocked the bot, a
+        consent question that could not be asked, a letter that waited long enough for its
+        client's answers."""
+        blocked, window.blocked_chats = window.blocked_chats, set()
+        consent, window.consent_not_asked = window.consent_not_asked, []
+        letters, window.letters_due = window.letters_due, []
+        for chat_id in blocked:
             await self._cards.client_unreachable(self._db, self._clock, self._bot, chat_id)
-        for referral_id in batch.consent_not_asked:
+        for referral_id in consent:
             await self._cards.consent_not_asked(
                 self._db, self._clock, self._bot, referral_id, zone=self._zone
             )
-        for referral_id in batch.letters_due:
+        for referral_id in letters:
             await self._cards.letter_overdue(
                 self._db, self._clock, self._bot, referral_id, zone=self._zone
             )
-        if claimed:
-            # Counts only: what was sent, to whom, stays out of the logs.
-            log.info("outbox batch: %d claimed; totals %s", len(claimed), self.stats)
-        return len(claimed)
 
     # --- preparing: one query per kind of thing, for the whole batch --------------------
 
@@ -353,7 +398,13 @@ class Dispatcher:
                 if client is not None and delivery.kind in FOR_THE_CLIENT:
                     _address(delivery, client)
                 text, keyboard = prepared
-                messages.append(_Message(delivery.id, delivery.chat_id, text, keyboard))
+                schedule = None
+                if delivery.kind in (HOMEWORK, SNOOZE) and client is not None:
+                    assignment = assignments.get(delivery.assignment_id or 0)
+                    schedule = (assignment, client) if assignment is not None else None
+                messages.append(
+                    _Message(delivery.id, delivery.chat_id, text, keyboard, schedule=schedule)
+                )
         return messages
 
     @staticmethod
@@ -693,66 +744,6 @@ class Dispatcher:
 
     # --- sending: no database here, but for settling what came back ---------------------
 
-    async def _deliver(
-        self,
-        messages: list[_Message],
-        batch: _Batch,
-        leases: dict[int, datetime | None],
-        chats: dict[int, int],
-    ) -> None:
-        """Send `messages` with at most `concurrency` of them unsettled at any moment: a send
-        takes a place in the window, and the place is given back only once its outcome is
-        committed. What came back meanwhile is settled in one transaction (by one task, in
-        turn) while the other sends go on, so the rate limiter is never left idle for a
-        settle, and a crash at any moment can send again only the messages of the window —
-        sends in flight, or answered but not yet recorded — never one whose outcome was
-        committed, nor a whole wave answered before the one in flight."""
-        window = asyncio.Semaphore(self._wave)
-        answered: list[_Outcome] = []
-        came_back = asyncio.Event()
-        sending: set[asyncio.Task[None]] = set()
-
-        flying = 0
-
-        async def send(message: _Message) -> None:
-            nonlocal flying
-            flying += 1
-            answered.append(await self._send(message))  # _send never raises
-            flying -= 1
-            # Settled in chunks of half the window at least (a transaction per few rows costs
-            # more than the rows), or at once when nothing else is in flight.
-            if len(answered) >= max(1, self._wave // 2) or flying == 0:
-                came_back.set()
-
-        async def settle() -> None:
-            settled = 0
-            while settled < len(messages):
-                await came_back.wait()
-                came_back.clear()
-                outcomes = answered[:]
-                answered.clear()
-                await self._settle_outcomes(outcomes, batch, leases, chats)
-                settled += len(outcomes)
-                for _ in outcomes:
-                    window.release()
-
-        settler = asyncio.create_task(settle())
-        try:
-            for message in messages:
-                taken = asyncio.ensure_future(window.acquire())
-                await asyncio.wait({taken, settler}, return_when=asyncio.FIRST_COMPLETED)
-                if not taken.done():  # the settler failed: send nothing more
-                    taken.cancel()
-                    break
-                task = asyncio.create_task(send(message))
-                sending.add(task)
-                task.add_done_callback(sending.discard)
-            await settler  # raises what a settle raised; the rows' leases then run out
-        finally:
-            settler.cancel()
-            for task in list(sending):
-                task.cancel()
-
     async def _send(self, message: _Message) -> _Outcome:
         row = message.delivery_id
         try:
@@ -793,9 +784,10 @@ class Dispatcher:
         batch: _Batch,
         leases: dict[int, datetime | None],
         chats: dict[int, int],
+        schedules: dict[int, tuple[HomeworkAssignment, Client]] | None = None,
     ) -> None:
         async with self._db.unit_of_work() as uow:
-            await self._settle(uow, outcomes, batch, leases, chats)
+            await self._settle(uow, outcomes, batch, leases, chats, schedules)
             await uow.commit()
 
     async def _settle(
@@ -805,15 +797,23 @@ class Dispatcher:
         batch: _Batch,
         leases: dict[int, datetime | None],
         chats: dict[int, int],
+        schedules: dict[int, tuple[HomeworkAssignment, Client]] | None = None,
     ) -> None:
         if not outcomes:
             return
         now = self._clock.now()
         paced: dict[int, datetime] = {}
         rows = await uow.outbox.many([o.delivery_id for o in outcomes])
-        assignment_ids = [r.assignment_id for r in rows.values() if r.assignment_id is not None]
-        assignments = await uow.homework.many(assignment_ids)
-        clients = await uow.clients.many([r.client_id for r in rows.values() if r.client_id])
+        assignments: dict[int, HomeworkAssignment]
+        clients: dict[int, Client]
+        if schedules is not None and all(r.id in schedules for r in rows.values()):
+            # Homework reminders only, their schedules as prepared (_Message.schedule).
+            assignments = {a.id: a for a, _ in schedules.values()}
+            clients = {c.id: c for _, c in schedules.values()}
+        else:
+            ids = [r.assignment_id for r in rows.values() if r.assignment_id is not None]
+            assignments = await uow.homework.many(ids)
+            clients = await uow.clients.many([r.client_id for r in rows.values() if r.client_id])
         for outcome in outcomes:
             delivery = rows.get(outcome.delivery_id)
             if (
@@ -934,6 +934,109 @@ class Dispatcher:
                 now=now,
                 fallback_zone=self._zone,
             )
+
+
+class _Window:
+    """Sending with at most `size` messages unsettled at any moment (in flight, or answered
+    and not yet recorded), across the batches of one run: a send takes a place in the window,
+    and the place is given back only once its outcome is committed. What came back is settled
+    in one transaction (by one task, in turn) while the other sends go on — half a window's
+    worth at least, or whatever came back once nothing else is in flight or queued — so the
+    sends never wait for a settle, nor a settle run for every message. A crash at any moment
+    can send again only the messages of the window, never one whose outcome was committed."""
+
+    def __init__(self, dispatcher: Dispatcher, size: int) -> None:
+        self._dispatcher = dispatcher
+        self._size = size
+        self._queued: deque[_Message] = deque()
+        self._flying = 0
+        self._unsettled = 0  # flying, answered, or being settled
+        self._answered: list[tuple[_Message, _Outcome]] = []
+        self._settle_now = asyncio.Event()
+        self._short = asyncio.Event()  # the queue is short: the next batch may be claimed
+        self._closing = False
+        self._sending: set[asyncio.Task[None]] = set()
+        self._settler = asyncio.create_task(self._settle_loop())
+        # What settling found that the therapists are told of (Dispatcher._tell).
+        self.blocked_chats: set[int] = set()
+        self.consent_not_asked: list[int] = []
+        self.letters_due: list[int] = []  # letters whose client's answers are overdue
+        # The chats of the messages queued or unsettled: the next claim leaves them alone,
+        # even if the lease that held them ran out while they waited (Outbox.claim_due busy).
+        self.chats: set[int] = set()
+
+    async def send(self, messages: list[_Message]) -> None:
+        """Queue `messages`; returns once no more than a window's worth wait to be sent (or
+        raises what a settle raised: nothing more is sent, the rows' leases run out)."""
+        self._queued.extend(messages)
+        self.chats.update(m.chat_id for m in messages)
+        self._launch()
+        while len(self._queued) > self._size and not self._settler.done():
+            self._short.clear()
+            short = asyncio.ensure_future(self._short.wait())
+            await asyncio.wait({short, self._settler}, return_when=asyncio.FIRST_COMPLETED)
+            short.cancel()
+        if self._settler.done():
+            await self._settler
+
+    async def finish(self) -> None:
+        """Every queued message sent and its outcome committed."""
+        self._closing = True
+        self._settle_now.set()
+        await self._settler
+
+    def close(self) -> None:
+        """After a failure: nothing more is started, and what is in flight is abandoned (its
+        rows are sent again once their leases run out)."""
+        self._queued.clear()
+        self._settler.cancel()
+        for task in list(self._sending):
+            task.cancel()
+
+    def _launch(self) -> None:
+        while self._queued and self._unsettled < self._size and not self._settler.done():
+            message = self._queued.popleft()
+            self._unsettled += 1
+            self._flying += 1
+            task = asyncio.create_task(self._send(message))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+        if len(self._queued) <= self._size:
+            self._short.set()
+
+    async def _send(self, message: _Message) -> None:
+        outcome = await self._dispatcher._send(message)  # never raises
+        self._flying -= 1
+        self._answered.append((message, outcome))
+        if len(self._answered) >= max(1, self._size // 2) or (
+            self._flying == 0 and not self._queued
+        ):
+            self._settle_now.set()
+
+    async def _settle_loop(self) -> None:
+        while True:
+            await self._settle_now.wait()
+            self._settle_now.clear()
+            if self._answered:
+                answered, self._answered = self._answered, []
+                batch = _Batch()
+                await self._dispatcher._settle_outcomes(
+                    [outcome for _, outcome in answered],
+                    batch,
+                    {m.delivery_id: m.lease_until for m, _ in answered},
+                    {m.delivery_id: m.chat_id for m, _ in answered},
+                    {m.delivery_id: m.schedule for m, _ in answered if m.schedule is not None},
+                )
+                self.blocked_chats |= batch.blocked_chats
+                self.consent_not_asked.extend(batch.consent_not_asked)
+                self.letters_due.extend(batch.letters_due)
+                self._unsettled -= len(answered)
+                self.chats.difference_update(m.chat_id for m, _ in answered)
+                self._launch()
+                if self._answered and self._flying == 0 and not self._queued:
+                    self._settle_now.set()
+            if self._closing and self._unsettled == 0 and not self._queued:
+                return
 
 
 # Delivery.last_error of a row whose send went unanswered once, and of one taken as sent.

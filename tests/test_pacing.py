@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import make_url
 
-from bot.runtime.delivery import ResilientRateLimiter
+from bot.runtime.delivery import ResilientRateLimiter, send_text
 from bot.runtime.outbox_cards import OUTBOX_CARDS
 from demo.offline import OfflineBot
 from emulator import BotApiEmulator
@@ -374,3 +374,45 @@ async def test_three_processes_share_the_bot_wide_rate(
     assert too_many(running.emulator) == 0
     # 80 at 10/s with 10 saved up is 7 s; the per-chat second between a chat's two adds a little.
     assert 7.0 <= (clock.now() - start).total_seconds() <= 8.5
+
+
+async def test_the_next_batch_claimed_while_one_sends_leaves_its_rows_alone(
+    running: OfflineBot, clock: FrozenClock
+) -> None:
+    """Batches overlap: the next is claimed while the last of this one are still queued.
+    Here each send takes a second of the clock and the lease is three, so the queued rows'
+    leases have run out by the time the next claim comes: it must not take them (nor their
+    chats) again. Each row goes once, and the second claim came while the first batch was
+    still being sent."""
+    chats = await seed(running, 6, per_client=1)
+    send = send_text(running.application.bot)
+    claims: list[int] = []
+
+    async def slow_send(chat_id: int, text: str, keyboard: Any, paid: bool) -> int:
+        clock.advance(timedelta(seconds=1))
+        return await send(chat_id, text, keyboard, paid)
+
+    real_claim = Outbox.claim_due
+
+    async def counted_claim(self: Outbox, *args: Any, **kwargs: Any) -> list[Delivery]:
+        claims.append(sum(sends(running.emulator, chats).values()))
+        return await real_claim(self, *args, **kwargs)
+
+    dispatcher = Dispatcher(
+        running.db,
+        running.application.bot,
+        clock,
+        cards=OUTBOX_CARDS,
+        fallback_zone="UTC",
+        batch=6,
+        concurrency=2,
+        lease=timedelta(seconds=3),
+        send=slow_send,
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Outbox, "claim_due", counted_claim)
+        assert await dispatcher.run_until_idle() == 6
+    await running.emulator.wait_processed()
+    assert sends(running.emulator, chats) == {chat: 1 for chat in chats}
+    assert dispatcher.stats.sent == 6
+    assert claims[0] == 0 and 0 < claims[1] < 6, claims  # the second during the first batch

@@ -219,7 +219,8 @@ async def test_no_change_is_recorded_and_shown_on_the_card(
     question = await reminded(running, clock, anna)
     await anna.tap("No change", message_id=question.message_id)
     assert anna.message(question.message_id).text == (
-        "🩺 No change since your last visit ✓\nThank you — Maya will know your health answers still hold."
+        "🩺 No change since your last visit ✓\n"
+        "Thank you — Maya will know your health answers still hold."
     )
     assert anna.message(question.message_id).buttons == []
     [check] = await checks(running)

@@ -4,6 +4,7 @@ notices) is a row here first, and its kinds."""
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Required, TypedDict, Unpack
@@ -90,14 +91,22 @@ class Outbox:
         self._session = session
 
     async def claim_due(
-        self, now: datetime, lease: timedelta, limit: int, budget: SendBudget | None = None
+        self,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        budget: SendBudget | None = None,
+        *,
+        busy: Collection[int] = (),
     ) -> list[Delivery]:
         """Due rows, and rows whose sender's lease ran out, leased to this process: at most
         one per chat, and only for chats whose pacing allows a send now (`hold_chats`). The
         rows of a chat that is held wait for a later claim. With a `budget`, no more rows
         than it has room for now, whichever process claims: its row is locked first (the
         claim's first write, so on SQLite the claim reads after taking the write lock, and
-        on PostgreSQL claims queue on it for a moment) and charged for the rows taken."""
+        on PostgreSQL claims queue on it for a moment) and charged for the rows taken.
+        `busy`: chats this process is still sending to (a claim made while the last batch
+        goes out): none of their rows is taken, even if the lease that held them ran out."""
         start: datetime | None = None
         if budget is not None:
             start = max(await self._lock_budget(now), now)
@@ -106,10 +115,10 @@ class Outbox:
             if limit <= 0:
                 return []
         expired = await self._candidates(
-            and_(Delivery.status == self.SENDING, Delivery.lease_until < now), now, limit
+            and_(Delivery.status == self.SENDING, Delivery.lease_until < now), now, limit, busy
         )
         due = await self._candidates(
-            and_(Delivery.status == self.PENDING, Delivery.due_at <= now), now, limit
+            and_(Delivery.status == self.PENDING, Delivery.due_at <= now), now, limit, busy
         )
         chosen: dict[int, Delivery] = {}
         for row in (*expired, *due):
@@ -129,7 +138,7 @@ class Outbox:
         return rows
 
     async def _candidates(
-        self, where: ColumnElement[bool], now: datetime, limit: int
+        self, where: ColumnElement[bool], now: datetime, limit: int, busy: Collection[int] = ()
     ) -> list[Delivery]:
         """Rows matching `where` whose chat is not held, oldest due first. Each of the two
         claims (pending, expired lease) is an equality on status and a range on due_at, so
@@ -139,6 +148,7 @@ class Outbox:
             select(Delivery)
             .outerjoin(ChatPacing, ChatPacing.chat_id == Delivery.chat_id)
             .where(where, or_(ChatPacing.next_at.is_(None), ChatPacing.next_at <= now))
+            .where(*([Delivery.chat_id.not_in(sorted(busy))] if busy else []))
             .order_by(Delivery.due_at, Delivery.id)
             .limit(2 * limit)
             .with_for_update(skip_locked=True, of=Delivery)
