@@ -176,7 +176,8 @@ class IntakeRow:
     answer: str
     current: bool  # the latest answer to its question
     by_therapist: bool = False
-    red_flag: bool = False  # one of the questions whose answer can raise a red flag
+    red_flag: bool = False  # one of the safety (red-flag) questions
+    pre_visit: bool = False  # the answer to a pre-visit question, not an intake answer
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,12 @@ def days_between_visits(frequency: str) -> float | None:
         if label == frequency:
             return DAYS_BETWEEN_VISITS.get(code)
     return None
+
+
+def chart_title(verdict: str) -> str:
+    """The verdict's words alone ("No meaningful change after 8 sessions"): its figures, too
+    long for a chart's title, are said in the text beside the chart."""
+    return verdict.split("\n", 1)[0].split(": ", 1)[0]
 
 
 def progress_chart_data(

@@ -46,6 +46,7 @@ from reports.data import (
     ProgressChartData,
     ReferralRow,
     SessionRow,
+    chart_title,
     progress_chart_data,
 )
 from reports.progress import Progress, asked_under, progress_of, weekly_shares
@@ -185,7 +186,10 @@ async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
     library = default_intake()
     history = await uow.intake.history(client_id)
     latest = {row.question: row.id for row in history}
-    flagging = {flag.question for flag in library.red_flags}
+    # The red-flag questions as the client was asked them: the safety part (the conditions
+    # and the concern also feed some flags, but they are not screening questions).
+    safety = library.section("safety")
+    flagging = set(safety.questions) if safety is not None else set()
     dated: list[tuple[datetime, IntakeRow]] = []
     for row in history:
         question = library.question(row.question)
@@ -215,7 +219,8 @@ async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
             else "No change"
         )
         day = check.answered_at.astimezone(tz).date()
-        dated.append((check.answered_at, IntakeRow(day, PRE_VISIT_QUESTION, said, current=True)))
+        asked = IntakeRow(day, PRE_VISIT_QUESTION, said, current=True, pre_visit=True)
+        dated.append((check.answered_at, asked))
     rows = [row for _, row in sorted(dated, key=lambda pair: pair[0])]
     answers = {row.question: row.value for row in history}  # the latest, oldest overwritten
     decisions = []
@@ -248,9 +253,7 @@ FLAG_ANSWERS = {"refer": "Referred on", "seen": "Seen; to discuss with the clien
 
 def chart_data(record: ClientRecord) -> ProgressChartData:
     """The progress chart's data: the verdict's first words are its title."""
-    # The verdict's words alone ("No meaningful change after 8 sessions"): its figures, too
-    # long for a title, are in the text beside the chart.
-    headline = (record.verdict or "").split("\n", 1)[0].split(": ", 1)[0]
+    headline = chart_title(record.verdict or "")
     return progress_chart_data(record, headline=headline, weekly_adherence=record.weekly)
 
 

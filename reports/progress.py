@@ -26,7 +26,7 @@ from practice.progress import (
     describe,
     judge,
 )
-from reports.data import DayScore, ProgressChartData, SessionPain, WeekAdherence
+from reports.data import DayScore, ProgressChartData, SessionPain, WeekAdherence, chart_title
 from reports.data import days_between_visits as visit_gap
 from storage.models import CheckIn, Client, Decision, SessionNote, TreatmentPlan
 from storage.unit_of_work import UnitOfWork
@@ -65,7 +65,7 @@ class Progress:
     def chart(self) -> ProgressChartData:
         plan = self.plan
         return ProgressChartData(
-            verdict=self.verdict_line,
+            verdict=chart_title(self.verdict_line),
             sessions=[
                 SessionPain(s.day, s.pain_before, s.pain_after) for s in self.series.sessions
             ],

@@ -173,3 +173,16 @@ def test_a_part_week_is_hatched_and_says_of_how_many_days() -> None:
 def test_without_a_part_week_nothing_is_hatched_or_explained() -> None:
     shown = words(progress_figure(chart_data(4)))
     assert not any(PART_WEEK_NOTE in w for w in shown)
+
+
+def test_a_chart_is_titled_with_the_verdict_s_words_alone() -> None:
+    """The verdict line's figures would be cut off at a phone chart's width (they are in the
+    caption beside it): the title is the words before them, on /progress and in documents."""
+    from reports.data import chart_title
+
+    line = (
+        "Improving over 6 sessions: pain 6 (before the plan's 1st session, 3 Dec) → 2 "
+        "(median of the last 3 check-ins, 12–19 Jan), −67 %; homework 89 % done.\nActivity 4 → 9"
+    )
+    assert chart_title(line) == "Improving over 6 sessions"
+    assert chart_title("Not enough data yet") == "Not enough data yet"

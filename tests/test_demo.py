@@ -179,7 +179,7 @@ def test_the_first_act_has_anna_s_intake_before_her_first_session(
     # Her caution heads Maya's note card; Trigger point asks once (Maya has checked), Deep
     # pressure asks once, and Maya chooses another. Each question states the caution once.
     caution = (
-        "⚠️ On blood thinners — avoid deep pressure and trigger point work (bruises and bleeds "
+        "⚠️ On blood thinners — avoid deep pressure and trigger point work (may bruise or bleed "
         "easily)"
     )
     assert f"Bot edits #9 → {caution}\n   \n   📝 Note for Anna K.\n   Which areas" in transcript

@@ -59,6 +59,8 @@ async def test_a_client_joins_by_the_link(running: OfflineBot, maya: Phone) -> N
     anna = running.emulator.user(id=ANNA, first_name="Anna")
     await anna.send(f"/start {token}")
     card = anna.last_text
+    # What comes is said as it will come (daily homework is a reminder a day, not "a few a week").
+    assert "a reminder on each day an exercise your therapist gives you is due" in card
     for expected in ("Maya", "What is stored", "What you will get", "21:00–08:00", "erase"):
         assert expected in card
     await anna.tap("I agree")

@@ -355,6 +355,20 @@ def test_the_handover_quotes_the_client_and_sums_up_the_answers_no() -> None:
     handover = " ".join(reader.pages[0].extract_text().split())
     assert "pregnancy and 7 of the 8 red-flag questions." in handover
     assert "Red-flag question 7: Yes" in handover
+    # The pre-visit answers are not intake answers: summed up in one sentence after them.
+    checks = [
+        IntakeRow(FIRST + timedelta(weeks=w), "Before a visit: anything new?", answer,
+                  current=True, pre_visit=True)
+        for w, answer in ((1, "No change"), (2, "Changed: Medicines or allergies"),
+                          (3, "No change"))
+    ]  # fmt: skip
+    reader, _ = pdf_text(client_record(replace(written, intake=[*intake[:-1], *checks])))
+    handover = " ".join(reader.pages[0].extract_text().split())
+    assert "anything new?:" not in handover
+    assert (
+        "Asked before 3 visits whether anything was new: no change 2 times, changed on "
+        "16 Sep 2026 (medicines or allergies); last asked 23 Sep 2026."
+    ) in handover
 
 
 def test_a_long_record_paginates_with_footers() -> None:

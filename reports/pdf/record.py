@@ -440,7 +440,7 @@ NEGATIVE = ("No", "None of these")
 def _intake_line(day: date, intake: Sequence[IntakeRow]) -> str:
     """The latest answers, what the client said first; the questions answered no in one
     sentence (the red-flag questions counted rather than listed)."""
-    given = [r for r in intake if r.current and r.answer != "skipped"]
+    given = [r for r in intake if r.current and r.answer != "skipped" and not r.pre_visit]
     said = [f"{r.question}: {r.answer}" for r in given if r.answer not in NEGATIVE]
     negatives = [_lower_first(r.question) for r in given if r.answer in NEGATIVE and not r.red_flag]
     flags = [r for r in given if r.red_flag]
@@ -456,7 +456,28 @@ def _intake_line(day: date, intake: Sequence[IntakeRow]) -> str:
     if negatives:
         listed = ", ".join(negatives[:-1]) + " and " if len(negatives) > 1 else ""
         line += f" Answered no to: {listed}{negatives[-1]}."
+    checks = [r for r in intake if r.pre_visit]
+    if checks:
+        changed = [r for r in checks if r.answer != "No change"]
+        last = max(checks, key=lambda r: r.answered_on)
+        visits = f"{len(checks)} visit{'s' if len(checks) != 1 else ''}"
+        words = _pre_visit_words(checks, changed)
+        line += (
+            f" Asked before {visits} whether anything was new: {words}; last asked "
+            f"{day_label(last.answered_on)}."
+        )
     return line
+
+
+def _pre_visit_words(checks: Sequence[IntakeRow], changed: Sequence[IntakeRow]) -> str:
+    if not changed:
+        return "no change each time"
+    said = "; ".join(
+        f"changed on {day_label(r.answered_on)} ({r.answer.removeprefix('Changed: ').lower()})"
+        for r in changed
+    )
+    same = len(checks) - len(changed)
+    return f"no change {same} time{'s' if same != 1 else ''}, {said}" if same else said
 
 
 def _activity_progress(activity: str, record: ClientRecord) -> str:
