@@ -250,6 +250,8 @@ class Weeks:
             await self.maya.tap(label)
         await self.maya.tap("Skip to summary")
         await self.maya.tap("Save")
+        if "Yes, I've checked" in self.maya.all_buttons:  # Anna's carried trigger point
+            await self.maya.tap("Yes, I've checked")
         return next(m for m in reversed(self.maya.messages) if _has(m, "Next visit")).message_id
 
     async def book(self, card: int, typed: str | None = None) -> str:

@@ -330,6 +330,57 @@ async def test_trigger_point_on_blood_thinners_asks_once_like_deep_pressure(
     assert "anyway?" not in maya.last_text
 
 
+async def test_a_carried_over_trigger_point_is_asked_at_save(
+    running: OfflineBot, maya: Phone
+) -> None:
+    """Last time's techniques come preselected: a trigger point the client's intake cautions
+    against is asked about at Save, once, as a tap on it is; "Choose another" takes it off."""
+    anna = await joined(running, maya)
+    await answer_intake(anna, blood_thinners=True, saddle=False)
+
+    def saved(number: int) -> bool:
+        return any(m.text.startswith(f"Saved ✓ Note #{number} ") for m in maya.messages)
+
+    async def note_with_last_treatment() -> None:
+        await maya.send("/note")
+        await maya.tap("Anna K.")
+        for label in ("Done", "Done", "✓ Medium", "5", "2", "Skip to summary"):
+            await maya.tap(label)
+
+    # The first note (Swedish) was before the intake; this one adds trigger point by a tap.
+    await note_with_last_treatment()
+    await maya.tap("✏️ Edit a field")
+    await maya.tap("Techniques")
+    await maya.tap("Trigger point")
+    await maya.tap("Yes, I've checked")
+    await maya.tap("Done")
+    await maya.tap("Save")
+    assert saved(2)
+    # The next note carries it over, untapped: Save asks first, and Yes saves.
+    await note_with_last_treatment()
+    await maya.tap("Save")
+    assert "Use trigger point anyway?" in maya.last_text
+    assert maya.all_buttons == ["Yes, I've checked", "Choose another"]
+    await maya.tap("Yes, I've checked")
+    assert saved(3)
+    # And once more: Choose another takes it off, and Done is back at the summary.
+    await note_with_last_treatment()
+    await maya.tap("Save")
+    await maya.tap("Choose another")
+    assert "Trigger point" in maya.all_buttons and "✓ Trigger point" not in maya.all_buttons
+    await maya.tap("Done")
+    assert "Techniques: Swedish\n" in maya.last_text
+    await maya.tap("Save")
+    assert saved(4)
+    async with running.db.unit_of_work() as uow:
+        page = await uow.notes.page(MAYA, 1, offset=0, limit=3)
+    assert [n.techniques for n in page.notes] == [
+        ["swedish"],
+        ["swedish", "trigger"],
+        ["swedish", "trigger"],
+    ]
+
+
 async def test_no_caution_no_question(running: OfflineBot, maya: Phone) -> None:
     anna = await joined(running, maya)
     await answer_intake(anna, blood_thinners=False, saddle=False)

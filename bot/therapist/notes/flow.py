@@ -225,13 +225,19 @@ async def _multi_select_tap(turn: Turn, state: DraftState, button: NoteButton) -
     areas = state.step is Step.AREAS
     note = state.note
     if not areas and button.action == "tn":  # "Choose another": back to the techniques
+        if state.save_after_confirm and state.technique_to_confirm in note.techniques:
+            # Carried over, asked at Save: not used after all; the list, then the summary.
+            note.toggle_technique(state.technique_to_confirm)
         state.technique_to_confirm = state.technique_caution = None
+        state.save_after_confirm = False
         return Outcome()
     if not areas and button.action == "tc" and button.arg in TECHNIQUES:
         state.technique_confirmed = True
         state.technique_to_confirm = state.technique_caution = None
         if button.arg not in note.techniques:
             note.toggle_technique(button.arg)
+        if state.save_after_confirm:
+            return await _save_once_confirmed(turn, state)
         return Outcome()
     if button.action == "t":
         adding = not areas and button.arg in TECHNIQUES and button.arg not in note.techniques
@@ -287,28 +293,48 @@ async def _pressure_tap(turn: Turn, state: DraftState, button: NoteButton) -> Ou
     state.pressure_to_confirm = state.pressure_caution = None
     state.note.pressure = button.arg
     if button.action == "vc" and state.save_after_confirm:
-        state.save_after_confirm = False
-        state.go(Step.SUMMARY)
-        return await _save(turn, state)
+        return await _save_once_confirmed(turn, state)
     return _advance(state)
 
 
+async def _save_once_confirmed(turn: Turn, state: DraftState) -> Outcome:
+    """Save asked first (a caution against what came without a tap) and it was confirmed:
+    whatever else needs confirming is asked next, then the note is saved."""
+    state.save_after_confirm = False
+    state.go(Step.SUMMARY)
+    state.editing = False
+    if await _confirm_before_saving(turn, state):
+        return Outcome()
+    return await _save(turn, state)
+
+
 async def _confirm_before_saving(turn: Turn, state: DraftState) -> bool:
-    """A pressure the therapist did not tap (carried over from the client's last note, or a
-    quick note that said "deep") that the client's cautions ask about: asked once, as a tap
-    on it would have been, before the note is saved. True: the question is on the card."""
+    """A pressure or a technique the therapist did not tap (carried over from the client's
+    last note, or a quick note that said "deep" or "trigger point") that the client's
+    cautions ask about: asked once, as a tap on it would have been, before the note is saved.
+    True: the question is on the card."""
     pressure = state.note.pressure
-    if pressure is None or state.pressure_confirmed:
+    if pressure is not None and not state.pressure_confirmed:
+        cautions = await _pressure_cautions(turn, state, pressure)
+        if cautions:
+            state.pressure_to_confirm = pressure
+            state.pressure_caution = "; ".join(cautions)
+            state.save_after_confirm = True
+            state.go(Step.PRESSURE)
+            state.editing = True  # "Choose another" returns to the summary
+            return True
+    if state.technique_confirmed:
         return False
-    cautions = await _pressure_cautions(turn, state, pressure)
-    if not cautions:
-        return False
-    state.pressure_to_confirm = pressure
-    state.pressure_caution = "; ".join(cautions)
-    state.save_after_confirm = True
-    state.go(Step.PRESSURE)
-    state.editing = True  # "Choose another" returns to the summary
-    return True
+    for technique in state.note.techniques:
+        cautions = await _technique_cautions(turn, state, technique)
+        if cautions:
+            state.technique_to_confirm = technique
+            state.technique_caution = "; ".join(cautions)
+            state.save_after_confirm = True
+            state.go(Step.TECHNIQUES)
+            state.editing = True  # "Choose another" returns to the list, Done to the summary
+            return True
+    return False
 
 
 async def _pressure_cautions(turn: Turn, state: DraftState, pressure: str) -> list[str]:
