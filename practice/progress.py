@@ -235,10 +235,17 @@ class Evidence:
         reading = self.baseline_reading
         if reading is None:
             return ""
-        if reading.session is None:
-            return f" (check-in, {day_text(reading.day)})"
+        words = self.baseline_words()
+        return f" ({words or 'check-in'}, {day_text(reading.day)})"
+
+    def baseline_words(self) -> str | None:
+        """ "before the plan's 1st session": the session whose pain before is the baseline;
+        None when the baseline is a check-in's (or there is none)."""
+        reading = self.baseline_reading
+        if reading is None or reading.session is None:
+            return None
         whose = "the plan's" if self.under_plan else "the"
-        return f" (before {whose} {ordinal(reading.session)} session, {day_text(reading.day)})"
+        return f"before {whose} {ordinal(reading.session)} session"
 
     def _current_source(self) -> str:
         readings = self.current_readings
@@ -249,15 +256,8 @@ class Evidence:
             if reading.session is None:
                 return f" (check-in, {day_text(reading.day)})"
             return f" (before the session of {day_text(reading.day)})"
-        check_ins = sum(r.session is None for r in readings)
-        if check_ins == len(readings):
-            noun = "check-ins"
-        elif check_ins == 0:
-            noun = "sessions"
-        else:
-            noun = "ratings"
         span = day_span(readings[0].day, readings[-1].day)
-        return f" (median of the last {len(readings)} {noun}, {span})"
+        return f" (median of the last {len(readings)} {_readings_noun(readings)}, {span})"
 
     def activity_text(self) -> str | None:
         """ "activity 3 → 6 (+3)", or None when there is nothing to compare."""
@@ -461,11 +461,7 @@ def _basis(evidence: Evidence) -> str:
     first, readings = evidence.baseline_reading, evidence.current_readings
     if first is None or not readings:
         return ""
-    if first.session is None:
-        start = f"a check-in ({day_text(first.day)})"
-    else:
-        whose = "the plan's" if evidence.under_plan else "the"
-        start = f"before {whose} {ordinal(first.session)} session ({day_text(first.day)})"
+    start = f"{evidence.baseline_words() or 'a check-in'} ({day_text(first.day)})"
     if len(readings) == 1:
         (reading,) = readings
         end = (
@@ -474,17 +470,17 @@ def _basis(evidence: Evidence) -> str:
             else f"pain before the session of {day_text(reading.day)}"
         )
     else:
-        check_ins = sum(r.session is None for r in readings)
-        noun = (
-            "check-ins"
-            if check_ins == len(readings)
-            else "sessions"
-            if not check_ins
-            else ("ratings")
-        )
         span = day_span(readings[0].day, readings[-1].day)
-        end = f"the middle of the last {len(readings)} {noun} ({span})"
+        end = f"the middle of the last {len(readings)} {_readings_noun(readings)} ({span})"
     return f"From pain {start} to {end}"
+
+
+def _readings_noun(readings: Sequence[Reading]) -> str:
+    """What the current pain's readings are: all check-ins, all sessions, or both."""
+    check_ins = sum(r.session is None for r in readings)
+    if check_ins == len(readings):
+        return "check-ins"
+    return "sessions" if check_ins == 0 else "ratings"
 
 
 def _details(evidence: Evidence) -> str:

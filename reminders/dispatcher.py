@@ -298,8 +298,7 @@ class Dispatcher:
                 {chats[d.id]: now for d in mine if d.id not in sending and d.id in chats}
             )
             await uow.commit()
-        window.consent_not_asked.extend(batch.consent_not_asked)
-        window.letters_due.extend(batch.letters_due)
+        window.take(batch)
         await window.send(
             [dataclasses.replace(m, lease_until=leases[m.delivery_id]) for m in messages]
         )
@@ -965,6 +964,12 @@ class _Window:
         # even if the lease that held them ran out while they waited (Outbox.claim_due busy).
         self.chats: set[int] = set()
 
+    def take(self, batch: _Batch) -> None:
+        """What preparing or settling `batch` found that the therapists are to be told."""
+        self.blocked_chats |= batch.blocked_chats
+        self.consent_not_asked.extend(batch.consent_not_asked)
+        self.letters_due.extend(batch.letters_due)
+
     async def send(self, messages: list[_Message]) -> None:
         """Queue `messages`; returns once no more than a window's worth wait to be sent (or
         raises what a settle raised: nothing more is sent, the rows' leases run out)."""
@@ -1027,9 +1032,7 @@ class _Window:
                     {m.delivery_id: m.chat_id for m, _ in answered},
                     {m.delivery_id: m.schedule for m, _ in answered if m.schedule is not None},
                 )
-                self.blocked_chats |= batch.blocked_chats
-                self.consent_not_asked.extend(batch.consent_not_asked)
-                self.letters_due.extend(batch.letters_due)
+                self.take(batch)
                 self._unsettled -= len(answered)
                 self.chats.difference_update(m.chat_id for m, _ in answered)
                 self._launch()

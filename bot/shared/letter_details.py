@@ -119,10 +119,7 @@ async def _after(context: Context, client: Client, referral_id: int, later: str 
         return
     services = context.services
     async with services.db.unit_of_work() as uow:
-        referral = await uow.referrals.get_any(referral_id)
-        therapist = await uow.therapists.get(client.therapist_id)
-        to = await referral_to(uow, referral) if referral is not None else ""
-    name = therapist.letterhead_name if therapist is not None else "Your therapist"
+        name, to = await _who(uow, client, referral_id)
     given = client.birth_date is not None or bool(client.contact)
     await send_to_client(services, context.bot, chat, texts.details_done(name, to, given))
     await letter_to_therapist(context, referral_id)
@@ -184,6 +181,14 @@ async def typed(update: Update, context: Context, client: Client) -> bool:
     return True
 
 
+async def _who(uow: UnitOfWork, client: Client, referral_id: int) -> tuple[str, str]:
+    """Who the letter is from (the letterhead's name) and to whom, as the client is told."""
+    referral = await uow.referrals.get_any(referral_id)
+    therapist = await uow.therapists.get(client.therapist_id)
+    to = await referral_to(uow, referral) if referral is not None else ""
+    return (therapist.letterhead_name if therapist is not None else "Your therapist"), to
+
+
 def _read(step: str, typed: str, client: Client, today: date) -> None:
     """The answer onto the client (InputError when it does not read as one)."""
     if step == BIRTH:
@@ -211,11 +216,8 @@ async def _typed_late(update: Update, context: Context, client: Client) -> bool:
         except InputError:
             await uow.commit()
             return False
-        referral = await uow.referrals.get_any(referral_id)
-        therapist = await uow.therapists.get(fresh.therapist_id)
-        to = await referral_to(uow, referral) if referral is not None else ""
+        name, to = await _who(uow, fresh, referral_id)
         await uow.commit()
-    name = therapist.letterhead_name if therapist is not None else "Your therapist"
     await message.reply_text(texts.details_late(name, to))
     return True
 
