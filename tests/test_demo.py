@@ -186,11 +186,11 @@ def test_the_first_act_has_anna_s_intake_before_her_first_session(
     assert (
         "Maya taps [Deep]\n"
         "Bot edits #9 → 📝 Note for Anna K.\n"
-        f"   ⚠️ Anna K.: {caution.removeprefix('⚠️ ')}\n   Use this pressure anyway?\n"
+        f"   ⚠️ Anna K.: {caution.removeprefix('⚠️ ')}\n   Use Deep pressure anyway?\n"
         "   [Yes, I've checked]\n   [Choose another]\n"
         "Maya taps [Choose another]"
     ) in transcript
-    assert transcript.count("Use this pressure anyway?") == 1
+    assert transcript.count("Use Deep pressure anyway?") == 1
     assert (
         "Maya taps [Trigger point]\n"
         "Bot edits #9 → 📝 Note for Anna K.\n"

@@ -188,9 +188,10 @@ def caution_line(caution: str) -> str:
     return f"⚠️ {esc(caution)}"
 
 
-def pressure_confirm(name: str, cautions: str) -> str:
-    """Asked once a note, when the pressure chosen is one the client's intake cautions against."""
-    return f"⚠️ <b>{esc(name)}</b>: {esc(cautions)}\nUse this pressure anyway?"
+def pressure_confirm(name: str, cautions: str, pressure: str) -> str:
+    """Asked once a note, when the pressure chosen is one the client's intake cautions
+    against: it names the pressure ("Use Deep pressure anyway?")."""
+    return f"⚠️ <b>{esc(name)}</b>: {esc(cautions)}\nUse {esc(pressure)} pressure anyway?"
 
 
 def technique_confirm(name: str, cautions: str, technique: str) -> str:

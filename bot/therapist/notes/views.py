@@ -139,7 +139,8 @@ def pressure_step(state: DraftState) -> View:
     if state.pressure_to_confirm is not None and state.pressure_caution is not None:
         # Asked once a note: this client's intake has a caution against it.
         name = state.note.client_name or ""
-        text = texts.pressure_confirm(name, state.pressure_caution)
+        pressure = PRESSURES.get(state.pressure_to_confirm, state.pressure_to_confirm)
+        text = texts.pressure_confirm(name, state.pressure_caution, pressure)
         rows = [
             [_button(state, texts.PRESSURE_CONFIRM_YES, "vc", state.pressure_to_confirm)],
             [_button(state, texts.PRESSURE_CONFIRM_NO, "vn")],
