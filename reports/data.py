@@ -164,6 +164,7 @@ class MissedVisitRow:
     day: date
     time: str  # "14:00", the practice's time
     what: str  # "Didn't come", "Cancelled late"
+    late: bool = False  # cancelled late (else: did not come)
 
 
 @dataclass(frozen=True)

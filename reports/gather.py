@@ -155,6 +155,7 @@ async def client_record(
                 day=v.starts_at.astimezone(tz).date(),
                 time=f"{v.starts_at.astimezone(tz):%H:%M}",
                 what=MISSED[v.status],
+                late=v.status == "cancel_late",
             )
             for v in missed
         ],

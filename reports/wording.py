@@ -6,6 +6,7 @@ whichever machine renders it, and `strftime` is locale-dependent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 
 from practice.checkins import CHANGE_LABELS
@@ -73,3 +74,17 @@ def or_nothing(value: object) -> str:
 def count(n: int, noun: str) -> str:
     """ "1 note", "8 notes" (a noun with a plain -s plural)."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def missed_visits_line(no_shows: Sequence[date], late: Sequence[date]) -> str:
+    """ "1 no-show (7 Jan 2027), 0 late cancellations": each kind counted, with the day of
+    the latest ("last" when there were several)."""
+
+    def part(days: Sequence[date], noun: str) -> str:
+        text = count(len(days), noun)
+        if not days:
+            return text
+        last = max(days)
+        return f"{text} ({'last ' if len(days) > 1 else ''}{day_label(last)})"
+
+    return f"{part(no_shows, 'no-show')}, {part(late, 'late cancellation')}"

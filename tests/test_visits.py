@@ -3,7 +3,7 @@ zone and reminded, answering with one tap; moves, cancellations, the question af
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -13,6 +13,7 @@ from demo.offline import OfflineBot
 from emulator import Phone
 from emulator.models import BotMessage
 from practice.clock import FrozenClock
+from reports.wording import missed_visits_line
 from storage.models import Delivery, Visit
 from tests.chat import new_client_note, skip_intake
 from tests.test_invites import join
@@ -297,7 +298,10 @@ async def test_after_a_visit_without_a_note_the_therapist_is_asked_once(
     assert "visit,2026-11-27,Ben L." in (csv_file.file_bytes or b"").decode("utf-8-sig")
     assert "Didn't come (09:00)" in (csv_file.file_bytes or b"").decode("utf-8-sig")
     text = pdf_text(pdf.file_bytes or b"")[1]
-    assert "Missed visits" in text and "Didn't come: 1" in text
+    assert "Missed visits" in text
+    # One short, plain line: each kind counted, with the day of the latest.
+    assert "1 no-show (27 Nov 2026), 0 late cancellations" in " ".join(text.split())
+    assert "Didn't come: 1" not in text
 
 
 async def test_a_visit_with_a_note_that_day_is_done_and_not_asked_about(
@@ -452,3 +456,11 @@ async def test_a_client_who_stopped_messages_is_not_told_nor_reminded(
     await deliver(running, clock)
     assert len(anna.messages) == before
     assert await rows(running, "visit_remind") == []
+
+
+def test_the_records_missed_visits_line_counts_each_kind_with_its_latest_day() -> None:
+    jan = [date(2027, 1, 7), date(2027, 1, 14)]
+    assert missed_visits_line(jan[:1], []) == "1 no-show (7 Jan 2027), 0 late cancellations"
+    assert missed_visits_line(jan, jan[:1]) == (
+        "2 no-shows (last 14 Jan 2027), 1 late cancellation (7 Jan 2027)"
+    )

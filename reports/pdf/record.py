@@ -4,7 +4,6 @@ check-in, decision and referral; and the blocks of it that the other documents p
 from __future__ import annotations
 
 import textwrap
-from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
 
@@ -31,6 +30,7 @@ from reports.wording import (
     consent_label,
     count,
     day_label,
+    missed_visits_line,
     moment_label,
     or_nothing,
     pain_change,
@@ -135,13 +135,9 @@ def _handover(doc: _Document, record: ClientRecord, sessions: list[SessionRow]) 
     if record.referrals:
         doc.fact("Referred", "; ".join(_referral_line(r) for r in record.referrals))
     if record.missed_visits:
-        counts = Counter(v.what for v in record.missed_visits)
-        last = max(v.day for v in record.missed_visits)
-        doc.fact(
-            "Missed visits",
-            ", ".join(f"{what}: {n}" for what, n in sorted(counts.items()))
-            + f" (last {day_label(last)})",
-        )
+        no_shows = [v.day for v in record.missed_visits if not v.late]
+        late = [v.day for v in record.missed_visits if v.late]
+        doc.fact("Missed visits", missed_visits_line(no_shows, late))
     if record.intake_on is not None:
         doc.fact("Intake", _intake_line(record.intake_on, record.intake))
         for caution in record.cautions:
