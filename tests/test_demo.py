@@ -245,6 +245,8 @@ def test_the_weeks_book_remind_show_today_and_a_no_show(demo: tuple[str, Path]) 
         rf"Maya: /today\nBot → Maya: 📅 Today, {day}\n"
         r"   Anna K\. 11:00 \(12:00 their time\) ✅ confirmed · pain \d+ \(was 6\) · "
         r"homework \d of 7\n"
+        # Under it her answer to the pre-visit question and her intake's caution, as the card.
+        r"      🩺 No change since last visit · ⚠️ blood thinners\n"
         r"   Ben R\. 15:00 ✅ confirmed · pain \d+ \(was 7\) · homework \d of 7\n",
         transcript,
     )

@@ -322,7 +322,7 @@ async def _give(
     resumes = False
     if correcting and progress.visit_check_id is not None:
         # A correction in the middle of a pre-visit update: back to the update's question.
-        next_key, resumes = await _resume_check(uow, progress, answers), True
+        next_key, resumes = await _resume_check(uow, progress), True
     progress.step, progress.correcting, progress.ticked = next_key, False, None
     progress.message_id = None
     if next_key is None and progress.completed_at is None and not correcting:
@@ -344,7 +344,7 @@ async def _give(
     )
 
 
-async def _resume_check(uow: UnitOfWork, progress: IntakeProgress, answers: Any) -> str | None:
+async def _resume_check(uow: UnitOfWork, progress: IntakeProgress) -> str | None:
     """The pre-visit update's question to go back to after a correction (the one it waited
     at was put back first in its pending list), or None when none is left: then it ends."""
     assert progress.visit_check_id is not None
@@ -376,7 +376,6 @@ async def _give_again(
     question = default_intake().question(key)
     assert question is not None
     keys = await _again(uow, progress) or [key]
-    check = await uow.intake.check(progress.visit_check_id)
     earlier = await uow.intake.answers(client.id)
     before = earlier.get(key)
     flags: list[RedFlag] = []
@@ -387,16 +386,11 @@ async def _give_again(
         flags = changed_flags(earlier, {**earlier, key: value})
         for flag in flags:
             await _alert(uow, client, flag, row.id, now)
-    pending = list(check.pending or []) if check is not None else []
-    next_key = pending.pop(0) if pending else None
-    if check is not None:
-        check.pending = pending or None
+    next_key = await _resume_check(uow, progress)
     message_id = progress.message_id
     progress.step, progress.correcting, progress.message_id = next_key, False, None
     progress.ticked = None
-    if next_key is None:
-        progress.visit_check_id = None
-    else:
+    if next_key is not None:
         current = (await uow.intake.answers(client.id)).get(next_key)
         if isinstance(current, list):  # the checklist asked again starts from what it was
             progress.ticked = list(current)

@@ -28,12 +28,12 @@ class IntakeView:
         """ "checked 7 Dec: no change", "checked 9 Dec: medicines changed", or ""."""
         if self.check is None or self.checked_on is None:
             return texts.Html("")
-        changed = None
-        if self.check.answer == CHANGED:
-            intake = default_intake()
-            parts = [intake.section(code) for code in self.check.sections or []]
-            changed = [p.short for p in parts if p is not None]
-        return texts.checked_line(texts.short_date(self.checked_on), changed)
+        return texts.checked_line(texts.short_date(self.checked_on), changed_parts(self.check))
+
+    def warnings(self) -> list[str]:
+        """ "⚠️ blood thinners", "🚩 1 red flag": the client's cautions as the card shows them
+        (and /today beside each visit)."""
+        return texts.intake_warnings([c.condition.short for c in self.cautions], len(self.flags))
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -61,11 +61,27 @@ class IntakeView:
         return out
 
 
+def changed_parts(check: VisitCheck) -> list[str] | None:
+    """The parts of the intake a pre-visit answer said changed, as the card names them
+    ("medicines"); None for no change."""
+    if check.answer != CHANGED:
+        return None
+    intake = default_intake()
+    parts = [intake.section(code) for code in check.sections or []]
+    return [p.short for p in parts if p is not None]
+
+
 async def intake_of(uow: UnitOfWork, client_id: int, zone: str) -> IntakeView:
     rows = await uow.intake.current(client_id)
+    return view_of(rows, zone, await uow.intake.latest_check(client_id))
+
+
+def view_of(
+    rows: dict[str, IntakeAnswer], zone: str, check: VisitCheck | None = None
+) -> IntakeView:
+    """The intake of these latest answers (`intake_of`'s, or a batch's for /today)."""
     answers = {key: row.value for key, row in rows.items()}
     latest = max((row.answered_at for row in rows.values()), default=None)
-    check = await uow.intake.latest_check(client_id)
     tz = ZoneInfo(zone)
     return IntakeView(
         rows,

@@ -106,12 +106,7 @@ def card_line(view: IntakeView) -> str:
     """ "Intake 2 Dec · ⚠️ blood thinners · 🚩 1 red flag", or that there is none yet."""
     if view.taken_on is None:
         return texts.INTAKE_NOT_YET
-    return texts.intake_card_line(
-        texts.short_date(view.taken_on),
-        [c.condition.short for c in view.cautions],
-        len(view.flags),
-        view.checked(),
-    )
+    return texts.intake_card_line(texts.short_date(view.taken_on), view.warnings(), view.checked())
 
 
 async def intake_card_text(uow: UnitOfWork, client: Client, zone: str) -> str:

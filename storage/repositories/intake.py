@@ -37,6 +37,22 @@ class IntakeRepository:
             latest[row.question] = row
         return latest
 
+    async def current_of(self, client_ids: list[int]) -> dict[int, dict[str, IntakeAnswer]]:
+        """`current` for many clients in one statement (/today: each visit's caution); a
+        client with no answer is not in it."""
+        latest: dict[int, dict[str, IntakeAnswer]] = {}
+        if not client_ids:
+            return latest
+        rows = await self._session.scalars(
+            select(IntakeAnswer).where(IntakeAnswer.client_id.in_(client_ids))
+        )
+        for row in rows:
+            mine = latest.setdefault(row.client_id, {})
+            held = mine.get(row.question)
+            if held is None or (held.answered_at, held.id) < (row.answered_at, row.id):
+                mine[row.question] = row
+        return latest
+
     async def answers(self, client_id: int) -> dict[str, Any]:
         """The latest answers as practice.intake reads them."""
         return {key: row.value for key, row in (await self.current(client_id)).items()}

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from practice.visits import MISSED_STATUSES
-from storage.models import Delivery, Visit
+from storage.models import Delivery, Visit, VisitCheck
 
 # The outbox's kinds for visits: the client told of a booking, a move or a cancellation, and
 # reminded before; the therapist asked how it went once its time has passed.
@@ -59,17 +59,25 @@ class VisitRepository:
     ) -> list[Visit]:
         """The therapist's visits starting in [start, end), in order (ix_visits_therapist_start)."""
         rows = await self._session.scalars(
-            select(Visit)
-            .where(
-                Visit.therapist_id == therapist_id,
-                Visit.starts_at >= start,
-                Visit.starts_at < end,
-                Visit.status.in_(list(statuses)),
-            )
-            .order_by(Visit.starts_at, Visit.id)
-            .limit(limit)
+            _between(select(Visit), therapist_id, start, end, statuses).limit(limit)
         )
         return list(rows)
+
+    async def agenda_between(
+        self,
+        therapist_id: int,
+        start: datetime,
+        end: datetime,
+        statuses: Iterable[str],
+        limit: int | None = None,
+    ) -> list[tuple[Visit, VisitCheck | None]]:
+        """`of_therapist_between`, each visit with the client's answer to its pre-visit
+        question (one a visit) in the same statement: /today's lines."""
+        joined = select(Visit, VisitCheck).outerjoin(VisitCheck, VisitCheck.visit_id == Visit.id)
+        rows = await self._session.execute(
+            _between(joined, therapist_id, start, end, statuses).limit(limit)
+        )
+        return [(visit, check) for visit, check in rows]
 
     async def of_client_between(
         self, client_id: int, start: datetime, end: datetime, statuses: Iterable[str]
@@ -189,3 +197,18 @@ class VisitRepository:
             )
         )
         return [SentForVisit(*row) for row in rows]
+
+
+_Q = TypeVar("_Q", bound=Select)  # type: ignore[type-arg]
+
+
+def _between(
+    query: _Q, therapist_id: int, start: datetime, end: datetime, statuses: Iterable[str]
+) -> _Q:
+    """The therapist's visits starting in [start, end), in order (ix_visits_therapist_start)."""
+    return query.where(
+        Visit.therapist_id == therapist_id,
+        Visit.starts_at >= start,
+        Visit.starts_at < end,
+        Visit.status.in_(list(statuses)),
+    ).order_by(Visit.starts_at, Visit.id)

@@ -175,6 +175,7 @@ from .intake import intake_offer as intake_offer
 from .intake import intake_question as intake_question
 from .intake import intake_saved as intake_saved
 from .intake import intake_skipped_line as intake_skipped_line
+from .intake import intake_warnings as intake_warnings
 from .intake import pressure_confirm as pressure_confirm
 from .intake import previsit_answered as previsit_answered
 from .intake import previsit_corrected as previsit_corrected
@@ -483,6 +484,7 @@ from .reminders import homework_reminder as homework_reminder
 from .reminders import reminder_day as reminder_day
 from .reminders import reminder_snoozed as reminder_snoozed
 from .visits import ADD_TO_CALENDAR as ADD_TO_CALENDAR
+from .visits import AGENDA_CHECK_WAITING as AGENDA_CHECK_WAITING
 from .visits import BOOK_AGAIN as BOOK_AGAIN
 from .visits import CALENDAR_FILE as CALENDAR_FILE
 from .visits import CANCEL_VISIT as CANCEL_VISIT
@@ -511,6 +513,7 @@ from .visits import VISIT_WHEN_LABEL as VISIT_WHEN_LABEL
 from .visits import VISIT_WHEN_PROMPT as VISIT_WHEN_PROMPT
 from .visits import WRITE_THE_NOTE as WRITE_THE_NOTE
 from .visits import YES_CANCEL_VISIT as YES_CANCEL_VISIT
+from .visits import agenda_check as agenda_check
 from .visits import agenda_day as agenda_day
 from .visits import agenda_line as agenda_line
 from .visits import agenda_more as agenda_more

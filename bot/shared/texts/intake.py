@@ -143,16 +143,23 @@ def red_flag_seen(name: str, flag: str, on: Html) -> str:
     return f"✔️ Seen {on}: you'll discuss “{esc(flag)}” with {esc(name)}."
 
 
-def intake_card_line(on: Html, cautions: list[str], flags: int, checked: Html | None = None) -> str:
-    """ "Intake 2 Dec · ⚠️ blood thinners · 🚩 1 red flag" on the client card, with the
-    latest pre-visit question's answer after the date ("checked 7 Dec: no change")."""
+def intake_warnings(cautions: list[str], flags: int) -> list[str]:
+    """ "⚠️ blood thinners", "🚩 1 red flag": the card's (and /today's) word on a client's
+    cautions and the red flags their answers raise."""
+    parts = [f"⚠️ {esc(c)}" for c in cautions]
+    if flags:
+        parts.append(f"🚩 {flags} red flag{'s' if flags != 1 else ''}")
+    return parts
+
+
+def intake_card_line(on: Html, warnings: list[str], checked: Html | None = None) -> str:
+    """ "Intake 2 Dec · ⚠️ blood thinners · 🚩 1 red flag" on the client card (`warnings` is
+    intake_warnings'), with the latest pre-visit question's answer after the date ("checked
+    7 Dec: no change")."""
     parts = [f"Intake {on}"]
     if checked:
         parts.append(checked)
-    parts += [f"⚠️ {esc(c)}" for c in cautions]
-    if flags:
-        parts.append(f"🚩 {flags} red flag{'s' if flags != 1 else ''}")
-    return " · ".join(parts)
+    return " · ".join([*parts, *warnings])
 
 
 INTAKE_NOT_YET = "Intake: not answered yet"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from .common import Html, Plain, esc
@@ -214,15 +215,36 @@ NO_UPCOMING = "📅 No visits booked ahead."
 
 
 def agenda_line(
-    name: str, clock: Html, status: Html, pain: int | None, was: int | None, homework: Html | None
+    name: str,
+    clock: Html,
+    status: Html,
+    pain: int | None,
+    was: int | None,
+    homework: Html | None,
+    health: Sequence[str] = (),
 ) -> str:
-    """ "Anna K. 14:00 ✅ confirmed · pain 4 (was 6) · homework 5 of 7"."""
+    """ "Anna K. 14:00 ✅ confirmed · pain 4 (was 6) · homework 5 of 7", and under it what
+    to know before the visit (`health`: agenda_check's, the card's intake_warnings)."""
     parts = [f"<b>{esc(name)}</b> {clock} {status}"]
     if pain is not None:
         parts.append(f"pain {pain}" + (f" (was {was})" if was is not None else ""))
     if homework is not None:
         parts.append(f"homework {homework}")
-    return " · ".join(parts)
+    line = " · ".join(parts)
+    return f"{line}\n   {' · '.join(health)}" if health else line
+
+
+# The client's answer to the visit's pre-visit question, beside it on /today.
+AGENDA_CHECK_WAITING = "🩺 Health question not answered yet"
+
+
+def agenda_check(changed: list[str] | None) -> str:
+    """ "🩺 No change since last visit", "🩺 Something changed: medicines"."""
+    if changed is None:
+        return "🩺 No change since last visit"
+    if not changed:
+        return "🩺 Something changed"
+    return f"🩺 Something changed: {esc(', '.join(changed))}"
 
 
 def agenda_day(day: date) -> Html:

@@ -76,11 +76,7 @@ async def _save(ctx: FormContext, target_id: int | None) -> Saved:
         answer_id = row.id if row is not None else None
         await ctx.uow.intake.raise_flag(ctx.therapist_id, client.id, flag.code, answer_id, ctx.now)
     view = await intake_of(ctx.uow, client.id, ctx.practice_zone)
-    line = texts.intake_card_line(
-        texts.short_date(view.taken_on or ctx.today),
-        [c.condition.short for c in view.cautions],
-        len(view.flags),
-    )
+    line = texts.intake_card_line(texts.short_date(view.taken_on or ctx.today), view.warnings())
     return Saved(text=texts.intake_saved(client.name, texts.Html(line)))
 
 
