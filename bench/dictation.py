@@ -118,6 +118,7 @@ def parsed_right(d: Dictation, transcript: str) -> dict[str, bool]:
 # vocabulary, with its pronunciations, is today's in both).
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "lm-0": ("lm", {"DITHER_SHARE": 0.0, "REMOVE_NOISE": True, "ACCENT_VARIANTS": False}),
+    "lm-names": ("lm", {"ACCENT_ALL_WORDS": False}),
 }
 
 

@@ -200,3 +200,13 @@ async def test_the_pool_reports_an_undecodable_recording_by_its_kind() -> None:
             await speech.transcribe(b"not audio at all", EngineSpec(adaptation="plain"))
     finally:
         await asyncio.to_thread(speech.shutdown)
+
+
+def test_the_notes_words_are_also_said_without_the_r() -> None:
+    """'firm' said as in England ("F AH M") is in the dictionary, not only the names' accents."""
+    from speech.engines import _dictionary_text
+    from speech.vocabulary import vocabulary
+
+    text, _ = _dictionary_text(["firm", "shoulders"], vocabulary())
+    assert "firm(3) F AH M" in text.splitlines()
+    assert any(line.startswith("shoulders(") for line in text.splitlines())
