@@ -801,6 +801,65 @@ class Dispatcher:
         if not outcomes:
             return
         now = self._clock.now()
+        # A homework reminder Telegram took (the bulk of any batch) is settled by one UPDATE
+        # for them all, without loading its row; anything else row by row.
+        fast = [
+            o
+            for o in outcomes
+            if o.status == "sent"
+            and schedules is not None
+            and o.delivery_id in schedules
+            and leases.get(o.delivery_id) is not None
+        ]
+        paced = await self._settle_sent(uow, fast, batch, leases, chats, schedules or {}, now)
+        rest = [o for o in outcomes if o not in fast]
+        if rest:
+            paced.update(await self._settle_each(uow, rest, batch, leases, chats, schedules, now))
+        await uow.outbox.pace_chats(paced)
+        await self._queue_homework(uow, batch, now)
+
+    async def _settle_sent(
+        self,
+        uow: UnitOfWork,
+        outcomes: list[_Outcome],
+        batch: _Batch,
+        leases: dict[int, datetime | None],
+        chats: dict[int, int],
+        schedules: dict[int, tuple[HomeworkAssignment, Client]],
+        now: datetime,
+    ) -> dict[int, datetime]:
+        """Sent homework reminders recorded in one statement, only the rows still under this
+        claim's lease (Outbox.settle_sent); each one's next occurrence queued from the schedule
+        as prepared. When each settled row's chat may be sent to next."""
+        if not outcomes:
+            return {}
+        answers = {o.delivery_id: o for o in outcomes}
+        sent: dict[int, tuple[datetime, int]] = {}
+        for o in outcomes:
+            lease = leases[o.delivery_id]
+            assert lease is not None and o.message_id is not None
+            sent[o.delivery_id] = (lease, o.message_id)
+        paced: dict[int, datetime] = {}
+        for row_id, kind, occurs_at in await uow.outbox.settle_sent(sent, now):
+            self.stats.sent += 1
+            paced[chats[row_id]] = answers[row_id].answered_at + SPACING
+            assignment, client = schedules[row_id]
+            if kind == HOMEWORK:  # a snooze repeats an occurrence that queued its next
+                batch.next_homework.append((assignment, client, occurs_at))
+        return paced
+
+    async def _settle_each(
+        self,
+        uow: UnitOfWork,
+        outcomes: list[_Outcome],
+        batch: _Batch,
+        leases: dict[int, datetime | None],
+        chats: dict[int, int],
+        schedules: dict[int, tuple[HomeworkAssignment, Client]] | None,
+        now: datetime,
+    ) -> dict[int, datetime]:
+        """The outcomes settled row by row (a retry, a refusal, anything but a homework
+        reminder); when each settled row's chat may be sent to next."""
         paced: dict[int, datetime] = {}
         rows = await uow.outbox.many([o.delivery_id for o in outcomes])
         assignments: dict[int, HomeworkAssignment]
@@ -862,8 +921,9 @@ class Dispatcher:
             client = clients.get(delivery.client_id) if delivery.client_id else None
             if assignment is not None and client is not None:
                 self._then_next(delivery, assignment, client, batch)
-        await uow.outbox.pace_chats(paced)
-        await self._queue_homework(uow, batch, now)
+        # The rows changed above are written before the next occurrences are planned.
+        await uow.session.flush()
+        return paced
 
     async def _next_periodic(
         self, uow: UnitOfWork, delivery: Delivery, clients: dict[int, Client], now: datetime

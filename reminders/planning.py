@@ -6,7 +6,7 @@ resumed or ended; the client's time zone or quiet hours changed; a reminder sent
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from practice.plans import HomeworkStatus
@@ -89,7 +89,11 @@ async def plan_next_many(
     items = [(a, c, after) for a, c, after in items if reachable(c)]
     if not items:
         return 0
-    already = await uow.outbox.pending_assignments([a.id for a, _, _ in items])
+    # The next occurrence of each is on the day of its `after` or later, give or take the
+    # client's zone and an occurrence moved past midnight by quiet hours: three days' margin,
+    # and nothing older is read.
+    since = min(after for _, _, after in items).date() - timedelta(days=3)
+    already, sequences = await uow.outbox.planned_so_far([a.id for a, _, _ in items], since)
     planned: list[tuple[HomeworkAssignment, Client, Due]] = []
     for assignment, client, after in items:
         if assignment.id in already:
@@ -103,9 +107,6 @@ async def plan_next_many(
         if due is not None:  # None: the schedule is over
             planned.append((assignment, client, due))
             already.add(assignment.id)
-    sequences = await uow.outbox.last_sequences(
-        [(a.id, due.occurrence_date) for a, _, due in planned]
-    )
     rows = [
         Outbox.pending_values(
             HOMEWORK,

@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select, text, update
 from sqlalchemy.engine import make_url
 
 from bot.runtime.delivery import ResilientRateLimiter, send_text
@@ -416,3 +416,57 @@ async def test_the_next_batch_claimed_while_one_sends_leaves_its_rows_alone(
     assert sends(running.emulator, chats) == {chat: 1 for chat in chats}
     assert dispatcher.stats.sent == 6
     assert claims[0] == 0 and 0 < claims[1] < 6, claims  # the second during the first batch
+
+
+async def test_a_settle_records_the_sent_in_one_statement_but_not_a_row_taken_over(
+    running: OfflineBot, clock: FrozenClock
+) -> None:
+    """Homework reminders sent: one UPDATE … RETURNING a settle records them (no row loaded
+    and flushed one by one), keyed on the claim's lease. The first one's
+    lease is taken over while it is in flight (as another process does once a lease runs out):
+    that row stays as the other process holds it, and queues no next occurrence; the two
+    others are sent and their next occurrences are queued."""
+    chats = await seed(running, 3, per_client=1)
+    send = send_text(running.application.bot)
+    theirs = clock.now() + timedelta(hours=1)
+
+    async def send_and_lose_the_first(chat_id: int, text: str, keyboard: Any, paid: bool) -> int:
+        if chat_id == chats[0]:
+            async with running.db.unit_of_work() as uow:
+                await uow.session.execute(
+                    update(Delivery).where(Delivery.chat_id == chat_id).values(lease_until=theirs)
+                )
+                await uow.commit()
+        return await send(chat_id, text, keyboard, paid)
+
+    recorded: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("UPDATE deliveries") and "sent_at" in statement:
+            recorded.append(statement)
+
+    dispatcher = Dispatcher(
+        running.db,
+        running.application.bot,
+        clock,
+        cards=OUTBOX_CARDS,
+        fallback_zone="UTC",
+        concurrency=8,
+        send=send_and_lose_the_first,
+    )
+    event.listen(running.db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert await dispatcher.run_until_idle() == 3
+    finally:
+        event.remove(running.db.engine.sync_engine, "before_cursor_execute", record)
+    # Each settle (one or two, as the answers come) one statement for all its rows.
+    assert recorded and all("RETURNING" in statement for statement in recorded), recorded
+    assert dispatcher.stats.sent == 2
+    async with running.db.unit_of_work() as uow:
+        rows = list(await uow.session.scalars(select(Delivery).order_by(Delivery.id)))
+    by_chat: dict[int, list[tuple[str, datetime | None]]] = defaultdict(list)
+    for row in rows:
+        by_chat[row.chat_id].append((row.status, row.lease_until))
+    assert by_chat[chats[0]] == [(Outbox.SENDING, theirs)]
+    for chat in chats[1:]:
+        assert by_chat[chat] == [(Outbox.SENT, None), (Outbox.PENDING, None)]

@@ -157,6 +157,7 @@ async def exercise(db: Database, made: Practice, recorder: Recorder) -> None:
         ids = [h.id for h in homework]
         await uow.outbox.pending_assignments(ids)
         await uow.outbox.last_sequences([(i, today) for i in ids])
+        await uow.outbox.planned_so_far(ids, today)
         await uow.homework.many(ids)
         await uow.clients.many([client_id, made.long_client])
         await uow.outbox.next_due_at()

@@ -4,6 +4,7 @@ notices) is a row here first, and its kinds."""
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -265,6 +267,77 @@ class Outbox:
             )
         )
         return {row for row in rows if row is not None}
+
+    async def planned_so_far(
+        self, assignment_ids: list[int], since: date
+    ) -> tuple[set[int], dict[tuple[int, date], int]]:
+        """`pending_assignments` and `last_sequences` in one query, for planning the next
+        occurrences of these schedules on `since` or later: the schedules with a row waiting
+        (whatever its day), and the highest sequence used for each (assignment, day) from
+        `since` on."""
+        if not assignment_ids:
+            return set(), {}
+        waiting = Delivery.status.in_((self.PENDING, self.SENDING))
+        rows = await self._session.execute(
+            select(
+                Delivery.assignment_id,
+                Delivery.occurrence_date,
+                func.max(Delivery.sequence),
+                func.max(case((waiting, 1), else_=0)),
+            )
+            .where(
+                Delivery.assignment_id.in_(assignment_ids),
+                or_(waiting, Delivery.occurrence_date >= since),
+            )
+            .group_by(Delivery.assignment_id, Delivery.occurrence_date)
+        )
+        pending: set[int] = set()
+        sequences: dict[tuple[int, date], int] = {}
+        for assignment_id, day, sequence, is_waiting in rows:
+            if assignment_id is None or day is None:
+                continue
+            if is_waiting:
+                pending.add(assignment_id)
+            sequences[(assignment_id, day)] = sequence
+        return pending, sequences
+
+    async def settle_sent(
+        self, sent: dict[int, tuple[datetime, int]], now: datetime
+    ) -> list[tuple[int, str, datetime]]:
+        """Rows Telegram took (id → (the claim's lease, its message_id)) recorded as sent in
+        one UPDATE … RETURNING, only those still held by that lease: a row whose lease ran
+        out and that another process claimed (a new lease) is theirs, and stays as it is.
+        The rows recorded: (id, kind, occurs_at)."""
+        if not sent:
+            return []
+        by_lease: dict[datetime, list[int]] = defaultdict(list)
+        for row_id, (lease, _) in sent.items():
+            by_lease[lease].append(row_id)
+        statement = (
+            update(Delivery)
+            .where(
+                Delivery.status == self.SENDING,
+                or_(
+                    *(
+                        and_(Delivery.id.in_(ids), Delivery.lease_until == lease)
+                        for lease, ids in by_lease.items()
+                    )
+                ),
+            )
+            .values(
+                status=self.SENT,
+                lease_until=None,
+                sent_at=now,
+                message_id=case(
+                    {row_id: message_id for row_id, (_, message_id) in sent.items()},
+                    value=Delivery.id,
+                ),
+            )
+            .returning(Delivery.id, Delivery.kind, Delivery.occurs_at)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self._session.execute(statement)
+        return [(row_id, kind, occurs_at) for row_id, kind, occurs_at in result]
 
     async def last_sequences(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], int]:
         """The highest sequence already used for each (assignment, day)."""
