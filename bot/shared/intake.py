@@ -30,7 +30,7 @@ class IntakeView:
             return texts.Html("")
         return texts.checked_line(texts.short_date(self.checked_on), changed_parts(self.check))
 
-    def warnings(self) -> list[str]:
+    def warnings(self) -> list[texts.Html]:
         """ "⚠️ blood thinners", "🚩 1 red flag": the client's cautions as the card shows them
         (and /today beside each visit)."""
         return texts.intake_warnings([c.condition.short for c in self.cautions], len(self.flags))

@@ -143,16 +143,16 @@ def red_flag_seen(name: str, flag: str, on: Html) -> str:
     return f"✔️ Seen {on}: you'll discuss “{esc(flag)}” with {esc(name)}."
 
 
-def intake_warnings(cautions: list[str], flags: int) -> list[str]:
+def intake_warnings(cautions: list[str], flags: int) -> list[Html]:
     """ "⚠️ blood thinners", "🚩 1 red flag": the card's (and /today's) word on a client's
     cautions and the red flags their answers raise."""
-    parts = [f"⚠️ {esc(c)}" for c in cautions]
+    parts = [Html(f"⚠️ {esc(c)}") for c in cautions]
     if flags:
-        parts.append(f"🚩 {flags} red flag{'s' if flags != 1 else ''}")
+        parts.append(Html(f"🚩 {flags} red flag{'s' if flags != 1 else ''}"))
     return parts
 
 
-def intake_card_line(on: Html, warnings: list[str], checked: Html | None = None) -> str:
+def intake_card_line(on: Html, warnings: list[Html], checked: Html | None = None) -> str:
     """ "Intake 2 Dec · ⚠️ blood thinners · 🚩 1 red flag" on the client card (`warnings` is
     intake_warnings'), with the latest pre-visit question's answer after the date ("checked
     7 Dec: no change")."""
