@@ -155,7 +155,6 @@ async def exercise(db: Database, made: Practice, recorder: Recorder) -> None:
     async def planning(uow: UnitOfWork) -> None:  # reminders/dispatcher.py, but the claim
         homework = await uow.homework.current(MAYA, client_id)
         ids = [h.id for h in homework]
-        await uow.outbox.pending_assignments(ids)
         await uow.outbox.last_sequences([(i, today) for i in ids])
         await uow.outbox.planned_so_far(ids, today)
         await uow.homework.many(ids)

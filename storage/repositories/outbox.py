@@ -258,23 +258,12 @@ class Outbox:
         rows = await self._session.scalars(select(Delivery).where(Delivery.id.in_(ids)))
         return {row.id: row for row in rows}
 
-    async def pending_assignments(self, assignment_ids: list[int]) -> set[int]:
-        """Which of these schedules already have a reminder waiting."""
-        rows = await self._session.scalars(
-            select(Delivery.assignment_id).where(
-                Delivery.assignment_id.in_(assignment_ids),
-                Delivery.status.in_((self.PENDING, self.SENDING)),
-            )
-        )
-        return {row for row in rows if row is not None}
-
     async def planned_so_far(
         self, assignment_ids: list[int], since: date
     ) -> tuple[set[int], dict[tuple[int, date], int]]:
-        """`pending_assignments` and `last_sequences` in one query, for planning the next
-        occurrences of these schedules on `since` or later: the schedules with a row waiting
-        (whatever its day), and the highest sequence used for each (assignment, day) from
-        `since` on."""
+        """For planning the next occurrences of these schedules on `since` or later, in one
+        query: the schedules with a row waiting (whatever its day), and the highest sequence
+        used for each (assignment, day) from `since` on (as `last_sequences` gives it)."""
         if not assignment_ids:
             return set(), {}
         waiting = Delivery.status.in_((self.PENDING, self.SENDING))
