@@ -32,10 +32,7 @@ class IntakeRepository:
 
     async def current(self, client_id: int) -> dict[str, IntakeAnswer]:
         """The latest answer to each question (a skip is an answer of None)."""
-        latest: dict[str, IntakeAnswer] = {}
-        for row in await self.history(client_id):
-            latest[row.question] = row
-        return latest
+        return (await self.current_of([client_id])).get(client_id, {})
 
     async def current_of(self, client_ids: list[int]) -> dict[int, dict[str, IntakeAnswer]]:
         """`current` for many clients in one statement (/today: each visit's caution); a
@@ -44,13 +41,12 @@ class IntakeRepository:
         if not client_ids:
             return latest
         rows = await self._session.scalars(
-            select(IntakeAnswer).where(IntakeAnswer.client_id.in_(client_ids))
+            select(IntakeAnswer)
+            .where(IntakeAnswer.client_id.in_(client_ids))
+            .order_by(IntakeAnswer.answered_at, IntakeAnswer.id)
         )
-        for row in rows:
-            mine = latest.setdefault(row.client_id, {})
-            held = mine.get(row.question)
-            if held is None or (held.answered_at, held.id) < (row.answered_at, row.id):
-                mine[row.question] = row
+        for row in rows:  # oldest first: each question's latest answer is kept
+            latest.setdefault(row.client_id, {})[row.question] = row
         return latest
 
     async def answers(self, client_id: int) -> dict[str, Any]:

@@ -146,7 +146,7 @@ def red_flag_seen(name: str, flag: str, on: Html) -> str:
 def intake_warnings(cautions: list[str], flags: int) -> list[Html]:
     """ "⚠️ blood thinners", "🚩 1 red flag": the card's (and /today's) word on a client's
     cautions and the red flags their answers raise."""
-    parts = [Html(f"⚠️ {esc(c)}") for c in cautions]
+    parts = [Html(caution_line(c)) for c in cautions]
     if flags:
         parts.append(Html(f"🚩 {flags} red flag{'s' if flags != 1 else ''}"))
     return parts
