@@ -74,7 +74,12 @@ async def test_no_change_at_the_re_evaluation_point_asks_once_and_records_the_an
     await leo.send("/start")
     assert await leo.tap_data(card.callback_data[1][0]) == "That client is not in your list."
     assert await maya.tap("▶️ Continue as planned") == "Recorded ✓"
-    assert "✓ Decided" in maya.last_text and "continue as planned (Anna K.)" in maya.last_text
+    # Answered, the question keeps its title and figures: what was decided, and on what.
+    assert maya.last_text.startswith(
+        "📋 Time to re-evaluate Anna K.'s plan.\nPain stayed at 6 over 4 sessions"
+    )
+    assert maya.last_text.endswith("continue as planned (Anna K.).")
+    assert "✓ Decided" in maya.last_text
     again = await maya.tap_data(card.callback_data[0][0], message_id=card.message_id)
     assert again == "Already decided: continue as planned."
     [decision] = await decisions(running)

@@ -270,7 +270,7 @@ async def decision_button(update: Update, context: Context) -> None:
         await uow.commit()
     chat_id, message_id = query.message.chat.id, query.message.message_id
     done = texts.decision_answered(
-        client.name, decision.summary, texts.Html(answer), services.today()
+        client.name, decision.kind, decision.summary, texts.Html(answer), services.today()
     )
     if answer == "note":
         await cards.answer(query)

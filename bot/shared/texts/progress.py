@@ -57,8 +57,12 @@ _DECISION_HINTS = {
 }
 
 
+def _decision_title(name: str, kind: str) -> str:
+    return _DECISION_TITLES.get(kind, "{name}").format(name=esc(name))
+
+
 def decision_prompt(name: str, kind: str, summary: str) -> str:
-    title = _DECISION_TITLES.get(kind, "{name}").format(name=esc(name))
+    title = _decision_title(name, kind)
     hint = _DECISION_HINTS.get(kind, "What would you like to do?").format(
         first=esc(first_name(name))
     )
@@ -69,7 +73,13 @@ def decision_send_note(first: str) -> Plain:
     return Plain(f"💬 Send {first} a note")
 
 
-def decision_answered(name: str, summary: str, answer: Html, today: date) -> str:
+def decision_answered(name: str, kind: str, summary: str, answer: Html, today: date) -> str:
+    """The decision point once answered: its title and figures stay (what was decided, and
+    on what), and the last line says what was done or what comes next."""
+    return f"{_decision_title(name, kind)}\n{_decision_outcome(name, summary, answer, today)}"
+
+
+def _decision_outcome(name: str, summary: str, answer: Html, today: date) -> str:
     if answer == "refer":  # recorded only once the referral is saved
         return (
             f"{esc(summary)}\n↗️ Referring {esc(name)}: fill in the referral below. The decision "
