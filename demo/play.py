@@ -208,8 +208,9 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
             page = await uow.notes.page(therapist_id, client.id, offset=0, limit=50)
             lines.append(f"Client: {name} — {count(page.total, 'note')}")
             for note in reversed(page.notes):
+                day = note.session_date
                 lines.append(
-                    f"  #{note.number} {note.session_date:%a %d %b %Y}: "
+                    f"  #{note.number} {day:%a} {texts.day_month_year(day)}: "
                     f"pain {note.pain_before} → {note.pain_after}, "
                     f"{texts.area_labels(note.areas, note.area_other)} · "
                     f"{texts.technique_labels(note.techniques, note.technique_other)} · "
@@ -232,7 +233,7 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
                 kind = DECISION_NAMES.get(DecisionKind(decision.kind), decision.kind)
                 lines.append(
                     f"  Decision after session {decision.at_session} ({kind}), "
-                    f"{decision.asked_at:%d %b}: {answer_words(decision.answer)}"
+                    f"{texts.short_date(decision.asked_at)}: {answer_words(decision.answer)}"
                 )
             for referral, provider in await uow.records.referrals(therapist_id, client.id):
                 to = provider.name if provider is not None else referral.profession
@@ -240,8 +241,8 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
                 outcome = texts.OUTCOME_WORDS.get(referral.outcome or "", "no outcome yet")
                 letter = "letter sent" if referral.letter_sent_at else "no letter yet"
                 lines.append(
-                    f"  Referral to {to}, {referral.created_at:%d %b}: {consent}, {letter}, "
-                    f"{outcome}"
+                    f"  Referral to {to}, {texts.short_date(referral.created_at)}: {consent}, "
+                    f"{letter}, {outcome}"
                 )
             linked = "on the bot" if client.telegram_user_id else "not on the bot"
             lines.append(f"  {linked}, time zone {client.timezone or '—'}")

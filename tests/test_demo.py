@@ -34,9 +34,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
 
 
 def ben_sessions(transcript: str) -> list[str]:
-    """Ben's session dates as the read-back prints them ("Wed 25 Nov 2026")."""
+    """Ben's session dates as the read-back prints them ("Thu 3 Dec 2026")."""
     ben = transcript.split("Client: Ben R.", 1)[1]
-    return re.findall(r"^  #\d+ (\w{3} \d{2} \w{3} \d{4}):", ben, flags=re.MULTILINE)
+    return re.findall(r"^  #\d+ (\w{3} \d{1,2} \w{3} \d{4}):", ben, flags=re.MULTILINE)
 
 
 def test_the_second_act_decides_refers_and_follows_up(demo: tuple[str, Path]) -> None:
