@@ -96,7 +96,7 @@ async def test_zone_buttons_and_settings(running: OfflineBot, maya: Phone) -> No
     assert "Time zone: Berlin time" in zone_set and "11:00" in zone_set
     await anna.send("/start")
     assert "Hi Anna K.!" in anna.last_text
-    assert "⚙️ Berlin time · quiet hours" in anna.last_text and "check-ins at 09:00" in anna.last_text
+    assert "⚙️ Berlin time · quiet hours 21:00–08:00 · check-ins at 09:00" in anna.last_text
     await anna.send("/settings")
     await anna.tap("Check-in time")
     await anna.tap("07:00")
