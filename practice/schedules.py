@@ -30,13 +30,15 @@ DTSTART on its first matching day.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
+
+from practice.preferences import hhmm
 
 MAX_INTERVAL_DAYS = 30
 
@@ -186,26 +188,34 @@ class HomeworkSchedule:
             return cls(Frequency.WEEKDAYS, time_of_day, start, end, weekdays, 1)
         raise ValueError(f"RRULE FREQ must be DAILY or WEEKLY: {rule!r}")
 
-    def describe(self, quiet: QuietHours | None = None, *, at: bool = True) -> str:
+    def describe(
+        self,
+        quiet: QuietHours | None = None,
+        *,
+        at: bool = True,
+        clock: Callable[[time], str] = hhmm,
+    ) -> str:
         """For people: "Daily at 08:30 until 23 Dec", "Mon, Wed, Fri at 18:00 until 9 Jan 2027";
         without the time (`at=False`: "Daily until 23 Dec") for a reader whom the reminder's
         hour does not concern, such as a colleague reading a referral letter.
 
         With the client's `quiet` hours, a time inside them says when the reminder really
         comes: "Daily at 21:30 until 23 Dec — inside quiet hours (21:00–08:00), so it comes at
-        08:00 the next morning"."""
+        08:00 the next morning". `clock` words a reminder's time of day for its reader (a
+        therapist on another clock reads "08:30 their time (07:30 yours)")."""
         if not at:
             return self._describe(at=False)
-        return self._describe() + (quiet.moves(self.time_of_day) if quiet else "")
+        moved = quiet.moves(self.time_of_day, clock) if quiet else ""
+        return self._describe(clock=clock) + moved
 
-    def _describe(self, *, at: bool = True) -> str:
+    def _describe(self, *, at: bool = True, clock: Callable[[time], str] = hhmm) -> str:
         if self.frequency is Frequency.DAILY:
             days = "Daily"
         elif self.frequency is Frequency.WEEKDAYS:
             days = ", ".join(_WEEKDAY_NAMES[d] for d in sorted(self.weekdays))
         else:
             days = f"Every {self.interval_days} days"
-        when = f"{days} at {self.time_of_day:%H:%M}" if at else days
+        when = f"{days} at {clock(self.time_of_day)}" if at else days
         if self.end is None:
             return f"{when}, no end date"
         # The year only when it differs from the start's: a plan of a few weeks reads best
@@ -312,15 +322,16 @@ class QuietHours:
             return self.start <= local_time < self.end
         return local_time >= self.start or local_time < self.end
 
-    def moves(self, local_time: time) -> str:
+    def moves(self, local_time: time, clock: Callable[[time], str] = hhmm) -> str:
         """ "" for a time outside the quiet hours; else where a reminder at it goes instead:
-        " — inside quiet hours (21:00–08:00), so it comes at 08:00 the next morning"."""
+        " — inside quiet hours (21:00–08:00), so it comes at 08:00 the next morning" (the
+        quiet hours are the client's; `clock` words when it comes, as `describe`'s)."""
         if not self.contains(local_time):
             return ""
         next_morning = self.start > self.end and local_time >= self.start
         return (
             f" — inside quiet hours ({self.start:%H:%M}–{self.end:%H:%M}), so it comes at "
-            f"{self.end:%H:%M}{' the next morning' if next_morning else ''}"
+            f"{clock(self.end)}{' the next morning' if next_morning else ''}"
         )
 
 

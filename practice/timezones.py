@@ -74,6 +74,34 @@ def known_zone(name: str) -> bool:
     return name in _all_zones()
 
 
+# The names tzdata gives Coordinated Universal Time itself (and Greenwich's, its same clock).
+_UNIVERSAL = frozenset(
+    {"UTC", "UCT", "Universal", "Zulu", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich"}
+)
+_FIXED_OFFSET = re.compile(r"^GMT([+-])(\d{1,2})$")
+
+
+def zone_place(zone: str) -> str:
+    """The place a zone is named after, for a person to read: "Europe/Berlin" → "Berlin",
+    "America/Argentina/Buenos_Aires" → "Buenos Aires". Coordinated Universal Time ("UTC",
+    "Etc/UTC") is "UTC", and a fixed offset "UTC+3" as people write it (tzdata's "Etc/GMT-3":
+    POSIX signs are the other way round)."""
+    name = zone.removeprefix("Etc/")
+    if name in _UNIVERSAL:
+        return "UTC"
+    if offset := _FIXED_OFFSET.match(name):
+        hours = int(offset[2])
+        return "UTC" if hours == 0 else f"UTC{'−' if offset[1] == '+' else '+'}{hours}"
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def zone_clock(zone: str) -> str:
+    """A zone's clock as people name it: "Berlin time", "Buenos Aires time"; "UTC", "UTC+3"
+    (a clock's own name wants no "time" after it)."""
+    place = zone_place(zone)
+    return place if place.startswith("UTC") else f"{place} time"
+
+
 def find_zone(text: str, *, now: datetime, home: str | None = None) -> ZoneLookup:
     """Read "Europe/Berlin", "berlin", "München", "Leeds", "Germany", "Portland, US" or "EST".
 

@@ -27,6 +27,7 @@ from practice.plans import VISIT_FREQUENCIES, HomeworkStatus
 from practice.preferences import hhmm
 from practice.referrals import PROFESSIONS, REASONS
 from practice.schedules import HomeworkSchedule
+from practice.timezones import zone_clock
 from reminders.planning import preferences_of
 from reports.data import (
     HOMEWORK_ENDED,
@@ -417,7 +418,7 @@ async def client_data(
     settings = [
         ("Name", client.name),
         ("Telegram account", "linked" if client.telegram_user_id else "not linked"),
-        ("Time zone", prefs.timezone),
+        ("Time zone", zone_clock(prefs.timezone)),
         ("Reminder time", hhmm(prefs.reminder_time)),
         ("Quiet hours", prefs.quiet_label),
     ]

@@ -237,7 +237,7 @@ async def test_muted_outside_working_hours_and_delivered_when_they_begin(
     before = len(maya.messages)
     await anna.send("The pain came back tonight")
     assert anna.last_text == (
-        "✓ Kept for Maya. They read messages 09:00–18:00 Europe/London time, so they will see "
+        "✓ Kept for Maya. They read messages 09:00–18:00 London time, so they will see "
         "this Tue 20 Oct, 10:00. Anything more you write before then goes with it. If it is "
         "urgent, call the practice."
     )

@@ -177,7 +177,7 @@ async def test_my_data_shows_a_client_only_their_own(running: OfflineBot, maya: 
     pdf, sheet = anna.documents[-2:]
     assert pdf.filename == "Anna K. — my data 2026-11-25.pdf"
     pdf_words = pdf_text(pdf.file_bytes or b"")
-    assert "25 Nov 2026" in pdf_words and "Europe/London" in pdf_words
+    assert "25 Nov 2026" in pdf_words and "London time" in pdf_words
     assert "gardening" not in pdf_words and "Boris" not in pdf_words
     rows = csv_rows(sheet.file_bytes or b"")
     assert {r["client"] for r in rows if r["client"]} == {"Anna K."}

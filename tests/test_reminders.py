@@ -139,8 +139,12 @@ async def test_the_client_is_told_when_reminders_really_come(
         "Mon, Wed, Fri at 22:30 until 15 Nov — inside quiet hours (21:00–08:00), so it comes "
         "at 08:00 the next morning"
     )
-    assert moved in anna.last_text  # the homework as it arrives
-    assert moved in " ".join(maya.messages[-1].text.split())  # and as Maya's confirmation says
+    assert moved in anna.last_text  # the homework as it arrives, on her clock alone
+    # Maya's confirmation says it too, on both clocks: Anna is in Berlin, Maya in London.
+    assert (
+        "Mon, Wed, Fri at 22:30 their time (21:30 yours) until 15 Nov — inside quiet hours "
+        "(21:00–08:00), so it comes at 08:00 their time (07:00 yours) the next morning"
+    ) in " ".join(maya.messages[-1].text.split())
     await anna.send("/homework")
     assert moved in anna.last_text
     await anna.send("/start")
@@ -357,7 +361,7 @@ async def test_adherence_on_the_card_is_exact(
     assert "• Chin tucks: 5 of 7 days since it was given (71 %)" in card
     assert "• Cat-cow: 0 of 8 days since it was given (0 %)" in card
     assert "• Overall: 5 of 15 days since each was given (33 %)" in card
-    assert "⏭ Next: Chin tucks, Tue 27 Oct 08:00 their time" in card
+    assert "⏭ Next: Chin tucks, Tue 27 Oct 08:00 their time (07:00 yours)" in card
     # A week on, nothing more done: the last 14 days and the whole life now differ.
     await run_until(running, clock, datetime(2026, 11, 3, 20, 0, tzinfo=UTC))
     await maya.send("/clients")

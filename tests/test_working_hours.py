@@ -183,7 +183,7 @@ async def test_a_muted_message_on_a_day_off_waits_for_the_next_working_day(
     before = len(maya.messages)
     await anna.send("The pain came back")
     assert anna.last_text.startswith(
-        "✓ Kept for Maya. They read messages Mon–Fri 09:00–18:00 Europe/London time, so they "
+        "✓ Kept for Maya. They read messages Mon–Fri 09:00–18:00 London time, so they "
         "will see this Mon 26 Oct, 10:00."  # Anna is in Berlin
     )
     await run_until(running, clock, at(26, 8, 59))  # GMT from the 25th: 09:00 is 09:00 UTC

@@ -26,6 +26,7 @@ from bot.shared.context import Context, Handler, Services
 from bot.shared.reach import wake_dispatcher
 from practice.messages import WINDOW, gathers, paced_until
 from practice.notes import MAX_TEXT_LENGTH
+from practice.timezones import zone_clock
 from storage.models import Client, ClientMessage
 from storage.repositories import FROM_CLIENT, RELAY, Outbox
 from storage.unit_of_work import UnitOfWork
@@ -137,7 +138,7 @@ def _hours_label(services: Services, client: Client) -> texts.Html:
     label = hours.label()
     practice = services.settings.practice_timezone
     if (client.timezone or practice) != practice:
-        label += f" {practice} time"
+        label += f" {zone_clock(practice)}"
     return texts.Html(label)
 
 

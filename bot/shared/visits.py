@@ -1,6 +1,7 @@
 """How a visit's time reads, for whoever reads it: in their own zone, and the other's named
-when the two clocks differ (a client told "12:00 your time (11:00 in London, where Maya is)",
-the therapist "11:00 (12:00 their time)"); with the same clock, the time alone."""
+when the two clocks differ (bot/shared/clocks.py: a client told "12:00 your time (11:00 in
+London, where Maya is)", the therapist "11:00 (12:00 their time)"); with the same clock, the
+time alone."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from telegram import Bot, InputFile
 
 from bot.shared import texts
+from bot.shared.clocks import other_clock
+from bot.shared.clocks import when as when
 from practice.visits import local_time
 from reports.calendar import CalendarVisit, visits_ics
 
@@ -17,19 +20,14 @@ from reports.calendar import CalendarVisit, visits_ics
 AWAITING = "vt"
 
 
-def when(moment: datetime, zone: str) -> texts.Html:
-    """ "Tue 8 Dec, 14:00" in `zone`."""
-    local = local_time(moment, zone)
-    return texts.visit_when(local.date(), texts.Html(f"{local:%H:%M}"))
-
-
 def _other(moment: datetime, zone: str, other_zone: str) -> texts.Html | None:
-    """The moment on `other_zone`'s clock if it differs from `zone`'s: the time alone on the
-    same day, the day too otherwise; None when both clocks read the same."""
-    here, there = local_time(moment, zone), local_time(moment, other_zone)
-    if here == there:
+    """The visit on `other_zone`'s clock if it differs from `zone`'s (clocks.other_clock): the
+    time alone on the same day, the day too otherwise; None when both clocks read the same."""
+    there = other_clock(moment, zone, other_zone)
+    if there is None:
         return None
-    return texts.Html(f"{there:%H:%M}") if here.date() == there.date() else when(moment, other_zone)
+    same_day = local_time(moment, zone).date() == there.date()
+    return texts.Html(f"{there:%H:%M}") if same_day else when(moment, other_zone)
 
 
 def for_client(

@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.shared import cards, texts
 from bot.shared.bounded import TEXT_LIMIT, fit
 from bot.shared.callbacks import CardAction, HomeworkAction, parse
+from bot.shared.clocks import daily_clock
 from bot.shared.context import Context, Handler
 from bot.shared.exercises import exercise_name
 from bot.shared.forms.handlers import start_form
@@ -85,14 +86,19 @@ async def _homework_view(
     if client is None:
         return None
     lines = [f"🧘 <b>Homework for {texts.esc(client.name)}</b>", ""]
-    quiet = quiet_hours_of(preferences_of(client, context.services.settings.practice_timezone))
+    practice_zone = context.services.settings.practice_timezone
+    prefs = preferences_of(client, practice_zone)
+    quiet = quiet_hours_of(prefs)
+    clock = daily_clock(context.services.today(), prefs.timezone, practice_zone)
     items: list[str] = []
     rows: list[list[InlineKeyboardButton]] = []
     for item in current:
         name = names[item.exercise_code]
         paused = item.status == HomeworkStatus.PAUSED
         items.append(
-            texts.homework_line(name, item.dose, schedule_of(item).describe(quiet), paused)
+            texts.homework_line(
+                name, item.dose, schedule_of(item).describe(quiet, clock=clock), paused
+            )
         )
         rows.append(
             [

@@ -22,6 +22,7 @@ from bot.shared.callbacks import (
     handler_pattern,
     parse,
 )
+from bot.shared.clocks import homework_clock, other_clock
 from bot.shared.context import Context, Handler
 from bot.shared.exercises import UNLISTED, exercise_name
 from bot.shared.forms.handlers import start_form
@@ -39,6 +40,7 @@ from practice.adherence import ADHERENCE_WINDOW_DAYS, Adherence
 from practice.checkins import RHYTHMS, check_in_summary, describe_rhythm
 from practice.numbers import percent
 from practice.plans import HomeworkStatus, where_in_plan
+from practice.timezones import zone_clock
 from reminders.checkins import resume_check_ins
 from reports.progress import answered_under_plan
 from storage.repositories import HOMEWORK, SNOOZE
@@ -147,6 +149,9 @@ async def _card(context: Context, therapist_id: int, client_id: int) -> Card | N
         assert client.joined_at is not None
         day = client.joined_at.astimezone(services.settings.tz).date()
         joined = f"📱 On the bot since {texts.long_date(day, today)}."
+        theirs, practice_zone = client.timezone, services.settings.practice_timezone
+        if theirs and other_clock(services.clock.now(), theirs, practice_zone) is not None:
+            joined += f" 🌍 On {texts.esc(zone_clock(theirs))}."
         if client.stopped_at is not None:
             joined += " ⏹ Has stopped all messages (until they /resume)."
         elif client.paused_until is not None and client.paused_until > services.clock.now():
@@ -178,15 +183,12 @@ async def _card(context: Context, therapist_id: int, client_id: int) -> Card | N
                 since if plan else "since each was given",
             )
             lines.append(f"• Overall: {both}")
-        zone = ZoneInfo(client.timezone or services.settings.practice_timezone)
+        practice_zone = services.settings.practice_timezone
+        client_zone = client.timezone or practice_zone
         for delivery, name in zip(upcoming, upcoming_names, strict=True):
-            at = delivery.due_at.astimezone(zone)
-            # "their time" only when their clock is not the practice's.
-            same = at.utcoffset() == delivery.due_at.astimezone(services.settings.tz).utcoffset()
-            lines.append(
-                f"⏭ Next: {texts.esc(name)}, {texts.long_date(at.date(), today)} "
-                f"{at:%H:%M}" + ("" if same else " their time")
-            )
+            day = delivery.due_at.astimezone(ZoneInfo(client_zone)).date()
+            clock = homework_clock(delivery.due_at, client_zone, practice_zone)
+            lines.append(f"⏭ Next: {texts.esc(name)}, {texts.long_date(day, today)} {clock}")
         homework_line = "\n".join(lines)
     else:
         homework_line = "🧘 " + texts.NO_HOMEWORK_THERAPIST

@@ -12,6 +12,7 @@ from fpdf import XPos, YPos
 from practice.checkins import ACTIVITY_ANCHORS, PAIN_ANCHORS
 from practice.notes import TextField
 from practice.plans import where_in_plan
+from practice.timezones import zone_clock
 from reports.data import (
     CheckInRow,
     ClientRecord,
@@ -191,7 +192,7 @@ def _session_notes(doc: _Document, record: ClientRecord, sessions: list[SessionR
     about = [f"{count(len(sessions), 'note')}, oldest first. Pain is 0–10 ({PAIN_ANCHORS})."]
     if any(session.revisions for session in sessions):
         zone = getattr(record.tz, "key", None) or record.tz.tzname(None) or "UTC"
-        about.append(f"Amendment times are {zone} time.")
+        about.append(f"Amendment times are {zone_clock(zone)}.")
     if any(not getattr(s, field.value) for s in sessions for field, _ in TEXT_FIELDS):
         about.append("A note shows only the parts the therapist wrote.")
     doc.paragraph(" ".join(about), grey=True)

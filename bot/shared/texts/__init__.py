@@ -332,6 +332,7 @@ from .progress import note_sent as note_sent
 from .progress import plan_message as plan_message
 from .progress import plan_saved as plan_saved
 from .progress import progress_caption as progress_caption
+from .progress import reminder_clocks as reminder_clocks
 from .progress import your_homework as your_homework
 from .quicknote import AS_CHECK_IN as AS_CHECK_IN
 from .quicknote import CAPTION_ONLY as CAPTION_ONLY

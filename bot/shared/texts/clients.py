@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.shared.bounded import TEXT_LIMIT, fit
+from practice.timezones import zone_clock, zone_place
 
 from .common import Command, Commands, Html, Plain, esc
 
@@ -162,7 +163,7 @@ def zone_city_choice(typed: str) -> str:
 
 
 def zone_chosen(zone: str) -> str:
-    return f"🌍 {esc(zone)}"
+    return f"🌍 {esc(zone_clock(zone))}"
 
 
 def consent_card(therapist: str, quiet: Html) -> str:
@@ -250,7 +251,7 @@ CLIENT_MOVED_AWAY = (
 
 def zone_city(zone: str) -> Plain:
     """A zone as the place it is named after: "Europe/London" → "London"."""
-    return Plain(zone.rsplit("/", 1)[-1].replace("_", " "))
+    return Plain(zone_place(zone))
 
 
 def zone_button(zone: str, local_now: str, practice: bool, clock: str = "") -> Plain:
@@ -266,7 +267,7 @@ def clock_names(names: list[str]) -> Plain:
 
 def zone_set(zone: str, local_now: Html, reminder: Html, quiet: Html) -> str:
     return (
-        f"🌍 Time zone: <b>{esc(zone)}</b> (your time now: {local_now}).\n"
+        f"🌍 Time zone: <b>{esc(zone_clock(zone))}</b> (your time now: {local_now}).\n"
         f"Check-ins come at {reminder} your time and each exercise at the time your therapist "
         f"sets, never during quiet hours ({quiet}). Change this any time with /settings."
     )
@@ -292,7 +293,7 @@ def client_home(
         before += f"📋 <b>Your plan:</b> {esc(plan[0])} — goal: {esc(plan[1])}\n\n"
     coming = f"⏰ Next reminder: {next_reminder}\n\n" if next_reminder else ""
     after = (
-        f"{coming}⚙️ Time zone {esc(zone)} · quiet hours {quiet} · check-ins at {reminder}\n\n"
+        f"{coming}⚙️ {esc(zone_clock(zone))} · quiet hours {quiet} · check-ins at {reminder}\n\n"
         "/homework · /settings · /help"
     )
     room = TEXT_LIMIT - len(before) - len(after) - len("🧘 <b>Homework</b>\n\n\n")
@@ -307,7 +308,7 @@ def _more_homework(count: int) -> str:
 def settings_card(zone: str, reminder: Html, quiet: Html) -> str:
     return (
         "⚙️ <b>Your settings</b>\n"
-        f"Time zone: {esc(zone)}\nCheck-ins at: {reminder}\nQuiet hours: {quiet}\n\n"
+        f"Time zone: {esc(zone_clock(zone))}\nCheck-ins at: {reminder}\nQuiet hours: {quiet}\n\n"
         "Tap one to change it."
     )
 

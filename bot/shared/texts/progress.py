@@ -254,6 +254,13 @@ def homework_for_client(
     return "\n".join(lines)
 
 
+def reminder_clocks(theirs: Html, yours: Html, days: int) -> Html:
+    """A homework reminder's time for a therapist on another clock than the client's:
+    "08:00 their time (07:00 yours)", "08:00 their time (23:00 yours, the day before)"."""
+    day = ", the day before" if days < 0 else ", the next day" if days > 0 else ""
+    return Html(f"{theirs} their time ({yours} yours{day})")
+
+
 def homework_line(name: str, dose: str, when: str, paused: bool) -> str:
     state = " (paused)" if paused else ""
     return f"• <b>{esc(name)}</b> — {esc(dose)}; {esc(when)}{state}"

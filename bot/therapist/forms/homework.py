@@ -4,10 +4,12 @@ its dose, the days, the time of day, for how many weeks, and a personal note."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, time
 
 from bot.shared import texts
 from bot.shared.callbacks import CardAction
+from bot.shared.clocks import daily_clock
 from bot.shared.exercises import card_of_custom, exercise_card, homework_section, search_exercises
 from bot.shared.forms.engine import Answer, Form, FormContext, Option, Question, Saved, options_from
 from practice.exercises import MAX_DOSE_TEXT, Exercise, ExerciseCard, card_of, suggest_for_areas
@@ -197,7 +199,9 @@ HOMEWORK = Form(
             "choice",
             options=_times,
             parse=_time,
-            show=lambda v, ctx: hhmm(decode_time(str(v)) or DEFAULT_REMINDER_TIME),
+            show=lambda v, ctx: _clock(ctx, ctx.today)(
+                decode_time(str(v)) or DEFAULT_REMINDER_TIME
+            ),
             columns=3,
         ),
         Question(
@@ -261,6 +265,14 @@ def _answers_of(item: HomeworkAssignment, exercise: ExerciseCard | None) -> dict
     }
 
 
+def _clock(ctx: FormContext, day: date) -> Callable[[time], texts.Html]:
+    """A reminder's time as the therapist reads it: on the client's clock, and on theirs
+    too when it differs (clocks.daily_clock)."""
+    assert ctx.client is not None
+    zone = preferences_of(ctx.client, ctx.practice_zone).timezone
+    return daily_clock(day, zone, ctx.practice_zone)
+
+
 def _warnings(ctx: FormContext) -> list[str]:
     """A reminder time inside the client's quiet hours moves to their end: say so now."""
     client, chosen = ctx.client, decode_time(str(ctx.answers.get("time", "")))
@@ -270,9 +282,8 @@ def _warnings(ctx: FormContext) -> list[str]:
     quiet = quiet_hours_of(prefs)
     if quiet is None or not quiet.contains(chosen):
         return []
-    return [
-        texts.in_quiet_hours(*map(texts.Html, (hhmm(chosen), prefs.quiet_label, hhmm(quiet.end))))
-    ]
+    clock = _clock(ctx, ctx.today)
+    return [texts.in_quiet_hours(clock(chosen), texts.Html(prefs.quiet_label), clock(quiet.end))]
 
 
 def schedule_from(answers: dict[str, Answer], start_day: date) -> HomeworkSchedule:
@@ -339,9 +350,8 @@ async def _save(ctx: FormContext, target: int | None) -> Saved:
         message = homework_message(assignment, exercise, ctx.therapist_name, schedule, quiet)
         notify.append((client.telegram_user_id, message))
     blocked = client.unreachable_at is not None
-    text = texts.homework_saved(
-        exercise.name, client.name, schedule.describe(quiet), bool(notify), blocked
-    )
+    when = schedule.describe(quiet, clock=_clock(ctx, schedule.start))
+    text = texts.homework_saved(exercise.name, client.name, when, bool(notify), blocked)
     offer = [
         (texts.ADD_ANOTHER, CardAction(client.id, "a").encode()),
     ]
