@@ -27,6 +27,7 @@ from demo.weeks import play_weeks
 from practice.clock import FrozenClock
 from practice.decisions import DECISION_NAMES, DecisionKind, answer_words
 from practice.notes import TextField
+from practice.timezones import zone_clock
 from reminders.planning import schedule_of
 from reports.wording import count
 
@@ -245,7 +246,8 @@ async def _read_back(db: object, therapist_id: int) -> list[str]:
                     f"{letter}, {outcome}"
                 )
             linked = "on the bot" if client.telegram_user_id else "not on the bot"
-            lines.append(f"  {linked}, time zone {client.timezone or '—'}")
+            zone = zone_clock(client.timezone) if client.timezone else "no time zone yet"
+            lines.append(f"  {linked}, {zone}")
         drafts = await uow.drafts.get(therapist_id)
         lines.append(f"Notes in progress: {'none' if drafts is None else 'one'}")
     return lines
