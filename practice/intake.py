@@ -77,6 +77,7 @@ class IntakeQuestion:
     example: str = ""
     choices: Mapping[str, str] | None = None  # code → label, in order
     typed: bool = False  # a choice question that also takes a typed answer
+    lead_in: str = ""  # a line above the question as it is asked ("A few safety questions now")
 
     def shown(self, value: AnswerValue, conditions: Sequence[Condition] = ()) -> str:
         """An answer as a person reads it: the label of a choice, typed text as typed."""
@@ -401,7 +402,9 @@ def _sources(entry: Mapping[str, Any], known: Mapping[str, Source], where: str) 
 
 def _question(entry: Mapping[str, Any]) -> IntakeQuestion:
     where = f"question {entry.get('key')!r}"
-    _known(entry, {"key", "kind", "label", "prompt", "example", "choices", "typed"}, where)
+    _known(
+        entry, {"key", "kind", "label", "prompt", "example", "choices", "typed", "lead_in"}, where
+    )
     key = _code(entry.get("key"), where)
     try:
         kind = QuestionKind(str(entry.get("kind")))
@@ -429,6 +432,7 @@ def _question(entry: Mapping[str, Any]) -> IntakeQuestion:
         example=_text(entry, "example", where) if "example" in entry else "",
         choices=dict(choices) if choices else None,
         typed=typed,
+        lead_in=_text(entry, "lead_in", where, 120) if "lead_in" in entry else "",
     )
 
 
