@@ -719,3 +719,25 @@ async def test_a_fever_with_a_stiff_neck_is_one_answer_that_alerts_both_flags(
     # The head and neck checklist that follows asks about no fever again.
     await anna.tap("No")
     assert "fever" not in str(anna.buttons).lower()
+
+
+async def test_the_intake_buttons_share_a_row_only_where_both_fit_a_phone(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    await anna.send("Stiff neck")
+    # "Longer than 3 months" and "On and off for years" shared a row (40 characters) and
+    # were cut; two short ones still share.
+    assert anna.buttons == [
+        ["A few days", "A few weeks"],
+        ["1–3 months"],
+        ["Longer than 3 months"],
+        ["On and off for years"],
+        ["Skip"],
+    ]
+    await anna.send("/mydata")
+    await anna.tap("✏️ Correct my health answers")
+    rows = anna.buttons
+    assert ["Main concern", "Since"] in rows and ["Weight loss", "Fever"] in rows
+    assert ["Bladder or bowel changes"] in rows and ["Weakness in the legs"] in rows
+    assert all(len(row) == 1 or sum(len(b) for b in row) <= 30 for row in rows)
