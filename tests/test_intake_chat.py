@@ -740,4 +740,4 @@ async def test_the_intake_buttons_share_a_row_only_where_both_fit_a_phone(
     rows = anna.buttons
     assert ["Main concern", "Since"] in rows and ["Weight loss", "Fever"] in rows
     assert ["Bladder or bowel changes"] in rows and ["Weakness in the legs"] in rows
-    assert all(len(row) == 1 or sum(len(b) for b in row) <= 30 for row in rows)
+    assert all(len(row) == 1 or sum(len(b) for b in row) <= 32 for row in rows)

@@ -446,10 +446,10 @@ def test_every_red_flag_can_still_be_raised_by_an_answer_a_client_is_offered() -
         question = INTAKE.question(flag.question)
         assert question is not None
         offered = INTAKE.options(question.key) or dict(question.choices or {})
-        assert set(flag.answers) <= set(offered), flag.code
-        answers: dict[str, object] = {flag.question: flag.answers[0]}
+        answer = next(a for a in flag.answers if a in offered)  # one a client can give
+        answers: dict[str, object] = {flag.question: answer}
         if question.kind is QuestionKind.MULTI:
-            answers = {flag.question: [flag.answers[0]]}
+            answers = {flag.question: [answer]}
         if flag.with_question is not None:
             answers[flag.with_question] = flag.with_words[0]
         assert flag in red_flags_of(answers), flag.code  # type: ignore[arg-type]
@@ -476,3 +476,13 @@ def test_a_lead_in_is_one_short_line(tmp_path: Path) -> None:
     broken.write_text(text.replace('lead_in = "Now a few', f'lead_in = "{"calm " * 30}'))
     with pytest.raises(ValueError, match="lead_in must be one line of at most 120 characters"):
         load_intake(broken)
+
+
+def test_an_answer_given_to_a_retired_item_still_reads_and_raises_its_flag() -> None:
+    head = INTAKE.question("rf_head")
+    assert head is not None and head.retired is not None
+    assert "drops" not in INTAKE.options("rf_head")  # no longer offered
+    assert head.shown(["drops"], INTAKE.conditions) == "Sudden falls, your legs giving way"
+    assert [f.code for f in red_flags_of({"rf_head": ["drops"]})] == ["artery"]
+    shown = head.shown(["fever_neck"], INTAKE.conditions)
+    assert shown == "A fever with a stiff neck or headache"

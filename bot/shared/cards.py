@@ -21,13 +21,13 @@ log = logging.getLogger(__name__)
 _NOT_MODIFIED = "message is not modified"
 
 # What a phone shows of one row of buttons without cutting a label short ("Upper trapez…"):
-# about 30 characters across the row. Telegram's apps give every button of a row the same
-# width, so a label has its share of the row: two buttons of up to 15 characters each, three
-# of up to 10. Why 30: on a 360-dp phone (the commonest Android width) half a row showed
+# about 32 characters across the row. Telegram's apps give every button of a row the same
+# width, so a label has its share of the row: two buttons of up to 16 characters each, three
+# of up to 10. Why 32: on a 360-dp phone (the commonest Android width) half a row showed
 # "📄 Reason only, now" (19) whole and cut "🤝 Client agreed in person" (26) and "Upper
-# trapezius stretch" (23); 15 a half leaves room for wide letters and for narrower phones.
+# trapezius stretch" (23); 16 a half leaves room for wide letters and narrower phones.
 # Pairs of 40–47 characters ([Bladder or bowel changes] [Weakness in the legs]) were cut.
-ROW_CHARS = 30
+ROW_CHARS = 32
 
 
 def label_width(label: str) -> int:
@@ -46,7 +46,7 @@ def label_width(label: str) -> int:
 
 def fits_a_row(labels: list[str]) -> bool:
     """Whether these labels share one row on a phone: each within its share of ROW_CHARS
-    ([Yes] [No] do; [No] [Cross-body shoulder stretch] do not, nor any two of more than 30
+    ([Yes] [No] do; [No] [Cross-body shoulder stretch] do not, nor any two of more than 32
     together)."""
     return len(labels) <= 1 or len(labels) * max(map(label_width, labels)) <= ROW_CHARS
 
