@@ -38,9 +38,9 @@ PRACTICE_ZONE = "Europe/London"
 MORNING = clock_time(9, 30)  # the demo's day starts at a working morning in the practice's zone
 
 # Anna's intake, in the order asked: typed answers as text, buttons by their label; the
-# checklist's ticks end with its Done. Apixaban (for atrial fibrillation) is a blood thinner:
-# her caution, "avoid deep pressure". No to every red-flag question, none of the head and
-# neck signs.
+# checklist's ticks end with its Done ("None of these" answers at once). Apixaban (for
+# atrial fibrillation) is a blood thinner: her caution, "avoid deep pressure". No to every
+# red-flag question, none of the head and neck signs.
 ANNA_INTAKE: list[tuple[str, str]] = [
     ("send", "Stiff neck and right shoulder, with tension headaches after long drives"),
     ("tap", "1–3 months"),
@@ -52,8 +52,7 @@ ANNA_INTAKE: list[tuple[str, str]] = [
     ("tap", "No"),  # allergies to oils or lotions
     ("tap", "No"),  # pregnancy
     *[("tap", "No")] * 8,  # the red-flag questions
-    ("tap", "None of these"),  # the head and neck signs
-    ("tap", "Done ✓"),
+    ("tap", "None of these"),  # the head and neck signs: answered at once
 ]
 
 

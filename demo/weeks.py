@@ -41,14 +41,12 @@ BEN_INTAKE: list[tuple[str, str]] = [
     ("tap", "Longer than 3 months"),
     ("send", "Worse after sitting all day, better when I walk"),
     ("send", "Work a full day without back pain"),
-    ("tap", "None of these"),
-    ("tap", "Done ✓"),
+    ("tap", "None of these"),  # answered at once: no Done after it
     ("tap", "Skip"),  # medications
     ("tap", "No"),  # allergies
     ("tap", "No"),  # pregnancy
     *[("tap", "No")] * 8,  # the red-flag questions
     ("tap", "None of these"),  # the head and neck signs
-    ("tap", "Done ✓"),
 ]
 
 

@@ -77,6 +77,10 @@ class IntakeQuestion:
     example: str = ""
     choices: Mapping[str, str] | None = None  # code → label, in order
     typed: bool = False  # a choice question that also takes a typed answer
+    lead_in: str = ""  # a line above the question as it is asked ("A few safety questions now")
+    # Choices no longer offered, code → label: answers given before still read, and still
+    # raise the flags that name them.
+    retired: Mapping[str, str] | None = None
 
     def shown(self, value: AnswerValue, conditions: Sequence[Condition] = ()) -> str:
         """An answer as a person reads it: the label of a choice, typed text as typed."""
@@ -84,11 +88,12 @@ class IntakeQuestion:
             return "—"
         if isinstance(value, list):
             labels = dict(self.choices or {c.code: c.label for c in conditions})
+            labels.update(self.retired or {})
             labels[NONE] = "None of these"
             return ", ".join(labels.get(v, v) for v in value)
         if self.choices and value in self.choices:
             return self.choices[value]
-        return value
+        return (self.retired or {}).get(value, value)
 
 
 @dataclass(frozen=True)
@@ -401,7 +406,11 @@ def _sources(entry: Mapping[str, Any], known: Mapping[str, Source], where: str) 
 
 def _question(entry: Mapping[str, Any]) -> IntakeQuestion:
     where = f"question {entry.get('key')!r}"
-    _known(entry, {"key", "kind", "label", "prompt", "example", "choices", "typed"}, where)
+    _known(
+        entry,
+        {"key", "kind", "label", "prompt", "example", "choices", "typed", "lead_in", "retired"},
+        where,
+    )
     key = _code(entry.get("key"), where)
     try:
         kind = QuestionKind(str(entry.get("kind")))
@@ -418,6 +427,15 @@ def _question(entry: Mapping[str, Any]) -> IntakeQuestion:
                 raise ValueError(f"{where}: choice {code!r} needs a label")
     elif choices is not None:
         raise ValueError(f"{where}: only a choice question or a checklist has choices")
+    retired = entry.get("retired")
+    if retired is not None:
+        if not isinstance(retired, dict) or not choices:
+            raise ValueError(f"{where}: retired must be code = label, beside choices")
+        for code, label in retired.items():
+            if _code(code, f"{where} retired") in choices or code == NONE:
+                raise ValueError(f"{where}: retired {code!r} is still a choice")
+            if not isinstance(label, str) or not label:
+                raise ValueError(f"{where}: retired {code!r} needs a label")
     typed = entry.get("typed", False)
     if not isinstance(typed, bool):
         raise ValueError(f"{where}: typed must be true or false")
@@ -429,6 +447,8 @@ def _question(entry: Mapping[str, Any]) -> IntakeQuestion:
         example=_text(entry, "example", where) if "example" in entry else "",
         choices=dict(choices) if choices else None,
         typed=typed,
+        lead_in=_text(entry, "lead_in", where, 120) if "lead_in" in entry else "",
+        retired=dict(retired) if retired else None,
     )
 
 
@@ -501,6 +521,7 @@ def _red_flag(
     if question is None or question.kind is QuestionKind.TEXT:
         raise ValueError(f"{where}: question must be a choice question or a checklist")
     options = conditions if question.key == CONDITIONS else set(question.choices or {})
+    options |= set(question.retired or {})
     both = ("answer" in entry) == ("answers" in entry)
     if both or not answers or any(a not in options for a in answers):
         raise ValueError(f"{where}: answer (or answers) must be the question's choices")

@@ -56,24 +56,35 @@ async def test_a_client_answers_the_intake_right_after_joining(
     await anna.tap("A few weeks")
     await anna.tap("Skip")  # worse / better
     await anna.send("Sleep through the night")
-    # The checklist: several ticks, and "None of these" clears them.
+    # The checklist: a tick and an untick edit the question in place; Done answers it.
     await anna.tap("Osteoporosis or fragile bones")
     assert "✓ Osteoporosis" in str(anna.buttons)
-    await anna.tap("None of these")
-    assert "✓ Osteoporosis" not in str(anna.buttons) and "✓ None of these" in str(anna.buttons)
+    await anna.tap("✓ Osteoporosis or fragile bones")
+    assert "✓ Osteoporosis" not in str(anna.buttons)
     await anna.tap("Blood thinners (e.g. warfarin, apixaban)")
     await anna.tap("Done ✓")
     await anna.send("apixaban")
     await anna.tap("No")  # allergies
     await anna.tap("I'd rather not say")
+    # The first safety question comes with a calm word before it, and only it.
+    assert anna.last_text.startswith(
+        "Now a few safety questions, asked of everyone — most people answer No to all of "
+        "them.\n9 of 17 · Have you noticed numbness or tingling between your legs"
+    )
+    saddle = anna.last_message_id
     # A button-only question refuses typing, and loses nothing.
     await anna.send("maybe?")
     assert "tap one of the buttons" in anna.last_text
-    for _ in range(8):
+    await anna.tap("No")
+    # Answered, it reads as the others do: the lead-in was for asking only.
+    assert anna.message(saddle).text == "9 of 17 · Numbness between the legs: No ✓"
+    assert anna.last_text.startswith("10 of 17 · Since this began, any new trouble")
+    for _ in range(7):
         await anna.tap("No")
-    assert "Headache" not in anna.last_text  # a checklist, not eight more yes/no questions
+    assert "Headache" not in anna.last_text  # a checklist, not more yes/no questions
+    # "None of these" is a whole answer: it answers at once, no Done to tap after it.
     await anna.tap("None of these")  # the head and neck signs
-    await anna.tap("Done ✓")
+    assert anna.messages[-2].text == ("17 of 17 · Headache or neck warning signs: None of these ✓")
     assert "that's everything" in anna.last_text
     answers = await answers_of(running)
     assert answers["conditions"] == ["blood_thinners"]
@@ -150,7 +161,6 @@ async def test_a_red_flag_gets_a_calm_reply_and_alerts_the_therapist(
     for _ in range(4):
         await anna.tap("Skip")
     await anna.tap("None of these")
-    await anna.tap("Done ✓")
     for _ in range(3):
         await anna.tap("Skip")
     await anna.tap("Yes")  # saddle numbness
@@ -203,8 +213,11 @@ async def answer_intake(anna: Phone, *, blood_thinners: bool, saddle: bool) -> N
     await anna.tap("A few weeks")
     await anna.tap("Skip")
     await anna.tap("Skip")
-    await anna.tap("Blood thinners (e.g. warfarin, apixaban)" if blood_thinners else "None of")
-    await anna.tap("Done ✓")
+    if blood_thinners:
+        await anna.tap("Blood thinners (e.g. warfarin, apixaban)")
+        await anna.tap("Done ✓")
+    else:
+        await anna.tap("None of these")  # answers at once
     await anna.tap("Skip")  # medications
     await anna.tap("No")  # allergies
     await anna.tap("No")  # pregnancy
@@ -212,7 +225,6 @@ async def answer_intake(anna: Phone, *, blood_thinners: bool, saddle: bool) -> N
     while "Lately, have you had any of these?" not in anna.last_text:
         await anna.tap("No")
     await anna.tap("None of these")
-    await anna.tap("Done ✓")
 
 
 async def test_a_red_flag_reaches_a_referral_letter_whose_reason_names_it(
@@ -258,9 +270,17 @@ async def test_seen_is_kept_with_the_flag(running: OfflineBot, maya: Phone) -> N
     anna = await joined(running, maya)
     await answer_intake(anna, blood_thinners=False, saddle=True)
     await running.dispatch()
+    alert = maya.last_message_id
     await maya.tap("✔️ Seen, I'll discuss it")
-    assert maya.last_text.startswith("✔️ Seen 25 Nov: you'll discuss “Saddle numbness”")
-    assert maya.messages[-1].inline_keyboard == []
+    # Edited in place, the alert keeps its headline (whose, which flag, how urgent) and says
+    # what Maya decided where its buttons were.
+    assert maya.message(alert).text == (
+        "🚩 URGENT · Anna K.'s intake: Saddle numbness\n"
+        "Numbness in the saddle area can be a sign of pressure on the nerves at the base of "
+        "the spine (cauda equina): same-day medical assessment.\n"
+        "✔️ Seen 25 Nov — you'll discuss it with Anna K."
+    )
+    assert maya.message(alert).inline_keyboard == []
     async with running.db.unit_of_work() as uow:
         flags = await uow.intake.flags(1)
     assert [(f.flag, f.decision) for f in flags] == [("saddle", "seen")]
@@ -536,27 +556,25 @@ async def test_neck_pain_with_a_new_urgent_sign_alerts_and_reaches_a_referral(
     for _ in range(3):
         await anna.tap("Skip")
     await anna.tap("None of these")
-    await anna.tap("Done ✓")
     for _ in range(3):  # medications, allergies, pregnancy
         await anna.tap("Skip")
     for _ in range(8):
         await anna.tap("No")
     asked = anna.last_text
     assert asked.startswith("17 of 17 · Lately, have you had any of these?")
-    assert anna.buttons[:6] == [
+    # No sign asked twice: falls are in the dizziness item, a fever was question 15's.
+    assert anna.buttons[:4] == [
         ["A sudden, severe headache, unlike any before"],
-        ["Dizzy spells or double vision"],
+        ["Dizzy spells, double vision, or sudden falls"],
         ["Trouble speaking or swallowing, or a numb face"],
-        ["Sudden falls, your legs giving way"],
-        ["A fever with a stiff neck or headache"],
         ["A recent injury to your neck or head"],
     ]
-    assert anna.buttons[6:] == [["None of these"], ["Done ✓", "Skip"]]
-    await anna.tap("Dizzy spells or double vision")
-    assert "✓ Dizzy spells or double vision" in str(anna.buttons)
+    assert anna.buttons[4:] == [["None of these"], ["Done ✓", "Skip"]]
+    await anna.tap("Dizzy spells, double vision, or sudden falls")
+    assert "✓ Dizzy spells, double vision, or sudden falls" in str(anna.buttons)
     await anna.tap("Done ✓")
     assert anna.messages[-3].text == (
-        "17 of 17 · Headache or neck warning signs: Dizzy spells or double vision ✓"
+        "17 of 17 · Headache or neck warning signs: Dizzy spells, double vision, or sudden falls ✓"
     )
     reply = anna.messages[-2].text
     print("\nTHE CLIENT'S REPLY:\n" + reply)
@@ -575,7 +593,8 @@ async def test_neck_pain_with_a_new_urgent_sign_alerts_and_reaches_a_referral(
         "neck: same-day medical assessment; no neck massage.\n"
         "Answered 25 Nov. Nothing is diagnosed: this is a screening question."
     )
-    assert alert.buttons[0] == ["↗️ Refer", "✔️ Seen, I'll discuss it"]
+    # Each decision on a row of its own: together they would not fit a phone's row whole.
+    assert alert.buttons == [["↗️ Refer"], ["✔️ Seen, I'll discuss it"], ["👤 Anna K."]]
     await maya.tap("↗️ Refer", message_id=alert.message_id)
     await maya.tap("Any physician")
     assert (
@@ -630,7 +649,6 @@ async def test_a_new_plan_offers_the_intake_goal_as_one_tap(
     await anna.tap("Skip")  # worse / better
     await anna.send(goal)
     await anna.tap("None of")
-    await anna.tap("Done ✓")
     while "that's everything" not in anna.last_text:
         await anna.tap("Skip" if "Skip" in anna.all_buttons else "No")
     await maya.send("/plan Anna")  # no plan yet: the form opens
@@ -657,3 +675,69 @@ async def test_a_plan_without_an_intake_goal_offers_nothing(
     await maya.send("Stiff neck")
     await maya.tap("Neck")
     assert "💡" not in maya.last_text and "✅ Use" not in " ".join(maya.all_buttons)
+
+
+async def test_none_of_these_answers_at_once_even_after_a_tick(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    for _ in range(4):
+        await anna.tap("Skip")
+    await anna.tap("Osteoporosis or fragile bones")
+    assert anna.last_text.startswith("5 of 17 · Do any of these apply to you?")  # waits
+    await anna.tap("None of these")  # changed her mind: none, and on to the next question
+    assert anna.messages[-2].text == "5 of 17 · Health conditions: None of these ✓"
+    assert anna.last_text.startswith("6 of 17 · Do you take any medicines")
+    assert (await answers_of(running))["conditions"] == ["none"]
+
+
+async def test_a_fever_with_a_stiff_neck_is_one_answer_that_alerts_both_flags(
+    running: OfflineBot, maya: Phone, clock: FrozenClock
+) -> None:
+    anna = await joined(running, maya)
+    await anna.send("Stiff neck")
+    for _ in range(3):
+        await anna.tap("Skip")
+    await anna.tap("None of these")
+    for _ in range(3):  # medications, allergies, pregnancy
+        await anna.tap("Skip")
+    for _ in range(6):  # saddle, bladder, legs, calf, after a fall, weight
+        await anna.tap("No")
+    assert anna.last_text.startswith("15 of 17 · Have you had a fever or chills")
+    assert anna.buttons == [["No", "Yes"], ["Yes, with a stiff neck or headache"], ["Skip"]]
+    await anna.tap("Yes, with a stiff neck or headache")
+    assert "contact your doctor or an urgent care service today" in anna.messages[-2].text
+    assert anna.last_text.startswith("16 of 17 · Does the pain keep you awake")
+    await running.dispatch()
+    clock.advance(timedelta(seconds=2))  # a chat gets a message a second at most
+    await running.dispatch()
+    alerts = [m.text.splitlines()[0] for m in maya.messages if m.text.startswith("🚩")]
+    assert alerts == [
+        "🚩 URGENT · Anna K.'s intake: Fever with the pain",
+        "🚩 URGENT · Anna K.'s intake: Fever with a stiff neck or headache",
+    ]
+    # The head and neck checklist that follows asks about no fever again.
+    await anna.tap("No")
+    assert "fever" not in str(anna.buttons).lower()
+
+
+async def test_the_intake_buttons_share_a_row_only_where_both_fit_a_phone(
+    running: OfflineBot, maya: Phone
+) -> None:
+    anna = await joined(running, maya)
+    await anna.send("Stiff neck")
+    # "Longer than 3 months" and "On and off for years" shared a row (40 characters) and
+    # were cut; two short ones still share.
+    assert anna.buttons == [
+        ["A few days", "A few weeks"],
+        ["1–3 months"],
+        ["Longer than 3 months"],
+        ["On and off for years"],
+        ["Skip"],
+    ]
+    await anna.send("/mydata")
+    await anna.tap("✏️ Correct my health answers")
+    rows = anna.buttons
+    assert ["Main concern", "Since"] in rows and ["Weight loss", "Fever"] in rows
+    assert ["Bladder or bowel changes"] in rows and ["Weakness in the legs"] in rows
+    assert all(len(row) == 1 or sum(len(b) for b in row) <= 32 for row in rows)

@@ -43,12 +43,13 @@ RED_FLAGS = {
 # sources give (issue #15).
 HEAD_NECK = {
     "thunder": ("thunderclap", Urgency.URGENT),  # NICE CKS headache: immediate referral
-    "dizzy": ("artery", Urgency.URGENT),  # the cervical framework's 5 Ds and 3 Ns
+    "dizzy": ("artery", Urgency.URGENT),  # the cervical framework's 5 Ds and 3 Ns, falls too
     "speech": ("artery", Urgency.URGENT),
-    "drops": ("artery", Urgency.URGENT),
-    "fever_neck": ("neck_fever", Urgency.URGENT),  # NICE NG240: suspected meningitis
     "neck_injury": ("neck_injury", Urgency.SOON),  # NICE NG232; urgent with the others
 }
+# The fever question's answers → the flags each raises: a fever with a stiff neck or headache
+# (NICE NG240: suspected meningitis) is its own answer, not a second question.
+FEVER = {"no": set(), "yes": {"fever"}, "neck": {"fever", "neck_fever"}}
 HEAD_NECK_FLAGS = {code for code, _ in HEAD_NECK.values()}
 YES_NO = [
     f.question for f in INTAKE.red_flags if f.question.startswith("rf_") and f.answers == ("yes",)
@@ -88,7 +89,8 @@ def test_the_questions_come_in_the_issues_order() -> None:
     for key in keys[8:-1]:
         question = INTAKE.question(key)
         assert question is not None and question.choices is not None
-        assert list(question.choices) == ["no", "yes"]
+        expected = ["no", "yes", "neck"] if key == "rf_fever" else ["no", "yes"]
+        assert list(question.choices) == expected
 
 
 def test_pregnancy_may_be_left_unsaid() -> None:
@@ -272,6 +274,7 @@ _answers = st.fixed_dictionaries(
         )
         | st.none(),
         "rf_head": st.lists(st.sampled_from([*HEAD_NECK, NONE]), unique=True) | st.none(),
+        "rf_fever": st.sampled_from(list(FEVER)) | st.none(),
         **{key: st.sampled_from(["yes", "no"]) | st.none() for key in YES_NO},
     },
 )
@@ -285,6 +288,7 @@ def _expected_flags(answers: dict[str, object]) -> set[str]:
         if f.question in YES_NO and answers.get(f.question) == "yes"
     }
     expected |= {HEAD_NECK[c][0] for c in answers.get("rf_head") or [] if c != NONE}  # type: ignore[attr-defined]
+    expected |= FEVER[str(answers["rf_fever"])] if answers.get("rf_fever") else set()
     ticked = set(answers.get("conditions") or [])  # type: ignore[call-overload]
     concern = str(answers.get("concern") or "")
     if ticked & {"cancer", "cancer_past"} and concern in (
@@ -417,3 +421,68 @@ def test_a_flag_that_needs_two_answers_is_checked_on_load(tmp_path: Path) -> Non
     broken.write_text(text.replace('answer = "thunder"', 'answer = "yes"'))
     with pytest.raises(ValueError, match="red flag 'thunderclap': answer"):
         load_intake(broken)
+
+
+def test_a_fever_is_asked_once_and_its_answer_raises_each_flag_it_means() -> None:
+    fever, meningitis = INTAKE.red_flag("fever"), INTAKE.red_flag("neck_fever")
+    assert fever is not None and meningitis is not None
+    question = INTAKE.question("rf_fever")
+    assert question is not None and question.choices is not None
+    assert question.choices["neck"] == "Yes, with a stiff neck or headache"
+    assert red_flags_of({"rf_fever": "neck"}) == [fever, meningitis]
+    assert red_flags_of({"rf_fever": "yes"}) == [fever]
+    assert red_flags_of({"rf_fever": "no"}) == []
+    assert meningitis.urgency is Urgency.URGENT and "nice_ng240" in meningitis.sources
+    # The head and neck checklist asks neither about a fever nor about falls on an item of
+    # their own: falls are in the dizziness item, which raises the same flag.
+    labels = INTAKE.options("rf_head")
+    assert not any("fever" in label.lower() for label in labels.values())
+    assert labels["dizzy"] == "Dizzy spells, double vision, or sudden falls"
+    assert [f.code for f in red_flags_of({"rf_head": ["dizzy"]})] == ["artery"]
+
+
+def test_every_red_flag_can_still_be_raised_by_an_answer_a_client_is_offered() -> None:
+    for flag in INTAKE.red_flags:
+        question = INTAKE.question(flag.question)
+        assert question is not None
+        offered = INTAKE.options(question.key) or dict(question.choices or {})
+        answer = next(a for a in flag.answers if a in offered)  # one a client can give
+        answers: dict[str, object] = {flag.question: answer}
+        if question.kind is QuestionKind.MULTI:
+            answers = {flag.question: [answer]}
+        if flag.with_question is not None:
+            answers[flag.with_question] = flag.with_words[0]
+        assert flag in red_flags_of(answers), flag.code  # type: ignore[arg-type]
+    # No two items of the intake ask the same thing: every label is said once.
+    labels = [label.lower() for q in INTAKE.questions for label in INTAKE.options(q.key).values()]
+    assert len(labels) == len(set(labels))
+
+
+def test_the_safety_questions_are_led_in_calmly_once() -> None:
+    led = [q for q in INTAKE.questions if q.lead_in]
+    first_flag = next(q for q in INTAKE.questions if q.key.startswith("rf_"))
+    assert [q.key for q in led] == [first_flag.key] == ["rf_saddle"]
+    assert first_flag.lead_in == (
+        "Now a few safety questions, asked of everyone — most people answer No to all of them."
+    )
+
+
+def test_a_lead_in_is_one_short_line(tmp_path: Path) -> None:
+    text = (Path(__file__).parent.parent / "practice" / "intake.toml").read_text()
+    broken = tmp_path / "intake.toml"
+    broken.write_text(text.replace('lead_in = "Now a few', 'lead_in = "Now a few\\nmore'))
+    with pytest.raises(ValueError, match="question 'rf_saddle': lead_in must be one line"):
+        load_intake(broken)
+    broken.write_text(text.replace('lead_in = "Now a few', f'lead_in = "{"calm " * 30}'))
+    with pytest.raises(ValueError, match="lead_in must be one line of at most 120 characters"):
+        load_intake(broken)
+
+
+def test_an_answer_given_to_a_retired_item_still_reads_and_raises_its_flag() -> None:
+    head = INTAKE.question("rf_head")
+    assert head is not None and head.retired is not None
+    assert "drops" not in INTAKE.options("rf_head")  # no longer offered
+    assert head.shown(["drops"], INTAKE.conditions) == "Sudden falls, your legs giving way"
+    assert [f.code for f in red_flags_of({"rf_head": ["drops"]})] == ["artery"]
+    shown = head.shown(["fever_neck"], INTAKE.conditions)
+    assert shown == "A fever with a stiff neck or headache"

@@ -33,15 +33,13 @@ async def anna_with_an_intake(running: OfflineBot, maya: Phone) -> Phone:
     await anna.tap("A few weeks")
     await anna.tap("Skip")  # worse / better
     await anna.tap("Skip")  # goal
-    await anna.tap("None of these")
-    await anna.tap("Done ✓")
+    await anna.tap("None of these")  # answers at once
     await anna.send("ibuprofen when needed")
     await anna.tap("No")  # allergies
     await anna.tap("I'd rather not say")
     for _ in range(8):
         await anna.tap("No")
     await anna.tap("None of these")  # the head and neck signs
-    await anna.tap("Done ✓")
     assert "that's everything" in anna.last_text
     return anna
 
@@ -182,7 +180,11 @@ async def test_a_red_flag_given_before_a_visit_alerts_the_therapist(
     await anna.tap("Something changed", message_id=question.message_id)
     await anna.tap("New symptoms")
     await anna.tap("Done ✓")
-    assert anna.last_text.startswith("Update 1 of 9 · Have you noticed numbness or tingling")
+    # The safety questions asked again open with their calm lead-in, as at the intake.
+    assert anna.last_text.startswith(
+        "Now a few safety questions, asked of everyone — most people answer No to all of "
+        "them.\nUpdate 1 of 9 · Have you noticed numbness or tingling"
+    )
     await anna.tap("Yes")
     calm = anna.messages[-2].text
     assert "Thank you for telling me. Maya will look at this personally" in calm
@@ -200,7 +202,7 @@ async def test_a_red_flag_given_before_a_visit_alerts_the_therapist(
     await deliver(running, clock)
     alert = next(m for m in reversed(maya.messages) if "🚩" in m.text)
     assert alert.text.startswith("🚩 URGENT · Anna K.'s intake: Saddle numbness")
-    assert alert.buttons[0] == ["↗️ Refer", "✔️ Seen, I'll discuss it"]
+    assert alert.buttons[:2] == [["↗️ Refer"], ["✔️ Seen, I'll discuss it"]]
     async with running.db.unit_of_work() as uow:
         flags = list(await uow.session.scalars(select(IntakeFlag)))
         answers = await uow.intake.answers(1)

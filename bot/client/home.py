@@ -204,7 +204,7 @@ def _choices(setting: str, options: list[tuple[str, str]]) -> InlineKeyboardMark
         InlineKeyboardButton(label, callback_data=Setting(setting, value).encode())
         for label, value in options
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = cards.button_rows(buttons)
     rows.append([InlineKeyboardButton(texts.BACK, callback_data=Setting("menu").encode())])
     return InlineKeyboardMarkup(rows)
 

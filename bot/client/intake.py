@@ -57,7 +57,7 @@ def correct_keyboard() -> InlineKeyboardMarkup:
         InlineKeyboardButton(q.label, callback_data=IntakeButton(q.key, "e").encode())
         for q in intake.questions
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return InlineKeyboardMarkup(cards.button_rows(buttons))
 
 
 def shown(question: IntakeQuestion, value: Any) -> str:
@@ -100,7 +100,7 @@ def _keyboard(
         InlineKeyboardButton(label, callback_data=IntakeButton(question.key, "c", code).encode())
         for code, label in (question.choices or {}).items()
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = cards.button_rows(buttons)
     rows.append([skip])
     return InlineKeyboardMarkup(rows)
 
@@ -118,7 +118,9 @@ def _question_text(
 ) -> str:
     number, total = counted
     minutes = None if correcting else minutes_to_answer(total)
-    return texts.intake_question(number, total, question.prompt, question.example, minutes)
+    # A correction is one question on its own: no lead-in into the ones after it.
+    lead_in = "" if correcting else question.lead_in
+    return texts.intake_question(number, total, question.prompt, question.example, minutes, lead_in)
 
 
 def _answered_text(question: IntakeQuestion, value: Any, counted: tuple[int, int]) -> str:
@@ -166,7 +168,7 @@ async def _asking(
         before = shown(question, row.value) if row is not None else ""
         number, total = _place(keys, key)
         text = texts.previsit_question_again(
-            number, total, question.prompt, question.example, before, on
+            number, total, question.prompt, question.example, before, on, question.lead_in
         )
     return text, keys is not None
 
@@ -520,7 +522,7 @@ async def intake_button(update: Update, context: Context) -> None:
             await cards.answer(query, texts.INTAKE_ANSWERED_ALREADY)
             await cards.strip_buttons(context.bot, chat_id, message_id)
             return
-        if button.action == "t":
+        if button.action == "t" and button.value != NONE:
             try:
                 progress.ticked = intake.toggle(progress.ticked or [], button.value, question.key)
             except ValueError:
@@ -535,7 +537,9 @@ async def intake_button(update: Update, context: Context) -> None:
             )
             return
         value: Any
-        if button.action == "d":
+        if button.action == "t":  # "None of these" is a whole answer: no Done to wait for
+            value = [NONE]
+        elif button.action == "d":
             if not progress.ticked:
                 await cards.answer(query, texts.INTAKE_TICK_FIRST, alert=True)
                 return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import unicodedata
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -20,24 +21,53 @@ log = logging.getLogger(__name__)
 _NOT_MODIFIED = "message is not modified"
 
 # What a phone shows of one row of buttons without cutting a label short ("Upper trapez…"):
-# about 30 characters across the row, whatever the number of buttons in it.
-ROW_CHARS = 30
+# about 32 characters across the row. Telegram's apps give every button of a row the same
+# width, so a label has its share of the row: two buttons of up to 16 characters each, three
+# of up to 10. Why 32: on a 360-dp phone (the commonest Android width) half a row showed
+# "📄 Reason only, now" (19) whole and cut "🤝 Client agreed in person" (26) and "Upper
+# trapezius stretch" (23); 16 a half leaves room for wide letters and narrower phones.
+# Pairs of 40–47 characters ([Bladder or bowel changes] [Weakness in the legs]) were cut.
+ROW_CHARS = 32
+
+
+def label_width(label: str) -> int:
+    """A label's width in narrow characters: an emoji or a wide letter counts two (an emoji's
+    variation selector already counts one), a zero-width joiner none."""
+    width = 0
+    for char in label:
+        if unicodedata.east_asian_width(char) in ("W", "F"):
+            width += 2
+        elif char != "\ufe0f" and unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        else:
+            width += 1
+    return width
+
+
+def fits_a_row(labels: list[str]) -> bool:
+    """Whether these labels share one row on a phone: each within its share of ROW_CHARS
+    ([Yes] [No] do; [No] [Cross-body shoulder stretch] do not, nor any two of more than 32
+    together)."""
+    return len(labels) <= 1 or len(labels) * max(map(label_width, labels)) <= ROW_CHARS
 
 
 def button_rows(
-    buttons: list[InlineKeyboardButton], columns: int = 2
+    buttons: list[InlineKeyboardButton], columns: int = 2, tick: str = ""
 ) -> list[list[InlineKeyboardButton]]:
     """The buttons in rows of at most `columns`, a button starting a row of its own when the
-    row's labels would not fit a phone's width together ([Yes] [No] share a row;
-    [Cross-body shoulder stretch] does not share it)."""
+    row's labels would not fit a phone's width together (fits_a_row). A checklist names its
+    `tick` ("✓ "): every label is measured as if ticked, so a tap never moves the buttons."""
+
+    def measured(button: InlineKeyboardButton) -> str:
+        return tick + button.text.removeprefix(tick) if tick else button.text
+
     rows: list[list[InlineKeyboardButton]] = []
     for button in buttons:
         row = rows[-1] if rows else None
-        width = len(button.text)
         if (
             row is not None
             and len(row) < columns
-            and sum(len(b.text) for b in row) + width <= ROW_CHARS
+            and fits_a_row([measured(b) for b in (*row, button)])
         ):
             row.append(button)
         else:

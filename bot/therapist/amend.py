@@ -101,7 +101,7 @@ def _cancel(note_id: int) -> list[InlineKeyboardButton]:
 
 def _fields_view(note: SessionNote, name: str, today: date) -> tuple[str, InlineKeyboardMarkup]:
     buttons = [_b(note.id, FIELDS[field], "f", code) for code, field in FIELD_CODES.items()]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = cards.button_rows(buttons)
     rows.append(_cancel(note.id))
     day = texts.Html(texts.long_date(note.session_date, today))
     return texts.amend_fields(note.number, name, day), InlineKeyboardMarkup(rows)

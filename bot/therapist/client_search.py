@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.shared import texts
+from bot.shared import cards, texts
 from bot.shared.callbacks import ClientCard
 from bot.shared.context import Context
 from bot.therapist.notes.flow import RECENT_CLIENTS, SEARCH_RESULTS
@@ -17,7 +17,7 @@ def client_buttons(clients: list[Client], nav: list[InlineKeyboardButton]) -> In
     buttons = [
         InlineKeyboardButton(_label(c), callback_data=ClientCard(c.id).encode()) for c in clients
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = cards.button_rows(buttons)
     if nav:
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
@@ -72,7 +72,7 @@ async def pick_client(
         await message.reply_text(text)
         return
     buttons = [InlineKeyboardButton(c.name, callback_data=button(c.id)) for c in found]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = cards.button_rows(buttons)
     await message.reply_text(
         texts.matches(query) if query else prompt,
         reply_markup=InlineKeyboardMarkup(rows),

@@ -50,23 +50,16 @@ async def red_flag_card(
 
 
 def _alert_keyboard(row: IntakeFlag, client: Client) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.RED_FLAG_REFER, callback_data=RedFlagButton(row.id, "r").encode()
-                ),
-                InlineKeyboardButton(
-                    texts.RED_FLAG_SEEN, callback_data=RedFlagButton(row.id, "s").encode()
-                ),
-            ],
-            [
-                InlineKeyboardButton(
-                    f"👤 {client.name}", callback_data=ClientCard(client.id).encode()
-                )
-            ],
-        ]
-    )
+    decisions = [
+        InlineKeyboardButton(
+            texts.RED_FLAG_REFER, callback_data=RedFlagButton(row.id, "r").encode()
+        ),
+        InlineKeyboardButton(
+            texts.RED_FLAG_SEEN, callback_data=RedFlagButton(row.id, "s").encode()
+        ),
+    ]
+    card = InlineKeyboardButton(f"👤 {client.name}", callback_data=ClientCard(client.id).encode())
+    return InlineKeyboardMarkup([*cards.button_rows(decisions), [card]])
 
 
 async def red_flag_button(update: Update, context: Context) -> None:
@@ -96,7 +89,9 @@ async def red_flag_button(update: Update, context: Context) -> None:
     await cards.answer(query)
     chat_id, message_id = query.message.chat.id, query.message.message_id
     if button.action == "s":
-        seen = texts.red_flag_seen(client.name, flag.name, texts.short_date(services.today()))
+        urgent = flag.urgency is Urgency.URGENT
+        on = texts.short_date(services.today())
+        seen = texts.red_flag_seen(client.name, flag.name, flag.meaning, urgent, on)
         await cards.edit_card(context.bot, chat_id, message_id, seen, None)
         return
     await start_referral_for_flag(update, context, client.id, row.id, flag_reason(flag))

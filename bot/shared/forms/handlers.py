@@ -177,7 +177,7 @@ async def render(
             )
             for o in options
         ]
-        rows += cards.button_rows(buttons, question.columns)
+        rows += cards.button_rows(buttons, question.columns, tick="✓ ")
         if question.hint:
             lines.append(question.hint)
         if question.note is not None and (note := await question.note(ctx)):

@@ -56,9 +56,12 @@ def intake_carry_on(answered: int, total: int) -> str:
     return f"📝 Your health questions: {answered} of {total} answered. Carry on when you like."
 
 
-def intake_question(number: int, total: int, prompt: str, example: str, minutes: int | None) -> str:
+def intake_question(
+    number: int, total: int, prompt: str, example: str, minutes: int | None, lead_in: str = ""
+) -> str:
     """One question; the first also says how long the whole takes (`minutes`, unless the
-    client is correcting an answer)."""
+    client is correcting an answer). `lead_in` (the question's, in practice/intake.toml) comes
+    first, on a line of its own: the calm word before the safety questions."""
     if number == 1 and minutes is not None:
         text = (
             f"<b>1 of {total}</b> · about {minutes} minute{'s' if minutes != 1 else ''}, "
@@ -68,7 +71,7 @@ def intake_question(number: int, total: int, prompt: str, example: str, minutes:
         text = f"<b>{number} of {total}</b> · {esc(prompt)}"
     if example:
         text += f"\n<i>{esc(example)}</i>"
-    return text
+    return f"{esc(lead_in)}\n{text}" if lead_in else text
 
 
 def intake_answered(number: int, total: int, label: str, answer: str) -> str:
@@ -107,12 +110,17 @@ def red_flag_reply(therapist: str, urgent: bool) -> str:
     return text
 
 
+def _red_flag_head(name: str, flag: str, meaning: str, urgent: bool) -> str:
+    """The alert's headline and meaning: how urgent, whose, which flag; kept when the alert
+    is edited to say what the therapist decided."""
+    urgency = "🚩 <b>URGENT</b>" if urgent else "🚩 <b>Soon</b>"
+    return f"{urgency} · <b>{esc(name)}</b>'s intake: {esc(flag)}\n{esc(meaning)}"
+
+
 def red_flag_alert(name: str, flag: str, meaning: str, urgent: bool, answered: Html) -> str:
     """To the therapist, at once: the flag, its usual meaning in a line, how urgent."""
-    urgency = "🚩 <b>URGENT</b>" if urgent else "🚩 <b>Soon</b>"
     return (
-        f"{urgency} · <b>{esc(name)}</b>'s intake: {esc(flag)}\n"
-        f"{esc(meaning)}\n"
+        f"{_red_flag_head(name, flag, meaning, urgent)}\n"
         f"Answered {answered}. Nothing is diagnosed: this is a screening question."
     )
 
@@ -139,8 +147,13 @@ def intake_heading(name: str) -> Plain:
     return Plain(f"Intake — {name}")
 
 
-def red_flag_seen(name: str, flag: str, on: Html) -> str:
-    return f"✔️ Seen {on}: you'll discuss “{esc(flag)}” with {esc(name)}."
+def red_flag_seen(name: str, flag: str, meaning: str, urgent: bool, on: Html) -> str:
+    """The alert once Seen is tapped: still its headline (whose, which flag), then the
+    decision in place of the buttons."""
+    return (
+        f"{_red_flag_head(name, flag, meaning, urgent)}\n"
+        f"✔️ Seen {on} — you'll discuss it with {esc(name)}"
+    )
 
 
 def intake_warnings(cautions: list[str], flags: int) -> list[Html]:
@@ -276,15 +289,22 @@ def previsit_picked(parts: list[str]) -> str:
 
 
 def previsit_question_again(
-    number: int, total: int, prompt: str, example: str, before: str, on: Html | None
+    number: int,
+    total: int,
+    prompt: str,
+    example: str,
+    before: str,
+    on: Html | None,
+    lead_in: str = "",
 ) -> str:
-    """A question asked again before a visit, with the answer it would replace."""
+    """A question asked again before a visit, with the answer it would replace (and its
+    `lead_in`, as intake_question has it)."""
     text = f"<b>Update {number} of {total}</b> · {esc(prompt)}"
     if example:
         text += f"\n<i>{esc(example)}</i>"
     if on is not None:
         text += f"\nYour answer on {on}: {esc(before)}"
-    return text
+    return f"{esc(lead_in)}\n{text}" if lead_in else text
 
 
 def previsit_answered(number: int, total: int, label: str, answer: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.shared import texts
+from bot.shared import cards, texts
 from bot.shared.callbacks import ANY_STEP, NoteButton
 from bot.therapist.notes.state import DraftState
 from bot.therapist.notes.steps import EDITABLE, LABELS, MISSING_STEPS, TEXT_STEPS, Step
@@ -48,8 +48,9 @@ def _cancel(state: DraftState) -> InlineKeyboardButton:
     return _button(state, texts.CANCEL, "x", step=ANY_STEP)
 
 
-def _pairs(buttons: Row) -> list[Row]:
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+def _pairs(buttons: Row, tick: str = "") -> list[Row]:
+    """Two to a row where they fit a phone (cards.button_rows)."""
+    return cards.button_rows(buttons, tick=tick)
 
 
 def _header(state: DraftState) -> str:
@@ -99,7 +100,7 @@ def _multi_select(
     ]
     other_label = f"✓ {_short(other, 24)}" if other else texts.OTHER
     toggles.append(_button(state, other_label, "o"))
-    rows = _pairs(toggles)
+    rows = _pairs(toggles, tick="✓ ")
     rows.append([_back(state), _button(state, texts.DONE, "d")])
     return View(_header(state) + prompt, InlineKeyboardMarkup(rows))
 
