@@ -126,18 +126,31 @@ class RedFlag:
     # of cancer, with back or neck pain as the main concern).
     with_question: str | None = None
     with_words: tuple[str, ...] = ()
+    # Answers to other questions that raised it before the intake moved the sign into
+    # `question` (a retired item's code): a client's earlier answer still raises it.
+    earlier: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def asked_by(self, key: str) -> bool:
+        """Whether an answer to question `key` can raise this flag."""
+        return key == self.question or any(key == q for q, _ in self.earlier)
 
     def raised_by(self, answers: Answers) -> bool:
-        value = answers.get(self.question)
-        if isinstance(value, list):
-            hit = any(a in value for a in self.answers)
-        else:
-            hit = value in self.answers
+        hit = any(
+            _answered(answers.get(key), codes)
+            for key, codes in ((self.question, self.answers), *self.earlier)
+        )
         if not hit or self.with_question is None:
             return hit
         typed = answers.get(self.with_question)
         text = typed.lower() if isinstance(typed, str) else ""
         return any(_has_word(text, w) for w in self.with_words)
+
+
+def _answered(value: AnswerValue | None, codes: tuple[str, ...]) -> bool:
+    """Whether an answer is one of `codes` (a checklist's: any of them ticked)."""
+    if isinstance(value, list):
+        return any(a in value for a in codes)
+    return value in codes
 
 
 @dataclass(frozen=True)
@@ -303,7 +316,7 @@ def flag_of_answer(key: str, value: AnswerValue, intake: Intake | None = None) -
     another answer is red_flags_of's)."""
     intake = intake or default_intake()
     return next(
-        (f for f in intake.red_flags if f.question == key and f.raised_by({key: value})), None
+        (f for f in intake.red_flags if f.asked_by(key) and f.raised_by({key: value})), None
     )
 
 
@@ -533,6 +546,13 @@ def _red_flag(
             raise ValueError(f"{where}: with_question must be a typed question, with_words")
     elif with_words:
         raise ValueError(f"{where}: with_words needs with_question")
+    earlier = []
+    for key, codes in dict(entry.get("earlier", {})).items():
+        before = questions.get(key)
+        codes = tuple(str(c) for c in codes) if isinstance(codes, list) else ()
+        if before is None or not codes or any(c not in (before.retired or {}) for c in codes):
+            raise ValueError(f"{where}: earlier must name retired items of its questions")
+        earlier.append((key, codes))
     try:
         urgency = Urgency(str(entry.get("urgency")))
     except ValueError:
@@ -547,10 +567,12 @@ def _red_flag(
         sources=_sources(entry, sources, where),
         with_question=with_question,
         with_words=with_words,
+        earlier=tuple(earlier),
     )
 
 
 _RED_FLAG_KEYS = {
+    "earlier",
     "code",
     "question",
     "answer",

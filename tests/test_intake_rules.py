@@ -486,3 +486,21 @@ def test_an_answer_given_to_a_retired_item_still_reads_and_raises_its_flag() -> 
     assert [f.code for f in red_flags_of({"rf_head": ["drops"]})] == ["artery"]
     shown = head.shown(["fever_neck"], INTAKE.conditions)
     assert shown == "A fever with a stiff neck or headache"
+    # The sign moved to the fever question; a client's answer from before still raises it,
+    # alone and among others, so no flag of an earlier intake disappears from the card.
+    assert [f.code for f in red_flags_of({"rf_head": ["fever_neck"]})] == ["neck_fever"]
+    raised = red_flags_of({"rf_head": ["thunder", "fever_neck"], "rf_fever": "no"})
+    assert {f.code for f in raised} == {"thunderclap", "neck_fever"}
+    flag = flag_of_answer("rf_head", ["fever_neck"])
+    assert flag is not None and flag.code == "neck_fever"
+
+
+def test_an_earlier_trigger_must_be_a_retired_item(tmp_path: Path) -> None:
+    text = (Path(__file__).parent.parent / "practice" / "intake.toml").read_text()
+    broken = tmp_path / "intake.toml"
+    # An item still offered is not "earlier": it would raise the flag from two questions.
+    broken.write_text(
+        text.replace('earlier = { rf_head = ["fever_neck"] }', 'earlier = { rf_head = ["dizzy"] }')
+    )
+    with pytest.raises(ValueError, match="red flag 'neck_fever': earlier must name retired"):
+        load_intake(broken)
