@@ -69,6 +69,12 @@ async def render(fn: Callable[..., T], *args: object) -> T:
     return await POOL.run(fn, *args)
 
 
-def shutdown() -> None:
-    """Stop the workers (the bot is stopping); a later render starts a new pool."""
-    POOL.shutdown()
+def reopen() -> None:
+    """The bot is starting: renders are taken again after an earlier run's shutdown."""
+    POOL.reopen()
+
+
+async def shutdown() -> None:
+    """Stop the workers (the bot is stopping), the renders they have taken done first; a
+    render from then on, on this event loop, is refused (workers.PoolClosed)."""
+    await POOL.shutdown()

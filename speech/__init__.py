@@ -6,7 +6,7 @@ the note's vocabulary and the therapist's client names (speech/vocabulary.py). N
 no database here: the bot hands in bytes and names, and gets text back.
 """
 
-from speech.pool import MAX_SECONDS, Busy, Transcript, shutdown, transcribe
+from speech.pool import MAX_SECONDS, Busy, Transcript, reopen, shutdown, transcribe
 from speech.spec import (
     ADAPTATIONS,
     ENGINES,
@@ -30,6 +30,7 @@ __all__ = [
     "TooLong",
     "Transcript",
     "Undecodable",
+    "reopen",
     "shutdown",
     "transcribe",
 ]

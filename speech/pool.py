@@ -26,6 +26,7 @@ __all__ = [
     "MAX_WAITING",
     "Busy",
     "Transcript",
+    "reopen",
     "shutdown",
     "transcribe",
     "transcribe_here",
@@ -119,6 +120,12 @@ async def transcribe(
         _in_hand -= 1
 
 
-def shutdown() -> None:
-    """Stop the worker (the bot is stopping); a later transcription starts a new one."""
-    POOL.shutdown()
+def reopen() -> None:
+    """The bot is starting: transcriptions are taken again after an earlier run's shutdown."""
+    POOL.reopen()
+
+
+async def shutdown() -> None:
+    """Stop the worker (the bot is stopping), the recordings it has taken done first; a
+    transcription from then on, on this event loop, is refused (workers.PoolClosed)."""
+    await POOL.shutdown()

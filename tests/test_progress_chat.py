@@ -4,8 +4,10 @@ raises: asked once, answered with one tap, kept on the record."""
 from __future__ import annotations
 
 import io
+import logging
 from datetime import timedelta
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -13,11 +15,13 @@ from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
 from practice.plans import HomeworkStatus
+from reports import render as render_module
 from storage.models import Decision, HomeworkAssignment
 from tests.chat import new_client_note, past_the_letterhead
 from tests.test_records import csv_rows, pdf_text
 from tests.test_reminders import anna_on_the_bot, assign
 from tests.test_reminders import clock as clock  # the October clock, as a fixture
+from workers import Pool
 
 
 async def note(maya: Phone, clock: FrozenClock, before: str, after: str) -> None:
@@ -292,3 +296,29 @@ async def test_discharge_at_the_planned_end_ends_the_homework(
     assert [i.status for i in items] == [HomeworkStatus.ENDED]
     kinds = [(d.kind, d.answer) for d in await decisions(running)]
     assert kinds[-1] == ("end", "discharge")
+
+
+async def test_a_chart_asked_for_as_the_bot_stops_is_answered_in_plain_words(
+    running: OfflineBot,
+    maya: Phone,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await new_client_note(maya, "Anna K.", areas=("Neck",))
+    stopping = Pool(  # a pool of this test's own, shut down as the bot's is when it stops
+        "render",
+        workers=lambda: 1,
+        max_tasks_per_child=1,
+        initializer=render_module.quiet_worker,
+        mode_variable=render_module.MODE_VARIABLE,
+        log=render_module.log,
+    )
+    monkeypatch.setattr(render_module, "POOL", stopping)
+    await stopping.shutdown()
+    caplog.set_level(logging.INFO)
+    await maya.send("/progress Anna")
+    assert maya.last_text == "The bot is restarting — please try again in a minute."
+    assert maya.photos == []
+    assert "the bot is stopping" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "Traceback" not in caplog.text

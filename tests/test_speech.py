@@ -186,7 +186,7 @@ async def test_the_pool_transcribes_in_a_worker_and_refuses_past_its_queue() -> 
             return_exceptions=True,
         )
     finally:
-        await asyncio.to_thread(speech.shutdown)
+        await speech.shutdown()
     busy = [r for r in results if isinstance(r, speech.Busy)]
     done = [r for r in results if isinstance(r, speech.Transcript)]
     assert len(busy) == 2 and len(done) == pool.MAX_WAITING
@@ -199,7 +199,7 @@ async def test_the_pool_reports_an_undecodable_recording_by_its_kind() -> None:
         with pytest.raises(speech.Undecodable):
             await speech.transcribe(b"not audio at all", EngineSpec(adaptation="plain"))
     finally:
-        await asyncio.to_thread(speech.shutdown)
+        await speech.shutdown()
 
 
 def test_the_notes_words_are_also_said_without_the_r() -> None:

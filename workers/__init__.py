@@ -7,6 +7,6 @@ of them may import the other (reports/ sits below the bot, speech/ beside the do
 processes in it. workers/ uses at most practice/ (pyproject.toml's contracts).
 """
 
-from workers.pool import Pool
+from workers.pool import Pool, PoolClosed
 
-__all__ = ["Pool"]
+__all__ = ["Pool", "PoolClosed"]

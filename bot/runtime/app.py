@@ -300,6 +300,8 @@ async def run_bot(
         dispatch_interval = settings.dispatch_interval_seconds
     clock = clock or SystemClock()
     stop = stop or _stop_on_signals()
+    render.reopen()  # shut down by an earlier run in this process (a test, the benchmark)
+    speech.reopen()
     db = await prepare_database(settings, clock)
     application = build_application(
         settings, db, clock, read_timeout=read_timeout, backoff_base=backoff_base
@@ -339,8 +341,8 @@ async def run_bot(
         if health_server is not None:
             await health_server.stop()
         await db.dispose()
-        await asyncio.to_thread(render.shutdown)  # the render workers, if any were started
-        await asyncio.to_thread(speech.shutdown)  # the speech worker, likewise
+        await render.shutdown()  # the render workers, if any were started
+        await speech.shutdown()  # the speech worker, likewise
 
 
 async def _serve_health(

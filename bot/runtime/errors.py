@@ -18,6 +18,7 @@ from bot.shared import texts
 from bot.shared.bounded import TAP_ANSWER_LIMIT
 from bot.shared.context import Context
 from practice.redact import error_type, where
+from workers import PoolClosed
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,11 @@ def error_handler(show_again: Sequence[ShowAgain] = ()) -> ErrorHandler:
 async def _on_error(update: object, context: Context, show_again: Sequence[ShowAgain]) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, PoolClosed):  # the bot is stopping: nothing failed, it is told so
+        log.info("update %s refused: the bot is stopping", update_id)
+        if isinstance(update, Update):
+            await _tell_safely(update, context, (), texts.RESTARTING)
+        return
     # No message, no traceback text: either may quote what a user typed (practice/redact.py).
     if error is None:
         log.error("handler failed on update %s", update_id)
@@ -48,22 +54,27 @@ async def _on_error(update: object, context: Context, show_again: Sequence[ShowA
         log.error(
             "handler failed on update %s: %s at %s", update_id, error_type(error), where(error)
         )
-    if not isinstance(update, Update):
-        return
+    if isinstance(update, Update):
+        await _tell_safely(update, context, show_again, texts.SOMETHING_WENT_WRONG)
+
+
+async def _tell_safely(
+    update: Update, context: Context, show_again: Sequence[ShowAgain], words: str
+) -> None:
     try:
-        await _tell(update, context, show_again)
+        await _tell(update, context, show_again, words)
     except Exception as exc:  # the apology must never become a second failure
         log.warning("could not tell the user about the failure: %s", type(exc).__name__)
 
 
-async def _tell(update: Update, context: Context, show_again: Sequence[ShowAgain]) -> None:
+async def _tell(
+    update: Update, context: Context, show_again: Sequence[ShowAgain], words: str
+) -> None:
     user, chat = update.effective_user, update.effective_chat
     told = False
     if update.callback_query is not None:
         try:
-            await update.callback_query.answer(
-                texts.SOMETHING_WENT_WRONG[:TAP_ANSWER_LIMIT], show_alert=True
-            )
+            await update.callback_query.answer(words[:TAP_ANSWER_LIMIT], show_alert=True)
             told = True
         except BadRequest:
             pass  # already answered before the failure
@@ -78,7 +89,7 @@ async def _tell(update: Update, context: Context, show_again: Sequence[ShowAgain
     ):
         return
     if not told and chat is not None and user is not None and await _may_write_to(context, user.id):
-        await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)
+        await context.bot.send_message(chat.id, words)
 
 
 async def _shown_again(

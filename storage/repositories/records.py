@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -102,72 +115,14 @@ class RecordRepository:
         A day is due once however many reminders it had (a re-planned day has two rows: each
         day is counted at its first settled row) and whether it is still in the outbox or
         was compacted into homework_due_days; a day is done if the client said so on a due
-        day."""
-        sent = aliased(Delivery)
-        earlier = aliased(Delivery)
-        kept = aliased(HomeworkDueDay)
-        log = aliased(HomeworkLog)
-        settled = (Outbox.SENT, Outbox.MISSED)
-
-        def settled_on(assignment: Any, day: Any, row: Any = Delivery) -> ColumnElement[bool]:
-            return and_(
-                row.assignment_id == assignment,
-                row.status.in_(settled),
-                row.occurrence_date == day,
-                row.kind == HOMEWORK,
-            )
-
-        a = HomeworkAssignment
-        sent_days = (
-            select(func.count())
-            .select_from(sent)
-            .where(
-                sent.assignment_id == a.id,
-                sent.status.in_(settled),
-                sent.occurrence_date >= since,
-                sent.kind == HOMEWORK,
-                ~exists().where(
-                    settled_on(sent.assignment_id, sent.occurrence_date, earlier),
-                    earlier.sequence < sent.sequence,
-                ),
-            )
-            .scalar_subquery()
-        )
-        kept_days = (
-            select(func.count())
-            .select_from(kept)
-            .where(
-                kept.assignment_id == a.id,
-                kept.occurrence_date >= since,
-                ~exists().where(settled_on(kept.assignment_id, kept.occurrence_date)),
-            )
-            .scalar_subquery()
-        )
-        done_days = (
-            select(func.count())
-            .select_from(log)
-            .where(
-                log.assignment_id == a.id,
-                log.occurrence_date >= since,
-                log.result == "done",
-                or_(
-                    exists().where(settled_on(log.assignment_id, log.occurrence_date)),
-                    exists().where(
-                        HomeworkDueDay.assignment_id == log.assignment_id,
-                        HomeworkDueDay.occurrence_date == log.occurrence_date,
-                    ),
-                ),
-            )
-            .scalar_subquery()
-        )
-        where = [a.therapist_id == therapist_id, a.status != HomeworkStatus.ENDED]
+        day. The statement is built once (`_homework_totals`): building it anew took more of
+        the event loop than running it (a digest's longest steps, bench/loop_lag.py)."""
+        params: dict[str, object] = {"therapist_id": therapist_id, "since": since}
         if client_ids is not None:
             if not client_ids:
                 return {}
-            where.append(a.client_id.in_(client_ids))
-        rows = await self._session.execute(
-            select(a.client_id, sent_days + kept_days, done_days).where(*where)
-        )
+            params["client_ids"] = client_ids
+        rows = await self._session.execute(_homework_totals(client_ids is not None), params)
         totals: dict[int, Adherence] = {}
         for client_id, due, done in rows:
             if due:
@@ -334,3 +289,71 @@ class ErasureRepository:
         client.forgotten_at = now
         await self._session.flush()
         return withdrawn
+
+
+@functools.cache
+def _homework_totals(of_clients: bool) -> Select[Any]:
+    """RecordRepository.homework_totals_by_client's statement, with its parameters bound at
+    execution: therapist_id, since and (`of_clients`) the client_ids."""
+    sent = aliased(Delivery)
+    earlier = aliased(Delivery)
+    kept = aliased(HomeworkDueDay)
+    log = aliased(HomeworkLog)
+    settled = (Outbox.SENT, Outbox.MISSED)
+    since = bindparam("since", type_=Date)
+
+    def settled_on(assignment: Any, day: Any, row: Any = Delivery) -> ColumnElement[bool]:
+        return and_(
+            row.assignment_id == assignment,
+            row.status.in_(settled),
+            row.occurrence_date == day,
+            row.kind == HOMEWORK,
+        )
+
+    a = HomeworkAssignment
+    sent_days = (
+        select(func.count())
+        .select_from(sent)
+        .where(
+            sent.assignment_id == a.id,
+            sent.status.in_(settled),
+            sent.occurrence_date >= since,
+            sent.kind == HOMEWORK,
+            ~exists().where(
+                settled_on(sent.assignment_id, sent.occurrence_date, earlier),
+                earlier.sequence < sent.sequence,
+            ),
+        )
+        .scalar_subquery()
+    )
+    kept_days = (
+        select(func.count())
+        .select_from(kept)
+        .where(
+            kept.assignment_id == a.id,
+            kept.occurrence_date >= since,
+            ~exists().where(settled_on(kept.assignment_id, kept.occurrence_date)),
+        )
+        .scalar_subquery()
+    )
+    done_days = (
+        select(func.count())
+        .select_from(log)
+        .where(
+            log.assignment_id == a.id,
+            log.occurrence_date >= since,
+            log.result == "done",
+            or_(
+                exists().where(settled_on(log.assignment_id, log.occurrence_date)),
+                exists().where(
+                    HomeworkDueDay.assignment_id == log.assignment_id,
+                    HomeworkDueDay.occurrence_date == log.occurrence_date,
+                ),
+            ),
+        )
+        .scalar_subquery()
+    )
+    where = [a.therapist_id == bindparam("therapist_id"), a.status != HomeworkStatus.ENDED]
+    if of_clients:
+        where.append(a.client_id.in_(bindparam("client_ids", expanding=True)))
+    return select(a.client_id, sent_days + kept_days, done_days).where(*where)

@@ -571,6 +571,7 @@ from .welcome import HELP_THERAPIST as HELP_THERAPIST
 from .welcome import KEEP as KEEP
 from .welcome import NOTE_AFTER_FAILURE as NOTE_AFTER_FAILURE
 from .welcome import PRIVATE_ONLY as PRIVATE_ONLY
+from .welcome import RESTARTING as RESTARTING
 from .welcome import SOMETHING_WENT_WRONG as SOMETHING_WENT_WRONG
 from .welcome import STRANGER as STRANGER
 from .welcome import STRANGER_TAP as STRANGER_TAP

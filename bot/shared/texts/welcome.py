@@ -132,6 +132,8 @@ EDITS_NOT_READ_CLIENT = (
 )
 THERAPIST_IDLE_TEXT = "To log a session, send /note. /history shows a client's notes."
 SOMETHING_WENT_WRONG = "Sorry — something went wrong on my side. Please try that again in a moment."
+# A chart, a document or a recording asked for while the bot stops (workers.PoolClosed).
+RESTARTING = "The bot is restarting — please try again in a minute."
 NOTE_AFTER_FAILURE = (
     "⚠️ Sorry — something went wrong on my side. Here is your note as it stands now; "
     "check the last step before you go on."
