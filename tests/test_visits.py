@@ -67,7 +67,7 @@ async def test_booked_with_one_tap_told_and_reminded_in_the_clients_zone(
     await maya.send("/book Anna")
     assert "When?" in maya.last_text
     assert maya.buttons[0] == ["Wed 2 Dec, 10:00 — same time next week"]
-    assert maya.buttons[1] == ["Wed 9 Dec, 10:00 — in two weeks"]
+    assert maya.buttons[1] == ["Wed 9 Dec, 10:00 — in two weeks, same time"]
     await maya.tap("same time next week")
     assert "When: Wed 2 Dec, 10:00 (60 min; 11:00 their time)" in maya.last_text
     await maya.tap("Save")
@@ -233,6 +233,11 @@ async def test_moved_and_cancelled_from_the_card_the_client_is_told(
     await maya.tap("Save")
     await running.dispatch()
     await maya.tap("Move")
+    # Counted from the visit moved (Wed 2 Dec), not from today: not "next week".
+    assert maya.buttons[:2] == [
+        ["Wed 9 Dec, 10:00 — a week later, same time"],
+        ["Wed 16 Dec, 10:00 — two weeks later, same time"],
+    ]
     await maya.send("thu 3.12 11:00")
     await maya.tap("Save")
     clock.advance(timedelta(seconds=2))  # a second between two messages to one chat

@@ -35,11 +35,11 @@ from practice.visits import (
     VisitStatus,
     check_bookable,
     day_bounds,
+    gap,
     local_time,
     overlapping,
     parse_visit_time,
     reference_time,
-    rhythm_words,
     start_utc,
     suggestions,
 )
@@ -93,12 +93,16 @@ async def _rhythm(ctx: FormContext) -> list[Option]:
     assert ctx.client is not None
     plan = await ctx.uow.plans.current(ctx.therapist_id, ctx.client.id)
     options = []
-    for suggestion in suggestions(_reference(ctx), plan.visit_frequency if plan else None):
+    reference = _reference(ctx)
+    today = local_time(ctx.now, ctx.practice_zone).date()
+    for suggestion in suggestions(reference, plan.visit_frequency if plan else None):
         start = start_utc(suggestion.local, ctx.practice_zone)
         if start <= ctx.now:
             continue
+        away = gap(reference, local_time(start, ctx.practice_zone), today)
         label = texts.suggestion_label(
-            when(start, ctx.practice_zone), texts.Html(rhythm_words(suggestion.days))
+            when(start, ctx.practice_zone),
+            texts.rhythm_words(away.days, away.same_time, away.from_today),
         )
         options.append(Option(f"t{to_minutes(start)}", label))
     return options

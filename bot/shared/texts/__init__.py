@@ -535,6 +535,7 @@ from .visits import next_visit_notice as next_visit_notice
 from .visits import other_time_sent as other_time_sent
 from .visits import overlap_warning as overlap_warning
 from .visits import reminder_answered as reminder_answered
+from .visits import rhythm_words as rhythm_words
 from .visits import suggestion_label as suggestion_label
 from .visits import therapist_time as therapist_time
 from .visits import visit_booked as visit_booked
