@@ -163,7 +163,7 @@ async def test_sixty_exercises_fit_the_homework_list_and_the_clients_home(
     assert "more — each has its button below" in listing
     await anna.send("/start")
     home = anna.last_text
-    assert home.startswith("👋 Hi Anna K.") and len(home) <= TEXT_LIMIT
+    assert home.startswith("👋 Hi Anna!") and len(home) <= TEXT_LIMIT
     assert "more — /homework shows them all" in home
     await anna.send("/homework")  # split between messages already, never cut
     assert all(len(m.text) <= TEXT_LIMIT for m in anna.messages)

@@ -91,6 +91,8 @@ from .clients import zone_set as zone_set
 from .common import Html as Html
 from .common import Plain as Plain
 from .common import esc as esc
+from .common import first_name as first_name
+from .common import greeting as greeting
 from .forms import CARD_HOMEWORK as CARD_HOMEWORK
 from .forms import CARD_PLAN as CARD_PLAN
 from .forms import CARD_PROGRESS as CARD_PROGRESS
@@ -321,7 +323,6 @@ from .progress import decision_answered as decision_answered
 from .progress import decision_prompt as decision_prompt
 from .progress import decision_send_note as decision_send_note
 from .progress import exercise_saved as exercise_saved
-from .progress import first_name as first_name
 from .progress import homework_for_client as homework_for_client
 from .progress import homework_line as homework_line
 from .progress import homework_saved as homework_saved
