@@ -143,7 +143,7 @@ async def test_a_network_of_60_providers_fits(running: OfflineBot, maya: Phone) 
     await seed_providers(running.db, MAYA, 60, NOW)
     await maya.send("/providers")
     listing = maya.last_text
-    assert listing.startswith("🩺 Your referral network")
+    assert listing.startswith("⚕️ Your referral network")
     assert len(listing) <= TEXT_LIMIT
     assert "more — each has its button below" in listing
     assert len(maya.all_buttons) == 61  # every provider, and Add
