@@ -113,8 +113,10 @@ def visit_line(when: Html, status: Html) -> Html:
     return Html(f"📅 Next visit: {when} · {status}")
 
 
-def missed_line(no_shows: int, late: int) -> Html:
-    return Html(f"🚫 Didn't come: {no_shows} · ↩️ cancelled late: {late}")
+def missed_line(missed: str) -> Html:
+    """On the client card, as the record says it (reports.wording.missed_visits_line):
+    "🚫 Missed visits: 1 no-show (7 Jan)"."""
+    return Html(f"🚫 Missed visits: {esc(missed)}")
 
 
 def cancel_visit_question(name: str, when: Html) -> str:
