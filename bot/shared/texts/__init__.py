@@ -436,6 +436,8 @@ from .referrals import REFER_TO_PROMPT as REFER_TO_PROMPT
 from .referrals import REFERRAL_GONE as REFERRAL_GONE
 from .referrals import SEEN as SEEN
 from .referrals import STOPPED_THE_BOT as STOPPED_THE_BOT
+from .referrals import YOUR_BIRTH as YOUR_BIRTH
+from .referrals import YOUR_CONTACT as YOUR_CONTACT
 from .referrals import agreed_in_person as agreed_in_person
 from .referrals import any_profession as any_profession
 from .referrals import archive_provider as archive_provider
@@ -448,6 +450,7 @@ from .referrals import consent_question as consent_question
 from .referrals import consent_thanks as consent_thanks
 from .referrals import contact_words as contact_words
 from .referrals import details_done as details_done
+from .referrals import details_gone as details_gone
 from .referrals import details_late as details_late
 from .referrals import details_timed_out as details_timed_out
 from .referrals import earlier_plan_versions as earlier_plan_versions

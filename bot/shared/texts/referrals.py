@@ -392,6 +392,19 @@ def details_timed_out(name: str, missing: list[str], wait_hours: int) -> str:
     )
 
 
+def details_gone(to: str, birth: bool, contact: bool) -> str:
+    """To a client who did not answer before the letter went (`details_timed_out`, the
+    therapist's line): `birth` and `contact` say which they did not give."""
+    missing = [w for w, lacks in ((YOUR_BIRTH, birth), (YOUR_CONTACT, contact)) if lacks]
+    without = f" without {' and '.join(missing)}" if missing else ""
+    return (
+        f"📄 The letter to {esc(to)} has gone{without} — that's fine, nothing more is needed "
+        "from you. Should you send it still, it is kept for any later letter."
+    )
+
+
+YOUR_BIRTH = "your date of birth"
+YOUR_CONTACT = "a phone or email"
 BIRTH_WORDS = "their date of birth"
 CONTACT_WORDS = "their phone or email"
 
