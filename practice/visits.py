@@ -104,17 +104,26 @@ def suggestions(reference: datetime, frequency: str | None) -> list[Suggestion]:
     return [Suggestion(reference + timedelta(days=n), n) for n in days]
 
 
-def rhythm_words(days: int) -> str:
-    """ "same time next week", "in two weeks", "in 3 days"."""
-    if days == 7:
-        return "same time next week"
-    if days % 7 == 0:
-        weeks = days // 7
-        return f"in {_WORDS.get(weeks, str(weeks))} weeks"
-    return f"in {days} days"
+@dataclass(frozen=True)
+class Gap:
+    """How far an offered booking is from the visit it is counted from, as a button names
+    it: `days` on, at the same wall time or not, counted from today's visit (or now) or from
+    the visit being moved (another day's)."""
+
+    days: int
+    same_time: bool
+    from_today: bool
 
 
-_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+def gap(reference: datetime, offered: datetime, today: date) -> Gap:
+    """`reference` and `offered` naive local wall times; `offered` as it will be booked (a
+    time the clocks skip comes later, so it is not "the same time")."""
+    return Gap(
+        days=(offered.date() - reference.date()).days,
+        same_time=offered.time() == reference.time(),
+        from_today=reference.date() == today,
+    )
+
 
 _WEEKDAY = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?(?=\s|$|,)", re.IGNORECASE)
 _RELATIVE = re.compile(r"\bin\s+(\d{1,3})\s*(day|days|d|week|weeks|w)\b", re.IGNORECASE)

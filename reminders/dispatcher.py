@@ -87,6 +87,7 @@ from storage.repositories import (
     FOLLOW_UP,
     HOMEWORK,
     LETTER_DUE,
+    LETTER_GONE,
     RED_FLAG,
     RELAY,
     REPLY,
@@ -375,7 +376,9 @@ class Dispatcher:
             elif delivery.kind == FOLLOW_UP:
                 prepared = await self._prepare_follow_up(uow, delivery)
             elif delivery.kind == LETTER_DUE:
-                prepared = await self._prepare_letter_due(uow, delivery, batch)
+                prepared = await self._prepare_letter_due(uow, delivery, now, batch)
+            elif delivery.kind == LETTER_GONE:
+                prepared = await self._prepare_letter_gone(uow, delivery, client, now)
             elif delivery.kind == RETENTION:
                 prepared = await self._prepare_retention(uow, delivery, client)
             elif delivery.kind in VISIT_KINDS:
@@ -579,7 +582,7 @@ class Dispatcher:
         return card
 
     async def _prepare_letter_due(
-        self, uow: UnitOfWork, delivery: Delivery, batch: _Batch
+        self, uow: UnitOfWork, delivery: Delivery, now: datetime, batch: _Batch
     ) -> tuple[str, None] | None:
         """The letter's wait for the client's details is over: the therapist is told why it
         comes without them, and the letter follows the batch (even if the line fails)."""
@@ -588,13 +591,38 @@ class Dispatcher:
             if delivery.referral_id is not None
             else None
         )
-        line = await self._cards.letter_due(uow, referral) if referral is not None else None
+        line = await self._cards.letter_due(uow, referral, now) if referral is not None else None
         if referral is None or line is None:
             delivery.status = Outbox.CANCELLED  # answered meanwhile, or the letter went
             self.stats.cancelled += 1
             return None
         batch.letters_due.append(referral.id)
         return line, None
+
+    async def _prepare_letter_gone(
+        self, uow: UnitOfWork, delivery: Delivery, client: Client | None, now: datetime
+    ) -> tuple[str, None] | None:
+        """The client told the letter went without their answers: not to one who stopped,
+        blocked or was forgotten since; in their quiet hours, when those end."""
+        referral = (
+            await uow.referrals.get_any(delivery.referral_id)
+            if delivery.referral_id is not None
+            else None
+        )
+        if referral is None or client is None or not reachable(client):
+            delivery.status = Outbox.CANCELLED
+            self.stats.cancelled += 1
+            return None
+        later = self._quiet_now(client, now)
+        if later is not None:
+            _wait_until(delivery, later)
+            return None
+        text = await self._cards.letter_gone(uow, referral, client)
+        if text is None:
+            delivery.status = Outbox.CANCELLED  # they answered meanwhile
+            self.stats.cancelled += 1
+            return None
+        return text, None
 
     async def _prepare_red_flag(
         self, uow: UnitOfWork, delivery: Delivery
@@ -1129,6 +1157,7 @@ FOR_THE_CLIENT = frozenset(
         CHECK_IN,
         WEEKLY,
         REPLY,
+        LETTER_GONE,
         VISIT_BOOKED,
         VISIT_MOVED,
         VISIT_CANCELLED,

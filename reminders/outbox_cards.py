@@ -90,8 +90,11 @@ class OutboxCards:
     # LETTER_DUE: the letter's wait for the client's optional details is over: the line that
     # tells the therapist why it comes without them (None: nothing waits any more), and then,
     # after the batch, the letter itself.
-    letter_due: Callable[[UnitOfWork, Referral], Awaitable[str | None]]
+    letter_due: Callable[[UnitOfWork, Referral, datetime], Awaitable[str | None]]
     letter_overdue: ConsentNotAsked
+    # LETTER_GONE: the client, whose answers the letter went without, told nothing more is
+    # needed (None: they have answered since).
+    letter_gone: Callable[[UnitOfWork, Referral, Client], Awaitable[str | None]]
     # VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_REMINDER: the client's message about
     # a visit (the row says which, and the start it was queued for); the last argument is
     # the practice's time zone, for a client who gave none.

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from practice.schedules import to_utc
 from storage.models import Client, Referral
-from storage.repositories import CONSENT, FOLLOW_UP, LETTER_DUE, Outbox
+from storage.repositories import CONSENT, FOLLOW_UP, LETTER_DUE, LETTER_GONE, Outbox
 from storage.unit_of_work import UnitOfWork
 
 # Referral.consent
@@ -73,6 +73,25 @@ async def plan_letter_due(uow: UnitOfWork, referral: Referral, now: datetime) ->
         chat_id=referral.therapist_id,
         day=due.date(),
         due_at=due,
+        now=now,
+        referral_id=referral.id,
+    )
+    await uow.outbox.add(row)
+
+
+async def tell_letter_gone(
+    uow: UnitOfWork, referral: Referral, client: Client, now: datetime
+) -> None:
+    """The client, whose question went unanswered for LETTER_WAIT, told the letter has gone
+    without it (in their private chat, out of their quiet hours; not if they left)."""
+    if client.telegram_user_id is None:
+        return
+    row = Outbox.pending(
+        LETTER_GONE,
+        chat_id=client.telegram_user_id,
+        client_id=client.id,
+        day=now.date(),
+        due_at=now,
         now=now,
         referral_id=referral.id,
     )

@@ -76,15 +76,18 @@ def count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def missed_visits_line(no_shows: Sequence[date], late: Sequence[date]) -> str:
-    """ "1 no-show (7 Jan 2027), 0 late cancellations": each kind counted, with the day of
-    the latest ("last" when there were several)."""
+def missed_visits_line(
+    no_shows: Sequence[date], late: Sequence[date], this_year: int | None = None
+) -> str:
+    """ "2 no-shows (last 14 Jan 2027), 1 late cancellation (7 Jan 2027)", "1 no-show (7 Jan
+    2027)": each kind there was counted, with the day of the latest ("last" when there were
+    several); the record's line and the client card's (which gives `this_year`: a day of it
+    goes without its year)."""
 
     def part(days: Sequence[date], noun: str) -> str:
-        text = count(len(days), noun)
-        if not days:
-            return text
         last = max(days)
-        return f"{text} ({'last ' if len(days) > 1 else ''}{day_label(last)})"
+        day = short_day(last) if last.year == this_year else day_label(last)
+        return f"{count(len(days), noun)} ({'last ' if len(days) > 1 else ''}{day})"
 
-    return f"{part(no_shows, 'no-show')}, {part(late, 'late cancellation')}"
+    kinds = [(no_shows, "no-show"), (late, "late cancellation")]
+    return ", ".join(part(days, noun) for days, noun in kinds if days) or "none"

@@ -143,7 +143,7 @@ async def test_a_network_of_60_providers_fits(running: OfflineBot, maya: Phone) 
     await seed_providers(running.db, MAYA, 60, NOW)
     await maya.send("/providers")
     listing = maya.last_text
-    assert listing.startswith("🩺 Your referral network")
+    assert listing.startswith("⚕️ Your referral network")
     assert len(listing) <= TEXT_LIMIT
     assert "more — each has its button below" in listing
     assert len(maya.all_buttons) == 61  # every provider, and Add
@@ -163,7 +163,7 @@ async def test_sixty_exercises_fit_the_homework_list_and_the_clients_home(
     assert "more — each has its button below" in listing
     await anna.send("/start")
     home = anna.last_text
-    assert home.startswith("👋 Hi Anna K.") and len(home) <= TEXT_LIMIT
+    assert home.startswith("👋 Hi Anna!") and len(home) <= TEXT_LIMIT
     assert "more — /homework shows them all" in home
     await anna.send("/homework")  # split between messages already, never cut
     assert all(len(m.text) <= TEXT_LIMIT for m in anna.messages)

@@ -95,7 +95,7 @@ async def test_zone_buttons_and_settings(running: OfflineBot, maya: Phone) -> No
     zone_set = anna.messages[-3].text  # then the intake's opening and its first question
     assert "Time zone: Berlin time" in zone_set and "11:00" in zone_set
     await anna.send("/start")
-    assert "Hi Anna K.!" in anna.last_text
+    assert "👋 Hi Anna! You're connected with Maya" in anna.last_text
     assert "⚙️ Berlin time · quiet hours 21:00–08:00 · check-ins at 09:00" in anna.last_text
     await anna.send("/settings")
     await anna.tap("Check-in time")

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from demo.offline import OfflineBot
 from emulator import Phone
 from practice.clock import FrozenClock
-from storage.models import Client
+from storage.models import Client, Delivery
 from tests.chat import past_the_letterhead
 from tests.test_referrals import add_provider, letter_text, refer_anna_to_dr_lee, two_sessions
 
@@ -18,6 +20,11 @@ async def anna_row(running: OfflineBot, maya: Phone) -> Client:
     async with running.db.unit_of_work() as uow:
         (_, client), *_ = await uow.clients.names(maya.id)
     return client
+
+
+async def outbox_rows(running: OfflineBot, kind: str) -> list[Delivery]:
+    async with running.db.unit_of_work() as uow:
+        return list(await uow.session.scalars(select(Delivery).where(Delivery.kind == kind)))
 
 
 async def test_the_client_gives_a_date_of_birth_and_contact_for_the_letter(
@@ -199,6 +206,17 @@ async def test_the_letter_goes_without_the_details_after_two_days(
     assert len(maya.documents) == 1 and "with the treatment summary" in letter.text
     text = " ".join(letter_text(maya).split())
     assert "Date of birth: 14 March 1985" in text and "Phone or email" not in text
+    # Anna is told too, in her chat, through the outbox: she need not answer any more.
+    told = len(maya.messages)
+    await running.dispatch()
+    assert anna.last_text == (
+        "📄 The letter to Dr Lee (physiotherapist) has gone without a phone or email — that's "
+        "fine, nothing more is needed from you. Should you send it still, it is kept for any "
+        "later letter."
+    )
+    assert len(maya.messages) == told
+    [gone] = await outbox_rows(running, "lettergone")
+    assert (gone.status, gone.chat_id) == ("sent", anna.id)  # her private chat
 
     # A late answer is still kept, and says the letter went; nothing more is asked.
     await anna.send("anna@example.org")
@@ -225,6 +243,10 @@ async def test_a_late_skip_or_other_words_find_nothing_broken(
     clock.advance(timedelta(hours=48))
     await running.dispatch()
     assert "without their date of birth and their phone or email:" in maya.messages[-2].text
+    clock.advance(timedelta(seconds=2))  # a second after the check-in sent to her chat
+    await running.dispatch()
+    gone = "has gone without your date of birth and a phone or email —"
+    assert sum(gone in m.text for m in anna.messages) == 1  # (a check-in came too)
     answer = await anna.tap("Skip", message_id=birth_question.message_id)
     assert answer == "The letter has already gone — nothing more is needed."
     assert anna.message(birth_question.message_id).inline_keyboard == []

@@ -17,7 +17,9 @@ from tests.test_reports import pdf_text
 async def fill_profile(maya: Phone) -> None:
     await maya.send("/profile")
     assert "Your letterhead" in maya.last_text and "name" in maya.last_text
+    assert "e.g. Sam Taylor, LMT" in maya.last_text  # an example no one's own name
     await maya.send("Maya Collins, LMT")
+    assert "e.g. Harbour Street Massage" in maya.last_text
     await maya.send("Riverside Massage")
     await maya.send("call me")  # not a phone number: asked again, nothing lost
     assert "at least 5 digits" in maya.last_text
@@ -88,9 +90,11 @@ async def test_a_first_referral_asks_for_the_letterhead_so_its_letter_carries_it
     await maya.tap("Dr Lee")
     assert "Referral for Anna K. · 3 of 5" in maya.last_text
     assert "under your name: how should it be signed?" in maya.last_text
+    assert "e.g. Sam Taylor, LMT" in maya.last_text
     await maya.send("Maya Collins, LMT")
     await maya.send("Riverside Massage")
     assert "reach you" in maya.last_text
+    assert "e.g. +44 20 7946 0000, sam@example.com" in maya.last_text
     await maya.send("ring me")  # neither a phone nor an email: asked again, nothing lost
     assert "⚠️ Type a phone number, an email address, or both" in maya.last_text
     await maya.send("+44 20 7946 0000, maya@riverside.example")

@@ -181,7 +181,7 @@ async def exercise(db: Database, made: Practice, recorder: Recorder) -> None:
         upcoming = await uow.visits.next_of_client(client_id, NOW, OPEN_STATUSES)
         assert upcoming is not None
         await uow.visits.upcoming(MAYA, NOW, OPEN_STATUSES, 200)
-        await uow.visits.missed_counts(client_id)
+        await uow.visits.missed(client_id)
         await uow.visits.of_client(client_id)
         await uow.visits.reminder_message(upcoming.id, upcoming.starts_at)
         await uow.outbox.waiting(VISIT_BOOKED, visit_id=upcoming.id)

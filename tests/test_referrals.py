@@ -57,7 +57,7 @@ async def refer_anna_to_dr_lee(maya: Phone) -> None:
     await maya.tap("Dr Lee")
     summary = maya.last_text
     assert "Reason: Suspected disc or joint problem" in summary
-    assert "To: 🩺 Dr Lee · Physiotherapist" in summary
+    assert "To: ⚕️ Dr Lee · Physiotherapist" in summary
     await past_the_letterhead(maya)
     await maya.tap("Save")
 

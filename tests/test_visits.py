@@ -67,7 +67,7 @@ async def test_booked_with_one_tap_told_and_reminded_in_the_clients_zone(
     await maya.send("/book Anna")
     assert "When?" in maya.last_text
     assert maya.buttons[0] == ["Wed 2 Dec, 10:00 — same time next week"]
-    assert maya.buttons[1] == ["Wed 9 Dec, 10:00 — in two weeks"]
+    assert maya.buttons[1] == ["Wed 9 Dec, 10:00 — in two weeks, same time"]
     await maya.tap("same time next week")
     assert "When: Wed 2 Dec, 10:00 (60 min; 11:00 their time)" in maya.last_text
     await maya.tap("Save")
@@ -233,6 +233,11 @@ async def test_moved_and_cancelled_from_the_card_the_client_is_told(
     await maya.tap("Save")
     await running.dispatch()
     await maya.tap("Move")
+    # Counted from the visit moved (Wed 2 Dec), not from today: not "next week".
+    assert maya.buttons[:2] == [
+        ["Wed 9 Dec, 10:00 — a week later, same time"],
+        ["Wed 16 Dec, 10:00 — two weeks later, same time"],
+    ]
     await maya.send("thu 3.12 11:00")
     await maya.tap("Save")
     clock.advance(timedelta(seconds=2))  # a second between two messages to one chat
@@ -291,7 +296,9 @@ async def test_after_a_visit_without_a_note_the_therapist_is_asked_once(
     assert [r.status for r in await rows(running, "visit_ask")] == ["sent"]
     await maya.send("/clients")
     await maya.tap("Ben L.")
-    assert "🚫 Didn't come: 1 · ↩️ cancelled late: 0" in maya.last_text
+    # Said as the record says it (no "0 late cancellations"), its year this one's.
+    assert "🚫 Missed visits: 1 no-show (27 Nov)" in maya.last_text
+    assert "late cancellation" not in maya.last_text
     # And in the record: the handover, its own table, the CSV.
     await maya.send("/export Ben")
     pdf, csv_file = maya.documents[-2], maya.documents[-1]
@@ -300,7 +307,8 @@ async def test_after_a_visit_without_a_note_the_therapist_is_asked_once(
     text = pdf_text(pdf.file_bytes or b"")[1]
     assert "Missed visits" in text
     # One short, plain line: each kind counted, with the day of the latest.
-    assert "1 no-show (27 Nov 2026), 0 late cancellations" in " ".join(text.split())
+    assert "Missed visits 1 no-show (27 Nov 2026)" in " ".join(text.split())
+    assert "late cancellation" not in text
     assert "Didn't come: 1" not in text
 
 
@@ -460,7 +468,12 @@ async def test_a_client_who_stopped_messages_is_not_told_nor_reminded(
 
 def test_the_records_missed_visits_line_counts_each_kind_with_its_latest_day() -> None:
     jan = [date(2027, 1, 7), date(2027, 1, 14)]
-    assert missed_visits_line(jan[:1], []) == "1 no-show (7 Jan 2027), 0 late cancellations"
+    assert missed_visits_line(jan[:1], []) == "1 no-show (7 Jan 2027)"  # no "0 late …"
+    assert missed_visits_line([], jan[1:]) == "1 late cancellation (14 Jan 2027)"
     assert missed_visits_line(jan, jan[:1]) == (
         "2 no-shows (last 14 Jan 2027), 1 late cancellation (7 Jan 2027)"
+    )
+    # The client card's: a day of this year without it.
+    assert missed_visits_line(jan, [date(2026, 12, 9)], this_year=2027) == (
+        "2 no-shows (last 14 Jan), 1 late cancellation (9 Dec 2026)"
     )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from bot.shared import texts
 from practice.checkins import next_checkin_day
 from practice.notes import InputError
 from practice.schedules import QuietHours
@@ -14,12 +15,12 @@ from practice.visits import (
     Slot,
     check_bookable,
     day_bounds,
+    gap,
     local_time,
     overlapping,
     parse_visit_time,
     reference_time,
     reminder_due,
-    rhythm_words,
     start_utc,
     suggestions,
 )
@@ -79,11 +80,35 @@ def test_the_rhythm_of_the_plan() -> None:
     ]
     assert [s.days for s in suggestions(ref, "twice_weekly")] == [3, 4, 7]
     assert [s.days for s in suggestions(ref, None)] == [7, 14]
-    assert rhythm_words(7) == "same time next week"
-    assert rhythm_words(14) == "in two weeks"
-    assert rhythm_words(3) == "in 3 days"
+    # Today's visit counted from, at its wall time.
+    today = ref.date()
+    assert [words(ref, s.local, today) for s in weekly] == [
+        "same time next week",
+        "in two weeks, same time",
+    ]
+    assert [words(ref, s.local, today) for s in suggestions(ref, "twice_weekly")] == [
+        "in 3 days, same time",
+        "in 4 days, same time",
+        "same time next week",
+    ]
+    assert words(ref, datetime(2026, 12, 29, 15, 0), today) == "in four weeks, same time"
+    # A visit on another day being moved: "next week" would be the week after today's.
+    moved = datetime(2026, 12, 8, 15, 0)
+    assert [words(moved, s.local, today) for s in suggestions(moved, "weekly")] == [
+        "a week later, same time",
+        "two weeks later, same time",
+    ]
+    # Another wall time (one the clocks skip comes later) is not "the same time".
+    assert words(ref, datetime(2026, 12, 8, 16, 0), today) == "next week"
+    assert words(ref, datetime(2026, 12, 15, 16, 0), today) == "in two weeks"
+    assert words(moved, datetime(2026, 12, 11, 16, 0), today) == "3 days later"
     # Today's booked visit is what "same time" means.
     assert reference_time(NOW, datetime(2026, 12, 2, 9, 0)) == datetime(2026, 12, 2, 9, 0)
+
+
+def words(reference: datetime, offered: datetime, today: date) -> str:
+    away = gap(reference, offered, today)
+    return texts.rhythm_words(away.days, away.same_time, away.from_today)
 
 
 def test_same_time_next_week_across_a_daylight_saving_change() -> None:

@@ -23,7 +23,7 @@ def test_one_check_in_is_no_comparison() -> None:
 
 
 def test_the_improvement_note_says_what_was_observed_not_why() -> None:
-    note = texts.improvement_note("Anna", "Maya", pain=(6, "2"), homework=(13, 15))
+    note = texts.improvement_note("Anna K.", "Maya", pain=(6, "2"), homework=(13, 15))
     assert note == (
         "Hi Anna, Maya here. Your ratings show a real, meaningful improvement since we started "
         "— well done. Your pain has come down from 6 to 2 out of 10. You did your exercises 13 "
@@ -32,6 +32,17 @@ def test_the_improvement_note_says_what_was_observed_not_why() -> None:
     )
     bare = texts.improvement_note("Ben", "Maya", pain=None, homework=None)
     assert "exercise" not in bare and "pain" not in bare
+
+
+def test_a_client_is_greeted_the_same_way_everywhere() -> None:
+    """By the first name the therapist wrote: the home and the improvement note alike."""
+    assert texts.greeting("Anna K.") == "Hi Anna"
+    home = texts.client_home(
+        "Anna K.", "Maya", "Europe/London", texts.Html("09:00"), texts.Html("21:00–08:00"), []
+    )
+    assert home.startswith("👋 Hi Anna! You're connected with <b>Maya</b>.")
+    note = texts.improvement_note("Anna K.", "Maya", pain=None, homework=None)
+    assert note.startswith("Hi Anna, Maya here.")
 
 
 def test_a_dose_is_said_in_a_clients_words_once_for_every_client_screen() -> None:

@@ -10,7 +10,7 @@ from bot.client.messages import reply_text
 from bot.client.visits import visit_message
 from bot.shared import texts
 from bot.shared.exercises import card_of_custom
-from bot.shared.letter_details import letter_due, letter_overdue
+from bot.shared.letter_details import letter_due, letter_gone, letter_overdue
 from bot.shared.reach import client_unreachable
 from bot.therapist.agenda import morning
 from bot.therapist.intake import red_flag_card
@@ -35,6 +35,7 @@ OUTBOX_CARDS = OutboxCards(
     consent_not_asked=consent_not_asked,
     letter_due=letter_due,
     letter_overdue=letter_overdue,
+    letter_gone=letter_gone,
     visit_message=visit_message,
     visit_outcome=visit_outcome_card,
 )

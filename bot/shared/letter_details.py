@@ -12,7 +12,7 @@ question is stale from then: a late answer is still kept, and told the letter we
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -24,7 +24,7 @@ from bot.shared.reach import send_to_client
 from bot.shared.referral_letter import letter_to_therapist, referral_to, send_letter
 from practice.clock import Clock
 from practice.notes import InputError, parse_birth_date
-from reminders.referrals import GIVEN, plan_letter_due, wait_hours
+from reminders.referrals import GIVEN, plan_letter_due, tell_letter_gone, wait_hours
 from storage import Database
 from storage.models import Client, Referral
 from storage.repositories import LETTER_DUE
@@ -222,15 +222,18 @@ async def _typed_late(update: Update, context: Context, client: Client) -> bool:
     return True
 
 
-async def letter_due(uow: UnitOfWork, referral: Referral) -> str | None:
+async def letter_due(uow: UnitOfWork, referral: Referral, now: datetime) -> str | None:
     """The letter's wait is over (rendered by the dispatcher): the client's question still
-    open goes stale, and, if no letter went meanwhile, the one line telling the therapist why
-    the letter that follows (`letter_overdue`) lacks what it lacks. None: nothing waited."""
+    open goes stale, the client is told nothing more is needed (`letter_gone`), and, if no
+    letter went meanwhile, the one line telling the therapist why the letter that follows
+    (`letter_overdue`) lacks what it lacks. None: nothing waited."""
     client = await uow.clients.get(referral.therapist_id, referral.client_id)
     waiting = _waiting_for(client) if client is not None else None
     if client is None or waiting is None or waiting[0] != referral.id:
         return None  # answered meanwhile (the letter went then), or asked something else since
     client.awaiting = _awaiting(referral.id, waiting[1], STALE)
+    if referral.consent == GIVEN:
+        await tell_letter_gone(uow, referral, client, now)
     if referral.letter_sent_at is not None or referral.consent != GIVEN:
         return None  # the therapist had it already ("📄 The letter now")
     missing = [
@@ -242,6 +245,17 @@ async def letter_due(uow: UnitOfWork, referral: Referral) -> str | None:
         if held is None
     ]
     return texts.details_timed_out(client.name, missing, wait_hours())
+
+
+async def letter_gone(uow: UnitOfWork, referral: Referral, client: Client) -> str | None:
+    """The client's message once the letter went without their answers (queued by
+    `letter_due`); None when they have answered since (`details_late` thanked them)."""
+    stale = _waiting_for(client, STALE)
+    if stale is None or stale[0] != referral.id:
+        return None
+    return texts.details_gone(
+        await referral_to(uow, referral), client.birth_date is None, client.contact is None
+    )
 
 
 async def letter_overdue(

@@ -227,9 +227,7 @@ async def _improvement_words(
         share, done = progress.homework.share, progress.homework
         if share is not None and share >= GOOD_ADHERENCE:
             homework = (min(done.done, done.due), done.due)
-    return texts.improvement_note(
-        texts.first_name(client.name), therapist_first_name, pain=pain, homework=homework
-    )
+    return texts.improvement_note(client.name, therapist_first_name, pain=pain, homework=homework)
 
 
 async def decision_button(update: Update, context: Context) -> None:

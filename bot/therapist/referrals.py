@@ -135,13 +135,16 @@ async def _recipients(ctx: FormContext) -> list[Option]:
         await ctx.uow.providers.active(ctx.therapist_id),
         key=lambda p: (rank.get(p.profession, len(order)), p.name),
     )
+    mark = texts.PROVIDER_MARK
     options = [
-        Option(f"p{p.id}", "🩺 " + texts.provider_label(p.name, profession_label(p.profession)))
+        Option(f"p{p.id}", f"{mark} {texts.provider_label(p.name, profession_label(p.profession))}")
         for p in providers
     ]
     options += [Option(code, texts.any_profession(profession_label(code))) for code in order]
     if ctx.query:
-        options = [o for o in options if matches_search(o.label.removeprefix("🩺 "), ctx.query)]
+        options = [
+            o for o in options if matches_search(o.label.removeprefix(f"{mark} "), ctx.query)
+        ]
     return options
 
 

@@ -4,7 +4,7 @@ cancelling it (the client is told); and, after its time, what became of it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -35,11 +35,11 @@ from practice.visits import (
     VisitStatus,
     check_bookable,
     day_bounds,
+    gap,
     local_time,
     overlapping,
     parse_visit_time,
     reference_time,
-    rhythm_words,
     start_utc,
     suggestions,
 )
@@ -47,6 +47,7 @@ from reminders.planning import preferences_of
 from reminders.visits import plan_visit, visit_cancelled, withdraw
 from reports.calendar import CalendarVisit
 from reports.filenames import document_name
+from reports.wording import missed_visits_line
 from storage.models import Client, Visit
 from storage.unit_of_work import UnitOfWork
 
@@ -93,12 +94,16 @@ async def _rhythm(ctx: FormContext) -> list[Option]:
     assert ctx.client is not None
     plan = await ctx.uow.plans.current(ctx.therapist_id, ctx.client.id)
     options = []
-    for suggestion in suggestions(_reference(ctx), plan.visit_frequency if plan else None):
+    reference = _reference(ctx)
+    today = local_time(ctx.now, ctx.practice_zone).date()
+    for suggestion in suggestions(reference, plan.visit_frequency if plan else None):
         start = start_utc(suggestion.local, ctx.practice_zone)
         if start <= ctx.now:
             continue
+        away = gap(reference, local_time(start, ctx.practice_zone), today)
         label = texts.suggestion_label(
-            when(start, ctx.practice_zone), texts.Html(rhythm_words(suggestion.days))
+            when(start, ctx.practice_zone),
+            texts.rhythm_words(away.days, away.same_time, away.from_today),
         )
         options.append(Option(f"t{to_minutes(start)}", label))
     return options
@@ -353,13 +358,18 @@ async def next_visit_view(
         at = for_therapist(visit.starts_at, zone, _zone(client, zone))
         lines.append(texts.visit_line(at, status))
         rows = [[_button(label, data) for label, data in visit_buttons(visit.id)]]
-    missed = await uow.visits.missed_counts(client_id)
-    if any(missed.values()):
-        lines.append(
-            texts.missed_line(
-                missed.get(VisitStatus.NO_SHOW, 0), missed.get(VisitStatus.CANCELLED_LATE, 0)
-            )
+    missed = await uow.visits.missed(client_id)
+    if missed:
+
+        def days(status: VisitStatus) -> list[date]:
+            return [local_time(at, zone).date() for at in missed.get(status, [])]
+
+        words = missed_visits_line(
+            days(VisitStatus.NO_SHOW),
+            days(VisitStatus.CANCELLED_LATE),
+            this_year=local_time(now, zone).year,
         )
+        lines.append(texts.missed_line(words))
     return lines, rows
 
 

@@ -40,6 +40,7 @@ from .records import RecordRepository as RecordRepository
 from .referrals import CONSENT as CONSENT
 from .referrals import FOLLOW_UP as FOLLOW_UP
 from .referrals import LETTER_DUE as LETTER_DUE
+from .referrals import LETTER_GONE as LETTER_GONE
 from .referrals import ProviderRepository as ProviderRepository
 from .referrals import ReferralRepository as ReferralRepository
 from .updates import UpdateLog as UpdateLog

@@ -12,6 +12,9 @@ from storage.models import Provider, Referral
 CONSENT, FOLLOW_UP = "consent", "followup"
 # The end of a letter's wait for the client's optional details: the therapist has it then.
 LETTER_DUE = "letterdue"
+# And the client told then that nothing more is needed of them (they were asked, and the
+# letter went without their answers).
+LETTER_GONE = "lettergone"
 
 
 class ProviderRepository:

@@ -3,7 +3,6 @@ next one). Times are aware UTC."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple, TypeVar
@@ -131,15 +130,18 @@ class VisitRepository:
         )
         return list(rows)
 
-    async def missed_counts(self, client_id: int) -> dict[str, int]:
-        """How many of a client's visits ended as each missed status (the card, the record):
-        counted here from the client's few missed rows, so nothing of the index is sorted."""
-        rows = await self._session.scalars(
-            select(Visit.status).where(
+    async def missed(self, client_id: int) -> dict[str, list[datetime]]:
+        """When each of a client's missed visits was to start, by its missed status (the
+        card): the client's few missed rows, so nothing of the index is sorted."""
+        rows = await self._session.execute(
+            select(Visit.status, Visit.starts_at).where(
                 Visit.client_id == client_id, Visit.status.in_(list(MISSED_STATUSES))
             )
         )
-        return dict(Counter(rows))
+        missed: dict[str, list[datetime]] = {}
+        for status, starts_at in rows:
+            missed.setdefault(status, []).append(starts_at)
+        return missed
 
     async def check_message(self, visit_id: int, starts_at: datetime) -> int | None:
         """The message id of the pre-visit question sent with the visit's reminder for its

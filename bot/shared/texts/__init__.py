@@ -91,6 +91,8 @@ from .clients import zone_set as zone_set
 from .common import Html as Html
 from .common import Plain as Plain
 from .common import esc as esc
+from .common import first_name as first_name
+from .common import greeting as greeting
 from .forms import CARD_HOMEWORK as CARD_HOMEWORK
 from .forms import CARD_PLAN as CARD_PLAN
 from .forms import CARD_PROGRESS as CARD_PROGRESS
@@ -321,7 +323,6 @@ from .progress import decision_answered as decision_answered
 from .progress import decision_prompt as decision_prompt
 from .progress import decision_send_note as decision_send_note
 from .progress import exercise_saved as exercise_saved
-from .progress import first_name as first_name
 from .progress import homework_for_client as homework_for_client
 from .progress import homework_line as homework_line
 from .progress import homework_saved as homework_saved
@@ -420,6 +421,7 @@ from .referrals import PROVIDER_CLINIC_PROMPT as PROVIDER_CLINIC_PROMPT
 from .referrals import PROVIDER_EMAIL_PROMPT as PROVIDER_EMAIL_PROMPT
 from .referrals import PROVIDER_FORM_TITLE as PROVIDER_FORM_TITLE
 from .referrals import PROVIDER_GONE as PROVIDER_GONE
+from .referrals import PROVIDER_MARK as PROVIDER_MARK
 from .referrals import PROVIDER_NAME_PROMPT as PROVIDER_NAME_PROMPT
 from .referrals import PROVIDER_NOTES_PROMPT as PROVIDER_NOTES_PROMPT
 from .referrals import PROVIDER_PHONE_PROMPT as PROVIDER_PHONE_PROMPT
@@ -435,6 +437,8 @@ from .referrals import REFER_TO_PROMPT as REFER_TO_PROMPT
 from .referrals import REFERRAL_GONE as REFERRAL_GONE
 from .referrals import SEEN as SEEN
 from .referrals import STOPPED_THE_BOT as STOPPED_THE_BOT
+from .referrals import YOUR_BIRTH as YOUR_BIRTH
+from .referrals import YOUR_CONTACT as YOUR_CONTACT
 from .referrals import agreed_in_person as agreed_in_person
 from .referrals import any_profession as any_profession
 from .referrals import archive_provider as archive_provider
@@ -447,6 +451,7 @@ from .referrals import consent_question as consent_question
 from .referrals import consent_thanks as consent_thanks
 from .referrals import contact_words as contact_words
 from .referrals import details_done as details_done
+from .referrals import details_gone as details_gone
 from .referrals import details_late as details_late
 from .referrals import details_timed_out as details_timed_out
 from .referrals import earlier_plan_versions as earlier_plan_versions
@@ -536,6 +541,7 @@ from .visits import next_visit_notice as next_visit_notice
 from .visits import other_time_sent as other_time_sent
 from .visits import overlap_warning as overlap_warning
 from .visits import reminder_answered as reminder_answered
+from .visits import rhythm_words as rhythm_words
 from .visits import suggestion_label as suggestion_label
 from .visits import therapist_time as therapist_time
 from .visits import visit_booked as visit_booked

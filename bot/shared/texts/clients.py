@@ -10,7 +10,7 @@ from typing import Literal
 from bot.shared.bounded import TEXT_LIMIT, fit
 from practice.timezones import zone_clock, zone_place
 
-from .common import Command, Commands, Html, Plain, esc
+from .common import Command, Commands, Html, Plain, esc, greeting
 
 # A client's commands, in the menu's order and on /help.
 CLIENT_COMMANDS = Commands(
@@ -286,7 +286,7 @@ def client_home(
 ) -> str:
     """`plan`: the current plan's complaint and goal, as typed (bounded by its form);
     `next_visit`: the next visit booked (texts.next_visit_notice)."""
-    before = f"👋 Hi {esc(name)}! You're connected with <b>{esc(therapist)}</b>.\n\n"
+    before = f"👋 {esc(greeting(name))}! You're connected with <b>{esc(therapist)}</b>.\n\n"
     if next_visit is not None:
         before += f"{next_visit}\n\n"
     if plan is not None:

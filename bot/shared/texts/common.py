@@ -12,6 +12,17 @@ Html = NewType("Html", str)  # put in as it is; a `str` argument is escaped
 Plain = NewType("Plain", str)  # shown as it is, never parsed: so never escaped
 
 
+def first_name(name: str) -> Plain:
+    """A client's first name as the therapist wrote it: "Anna" of "Anna K."."""
+    return Plain(name.split()[0] if name.split() else name)
+
+
+def greeting(name: str) -> Plain:
+    """How a client is greeted everywhere (their home, a note in the therapist's name): "Hi
+    Anna", by `first_name`."""
+    return Plain(f"Hi {first_name(name)}")
+
+
 @dataclass(frozen=True)
 class Command:
     """One of a person's commands, said once: its line in Telegram's command menu, and its

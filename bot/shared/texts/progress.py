@@ -11,7 +11,7 @@ from bot.shared.bounded import TEXT_LIMIT
 from practice.checkins import ACTIVITY_ANCHORS
 from practice.decisions import answer_words
 
-from .common import Html, Plain, esc
+from .common import Html, Plain, esc, first_name, greeting
 from .notes import long_date
 
 PROGRESS_PICK = "Whose progress? Tap a client or type a name."
@@ -37,10 +37,6 @@ _DECISION_TITLES = {
     "improved": "🌱 {name} is clearly better.",
     "end": "🏁 {name} has had the sessions the plan expected.",
 }
-
-
-def first_name(name: str) -> Plain:
-    return Plain(name.split()[0] if name.split() else name)
 
 
 def progress_caption(name: str, summary: str) -> str:
@@ -123,7 +119,7 @@ def decision_already(answer: str) -> Plain:
 
 
 def improvement_note(
-    first: str, therapist: str, *, pain: tuple[int, str] | None, homework: tuple[int, int] | None
+    name: str, therapist: str, *, pain: tuple[int, str] | None, homework: tuple[int, int] | None
 ) -> Plain:
     """Plain text, not HTML: it goes to the client as the therapist's own words would.
     It says what was observed, never why (a cause only the therapist can judge): `pain` the
@@ -136,8 +132,8 @@ def improvement_note(
         done, due = homework
         observed += f"You did your exercises {done} of the {due} times they were due. "
     return Plain(
-        f"Hi {first}, {therapist} here. Your ratings show a real, meaningful improvement since "
-        f"we started — well done. {observed}"
+        f"{greeting(name)}, {therapist} here. Your ratings show a real, meaningful improvement "
+        f"since we started — well done. {observed}"
         "Keep going, and tell me at your next visit how everyday life feels now. 🌿"
     )
 

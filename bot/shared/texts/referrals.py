@@ -12,7 +12,9 @@ from bot.shared.bounded import TEXT_LIMIT, fit
 from .common import Html, Plain, esc
 
 CARD_REFER = "↗️ Refer"
-PROVIDERS_TITLE = "🩺 <b>Your referral network</b>"
+# A provider of the referral network (🩺 is the client's health, on /today and the intake).
+PROVIDER_MARK = "⚕️"
+PROVIDERS_TITLE = f"{PROVIDER_MARK} <b>Your referral network</b>"
 PROVIDERS_EMPTY = (
     "No providers yet. Add the physicians, physiotherapists and others you refer clients to; "
     "/refer offers them first."
@@ -23,18 +25,20 @@ ARCHIVE_PROVIDER = "🗄 Archive"
 ALL_PROVIDERS = "⬅️ All providers"
 ARCHIVE_IT = "🗄 Yes, archive"
 PROVIDER_GONE = "That provider is not in your network."
-PROVIDER_FORM_TITLE = "🩺 <b>Provider</b>"
+PROVIDER_FORM_TITLE = f"{PROVIDER_MARK} <b>Provider</b>"
 PROVIDER_NAME_PROMPT = "Their <b>name</b>? <i>e.g. Dr Lee</i>"
 PROVIDER_PROFESSION_PROMPT = "Their <b>profession</b>?"
 PROVIDER_CLINIC_PROMPT = "Their <b>clinic</b> or practice? (optional)"
-PROVIDER_PHONE_PROMPT = "Their <b>phone</b>? (optional) <i>e.g. +44 20 7946 0958</i>"
+PROVIDER_PHONE_PROMPT = "Their <b>phone</b>? (optional) <i>e.g. +44 20 7946 0000</i>"
 PROVIDER_EMAIL_PROMPT = "Their <b>email</b>? (optional)"
 PROVIDER_NOTES_PROMPT = (
     "<b>Notes</b> for yourself? (optional) <i>e.g. takes referrals on Mondays</i>"
 )
 PROFILE_FORM_TITLE = "🪪 <b>Your letterhead</b> — on referral letters and records"
-PROFILE_NAME_PROMPT = "Your <b>name</b> as letters should show it? <i>e.g. Maya Collins, LMT</i>"
-PROFILE_PRACTICE_PROMPT = "Your <b>practice</b>'s name? (optional) <i>e.g. Riverside Massage</i>"
+PROFILE_NAME_PROMPT = "Your <b>name</b> as letters should show it? <i>e.g. Sam Taylor, LMT</i>"
+PROFILE_PRACTICE_PROMPT = (
+    "Your <b>practice</b>'s name? (optional) <i>e.g. Harbour Street Massage</i>"
+)
 PROFILE_PHONE_PROMPT = "The <b>phone</b> a physician can reach you on? (optional)"
 PROFILE_EMAIL_PROMPT = "Your <b>email</b> for replies? (optional)"
 
@@ -47,11 +51,11 @@ def profile_saved(name: str, practice: str | None) -> str:
 # Asked inside /refer when the letterhead lacks them, so that the first letter carries them.
 LETTERHEAD_NAME_PROMPT = (
     "📇 The letter goes out under your name: how should it be <b>signed</b>? "
-    "<i>e.g. Maya Collins, LMT</i>"
+    "<i>e.g. Sam Taylor, LMT</i>"
 )
 LETTERHEAD_CONTACT_PROMPT = (
     "📇 How can the letter's reader <b>reach you</b>? Your phone, your email, or both in one "
-    "message. <i>e.g. +44 20 7946 0000, maya@riverside.example</i>"
+    "message. <i>e.g. +44 20 7946 0000, sam@example.com</i>"
 )
 LETTERHEAD_HINT = "Asked once: kept for later letters and records (/profile changes it)."
 LETTERHEAD_CONTACT_HINT = (
@@ -89,7 +93,7 @@ def provider_card(
     email: str | None,
     notes: str | None,
 ) -> str:
-    lines = [f"🩺 <b>{esc(name)}</b> · {esc(profession)}"]
+    lines = [f"{PROVIDER_MARK} <b>{esc(name)}</b> · {esc(profession)}"]
     for icon, value in (("🏥", clinic), ("📞", phone), ("✉️", email), ("🗒", notes)):
         if value:
             lines.append(f"{icon} {esc(value)}")
@@ -388,6 +392,19 @@ def details_timed_out(name: str, missing: list[str], wait_hours: int) -> str:
     )
 
 
+def details_gone(to: str, birth: bool, contact: bool) -> str:
+    """To a client who did not answer before the letter went (`details_timed_out`, the
+    therapist's line): `birth` and `contact` say which they did not give."""
+    missing = [w for w, lacks in ((YOUR_BIRTH, birth), (YOUR_CONTACT, contact)) if lacks]
+    without = f" without {' and '.join(missing)}" if missing else ""
+    return (
+        f"📄 The letter to {esc(to)} has gone{without} — that's fine, nothing more is needed "
+        "from you. Should you send it still, it is kept for any later letter."
+    )
+
+
+YOUR_BIRTH = "your date of birth"
+YOUR_CONTACT = "a phone or email"
 BIRTH_WORDS = "their date of birth"
 CONTACT_WORDS = "their phone or email"
 

@@ -68,6 +68,25 @@ def suggestion_label(when: Html, words: Html) -> Plain:
     return Plain(f"{when} — {words}")
 
 
+def rhythm_words(days: int, same_time: bool, from_today: bool) -> Html:
+    """How far a rhythm button's time is (practice.visits.Gap): counted from today
+    ("same time next week", "in two weeks, same time", "in 3 days, same time") or, when a
+    visit on another day is moved, from that visit ("a week later, same time"). "Same time"
+    only when the wall time is the one counted from; "next week" only for 7 days from today."""
+    if days % 7 == 0:
+        weeks = days // 7
+        span = "a week" if weeks == 1 else f"{_NUMBER_WORDS.get(weeks, str(weeks))} weeks"
+    else:
+        span = "a day" if days == 1 else f"{days} days"
+    if from_today and days == 7:
+        return Html("same time next week" if same_time else "next week")
+    distance = f"in {span}" if from_today else f"{span} later"
+    return Html(f"{distance}, same time" if same_time else distance)
+
+
+_NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
 def overlap_warning(name: str, span: Html) -> Html:
     return Html(
         f"⚠️ Overlaps {esc(name)}'s visit ({span}). Save keeps both; ⬅️ Back picks another time."
@@ -94,8 +113,10 @@ def visit_line(when: Html, status: Html) -> Html:
     return Html(f"📅 Next visit: {when} · {status}")
 
 
-def missed_line(no_shows: int, late: int) -> Html:
-    return Html(f"🚫 Didn't come: {no_shows} · ↩️ cancelled late: {late}")
+def missed_line(missed: str) -> Html:
+    """On the client card, as the record says it (reports.wording.missed_visits_line):
+    "🚫 Missed visits: 1 no-show (7 Jan)"."""
+    return Html(f"🚫 Missed visits: {esc(missed)}")
 
 
 def cancel_visit_question(name: str, when: Html) -> str:
