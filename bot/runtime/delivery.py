@@ -37,7 +37,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
@@ -166,7 +166,7 @@ def send_text(bot: Bot) -> SendText:
     ) -> int:
         data: dict[str, object] = {"chat_id": chat_id, "text": text, **fixed}
         if keyboard is not None:
-            data["reply_markup"] = keyboard.to_dict()
+            data["reply_markup"] = keyboard_dict(keyboard)
         if paid:
             data["allow_paid_broadcast"] = True
         if limiter is None:
@@ -179,3 +179,34 @@ def send_text(bot: Bot) -> SendText:
         return message_id
 
     return send
+
+
+# An inline button's attributes other than its label and its callback data or link: a button
+# with any of them set is written by PTB's own to_dict.
+_RICH = tuple(
+    name for name in InlineKeyboardButton.__slots__ if name not in ("text", "callback_data", "url")
+)
+
+
+def keyboard_dict(markup: InlineKeyboardMarkup) -> dict[str, object]:
+    """`markup.to_dict()`, without PTB's generic walk over every attribute of every object for
+    the plain buttons the dispatcher's messages have (a label and callback data, or a link);
+    any other button as to_dict writes it."""
+    if markup.api_kwargs:
+        return markup.to_dict()
+    return {"inline_keyboard": [[_button_dict(b) for b in row] for row in markup.inline_keyboard]}
+
+
+def _button_dict(button: InlineKeyboardButton) -> dict[str, object]:
+    if (
+        button.api_kwargs
+        or not isinstance(button.callback_data, str | None)
+        or any(getattr(button, name) is not None for name in _RICH)
+    ):
+        return button.to_dict()
+    plain: dict[str, object] = {"text": button.text}
+    if button.callback_data is not None:
+        plain["callback_data"] = button.callback_data
+    if button.url is not None:
+        plain["url"] = button.url
+    return plain
