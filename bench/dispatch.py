@@ -425,10 +425,10 @@ def report(name: str, rounds: list[dict[str, float]], bare: float) -> None:
     median, its CPU per delivery, and the worst round's faults."""
     rate = median(rounds, "rate")
     cpu = median(rounds, "cpu_per_delivery") * 1000
-    print(f"  {name:<19} {rate:7.1f} /s  (rounds: {rates_of(rounds)}) = {rate / bare:.2f} of bare")
-    print(f"  {'':<19} CPU {cpu:.2f} ms per delivery (rounds: ", end="")
+    print(f"  {name:<22} {rate:7.1f} /s  (rounds: {rates_of(rounds)}) = {rate / bare:.2f} of bare")
+    print(f"  {'':<22} CPU {cpu:.2f} ms per delivery (rounds: ", end="")
     print(", ".join(f"{r['cpu_per_delivery'] * 1000:.2f}" for r in rounds) + ")")
-    print(f"  {'':<19} lost / duplicates / 429 / chats two within 1 s: {faults(rounds)}")
+    print(f"  {'':<22} lost / duplicates / 429 / chats two within 1 s: {faults(rounds)}")
 
 
 if __name__ == "__main__":
