@@ -1,6 +1,7 @@
 """The reminder dispatcher under load: two reminders each for N/2 clients, all due at 08:00.
 
     .venv/bin/python bench/dispatch.py [--count 10000] [--repeat 1] [--postgres URL]
+        [--baseline CHECKOUT] [--skip-limited] [--profile FILE]
 
 Every phase runs the bot as its own process(es) against the Bot API emulator in this one, on
 a fresh database, and reads what arrived from the emulator's record of calls:
@@ -16,6 +17,11 @@ a fresh database, and reads what arrived from the emulator's record of calls:
    default transport (HTTPXRequest). Ratios of the medians over `--repeat` rounds.
 3. PostgreSQL (with --postgres or AFTERCARE_TEST_POSTGRES_URL), the limit lifted: 1 and 3
    `python -m bot send` processes on one database, and the scaling ratio.
+
+With --baseline (another checkout of the bot, e.g. `git archive main | tar -x -C /tmp/base`),
+that checkout's dispatcher is measured too, in each round beside this one's, on the same
+emulator and database set-up (the same schema is assumed): before and after a change in one
+run. --profile runs only the lifted phase, the bot under cProfile.
 
 The dispatcher paces each chat to one message a second, so a client's second reminder waits
 for a second after the first: the lifted rate includes those waits (5,000 chats' first
@@ -184,9 +190,16 @@ async def wait_for(emu: BotApiEmulator, expected: int, deadline: float) -> None:
 
 
 async def bot_phase(
-    url: str, clients: int, *, limited: bool, processes: int = 1, mode: str = "run"
+    url: str,
+    clients: int,
+    *,
+    limited: bool,
+    processes: int = 1,
+    mode: str = "run",
+    profile: str | None = None,
+    root: Path = ROOT,
 ) -> dict[str, float]:
-    """The bot's own process(es) delivering every reminder."""
+    """The bot's own process(es) delivering every reminder: this checkout's, or `root`'s."""
     await populate(url, clients)
     expected = clients * PER_CLIENT
     async with emulator_for(clients, limited=limited) as emu:
@@ -201,11 +214,13 @@ async def bot_phase(
             "DISPATCH_INTERVAL_SECONDS": "0.5",
             # Limited: the bot's default pacing. Lifted: far above anything reachable.
             **({} if limited else {"TELEGRAM_RATE_LIMIT": "1000000"}),
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(root),
         }
+        # --profile: the bot under cProfile, its statistics written where asked at its exit.
+        profiling = ["-m", "cProfile", "-o", profile] if profile else []
         started = [
             await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", mode, cwd=ROOT, env=env
+                sys.executable, *profiling, "-m", "bot", mode, cwd=root, env=env
             )
             for _ in range(processes)
         ]
@@ -319,6 +334,14 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="rounds of the lifted phases")
     parser.add_argument("--postgres", default=os.environ.get("AFTERCARE_TEST_POSTGRES_URL"))
     parser.add_argument("--skip-limited", action="store_true")
+    parser.add_argument("--skip-httpx", action="store_true", help="no PTB-on-httpx sender")
+    parser.add_argument("--processes", default="1,3", help="PostgreSQL send processes")
+    parser.add_argument(
+        "--baseline", type=Path, metavar="CHECKOUT", help="another checkout's dispatcher beside"
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="only the lifted phase, the bot under cProfile to FILE"
+    )
     parser.add_argument("--sender", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -328,6 +351,12 @@ async def main() -> None:
     clients = max(1, args.count // PER_CLIENT)
     count = clients * PER_CLIENT
     print(f"{count:,} due reminders, two each for {clients:,} clients (a noisy shared machine)")
+    if args.profile:
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite+aiosqlite:///{folder}/profiled.db"
+            result = await bot_phase(url, clients, limited=False, profile=args.profile)
+        print(f"  profiled dispatcher {result['rate']:7.1f} /s, statistics in {args.profile}")
+        return
     with tempfile.TemporaryDirectory() as folder:
         if not args.skip_limited:
             url = f"sqlite+aiosqlite:///{folder}/limited.db"
@@ -339,36 +368,67 @@ async def main() -> None:
             print(f"  duplicates         {int(limited['duplicates'])}")
             print(f"  429 answers        {int(limited['429'])}")
             print(f"  chats sent two within 1 s  {int(limited['close'])}")
-        dispatcher, bare, httpx = [], [], []
+        dispatcher, baseline, bare, httpx = [], [], [], []
         for number in range(args.repeat):
+            if args.baseline:
+                url = f"sqlite+aiosqlite:///{folder}/base{number}.db"
+                baseline.append(await bot_phase(url, clients, limited=False, root=args.baseline))
             url = f"sqlite+aiosqlite:///{folder}/open{number}.db"
             dispatcher.append(await bot_phase(url, clients, limited=False))
             bare.append(await sender_phase(clients, "aiohttp"))
-            httpx.append(await sender_phase(clients, "httpx"))
-    d, b, h = median(dispatcher, "rate"), median(bare, "rate"), median(httpx, "rate")
-    rounds = ", ".join(f"{r['rate']:.0f}" for r in dispatcher)
-    cpu = median(dispatcher, "cpu_per_delivery") * 1000
+            if not args.skip_httpx:
+                httpx.append(await sender_phase(clients, "httpx"))
+    b = median(bare, "rate")
     print(f"With the limit lifted (SQLite; medians of {args.repeat} round(s)):")
-    print(f"  dispatcher          {d:7.1f} /s  (rounds: {rounds})")
-    print(f"  bare aiohttp        {b:7.1f} /s  → dispatcher = {d / b:.2f} of it")
-    print(f"  PTB on HTTPXRequest {h:7.1f} /s  → dispatcher = {d / h:.2f}×")
-    print(f"  bot CPU             {cpu:7.2f} ms per delivery")
-    print(f"  lost / duplicates / 429 / chats two within 1 s: {faults(dispatcher)}")
+    if baseline:
+        report("baseline", baseline, b)
+    report("dispatcher", dispatcher, b)
+    print(f"  bare aiohttp        {b:7.1f} /s  (rounds: {rates_of(bare)})")
+    if httpx:
+        h, d = median(httpx, "rate"), median(dispatcher, "rate")
+        print(f"  PTB on HTTPXRequest {h:7.1f} /s  → dispatcher = {d / h:.2f}×")
     if not args.postgres:
         print("PostgreSQL: skipped (no --postgres URL, no AFTERCARE_TEST_POSTGRES_URL)")
         return
-    rates: dict[int, list[dict[str, float]]] = {1: [], 3: []}
+    counts = [int(n) for n in args.processes.split(",")]
+    runs: dict[tuple[Path, int], list[dict[str, float]]] = defaultdict(list)
+    roots = [args.baseline, ROOT] if args.baseline else [ROOT]
     for _ in range(args.repeat):
-        for processes in (1, 3):
-            url = await fresh_postgres(args.postgres, f"bench_dispatch_{processes}")
-            rates[processes].append(
-                await bot_phase(url, clients, limited=False, processes=processes, mode="send")
-            )
-    one, three = median(rates[1], "rate"), median(rates[3], "rate")
+        for root in roots:
+            for processes in counts:
+                url = await fresh_postgres(args.postgres, f"bench_dispatch_{processes}")
+                runs[(root, processes)].append(
+                    await bot_phase(
+                        url, clients, limited=False, processes=processes, mode="send", root=root
+                    )
+                )
     print("PostgreSQL, the limit lifted, `python -m bot send` processes on one database:")
-    print(f"  1 process           {one:7.1f} /s")
-    print(f"  3 processes         {three:7.1f} /s  → scaling {three / one:.2f}×")
-    print(f"  lost / duplicates / 429 / chats two within 1 s: {faults(rates[1] + rates[3])}")
+    for root in roots:
+        name = "baseline" if root != ROOT else "dispatcher"
+        for processes in counts:
+            report(
+                f"{name}, {processes} process{'es' if processes > 1 else ''}",
+                runs[(root, processes)],
+                b,
+            )
+        if len(counts) > 1:
+            first, last = (median(runs[(root, n)], "rate") for n in (counts[0], counts[-1]))
+            print(f"    scaling {counts[0]} → {counts[-1]} processes: {last / first:.2f}×")
+
+
+def rates_of(rounds: list[dict[str, float]]) -> str:
+    return ", ".join(f"{r['rate']:.0f}" for r in rounds)
+
+
+def report(name: str, rounds: list[dict[str, float]], bare: float) -> None:
+    """A dispatcher's median rate (and its rounds), as a share of the bare aiohttp sender's
+    median, its CPU per delivery, and the worst round's faults."""
+    rate = median(rounds, "rate")
+    cpu = median(rounds, "cpu_per_delivery") * 1000
+    print(f"  {name:<22} {rate:7.1f} /s  (rounds: {rates_of(rounds)}) = {rate / bare:.2f} of bare")
+    print(f"  {'':<22} CPU {cpu:.2f} ms per delivery (rounds: ", end="")
+    print(", ".join(f"{r['cpu_per_delivery'] * 1000:.2f}" for r in rounds) + ")")
+    print(f"  {'':<22} lost / duplicates / 429 / chats two within 1 s: {faults(rounds)}")
 
 
 if __name__ == "__main__":

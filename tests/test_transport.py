@@ -11,11 +11,14 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from telegram import Bot
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LoginUrl, WebAppInfo
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Defaults, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.runtime.app import build_application
+from bot.runtime.delivery import keyboard_dict, send_text
 from bot.runtime.polling import seconds_of
 from bot.runtime.transport import AiohttpRequest
 from bot.shared.config import load_settings
@@ -141,6 +144,74 @@ async def test_flood_control_is_retry_after_and_an_error_answer_its_error(
     with pytest.raises(NetworkError, match="Bad Gateway") as gateway:
         await bot.send_message(maya.id, "server down")
     assert not may_have_arrived(gateway.value)  # a 5xx is an answer: it failed
+
+
+async def test_the_dispatchers_send_is_send_message_with_the_bots_defaults_and_its_errors(
+    emu: BotApiEmulator, maya: Phone
+) -> None:
+    """send_text sends one JSON body with what the bot's Defaults say (HTML), the keyboard as
+    PTB writes it, and reads the message_id; Telegram's refusals come back as the errors the
+    dispatcher tells apart, the same as send_message raises."""
+    bot = ExtBot(
+        TOKEN,
+        base_url=emu.base_url,
+        request=AiohttpRequest(connection_pool_size=4),
+        defaults=Defaults(parse_mode=ParseMode.HTML),
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("✅ Done", callback_data="r:7:d")],
+            [InlineKeyboardButton("Later", callback_data="r:7:z")],
+        ]
+    )
+    async with bot:
+        send = send_text(bot)
+        message_id = await send(maya.id, "<b>Chin tuck</b>", keyboard, False)
+        assert maya.last_text == "Chin tuck"
+        call = emu.calls_to("sendMessage")[-1]
+        assert call.result["message_id"] == message_id
+        assert call.params["parse_mode"] == "HTML" and call.params["chat_id"] == maya.id
+        assert call.params["reply_markup"] == keyboard.to_dict()
+        assert "allow_paid_broadcast" not in call.params
+        await send(maya.id, "paid", None, True)
+        assert emu.calls_to("sendMessage")[-1].params["allow_paid_broadcast"] is True
+        emu.inject(Fault(method="sendMessage", error_code=403, description="Forbidden: blocked"))
+        with pytest.raises(Forbidden, match="blocked"):
+            await send(maya.id, "blocked", None, False)
+        emu.inject(Fault(method="sendMessage", error_code=429, retry_after=7))
+        with pytest.raises(RetryAfter) as flood:
+            await send(maya.id, "too fast", None, False)
+        assert seconds_of(flood.value.retry_after) == 7
+        emu.inject(Fault(method="sendMessage", error_code=502, description="Bad Gateway"))
+        with pytest.raises(NetworkError, match="Bad Gateway") as gateway:
+            await send(maya.id, "server down", None, False)
+        assert not may_have_arrived(gateway.value)
+
+
+def test_a_keyboard_is_written_as_ptb_writes_it() -> None:
+    """keyboard_dict's short way for plain buttons gives PTB's to_dict, and any other button
+    is PTB's own."""
+    plain = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("✅ Done", callback_data="r:7:d"),
+                InlineKeyboardButton("Skip", callback_data="r:7:s"),
+            ],
+            [InlineKeyboardButton("Site", url="https://example.org")],
+        ]
+    )
+    rich = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("App", web_app=WebAppInfo("https://example.org/app"))],
+            [InlineKeyboardButton("Log in", login_url=LoginUrl("https://example.org/in"))],
+            [InlineKeyboardButton("Search", switch_inline_query_current_chat="")],
+        ]
+    )
+    assert keyboard_dict(plain) == plain.to_dict()
+    assert keyboard_dict(rich) == rich.to_dict()
+    assert keyboard_dict(rich)["inline_keyboard"][2] == [
+        {"text": "Search", "switch_inline_query_current_chat": ""}
+    ]
 
 
 async def test_the_request_must_be_initialized(emu: BotApiEmulator) -> None:

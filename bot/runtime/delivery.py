@@ -37,10 +37,12 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.error import BadRequest, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from reminders.arrival import may_have_arrived
 from reminders.dispatcher import SendText
@@ -136,30 +138,75 @@ class ResilientRateLimiter(AIORateLimiter):
 
 
 def send_text(bot: Bot) -> SendText:
-    """The dispatcher's sendMessage (reminders/dispatcher.py SendText): the same request as
-    `bot.send_message` — the bot's Defaults filled in by PTB, then its rate limiter, retries and
-    error handling (ExtBot._post) — but of Telegram's answer only `message_id` is read, not a
-    whole `Message` built (about half a millisecond of the interpreter's time per reminder, a
-    quarter of what delivering one cost). `Bot._post` is PTB's private method: safe only while
-    PTB is pinned (requirements.lock), as for the paid-broadcast limiter above."""
+    """The dispatcher's sendMessage (reminders/dispatcher.py SendText): the request
+    `bot.send_message` makes — the fields it leaves to the bot's Defaults filled in once, as
+    PTB fills them — through the bot's rate limiter and retries (ResilientRateLimiter above) and
+    its request's error handling (`BaseRequest.post`: a 429 is RetryAfter, a 403 Forbidden, a
+    5xx a NetworkError, as for every call), but without the rest of `Bot._post` (every value
+    inspected for Defaults, files and dates, each time), and of the answer only `message_id`
+    read, no `Message` built. `ExtBot._insert_defaults` and RequestParameter are PTB's
+    private API: safe only while PTB is pinned (requirements.lock), as for the paid-broadcast
+    limiter above."""
+    defaults: dict[str, object] = {
+        "parse_mode": DEFAULT_NONE,
+        "disable_notification": DEFAULT_NONE,
+        "protect_content": DEFAULT_NONE,
+    }
+    bot._insert_defaults(defaults)
+    fixed = {name: value for name, value in defaults.items() if value is not None}
+    limiter = bot.rate_limiter if isinstance(bot, ExtBot) else None
+    endpoint = "sendMessage"
+
+    async def post(data: dict[str, object]) -> Any:
+        fields = [RequestParameter(name, value, None) for name, value in data.items()]
+        return await bot.request.post(f"{bot.base_url}/{endpoint}", RequestData(fields))
 
     async def send(
         chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None, paid: bool
     ) -> int:
-        data: dict[str, object] = {
-            "chat_id": chat_id,
-            "text": text,
-            # What send_message leaves to the bot's Defaults (None when there are none).
-            "parse_mode": DEFAULT_NONE,
-            "disable_notification": DEFAULT_NONE,
-            "protect_content": DEFAULT_NONE,
-            "reply_markup": keyboard,
-            "allow_paid_broadcast": True if paid else None,
-        }
-        answer = await bot._post("sendMessage", data)
+        data: dict[str, object] = {"chat_id": chat_id, "text": text, **fixed}
+        if keyboard is not None:
+            data["reply_markup"] = keyboard_dict(keyboard)
+        if paid:
+            data["allow_paid_broadcast"] = True
+        if limiter is None:
+            answer = await post(data)
+        else:
+            answer = await limiter.process_request(post, (data,), {}, endpoint, data, None)
         message_id = answer.get("message_id") if isinstance(answer, dict) else None
         if not isinstance(message_id, int):
             raise TelegramError("sendMessage answered without a message_id")
         return message_id
 
     return send
+
+
+# An inline button's attributes other than its label and its callback data or link: a button
+# with any of them set is written by PTB's own to_dict.
+_RICH = tuple(
+    name for name in InlineKeyboardButton.__slots__ if name not in ("text", "callback_data", "url")
+)
+
+
+def keyboard_dict(markup: InlineKeyboardMarkup) -> dict[str, object]:
+    """`markup.to_dict()`, without PTB's generic walk over every attribute of every object for
+    the plain buttons the dispatcher's messages have (a label and callback data, or a link);
+    any other button as to_dict writes it."""
+    if markup.api_kwargs:
+        return markup.to_dict()
+    return {"inline_keyboard": [[_button_dict(b) for b in row] for row in markup.inline_keyboard]}
+
+
+def _button_dict(button: InlineKeyboardButton) -> dict[str, object]:
+    if (
+        button.api_kwargs
+        or not isinstance(button.callback_data, str | None)
+        or any(getattr(button, name) is not None for name in _RICH)
+    ):
+        return button.to_dict()
+    plain: dict[str, object] = {"text": button.text}
+    if button.callback_data is not None:
+        plain["callback_data"] = button.callback_data
+    if button.url is not None:
+        plain["url"] = button.url
+    return plain

@@ -11,12 +11,15 @@ free connection: safe to repeat) from one that went out unanswered.
 
 aiohttp has no write timeout of its own: the write (with the wait for the answer) is bounded
 by a total of connect + write + read, and the answer's silence by the read timeout.
+
+A request without a file goes as one JSON object (the Bot API takes that as it takes a form);
+one with a file as HTTPXRequest sends it, a multipart form.
 """
 
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlencode
+import json
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -124,8 +127,7 @@ class AiohttpRequest(BaseRequest):
                 )
             ) from NotSent("no free connection")
         try:
-            data = _body(request_data)
-            headers = _FORM if isinstance(data, bytes) else None
+            data, headers = _body(request_data)
             async with session.request(
                 method, url, data=data, headers=headers, timeout=timeout
             ) as response:
@@ -139,22 +141,30 @@ class AiohttpRequest(BaseRequest):
             self._pool.release()
 
 
-_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+_JSON = {"Content-Type": "application/json"}
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
-    """The request body as HTTPXRequest sends it: form fields, and a multipart form when a
-    file goes along (its other parameters then as fields of the same form). The plain form is
-    encoded here as aiohttp's FormData would encode it, without building one per request."""
+def _body(
+    request_data: RequestData | None,
+) -> tuple[aiohttp.FormData | bytes | None, dict[str, str] | None]:
+    """The request body and its content type. Without a file, the parameters as one JSON
+    object (PTB's RequestParameter values are JSON-dumpable by contract: a keyboard is its
+    dict), which the Bot API takes as it takes a form; encoded by one json.dumps instead of
+    each parameter JSON-encoded and the form URL-encoded character by character. With a file,
+    a multipart form as HTTPXRequest sends it (the other parameters as fields of the form)."""
     if request_data is None:
-        return None
-    fields = request_data.json_parameters
+        return None, None
     files = request_data.multipart_data
     if not files:
-        return urlencode(fields).encode() if fields else None
+        values = request_data.parameters
+        return (_dumps(values).encode(), _JSON) if values else (None, None)
+    fields = request_data.json_parameters
     form = aiohttp.FormData(quote_fields=False)
     for name, value in fields.items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in files.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+    return form, None
+
+
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
