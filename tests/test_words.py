@@ -8,6 +8,7 @@ from bot.shared import texts
 from practice.adherence import Adherence
 from practice.exercises import client_dose, load_library
 from practice.weekly import weekly_note
+from storage.models import Therapist
 
 
 def test_the_weekly_pain_names_the_two_check_ins_it_compares() -> None:
@@ -79,3 +80,14 @@ def test_the_plan_message_anchors_the_activity_scale() -> None:
         note=None,
     )
     assert homework.startswith("<b>Chin tucks</b> — 2 sets of 10, hold each 5 seconds")
+
+
+def test_the_therapist_is_named_one_way_to_a_client() -> None:
+    """By their name (signed letters: as the letterhead has it), or "your therapist" once
+    their row is gone — never an empty name."""
+    maya = Therapist(id=1, display_name="Maya", letter_name="Maya Collins, LMT")
+    assert texts.therapist_name(maya) == "Maya"
+    assert texts.therapist_name(maya, signed=True) == "Maya Collins, LMT"
+    assert texts.therapist_name(Therapist(id=2, display_name="Sam"), signed=True) == "Sam"
+    assert texts.therapist_name(None) == "your therapist"
+    assert texts.therapist_name(None, start=True, signed=True) == "Your therapist"

@@ -31,7 +31,7 @@ async def check_in_card(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The card for the check-in's next unanswered question."""
     therapist = await uow.therapists.get(check_in.therapist_id)
-    name = therapist.display_name if therapist else "your therapist"
+    name = texts.therapist_name(therapist)
     area = await _area(uow, client)
 
     def button(label: str, question: str, value: int | None = None) -> InlineKeyboardButton:
@@ -134,7 +134,7 @@ async def _next_card(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     if check_in.comment is not None:
         therapist = await uow.therapists.get(check_in.therapist_id)
-        name = therapist.display_name if therapist else "Your therapist"
+        name = texts.therapist_name(therapist, start=True)
         return texts.check_in_thanks(name, texts.Html(check_in_summary(check_in))), None
     return await check_in_card(uow, check_in, client)
 

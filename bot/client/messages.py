@@ -145,7 +145,7 @@ def _hours_label(services: Services, client: Client) -> texts.Html:
 async def reply_text(uow: UnitOfWork, message: ClientMessage, client: Client) -> str:
     """The therapist's reply as the client sees it: from their therapist, by name."""
     therapist = await uow.therapists.get(message.therapist_id)
-    name = therapist.display_name if therapist else "Your therapist"
+    name = texts.therapist_name(therapist, start=True)
     return texts.from_therapist(name, message.text)
 
 

@@ -134,7 +134,7 @@ async def forget_me_command(update: Update, context: Context) -> None:
     if client is None:
         await message.reply_text(texts.STRANGER)
         return
-    name = therapist.display_name if therapist else "your therapist"
+    name = texts.therapist_name(therapist)
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -174,7 +174,7 @@ async def forget_me_button(update: Update, context: Context) -> None:
         therapist = await uow.therapists.get(client.therapist_id)
         withdrawn = await uow.erasure.forget(client, services.clock.now())
         await uow.commit()
-    name = therapist.display_name if therapist else "Your therapist"
+    name = texts.therapist_name(therapist, start=True)
     await cards.answer(query)
     await cards.edit_card(context.bot, chat_id, message_id, texts.forget_done(name, years), None)
     await clear_client_commands(context, chat_id)

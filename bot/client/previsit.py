@@ -46,7 +46,7 @@ async def previsit_card(
     """The question as the dispatcher sends it (reminders/visits.py decides that it goes)."""
     zone = preferences_of(client, fallback_zone).timezone
     therapist = await uow.therapists.get(visit.therapist_id)
-    name = therapist.display_name if therapist is not None else "your therapist"
+    name = texts.therapist_name(therapist)
     view = await intake_of(uow, client.id, zone)
     first = await uow.retention.last_session(client.id) is None
     on = texts.short_date(view.taken_on) if view.taken_on is not None else texts.Html("—")
@@ -129,7 +129,7 @@ async def previsit_button(update: Update, context: Context) -> None:
             await cards.strip_buttons(context.bot, chat_id, message_id)
             return
         therapist = await uow.therapists.get(visit.therapist_id)
-        name = therapist.display_name if therapist is not None else "Your therapist"
+        name = texts.therapist_name(therapist, start=True)
         check = await uow.intake.check_of(visit.id)
         if check is None:
             check = await uow.intake.begin_check(visit.id, client.id)

@@ -62,7 +62,7 @@ async def visit_message(
     if delivery.kind == VISIT_CHECK:
         return await previsit_card(uow, visit, client, fallback_zone)
     therapist = await uow.therapists.get(visit.therapist_id)
-    name = therapist.display_name if therapist is not None else "your therapist"
+    name = texts.therapist_name(therapist)
     at = for_client(visit.starts_at, _zone(client, fallback_zone), fallback_zone, name)
     if delivery.kind == VISIT_CANCELLED:
         return texts.visit_cancelled_notice(at, name), None
@@ -103,7 +103,7 @@ async def next_visit_line(
     if visit is None:
         return None
     therapist = await uow.therapists.get(visit.therapist_id)
-    name = therapist.display_name if therapist is not None else "your therapist"
+    name = texts.therapist_name(therapist)
     at = for_client(visit.starts_at, _zone(client, fallback_zone), fallback_zone, name)
     confirmed = visit.status == VisitStatus.CONFIRMED
     return texts.next_visit_notice(at, name, confirmed), visit.id
@@ -127,7 +127,7 @@ async def _calendar_button(update: Update, context: Context, visit_id: int) -> N
             await cards.answer(query, texts.VISIT_OVER)
             return
         therapist = await uow.therapists.get(visit.therapist_id)
-    name = therapist.display_name if therapist is not None else "your therapist"
+    name = texts.therapist_name(therapist)
     zone = _zone(client, services.settings.practice_timezone)
     title = texts.client_calendar_event(name)
     event = CalendarVisit(visit.id, visit.starts_at, visit.minutes, title=title, alarm=title)
@@ -176,7 +176,7 @@ async def reply_button(update: Update, context: Context) -> None:
             await cards.strip_buttons(context.bot, chat_id, message_id)
             return
         therapist = await uow.therapists.get(visit.therapist_id)
-        therapist_name = therapist.display_name if therapist is not None else "Your therapist"
+        therapist_name = texts.therapist_name(therapist, start=True)
         zone = _zone(client, fallback)
         own = for_client(visit.starts_at, zone, fallback, therapist_name)
         elsewhere = own != when(visit.starts_at, zone)  # the practice's time named too
@@ -259,7 +259,7 @@ async def other_time_answer(update: Update, context: Context, client: Client) ->
             )
         )
         therapist = await uow.therapists.get(visit.therapist_id)
-        therapist_name = therapist.display_name if therapist is not None else "Your therapist"
+        therapist_name = texts.therapist_name(therapist, start=True)
         # Read in the client's own zone, as they meant it; booked in the practice's.
         client_zone = _zone(fresh, practice_zone)
         start = None

@@ -186,7 +186,7 @@ async def _who(uow: UnitOfWork, client: Client, referral_id: int) -> tuple[str, 
     referral = await uow.referrals.get_any(referral_id)
     therapist = await uow.therapists.get(client.therapist_id)
     to = await referral_to(uow, referral) if referral is not None else ""
-    return (therapist.letterhead_name if therapist is not None else "Your therapist"), to
+    return texts.therapist_name(therapist, start=True, signed=True), to
 
 
 def _read(step: str, typed: str, client: Client, today: date) -> None:

@@ -385,7 +385,7 @@ async def consent_card(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The question the client is asked in the bot (rendered by the dispatcher)."""
     therapist = await uow.therapists.get(referral.therapist_id)
-    name = therapist.letterhead_name if therapist is not None else "Your therapist"
+    name = texts.therapist_name(therapist, start=True, signed=True)
     # The therapist's own typed words as they wrote them; a chosen reason as the client
     # should read it ("No progress after 8 sessions" is for the letter, not for them).
     why = reason_of(referral) if referral.reason == TYPED else reason_for_client(referral.reason)
@@ -441,7 +441,7 @@ async def consent_button(update: Update, context: Context) -> None:
         referral.consent = GIVEN if allowed else REFUSED
         referral.consent_answered_at = now
         therapist = await uow.therapists.get(referral.therapist_id)
-        therapist_name = therapist.letterhead_name if therapist is not None else "Your therapist"
+        therapist_name = texts.therapist_name(therapist, start=True, signed=True)
         to = await referral_to(uow, referral)
         therapist_id, referral_id, name = referral.therapist_id, referral.id, client.name
         client_id = client.id

@@ -93,6 +93,7 @@ from .common import Plain as Plain
 from .common import esc as esc
 from .common import first_name as first_name
 from .common import greeting as greeting
+from .common import therapist_name as therapist_name
 from .forms import CARD_HOMEWORK as CARD_HOMEWORK
 from .forms import CARD_PLAN as CARD_PLAN
 from .forms import CARD_PROGRESS as CARD_PROGRESS

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import NewType
+from typing import NewType, Protocol
 
 esc = html.escape
 Html = NewType("Html", str)  # put in as it is; a `str` argument is escaped
@@ -21,6 +21,24 @@ def greeting(name: str) -> Plain:
     """How a client is greeted everywhere (their home, a note in the therapist's name): "Hi
     Anna", by `first_name`."""
     return Plain(f"Hi {first_name(name)}")
+
+
+class _Therapist(Protocol):
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def letterhead_name(self) -> str: ...
+
+
+def therapist_name(
+    therapist: _Therapist | None, *, start: bool = False, signed: bool = False
+) -> Plain:
+    """The therapist as a client reads them: their name ("Maya"; `signed`, as their letters
+    are signed: "Maya Collins, LMT"), or "your therapist" when the row is gone (`start`: at
+    the start of a sentence, "Your therapist")."""
+    if therapist is not None:
+        return Plain(therapist.letterhead_name if signed else therapist.display_name)
+    return Plain("Your therapist" if start else "your therapist")
 
 
 @dataclass(frozen=True)
