@@ -29,6 +29,24 @@ STRANGER = 4242
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
+# Modules whose tests take tens of seconds each (the demo played whole; bot processes started,
+# killed and started again): run first, so that the suite does not end with one core busy on
+# them and the other idle.
+SLOW_MODULES = (
+    "test_demo.py",
+    "test_crash.py",
+    "test_processes.py",
+    "test_runtime.py",
+    "test_webhook.py",
+    "test_lean_start.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own ordering by fixture scope
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in SLOW_MODULES)  # stable: else unchanged
+
+
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(NOW)
