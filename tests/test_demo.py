@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import io
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,12 +27,12 @@ BERLIN = r" your time \(11:00 in London, where Maya is\)"
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> tuple[str, Path]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     """Played once for the run, on its own event loop, as `python -m bot demo` plays it,
     from a fixed Wednesday: the weekdays and dates the weeks show follow the first day.
     A play takes about 40 s: when pytest-xdist gives this module's tests to two workers, the
     second reads the first one's transcript and files instead of playing it again."""
-    if worker_id == "master":  # not under xdist: nothing to share
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # not under xdist: nothing to share
         folder = tmp_path_factory.mktemp("demo-output")
         return "\n".join(asyncio.run(play(folder, now=DEMO_DAY))), folder
     shared = tmp_path_factory.getbasetemp().parent  # this run's, common to its workers
