@@ -162,7 +162,7 @@ class Weeks:
 
     async def answer(self, client: Client, week: int) -> None:
         phone = client.phone
-        new = phone.messages[client.seen :]
+        new = phone.messages_from(client.seen)
         for message in new:
             if message.text.startswith("⏰") and _has(message, "I'll be there"):
                 await self.visit_reminder(client, message, week)
@@ -175,7 +175,7 @@ class Weeks:
                     await phone.tap("Done", message_id=message.message_id)
             elif message.text.startswith("📊"):
                 await self.check_in(client, message, week)
-        client.seen = len(phone.messages)  # the check-in's questions were answered inline
+        client.seen = phone.message_count  # the check-in's questions were answered inline
 
     def printed(self, client: Client, message: BotMessage) -> tuple[list[str], int]:
         """The message as the transcript printed it (its buttons under it), and where the
@@ -383,7 +383,7 @@ async def play_weeks(
     )
     weeks.clients = [anna, ben]
     for client in weeks.clients:
-        client.seen = len(client.phone.messages)
+        client.seen = client.phone.message_count
 
     weeks.scene(
         f"7. {WEEKS} weeks of reminders, check-ins and visits — a line a week; "

@@ -378,6 +378,15 @@ class Phone:
         """Bot messages in this chat in send order, as they look now (deleted ones omitted)."""
         return [message.snapshot() for message in self._state.visible()]
 
+    def messages_from(self, index: int) -> list[BotMessage]:
+        """``messages[index:]``, copying only those (a long chat read a few at a time)."""
+        return [message.snapshot() for message in self._state.visible()[index:]]
+
+    @property
+    def message_count(self) -> int:
+        """``len(messages)``, copying none."""
+        return len(self._state.visible())
+
     @property
     def last_message(self) -> BotMessage | None:
         """The bot message most recently sent or edited."""

@@ -6,6 +6,8 @@ of its own (skipped when no server is given; see tests/postgres.py).
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ from demo.offline import OfflineBot, offline_bot
 from emulator import Phone
 from practice import timezones
 from practice.clock import FrozenClock
+from storage import Database
 from tests.postgres import SERVER_URL, SKIP_REASON, PostgresServer
 
 MAYA = 1001
@@ -24,6 +27,24 @@ STRANGER = 4242
 
 # Wednesday 25 November 2026, 10:00 in London (UTC in winter).
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+# Modules whose tests take tens of seconds each (the demo played whole; bot processes started,
+# killed and started again): run first, so that the suite does not end with one core busy on
+# them and the other idle.
+SLOW_MODULES = (
+    "test_demo.py",
+    "test_crash.py",
+    "test_processes.py",
+    "test_runtime.py",
+    "test_webhook.py",
+    "test_lean_start.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own ordering by fixture scope
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in SLOW_MODULES)  # stable: else unchanged
 
 
 @pytest.fixture
@@ -42,12 +63,39 @@ def postgres() -> Iterator[PostgresServer | None]:
     server.drop_template()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once a process, copied for each test as PostgreSQL's
+    template is cloned: 19 migrations from nothing take a second or more a test."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "aftercare.db"
+
+    async def migrate() -> None:
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        try:
+            await database.migrate()
+        finally:
+            await database.dispose()
+
+    asyncio.run(migrate())
+    # Closing the last connection checkpointed the WAL into the file: the file is the database.
+    assert not path.with_name(f"{path.name}-wal").exists()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 async def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres: PostgresServer | None
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    postgres: PostgresServer | None,
+    sqlite_template: Path,
 ) -> AsyncIterator[str]:
+    """A database at head (the migrations' own tests make theirs). `fresh_sqlite` marks a test
+    whose SQLite file the bot must create itself (its permissions, the first migration)."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'aftercare.db'}"
+        path = tmp_path / "aftercare.db"
+        if request.node.get_closest_marker("fresh_sqlite") is None:
+            shutil.copyfile(sqlite_template, path)  # permissions from the umask, not the bot's
+        yield f"sqlite+aiosqlite:///{path}"
         return
     if postgres is None:
         pytest.skip(SKIP_REASON)

@@ -195,6 +195,7 @@ async def test_migrate_backs_up_an_existing_schema_before_changing_it(
         assert copy.execute("SELECT display_name FROM therapists").fetchall() == [("Maya",)]
 
 
+@pytest.mark.fresh_sqlite
 async def test_migrate_on_either_database(
     database_url: str, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -202,7 +203,8 @@ async def test_migrate_on_either_database(
     assert await migrate_command(settings, clock) == 0
     first = capsys.readouterr().out
     head = first.split(" at ")[1].split()[0].rstrip(":")
-    # The PostgreSQL databases of the tests are copies of one already migrated.
+    # The PostgreSQL databases of the tests are copies of one already migrated; this SQLite
+    # file does not exist yet.
     fresh = database_url.startswith("sqlite")
     assert first == (
         f"Database schema created at {head} (a new database).\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import sqlite3
 import sys
@@ -182,13 +183,14 @@ async def test_kill_9_during_a_dispatch_batch_loses_no_reminder(
 
 
 async def test_a_crash_sends_again_only_what_was_unsettled(
-    emulator: BotApiEmulator, tmp_path: Path
+    emulator: BotApiEmulator, tmp_path: Path, sqlite_template: Path
 ) -> None:
     """The bot's settles are held up (a writer holds SQLite's lock) while its sends go on;
     kill -9. Sends whose outcome was not yet committed are at most the dispatcher's window
     (WAVE): it starts no send past it. After a restart exactly those come twice — none that
     was recorded as sent, nor a whole wave answered while the next was in flight."""
     path = tmp_path / "crash.db"
+    shutil.copyfile(sqlite_template, path)  # at head, as database_url's
     database_url = f"sqlite+aiosqlite:///{path}"
     clients = list(range(6001, 6301))
     await seed_due_reminders(database_url, emulator, clients)

@@ -7,7 +7,9 @@ referral letter and record it writes, and the database read back at the end are 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import io
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,13 +26,27 @@ DEMO_DAY = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 BERLIN = r" your time \(11:00 in London, where Maya is\)"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """Played once for the module, on its own event loop, as `python -m bot demo` plays it,
-    from a fixed Wednesday: the weekdays and dates the weeks show follow the first day."""
-    folder = tmp_path_factory.mktemp("demo-output")
-    lines = asyncio.run(play(folder, now=DEMO_DAY))
-    return "\n".join(lines), folder
+    """Played once for the run, on its own event loop, as `python -m bot demo` plays it,
+    from a fixed Wednesday: the weekdays and dates the weeks show follow the first day.
+    A play takes about 40 s: when pytest-xdist gives this module's tests to two workers, the
+    second reads the first one's transcript and files instead of playing it again."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # not under xdist: nothing to share
+        folder = tmp_path_factory.mktemp("demo-output")
+        return "\n".join(asyncio.run(play(folder, now=DEMO_DAY))), folder
+    shared = tmp_path_factory.getbasetemp().parent  # this run's, common to its workers
+    folder = shared / "demo-output"
+    transcript = shared / "demo-transcript.txt"
+    with (shared / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits for the play to end
+        if not transcript.exists():
+            folder.mkdir(exist_ok=True)
+            lines = asyncio.run(play(folder, now=DEMO_DAY))
+            played = transcript.with_suffix(".tmp")
+            played.write_text("\n".join(lines), encoding="utf-8")
+            played.rename(transcript)  # only a whole play is shared
+    return transcript.read_text(encoding="utf-8"), folder
 
 
 def ben_sessions(transcript: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import signal
 import socket
 import sqlite3
@@ -20,7 +21,6 @@ from bot.shared.config import load_settings
 from demo.offline import DEMO_TOKEN, OfflineBot, offline_bot
 from emulator import BotApiEmulator, Fault
 from practice.clock import FrozenClock
-from storage import Database
 from storage.database import DatabaseUnusable
 from tests.conftest import LEO, MAYA, STRANGER
 from tests.test_crash import spawn_bot
@@ -270,12 +270,12 @@ async def _stderr_of(process: asyncio.subprocess.Process) -> list[str]:
 
 
 async def test_a_wrong_token_ends_in_one_line_without_the_token(
-    emulator: BotApiEmulator, tmp_path: Path
+    emulator: BotApiEmulator, tmp_path: Path, sqlite_template: Path
 ) -> None:
     wrong = "123456:AAH-wrong-token-from-a-typo"
     process = await spawn_bot(
         emulator,
-        await _database_at_head(tmp_path / "aftercare.db"),
+        _database_at_head(tmp_path / "aftercare.db", sqlite_template),
         TELEGRAM_BOT_TOKEN=wrong,
         LOG_LEVEL="INFO",
     )
@@ -322,20 +322,18 @@ async def test_an_operator_reads_one_line_per_start(
     assert lines[1].endswith("1 therapist(s) configured, bot @aftercare_demo_bot")
 
 
-async def _database_at_head(path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{path}"
-    db = Database(url)
-    await db.migrate()
-    await db.dispose()
-    return url
+def _database_at_head(path: Path, template: Path) -> str:
+    """A copy of the suite's migrated SQLite file (tests/conftest.py's sqlite_template)."""
+    shutil.copyfile(template, path)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "truncated", "read-only", "locked", "no folder"])
 async def test_a_database_that_cannot_be_used_is_named_with_its_cause(
-    damage: str, tmp_path: Path, clock: FrozenClock
+    damage: str, tmp_path: Path, clock: FrozenClock, sqlite_template: Path
 ) -> None:
     path = tmp_path / "aftercare.db"
-    url = await _database_at_head(path)
+    url = _database_at_head(path, sqlite_template)
     holder: sqlite3.Connection | None = None
     if damage == "corrupt":
         path.write_bytes(b"this is a note, not a database" * 200)
