@@ -199,9 +199,9 @@ FALL = "Pain after a fall or injury (soon): Pain after a fall or accident may be
 def test_the_intake_says_how_long_what_changes_it_and_that_the_screen_was_negative() -> None:
     first = pages(letter(intake=ANSWERED))[0]
     assert "From the client's intake (25 November 2026)" in first
-    assert "How long they have had it: Longer than 3 months" in first
     assert (
-        "What makes it worse or better: “Worse after sitting all day, better when I walk”" in first
+        "How long: Longer than 3 months · Worse / better: “Worse after sitting all day, better "
+        "when I walk”" in first
     )
     assert "Red-flag screen: negative — the client answered no to all 9 safety questions." in first
     # Before what was tried, as a clinical letter has the history.
@@ -226,7 +226,9 @@ def test_a_screen_with_questions_left_unanswered_says_which_and_is_never_negativ
     )
     assert f"• {FALL}" in first
     assert "negative" not in first
-    assert "How long" not in first and "worse or better" not in first  # skipped: not printed
+    assert "How long" not in first and "Worse / better" not in first  # skipped: not printed
+    typed_only = pages(letter(intake=replace(partial, worse_better="Worse when I sit")))[0]
+    assert "Worse / better: “Worse when I sit” Red-flag screen:" in typed_only
     nothing = replace(partial, answered_no=0, answered_yes=(), not_answered=("x",) * 9)
     assert (
         "Red-flag screen: incomplete — none of the 9 safety questions answered."

@@ -176,14 +176,28 @@ def _intake_lines(doc: _Document, intake: IntakeSummary | None, warnings: Sequen
     on = f" ({long_day(intake.answered_on)})" if intake is not None else ""
     doc.subheading(f"From the client's intake{on}")
     if intake is not None:
-        if intake.since:
-            doc.labelled("How long they have had it", intake.since)
-        if intake.worse_better:
-            doc.labelled("What makes it worse or better", f"“{intake.worse_better}”")
+        # The typed answer quoted as the client's words; on one line when they fit, so that
+        # the letter keeps to its page.
+        worse_better = f"“{intake.worse_better}”" if intake.worse_better else None
+        history = [("How long", intake.since), ("Worse / better", worse_better)]
+        _labelled_line(doc, [(label, text) for label, text in history if text])
         if intake.safety_questions:
             doc.labelled("Red-flag screen", screen_words(intake))
     doc.bullets(warnings)
-    doc.ln(1)
+
+
+def _labelled_line(doc: _Document, pairs: Sequence[tuple[str, str]]) -> None:
+    """ "How long: Longer than 3 months · Worse / better: “…”", each label in bold."""
+    if not pairs:
+        return
+    for i, (label, text) in enumerate(pairs):
+        doc.set_font(style="")
+        doc.write(LINE, " · " if i else "")
+        doc.set_font(style="B")
+        doc.write(LINE, f"{label}: ")
+        doc.set_font(style="")
+        doc.write(LINE, doc.printable(text))
+    doc.ln(LINE)
 
 
 def screen_words(intake: IntakeSummary) -> str:
@@ -259,7 +273,8 @@ def _letter_details(
                 (h.exercise, h.dose, h.how_often or h.schedule, h.adherence.describe())
                 for h in current
             ],
-            (0.28, 0.22, 0.3, 0.2),
+            # The last heading on one line: the letter keeps to its page.
+            (0.28, 0.16, 0.29, 0.27),
         )
 
 
