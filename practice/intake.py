@@ -27,9 +27,16 @@ DEFAULT_PATH = Path(__file__).with_name("intake.toml")
 
 # The checklist's "None of these": a code of its own, exclusive of the others.
 NONE = "none"
-# The questions the functions read by name: the checklist, and the medicines typed.
+# A yes-or-no question's "No" (the safety questions' choice code).
+NO = "no"
+# The part of the intake that holds the safety (red-flag) questions, as the client is asked them.
+SAFETY = "safety"
+# The questions the functions read by name: the checklist, and the medicines typed; and the
+# two the referral letter quotes (how long the complaint has lasted, what changes it).
 CONDITIONS = "conditions"
 MEDICATIONS = "medications"
+SINCE = "since"
+WORSE_BETTER = "worse_better"
 # What a client may type at most in one answer: a few sentences, not a life story.
 MAX_ANSWER_LENGTH = 500
 # About how long one question takes on a phone (read, tap or type a few words): for the
@@ -358,6 +365,41 @@ def exercises_to_skip(exercises: Iterable[Exercise], cautions: Iterable[Caution]
         if hit is not None:
             skipped.append(Skipped(exercise, hit))
     return skipped
+
+
+@dataclass(frozen=True)
+class SafetyScreen:
+    """How the client answered the safety (red-flag) questions, each question in one group.
+    The screen is negative only when every one was answered no: a question skipped, or not
+    reached yet, is not a no."""
+
+    questions: tuple[IntakeQuestion, ...]
+    answered_no: tuple[IntakeQuestion, ...]
+    # Answered with a sign: a yes, or an item of a checklist ticked (each raises a red flag).
+    answered_yes: tuple[IntakeQuestion, ...]
+    not_answered: tuple[IntakeQuestion, ...]
+
+    @property
+    def negative(self) -> bool:
+        return bool(self.questions) and len(self.answered_no) == len(self.questions)
+
+
+def safety_screen(answers: Answers, intake: Intake | None = None) -> SafetyScreen:
+    """The safety questions in the intake's order, grouped by how `answers` answer them."""
+    intake = intake or default_intake()
+    section = intake.section(SAFETY)
+    keys = set(section.questions) if section is not None else set()
+    questions = tuple(q for q in intake.questions if q.key in keys)
+    groups: dict[str, list[IntakeQuestion]] = {"no": [], "yes": [], "none": []}
+    for question in questions:
+        value = answers.get(question.key)
+        if value is None or value == "" or value == []:
+            groups["none"].append(question)
+        elif value in (NO, [NONE]):
+            groups["no"].append(question)
+        else:
+            groups["yes"].append(question)
+    return SafetyScreen(questions, tuple(groups["no"]), tuple(groups["yes"]), tuple(groups["none"]))
 
 
 def has_intake(answers: Answers) -> bool:

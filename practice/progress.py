@@ -8,7 +8,8 @@ How the verdict is reached:
 
 1. Baseline pain is the first session's pain before; with a plan, the first pain rating on or
    after the plan's start (a session's pain before or a check-in's pain, whichever comes first).
-2. Current pain is the median of the last 3 pain ratings after the baseline.
+2. Current pain is the median of the last 3 pain ratings after the baseline; every screen
+   calls it the same plain words, `current_words` ("middle of the last 3 ratings").
 3. Fewer than 2 pain ratings after the baseline (or no baseline): NOT_ENOUGH_DATA.
 4. Each scale points one way (`Trend`): pain by the pain MCID, activity by the PSFS MCID, the
    latest global rating of change by "better"/"worse" or beyond.
@@ -218,7 +219,7 @@ class Evidence:
         return None if self.latest_change is None else CHANGE_LABELS[self.latest_change]
 
     def pain_text(self) -> str:
-        """ "pain 7 (before the 1st session, 2 Mar) → 3 (median of the last 3 sessions,
+        """ "pain 7 (before the 1st session, 2 Mar) → 3 (middle of the last 3 ratings,
         16–30 Mar), −57 %": each figure says which readings it is. Points instead of percent
         from a baseline of 0."""
         if self.baseline_pain is None:
@@ -257,7 +258,7 @@ class Evidence:
                 return f" (check-in, {day_text(reading.day)})"
             return f" (before the session of {day_text(reading.day)})"
         span = day_span(readings[0].day, readings[-1].day)
-        return f" (median of the last {len(readings)} {_readings_noun(readings)}, {span})"
+        return f" ({current_words(len(readings))}, {span})"
 
     def activity_text(self) -> str | None:
         """ "activity 3 → 6 (+3)", or None when there is nothing to compare."""
@@ -382,8 +383,8 @@ def describe(
 ) -> str:
     """The phone text: one line with the verdict, a second with the other scales and notes.
 
-    "Improving over 5 sessions: pain 7 (before the 1st session, 2 Mar) → 3 (median of the
-    last 3 sessions, 16–30 Mar), −57 %; homework 80 % done."
+    "Improving over 5 sessions: pain 7 (before the 1st session, 2 Mar) → 3 (middle of the
+    last 3 ratings, 16–30 Mar), −57 %; homework 80 % done."
     `sessions_count` is the number the therapist knows (e.g. sessions in the plan); None uses
     the sessions the evidence counted. `homework_share` is `Adherence.share` (0–1) or None.
     """
@@ -471,16 +472,15 @@ def _basis(evidence: Evidence) -> str:
         )
     else:
         span = day_span(readings[0].day, readings[-1].day)
-        end = f"the middle of the last {len(readings)} {_readings_noun(readings)} ({span})"
+        end = f"the {current_words(len(readings))} ({span})"
     return f"From pain {start} to {end}"
 
 
-def _readings_noun(readings: Sequence[Reading]) -> str:
-    """What the current pain's readings are: all check-ins, all sessions, or both."""
-    check_ins = sum(r.session is None for r in readings)
-    if check_ins == len(readings):
-        return "check-ins"
-    return "sessions" if check_ins == 0 else "ratings"
+def current_words(count: int) -> str:
+    """ "middle of the last 3 ratings": what the current pain figure is (the median of the
+    latest ratings, pain before a session and at a check-in alike), in the one phrase a
+    therapist, a client and a physiotherapist all read without a statistics word."""
+    return f"middle of the last {count} ratings"
 
 
 def _details(evidence: Evidence) -> str:

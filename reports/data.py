@@ -182,6 +182,23 @@ class IntakeRow:
 
 
 @dataclass(frozen=True)
+class IntakeSummary:
+    """What a letter tells its reader from the client's intake: how long the complaint has
+    lasted and what changes it, as the client answered, and how they answered the safety
+    (red-flag) questions — each by its label, in the intake's order."""
+
+    answered_on: date  # the latest answer's day
+    since: str | None = None  # "Longer than 3 months"; None: skipped or not asked
+    worse_better: str | None = None  # as the client typed it
+    safety_questions: int = 0
+    answered_no: int = 0
+    answered_yes: Sequence[str] = ()  # each raises a red flag, listed with its meaning
+    not_answered: Sequence[str] = ()  # skipped, or not reached yet
+    # practice.intake.SafetyScreen.negative: every safety question answered no.
+    screen_negative: bool = False
+
+
+@dataclass(frozen=True)
 class ClientRecord:
     """Everything the client record (PDF and CSV) shows about one client."""
 
@@ -203,6 +220,8 @@ class ClientRecord:
     intake_on: date | None = None
     cautions: Sequence[str] = ()
     red_flags: Sequence[str] = ()
+    # For the referral letter; None without an intake (no answer given).
+    intake_summary: IntakeSummary | None = None
     # The progress verdict, and what helped or did not: worked out elsewhere, printed as given.
     verdict: str | None = None
     helped: Sequence[str] = ()

@@ -10,7 +10,7 @@ and whether it lasts, judged by the verdict.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -21,7 +21,18 @@ from practice.checkins import CHANGE_LABELS
 from practice.decisions import DECISION_QUESTIONS, AskedDecision, DecisionKind, answer_words
 from practice.exercises import EXERCISE_AREAS, by_code, custom_id
 from practice.handover import what_helped
-from practice.intake import cautions_of, default_intake, red_flags_of
+from practice.intake import (
+    SAFETY,
+    SINCE,
+    WORSE_BETTER,
+    AnswerValue,
+    Intake,
+    cautions_of,
+    default_intake,
+    has_intake,
+    red_flags_of,
+    safety_screen,
+)
 from practice.notes import AREAS, PRESSURES, TECHNIQUES
 from practice.plans import VISIT_FREQUENCIES, HomeworkStatus
 from practice.preferences import hhmm
@@ -39,6 +50,7 @@ from reports.data import (
     DecisionRow,
     HomeworkRow,
     IntakeRow,
+    IntakeSummary,
     MessageRow,
     MissedVisitRow,
     NoteRevision,
@@ -170,6 +182,7 @@ async def client_record(
         intake_on=intake.on,
         cautions=intake.cautions,
         red_flags=intake.flags,
+        intake_summary=intake.summary,
     )
 
 
@@ -180,6 +193,7 @@ class _Intake:
     cautions: list[str]
     flags: list[str]
     decisions: list[DecisionRow]
+    summary: IntakeSummary | None = None
 
 
 async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
@@ -190,7 +204,7 @@ async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
     latest = {row.question: row.id for row in history}
     # The red-flag questions as the client was asked them: the safety part (the conditions
     # and the concern also feed some flags, but they are not screening questions).
-    safety = library.section("safety")
+    safety = library.section(SAFETY)
     flagging = set(safety.questions) if safety is not None else set()
     dated: list[tuple[datetime, IntakeRow]] = []
     for row in history:
@@ -243,6 +257,27 @@ async def _intake(uow: UnitOfWork, client_id: int, tz: ZoneInfo) -> _Intake:
         [c.condition.caution for c in cautions_of(answers)],
         [f"{f.name} ({f.urgency.value}): {f.meaning}" for f in red_flags_of(answers)],
         decisions,
+        _summary(library, answers, on) if on is not None and has_intake(answers) else None,
+    )
+
+
+def _summary(library: Intake, answers: Mapping[str, AnswerValue], on: date) -> IntakeSummary:
+    """The letter's lines from the latest answers: the complaint's history, and the screen."""
+
+    def said(key: str) -> str | None:
+        question, value = library.question(key), answers.get(key)
+        return question.shown(value) if question is not None and value else None
+
+    screen = safety_screen(answers, library)
+    return IntakeSummary(
+        answered_on=on,
+        since=said(SINCE),
+        worse_better=said(WORSE_BETTER),
+        safety_questions=len(screen.questions),
+        answered_no=len(screen.answered_no),
+        answered_yes=[q.label for q in screen.answered_yes],
+        not_answered=[q.label for q in screen.not_answered],
+        screen_negative=screen.negative,
     )
 
 

@@ -57,6 +57,7 @@ def referral_letter_pdf(
         verdict=record.verdict if shared else None,
         cautions=record.cautions if shared else (),
         red_flags=record.red_flags if shared else (),
+        intake=record.intake_summary if shared else None,
         made_at=record.prepared_at,
         chart_png=render_progress_chart(chart) if shared and chart is not None else None,
     )

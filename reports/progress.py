@@ -101,7 +101,8 @@ def progress_of(
     - Baseline pain is the series' first pain rating: the first session's pain before (with a
       plan, the first on or after its start — or a check-in's pain, if that came first).
       Current pain is the median of the last 3 ratings after it (pain before each session,
-      pain at check-ins); practice.progress.judge has the rules and thresholds.
+      pain at check-ins), worded "middle of the last 3 ratings" on every screen
+      (practice.progress.current_words); practice.progress.judge has the rules and thresholds.
     - "over N sessions" counts the sessions in the series: those under the plan, or all.
     - "homework X % done" is the exercise days due in the series' period that the client
       marked done (practice.adherence).

@@ -182,7 +182,7 @@ def test_a_chart_is_titled_with_the_verdict_s_words_alone() -> None:
 
     line = (
         "Improving over 6 sessions: pain 6 (before the plan's 1st session, 3 Dec) → 2 "
-        "(median of the last 3 check-ins, 12–19 Jan), −67 %; homework 89 % done.\nActivity 4 → 9"
+        "(middle of the last 3 ratings, 12–19 Jan), −67 %; homework 89 % done.\nActivity 4 → 9"
     )
     assert chart_title(line) == "Improving over 6 sessions"
     assert chart_title("Not enough data yet") == "Not enough data yet"

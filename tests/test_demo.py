@@ -119,6 +119,9 @@ def test_the_letter_and_record_carry_every_session(demo: tuple[str, Path]) -> No
     assert "Riverside Massage" in letter and "Maya Collins, LMT" in letter
     assert "You can reach me on +44 20 7946 0000 or at maya@riverside.example" in letter
     assert "Date of birth: 14 March 1985" in letter
+    # His intake: how long, what changes it, and a screen he answered no to throughout.
+    assert "How long: Longer than 3 months · Worse / better: “Worse after sitting all day" in letter
+    assert "Red-flag screen: negative — the client answered no to all 9 safety questions" in letter
     # The letter and its signature on page one, the chart enclosed on a page of its own.
     assert len(reader.pages) == 2
     assert "Kind regards" in reader.pages[0].extract_text()

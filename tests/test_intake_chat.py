@@ -515,6 +515,44 @@ async def test_the_therapist_fills_the_intake_for_a_client_not_on_the_bot(
     assert "URGENT" not in maya.last_text and "Soon" not in maya.last_text  # no alert to herself
 
 
+async def test_a_letter_says_which_safety_questions_were_left_unanswered(
+    running: OfflineBot, maya: Phone
+) -> None:
+    """Maya fills Ben's intake in person and leaves four safety questions open: his letter
+    quotes how long and what changes it, and calls the screen incomplete, naming them."""
+    await new_client_note(maya, "Ben T.")
+    await maya.send("/intake Ben")
+    await maya.send("Right knee after running")
+    await maya.tap("A few weeks")
+    await maya.send("Worse on stairs, better with ice")
+    await maya.tap("Skip")  # goal
+    await maya.tap("None of these")
+    await maya.tap("Done")
+    for _ in range(3):  # medications, allergies, pregnancy
+        await maya.tap("Skip")
+    for _ in range(4):  # saddle, bladder, legs, calf
+        await maya.tap("No")
+    await maya.tap("Yes")  # after a fall
+    while "heck and save" not in maya.last_text:  # weight, fever, night, head and neck
+        await maya.tap("Skip")
+    await maya.tap("Save")
+    await maya.send("/refer Ben")
+    await maya.tap("Beyond the scope of massage")
+    await maya.tap("Any physician")
+    await past_the_letterhead(maya)
+    await maya.tap("Save")
+    await maya.tap("Client agreed in person")
+    letter = " ".join(letter_text(maya).split())
+    assert "How long: A few weeks · Worse / better: “Worse on stairs, better with ice”" in letter
+    assert (
+        "Red-flag screen: incomplete — no to 4 of the 9 safety questions; yes to after a fall or "
+        "injury (below); not answered: weight loss, fever, night pain and headache or neck "
+        "warning signs." in letter
+    )
+    assert "• Pain after a fall or injury (soon)" in letter
+    assert "negative" not in letter
+
+
 async def test_the_client_is_asked_and_counted_only_what_the_therapist_left_open(
     running: OfflineBot, maya: Phone
 ) -> None:

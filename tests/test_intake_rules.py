@@ -23,6 +23,7 @@ from practice.intake import (
     minutes_to_answer,
     pressure_cautions,
     red_flags_of,
+    safety_screen,
 )
 from practice.notes import PRESSURES
 
@@ -504,3 +505,49 @@ def test_an_earlier_trigger_must_be_a_retired_item(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="red flag 'neck_fever': earlier must name retired"):
         load_intake(broken)
+
+
+# --- the safety screen, as a letter reports it ---------------------------------------------
+
+SAFETY_KEYS = [
+    "rf_saddle",
+    "rf_bladder",
+    "rf_legs",
+    "rf_calf",
+    "rf_fall",
+    "rf_weight",
+    "rf_fever",
+    "rf_night",
+    "rf_head",
+]
+ALL_NO: dict[str, object] = {**{key: "no" for key in SAFETY_KEYS[:-1]}, "rf_head": [NONE]}
+
+
+def test_the_screen_is_negative_only_when_every_safety_question_was_answered_no() -> None:
+    screen = safety_screen(ALL_NO)  # type: ignore[arg-type]
+    assert [q.key for q in screen.questions] == SAFETY_KEYS
+    assert screen.negative and len(screen.answered_no) == 9
+    # Skipped (None) and never reached (absent) are not a no.
+    partial = {**ALL_NO, "rf_fever": None}
+    del partial["rf_head"]
+    screen = safety_screen(partial)  # type: ignore[arg-type]
+    assert not screen.negative
+    assert [q.label for q in screen.not_answered] == ["Fever", "Headache or neck warning signs"]
+    assert len(screen.answered_no) == 7 and screen.answered_yes == ()
+    assert not safety_screen({}).negative
+    ticked = safety_screen({**ALL_NO, "rf_head": ["dizzy"]})  # type: ignore[arg-type]
+    assert not ticked.negative
+    assert [q.label for q in ticked.answered_yes] == ["Headache or neck warning signs"]
+
+
+@given(_answers)
+def test_the_screen_sorts_every_safety_question_once_and_its_yes_answers_are_the_flags(
+    answers: dict[str, object],
+) -> None:
+    screen = safety_screen(answers)  # type: ignore[arg-type]
+    groups = [*screen.answered_no, *screen.answered_yes, *screen.not_answered]
+    assert sorted(q.key for q in groups) == sorted(SAFETY_KEYS)
+    flagged = {f.question for f in red_flags_of(answers)} & set(SAFETY_KEYS)  # type: ignore[arg-type]
+    assert {q.key for q in screen.answered_yes} == flagged
+    said_no = all(answers.get(k) in ("no", [NONE]) for k in SAFETY_KEYS)
+    assert screen.negative is said_no

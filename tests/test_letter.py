@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from practice.checkins import ACTIVITY_ANCHORS
 from practice.referrals import ASK_OTHER, ASKS, PHYSICIAN, PHYSIO, PROFESSIONS, ask_of
 from reports.chart import render_progress_chart
-from reports.data import CheckInRow, PracticeInfo
+from reports.data import CheckInRow, IntakeSummary, PracticeInfo
 from reports.pdf import client_record, referral_letter
 from reports.pdf.letter import ENCLOSURE, MAX_SESSION_ROWS
 from tests.test_reports import PHYSIO as PHYSIO_ROW
@@ -23,7 +23,15 @@ from tests.test_reports import PRACTICE, TODAY, chart_data, record
 ONE_LINE_REASON = "No progress after 8 sessions"
 
 
-def letter(sessions: int = 8, practice: PracticeInfo = PRACTICE, **row: object) -> bytes:
+def letter(
+    sessions: int = 8,
+    practice: PracticeInfo = PRACTICE,
+    *,
+    intake: IntakeSummary | None = None,
+    red_flags: tuple[str, ...] = (),
+    cautions: tuple[str, ...] = (),
+    **row: object,
+) -> bytes:
     r = record(sessions)
     homework = [replace(h, how_often="Daily until 26 Jan 2027") for h in r.homework]
     referral = replace(PHYSIO_ROW, consent=True, reason=ONE_LINE_REASON)
@@ -37,6 +45,9 @@ def letter(sessions: int = 8, practice: PracticeInfo = PRACTICE, **row: object) 
         homework=homework,
         verdict=r.verdict,
         chart_png=render_progress_chart(chart_data(sessions)),
+        intake=intake,
+        red_flags=red_flags,
+        cautions=cautions,
     )
 
 
@@ -171,3 +182,74 @@ def test_the_records_check_ins_leave_out_columns_nobody_filled_and_say_what_coun
     assert "Comment" not in checkins and "Activity" not in checkins.split("Date", 1)[1]
     assert "4 About the same" in checkins
     assert "Nothing has made a meaningful difference yet." in text
+
+
+# Ben's intake in the demo: every safety question answered no.
+ANSWERED = IntakeSummary(
+    answered_on=TODAY,
+    since="Longer than 3 months",
+    worse_better="Worse after sitting all day, better when I walk",
+    safety_questions=9,
+    answered_no=9,
+    screen_negative=True,
+)
+FALL = "Pain after a fall or injury (soon): Pain after a fall or accident may be a fracture."
+
+
+def test_the_intake_says_how_long_what_changes_it_and_that_the_screen_was_negative() -> None:
+    first = pages(letter(intake=ANSWERED))[0]
+    assert "From the client's intake (25 November 2026)" in first
+    assert (
+        "How long: Longer than 3 months · Worse / better: “Worse after sitting all day, better "
+        "when I walk”" in first
+    )
+    assert "Red-flag screen: negative — the client answered no to all 9 safety questions." in first
+    # Before what was tried, as a clinical letter has the history.
+    assert first.index("From the client's intake") < first.index("Treatment plan")
+
+
+def test_a_screen_with_questions_left_unanswered_says_which_and_is_never_negative() -> None:
+    partial = replace(
+        ANSWERED,
+        since=None,
+        worse_better=None,
+        answered_no=4,
+        answered_yes=("After a fall or injury",),
+        not_answered=("Weight loss", "Fever", "Night pain", "Headache or neck warning signs"),
+        screen_negative=False,
+    )
+    first = pages(letter(intake=partial, red_flags=(FALL,)))[0]
+    assert (
+        "Red-flag screen: incomplete — no to 4 of the 9 safety questions; yes to after a fall or "
+        "injury (below); not answered: weight loss, fever, night pain and headache or neck "
+        "warning signs." in first
+    )
+    assert f"• {FALL}" in first
+    assert "negative" not in first
+    assert "How long" not in first and "Worse / better" not in first  # skipped: not printed
+    typed_only = pages(letter(intake=replace(partial, worse_better="Worse when I sit")))[0]
+    assert "Worse / better: “Worse when I sit” Red-flag screen:" in typed_only
+    nothing = replace(partial, answered_no=0, answered_yes=(), not_answered=("x",) * 9)
+    assert (
+        "Red-flag screen: incomplete — none of the 9 safety questions answered."
+        in (pages(letter(intake=nothing))[0])
+    )
+    answered = replace(partial, answered_no=8, not_answered=())
+    assert (
+        "Red-flag screen: no to 8 of the 9 safety questions; yes to after a fall or injury "
+        "(below)." in pages(letter(intake=answered, red_flags=(FALL,)))[0]
+    )
+
+
+def test_the_intake_keeps_the_letter_and_its_signature_on_the_first_page() -> None:
+    caution = "On blood thinners — avoid deep pressure and trigger point work"
+    letter_pages = pages(letter(intake=ANSWERED, cautions=(caution,)))
+    assert len(letter_pages) == 2
+    assert "Kind regards, Maya Brennan" in letter_pages[0]
+    assert caution in letter_pages[0]
+    assert letter_pages[1].startswith(ENCLOSURE)
+
+
+def test_without_consent_nothing_of_the_intake() -> None:
+    text = " ".join(pages(letter(consent=None, intake=ANSWERED, red_flags=(FALL,))))
+    assert "From the client's intake" not in text and "Red-flag screen" not in text

@@ -30,6 +30,7 @@ from practice.progress import (
     Trend,
     Verdict,
     alert,
+    current_words,
     describe,
     judge,
 )
@@ -81,8 +82,8 @@ def test_improving_reads_as_on_the_phone() -> None:
     assert evidence.median_of == 3
     assert evidence.sessions == 5
     assert describe(assessment, 5, 0.8) == (
-        "Improving over 5 sessions: pain 7 (before the 1st session, 2 Mar) → 3 (median of the "
-        "last 3 sessions, 16–30 Mar), −57 %; homework 80 % done."
+        "Improving over 5 sessions: pain 7 (before the 1st session, 2 Mar) → 3 (middle of the "
+        "last 3 ratings, 16–30 Mar), −57 %; homework 80 % done."
     )
 
 
@@ -91,7 +92,7 @@ def test_no_meaningful_change_reads_as_on_the_phone() -> None:
     assert assessment.verdict is Verdict.NO_CHANGE
     assert describe(assessment, 4, 0.35) == (
         "No meaningful change after 4 sessions: pain 6 (before the 1st session, 2 Mar) → 5 "
-        "(median of the last 3 sessions, 16–30 Mar), −17 %; homework 35 % done."
+        "(middle of the last 3 ratings, 16–30 Mar), −17 %; homework 35 % done."
     )
 
 
@@ -108,7 +109,7 @@ def test_worse_reads_as_on_the_phone() -> None:
     assert assessment.verdict is Verdict.WORSE
     assert describe(assessment) == (
         "Getting worse over 3 sessions: pain 4 (before the 1st session, 2 Mar) → 6.5 "
-        "(median of the last 2 sessions, 9–16 Mar), +63 %."
+        "(middle of the last 2 ratings, 9–16 Mar), +63 %."
     )
 
 
@@ -117,7 +118,7 @@ def test_an_alert_says_what_changed_over_which_dates_without_statistics_words() 
     assert alert(improving, 5, 0.8) == (
         "Pain went from 7 to 3 over 5 sessions (2–30 Mar): 57 % less. Homework done on 80 % "
         "of the days it was due.\n"
-        "From pain before the 1st session (2 Mar) to the middle of the last 3 sessions "
+        "From pain before the 1st session (2 Mar) to the middle of the last 3 ratings "
         "(16–30 Mar)."
     )
     same = judge(ProgressSeries(visits(6, 5, 6, 5, 5), [check(30, 5, 0, 4)]))
@@ -177,7 +178,7 @@ def test_two_ratings_after_the_baseline_give_their_mean() -> None:
     assert evidence.current_pain == 3.5
     assert evidence.median_of == 2
     assert evidence.pain_text() == (
-        "pain 7 (before the 1st session, 2 Mar) → 3.5 (median of the last 2 sessions, "
+        "pain 7 (before the 1st session, 2 Mar) → 3.5 (middle of the last 2 ratings, "
         "9–16 Mar), −50 %"
     )
 
@@ -290,7 +291,7 @@ def test_from_zero_only_points_count(later: int, verdict: Verdict) -> None:
     assessment = judge(ProgressSeries(visits(0, later, later)))
     assert assessment.verdict is verdict
     assert assessment.evidence.pain_text() == (
-        f"pain 0 (before the 1st session, 2 Mar) → {later} (median of the last 2 sessions, "
+        f"pain 0 (before the 1st session, 2 Mar) → {later} (middle of the last 2 ratings, "
         f"9–16 Mar), +{later}"
     )
 
@@ -699,7 +700,7 @@ def test_the_verdict_names_the_readings_it_compares() -> None:
     check_ins = [CheckInRating(date(2026, 11, d), pain=p) for d, p in ((24, 6), (26, 7), (28, 6))]
     evidence = judge(ProgressSeries(sessions, check_ins, plan)).evidence
     assert evidence.pain_text() == (
-        "pain 7 (before the plan's 1st session, 3 Nov) → 6 (median of the last 3 check-ins, "
+        "pain 7 (before the plan's 1st session, 3 Nov) → 6 (middle of the last 3 ratings, "
         "24–28 Nov), −14 %"
     )
 
@@ -710,8 +711,26 @@ def test_a_check_in_baseline_and_mixed_readings_say_so() -> None:
     check_ins = [CheckInRating(date(2026, 11, 26), pain=7), CheckInRating(date(2026, 12, 2), 4)]
     evidence = judge(ProgressSeries(sessions, check_ins, plan)).evidence
     assert evidence.pain_text() == (
-        "pain 7 (check-in, 26 Nov) → 4.5 (median of the last 2 ratings, 30 Nov – 2 Dec), −36 %"
+        "pain 7 (check-in, 26 Nov) → 4.5 (middle of the last 2 ratings, 30 Nov – 2 Dec), −36 %"
     )
+
+
+def test_the_current_pain_is_named_in_the_same_words_on_every_screen() -> None:
+    """The verdict line and the alert call it one thing, whatever its readings are: pain
+    before sessions, at check-ins, or both; never "median", nor "sessions" for ratings."""
+    plan = Plan(start=date(2026, 11, 3), expected_sessions=6, reevaluate_after=3)
+    sessions = [SessionRating(date(2026, 11, 3), 7, 4), SessionRating(date(2026, 11, 10), 6, 3)]
+    check_ins = [CheckInRating(date(2026, 11, d), pain=p) for d, p in ((13, 5), (17, 6))]
+    for series in (
+        ProgressSeries(sessions, check_ins, plan),  # mixed
+        ProgressSeries(visits(7, 6, 4, 3, 3)),  # sessions only
+        ProgressSeries(sessions[:1], [*check_ins, CheckInRating(date(2026, 11, 20), 5)], plan),
+    ):
+        assessment = judge(series)
+        assert current_words(3) == "middle of the last 3 ratings"
+        assert "(middle of the last 3 ratings, " in describe(assessment)
+        assert "to the middle of the last 3 ratings (" in alert(assessment)
+        assert "median" not in describe(assessment) + alert(assessment)
 
 
 def test_one_reading_after_the_baseline_is_named_by_its_day() -> None:

@@ -68,7 +68,7 @@ async def test_no_change_at_the_re_evaluation_point_asks_once_and_records_the_an
     assert "Time to re-evaluate Anna K.'s plan." in prompt
     assert (
         "Pain stayed at 6 over 4 sessions (19 Oct – 9 Nov).\n"
-        "From pain before the plan's 1st session (19 Oct) to the middle of the last 3 sessions "
+        "From pain before the plan's 1st session (19 Oct) to the middle of the last 3 ratings "
         "(26 Oct – 9 Nov).\nKeep the plan, adjust it, or refer them on?"
     ) in prompt
     assert maya.all_buttons == ["📋 Adjust plan", "↗️ Refer", "▶️ Continue as planned"]
@@ -88,7 +88,7 @@ async def test_no_change_at_the_re_evaluation_point_asks_once_and_records_the_an
     assert again == "Already decided: continue as planned."
     [decision] = await decisions(running)
     assert (decision.kind, decision.at_session, decision.answer) == ("reeval", 4, "continue")
-    assert "to the middle of the last 3 sessions (26 Oct – 9 Nov)" in decision.summary
+    assert "to the middle of the last 3 ratings (26 Oct – 9 Nov)" in decision.summary
     # The same session is never asked about twice; the next one with no change is not asked
     # again until four more sessions have passed.
     await note(maya, clock, "6", "4")
@@ -107,7 +107,7 @@ async def test_progress_shows_the_verdict_and_a_chart(
     assert photo.caption is not None
     assert photo.caption.startswith(
         "📈 Anna K.\nImproving over 4 sessions: pain 8 (before the plan's 1st session, 19 Oct)"
-        " → 5 (median of the last 3 sessions, 26 Oct – 9 Nov), −38 %"
+        " → 5 (middle of the last 3 ratings, 26 Oct – 9 Nov), −38 %"
     )
     assert photo.file_bytes is not None
     with Image.open(io.BytesIO(photo.file_bytes)) as image:
@@ -127,7 +127,7 @@ async def test_improvement_offers_a_note_the_therapist_can_rewrite(
     assert maya.last_text.startswith(
         "🌱 Anna K. is clearly better.\nPain went from 6 to 3.5 over 3 sessions (19 Oct – 2 Nov):"
         " 42 % less.\nFrom pain before the 1st session (19 Oct) to the middle of the last 2 "
-        "sessions (26 Oct – 2 Nov)."
+        "ratings (26 Oct – 2 Nov)."
     )
     assert maya.last_text.endswith("\nYou might send Anna a note to say so.")
     assert maya.all_buttons == ["💬 Send Anna a note", "📋 Adjust plan", "▶️ Continue as planned"]

@@ -50,7 +50,7 @@ async def test_progress_and_the_export_state_one_verdict(
     # (26 Oct – 9 Nov), of which 14 done. Not 4 sessions from 6, nor 14 of all 21 days.
     assert verdict == (
         "Improving over 3 sessions: pain 7 (before the plan's 1st session, 26 Oct) → 4 "
-        "(median of the last 2 sessions, 2–9 Nov), −43 %; homework 93 % done."
+        "(middle of the last 2 ratings, 2–9 Nov), −43 %; homework 93 % done."
     )
 
     await maya.send("/export Anna")

@@ -15,11 +15,19 @@ from fpdf import XPos, YPos
 
 from practice.checkins import PAIN_ANCHORS
 from practice.referrals import ask_of
-from reports.data import ClientInfo, HomeworkRow, PlanInfo, PracticeInfo, ReferralRow, SessionRow
+from reports.data import (
+    ClientInfo,
+    HomeworkRow,
+    IntakeSummary,
+    PlanInfo,
+    PracticeInfo,
+    ReferralRow,
+    SessionRow,
+)
 from reports.wording import NOTHING, count, day_label, long_day, pain_change, short_day
 
 from .document import BODY_PT, LINE, RECORD_CHART_WIDTH, TABLE_PT, _Document, made_on
-from .record import _plan_lines
+from .record import _lower_first, _plan_lines
 
 # More sessions than this and the table shows the first few and the latest, with a line
 # saying how many are left out between them (all of them are in the record).
@@ -44,12 +52,13 @@ def referral_letter(
     chart_png: bytes | None = None,
     cautions: Sequence[str] = (),
     red_flags: Sequence[str] = (),
+    intake: IntakeSummary | None = None,
     made_at: datetime | None = None,
 ) -> bytes:
     """A letter referring the client to `referral.provider`.
 
-    Health details (sessions, plan, homework, progress and chart) are printed only when
-    `referral.consent` is True; declined or pending consent leaves the reason alone.
+    Health details (the intake, sessions, plan, homework, progress and chart) are printed
+    only when `referral.consent` is True; declined or pending consent leaves the reason alone.
     """
     doc = _Document(
         title=f"Referral for {client.name}",
@@ -87,10 +96,10 @@ def referral_letter(
     doc.ln(2)
 
     if shared:
+        # The complaint's history and the safety screen first, as a clinical letter has them.
+        if intake is not None or cautions or red_flags:
+            _intake_lines(doc, intake, [*red_flags, *cautions])
         _letter_details(doc, client, sessions, plan, homework, verdict)
-        if cautions or red_flags:
-            doc.subheading("From the client's intake")
-            doc.bullets([*red_flags, *cautions])
     else:
         refused = "did not consent" if referral.consent is False else "has not yet consented"
         doc.paragraph(
@@ -161,6 +170,62 @@ def _how_to_reply(practice: PracticeInfo, client: ClientInfo) -> str:
     return f"You can reach me {reach}. Thank you for seeing them."
 
 
+def _intake_lines(doc: _Document, intake: IntakeSummary | None, warnings: Sequence[str]) -> None:
+    """How long the complaint has lasted and what changes it, as the client answered; how
+    they answered the safety questions; then each red flag raised and caution, in full."""
+    on = f" ({long_day(intake.answered_on)})" if intake is not None else ""
+    doc.subheading(f"From the client's intake{on}")
+    if intake is not None:
+        # The typed answer quoted as the client's words; on one line when they fit, so that
+        # the letter keeps to its page.
+        worse_better = f"“{intake.worse_better}”" if intake.worse_better else None
+        history = [("How long", intake.since), ("Worse / better", worse_better)]
+        _labelled_line(doc, [(label, text) for label, text in history if text])
+        if intake.safety_questions:
+            doc.labelled("Red-flag screen", screen_words(intake))
+    doc.bullets(warnings)
+
+
+def _labelled_line(doc: _Document, pairs: Sequence[tuple[str, str]]) -> None:
+    """ "How long: Longer than 3 months · Worse / better: “…”", each label in bold."""
+    if not pairs:
+        return
+    for i, (label, text) in enumerate(pairs):
+        doc.set_font(style="")
+        doc.write(LINE, " · " if i else "")
+        doc.set_font(style="B")
+        doc.write(LINE, f"{label}: ")
+        doc.set_font(style="")
+        doc.write(LINE, doc.printable(text))
+    doc.ln(LINE)
+
+
+def screen_words(intake: IntakeSummary) -> str:
+    """ "negative — …" only when every safety question was answered no; otherwise what was
+    answered and which were not: "incomplete — no to 6 of the 9 safety questions; not
+    answered: fever, night pain and headache or neck warning signs"."""
+    total = intake.safety_questions
+    if intake.screen_negative:
+        return f"negative — the client answered no to all {total} safety questions."
+    parts = []
+    if intake.answered_no:
+        parts.append(f"no to {intake.answered_no} of the {total} safety questions")
+    if intake.answered_yes:
+        parts.append(f"yes to {_listed(intake.answered_yes)} (below)")
+    if len(intake.not_answered) == total:
+        parts.append(f"none of the {total} safety questions answered")
+    elif intake.not_answered:
+        parts.append(f"not answered: {_listed(intake.not_answered)}")
+    words = "; ".join(parts) + "."
+    return f"incomplete — {words}" if intake.not_answered else words
+
+
+def _listed(labels: Sequence[str]) -> str:
+    """ "fever, night pain and weight loss": the questions' labels, in a sentence."""
+    words = [_lower_first(label) for label in labels]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+
+
 def _letter_details(
     doc: _Document,
     client: ClientInfo,
@@ -208,7 +273,8 @@ def _letter_details(
                 (h.exercise, h.dose, h.how_often or h.schedule, h.adherence.describe())
                 for h in current
             ],
-            (0.28, 0.22, 0.3, 0.2),
+            # The last heading on one line: the letter keeps to its page.
+            (0.28, 0.16, 0.29, 0.27),
         )
 
 
