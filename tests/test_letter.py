@@ -16,7 +16,8 @@ from practice.referrals import ASK_OTHER, ASKS, PHYSICIAN, PHYSIO, PROFESSIONS, 
 from reports.chart import render_progress_chart
 from reports.data import CheckInRow, IntakeSummary, PracticeInfo
 from reports.pdf import client_record, referral_letter
-from reports.pdf.letter import ENCLOSURE, MAX_SESSION_ROWS
+from reports.pdf.document import _Document
+from reports.pdf.letter import ENCLOSURE, MAX_SESSION_ROWS, sign_off
 from tests.test_reports import PHYSIO as PHYSIO_ROW
 from tests.test_reports import PRACTICE, TODAY, chart_data, record
 
@@ -253,3 +254,26 @@ def test_the_intake_keeps_the_letter_and_its_signature_on_the_first_page() -> No
 def test_without_consent_nothing_of_the_intake() -> None:
     text = " ".join(pages(letter(consent=None, intake=ANSWERED, red_flags=(FALL,))))
     assert "From the client's intake" not in text and "Red-flag screen" not in text
+
+
+@pytest.mark.parametrize("room", [80.0, 30.0])
+def test_the_sign_off_is_never_split_from_the_name_under_it(room: float) -> None:
+    """With `room` mm left on the page: the reply line, "Kind regards," and the name and
+    practice come on one page — the next one when the block, as measured, does not fit
+    (30 mm is more than the fixed 26 mm the letter used to keep, less than the block)."""
+    doc = _Document(
+        title="t", author="a", footer="f", subject="s", made_at=datetime(2026, 12, 3, tzinfo=UTC)
+    )
+    doc.add_page()
+    doc.paragraph("Text of the letter above.")
+    doc.set_y(doc.h - doc.b_margin - room)
+    reply = (
+        "You can reach me on +44 20 7946 0018 or at maya@example.org. Thank you for seeing "
+        "them. Enclosed: a chart of Ben R.'s pain, activity and homework over time."
+    )
+    sign_off(doc, reply, PRACTICE)
+    texts = pages(bytes(doc.output()))
+    last = texts[-1]
+    assert "Kind regards, Maya Brennan Brennan Massage Therapy" in last
+    assert "You can reach me on" in last
+    assert len(texts) == (1 if room > 40 else 2)

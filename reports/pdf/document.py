@@ -211,6 +211,17 @@ class _Document(FPDF):
         self.set_text_color(*INK)
         self.set_font(style="", size=BODY_PT)
 
+    def paragraph_height(self, text: str, *, size: float = BODY_PT, style: str = "") -> float:
+        """How tall `paragraph(text)` will be, in mm, on this page's width: measured, not
+        drawn."""
+        self.set_font(style=style, size=size)
+        height = self.multi_cell(
+            0, size * 0.5, self.printable(text), dry_run=True, output=MethodReturnValue.HEIGHT
+        )
+        self.set_font(style="", size=BODY_PT)
+        assert isinstance(height, float | int)
+        return float(height)
+
     def labelled(self, label: str, text: str | None) -> None:
         """ "Label: text", the text flowing on under the label."""
         self.set_font(style="B", size=BODY_PT)

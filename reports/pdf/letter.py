@@ -110,18 +110,10 @@ def referral_letter(
 
     enclosed = shared and chart_png is not None
     doc.ln(2)
-    doc.keep_together(26)  # how to reply, the sign-off and the name stay together
     reply = _how_to_reply(practice, client)
     if enclosed:
         reply += f" Enclosed: a chart of {client.name}'s pain, activity and homework over time."
-    doc.paragraph(reply)
-    doc.ln(3)
-    doc.paragraph("Kind regards,")
-    doc.ln(5)
-    # The name and practice: the phone and email are in the letterhead and the line above.
-    doc.paragraph(practice.therapist_name, style="B")
-    if practice.practice_name:
-        doc.paragraph(practice.practice_name)
+    sign_off(doc, reply, practice)
 
     if enclosed:
         assert chart_png is not None
@@ -129,6 +121,24 @@ def referral_letter(
         doc.subheading(ENCLOSURE)
         doc.chart(chart_png, width=RECORD_CHART_WIDTH)
     return doc.to_bytes()
+
+
+def sign_off(doc: _Document, reply: str, practice: PracticeInfo) -> None:
+    """How to reply, "Kind regards," and the name and practice under it: on one page, the
+    page turned first when the block as measured would not fit (never a name alone on a
+    page of its own). The phone and email are in the letterhead and in `reply`."""
+    lines = [(reply, ""), ("Kind regards,", ""), (practice.therapist_name, "B")]
+    if practice.practice_name:
+        lines.append((practice.practice_name, ""))
+    gaps = 3 + 5  # after the reply, after "Kind regards,"
+    doc.keep_together(sum(doc.paragraph_height(t, style=b) for t, b in lines) + gaps)
+    doc.paragraph(reply)
+    doc.ln(3)
+    doc.paragraph("Kind regards,")
+    doc.ln(5)
+    doc.paragraph(practice.therapist_name, style="B")
+    if practice.practice_name:
+        doc.paragraph(practice.practice_name)
 
 
 def _opening(client: ClientInfo, sessions: Sequence[SessionRow]) -> str:
