@@ -79,7 +79,7 @@ from reminders.referrals import PENDING
 from reminders.visits import check_wanted
 from reminders.weekly import plan_weekly, weekly_text
 from storage import Database
-from storage.models import Client, Delivery, HomeworkAssignment, Visit
+from storage.models import Client, Delivery, HomeworkAssignment, Referral, Visit
 from storage.repositories import (
     CHECK_IN,
     CONSENT,
@@ -459,13 +459,11 @@ class Dispatcher:
             or assignment.status != HomeworkStatus.ACTIVE
             or not reachable(client)
         ):
-            delivery.status = Outbox.CANCELLED
-            self.stats.cancelled += 1
+            self._cancel(delivery)
             return None
         if paused_at(client, now):
             # Paused after this was queued: skip it, queue the first one after the pause.
-            delivery.status = Outbox.CANCELLED
-            self.stats.cancelled += 1
+            self._cancel(delivery)
             self._then_next(delivery, assignment, client, batch)
             return None
         if too_late(delivery.due_at, now) or self._quiet_now(client, now) is not None:
@@ -496,8 +494,7 @@ class Dispatcher:
             else None
         )
         if check_in is None or client is None or not reachable(client):
-            delivery.status = Outbox.CANCELLED  # /resume or coming back plans the series again
-            self.stats.cancelled += 1
+            self._cancel(delivery)  # /resume or coming back plans the series again
             return None
         # A check-in is still worth asking late (after a pause, downtime, quiet hours): it
         # waits for the client's next good moment instead of being dropped.
@@ -541,24 +538,16 @@ class Dispatcher:
     async def _prepare_consent(
         self, uow: UnitOfWork, delivery: Delivery, now: datetime, batch: _Batch
     ) -> tuple[str, InlineKeyboardMarkup] | None:
-        referral = (
-            await uow.referrals.get_any(delivery.referral_id)
-            if delivery.referral_id is not None
-            else None
-        )
+        referral = await _referral_of(uow, delivery)
         if referral is None or referral.consent != PENDING:
-            delivery.status = Outbox.CANCELLED  # answered meanwhile (agreed in person)
-            self.stats.cancelled += 1
+            self._cancel(delivery)  # answered meanwhile (agreed in person)
             return None
         client = await uow.clients.get(referral.therapist_id, referral.client_id)
         if client is None or not reachable(client):
-            delivery.status = Outbox.CANCELLED
-            self.stats.cancelled += 1
+            self._cancel(delivery)
             batch.consent_not_asked.append(referral.id)
             return None
-        later = self._quiet_now(client, now)
-        if later is not None:  # asked when the client's quiet hours end
-            _wait_until(delivery, later)
+        if self._held_for_quiet_hours(delivery, client, now):  # asked when they end
             return None
         _address(delivery, client)
         return await self._cards.consent_request(uow, referral, client)
@@ -566,19 +555,14 @@ class Dispatcher:
     async def _prepare_follow_up(
         self, uow: UnitOfWork, delivery: Delivery
     ) -> tuple[str, InlineKeyboardMarkup] | None:
-        referral = (
-            await uow.referrals.get_any(delivery.referral_id)
-            if delivery.referral_id is not None
-            else None
-        )
+        referral = await _referral_of(uow, delivery)
         card = (
             await self._cards.follow_up(uow, referral, self._zone)
             if referral is not None and referral.outcome in (None, "not_yet")
             else None
         )
         if card is None:
-            delivery.status = Outbox.CANCELLED  # answered meanwhile, or the client is gone
-            self.stats.cancelled += 1
+            self._cancel(delivery)  # answered meanwhile, or the client is gone
         return card
 
     async def _prepare_letter_due(
@@ -586,15 +570,10 @@ class Dispatcher:
     ) -> tuple[str, None] | None:
         """The letter's wait for the client's details is over: the therapist is told why it
         comes without them, and the letter follows the batch (even if the line fails)."""
-        referral = (
-            await uow.referrals.get_any(delivery.referral_id)
-            if delivery.referral_id is not None
-            else None
-        )
+        referral = await _referral_of(uow, delivery)
         line = await self._cards.letter_due(uow, referral, now) if referral is not None else None
         if referral is None or line is None:
-            delivery.status = Outbox.CANCELLED  # answered meanwhile, or the letter went
-            self.stats.cancelled += 1
+            self._cancel(delivery)  # answered meanwhile, or the letter went
             return None
         batch.letters_due.append(referral.id)
         return line, None
@@ -604,23 +583,15 @@ class Dispatcher:
     ) -> tuple[str, None] | None:
         """The client told the letter went without their answers: not to one who stopped,
         blocked or was forgotten since; in their quiet hours, when those end."""
-        referral = (
-            await uow.referrals.get_any(delivery.referral_id)
-            if delivery.referral_id is not None
-            else None
-        )
+        referral = await _referral_of(uow, delivery)
         if referral is None or client is None or not reachable(client):
-            delivery.status = Outbox.CANCELLED
-            self.stats.cancelled += 1
+            self._cancel(delivery)
             return None
-        later = self._quiet_now(client, now)
-        if later is not None:
-            _wait_until(delivery, later)
+        if self._held_for_quiet_hours(delivery, client, now):
             return None
         text = await self._cards.letter_gone(uow, referral, client)
         if text is None:
-            delivery.status = Outbox.CANCELLED  # they answered meanwhile
-            self.stats.cancelled += 1
+            self._cancel(delivery)  # they answered meanwhile
             return None
         return text, None
 
@@ -634,16 +605,14 @@ class Dispatcher:
         )
         card = await self._cards.red_flag(uow, flag, self._zone) if flag is not None else None
         if card is None:
-            delivery.status = Outbox.CANCELLED  # decided meanwhile, or the client is gone
-            self.stats.cancelled += 1
+            self._cancel(delivery)  # decided meanwhile, or the client is gone
         return card
 
     async def _prepare_retention(
         self, uow: UnitOfWork, delivery: Delivery, client: Client | None
     ) -> tuple[str, None] | None:
         if client is None or client.purge_on != delivery.occurrence_date:
-            delivery.status = Outbox.CANCELLED  # a session since: the day told no longer holds
-            self.stats.cancelled += 1
+            self._cancel(delivery)  # a session since: the day told no longer holds
             return None
         assert client.purge_on is not None
         last = await uow.retention.last_session(client.id) or client.created_at.date()
@@ -681,8 +650,7 @@ class Dispatcher:
                     delivery.kind != VISIT_CHECK or await check_wanted(uow, visit, client)
                 ):
                     return await self._cards.visit_message(uow, delivery, visit, client, self._zone)
-        delivery.status = Outbox.CANCELLED
-        self.stats.cancelled += 1
+        self._cancel(delivery)
         return None
 
     async def _noted(self, uow: UnitOfWork, visit: Visit) -> bool:
@@ -706,8 +674,7 @@ class Dispatcher:
             else None
         )
         if card is None:
-            delivery.status = Outbox.CANCELLED  # erased meanwhile (/forgetme)
-            self.stats.cancelled += 1
+            self._cancel(delivery)  # erased meanwhile (/forgetme)
         return card
 
     async def _prepare_reply(
@@ -719,12 +686,9 @@ class Dispatcher:
         conversation the client started: a reply goes."""
         messages = await uow.messages.carried_by(delivery.id)
         if not messages or client is None or not reachable(client):
-            delivery.status = Outbox.CANCELLED
-            self.stats.cancelled += 1
+            self._cancel(delivery)
             return None
-        later = self._quiet_now(client, now)
-        if later is not None:
-            _wait_until(delivery, later)
+        if self._held_for_quiet_hours(delivery, client, now):
             return None
         return await self._cards.reply(uow, messages[0], client), None
 
@@ -746,6 +710,19 @@ class Dispatcher:
             zone=self._zone,
             at=self._digest_time,
         )
+
+    def _cancel(self, delivery: Delivery) -> None:
+        """The row will not be sent (its reason is gone, or the person cannot get it)."""
+        delivery.status = Outbox.CANCELLED
+        self.stats.cancelled += 1
+
+    def _held_for_quiet_hours(self, delivery: Delivery, client: Client, now: datetime) -> bool:
+        """Whether the row waits, due again when the client's quiet hours end."""
+        later = self._quiet_now(client, now)
+        if later is None:
+            return False
+        _wait_until(delivery, later)
+        return True
 
     def _quiet_now(self, client: Client, now: datetime) -> datetime | None:
         """When the client's quiet hours end, if they are in them now; None otherwise."""
@@ -1176,6 +1153,13 @@ def _address(delivery: Delivery, client: Client) -> None:
     the chat it went to, which a tap on its buttons is checked against."""
     assert client.telegram_user_id is not None  # reachable() was checked first
     delivery.chat_id = client.telegram_user_id
+
+
+async def _referral_of(uow: UnitOfWork, delivery: Delivery) -> Referral | None:
+    """The referral a row is about (a consent request, a follow-up, a letter's news)."""
+    if delivery.referral_id is None:
+        return None
+    return await uow.referrals.get_any(delivery.referral_id)
 
 
 def _wait_until(delivery: Delivery, later: datetime) -> None:

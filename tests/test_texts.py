@@ -14,11 +14,13 @@ import types
 import typing
 from collections.abc import Callable, Iterator
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from bot.shared import texts
+from bot.shared.texts.common import TherapistNames
 from emulator.htmltext import parse_html
 
 MARKUP = '<b>x</b> & <a href="http://evil">y</a> pain <5'
@@ -73,6 +75,8 @@ def _choices(hint: Any) -> list[Any]:
         return [3]
     if hint is date:
         return [date(2026, 11, 25)]
+    if hint is TherapistNames:  # a therapist's row: names they typed
+        return [SimpleNamespace(display_name=MARKUP, letterhead_name=MARKUP)]
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Literal:
         return list(args)

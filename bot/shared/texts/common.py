@@ -23,7 +23,7 @@ def greeting(name: str) -> Plain:
     return Plain(f"Hi {first_name(name)}")
 
 
-class _Therapist(Protocol):
+class TherapistNames(Protocol):
     @property
     def display_name(self) -> str: ...
     @property
@@ -31,7 +31,7 @@ class _Therapist(Protocol):
 
 
 def therapist_name(
-    therapist: _Therapist | None, *, start: bool = False, signed: bool = False
+    therapist: TherapistNames | None, *, start: bool = False, signed: bool = False
 ) -> Plain:
     """The therapist as a client reads them: their name ("Maya"; `signed`, as their letters
     are signed: "Maya Collins, LMT"), or "your therapist" when the row is gone (`start`: at
