@@ -55,8 +55,8 @@ REASONS: dict[str, str] = {
 REASONS_FOR_CLIENT: dict[str, str] = {
     DISC: "to have your back and joints looked at by someone who examines them",
     NO_PROGRESS: (
-        "massage alone hasn't brought the change you both hoped for, and they may be able to "
-        "help you further"
+        "massage alone hasn't brought the change you both hoped for, and someone with other "
+        "skills may be able to help you further"
     ),
     SYSTEMIC: (
         "to have a doctor check that nothing else is behind what you feel — a usual precaution"

@@ -163,8 +163,11 @@ class MissedVisitRow:
 
     day: date
     time: str  # "14:00", the practice's time
-    what: str  # "Didn't come", "Cancelled late"
-    late: bool = False  # cancelled late (else: did not come)
+    late: bool  # cancelled late (else: did not come)
+
+    @property
+    def what(self) -> str:
+        return "Cancelled late" if self.late else "Didn't come"
 
 
 @dataclass(frozen=True)

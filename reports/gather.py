@@ -39,6 +39,7 @@ from practice.preferences import hhmm
 from practice.referrals import PROFESSIONS, REASONS
 from practice.schedules import HomeworkSchedule
 from practice.timezones import zone_clock
+from practice.visits import MISSED_STATUSES, VisitStatus
 from reminders.planning import preferences_of
 from reports.data import (
     HOMEWORK_ENDED,
@@ -81,7 +82,6 @@ from storage.unit_of_work import UnitOfWork
 
 OUTCOMES = {"seen": "Seen", "not_yet": "Not seen yet", "declined": "Decided not to go"}
 # What the record calls a visit that did not happen (practice.visits.MISSED_STATUSES).
-MISSED = {"no_show": "Didn't come", "cancel_late": "Cancelled late"}
 CONSENT = {"given": True, "refused": False}
 
 
@@ -112,7 +112,7 @@ async def client_record(
     messages = await uow.messages.of_client(therapist_id, client_id)
     decisions = await uow.records.decisions(therapist_id, client_id)
     referrals = await uow.records.referrals(therapist_id, client_id)
-    missed = [v for v in await uow.visits.of_client(client_id) if v.status in MISSED]
+    missed = [v for v in await uow.visits.of_client(client_id) if v.status in MISSED_STATUSES]
     intake = await _intake(uow, client_id, tz)
 
     sessions = [_session_row(n, revisions.get(n.id, [])) for n in notes]
@@ -167,8 +167,7 @@ async def client_record(
             MissedVisitRow(
                 day=v.starts_at.astimezone(tz).date(),
                 time=f"{v.starts_at.astimezone(tz):%H:%M}",
-                what=MISSED[v.status],
-                late=v.status == "cancel_late",
+                late=v.status == VisitStatus.CANCELLED_LATE,
             )
             for v in missed
         ],

@@ -13,7 +13,7 @@ from tests.conftest import MAYA
 from tests.test_intake_chat import answer_intake
 from tests.test_invites import join
 
-ASKED = "Use Deep pressure anyway?"
+ASKED = "Use deep pressure anyway?"
 
 
 async def anna_on_blood_thinners(running: OfflineBot, maya: Phone) -> None:

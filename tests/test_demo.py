@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bot.shared.cards import fits_a_row
 from demo.play import demo_start, play
 from reports.wording import day_label
 from tests.test_reports import pdf_text
@@ -78,8 +79,13 @@ def test_the_second_act_decides_refers_and_follows_up(demo: tuple[str, Path]) ->
     assert "median" not in first + basis
     assert hint == "   You might adjust the plan, or refer them on."
     assert "Ben taps [✅ Allow]" in transcript
+    # Ben answered the intake, and the letter carries it: his consent says so.
+    assert "your plan, your exercises and your answers to the health questions." in transcript
     # Ben is asked kindly, in words for him; the letter keeps the therapist's line.
-    assert "Why: Massage alone hasn't brought the change you both hoped for" in transcript
+    assert (
+        "Why: Massage alone hasn't brought the change you both hoped for, and someone with "
+        "other skills may be able to help you further." in transcript
+    )
     assert "Why: No progress" not in transcript
     assert "/stop for good" not in transcript and "/resume starts them again" in transcript
     assert "Did Ben R. see Dr Lee (physiotherapist)?" in transcript
@@ -205,11 +211,11 @@ def test_the_first_act_has_anna_s_intake_before_her_first_session(
     assert (
         "Maya taps [Deep]\n"
         "Bot edits #9 → 📝 Note for Anna K.\n"
-        f"   ⚠️ Anna K.: {caution.removeprefix('⚠️ ')}\n   Use Deep pressure anyway?\n"
+        f"   ⚠️ Anna K.: {caution.removeprefix('⚠️ ')}\n   Use deep pressure anyway?\n"
         "   [Yes, I've checked]\n   [Choose another]\n"
         "Maya taps [Choose another]"
     ) in transcript
-    assert transcript.count("Use Deep pressure anyway?") == 1
+    assert transcript.count("Use deep pressure anyway?") == 1
     assert (
         "Maya taps [Trigger point]\n"
         "Bot edits #9 → 📝 Note for Anna K.\n"
@@ -252,7 +258,7 @@ def test_the_weeks_book_remind_show_today_and_a_no_show(demo: tuple[str, Path]) 
         r"Bot → Anna: 🩺 Anything new with your health since your last visit\?\n"
         r"   Maya will read your health answers \(last updated \d{1,2} \w{3}\) before your "
         rf"visit on {day}, 12:00{BERLIN}\. Nothing new\? Tap “No change” — that's all\.\n"
-        r"   \[No change\] \[Something changed\]\n"
+        r"   \[No change\]\n   \[Something changed\]\n"
         r"Anna taps \[No change\] on #(\d+)\n"
         r"Bot edits #\1 → 🩺 No change since your last visit ✓\n",
         transcript,
@@ -272,7 +278,7 @@ def test_the_weeks_book_remind_show_today_and_a_no_show(demo: tuple[str, Path]) 
     # Ben misses a visit: asked after its time, Maya taps Didn't come; his card says so.
     assert re.search(
         rf"How did Ben R\.'s visit on ({day}), 15:00 go\? There is no note for it yet\.\n"
-        r"   \[📝 Write the note\]\n   \[🚫 Didn't come\] \[↩️ Cancelled late\]\n"
+        r"   \[📝 Write the note\]\n   \[🚫 Didn't come\]\n   \[↩️ Cancelled late\]\n"
         r"Maya taps \[🚫 Didn't come\] on #\d+\n"
         rf"Bot edits #(\d+) → Ben R\., \1, 15:00: 🚫 didn't come\.\n"
         r"   \[📅 Book again\]\nMaya taps \[📅 Book again\] on #\2\n"
@@ -318,3 +324,17 @@ def test_the_demo_reads_true_from_another_weekday(tmp_path: Path) -> None:
         "ben-record.pdf",
         "ben-referral-letter.pdf",
     }
+
+
+def test_every_keyboard_row_of_the_demo_fits_a_phone(demo: tuple[str, Path]) -> None:
+    """Each row of buttons the demo shows, in the therapist's chat and the clients', is one
+    whose labels a phone shows whole (bot.shared.cards.fits_a_row: the buttons of a row
+    share its width equally)."""
+    transcript, _ = demo
+    rows = [
+        line.strip()[1:-1].split("] [")
+        for line in transcript.splitlines()
+        if line.startswith("   [") and line.rstrip().endswith("]")
+    ]
+    assert len(rows) > 100 and any(len(row) > 1 for row in rows)
+    assert [row for row in rows if not fits_a_row(row)] == []

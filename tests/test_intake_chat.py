@@ -300,7 +300,7 @@ async def test_a_caution_stands_on_the_note_card_and_deep_pressure_asks_once(
         await maya.tap(label)
     assert "⚠️ On blood thinners" in maya.last_text
     await maya.tap("Deep")
-    assert "Use Deep pressure anyway?" in maya.last_text
+    assert "Use deep pressure anyway?" in maya.last_text
     assert "Pain before" not in maya.last_text
     # The question states the caution; the card's top does not say it a second time.
     assert maya.last_text.count("On blood thinners") == 1
@@ -311,7 +311,7 @@ async def test_a_caution_stands_on_the_note_card_and_deep_pressure_asks_once(
     # Asked once a note: going back and choosing it again goes straight on.
     await maya.tap("⬅️ Back")
     await maya.tap("✓ Deep")
-    assert "Use Deep pressure anyway?" not in maya.last_text
+    assert "Use deep pressure anyway?" not in maya.last_text
     for label in ("6", "3", "Skip to summary"):
         await maya.tap(label)
     assert maya.last_text.startswith("⚠️ On blood thinners")
@@ -412,7 +412,7 @@ async def test_no_caution_no_question(running: OfflineBot, maya: Phone) -> None:
     assert "✓ Trigger point" in maya.all_buttons and "anyway?" not in maya.last_text
     for label in ("Done", "Deep"):
         await maya.tap(label)
-    assert "Use Deep pressure anyway?" not in maya.last_text
+    assert "Use deep pressure anyway?" not in maya.last_text
 
 
 async def test_homework_suggestions_skip_an_exercise_whose_caution_names_the_condition(

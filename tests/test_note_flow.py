@@ -55,7 +55,8 @@ async def test_a_new_clients_note_is_saved_whole(running: OfflineBot, maya: Phon
     assert maya.all_buttons[:3] == ["✅ Save", "✏️ Edit a field", "📅 Change date"]
     await maya.tap("Save")
     assert maya.last_text == "Saved ✓ Note #1 for Anna K., 25 Nov. Pain 6 → 3."
-    assert maya.buttons == [["📋 Set a plan", "🧘 Add homework", "📅 Next visit"]]  # next steps
+    # The next steps, each whole on a phone: three 15-character labels do not share a row.
+    assert maya.buttons == [["📋 Set a plan", "🧘 Add homework"], ["📅 Next visit"]]
 
     [note] = await notes_of(running, MAYA)
     assert note.number == 1

@@ -97,7 +97,7 @@ async def test_something_changed_asks_only_those_parts_and_keeps_the_rest_with_t
         "Wed 2 Dec, 11:00 your time (10:00 in London, where Maya is). Nothing new? Tap “No "
         "change” — that's all."
     )
-    assert question.buttons == [["No change", "Something changed"]]
+    assert question.buttons == [["No change"], ["Something changed"]]
 
     # Someone else's tap on her question is refused, and changes nothing.
     visit_id = question.inline_keyboard[0][0]["callback_data"].split(":")[1]

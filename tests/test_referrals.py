@@ -214,6 +214,12 @@ async def test_the_client_allows_the_summary(
     # The reason as the client should read it, not the letter's clinical line.
     assert "Why: To have your back and joints looked at by someone who examines them." in question
     assert "Suspected disc" not in question
+    # What the summary holds, all of it (Anna has no intake here: no health answers in it).
+    assert (
+        "The summary has your session dates, what was treated, your pain scores and a chart of "
+        "your progress, your plan and your exercises. If you don't allow it, the letter gives "
+        "only the reason."
+    ) in question
     assert anna.all_buttons == ["✅ Allow", "✖️ Don't allow"]
     consent = anna.last_message
     assert consent is not None

@@ -286,7 +286,7 @@ async def test_after_a_visit_without_a_note_the_therapist_is_asked_once(
     clock.set(datetime(2026, 11, 27, 10, 30, tzinfo=UTC))
     await running.dispatch()
     assert "How did Ben L.'s visit on Fri 27 Nov, 09:00 go?" in maya.last_text
-    assert maya.buttons == [["📝 Write the note"], ["🚫 Didn't come", "↩️ Cancelled late"]]
+    assert maya.buttons == [["📝 Write the note"], ["🚫 Didn't come"], ["↩️ Cancelled late"]]
     await maya.tap("Didn't come")
     assert "Ben L., Fri 27 Nov, 09:00: 🚫 didn't come." in maya.last_text
     # An old or forged tap changes nothing once it is settled.
@@ -424,7 +424,7 @@ async def test_a_booking_as_an_ics_file_and_calendar_with_every_upcoming_visit(
     await maya.tap("Next visit")
     await maya.send("tue 14:00")
     await maya.tap("Save")
-    await maya.tap(".ics")
+    await maya.tap("📆 Add to calendar")
     [(title, start, end, alarm)] = events_in(maya)
     london = ZoneInfo("Europe/London")
     assert title == "Aftercare: Anna K."

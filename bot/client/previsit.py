@@ -54,12 +54,12 @@ async def previsit_card(
         name, for_client(visit.starts_at, zone, fallback_zone, name), on, first
     )
     keyboard = InlineKeyboardMarkup(
-        [
+        cards.button_rows(
             [
                 InlineKeyboardButton(texts.PREVISIT_NO_CHANGE, callback_data=_data(visit, "n")),
                 InlineKeyboardButton(texts.PREVISIT_CHANGED, callback_data=_data(visit, "c")),
             ]
-        ]
+        )
     )
     return text, keyboard
 

@@ -46,8 +46,7 @@ def zone_keyboard(
         )
         for zone in (zones if zones is not None else zones_to_offer(practice))
     ]
-    per_row = 1 if clocks else 2  # a button naming its clock needs the width
-    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    rows = cards.button_rows(buttons, columns=1 if clocks else 2)
     if back:  # from /settings, where the question can be left unanswered
         rows.append([InlineKeyboardButton(texts.BACK, callback_data=Setting("menu").encode())])
     return InlineKeyboardMarkup(rows)

@@ -41,21 +41,27 @@ def decision_view(decision: Decision, client: Client) -> tuple[str, InlineKeyboa
 
     kind = DecisionKind(decision.kind)
     if kind is DecisionKind.PLANNED_END:
-        rows = [
-            [button(texts.DECISION_DISCHARGE, "d"), button(texts.DECISION_EXTEND, "m")],
-            [button(texts.DECISION_MAINTENANCE, "t"), button(texts.DECISION_REFER, "r")],
-            [button(texts.DECISION_ADJUST, "a"), button(texts.DECISION_CONTINUE, "c")],
+        answers = [
+            (texts.DECISION_DISCHARGE, "d"),
+            (texts.DECISION_EXTEND, "m"),
+            (texts.DECISION_MAINTENANCE, "t"),
+            (texts.DECISION_REFER, "r"),
+            (texts.DECISION_ADJUST, "a"),
+            (texts.DECISION_CONTINUE, "c"),
         ]
     elif kind is DecisionKind.IMPROVED:
-        rows = [
-            [button(texts.decision_send_note(texts.first_name(client.name)), "n")],
-            [button(texts.DECISION_ADJUST, "a"), button(texts.DECISION_CONTINUE, "c")],
+        answers = [
+            (texts.decision_send_note(texts.first_name(client.name)), "n"),
+            (texts.DECISION_ADJUST, "a"),
+            (texts.DECISION_CONTINUE, "c"),
         ]
     else:
-        rows = [
-            [button(texts.DECISION_ADJUST, "a"), button(texts.DECISION_REFER, "r")],
-            [button(texts.DECISION_CONTINUE, "c")],
+        answers = [
+            (texts.DECISION_ADJUST, "a"),
+            (texts.DECISION_REFER, "r"),
+            (texts.DECISION_CONTINUE, "c"),
         ]
+    rows = cards.button_rows([button(label, answer) for label, answer in answers])
     return texts.decision_prompt(client.name, kind.value, decision.summary), InlineKeyboardMarkup(
         rows
     )

@@ -45,6 +45,7 @@ from bot.therapist.profile import MAX_NAME, MAX_PRACTICE
 from bot.therapist.progress import answer_linked, open_from_decision, reopen_on_cancel
 from practice.clients import matches_search
 from practice.clock import Clock
+from practice.intake import has_intake
 from practice.notes import InputError
 from practice.referrals import (
     NO_PROGRESS,
@@ -389,7 +390,10 @@ async def consent_card(
     # The therapist's own typed words as they wrote them; a chosen reason as the client
     # should read it ("No progress after 8 sessions" is for the letter, not for them).
     why = reason_of(referral) if referral.reason == TYPED else reason_for_client(referral.reason)
-    text = texts.consent_question(name, await referral_to(uow, referral), why)
+    answers = {key: row.value for key, row in (await uow.intake.current(client.id)).items()}
+    text = texts.consent_question(
+        name, await referral_to(uow, referral), why, intake=has_intake(answers)
+    )
     keyboard = InlineKeyboardMarkup(
         [
             [

@@ -479,10 +479,12 @@ async def visit_outcome_card(
     keyboard = InlineKeyboardMarkup(
         [
             [_button(texts.WRITE_THE_NOTE, VisitAction(visit.id, "n").encode())],
-            [
-                _button(texts.DIDNT_COME, VisitAction(visit.id, "d").encode()),
-                _button(texts.CANCELLED_LATE, VisitAction(visit.id, "l").encode()),
-            ],
+            *cards.button_rows(
+                [
+                    _button(texts.DIDNT_COME, VisitAction(visit.id, "d").encode()),
+                    _button(texts.CANCELLED_LATE, VisitAction(visit.id, "l").encode()),
+                ]
+            ),
         ]
     )
     return text, keyboard

@@ -210,8 +210,8 @@ def caution_line(caution: str) -> str:
 
 def pressure_confirm(name: str, cautions: str, pressure: str) -> str:
     """Asked once a note, when the pressure chosen is one the client's intake cautions
-    against: it names the pressure ("Use Deep pressure anyway?")."""
-    return f"⚠️ <b>{esc(name)}</b>: {esc(cautions)}\nUse {esc(pressure)} pressure anyway?"
+    against: it names the pressure ("Use deep pressure anyway?", as a technique is named)."""
+    return f"⚠️ <b>{esc(name)}</b>: {esc(cautions)}\nUse {esc(pressure.lower())} pressure anyway?"
 
 
 def technique_confirm(name: str, cautions: str, technique: str) -> str:

@@ -203,13 +203,20 @@ def no_letterhead(to: str, now: bool) -> Html:
     )
 
 
-def consent_question(therapist: str, to: str, reason: str) -> str:
+def consent_question(therapist: str, to: str, reason: str, intake: bool = False) -> str:
+    """Asked before a letter: all that the summary holds is named (`intake`: the client's
+    answers to the health questions go in it too), so that the client agrees to what is
+    sent."""
+    holds = (
+        "your plan, your exercises and your answers to the health questions"
+        if intake
+        else ("your plan and your exercises")
+    )
     return (
         f"↗️ {esc(therapist)} would like to send a summary of your treatment to {esc(to)}.\n"
         f"Why: {esc(reason[:1].upper() + reason[1:].rstrip(' .'))}.\n\n"
         "The summary has your session dates, what was treated, your pain scores and a chart "
-        "of your progress, your plan and your exercises. If you don't allow it, the letter "
-        "gives only the reason."
+        f"of your progress, {holds}. If you don't allow it, the letter gives only the reason."
     )
 
 

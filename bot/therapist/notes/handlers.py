@@ -179,7 +179,7 @@ async def note_button(update: Update, context: Context) -> None:
             offer = [
                 InlineKeyboardButton(label, callback_data=data) for label, data in outcome.offer
             ]
-            keyboard = InlineKeyboardMarkup([offer]) if offer else None
+            keyboard = InlineKeyboardMarkup(cards.button_rows(offer, columns=3)) if offer else None
             await cards.edit_card(bot, chat_id, tapped, outcome.final_text, keyboard)
             if outcome.decision is not None:
                 await send_decision(context, chat_id, *outcome.decision)

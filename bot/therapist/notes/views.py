@@ -184,7 +184,8 @@ def text_step(state: DraftState) -> View:
     if state.editing:
         rows.append([_button(state, "Keep as is" if current else texts.SKIP, "sk")])
     else:
-        rows.append([_button(state, texts.SKIP, "sk"), _button(state, texts.SKIP_TO_SUMMARY, "ss")])
+        skips = [_button(state, texts.SKIP, "sk"), _button(state, texts.SKIP_TO_SUMMARY, "ss")]
+        rows.extend(cards.button_rows(skips))
     if current:
         rows.append([_button(state, texts.CLEAR, "cl")])
     rows.append([_back(state)])
