@@ -124,10 +124,10 @@ class Pool:
             try:
                 return executor, executor.submit(fn, *args)
             except BrokenProcessPool:  # a worker died since the last job: a new pool next time
-                self._executor = None
+                pass
             except RuntimeError:  # "cannot schedule new futures after interpreter shutdown"
                 raise PoolClosed from None
-        executor.shutdown(wait=False, cancel_futures=True)
+        self._discard(executor)
         self._warn_once("a worker process died")
         return None
 
